@@ -1,0 +1,135 @@
+/*
+ * auth_cache.c: remembers successful Basic verifications for a short time,
+ * so that clients which send Basic on every request do not pay a PAM
+ * conversation each time.  Keyed by HMAC-SHA256 over user and password with
+ * a random per-process key: the password is never stored.  Loop thread only.
+ */
+#include "build.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include "auth.h"
+
+#define CACHE_SETS	64
+#define CACHE_WAYS	8
+
+struct entry {
+	unsigned char		 mac[32];
+	uint64_t		 expires;
+	struct principal	*p;
+};
+
+static unsigned char cache_key[32];
+static EVP_MAC *hmac;
+static struct entry cache[CACHE_SETS][CACHE_WAYS];
+
+int
+auth_cache_init(void)
+{
+	auth_cache_flush();
+	if (hmac == NULL && (hmac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return -1;
+	return RAND_bytes(cache_key, sizeof(cache_key)) == 1 ? 0 : -1;
+}
+
+static void
+entry_clear(struct entry *e)
+{
+	principal_unref(e->p);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+auth_cache_flush(void)
+{
+	for (int s = 0; s < CACHE_SETS; s++)
+		for (int w = 0; w < CACHE_WAYS; w++)
+			entry_clear(&cache[s][w]);
+}
+
+/* HMAC-SHA256(key, user || NUL || password) */
+static int
+mac_of(const char *user, const char *password, unsigned char mac[32])
+{
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_MAC_CTX *mc = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
+	size_t outl = 0;
+	int ok;
+
+	ok = mc != NULL &&
+	    EVP_MAC_init(mc, cache_key, sizeof(cache_key), params) &&
+	    EVP_MAC_update(mc, (const unsigned char *)user, strlen(user) + 1) &&
+	    EVP_MAC_update(mc, (const unsigned char *)password,
+	    strlen(password)) &&
+	    EVP_MAC_final(mc, mac, &outl, 32) && outl == 32;
+	EVP_MAC_CTX_free(mc);
+	return ok ? 0 : -1;
+}
+
+struct principal *
+auth_cache_get(const char *user, const char *password, uint64_t now_ms)
+{
+	unsigned char mac[32];
+	struct entry *set;
+
+	if (mac_of(user, password, mac) < 0)
+		return NULL;
+	set = cache[mac[0] % CACHE_SETS];
+	for (int w = 0; w < CACHE_WAYS; w++) {
+		struct entry *e = &set[w];
+
+		if (e->p == NULL || CRYPTO_memcmp(e->mac, mac, 32) != 0)
+			continue;
+		if (e->expires <= now_ms) {
+			entry_clear(e);
+			return NULL;
+		}
+		return e->p;
+	}
+	return NULL;
+}
+
+void
+auth_cache_put(const char *user, const char *password, struct principal *p,
+    uint64_t expires_ms)
+{
+	unsigned char mac[32];
+	struct entry *set, *victim;
+
+	if (mac_of(user, password, mac) < 0)
+		return;
+	set = cache[mac[0] % CACHE_SETS];
+	victim = &set[0];
+	for (int w = 0; w < CACHE_WAYS; w++) {
+		if (set[w].p == NULL ||
+		    CRYPTO_memcmp(set[w].mac, mac, 32) == 0) {
+			victim = &set[w];
+			break;
+		}
+		if (set[w].expires < victim->expires)
+			victim = &set[w];
+	}
+	entry_clear(victim);
+	memcpy(victim->mac, mac, 32);
+	victim->expires = expires_ms;
+	victim->p = principal_ref(p);
+}
+
+void
+auth_cache_evict_user(const char *user)
+{
+	for (int s = 0; s < CACHE_SETS; s++)
+		for (int w = 0; w < CACHE_WAYS; w++)
+			if (cache[s][w].p != NULL &&
+			    strcmp(cache[s][w].p->pub.name, user) == 0)
+				entry_clear(&cache[s][w]);
+}

@@ -1,0 +1,401 @@
+/*
+ * config.c: the schema of the configuration file and its parser.
+ *
+ * The file is INI (inih), with section and key names that follow
+ * `winrm get winrm/config'.  Every key is checked against the schema here:
+ * an unknown section or key, a bad value or a key set twice is an error that
+ * names the file and line.  The result is immutable.
+ */
+#include "build.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "config.h"
+
+#define U32MAX	4294967295ULL
+
+const struct conf_def conf_defs[_CK_MAX] = {
+	[CK_LISTENER_ADDRESS] = { "Listener", "Address", CT_LIST, "*", 0, 0, NULL,
+	    "addresses to listen on: * (all, IPv4 and IPv6), or a list such as 127.0.0.1 ::1" },
+	[CK_LISTENER_HTTP_PORT] = { "Listener", "HTTPPort", CT_UINT, "5985", 0, 65535, NULL,
+	    "HTTP port; 0 disables the HTTP listener" },
+	[CK_LISTENER_HTTPS_PORT] = { "Listener", "HTTPSPort", CT_UINT, "5986", 0, 65535, NULL,
+	    "HTTPS port; 0 disables the HTTPS listener" },
+	[CK_LISTENER_URL_PREFIX] = { "Listener", "URLPrefix", CT_STR, "wsman", 0, 0, NULL,
+	    "URL path clients POST to (without the leading /)" },
+	[CK_LISTENER_CERT_FILE] = { "Listener", "CertificateFile", CT_STR,
+	    SYSCONFDIR "/winrmd/winrmd.crt", 0, 0, NULL,
+	    "PEM certificate for HTTPS; created self-signed on first start if missing" },
+	[CK_LISTENER_KEY_FILE] = { "Listener", "KeyFile", CT_STR,
+	    SYSCONFDIR "/winrmd/winrmd.key", 0, 0, NULL,
+	    "PEM private key for HTTPS; created (mode 0600) with the certificate" },
+
+	[CK_SERVICE_ALLOW_UNENCRYPTED] = { "Service", "AllowUnencrypted", CT_BOOL, "false", 0, 0, NULL,
+	    "accept Basic authentication over plain HTTP" },
+	[CK_SERVICE_MAX_ENVELOPE_KB] = { "Service", "MaxEnvelopeSizekb", CT_UINT, "512", 32, 65536, NULL,
+	    "largest request body (KiB, larger gets 413) and largest reply" },
+	[CK_SERVICE_MAX_TIMEOUT_MS] = { "Service", "MaxTimeoutms", CT_UINT, "60000", 500, U32MAX, NULL,
+	    "upper bound of a request's OperationTimeout" },
+	[CK_SERVICE_MAX_CONNECTIONS] = { "Service", "MaxConnections", CT_UINT, "300", 1, 100000, NULL,
+	    "simultaneous TCP connections, all listeners together" },
+	[CK_SERVICE_MAX_CONNECTIONS_PER_IP] = { "Service", "MaxConnectionsPerIP", CT_UINT, "50", 0, 100000, NULL,
+	    "simultaneous TCP connections from one address (0: no limit)" },
+	[CK_SERVICE_MAX_PACKET_RETRIEVAL_S] = { "Service", "MaxPacketRetrievalTimeSeconds", CT_UINT, "120", 1, 3600, NULL,
+	    "a request body not complete this long after its headers gets 500" },
+	[CK_SERVICE_IDLE_CONNECTION_S] = { "Service", "IdleConnectionTimeoutSeconds", CT_UINT, "120", 1, 86400, NULL,
+	    "a connection idle this long is closed" },
+	[CK_SERVICE_ENUMERATION_TIMEOUT_MS] = { "Service", "EnumerationTimeoutms", CT_UINT, "60000", 500, U32MAX, NULL,
+	    "an enumeration context not pulled for this long expires" },
+	[CK_SERVICE_MAX_BATCH_ITEMS] = { "Service", "MaxBatchItems", CT_UINT, "1000", 1, 32000, NULL,
+	    "upper bound of a Pull's MaxElements" },
+	[CK_SERVICE_LOG_LEVEL] = { "Service", "LogLevel", CT_ENUM, "info", 0, 0, "error|warning|notice|info|debug",
+	    "least important messages logged" },
+
+	[CK_AUTH_BASIC] = { "Auth", "Basic", CT_BOOL, "true", 0, 0, NULL,
+	    "Basic authentication, checked by PAM (over HTTPS unless AllowUnencrypted)" },
+	[CK_AUTH_PAM_SERVICE] = { "Auth", "PamService", CT_STR, "winrm", 0, 0, NULL,
+	    "PAM service name (/etc/pam.d/<name>)" },
+	[CK_AUTH_ALLOWED_GROUPS] = { "Auth", "AllowedGroups", CT_LIST, "", 0, 0, NULL,
+	    "if set, only members of one of these groups may log in" },
+	[CK_AUTH_PERMIT_ROOT] = { "Auth", "PermitRoot", CT_BOOL, "false", 0, 0, NULL,
+	    "allow logins as root (uid 0)" },
+	[CK_AUTH_BASIC_CACHE_S] = { "Auth", "BasicCacheSeconds", CT_UINT, "60", 0, 3600, NULL,
+	    "remember a successful Basic login this long (keyed hash, never the password; 0: off)" },
+
+	[CK_WINRS_ALLOW_REMOTE_SHELL] = { "Winrs", "AllowRemoteShellAccess", CT_BOOL, "true", 0, 0, NULL,
+	    "allow remote shells (WinRS) at all" },
+	[CK_WINRS_IDLE_TIMEOUT] = { "Winrs", "IdleTimeout", CT_UINT, "7200000", 1000, U32MAX, NULL,
+	    "ms a shell may stay without requests before it is deleted and its processes killed" },
+	[CK_WINRS_MAX_SHELLS_PER_USER] = { "Winrs", "MaxShellsPerUser", CT_UINT, "30", 1, 100000, NULL,
+	    "open shells per user" },
+	[CK_WINRS_MAX_CONCURRENT_USERS] = { "Winrs", "MaxConcurrentUsers", CT_UINT, "10", 1, 100000, NULL,
+	    "users with open shells at the same time" },
+	[CK_WINRS_MAX_PROCESSES_PER_SHELL] = { "Winrs", "MaxProcessesPerShell", CT_UINT, "25", 1, 100000, NULL,
+	    "processes a shell's commands may run at once (cgroup pids.max, or RLIMIT_NPROC)" },
+	[CK_WINRS_MAX_MEMORY_PER_SHELL_MB] = { "Winrs", "MaxMemoryPerShellMB", CT_UINT, "1024", 0, 1048576, NULL,
+	    "memory of a shell's processes in MiB (cgroup memory.max, or RLIMIT_AS per process; 0: no limit)" },
+	[CK_WINRS_MAX_COMMANDS_PER_SHELL] = { "Winrs", "MaxCommandsPerShell", CT_UINT, "1000", 1, 100000, NULL,
+	    "commands a shell keeps at once (running or not yet signalled)" },
+	[CK_WINRS_POWERSHELL] = { "Winrs", "PowerShell", CT_ENUM, "auto", 0, 0, "auto|pwsh|sh",
+	    "PowerShell command lines: pwsh if installed (auto), always pwsh, or always the user's shell" },
+
+	[CK_PLUGINS_DIRECTORY] = { "Plugins", "Directory", CT_STR, PLUGINDIR, 0, 0, NULL,
+	    "where plugins are loaded from" },
+	[CK_PLUGINS_LOAD] = { "Plugins", "Load", CT_LIST, DEFAULT_PLUGINS, 0, 0, NULL,
+	    "plugins to load: names in Directory, or absolute paths" },
+};
+
+struct parse_state {
+	struct config	*cfg;
+	FILE		*fp;
+	int		 line;
+	int		 err_line;
+	char		 err[256];
+};
+
+static void
+set_error(struct parse_state *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ps->err_line != 0)
+		return;
+	ps->err_line = ps->line;
+	va_start(ap, fmt);
+	vsnprintf(ps->err, sizeof(ps->err), fmt, ap);
+	va_end(ap);
+}
+
+static bool
+parse_bool(const char *s, unsigned long long *ret)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*ret = 1;
+			return true;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*ret = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+enum_has(const char *choices, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (const char *p = choices; *p != '\0';) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && strncasecmp(p, s, n) == 0)
+			return true;
+		p += len + (bar ? 1 : 0);
+	}
+	return false;
+}
+
+static char **
+split_list(const char *s)
+{
+	size_t n = 0, cap = 4;
+	char **v = calloc(cap + 1, sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	while (*s != '\0') {
+		size_t len;
+
+		while (*s == ' ' || *s == '\t' || *s == ',')
+			s++;
+		len = strcspn(s, " \t,");
+		if (len == 0)
+			break;
+		if (n == cap) {
+			char **nv = realloc(v, (cap * 2 + 1) * sizeof(*v));
+
+			if (nv == NULL)
+				goto fail;
+			v = nv;
+			cap *= 2;
+		}
+		if ((v[n] = strndup(s, len)) == NULL)
+			goto fail;
+		v[++n] = NULL;
+		s += len;
+	}
+	v[n] = NULL;
+	return v;
+fail:
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return NULL;
+}
+
+static void
+free_list(char **v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Checks and stores one value; returns an error message or NULL. */
+static const char *
+set_value(struct conf_value *cv, const struct conf_def *d, const char *text)
+{
+	static char msg[160];
+	unsigned long long u = 0;
+	char **list = NULL;
+	char *copy;
+
+	switch (d->type) {
+	case CT_STR:
+		break;
+	case CT_BOOL:
+		if (!parse_bool(text, &u))
+			return "expected true or false";
+		break;
+	case CT_UINT: {
+		char *end;
+
+		if (!isdigit((unsigned char)text[0]))
+			return "expected a number";
+		errno = 0;
+		u = strtoull(text, &end, 10);
+		if (errno != 0 || *end != '\0')
+			return "expected a number";
+		if (u < d->min || u > d->max) {
+			snprintf(msg, sizeof(msg), "%s must be between %llu and %llu",
+			    d->key, d->min, d->max);
+			return msg;
+		}
+		break;
+	}
+	case CT_ENUM:
+		if (!enum_has(d->choices, text)) {
+			snprintf(msg, sizeof(msg), "%s must be one of %s", d->key,
+			    d->choices);
+			return msg;
+		}
+		break;
+	case CT_LIST:
+		if ((list = split_list(text)) == NULL)
+			return "out of memory";
+		break;
+	}
+	if ((copy = strdup(text)) == NULL) {
+		free_list(list);
+		return "out of memory";
+	}
+	free(cv->s);
+	free_list(cv->list);
+	cv->s = copy;
+	cv->u = u;
+	cv->list = list;
+	return NULL;
+}
+
+static int
+on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *ps = user;
+	bool known_section = false;
+
+	for (size_t i = 0; i < _CK_MAX; i++) {
+		const struct conf_def *d = &conf_defs[i];
+		const char *msg;
+
+		if (strcasecmp(d->section, section) != 0)
+			continue;
+		known_section = true;
+		if (strcasecmp(d->key, name) != 0)
+			continue;
+		if (ps->cfg->v[i].line != 0) {
+			set_error(ps, "%s is set twice (first on line %d)", d->key,
+			    ps->cfg->v[i].line);
+			return 0;
+		}
+		if ((msg = set_value(&ps->cfg->v[i], d, value)) != NULL) {
+			set_error(ps, "[%s] %s = %s: %s", d->section, d->key, value,
+			    msg);
+			return 0;
+		}
+		ps->cfg->v[i].line = ps->line;
+		return 1;
+	}
+	if (section[0] == '\0')
+		set_error(ps, "%s is outside any [section]", name);
+	else if (!known_section)
+		set_error(ps, "unknown section [%s]", section);
+	else
+		set_error(ps, "unknown key %s in [%s]", name, section);
+	return 0;
+}
+
+/* inih's line reader: counts lines and refuses lines it would split. */
+static char *
+read_line(char *buf, int size, void *stream)
+{
+	struct parse_state *ps = stream;
+	size_t len;
+
+	if (fgets(buf, size, ps->fp) == NULL)
+		return NULL;
+	ps->line++;
+	len = strlen(buf);
+	if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !feof(ps->fp)) {
+		int c;
+
+		set_error(ps, "line longer than %d characters", size - 2);
+		while ((c = fgetc(ps->fp)) != EOF && c != '\n')
+			;
+		buf[0] = '\0';
+	}
+	return buf;
+}
+
+struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+	struct parse_state ps = { 0 };
+	struct config *cfg;
+	int rc;
+
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < _CK_MAX; i++) {
+		const char *msg = set_value(&cfg->v[i], &conf_defs[i],
+		    conf_defs[i].def);
+
+		if (msg != NULL) {
+			snprintf(err, errlen, "built-in default of %s: %s",
+			    conf_defs[i].key, msg);
+			config_free(cfg);
+			return NULL;
+		}
+	}
+	if (path == NULL)
+		return cfg;
+	if ((cfg->path = strdup(path)) == NULL ||
+	    (ps.fp = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		config_free(cfg);
+		return NULL;
+	}
+	ps.cfg = cfg;
+	rc = ini_parse_stream(read_line, &ps, on_key, &ps);
+	fclose(ps.fp);
+	if (rc != 0 || ps.err_line != 0) {
+		if (ps.err_line != 0 && (rc <= 0 || ps.err_line <= rc))
+			snprintf(err, errlen, "%s:%d: %s", path, ps.err_line, ps.err);
+		else if (rc > 0)
+			snprintf(err, errlen, "%s:%d: syntax error (expected "
+			    "[Section] or Key = Value)", path, rc);
+		else
+			snprintf(err, errlen, "%s: cannot be read", path);
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+void
+config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < _CK_MAX; i++) {
+		free(cfg->v[i].s);
+		free_list(cfg->v[i].list);
+	}
+	free(cfg->path);
+	free(cfg);
+}
+
+const struct conf_value *
+config_find(const struct config *cfg, const char *section, const char *key)
+{
+	for (size_t i = 0; i < _CK_MAX; i++)
+		if (strcasecmp(conf_defs[i].section, section) == 0 &&
+		    strcasecmp(conf_defs[i].key, key) == 0)
+			return &cfg->v[i];
+	return NULL;
+}
+
+void
+config_write_example(FILE *out)
+{
+	const char *section = "";
+
+	fprintf(out, "# winrmd configuration: every key, commented out, "
+	    "with its default.\n# Keys start at the beginning of a line; "
+	    "comments start with # or ;.\n");
+	for (size_t i = 0; i < _CK_MAX; i++) {
+		const struct conf_def *d = &conf_defs[i];
+
+		if (strcmp(section, d->section) != 0) {
+			section = d->section;
+			fprintf(out, "\n[%s]\n", section);
+		}
+		fprintf(out, "# %s\n#%s = %s\n", d->help, d->key, d->def);
+	}
+}

@@ -1,0 +1,271 @@
+/*
+ * host.c: what plugins may ask of the daemon (plugins/include/winrmd/plugin.h),
+ * and the rendering of a finished op into its HTTP answer.  Plugins reach
+ * the daemon through this table only.
+ */
+#include "build.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "config.h"
+#include "host.h"
+#include "log.h"
+#include "op.h"
+#include "reactor.h"
+#include "soap.h"
+#include "spawn.h"
+#include "winrmd.h"
+
+static void
+h_log(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+h_op_action(const struct winrmd_op *op)
+{
+	return op->msg.action;
+}
+
+static const char *
+h_op_resource_uri(const struct winrmd_op *op)
+{
+	return op->msg.resource_uri;
+}
+
+static const char *
+h_op_selector(const struct winrmd_op *op, const char *name)
+{
+	return wsman_selector(&op->msg, name);
+}
+
+static size_t
+h_op_selectors(const struct winrmd_op *op, const struct winrmd_selector **ret)
+{
+	*ret = op->msg.selectors;
+	return op->msg.nselectors;
+}
+
+static const char *
+h_op_option(const struct winrmd_op *op, const char *name)
+{
+	return wsman_option(&op->msg, name);
+}
+
+static size_t
+h_op_options(const struct winrmd_op *op, const struct winrmd_option **ret)
+{
+	*ret = op->msg.options;
+	return op->msg.noptions;
+}
+
+static uint64_t
+h_op_timeout_ms(const struct winrmd_op *op)
+{
+	return op->msg.timeout_ms;
+}
+
+static size_t
+h_op_max_envelope(const struct winrmd_op *op)
+{
+	return op->msg.max_envelope;
+}
+
+static const struct winrmd_principal *
+h_op_principal(const struct winrmd_op *op)
+{
+	return op->principal ? &op->principal->pub : NULL;
+}
+
+static const char *
+h_op_client_ip(const struct winrmd_op *op)
+{
+	return op->client_ip;
+}
+
+static xmlNodePtr
+h_op_body(const struct winrmd_op *op)
+{
+	return op->msg.body;
+}
+
+static xmlNodePtr
+h_op_reply(struct winrmd_op *op, const char *action)
+{
+	if (op->reply != NULL) {
+		xmlFreeDoc(op->reply);
+		op->reply = NULL;
+	}
+	op->reply = soap_reply_new(action, op->msg.message_id, &op->reply_body);
+	return op->reply ? op->reply_body : NULL;
+}
+
+static size_t
+h_op_reply_size(struct winrmd_op *op)
+{
+	xmlBufferPtr buf;
+	size_t n = 0;
+
+	if (op->reply == NULL)
+		return 0;
+	if ((buf = xmlBufferCreate()) == NULL)
+		return SIZE_MAX;
+	if (xmlNodeDump(buf, op->reply, xmlDocGetRootElement(op->reply), 0, 0) >= 0)
+		n = (size_t)xmlBufferLength(buf);
+	xmlBufferFree(buf);
+	return n;
+}
+
+static int
+h_op_fault(struct winrmd_op *op, enum winrmd_fault code, const char *detail,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fault_vset(&op->fault, code, detail, fmt, ap);
+	va_end(ap);
+	return WINRMD_FAULT;
+}
+
+static void
+h_op_complete(struct winrmd_op *op)
+{
+	if (!op->pending) {
+		log_err("host: a plugin completed an op that was not pending");
+		return;
+	}
+	op->pending = false;
+	if (op->on_complete != NULL)
+		op->on_complete(op, op->on_complete_arg);
+}
+
+static int
+h_spawn(const struct winrmd_spawn_req *req, struct winrmd_child *ret)
+{
+	int r = spawn_child(req, conf_b(W->cfg, CK_AUTH_PERMIT_ROOT), ret);
+
+	if (r == 0)
+		W->count.spawned++;
+	return r;
+}
+
+static const char *
+h_conf_str(const char *section, const char *key)
+{
+	const struct conf_value *v = config_find(W->cfg, section, key);
+
+	return v ? v->s : NULL;
+}
+
+static long long
+h_conf_int(const char *section, const char *key)
+{
+	const struct conf_value *v = config_find(W->cfg, section, key);
+
+	return v ? (long long)v->u : -1;
+}
+
+static bool
+h_conf_bool(const char *section, const char *key)
+{
+	const struct conf_value *v = config_find(W->cfg, section, key);
+
+	return v ? v->u != 0 : false;
+}
+
+static void
+h_count(const char *what)
+{
+	log_debug("count: %s", what);
+}
+
+const struct winrmd_host host_services = {
+	.abi = WINRMD_PLUGIN_ABI,
+	.size = sizeof(struct winrmd_host),
+	.log = h_log,
+	.op_action = h_op_action,
+	.op_resource_uri = h_op_resource_uri,
+	.op_selector = h_op_selector,
+	.op_selectors = h_op_selectors,
+	.op_option = h_op_option,
+	.op_options = h_op_options,
+	.op_timeout_ms = h_op_timeout_ms,
+	.op_max_envelope = h_op_max_envelope,
+	.op_principal = h_op_principal,
+	.op_client_ip = h_op_client_ip,
+	.op_body = h_op_body,
+	.op_reply = h_op_reply,
+	.op_reply_size = h_op_reply_size,
+	.op_fault = h_op_fault,
+	.op_complete = h_op_complete,
+	.watch_add = reactor_watch,
+	.watch_set = reactor_watch_set,
+	.watch_remove = reactor_watch_remove,
+	.timer_start = reactor_timer,
+	.timer_stop = reactor_timer_stop,
+	.now_ms = reactor_now_ms,
+	.spawn = h_spawn,
+	.conf_str = h_conf_str,
+	.conf_int = h_conf_int,
+	.conf_bool = h_conf_bool,
+	.count = h_count,
+};
+
+void
+op_done(struct winrmd_op *op)
+{
+	if (op->reply != NULL)
+		xmlFreeDoc(op->reply);
+	op->reply = NULL;
+}
+
+char *
+op_render(struct winrmd_op *op, size_t *ret_len, unsigned *ret_status)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	if (op->fault.code == WINRMD_FAULT_NONE && op->reply != NULL) {
+		text = soap_serialize(op->reply, &len);
+		if (text != NULL && len > op->msg.max_envelope &&
+		    op->msg.max_envelope != 0) {
+			free(text);
+			text = NULL;
+			fault_set(&op->fault, WINRMD_FAULT_ENCODING_LIMIT,
+			    "MaxEnvelopeSize", "The response (%zu bytes) exceeds "
+			    "MaxEnvelopeSize (%zu bytes).", len,
+			    op->msg.max_envelope);
+		} else if (text == NULL)
+			fault_set(&op->fault, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+			    "The response could not be serialised.");
+		else {
+			*ret_len = len;
+			*ret_status = 200;
+			return text;
+		}
+	}
+	if (op->fault.code == WINRMD_FAULT_NONE)
+		fault_set(&op->fault, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "The operation produced no response.");
+	if (op->reply != NULL) {
+		xmlFreeDoc(op->reply);
+		op->reply = NULL;
+	}
+	W->count.faults++;
+	if ((op->reply = soap_fault_new(&op->fault, op->msg.message_id,
+	    W->hostname)) == NULL)
+		return NULL;
+	*ret_status = fault_lookup(op->fault.code)->http_status;
+	text = soap_serialize(op->reply, ret_len);
+	return text;
+}

@@ -1,0 +1,961 @@
+/*
+ * http.c: libmicrohttpd listeners driven by the reactor, and the request
+ * state machine:
+ *
+ *   READ      headers checked (path, method, size, type), body accumulated
+ *   AUTH      Basic credentials being verified by PAM on a worker thread
+ *   DELAY     a failed verification waits out PAM's failure delay
+ *   RUN       authenticated: parse, read headers, dispatch
+ *   OP        an operation returned WINRMD_PENDING; connection suspended
+ *   DONE      an answer is queued
+ *
+ * Nothing but an Identify carrying `WSMANIDENTIFY: unauthenticated' gets
+ * past READ without a principal: a request starts unauthenticated by
+ * construction (calloc), and only auth_done() sets one.
+ */
+#include "build.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <systemd/sd-daemon.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "config.h"
+#include "dispatch.h"
+#include "http.h"
+#include "log.h"
+#include "op.h"
+#include "reactor.h"
+#include "soap.h"
+#include "tls.h"
+#include "winrmd.h"
+#include "workers.h"
+#include "wsman.h"
+
+#define MAX_LISTENERS		16
+#define SOAP_CONTENT_TYPE	"application/soap+xml;charset=UTF-8"
+#define MAX_FAIL_DELAY_US	5000000u
+
+struct listener {
+	struct MHD_Daemon	*mhd;
+	struct winrmd_watch	*watch;
+	int			 fd;
+	bool			 tls;
+	bool			 needs_run;	/* a connection was resumed */
+	char			*cert, *key;
+	char			 name[80];
+};
+
+struct conn {
+	struct listener	*l;
+	char		 ip[INET6_ADDRSTRLEN];
+	char		 peer[INET6_ADDRSTRLEN + 8];
+};
+
+enum rq_state { RQ_READ, RQ_AUTH, RQ_DELAY, RQ_RUN, RQ_OP, RQ_DONE };
+
+struct request {
+	enum rq_state		 state;
+	struct MHD_Connection	*mc;
+	struct conn		*conn;
+	struct listener		*l;
+	uint64_t		 start_us;
+	char			*body;
+	size_t			 len, cap, limit;
+	bool			 too_large;
+	bool			 suspended;
+	struct principal	*principal;
+	const char		*user;		/* for the log: tried or known */
+	char			 user_buf[64];
+	struct winrmd_op	 op;
+	bool			 op_live;
+	struct winrmd_timer	*delay;
+	struct request		*next_suspended, **prev_suspended;
+};
+
+static struct listener listeners[MAX_LISTENERS];
+static size_t nlisteners;
+static unsigned nconnections;
+static struct request *suspended;
+static unsigned npending;
+
+/* ---------------------------------------------------------------- logs */
+
+static const char *
+short_action(const char *action)
+{
+	const char *slash = action ? strrchr(action, '/') : NULL;
+
+	return slash ? slash + 1 : action ? action : "-";
+}
+
+static void
+log_request(struct request *rq, unsigned status)
+{
+	uint64_t us = reactor_now_us() - rq->start_us;
+	const char *action = rq->op.msg.identify ? "Identify" :
+	    short_action(rq->op.msg.action);
+
+	log_msg(status == 401 || status >= 500 ? LOG_NOTICE : LOG_INFO,
+	    "request client=%s user=%s action=%s resource=%s status=%u ms=%llu.%03llu",
+	    rq->conn ? rq->conn->peer : "-", rq->user ? rq->user : "-", action,
+	    rq->op.msg.resource_uri ? rq->op.msg.resource_uri : "-", status,
+	    (unsigned long long)(us / 1000), (unsigned long long)(us % 1000));
+}
+
+/* ------------------------------------------------------------- answers */
+
+static void
+add_common_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    SOAP_CONTENT_TYPE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER, "winrmd");
+}
+
+/* queues text (taken over, may be NULL) with status */
+static enum MHD_Result
+answer(struct request *rq, unsigned status, char *text, size_t len)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result r;
+
+	rq->state = RQ_DONE;
+	resp = MHD_create_response_from_buffer(text ? len : 0, text ? text : "",
+	    text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	add_common_headers(resp);
+	if (status == 405)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
+	if (status == 401) {
+		W->count.unauthorized++;
+		if (conf_b(W->cfg, CK_AUTH_BASIC) && (rq->l->tls ||
+		    conf_b(W->cfg, CK_SERVICE_ALLOW_UNENCRYPTED)))
+			MHD_add_response_header(resp,
+			    MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+			    "Basic realm=\"WSMAN\"");
+	}
+	log_request(rq, status);
+	r = MHD_queue_response(rq->mc, status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+static enum MHD_Result
+answer_status(struct request *rq, unsigned status)
+{
+	return answer(rq, status, NULL, 0);
+}
+
+static enum MHD_Result
+answer_op(struct request *rq)
+{
+	unsigned status = 500;
+	size_t len = 0;
+	char *text = op_render(&rq->op, &len, &status);
+
+	if (text == NULL)
+		return answer_status(rq, 500);
+	if (status != 200)
+		log_msg(rq->op.fault.code == WINRMD_FAULT_TIMED_OUT ? LOG_DEBUG :
+		    LOG_INFO, "fault client=%s action=%s: %s", rq->conn->peer,
+		    short_action(rq->op.msg.action), rq->op.fault.reason);
+	return answer(rq, status, text, len);
+}
+
+/* ---------------------------------------------------- suspend / resume */
+
+static void
+suspend(struct request *rq)
+{
+	MHD_suspend_connection(rq->mc);
+	rq->suspended = true;
+	rq->next_suspended = suspended;
+	rq->prev_suspended = &suspended;
+	if (suspended != NULL)
+		suspended->prev_suspended = &rq->next_suspended;
+	suspended = rq;
+	npending++;
+}
+
+static void
+resume(struct request *rq)
+{
+	if (!rq->suspended)
+		return;
+	rq->suspended = false;
+	*rq->prev_suspended = rq->next_suspended;
+	if (rq->next_suspended != NULL)
+		rq->next_suspended->prev_suspended = rq->prev_suspended;
+	npending--;
+	MHD_resume_connection(rq->mc);
+	/* external polling: MHD only acts on a resume inside MHD_run() */
+	rq->l->needs_run = true;
+}
+
+unsigned
+http_pending(void)
+{
+	return npending;
+}
+
+/* ------------------------------------------------------- authentication */
+
+struct auth_job {
+	struct request		*rq;
+	char			*user, *password;
+	char			 service[64];
+	char			 rhost[INET6_ADDRSTRLEN];
+	struct auth_policy	 policy;
+	struct pam_result	 pam;
+	struct principal	*principal;
+	char			 why[200];
+};
+
+static void
+auth_work(void *arg)
+{
+	struct auth_job *j = arg;
+
+	auth_pam_check(j->service, j->user, j->password, j->rhost, &j->pam);
+	if (!j->pam.ok) {
+		snprintf(j->why, sizeof(j->why), "PAM: %s", j->pam.why);
+		return;
+	}
+	if (principal_lookup(j->user, "Basic", &j->policy, &j->principal,
+	    j->why, sizeof(j->why)) < 0)
+		j->principal = NULL;
+}
+
+static void
+delay_over(void *arg)
+{
+	struct request *rq = arg;
+
+	rq->delay = NULL;
+	resume(rq);
+}
+
+static void
+auth_done(void *arg)
+{
+	struct auth_job *j = arg;
+	struct request *rq = j->rq;
+
+	if (j->principal != NULL) {
+		unsigned long long ttl = conf_u(W->cfg, CK_AUTH_BASIC_CACHE_S);
+
+		if (ttl > 0)
+			auth_cache_put(j->user, j->password, j->principal,
+			    reactor_now_ms() + ttl * 1000);
+		rq->principal = j->principal;
+		rq->state = RQ_RUN;
+		resume(rq);
+	} else {
+		log_notice("auth: Basic login of %s from %s refused: %s",
+		    j->user, rq->conn->ip, j->why);
+		auth_cache_evict_user(j->user);
+		rq->state = RQ_DELAY;
+		if (j->pam.fail_delay_us > 0 && !W->stopping) {
+			unsigned us = j->pam.fail_delay_us > MAX_FAIL_DELAY_US ?
+			    MAX_FAIL_DELAY_US : j->pam.fail_delay_us;
+
+			rq->delay = reactor_timer(us / 1000, delay_over, rq);
+		}
+		if (rq->delay == NULL)
+			resume(rq);
+	}
+	auth_policy_done(&j->policy);
+	auth_basic_wipe(j->user, j->password);
+	free(j);
+}
+
+/*
+ * Starts authenticating rq.  Returns RQ_RUN (principal known), RQ_AUTH
+ * (PAM running, connection to suspend) or RQ_DELAY (refused at once).
+ */
+static enum rq_state
+auth_begin(struct request *rq)
+{
+	const char *hdr = MHD_lookup_connection_value(rq->mc, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	char *user = NULL, *password = NULL;
+	struct principal *p;
+	struct auth_job *j;
+
+	if (hdr == NULL)
+		return RQ_DELAY;
+	if (strncasecmp(hdr, "Basic", 5) != 0 || (hdr[5] != ' ' && hdr[5] != '\t')) {
+		log_notice("auth: %s sent an unsupported scheme", rq->conn->ip);
+		return RQ_DELAY;
+	}
+	if (!conf_b(W->cfg, CK_AUTH_BASIC)) {
+		log_notice("auth: Basic from %s refused: Basic is off",
+		    rq->conn->ip);
+		return RQ_DELAY;
+	}
+	if (!rq->l->tls && !conf_b(W->cfg, CK_SERVICE_ALLOW_UNENCRYPTED)) {
+		log_notice("auth: Basic over plain HTTP from %s refused: "
+		    "AllowUnencrypted is false", rq->conn->ip);
+		return RQ_DELAY;
+	}
+	if (auth_basic_decode(hdr, &user, &password) < 0) {
+		log_notice("auth: malformed Basic credentials from %s",
+		    rq->conn->ip);
+		return RQ_DELAY;
+	}
+	snprintf(rq->user_buf, sizeof(rq->user_buf), "%s", user);
+	rq->user = rq->user_buf;
+	if (conf_u(W->cfg, CK_AUTH_BASIC_CACHE_S) > 0 &&
+	    (p = auth_cache_get(user, password, reactor_now_ms())) != NULL) {
+		rq->principal = principal_ref(p);
+		auth_basic_wipe(user, password);
+		return RQ_RUN;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    auth_policy_init(&j->policy, W->cfg) < 0) {
+		free(j);
+		auth_basic_wipe(user, password);
+		return RQ_DELAY;
+	}
+	j->rq = rq;
+	j->user = user;
+	j->password = password;
+	snprintf(j->service, sizeof(j->service), "%s",
+	    conf_s(W->cfg, CK_AUTH_PAM_SERVICE));
+	snprintf(j->rhost, sizeof(j->rhost), "%s", rq->conn->ip);
+	W->count.pam_calls++;
+	if (workers_submit(auth_work, auth_done, j) < 0) {
+		auth_policy_done(&j->policy);
+		auth_basic_wipe(user, password);
+		free(j);
+		return RQ_DELAY;
+	}
+	return RQ_AUTH;
+}
+
+/* -------------------------------------------------------------- running */
+
+static void
+op_completed(struct winrmd_op *op, void *arg)
+{
+	struct request *rq = arg;
+
+	(void)op;
+	resume(rq);
+}
+
+static struct wsman_limits
+current_limits(void)
+{
+	return (struct wsman_limits){
+		.max_envelope = conf_u(W->cfg, CK_SERVICE_MAX_ENVELOPE_KB) * 1024,
+		.max_timeout_ms = conf_u(W->cfg, CK_SERVICE_MAX_TIMEOUT_MS),
+	};
+}
+
+/* parses the body into rq->op; false with the fault set on error */
+static bool
+parse_body(struct request *rq)
+{
+	struct winrmd_op *op = &rq->op;
+	xmlDocPtr doc;
+
+	op->client_ip = rq->conn->ip;
+	op->msg.max_envelope = current_limits().max_envelope;
+	if ((op->arena = arena_new()) == NULL) {
+		fault_set(&op->fault, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+		return false;
+	}
+	rq->op_live = true;
+	if ((doc = soap_parse(rq->body, rq->len, &op->fault)) == NULL)
+		return false;
+	op->msg.doc = doc;
+	return wsman_envelope(&op->msg, doc, &op->fault) == 0;
+}
+
+static enum MHD_Result
+run(struct request *rq)
+{
+	struct wsman_limits lim = current_limits();
+	struct winrmd_op *op = &rq->op;
+	int rc;
+
+	if (!rq->op_live && !parse_body(rq))
+		return answer_op(rq);
+	op->principal = rq->principal;
+	if (op->msg.identify) {
+		dispatch_identify(op, true, rq->l->tls);
+		return answer_op(rq);
+	}
+	if (wsman_read_headers(&op->msg, op->arena, &lim, &op->fault) < 0)
+		return answer_op(rq);
+	op->on_complete = op_completed;
+	op->on_complete_arg = rq;
+	op->pending = true;
+	rc = dispatch_run(op);
+	if (rc == WINRMD_PENDING) {
+		rq->state = RQ_OP;
+		suspend(rq);
+		return MHD_YES;
+	}
+	op->pending = false;
+	return answer_op(rq);
+}
+
+/* WSMANIDENTIFY: unauthenticated and nothing but Identify in the body */
+static enum MHD_Result
+unauthenticated_identify(struct request *rq)
+{
+	if (!parse_body(rq) || !rq->op.msg.identify) {
+		log_notice("auth: %s sent WSMANIDENTIFY with a body that is not "
+		    "an Identify", rq->conn->ip);
+		return answer_status(rq, 401);
+	}
+	dispatch_identify(&rq->op, false, rq->l->tls);
+	return answer_op(rq);
+}
+
+static enum MHD_Result
+step(struct request *rq)
+{
+	switch (rq->state) {
+	case RQ_READ: {
+		const char *ident;
+		uint64_t limit = conf_u(W->cfg, CK_SERVICE_MAX_PACKET_RETRIEVAL_S);
+
+		if (rq->too_large)
+			return answer_status(rq, 413);
+		if (reactor_now_us() - rq->start_us > limit * 1000000) {
+			log_notice("http: %s took longer than "
+			    "MaxPacketRetrievalTimeSeconds to send a request",
+			    rq->conn->ip);
+			return answer_status(rq, 500);
+		}
+		ident = MHD_lookup_connection_value(rq->mc, MHD_HEADER_KIND,
+		    "WSMANIDENTIFY");
+		if (ident != NULL && strcasecmp(ident, "unauthenticated") == 0)
+			return unauthenticated_identify(rq);
+		rq->state = auth_begin(rq);
+		if (rq->state == RQ_AUTH) {
+			suspend(rq);
+			return MHD_YES;
+		}
+		return rq->state == RQ_RUN ? run(rq) : answer_status(rq, 401);
+	}
+	case RQ_AUTH:
+		return MHD_YES;	/* spurious: still waiting */
+	case RQ_DELAY:
+		return answer_status(rq, 401);
+	case RQ_RUN:
+		return run(rq);
+	case RQ_OP:
+		if (rq->op.pending)
+			return MHD_YES;
+		return answer_op(rq);
+	case RQ_DONE:
+		break;
+	}
+	return MHD_YES;
+}
+
+static bool
+soap_content_type(const char *ct)
+{
+	return ct != NULL &&
+	    strncasecmp(ct, "application/soap+xml", 20) == 0 &&
+	    (ct[20] == '\0' || ct[20] == ';' || ct[20] == ' ');
+}
+
+static enum MHD_Result
+on_access(void *cls, struct MHD_Connection *mc, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req_cls)
+{
+	struct listener *l = cls;
+	struct request *rq = *req_cls;
+
+	(void)version;
+	if (rq == NULL) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc,
+		    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		const char *cl, *ct;
+		char path[256];
+
+		if ((rq = calloc(1, sizeof(*rq))) == NULL)
+			return MHD_NO;
+		*req_cls = rq;
+		rq->mc = mc;
+		rq->l = l;
+		rq->conn = ci ? (struct conn *)ci->socket_context : NULL;
+		rq->start_us = reactor_now_us();
+		rq->limit = conf_u(W->cfg, CK_SERVICE_MAX_ENVELOPE_KB) * 1024;
+		W->count.requests++;
+		if (rq->conn == NULL)
+			return MHD_NO;
+		snprintf(path, sizeof(path), "/%s",
+		    conf_s(W->cfg, CK_LISTENER_URL_PREFIX));
+		if (strcmp(url, path) != 0)
+			return answer_status(rq, 404);
+		if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+			return answer_status(rq, 405);
+		cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL && strtoull(cl, NULL, 10) > rq->limit)
+			return answer_status(rq, 413);
+		ct = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (!soap_content_type(ct))
+			return answer_status(rq, 415);
+		return MHD_YES;
+	}
+	if (rq->state == RQ_DONE) {
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		size_t n = *upload_size;
+
+		*upload_size = 0;
+		if (rq->too_large)
+			return MHD_YES;
+		if (rq->len + n > rq->limit) {
+			rq->too_large = true;
+			free(rq->body);
+			rq->body = NULL;
+			rq->len = rq->cap = 0;
+			return MHD_YES;
+		}
+		if (rq->len + n + 1 > rq->cap) {
+			size_t cap = rq->cap ? rq->cap : 4096;
+			char *b;
+
+			while (cap < rq->len + n + 1)
+				cap *= 2;
+			if ((b = realloc(rq->body, cap)) == NULL)
+				return MHD_NO;
+			rq->body = b;
+			rq->cap = cap;
+		}
+		memcpy(rq->body + rq->len, upload, n);
+		rq->len += n;
+		rq->body[rq->len] = '\0';
+		return MHD_YES;
+	}
+	return step(rq);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *req_cls;
+
+	(void)cls;
+	(void)mc;
+	(void)toe;
+	if (rq == NULL)
+		return;
+	if (rq->state == RQ_AUTH || rq->state == RQ_OP || rq->suspended) {
+		/* cannot happen: suspended connections are never torn down */
+		log_err("http: request ended while suspended (state %d)",
+		    rq->state);
+		abort();
+	}
+	reactor_timer_stop(rq->delay);
+	if (rq->op_live) {
+		op_done(&rq->op);
+		if (rq->op.msg.doc != NULL)
+			xmlFreeDoc(rq->op.msg.doc);
+		arena_free(rq->op.arena);
+	}
+	principal_unref(rq->principal);
+	free(rq->body);
+	free(rq);
+	*req_cls = NULL;
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct listener *l = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc,
+		    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		struct conn *c = calloc(1, sizeof(*c));
+		in_port_t port = 0;
+
+		*socket_context = c;
+		if (c == NULL)
+			return;
+		c->l = l;
+		nconnections++;
+		if (ci != NULL && ci->client_addr->sa_family == AF_INET) {
+			const struct sockaddr_in *s =
+			    (const struct sockaddr_in *)ci->client_addr;
+
+			inet_ntop(AF_INET, &s->sin_addr, c->ip, sizeof(c->ip));
+			port = ntohs(s->sin_port);
+		} else if (ci != NULL && ci->client_addr->sa_family == AF_INET6) {
+			const struct sockaddr_in6 *s =
+			    (const struct sockaddr_in6 *)ci->client_addr;
+
+			if (IN6_IS_ADDR_V4MAPPED(&s->sin6_addr))
+				inet_ntop(AF_INET, &s->sin6_addr.s6_addr[12],
+				    c->ip, sizeof(c->ip));
+			else
+				inet_ntop(AF_INET6, &s->sin6_addr, c->ip,
+				    sizeof(c->ip));
+			port = ntohs(s->sin6_port);
+		} else
+			snprintf(c->ip, sizeof(c->ip), "unknown");
+		snprintf(c->peer, sizeof(c->peer), strchr(c->ip, ':') ?
+		    "[%s]:%u" : "%s:%u", c->ip, (unsigned)port);
+	} else {
+		if (*socket_context != NULL)
+			nconnections--;
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+static enum MHD_Result
+on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	(void)cls;
+	(void)addr;
+	(void)addrlen;
+	if (W->stopping)
+		return MHD_NO;
+	if (nconnections >= conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS)) {
+		log_warn("http: MaxConnections (%llu) reached; refusing a "
+		    "connection", conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS));
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	log_info("http: %s", line);
+}
+
+/* ------------------------------------------------------------ listeners */
+
+static void
+on_mhd_ready(int fd, uint32_t events, void *arg)
+{
+	struct listener *l = arg;
+
+	(void)fd;
+	(void)events;
+	MHD_run(l->mhd);
+}
+
+static uint64_t
+prepare(void *unused)
+{
+	uint64_t wait = UINT64_MAX;
+
+	(void)unused;
+	for (size_t i = 0; i < nlisteners; i++) {
+		MHD_UNSIGNED_LONG_LONG t;
+
+		if (listeners[i].mhd == NULL)
+			continue;
+		while (listeners[i].needs_run) {
+			listeners[i].needs_run = false;
+			MHD_run(listeners[i].mhd);
+		}
+		if (MHD_get_timeout(listeners[i].mhd, &t) != MHD_YES)
+			continue;
+		if (t == 0) {
+			MHD_run(listeners[i].mhd);
+			if (MHD_get_timeout(listeners[i].mhd, &t) != MHD_YES)
+				continue;
+		}
+		if (t < wait)
+			wait = t;
+	}
+	return wait;
+}
+
+static int
+listen_socket(const char *addr, unsigned port, bool *ret_v6)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int fd, one = 1, zero = 0;
+
+	if (strcmp(addr, "*") == 0 || strchr(addr, ':') != NULL) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (strcmp(addr, "*") == 0)
+			s6->sin6_addr = in6addr_any;
+		else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
+			return -EINVAL;
+		len = sizeof(*s6);
+		*ret_v6 = true;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
+			return -EINVAL;
+		len = sizeof(*s4);
+		*ret_v6 = false;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 && strcmp(addr, "*") == 0 && errno == EAFNOSUPPORT)
+		return listen_socket("0.0.0.0", port, ret_v6);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
+		    strcmp(addr, "*") == 0 ? &zero : &one, sizeof(int));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+static int
+listener_start(struct listener *l)
+{
+	const struct config *c = W->cfg;
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	    MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, l->key },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, l->cert },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
+		    (void *)"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1" },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
+
+	if (l->tls)
+		flags |= MHD_USE_TLS;
+	l->mhd = MHD_start_daemon(flags, 0, on_accept, l, on_access, l,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, l,
+	    MHD_OPTION_LISTEN_SOCKET, l->fd,
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)conf_u(c, CK_SERVICE_MAX_CONNECTIONS),
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)conf_u(c, CK_SERVICE_MAX_CONNECTIONS_PER_IP),
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)conf_u(c, CK_SERVICE_IDLE_CONNECTION_S),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)128 * 1024,
+	    MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)4096,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
+	    MHD_OPTION_STRICT_FOR_CLIENT, 1,
+	    MHD_OPTION_ARRAY, l->tls ? tls_opts : none,
+	    MHD_OPTION_END);
+	if (l->mhd == NULL) {
+		log_err("http: cannot start the %s listener", l->name);
+		return -1;
+	}
+	info = MHD_get_daemon_info(l->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL || (l->watch = reactor_watch(info->epoll_fd,
+	    WINRMD_IN, on_mhd_ready, l)) == NULL) {
+		log_err("http: cannot watch the %s listener", l->name);
+		return -1;
+	}
+	log_notice("http: listening on %s", l->name);
+	return 0;
+}
+
+static int
+add_listener(int fd, bool tls, const char *name)
+{
+	struct listener *l;
+
+	if (nlisteners == MAX_LISTENERS) {
+		log_err("http: too many listeners");
+		close(fd);
+		return -1;
+	}
+	l = &listeners[nlisteners++];
+	l->fd = fd;
+	l->tls = tls;
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	if (tls && tls_load_or_create(conf_s(W->cfg, CK_LISTENER_CERT_FILE),
+	    conf_s(W->cfg, CK_LISTENER_KEY_FILE), W->hostname, &l->cert,
+	    &l->key) < 0)
+		return -1;
+	return listener_start(l);
+}
+
+/* the port a socket is bound to, 0 if unknown */
+static unsigned
+socket_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
+/*
+ * Sockets from systemd: FileDescriptorName=https or http decides; otherwise
+ * a socket on HTTPSPort is HTTPS.
+ */
+static int
+start_activated(int n, char **names)
+{
+	unsigned https_port = (unsigned)conf_u(W->cfg, CK_LISTENER_HTTPS_PORT);
+
+	for (int i = 0; i < n; i++) {
+		int fd = SD_LISTEN_FDS_START + i;
+		const char *nm = names != NULL ? names[i] : NULL;
+		bool tls = nm != NULL && strcasecmp(nm, "https") == 0;
+		char name[80];
+
+		if (nm == NULL || (strcasecmp(nm, "https") != 0 &&
+		    strcasecmp(nm, "http") != 0))
+			tls = socket_port(fd) == https_port && https_port != 0;
+		snprintf(name, sizeof(name), "%s socket from systemd (fd %d)",
+		    tls ? "https" : "http", fd);
+		if (add_listener(fd, tls, name) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+http_start(void)
+{
+	char *const *addrs = conf_list(W->cfg, CK_LISTENER_ADDRESS);
+	unsigned ports[2] = {
+		(unsigned)conf_u(W->cfg, CK_LISTENER_HTTP_PORT),
+		(unsigned)conf_u(W->cfg, CK_LISTENER_HTTPS_PORT),
+	};
+	char **names = NULL;
+	int n;
+
+	reactor_set_prepare(prepare, NULL);
+	if ((n = sd_listen_fds_with_names(1, &names)) > 0) {
+		int r = start_activated(n, names);
+
+		for (int i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return r;
+	}
+	if (addrs == NULL || addrs[0] == NULL) {
+		log_err("http: [Listener] Address is empty");
+		return -1;
+	}
+	for (int tls = 0; tls < 2; tls++) {
+		if (ports[tls] == 0)
+			continue;
+		for (size_t i = 0; addrs[i] != NULL; i++) {
+			char name[128];
+			bool v6;
+			int fd = listen_socket(addrs[i], ports[tls], &v6);
+
+			if (fd < 0) {
+				log_err("http: cannot listen on %s port %u: %s",
+				    addrs[i], ports[tls], strerror(-fd));
+				return -1;
+			}
+			snprintf(name, sizeof(name), v6 && strcmp(addrs[i], "*") ?
+			    "%s://[%s]:%u/%s" : "%s://%s:%u/%s",
+			    tls ? "https" : "http", addrs[i], ports[tls],
+			    conf_s(W->cfg, CK_LISTENER_URL_PREFIX));
+			if (add_listener(fd, tls, name) < 0)
+				return -1;
+		}
+	}
+	if (nlisteners == 0) {
+		log_err("http: both HTTPPort and HTTPSPort are 0: nothing to "
+		    "listen on");
+		return -1;
+	}
+	return 0;
+}
+
+void
+http_quiesce(void)
+{
+	for (size_t i = 0; i < nlisteners; i++) {
+		int fd;
+
+		if (listeners[i].mhd != NULL &&
+		    (fd = MHD_quiesce_daemon(listeners[i].mhd)) >= 0)
+			close(fd);
+	}
+}
+
+void
+http_stop(void)
+{
+	/* whatever is still suspended gets an answer before MHD goes */
+	while (suspended != NULL) {
+		struct request *rq = suspended;
+
+		if (rq->state == RQ_OP && rq->op.pending) {
+			log_err("http: plugin %s left an operation pending at "
+			    "shutdown", rq->op.plugin ? rq->op.plugin : "?");
+			rq->op.pending = false;
+			fault_set(&rq->op.fault, WINRMD_FAULT_SERVICE_STOPPING,
+			    NULL, NULL);
+		}
+		reactor_timer_stop(rq->delay);
+		rq->delay = NULL;
+		resume(rq);
+	}
+	for (size_t i = 0; i < nlisteners; i++) {
+		struct listener *l = &listeners[i];
+
+		if (l->mhd != NULL) {
+			MHD_run(l->mhd);
+			reactor_watch_remove(l->watch);
+			MHD_stop_daemon(l->mhd);
+		}
+		free(l->cert);
+		free(l->key);
+		memset(l, 0, sizeof(*l));
+	}
+	nlisteners = 0;
+}

@@ -1,0 +1,21 @@
+/*
+ * http.h: the HTTP(S) listeners (libmicrohttpd in external-epoll mode on
+ * the reactor) and the life of a request: limits, authentication, parsing,
+ * dispatch, suspension while an operation is pending, and the answer.
+ */
+#ifndef WINRMD_HTTP_H
+#define WINRMD_HTTP_H
+
+/*
+ * Opens the listeners of the current config, or takes the sockets systemd
+ * passed (sd_listen_fds, names "http"/"https").  0 or -1 (logged).
+ */
+int	http_start(void);
+/* stop accepting new connections */
+void	http_quiesce(void);
+/* answer every suspended request, close everything */
+void	http_stop(void);
+/* the number of requests waiting on authentication or an operation */
+unsigned http_pending(void);
+
+#endif

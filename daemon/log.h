@@ -1,0 +1,26 @@
+/*
+ * log.h: the daemon's log.  Foreground: stderr.  Background: the journal.
+ * Safe from any thread; never used between fork and exec.
+ */
+#ifndef WINRMD_LOG_H
+#define WINRMD_LOG_H
+
+#include <stdarg.h>
+#include <syslog.h>
+
+void	log_init(int foreground, int level);
+void	log_set_level(int level);
+int	log_level(void);
+int	log_level_parse(const char *s);		/* -1 if unknown */
+
+void	log_msg(int prio, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	log_vmsg(int prio, const char *fmt, va_list ap);
+
+#define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_notice(...)	log_msg(LOG_NOTICE, __VA_ARGS__)
+#define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,319 @@
+/*
+ * main.c: command line, start-up, signals and shutdown of winrmd.
+ *
+ * Start-up order: config, log, XML, reactor, auth cache, workers, plugins,
+ * dispatch table, listeners, then READY=1 to systemd.  Signals arrive
+ * through a signalfd on the reactor: SIGTERM/SIGINT stop, SIGHUP reloads
+ * the config (a bad file is refused and the old one stays), SIGUSR1 logs
+ * the counters.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "auth.h"
+#include "config.h"
+#include "dispatch.h"
+#include "host.h"
+#include "http.h"
+#include "log.h"
+#include "plugin.h"
+#include "reactor.h"
+#include "soap.h"
+#include "winrmd.h"
+#include "workers.h"
+
+#define DEFAULT_CONFIG	SYSCONFDIR "/winrmd/winrmd.conf"
+#define AUTH_WORKERS	4
+
+struct winrmd *W;
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "Usage: winrmd [OPTIONS]\n"
+	    "WinRM / WS-Management server: lets WinRM clients (Ansible, pywinrm,\n"
+	    "PowerShell, Go winrm) manage this Linux host.\n"
+	    "\n"
+	    "  -c, --config FILE      configuration file (default %s)\n"
+	    "  -f, --foreground       stay in the foreground and log to stderr\n"
+	    "  -t, --test             check the configuration and the plugins, then exit\n"
+	    "  -d, --debug            log debug messages too\n"
+	    "      --list-operations  print every (resource URI, action) the plugins serve\n"
+	    "      --example-config   print a configuration file with every key and its default\n"
+	    "  -h, --help             this text\n"
+	    "  -V, --version          the version\n"
+	    "\n"
+	    "Signals: SIGTERM stops, SIGHUP reloads the configuration, SIGUSR1 logs counters.\n"
+	    "See winrmd(8) and winrmd.conf(5).\n", DEFAULT_CONFIG);
+}
+
+static void
+log_counters(void)
+{
+	log_notice("counters: requests=%llu unauthorized=%llu faults=%llu "
+	    "dispatched=%llu spawned=%llu pam=%llu pending=%u",
+	    (unsigned long long)W->count.requests,
+	    (unsigned long long)W->count.unauthorized,
+	    (unsigned long long)W->count.faults,
+	    (unsigned long long)W->count.dispatched,
+	    (unsigned long long)W->count.spawned,
+	    (unsigned long long)W->count.pam_calls, http_pending());
+}
+
+static bool
+listener_changed(const struct config *a, const struct config *b)
+{
+	for (int k = CK_LISTENER_ADDRESS; k <= CK_LISTENER_KEY_FILE; k++)
+		if (strcmp(a->v[k].s, b->v[k].s) != 0)
+			return true;
+	return false;
+}
+
+static void
+reload(void)
+{
+	char err[512];
+	struct config *cfg;
+
+	sd_notify(0, "RELOADING=1");
+	if ((cfg = config_load(W->config_path, err, sizeof(err))) == NULL) {
+		log_err("reload refused, the running configuration stays: %s", err);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	if (listener_changed(W->cfg, cfg))
+		log_warn("reload: [Listener] changes take effect at the next "
+		    "restart");
+	config_free(W->cfg);
+	W->cfg = cfg;
+	if (log_level() != LOG_DEBUG)
+		log_set_level(log_level_parse(conf_s(cfg, CK_SERVICE_LOG_LEVEL)));
+	auth_cache_flush();
+	plugins_reload_all();
+	log_notice("configuration reloaded from %s", W->config_path);
+	sd_notify(0, "READY=1");
+}
+
+static void
+on_signal(int fd, uint32_t events, void *arg)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	(void)arg;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_notice("stopping (signal %u)", si.ssi_signo);
+			W->stopping = true;
+			sd_notify(0, "STOPPING=1");
+			reactor_stop();
+			break;
+		case SIGHUP:
+			reload();
+			break;
+		case SIGUSR1:
+			log_counters();
+			break;
+		}
+	}
+}
+
+static bool
+nothing_pending(void)
+{
+	return http_pending() == 0;
+}
+
+static int
+check_only(struct config *cfg)
+{
+	int r = plugins_load_all(cfg, NULL) < 0 || dispatch_build() < 0;
+
+	dispatch_clear();
+	plugins_fini_all();
+	if (r == 0)
+		printf("%s: configuration OK\n", cfg->path ? cfg->path :
+		    "(defaults)");
+	return r ? 1 : 0;
+}
+
+static int
+list_operations(struct config *cfg)
+{
+	int r = plugins_load_all(cfg, NULL) < 0 || dispatch_build() < 0;
+
+	if (r == 0)
+		dispatch_list(stdout);
+	dispatch_clear();
+	plugins_fini_all();
+	return r ? 1 : 0;
+}
+
+static int
+serve(void)
+{
+	struct winrmd_watch *sigwatch = NULL;
+	sigset_t mask;
+	int sfd = -1, rc = 1, r;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		log_err("signals: %s", strerror(errno));
+		return 1;
+	}
+	if ((r = reactor_init()) < 0) {
+		log_err("reactor: %s", strerror(-r));
+		goto out;
+	}
+	sigwatch = reactor_watch(sfd, WINRMD_IN, on_signal, NULL);
+	if (auth_cache_init() < 0) {
+		log_err("auth: cannot initialise the credential cache");
+		goto out;
+	}
+	if ((r = workers_start(AUTH_WORKERS)) < 0) {
+		log_err("workers: %s", strerror(-r));
+		goto out;
+	}
+	if (plugins_load_all(W->cfg, &host_services) < 0 || dispatch_build() < 0)
+		goto out_workers;
+	if (http_start() < 0)
+		goto out_plugins;
+	sd_notify(0, "READY=1");
+	log_notice("winrmd %s ready", PACKAGE_VERSION);
+	if ((r = reactor_run()) < 0)
+		log_err("event loop: %s", strerror(-r));
+	else
+		rc = 0;
+	W->stopping = true;
+	http_quiesce();
+out_plugins:
+	/* PAM results come back first, then plugins answer what they hold */
+	workers_stop();
+	reactor_run_until(0, NULL);
+	plugins_fini_all();
+	reactor_run_until(2000, nothing_pending);
+	http_stop();
+	dispatch_clear();
+	log_counters();
+	goto out;
+out_workers:
+	workers_stop();
+	plugins_fini_all();
+	dispatch_clear();
+out:
+	reactor_watch_remove(sigwatch);
+	reactor_fini();
+	if (sfd >= 0)
+		close(sfd);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_LIST = 256, OPT_EXAMPLE };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "test", no_argument, NULL, 't' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "list-operations", no_argument, NULL, OPT_LIST },
+		{ "example-config", no_argument, NULL, OPT_EXAMPLE },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct winrmd w;
+	const char *path = DEFAULT_CONFIG;
+	bool test = false, debug = false, list = false, path_given = false;
+	struct utsname u;
+	char err[512];
+	int c, rc;
+
+	W = &w;
+	while ((c = getopt_long(argc, argv, "c:ftdhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			path_given = true;
+			break;
+		case 'f':
+			w.foreground = true;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("winrmd %s\n", PACKAGE_VERSION);
+			return 0;
+		case OPT_LIST:
+			list = true;
+			break;
+		case OPT_EXAMPLE:
+			config_write_example(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "winrmd: unexpected argument %s\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	/* without -c, a missing default file means: all defaults */
+	if (!path_given && access(path, F_OK) < 0)
+		path = NULL;
+	if ((w.cfg = config_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "winrmd: %s\n", err);
+		return 1;
+	}
+	w.config_path = path;
+	log_init(w.foreground || test || list, debug ? LOG_DEBUG :
+	    log_level_parse(conf_s(w.cfg, CK_SERVICE_LOG_LEVEL)));
+	if (gethostname(w.hostname, sizeof(w.hostname) - 1) < 0)
+		snprintf(w.hostname, sizeof(w.hostname), "localhost");
+	if (uname(&u) == 0) {
+		unsigned a = 0, b = 0, p = 0;
+
+		sscanf(u.release, "%u.%u.%u", &a, &b, &p);
+		snprintf(w.os_version, sizeof(w.os_version), "%u.%u.%u", a, b, p);
+	}
+	soap_init();
+	if (test)
+		rc = check_only(w.cfg);
+	else if (list)
+		rc = list_operations(w.cfg);
+	else
+		rc = serve();
+	config_free(w.cfg);
+	soap_cleanup();
+	return rc;
+}

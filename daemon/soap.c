@@ -1,0 +1,366 @@
+/*
+ * soap.c: parsing and building of SOAP envelopes.  Knows XML, not WS-Man
+ * semantics (wsman.c) and not plugins (dispatch.c).
+ */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/catalog.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlsave.h>
+#include <uuid/uuid.h>
+
+#include "soap.h"
+
+static void
+quiet_errors(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static xmlParserInputPtr
+no_external_entities(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+void
+soap_init(void)
+{
+	xmlInitParser();
+	xmlSetGenericErrorFunc(NULL, quiet_errors);
+	xmlSetExternalEntityLoader(no_external_entities);
+	xmlCatalogSetDefaults(XML_CATA_ALLOW_NONE);
+}
+
+void
+soap_cleanup(void)
+{
+	xmlCleanupParser();
+}
+
+/* set by the SAX callbacks below while this thread parses */
+static __thread bool doctype_seen;
+
+/* SOAP 1.2 forbids a DTD: stop the parser at the first sight of one. */
+static void
+reject_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id,
+    const xmlChar *sys_id)
+{
+	(void)name;
+	(void)ext_id;
+	(void)sys_id;
+	doctype_seen = true;
+	xmlStopParser(ctx);
+}
+
+static void
+reject_entity(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+    const xmlChar *system_id, xmlChar *content)
+{
+	(void)name;
+	(void)type;
+	(void)public_id;
+	(void)system_id;
+	(void)content;
+	reject_subset(ctx, NULL, NULL, NULL);
+}
+
+/* Depth, element count and attribute count caps, checked on the tree. */
+static bool
+within_limits(xmlNodePtr root)
+{
+	xmlNodePtr n = root;
+	size_t nodes = 0;
+	int depth = 1;
+
+	while (n != NULL) {
+		if (n->type == XML_ELEMENT_NODE) {
+			int attrs = 0;
+
+			if (++nodes > SOAP_MAX_NODES || depth > SOAP_MAX_DEPTH)
+				return false;
+			for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+				if (++attrs > SOAP_MAX_ATTRS)
+					return false;
+			if (n->children != NULL) {
+				n = n->children;
+				depth++;
+				continue;
+			}
+		} else if (n->type != XML_TEXT_NODE &&
+		    n->type != XML_COMMENT_NODE && n->type != XML_PI_NODE)
+			return false;	/* entity references, DTD nodes, ... */
+		while (n != root && n->next == NULL) {
+			n = n->parent;
+			depth--;
+		}
+		if (n == root)
+			break;
+		n = n->next;
+	}
+	return true;
+}
+
+xmlDocPtr
+soap_parse(const char *buf, size_t len, struct fault *f)
+{
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+
+	if (len == 0 || len > (size_t)INT32_MAX) {
+		fault_set(f, WINRMD_FAULT_INVALID_XML, NULL,
+		    "The request has no SOAP envelope.");
+		return NULL;
+	}
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		fault_set(f, WINRMD_FAULT_INTERNAL_ERROR, NULL, "out of memory");
+		return NULL;
+	}
+	doctype_seen = false;
+	ctxt->sax->internalSubset = reject_subset;
+	ctxt->sax->externalSubset = reject_subset;
+	ctxt->sax->entityDecl = reject_entity;
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	    XML_PARSE_NOCDATA);
+	if (doc != NULL && (doctype_seen || !ctxt->wellFormed ||
+	    doc->intSubset != NULL || doc->extSubset != NULL)) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	if (doc == NULL) {
+		fault_set(f, WINRMD_FAULT_INVALID_XML, NULL, doctype_seen ?
+		    "The request contains a document type declaration, which "
+		    "SOAP does not allow." : NULL);
+		return NULL;
+	}
+	if (xmlDocGetRootElement(doc) == NULL ||
+	    !within_limits(xmlDocGetRootElement(doc))) {
+		xmlFreeDoc(doc);
+		fault_set(f, WINRMD_FAULT_INVALID_XML, NULL,
+		    "The request exceeds the limits of depth (%d), elements "
+		    "(%d) or attributes per element (%d).", SOAP_MAX_DEPTH,
+		    SOAP_MAX_NODES, SOAP_MAX_ATTRS);
+		return NULL;
+	}
+	return doc;
+}
+
+bool
+soap_is(const xmlNode *n, const char *ns, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+	    n->ns->href != NULL && strcmp((const char *)n->name, name) == 0 &&
+	    strcmp((const char *)n->ns->href, ns) == 0;
+}
+
+xmlNodePtr
+soap_first_elem(xmlNodePtr n)
+{
+	while (n != NULL && n->type != XML_ELEMENT_NODE)
+		n = n->next;
+	return n;
+}
+
+xmlNodePtr
+soap_next_elem(xmlNodePtr n)
+{
+	return n ? soap_first_elem(n->next) : NULL;
+}
+
+xmlNodePtr
+soap_child(xmlNodePtr parent, const char *ns, const char *name)
+{
+	if (parent == NULL)
+		return NULL;
+	for (xmlNodePtr c = soap_first_elem(parent->children); c != NULL;
+	    c = soap_next_elem(c))
+		if (soap_is(c, ns, name))
+			return c;
+	return NULL;
+}
+
+void
+soap_new_message_id(char buf[48])
+{
+	uuid_t u;
+
+	uuid_generate_random(u);
+	memcpy(buf, "uuid:", 5);
+	uuid_unparse_upper(u, buf + 5);
+}
+
+static xmlDocPtr
+envelope_new(xmlNodePtr *ret_header, xmlNodePtr *ret_body)
+{
+	static const struct { const char *prefix, *href; } decls[] = {
+		{ "a", WINRMD_NS_WSA }, { "x", WINRMD_NS_WXF },
+		{ "w", WINRMD_NS_WSMAN }, { "rsp", WINRMD_NS_SHELL },
+		{ "p", WINRMD_NS_WSMV },
+	};
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr env;
+	xmlNsPtr s;
+
+	if (doc == NULL)
+		return NULL;
+	env = xmlNewDocNode(doc, NULL, BAD_CAST "Envelope", NULL);
+	if (env == NULL)
+		goto fail;
+	xmlDocSetRootElement(doc, env);
+	xmlNodeSetLang(env, BAD_CAST "en-US");
+	s = xmlNewNs(env, BAD_CAST WINRMD_NS_SOAP, BAD_CAST "s");
+	xmlSetNs(env, s);
+	for (size_t i = 0; i < sizeof(decls) / sizeof(decls[0]); i++)
+		xmlNewNs(env, BAD_CAST decls[i].href, BAD_CAST decls[i].prefix);
+	*ret_header = xmlNewChild(env, s, BAD_CAST "Header", NULL);
+	*ret_body = xmlNewChild(env, s, BAD_CAST "Body", NULL);
+	if (*ret_header == NULL || *ret_body == NULL)
+		goto fail;
+	return doc;
+fail:
+	xmlFreeDoc(doc);
+	return NULL;
+}
+
+static void
+header_fill(xmlNodePtr header, const char *action, const char *relates_to)
+{
+	xmlNsPtr a = xmlSearchNsByHref(header->doc, header, BAD_CAST WINRMD_NS_WSA);
+	char id[48];
+
+	soap_new_message_id(id);
+	xmlNewTextChild(header, a, BAD_CAST "Action", BAD_CAST action);
+	xmlNewTextChild(header, a, BAD_CAST "MessageID", BAD_CAST id);
+	xmlNewTextChild(header, a, BAD_CAST "To", BAD_CAST WSA_ANONYMOUS);
+	if (relates_to != NULL && relates_to[0] != '\0')
+		xmlNewTextChild(header, a, BAD_CAST "RelatesTo",
+		    BAD_CAST relates_to);
+}
+
+xmlDocPtr
+soap_reply_new(const char *action, const char *relates_to, xmlNodePtr *ret_body)
+{
+	xmlNodePtr header;
+	xmlDocPtr doc = envelope_new(&header, ret_body);
+
+	if (doc != NULL)
+		header_fill(header, action, relates_to);
+	return doc;
+}
+
+xmlDocPtr
+soap_reply_bare(xmlNodePtr *ret_body)
+{
+	xmlNodePtr header;
+
+	return envelope_new(&header, ret_body);
+}
+
+xmlDocPtr
+soap_fault_new(const struct fault *f, const char *relates_to,
+    const char *machine)
+{
+	const struct fault_def *d = fault_lookup(f->code);
+	xmlNodePtr header, body, fault, code, sub, reason, text, detail, wf;
+	xmlDocPtr doc = envelope_new(&header, &body);
+	xmlNsPtr s, fns;
+	char value[96], num[16];
+
+	if (doc == NULL)
+		return NULL;
+	header_fill(header, fault_action(f->code), relates_to);
+	s = body->ns;
+	fault = xmlNewChild(body, s, BAD_CAST "Fault", NULL);
+	code = xmlNewChild(fault, s, BAD_CAST "Code", NULL);
+	snprintf(value, sizeof(value), "s:%s", d->code);
+	xmlNewTextChild(code, s, BAD_CAST "Value", BAD_CAST value);
+	if (d->subcode != NULL) {
+		const char *prefix = fault_ns_prefix(d->subcode_ns);
+
+		if (xmlSearchNs(doc, code, BAD_CAST prefix) == NULL)
+			xmlNewNs(code, BAD_CAST fault_ns_uri(d->subcode_ns),
+			    BAD_CAST prefix);
+		sub = xmlNewChild(code, s, BAD_CAST "Subcode", NULL);
+		snprintf(value, sizeof(value), "%s:%s", prefix, d->subcode);
+		xmlNewTextChild(sub, s, BAD_CAST "Value", BAD_CAST value);
+	}
+	reason = xmlNewChild(fault, s, BAD_CAST "Reason", NULL);
+	text = xmlNewTextChild(reason, s, BAD_CAST "Text", BAD_CAST f->reason);
+	xmlNodeSetLang(text, BAD_CAST "en-US");
+	detail = xmlNewChild(fault, s, BAD_CAST "Detail", NULL);
+	if (f->detail[0] != '\0') {
+		char uri[160];
+
+		snprintf(uri, sizeof(uri), "%s%s", FAULT_DETAIL_PREFIX, f->detail);
+		xmlNewTextChild(detail, xmlSearchNsByHref(doc, detail,
+		    BAD_CAST WINRMD_NS_WSMAN), BAD_CAST "FaultDetail",
+		    BAD_CAST uri);
+	}
+	wf = xmlNewChild(detail, NULL, BAD_CAST "WSManFault", NULL);
+	fns = xmlNewNs(wf, BAD_CAST FAULT_NS_WSMANFAULT, BAD_CAST "f");
+	xmlSetNs(wf, fns);
+	snprintf(num, sizeof(num), "%u", (unsigned)d->wsman_code);
+	xmlNewProp(wf, BAD_CAST "Code", BAD_CAST num);
+	xmlNewProp(wf, BAD_CAST "Machine", BAD_CAST(machine ? machine : "localhost"));
+	xmlNewTextChild(wf, fns, BAD_CAST "Message", BAD_CAST f->reason);
+	return doc;
+}
+
+/* Replaces C0 controls other than TAB, LF and CR in text and attributes. */
+static void
+scrub_controls(xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_TEXT_NODE && n->content != NULL) {
+			for (xmlChar *p = n->content; *p != '\0'; p++)
+				if (*p < 0x20 && *p != '\t' && *p != '\n' &&
+				    *p != '\r')
+					*p = '?';
+		}
+		if (n->type == XML_ELEMENT_NODE) {
+			for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+				scrub_controls(a->children);
+			scrub_controls(n->children);
+		}
+	}
+}
+
+char *
+soap_serialize(xmlDocPtr doc, size_t *ret_len)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlSaveCtxtPtr save;
+	char *out = NULL;
+
+	if (buf == NULL)
+		return NULL;
+	scrub_controls(xmlDocGetRootElement(doc));
+	save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_NO_DECL | XML_SAVE_AS_XML);
+	if (save != NULL) {
+		if (xmlSaveDoc(save, doc) >= 0 && xmlSaveClose(save) >= 0) {
+			size_t len = (size_t)xmlBufferLength(buf);
+
+			/* xmlSave adds a newline after the root element */
+			while (len > 0 && xmlBufferContent(buf)[len - 1] == '\n')
+				len--;
+			if ((out = malloc(len + 1)) != NULL) {
+				memcpy(out, xmlBufferContent(buf), len);
+				out[len] = '\0';
+				*ret_len = len;
+			}
+		} else
+			xmlSaveClose(save);
+	}
+	xmlBufferFree(buf);
+	return out;
+}

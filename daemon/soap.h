@@ -1,0 +1,61 @@
+/*
+ * soap.h: SOAP 1.2 envelopes with libxml2.  Parsing is hardened (no DTD, no
+ * entities, no network, size, depth and count caps: SECURITY.md §5.1);
+ * building makes the reply and fault envelopes Windows sends.
+ */
+#ifndef WINRMD_SOAP_H
+#define WINRMD_SOAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "fault.h"
+
+#define SOAP_MAX_DEPTH		64
+#define SOAP_MAX_NODES		50000
+#define SOAP_MAX_ATTRS		64	/* per element */
+
+#define NS_WSMID	"http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd"
+#define WSA_ANONYMOUS	"http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
+
+/* Call once, in the main thread, before any other thread starts. */
+void	soap_init(void);
+void	soap_cleanup(void);
+
+/*
+ * Parses a request body.  Returns the document, or NULL with the fault set
+ * (InvalidXml for anything malformed or over a limit).
+ */
+xmlDocPtr	soap_parse(const char *buf, size_t len, struct fault *f);
+
+/* namespace-aware element test: never compares prefixes */
+bool		soap_is(const xmlNode *n, const char *ns, const char *name);
+xmlNodePtr	soap_first_elem(xmlNodePtr n);	/* n itself or next element sibling */
+xmlNodePtr	soap_next_elem(xmlNodePtr n);
+xmlNodePtr	soap_child(xmlNodePtr parent, const char *ns, const char *name);
+
+/*
+ * A reply envelope with Windows' namespace declarations and header:
+ * Action, a fresh MessageID, To = anonymous, RelatesTo = relates_to (if any).
+ * *ret_body is s:Body.
+ */
+xmlDocPtr	soap_reply_new(const char *action, const char *relates_to,
+		    xmlNodePtr *ret_body);
+/* An envelope with an empty s:Header (Identify's answer). */
+xmlDocPtr	soap_reply_bare(xmlNodePtr *ret_body);
+/* A fault envelope for f; machine goes into f:WSManFault/@Machine. */
+xmlDocPtr	soap_fault_new(const struct fault *f, const char *relates_to,
+		    const char *machine);
+
+/*
+ * Serialises without an XML declaration.  Control characters other than TAB,
+ * LF and CR become '?' (MS-WSMV §3.1.4.1.25).  Returns malloc'd text or NULL.
+ */
+char		*soap_serialize(xmlDocPtr doc, size_t *ret_len);
+
+/* uuid:xxxxxxxx-... (lower case) into buf[42] */
+void		 soap_new_message_id(char buf[48]);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * tls.c: certificate files for the HTTPS listener.  The TLS itself is
+ * libmicrohttpd's (GnuTLS); this file only makes and reads PEM files.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "log.h"
+#include "tls.h"
+
+static char *
+read_file(const char *path)
+{
+	FILE *fp = fopen(path, "re");
+	char *buf = NULL;
+	long len;
+
+	if (fp == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
+	    len < 1024 * 1024 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)len + 1)) != NULL) {
+		if (fread(buf, 1, (size_t)len, fp) != (size_t)len) {
+			free(buf);
+			buf = NULL;
+		} else
+			buf[len] = '\0';
+	}
+	fclose(fp);
+	return buf;
+}
+
+static int
+mkdir_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -1;
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int
+add_ext(X509 *cert, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+	int ok;
+
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
+	if ((ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value)) == NULL)
+		return -1;
+	ok = X509_add_ext(cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok ? 0 : -1;
+}
+
+static int
+create_pair(const char *cert_file, const char *key_file, const char *hostname)
+{
+	EVP_PKEY *key = EVP_RSA_gen(2048);
+	X509 *cert = X509_new();
+	X509_NAME *name;
+	unsigned char serial[16];
+	BIGNUM *bn = NULL;
+	char san[600];
+	FILE *fp = NULL;
+	int fd, r = -1;
+
+	if (key == NULL || cert == NULL || RAND_bytes(serial, sizeof(serial)) != 1)
+		goto out;
+	serial[0] &= 0x7f;
+	if ((bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL ||
+	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) == NULL)
+		goto out;
+	X509_set_version(cert, 2);
+	X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(cert), 10L * 365 * 24 * 3600);
+	X509_set_pubkey(cert, key);
+	name = X509_get_subject_name(cert);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)hostname, -1, -1, 0);
+	X509_set_issuer_name(cert, name);
+	snprintf(san, sizeof(san), "DNS:%s,DNS:localhost,IP:127.0.0.1,IP:::1",
+	    hostname);
+	if (add_ext(cert, NID_subject_alt_name, san) < 0 ||
+	    add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") < 0 ||
+	    add_ext(cert, NID_ext_key_usage, "serverAuth") < 0 ||
+	    X509_sign(cert, key, EVP_sha256()) == 0)
+		goto out;
+	if (mkdir_parent(key_file) < 0 || mkdir_parent(cert_file) < 0)
+		goto out;
+	if ((fd = open(key_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 ||
+	    (fp = fdopen(fd, "w")) == NULL) {
+		log_err("tls: cannot create %s: %s", key_file, strerror(errno));
+		goto out;
+	}
+	if (!PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL, NULL) ||
+	    fclose(fp) != 0) {
+		fp = NULL;
+		unlink(key_file);
+		goto out;
+	}
+	fp = NULL;
+	if ((fp = fopen(cert_file, "we")) == NULL ||
+	    !PEM_write_X509(fp, cert) || fclose(fp) != 0) {
+		log_err("tls: cannot write %s: %s", cert_file, strerror(errno));
+		fp = NULL;
+		unlink(key_file);
+		goto out;
+	}
+	fp = NULL;
+	r = 0;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	BN_free(bn);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return r;
+}
+
+int
+tls_thumbprint(const char *pem, char buf[41])
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	int r = -1;
+
+	if (cert != NULL && X509_digest(cert, EVP_sha1(), md, &len) && len == 20) {
+		for (unsigned i = 0; i < len; i++)
+			snprintf(buf + 2 * i, 3, "%02X", md[i]);
+		r = 0;
+	}
+	X509_free(cert);
+	BIO_free(bio);
+	return r;
+}
+
+int
+tls_load_or_create(const char *cert_file, const char *key_file,
+    const char *hostname, char **ret_cert, char **ret_key)
+{
+	char thumb[41];
+	bool created = false;
+
+	if (access(cert_file, F_OK) < 0 && access(key_file, F_OK) < 0) {
+		if (create_pair(cert_file, key_file, hostname) < 0) {
+			log_err("tls: cannot create a self-signed certificate in "
+			    "%s and %s", cert_file, key_file);
+			return -1;
+		}
+		created = true;
+	}
+	if ((*ret_cert = read_file(cert_file)) == NULL) {
+		log_err("tls: cannot read CertificateFile %s: %s", cert_file,
+		    strerror(errno));
+		return -1;
+	}
+	if ((*ret_key = read_file(key_file)) == NULL) {
+		log_err("tls: cannot read KeyFile %s: %s", key_file,
+		    strerror(errno));
+		free(*ret_cert);
+		*ret_cert = NULL;
+		return -1;
+	}
+	if (tls_thumbprint(*ret_cert, thumb) < 0) {
+		log_err("tls: %s holds no PEM certificate", cert_file);
+		free(*ret_cert);
+		free(*ret_key);
+		*ret_cert = *ret_key = NULL;
+		return -1;
+	}
+	log_notice("tls: %s certificate %s, SHA-1 thumbprint %s",
+	    created ? "created self-signed" : "using", cert_file, thumb);
+	return 0;
+}

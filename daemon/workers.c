@@ -1,0 +1,121 @@
+/*
+ * workers.c: a fixed pool of threads fed from one queue.  Results return
+ * to the event loop through reactor_post(), so done() callbacks never race
+ * with the rest of the daemon.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "reactor.h"
+#include "workers.h"
+
+#define MAX_WORKERS	16
+
+struct job {
+	void		(*work)(void *);
+	void		(*done)(void *);
+	void		*arg;
+	struct job	*next;
+};
+
+static struct {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	struct job	*head, **tail;
+	bool		 stopping;
+	pthread_t	 threads[MAX_WORKERS];
+	int		 nthreads;
+} W = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static void
+job_done(void *arg)
+{
+	struct job *j = arg;
+
+	j->done(j->arg);
+	free(j);
+}
+
+static void *
+worker_main(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		struct job *j;
+
+		pthread_mutex_lock(&W.lock);
+		while (W.head == NULL && !W.stopping)
+			pthread_cond_wait(&W.cond, &W.lock);
+		if (W.head == NULL) {
+			pthread_mutex_unlock(&W.lock);
+			return NULL;
+		}
+		j = W.head;
+		if ((W.head = j->next) == NULL)
+			W.tail = &W.head;
+		pthread_mutex_unlock(&W.lock);
+		j->work(j->arg);
+		if (reactor_post(job_done, j) < 0) {
+			log_err("workers: cannot hand a result back");
+			free(j);
+		}
+	}
+}
+
+int
+workers_start(int nthreads)
+{
+	sigset_t all, old;
+
+	W.tail = &W.head;
+	if (nthreads > MAX_WORKERS)
+		nthreads = MAX_WORKERS;
+	/* the loop thread takes signals through signalfd; workers none */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (W.nthreads = 0; W.nthreads < nthreads; W.nthreads++) {
+		int r = pthread_create(&W.threads[W.nthreads], NULL,
+		    worker_main, NULL);
+
+		if (r != 0) {
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			return -r;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
+void
+workers_stop(void)
+{
+	pthread_mutex_lock(&W.lock);
+	W.stopping = true;
+	pthread_cond_broadcast(&W.cond);
+	pthread_mutex_unlock(&W.lock);
+	for (int i = 0; i < W.nthreads; i++)
+		pthread_join(W.threads[i], NULL);
+	W.nthreads = 0;
+}
+
+int
+workers_submit(void (*work)(void *), void (*done)(void *), void *arg)
+{
+	struct job *j = malloc(sizeof(*j));
+
+	if (j == NULL)
+		return -ENOMEM;
+	*j = (struct job){ .work = work, .done = done, .arg = arg };
+	pthread_mutex_lock(&W.lock);
+	*W.tail = j;
+	W.tail = &j->next;
+	pthread_cond_signal(&W.cond);
+	pthread_mutex_unlock(&W.lock);
+	return 0;
+}

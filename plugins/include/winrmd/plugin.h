@@ -1,0 +1,256 @@
+/*
+ * winrmd plugin ABI: the only header a WS-Man plugin includes.
+ *
+ * A plugin is a shared object exporting one symbol, winrmd_plugin_entry(),
+ * which returns a const struct winrmd_plugin.  The daemon checks `abi' and
+ * `size', calls init() with the host service table, and dispatches requests
+ * to the operations of the resources the plugin declares, by the longest
+ * ResourceURI prefix and then by the WS-Addressing Action.
+ *
+ * Threading: every call into a plugin (init, fini, operations, watch, timer
+ * and child callbacks) happens on the daemon's event-loop thread, one at a
+ * time.  Plugins need no locks for their own state and must never block:
+ * anything slow is watched through file descriptors or timers, and an
+ * operation that cannot answer at once returns WINRMD_PENDING and calls
+ * host->op_complete() later, from a callback.
+ *
+ * Plugins never build SOAP envelopes or fault XML: the host does.  They read
+ * the request body and add children to the reply body (libxml2 nodes).
+ */
+#ifndef WINRMD_PLUGIN_H
+#define WINRMD_PLUGIN_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <libxml/tree.h>
+
+#define WINRMD_PLUGIN_ABI	1
+
+/* Namespaces every plugin ends up needing. */
+#define WINRMD_NS_SOAP	"http://www.w3.org/2003/05/soap-envelope"
+#define WINRMD_NS_WSA	"http://schemas.xmlsoap.org/ws/2004/08/addressing"
+#define WINRMD_NS_WSMAN	"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"
+#define WINRMD_NS_WSMV	"http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd"
+#define WINRMD_NS_WXF	"http://schemas.xmlsoap.org/ws/2004/09/transfer"
+#define WINRMD_NS_WSEN	"http://schemas.xmlsoap.org/ws/2004/09/enumeration"
+#define WINRMD_NS_SHELL	"http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
+#define WINRMD_NS_XSI	"http://www.w3.org/2001/XMLSchema-instance"
+
+#define WINRMD_ACTION_GET	"http://schemas.xmlsoap.org/ws/2004/09/transfer/Get"
+#define WINRMD_ACTION_PUT	"http://schemas.xmlsoap.org/ws/2004/09/transfer/Put"
+#define WINRMD_ACTION_CREATE	"http://schemas.xmlsoap.org/ws/2004/09/transfer/Create"
+#define WINRMD_ACTION_DELETE	"http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete"
+#define WINRMD_ACTION_ENUMERATE	"http://schemas.xmlsoap.org/ws/2004/09/enumeration/Enumerate"
+#define WINRMD_ACTION_PULL	"http://schemas.xmlsoap.org/ws/2004/09/enumeration/Pull"
+#define WINRMD_ACTION_RELEASE	"http://schemas.xmlsoap.org/ws/2004/09/enumeration/Release"
+#define WINRMD_ACTION_COMMAND	"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command"
+#define WINRMD_ACTION_SEND	"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Send"
+#define WINRMD_ACTION_RECEIVE	"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Receive"
+#define WINRMD_ACTION_SIGNAL	"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Signal"
+
+/* Return values of operations. */
+enum winrmd_status {
+	WINRMD_OK	= 0,	/* reply body is filled in */
+	WINRMD_FAULT	= -1,	/* host->op_fault() was called */
+	WINRMD_PENDING	= 1,	/* host->op_complete() will be called later */
+};
+
+/*
+ * Faults a plugin may raise.  The host maps each to its SOAP Code, Subcode,
+ * WSManFault code and HTTP status (daemon/fault.c, one table).
+ */
+enum winrmd_fault {
+	WINRMD_FAULT_NONE = 0,
+	WINRMD_FAULT_ACCESS_DENIED,
+	WINRMD_FAULT_ACTION_NOT_SUPPORTED,
+	WINRMD_FAULT_DESTINATION_UNREACHABLE,
+	WINRMD_FAULT_ENCODING_LIMIT,
+	WINRMD_FAULT_INTERNAL_ERROR,
+	WINRMD_FAULT_INVALID_MESSAGE_INFORMATION_HEADER,
+	WINRMD_FAULT_INVALID_OPTIONS,
+	WINRMD_FAULT_INVALID_PARAMETER,
+	WINRMD_FAULT_INVALID_SELECTORS,
+	WINRMD_FAULT_INVALID_XML,
+	WINRMD_FAULT_MESSAGE_INFORMATION_HEADER_REQUIRED,
+	WINRMD_FAULT_MUST_UNDERSTAND,
+	WINRMD_FAULT_QUOTA_LIMIT,
+	WINRMD_FAULT_QUOTA_MAX_SHELLS,
+	WINRMD_FAULT_QUOTA_MAX_SHELLUSERS,
+	WINRMD_FAULT_QUOTA_MAX_OPERATIONS,
+	WINRMD_FAULT_REMOTESHELLS_NOT_ALLOWED,
+	WINRMD_FAULT_SCHEMA_VALIDATION,
+	WINRMD_FAULT_SHELL_NOT_FOUND,
+	WINRMD_FAULT_TIMED_OUT,
+	WINRMD_FAULT_UNSUPPORTED_FEATURE,
+	WINRMD_FAULT_ALREADY_EXISTS,
+	WINRMD_FAULT_CANNOT_PROCESS_FILTER,
+	WINRMD_FAULT_FILTER_DIALECT_UNAVAILABLE,
+	WINRMD_FAULT_FILTERING_NOT_SUPPORTED,
+	WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT,
+	WINRMD_FAULT_SERVICE_STOPPING,
+	_WINRMD_FAULT_MAX
+};
+
+/* The authenticated user an operation runs for.  Owned by the host. */
+struct winrmd_principal {
+	const char	*name;		/* local account name */
+	uid_t		 uid;
+	gid_t		 gid;
+	const char	*home;
+	const char	*shell;		/* login shell */
+	const gid_t	*groups;	/* supplementary groups, gid included */
+	int		 ngroups;
+	const char	*scheme;	/* "Basic", ... for logs */
+};
+
+struct winrmd_selector {
+	const char	*name;
+	const char	*value;
+};
+
+struct winrmd_option {
+	const char	*name;
+	const char	*value;
+	bool		 must_comply;
+};
+
+/* What a plugin asks the spawn service to start. */
+struct winrmd_spawn_req {
+	const struct winrmd_principal *user;
+	const char	*path;		/* executable: absolute path or PATH lookup */
+	char *const	*argv;
+	char *const	*env;		/* extra NAME=value pairs, NULL-terminated */
+	const char	*cwd;		/* NULL: the user's home */
+	bool		 merge_stderr;	/* stderr goes to the stdout pipe */
+	uint64_t	 mem_limit;	/* bytes of address space, 0: none */
+	uint64_t	 nproc_limit;	/* RLIMIT_NPROC, 0: none */
+};
+
+struct winrmd_child {
+	pid_t	pid;		/* also the process group id */
+	int	pidfd;		/* readable when the child exits */
+	int	in_fd;		/* write end of the child's stdin, O_NONBLOCK */
+	int	out_fd;		/* read end of stdout, O_NONBLOCK */
+	int	err_fd;		/* read end of stderr (-1 if merged), O_NONBLOCK */
+};
+
+struct winrmd_op;	/* one WS-Man request being answered */
+struct winrmd_watch;	/* an fd the event loop watches */
+struct winrmd_timer;	/* a one-shot timer */
+
+typedef void (*winrmd_io_fn)(int fd, uint32_t events, void *arg);
+typedef void (*winrmd_timer_fn)(void *arg);
+
+#define WINRMD_IN	0x001u	/* EPOLLIN */
+#define WINRMD_OUT	0x004u	/* EPOLLOUT */
+#define WINRMD_ERR	0x008u	/* EPOLLERR */
+#define WINRMD_HUP	0x010u	/* EPOLLHUP */
+
+#define WINRMD_LOG_ERR		3
+#define WINRMD_LOG_WARNING	4
+#define WINRMD_LOG_NOTICE	5
+#define WINRMD_LOG_INFO		6
+#define WINRMD_LOG_DEBUG	7
+
+/*
+ * Services the daemon offers to plugins.  Grows only at the end; a plugin
+ * checks `size' before using a member added after ABI 1.
+ */
+struct winrmd_host {
+	uint32_t	abi;
+	uint32_t	size;
+
+	void	(*log)(int level, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+	/* --- the request (valid until the op completes) --- */
+	const char *(*op_action)(const struct winrmd_op *op);
+	const char *(*op_resource_uri)(const struct winrmd_op *op);
+	/* selector value by name (case-insensitive), NULL if absent */
+	const char *(*op_selector)(const struct winrmd_op *op, const char *name);
+	size_t	(*op_selectors)(const struct winrmd_op *op,
+		    const struct winrmd_selector **ret);
+	/* option value by name (case-insensitive), NULL if absent */
+	const char *(*op_option)(const struct winrmd_op *op, const char *name);
+	size_t	(*op_options)(const struct winrmd_op *op,
+		    const struct winrmd_option **ret);
+	/* OperationTimeout in ms, already clamped to MaxTimeoutms */
+	uint64_t (*op_timeout_ms)(const struct winrmd_op *op);
+	/* bytes the reply may take (MaxEnvelopeSize, clamped) */
+	size_t	(*op_max_envelope)(const struct winrmd_op *op);
+	const struct winrmd_principal *(*op_principal)(const struct winrmd_op *op);
+	const char *(*op_client_ip)(const struct winrmd_op *op);
+	/* first element child of s:Body, or NULL for an empty body */
+	xmlNodePtr (*op_body)(const struct winrmd_op *op);
+
+	/* --- the reply --- */
+	/* sets the reply Action and returns s:Body of the reply, to fill in */
+	xmlNodePtr (*op_reply)(struct winrmd_op *op, const char *action);
+	/* bytes the reply envelope holds so far, serialised */
+	size_t	(*op_reply_size)(struct winrmd_op *op);
+	/* sets a fault; reason is printf-formatted; always returns WINRMD_FAULT */
+	int	(*op_fault)(struct winrmd_op *op, enum winrmd_fault fault,
+		    const char *detail, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+	/* finishes an op that returned WINRMD_PENDING; after it, op is gone */
+	void	(*op_complete)(struct winrmd_op *op);
+
+	/* --- the event loop --- */
+	struct winrmd_watch *(*watch_add)(int fd, uint32_t events,
+		    winrmd_io_fn fn, void *arg);
+	int	(*watch_set)(struct winrmd_watch *w, uint32_t events);
+	void	(*watch_remove)(struct winrmd_watch *w);	/* fd stays open */
+	struct winrmd_timer *(*timer_start)(uint64_t ms, winrmd_timer_fn fn,
+		    void *arg);
+	void	(*timer_stop)(struct winrmd_timer *t);	/* NULL is fine */
+	uint64_t (*now_ms)(void);	/* monotonic */
+
+	/* --- processes --- */
+	/* start a child as req->user: 0 or -errno */
+	int	(*spawn)(const struct winrmd_spawn_req *req,
+		    struct winrmd_child *ret);
+
+	/* --- configuration (current snapshot; re-read at use) --- */
+	const char *(*conf_str)(const char *section, const char *key);
+	long long (*conf_int)(const char *section, const char *key);
+	bool	(*conf_bool)(const char *section, const char *key);
+
+	/* --- counters for tests and the OMIGOD sweep --- */
+	void	(*count)(const char *what);
+};
+
+/* One ResourceURI prefix and the actions a plugin serves under it. */
+typedef int (*winrmd_op_fn)(struct winrmd_op *op, void *state);
+
+struct winrmd_action {
+	const char	*action;	/* full Action URI */
+	winrmd_op_fn	 fn;
+};
+
+struct winrmd_resource {
+	const char			*uri;	/* prefix, matched case-insensitively */
+	const struct winrmd_action	*actions;	/* ends with { NULL, NULL } */
+};
+
+struct winrmd_plugin {
+	uint32_t	 abi;		/* WINRMD_PLUGIN_ABI */
+	uint32_t	 size;		/* sizeof(struct winrmd_plugin) */
+	const char	*name;
+	const char	*version;
+	/* 0 or -errno; *ret_state is passed back to every operation */
+	int	(*init)(const struct winrmd_host *host, void **ret_state);
+	/* complete every pending op, stop every child, free everything */
+	void	(*fini)(void *state);
+	/* the configuration was reloaded (SIGHUP); may be NULL */
+	void	(*reload)(void *state);
+	const struct winrmd_resource *resources;	/* ends with { NULL, NULL } */
+	void	*reserved[8];
+};
+
+const struct winrmd_plugin *winrmd_plugin_entry(void);
+
+#endif /* WINRMD_PLUGIN_H */
