@@ -1,0 +1,850 @@
+/*
+ * command.c: one WinRS command.  Starts the child through the daemon's spawn
+ * service, buffers its output (bounded: a full buffer stops reading the
+ * pipes, so a slow client slows the child instead of losing output), feeds
+ * its stdin from Send, answers Receive as soon as there is something to
+ * report (or with w:TimedOut before OperationTimeout runs out), and maps
+ * Signal to the process group.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <uuid/uuid.h>
+
+#include "cmdline.h"
+#include "shell.h"
+
+#define RECEIVE_RESPONSE	WINRMD_NS_SHELL "/ReceiveResponse"
+#define STATE_RUNNING		WINRMD_NS_SHELL "/CommandState/Running"
+#define STATE_DONE		WINRMD_NS_SHELL "/CommandState/Done"
+#define SIGNAL_TERMINATE	WINRMD_NS_SHELL "/signal/terminate"
+#define SIGNAL_CTRL_C		WINRMD_NS_SHELL "/signal/ctrl_c"
+#define SIGNAL_CTRL_BREAK	WINRMD_NS_SHELL "/signal/ctrl_break"
+#define ENVELOPE_SLACK		2048	/* headers and CommandState */
+
+static const char *const stream_names[2] = { "stdout", "stderr" };
+
+static void on_output(int fd, uint32_t events, void *arg);
+static void try_answer(struct command *c);
+
+/* ------------------------------------------------------------ helpers */
+
+static void
+new_id(char buf[SHELL_ID_LEN + 1])
+{
+	uuid_t u;
+
+	uuid_generate_random(u);
+	uuid_unparse_upper(u, buf);
+}
+
+static const char *
+pwsh_path(void)
+{
+	static const char *const candidates[] = {
+		"/usr/bin/pwsh", "/usr/local/bin/pwsh",
+		"/opt/microsoft/powershell/7/pwsh", "/snap/bin/pwsh",
+	};
+
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (access(candidates[i], X_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
+static bool
+finished(const struct command *c)
+{
+	return c->exited && c->eof[ST_STDOUT] && c->eof[ST_STDERR] &&
+	    c->out_bytes == 0;
+}
+
+static void
+close_stream(struct command *c, enum stream_id s)
+{
+	int *fd = s == ST_STDOUT ? &c->child.out_fd : &c->child.err_fd;
+
+	host->watch_remove(c->w_out[s]);
+	c->w_out[s] = NULL;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	c->eof[s] = true;
+}
+
+static void
+close_stdin(struct command *c)
+{
+	host->watch_remove(c->w_in);
+	c->w_in = NULL;
+	if (c->child.in_fd >= 0)
+		close(c->child.in_fd);
+	c->child.in_fd = -1;
+	free(c->in_buf);
+	c->in_buf = NULL;
+	c->in_len = c->in_cap = 0;
+}
+
+/* ------------------------------------------------------------- output */
+
+static struct out_chunk *
+chunk_for(struct command *c, enum stream_id s)
+{
+	struct out_chunk *t = c->out_tail;
+
+	if (t != NULL && t->stream == s && t->off + t->len < OUT_CHUNK)
+		return t;
+	if ((t = malloc(sizeof(*t))) == NULL)
+		return NULL;
+	t->next = NULL;
+	t->stream = s;
+	t->off = t->len = 0;
+	if (c->out_tail != NULL)
+		c->out_tail->next = t;
+	else
+		c->out_head = t;
+	c->out_tail = t;
+	return t;
+}
+
+static int
+append_output(struct command *c, enum stream_id s, const unsigned char *p,
+    size_t n)
+{
+	while (n > 0) {
+		struct out_chunk *t = chunk_for(c, s);
+		size_t room, k;
+
+		if (t == NULL)
+			return -ENOMEM;
+		room = OUT_CHUNK - t->off - t->len;
+		k = n < room ? n : room;
+		memcpy(t->data + t->off + t->len, p, k);
+		t->len += k;
+		c->out_bytes += k;
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* UTF-8 from the child -> the shell's codepage; unmappable becomes '?' */
+static int
+append_converted(struct command *c, enum stream_id s, const unsigned char *p,
+    size_t n)
+{
+	unsigned char in[OUT_CHUNK + 8], out[OUT_CHUNK * 2];
+	char *ip = (char *)in, *op = (char *)out;
+	size_t ileft, oleft = sizeof(out), carry = c->conv_carry_len[s];
+
+	memcpy(in, c->conv_carry[s], carry);
+	memcpy(in + carry, p, n);
+	ileft = carry + n;
+	c->conv_carry_len[s] = 0;
+	while (ileft > 0) {
+		if (iconv(c->conv, &ip, &ileft, &op, &oleft) != (size_t)-1)
+			break;
+		if (errno == EINVAL && ileft < sizeof(c->conv_carry[s])) {
+			/* a sequence cut by the read: keep it for next time */
+			memcpy(c->conv_carry[s], ip, ileft);
+			c->conv_carry_len[s] = ileft;
+			break;
+		}
+		if (errno == E2BIG)
+			break;	/* cannot happen: out is twice in */
+		/* EILSEQ: not UTF-8, or not in the codepage */
+		if (oleft > 0) {
+			*op++ = '?';
+			oleft--;
+		}
+		ip++;
+		ileft--;
+		/* skip the continuation bytes of the same character */
+		while (ileft > 0 && ((unsigned char)*ip & 0xc0) == 0x80) {
+			ip++;
+			ileft--;
+		}
+	}
+	return append_output(c, s, out, (size_t)(op - (char *)out));
+}
+
+static void
+pause_reading(struct command *c, bool pause)
+{
+	for (int s = 0; s < 2; s++)
+		if (c->w_out[s] != NULL)
+			host->watch_set(c->w_out[s], pause ? 0 : WINRMD_IN);
+}
+
+/*
+ * Reads what a pipe has, up to the buffer cap.  After the child has exited,
+ * an empty pipe (EAGAIN) ends the stream: what background processes write
+ * later is not the command's output.
+ */
+static void
+drain(struct command *c, enum stream_id s)
+{
+	int fd = s == ST_STDOUT ? c->child.out_fd : c->child.err_fd;
+	unsigned char buf[OUT_CHUNK];
+
+	while (fd >= 0 && c->out_bytes < OUT_CAP) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n > 0) {
+			int r = c->conv != (iconv_t)-1 ?
+			    append_converted(c, s, buf, (size_t)n) :
+			    append_output(c, s, buf, (size_t)n);
+
+			if (r < 0) {
+				host->log(WINRMD_LOG_ERR, "shell: out of memory "
+				    "buffering output of command %s", c->id);
+				close_stream(c, s);
+				return;
+			}
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EINTR) ||
+		    (errno == EAGAIN && c->exited)) {
+			close_stream(c, s);
+			return;
+		}
+		if (errno == EAGAIN)
+			return;
+	}
+	if (c->out_bytes >= OUT_CAP)
+		pause_reading(c, true);
+}
+
+static void
+on_output(int fd, uint32_t events, void *arg)
+{
+	struct command *c = arg;
+
+	(void)events;
+	drain(c, fd == c->child.out_fd ? ST_STDOUT : ST_STDERR);
+	try_answer(c);
+}
+
+/*
+ * The child exited.  It stays a zombie (WNOWAIT) until the command is
+ * destroyed: that keeps its pid, and so its process group id, from being
+ * reused while Signal or Delete may still kill that group.
+ */
+static void
+on_exit_event(int fd, uint32_t events, void *arg)
+{
+	struct command *c = arg;
+	siginfo_t si;
+
+	(void)events;
+	memset(&si, 0, sizeof(si));
+	if (c->shell == NULL) {		/* detached: reap and forget */
+		struct plugin_state *ps = shell_state();
+
+		if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) == 0 &&
+		    si.si_pid == 0)
+			return;	/* not yet */
+		host->watch_remove(c->w_pid);
+		close(fd);
+		for (struct command **pp = &ps->reaping; *pp; pp = &(*pp)->next)
+			if (*pp == c) {
+				*pp = c->next;
+				break;
+			}
+		free(c);
+		return;
+	}
+	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+	    si.si_pid == 0)
+		return;
+	host->watch_remove(c->w_pid);
+	c->w_pid = NULL;
+	c->exited = true;
+	c->exit_code = si.si_code == CLD_EXITED ? si.si_status :
+	    128 + si.si_status;
+	for (int s = 0; s < 2; s++)
+		drain(c, (enum stream_id)s);
+	try_answer(c);
+}
+
+/* ------------------------------------------------------------ receive */
+
+static void
+add_stream(xmlNodePtr parent, xmlNsPtr rsp, const struct command *c,
+    enum stream_id s, const unsigned char *data, size_t len, bool end)
+{
+	xmlNodePtr n;
+
+	if (len > 0) {
+		char *b64 = malloc((len + 2) / 3 * 4 + 1);
+
+		if (b64 == NULL)
+			return;
+		EVP_EncodeBlock((unsigned char *)b64, data, (int)len);
+		n = xmlNewTextChild(parent, rsp, BAD_CAST "Stream", BAD_CAST b64);
+		free(b64);
+	} else
+		n = xmlNewChild(parent, rsp, BAD_CAST "Stream", NULL);
+	xmlNewProp(n, BAD_CAST "Name", BAD_CAST stream_names[s]);
+	xmlNewProp(n, BAD_CAST "CommandId", BAD_CAST c->id);
+	if (end)
+		xmlNewProp(n, BAD_CAST "End", BAD_CAST "true");
+}
+
+static bool
+has_buffered(const struct command *c, enum stream_id s)
+{
+	for (const struct out_chunk *t = c->out_head; t != NULL; t = t->next)
+		if (t->stream == s && t->len > 0)
+			return true;
+	return false;
+}
+
+static bool
+has_news(const struct command *c)
+{
+	if (c->out_bytes > 0 || finished(c))
+		return true;
+	for (int s = 0; s < 2; s++)
+		if (c->eof[s] && !c->end_sent[s])
+			return true;
+	return false;
+}
+
+/* fills the reply of a Receive; returns WINRMD_OK or a fault */
+static int
+build_receive(struct command *c, struct winrmd_op *op)
+{
+	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), rr, st;
+	size_t max = host->op_max_envelope(op), budget;
+	unsigned char *run = NULL;
+	xmlNsPtr rsp;
+	char code[16];
+
+	if (body == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	rsp = xmlSearchNsByHref(body->doc, body, BAD_CAST WINRMD_NS_SHELL);
+	rr = xmlNewChild(body, rsp, BAD_CAST "ReceiveResponse", NULL);
+	budget = max > ENVELOPE_SLACK * 2 ? (max - ENVELOPE_SLACK) / 4 * 3 : 1024;
+	/* runs of one stream, in arrival order, as many bytes as fit */
+	while (c->out_head != NULL && budget > 0) {
+		enum stream_id s = c->out_head->stream;
+		size_t len = 0;
+
+		if ((run = realloc(run, budget)) == NULL)
+			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
+			    NULL, "out of memory");
+		while (c->out_head != NULL && c->out_head->stream == s &&
+		    len < budget) {
+			struct out_chunk *t = c->out_head;
+			size_t k = t->len < budget - len ? t->len : budget - len;
+
+			memcpy(run + len, t->data + t->off, k);
+			len += k;
+			t->off += k;
+			t->len -= k;
+			c->out_bytes -= k;
+			if (t->len == 0) {
+				c->out_head = t->next;
+				if (c->out_head == NULL)
+					c->out_tail = NULL;
+				free(t);
+			}
+		}
+		budget -= len;
+		if (c->want & (1u << s))
+			add_stream(rr, rsp, c, s, run, len, false);
+	}
+	free(run);
+	for (int s = 0; s < 2; s++)
+		if (c->eof[s] && !c->end_sent[s] && !has_buffered(c, s)) {
+			if (c->want & (1u << s))
+				add_stream(rr, rsp, c, (enum stream_id)s, NULL, 0, true);
+			c->end_sent[s] = true;
+		}
+	st = xmlNewChild(rr, rsp, BAD_CAST "CommandState", NULL);
+	xmlNewProp(st, BAD_CAST "CommandId", BAD_CAST c->id);
+	if (finished(c)) {
+		xmlNewProp(st, BAD_CAST "State", BAD_CAST STATE_DONE);
+		snprintf(code, sizeof(code), "%d", c->exit_code);
+		xmlNewTextChild(st, rsp, BAD_CAST "ExitCode", BAD_CAST code);
+	} else
+		xmlNewProp(st, BAD_CAST "State", BAD_CAST STATE_RUNNING);
+	if (c->out_bytes < OUT_CAP)
+		pause_reading(c, false);
+	return WINRMD_OK;
+}
+
+static void
+try_answer(struct command *c)
+{
+	struct winrmd_op *op = c->receive;
+
+	if (op == NULL || !has_news(c))
+		return;
+	c->receive = NULL;
+	host->timer_stop(c->receive_timer);
+	c->receive_timer = NULL;
+	build_receive(c, op);
+	host->op_complete(op);
+	if (c->shell != NULL)
+		shell_touch(c->shell);
+}
+
+static void
+receive_timeout(void *arg)
+{
+	struct command *c = arg;
+	struct winrmd_op *op = c->receive;
+
+	c->receive_timer = NULL;
+	c->receive = NULL;
+	if (op == NULL)
+		return;
+	host->op_fault(op, WINRMD_FAULT_TIMED_OUT, NULL, NULL);
+	host->op_complete(op);
+	if (c->shell != NULL)
+		shell_touch(c->shell);
+}
+
+/* answer a little before the client's OperationTimeout runs out */
+static uint64_t
+poll_time(uint64_t timeout_ms)
+{
+	uint64_t margin = timeout_ms / 4;
+
+	if (margin > 5000)
+		margin = 5000;
+	return timeout_ms - margin;
+}
+
+int
+command_receive(struct command *c, struct winrmd_op *op, unsigned want)
+{
+	if (c->receive != NULL) {
+		/* the client gave up on the previous one: let it go */
+		struct winrmd_op *old = c->receive;
+
+		c->receive = NULL;
+		host->timer_stop(c->receive_timer);
+		c->receive_timer = NULL;
+		host->op_fault(old, WINRMD_FAULT_TIMED_OUT, NULL, NULL);
+		host->op_complete(old);
+	}
+	c->want = want;
+	if (has_news(c))
+		return build_receive(c, op);
+	c->receive = op;
+	c->receive_timer = host->timer_start(poll_time(host->op_timeout_ms(op)),
+	    receive_timeout, c);
+	if (c->receive_timer == NULL) {
+		c->receive = NULL;
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	}
+	return WINRMD_PENDING;
+}
+
+/* --------------------------------------------------------------- stdin */
+
+static void
+send_complete(struct command *c)
+{
+	struct winrmd_op *op = c->send;
+	xmlNodePtr body;
+
+	if (op == NULL)
+		return;
+	c->send = NULL;
+	host->timer_stop(c->send_timer);
+	c->send_timer = NULL;
+	body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
+	if (body != NULL)
+		xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
+		    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
+	host->op_complete(op);
+}
+
+static void
+send_timeout(void *arg)
+{
+	struct command *c = arg;
+
+	/* the data is kept; the client may send more when this answers */
+	c->send_timer = NULL;
+	send_complete(c);
+}
+
+static void on_stdin_writable(int fd, uint32_t events, void *arg);
+
+/* writes buffered stdin; closes it when drained and End was sent */
+static void
+flush_stdin(struct command *c)
+{
+	while (c->in_len > 0 && c->child.in_fd >= 0) {
+		ssize_t n = write(c->child.in_fd, c->in_buf, c->in_len);
+
+		if (n > 0) {
+			memmove(c->in_buf, c->in_buf + n, c->in_len - (size_t)n);
+			c->in_len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			if (c->w_in == NULL)
+				c->w_in = host->watch_add(c->child.in_fd,
+				    WINRMD_OUT, on_stdin_writable, c);
+			break;
+		}
+		/* EPIPE: the child closed its stdin; the rest has no reader */
+		close_stdin(c);
+		break;
+	}
+	if (c->in_len == 0) {
+		host->watch_remove(c->w_in);
+		c->w_in = NULL;
+		if (c->in_end)
+			close_stdin(c);
+	}
+	if (c->in_len <= IN_HIGH_WATER)
+		send_complete(c);
+}
+
+static void
+on_stdin_writable(int fd, uint32_t events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	flush_stdin(arg);
+}
+
+int
+command_send(struct command *c, struct winrmd_op *op,
+    const unsigned char *data, size_t len, bool end)
+{
+	xmlNodePtr body;
+
+	if (c->send != NULL)
+		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS, NULL,
+		    "Another Send to command %s is still in progress.", c->id);
+	if (c->child.in_fd >= 0 && len > 0) {
+		if (c->in_len + len > c->in_cap) {
+			size_t cap = c->in_len + len;
+			unsigned char *b = realloc(c->in_buf, cap);
+
+			if (b == NULL)
+				return host->op_fault(op,
+				    WINRMD_FAULT_INTERNAL_ERROR, NULL,
+				    "out of memory");
+			c->in_buf = b;
+			c->in_cap = cap;
+		}
+		memcpy(c->in_buf + c->in_len, data, len);
+		c->in_len += len;
+	}
+	if (end)
+		c->in_end = true;
+	if (c->child.in_fd >= 0) {
+		flush_stdin(c);
+		if (c->in_len > IN_HIGH_WATER) {
+			c->send = op;
+			c->send_timer = host->timer_start(
+			    poll_time(host->op_timeout_ms(op)), send_timeout, c);
+			return WINRMD_PENDING;
+		}
+	}
+	body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
+	if (body == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
+	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
+	return WINRMD_OK;
+}
+
+/* -------------------------------------------------------------- signal */
+
+int
+command_signal(struct command *c, const char *code)
+{
+	int sig;
+
+	if (strcasecmp(code, SIGNAL_TERMINATE) == 0)
+		sig = SIGKILL;
+	else if (strcasecmp(code, SIGNAL_CTRL_C) == 0)
+		sig = SIGINT;
+	else if (strcasecmp(code, SIGNAL_CTRL_BREAK) == 0)
+		sig = SIGTERM;
+	else
+		return -EINVAL;
+	if (c->child.pid > 0)
+		kill(-c->child.pid, sig);
+	return sig;
+}
+
+/* ------------------------------------------------------- start, destroy */
+
+static struct command *
+command_new(struct shell *sh)
+{
+	struct command *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->shell = sh;
+	new_id(c->id);
+	c->child = (struct winrmd_child){ .pid = 0, .pidfd = -1, .in_fd = -1,
+	    .out_fd = -1, .err_fd = -1 };
+	c->conv = (iconv_t)-1;
+	c->want = 3;
+	return c;
+}
+
+/* a command that failed before running: its message on stderr, exit 1 */
+static struct command *
+command_synthetic(struct shell *sh, const char *msg)
+{
+	struct command *c = command_new(sh);
+	char line[512];
+	int n;
+
+	if (c == NULL)
+		return NULL;
+	n = snprintf(line, sizeof(line), "winrmd: %s\n", msg);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = (int)sizeof(line) - 1;
+	if (append_output(c, ST_STDERR, (const unsigned char *)line,
+	    (size_t)n) < 0) {
+		free(c);
+		return NULL;
+	}
+	c->exited = true;
+	c->exit_code = 1;
+	c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
+	host->log(WINRMD_LOG_INFO, "shell: command %s of %s not run: %s", c->id,
+	    sh->user.name, msg);
+	return c;
+}
+
+static const char *
+codepage_name(unsigned cp, char *buf, size_t len)
+{
+	if (cp == 437)
+		return "IBM437";
+	if (cp == 1252)
+		return "CP1252";
+	if (cp == 28591)
+		return "ISO-8859-1";
+	if (cp == 20127)
+		return "ASCII";
+	snprintf(buf, len, "CP%u", cp);
+	return buf;
+}
+
+/* argv for a line through the user's shell */
+static int
+shell_argv(const struct shell *sh, const char *line, char **argv)
+{
+	argv[0] = sh->user.shell;
+	if (sh->noprofile) {
+		argv[1] = (char *)"-c";
+		argv[2] = (char *)line;
+		argv[3] = NULL;
+	} else {
+		argv[1] = (char *)"-l";
+		argv[2] = (char *)"-c";
+		argv[3] = (char *)line;
+		argv[4] = NULL;
+	}
+	return 0;
+}
+
+struct command *
+command_start(struct shell *sh, const char *command, char *const *args,
+    size_t nargs, bool skip_cmd_shell, struct winrmd_op *op, int *ret_fault)
+{
+	const char *mode = host->conf_str("Winrs", "PowerShell");
+	struct winrmd_spawn_req req = { 0 };
+	struct cmdline cl;
+	char *argv_buf[8], **argv = argv_buf, *encoded = NULL, cpbuf[16];
+	const char *pwsh = NULL;
+	struct command *c = NULL;
+	int r;
+
+	*ret_fault = WINRMD_FAULT_NONE;
+	if (cmdline_parse(command, args, nargs, skip_cmd_shell, &cl) < 0) {
+		*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+		return NULL;
+	}
+	switch (cl.kind) {
+	case CMD_FAIL:
+		c = command_synthetic(sh, cl.text);
+		goto out;
+	case CMD_POWERSHELL:
+		if (mode == NULL || strcasecmp(mode, "sh") != 0)
+			pwsh = pwsh_path();
+		if (mode != NULL && strcasecmp(mode, "pwsh") == 0 && pwsh == NULL) {
+			c = command_synthetic(sh, "[Winrs] PowerShell = pwsh, but "
+			    "pwsh (PowerShell 7) is not installed on this host");
+			goto out;
+		}
+		if (pwsh != NULL) {
+			argv[0] = (char *)pwsh;
+			argv[1] = (char *)"-NoProfile";
+			argv[2] = (char *)"-NonInteractive";
+			if (cl.script_from_stdin) {
+				argv[3] = (char *)"-Command";
+				argv[4] = (char *)"-";
+			} else {
+				if ((encoded = cmdline_encode_ps(cl.text)) == NULL)
+					goto nomem;
+				argv[3] = (char *)"-EncodedCommand";
+				argv[4] = encoded;
+			}
+			argv[5] = NULL;
+			break;
+		}
+		if (cl.needs_engine != NULL) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "this command needs PowerShell "
+			    "(it uses %s), and PowerShell (pwsh) is not installed "
+			    "on this host", cl.needs_engine);
+			c = command_synthetic(sh, msg);
+			goto out;
+		}
+		shell_argv(sh, cl.text, argv);
+		break;
+	case CMD_SHELL:
+		shell_argv(sh, cl.text, argv);
+		break;
+	case CMD_ARGV:
+		argv = cl.argv;
+		break;
+	}
+	if ((c = command_new(sh)) == NULL)
+		goto nomem;
+	req.user = &sh->user.p;
+	req.path = argv[0];
+	req.argv = argv;
+	req.env = sh->env;
+	req.cwd = sh->cwd;
+	if ((r = host->spawn(&req, &c->child)) < 0) {
+		*ret_fault = host->op_fault(op, r == -ENOENT || r == -EACCES ?
+		    WINRMD_FAULT_INVALID_PARAMETER : WINRMD_FAULT_INTERNAL_ERROR,
+		    NULL, "The command could not be started as %s%s%s: %s",
+		    sh->user.name, sh->cwd ? " in " : "", sh->cwd ? sh->cwd : "",
+		    strerror(-r));
+		free(c);
+		c = NULL;
+		goto out;
+	}
+	if (sh->codepage != 65001 && sh->codepage != 0) {
+		c->conv = iconv_open(codepage_name(sh->codepage, cpbuf,
+		    sizeof(cpbuf)), "UTF-8");
+		if (c->conv == (iconv_t)-1)
+			host->log(WINRMD_LOG_WARNING, "shell: codepage %u is not "
+			    "known to iconv; output stays UTF-8", sh->codepage);
+	}
+	c->w_pid = host->watch_add(c->child.pidfd, WINRMD_IN, on_exit_event, c);
+	c->w_out[ST_STDOUT] = host->watch_add(c->child.out_fd, WINRMD_IN,
+	    on_output, c);
+	c->w_out[ST_STDERR] = host->watch_add(c->child.err_fd, WINRMD_IN,
+	    on_output, c);
+	if (c->w_pid == NULL || c->w_out[0] == NULL || c->w_out[1] == NULL) {
+		kill(-c->child.pid, SIGKILL);
+		command_destroy(shell_state(), c);
+		c = NULL;
+		goto nomem;
+	}
+	host->log(WINRMD_LOG_DEBUG, "shell: command %s of %s: pid %d, %s",
+	    c->id, sh->user.name, (int)c->child.pid, argv[0]);
+	goto out;
+nomem:
+	if (*ret_fault == WINRMD_FAULT_NONE)
+		*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+out:
+	free(encoded);
+	cmdline_free(&cl);
+	return c;
+}
+
+void
+command_abort_ops(struct command *c, enum winrmd_fault fault)
+{
+	struct winrmd_op *op;
+
+	if ((op = c->receive) != NULL) {
+		c->receive = NULL;
+		host->timer_stop(c->receive_timer);
+		c->receive_timer = NULL;
+		host->op_fault(op, fault, NULL, "The command %s was ended.", c->id);
+		host->op_complete(op);
+	}
+	if ((op = c->send) != NULL) {
+		c->send = NULL;
+		host->timer_stop(c->send_timer);
+		c->send_timer = NULL;
+		host->op_fault(op, fault, NULL, "The command %s was ended.", c->id);
+		host->op_complete(op);
+	}
+}
+
+/*
+ * Ends a command that has been unlinked from its shell: answers its waiting
+ * ops, kills its process group and frees it, or keeps it on the reaping
+ * list until the child has been reaped.
+ */
+void
+command_destroy(struct plugin_state *ps, struct command *c)
+{
+	command_abort_ops(c, WINRMD_FAULT_SHELL_NOT_FOUND);
+	c->shell = NULL;
+	close_stdin(c);
+	for (int s = 0; s < 2; s++)
+		if (c->w_out[s] != NULL || (s == 0 ? c->child.out_fd :
+		    c->child.err_fd) >= 0)
+			close_stream(c, (enum stream_id)s);
+	while (c->out_head != NULL) {
+		struct out_chunk *t = c->out_head;
+
+		c->out_head = t->next;
+		free(t);
+	}
+	c->out_tail = NULL;
+	c->out_bytes = 0;
+	if (c->conv != (iconv_t)-1)
+		iconv_close(c->conv);
+	c->conv = (iconv_t)-1;
+	if (c->child.pid > 0) {
+		/* the leader is unreaped (running or zombie): the group is ours */
+		kill(-c->child.pid, SIGKILL);
+		if (!c->exited) {
+			c->next = ps->reaping;
+			ps->reaping = c;
+			return;	/* on_exit_event reaps and frees */
+		}
+		{
+			siginfo_t si;
+
+			waitid(P_PIDFD, (id_t)c->child.pidfd, &si, WEXITED);
+		}
+		close(c->child.pidfd);
+	}
+	free(c);
+}

@@ -1,0 +1,806 @@
+/*
+ * shell.c: the WinRS plugin (resource .../windows/shell/cmd): Create and
+ * Delete of shells, Command, Send, Receive and Signal, the per-user quotas
+ * of [Winrs], and idle expiry.  A shell is visible only to the user who
+ * created it; anyone else gets "shell not found", as on Windows.
+ * Processes and their pipes are command.c's.
+ */
+#define _GNU_SOURCE
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <uuid/uuid.h>
+
+#include "shell.h"
+
+#define SHELL_URI		"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
+#define MAX_ENV_VARS		256
+#define MAX_ARGUMENTS		1024
+
+const struct winrmd_host *host;
+static struct plugin_state state;
+
+struct plugin_state *
+shell_state(void)
+{
+	return &state;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static long long
+conf(const char *key)
+{
+	return host->conf_int("Winrs", key);
+}
+
+static char *
+trimmed_text(xmlNodePtr n)
+{
+	xmlChar *t = xmlNodeGetContent(n);
+	const char *p, *e;
+	char *s;
+
+	if (t == NULL)
+		return strdup("");
+	p = (const char *)t;
+	while (isspace((unsigned char)*p))
+		p++;
+	e = p + strlen(p);
+	while (e > p && isspace((unsigned char)e[-1]))
+		e--;
+	s = strndup(p, (size_t)(e - p));
+	xmlFree(t);
+	return s;
+}
+
+static xmlNodePtr
+child_elem(xmlNodePtr parent, const char *name)
+{
+	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+		    strcmp((const char *)n->ns->href, WINRMD_NS_SHELL) == 0 &&
+		    strcmp((const char *)n->name, name) == 0)
+			return n;
+	return NULL;
+}
+
+static bool
+is_shell_elem(xmlNodePtr n, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+	    strcmp((const char *)n->ns->href, WINRMD_NS_SHELL) == 0 &&
+	    strcmp((const char *)n->name, name) == 0;
+}
+
+static bool
+option_true(struct winrmd_op *op, const char *name)
+{
+	const char *v = host->op_option(op, name);
+
+	return v != NULL && (strcasecmp(v, "TRUE") == 0 || strcmp(v, "1") == 0);
+}
+
+static xmlNsPtr
+ns_of(xmlNodePtr body, const char *href)
+{
+	return xmlSearchNsByHref(body->doc, body, BAD_CAST href);
+}
+
+/* -------------------------------------------------------------- shells */
+
+static void
+user_copy_free(struct user_copy *u)
+{
+	free(u->name);
+	free(u->home);
+	free(u->shell);
+	free(u->groups);
+	memset(u, 0, sizeof(*u));
+}
+
+static int
+user_copy_make(struct user_copy *u, const struct winrmd_principal *p)
+{
+	memset(u, 0, sizeof(*u));
+	u->name = strdup(p->name);
+	u->home = strdup(p->home);
+	u->shell = strdup(p->shell);
+	u->groups = calloc((size_t)(p->ngroups > 0 ? p->ngroups : 1),
+	    sizeof(gid_t));
+	if (u->name == NULL || u->home == NULL || u->shell == NULL ||
+	    u->groups == NULL) {
+		user_copy_free(u);
+		return -ENOMEM;
+	}
+	memcpy(u->groups, p->groups, (size_t)p->ngroups * sizeof(gid_t));
+	u->p = *p;
+	u->p.name = u->name;
+	u->p.home = u->home;
+	u->p.shell = u->shell;
+	u->p.groups = u->groups;
+	return 0;
+}
+
+static void
+shell_free(struct shell *sh)
+{
+	if (sh->env != NULL)
+		for (size_t i = 0; sh->env[i] != NULL; i++)
+			free(sh->env[i]);
+	free(sh->env);
+	free(sh->cwd);
+	free(sh->input_streams);
+	free(sh->output_streams);
+	user_copy_free(&sh->user);
+	free(sh);
+}
+
+/* kills every command of the shell, unlinks it, frees it */
+static void
+shell_destroy(struct shell *sh, enum winrmd_fault fault, const char *why)
+{
+	host->log(WINRMD_LOG_INFO, "shell: %s of %s deleted (%s), %u command(s)",
+	    sh->id, sh->user.name, why, sh->ncommands);
+	host->timer_stop(sh->idle_timer);
+	sh->idle_timer = NULL;
+	while (sh->commands != NULL) {
+		struct command *c = sh->commands;
+
+		sh->commands = c->next;
+		command_abort_ops(c, fault);
+		command_destroy(&state, c);
+	}
+	for (struct shell **pp = &state.shells; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == sh) {
+			*pp = sh->next;
+			break;
+		}
+	state.nshells--;
+	shell_free(sh);
+}
+
+static void
+idle_expired(void *arg)
+{
+	struct shell *sh = arg;
+	uint64_t idle = host->now_ms() - sh->last_ms;
+
+	sh->idle_timer = NULL;
+	/* a client waiting in Receive or Send is not idle */
+	for (struct command *c = sh->commands; c != NULL; c = c->next)
+		if (c->receive != NULL || c->send != NULL)
+			idle = 0;
+	if (idle < sh->idle_ms) {
+		sh->idle_timer = host->timer_start(sh->idle_ms - idle,
+		    idle_expired, sh);
+		return;
+	}
+	shell_destroy(sh, WINRMD_FAULT_SHELL_NOT_FOUND, "idle timeout");
+}
+
+void
+shell_touch(struct shell *sh)
+{
+	sh->last_ms = host->now_ms();
+	if (sh->idle_timer == NULL)
+		sh->idle_timer = host->timer_start(sh->idle_ms, idle_expired, sh);
+}
+
+/* the caller's shell named by the ShellId selector, or a fault */
+static struct shell *
+find_shell(struct winrmd_op *op, int *ret)
+{
+	const char *id = host->op_selector(op, "ShellId");
+	const struct winrmd_principal *p = host->op_principal(op);
+
+	if (!host->conf_bool("Winrs", "AllowRemoteShellAccess")) {
+		*ret = host->op_fault(op, WINRMD_FAULT_REMOTESHELLS_NOT_ALLOWED,
+		    NULL, NULL);
+		return NULL;
+	}
+	if (id == NULL) {
+		*ret = host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+		    "InsufficientSelectors", "The ShellId selector is missing.");
+		return NULL;
+	}
+	for (struct shell *sh = state.shells; sh != NULL; sh = sh->next)
+		if (strcasecmp(sh->id, id) == 0 && sh->user.p.uid == p->uid) {
+			shell_touch(sh);
+			return sh;
+		}
+	*ret = host->op_fault(op, WINRMD_FAULT_SHELL_NOT_FOUND, NULL,
+	    "The request for the Windows Remote Shell with ShellId %.64s "
+	    "failed because the shell was not found on the server. Possible "
+	    "causes are: the specified ShellId is incorrect or the shell no "
+	    "longer exists on the server.", id);
+	return NULL;
+}
+
+static struct command *
+find_command(struct shell *sh, const char *id)
+{
+	if (id == NULL)
+		return NULL;
+	for (struct command *c = sh->commands; c != NULL; c = c->next)
+		if (strcasecmp(c->id, id) == 0)
+			return c;
+	return NULL;
+}
+
+static int
+unknown_command(struct winrmd_op *op, const char *id)
+{
+	return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+	    "The command %.64s does not exist in this shell: it has "
+	    "finished and been signalled, or never existed.",
+	    id ? id : "(no CommandId)");
+}
+
+/* --------------------------------------------------------------- Create */
+
+static int
+quota_check(struct winrmd_op *op, const struct winrmd_principal *p)
+{
+	unsigned mine = 0, users = 0;
+	bool known = false;
+
+	for (struct shell *sh = state.shells; sh != NULL; sh = sh->next) {
+		bool first = true;
+
+		if (sh->user.p.uid == p->uid) {
+			mine++;
+			known = true;
+		}
+		for (struct shell *o = state.shells; o != sh; o = o->next)
+			if (o->user.p.uid == sh->user.p.uid)
+				first = false;
+		if (first)
+			users++;
+	}
+	if (mine >= (unsigned long long)conf("MaxShellsPerUser"))
+		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_SHELLS, NULL,
+		    "The WS-Management service cannot process the request. "
+		    "This user is allowed a maximum number of %lld concurrent "
+		    "shells, which has been exceeded.", conf("MaxShellsPerUser"));
+	if (!known && users >= (unsigned long long)conf("MaxConcurrentUsers"))
+		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_SHELLUSERS, NULL,
+		    "The WS-Management service cannot process the request. The "
+		    "maximum number of concurrent shell users (%lld) has been "
+		    "exceeded.", conf("MaxConcurrentUsers"));
+	return WINRMD_OK;
+}
+
+static int
+parse_environment(struct winrmd_op *op, struct shell *sh, xmlNodePtr env)
+{
+	size_t n = 0;
+
+	for (xmlNodePtr v = env->children; v != NULL; v = v->next)
+		if (is_shell_elem(v, "Variable"))
+			n++;
+	if (n > MAX_ENV_VARS)
+		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+		    "Too many environment variables (at most %d).", MAX_ENV_VARS);
+	if ((sh->env = calloc(n + 1, sizeof(char *))) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	n = 0;
+	for (xmlNodePtr v = env->children; v != NULL; v = v->next) {
+		xmlChar *name, *value;
+		int ok;
+
+		if (!is_shell_elem(v, "Variable"))
+			continue;
+		name = xmlGetProp(v, BAD_CAST "Name");
+		if (name == NULL || name[0] == '\0' ||
+		    strchr((char *)name, '=') != NULL) {
+			xmlFree(name);
+			return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER,
+			    NULL, "An environment variable has no valid Name.");
+		}
+		value = xmlNodeGetContent(v);
+		ok = asprintf(&sh->env[n], "%s=%s", (char *)name,
+		    value ? (char *)value : "") >= 0;
+		xmlFree(name);
+		xmlFree(value);
+		if (!ok) {
+			sh->env[n] = NULL;
+			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
+			    NULL, "out of memory");
+		}
+		n++;
+	}
+	return WINRMD_OK;
+}
+
+/* IdleTimeOut: xs:duration, or (pywinrm) a bare number of seconds */
+static uint64_t
+parse_idle(const char *s, uint64_t max)
+{
+	unsigned long long v = 0;
+	char *end;
+
+	if (s[0] == 'P') {
+		unsigned long long h = 0, m = 0;
+		double sec = 0;
+
+		if (sscanf(s, "PT%lluH%lluM%lfS", &h, &m, &sec) == 3 ||
+		    (h = 0, sscanf(s, "PT%lluM%lfS", &m, &sec) == 2) ||
+		    (m = 0, sscanf(s, "PT%lfS", &sec) == 1))
+			v = (h * 3600 + m * 60) * 1000 + (unsigned long long)(sec * 1000);
+	} else {
+		v = strtoull(s, &end, 10);
+		if (*end != '\0')
+			v = 0;
+		else
+			v *= 1000;
+	}
+	return v == 0 || v > max ? max : v;
+}
+
+static void
+add_text(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
+{
+	xmlNewTextChild(parent, ns, BAD_CAST name, BAD_CAST text);
+}
+
+static int
+create_reply(struct winrmd_op *op, const struct shell *sh)
+{
+	xmlNodePtr body = host->op_reply(op, WINRMD_ACTION_CREATE "Response");
+	xmlNodePtr rc, rp, ss, sel, echo;
+	xmlNsPtr a, w, x, rsp;
+	char idle[48];
+
+	if (body == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	a = ns_of(body, WINRMD_NS_WSA);
+	w = ns_of(body, WINRMD_NS_WSMAN);
+	x = ns_of(body, WINRMD_NS_WXF);
+	rsp = ns_of(body, WINRMD_NS_SHELL);
+	rc = xmlNewChild(body, x, BAD_CAST "ResourceCreated", NULL);
+	add_text(rc, a, "Address",
+	    "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous");
+	rp = xmlNewChild(rc, a, BAD_CAST "ReferenceParameters", NULL);
+	add_text(rp, w, "ResourceURI", SHELL_URI);
+	ss = xmlNewChild(rp, w, BAD_CAST "SelectorSet", NULL);
+	sel = xmlNewTextChild(ss, w, BAD_CAST "Selector", BAD_CAST sh->id);
+	xmlNewProp(sel, BAD_CAST "Name", BAD_CAST "ShellId");
+	echo = xmlNewChild(body, rsp, BAD_CAST "Shell", NULL);
+	add_text(echo, rsp, "ShellId", sh->id);
+	add_text(echo, rsp, "ResourceUri", SHELL_URI);
+	add_text(echo, rsp, "Owner", sh->user.name);
+	add_text(echo, rsp, "ClientIP", sh->client_ip);
+	snprintf(idle, sizeof(idle), "PT%llu.%03lluS",
+	    (unsigned long long)(sh->idle_ms / 1000),
+	    (unsigned long long)(sh->idle_ms % 1000));
+	add_text(echo, rsp, "IdleTimeOut", idle);
+	add_text(echo, rsp, "InputStreams", sh->input_streams);
+	add_text(echo, rsp, "OutputStreams", sh->output_streams);
+	add_text(echo, rsp, "ShellRunTime", "P0DT0H0M0S");
+	add_text(echo, rsp, "ShellInactivity", "P0DT0H0M0S");
+	return WINRMD_OK;
+}
+
+static int
+op_create(struct winrmd_op *op, void *unused)
+{
+	const struct winrmd_principal *p = host->op_principal(op);
+	xmlNodePtr body = host->op_body(op), n;
+	const char *cp = host->op_option(op, "WINRS_CODEPAGE");
+	struct shell *sh;
+	uuid_t u;
+	int r;
+
+	(void)unused;
+	if (!host->conf_bool("Winrs", "AllowRemoteShellAccess"))
+		return host->op_fault(op, WINRMD_FAULT_REMOTESHELLS_NOT_ALLOWED,
+		    NULL, NULL);
+	if (!is_shell_elem(body, "Shell"))
+		return host->op_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION, NULL,
+		    "A Create of a remote shell needs an rsp:Shell body.");
+	if ((r = quota_check(op, p)) != WINRMD_OK)
+		return r;
+	if ((sh = calloc(1, sizeof(*sh))) == NULL ||
+	    user_copy_make(&sh->user, p) < 0) {
+		free(sh);
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	}
+	uuid_generate_random(u);
+	uuid_unparse_upper(u, sh->id);
+	snprintf(sh->client_ip, sizeof(sh->client_ip), "%s",
+	    host->op_client_ip(op));
+	sh->noprofile = option_true(op, "WINRS_NOPROFILE");
+	sh->codepage = 437;
+	if (cp != NULL) {
+		char *end;
+		unsigned long v = strtoul(cp, &end, 10);
+
+		if (*end != '\0' || v == 0 || v > 65535) {
+			shell_free(sh);
+			return host->op_fault(op, WINRMD_FAULT_INVALID_OPTIONS,
+			    "InvalidValue", "WINRS_CODEPAGE %.32s is not a "
+			    "codepage number.", cp);
+		}
+		sh->codepage = (unsigned)v;
+	}
+	sh->idle_ms = (uint64_t)conf("IdleTimeout");
+	r = WINRMD_OK;
+	for (n = body->children; n != NULL && r == WINRMD_OK; n = n->next) {
+		if (is_shell_elem(n, "InputStreams"))
+			sh->input_streams = trimmed_text(n);
+		else if (is_shell_elem(n, "OutputStreams"))
+			sh->output_streams = trimmed_text(n);
+		else if (is_shell_elem(n, "WorkingDirectory")) {
+			free(sh->cwd);
+			sh->cwd = trimmed_text(n);
+			if (sh->cwd != NULL && sh->cwd[0] == '\0') {
+				free(sh->cwd);
+				sh->cwd = NULL;
+			}
+		} else if (is_shell_elem(n, "Environment"))
+			r = parse_environment(op, sh, n);
+		else if (is_shell_elem(n, "IdleTimeOut")) {
+			char *t = trimmed_text(n);
+
+			if (t != NULL)
+				sh->idle_ms = parse_idle(t, sh->idle_ms);
+			free(t);
+		}
+	}
+	if (r != WINRMD_OK) {
+		shell_free(sh);
+		return r;
+	}
+	if (sh->input_streams == NULL)
+		sh->input_streams = strdup("stdin");
+	if (sh->output_streams == NULL)
+		sh->output_streams = strdup("stdout stderr");
+	sh->created_ms = host->now_ms();
+	sh->next = state.shells;
+	state.shells = sh;
+	state.nshells++;
+	shell_touch(sh);
+	host->log(WINRMD_LOG_INFO, "shell: %s created for %s from %s "
+	    "(codepage %u, idle %llu ms)", sh->id, sh->user.name, sh->client_ip,
+	    sh->codepage, (unsigned long long)sh->idle_ms);
+	return create_reply(op, sh);
+}
+
+/* --------------------------------------------------------------- Delete */
+
+static int
+op_delete(struct winrmd_op *op, void *unused)
+{
+	struct shell *sh;
+	int r;
+
+	(void)unused;
+	if ((sh = find_shell(op, &r)) == NULL)
+		return r;
+	shell_destroy(sh, WINRMD_FAULT_SHELL_NOT_FOUND, "Delete");
+	if (host->op_reply(op, WINRMD_ACTION_DELETE "Response") == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	return WINRMD_OK;
+}
+
+/* -------------------------------------------------------------- Command */
+
+static int
+op_command(struct winrmd_op *op, void *unused)
+{
+	xmlNodePtr body = host->op_body(op), n, reply;
+	char *args[MAX_ARGUMENTS];
+	size_t nargs = 0;
+	xmlChar *command = NULL;
+	struct command *c;
+	struct shell *sh;
+	int r = WINRMD_OK, fault = WINRMD_FAULT_NONE;
+
+	(void)unused;
+	if ((sh = find_shell(op, &r)) == NULL)
+		return r;
+	if (!is_shell_elem(body, "CommandLine") ||
+	    (n = child_elem(body, "Command")) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION, NULL,
+		    "A Command needs rsp:CommandLine with rsp:Command.");
+	if (sh->ncommands >= (unsigned long long)conf("MaxCommandsPerShell"))
+		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS, NULL,
+		    "The shell already holds %u commands (MaxCommandsPerShell); "
+		    "signal finished commands with terminate.", sh->ncommands);
+	command = xmlNodeGetContent(n);
+	for (n = body->children; n != NULL; n = n->next) {
+		if (!is_shell_elem(n, "Arguments"))
+			continue;
+		if (nargs == MAX_ARGUMENTS) {
+			r = host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+			    "Too many Arguments (at most %d).", MAX_ARGUMENTS);
+			goto out;
+		}
+		args[nargs] = (char *)xmlNodeGetContent(n);
+		if (args[nargs] == NULL) {
+			r = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+			    "out of memory");
+			goto out;
+		}
+		nargs++;
+	}
+	c = command_start(sh, command ? (char *)command : "", args, nargs,
+	    option_true(op, "WINRS_SKIP_CMD_SHELL"), op, &fault);
+	if (c == NULL) {
+		r = fault != WINRMD_FAULT_NONE ? fault :
+		    host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL, NULL);
+		goto out;
+	}
+	c->next = sh->commands;
+	sh->commands = c;
+	sh->ncommands++;
+	if ((reply = host->op_reply(op, WINRMD_ACTION_COMMAND "Response")) == NULL) {
+		r = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+		goto out;
+	}
+	n = xmlNewChild(reply, ns_of(reply, WINRMD_NS_SHELL),
+	    BAD_CAST "CommandResponse", NULL);
+	xmlNewTextChild(n, ns_of(reply, WINRMD_NS_SHELL), BAD_CAST "CommandId",
+	    BAD_CAST c->id);
+out:
+	xmlFree(command);
+	for (size_t i = 0; i < nargs; i++)
+		xmlFree(args[i]);
+	return r;
+}
+
+/* ----------------------------------------------------------------- Send */
+
+static unsigned char *
+b64_decode(const char *text, size_t *ret_len)
+{
+	size_t len = strlen(text);
+	unsigned char *out = malloc(len / 4 * 3 + 4);
+	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+	int n1 = 0, n2 = 0;
+
+	if (out == NULL || ctx == NULL)
+		goto fail;
+	EVP_DecodeInit(ctx);
+	if (EVP_DecodeUpdate(ctx, out, &n1, (const unsigned char *)text,
+	    (int)len) < 0 || EVP_DecodeFinal(ctx, out + n1, &n2) < 0)
+		goto fail;
+	EVP_ENCODE_CTX_free(ctx);
+	*ret_len = (size_t)(n1 + n2);
+	return out;
+fail:
+	EVP_ENCODE_CTX_free(ctx);
+	free(out);
+	return NULL;
+}
+
+static int
+op_send(struct winrmd_op *op, void *unused)
+{
+	xmlNodePtr body = host->op_body(op), stream;
+	xmlChar *name, *cid, *end, *text;
+	struct command *c;
+	struct shell *sh;
+	unsigned char *data;
+	size_t len = 0;
+	int r;
+
+	(void)unused;
+	if ((sh = find_shell(op, &r)) == NULL)
+		return r;
+	if (!is_shell_elem(body, "Send") ||
+	    (stream = child_elem(body, "Stream")) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION, NULL,
+		    "A Send needs rsp:Send with rsp:Stream.");
+	name = xmlGetProp(stream, BAD_CAST "Name");
+	cid = xmlGetProp(stream, BAD_CAST "CommandId");
+	end = xmlGetProp(stream, BAD_CAST "End");
+	c = find_command(sh, (char *)cid);
+	if (c == NULL)
+		r = unknown_command(op, (char *)cid);
+	else if (name != NULL && strcmp((char *)name, "stdin") != 0)
+		r = host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+		    "Only the stdin stream can be sent to.");
+	else {
+		text = xmlNodeGetContent(stream);
+		data = b64_decode(text ? (char *)text : "", &len);
+		xmlFree(text);
+		if (data == NULL)
+			r = host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER,
+			    NULL, "The stdin stream is not valid base64.");
+		else
+			r = command_send(c, op, data, len, end != NULL &&
+			    (strcasecmp((char *)end, "true") == 0 ||
+			    strcmp((char *)end, "1") == 0));
+		free(data);
+	}
+	xmlFree(name);
+	xmlFree(cid);
+	xmlFree(end);
+	return r;
+}
+
+/* -------------------------------------------------------------- Receive */
+
+static int
+op_receive(struct winrmd_op *op, void *unused)
+{
+	xmlNodePtr body = host->op_body(op), desired;
+	xmlChar *cid = NULL, *streams = NULL;
+	unsigned want = 0;
+	struct command *c;
+	struct shell *sh;
+	int r;
+
+	(void)unused;
+	if ((sh = find_shell(op, &r)) == NULL)
+		return r;
+	if (!is_shell_elem(body, "Receive") ||
+	    (desired = child_elem(body, "DesiredStream")) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION, NULL,
+		    "A Receive needs rsp:Receive with rsp:DesiredStream.");
+	cid = xmlGetProp(desired, BAD_CAST "CommandId");
+	streams = xmlNodeGetContent(desired);
+	if (streams != NULL) {
+		for (char *t = strtok((char *)streams, " \t\r\n"); t != NULL;
+		    t = strtok(NULL, " \t\r\n")) {
+			if (strcasecmp(t, "stdout") == 0)
+				want |= 1u << ST_STDOUT;
+			else if (strcasecmp(t, "stderr") == 0)
+				want |= 1u << ST_STDERR;
+		}
+	}
+	if (want == 0)
+		want = (1u << ST_STDOUT) | (1u << ST_STDERR);
+	if ((c = find_command(sh, (char *)cid)) == NULL)
+		r = unknown_command(op, (char *)cid);
+	else
+		r = command_receive(c, op, want);
+	xmlFree(cid);
+	xmlFree(streams);
+	return r;
+}
+
+/* --------------------------------------------------------------- Signal */
+
+static int
+op_signal(struct winrmd_op *op, void *unused)
+{
+	xmlNodePtr body = host->op_body(op), code_elem, reply;
+	xmlChar *cid = NULL, *code = NULL;
+	struct command *c;
+	struct shell *sh;
+	int r, sig;
+
+	(void)unused;
+	if ((sh = find_shell(op, &r)) == NULL)
+		return r;
+	if (!is_shell_elem(body, "Signal") ||
+	    (code_elem = child_elem(body, "Code")) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION, NULL,
+		    "A Signal needs rsp:Signal with rsp:Code.");
+	cid = xmlGetProp(body, BAD_CAST "CommandId");
+	code = xmlNodeGetContent(code_elem);
+	if ((c = find_command(sh, (char *)cid)) == NULL) {
+		r = unknown_command(op, (char *)cid);
+		goto out;
+	}
+	{
+		char *t = code ? (char *)code : (char *)"";
+
+		while (isspace((unsigned char)*t))
+			t++;
+		for (char *e = t + strlen(t); e > t && isspace((unsigned char)e[-1]);)
+			*--e = '\0';
+		sig = command_signal(c, t);
+	}
+	if (sig < 0) {
+		r = host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+		    "The signal code %.128s is not supported.",
+		    code ? (char *)code : "");
+		goto out;
+	}
+	if (sig == SIGKILL) {
+		/* terminate: the command is gone for the client */
+		for (struct command **pp = &sh->commands; *pp; pp = &(*pp)->next)
+			if (*pp == c) {
+				*pp = c->next;
+				break;
+			}
+		sh->ncommands--;
+		command_abort_ops(c, WINRMD_FAULT_INVALID_PARAMETER);
+		command_destroy(&state, c);
+	}
+	if ((reply = host->op_reply(op, WINRMD_ACTION_SIGNAL "Response")) == NULL) {
+		r = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+		goto out;
+	}
+	xmlNewChild(reply, ns_of(reply, WINRMD_NS_SHELL),
+	    BAD_CAST "SignalResponse", NULL);
+	r = WINRMD_OK;
+out:
+	xmlFree(cid);
+	xmlFree(code);
+	return r;
+}
+
+/* --------------------------------------------------------------- plugin */
+
+static int
+init(const struct winrmd_host *h, void **ret_state)
+{
+	if (h->abi != WINRMD_PLUGIN_ABI || h->size < sizeof(*h))
+		return -EPROTO;
+	host = h;
+	memset(&state, 0, sizeof(state));
+	*ret_state = &state;
+	return 0;
+}
+
+static void
+fini(void *unused)
+{
+	(void)unused;
+	state.stopping = true;
+	while (state.shells != NULL)
+		shell_destroy(state.shells, WINRMD_FAULT_SERVICE_STOPPING,
+		    "service stopping");
+	/* killed above; reap them now so nothing is left behind */
+	while (state.reaping != NULL) {
+		struct command *c = state.reaping;
+		siginfo_t si;
+
+		state.reaping = c->next;
+		host->watch_remove(c->w_pid);
+		waitid(P_PIDFD, (id_t)c->child.pidfd, &si, WEXITED);
+		close(c->child.pidfd);
+		free(c);
+	}
+}
+
+static const struct winrmd_action shell_actions[] = {
+	{ WINRMD_ACTION_CREATE, op_create },
+	{ WINRMD_ACTION_DELETE, op_delete },
+	{ WINRMD_ACTION_COMMAND, op_command },
+	{ WINRMD_ACTION_SEND, op_send },
+	{ WINRMD_ACTION_RECEIVE, op_receive },
+	{ WINRMD_ACTION_SIGNAL, op_signal },
+	{ NULL, NULL },
+};
+
+static const struct winrmd_resource shell_resources[] = {
+	{ SHELL_URI, shell_actions },
+	{ NULL, NULL },
+};
+
+static const struct winrmd_plugin shell_plugin = {
+	.abi = WINRMD_PLUGIN_ABI,
+	.size = sizeof(struct winrmd_plugin),
+	.name = "shell",
+	.version = "1",
+	.init = init,
+	.fini = fini,
+	.resources = shell_resources,
+};
+
+const struct winrmd_plugin *
+winrmd_plugin_entry(void)
+{
+	return &shell_plugin;
+}

@@ -1,0 +1,111 @@
+/*
+ * shell.h: the WinRS plugin's state.  A shell belongs to one user and holds
+ * commands; a command is one child process (or a synthetic failure) with
+ * its pipes, its buffered output and at most one waiting Receive.
+ * Everything runs on the daemon's event-loop thread.
+ */
+#ifndef WINRMD_SHELL_H
+#define WINRMD_SHELL_H
+
+#include <iconv.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <winrmd/plugin.h>
+
+#define SHELL_ID_LEN		36
+#define OUT_CHUNK		65536
+#define OUT_CAP			(1024 * 1024)	/* buffered output per command */
+#define IN_HIGH_WATER		(256 * 1024)	/* stdin held before Send waits */
+
+enum stream_id { ST_STDOUT = 0, ST_STDERR = 1 };
+
+struct out_chunk {
+	struct out_chunk	*next;
+	enum stream_id		 stream;
+	size_t			 off, len;
+	unsigned char		 data[OUT_CHUNK];
+};
+
+struct command {
+	struct command		*next;		/* in shell->commands or reaping */
+	struct shell		*shell;		/* NULL once detached */
+	char			 id[SHELL_ID_LEN + 1];
+
+	struct winrmd_child	 child;		/* pid 0: synthetic command */
+	struct winrmd_watch	*w_pid, *w_in, *w_out[2];
+	bool			 exited;	/* reaped */
+	int			 exit_code;
+	bool			 eof[2];	/* stream finished: nothing more comes */
+	bool			 end_sent[2];	/* End="true" reported */
+
+	/* output waiting for Receive, in arrival order */
+	struct out_chunk	*out_head, *out_tail;
+	size_t			 out_bytes;
+	iconv_t			 conv;		/* UTF-8 -> codepage, or (iconv_t)-1 */
+	unsigned char		 conv_carry[2][8];	/* incomplete UTF-8 sequence */
+	size_t			 conv_carry_len[2];
+
+	/* stdin sent by the client, not yet taken by the child */
+	unsigned char		*in_buf;
+	size_t			 in_len, in_cap;
+	bool			 in_end;	/* close stdin once drained */
+
+	struct winrmd_op	*receive;	/* waiting Receive */
+	struct winrmd_timer	*receive_timer;
+	unsigned		 want;		/* desired streams bitmask */
+	struct winrmd_op	*send;		/* Send waiting for the child to read */
+	struct winrmd_timer	*send_timer;
+	struct winrmd_timer	*kill_timer;
+};
+
+struct user_copy {
+	struct winrmd_principal	 p;
+	char			*name, *home, *shell;
+	gid_t			*groups;
+};
+
+struct shell {
+	struct shell		*next;
+	char			 id[SHELL_ID_LEN + 1];
+	struct user_copy	 user;
+	char			 client_ip[64];
+	char			*cwd;		/* WorkingDirectory or NULL */
+	char			**env;		/* NAME=value, NULL-terminated */
+	char			*input_streams, *output_streams;
+	unsigned		 codepage;
+	bool			 noprofile;
+	uint64_t		 idle_ms;
+	uint64_t		 created_ms, last_ms;
+	struct winrmd_timer	*idle_timer;
+	struct command		*commands;
+	unsigned		 ncommands;
+};
+
+struct plugin_state {
+	struct shell		*shells;
+	unsigned		 nshells;
+	struct command		*reaping;	/* detached, child not reaped yet */
+	bool			 stopping;
+};
+
+extern const struct winrmd_host *host;
+
+/* command.c */
+struct command	*command_start(struct shell *sh, const char *line_command,
+		    char *const *args, size_t nargs, bool skip_cmd_shell,
+		    struct winrmd_op *op, int *ret_fault);
+int		 command_send(struct command *c, struct winrmd_op *op,
+		    const unsigned char *data, size_t len, bool end);
+int		 command_receive(struct command *c, struct winrmd_op *op,
+		    unsigned want);
+int		 command_signal(struct command *c, const char *code);
+void		 command_destroy(struct plugin_state *ps, struct command *c);
+void		 command_abort_ops(struct command *c, enum winrmd_fault fault);
+
+/* shell.c */
+struct plugin_state *shell_state(void);
+void		 shell_touch(struct shell *sh);
+
+#endif
