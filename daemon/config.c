@@ -15,21 +15,28 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
 #include <ini.h>
 
 #include "config.h"
 
 #define U32MAX	4294967295ULL
 
+static const char *check_addresses(const char *value);
+static const char *check_url_prefix(const char *value);
+static char **split_list(const char *s);
+static void free_list(char **v);
+
 const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_LISTENER_ADDRESS] = { "Listener", "Address", CT_LIST, "*", 0, 0, NULL,
-	    "addresses to listen on: * (all, IPv4 and IPv6), or a list such as 127.0.0.1 ::1" },
+	    "addresses to listen on: * (all, IPv4 and IPv6), or a list such as 127.0.0.1 ::1",
+	    check_addresses },
 	[CK_LISTENER_HTTP_PORT] = { "Listener", "HTTPPort", CT_UINT, "5985", 0, 65535, NULL,
 	    "HTTP port; 0 disables the HTTP listener" },
 	[CK_LISTENER_HTTPS_PORT] = { "Listener", "HTTPSPort", CT_UINT, "5986", 0, 65535, NULL,
 	    "HTTPS port; 0 disables the HTTPS listener" },
 	[CK_LISTENER_URL_PREFIX] = { "Listener", "URLPrefix", CT_STR, "wsman", 0, 0, NULL,
-	    "URL path clients POST to (without the leading /)" },
+	    "URL path clients POST to (without the leading /)", check_url_prefix },
 	[CK_LISTENER_CERT_FILE] = { "Listener", "CertificateFile", CT_STR,
 	    SYSCONFDIR "/winrmd/winrmd.crt", 0, 0, NULL,
 	    "PEM certificate for HTTPS; created self-signed on first start if missing" },
@@ -91,6 +98,43 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_PLUGINS_LOAD] = { "Plugins", "Load", CT_LIST, DEFAULT_PLUGINS, 0, 0, NULL,
 	    "plugins to load: names in Directory, or absolute paths" },
 };
+
+static const char *
+check_addresses(const char *value)
+{
+	static char msg[160];
+	char **list = split_list(value);
+	const char *err = NULL;
+
+	if (list == NULL)
+		return "out of memory";
+	if (list[0] == NULL)
+		err = "no address given";
+	for (size_t i = 0; err == NULL && list[i] != NULL; i++) {
+		unsigned char buf[16];
+
+		if (strcmp(list[i], "*") != 0 &&
+		    inet_pton(AF_INET, list[i], buf) != 1 &&
+		    inet_pton(AF_INET6, list[i], buf) != 1) {
+			snprintf(msg, sizeof(msg), "%s is not * or an IPv4 or "
+			    "IPv6 address", list[i]);
+			err = msg;
+		}
+	}
+	free_list(list);
+	return err;
+}
+
+static const char *
+check_url_prefix(const char *value)
+{
+	if (value[0] == '\0' || value[0] == '/')
+		return "URLPrefix must be a path without the leading /, such as wsman";
+	for (const char *p = value; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("-._~/", *p) == NULL)
+			return "URLPrefix may hold only letters, digits and -._~/";
+	return NULL;
+}
 
 struct parse_state {
 	struct config	*cfg;
@@ -239,6 +283,14 @@ set_value(struct conf_value *cv, const struct conf_def *d, const char *text)
 		if ((list = split_list(text)) == NULL)
 			return "out of memory";
 		break;
+	}
+	if (d->check != NULL) {
+		const char *msg2 = d->check(text);
+
+		if (msg2 != NULL) {
+			free_list(list);
+			return msg2;
+		}
 	}
 	if ((copy = strdup(text)) == NULL) {
 		free_list(list);

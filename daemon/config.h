@@ -69,6 +69,8 @@ struct conf_def {
 	unsigned long long	 min, max;	/* CT_UINT */
 	const char		*choices;	/* CT_ENUM: "auto|pwsh|sh" */
 	const char		*help;		/* one line, for conf/winrmd.conf */
+	/* further check of the text: an error message or NULL */
+	const char		*(*check)(const char *value);
 };
 
 struct conf_value {

@@ -45,6 +45,8 @@
 #define MAX_LISTENERS		16
 #define SOAP_CONTENT_TYPE	"application/soap+xml;charset=UTF-8"
 #define MAX_FAIL_DELAY_US	5000000u
+#define DEFAULT_FAIL_DELAY_US	2000000u	/* pam_unix's own */
+#define IP_SLOTS		4096	/* per-address connection counts */
 
 struct listener {
 	struct MHD_Daemon	*mhd;
@@ -58,6 +60,7 @@ struct listener {
 
 struct conn {
 	struct listener	*l;
+	unsigned char	 key[16];	/* client address, for ip_slots */
 	char		 ip[INET6_ADDRSTRLEN];
 	char		 peer[INET6_ADDRSTRLEN + 8];
 };
@@ -86,6 +89,17 @@ struct request {
 static struct listener listeners[MAX_LISTENERS];
 static size_t nlisteners;
 static unsigned nconnections;
+
+/*
+ * Open connections per client address, all listeners together: an
+ * open-addressing table keyed by the address bytes (IPv4-mapped IPv6
+ * addresses count as IPv4).
+ */
+struct ip_slot {
+	unsigned char	addr[16];
+	unsigned	count;
+};
+static struct ip_slot ip_slots[IP_SLOTS];
 static struct request *suspended;
 static unsigned npending;
 
@@ -269,10 +283,17 @@ auth_done(void *arg)
 		    j->user, rq->conn->ip, j->why);
 		auth_cache_evict_user(j->user);
 		rq->state = RQ_DELAY;
-		if (j->pam.fail_delay_us > 0 && !W->stopping) {
-			unsigned us = j->pam.fail_delay_us > MAX_FAIL_DELAY_US ?
-			    MAX_FAIL_DELAY_US : j->pam.fail_delay_us;
+		if (!W->stopping) {
+			/*
+			 * Every refusal after a PAM conversation waits the same,
+			 * so that timing does not tell a right password refused
+			 * by PermitRoot or AllowedGroups from a wrong one.
+			 */
+			unsigned us = j->pam.fail_delay_us ? j->pam.fail_delay_us :
+			    DEFAULT_FAIL_DELAY_US;
 
+			if (us > MAX_FAIL_DELAY_US)
+				us = MAX_FAIL_DELAY_US;
 			rq->delay = reactor_timer(us / 1000, delay_over, rq);
 		}
 		if (rq->delay == NULL)
@@ -430,22 +451,31 @@ unauthenticated_identify(struct request *rq)
 	return answer_op(rq);
 }
 
+/* MaxPacketRetrievalTimeSeconds since the headers arrived */
+static bool
+too_slow(struct request *rq)
+{
+	uint64_t limit = conf_u(W->cfg, CK_SERVICE_MAX_PACKET_RETRIEVAL_S);
+
+	if (reactor_now_us() - rq->start_us <= limit * 1000000)
+		return false;
+	log_notice("http: %s took longer than MaxPacketRetrievalTimeSeconds "
+	    "(%llu s) to send a request", rq->conn->ip,
+	    (unsigned long long)limit);
+	return true;
+}
+
 static enum MHD_Result
 step(struct request *rq)
 {
 	switch (rq->state) {
 	case RQ_READ: {
 		const char *ident;
-		uint64_t limit = conf_u(W->cfg, CK_SERVICE_MAX_PACKET_RETRIEVAL_S);
 
 		if (rq->too_large)
 			return answer_status(rq, 413);
-		if (reactor_now_us() - rq->start_us > limit * 1000000) {
-			log_notice("http: %s took longer than "
-			    "MaxPacketRetrievalTimeSeconds to send a request",
-			    rq->conn->ip);
+		if (too_slow(rq))
 			return answer_status(rq, 500);
-		}
 		ident = MHD_lookup_connection_value(rq->mc, MHD_HEADER_KIND,
 		    "WSMANIDENTIFY");
 		if (ident != NULL && strcasecmp(ident, "unauthenticated") == 0)
@@ -479,6 +509,19 @@ soap_content_type(const char *ct)
 	return ct != NULL &&
 	    strncasecmp(ct, "application/soap+xml", 20) == 0 &&
 	    (ct[20] == '\0' || ct[20] == ';' || ct[20] == ' ');
+}
+
+/*
+ * Request paths are compared as sent, never percent-decoded: decoded,
+ * "/wsman%00/../x" would be "/wsman" followed by a NUL and pass for the
+ * endpoint.
+ */
+static size_t
+keep_escaped(void *cls, struct MHD_Connection *mc, char *s)
+{
+	(void)cls;
+	(void)mc;
+	return strlen(s);
 }
 
 static enum MHD_Result
@@ -533,6 +576,8 @@ on_access(void *cls, struct MHD_Connection *mc, const char *url,
 		*upload_size = 0;
 		if (rq->too_large)
 			return MHD_YES;
+		if (too_slow(rq))
+			return answer_status(rq, 500);
 		if (rq->len + n > rq->limit) {
 			rq->too_large = true;
 			free(rq->body);
@@ -590,6 +635,57 @@ on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 }
 
 static void
+ip_key(const struct sockaddr *sa, unsigned char key[16])
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+
+	memset(key, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		memcpy(key, mapped, 12);
+		memcpy(key + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6)
+		memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+}
+
+/* the slot of key, or the empty slot where it would go; NULL if full */
+static struct ip_slot *
+ip_slot(const unsigned char key[16])
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	for (unsigned n = 0; n < IP_SLOTS; n++) {
+		struct ip_slot *s = &ip_slots[(h + n) % IP_SLOTS];
+
+		if (s->count == 0 || memcmp(s->addr, key, 16) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* removes key's count of one; keeps probe chains intact by re-inserting */
+static void
+ip_release(const unsigned char key[16])
+{
+	struct ip_slot *s = ip_slot(key);
+	size_t i;
+
+	if (s == NULL || s->count == 0 || --s->count > 0)
+		return;
+	/* backward-shift deletion for linear probing */
+	i = (size_t)(s - ip_slots);
+	for (size_t j = (i + 1) % IP_SLOTS; ip_slots[j].count != 0;
+	    j = (j + 1) % IP_SLOTS) {
+		struct ip_slot moved = ip_slots[j];
+
+		ip_slots[j].count = 0;
+		*ip_slot(moved.addr) = moved;
+	}
+}
+
+static void
 on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
     enum MHD_ConnectionNotificationCode toe)
 {
@@ -606,6 +702,15 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 			return;
 		c->l = l;
 		nconnections++;
+		if (ci != NULL) {
+			struct ip_slot *slot;
+
+			ip_key(ci->client_addr, c->key);
+			if ((slot = ip_slot(c->key)) != NULL) {
+				if (slot->count++ == 0)
+					memcpy(slot->addr, c->key, 16);
+			}
+		}
 		if (ci != NULL && ci->client_addr->sa_family == AF_INET) {
 			const struct sockaddr_in *s =
 			    (const struct sockaddr_in *)ci->client_addr;
@@ -628,8 +733,12 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 		snprintf(c->peer, sizeof(c->peer), strchr(c->ip, ':') ?
 		    "[%s]:%u" : "%s:%u", c->ip, (unsigned)port);
 	} else {
-		if (*socket_context != NULL)
+		struct conn *c = *socket_context;
+
+		if (c != NULL) {
 			nconnections--;
+			ip_release(c->key);
+		}
 		free(*socket_context);
 		*socket_context = NULL;
 	}
@@ -638,14 +747,32 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 static enum MHD_Result
 on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
+	unsigned long long per_ip = conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS_PER_IP);
+	unsigned char key[16];
+	struct ip_slot *s;
+
 	(void)cls;
-	(void)addr;
 	(void)addrlen;
 	if (W->stopping)
 		return MHD_NO;
 	if (nconnections >= conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS)) {
 		log_warn("http: MaxConnections (%llu) reached; refusing a "
 		    "connection", conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS));
+		return MHD_NO;
+	}
+	ip_key(addr, key);
+	if ((s = ip_slot(key)) == NULL ||
+	    (per_ip != 0 && s->count >= per_ip)) {
+		char ip[INET6_ADDRSTRLEN] = "?";
+
+		if (addr->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr,
+			    ip, sizeof(ip));
+		else if (addr->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr,
+			    ip, sizeof(ip));
+		log_warn("http: MaxConnectionsPerIP (%llu) reached for %s; "
+		    "refusing a connection", per_ip, ip);
 		return MHD_NO;
 	}
 	return MHD_YES;
@@ -772,10 +899,9 @@ listener_start(struct listener *l)
 	l->mhd = MHD_start_daemon(flags, 0, on_accept, l, on_access, l,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, l,
 	    MHD_OPTION_LISTEN_SOCKET, l->fd,
-	    MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)conf_u(c, CK_SERVICE_MAX_CONNECTIONS),
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)conf_u(c, CK_SERVICE_MAX_CONNECTIONS_PER_IP),
+	    /* MaxConnections(PerIP) are enforced in on_accept, across
+	     * listeners and with the current config; this is a ceiling */
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)100000,
 	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)conf_u(c, CK_SERVICE_IDLE_CONNECTION_S),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)128 * 1024,
@@ -783,6 +909,7 @@ listener_start(struct listener *l)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
 	    MHD_OPTION_STRICT_FOR_CLIENT, 1,
+	    MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
 	    MHD_OPTION_ARRAY, l->tls ? tls_opts : none,
 	    MHD_OPTION_END);
 	if (l->mhd == NULL) {

@@ -47,7 +47,7 @@ usage(FILE *out)
 	    "PowerShell, Go winrm) manage this Linux host.\n"
 	    "\n"
 	    "  -c, --config FILE      configuration file (default %s)\n"
-	    "  -f, --foreground       stay in the foreground and log to stderr\n"
+	    "  -f, --foreground       log to stderr instead of the journal (winrmd never forks)\n"
 	    "  -t, --test             check the configuration and the plugins, then exit\n"
 	    "  -d, --debug            log debug messages too\n"
 	    "      --list-operations  print every (resource URI, action) the plugins serve\n"
@@ -72,13 +72,23 @@ log_counters(void)
 	    (unsigned long long)W->count.pam_calls, http_pending());
 }
 
-static bool
-listener_changed(const struct config *a, const struct config *b)
+/* keys read only at start-up: a reload cannot apply them */
+static const enum conf_key restart_keys[] = {
+	CK_LISTENER_ADDRESS, CK_LISTENER_HTTP_PORT, CK_LISTENER_HTTPS_PORT,
+	CK_LISTENER_CERT_FILE, CK_LISTENER_KEY_FILE,
+	CK_SERVICE_IDLE_CONNECTION_S, CK_PLUGINS_DIRECTORY, CK_PLUGINS_LOAD,
+};
+
+static void
+warn_restart_keys(const struct config *a, const struct config *b)
 {
-	for (int k = CK_LISTENER_ADDRESS; k <= CK_LISTENER_KEY_FILE; k++)
+	for (size_t i = 0; i < sizeof(restart_keys) / sizeof(restart_keys[0]); i++) {
+		enum conf_key k = restart_keys[i];
+
 		if (strcmp(a->v[k].s, b->v[k].s) != 0)
-			return true;
-	return false;
+			log_warn("reload: [%s] %s changed; it takes effect at the "
+			    "next restart", conf_defs[k].section, conf_defs[k].key);
+	}
 }
 
 static void
@@ -93,9 +103,7 @@ reload(void)
 		sd_notify(0, "READY=1");
 		return;
 	}
-	if (listener_changed(W->cfg, cfg))
-		log_warn("reload: [Listener] changes take effect at the next "
-		    "restart");
+	warn_restart_keys(W->cfg, cfg);
 	config_free(W->cfg);
 	W->cfg = cfg;
 	if (log_level() != LOG_DEBUG)

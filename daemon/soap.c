@@ -109,6 +109,60 @@ within_limits(xmlNodePtr root)
 	return true;
 }
 
+/*
+ * libxml2 before 2.12 compares each attribute (and each namespace
+ * declaration) of a start tag with all the previous ones while parsing it:
+ * 100,000 attributes in 700 KB cost about 100 s of CPU, long before the
+ * tree exists for within_limits().  So the raw text is scanned first: from
+ * each '<' to the next '>' or '<', quoted values skipped (they end at '<'
+ * too, as libxml2's do), every '=' counts.  A well-formed tag has one '='
+ * per attribute or declaration; malformed text can only count more.
+ * Comments, CDATA sections and processing instructions are skipped.
+ */
+#define SOAP_MAX_TAG_EQUALS	(4 * SOAP_MAX_ATTRS)
+
+static bool
+tags_within_limits(const char *buf, size_t len)
+{
+	static const struct { const char *open, *close; } skip[] = {
+		{ "<!--", "-->" }, { "<![CDATA[", "]]>" }, { "<?", "?>" },
+	};
+	const char *p = buf, *end = buf + len;
+
+	while (p < end && (p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		const char *q = NULL;
+		int equals = 0;
+
+		for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+			size_t ol = strlen(skip[i].open);
+
+			if ((size_t)(end - p) >= ol &&
+			    memcmp(p, skip[i].open, ol) == 0) {
+				q = memmem(p + ol, (size_t)(end - p) - ol,
+				    skip[i].close, strlen(skip[i].close));
+				break;
+			}
+		}
+		if (q != NULL) {
+			p = q;
+			continue;
+		}
+		/* a tag, or an unterminated comment, CDATA or PI */
+		for (p++; p < end && *p != '>' && *p != '<'; p++) {
+			if (*p == '"' || *p == '\'') {
+				char quote = *p;
+
+				while (++p < end && *p != quote && *p != '<')
+					;
+				if (p == end || *p == '<')
+					break;
+			} else if (*p == '=' && ++equals > SOAP_MAX_TAG_EQUALS)
+				return false;
+		}
+	}
+	return true;
+}
+
 xmlDocPtr
 soap_parse(const char *buf, size_t len, struct fault *f)
 {
@@ -118,6 +172,12 @@ soap_parse(const char *buf, size_t len, struct fault *f)
 	if (len == 0 || len > (size_t)INT32_MAX) {
 		fault_set(f, WINRMD_FAULT_INVALID_XML, NULL,
 		    "The request has no SOAP envelope.");
+		return NULL;
+	}
+	if (!tags_within_limits(buf, len)) {
+		fault_set(f, WINRMD_FAULT_INVALID_XML, NULL,
+		    "The request exceeds the limit of attributes per element "
+		    "(%d).", SOAP_MAX_ATTRS);
 		return NULL;
 	}
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
@@ -132,6 +192,7 @@ soap_parse(const char *buf, size_t len, struct fault *f)
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 	    XML_PARSE_NOCDATA);
 	if (doc != NULL && (doctype_seen || !ctxt->wellFormed ||
+	    !ctxt->nsWellFormed ||
 	    doc->intSubset != NULL || doc->extSubset != NULL)) {
 		xmlFreeDoc(doc);
 		doc = NULL;

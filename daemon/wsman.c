@@ -194,6 +194,7 @@ wsman_read_headers(struct wsman_msg *m, struct arena *a,
     const struct wsman_limits *lim, struct fault *f)
 {
 	const char *timeout = NULL, *max_env = NULL;
+	bool reply_to = false;
 
 	m->timeout_ms = lim->max_timeout_ms;
 	m->max_envelope = lim->max_envelope;
@@ -227,6 +228,8 @@ wsman_read_headers(struct wsman_msg *m, struct arena *a,
 				    (const char *)n->name);
 				return -1;
 			}
+			if (strcmp((const char *)n->name, "ReplyTo") == 0)
+				reply_to = true;
 			continue;
 		} else if (soap_is(n, WINRMD_NS_WSMAN, "SelectorSet")) {
 			if (m->selectors != NULL || read_selectors(m, a, n, f) < 0) {
@@ -286,6 +289,11 @@ wsman_read_headers(struct wsman_msg *m, struct arena *a,
 	if (m->message_id == NULL || m->message_id[0] == '\0') {
 		fault_set(f, WINRMD_FAULT_MESSAGE_INFORMATION_HEADER_REQUIRED,
 		    NULL, "The request has no MessageID header.");
+		return -1;
+	}
+	if (!reply_to) {	/* MS-WSMV §3.1.4.1.3 */
+		fault_set(f, WINRMD_FAULT_MESSAGE_INFORMATION_HEADER_REQUIRED,
+		    NULL, "The request has no ReplyTo header.");
 		return -1;
 	}
 	if (timeout != NULL) {

@@ -1,0 +1,412 @@
+/*
+ * check_config.c: config_load() and config_find().  Defaults without a file,
+ * a good file, every kind of error (each must name FILE:LINE), case-
+ * insensitive lookups, and that the shipped conf/winrmd.conf lists every key
+ * of conf_defs[] commented out with its default, under its [Section].
+ */
+#include "build.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "unit.h"
+
+#define SHIPPED_CONF	TOP_SRCDIR "/conf/winrmd.conf"
+
+/* Loads text as a config file; returns the config (or NULL, err set). */
+static struct config *
+load_text(const char *text, char **ret_path, char *err, size_t errlen)
+{
+	char *path = unit_tmp_file(text);
+
+	err[0] = '\0';
+	*ret_path = path;
+	return config_load(path, err, errlen);
+}
+
+/*
+ * The file must be refused with "PATH:LINE: ..." and the message must
+ * contain `what'.
+ */
+static void
+expect_error(const char *text, int line, const char *what)
+{
+	char err[512], prefix[4200], *path;
+	struct config *cfg = load_text(text, &path, err, sizeof(err));
+
+	ck_assert_msg(cfg == NULL, "accepted: %s", text);
+	snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0,
+	    "error \"%s\" does not start with \"%s\"", err, prefix);
+	ck_assert_msg(strstr(err, what) != NULL,
+	    "error \"%s\" does not mention \"%s\"", err, what);
+	unit_tmp_remove(path);
+}
+
+START_TEST(test_defaults)
+{
+	char err[256] = "";
+	struct config *cfg = config_load(NULL, err, sizeof(err));
+
+	ck_assert_msg(cfg != NULL, "config_load(NULL): %s", err);
+	ck_assert_ptr_null(cfg->path);
+	for (size_t i = 0; i < _CK_MAX; i++) {
+		ck_assert_ptr_nonnull(cfg->v[i].s);
+		ck_assert_str_eq(cfg->v[i].s, conf_defs[i].def);
+		ck_assert_int_eq(cfg->v[i].line, 0);
+		if (conf_defs[i].type == CT_LIST)
+			ck_assert_ptr_nonnull(cfg->v[i].list);
+	}
+	ck_assert_uint_eq(conf_u(cfg, CK_LISTENER_HTTP_PORT), 5985);
+	ck_assert_uint_eq(conf_u(cfg, CK_LISTENER_HTTPS_PORT), 5986);
+	ck_assert_uint_eq(conf_u(cfg, CK_SERVICE_MAX_ENVELOPE_KB), 512);
+	ck_assert_uint_eq(conf_u(cfg, CK_SERVICE_MAX_TIMEOUT_MS), 60000);
+	ck_assert_uint_eq(conf_u(cfg, CK_WINRS_IDLE_TIMEOUT), 7200000);
+	ck_assert(!conf_b(cfg, CK_SERVICE_ALLOW_UNENCRYPTED));
+	ck_assert(conf_b(cfg, CK_AUTH_BASIC));
+	ck_assert(!conf_b(cfg, CK_AUTH_PERMIT_ROOT));
+	ck_assert(conf_b(cfg, CK_WINRS_ALLOW_REMOTE_SHELL));
+	ck_assert_str_eq(conf_s(cfg, CK_SERVICE_LOG_LEVEL), "info");
+	ck_assert_str_eq(conf_list(cfg, CK_LISTENER_ADDRESS)[0], "*");
+	ck_assert_ptr_null(conf_list(cfg, CK_LISTENER_ADDRESS)[1]);
+	ck_assert_ptr_null(conf_list(cfg, CK_AUTH_ALLOWED_GROUPS)[0]);
+	ck_assert_str_eq(conf_list(cfg, CK_PLUGINS_LOAD)[0], "shell");
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_good_file)
+{
+	static const char text[] =
+	    "# a comment\n"				/* 1 */
+	    "; another comment\n"			/* 2 */
+	    "\n"					/* 3 */
+	    "[Listener]\n"				/* 4 */
+	    "Address = 127.0.0.1, ::1  10.0.0.1\n"	/* 5 */
+	    "HTTPPort = 0\n"				/* 6 */
+	    "[service]\n"				/* 7 */
+	    "maxenvelopesizekb = 150\n"			/* 8 */
+	    "MaxTimeoutms = 4294967295\n"		/* 9 */
+	    "AllowUnencrypted = YES\n"			/* 10 */
+	    "LogLevel = DEBUG\n"			/* 11 */
+	    "[Auth]\n"					/* 12 */
+	    "Basic = off\n"				/* 13 */
+	    "PermitRoot = 1\n"				/* 14 */
+	    "AllowedGroups = wheel,winrm\n"		/* 15 */
+	    "[Winrs]\n"					/* 16 */
+	    "PowerShell = sh\n"				/* 17 */
+	    "[Plugins]\n"				/* 18 */
+	    "Load = shell /opt/x/cim.so\n";		/* 19 */
+	char err[512], *path;
+	struct config *cfg = load_text(text, &path, err, sizeof(err));
+	char *const *l;
+
+	ck_assert_msg(cfg != NULL, "good file refused: %s", err);
+	ck_assert_str_eq(cfg->path, path);
+	l = conf_list(cfg, CK_LISTENER_ADDRESS);
+	ck_assert_str_eq(l[0], "127.0.0.1");
+	ck_assert_str_eq(l[1], "::1");
+	ck_assert_str_eq(l[2], "10.0.0.1");
+	ck_assert_ptr_null(l[3]);
+	ck_assert_int_eq(cfg->v[CK_LISTENER_ADDRESS].line, 5);
+	ck_assert_uint_eq(conf_u(cfg, CK_LISTENER_HTTP_PORT), 0);
+	ck_assert_uint_eq(conf_u(cfg, CK_SERVICE_MAX_ENVELOPE_KB), 150);
+	ck_assert_int_eq(cfg->v[CK_SERVICE_MAX_ENVELOPE_KB].line, 8);
+	ck_assert_uint_eq(conf_u(cfg, CK_SERVICE_MAX_TIMEOUT_MS), 4294967295ULL);
+	ck_assert(conf_b(cfg, CK_SERVICE_ALLOW_UNENCRYPTED));
+	ck_assert_str_eq(conf_s(cfg, CK_SERVICE_LOG_LEVEL), "DEBUG");
+	ck_assert(!conf_b(cfg, CK_AUTH_BASIC));
+	ck_assert(conf_b(cfg, CK_AUTH_PERMIT_ROOT));
+	l = conf_list(cfg, CK_AUTH_ALLOWED_GROUPS);
+	ck_assert_str_eq(l[0], "wheel");
+	ck_assert_str_eq(l[1], "winrm");
+	ck_assert_ptr_null(l[2]);
+	ck_assert_str_eq(conf_s(cfg, CK_WINRS_POWERSHELL), "sh");
+	l = conf_list(cfg, CK_PLUGINS_LOAD);
+	ck_assert_str_eq(l[0], "shell");
+	ck_assert_str_eq(l[1], "/opt/x/cim.so");
+	ck_assert_ptr_null(l[2]);
+	/* keys not in the file keep their defaults */
+	ck_assert_uint_eq(conf_u(cfg, CK_LISTENER_HTTPS_PORT), 5986);
+	ck_assert_int_eq(cfg->v[CK_LISTENER_HTTPS_PORT].line, 0);
+	ck_assert_str_eq(conf_s(cfg, CK_AUTH_PAM_SERVICE), "winrm");
+	config_free(cfg);
+	unit_tmp_remove(path);
+}
+END_TEST
+
+START_TEST(test_empty_file)
+{
+	char err[512], *path;
+	struct config *cfg = load_text("", &path, err, sizeof(err));
+
+	ck_assert_msg(cfg != NULL, "empty file refused: %s", err);
+	ck_assert_uint_eq(conf_u(cfg, CK_SERVICE_MAX_ENVELOPE_KB), 512);
+	config_free(cfg);
+	unit_tmp_remove(path);
+}
+END_TEST
+
+START_TEST(test_unknown_section)
+{
+	/* reported where the first key of the section is met */
+	expect_error("[Service]\nMaxBatchItems = 10\n[Servce]\nMaxTimeoutms = 1000\n",
+	    4, "unknown section [Servce]");
+}
+END_TEST
+
+START_TEST(test_unknown_key)
+{
+	expect_error("[Service]\nMaxBatchItems = 10\nMaxTimeout = 1000\n", 3,
+	    "unknown key MaxTimeout in [Service]");
+	/* a key of another section is unknown here */
+	expect_error("[Auth]\nMaxBatchItems = 10\n", 2, "unknown key");
+}
+END_TEST
+
+START_TEST(test_bad_bool)
+{
+	expect_error("\n[Auth]\nPermitRoot = maybe\n", 3, "expected true or false");
+	expect_error("[Auth]\nBasic =\n", 2, "expected true or false");
+}
+END_TEST
+
+START_TEST(test_number_out_of_range)
+{
+	/* MaxEnvelopeSizekb is 32..65536 */
+	expect_error("[Service]\nMaxEnvelopeSizekb = 31\n", 2, "between 32 and 65536");
+	expect_error("[Service]\nMaxEnvelopeSizekb = 65537\n", 2, "between 32 and 65536");
+	expect_error("[Listener]\nHTTPPort = 65536\n", 2, "between 0 and 65535");
+	expect_error("[Service]\nMaxTimeoutms = 4294967296\n", 2, "between");
+	expect_error("[Service]\nMaxTimeoutms = 99999999999999999999999\n", 2,
+	    "expected a number");
+	expect_error("[Service]\nMaxBatchItems = -1\n", 2, "expected a number");
+	expect_error("[Service]\nMaxBatchItems = 10x\n", 2, "expected a number");
+	expect_error("[Service]\nMaxBatchItems = 0x10\n", 2, "expected a number");
+}
+END_TEST
+
+START_TEST(test_bad_enum)
+{
+	expect_error("[Winrs]\nPowerShell = bash\n", 2, "auto|pwsh|sh");
+	/* a prefix of a choice is not a choice */
+	expect_error("[Service]\nLogLevel = warn\n", 2, "must be one of");
+}
+END_TEST
+
+START_TEST(test_key_set_twice)
+{
+	expect_error("[Service]\nMaxBatchItems = 10\n# again\nmaxbatchitems = 20\n",
+	    4, "set twice (first on line 2)");
+	/* the same section opened twice does not make it legal */
+	expect_error("[Auth]\nBasic = true\n[Service]\nLogLevel = info\n[auth]\n"
+	    "Basic = false\n", 6, "set twice");
+}
+END_TEST
+
+START_TEST(test_key_outside_section)
+{
+	expect_error("# comment\nMaxBatchItems = 10\n[Service]\n", 2,
+	    "outside any [section]");
+}
+END_TEST
+
+START_TEST(test_syntax_error)
+{
+	expect_error("[Service]\nMaxBatchItems = 10\nthis is not a key\n", 3,
+	    "syntax error");
+}
+END_TEST
+
+START_TEST(test_long_line)
+{
+	size_t n = 20000;
+	char *text = malloc(n + 64);
+
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, "[Listener]\nURLPrefix = ");
+	memset(text + strlen(text), 'a', n);
+	strcpy(text + strlen("[Listener]\nURLPrefix = ") + n, "\nHTTPPort = 1\n");
+	expect_error(text, 2, "line longer than");
+	free(text);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	char err[512] = "";
+	const char *path = "/nonexistent/winrmd-unit/winrmd.conf";
+	struct config *cfg = config_load(path, err, sizeof(err));
+
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strncmp(err, path, strlen(path)) == 0,
+	    "error \"%s\" does not name the file", err);
+	ck_assert_msg(strstr(err, strerror(ENOENT)) != NULL,
+	    "error \"%s\" does not say why", err);
+}
+END_TEST
+
+START_TEST(test_find)
+{
+	char err[256];
+	struct config *cfg = config_load(NULL, err, sizeof(err));
+
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_ptr_eq(config_find(cfg, "Service", "MaxEnvelopeSizekb"),
+	    &cfg->v[CK_SERVICE_MAX_ENVELOPE_KB]);
+	ck_assert_ptr_eq(config_find(cfg, "service", "MAXENVELOPESIZEKB"),
+	    &cfg->v[CK_SERVICE_MAX_ENVELOPE_KB]);
+	ck_assert_ptr_eq(config_find(cfg, "WINRS", "idletimeout"),
+	    &cfg->v[CK_WINRS_IDLE_TIMEOUT]);
+	ck_assert_ptr_eq(config_find(cfg, "plugins", "load"),
+	    &cfg->v[CK_PLUGINS_LOAD]);
+	ck_assert_ptr_null(config_find(cfg, "Auth", "MaxEnvelopeSizekb"));
+	ck_assert_ptr_null(config_find(cfg, "Service", "NoSuchKey"));
+	ck_assert_ptr_null(config_find(cfg, "", ""));
+	for (size_t i = 0; i < _CK_MAX; i++)
+		ck_assert_ptr_eq(config_find(cfg, conf_defs[i].section,
+		    conf_defs[i].key), &cfg->v[i]);
+	config_free(cfg);
+}
+END_TEST
+
+/* the schema itself: unique names, defaults within bounds, help text */
+START_TEST(test_schema)
+{
+	for (size_t i = 0; i < _CK_MAX; i++) {
+		const struct conf_def *d = &conf_defs[i];
+
+		ck_assert_msg(d->section != NULL && d->key != NULL,
+		    "conf_defs[%zu] is empty", i);
+		ck_assert_msg(d->help != NULL && d->help[0] != '\0',
+		    "%s has no help text", d->key);
+		ck_assert_msg(d->type != CT_ENUM || d->choices != NULL,
+		    "%s has no choices", d->key);
+		for (size_t j = 0; j < i; j++)
+			ck_assert_msg(strcasecmp(conf_defs[j].section,
+			    d->section) != 0 || strcasecmp(conf_defs[j].key,
+			    d->key) != 0, "%s is in the schema twice", d->key);
+	}
+}
+END_TEST
+
+/* strips leading and trailing white space in place */
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * Whether `want' (a trimmed "#Key = default") is a line of the file under
+ * [section]; with prefix_only, only "#Key = " has to match.
+ */
+static bool
+conf_has_line(const char *text, const char *section, const char *want,
+    bool prefix_only)
+{
+	char *copy = strdup(text), *save = NULL, *line;
+	char header[128];
+	bool in_section = false, found = false;
+
+	ck_assert_ptr_nonnull(copy);
+	snprintf(header, sizeof(header), "[%s]", section);
+	for (line = strtok_r(copy, "\n", &save); line != NULL && !found;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *t = trim(line);
+
+		if (t[0] == '[')
+			in_section = strcasecmp(t, header) == 0;
+		else if (in_section)
+			found = prefix_only ? strncmp(t, want, strlen(want)) == 0 :
+			    strcmp(t, want) == 0;
+	}
+	free(copy);
+	return found;
+}
+
+START_TEST(test_shipped_conf)
+{
+	char err[512];
+	struct config *cfg;
+	char *text;
+	size_t missing = 0;
+
+	ck_assert_msg(access(SHIPPED_CONF, R_OK) == 0,
+	    "%s does not exist (or is not readable): the shipped "
+	    "configuration must list every key with its default",
+	    SHIPPED_CONF);
+	text = unit_read_path(SHIPPED_CONF, NULL);
+
+	/* every line commented: it parses and changes nothing */
+	cfg = config_load(SHIPPED_CONF, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "the shipped configuration is refused: %s",
+	    err);
+	for (size_t i = 0; i < _CK_MAX; i++)
+		ck_assert_msg(cfg->v[i].line == 0, "%s:%d sets %s: the shipped "
+		    "file should only show defaults", SHIPPED_CONF,
+		    cfg->v[i].line, conf_defs[i].key);
+	config_free(cfg);
+
+	for (size_t i = 0; i < _CK_MAX; i++) {
+		const struct conf_def *d = &conf_defs[i];
+		bool is_path = i == CK_LISTENER_CERT_FILE ||
+		    i == CK_LISTENER_KEY_FILE || i == CK_PLUGINS_DIRECTORY;
+		char want[512];
+
+		if (is_path)
+			snprintf(want, sizeof(want), "#%s = ", d->key);
+		else
+			snprintf(want, sizeof(want), "#%s = %s", d->key, d->def);
+		/* "#AllowedGroups = " with an empty default */
+		if (!conf_has_line(text, d->section, trim(want), is_path)) {
+			fprintf(stderr, "%s: no line \"%s\" under [%s]\n",
+			    SHIPPED_CONF, want, d->section);
+			missing++;
+		}
+	}
+	free(text);
+	ck_assert_msg(missing == 0, "%zu keys of conf_defs[] are missing from "
+	    "%s (see stderr)", missing, SHIPPED_CONF);
+}
+END_TEST
+
+static Suite *
+config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("load");
+
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_good_file);
+	tcase_add_test(tc, test_empty_file);
+	tcase_add_test(tc, test_unknown_section);
+	tcase_add_test(tc, test_unknown_key);
+	tcase_add_test(tc, test_bad_bool);
+	tcase_add_test(tc, test_number_out_of_range);
+	tcase_add_test(tc, test_bad_enum);
+	tcase_add_test(tc, test_key_set_twice);
+	tcase_add_test(tc, test_key_outside_section);
+	tcase_add_test(tc, test_syntax_error);
+	tcase_add_test(tc, test_long_line);
+	tcase_add_test(tc, test_missing_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("schema");
+	tcase_add_test(tc, test_find);
+	tcase_add_test(tc, test_schema);
+	tcase_add_test(tc, test_shipped_conf);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(config_suite)
