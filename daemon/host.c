@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "auth.h"
+#include "cgroup.h"
 #include "config.h"
 #include "host.h"
 #include "log.h"
@@ -189,6 +190,30 @@ h_count(const char *what)
 	log_debug("count: %s", what);
 }
 
+static struct winrmd_group *
+h_group_create(const char *name, uint64_t mem_bytes, uint64_t max_procs)
+{
+	return (struct winrmd_group *)cgroup_create(name, mem_bytes, max_procs);
+}
+
+static void
+h_group_kill(struct winrmd_group *g)
+{
+	cgroup_kill((struct cgroup *)g);
+}
+
+static void
+h_group_destroy(struct winrmd_group *g)
+{
+	cgroup_destroy((struct cgroup *)g);
+}
+
+static const char *
+h_group_mode(void)
+{
+	return cgroup_mode_name(cgroup_mode());
+}
+
 const struct winrmd_host host_services = {
 	.abi = WINRMD_PLUGIN_ABI,
 	.size = sizeof(struct winrmd_host),
@@ -219,6 +244,10 @@ const struct winrmd_host host_services = {
 	.conf_int = h_conf_int,
 	.conf_bool = h_conf_bool,
 	.count = h_count,
+	.group_create = h_group_create,
+	.group_kill = h_group_kill,
+	.group_destroy = h_group_destroy,
+	.group_mode = h_group_mode,
 };
 
 void

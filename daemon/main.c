@@ -22,6 +22,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "auth.h"
+#include "cgroup.h"
 #include "config.h"
 #include "dispatch.h"
 #include "host.h"
@@ -194,6 +195,7 @@ serve(void)
 		goto out;
 	}
 	sigwatch = reactor_watch(sfd, WINRMD_IN, on_signal, NULL);
+	cgroup_init();
 	if (auth_cache_init() < 0) {
 		log_err("auth: cannot initialise the credential cache");
 		goto out;
@@ -222,6 +224,7 @@ out_plugins:
 	reactor_run_until(2000, nothing_pending);
 	http_stop();
 	dispatch_clear();
+	cgroup_shutdown();
 	log_counters();
 	goto out;
 out_workers:

@@ -21,14 +21,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "log.h"
 #include "spawn.h"
 
-enum step { ST_SIGNALS = 1, ST_SETSID, ST_RLIMIT, ST_GROUPS, ST_GID, ST_UID,
+enum step { ST_SIGNALS = 1, ST_SETSID, ST_CGROUP, ST_RLIMIT, ST_GROUPS, ST_GID, ST_UID,
 	ST_ROOT_CHECK, ST_CHDIR, ST_DUP, ST_CLOSE, ST_EXEC };
 
 static const char *const step_names[] = {
-	[ST_SIGNALS] = "signals", [ST_SETSID] = "setsid", [ST_RLIMIT] = "setrlimit",
+	[ST_SIGNALS] = "signals", [ST_SETSID] = "setsid",
+	[ST_CGROUP] = "joining the cgroup", [ST_RLIMIT] = "setrlimit",
 	[ST_GROUPS] = "setgroups", [ST_GID] = "setgid", [ST_UID] = "setuid",
 	[ST_ROOT_CHECK] = "dropping root", [ST_CHDIR] = "chdir",
 	[ST_DUP] = "dup2", [ST_CLOSE] = "close_range", [ST_EXEC] = "execve",
@@ -140,7 +142,8 @@ child_fail(int status_fd, enum step step)
 
 static void __attribute__((noreturn))
 child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
-    const char *cwd, int in[2], int out[2], int err[2], int status_fd)
+    const char *cwd, int in[2], int out[2], int err[2], int status_fd,
+    const int *cg_fds, int ncg)
 {
 	const struct winrmd_principal *u = req->user;
 	struct sigaction sa = { .sa_handler = SIG_DFL };
@@ -154,6 +157,9 @@ child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
 		child_fail(status_fd, ST_SIGNALS);
 	if (setsid() < 0)
 		child_fail(status_fd, ST_SETSID);
+	for (int i = 0; i < ncg; i++)	/* "0": the writing process */
+		if (write(cg_fds[i], "0", 1) != 1)
+			child_fail(status_fd, ST_CGROUP);
 	if (req->mem_limit != 0) {
 		struct rlimit rl = { req->mem_limit, req->mem_limit };
 
@@ -193,7 +199,7 @@ spawn_child(const struct winrmd_spawn_req *req, int allow_root,
     struct winrmd_child *ret)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	int status[2] = { -1, -1 }, report[2], r = 0, pidfd;
+	int status[2] = { -1, -1 }, report[2], r = 0, pidfd, cg_fds[2], ncg = 0;
 	char *path = NULL, **env = NULL;
 	const char *cwd;
 	ssize_t got;
@@ -219,12 +225,15 @@ spawn_child(const struct winrmd_spawn_req *req, int allow_root,
 		r = -errno;
 		goto out;
 	}
+	if (req->group != NULL)
+		ncg = cgroup_join_fds((struct cgroup *)req->group, cg_fds);
 	if ((pid = fork()) < 0) {
 		r = -errno;
 		goto out;
 	}
 	if (pid == 0)
-		child_run(req, path, env, cwd, in, out, err, status[1]);
+		child_run(req, path, env, cwd, in, out, err, status[1], cg_fds,
+		    ncg);
 	close(status[1]);
 	status[1] = -1;
 	do
@@ -256,6 +265,7 @@ spawn_child(const struct winrmd_spawn_req *req, int allow_root,
 	    .in_fd = in[1], .out_fd = out[0], .err_fd = err[0] };
 	in[1] = out[0] = err[0] = -1;
 out:
+	cgroup_close_join_fds(cg_fds, ncg);
 	close_pair(in);
 	close_pair(out);
 	close_pair(err);

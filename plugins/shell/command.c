@@ -743,6 +743,11 @@ command_start(struct shell *sh, const char *command, char *const *args,
 	req.argv = argv;
 	req.env = sh->env;
 	req.cwd = sh->cwd;
+	req.group = sh->group;
+	if (sh->group == NULL) {	/* no cgroup: per-process limits */
+		req.mem_limit = sh->mem_limit;
+		req.nproc_limit = sh->max_procs;
+	}
 	if ((r = host->spawn(&req, &c->child)) < 0) {
 		*ret_fault = host->op_fault(op, r == -ENOENT || r == -EACCES ?
 		    WINRMD_FAULT_INVALID_PARAMETER : WINRMD_FAULT_INTERNAL_ERROR,

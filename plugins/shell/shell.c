@@ -160,6 +160,9 @@ shell_destroy(struct shell *sh, enum winrmd_fault fault, const char *why)
 		command_abort_ops(c, fault);
 		command_destroy(&state, c);
 	}
+	/* whatever left the process groups goes with the cgroup */
+	host->group_destroy(sh->group);
+	sh->group = NULL;
 	for (struct shell **pp = &state.shells; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == sh) {
 			*pp = sh->next;
@@ -468,14 +471,23 @@ op_create(struct winrmd_op *op, void *unused)
 		sh->input_streams = strdup("stdin");
 	if (sh->output_streams == NULL)
 		sh->output_streams = strdup("stdout stderr");
+	sh->mem_limit = (uint64_t)conf("MaxMemoryPerShellMB") * 1024 * 1024;
+	sh->max_procs = (uint64_t)conf("MaxProcessesPerShell");
+	{
+		char name[SHELL_ID_LEN + 8];
+
+		snprintf(name, sizeof(name), "shell-%s", sh->id);
+		sh->group = host->group_create(name, sh->mem_limit, sh->max_procs);
+	}
 	sh->created_ms = host->now_ms();
 	sh->next = state.shells;
 	state.shells = sh;
 	state.nshells++;
 	shell_touch(sh);
 	host->log(WINRMD_LOG_INFO, "shell: %s created for %s from %s "
-	    "(codepage %u, idle %llu ms)", sh->id, sh->user.name, sh->client_ip,
-	    sh->codepage, (unsigned long long)sh->idle_ms);
+	    "(codepage %u, idle %llu ms, limits by %s)", sh->id, sh->user.name,
+	    sh->client_ip, sh->codepage, (unsigned long long)sh->idle_ms,
+	    sh->group ? host->group_mode() : "rlimits");
 	return create_reply(op, sh);
 }
 

@@ -79,6 +79,9 @@ struct shell {
 	uint64_t		 idle_ms;
 	uint64_t		 created_ms, last_ms;
 	struct winrmd_timer	*idle_timer;
+	struct winrmd_group	*group;		/* limits; NULL: rlimits */
+	uint64_t		 mem_limit;	/* bytes, 0: none */
+	uint64_t		 max_procs;	/* 0: none */
 	struct command		*commands;
 	unsigned		 ncommands;
 };

@@ -126,8 +126,9 @@ struct winrmd_spawn_req {
 	char *const	*env;		/* extra NAME=value pairs, NULL-terminated */
 	const char	*cwd;		/* NULL: the user's home */
 	bool		 merge_stderr;	/* stderr goes to the stdout pipe */
-	uint64_t	 mem_limit;	/* bytes of address space, 0: none */
+	uint64_t	 mem_limit;	/* RLIMIT_AS in bytes, 0: none */
 	uint64_t	 nproc_limit;	/* RLIMIT_NPROC, 0: none */
+	struct winrmd_group *group;	/* join this resource group, or NULL */
 };
 
 struct winrmd_child {
@@ -139,6 +140,7 @@ struct winrmd_child {
 };
 
 struct winrmd_op;	/* one WS-Man request being answered */
+struct winrmd_group;	/* a resource group (cgroup) for processes */
 struct winrmd_watch;	/* an fd the event loop watches */
 struct winrmd_timer;	/* a one-shot timer */
 
@@ -221,6 +223,14 @@ struct winrmd_host {
 
 	/* --- counters for tests and the OMIGOD sweep --- */
 	void	(*count)(const char *what);
+
+	/* --- resource groups (cgroup v2, else v1; NULL: not available) --- */
+	struct winrmd_group *(*group_create)(const char *name,
+		    uint64_t mem_bytes, uint64_t max_procs);
+	void	(*group_kill)(struct winrmd_group *g);
+	void	(*group_destroy)(struct winrmd_group *g);	/* NULL is fine */
+	/* "cgroup v2", "cgroup v1" or "rlimits" */
+	const char *(*group_mode)(void);
 };
 
 /* One ResourceURI prefix and the actions a plugin serves under it. */

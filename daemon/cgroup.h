@@ -1,0 +1,44 @@
+/*
+ * cgroup.h: per-shell resource groups.  A group caps the memory and the
+ * number of processes of everything started in it, and can kill all of it
+ * at once (processes that left the process group included).
+ *
+ * Backends, chosen once at start-up and logged: cgroup v2 (a delegated
+ * subtree: systemd's Delegate=yes, or the root cgroup), else cgroup v1
+ * memory and pids hierarchies, else none: then the caller falls back to
+ * rlimits on each process.
+ */
+#ifndef WINRMD_CGROUP_H
+#define WINRMD_CGROUP_H
+
+#include <stdint.h>
+
+enum cgroup_mode { CGROUP_NONE, CGROUP_V2, CGROUP_V1 };
+
+struct cgroup;
+
+/* detects what this host offers; never fails (CGROUP_NONE) */
+enum cgroup_mode cgroup_init(void);
+enum cgroup_mode cgroup_mode(void);
+const char	*cgroup_mode_name(enum cgroup_mode m);
+
+/*
+ * A new group named name (letters, digits, '-').  mem_bytes / max_procs 0:
+ * no limit.  NULL with errno set when groups are not available.
+ */
+struct cgroup	*cgroup_create(const char *name, uint64_t mem_bytes,
+		    uint64_t max_procs);
+/*
+ * Descriptors a child writes "0" to, between fork and exec, to join the
+ * group (close-on-exec).  Returns how many (0..2) were put in fds.
+ */
+int		 cgroup_join_fds(struct cgroup *g, int fds[2]);
+void		 cgroup_close_join_fds(int fds[2], int n);
+/* kills every process in the group */
+void		 cgroup_kill(struct cgroup *g);
+/* kills, removes the directories (retrying while processes exit), frees */
+void		 cgroup_destroy(struct cgroup *g);
+/* at exit: finishes pending removals (bounded wait) */
+void		 cgroup_shutdown(void);
+
+#endif
