@@ -32,6 +32,7 @@
 
 #define CG_ROOT		"/sys/fs/cgroup"
 #define RMDIR_TRIES	50	/* x 100 ms */
+#define GROUP_PREFIX	"winrmd-"	/* winrmd-<daemon pid>-<name> */
 
 struct cgroup {
 	char		*dirs[2];	/* v2: one; v1: memory, pids */
@@ -256,7 +257,11 @@ cgroup_create(const char *name, uint64_t mem_bytes, uint64_t max_procs)
 		groups->prev = &g->next;
 	groups = g;
 	for (int i = 0; i < g->ndirs; i++) {
-		if (asprintf(&g->dirs[i], "%s/%s", base[i], name) < 0) {
+		/* the pid tells whose group it is: several daemons may share
+		 * a hierarchy (tests, instances), and only the groups of a
+		 * daemon that is gone are leftovers */
+		if (asprintf(&g->dirs[i], "%s/" GROUP_PREFIX "%d-%s", base[i],
+		    (int)getpid(), name) < 0) {
 			g->dirs[i] = NULL;
 			goto fail;
 		}
@@ -426,7 +431,10 @@ cgroup_shutdown(void)
 	}
 }
 
-/* groups left by a daemon that died: their processes are orphans */
+/*
+ * Groups left by a daemon that died (its pid no longer exists): their
+ * processes are orphans.  Pid reuse can only make us keep a leftover.
+ */
 static void
 sweep_leftovers(void)
 {
@@ -439,8 +447,17 @@ sweep_leftovers(void)
 		while ((e = readdir(d)) != NULL) {
 			char path[PATH_MAX + 256];
 
-			if (strncmp(e->d_name, "shell-", 6) != 0)
+			char *end;
+			long owner;
+
+			if (strncmp(e->d_name, GROUP_PREFIX,
+			    strlen(GROUP_PREFIX)) != 0)
 				continue;
+			owner = strtol(e->d_name + strlen(GROUP_PREFIX), &end, 10);
+			if (*end != '-' || owner <= 0 ||
+			    (owner != getpid() && (kill((pid_t)owner, 0) == 0 ||
+			    errno != ESRCH)))
+				continue;	/* its daemon still runs */
 			if ((size_t)snprintf(path, sizeof(path), "%s/%s", base[i],
 			    e->d_name) >= sizeof(path))
 				continue;

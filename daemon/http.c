@@ -76,6 +76,7 @@ struct request {
 	char			*body;
 	size_t			 len, cap, limit;
 	bool			 too_large;
+	bool			 late;		/* body past MaxPacketRetrievalTime */
 	bool			 suspended;
 	struct principal	*principal;
 	const char		*user;		/* for the log: tried or known */
@@ -474,7 +475,7 @@ step(struct request *rq)
 
 		if (rq->too_large)
 			return answer_status(rq, 413);
-		if (too_slow(rq))
+		if (rq->late || too_slow(rq))
 			return answer_status(rq, 500);
 		ident = MHD_lookup_connection_value(rq->mc, MHD_HEADER_KIND,
 		    "WSMANIDENTIFY");
@@ -574,10 +575,18 @@ on_access(void *cls, struct MHD_Connection *mc, const char *url,
 		size_t n = *upload_size;
 
 		*upload_size = 0;
-		if (rq->too_large)
+		if (rq->too_large || rq->late)
 			return MHD_YES;
-		if (too_slow(rq))
-			return answer_status(rq, 500);
+		if (too_slow(rq)) {
+			/* MHD cannot answer in the middle of an upload (the
+			 * queue fails and the connection is dropped without
+			 * an answer): drop the body, answer 500 once it is in */
+			rq->late = true;
+			free(rq->body);
+			rq->body = NULL;
+			rq->len = rq->cap = 0;
+			return MHD_YES;
+		}
 		if (rq->len + n > rq->limit) {
 			rq->too_large = true;
 			free(rq->body);
