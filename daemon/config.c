@@ -62,6 +62,8 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	    "an enumeration context not pulled for this long expires" },
 	[CK_SERVICE_MAX_BATCH_ITEMS] = { "Service", "MaxBatchItems", CT_UINT, "1000", 1, 32000, NULL,
 	    "upper bound of a Pull's MaxElements" },
+	[CK_SERVICE_MAX_OPERATIONS_PER_USER] = { "Service", "MaxConcurrentOperationsPerUser", CT_UINT, "100", 1, 100000, NULL,
+	    "open enumeration contexts per user" },
 	[CK_SERVICE_LOG_LEVEL] = { "Service", "LogLevel", CT_ENUM, "info", 0, 0, "error|warning|notice|info|debug",
 	    "least important messages logged" },
 
@@ -92,6 +94,16 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	    "commands a shell keeps at once (running or not yet signalled)" },
 	[CK_WINRS_POWERSHELL] = { "Winrs", "PowerShell", CT_ENUM, "auto", 0, 0, "auto|pwsh|sh",
 	    "PowerShell command lines: pwsh if installed (auto), always pwsh, or always the user's shell" },
+
+	[CK_CIM_PROVIDERS] = { "CIM", "Providers", CT_LIST, "win32", 0, 0, NULL,
+	    "CIM class providers the cim plugin loads: names in ProviderDirectory, or absolute paths" },
+	[CK_CIM_PROVIDER_DIRECTORY] = { "CIM", "ProviderDirectory", CT_STR, PROVIDERDIR, 0, 0, NULL,
+	    "where CIM class providers are loaded from" },
+
+	[CK_CONFIG_ADMIN_GROUPS] = { "Config", "AdminGroups", CT_LIST, "sudo wheel", 0, 0, NULL,
+	    "members of these groups may read the configuration (winrm get winrm/config)" },
+	[CK_CONFIG_ALLOW_PUT] = { "Config", "AllowPut", CT_BOOL, "false", 0, 0, NULL,
+	    "allow admins to change the configuration remotely (winrm set); off: AccessDenied" },
 
 	[CK_PLUGINS_DIRECTORY] = { "Plugins", "Directory", CT_STR, PLUGINDIR, 0, 0, NULL,
 	    "where plugins are loaded from" },
