@@ -104,17 +104,26 @@ dispatch_run(struct winrmd_op *op)
 		    "process the request. The resource URI is not supported: %s",
 		    uri), WINRMD_FAULT;
 	op->plugin = r->plugin->def->name;
-	for (const struct winrmd_action *a = r->actions; a->action != NULL; a++)
-		if (strcmp(a->action, op->msg.action) == 0) {
-			int rc;
+	{
+		const struct winrmd_action *hit = NULL, *any = NULL;
+		int rc;
 
+		for (const struct winrmd_action *a = r->actions; a->action; a++)
+			if (strcmp(a->action, WINRMD_ACTION_ANY) == 0)
+				any = a;
+			else if (strcmp(a->action, op->msg.action) == 0)
+				hit = a;
+		if (hit == NULL)
+			hit = any;
+		if (hit != NULL) {
 			W->count.dispatched++;
-			rc = a->fn(op, r->plugin->state);
+			rc = hit->fn(op, r->plugin->state);
 			if (rc == WINRMD_FAULT && op->fault.code == WINRMD_FAULT_NONE)
 				fault_set(&op->fault, WINRMD_FAULT_INTERNAL_ERROR,
 				    NULL, NULL);
 			return rc;
 		}
+	}
 	return fault_set(&op->fault, WINRMD_FAULT_ACTION_NOT_SUPPORTED, NULL,
 	    "The action %s is not supported for %s.", op->msg.action, uri),
 	    WINRMD_FAULT;

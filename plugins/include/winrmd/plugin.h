@@ -237,9 +237,16 @@ struct winrmd_host {
 typedef int (*winrmd_op_fn)(struct winrmd_op *op, void *state);
 
 struct winrmd_action {
-	const char	*action;	/* full Action URI */
+	const char	*action;	/* full Action URI, or WINRMD_ACTION_ANY */
 	winrmd_op_fn	 fn;
 };
+
+/*
+ * An action entry that takes every Action the resource's other entries do
+ * not name (CIM method invocation: the Action is ResourceURI/Method).  The
+ * operation answers ActionNotSupported itself for what it does not know.
+ */
+#define WINRMD_ACTION_ANY	"*"
 
 struct winrmd_resource {
 	const char			*uri;	/* prefix, matched case-insensitively */
