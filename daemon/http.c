@@ -47,6 +47,7 @@
 #define MAX_FAIL_DELAY_US	5000000u
 #define DEFAULT_FAIL_DELAY_US	2000000u	/* pam_unix's own */
 #define IP_SLOTS		4096	/* per-address connection counts */
+#define DISCARD_FACTOR		4	/* bodies read and dropped before an error */
 
 struct listener {
 	struct MHD_Daemon	*mhd;
@@ -77,6 +78,7 @@ struct request {
 	size_t			 len, cap, limit;
 	bool			 too_large;
 	bool			 late;		/* body past MaxPacketRetrievalTime */
+	unsigned		 early;		/* status to answer once the body is read */
 	bool			 suspended;
 	struct principal	*principal;
 	const char		*user;		/* for the log: tried or known */
@@ -473,6 +475,11 @@ step(struct request *rq)
 	case RQ_READ: {
 		const char *ident;
 
+		MHD_set_connection_option(rq->mc, MHD_CONNECTION_OPTION_TIMEOUT,
+		    (unsigned)conf_u(W->cfg, CK_SERVICE_IDLE_CONNECTION_S));
+		if (rq->early != 0)
+			return answer_status(rq, rq->early);
+
 		if (rq->too_large)
 			return answer_status(rq, 413);
 		if (rq->late || too_slow(rq))
@@ -517,6 +524,35 @@ soap_content_type(const char *ct)
  * "/wsman%00/../x" would be "/wsman" followed by a NUL and pass for the
  * endpoint.
  */
+/* a client that waits for "100 Continue" has not sent its body yet */
+static bool
+expects_continue(struct MHD_Connection *mc)
+{
+	const char *e = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_EXPECT);
+
+	return e != NULL && strcasecmp(e, "100-continue") == 0;
+}
+
+/*
+ * The path of a request target: absolute-form targets (RFC 9112 §3.2.2,
+ * "POST http://host:5985/wsman") are reduced to their path.
+ */
+static const char *
+url_path(const char *url)
+{
+	const char *p;
+
+	if (strncasecmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else
+		return url;
+	p += strcspn(p, "/");
+	return *p != '\0' ? p : "/";
+}
+
 static size_t
 keep_escaped(void *cls, struct MHD_Connection *mc, char *s)
 {
@@ -553,18 +589,35 @@ on_access(void *cls, struct MHD_Connection *mc, const char *url,
 			return MHD_NO;
 		snprintf(path, sizeof(path), "/%s",
 		    conf_s(W->cfg, CK_LISTENER_URL_PREFIX));
-		if (strcmp(url, path) != 0)
-			return answer_status(rq, 404);
-		if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-			return answer_status(rq, 405);
 		cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl != NULL && strtoull(cl, NULL, 10) > rq->limit)
-			return answer_status(rq, 413);
 		ct = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_TYPE);
-		if (!soap_content_type(ct))
-			return answer_status(rq, 415);
+		if (strcmp(url_path(url), path) != 0)
+			rq->early = 404;
+		else if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+			rq->early = 405;
+		else if (cl != NULL && strtoull(cl, NULL, 10) > rq->limit)
+			rq->early = 413;
+		else if (!soap_content_type(ct))
+			rq->early = 415;
+		/*
+		 * Answering before the body is read makes MHD close the
+		 * connection while the client still sends: clients then see a
+		 * reset, not the answer.  So a body of sane size is read and
+		 * dropped first; only a huge one is answered at once.
+		 */
+		if (rq->early != 0 && ((cl != NULL &&
+		    strtoull(cl, NULL, 10) > DISCARD_FACTOR * rq->limit) ||
+		    expects_continue(mc)))
+			return answer_status(rq, rq->early);
+		/*
+		 * A body that stops arriving: MHD can answer only when data
+		 * comes, so a client that goes on within twice the retrieval
+		 * time gets its 500, and a silent one is disconnected then.
+		 */
+		MHD_set_connection_option(mc, MHD_CONNECTION_OPTION_TIMEOUT,
+		    (unsigned)(2 * conf_u(W->cfg, CK_SERVICE_MAX_PACKET_RETRIEVAL_S)));
 		return MHD_YES;
 	}
 	if (rq->state == RQ_DONE) {
@@ -577,6 +630,12 @@ on_access(void *cls, struct MHD_Connection *mc, const char *url,
 		*upload_size = 0;
 		if (rq->too_large || rq->late)
 			return MHD_YES;
+		if (rq->early != 0) {
+			rq->len += n;	/* counted, not kept */
+			if (rq->len > DISCARD_FACTOR * rq->limit)
+				return answer_status(rq, rq->early);
+			return MHD_YES;
+		}
 		if (too_slow(rq)) {
 			/* MHD cannot answer in the middle of an upload (the
 			 * queue fails and the connection is dropped without

@@ -1,0 +1,147 @@
+#!/bin/bash
+# omigod_sweep.sh: CVE-2021-38647 class regression (SECURITY.md §4.1 test 1).
+# For every (resource URI, action) the daemon registers -- read from
+# `winrmd --list-operations' with the same configuration -- send a
+# well-formed envelope without valid credentials in every way we know.
+# Every answer must be 401 with an empty body (and WWW-Authenticate where
+# Basic is usable), and nothing may have been dispatched or spawned.
+. "$(dirname "$0")/lib.sh"
+
+LOAD=$(all_plugins_load)
+write_config "[Service]" "AllowUnencrypted = false" \
+    "[Plugins]" "Directory = $STAGE$PLUGINDIR" "Load = $LOAD"
+say "plugins: $LOAD"
+
+with_timeout 20 "$WINRMD" -c "$CONF" --list-operations >"$WORK/ops.txt" 2>"$WORK/ops.err" ||
+    fail "--list-operations failed: $(cat "$WORK/ops.err")"
+nops=$(grep -c . "$WORK/ops.txt")
+[ "$nops" -ge 2 ] || fail "--list-operations listed $nops operations: $(cat "$WORK/ops.txt")"
+grep -qx 'http://winrmd.test/plugin http://winrmd.test/Whoami' "$WORK/ops.txt" ||
+    fail "--list-operations lacks the test plugin's Whoami"
+say "$nops registered operations:"
+sed 's/^/   /' "$WORK/ops.txt"
+
+start_daemon
+
+"$PY" - "$WORK/ops.txt" "$URL_HTTPS4" "$URL_HTTPS6" "$URL_HTTP4" \
+    "$TEST_USER" "$TEST_PASS" <<'EOF' || fail "the sweep failed (see above)"
+import base64, concurrent.futures as cf, sys, wsman
+
+ops_file, https4, https6, http4, user, pw = sys.argv[1:7]
+ops = [tuple(l.split()) for l in open(ops_file) if l.strip()]
+for o in ops:
+    if len(o) != 2:
+        sys.exit("bad --list-operations line: %r" % (o,))
+
+b64 = lambda s: base64.b64encode(s.encode()).decode()
+# (name, Authorization value or None for no header, extra headers)
+fast = [
+    ("no Authorization", None, {}),
+    ("empty Authorization", "", {}),
+    ("Basic without a token", "Basic", {}),
+    ("Basic with a space only", "Basic ", {}),
+    ("Basic !!!notbase64", "Basic !!!notbase64", {}),
+    ("Basic b64(nouser)", "Basic " + b64("nouser"), {}),
+    ("Basic b64(:)", "Basic " + b64(":"), {}),
+    ("Basic b64(user:) empty password", "Basic " + b64(user + ":"), {}),
+    ("Basic b64(user NUL :password)", "Basic " + b64(user + "\0:" + pw), {}),
+    ("Basic b64(user:password NUL x)", "Basic " + b64(user + ":" + pw + "\0x"), {}),
+    ("Basic b64(user NUL x:password)", "Basic " + b64(user + "\0x:" + pw), {}),
+    ("Negotiate TlRMTVNTUAAB", "Negotiate TlRMTVNTUAAB", {}),
+    ("Kerberos garbage", "Kerberos YIIBhwYJKoZIhvcSAQICAQBu", {}),
+    ("Digest username=x", 'Digest username="x"', {}),
+    ("secprofile https/mutual without a client certificate",
+     "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual", {}),
+    ("WSMANIDENTIFY on a non-Identify body", None,
+     {"WSMANIDENTIFY": "unauthenticated"}),
+]
+slow = [
+    ("valid user, wrong password", wsman.basic(user, pw + "x"), {}),
+    ("valid user, password prefix", wsman.basic(user, pw[:-1]), {}),
+]
+
+def one(url, op, name, auth, extra, need_www):
+    uri, action = op
+    env = wsman.envelope(action, uri, selectors={"ShellId": "0", "Ms": "0"})
+    r = wsman.post(url, env, timeout=20, authorization=auth, headers=extra)
+    errs = []
+    if r.status != 401:
+        errs.append("status %d" % r.status)
+    if r.body:
+        errs.append("a body: %r" % r.body[:200])
+    www = r.header("WWW-Authenticate")
+    if need_www and www != 'Basic realm="WSMAN"':
+        errs.append("WWW-Authenticate %r" % www)
+    if errs:
+        return "%s %s %s [%s]: %s" % (url, uri, action, name, "; ".join(errs))
+    return None
+
+jobs = []
+# HTTPS: Basic is usable there, so every 401 must offer it
+for url in (https4, https6):
+    for op in ops:
+        for name, auth, extra in fast + slow:
+            jobs.append((url, op, name, auth, extra, True))
+# HTTP with AllowUnencrypted = false: even the right password is refused
+for op in ops:
+    for name, auth, extra in fast + slow + [
+            ("valid credentials over HTTP", wsman.basic(user, pw), {})]:
+        jobs.append((http4, op, name, auth, extra, False))
+# the Identify body without WSMANIDENTIFY, everywhere
+for url in (https4, https6, http4):
+    ident = wsman.identify_envelope()
+    for name, auth in (("Identify without WSMANIDENTIFY", None),
+                       ("Identify, Basic b64(nouser)", "Basic " + b64("nouser"))):
+        jobs.append((url, ("(identify)", "(identify)"), name, auth, {},
+                     url != http4))
+
+def run(job):
+    url, op, name, auth, extra, need_www = job
+    if op[0] == "(identify)":
+        r = wsman.post(url, wsman.identify_envelope(), timeout=20,
+                       authorization=auth)
+        bad = []
+        if r.status != 401:
+            bad.append("status %d" % r.status)
+        if r.body:
+            bad.append("a body")
+        if need_www and r.header("WWW-Authenticate") != 'Basic realm="WSMAN"':
+            bad.append("no WWW-Authenticate")
+        return "%s [%s]: %s" % (url, name, "; ".join(bad)) if bad else None
+    return one(*job)
+
+# everything at once: PAM's failure delay (~2 s) must not add up
+with cf.ThreadPoolExecutor(max_workers=16) as ex:
+    results = list(ex.map(run, jobs))
+bad = [r for r in results if r]
+for b in bad[:40]:
+    print("   BAD: " + b)
+print("   sent %d unauthenticated requests (%d operations x %d variants, "
+      "3 listeners), %d wrong" % (len(jobs), len(ops),
+                                 len(fast) + len(slow), len(bad)))
+sys.exit(1 if bad else 0)
+EOF
+ok "every answer: 401, empty body, WWW-Authenticate on HTTPS"
+
+say "nothing was dispatched or spawned"
+counters
+[ "$C_dispatched" = 0 ] || fail "dispatched=$C_dispatched after the sweep: an unauthenticated request reached a plugin"
+[ "$C_spawned" = 0 ] || fail "spawned=$C_spawned after the sweep: an unauthenticated request started a process"
+[ "$C_pending" = 0 ] || fail "pending=$C_pending after the sweep"
+[ "$C_unauthorized" -ge "$C_requests" ] ||
+    fail "unauthorized=$C_unauthorized < requests=$C_requests: some request was not refused"
+ok "dispatched=0 spawned=0, every one of the $C_requests requests unauthorized"
+
+say "one authenticated Whoami still works"
+envelope_file "$WORK/whoami.xml" --action http://winrmd.test/Whoami \
+    --resource http://winrmd.test/plugin
+st=$(post "$URL_HTTPS4" "$WORK/whoami.xml" -u "$TEST_USER:$TEST_PASS")
+[ "$st" = 200 ] || fail "the authenticated Whoami got $st"
+[ "$(xpath "$RESP_BODY" ".//t:Whoami/t:Name")" = "$TEST_USER" ] ||
+    fail "the Whoami does not name $TEST_USER"
+counters
+[ "$C_dispatched" = 1 ] || fail "dispatched=$C_dispatched after one authenticated Whoami, expected 1"
+ok "200, dispatched=1"
+stop_daemon
+[ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
+echo "PASS: $TEST_NAME"
