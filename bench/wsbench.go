@@ -6,15 +6,20 @@
 //	wsbench -mode stream -bytes N         N bytes of /dev/zero through Receive
 //	wsbench -mode shells -n 1000 -hold S  N shells, each with `sleep S` waiting in Receive
 //	wsbench -mode identify -n 200         Identify latency on one connection
+//	wsbench -mode rawstream -bytes N -envelope E
+//	                                      N bytes through Receive, by a lean client of
+//	                                      our own asking for E-byte envelopes
 package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"sort"
 	"sync"
 	"time"
@@ -46,6 +51,7 @@ func main() {
 	n := flag.Int("n", 20, "")
 	nbytes := flag.Int64("bytes", 1<<20, "")
 	hold := flag.Int("hold", 30, "")
+	envelope := flag.Int("envelope", 512000, "")
 	flag.Parse()
 
 	ep := winrm.NewEndpoint(*host, *port, false, true, nil, nil, nil, 120*time.Second)
@@ -133,8 +139,132 @@ func main() {
 			ms = append(ms, float64(time.Since(t).Microseconds())/1000)
 		}
 		fmt.Printf("%.3f %.3f\n", percentile(ms, 0.5), percentile(ms, 0.99))
+	case "rawstream":
+		t := time.Now()
+		got, err := rawStream(fmt.Sprintf("http://%s:%d/wsman", *host, *port),
+			*user, *pass, *nbytes, *envelope)
+		if err != nil || got != *nbytes {
+			fmt.Fprintln(os.Stderr, "rawstream:", got, err)
+			os.Exit(1)
+		}
+		fmt.Printf("%.3f\n", time.Since(t).Seconds())
 	default:
 		fmt.Fprintln(os.Stderr, "unknown mode", *mode)
 		os.Exit(2)
 	}
+}
+
+// ------------------------------------------------------------ lean client
+
+const envelopeFmt = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" ` +
+	`xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" ` +
+	`xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" ` +
+	`xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell"><s:Header>` +
+	`<a:To>http://localhost/wsman</a:To><a:ReplyTo><a:Address s:mustUnderstand="true">` +
+	`http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo>` +
+	`<a:Action s:mustUnderstand="true">%s</a:Action><w:MaxEnvelopeSize s:mustUnderstand="true">%d</w:MaxEnvelopeSize>` +
+	`<a:MessageID>uuid:%d</a:MessageID><w:OperationTimeout>PT60S</w:OperationTimeout>` +
+	`<w:ResourceURI s:mustUnderstand="true">http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd</w:ResourceURI>` +
+	`%s</s:Header><s:Body>%s</s:Body></s:Envelope>`
+
+var (
+	reShell   = regexp.MustCompile(`Name="ShellId">([^<]+)<`)
+	reCommand = regexp.MustCompile(`CommandId>([^<]+)<`)
+)
+
+type lean struct {
+	url, user, pass string
+	envelope        int
+	hc              *http.Client
+	id              int
+}
+
+// a Create's OptionSet, as Go's and Ansible's clients send it
+const codepage = "\x00codepage"
+
+func (l *lean) post(action, selector, body string) ([]byte, error) {
+	l.id++
+	sel := ""
+	if selector == codepage {
+		sel = `<w:OptionSet><w:Option Name="WINRS_CODEPAGE">65001</w:Option></w:OptionSet>`
+	} else if selector != "" {
+		sel = `<w:SelectorSet><w:Selector Name="ShellId">` + selector + `</w:Selector></w:SelectorSet>`
+	}
+	env := fmt.Sprintf(envelopeFmt, action, l.envelope, l.id, sel, body)
+	req, _ := http.NewRequest("POST", l.url, bytes.NewReader([]byte(env)))
+	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+	req.SetBasicAuth(l.user, l.pass)
+	resp, err := l.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return b, fmt.Errorf("HTTP %d: %.300s", resp.StatusCode, b)
+	}
+	return b, err
+}
+
+func rawStream(url, user, pass string, nbytes int64, envelope int) (int64, error) {
+	const shellNS = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
+	l := &lean{url: url, user: user, pass: pass, envelope: envelope,
+		hc: &http.Client{Timeout: 120 * time.Second}}
+	b, err := l.post("http://schemas.xmlsoap.org/ws/2004/09/transfer/Create", codepage,
+		`<rsp:Shell><rsp:InputStreams>stdin</rsp:InputStreams><rsp:OutputStreams>stdout stderr</rsp:OutputStreams></rsp:Shell>`)
+	if err != nil {
+		return 0, err
+	}
+	m := reShell.FindSubmatch(b)
+	if m == nil {
+		return 0, fmt.Errorf("no ShellId")
+	}
+	shell := string(m[1])
+	b, err = l.post(shellNS+"/Command", shell, fmt.Sprintf(
+		`<rsp:CommandLine><rsp:Command>head -c %d /dev/zero</rsp:Command></rsp:CommandLine>`, nbytes))
+	if err != nil {
+		return 0, err
+	}
+	if m = reCommand.FindSubmatch(b); m == nil {
+		return 0, fmt.Errorf("no CommandId")
+	}
+	cmd := string(m[1])
+	var got int64
+	buf := make([]byte, envelope)
+	for {
+		b, err = l.post(shellNS+"/Receive", shell, `<rsp:Receive><rsp:DesiredStream CommandId="`+
+			cmd+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`)
+		if err != nil {
+			return got, err
+		}
+		for rest := b; ; {
+			i := bytes.Index(rest, []byte(`<rsp:Stream Name="stdout"`))
+			if i < 0 {
+				break
+			}
+			rest = rest[i:]
+			j := bytes.IndexByte(rest, '>')
+			k := bytes.Index(rest, []byte("</rsp:Stream>"))
+			if j < 0 || rest[j-1] == '/' {
+				rest = rest[j+1:]
+				continue
+			}
+			if k < j {
+				return got, fmt.Errorf("bad stream element")
+			}
+			n, err := base64.StdEncoding.Decode(buf, rest[j+1:k])
+			if err != nil {
+				return got, err
+			}
+			got += int64(n)
+			rest = rest[k:]
+		}
+		if bytes.Contains(b, []byte("CommandState/Done")) {
+			break
+		}
+	}
+	l.post(shellNS+"/Signal", shell, `<rsp:Signal CommandId="`+cmd+
+		`"><rsp:Code>`+shellNS+`/signal/terminate</rsp:Code></rsp:Signal>`)
+	l.post("http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete", shell, "")
+	return got, nil
 }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,6 +263,13 @@ main(int argc, char **argv)
 	int c, rc;
 
 	W = &w;
+	/*
+	 * Replies and request bodies of a few hundred KiB come and go all
+	 * the time: keep them in the heap rather than mmap/munmap (and page
+	 * faults) for each one.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
 	while ((c = getopt_long(argc, argv, "c:ftdhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

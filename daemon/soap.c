@@ -4,6 +4,7 @@
  */
 #include "build.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -377,17 +378,45 @@ soap_fault_new(const struct fault *f, const char *relates_to,
 	return doc;
 }
 
-/* Replaces C0 controls other than TAB, LF and CR in text and attributes. */
+/* does the word hold a byte below 0x20? (SWAR: no branch per byte) */
+static inline bool
+has_control(uint64_t w)
+{
+	return ((w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL) != 0;
+}
+
+static void
+scrub_text(xmlChar *p)
+{
+	size_t n = strlen((const char *)p), i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		if (!has_control(w))
+			continue;
+		for (size_t j = i; j < i + 8; j++)
+			if (p[j] < 0x20 && p[j] != '\t' && p[j] != '\n' &&
+			    p[j] != '\r')
+				p[j] = '?';
+	}
+	for (; i < n; i++)
+		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			p[i] = '?';
+}
+
+/*
+ * Replaces C0 controls other than TAB, LF and CR in text and attributes.
+ * "noenc" text nodes (plugins' base64) are left alone: they hold none.
+ */
 static void
 scrub_controls(xmlNodePtr n)
 {
 	for (; n != NULL; n = n->next) {
-		if (n->type == XML_TEXT_NODE && n->content != NULL) {
-			for (xmlChar *p = n->content; *p != '\0'; p++)
-				if (*p < 0x20 && *p != '\t' && *p != '\n' &&
-				    *p != '\r')
-					*p = '?';
-		}
+		if (n->type == XML_TEXT_NODE && n->content != NULL &&
+		    n->name != xmlStringTextNoenc)
+			scrub_text(n->content);
 		if (n->type == XML_ELEMENT_NODE) {
 			for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
 				scrub_controls(a->children);
@@ -414,8 +443,8 @@ soap_serialize(xmlDocPtr doc, size_t *ret_len)
 			/* xmlSave adds a newline after the root element */
 			while (len > 0 && xmlBufferContent(buf)[len - 1] == '\n')
 				len--;
-			if ((out = malloc(len + 1)) != NULL) {
-				memcpy(out, xmlBufferContent(buf), len);
+			/* the buffer's memory is xmlMalloc'd = malloc: keep it */
+			if ((out = (char *)xmlBufferDetach(buf)) != NULL) {
 				out[len] = '\0';
 				*ret_len = len;
 			}

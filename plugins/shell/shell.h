@@ -44,6 +44,7 @@ struct command {
 	struct out_chunk	*out_head, *out_tail;
 	size_t			 out_bytes;
 	iconv_t			 conv;		/* UTF-8 -> codepage, or (iconv_t)-1 */
+	bool			 conv_ascii;	/* the codepage keeps ASCII as it is */
 	unsigned char		 conv_carry[2][8];	/* incomplete UTF-8 sequence */
 	size_t			 conv_carry_len[2];
 
