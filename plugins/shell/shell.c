@@ -21,6 +21,7 @@
 #include <uuid/uuid.h>
 
 #include "shell.h"
+#include "stream.h"
 
 #define SHELL_URI		"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
 #define MAX_ENV_VARS		256
@@ -578,29 +579,6 @@ out:
 
 /* ----------------------------------------------------------------- Send */
 
-static unsigned char *
-b64_decode(const char *text, size_t *ret_len)
-{
-	size_t len = strlen(text);
-	unsigned char *out = malloc(len / 4 * 3 + 4);
-	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
-	int n1 = 0, n2 = 0;
-
-	if (out == NULL || ctx == NULL)
-		goto fail;
-	EVP_DecodeInit(ctx);
-	if (EVP_DecodeUpdate(ctx, out, &n1, (const unsigned char *)text,
-	    (int)len) < 0 || EVP_DecodeFinal(ctx, out + n1, &n2) < 0)
-		goto fail;
-	EVP_ENCODE_CTX_free(ctx);
-	*ret_len = (size_t)(n1 + n2);
-	return out;
-fail:
-	EVP_ENCODE_CTX_free(ctx);
-	free(out);
-	return NULL;
-}
-
 static int
 op_send(struct winrmd_op *op, void *unused)
 {
@@ -630,7 +608,7 @@ op_send(struct winrmd_op *op, void *unused)
 		    "Only the stdin stream can be sent to.");
 	else {
 		text = xmlNodeGetContent(stream);
-		data = b64_decode(text ? (char *)text : "", &len);
+		data = stream_b64_decode(text ? (char *)text : "", &len);
 		xmlFree(text);
 		if (data == NULL)
 			r = host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER,
