@@ -248,6 +248,7 @@ const struct winrmd_host host_services = {
 	.group_kill = h_group_kill,
 	.group_destroy = h_group_destroy,
 	.group_mode = h_group_mode,
+	.parse_duration = wsman_parse_duration,
 };
 
 void

@@ -38,6 +38,8 @@
 static const char *const stream_names[2] = { "stdout", "stderr" };
 
 static void on_output(int fd, uint32_t events, void *arg);
+static int append_output(struct command *c, enum stream_id s,
+    const unsigned char *p, size_t n);
 static void try_answer(struct command *c);
 
 /* ------------------------------------------------------------ helpers */
@@ -83,6 +85,12 @@ close_stream(struct command *c, enum stream_id s)
 		close(*fd);
 	*fd = -1;
 	c->eof[s] = true;
+	/* a UTF-8 sequence cut off by the end of the output: one '?' */
+	if (c->conv_carry_len[s] > 0) {
+		c->conv_carry_len[s] = 0;
+		if (c->shell != NULL)
+			append_output(c, s, (const unsigned char *)"?", 1);
+	}
 }
 
 static void

@@ -161,8 +161,12 @@ shell_destroy(struct shell *sh, enum winrmd_fault fault, const char *why)
 		command_abort_ops(c, fault);
 		command_destroy(&state, c);
 	}
-	/* whatever left the process groups goes with the cgroup */
-	host->group_destroy(sh->group);
+	/* whatever left the process groups goes with the cgroup, or is
+	 * found by its marker */
+	if (sh->group != NULL)
+		host->group_destroy(sh->group);
+	else
+		shell_kill_marked(sh);
 	sh->group = NULL;
 	for (struct shell **pp = &state.shells; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == sh) {
@@ -327,21 +331,41 @@ parse_environment(struct winrmd_op *op, struct shell *sh, xmlNodePtr env)
 	return WINRMD_OK;
 }
 
-/* IdleTimeOut: xs:duration, or (pywinrm) a bare number of seconds */
+/* WINRMD_SHELL_ID=<id> in every command's environment (orphans.c) */
+static int
+add_marker(struct winrmd_op *op, struct shell *sh)
+{
+	size_t n = 0;
+	char **env;
+
+	while (sh->env != NULL && sh->env[n] != NULL)
+		n++;
+	if ((env = realloc(sh->env, (n + 2) * sizeof(char *))) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	sh->env = env;
+	if (asprintf(&env[n], SHELL_MARKER "=%s", sh->id) < 0) {
+		env[n] = NULL;
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	}
+	env[n + 1] = NULL;
+	return WINRMD_OK;
+}
+
+/*
+ * IdleTimeOut: xs:duration, or (pywinrm) a bare number of seconds; never
+ * more than [Winrs] IdleTimeout.
+ */
 static uint64_t
 parse_idle(const char *s, uint64_t max)
 {
-	unsigned long long v = 0;
+	uint64_t v = 0;
 	char *end;
 
 	if (s[0] == 'P') {
-		unsigned long long h = 0, m = 0;
-		double sec = 0;
-
-		if (sscanf(s, "PT%lluH%lluM%lfS", &h, &m, &sec) == 3 ||
-		    (h = 0, sscanf(s, "PT%lluM%lfS", &m, &sec) == 2) ||
-		    (m = 0, sscanf(s, "PT%lfS", &sec) == 1))
-			v = (h * 3600 + m * 60) * 1000 + (unsigned long long)(sec * 1000);
+		if (host->parse_duration(s, &v) < 0)
+			v = 0;
 	} else {
 		v = strtoull(s, &end, 10);
 		if (*end != '\0')
@@ -464,6 +488,8 @@ op_create(struct winrmd_op *op, void *unused)
 			free(t);
 		}
 	}
+	if (r == WINRMD_OK)
+		r = add_marker(op, sh);
 	if (r != WINRMD_OK) {
 		shell_free(sh);
 		return r;

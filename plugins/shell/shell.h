@@ -108,6 +108,10 @@ int		 command_signal(struct command *c, const char *code);
 void		 command_destroy(struct plugin_state *ps, struct command *c);
 void		 command_abort_ops(struct command *c, enum winrmd_fault fault);
 
+/* orphans.c: the rlimits fallback's Delete of escaped processes */
+#define SHELL_MARKER	"WINRMD_SHELL_ID"
+void		 shell_kill_marked(const struct shell *sh);
+
 /* shell.c */
 struct plugin_state *shell_state(void);
 void		 shell_touch(struct shell *sh);

@@ -19,6 +19,8 @@ for pw in /usr/bin/pwsh /usr/local/bin/pwsh /opt/microsoft/powershell/7/pwsh /sn
 done
 
 mkdir -p "$WORK/home" "$WORK/ansible-home" "$WORK/ansible-tmp"
+REAL_HOME=$(getent passwd "$(id -un)" | cut -d: -f6)
+touch "$WORK/marker"
 : >"$WORK/ansible.cfg"
 export HOME=$WORK/home ANSIBLE_HOME=$WORK/ansible-home \
     ANSIBLE_LOCAL_TEMP=$WORK/ansible-tmp ANSIBLE_CONFIG=$WORK/ansible.cfg \
@@ -110,8 +112,10 @@ grep -q "not run: this command needs PowerShell" "$DLOG" ||
 ok "FAILED after $AMS ms: $(grep -o 'winrmd: this command needs PowerShell[^"\\]*' "$OUT" | head -n 1)"
 
 say "Ansible wrote nothing outside $WORK"
-[ -z "$(ls -A "$WORK/ansible-tmp" 2>/dev/null)" ] || ls -R "$WORK/ansible-tmp" | head -n 5 | sed 's/^/   tmp: /'
-ok "HOME, ANSIBLE_HOME and ANSIBLE_LOCAL_TEMP were under $WORK"
+new=$( (find "$REAL_HOME/.ansible" -newer "$WORK/marker"
+    find /tmp /var/tmp -maxdepth 1 -newer "$WORK/marker" -name 'ansible-*') 2>/dev/null)
+[ -z "$new" ] || fail "Ansible wrote outside $WORK: $new"
+ok "nothing new in $REAL_HOME/.ansible, no new ansible-* in /tmp or /var/tmp"
 
 daemon_alive || fail "the daemon died"
 stop_daemon

@@ -41,6 +41,23 @@ CODE_QUOTA_MAX_OPERATIONS = "2150859174"
 CODE_QUOTA_MAX_SHELLUSERS = "2150859179"
 
 
+CREATED = []	# every ShellId RawShell.create got, for leak checks
+
+
+def cgroup_dirs_named(ids, root="/sys/fs/cgroup", depth=7):
+    """directories under root whose name contains one of ids"""
+    ids = [i.lower() for i in ids]
+    found = []
+    root_depth = root.rstrip("/").count("/")
+    for d, subdirs, _ in os.walk(root):
+        if d.count("/") - root_depth >= depth:
+            subdirs[:] = []
+        for sd in subdirs:
+            if any(i in sd.lower() for i in ids):
+                found.append(os.path.join(d, sd))
+    return found
+
+
 class Fail(Exception):
     """A test failure with a message; scripts print it and exit 1."""
 
@@ -178,6 +195,7 @@ class RawShell:
         if not sid:
             raise Fail("Create: no ShellId selector: %r" % r.body[:400])
         self.shell_id = sid
+        CREATED.append(sid)
         return sid
 
     def command(self, command, arguments=(), skip_cmd_shell=False):

@@ -1,12 +1,11 @@
 #!/usr/bin/python3
 """shell_lifecycle.py PHASE URL USER PASSWORD DAEMON_PID DLOG [USER2 PASS2]:
 the phases of shell_lifecycle.sh, with raw envelopes (wsman.py,
-shell_common.py) and pywinrm's Protocol.  PHASE: main, idle, limits."""
+shell_common.py).  PHASE: main, quotas, idle, limits, stop."""
 
 import hashlib
 import os
 import re
-import sys
 import threading
 import time
 import uuid
@@ -14,6 +13,9 @@ import uuid
 import shell_common as sc
 import wsman
 from shell_common import Fail, check
+
+
+RSP_NS_BOGUS_SIGNAL = sc.RSP + "/signal/no_such_signal"
 
 
 def ok(msg):
@@ -37,11 +39,6 @@ def wait_procs(user, cmdline, n, limit=5.0):
     """waits until at least n of the user's processes have cmdline"""
     return sc.wait_until(lambda: len(procs_matching(user, cmdline)) >= n and
                          procs_matching(user, cmdline), limit)
-
-
-def fault_code(reply):
-    f = reply.fault()
-    return f["wsmanfault_code"] if f else None
 
 
 def expect_fault(reply, code, what):
@@ -95,9 +92,31 @@ class Ctx:
             return False
         return st[st.rfind(")") + 2] != "Z"
 
+    def stable_fds(self):
+        """the daemon's fd count once two reads 0.2 s apart agree"""
+        n = sc.fd_count(self.pid)
+        for _ in range(15):
+            time.sleep(0.2)
+            m = sc.fd_count(self.pid)
+            if m == n:
+                break
+            n = m
+        return n
+
+    def fd_table(self):
+        fds = {}
+        for fd in os.listdir("/proc/%d/fd" % self.pid):
+            try:
+                fds[int(fd)] = os.readlink("/proc/%d/fd/%s" % (self.pid, fd))
+            except OSError:
+                pass
+        return fds
+
     def baseline(self):
-        """one full lifecycle (PAM, logging and the like open what they
-        keep), then the daemon's fd count with no connection open"""
+        """the daemon's fd count before any shell, and after one full
+        lifecycle per user (PAM, syslog and the like may keep what they
+        open on first use): the count the test must end with"""
+        fds0, table0 = self.stable_fds(), self.fd_table()
         s = self.shell(codepage=65001)
         out, err, code = s.run("echo warm")
         check(out == b"warm\n" and code == 0, "warm-up: %r %d" % (out, code))
@@ -107,14 +126,12 @@ class Ctx:
             s = self.shell(self.user2, self.pw2)
             s.expect_ok(s.delete(), "warm-up Delete (second user)")
             s.close()
-        time.sleep(0.5)
-        n = sc.fd_count(self.pid)
-        # stable?
-        sc.wait_until(lambda: sc.fd_count(self.pid) == n and
-                      time.sleep(0.2) is None and sc.fd_count(self.pid) == n,
-                      3)
-        self.fds = sc.fd_count(self.pid)
-        info("daemon fds before the test's shells: %d" % self.fds)
+        self.fds = self.stable_fds()
+        table = self.fd_table()
+        new = {k: v for k, v in table.items() if table0.get(k) != v}
+        info("daemon fds: %d before any request, %d after a first shell "
+             "per user%s" % (fds0, self.fds, " (new: %s)" % sorted(
+                 set(new.values())) if new else ""))
 
     def finish(self):
         check(self.alive(), "the daemon is gone")
@@ -130,15 +147,15 @@ class Ctx:
            "daemon")
         same = sc.wait_until(lambda: sc.fd_count(self.pid) == self.fds, 5)
         if not same:
-            fds = {}
-            for fd in os.listdir("/proc/%d/fd" % self.pid):
-                try:
-                    fds[fd] = os.readlink("/proc/%d/fd/%s" % (self.pid, fd))
-                except OSError:
-                    pass
             raise Fail("the daemon has %d fds open, %d before the shells: "
-                       "%r" % (sc.fd_count(self.pid), self.fds, fds))
+                       "%r" % (sc.fd_count(self.pid), self.fds,
+                               self.fd_table()))
         ok("the daemon's fd count is back to %d" % self.fds)
+        left = sc.wait_until(lambda: not sc.cgroup_dirs_named(sc.CREATED), 5)
+        check(left, "cgroups of deleted shells are left: %r"
+              % sc.cgroup_dirs_named(sc.CREATED))
+        ok("no cgroup directory of the %d deleted shells is left"
+           % len(sc.CREATED))
 
 
 # ------------------------------------------------------------- main phase
@@ -217,6 +234,17 @@ def signal_tests(c):
     ok("Signal ctrl_c: Done with exit code 130 after %.0f ms"
        % ((time.monotonic() - t0) * 1000))
     s.expect_ok(s.signal(cid), "Signal terminate after ctrl_c")
+
+    cid = s.command("sleep 1009")
+    check(wait_procs(c.user, "sleep 1009", 1), "sleep 1009 never started")
+    s.expect_ok(s.signal(cid, sc.SIG_CTRL_BREAK), "Signal ctrl_break")
+    out, err, code = s.collect(cid, limit=10)
+    check(code == 143, "ctrl_break: exit code %d, expected 143 (SIGTERM)"
+          % code)
+    ok("Signal ctrl_break: Done with exit code 143 (SIGTERM)")
+    s.expect_ok(s.signal(cid), "Signal terminate after ctrl_break")
+    r = s.signal(cid, RSP_NS_BOGUS_SIGNAL)
+    expect_fault(r, None, "an unknown signal code")
     s.expect_ok(s.delete(), "Delete")
     s.close()
 
@@ -275,7 +303,7 @@ def quota_tests(c):
     ok("MaxShellsPerUser = 3: the 4th Create gets %s / w:QuotaLimit, "
        "WSManFault %s" % (f["code"], f["wsmanfault_code"]))
     shells[0].expect_ok(shells[0].delete(), "Delete")
-    sid = s4.create()
+    s4.create()
     out, err, code = s4.run("echo again")
     check(out == b"again\n", "the new shell does not work: %r" % out)
     ok("after one Delete a Create works again")
@@ -451,6 +479,91 @@ def phase_idle(c):
     c.finish()
 
 
+# ----------------------------------------------------------- quotas phase
+
+def phase_quotas(c):
+    """MaxConcurrentUsers = 1, MaxCommandsPerShell = 2"""
+    c.baseline()
+    a = c.shell()
+    b = sc.RawShell(c.url, c.user2, c.pw2)
+    r = b.post(sc.create_envelope())
+    f = expect_fault(r, sc.CODE_QUOTA_MAX_SHELLUSERS, "a Create by a second "
+                     "user with MaxConcurrentUsers = 1")
+    ok("MaxConcurrentUsers = 1: a second user's Create gets %s, WSManFault "
+       "%s" % (f["subcode"], f["wsmanfault_code"]))
+    a2 = c.shell()
+    ok("the first user may still open another shell")
+    c1 = a.command("sleep 1010")
+    c2 = a.command("true")
+    r = a.post(sc.command_envelope(a.shell_id, "true"))
+    f = expect_fault(r, sc.CODE_QUOTA_MAX_OPERATIONS, "a 3rd Command with "
+                     "MaxCommandsPerShell = 2")
+    ok("MaxCommandsPerShell = 2: the 3rd Command gets %s, WSManFault %s"
+       % (f["subcode"], f["wsmanfault_code"]))
+    out, err, code = a.collect(c2)
+    a.expect_ok(a.signal(c2), "Signal terminate")
+    out, err, code = a.run("echo third")
+    check(out == b"third\n", "a Command after terminate: %r" % out)
+    ok("after a terminate a new Command works")
+    a.expect_ok(a.signal(c1), "Signal terminate")
+    a.expect_ok(a.delete(), "Delete")
+    a2.expect_ok(a2.delete(), "Delete")
+    b.create()
+    ok("once the first user's shells are gone the second user may Create")
+    b.expect_ok(b.delete(), "Delete")
+    for x in (a, a2, b):
+        x.close()
+    idle_timeout_tests(c)
+    c.finish()
+
+
+def idle_timeout_tests(c):
+    """the Create's rsp:IdleTimeOut (xs:duration, or pywinrm's bare
+    seconds), below the [Winrs] IdleTimeout default of 7200000 ms"""
+    bad = []
+    for sent, want in (("PT1.5S", "PT1.500S"), ("PT90S", "PT90.000S"),
+                       ("PT1M", "PT60.000S"), ("PT2M30S", "PT150.000S"),
+                       ("PT1H", "PT3600.000S"), ("PT1H30M", "PT5400.000S"),
+                       ("90", "PT90.000S")):
+        s = sc.RawShell(c.url, c.user, c.pw)
+        s.create(idle_timeout=sent)
+        got = s.last.text(".//rsp:Shell/rsp:IdleTimeOut")
+        s.expect_ok(s.delete(), "Delete")
+        s.close()
+        if got != want:
+            bad.append("%s -> %s (expected %s)" % (sent, got, want))
+    check(not bad, "rsp:IdleTimeOut misread: %s" % "; ".join(bad))
+    ok("rsp:IdleTimeOut PT1.5S, PT90S, PT1M, PT2M30S, PT1H, PT1H30M and 90 "
+       "are read right (the Create echo)")
+    s = c.shell(idle_timeout="PT1.5S")
+    s.command("sleep 1014")
+    check(wait_procs(c.user, "sleep 1014", 1), "sleep 1014 never started")
+    t0 = time.monotonic()
+    gone = sc.wait_until(lambda: not procs_matching(c.user, "sleep 1014"), 5)
+    check(gone, "a shell created with IdleTimeOut PT1.5S still runs its "
+          "command after 5 s")
+    expect_fault(s.post(sc.command_envelope(s.shell_id, "true")),
+                 sc.CODE_SHELL_NOT_FOUND, "Command in the expired shell")
+    ok("a shell created with IdleTimeOut PT1.5S expired %.1f s later"
+       % (time.monotonic() - t0))
+    s.close()
+
+
+def phase_stop(c):
+    """leaves shells with running commands for the daemon's shutdown"""
+    s = c.shell()
+    s.command("sleep 1011 & sleep 1011 & setsid sleep 1012 & wait")
+    check(wait_procs(c.user, "sleep 1011", 2) and
+          wait_procs(c.user, "sleep 1012", 1), "the sleeps never started")
+    s2 = c.shell()
+    s2.command("sleep 1013")
+    check(wait_procs(c.user, "sleep 1013", 1), "sleep 1013 never started")
+    s.close()
+    s2.close()
+    print("SHELLS %s" % " ".join(sc.CREATED), flush=True)
+    ok("two shells with running commands are left for SIGTERM")
+
+
 # ----------------------------------------------------------- limits phase
 
 def phase_limits(c):
@@ -507,7 +620,8 @@ def phase_limits(c):
 
 def main(argv):
     c = Ctx(argv)
-    {"main": phase_main, "idle": phase_idle, "limits": phase_limits}[
+    {"main": phase_main, "idle": phase_idle, "limits": phase_limits,
+     "quotas": phase_quotas, "stop": phase_stop}[
         c.phase](c)
 
 

@@ -4,7 +4,6 @@ through pywinrm's Session and Protocol (see shell_pywinrm.sh)."""
 
 import hashlib
 import os
-import sys
 
 import shell_common as sc
 from shell_common import Fail, check
@@ -49,6 +48,23 @@ def main(argv):
         check(r.status_code == want, "%r: exit code %d, expected %d "
               "(stderr %r)" % (line, r.status_code, want, r.std_err))
     ok("exit codes 0, 3, 130 (SIGINT)")
+
+    # ----------------- long poll: w:TimedOut before OperationTimeout
+    # OperationTimeout PT2S, HTTP read timeout 3 s: each Receive must be
+    # answered with the TimedOut fault (2150858793) in between, which
+    # pywinrm turns into a silent retry
+    import time
+    short = sc.pywinrm_session(url, transport, user, pw,
+                               operation_timeout_sec=2, read_timeout_sec=3)
+    t0 = time.monotonic()
+    r = short.run_cmd("sleep 4; echo late")
+    dt = time.monotonic() - t0
+    check(r.status_code == 0 and r.std_out == b"late\n",
+          "sleep 4 with OperationTimeout PT2S: exit %d, stdout %r, stderr %r"
+          % (r.status_code, r.std_out, r.std_err))
+    check(dt >= 4, "sleep 4 returned after %.1f s" % dt)
+    ok("a 4 s command with OperationTimeout PT2S and a 3 s read timeout: "
+       "Receives timed out and were retried, 'late' after %.1f s" % dt)
 
     # --------------------------------------------------------- run_ps
     r = s.run_ps("echo hi")
@@ -133,10 +149,32 @@ def main(argv):
         ok("nonexistent WorkingDirectory -> %s: %s"
            % (type(e).__name__, msg[:160]))
     p.close_shell(shell)
+    # a directory the user may not enter: the chdir happens as the user
+    closed = os.path.join(work, "closed")
+    shell = p.open_shell(working_directory=closed)
+    try:
+        cid = p.run_command(shell, "pwd; ls")
+        out, err, code = p.get_command_output(shell, cid)
+        raise Fail("a command ran in %s (mode 0700, root's): exit %d, "
+                   "stdout %r, stderr %r" % (closed, code, out, err))
+    except WinRMError as e:
+        check("Permission denied" in str(e), "WorkingDirectory %s: %s"
+              % (closed, e))
+        ok("a WorkingDirectory the user may not enter -> WinRMError "
+           "(Permission denied)")
+    p.close_shell(shell)
     r = s.run_cmd("echo", ["still", "here"])
     check(r.status_code == 0 and r.std_out == b"still here\n",
           "after the fault: %r" % (r.std_out,))
     ok("the daemon still serves after that fault")
+
+    # last, as it is a corner: output that ends inside a UTF-8 sequence,
+    # converted to codepage 437, ends with '?' (not silently shortened)
+    r = s.run_cmd(r"printf 'end\303'")
+    check(r.status_code == 0 and r.std_out == b"end?",
+          "codepage 437, output ending with an incomplete UTF-8 sequence "
+          "(end\\303): %r, expected b'end?'" % r.std_out)
+    ok("codepage 437: a cut UTF-8 sequence at the end becomes '?'")
 
 
 sc.main_wrapper(main)

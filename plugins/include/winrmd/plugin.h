@@ -231,6 +231,9 @@ struct winrmd_host {
 	void	(*group_destroy)(struct winrmd_group *g);	/* NULL is fine */
 	/* "cgroup v2", "cgroup v1" or "rlimits" */
 	const char *(*group_mode)(void);
+
+	/* xs:duration ("PT1H30M") -> ms: 0 or -EINVAL / -ERANGE */
+	int	(*parse_duration)(const char *s, uint64_t *ret_ms);
 };
 
 /* One ResourceURI prefix and the actions a plugin serves under it. */
