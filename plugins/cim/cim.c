@@ -1,0 +1,275 @@
+/*
+ * cim.c: the cim plugin: its entry point, the resources it serves (the WMI
+ * prefix .../wsman/1/wmi and the CIM prefixes .../wscim/1) and the checks
+ * every operation shares: OptionSet MustComply (wsman:InvalidOptions for
+ * CIM URIs, MS-WSMV 3.1.4.1.10), the URI and class of a request, key
+ * selectors, and how a class is rendered for this request.  The operations
+ * are get.c, enum.c and invoke.c; providers are loaded by providers.c.
+ */
+#define _GNU_SOURCE
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cim.h"
+
+#define PRECISE_ARRAYS	"msftwinrm:UsePreciseArrays"
+
+const struct winrmd_host *host;
+static struct cim_services svc;
+static char *loaded_providers;	/* [CIM] Providers at start */
+
+const struct cim_services *
+cim_services(void)
+{
+	return &svc;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+bool
+cim_is(xmlNodePtr n, const char *ns, const char *name)
+{
+	if (n == NULL || n->type != XML_ELEMENT_NODE ||
+	    strcmp((const char *)n->name, name) != 0)
+		return false;
+	if (ns == NULL)
+		return true;
+	return n->ns != NULL && strcmp((const char *)n->ns->href, ns) == 0;
+}
+
+xmlNodePtr
+cim_child(xmlNodePtr parent, const char *ns, const char *name)
+{
+	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
+		if (cim_is(n, ns, name))
+			return n;
+	return NULL;
+}
+
+char *
+cim_text(xmlNodePtr n)
+{
+	xmlChar *t = xmlNodeGetContent(n);
+	const char *p, *e;
+	char *s;
+
+	if (t == NULL)
+		return strdup("");
+	p = (const char *)t;
+	while (isspace((unsigned char)*p))
+		p++;
+	e = p + strlen(p);
+	while (e > p && isspace((unsigned char)e[-1]))
+		e--;
+	s = strndup(p, (size_t)(e - p));
+	xmlFree(t);
+	return s;
+}
+
+int
+cim_check_options(struct winrmd_op *op)
+{
+	const struct winrmd_option *opts;
+	size_t n = host->op_options(op, &opts);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!opts[i].must_comply ||
+		    strcasecmp(opts[i].name, PRECISE_ARRAYS) == 0)
+			continue;
+		return host->op_fault(op, WINRMD_FAULT_INVALID_OPTIONS,
+		    "NotSupported", "The option %.128s is marked MustComply "
+		    "and is not supported for this resource.", opts[i].name);
+	}
+	return WINRMD_OK;
+}
+
+int
+cim_resolve(struct winrmd_op *op, struct cim_uri *u,
+    const struct cim_entry **ret)
+{
+	char err[256];
+	enum winrmd_fault f;
+
+	*ret = NULL;
+	f = uri_parse(host->op_resource_uri(op), host->op_selector(op,
+	    CIMNS_SELECTOR), u, err, sizeof(err));
+	if (f != WINRMD_FAULT_NONE)
+		return host->op_fault(op, f, f ==
+		    WINRMD_FAULT_DESTINATION_UNREACHABLE ? "InvalidResourceURI" :
+		    NULL, "%s", err);
+	if (u->all)
+		return WINRMD_OK;
+	if ((*ret = registry_find(u->ns, u->cls)) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE,
+		    "InvalidResourceURI", "The WS-Management service cannot "
+		    "process the request. The class %s does not exist in the "
+		    "%s namespace.", u->cls, u->ns);
+	return WINRMD_OK;
+}
+
+int
+cim_keys_from_selectors(struct winrmd_op *op, const struct cim_entry *ent,
+    struct cim_instance **ret)
+{
+	const struct cim_class *c = ent->cls;
+	const struct winrmd_selector *sels;
+	size_t n = host->op_selectors(op, &sels);
+	struct cim_instance *keys;
+
+	*ret = NULL;
+	if ((keys = inst_new(c->props, c->nprops)) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		ssize_t k;
+
+		if (strcasecmp(sels[i].name, CIMNS_SELECTOR) == 0)
+			continue;
+		k = props_find(c->props, c->nprops, sels[i].name);
+		if (k < 0 || !(c->props[k].flags & CIM_KEY) ||
+		    (c->props[k].flags & CIM_ARRAY)) {
+			inst_free(keys);
+			return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+			    "UnexpectedSelectors", "The selector %.64s is not a "
+			    "key of %s.", sels[i].name, ent->name);
+		}
+		if (inst_set_text(keys, (size_t)k, sels[i].value) < 0) {
+			inst_free(keys);
+			return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+			    "TypeMismatch", "The value of the selector %s is "
+			    "not valid for its type.", c->props[k].name);
+		}
+	}
+	for (size_t k = 0; k < c->nprops; k++)
+		if ((c->props[k].flags & CIM_KEY) && !keys->vals[k].set) {
+			inst_free(keys);
+			return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+			    "InsufficientSelectors", "The selector %s (a key "
+			    "of %s) is missing.", c->props[k].name, ent->name);
+		}
+	*ret = keys;
+	return WINRMD_OK;
+}
+
+void
+cim_view_init(struct cim_view *v, struct winrmd_op *op,
+    const struct cim_uri *u, const struct cim_entry *ent)
+{
+	const char *pa = host->op_option(op, PRECISE_ARRAYS);
+
+	memset(v, 0, sizeof(*v));
+	v->ent = ent;
+	uri_class(u, ent->name, v->uri, sizeof(v->uri));
+	if (u->form == URI_FORM_DMTF)
+		snprintf(v->cimns, sizeof(v->cimns), "%s", u->ns);
+	v->precise_arrays = pa != NULL && (strcasecmp(pa, "true") == 0 ||
+	    strcmp(pa, "1") == 0);
+}
+
+int
+cim_call_fault(struct winrmd_op *op, const struct cim_ctx *c)
+{
+	const char *detail = c->detail[0] != '\0' ? c->detail : NULL;
+
+	if (c->reason[0] == '\0')
+		return host->op_fault(op, c->fault, detail, NULL);
+	return host->op_fault(op, c->fault, detail, "%s", c->reason);
+}
+
+/* ------------------------------------------------------------- plugin */
+
+static int
+cim_init(const struct winrmd_host *h, void **ret_state)
+{
+	const char *list;
+	int r;
+
+	if (h->abi != WINRMD_PLUGIN_ABI || h->size < sizeof(struct winrmd_host)) {
+		h->log(WINRMD_LOG_ERR, "cim: the daemon's host table (ABI %u, "
+		    "size %u) is older than this plugin's", h->abi, h->size);
+		return -EINVAL;
+	}
+	host = h;
+	*ret_state = NULL;
+	memset(&svc, 0, sizeof(svc));
+	svc.abi = WINRMD_PROVIDER_ABI;
+	svc.size = sizeof(svc);
+	svc.host = h;
+	call_services(&svc);
+	inst_services(&svc);
+	if ((r = post_init()) < 0) {
+		host->log(WINRMD_LOG_ERR, "cim: cannot create the post queue: %s",
+		    strerror(-r));
+		return r;
+	}
+	list = host->conf_str("CIM", "Providers");
+	free(loaded_providers);
+	loaded_providers = strdup(list ? list : "");
+	return providers_load(&svc);
+}
+
+static void
+cim_fini(void *state)
+{
+	(void)state;
+	/* answer what waits, then let providers finish their calls */
+	call_abort_all(WINRMD_FAULT_SERVICE_STOPPING);
+	enum_free_all();
+	post_run();
+	providers_unload();
+	post_fini();
+	call_free_all();
+	free(loaded_providers);
+	loaded_providers = NULL;
+}
+
+/* providers are loaded once; other [CIM] and [Service] keys are read at use */
+static void
+cim_reload(void *state)
+{
+	const char *list = host->conf_str("CIM", "Providers");
+
+	(void)state;
+	if (loaded_providers != NULL &&
+	    strcmp(list ? list : "", loaded_providers) != 0)
+		host->log(WINRMD_LOG_NOTICE, "cim: [CIM] Providers changed; the "
+		    "new list takes effect when winrmd restarts");
+}
+
+static const struct winrmd_action cim_actions[] = {
+	{ WINRMD_ACTION_GET, cim_op_get },
+	{ WINRMD_ACTION_ENUMERATE, cim_op_enumerate },
+	{ WINRMD_ACTION_PULL, cim_op_pull },
+	{ WINRMD_ACTION_RELEASE, cim_op_release },
+	{ WINRMD_ACTION_ANY, cim_op_invoke },
+	{ NULL, NULL }
+};
+
+static const struct winrmd_resource cim_resources[] = {
+	{ URI_WMI, cim_actions },
+	{ URI_DMTF, cim_actions },
+	{ URI_MSCIM, cim_actions },
+	{ NULL, NULL }
+};
+
+static const struct winrmd_plugin cim_plugin = {
+	.abi = WINRMD_PLUGIN_ABI,
+	.size = sizeof(struct winrmd_plugin),
+	.name = "cim",
+	.version = "1.0",
+	.init = cim_init,
+	.fini = cim_fini,
+	.reload = cim_reload,
+	.resources = cim_resources,
+};
+
+const struct winrmd_plugin *
+winrmd_plugin_entry(void)
+{
+	return &cim_plugin;
+}

@@ -1,0 +1,402 @@
+/*
+ * cim.h: the cim plugin's private header.  The plugin serves WMI/CIM classes
+ * over WS-Man (Get, Enumerate/Pull/Release, Invoke) and hosts the class
+ * providers of providers/include/winrmd/provider.h.  Prototypes are grouped
+ * by the file that defines them, so this header is also the map of the code.
+ * Everything runs on the daemon's event-loop thread; only post.c is touched
+ * by providers' own threads.
+ */
+#ifndef WINRMD_CIM_H
+#define WINRMD_CIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <libxml/tree.h>
+
+#include <winrmd/plugin.h>
+#include <winrmd/provider.h>
+
+#define NS_CIM_COMMON	"http://schemas.dmtf.org/wbem/wscim/1/common"
+#define NS_WQL		"http://schemas.microsoft.com/wbem/wsman/1/WQL"
+#define NS_SELECTOR_FILTER \
+	"http://schemas.dmtf.org/wbem/wsman/1/wsman/SelectorFilter"
+#define WSA_ANONYMOUS \
+	"http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
+
+#define URI_WMI		"http://schemas.microsoft.com/wbem/wsman/1/wmi"
+#define URI_DMTF	"http://schemas.dmtf.org/wbem/wscim/1"
+#define URI_MSCIM	"http://schemas.microsoft.com/wbem/wscim/1"
+#define CIM_SCHEMA2	"/cim-schema/2/"
+#define DEFAULT_DMTF_NS	"root/hardware"	/* MS-WSMV 3.1.4.1.1 */
+#define CIMNS_SELECTOR	"__cimnamespace"
+
+#define CIM_NAME_MAX	128	/* class, property, method and namespace names */
+#define CIM_URI_MAX	512
+
+extern const struct winrmd_host *host;
+
+/* ------------------------------------------------------------ values */
+
+struct cim_dt {
+	int64_t		 sec;	/* since the epoch, UTC */
+	int32_t		 usec;
+};
+
+union cim_scalar {
+	bool		 b;
+	int64_t		 s;	/* signed integers */
+	uint64_t	 u;	/* unsigned integers, char16, interval (us) */
+	double		 r;
+	char		*str;	/* owned */
+	struct cim_dt	 dt;
+};
+
+struct cim_val {
+	bool		 set;	/* false: NULL */
+	uint32_t	 n, cap;	/* arrays: values in a */
+	union cim_scalar v;	/* scalars */
+	union cim_scalar *a;
+};
+
+/*
+ * An instance: a value per property of a table (a class's properties or a
+ * method's parameters).  Providers see it as struct cim_instance.
+ */
+struct cim_instance {
+	const struct cim_property *props;
+	size_t		 nprops;
+	struct cim_val	*vals;
+	bool		 has_ret;	/* method output: ReturnValue */
+	uint32_t	 ret;
+	struct cim_instance *next;	/* in a list (enumeration results) */
+};
+
+/* --- value.c: parsing, formatting and comparing typed values --- */
+bool	 cim_type_is_signed(enum cim_type t);
+bool	 cim_type_is_unsigned(enum cim_type t);
+bool	 cim_type_is_integer(enum cim_type t);
+bool	 cim_type_in_range(enum cim_type t, bool is_signed, uint64_t raw);
+/* text -> value of type t: 0 or -EINVAL (strings are copied: free with
+ * cim_scalar_done) */
+int	 cim_value_parse(enum cim_type t, const char *text, union cim_scalar *ret);
+void	 cim_scalar_done(enum cim_type t, union cim_scalar *v);
+/* the text of a value as instance XML shows it (datetimes and intervals:
+ * the cim:Datetime / cim:Interval content); buf holds at least 80 bytes;
+ * returns buf or the string itself */
+const char *cim_value_text(enum cim_type t, const union cim_scalar *v,
+	    char *buf, size_t len);
+/* "2024-04-03T14:45:50.468750+02:00", local time; 0 or -EINVAL */
+int	 cim_format_datetime(const struct cim_dt *dt, char *buf, size_t len);
+/* "P0DT0H1M40S" (xs:duration as Windows writes it) */
+void	 cim_format_interval(uint64_t usec, char *buf, size_t len);
+/* xs:dateTime or DMTF yyyymmddHHMMSS.mmmmmmsUUU; 0 or -EINVAL */
+int	 cim_parse_datetime(const char *s, struct cim_dt *ret);
+/* xs:duration or DMTF ddddddddHHMMSS.mmmmmm:000; 0 or -EINVAL */
+int	 cim_parse_interval(const char *s, uint64_t *ret_usec);
+/* equality as selectors see it: strings case-insensitive */
+bool	 cim_value_equal(enum cim_type t, const union cim_scalar *a,
+	    const union cim_scalar *b);
+/* <0, 0, >0; strings case-insensitive */
+int	 cim_value_cmp(enum cim_type t, const union cim_scalar *a,
+	    const union cim_scalar *b);
+
+/* --- instance.c: instances and the value services of cim_services --- */
+struct cim_instance *inst_new(const struct cim_property *props, size_t nprops);
+void	 inst_free(struct cim_instance *i);		/* NULL is fine */
+void	 inst_free_list(struct cim_instance *head);
+/* sets a scalar (copied) or appends to an array; 0 or -errno */
+int	 inst_set(struct cim_instance *i, size_t prop, const union cim_scalar *v);
+int	 inst_add(struct cim_instance *i, size_t prop, const union cim_scalar *v);
+void	 inst_set_null(struct cim_instance *i, size_t prop);
+/* parses text into the property's type; 0, -EINVAL or -ENOMEM */
+int	 inst_set_text(struct cim_instance *i, size_t prop, const char *text);
+int	 inst_add_text(struct cim_instance *i, size_t prop, const char *text);
+/* property index by name (case-insensitive), or -1 */
+ssize_t	 props_find(const struct cim_property *props, size_t n, const char *name);
+/* true when every CIM_KEY property of `keys' equals that of `i' */
+bool	 inst_match_keys(const struct cim_instance *i,
+	    const struct cim_instance *keys);
+/* frees the values of properties that are neither keys nor in `keep' */
+void	 inst_keep_only(struct cim_instance *i, const bool *keep);
+/* fills the services' value members (set_*, add_*, is_null, get_*) */
+void	 inst_services(struct cim_services *svc);
+
+/* ---------------------------------------------------------- registry */
+
+struct cim_prov;
+
+/* one name a class answers to (its name or an alias) */
+struct cim_entry {
+	const struct cim_class	*cls;
+	struct cim_prov		*prov;
+	char			 name[CIM_NAME_MAX];	/* as rendered */
+	char			 ns[CIM_NAME_MAX];	/* '/'-separated */
+	size_t			*order;		/* property indices by name */
+};
+
+/* --- providers.c: loading providers, the class registry --- */
+/* loads [CIM] Providers; a provider that fails is logged and skipped */
+int	 providers_load(const struct cim_services *svc);
+/* registers one provider definition (tests use it directly); 0 or -errno */
+int	 providers_add(const struct cim_provider *def, void *handle,
+	    const char *path, const struct cim_services *svc);
+void	 providers_unload(void);
+/* the class `name' in namespace `ns' (both case-insensitive), or NULL */
+const struct cim_entry *registry_find(const char *ns, const char *name);
+size_t	 registry_count(void);
+void	*prov_state(const struct cim_prov *p);
+const char *prov_name(const struct cim_prov *p);
+/* property indices 0..n-1 sorted by name, as Windows renders them;
+ * malloc'd */
+size_t	*props_order(const struct cim_property *props, size_t n);
+
+/* --------------------------------------------------------------- uri */
+
+enum uri_form {
+	URI_FORM_WMI,	/* .../wsman/1/wmi/<ns>/<Class> */
+	URI_FORM_DMTF,	/* .../wscim/1/cim-schema/2/<Class> + __cimnamespace */
+};
+
+struct cim_uri {
+	enum uri_form	 form;
+	bool		 all;		/* "*": every class, the filter names one */
+	bool		 ns_selector;	/* __cimnamespace was given */
+	char		 ns[CIM_NAME_MAX];
+	char		 cls[CIM_NAME_MAX];	/* "" when all */
+	char		 base[CIM_URI_MAX];	/* class URIs are base + Class */
+};
+
+/* --- uri.c: resource URIs --- */
+/* parses a ResourceURI and the __cimnamespace selector (may be NULL);
+ * 0, or a fault code with a message in err */
+enum winrmd_fault uri_parse(const char *uri, const char *cimns,
+	    struct cim_uri *ret, char *err, size_t errlen);
+/* the resource URI of a class as the request's form writes it */
+void	 uri_class(const struct cim_uri *u, const char *cls, char *buf,
+	    size_t len);
+/* "root\\cimv2" and "ROOT/CIMV2" name the same namespace */
+bool	 ns_equal(const char *a, const char *b);
+
+/* ---------------------------------------------------------- filters */
+
+enum wql_cmp { WQL_EQ, WQL_NE, WQL_LT, WQL_LE, WQL_GT, WQL_GE };
+
+enum wql_lit_kind { LIT_STRING, LIT_INT, LIT_REAL, LIT_BOOL, LIT_NULL };
+
+struct wql_lit {
+	enum wql_lit_kind kind;
+	char		*s;
+	int64_t		 i;	/* LIT_INT (also used when it fits) */
+	uint64_t	 u;	/* LIT_INT: the magnitude for big values */
+	bool		 neg;
+	double		 r;
+	bool		 b;
+};
+
+enum wql_node_kind {
+	WQL_AND, WQL_OR, WQL_NOT, WQL_COMPARE, WQL_LIKE, WQL_ISNULL
+};
+
+struct wql_node {
+	enum wql_node_kind kind;
+	struct wql_node	*l, *r;		/* AND, OR; NOT uses l */
+	char		*prop;		/* COMPARE, LIKE, ISNULL */
+	ssize_t		 index;		/* bound property, -1 before */
+	enum wql_cmp	 cmp;
+	bool		 negate;	/* NOT LIKE, IS NOT NULL */
+	struct wql_lit	 lit;
+	union cim_scalar value;		/* the literal in the property's type */
+	enum cim_type	 type;		/* of value */
+	bool		 value_set;
+};
+
+struct wql_query {
+	char		*cls;
+	char		**select;	/* NULL when SELECT * */
+	size_t		 nselect;
+	struct wql_node	*where;		/* NULL: every instance */
+	const struct cim_property *props;	/* bound class */
+	size_t		 nprops;
+};
+
+/* --- wql.c: the WQL dialect --- */
+/* parses `text'; NULL with a message in err on a syntax error */
+struct wql_query *wql_parse(const char *text, char *err, size_t errlen);
+/* resolves property names against a class; 0 or -EINVAL with err */
+int	 wql_bind(struct wql_query *q, const struct cim_property *props,
+	    size_t nprops, char *err, size_t errlen);
+/* 1 true, 0 false, -1 unknown (NULL involved) */
+int	 wql_eval(const struct wql_node *n, const struct cim_instance *i);
+bool	 wql_match(const struct wql_query *q, const struct cim_instance *i);
+void	 wql_free(struct wql_query *q);
+/* LIKE with % _ and [set]; case-insensitive */
+bool	 wql_like(const char *s, const char *pattern);
+
+struct cim_filter {
+	struct wql_query *wql;		/* WQL dialect */
+	struct cim_instance *sel;	/* selector dialect: wanted values */
+	bool		*keep;		/* projection: properties to render */
+};
+
+/* --- filter.c: filters of an Enumerate --- */
+/* reads wsen:Filter or wsman:Filter of body (an n:Enumerate); *ret is NULL
+ * without a filter.  For the all-classes URI, the class is taken from the
+ * WQL FROM; otherwise `ent' must be that class. */
+int	 filter_parse(struct winrmd_op *op, xmlNodePtr enumerate,
+	    const struct cim_uri *u, const struct cim_entry **entp,
+	    struct cim_filter **ret);
+/* parses a filter text/node for a class (unit tests); fault or 0 */
+enum winrmd_fault filter_make_wql(const char *text, const struct cim_uri *u,
+	    const struct cim_entry **entp, struct cim_filter **ret,
+	    char *err, size_t errlen);
+enum winrmd_fault filter_make_selectors(xmlNodePtr set,
+	    const struct cim_entry *ent, struct cim_filter **ret, char *err,
+	    size_t errlen);
+bool	 filter_match(const struct cim_filter *f, const struct cim_instance *i);
+void	 filter_free(struct cim_filter *f);
+
+/* ----------------------------------------------------------- render */
+
+struct cim_view {
+	const struct cim_entry *ent;
+	char		 uri[CIM_URI_MAX];	/* the class's resource URI */
+	char		 cimns[CIM_NAME_MAX];	/* to echo in EPRs; "": none */
+	const bool	*keep;		/* projection, NULL: every property */
+	bool		 precise_arrays;	/* msftwinrm:UsePreciseArrays */
+};
+
+enum enum_mode { MODE_OBJECT, MODE_EPR, MODE_OBJECT_AND_EPR };
+
+/* --- render.c: instance XML as Windows writes it (CIM_IPMI.md §1.4) --- */
+/* <p:Class ...> under parent; NULL on failure */
+xmlNodePtr render_instance(xmlNodePtr parent, const struct cim_view *v,
+	    const struct cim_instance *i);
+/* <w:XmlFragment> of the selected properties (WQL SELECT a,b) */
+xmlNodePtr render_fragment(xmlNodePtr parent, const struct cim_view *v,
+	    const struct cim_instance *i);
+/* <a:EndpointReference> with the key selectors */
+xmlNodePtr render_epr(xmlNodePtr parent, const struct cim_view *v,
+	    const struct cim_instance *i);
+/* one enumeration item in the given mode */
+xmlNodePtr render_item(xmlNodePtr parent, const struct cim_view *v,
+	    enum enum_mode mode, const struct cim_instance *i);
+/* <p:Method_OUTPUT> with the out parameters and ReturnValue */
+xmlNodePtr render_output(xmlNodePtr parent, const char *uri,
+	    const struct cim_method *m, const struct cim_instance *out);
+/* bytes the node takes serialised */
+size_t	 render_size(xmlNodePtr n);
+xmlNsPtr render_ns(xmlNodePtr n, const char *href, const char *prefix);
+
+/* ------------------------------------------------------------ calls */
+
+struct user_copy {
+	struct winrmd_principal	 p;
+	char			*name, *home, *shell, *scheme;
+	gid_t			*groups;
+};
+
+enum call_kind { CALL_ENUMERATE, CALL_GET, CALL_INVOKE };
+
+/* one provider call in progress (struct cim_ctx of provider.h) */
+struct cim_ctx {
+	struct cim_ctx		*next;		/* calls in flight */
+	enum call_kind		 kind;
+	const struct cim_entry	*ent;
+	struct user_copy	 user;
+	/* CALL_ENUMERATE, CALL_GET: emitted instances go to the sink, which
+	 * takes them; it returns false when it wants no more */
+	struct cim_instance	*keys;
+	bool			(*sink)(struct cim_ctx *c, struct cim_instance *i);
+	/* CALL_INVOKE */
+	const struct cim_method	*method;
+	struct cim_instance	*target, *in, *out;
+	/* the caller's */
+	void			(*done)(struct cim_ctx *c);
+	void			*arg;
+	struct winrmd_op	*op;
+	/* state */
+	bool			 in_provider, pending, completed, stopped;
+	bool			 orphaned;	/* the op was answered without us */
+	size_t			 emitted;
+	enum winrmd_fault	 fault;
+	char			 detail[48];
+	char			 reason[384];
+	struct winrmd_timer	*timer;
+};
+
+enum { CALL_DONE = 0, CALL_PENDING = 1 };
+
+/* --- call.c: calling providers --- */
+struct cim_ctx *call_new(enum call_kind kind, const struct cim_entry *ent,
+	    struct winrmd_op *op);
+/* runs the call: CALL_DONE (results in c; the caller frees c with
+ * call_free) or CALL_PENDING (c->done(c) runs later; c is freed after) */
+int	 call_run(struct cim_ctx *c);
+void	 call_free(struct cim_ctx *c);
+/* sets the call's fault (first one wins) */
+void	 call_fail(struct cim_ctx *c, enum winrmd_fault f, const char *detail,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* answers every pending call with fault (shutdown) */
+void	 call_abort_all(enum winrmd_fault f);
+void	 call_free_all(void);
+void	 call_services(struct cim_services *svc);
+int	 user_copy_make(struct user_copy *u, const struct winrmd_principal *p);
+void	 user_copy_free(struct user_copy *u);
+
+/* --- post.c: svc->post(), from providers' threads to the loop --- */
+int	 post_init(void);
+int	 post_call(void (*fn)(void *), void *arg);
+/* runs what is queued now (the loop thread) */
+void	 post_run(void);
+void	 post_fini(void);
+
+/* ------------------------------------------------------- operations */
+
+/* --- cim.c: the plugin, common request checks --- */
+const struct cim_services *cim_services(void);
+/* a fault for any Option with MustComply="true"; WINRMD_OK otherwise */
+int	 cim_check_options(struct winrmd_op *op);
+/* the request's URI parsed and its class found (not for "*") */
+int	 cim_resolve(struct winrmd_op *op, struct cim_uri *u,
+	    const struct cim_entry **ret);
+/* an instance of the key properties from the request's selectors */
+int	 cim_keys_from_selectors(struct winrmd_op *op,
+	    const struct cim_entry *ent, struct cim_instance **ret);
+/* the class's view for rendering in this request */
+void	 cim_view_init(struct cim_view *v, struct winrmd_op *op,
+	    const struct cim_uri *u, const struct cim_entry *ent);
+/* copies the call's fault to the op; returns WINRMD_FAULT */
+int	 cim_call_fault(struct winrmd_op *op, const struct cim_ctx *c);
+/* element children helpers (any namespace when ns is NULL) */
+xmlNodePtr cim_child(xmlNodePtr parent, const char *ns, const char *name);
+bool	 cim_is(xmlNodePtr n, const char *ns, const char *name);
+char	*cim_text(xmlNodePtr n);	/* trimmed content, malloc'd */
+
+/* --- get.c: WS-Transfer Get --- */
+int	 cim_op_get(struct winrmd_op *op, void *state);
+typedef int (*lookup_fn)(struct winrmd_op *op, struct cim_ctx *c, void *arg);
+/*
+ * Finds the instance `keys' names (Get, instance methods): by the class's
+ * get() if it has one, else by enumerating and matching.  Takes `keys'.
+ * found(op, c, arg) runs once, inline or later, with the instance in
+ * c->target (NULL: none; found may take it) or the fault in c->fault, and
+ * returns the op's status; when it runs later, a status other than
+ * WINRMD_PENDING completes the op.
+ */
+int	 get_lookup(struct winrmd_op *op, const struct cim_entry *ent,
+	    struct cim_instance *keys, lookup_fn found, void *arg);
+
+/* --- enum.c: Enumerate, Pull, Release and enumeration contexts --- */
+int	 cim_op_enumerate(struct winrmd_op *op, void *state);
+int	 cim_op_pull(struct winrmd_op *op, void *state);
+int	 cim_op_release(struct winrmd_op *op, void *state);
+void	 enum_free_all(void);
+size_t	 enum_count(uid_t uid);
+
+/* --- invoke.c: methods (Action = ResourceURI/Method) --- */
+int	 cim_op_invoke(struct winrmd_op *op, void *state);
+
+#endif /* WINRMD_CIM_H */

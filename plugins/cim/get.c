@@ -1,0 +1,131 @@
+/*
+ * get.c: WS-Transfer Get of one instance, and the lookup of an instance by
+ * its key selectors that Get and instance methods share.  Selector names
+ * and values are case-insensitive (MS-WSMV 3.1.4.1.2); a missing key, a
+ * selector that is not a key, a value of the wrong type, or keys that match
+ * no instance are all w:InvalidSelectors.
+ */
+#define _GNU_SOURCE
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cim.h"
+
+#define GET_RESPONSE	WINRMD_ACTION_GET "Response"
+
+struct lookup {
+	lookup_fn	 found;
+	void		*arg;
+};
+
+static bool
+lookup_sink(struct cim_ctx *c, struct cim_instance *i)
+{
+	if (c->target == NULL && inst_match_keys(i, c->keys)) {
+		c->target = i;
+		return false;	/* found: no more */
+	}
+	inst_free(i);
+	return true;
+}
+
+static void
+lookup_done(struct cim_ctx *c)
+{
+	struct lookup *lk = c->arg;
+	struct winrmd_op *op = c->op;
+	int r;
+
+	r = lk->found(op, c, lk->arg);
+	free(lk);
+	c->arg = NULL;
+	if (r != WINRMD_PENDING)
+		host->op_complete(op);
+}
+
+int
+get_lookup(struct winrmd_op *op, const struct cim_entry *ent,
+    struct cim_instance *keys, lookup_fn found, void *arg)
+{
+	struct cim_ctx *c;
+	struct lookup *lk;
+	int r;
+
+	c = call_new(ent->cls->get != NULL ? CALL_GET : CALL_ENUMERATE, ent, op);
+	lk = calloc(1, sizeof(*lk));
+	if (c == NULL || lk == NULL) {
+		struct cim_ctx nomem = { .fault = WINRMD_FAULT_INTERNAL_ERROR };
+
+		/* found() still runs once: it owns arg */
+		snprintf(nomem.reason, sizeof(nomem.reason), "out of memory");
+		inst_free(keys);
+		call_free(c);
+		free(lk);
+		return found(op, &nomem, arg);
+	}
+	lk->found = found;
+	lk->arg = arg;
+	c->keys = keys;
+	c->sink = lookup_sink;
+	c->done = lookup_done;
+	c->arg = lk;
+	if (call_run(c) == CALL_PENDING)
+		return WINRMD_PENDING;
+	r = found(op, c, arg);
+	free(lk);
+	call_free(c);
+	return r;
+}
+
+static int
+get_found(struct winrmd_op *op, struct cim_ctx *c, void *arg)
+{
+	struct cim_view *v = arg;
+	xmlNodePtr body;
+	int r = WINRMD_OK;
+
+	if (c->fault != WINRMD_FAULT_NONE)
+		r = cim_call_fault(op, c);
+	else if (c->target == NULL)
+		r = host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS, NULL,
+		    "The WS-Management service cannot process the request "
+		    "because the request contained invalid selectors for the "
+		    "resource: no instance of %s has these keys.",
+		    v->ent->name);
+	else if ((body = host->op_reply(op, GET_RESPONSE)) == NULL ||
+	    render_instance(body, v, c->target) == NULL)
+		r = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	free(v);
+	return r;
+}
+
+int
+cim_op_get(struct winrmd_op *op, void *state)
+{
+	const struct cim_entry *ent;
+	struct cim_instance *keys;
+	struct cim_view *v;
+	struct cim_uri u;
+	int r;
+
+	(void)state;
+	if ((r = cim_check_options(op)) != WINRMD_OK ||
+	    (r = cim_resolve(op, &u, &ent)) != WINRMD_OK)
+		return r;
+	if (u.all)
+		return host->op_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE,
+		    "InvalidResourceURI", "A Get needs the resource URI of one "
+		    "class, not *.");
+	if ((r = cim_keys_from_selectors(op, ent, &keys)) != WINRMD_OK)
+		return r;
+	if ((v = malloc(sizeof(*v))) == NULL) {
+		inst_free(keys);
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	}
+	cim_view_init(v, op, &u, ent);
+	return get_lookup(op, ent, keys, get_found, v);
+}

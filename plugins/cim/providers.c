@@ -1,0 +1,364 @@
+/*
+ * providers.c: loading class providers and the registry of their classes.
+ * [CIM] Providers names shared objects in ProviderDirectory (or absolute
+ * paths); each is opened RTLD_NOW | RTLD_LOCAL, must export
+ * winrmd_provider_entry with our abi and size, and is started with init().
+ * A provider that fails any step is logged and skipped: the others still
+ * serve.  Every class is registered under its name and its aliases in its
+ * namespace; when two providers serve the same name, the first one keeps
+ * it and the second is logged.
+ */
+#define _GNU_SOURCE
+
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cim.h"
+
+#define MAX_PROVIDERS	64
+
+struct cim_prov {
+	const struct cim_provider *def;
+	void		*handle;	/* NULL: linked in (tests) */
+	char		*path;
+	void		*state;
+};
+
+static struct cim_prov *provs[MAX_PROVIDERS];
+static size_t nprovs;
+static struct cim_entry *entries;
+static size_t nentries, capentries;
+
+void *
+prov_state(const struct cim_prov *p)
+{
+	return p->state;
+}
+
+const char *
+prov_name(const struct cim_prov *p)
+{
+	return p->def->name;
+}
+
+size_t
+registry_count(void)
+{
+	return nentries;
+}
+
+const struct cim_entry *
+registry_find(const char *ns, const char *name)
+{
+	for (size_t i = 0; i < nentries; i++)
+		if (strcasecmp(entries[i].name, name) == 0 &&
+		    ns_equal(entries[i].ns, ns))
+			return &entries[i];
+	return NULL;
+}
+
+static int
+order_cmp(const void *a, const void *b, void *arg)
+{
+	const struct cim_property *props = arg;
+	const char *x = props[*(const size_t *)a].name;
+	const char *y = props[*(const size_t *)b].name;
+	int c = strcasecmp(x, y);
+
+	return c != 0 ? c : strcmp(x, y);
+}
+
+size_t *
+props_order(const struct cim_property *props, size_t n)
+{
+	size_t *order = calloc(n ? n : 1, sizeof(*order));
+
+	if (order == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), order_cmp, (void *)props);
+	return order;
+}
+
+static bool
+name_valid(const char *s)
+{
+	if (s == NULL || s[0] == '\0' || strlen(s) >= CIM_NAME_MAX ||
+	    (!isalpha((unsigned char)s[0]) && s[0] != '_'))
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+/* a class definition is usable: names, property tables, methods */
+static bool
+class_valid(const struct cim_provider *def, const struct cim_class *c)
+{
+	const char *why = NULL;
+
+	if (!name_valid(c->name))
+		why = "a bad class name";
+	else if (c->ns == NULL || c->ns[0] == '\0' ||
+	    strlen(c->ns) >= CIM_NAME_MAX)
+		why = "a bad namespace";
+	else if (c->enumerate == NULL)
+		why = "no enumerate()";
+	else if (c->nprops > 0 && c->props == NULL)
+		why = "no property table";
+	for (size_t i = 0; why == NULL && i < c->nprops; i++)
+		if (!name_valid(c->props[i].name) ||
+		    (unsigned)c->props[i].type > CIM_INTERVAL)
+			why = "a bad property";
+	for (size_t i = 0; why == NULL && i < c->nmethods; i++) {
+		const struct cim_method *m = &c->methods[i];
+
+		if (!name_valid(m->name) || m->invoke == NULL ||
+		    (m->nin > 0 && m->in == NULL) ||
+		    (m->nout > 0 && m->out == NULL))
+			why = "a bad method";
+	}
+	if (why != NULL) {
+		host->log(WINRMD_LOG_ERR, "cim: provider %s: class %s has %s: "
+		    "skipped", def->name, c->name ? c->name : "(null)", why);
+		return false;
+	}
+	return true;
+}
+
+static int
+entry_add(struct cim_prov *p, const struct cim_class *c, const char *name,
+    size_t len)
+{
+	struct cim_entry *e;
+	const struct cim_entry *old;
+	char nm[CIM_NAME_MAX];
+
+	if (len == 0 || len >= sizeof(nm))
+		return 0;
+	memcpy(nm, name, len);
+	nm[len] = '\0';
+	if (!name_valid(nm)) {
+		host->log(WINRMD_LOG_ERR, "cim: provider %s: bad alias %s of %s",
+		    p->def->name, nm, c->name);
+		return 0;
+	}
+	if ((old = registry_find(c->ns, nm)) != NULL) {
+		host->log(WINRMD_LOG_ERR, "cim: %s/%s is served by provider %s "
+		    "already; provider %s's class is ignored", c->ns, nm,
+		    prov_name(old->prov), p->def->name);
+		return 0;
+	}
+	if (nentries == capentries) {
+		size_t cap = capentries ? capentries * 2 : 32;
+		struct cim_entry *v = reallocarray(entries, cap, sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		entries = v;
+		capentries = cap;
+	}
+	e = &entries[nentries];
+	memset(e, 0, sizeof(*e));
+	e->cls = c;
+	e->prov = p;
+	snprintf(e->name, sizeof(e->name), "%s", nm);
+	snprintf(e->ns, sizeof(e->ns), "%s", c->ns);
+	for (char *s = e->ns; *s != '\0'; s++)
+		if (*s == '\\')
+			*s = '/';
+	if ((e->order = props_order(c->props, c->nprops)) == NULL)
+		return -ENOMEM;
+	nentries++;
+	return 0;
+}
+
+static void
+prov_free(struct cim_prov *p)
+{
+	if (p == NULL)
+		return;
+	if (p->handle != NULL)
+		dlclose(p->handle);
+	free(p->path);
+	free(p);
+}
+
+int
+providers_add(const struct cim_provider *def, void *handle, const char *path,
+    const struct cim_services *svc)
+{
+	struct cim_prov *p;
+	size_t nclasses = 0;
+	int r;
+
+	if (nprovs == MAX_PROVIDERS) {
+		host->log(WINRMD_LOG_ERR, "cim: more than %d providers: %s "
+		    "skipped", MAX_PROVIDERS, path);
+		return -E2BIG;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->path = strdup(path)) == NULL) {
+		free(p);
+		return -ENOMEM;
+	}
+	p->def = def;
+	p->handle = handle;
+	if (def->init != NULL && (r = def->init(svc, &p->state)) < 0) {
+		host->log(WINRMD_LOG_ERR, "cim: provider %s (%s) failed to "
+		    "start: %s: skipped", def->name, path, strerror(-r));
+		p->handle = NULL;	/* the caller closes it */
+		prov_free(p);
+		return r;
+	}
+	provs[nprovs++] = p;
+	for (const struct cim_class *const *cp = def->classes;
+	    cp != NULL && *cp != NULL; cp++) {
+		const struct cim_class *c = *cp;
+
+		if (!class_valid(def, c))
+			continue;
+		r = entry_add(p, c, c->name, strlen(c->name));
+		for (const char *a = c->aliases; r == 0 && a != NULL &&
+		    *a != '\0';) {
+			size_t len;
+
+			a += strspn(a, " \t,");
+			len = strcspn(a, " \t,");
+			if (len > 0)
+				r = entry_add(p, c, a, len);
+			a += len;
+		}
+		if (r < 0)
+			host->log(WINRMD_LOG_ERR, "cim: out of memory "
+			    "registering %s", c->name);
+		nclasses++;
+	}
+	host->log(WINRMD_LOG_INFO, "cim: provider %s %s from %s: %zu classes",
+	    def->name, def->version ? def->version : "", path, nclasses);
+	return 0;
+}
+
+/* opens one provider; logs and returns -errno when it cannot be used */
+static int
+provider_open(const char *path, const struct cim_services *svc)
+{
+	const struct cim_provider *(*entry)(void);
+	const struct cim_provider *def;
+	void *h;
+	int r;
+
+	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		host->log(WINRMD_LOG_ERR, "cim: cannot load provider %s: %s "
+		    "(missing library or symbol? try ldd on the file): skipped",
+		    path, dlerror());
+		return -ENOENT;
+	}
+	*(void **)&entry = dlsym(h, "winrmd_provider_entry");
+	if (entry == NULL) {
+		host->log(WINRMD_LOG_ERR, "cim: %s has no winrmd_provider_entry "
+		    "symbol: not a winrmd CIM provider: skipped", path);
+		dlclose(h);
+		return -EINVAL;
+	}
+	def = entry();
+	if (def == NULL || def->abi != WINRMD_PROVIDER_ABI ||
+	    def->size != sizeof(struct cim_provider)) {
+		host->log(WINRMD_LOG_ERR, "cim: provider %s has ABI %u (size %u); "
+		    "this winrmd has ABI %u (size %zu): rebuild the provider: "
+		    "skipped", path, def ? def->abi : 0, def ? def->size : 0,
+		    WINRMD_PROVIDER_ABI, sizeof(struct cim_provider));
+		dlclose(h);
+		return -EINVAL;
+	}
+	if (def->name == NULL || def->classes == NULL) {
+		host->log(WINRMD_LOG_ERR, "cim: provider %s has no name or no "
+		    "classes: skipped", path);
+		dlclose(h);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < nprovs; i++)
+		if (provs[i]->def == def) {
+			host->log(WINRMD_LOG_WARNING, "cim: provider %s is "
+			    "listed twice: %s skipped", def->name, path);
+			dlclose(h);
+			return -EEXIST;
+		}
+	if ((r = providers_add(def, h, path, svc)) < 0) {
+		dlclose(h);
+		return r;
+	}
+	return 0;
+}
+
+int
+providers_load(const struct cim_services *svc)
+{
+	const char *list = host->conf_str("CIM", "Providers");
+	const char *dir = host->conf_str("CIM", "ProviderDirectory");
+	const char *p = list ? list : "";
+
+	while (*p != '\0') {
+		char name[PATH_MAX], path[PATH_MAX];
+		size_t len;
+
+		p += strspn(p, " \t,");
+		if ((len = strcspn(p, " \t,")) == 0)
+			break;
+		if (len >= sizeof(name)) {
+			host->log(WINRMD_LOG_ERR, "cim: a provider name is too "
+			    "long: skipped");
+			p += len;
+			continue;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		p += len;
+		if (name[0] == '/')
+			snprintf(path, sizeof(path), "%s", name);
+		else if (strchr(name, '/') != NULL || strcmp(name, "..") == 0) {
+			host->log(WINRMD_LOG_ERR, "cim: provider %s: a name may "
+			    "not hold '/' (use an absolute path): skipped",
+			    name);
+			continue;
+		} else if (snprintf(path, sizeof(path), "%s/%s.so",
+		    dir ? dir : ".", name) >= (int)sizeof(path)) {
+			host->log(WINRMD_LOG_ERR, "cim: provider path too long: "
+			    "%s skipped", name);
+			continue;
+		}
+		provider_open(path, svc);
+	}
+	host->log(WINRMD_LOG_INFO, "cim: %zu provider(s), %zu class name(s)",
+	    nprovs, nentries);
+	return 0;
+}
+
+void
+providers_unload(void)
+{
+	while (nprovs > 0) {
+		struct cim_prov *p = provs[--nprovs];
+
+		if (p->def->fini != NULL)
+			p->def->fini(p->state);
+	}
+	for (size_t i = 0; i < nentries; i++)
+		free(entries[i].order);
+	free(entries);
+	entries = NULL;
+	nentries = capentries = 0;
+	/* close after every fini: a provider may share code with another */
+	for (size_t i = 0; i < MAX_PROVIDERS && provs[i] != NULL; i++) {
+		prov_free(provs[i]);
+		provs[i] = NULL;
+	}
+}

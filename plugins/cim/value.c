@@ -1,0 +1,569 @@
+/*
+ * value.c: typed CIM values as text and back.  Parsing serves selectors,
+ * method parameters and WQL literals; formatting serves instance XML: the
+ * text Windows writes for each CIM type (booleans true/false, decimal
+ * integers, datetimes as xs:dateTime in local time with the offset,
+ * intervals as P<d>DT<h>H<m>M<s>S).  Comparison is case-insensitive for
+ * strings, as WMI selectors and WQL are.
+ */
+#define _GNU_SOURCE
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cim.h"
+
+bool
+cim_type_is_signed(enum cim_type t)
+{
+	return t == CIM_SINT8 || t == CIM_SINT16 || t == CIM_SINT32 ||
+	    t == CIM_SINT64;
+}
+
+bool
+cim_type_is_unsigned(enum cim_type t)
+{
+	return t == CIM_UINT8 || t == CIM_UINT16 || t == CIM_UINT32 ||
+	    t == CIM_UINT64;
+}
+
+bool
+cim_type_is_integer(enum cim_type t)
+{
+	return cim_type_is_signed(t) || cim_type_is_unsigned(t);
+}
+
+/* raw is the two's complement of a signed value when is_signed */
+bool
+cim_type_in_range(enum cim_type t, bool is_signed, uint64_t raw)
+{
+	int64_t s = (int64_t)raw;
+
+	if (is_signed && s < 0) {
+		switch (t) {
+		case CIM_SINT8:
+			return s >= INT8_MIN;
+		case CIM_SINT16:
+			return s >= INT16_MIN;
+		case CIM_SINT32:
+			return s >= INT32_MIN;
+		case CIM_SINT64:
+			return true;
+		default:
+			return false;
+		}
+	}
+	switch (t) {
+	case CIM_SINT8:
+		return raw <= INT8_MAX;
+	case CIM_UINT8:
+		return raw <= UINT8_MAX;
+	case CIM_SINT16:
+		return raw <= INT16_MAX;
+	case CIM_UINT16:
+	case CIM_CHAR16:
+		return raw <= UINT16_MAX;
+	case CIM_SINT32:
+		return raw <= INT32_MAX;
+	case CIM_UINT32:
+		return raw <= UINT32_MAX;
+	case CIM_SINT64:
+		return raw <= INT64_MAX;
+	default:
+		return true;
+	}
+}
+
+/* -------------------------------------------------------------- parse */
+
+static int
+parse_digits(const char **pp, size_t n, unsigned *ret)
+{
+	unsigned v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*pp)[i]))
+			return -EINVAL;
+		v = v * 10 + (unsigned)((*pp)[i] - '0');
+	}
+	*pp += n;
+	*ret = v;
+	return 0;
+}
+
+static bool
+date_valid(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+    unsigned s)
+{
+	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+
+	return y >= 1 && mo >= 1 && mo <= 12 && d >= 1 &&
+	    d <= mdays[mo - 1] && h <= 23 && mi <= 59 && s <= 60;
+}
+
+/* seconds since the epoch of a UTC civil time */
+static int64_t
+civil_to_epoch(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+    unsigned s)
+{
+	/* days from civil (H. Hinnant's algorithm), valid for any year >= 1 */
+	int64_t yy = (int64_t)y - (mo <= 2);
+	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+	int64_t yoe = yy - era * 400;
+	int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = era * 146097 + doe - 719468;
+
+	return days * 86400 + h * 3600 + mi * 60 + s;
+}
+
+/* DMTF datetime: yyyymmddHHMMSS.mmmmmmsUUU (UUU: minutes east of UTC) */
+static int
+parse_dmtf_datetime(const char *p, struct cim_dt *ret)
+{
+	unsigned y, mo, d, h, mi, s, us, off;
+	char sign;
+
+	if (strlen(p) != 25 || p[14] != '.' ||
+	    parse_digits(&p, 4, &y) < 0 || parse_digits(&p, 2, &mo) < 0 ||
+	    parse_digits(&p, 2, &d) < 0 || parse_digits(&p, 2, &h) < 0 ||
+	    parse_digits(&p, 2, &mi) < 0 || parse_digits(&p, 2, &s) < 0)
+		return -EINVAL;
+	p++;
+	if (parse_digits(&p, 6, &us) < 0)
+		return -EINVAL;
+	sign = *p++;
+	if ((sign != '+' && sign != '-') || parse_digits(&p, 3, &off) < 0 ||
+	    !date_valid(y, mo, d, h, mi, s))
+		return -EINVAL;
+	ret->sec = civil_to_epoch(y, mo, d, h, mi, s) -
+	    (sign == '+' ? 1 : -1) * (int64_t)off * 60;
+	ret->usec = (int32_t)us;
+	return 0;
+}
+
+int
+cim_parse_datetime(const char *p, struct cim_dt *ret)
+{
+	unsigned y, mo, d, h, mi, s, us = 0;
+	int64_t sec;
+
+	if (p == NULL)
+		return -EINVAL;
+	if (isdigit((unsigned char)p[0]) && strlen(p) == 25 && p[14] == '.')
+		return parse_dmtf_datetime(p, ret);
+	if (parse_digits(&p, 4, &y) < 0 || *p++ != '-' ||
+	    parse_digits(&p, 2, &mo) < 0 || *p++ != '-' ||
+	    parse_digits(&p, 2, &d) < 0 || (*p != 'T' && *p != 't'))
+		return -EINVAL;
+	p++;
+	if (parse_digits(&p, 2, &h) < 0 || *p++ != ':' ||
+	    parse_digits(&p, 2, &mi) < 0 || *p++ != ':' ||
+	    parse_digits(&p, 2, &s) < 0 || !date_valid(y, mo, d, h, mi, s))
+		return -EINVAL;
+	if (*p == '.') {
+		unsigned scale = 100000;
+
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		for (; isdigit((unsigned char)*p); p++) {
+			us += (unsigned)(*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	sec = civil_to_epoch(y, mo, d, h, mi, s);
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		unsigned oh, om;
+		int sign = *p++ == '+' ? 1 : -1;
+
+		if (parse_digits(&p, 2, &oh) < 0 || *p++ != ':' ||
+		    parse_digits(&p, 2, &om) < 0 || oh > 14 || om > 59)
+			return -EINVAL;
+		sec -= sign * (int64_t)(oh * 3600 + om * 60);
+	} else if (*p == '\0') {
+		/* no zone: local time, as Windows reads it */
+		struct tm tm = { 0 };
+
+		tm.tm_year = (int)y - 1900;
+		tm.tm_mon = (int)mo - 1;
+		tm.tm_mday = (int)d;
+		tm.tm_hour = (int)h;
+		tm.tm_min = (int)mi;
+		tm.tm_sec = (int)s;
+		tm.tm_isdst = -1;
+		sec = (int64_t)mktime(&tm);
+	}
+	if (*p != '\0')
+		return -EINVAL;
+	ret->sec = sec;
+	ret->usec = (int32_t)us;
+	return 0;
+}
+
+/* one "<digits>[.<digits>]<unit>" of an xs:duration, in microseconds */
+static int
+duration_part(const char **pp, char *ret_unit, uint64_t *ret_whole,
+    uint64_t *ret_us, bool *ret_frac)
+{
+	const char *p = *pp;
+	uint64_t whole = 0, us = 0;
+	bool frac = false;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (whole > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		whole = whole * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		uint64_t scale = 100000;
+
+		frac = true;
+		if (!isdigit((unsigned char)*++p))
+			return -EINVAL;
+		for (; isdigit((unsigned char)*p); p++) {
+			us += (uint64_t)(*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*p == '\0')
+		return -EINVAL;
+	*ret_unit = *p++;
+	*ret_whole = whole;
+	*ret_us = us;
+	*ret_frac = frac;
+	*pp = p;
+	return 0;
+}
+
+int
+cim_parse_interval(const char *s, uint64_t *ret_usec)
+{
+	static const struct { char unit; bool time; uint64_t us; } units[] = {
+		{ 'D', false, 86400000000ULL }, { 'H', true, 3600000000ULL },
+		{ 'M', true, 60000000ULL }, { 'S', true, 1000000ULL },
+	};
+	const char *p = s;
+	size_t next = 0;
+	bool in_time = false, any = false;
+	uint64_t total = 0;
+
+	if (s == NULL)
+		return -EINVAL;
+	if (isdigit((unsigned char)s[0]) && strlen(s) == 25 && s[14] == '.' &&
+	    s[21] == ':') {
+		/* DMTF interval ddddddddHHMMSS.mmmmmm:000 */
+		unsigned d, h, m, sec, us;
+
+		if (parse_digits(&p, 8, &d) < 0 || parse_digits(&p, 2, &h) < 0 ||
+		    parse_digits(&p, 2, &m) < 0 || parse_digits(&p, 2, &sec) < 0)
+			return -EINVAL;
+		p++;
+		if (parse_digits(&p, 6, &us) < 0 || h > 23 || m > 59 || sec > 59)
+			return -EINVAL;
+		*ret_usec = (((uint64_t)d * 24 + h) * 60 + m) * 60000000ULL +
+		    (uint64_t)sec * 1000000 + us;
+		return 0;
+	}
+	if (*p++ != 'P')
+		return -EINVAL;
+	while (*p != '\0') {
+		uint64_t whole, us, add;
+		bool frac;
+		char unit;
+		size_t i;
+		int r;
+
+		if (*p == 'T') {
+			if (in_time || p[1] == '\0')
+				return -EINVAL;
+			in_time = true;
+			p++;
+			continue;
+		}
+		if ((r = duration_part(&p, &unit, &whole, &us, &frac)) < 0)
+			return r;
+		for (i = next; i < 4; i++)
+			if (units[i].unit == unit && units[i].time == in_time)
+				break;
+		if (i == 4 || (frac && unit != 'S'))
+			return -EINVAL;	/* unknown, repeated, years, months */
+		next = i + 1;
+		if (whole > UINT64_MAX / units[i].us)
+			return -ERANGE;
+		add = whole * units[i].us + us;
+		if (add > UINT64_MAX - total)
+			return -ERANGE;
+		total += add;
+		any = true;
+	}
+	if (!any)
+		return -EINVAL;
+	*ret_usec = total;
+	return 0;
+}
+
+static char *
+trim_copy(const char *text)
+{
+	const char *e;
+
+	while (isspace((unsigned char)*text))
+		text++;
+	e = text + strlen(text);
+	while (e > text && isspace((unsigned char)e[-1]))
+		e--;
+	return strndup(text, (size_t)(e - text));
+}
+
+/* one UTF-8 character of the BMP -> its code point */
+static int
+utf8_char16(const char *s, uint64_t *ret)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t c;
+	size_t n;
+
+	if (p[0] < 0x80) {
+		c = p[0];
+		n = 1;
+	} else if ((p[0] & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
+		c = (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+		n = 2;
+	} else if ((p[0] & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 &&
+	    (p[2] & 0xc0) == 0x80) {
+		c = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
+		    (p[2] & 0x3f);
+		n = 3;
+	} else
+		return -EINVAL;
+	if (p[n] != '\0' || c == 0)
+		return -EINVAL;
+	*ret = c;
+	return 0;
+}
+
+int
+cim_value_parse(enum cim_type t, const char *text, union cim_scalar *ret)
+{
+	char *s, *end;
+	int r = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	if (text == NULL)
+		return -EINVAL;
+	if (t == CIM_STRING) {
+		if ((ret->str = strdup(text)) == NULL)
+			return -ENOMEM;
+		return 0;
+	}
+	if ((s = trim_copy(text)) == NULL)
+		return -ENOMEM;
+	errno = 0;
+	switch (t) {
+	case CIM_BOOLEAN:
+		if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0)
+			ret->b = true;
+		else if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0)
+			ret->b = false;
+		else
+			r = -EINVAL;
+		break;
+	case CIM_SINT8: case CIM_SINT16: case CIM_SINT32: case CIM_SINT64:
+		ret->s = strtoll(s, &end, 10);
+		if (s[0] == '\0' || *end != '\0' || errno != 0 ||
+		    !cim_type_in_range(t, true, (uint64_t)ret->s))
+			r = -EINVAL;
+		break;
+	case CIM_UINT8: case CIM_UINT16: case CIM_UINT32: case CIM_UINT64:
+		ret->u = strtoull(s, &end, 10);
+		if (!isdigit((unsigned char)s[0]) || *end != '\0' ||
+		    errno != 0 || !cim_type_in_range(t, false, ret->u))
+			r = -EINVAL;
+		break;
+	case CIM_REAL32: case CIM_REAL64:
+		ret->r = strtod(s, &end);
+		if (s[0] == '\0' || *end != '\0' || (errno != 0 &&
+		    fabs(ret->r) > 1.0))
+			r = -EINVAL;
+		break;
+	case CIM_CHAR16:
+		r = utf8_char16(s, &ret->u);
+		break;
+	case CIM_DATETIME:
+		r = cim_parse_datetime(s, &ret->dt);
+		break;
+	case CIM_INTERVAL:
+		r = cim_parse_interval(s, &ret->u);
+		break;
+	case CIM_STRING:
+		break;
+	}
+	free(s);
+	if (r < 0)
+		memset(ret, 0, sizeof(*ret));
+	return r < 0 ? -EINVAL : 0;
+}
+
+void
+cim_scalar_done(enum cim_type t, union cim_scalar *v)
+{
+	if (t == CIM_STRING) {
+		free(v->str);
+		v->str = NULL;
+	}
+}
+
+/* ------------------------------------------------------------- format */
+
+int
+cim_format_datetime(const struct cim_dt *dt, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t = (time_t)dt->sec;
+	char frac[16] = "", zone[32];
+	long off;
+
+	if (localtime_r(&t, &tm) == NULL) {
+		snprintf(buf, len, "%s", "");
+		return -EINVAL;
+	}
+	if (dt->usec > 0 && dt->usec < 1000000)
+		snprintf(frac, sizeof(frac), ".%06d", (int)dt->usec);
+	off = tm.tm_gmtoff / 60;
+	if (off == 0)
+		snprintf(zone, sizeof(zone), "Z");
+	else
+		snprintf(zone, sizeof(zone), "%c%02ld:%02ld", off < 0 ? '-' : '+',
+		    labs(off) / 60 % 100, labs(off) % 60);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%s%s",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, frac, zone);
+	return 0;
+}
+
+void
+cim_format_interval(uint64_t usec, char *buf, size_t len)
+{
+	uint64_t s = usec / 1000000;
+	unsigned us = (unsigned)(usec % 1000000);
+	char frac[16] = "";
+
+	if (us != 0)
+		snprintf(frac, sizeof(frac), ".%06u", us);
+	snprintf(buf, len, "P%" PRIu64 "DT%uH%uM%u%sS", s / 86400,
+	    (unsigned)(s / 3600 % 24), (unsigned)(s / 60 % 60),
+	    (unsigned)(s % 60), frac);
+}
+
+/* the shortest %g that reads back as the same value */
+static void
+format_real(double v, bool single, char *buf, size_t len)
+{
+	int max = single ? 9 : 17;
+
+	if (isnan(v)) {
+		snprintf(buf, len, "NaN");
+		return;
+	}
+	if (isinf(v)) {
+		snprintf(buf, len, v < 0 ? "-INF" : "INF");
+		return;
+	}
+	for (int prec = 1; prec <= max; prec++) {
+		snprintf(buf, len, "%.*g", prec, v);
+		if (single ? (float)strtod(buf, NULL) == (float)v :
+		    strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+const char *
+cim_value_text(enum cim_type t, const union cim_scalar *v, char *buf,
+    size_t len)
+{
+	switch (t) {
+	case CIM_BOOLEAN:
+		return v->b ? "true" : "false";
+	case CIM_SINT8: case CIM_SINT16: case CIM_SINT32: case CIM_SINT64:
+		snprintf(buf, len, "%" PRId64, v->s);
+		return buf;
+	case CIM_UINT8: case CIM_UINT16: case CIM_UINT32: case CIM_UINT64:
+		snprintf(buf, len, "%" PRIu64, v->u);
+		return buf;
+	case CIM_REAL32:
+	case CIM_REAL64:
+		format_real(v->r, t == CIM_REAL32, buf, len);
+		return buf;
+	case CIM_CHAR16: {
+		uint64_t c = v->u;
+
+		if (c == 0 || c > 0xffff || (c >= 0xd800 && c <= 0xdfff))
+			snprintf(buf, len, "%s", "");
+		else if (c < 0x80)
+			snprintf(buf, len, "%c", (int)c);
+		else if (c < 0x800)
+			snprintf(buf, len, "%c%c", (int)(0xc0 | c >> 6),
+			    (int)(0x80 | (c & 0x3f)));
+		else
+			snprintf(buf, len, "%c%c%c", (int)(0xe0 | c >> 12),
+			    (int)(0x80 | (c >> 6 & 0x3f)),
+			    (int)(0x80 | (c & 0x3f)));
+		return buf;
+	}
+	case CIM_STRING:
+		return v->str ? v->str : "";
+	case CIM_DATETIME:
+		cim_format_datetime(&v->dt, buf, len);
+		return buf;
+	case CIM_INTERVAL:
+		cim_format_interval(v->u, buf, len);
+		return buf;
+	}
+	return "";
+}
+
+/* ------------------------------------------------------------ compare */
+
+int
+cim_value_cmp(enum cim_type t, const union cim_scalar *a,
+    const union cim_scalar *b)
+{
+	switch (t) {
+	case CIM_BOOLEAN:
+		return (int)a->b - (int)b->b;
+	case CIM_SINT8: case CIM_SINT16: case CIM_SINT32: case CIM_SINT64:
+		return a->s < b->s ? -1 : a->s > b->s;
+	case CIM_UINT8: case CIM_UINT16: case CIM_UINT32: case CIM_UINT64:
+	case CIM_CHAR16: case CIM_INTERVAL:
+		return a->u < b->u ? -1 : a->u > b->u;
+	case CIM_REAL32: case CIM_REAL64:
+		return a->r < b->r ? -1 : a->r > b->r;
+	case CIM_STRING:
+		return strcasecmp(a->str ? a->str : "", b->str ? b->str : "");
+	case CIM_DATETIME:
+		if (a->dt.sec != b->dt.sec)
+			return a->dt.sec < b->dt.sec ? -1 : 1;
+		return a->dt.usec < b->dt.usec ? -1 : a->dt.usec > b->dt.usec;
+	}
+	return 0;
+}
+
+bool
+cim_value_equal(enum cim_type t, const union cim_scalar *a,
+    const union cim_scalar *b)
+{
+	return cim_value_cmp(t, a, b) == 0;
+}
