@@ -18,12 +18,14 @@
 #include <arpa/inet.h>
 #include <ini.h>
 
+#include "auth_cert.h"
 #include "config.h"
 
 #define U32MAX	4294967295ULL
 
 static const char *check_addresses(const char *value);
 static const char *check_url_prefix(const char *value);
+static const char *check_netbios(const char *value);
 static char **split_list(const char *s);
 static void free_list(char **v);
 
@@ -77,6 +79,25 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	    "allow logins as root (uid 0)" },
 	[CK_AUTH_BASIC_CACHE_S] = { "Auth", "BasicCacheSeconds", CT_UINT, "60", 0, 3600, NULL,
 	    "remember a successful Basic login this long (keyed hash, never the password; 0: off)" },
+	[CK_AUTH_NEGOTIATE] = { "Auth", "Negotiate", CT_BOOL, "true", 0, 0, NULL,
+	    "the Negotiate scheme (SPNEGO, NTLM, Kerberos through GSSAPI); offered only with a usable Keytab or NTLMUserFile" },
+	[CK_AUTH_KERBEROS] = { "Auth", "Kerberos", CT_BOOL, "true", 0, 0, NULL,
+	    "Kerberos, inside Negotiate and as the Kerberos scheme; needs a keytab with an HTTP/<host> key" },
+	[CK_AUTH_KEYTAB] = { "Auth", "Keytab", CT_STR, "", 0, 0, NULL,
+	    "Kerberos keytab of the acceptor (empty: $KRB5_KTNAME, else /etc/krb5.keytab)" },
+	[CK_AUTH_NTLM_USER_FILE] = { "Auth", "NTLMUserFile", CT_STR, "", 0, 0, NULL,
+	    "NTLM accounts, smbpasswd lines with NT hashes (winrmd --ntlm-passwd USER); empty: no NTLM (restart to change)" },
+	[CK_AUTH_NETBIOS_DOMAIN] = { "Auth", "NetBIOSDomain", CT_STR, "", 0, 0, NULL,
+	    "NTLM domain the server names; clients may send it, NetBIOSComputer or none (empty: NetBIOSComputer; restart)",
+	    check_netbios },
+	[CK_AUTH_NETBIOS_COMPUTER] = { "Auth", "NetBIOSComputer", CT_STR, "", 0, 0, NULL,
+	    "NTLM computer name (empty: the short host name in upper case; restart to change)", check_netbios },
+	[CK_AUTH_CBT_HARDENING] = { "Auth", "CbtHardeningLevel", CT_ENUM, "Relaxed", 0, 0, "None|Relaxed|Strict",
+	    "channel binding on HTTPS: None ignores it, Relaxed refuses wrong bindings, Strict also refuses missing ones" },
+	[CK_AUTH_CERTIFICATE] = { "Auth", "Certificate", CT_BOOL, "false", 0, 0, NULL,
+	    "client certificates on HTTPS, verified against ClientCAFile and mapped by [CertMapping] (restart to change)" },
+	[CK_AUTH_CLIENT_CA_FILE] = { "Auth", "ClientCAFile", CT_STR, "", 0, 0, NULL,
+	    "PEM certificates of the authorities that issue client certificates (restart to change)" },
 
 	[CK_WINRS_ALLOW_REMOTE_SHELL] = { "Winrs", "AllowRemoteShellAccess", CT_BOOL, "true", 0, 0, NULL,
 	    "allow remote shells (WinRS) at all" },
@@ -145,6 +166,19 @@ check_url_prefix(const char *value)
 	for (const char *p = value; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && strchr("-._~/", *p) == NULL)
 			return "URLPrefix may hold only letters, digits and -._~/";
+	return NULL;
+}
+
+/* empty, or 1-15 characters NetBIOS allows in a name */
+static const char *
+check_netbios(const char *value)
+{
+	if (strlen(value) > 15)
+		return "a NetBIOS name has at most 15 characters";
+	for (const char *p = value; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("\\/:*?\"<>|.,;=+[]", *p) != NULL)
+			return "a NetBIOS name may not hold blanks or any of \\/:*?\"<>|.,;=+[]";
 	return NULL;
 }
 
@@ -316,11 +350,54 @@ set_value(struct conf_value *cv, const struct conf_def *d, const char *text)
 	return NULL;
 }
 
+/*
+ * [CertMapping]: keys are account names, not schema keys; each line is
+ * checked by auth_cert.c and kept in file order.
+ */
+static int
+on_certmap(struct parse_state *ps, const char *name, const char *value)
+{
+	struct config *cfg = ps->cfg;
+	struct conf_entry *e;
+	const char *msg;
+
+	for (size_t i = 0; i < cfg->ncertmap; i++)
+		if (strcasecmp(cfg->certmap[i].key, name) == 0) {
+			set_error(ps, "%s is set twice (first on line %d)", name,
+			    cfg->certmap[i].line);
+			return 0;
+		}
+	if ((msg = certmap_check_entry(name, value)) != NULL) {
+		set_error(ps, "[CertMapping] %s = %s: %s", name, value, msg);
+		return 0;
+	}
+	if ((e = realloc(cfg->certmap, (cfg->ncertmap + 1) * sizeof(*e))) == NULL) {
+		set_error(ps, "out of memory");
+		return 0;
+	}
+	cfg->certmap = e;
+	e = &cfg->certmap[cfg->ncertmap];
+	e->key = strdup(name);
+	e->value = strdup(value);
+	e->line = ps->line;
+	if (e->key == NULL || e->value == NULL) {
+		free(e->key);
+		free(e->value);
+		set_error(ps, "out of memory");
+		return 0;
+	}
+	cfg->ncertmap++;
+	return 1;
+}
+
 static int
 on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_state *ps = user;
 	bool known_section = false;
+
+	if (strcasecmp(section, "CertMapping") == 0)
+		return on_certmap(ps, name, value);
 
 	for (size_t i = 0; i < _CK_MAX; i++) {
 		const struct conf_def *d = &conf_defs[i];
@@ -431,6 +508,11 @@ config_free(struct config *cfg)
 		free(cfg->v[i].s);
 		free_list(cfg->v[i].list);
 	}
+	for (size_t i = 0; i < cfg->ncertmap; i++) {
+		free(cfg->certmap[i].key);
+		free(cfg->certmap[i].value);
+	}
+	free(cfg->certmap);
 	free(cfg->path);
 	free(cfg);
 }
@@ -445,6 +527,17 @@ config_find(const struct config *cfg, const char *section, const char *key)
 	return NULL;
 }
 
+static void
+certmap_example(FILE *out)
+{
+	fprintf(out, "\n# Client certificates ([Auth] Certificate = true) to local "
+	    "accounts, one line per\n# account: ACCOUNT = RULE [| RULE]..., RULE "
+	    "being thumbprint=<SHA-1 hex>,\n# upn=<UPN of the subjectAltName> or "
+	    "subject=<RFC 2253 subject>; and\n# * = upn=*@REALM maps any UPN of "
+	    "REALM to the account of its user part.\n[CertMapping]\n"
+	    "#alice = upn=alice@example.com | thumbprint=0123456789abcdef0123456789abcdef01234567\n");
+}
+
 void
 config_write_example(FILE *out)
 {
@@ -457,6 +550,8 @@ config_write_example(FILE *out)
 		const struct conf_def *d = &conf_defs[i];
 
 		if (strcmp(section, d->section) != 0) {
+			if (strcmp(section, "Auth") == 0)
+				certmap_example(out);
 			section = d->section;
 			fprintf(out, "\n[%s]\n", section);
 		}

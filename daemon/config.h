@@ -38,6 +38,15 @@ enum conf_key {
 	CK_AUTH_ALLOWED_GROUPS,
 	CK_AUTH_PERMIT_ROOT,
 	CK_AUTH_BASIC_CACHE_S,
+	CK_AUTH_NEGOTIATE,
+	CK_AUTH_KERBEROS,
+	CK_AUTH_KEYTAB,
+	CK_AUTH_NTLM_USER_FILE,
+	CK_AUTH_NETBIOS_DOMAIN,
+	CK_AUTH_NETBIOS_COMPUTER,
+	CK_AUTH_CBT_HARDENING,
+	CK_AUTH_CERTIFICATE,
+	CK_AUTH_CLIENT_CA_FILE,
 
 	CK_WINRS_ALLOW_REMOTE_SHELL,
 	CK_WINRS_IDLE_TIMEOUT,
@@ -87,9 +96,18 @@ struct conf_value {
 	int			 line;	/* 0: default */
 };
 
+/* a line of a section whose keys are free ([CertMapping]), in file order */
+struct conf_entry {
+	char			*key;
+	char			*value;
+	int			 line;
+};
+
 struct config {
 	char			*path;
 	struct conf_value	 v[_CK_MAX];
+	struct conf_entry	*certmap;	/* [CertMapping], auth_cert.h */
+	size_t			 ncertmap;
 };
 
 extern const struct conf_def conf_defs[_CK_MAX];

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "log.h"
+#include "negotiate.h"
 #include "op.h"
 #include "plugin.h"
 #include "soap.h"
@@ -167,6 +168,22 @@ dispatch_identify(struct winrmd_op *op, bool authenticated, bool https)
 				    BAD_CAST uri);
 			}
 			snprintf(uri, sizeof(uri), "%shttps/basic", secprofile);
+			xmlNewTextChild(sp, ns, BAD_CAST "SecurityProfileName",
+			    BAD_CAST uri);
+		}
+		/* over HTTP too: Negotiate seals the messages */
+		if (nego_offered("Negotiate") || nego_offered("Kerberos")) {
+			snprintf(uri, sizeof(uri), "%shttp/spnego-kerberos",
+			    secprofile);
+			xmlNewTextChild(sp, ns, BAD_CAST "SecurityProfileName",
+			    BAD_CAST uri);
+			snprintf(uri, sizeof(uri), "%shttps/spnego-kerberos",
+			    secprofile);
+			xmlNewTextChild(sp, ns, BAD_CAST "SecurityProfileName",
+			    BAD_CAST uri);
+		}
+		if (conf_b(W->cfg, CK_AUTH_CERTIFICATE)) {
+			snprintf(uri, sizeof(uri), "%shttps/mutual", secprofile);
 			xmlNewTextChild(sp, ns, BAD_CAST "SecurityProfileName",
 			    BAD_CAST uri);
 		}

@@ -3,15 +3,24 @@
  * state machine:
  *
  *   READ      headers checked (path, method, size, type), body accumulated
- *   AUTH      Basic credentials being verified by PAM on a worker thread
- *   DELAY     a failed verification waits out PAM's failure delay
+ *   AUTH      Basic credentials being verified by PAM, or the account of a
+ *             Negotiate or certificate login being looked up, on a worker
+ *   DELAY     a failed verification waits out the failure delay
  *   RUN       authenticated: parse, read headers, dispatch
  *   OP        an operation returned WINRMD_PENDING; connection suspended
  *   DONE      an answer is queued
  *
  * Nothing but an Identify carrying `WSMANIDENTIFY: unauthenticated' gets
  * past READ without a principal: a request starts unauthenticated by
- * construction (calloc), and only auth_done() sets one.
+ * construction (calloc), and only auth_done() and lookup_done() set one.
+ *
+ * Negotiate (auth_negotiate.c) is per connection: struct conn holds the
+ * GSSAPI context, and once it is complete and its account looked up, the
+ * connection's later requests need no Authorization header, as long as
+ * that context lives.  With it, bodies may be sealed (MS-WSMV 2.2.9.1):
+ * a request is unsealed before parsing and its reply sealed when it is
+ * queued, so replies are sealed in request order (one request at a time
+ * per connection, asserted).
  */
 #include "build.h"
 
@@ -30,10 +39,13 @@
 
 #include "arena.h"
 #include "auth.h"
+#include "auth_cert.h"
 #include "config.h"
 #include "dispatch.h"
+#include "encryption.h"
 #include "http.h"
 #include "log.h"
+#include "negotiate.h"
 #include "op.h"
 #include "reactor.h"
 #include "soap.h"
@@ -56,14 +68,22 @@ struct listener {
 	bool			 tls;
 	bool			 needs_run;	/* a connection was resumed */
 	char			*cert, *key;
+	char			*client_ca;	/* PEM trust list: client certs */
+	unsigned char		 cbt[96];	/* tls-server-end-point data */
+	size_t			 cbt_len;
 	char			 name[80];
 };
 
+struct request;
+
 struct conn {
-	struct listener	*l;
-	unsigned char	 key[16];	/* client address, for ip_slots */
-	char		 ip[INET6_ADDRSTRLEN];
-	char		 peer[INET6_ADDRSTRLEN + 8];
+	struct listener		*l;
+	unsigned char		 key[16];	/* client address, for ip_slots */
+	char			 ip[INET6_ADDRSTRLEN];
+	char			 peer[INET6_ADDRSTRLEN + 8];
+	struct nego		*nego;		/* Negotiate context, or NULL */
+	struct principal	*nego_principal; /* its account, once looked up */
+	struct request		*active;	/* the request being served */
 };
 
 enum rq_state { RQ_READ, RQ_AUTH, RQ_DELAY, RQ_RUN, RQ_OP, RQ_DONE };
@@ -83,6 +103,13 @@ struct request {
 	struct principal	*principal;
 	const char		*user;		/* for the log: tried or known */
 	char			 user_buf[64];
+	bool			 via_nego;	/* principal of conn->nego */
+	bool			 encrypted;	/* body is multipart/encrypted */
+	bool			 seal_reply;	/* seal what answer() sends */
+	bool			 close_conn;	/* Connection: close */
+	char			 boundary[ENC_MAX_BOUNDARY + 1];
+	char			*www_auth;	/* "Negotiate <token>" to send */
+	bool			 www_auth_only;	/* a 401 leg: no scheme list */
 	struct winrmd_op	 op;
 	bool			 op_live;
 	struct winrmd_timer	*delay;
@@ -133,37 +160,90 @@ log_request(struct request *rq, unsigned status)
 /* ------------------------------------------------------------- answers */
 
 static void
-add_common_headers(struct MHD_Response *resp)
+add_common_headers(struct MHD_Response *resp, const char *content_type)
 {
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    SOAP_CONTENT_TYPE);
+	    content_type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER, "winrmd");
+}
+
+/*
+ * Forgets the connection's Negotiate context and its account, and closes
+ * the connection after this answer: after a sealing failure the two ends'
+ * keys or sequence numbers no longer agree.
+ */
+static void
+nego_drop(struct request *rq, bool close_conn)
+{
+	struct conn *c = rq->conn;
+
+	nego_free(c->nego);
+	c->nego = NULL;
+	principal_unref(c->nego_principal);
+	c->nego_principal = NULL;
+	rq->seal_reply = false;
+	if (close_conn)
+		rq->close_conn = true;
 }
 
 /* queues text (taken over, may be NULL) with status */
 static enum MHD_Result
 answer(struct request *rq, unsigned status, char *text, size_t len)
 {
+	const char *ctype = SOAP_CONTENT_TYPE;
 	struct MHD_Response *resp;
 	enum MHD_Result r;
 
 	rq->state = RQ_DONE;
+	if (text != NULL && rq->seal_reply) {
+		char why[256];
+		size_t slen = 0;
+		char *sealed = nego_wrap(rq->conn->nego, text, len, &slen, why,
+		    sizeof(why));
+
+		free(text);
+		text = sealed;
+		len = slen;
+		ctype = ENC_CONTENT_TYPE;
+		if (sealed == NULL) {
+			log_err("negotiate: cannot seal the reply to %s: %s",
+			    rq->conn->peer, why);
+			nego_drop(rq, true);
+			status = 500;
+		}
+	}
 	resp = MHD_create_response_from_buffer(text ? len : 0, text ? text : "",
 	    text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL) {
 		free(text);
 		return MHD_NO;
 	}
-	add_common_headers(resp);
+	add_common_headers(resp, text ? ctype : SOAP_CONTENT_TYPE);
 	if (status == 405)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
+	if (rq->close_conn)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
+	/* the token of a handshake leg: on the 401 and on the final answer */
+	if (rq->www_auth != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    rq->www_auth);
 	if (status == 401) {
 		W->count.unauthorized++;
-		if (conf_b(W->cfg, CK_AUTH_BASIC) && (rq->l->tls ||
-		    conf_b(W->cfg, CK_SERVICE_ALLOW_UNENCRYPTED)))
-			MHD_add_response_header(resp,
-			    MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-			    "Basic realm=\"WSMAN\"");
+		if (!rq->www_auth_only) {
+			if (conf_b(W->cfg, CK_AUTH_BASIC) && (rq->l->tls ||
+			    conf_b(W->cfg, CK_SERVICE_ALLOW_UNENCRYPTED)))
+				MHD_add_response_header(resp,
+				    MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+				    "Basic realm=\"WSMAN\"");
+			if (nego_offered("Negotiate") &&
+			    conf_b(W->cfg, CK_AUTH_NEGOTIATE))
+				MHD_add_response_header(resp,
+				    MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Negotiate");
+			if (nego_offered("Kerberos"))
+				MHD_add_response_header(resp,
+				    MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Kerberos");
+		}
 	}
 	log_request(rq, status);
 	r = MHD_queue_response(rq->mc, status, resp);
@@ -266,6 +346,26 @@ delay_over(void *arg)
 	resume(rq);
 }
 
+/*
+ * A refused login waits before its 401: every refusal after a credential
+ * check waits the same, so that timing does not tell a right password
+ * refused by PermitRoot or AllowedGroups from a wrong one.  Sets
+ * rq->delay (NULL if no timer could be set or the daemon is stopping).
+ */
+static void
+fail_delay(struct request *rq, unsigned us)
+{
+	rq->state = RQ_DELAY;
+	rq->delay = NULL;
+	if (W->stopping)
+		return;
+	if (us == 0)
+		us = DEFAULT_FAIL_DELAY_US;
+	if (us > MAX_FAIL_DELAY_US)
+		us = MAX_FAIL_DELAY_US;
+	rq->delay = reactor_timer(us / 1000, delay_over, rq);
+}
+
 static void
 auth_done(void *arg)
 {
@@ -285,20 +385,7 @@ auth_done(void *arg)
 		log_notice("auth: Basic login of %s from %s refused: %s",
 		    j->user, rq->conn->ip, j->why);
 		auth_cache_evict_user(j->user);
-		rq->state = RQ_DELAY;
-		if (!W->stopping) {
-			/*
-			 * Every refusal after a PAM conversation waits the same,
-			 * so that timing does not tell a right password refused
-			 * by PermitRoot or AllowedGroups from a wrong one.
-			 */
-			unsigned us = j->pam.fail_delay_us ? j->pam.fail_delay_us :
-			    DEFAULT_FAIL_DELAY_US;
-
-			if (us > MAX_FAIL_DELAY_US)
-				us = MAX_FAIL_DELAY_US;
-			rq->delay = reactor_timer(us / 1000, delay_over, rq);
-		}
+		fail_delay(rq, j->pam.fail_delay_us);
 		if (rq->delay == NULL)
 			resume(rq);
 	}
@@ -307,21 +394,236 @@ auth_done(void *arg)
 	free(j);
 }
 
+/* ------------------------------ Negotiate and certificates: accounts */
+
+/*
+ * After a Negotiate handshake or a certificate mapping, the account behind
+ * the name is looked up on a worker (NSS may be slow) and the login policy
+ * applied (principal_lookup).  The request stays suspended meanwhile, so
+ * its connection cannot go away.
+ */
+struct lookup_job {
+	struct request		*rq;
+	char			 user[64];
+	const char		*scheme;	/* static: "NTLM", "Kerberos", ... */
+	bool			 nego;		/* for the connection's context */
+	bool			 fold_case;	/* NTLM names ignore case */
+	struct auth_policy	 policy;
+	struct principal	*principal;
+	char			 why[200];
+};
+
+static void
+lookup_work(void *arg)
+{
+	struct lookup_job *j = arg;
+	int r = principal_lookup(j->user, j->scheme, &j->policy,
+	    &j->principal, j->why, sizeof(j->why));
+
+	if (r == -ENOENT && j->fold_case) {
+		char lower[64];
+		size_t i;
+
+		for (i = 0; j->user[i] != '\0' && i + 1 < sizeof(lower); i++)
+			lower[i] = (char)(j->user[i] >= 'A' && j->user[i] <= 'Z' ?
+			    j->user[i] - 'A' + 'a' : j->user[i]);
+		lower[i] = '\0';
+		if (strcmp(lower, j->user) != 0)
+			r = principal_lookup(lower, j->scheme, &j->policy,
+			    &j->principal, j->why, sizeof(j->why));
+	}
+	if (r < 0)
+		j->principal = NULL;
+}
+
+static void
+lookup_done(void *arg)
+{
+	struct lookup_job *j = arg;
+	struct request *rq = j->rq;
+	struct conn *c = rq->conn;
+
+	if (j->principal != NULL && (!j->nego || nego_established(c->nego))) {
+		if (j->nego) {
+			principal_unref(c->nego_principal);
+			c->nego_principal = principal_ref(j->principal);
+			rq->via_nego = true;
+		}
+		rq->principal = j->principal;
+		snprintf(rq->user_buf, sizeof(rq->user_buf), "%s",
+		    j->principal->pub.name);
+		rq->user = rq->user_buf;
+		log_info("auth: %s login of %s from %s", j->scheme,
+		    rq->user, c->peer);
+		rq->state = RQ_RUN;
+		resume(rq);
+	} else {
+		principal_unref(j->principal);
+		log_notice("auth: %s login of %s from %s refused: %s",
+		    j->scheme, j->user, c->ip, j->why[0] ? j->why :
+		    "the context went away");
+		if (j->nego) {
+			nego_drop(rq, false);
+			free(rq->www_auth);
+			rq->www_auth = NULL;
+		}
+		fail_delay(rq, 0);
+		if (rq->delay == NULL)
+			resume(rq);
+	}
+	auth_policy_done(&j->policy);
+	free(j);
+}
+
+/* RQ_AUTH with a lookup on a worker, or RQ_DELAY if it cannot start */
+static enum rq_state
+lookup_begin(struct request *rq, const char *user, const char *scheme,
+    bool nego)
+{
+	struct lookup_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL || auth_policy_init(&j->policy, W->cfg) < 0) {
+		free(j);
+		return RQ_DELAY;
+	}
+	j->rq = rq;
+	snprintf(j->user, sizeof(j->user), "%s", user);
+	snprintf(rq->user_buf, sizeof(rq->user_buf), "%s", user);
+	rq->user = rq->user_buf;
+	j->scheme = scheme;
+	j->nego = nego;
+	j->fold_case = strcmp(scheme, "NTLM") == 0;
+	if (workers_submit(lookup_work, lookup_done, j) < 0) {
+		auth_policy_done(&j->policy);
+		free(j);
+		return RQ_DELAY;
+	}
+	return RQ_AUTH;
+}
+
+/*
+ * One leg of a Negotiate (or Kerberos) handshake on the loop thread.  A
+ * continuing leg answers 401 with the token; a failed one waits out the
+ * failure delay; a complete one looks the account up and then runs the
+ * request that completed it, whose answer carries the last token
+ * (Kerberos mutual authentication needs the AP-REP there).
+ */
+static enum rq_state
+nego_begin(struct request *rq, const char *hdr)
+{
+	struct conn *c = rq->conn;
+	const char *level = conf_s(W->cfg, CK_AUTH_CBT_HARDENING);
+	struct nego_params par = { 0 };
+	struct nego_result res;
+	enum rq_state st;
+
+	/* whatever this header brings, the old handshake's account is gone */
+	principal_unref(c->nego_principal);
+	c->nego_principal = NULL;
+	if (rq->l->tls && rq->l->cbt_len > 0 && strcasecmp(level, "None") != 0) {
+		par.cbt = rq->l->cbt;
+		par.cbt_len = rq->l->cbt_len;
+		par.cbt_strict = strcasecmp(level, "Strict") == 0;
+	}
+	nego_step(&c->nego, hdr, &par, &res);
+	if (res.out_b64 != NULL && asprintf(&rq->www_auth, "%s %s", res.scheme,
+	    res.out_b64) < 0)
+		rq->www_auth = NULL;
+	switch (res.status) {
+	case NEGO_CONTINUE:
+		rq->www_auth_only = rq->www_auth != NULL;
+		st = RQ_DELAY;
+		break;
+	case NEGO_COMPLETE:
+		log_info("auth: %s handshake of %s (%s) from %s complete%s%s",
+		    res.scheme, res.name, res.mech, c->peer,
+		    res.channel_bound ? ", channel-bound" : "",
+		    res.can_seal ? ", sealing" : ", no sealing");
+		st = lookup_begin(rq, res.user, res.mech, true);
+		break;
+	case NEGO_FAILED:
+	default:
+		log_notice("auth: %s from %s refused: %s", res.scheme, c->ip,
+		    res.why);
+		fail_delay(rq, 0);
+		st = RQ_DELAY;
+		break;
+	}
+	nego_result_done(&res);
+	return st;
+}
+
+/* the https/mutual profile: the TLS client certificate, mapped */
+static enum rq_state
+cert_begin(struct request *rq)
+{
+	const union MHD_ConnectionInfo *ci;
+	unsigned char *der = NULL;
+	size_t len = 0;
+	char user[64], why[512];
+
+	if (!rq->l->tls || !conf_b(W->cfg, CK_AUTH_CERTIFICATE)) {
+		log_notice("auth: certificate login from %s refused: %s",
+		    rq->conn->ip, rq->l->tls ? "[Auth] Certificate is false" :
+		    "not over HTTPS");
+		return RQ_DELAY;
+	}
+	ci = MHD_get_connection_info(rq->mc,
+	    MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (cert_peer(ci ? ci->tls_session : NULL, &der, &len, why,
+	    sizeof(why)) < 0 || certmap_match(W->cfg, der, len, user,
+	    sizeof(user), why, sizeof(why)) < 0) {
+		log_notice("auth: certificate login from %s refused: %s",
+		    rq->conn->ip, why);
+		free(der);
+		return RQ_DELAY;
+	}
+	free(der);
+	return lookup_begin(rq, user, "Certificate", false);
+}
+
+static bool
+is_scheme(const char *hdr, const char *scheme)
+{
+	size_t n = strlen(scheme);
+
+	return strncasecmp(hdr, scheme, n) == 0 &&
+	    (hdr[n] == ' ' || hdr[n] == '\t' || hdr[n] == '\0');
+}
+
 /*
  * Starts authenticating rq.  Returns RQ_RUN (principal known), RQ_AUTH
- * (PAM running, connection to suspend) or RQ_DELAY (refused at once).
+ * (PAM or a lookup running, connection to suspend), RQ_DELAY with
+ * rq->delay set (refused, 401 after the failure delay; suspend too) or
+ * RQ_DELAY without (401 at once).
  */
 static enum rq_state
 auth_begin(struct request *rq)
 {
 	const char *hdr = MHD_lookup_connection_value(rq->mc, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION);
+	struct conn *c = rq->conn;
 	char *user = NULL, *password = NULL;
 	struct principal *p;
 	struct auth_job *j;
 
-	if (hdr == NULL)
+	if (hdr == NULL) {
+		/* the connection's complete Negotiate context, if any */
+		if (c->nego_principal != NULL &&
+		    nego_still_allowed(c->nego, W->cfg)) {
+			rq->principal = principal_ref(c->nego_principal);
+			rq->via_nego = true;
+			snprintf(rq->user_buf, sizeof(rq->user_buf), "%s",
+			    rq->principal->pub.name);
+			rq->user = rq->user_buf;
+			return RQ_RUN;
+		}
 		return RQ_DELAY;
+	}
+	if (is_scheme(hdr, "Negotiate") || is_scheme(hdr, "Kerberos"))
+		return nego_begin(rq, hdr);
+	if (strcmp(hdr, CERT_AUTH_SCHEME) == 0)
+		return cert_begin(rq);
 	if (strncasecmp(hdr, "Basic", 5) != 0 || (hdr[5] != ' ' && hdr[5] != '\t')) {
 		log_notice("auth: %s sent an unsupported scheme", rq->conn->ip);
 		return RQ_DELAY;
@@ -412,6 +714,72 @@ parse_body(struct request *rq)
 	return wsman_envelope(&op->msg, doc, &op->fault) == 0;
 }
 
+/*
+ * What Negotiate changes before parsing: a sealed body is unsealed (and
+ * its reply will be sealed); the empty POST pywinrm sends to finish the
+ * handshake is answered 200; over HTTP with AllowUnencrypted = false a
+ * plaintext body is refused, as Windows does.  Returns 0 to go on, or the
+ * status to answer with.
+ */
+static unsigned
+nego_body(struct request *rq)
+{
+	struct conn *c = rq->conn;
+	struct enc_parts parts;
+	unsigned char *plain = NULL;
+	size_t plen = 0, max = current_limits().max_envelope;
+	const char *why = NULL;
+	char buf[300];
+
+	if (rq->encrypted) {
+		if (!rq->via_nego || !nego_can_seal(c->nego)) {
+			log_notice("negotiate: %s sent a sealed body on a "
+			    "connection without a sealing context", c->peer);
+			nego_drop(rq, true);
+			return 400;
+		}
+		if (enc_parse(rq->boundary, (unsigned char *)rq->body, rq->len,
+		    &parts, &why) < 0) {
+			log_notice("negotiate: malformed sealed body from %s "
+			    "(%zu bytes): %s", c->peer, rq->len, why);
+			nego_drop(rq, true);
+			return 400;
+		}
+		if (parts.length > max) {
+			log_notice("negotiate: %s sent %zu bytes sealed, more "
+			    "than MaxEnvelopeSizekb", c->peer, parts.length);
+			nego_drop(rq, true);
+			return 413;
+		}
+		if (nego_unwrap(c->nego, &parts, &plain, &plen, buf,
+		    sizeof(buf)) < 0) {
+			log_notice("negotiate: cannot unseal the body from %s "
+			    "(%s): %s", c->peer, nego_mech(c->nego), buf);
+			nego_drop(rq, true);
+			return 400;
+		}
+		memmove(rq->body, plain, plen);
+		rq->len = plen;
+		rq->body[plen] = '\0';
+		rq->seal_reply = true;
+		return 0;
+	}
+	if (!rq->via_nego)
+		return 0;
+	if (rq->len == 0)
+		return 200;	/* not SOAP: the end of pywinrm's handshake */
+	if (!rq->l->tls && !conf_b(W->cfg, CK_SERVICE_ALLOW_UNENCRYPTED)) {
+		log_notice("negotiate: unsealed request from %s (%s) over HTTP "
+		    "refused: AllowUnencrypted is false", c->peer,
+		    nego_mech(c->nego));
+		nego_drop(rq, false);
+		free(rq->www_auth);
+		rq->www_auth = NULL;
+		return 401;
+	}
+	return 0;
+}
+
 static enum MHD_Result
 run(struct request *rq)
 {
@@ -419,6 +787,12 @@ run(struct request *rq)
 	struct winrmd_op *op = &rq->op;
 	int rc;
 
+	if (!rq->op_live) {
+		unsigned st = nego_body(rq);
+
+		if (st != 0)
+			return answer_status(rq, st);
+	}
 	if (!rq->op_live && !parse_body(rq))
 		return answer_op(rq);
 	op->principal = rq->principal;
@@ -489,7 +863,8 @@ step(struct request *rq)
 		if (ident != NULL && strcasecmp(ident, "unauthenticated") == 0)
 			return unauthenticated_identify(rq);
 		rq->state = auth_begin(rq);
-		if (rq->state == RQ_AUTH) {
+		if (rq->state == RQ_AUTH ||
+		    (rq->state == RQ_DELAY && rq->delay != NULL)) {
 			suspend(rq);
 			return MHD_YES;
 		}
@@ -575,6 +950,7 @@ on_access(void *cls, struct MHD_Connection *mc, const char *url,
 		    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 		const char *cl, *ct;
 		char path[256];
+		int enc;
 
 		if ((rq = calloc(1, sizeof(*rq))) == NULL)
 			return MHD_NO;
@@ -587,19 +963,35 @@ on_access(void *cls, struct MHD_Connection *mc, const char *url,
 		W->count.requests++;
 		if (rq->conn == NULL)
 			return MHD_NO;
+		/* HTTP/1.1 serves one request at a time per connection: what
+		 * sealing's sequence numbers rely on */
+		if (rq->conn->active != NULL) {
+			log_err("http: two requests at once on %s",
+			    rq->conn->peer);
+			abort();
+		}
+		rq->conn->active = rq;
 		snprintf(path, sizeof(path), "/%s",
 		    conf_s(W->cfg, CK_LISTENER_URL_PREFIX));
 		cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		ct = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_TYPE);
+		/* sealed (MS-WSMV 2.2.9.1): a plaintext of MaxEnvelopeSizekb
+		 * must still fit, so the framing's overhead is added */
+		if ((enc = enc_content_type(ct, rq->boundary)) > 0) {
+			rq->encrypted = true;
+			rq->limit += ENC_OVERHEAD;
+		} else if (enc < 0)
+			log_notice("http: %s sent multipart/encrypted of another "
+			    "protocol or without a boundary", rq->conn->peer);
 		if (strcmp(url_path(url), path) != 0)
 			rq->early = 404;
 		else if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
 			rq->early = 405;
 		else if (cl != NULL && strtoull(cl, NULL, 10) > rq->limit)
 			rq->early = 413;
-		else if (!soap_content_type(ct))
+		else if (enc < 0 || (enc == 0 && !soap_content_type(ct)))
 			rq->early = 415;
 		/*
 		 * Answering before the body is read makes MHD close the
@@ -697,6 +1089,9 @@ on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 		arena_free(rq->op.arena);
 	}
 	principal_unref(rq->principal);
+	if (rq->conn != NULL && rq->conn->active == rq)
+		rq->conn->active = NULL;
+	free(rq->www_auth);
 	free(rq->body);
 	free(rq);
 	*req_cls = NULL;
@@ -806,6 +1201,8 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 		if (c != NULL) {
 			nconnections--;
 			ip_release(c->key);
+			nego_free(c->nego);
+			principal_unref(c->nego_principal);
 		}
 		free(*socket_context);
 		*socket_context = NULL;
@@ -958,6 +1355,10 @@ listener_start(struct listener *l)
 		{ MHD_OPTION_HTTPS_MEM_CERT, 0, l->cert },
 		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
 		    (void *)"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1" },
+		/* a trust list makes GnuTLS ask for a client certificate
+		 * (optional: Basic and Negotiate clients send none) */
+		{ l->client_ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0,
+		    l->client_ca },
 		{ MHD_OPTION_END, 0, NULL },
 	};
 	struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
@@ -994,6 +1395,43 @@ listener_start(struct listener *l)
 	return 0;
 }
 
+/* [Auth] ClientCAFile as PEM text, or NULL (logged) */
+static char *
+client_ca_load(void)
+{
+	const char *path = conf_s(W->cfg, CK_AUTH_CLIENT_CA_FILE);
+	FILE *fp;
+	char *buf = NULL;
+	long len;
+
+	if (path[0] == '\0') {
+		log_err("http: [Auth] Certificate = true needs ClientCAFile, "
+		    "the authorities that issue client certificates");
+		return NULL;
+	}
+	if ((fp = fopen(path, "re")) == NULL) {
+		log_err("http: cannot read ClientCAFile %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) > 0 &&
+	    len < 4 * 1024 * 1024 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)len + 1)) != NULL) {
+		if (fread(buf, 1, (size_t)len, fp) != (size_t)len) {
+			free(buf);
+			buf = NULL;
+		} else
+			buf[len] = '\0';
+	}
+	fclose(fp);
+	if (buf == NULL || strstr(buf, "-----BEGIN CERTIFICATE-----") == NULL) {
+		log_err("http: ClientCAFile %s holds no PEM certificate", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 static int
 add_listener(int fd, bool tls, const char *name)
 {
@@ -1011,6 +1449,15 @@ add_listener(int fd, bool tls, const char *name)
 	if (tls && tls_load_or_create(conf_s(W->cfg, CK_LISTENER_CERT_FILE),
 	    conf_s(W->cfg, CK_LISTENER_KEY_FILE), W->hostname, &l->cert,
 	    &l->key) < 0)
+		return -1;
+	if (tls && tls_server_end_point(l->cert, l->cbt, sizeof(l->cbt),
+	    &l->cbt_len) < 0) {
+		log_warn("http: no channel-binding data for %s: Negotiate "
+		    "there goes without channel binding", l->name);
+		l->cbt_len = 0;
+	}
+	if (tls && conf_b(W->cfg, CK_AUTH_CERTIFICATE) &&
+	    (l->client_ca = client_ca_load()) == NULL)
 		return -1;
 	return listener_start(l);
 }
@@ -1150,6 +1597,7 @@ http_stop(void)
 		}
 		free(l->cert);
 		free(l->key);
+		free(l->client_ca);
 		memset(l, 0, sizeof(*l));
 	}
 	nlisteners = 0;

@@ -18,8 +18,10 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/utsname.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <systemd/sd-daemon.h>
 
 #include "auth.h"
@@ -29,6 +31,7 @@
 #include "host.h"
 #include "http.h"
 #include "log.h"
+#include "negotiate.h"
 #include "plugin.h"
 #include "reactor.h"
 #include "soap.h"
@@ -54,6 +57,9 @@ usage(FILE *out)
 	    "  -d, --debug            log debug messages too\n"
 	    "      --list-operations  print every (resource URI, action) the plugins serve\n"
 	    "      --example-config   print a configuration file with every key and its default\n"
+	    "      --ntlm-passwd USER set USER's NTLM password in [Auth] NTLMUserFile (NT hash;\n"
+	    "                         the password is read from the terminal, or a line of stdin)\n"
+	    "      --ntlm-delete USER remove USER from [Auth] NTLMUserFile\n"
 	    "  -h, --help             this text\n"
 	    "  -V, --version          the version\n"
 	    "\n"
@@ -79,6 +85,8 @@ static const enum conf_key restart_keys[] = {
 	CK_LISTENER_ADDRESS, CK_LISTENER_HTTP_PORT, CK_LISTENER_HTTPS_PORT,
 	CK_LISTENER_CERT_FILE, CK_LISTENER_KEY_FILE,
 	CK_SERVICE_IDLE_CONNECTION_S, CK_PLUGINS_DIRECTORY, CK_PLUGINS_LOAD,
+	CK_AUTH_NTLM_USER_FILE, CK_AUTH_NETBIOS_DOMAIN, CK_AUTH_NETBIOS_COMPUTER,
+	CK_AUTH_CERTIFICATE, CK_AUTH_CLIENT_CA_FILE,
 };
 
 static void
@@ -111,6 +119,7 @@ reload(void)
 	if (log_level() != LOG_DEBUG)
 		log_set_level(log_level_parse(conf_s(cfg, CK_SERVICE_LOG_LEVEL)));
 	auth_cache_flush();
+	nego_configure(cfg);
 	plugins_reload_all();
 	log_notice("configuration reloaded from %s", W->config_path);
 	sd_notify(0, "READY=1");
@@ -146,6 +155,80 @@ static bool
 nothing_pending(void)
 {
 	return http_pending() == 0;
+}
+
+/* one line of stdin, or twice from the terminal without echo */
+static int
+read_password(const char *user, char *buf, size_t len)
+{
+	bool tty = isatty(STDIN_FILENO);
+	char again[256];
+
+	for (int pass = 0; pass < (tty ? 2 : 1); pass++) {
+		char *dst = pass == 0 ? buf : again;
+		size_t dlen = pass == 0 ? len : sizeof(again);
+		struct termios old, quiet;
+		bool echo_off = false;
+		size_t n;
+
+		if (tty) {
+			fprintf(stderr, pass == 0 ? "NTLM password for %s: " :
+			    "Again: ", user);
+			if (tcgetattr(STDIN_FILENO, &old) == 0) {
+				quiet = old;
+				quiet.c_lflag &= ~(tcflag_t)ECHO;
+				echo_off = tcsetattr(STDIN_FILENO, TCSAFLUSH,
+				    &quiet) == 0;
+			}
+		}
+		if (fgets(dst, (int)dlen, stdin) == NULL)
+			dst[0] = '\0';
+		if (echo_off) {
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+			fputc('\n', stderr);
+		}
+		n = strlen(dst);
+		if (n > 0 && dst[n - 1] == '\n')
+			dst[--n] = '\0';
+		if (n > 0 && dst[n - 1] == '\r')
+			dst[--n] = '\0';
+	}
+	if (buf[0] == '\0') {
+		fprintf(stderr, "winrmd: empty password\n");
+		return -1;
+	}
+	if (tty && strcmp(buf, again) != 0) {
+		fprintf(stderr, "winrmd: the passwords differ\n");
+		OPENSSL_cleanse(again, sizeof(again));
+		return -1;
+	}
+	OPENSSL_cleanse(again, sizeof(again));
+	return 0;
+}
+
+/* --ntlm-passwd / --ntlm-delete */
+static int
+ntlm_passwd(const char *file, const char *user, bool delete)
+{
+	char pw[256], domain[16], computer[16];
+	int r;
+
+	nego_netbios_names(W->cfg, domain, computer);
+	if (delete)
+		return nego_ntlm_passwd(file, user, NULL, domain, computer) < 0 ?
+		    1 : 0;
+	if (file[0] == '\0') {
+		fprintf(stderr, "winrmd: [Auth] NTLMUserFile is not set in %s\n",
+		    W->config_path ? W->config_path : "the configuration");
+		return 1;
+	}
+	if (read_password(user, pw, sizeof(pw)) < 0)
+		return 1;
+	r = nego_ntlm_passwd(file, user, pw, domain, computer);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	if (r == 0)
+		printf("%s: NTLM password of %s set\n", file, user);
+	return r < 0 ? 1 : 0;
 }
 
 static int
@@ -201,6 +284,11 @@ serve(void)
 		log_err("auth: cannot initialise the credential cache");
 		goto out;
 	}
+	/* before any thread: it exports gss-ntlmssp's environment */
+	if (nego_init(W->cfg) < 0) {
+		log_err("negotiate: cannot set up the acceptor's environment");
+		goto out;
+	}
 	if ((r = workers_start(AUTH_WORKERS)) < 0) {
 		log_err("workers: %s", strerror(-r));
 		goto out;
@@ -226,6 +314,7 @@ out_plugins:
 	http_stop();
 	dispatch_clear();
 	cgroup_shutdown();
+	nego_shutdown();
 	log_counters();
 	goto out;
 out_workers:
@@ -243,7 +332,7 @@ out:
 int
 main(int argc, char **argv)
 {
-	enum { OPT_LIST = 256, OPT_EXAMPLE };
+	enum { OPT_LIST = 256, OPT_EXAMPLE, OPT_NTLM_PASSWD, OPT_NTLM_DELETE };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -253,11 +342,15 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "list-operations", no_argument, NULL, OPT_LIST },
 		{ "example-config", no_argument, NULL, OPT_EXAMPLE },
+		{ "ntlm-passwd", required_argument, NULL, OPT_NTLM_PASSWD },
+		{ "ntlm-delete", required_argument, NULL, OPT_NTLM_DELETE },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct winrmd w;
 	const char *path = DEFAULT_CONFIG;
 	bool test = false, debug = false, list = false, path_given = false;
+	const char *ntlm_user = NULL;
+	bool ntlm_delete = false;
 	struct utsname u;
 	char err[512];
 	int c, rc;
@@ -297,6 +390,11 @@ main(int argc, char **argv)
 		case OPT_EXAMPLE:
 			config_write_example(stdout);
 			return 0;
+		case OPT_NTLM_PASSWD:
+		case OPT_NTLM_DELETE:
+			ntlm_user = optarg;
+			ntlm_delete = c == OPT_NTLM_DELETE;
+			break;
 		default:
 			usage(stderr);
 			return 2;
@@ -315,6 +413,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	w.config_path = path;
+	if (ntlm_user != NULL) {
+		rc = ntlm_passwd(conf_s(w.cfg, CK_AUTH_NTLM_USER_FILE), ntlm_user,
+		    ntlm_delete);
+		config_free(w.cfg);
+		return rc;
+	}
 	log_init(w.foreground || test || list, debug ? LOG_DEBUG :
 	    log_level_parse(conf_s(w.cfg, CK_SERVICE_LOG_LEVEL)));
 	if (gethostname(w.hostname, sizeof(w.hostname) - 1) < 0)

@@ -162,6 +162,38 @@ tls_thumbprint(const char *pem, char buf[41])
 }
 
 int
+tls_server_end_point(const char *pem, unsigned char *buf, size_t buflen,
+    size_t *ret_len)
+{
+	static const char prefix[] = "tls-server-end-point:";
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	const EVP_MD *md = NULL;
+	unsigned char hash[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	int md_nid = NID_undef, r = -1;
+
+	if (cert == NULL)
+		goto out;
+	if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md_nid, NULL) &&
+	    md_nid != NID_undef && md_nid != NID_md5 && md_nid != NID_sha1)
+		md = EVP_get_digestbynid(md_nid);
+	if (md == NULL)
+		md = EVP_sha256();
+	if (!X509_digest(cert, md, hash, &len) ||
+	    sizeof(prefix) - 1 + len > buflen)
+		goto out;
+	memcpy(buf, prefix, sizeof(prefix) - 1);
+	memcpy(buf + sizeof(prefix) - 1, hash, len);
+	*ret_len = sizeof(prefix) - 1 + len;
+	r = 0;
+out:
+	X509_free(cert);
+	BIO_free(bio);
+	return r;
+}
+
+int
 tls_load_or_create(const char *cert_file, const char *key_file,
     const char *hostname, char **ret_cert, char **ret_key)
 {

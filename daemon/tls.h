@@ -18,4 +18,14 @@ int	tls_load_or_create(const char *cert_file, const char *key_file,
 /* SHA-1 thumbprint (hex, upper case) of a PEM certificate into buf[41] */
 int	tls_thumbprint(const char *pem, char buf[41]);
 
+/*
+ * RFC 5929 tls-server-end-point channel-binding data of a PEM certificate:
+ * "tls-server-end-point:" followed by the hash of its DER, the hash being
+ * the digest of its signature algorithm, SHA-256 instead of MD5 or SHA-1
+ * (and when the algorithm names no digest).  0, or -1 if buf is too small
+ * or the PEM holds no certificate.
+ */
+int	tls_server_end_point(const char *pem, unsigned char *buf, size_t buflen,
+	    size_t *ret_len);
+
 #endif

@@ -83,6 +83,8 @@ SHELLPLUG=$STAGE$PLUGINDIR/shell.so
 unset REQUESTS_CA_BUNDLE CURL_CA_BUNDLE
 export PYTHONPATH="$WRT_HERE${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONDONTWRITEBYTECODE=1
+# ASan builds: leaks inside system libraries that are not ours (lsan.supp)
+export LSAN_OPTIONS="suppressions=$WRT_HERE/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LC_ALL=C
 
 say()  { echo "== $*"; }
