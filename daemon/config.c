@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -517,14 +518,58 @@ config_free(struct config *cfg)
 	free(cfg);
 }
 
+/*
+ * Lookups by name come from plugins on every request (the config plugin
+ * makes dozens): a hash of the lower-cased "section\0key" to the schema
+ * index, built on first use (the schema is constant).
+ */
+#define CONF_SLOTS	256
+
+static uint32_t
+conf_hash(const char *section, const char *key)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = section; *p != '\0'; p++)
+		h = (h ^ (unsigned char)tolower((unsigned char)*p)) * 16777619u;
+	h = (h ^ 0) * 16777619u;
+	for (const char *p = key; *p != '\0'; p++)
+		h = (h ^ (unsigned char)tolower((unsigned char)*p)) * 16777619u;
+	return h;
+}
+
+static int
+conf_index(const char *section, const char *key)
+{
+	static short slots[CONF_SLOTS];	/* schema index + 1; 0 = empty */
+	static bool built;
+	uint32_t h;
+
+	if (!built) {
+		for (int i = 0; i < _CK_MAX; i++) {
+			h = conf_hash(conf_defs[i].section, conf_defs[i].key);
+			while (slots[h % CONF_SLOTS] != 0)
+				h++;
+			slots[h % CONF_SLOTS] = (short)(i + 1);
+		}
+		built = true;
+	}
+	for (h = conf_hash(section, key); slots[h % CONF_SLOTS] != 0; h++) {
+		int i = slots[h % CONF_SLOTS] - 1;
+
+		if (strcasecmp(conf_defs[i].key, key) == 0 &&
+		    strcasecmp(conf_defs[i].section, section) == 0)
+			return i;
+	}
+	return -1;
+}
+
 const struct conf_value *
 config_find(const struct config *cfg, const char *section, const char *key)
 {
-	for (size_t i = 0; i < _CK_MAX; i++)
-		if (strcasecmp(conf_defs[i].section, section) == 0 &&
-		    strcasecmp(conf_defs[i].key, key) == 0)
-			return &cfg->v[i];
-	return NULL;
+	int i = conf_index(section, key);
+
+	return i >= 0 ? &cfg->v[i] : NULL;
 }
 
 static void

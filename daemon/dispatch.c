@@ -192,6 +192,52 @@ dispatch_identify(struct winrmd_op *op, bool authenticated, bool https)
 	return WINRMD_OK;
 }
 
+/*
+ * Identify's answers depend only on the configuration: each is rendered
+ * once per configuration generation (a reload makes new ones).
+ */
+static struct {
+	unsigned	 gen;
+	char		*text[2];
+	size_t		 len[2];
+} idcache;
+
+char *
+dispatch_identify_text(bool authenticated, size_t *ret_len)
+{
+	int i = authenticated ? 1 : 0;
+	char *copy;
+
+	if (idcache.gen != W->cfg_gen) {
+		free(idcache.text[0]);
+		free(idcache.text[1]);
+		memset(&idcache, 0, sizeof(idcache));
+		idcache.gen = W->cfg_gen;
+	}
+	if (idcache.text[i] == NULL) {
+		struct winrmd_op op = { 0 };
+
+		if (dispatch_identify(&op, authenticated, false) == WINRMD_OK)
+			idcache.text[i] = soap_serialize(op.reply, &idcache.len[i]);
+		op_done(&op);
+		if (idcache.text[i] == NULL)
+			return NULL;
+	}
+	if ((copy = malloc(idcache.len[i] + 1)) == NULL)
+		return NULL;
+	memcpy(copy, idcache.text[i], idcache.len[i] + 1);
+	*ret_len = idcache.len[i];
+	return copy;
+}
+
+void
+dispatch_identify_flush(void)
+{
+	free(idcache.text[0]);
+	free(idcache.text[1]);
+	memset(&idcache, 0, sizeof(idcache));
+}
+
 void
 dispatch_list(FILE *out)
 {

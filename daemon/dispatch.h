@@ -24,6 +24,13 @@ int	dispatch_run(struct winrmd_op *op);
 int	dispatch_identify(struct winrmd_op *op, bool authenticated,
 	    bool https);
 
+/*
+ * The serialised Identify answer (malloc'd copy of a cached rendering,
+ * renewed when the configuration generation changes), or NULL.
+ */
+char	*dispatch_identify_text(bool authenticated, size_t *ret_len);
+void	 dispatch_identify_flush(void);
+
 /* every "resource action" pair, one per line (winrmd --list-operations) */
 void	dispatch_list(FILE *out);
 

@@ -781,6 +781,15 @@ nego_body(struct request *rq)
 }
 
 static enum MHD_Result
+answer_identify(struct request *rq, bool authenticated)
+{
+	size_t len = 0;
+	char *text = dispatch_identify_text(authenticated, &len);
+
+	return text ? answer(rq, 200, text, len) : answer_status(rq, 500);
+}
+
+static enum MHD_Result
 run(struct request *rq)
 {
 	struct wsman_limits lim = current_limits();
@@ -796,10 +805,8 @@ run(struct request *rq)
 	if (!rq->op_live && !parse_body(rq))
 		return answer_op(rq);
 	op->principal = rq->principal;
-	if (op->msg.identify) {
-		dispatch_identify(op, true, rq->l->tls);
-		return answer_op(rq);
-	}
+	if (op->msg.identify)
+		return answer_identify(rq, true);
 	if (wsman_read_headers(&op->msg, op->arena, &lim, &op->fault) < 0)
 		return answer_op(rq);
 	op->on_complete = op_completed;
@@ -824,8 +831,7 @@ unauthenticated_identify(struct request *rq)
 		    "an Identify", rq->conn->ip);
 		return answer_status(rq, 401);
 	}
-	dispatch_identify(&rq->op, false, rq->l->tls);
-	return answer_op(rq);
+	return answer_identify(rq, false);
 }
 
 /* MaxPacketRetrievalTimeSeconds since the headers arrived */

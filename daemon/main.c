@@ -116,6 +116,7 @@ reload(void)
 	warn_restart_keys(W->cfg, cfg);
 	config_free(W->cfg);
 	W->cfg = cfg;
+	W->cfg_gen++;
 	if (log_level() != LOG_DEBUG)
 		log_set_level(log_level_parse(conf_s(cfg, CK_SERVICE_LOG_LEVEL)));
 	auth_cache_flush();
@@ -313,6 +314,7 @@ out_plugins:
 	reactor_run_until(2000, nothing_pending);
 	http_stop();
 	dispatch_clear();
+	dispatch_identify_flush();
 	cgroup_shutdown();
 	nego_shutdown();
 	log_counters();

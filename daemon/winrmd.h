@@ -21,6 +21,7 @@ struct counters {
 
 struct winrmd {
 	struct config	*cfg;		/* current snapshot; swapped on SIGHUP */
+	unsigned	 cfg_gen;	/* changes with every swap */
 	const char	*config_path;
 	bool		 foreground;
 	bool		 stopping;
