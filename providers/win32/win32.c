@@ -1,0 +1,316 @@
+/*
+ * win32.c: the win32 provider's entry point and class list (root/cimv2),
+ * its init and fini, and the small helpers every class uses: host name,
+ * the operating system's Name, the caller's uid, UTF-8 repair.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "osrelease.h"
+#include "procfs.h"
+#include "win32.h"
+
+static struct w32_state state;
+struct w32_state *w32;
+
+static const struct w32_paths default_paths = {
+	.proc = "/proc",
+	.sys = "/sys",
+	.etc = "/etc",
+	.usr_lib = "/usr/lib",
+	.run = "/run",
+	.dev = "/dev",
+	.utmp = "/run/utmp",
+	.systemd = "/run/systemd/system",
+	.systemctl = "systemctl",
+};
+
+/* ------------------------------------------------------------ helpers */
+
+const char *
+w32_hostname(char *buf, size_t len)
+{
+	struct utsname u;
+	size_t n;
+
+	if (uname(&u) < 0)
+		snprintf(u.nodename, sizeof(u.nodename), "localhost");
+	n = strcspn(u.nodename, ".");
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, u.nodename, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+void
+w32_root_device(char *buf, size_t len)
+{
+	struct procfs_buf b = { 0 };
+	struct mount_entry m;
+	char path[4096], *cur;
+	int r;
+
+	snprintf(buf, len, "/");
+	if (w32_path(path, sizeof(path), w32->paths.proc,
+	    "self/mountinfo") < 0 ||
+	    procfs_read(AT_FDCWD, path, &b, 0, PROCFS_UNTIL_EOF) < 0)
+		goto out;
+	cur = b.data;
+	while ((r = procfs_next_mount(&cur, &m)) != 0)
+		if (r > 0 && strcmp(m.mount_point, "/") == 0)
+			snprintf(buf, len, "%s", m.source);
+out:
+	procfs_buf_free(&b);
+}
+
+/*
+ * Windows: "Microsoft Windows 10 Pro|C:\WINDOWS|\Device\Harddisk0\Partition2".
+ * Here "PRETTY_NAME|/|root device": computed once, so the key stays the
+ * same for the life of the daemon.
+ */
+const char *
+w32_os_name(void)
+{
+	struct os_release os;
+	char dev[1024];
+	const char *caption = "Linux";
+
+	if (w32->os_name != NULL)
+		return w32->os_name;
+	if (os_release_load(w32->paths.etc, w32->paths.usr_lib, &os) < 0)
+		memset(&os, 0, sizeof(os));
+	if (os.pretty_name != NULL && os.pretty_name[0] != '\0')
+		caption = os.pretty_name;
+	else if (os.name != NULL && os.name[0] != '\0')
+		caption = os.name;
+	w32_root_device(dev, sizeof(dev));
+	if (asprintf(&w32->os_name, "%s|/|%s", caption, dev) < 0)
+		w32->os_name = NULL;
+	os_release_done(&os);
+	return w32->os_name != NULL ? w32->os_name : "Linux|/|/";
+}
+
+int
+w32_read_meminfo(struct meminfo *ret)
+{
+	struct procfs_buf b = { 0 };
+	struct sysinfo si;
+	char path[4096];
+	int r = -ENOENT;
+
+	if (w32_path(path, sizeof(path), w32->paths.proc, "meminfo") == 0 &&
+	    procfs_read(AT_FDCWD, path, &b, 0, 0) >= 0)
+		r = procfs_parse_meminfo(b.data, ret);
+	procfs_buf_free(&b);
+	if (r == 0)
+		return 0;
+	/* no /proc/meminfo: what sysinfo(2) knows */
+	if (sysinfo(&si) < 0)
+		return -errno;
+	ret->total = (uint64_t)si.totalram * si.mem_unit / 1024;
+	ret->free = (uint64_t)si.freeram * si.mem_unit / 1024;
+	ret->buffers = (uint64_t)si.bufferram * si.mem_unit / 1024;
+	ret->cached = PROCFS_NONE;
+	ret->available = ret->free + ret->buffers;
+	ret->swap_total = (uint64_t)si.totalswap * si.mem_unit / 1024;
+	ret->swap_free = (uint64_t)si.freeswap * si.mem_unit / 1024;
+	return 0;
+}
+
+time_t
+w32_boot_time(void)
+{
+	struct procfs_buf b = { 0 };
+	struct sysinfo si;
+	char path[4096];
+	time_t t = 0;
+
+	if (w32_path(path, sizeof(path), w32->paths.proc, "stat") == 0 &&
+	    procfs_read(AT_FDCWD, path, &b, 0, PROCFS_UNTIL_EOF) >= 0 &&
+	    procfs_parse_btime(b.data, &t) == 0) {
+		procfs_buf_free(&b);
+		return t;
+	}
+	procfs_buf_free(&b);
+	if (sysinfo(&si) < 0)
+		return 0;
+	return time(NULL) - si.uptime;
+}
+
+int
+w32_fail_nomem(struct cim_ctx *ctx)
+{
+	return w32->svc->fail(ctx, WINRMD_FAULT_INTERNAL_ERROR,
+	    "out of memory");
+}
+
+int
+w32_path(char *buf, size_t len, const char *dir, const char *rel)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, rel);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+uid_t
+w32_caller_uid(const struct cim_ctx *ctx)
+{
+	const struct winrmd_principal *p = w32->svc->principal(ctx);
+
+	return p != NULL ? p->uid : (uid_t)-1;
+}
+
+void
+w32_utf8_fix(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p != '\0') {
+		size_t n;
+		uint32_t cp;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *p & 0x07;
+		} else {
+			*p++ = '?';
+			continue;
+		}
+		for (size_t i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				n = 0;
+				break;
+			}
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		/* truncated, overlong, surrogate or beyond U+10FFFF */
+		if (n == 0 || (n == 1 && cp < 0x80) ||
+		    (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+			*p++ = '?';
+			continue;
+		}
+		p += n + 1;
+	}
+}
+
+int
+w32_reap(const struct winrmd_child *c, siginfo_t *si, int flags)
+{
+	int r;
+
+	memset(si, 0, sizeof(*si));
+	if ((r = waitid(P_PIDFD, (id_t)c->pidfd, si, WEXITED | flags)) == 0 ||
+	    (errno != EINVAL && errno != EBADF && errno != ENOSYS))
+		return r;
+	/* no P_PIDFD (Linux 5.3), or no pidfd: still our unreaped child */
+	memset(si, 0, sizeof(*si));
+	return waitid(P_PID, (id_t)c->pid, si, WEXITED | flags);
+}
+
+void
+w32_kill_child(const struct winrmd_child *c)
+{
+	siginfo_t si;
+
+	/* unreaped, so the pid cannot have been reused */
+	kill(c->pid, SIGKILL);
+	while (w32_reap(c, &si, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Linux 6.2 and later give the number of open files as /proc/PID/fd's size */
+static bool
+kernel_counts_fds(void)
+{
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 2);
+}
+
+/* ---------------------------------------------------------- provider */
+
+static int
+init(const struct cim_services *svc, void **ret_state)
+{
+	if (svc == NULL || svc->abi != WINRMD_PROVIDER_ABI ||
+	    svc->size < sizeof(*svc) || svc->host == NULL ||
+	    svc->host->size < sizeof(struct winrmd_host))
+		return -EPROTO;
+	memset(&state, 0, sizeof(state));
+	state.svc = svc;
+	state.host = svc->host;
+	state.paths = default_paths;
+	if ((state.hz = sysconf(_SC_CLK_TCK)) <= 0)
+		state.hz = 100;
+	state.fd_count_by_size = kernel_counts_fds();
+	w32 = &state;
+	*ret_state = &state;
+	return 0;
+}
+
+static void
+fini(void *unused)
+{
+	(void)unused;
+	if (w32 == NULL)
+		return;
+	w32->stopping = true;
+	w32_service_fini();
+	w32_disk_fini();
+	w32_process_fini();
+	free(w32->os_name);
+	w32->os_name = NULL;
+	w32 = NULL;
+}
+
+static const struct cim_class *const classes[] = {
+	&w32_os_class,
+	&w32_computer_class,
+	&w32_process_class,
+	&w32_service_class,
+	&w32_disk_class,
+	&w32_netadapter_class,
+	&w32_qfe_class,
+	NULL,
+};
+
+static const struct cim_provider win32_provider = {
+	.abi = WINRMD_PROVIDER_ABI,
+	.size = sizeof(struct cim_provider),
+	.name = "win32",
+	.version = "1",
+	.init = init,
+	.fini = fini,
+	.classes = classes,
+};
+
+const struct cim_provider *
+winrmd_provider_entry(void)
+{
+	return &win32_provider;
+}

@@ -1,0 +1,143 @@
+/*
+ * win32.h: what the files of the win32 provider share: the provider state
+ * (services table, where the Linux sources live, children and jobs in
+ * flight), the class tables, and the pure helpers the unit tests call.
+ * Everything runs on the daemon's loop thread, except the statvfs worker
+ * of win32_disk.c.
+ */
+#ifndef WINRMD_WIN32_H
+#define WINRMD_WIN32_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <winrmd/provider.h>
+
+#define W32_NS		"root/cimv2"
+
+struct w32_child;
+struct w32_disk_job;
+struct w32_svc_job;
+struct w32_bus;
+
+/* where the Linux sources are; the unit tests point these at fixtures */
+struct w32_paths {
+	const char	*proc;		/* "/proc" */
+	const char	*sys;		/* "/sys" */
+	const char	*etc;		/* "/etc" */
+	const char	*usr_lib;	/* "/usr/lib" (os-release fallback) */
+	const char	*run;		/* "/run" */
+	const char	*dev;		/* "/dev" */
+	const char	*utmp;		/* "/run/utmp" */
+	const char	*systemd;	/* "/run/systemd/system": systemd is PID 1 */
+	const char	*systemctl;	/* "systemctl", run as the user */
+};
+
+struct w32_state {
+	const struct cim_services	*svc;
+	const struct winrmd_host	*host;
+	struct w32_paths		 paths;
+	long				 hz;		/* clock ticks per second */
+	bool				 fd_count_by_size;	/* Linux >= 6.2 */
+	bool				 stopping;
+
+	struct w32_child		*children;	/* Create'd, not reaped yet */
+	struct w32_disk_job		*disk_jobs;
+	struct w32_svc_job		*svc_jobs;
+	struct w32_bus			*bus;
+	bool				 said_no_systemd;
+	bool				 said_no_bus;
+	char				*os_name;	/* Win32_OperatingSystem.Name, cached */
+};
+
+extern struct w32_state	*w32;
+
+/* --- classes (one file each) --- */
+extern const struct cim_class	w32_process_class;
+extern const struct cim_class	w32_os_class;
+extern const struct cim_class	w32_computer_class;
+extern const struct cim_class	w32_service_class;
+extern const struct cim_class	w32_disk_class;
+extern const struct cim_class	w32_netadapter_class;
+extern const struct cim_class	w32_qfe_class;
+
+/* teardown of each file's long-lived objects (win32.c fini) */
+void	w32_process_fini(void);
+void	w32_disk_fini(void);
+void	w32_service_fini(void);
+
+/* --- win32.c: small shared helpers --- */
+const char *w32_hostname(char *buf, size_t len);	/* short host name */
+const char *w32_os_name(void);		/* "Caption|/|root device", cached */
+/* source of the filesystem mounted on "/", e.g. "/dev/vda1" */
+void	w32_root_device(char *buf, size_t len);
+struct meminfo;
+/* /proc/meminfo, else sysinfo(2) */
+int	w32_read_meminfo(struct meminfo *ret);
+/* btime of /proc/stat, else now - uptime */
+time_t	w32_boot_time(void);
+int	w32_fail_nomem(struct cim_ctx *ctx);
+int	w32_path(char *buf, size_t len, const char *dir, const char *rel);
+/* uid of the caller, or (uid_t)-1 when the call has no principal */
+uid_t	w32_caller_uid(const struct cim_ctx *ctx);
+/*
+ * waitid() of a spawned child through its pidfd (flags: WNOHANG...),
+ * falling back to its pid where P_PIDFD is not there; 0 or -1 (errno)
+ */
+int	w32_reap(const struct winrmd_child *c, siginfo_t *si, int flags);
+/* SIGKILL to a spawned, unreaped child, and reaps it */
+void	w32_kill_child(const struct winrmd_child *c);
+/* replaces invalid UTF-8 by '?', in place */
+void	w32_utf8_fix(char *s);
+
+/* --- win32_process.c --- */
+/* the kernel's kill(2) rule for a sender whose uid and euid are `uid' */
+bool	w32_may_signal(uid_t uid, uid_t target_ruid, uid_t target_suid);
+/* may `uid' read the target's exe, io and fd (ptrace read rule, simplified) */
+bool	w32_may_inspect(uid_t uid, const uid_t target_uids[4]);
+/* Create's CommandLine -> argv (quotes and backslashes as a POSIX shell) */
+int	w32_split_cmdline(const char *line, char ***ret_argv);
+void	w32_free_argv(char **argv);
+/* Win32 ReturnValue of Create for a spawn error (-errno) */
+uint32_t w32_create_errno(int err);
+
+/* --- win32_disk.c --- */
+uint32_t w32_drive_type(const char *fstype, int removable);
+bool	w32_disk_skip(const char *fstype, const char *mount_point);
+bool	w32_fs_is_remote(const char *fstype);
+const char *w32_drive_description(uint32_t drive_type);
+
+/* --- win32_os.c --- */
+/* Windows LCID for a POSIX locale name ("de_DE.UTF-8" -> 0x0407), 0 unknown */
+uint32_t w32_lcid(const char *lang);
+/* USER_PROCESS entries of a utmp image; the console user, if any, copied */
+unsigned w32_utmp_users(const void *buf, size_t len, char *console,
+	    size_t console_len);
+const char *w32_os_architecture(const char *machine);
+
+/* --- win32_computer.c --- */
+void	w32_parse_cpuinfo(const char *buf, unsigned *ret_sockets,
+	    bool *ret_hypervisor);
+const char *w32_system_type(const char *machine, char *buf, size_t len);
+/* DNS domain: from the FQDN node name, else resolv.conf domain/search */
+bool	w32_dns_domain(const char *nodename, const char *resolv, char *buf,
+	    size_t len);
+
+/* --- win32_netadapter.c --- */
+/* gateways of ifname in /proc/net/route (IPv4) text; calls fn per gateway */
+void	w32_route4_gateways(const char *buf, const char *ifname,
+	    void (*fn)(const char *gw, void *arg), void *arg);
+void	w32_route6_gateways(const char *buf, const char *ifname,
+	    void (*fn)(const char *gw, void *arg), void *arg);
+/* resolv.conf: kind 'n' nameservers, 's' search domains */
+void	w32_resolv_list(const char *buf, char kind,
+	    void (*fn)(const char *v, void *arg), void *arg);
+void	w32_format_mac(const unsigned char *mac, size_t len, char *buf,
+	    size_t buflen);
+void	w32_prefix_to_mask(unsigned prefix, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,382 @@
+/*
+ * win32_os.c: Win32_OperatingSystem, the one instance (key Name) built from
+ * os-release, uname, /proc/meminfo (sizes in KB, as Windows has them),
+ * /proc/stat's boot time, utmp, the locale and the machine id.
+ */
+#define _GNU_SOURCE
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <utmpx.h>
+
+#include "osrelease.h"
+#include "procfs.h"
+#include "win32.h"
+
+enum {
+	OP_NAME, OP_CAPTION, OP_VERSION, OP_BUILD_NUMBER, OP_OS_ARCHITECTURE,
+	OP_MANUFACTURER, OP_OS_TYPE, OP_OTHER_TYPE_DESCRIPTION, OP_CS_NAME,
+	OP_LAST_BOOT_UP_TIME, OP_LOCAL_DATE_TIME, OP_INSTALL_DATE,
+	OP_CURRENT_TIME_ZONE, OP_TOTAL_VISIBLE_MEMORY_SIZE,
+	OP_FREE_PHYSICAL_MEMORY, OP_TOTAL_VIRTUAL_MEMORY_SIZE,
+	OP_FREE_VIRTUAL_MEMORY, OP_SIZE_STORED_IN_PAGING_FILES,
+	OP_FREE_SPACE_IN_PAGING_FILES, OP_TOTAL_SWAP_SPACE_SIZE,
+	OP_NUMBER_OF_PROCESSES, OP_MAX_NUMBER_OF_PROCESSES,
+	OP_NUMBER_OF_USERS, OP_LOCALE, OP_OS_LANGUAGE, OP_CODE_SET,
+	OP_SYSTEM_DIRECTORY, OP_WINDOWS_DIRECTORY, OP_SYSTEM_DRIVE,
+	OP_BOOT_DEVICE, OP_SYSTEM_DEVICE, OP_SERIAL_NUMBER, OP_STATUS,
+	OP_PRIMARY, OP_DISTRIBUTED, OP_SERVICE_PACK_MAJOR_VERSION,
+	OP_SERVICE_PACK_MINOR_VERSION, OP_CREATION_CLASS_NAME,
+	OP_CS_CREATION_CLASS_NAME,
+	OP_COUNT
+};
+
+static const struct cim_property os_props[OP_COUNT] = {
+	[OP_NAME] = { "Name", CIM_STRING, CIM_KEY },
+	[OP_CAPTION] = { "Caption", CIM_STRING, 0 },
+	[OP_VERSION] = { "Version", CIM_STRING, 0 },
+	[OP_BUILD_NUMBER] = { "BuildNumber", CIM_STRING, 0 },
+	[OP_OS_ARCHITECTURE] = { "OSArchitecture", CIM_STRING, 0 },
+	[OP_MANUFACTURER] = { "Manufacturer", CIM_STRING, 0 },
+	[OP_OS_TYPE] = { "OSType", CIM_UINT16, 0 },
+	[OP_OTHER_TYPE_DESCRIPTION] = { "OtherTypeDescription", CIM_STRING, 0 },
+	[OP_CS_NAME] = { "CSName", CIM_STRING, 0 },
+	[OP_LAST_BOOT_UP_TIME] = { "LastBootUpTime", CIM_DATETIME, 0 },
+	[OP_LOCAL_DATE_TIME] = { "LocalDateTime", CIM_DATETIME, 0 },
+	[OP_INSTALL_DATE] = { "InstallDate", CIM_DATETIME, 0 },
+	[OP_CURRENT_TIME_ZONE] = { "CurrentTimeZone", CIM_SINT16, 0 },
+	[OP_TOTAL_VISIBLE_MEMORY_SIZE] = { "TotalVisibleMemorySize", CIM_UINT64, 0 },
+	[OP_FREE_PHYSICAL_MEMORY] = { "FreePhysicalMemory", CIM_UINT64, 0 },
+	[OP_TOTAL_VIRTUAL_MEMORY_SIZE] = { "TotalVirtualMemorySize", CIM_UINT64, 0 },
+	[OP_FREE_VIRTUAL_MEMORY] = { "FreeVirtualMemory", CIM_UINT64, 0 },
+	[OP_SIZE_STORED_IN_PAGING_FILES] = { "SizeStoredInPagingFiles", CIM_UINT64, 0 },
+	[OP_FREE_SPACE_IN_PAGING_FILES] = { "FreeSpaceInPagingFiles", CIM_UINT64, 0 },
+	[OP_TOTAL_SWAP_SPACE_SIZE] = { "TotalSwapSpaceSize", CIM_UINT64, 0 },
+	[OP_NUMBER_OF_PROCESSES] = { "NumberOfProcesses", CIM_UINT32, 0 },
+	[OP_MAX_NUMBER_OF_PROCESSES] = { "MaxNumberOfProcesses", CIM_UINT32, 0 },
+	[OP_NUMBER_OF_USERS] = { "NumberOfUsers", CIM_UINT32, 0 },
+	[OP_LOCALE] = { "Locale", CIM_STRING, 0 },
+	[OP_OS_LANGUAGE] = { "OSLanguage", CIM_UINT32, 0 },
+	[OP_CODE_SET] = { "CodeSet", CIM_STRING, 0 },
+	[OP_SYSTEM_DIRECTORY] = { "SystemDirectory", CIM_STRING, 0 },
+	[OP_WINDOWS_DIRECTORY] = { "WindowsDirectory", CIM_STRING, 0 },
+	[OP_SYSTEM_DRIVE] = { "SystemDrive", CIM_STRING, 0 },
+	[OP_BOOT_DEVICE] = { "BootDevice", CIM_STRING, 0 },
+	[OP_SYSTEM_DEVICE] = { "SystemDevice", CIM_STRING, 0 },
+	[OP_SERIAL_NUMBER] = { "SerialNumber", CIM_STRING, 0 },
+	[OP_STATUS] = { "Status", CIM_STRING, 0 },
+	[OP_PRIMARY] = { "Primary", CIM_BOOLEAN, 0 },
+	[OP_DISTRIBUTED] = { "Distributed", CIM_BOOLEAN, 0 },
+	[OP_SERVICE_PACK_MAJOR_VERSION] = { "ServicePackMajorVersion", CIM_UINT16, 0 },
+	[OP_SERVICE_PACK_MINOR_VERSION] = { "ServicePackMinorVersion", CIM_UINT16, 0 },
+	[OP_CREATION_CLASS_NAME] = { "CreationClassName", CIM_STRING, 0 },
+	[OP_CS_CREATION_CLASS_NAME] = { "CSCreationClassName", CIM_STRING, 0 },
+};
+
+#define OS_TYPE_LINUX	36	/* CIM_OperatingSystem.OSType ValueMap: LINUX */
+
+/* ------------------------------------------------------------ pure */
+
+const char *
+w32_os_architecture(const char *machine)
+{
+	/* x86_64 aarch64 ppc64le riscv64 s390x */
+	if (strstr(machine, "64") != NULL || strcmp(machine, "s390x") == 0)
+		return "64-bit";
+	return "32-bit";
+}
+
+static const struct {
+	const char	*name;
+	uint32_t	 lcid;
+} lcids[] = {
+	/* the first of a language is its default */
+	{ "en_US", 0x0409 }, { "en_GB", 0x0809 }, { "en_AU", 0x0c09 },
+	{ "en_CA", 0x1009 }, { "en_NZ", 0x1409 }, { "en_IE", 0x1809 },
+	{ "en_IN", 0x4009 }, { "de_DE", 0x0407 }, { "de_CH", 0x0807 },
+	{ "de_AT", 0x0c07 }, { "fr_FR", 0x040c }, { "fr_BE", 0x080c },
+	{ "fr_CA", 0x0c0c }, { "fr_CH", 0x100c }, { "es_ES", 0x0c0a },
+	{ "es_MX", 0x080a }, { "it_IT", 0x0410 }, { "it_CH", 0x0810 },
+	{ "nl_NL", 0x0413 }, { "nl_BE", 0x0813 }, { "pt_BR", 0x0416 },
+	{ "pt_PT", 0x0816 }, { "sv_SE", 0x041d }, { "da_DK", 0x0406 },
+	{ "nb_NO", 0x0414 }, { "fi_FI", 0x040b }, { "pl_PL", 0x0415 },
+	{ "cs_CZ", 0x0405 }, { "sk_SK", 0x041b }, { "hu_HU", 0x040e },
+	{ "ro_RO", 0x0418 }, { "ru_RU", 0x0419 }, { "uk_UA", 0x0422 },
+	{ "tr_TR", 0x041f }, { "el_GR", 0x0408 }, { "he_IL", 0x040d },
+	{ "ar_SA", 0x0401 }, { "ja_JP", 0x0411 }, { "ko_KR", 0x0412 },
+	{ "zh_CN", 0x0804 }, { "zh_TW", 0x0404 }, { "zh_HK", 0x0c04 },
+	{ "th_TH", 0x041e }, { "vi_VN", 0x042a }, { "id_ID", 0x0421 },
+};
+
+uint32_t
+w32_lcid(const char *lang)
+{
+	size_t n;
+
+	if (lang == NULL || lang[0] == '\0' || strcmp(lang, "C") == 0 ||
+	    strncmp(lang, "C.", 2) == 0 || strcmp(lang, "POSIX") == 0)
+		return 0x0409;
+	n = strcspn(lang, ".@");
+	for (size_t i = 0; i < sizeof(lcids) / sizeof(lcids[0]); i++)
+		if (strlen(lcids[i].name) == n &&
+		    strncmp(lcids[i].name, lang, n) == 0)
+			return lcids[i].lcid;
+	/* "de" or an unknown territory: the language's first entry */
+	n = strcspn(lang, "_.@");
+	for (size_t i = 0; i < sizeof(lcids) / sizeof(lcids[0]); i++)
+		if (n == 2 && strncmp(lcids[i].name, lang, 2) == 0)
+			return lcids[i].lcid;
+	return 0;
+}
+
+/* Windows code page of a locale's charset, or NULL */
+static const char *
+code_set(const char *lang)
+{
+	const char *dot = lang ? strchr(lang, '.') : NULL;
+
+	if (dot == NULL)
+		return lang == NULL || strcmp(lang, "C") == 0 ||
+		    strcmp(lang, "POSIX") == 0 ? "20127" : NULL;
+	dot++;
+	if (strncasecmp(dot, "UTF-8", 5) == 0 ||
+	    strncasecmp(dot, "utf8", 4) == 0)
+		return "65001";
+	if (strncasecmp(dot, "ISO-8859-15", 11) == 0 ||
+	    strncasecmp(dot, "iso885915", 9) == 0)
+		return "28605";
+	if (strncasecmp(dot, "ISO-8859-1", 10) == 0 ||
+	    strncasecmp(dot, "iso88591", 8) == 0)
+		return "28591";
+	return NULL;
+}
+
+unsigned
+w32_utmp_users(const void *buf, size_t len, char *console, size_t console_len)
+{
+	const struct utmpx *u = buf;
+	size_t n = len / sizeof(*u);
+	unsigned users = 0;
+
+	if (console_len > 0)
+		console[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (u[i].ut_type != USER_PROCESS || u[i].ut_user[0] == '\0')
+			continue;
+		users++;
+		/* the console: a virtual terminal or a local X display */
+		if (console_len > 0 && console[0] == '\0' &&
+		    ((strncmp(u[i].ut_line, "tty", 3) == 0 &&
+		    strncmp(u[i].ut_line, "ttyS", 4) != 0) ||
+		    u[i].ut_line[0] == ':' ||
+		    strcmp(u[i].ut_line, "console") == 0))
+			snprintf(console, console_len, "%.*s",
+			    (int)sizeof(u[i].ut_user), u[i].ut_user);
+	}
+	return users;
+}
+
+/* ------------------------------------------------------------ sources */
+
+/* LANG of /etc/default/locale or /etc/locale.conf, else the daemon's */
+static void
+system_lang(char *buf, size_t len)
+{
+	static const char *const files[] = { "default/locale", "locale.conf" };
+	struct procfs_buf b = { 0 };
+	char path[4096];
+	const char *env;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const char *p;
+
+		if (w32_path(path, sizeof(path), w32->paths.etc,
+		    files[i]) < 0 || procfs_read(AT_FDCWD, path, &b, 65536,
+		    0) < 0)
+			continue;
+		for (p = b.data; p != NULL && *p != '\0';) {
+			if (strncmp(p, "LANG=", 5) == 0) {
+				size_t n;
+
+				p += 5;
+				if (*p == '"' || *p == '\'')
+					p++;
+				n = strcspn(p, "\"'\n \t");
+				snprintf(buf, len, "%.*s", (int)n, p);
+				procfs_buf_free(&b);
+				return;
+			}
+			if ((p = strchr(p, '\n')) != NULL)
+				p++;
+		}
+	}
+	procfs_buf_free(&b);
+	env = getenv("LANG");
+	snprintf(buf, len, "%s", env != NULL ? env : "C");
+}
+
+static unsigned
+count_processes(void)
+{
+	struct dirent *de;
+	unsigned n = 0;
+	DIR *d;
+
+	if ((d = opendir(w32->paths.proc)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* birth of the root directory, else the machine id's last change */
+static time_t
+install_date(void)
+{
+	struct statx stx;
+	struct stat st;
+	char path[4096];
+
+	if (statx(AT_FDCWD, "/", AT_STATX_DONT_SYNC, STATX_BTIME, &stx) == 0 &&
+	    (stx.stx_mask & STATX_BTIME) && stx.stx_btime.tv_sec > 0)
+		return (time_t)stx.stx_btime.tv_sec;
+	if (w32_path(path, sizeof(path), w32->paths.etc, "machine-id") == 0 &&
+	    stat(path, &st) == 0)
+		return st.st_mtime;
+	return 0;
+}
+
+static void
+set_kb(struct cim_instance *i, size_t prop, uint64_t kb)
+{
+	if (kb != PROCFS_NONE)
+		w32->svc->set_uint(i, prop, kb);
+}
+
+static int
+os_enumerate(struct cim_ctx *ctx, void *unused)
+{
+	const struct cim_services *svc = w32->svc;
+	struct cim_instance *i;
+	struct os_release os;
+	struct meminfo mi;
+	struct utsname u;
+	struct procfs_buf b = { 0 };
+	struct timeval now;
+	struct tm tm;
+	char host[256], path[4096], lang[128], small[128], dev[1024];
+	char console[64];
+	const char *cs;
+	uint32_t lcid;
+	time_t t;
+
+	(void)unused;
+	if ((i = svc->instance(ctx)) == NULL)
+		return w32_fail_nomem(ctx);
+	if (os_release_load(w32->paths.etc, w32->paths.usr_lib, &os) < 0)
+		memset(&os, 0, sizeof(os));
+	if (uname(&u) < 0)
+		memset(&u, 0, sizeof(u));
+
+	svc->set_string(i, OP_NAME, w32_os_name());
+	svc->set_string(i, OP_CAPTION, os.pretty_name ? os.pretty_name :
+	    os.name ? os.name : "Linux");
+	svc->set_string(i, OP_VERSION, os.version_id ? os.version_id :
+	    u.release);
+	svc->set_string(i, OP_BUILD_NUMBER, u.release);
+	svc->set_string(i, OP_OS_ARCHITECTURE, w32_os_architecture(u.machine));
+	if (os.vendor_name != NULL || os.name != NULL)
+		svc->set_string(i, OP_MANUFACTURER, os.vendor_name ?
+		    os.vendor_name : os.name);
+	svc->set_uint(i, OP_OS_TYPE, OS_TYPE_LINUX);
+	if (os.id != NULL)
+		svc->set_string(i, OP_OTHER_TYPE_DESCRIPTION, os.id);
+	svc->set_string(i, OP_CS_NAME, w32_hostname(host, sizeof(host)));
+
+	if ((t = w32_boot_time()) != 0)
+		svc->set_datetime(i, OP_LAST_BOOT_UP_TIME, t, 0);
+	gettimeofday(&now, NULL);
+	svc->set_datetime(i, OP_LOCAL_DATE_TIME, now.tv_sec, now.tv_usec);
+	if ((t = install_date()) != 0)
+		svc->set_datetime(i, OP_INSTALL_DATE, t, 0);
+	if (localtime_r(&now.tv_sec, &tm) != NULL)
+		svc->set_sint(i, OP_CURRENT_TIME_ZONE, tm.tm_gmtoff / 60);
+
+	if (w32_read_meminfo(&mi) == 0) {
+		set_kb(i, OP_TOTAL_VISIBLE_MEMORY_SIZE, mi.total);
+		set_kb(i, OP_FREE_PHYSICAL_MEMORY, mi.available);
+		if (mi.swap_total != PROCFS_NONE) {
+			set_kb(i, OP_TOTAL_VIRTUAL_MEMORY_SIZE,
+			    mi.total + mi.swap_total);
+			set_kb(i, OP_SIZE_STORED_IN_PAGING_FILES,
+			    mi.swap_total);
+			set_kb(i, OP_TOTAL_SWAP_SPACE_SIZE, mi.swap_total);
+		}
+		if (mi.swap_free != PROCFS_NONE) {
+			if (mi.available != PROCFS_NONE)
+				set_kb(i, OP_FREE_VIRTUAL_MEMORY,
+				    mi.available + mi.swap_free);
+			set_kb(i, OP_FREE_SPACE_IN_PAGING_FILES, mi.swap_free);
+		}
+	}
+	svc->set_uint(i, OP_NUMBER_OF_PROCESSES, count_processes());
+	if (w32_path(path, sizeof(path), w32->paths.proc,
+	    "sys/kernel/pid_max") == 0 &&
+	    procfs_read_small(AT_FDCWD, path, small, sizeof(small)) > 0)
+		svc->set_uint(i, OP_MAX_NUMBER_OF_PROCESSES,
+		    strtoul(small, NULL, 10));
+	if (procfs_read(AT_FDCWD, w32->paths.utmp, &b, 0, 0) >= 0)
+		svc->set_uint(i, OP_NUMBER_OF_USERS,
+		    w32_utmp_users(b.data, b.len, console, sizeof(console)));
+	procfs_buf_free(&b);
+
+	system_lang(lang, sizeof(lang));
+	if ((lcid = w32_lcid(lang)) != 0) {
+		char hex[16];
+
+		snprintf(hex, sizeof(hex), "%04x", lcid);
+		svc->set_string(i, OP_LOCALE, hex);
+		svc->set_uint(i, OP_OS_LANGUAGE, lcid);
+	}
+	if ((cs = code_set(lang)) != NULL)
+		svc->set_string(i, OP_CODE_SET, cs);
+
+	svc->set_string(i, OP_SYSTEM_DIRECTORY, "/usr/bin");
+	svc->set_string(i, OP_WINDOWS_DIRECTORY, "/");
+	svc->set_string(i, OP_SYSTEM_DRIVE, "/");
+	w32_root_device(dev, sizeof(dev));
+	svc->set_string(i, OP_BOOT_DEVICE, dev);
+	svc->set_string(i, OP_SYSTEM_DEVICE, dev);
+	if (w32_path(path, sizeof(path), w32->paths.etc, "machine-id") == 0 &&
+	    procfs_read_small(AT_FDCWD, path, small, sizeof(small)) > 0)
+		svc->set_string(i, OP_SERIAL_NUMBER, small);
+	svc->set_string(i, OP_STATUS, "OK");
+	svc->set_bool(i, OP_PRIMARY, true);
+	svc->set_bool(i, OP_DISTRIBUTED, false);
+	svc->set_uint(i, OP_SERVICE_PACK_MAJOR_VERSION, 0);
+	svc->set_uint(i, OP_SERVICE_PACK_MINOR_VERSION, 0);
+	svc->set_string(i, OP_CREATION_CLASS_NAME, "Win32_OperatingSystem");
+	svc->set_string(i, OP_CS_CREATION_CLASS_NAME, "Win32_ComputerSystem");
+	os_release_done(&os);
+	svc->emit(ctx, i);
+	return CIM_OK;
+}
+
+const struct cim_class w32_os_class = {
+	.name = "Win32_OperatingSystem",
+	.ns = W32_NS,
+	.props = os_props,
+	.nprops = OP_COUNT,
+	.enumerate = os_enumerate,
+};
