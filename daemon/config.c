@@ -24,6 +24,10 @@
 
 #define U32MAX	4294967295ULL
 
+#ifndef NATIVE_HELPER	/* set by native/local.am */
+#define NATIVE_HELPER	"/usr/local/libexec/winrmd/winrmd-native"
+#endif
+
 static const char *check_addresses(const char *value);
 static const char *check_url_prefix(const char *value);
 static const char *check_netbios(const char *value);
@@ -116,8 +120,10 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	    "commands a shell keeps at once (running or not yet signalled)" },
 	[CK_WINRS_POWERSHELL] = { "Winrs", "PowerShell", CT_ENUM, "auto", 0, 0, "auto|pwsh|sh",
 	    "PowerShell command lines: pwsh if installed (auto), always pwsh, or always the user's shell" },
+	[CK_WINRS_NATIVE_HELPER] = { "Winrs", "NativeHelper", CT_STR, NATIVE_HELPER, 0, 0, NULL,
+	    "the program that runs Ansible's scripts and modules natively, as the user" },
 
-	[CK_CIM_PROVIDERS] = { "CIM", "Providers", CT_LIST, "win32", 0, 0, NULL,
+	[CK_CIM_PROVIDERS] = { "CIM", "Providers", CT_LIST, DEFAULT_PROVIDERS, 0, 0, NULL,
 	    "CIM class providers the cim plugin loads: names in ProviderDirectory, or absolute paths" },
 	[CK_CIM_PROVIDER_DIRECTORY] = { "CIM", "ProviderDirectory", CT_STR, PROVIDERDIR, 0, 0, NULL,
 	    "where CIM class providers are loaded from" },
@@ -131,6 +137,32 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	    "where plugins are loaded from" },
 	[CK_PLUGINS_LOAD] = { "Plugins", "Load", CT_LIST, DEFAULT_PLUGINS, 0, 0, NULL,
 	    "plugins to load: names in Directory, or absolute paths" },
+
+	/* the IPMI provider (providers/ipmi), read when it starts */
+	[CK_IPMI_DRIVER] = { "IPMI", "Driver", CT_ENUM, "auto", 0, 0, "auto|inband|lan",
+	    "the BMC: auto (the local one if /dev/ipmi0 exists, else Host if set, else none), inband, or lan (Host)" },
+	[CK_IPMI_HOST] = { "IPMI", "Host", CT_STR, "", 0, 0, NULL,
+	    "the BMC on the network: host:port or [IPv6]:port (port 623 if none)" },
+	[CK_IPMI_USER] = { "IPMI", "User", CT_STR, "", 0, 0, NULL,
+	    "BMC user for Host (empty: anonymous)" },
+	[CK_IPMI_PASSWORD] = { "IPMI", "Password", CT_STR, "", 0, 0, NULL,
+	    "BMC password for Host; never logged: keep this file unreadable to others" },
+	[CK_IPMI_PROTOCOL] = { "IPMI", "Protocol", CT_ENUM, "2.0", 0, 0, "2.0|1.5",
+	    "IPMI version on the network: 2.0 (RMCP+) or 1.5" },
+	[CK_IPMI_CIPHER_SUITE] = { "IPMI", "CipherSuite", CT_UINT, "3", 0, 17, NULL,
+	    "IPMI 2.0 cipher suite (3: SHA1 and AES, 17: SHA256 and AES)" },
+	[CK_IPMI_PRIVILEGE_LEVEL] = { "IPMI", "PrivilegeLevel", CT_ENUM, "user", 0, 0, "user|operator|admin",
+	    "session privilege; power control needs operator or admin" },
+	[CK_IPMI_WORKAROUND_FLAGS] = { "IPMI", "WorkaroundFlags", CT_LIST, "", 0, 0, NULL,
+	    "FreeIPMI workarounds for odd BMCs (ipmi-sensors -W): opensesspriv, authcap, intel20, supermicro20, sun20, ..." },
+	[CK_IPMI_CACHE_S] = { "IPMI", "CacheSeconds", CT_UINT, "5", 0, 3600, NULL,
+	    "readings this young are answered from the cache (0: ask the BMC each time)" },
+	[CK_IPMI_TIMEOUT_S] = { "IPMI", "TimeoutSeconds", CT_UINT, "10", 1, 300, NULL,
+	    "a BMC that does not answer within this many seconds makes the request fault" },
+	[CK_IPMI_SDR_CACHE_DIRECTORY] = { "IPMI", "SDRCacheDirectory", CT_STR, "/var/cache/winrmd/ipmi", 0, 0, NULL,
+	    "where the BMC's sensor records (SDR) are cached; created with mode 0700" },
+	[CK_IPMI_ADMIN_GROUPS] = { "IPMI", "AdminGroups", CT_LIST, "", 0, 0, NULL,
+	    "members of these groups may switch the power (CIM_ComputerSystem RequestStateChange); empty: nobody" },
 };
 
 static const char *

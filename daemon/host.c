@@ -5,9 +5,14 @@
  */
 #include "build.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "arena.h"
 #include "auth.h"
@@ -20,6 +25,7 @@
 #include "soap.h"
 #include "spawn.h"
 #include "winrmd.h"
+#include "workers.h"
 
 static void
 h_log(int level, const char *fmt, ...)
@@ -214,6 +220,114 @@ h_group_mode(void)
 	return cgroup_mode_name(cgroup_mode());
 }
 
+/* ------------------------------------------------ auth_check (run as) */
+
+#define AC_DEFAULT_DELAY_MS	2000	/* pam_unix's own */
+#define AC_MAX_DELAY_MS		5000
+
+struct auth_check_job {
+	char			*user, *password;
+	char			 service[64];
+	char			 rhost[INET6_ADDRSTRLEN];
+	struct auth_policy	 policy;
+	struct pam_result	 pam;
+	struct principal	*principal;
+	char			 why[200];
+	winrmd_auth_fn		 fn;
+	void			*arg;
+};
+
+static void
+ac_work(void *arg)
+{
+	struct auth_check_job *j = arg;
+
+	auth_pam_check(j->service, j->user, j->password, j->rhost, &j->pam);
+	if (!j->pam.ok) {
+		snprintf(j->why, sizeof(j->why), "PAM: %s", j->pam.why);
+		return;
+	}
+	if (principal_lookup(j->user, "runas", &j->policy, &j->principal,
+	    j->why, sizeof(j->why)) < 0)
+		j->principal = NULL;
+}
+
+static void
+ac_free(struct auth_check_job *j)
+{
+	principal_unref(j->principal);
+	auth_policy_done(&j->policy);
+	OPENSSL_cleanse(j->password, strlen(j->password));
+	free(j->password);
+	free(j->user);
+	free(j);
+}
+
+static void
+ac_finish(void *arg)
+{
+	struct auth_check_job *j = arg;
+
+	/* stopping: the plugins are being finalised, nobody to tell */
+	if (!W->stopping)
+		j->fn(j->principal ? &j->principal->pub : NULL, j->why, j->arg);
+	ac_free(j);
+}
+
+static void
+ac_done(void *arg)
+{
+	struct auth_check_job *j = arg;
+	unsigned ms = j->pam.fail_delay_us / 1000;
+
+	if (j->principal != NULL) {
+		log_info("auth: run as %s accepted (client %s)", j->user,
+		    j->rhost);
+		ac_finish(j);
+		return;
+	}
+	log_notice("auth: run as %s refused (client %s): %s", j->user,
+	    j->rhost, j->why);
+	if (ms == 0)
+		ms = AC_DEFAULT_DELAY_MS;
+	if (ms > AC_MAX_DELAY_MS)
+		ms = AC_MAX_DELAY_MS;
+	/* a refusal waits, as a refused login does */
+	if (W->stopping || reactor_timer(ms, ac_finish, j) == NULL)
+		ac_finish(j);
+}
+
+static int
+h_auth_check(const char *user, const char *password, const char *rhost,
+    winrmd_auth_fn fn, void *arg)
+{
+	struct auth_check_job *j;
+
+	if (user == NULL || password == NULL || fn == NULL || user[0] == '\0')
+		return -EINVAL;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return -ENOMEM;
+	if ((j->user = strdup(user)) == NULL ||
+	    (j->password = strdup(password)) == NULL ||
+	    auth_policy_init(&j->policy, W->cfg) < 0) {
+		free(j->user);
+		free(j->password);
+		free(j);
+		return -ENOMEM;
+	}
+	j->fn = fn;
+	j->arg = arg;
+	snprintf(j->service, sizeof(j->service), "%s",
+	    conf_s(W->cfg, CK_AUTH_PAM_SERVICE));
+	snprintf(j->rhost, sizeof(j->rhost), "%s", rhost ? rhost : "");
+	W->count.pam_calls++;
+	if (workers_submit(ac_work, ac_done, j) < 0) {
+		ac_free(j);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 const struct winrmd_host host_services = {
 	.abi = WINRMD_PLUGIN_ABI,
 	.size = sizeof(struct winrmd_host),
@@ -249,6 +363,7 @@ const struct winrmd_host host_services = {
 	.group_destroy = h_group_destroy,
 	.group_mode = h_group_mode,
 	.parse_duration = wsman_parse_duration,
+	.auth_check = h_auth_check,
 };
 
 void

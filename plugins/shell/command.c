@@ -38,6 +38,7 @@
 static const char *const stream_names[2] = { "stdout", "stderr" };
 
 static void on_output(int fd, uint32_t events, void *arg);
+static void close_stdin(struct command *c);
 static int append_output(struct command *c, enum stream_id s,
     const unsigned char *p, size_t n);
 static void try_answer(struct command *c);
@@ -53,8 +54,8 @@ new_id(char buf[SHELL_ID_LEN + 1])
 	uuid_unparse_upper(u, buf);
 }
 
-static const char *
-pwsh_path(void)
+const char *
+command_pwsh_path(void)
 {
 	static const char *const candidates[] = {
 		"/usr/bin/pwsh", "/usr/local/bin/pwsh",
@@ -90,6 +91,12 @@ close_stream(struct command *c, enum stream_id s)
 		c->conv_carry_len[s] = 0;
 		if (c->shell != NULL)
 			append_output(c, s, (const unsigned char *)"?", 1);
+	}
+	/* an Ansible async job printed its start result: it goes on alone */
+	if (c->async_detach && c->shell != NULL && c->eof[ST_STDOUT] &&
+	    c->eof[ST_STDERR] && !c->exited && c->child.pid > 0) {
+		close_stdin(c);
+		ansible_job_adopt(c);
 	}
 }
 
@@ -595,6 +602,8 @@ command_send(struct command *c, struct winrmd_op *op,
 	if (c->send != NULL)
 		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS, NULL,
 		    "Another Send to command %s is still in progress.", c->id);
+	if (c->deferred)
+		return ansible_send(c, op, data, len, end);
 	if (c->child.in_fd >= 0 && len > 0) {
 		if (c->in_len + len > c->in_cap) {
 			size_t cap = c->in_len + len;
@@ -652,7 +661,7 @@ command_signal(struct command *c, const char *code)
 
 /* ------------------------------------------------------- start, destroy */
 
-static struct command *
+struct command *
 command_new(struct shell *sh)
 {
 	struct command *c = calloc(1, sizeof(*c));
@@ -669,7 +678,7 @@ command_new(struct shell *sh)
 }
 
 /* a command that failed before running: its message on stderr, exit 1 */
-static struct command *
+struct command *
 command_synthetic(struct shell *sh, const char *msg)
 {
 	struct command *c = command_new(sh);
@@ -727,14 +736,119 @@ shell_argv(const struct shell *sh, const char *line, char **argv)
 	return 0;
 }
 
+void
+command_answer(struct command *c, int code, const char *out, const char *err)
+{
+	if (out != NULL && append_output(c, ST_STDOUT, (const unsigned char *)out,
+	    strlen(out)) < 0)
+		host->log(WINRMD_LOG_ERR, "shell: out of memory answering "
+		    "command %s", c->id);
+	if (err != NULL && append_output(c, ST_STDERR, (const unsigned char *)err,
+	    strlen(err)) < 0)
+		host->log(WINRMD_LOG_ERR, "shell: out of memory answering "
+		    "command %s", c->id);
+	c->deferred = false;
+	c->exited = true;
+	c->exit_code = code;
+	c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
+	try_answer(c);
+}
+
+void
+command_feed(struct command *c, const unsigned char *data, size_t len)
+{
+	if (c->child.in_fd < 0)
+		return;
+	free(c->in_buf);
+	c->in_buf = NULL;
+	c->in_len = c->in_cap = 0;
+	if (len > 0) {
+		if ((c->in_buf = malloc(len)) == NULL) {
+			host->log(WINRMD_LOG_ERR, "shell: out of memory feeding "
+			    "command %s", c->id);
+			close_stdin(c);
+			return;
+		}
+		memcpy(c->in_buf, data, len);
+		c->in_len = c->in_cap = len;
+	}
+	c->in_end = true;
+	flush_stdin(c);
+}
+
+int
+command_spawn(struct command *c, const struct winrmd_principal *user,
+    char **argv, char *const *env, const char *cwd, struct winrmd_group *group)
+{
+	struct shell *sh = c->shell;
+	struct winrmd_spawn_req req = { 0 };
+	char cpbuf[16];
+	int r;
+
+	req.user = user;
+	req.path = argv[0];
+	req.argv = argv;
+	req.env = env;
+	req.cwd = cwd;
+	req.group = group;
+	if (group == NULL) {	/* no cgroup: per-process limits */
+		req.mem_limit = sh->mem_limit;
+		req.nproc_limit = sh->max_procs;
+	}
+	if ((r = host->spawn(&req, &c->child)) < 0) {
+		c->child = (struct winrmd_child){ .pid = 0, .pidfd = -1,
+		    .in_fd = -1, .out_fd = -1, .err_fd = -1 };
+		return r;
+	}
+	if (sh->codepage != 65001 && sh->codepage != 0) {
+		c->conv = iconv_open(codepage_name(sh->codepage, cpbuf,
+		    sizeof(cpbuf)), "UTF-8");
+		if (c->conv != (iconv_t)-1)
+			c->conv_ascii = keeps_ascii(c->conv);
+		else
+			host->log(WINRMD_LOG_WARNING, "shell: codepage %u is not "
+			    "known to iconv; output stays UTF-8", sh->codepage);
+	}
+	c->w_pid = host->watch_add(c->child.pidfd, WINRMD_IN, on_exit_event, c);
+	c->w_out[ST_STDOUT] = host->watch_add(c->child.out_fd, WINRMD_IN,
+	    on_output, c);
+	c->w_out[ST_STDERR] = host->watch_add(c->child.err_fd, WINRMD_IN,
+	    on_output, c);
+	if (c->w_pid == NULL || c->w_out[0] == NULL || c->w_out[1] == NULL) {
+		/* the group stays the caller's; so does c */
+		for (int s = 0; s < 2; s++)
+			close_stream(c, (enum stream_id)s);
+		host->watch_remove(c->w_pid);
+		c->w_pid = NULL;
+		close_stdin(c);
+		kill(-c->child.pid, SIGKILL);
+		{
+			siginfo_t si;
+
+			waitid(P_PIDFD, (id_t)c->child.pidfd, &si, WEXITED);
+		}
+		close(c->child.pidfd);
+		c->child = (struct winrmd_child){ .pid = 0, .pidfd = -1,
+		    .in_fd = -1, .out_fd = -1, .err_fd = -1 };
+		c->eof[0] = c->eof[1] = false;
+		if (c->conv != (iconv_t)-1)
+			iconv_close(c->conv);
+		c->conv = (iconv_t)-1;
+		return -ENOMEM;
+	}
+	host->log(WINRMD_LOG_DEBUG, "shell: command %s of %s: pid %d, %s%s%s",
+	    c->id, sh->user.name, (int)c->child.pid, argv[0],
+	    argv[1] ? " " : "", argv[1] ? argv[1] : "");
+	return 0;
+}
+
 struct command *
 command_start(struct shell *sh, const char *command, char *const *args,
     size_t nargs, bool skip_cmd_shell, struct winrmd_op *op, int *ret_fault)
 {
 	const char *mode = host->conf_str("Winrs", "PowerShell");
-	struct winrmd_spawn_req req = { 0 };
 	struct cmdline cl;
-	char *argv_buf[8], **argv = argv_buf, *encoded = NULL, cpbuf[16];
+	char *argv_buf[8], **argv = argv_buf, *encoded = NULL;
 	const char *pwsh = NULL;
 	struct command *c = NULL;
 	int r;
@@ -751,11 +865,17 @@ command_start(struct shell *sh, const char *command, char *const *args,
 		goto out;
 	case CMD_POWERSHELL:
 		if (mode == NULL || strcasecmp(mode, "sh") != 0)
-			pwsh = pwsh_path();
+			pwsh = command_pwsh_path();
 		if (mode != NULL && strcasecmp(mode, "pwsh") == 0 && pwsh == NULL) {
 			c = command_synthetic(sh, "[Winrs] PowerShell = pwsh, but "
 			    "pwsh (PowerShell 7) is not installed on this host");
 			goto out;
+		}
+		/* Ansible's scripts run natively, unless pwsh is asked for */
+		if (mode == NULL || strcasecmp(mode, "pwsh") != 0) {
+			r = ansible_command(sh, cl.text, pwsh, op, &c, ret_fault);
+			if (r != 0)
+				goto out;
 		}
 		if (pwsh != NULL) {
 			argv[0] = (char *)pwsh;
@@ -793,17 +913,8 @@ command_start(struct shell *sh, const char *command, char *const *args,
 	}
 	if ((c = command_new(sh)) == NULL)
 		goto nomem;
-	req.user = &sh->user.p;
-	req.path = argv[0];
-	req.argv = argv;
-	req.env = sh->env;
-	req.cwd = sh->cwd;
-	req.group = sh->group;
-	if (sh->group == NULL) {	/* no cgroup: per-process limits */
-		req.mem_limit = sh->mem_limit;
-		req.nproc_limit = sh->max_procs;
-	}
-	if ((r = host->spawn(&req, &c->child)) < 0) {
+	if ((r = command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
+	    sh->group)) < 0) {
 		*ret_fault = host->op_fault(op, r == -ENOENT || r == -EACCES ?
 		    WINRMD_FAULT_INVALID_PARAMETER : WINRMD_FAULT_INTERNAL_ERROR,
 		    NULL, "The command could not be started as %s%s%s: %s",
@@ -811,30 +922,7 @@ command_start(struct shell *sh, const char *command, char *const *args,
 		    strerror(-r));
 		free(c);
 		c = NULL;
-		goto out;
 	}
-	if (sh->codepage != 65001 && sh->codepage != 0) {
-		c->conv = iconv_open(codepage_name(sh->codepage, cpbuf,
-		    sizeof(cpbuf)), "UTF-8");
-		if (c->conv != (iconv_t)-1)
-			c->conv_ascii = keeps_ascii(c->conv);
-		else
-			host->log(WINRMD_LOG_WARNING, "shell: codepage %u is not "
-			    "known to iconv; output stays UTF-8", sh->codepage);
-	}
-	c->w_pid = host->watch_add(c->child.pidfd, WINRMD_IN, on_exit_event, c);
-	c->w_out[ST_STDOUT] = host->watch_add(c->child.out_fd, WINRMD_IN,
-	    on_output, c);
-	c->w_out[ST_STDERR] = host->watch_add(c->child.err_fd, WINRMD_IN,
-	    on_output, c);
-	if (c->w_pid == NULL || c->w_out[0] == NULL || c->w_out[1] == NULL) {
-		kill(-c->child.pid, SIGKILL);
-		command_destroy(shell_state(), c);
-		c = NULL;
-		goto nomem;
-	}
-	host->log(WINRMD_LOG_DEBUG, "shell: command %s of %s: pid %d, %s",
-	    c->id, sh->user.name, (int)c->child.pid, argv[0]);
 	goto out;
 nomem:
 	if (*ret_fault == WINRMD_FAULT_NONE)
@@ -876,6 +964,7 @@ void
 command_destroy(struct plugin_state *ps, struct command *c)
 {
 	command_abort_ops(c, WINRMD_FAULT_SHELL_NOT_FOUND);
+	ansible_command_cleanup(c);
 	c->shell = NULL;
 	close_stdin(c);
 	for (int s = 0; s < 2; s++)
@@ -893,6 +982,11 @@ command_destroy(struct plugin_state *ps, struct command *c)
 	if (c->conv != (iconv_t)-1)
 		iconv_close(c->conv);
 	c->conv = (iconv_t)-1;
+	/* an async job that never got going: its group goes with it */
+	if (c->own_group != NULL) {
+		host->group_destroy(c->own_group);
+		c->own_group = NULL;
+	}
 	if (c->child.pid > 0) {
 		/* the leader is unreaped (running or zombie): the group is ours */
 		kill(-c->child.pid, SIGKILL);

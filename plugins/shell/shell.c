@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -761,7 +762,9 @@ out:
 static int
 init(const struct winrmd_host *h, void **ret_state)
 {
-	if (h->abi != WINRMD_PLUGIN_ABI || h->size < sizeof(*h))
+	/* auth_check (become) is used only when the host has it */
+	if (h->abi != WINRMD_PLUGIN_ABI ||
+	    h->size < offsetof(struct winrmd_host, auth_check))
 		return -EPROTO;
 	host = h;
 	memset(&state, 0, sizeof(state));
@@ -777,6 +780,7 @@ fini(void *unused)
 	while (state.shells != NULL)
 		shell_destroy(state.shells, WINRMD_FAULT_SERVICE_STOPPING,
 		    "service stopping");
+	ansible_jobs_fini(&state);
 	/* killed above; reap them now so nothing is left behind */
 	while (state.reaping != NULL) {
 		struct command *c = state.reaping;

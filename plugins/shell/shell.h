@@ -59,6 +59,16 @@ struct command {
 	struct winrmd_op	*send;		/* Send waiting for the child to read */
 	struct winrmd_timer	*send_timer;
 	struct winrmd_timer	*kill_timer;
+
+	/* Ansible module runs (ansible_run.c) */
+	bool			 deferred;	/* no child until the payload is in */
+	unsigned char		*pay_buf;	/* the bootstrap's stdin so far */
+	size_t			 pay_len, pay_cap;
+	char			*pwsh_script;	/* the bootstrap, if pwsh may run it */
+	struct ansible_wait	*auth;		/* become: PAM check in flight */
+	struct winrmd_group	*own_group;	/* async: the job's own group */
+	bool			 async_detach;	/* async: let the job go at EOF */
+	uint64_t		 async_timeout_ms;
 };
 
 struct user_copy {
@@ -87,10 +97,14 @@ struct shell {
 	unsigned		 ncommands;
 };
 
+struct async_job;	/* an Ansible async job outliving its command */
+struct ansible_wait;	/* a become check in flight */
+
 struct plugin_state {
 	struct shell		*shells;
 	unsigned		 nshells;
 	struct command		*reaping;	/* detached, child not reaped yet */
+	struct async_job	*jobs;		/* ansible_run.c */
 	bool			 stopping;
 };
 
@@ -107,6 +121,33 @@ int		 command_receive(struct command *c, struct winrmd_op *op,
 int		 command_signal(struct command *c, const char *code);
 void		 command_destroy(struct plugin_state *ps, struct command *c);
 void		 command_abort_ops(struct command *c, enum winrmd_fault fault);
+/* for ansible_run.c: a command without a child yet */
+struct command	*command_new(struct shell *sh);
+/* a command that failed before running: msg on stderr, exit 1 */
+struct command	*command_synthetic(struct shell *sh, const char *msg);
+/* ends a childless command with this output and exit code */
+void		 command_answer(struct command *c, int code, const char *out,
+		    const char *err);
+/* starts c's child as user (NULL cwd: the user's home): 0 or -errno */
+int		 command_spawn(struct command *c,
+		    const struct winrmd_principal *user, char **argv,
+		    char *const *env, const char *cwd,
+		    struct winrmd_group *group);
+/* queues stdin for the child and closes it once written */
+void		 command_feed(struct command *c, const unsigned char *data,
+		    size_t len);
+const char	*command_pwsh_path(void);
+
+/* ansible_run.c: Ansible's scripts and module runs (ansible.h) */
+int		 ansible_command(struct shell *sh, const char *script,
+		    const char *pwsh, struct winrmd_op *op,
+		    struct command **ret, int *ret_fault);
+int		 ansible_send(struct command *c, struct winrmd_op *op,
+		    const unsigned char *data, size_t len, bool end);
+void		 ansible_command_cleanup(struct command *c);
+/* takes an async job's child and group from its command */
+void		 ansible_job_adopt(struct command *c);
+void		 ansible_jobs_fini(struct plugin_state *ps);
 
 /* orphans.c: the rlimits fallback's Delete of escaped processes */
 #define SHELL_MARKER	"WINRMD_SHELL_ID"

@@ -6,8 +6,10 @@
 #    -EncodedCommand wrapper decoded and run by the user's shell)
 #  - a raw command that fails (exit 4) -> FAILED, rc=4
 #  - a playbook (gather_facts: false) with two raw tasks -> failed=0
-#  - ansible -m win_ping (a module: needs a real PowerShell engine) fails
-#    at once with the daemon's one-line message, not a hang
+#  - ansible -m win_ping: answered natively by winrmd-native (pong)
+#  - a module winrmd does not implement (win_regedit) fails at once with
+#    the daemon's message, not a hang (tests/interop/ansible_native.sh has
+#    the whole Ansible suite)
 # Ansible writes only under $WORK (HOME, ANSIBLE_HOME, ANSIBLE_LOCAL_TEMP).
 . "$(dirname "$0")/lib.sh"
 
@@ -32,7 +34,10 @@ export HOME=$WORK/home ANSIBLE_HOME=$WORK/ansible-home \
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY ANSIBLE_LOG_PATH
 cd "$WORK" || hard_error "cd $WORK"
 
-write_config "[Auth]" "Basic = true" "[Plugins]" "Load = $(all_plugins_load)"
+NATIVE=$(find "$STAGE" -path '*/winrmd/winrmd-native' -type f 2>/dev/null | head -n 1)
+[ -x "$NATIVE" ] || hard_error "winrmd-native is not staged under $STAGE"
+write_config "[Auth]" "Basic = true" "[Plugins]" "Load = $(all_plugins_load)" \
+    "[Winrs]" "NativeHelper = $NATIVE"
 start_daemon
 
 cat >"$WORK/inventory" <<EOT
@@ -98,18 +103,29 @@ grep -Eq '^target +: ok=3 +changed=2 +unreachable=0 +failed=0' "$OUT" ||
     fail "PLAY RECAP is not ok=3 changed=2 unreachable=0 failed=0"
 ok "PLAY RECAP failed=0 ($AMS ms)"
 
-say "ansible -m win_ping: fails at once with the daemon's message"
+say "ansible -m win_ping: answered natively"
 run_ansible ansible -i "$WORK/inventory" target -m win_ping
 cat "$OUT" | sed 's/^/   | /'
-[ $ARC != 0 ] || fail "win_ping succeeded without a PowerShell engine?"
-grep -Eq '^target \| FAILED' "$OUT" || fail "win_ping is not reported FAILED"
-grep -q 'winrmd: this command needs PowerShell' "$OUT" ||
-    fail "the daemon's message about PowerShell is not in Ansible's output"
+[ $ARC = 0 ] || fail "win_ping exited $ARC"
+grep -Eq '^target \| SUCCESS' "$OUT" || fail "win_ping is not reported SUCCESS"
+grep -q '"ping": "pong"' "$OUT" || fail "win_ping did not answer pong"
+grep -Eq "Ansible module [a-z.]*win_ping run natively as $TEST_USER" "$DLOG" ||
+    fail "the daemon did not run win_ping natively"
+ok "SUCCESS, pong ($AMS ms)"
+
+say "a module winrmd does not implement: fails at once with the daemon's message"
+run_ansible ansible -i "$WORK/inventory" target -m ansible.windows.win_regedit \
+    -a 'path=HKCU:\Software\x name=y data=1'
+cat "$OUT" | sed 's/^/   | /'
+[ $ARC != 0 ] || fail "win_regedit succeeded without a PowerShell engine?"
+grep -Eq '^target \| FAILED' "$OUT" || fail "win_regedit is not reported FAILED"
+grep -q 'win_regedit is not implemented natively by winrmd' "$OUT" ||
+    fail "the daemon's message is not in Ansible's output"
 # the task timeout is far away: the module must not wait for anything
-[ $AMS -lt 20000 ] || fail "win_ping took $AMS ms to fail"
-grep -q "not run: this command needs PowerShell" "$DLOG" ||
+[ $AMS -lt 20000 ] || fail "win_regedit took $AMS ms to fail"
+grep -q "Ansible module not run: ansible.windows.win_regedit is not implemented" "$DLOG" ||
     fail "the daemon did not log the refused module"
-ok "FAILED after $AMS ms: $(grep -o 'winrmd: this command needs PowerShell[^"\\]*' "$OUT" | head -n 1)"
+ok "FAILED after $AMS ms: $(grep -o 'win_regedit is not implemented natively by winrmd[^;]*' "$OUT" | head -n 1)"
 
 say "Ansible wrote nothing outside $WORK"
 new=$( (find "$REAL_HOME/.ansible" -newer "$WORK/marker"

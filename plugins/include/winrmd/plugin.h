@@ -146,6 +146,9 @@ struct winrmd_timer;	/* a one-shot timer */
 
 typedef void (*winrmd_io_fn)(int fd, uint32_t events, void *arg);
 typedef void (*winrmd_timer_fn)(void *arg);
+/* an auth_check() result: p is NULL when refused (why says why, for logs) */
+typedef void (*winrmd_auth_fn)(const struct winrmd_principal *p,
+    const char *why, void *arg);
 
 #define WINRMD_IN	0x001u	/* EPOLLIN */
 #define WINRMD_OUT	0x004u	/* EPOLLOUT */
@@ -234,6 +237,20 @@ struct winrmd_host {
 
 	/* xs:duration ("PT1H30M") -> ms: 0 or -EINVAL / -ERANGE */
 	int	(*parse_duration)(const char *s, uint64_t *ret_ms);
+
+	/* --- added after the first ABI 1 release: check `size' --- */
+	/*
+	 * Checks another account's password as a Basic login is checked (the
+	 * PAM service, then PermitRoot and AllowedGroups), on a worker thread:
+	 * for "run as" requests such as Ansible's become.  fn runs later on
+	 * the loop thread, once, with the account (valid during the call
+	 * only) or NULL and a reason; a refusal comes after PAM's failure
+	 * delay.  Not called once the daemon is stopping (plugins are being
+	 * finalised).  rhost: the client address, for PAM.  Returns 0, or
+	 * -errno (fn will not run).  The password is copied and wiped.
+	 */
+	int	(*auth_check)(const char *user, const char *password,
+		    const char *rhost, winrmd_auth_fn fn, void *arg);
 };
 
 /* One ResourceURI prefix and the actions a plugin serves under it. */

@@ -1,0 +1,573 @@
+/*
+ * ansible_run.c: what the shell plugin does with Ansible's scripts
+ * (ansible.h recognises them).  A helper script starts winrmd-native with
+ * the script's parameters, as the user, like any command.  The module
+ * bootstrap waits for its stdin to end (bounded, 16 MiB), then the payload
+ * decides what the user's own process cannot do itself:
+ *
+ *   become (runas)  become_user's password is checked through the daemon's
+ *                   PAM path (host->auth_check) and the module runs as
+ *                   that user; without a password it is refused;
+ *   async           the job runs in a process group and resource group of
+ *                   its own: it outlives the task's shell (Delete does not
+ *                   kill it), and a timer kills it after async_timeout_sec
+ *                   (plus a margin: winrmd-native enforces the timeout
+ *                   itself and records it);
+ *
+ * and winrmd-native gets the reduced JSON on stdin.  A module winrmd-native
+ * does not implement goes to pwsh untouched when pwsh is selected, or
+ * answers {"failed": true, "msg": ...}.  Everything here runs on the loop
+ * thread.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ansible.h"
+#include "cmdline.h"
+#include "shell.h"
+
+#define JOB_MARGIN_MS		30000		/* past async_timeout_sec */
+/* module payloads held at once, all commands together */
+#define PAYLOAD_TOTAL_MAX	(64u * 1024 * 1024)
+#define JOB_MAX_MS		(30ULL * 24 * 3600 * 1000)
+
+/* a become check in flight; the command may go away meanwhile */
+struct ansible_wait {
+	struct command		*c;		/* NULL: cancelled */
+	struct ansible_payload	 p;
+	char			 user[256];
+};
+
+struct async_job {
+	struct async_job	*next;
+	struct winrmd_child	 child;		/* pid, pidfd only */
+	struct winrmd_group	*group;
+	struct winrmd_watch	*w_pid;
+	struct winrmd_timer	*timer;
+	uid_t			 uid;
+	char			 id[SHELL_ID_LEN + 1];
+};
+
+static size_t payload_total;	/* bytes in every command's pay_buf */
+
+static const char *
+native_path(void)
+{
+	const char *p = host->conf_str("Winrs", "NativeHelper");
+
+	return p != NULL && p[0] != '\0' ? p : "winrmd-native";
+}
+
+/* ------------------------------------------------------------ helpers */
+
+int
+ansible_command(struct shell *sh, const char *script, const char *pwsh,
+    struct winrmd_op *op, struct command **ret, int *ret_fault)
+{
+	struct ansible_native n;
+	struct command *c;
+	char *argv[ANSIBLE_MAX_ARGS + 2];
+	int r;
+
+	*ret = NULL;
+	if (ansible_recognise(script, &n) < 0) {
+		*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+		return 1;
+	}
+	switch (n.kind) {
+	case AK_NONE:
+		return 0;
+	case AK_MALFORMED:
+		*ret = command_synthetic(sh, n.why);
+		break;
+	case AK_BOOTSTRAP:
+		if ((c = command_new(sh)) == NULL)
+			break;
+		c->deferred = true;
+		if (pwsh != NULL && (c->pwsh_script = strdup(script)) == NULL) {
+			free(c);
+			break;
+		}
+		*ret = c;
+		host->log(WINRMD_LOG_DEBUG, "shell: command %s of %s: Ansible's "
+		    "module bootstrap, waiting for its payload", c->id,
+		    sh->user.name);
+		break;
+	case AK_HELPER:
+		if ((c = command_new(sh)) == NULL)
+			break;
+		argv[0] = (char *)native_path();
+		for (size_t i = 0; i <= ANSIBLE_MAX_ARGS; i++)
+			argv[i + 1] = n.argv[i];
+		if ((r = command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
+		    sh->group)) < 0) {
+			*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
+			    NULL, "winrmd-native (%s) could not be started as %s: "
+			    "%s", argv[0], sh->user.name, strerror(-r));
+			free(c);
+			ansible_native_free(&n);
+			return 1;
+		}
+		host->log(WINRMD_LOG_INFO, "shell: command %s of %s: Ansible's "
+		    "%s, run natively", c->id, sh->user.name, n.argv[0]);
+		*ret = c;
+		break;
+	}
+	ansible_native_free(&n);
+	if (*ret == NULL)
+		*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	return 1;
+}
+
+/* --------------------------------------------------------- module runs */
+
+/* the module's failure as Ansible reads it: JSON on stdout, exit 1 */
+static void
+fail_module(struct command *c, const char *msg)
+{
+	char *json = ansible_fail_json(msg);
+
+	host->log(WINRMD_LOG_INFO, "shell: command %s: Ansible module not run: "
+	    "%s", c->id, msg);
+	command_answer(c, 1, json != NULL ? json :
+	    "{\"failed\":true,\"msg\":\"out of memory\"}\r\n", NULL);
+	free(json);
+}
+
+static void
+payload_drop(struct command *c)
+{
+	payload_total -= c->pay_cap;
+	if (c->pay_buf != NULL)
+		explicit_bzero(c->pay_buf, c->pay_len);
+	free(c->pay_buf);
+	c->pay_buf = NULL;
+	c->pay_len = c->pay_cap = 0;
+}
+
+static unsigned
+jobs_of(uid_t uid)
+{
+	unsigned n = 0;
+
+	for (struct async_job *j = shell_state()->jobs; j != NULL; j = j->next)
+		if (j->uid == uid)
+			n++;
+	return n;
+}
+
+/* the shell's environment without its marker: a job is not the shell's */
+static char **
+job_env(const struct shell *sh)
+{
+	size_t n = 0, k = 0, ml = strlen(SHELL_MARKER);
+	char **env;
+
+	while (sh->env != NULL && sh->env[n] != NULL)
+		n++;
+	if ((env = calloc(n + 1, sizeof(char *))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(sh->env[i], SHELL_MARKER, ml) != 0 ||
+		    sh->env[i][ml] != '=')
+			env[k++] = sh->env[i];
+	return env;
+}
+
+/* starts winrmd-native for the module as user, and writes its JSON */
+static void
+launch(struct command *c, const struct winrmd_principal *user,
+    const struct ansible_payload *p, bool become)
+{
+	struct shell *sh = c->shell;
+	char *argv[3] = { (char *)native_path(), NULL, NULL };
+	const char *cwd = become ? NULL : sh->cwd;
+	int r;
+
+	if (p->async) {
+		char name[SHELL_ID_LEN + 8], **env, msg[200];
+		long long cap = host->conf_int("Winrs", "MaxShellsPerUser");
+		struct winrmd_group *g;
+
+		if (cap > 0 && jobs_of(user->uid) >= (unsigned long long)cap) {
+			snprintf(msg, sizeof(msg), "%s already has %u async jobs "
+			    "running (at most [Winrs] MaxShellsPerUser)",
+			    user->name, jobs_of(user->uid));
+			fail_module(c, msg);
+			return;
+		}
+		if ((env = job_env(sh)) == NULL) {
+			fail_module(c, "out of memory");
+			return;
+		}
+		snprintf(name, sizeof(name), "async-%s", c->id);
+		g = host->group_create(name, sh->mem_limit, sh->max_procs);
+		argv[1] = (char *)"async";
+		r = command_spawn(c, user, argv, env, cwd, g);
+		free(env);
+		if (r < 0) {
+			host->group_destroy(g);
+			snprintf(msg, sizeof(msg), "the async job could not be "
+			    "started as %s: %s", user->name, strerror(-r));
+			fail_module(c, msg);
+			return;
+		}
+		c->own_group = g;
+		c->async_detach = true;
+		c->async_timeout_ms = (uint64_t)p->async_timeout * 1000;
+		if (c->async_timeout_ms > JOB_MAX_MS)
+			c->async_timeout_ms = JOB_MAX_MS;
+	} else {
+		argv[1] = (char *)"module";
+		if ((r = command_spawn(c, user, argv, sh->env, cwd,
+		    sh->group)) < 0) {
+			char msg[200];
+
+			snprintf(msg, sizeof(msg), "winrmd-native could not be "
+			    "started as %s: %s", user->name, strerror(-r));
+			fail_module(c, msg);
+			return;
+		}
+	}
+	host->log(WINRMD_LOG_INFO, "shell: command %s of %s: Ansible module %s "
+	    "run natively as %s%s", c->id, sh->user.name, p->module_full,
+	    user->name, p->async ? " (async job)" : "");
+	command_feed(c, (const unsigned char *)p->json, p->json_len);
+}
+
+static void
+become_done(const struct winrmd_principal *pr, const char *why, void *arg)
+{
+	struct ansible_wait *w = arg;
+	struct command *c = w->c;
+
+	if (c != NULL) {
+		c->auth = NULL;
+		if (pr == NULL) {
+			char msg[400];
+
+			host->log(WINRMD_LOG_NOTICE, "shell: command %s of %s: "
+			    "become %s refused: %s", c->id, c->shell->user.name,
+			    w->user, why ? why : "");
+			snprintf(msg, sizeof(msg), "failed to become user '%s': "
+			    "the user name or password is incorrect, or the "
+			    "account may not log in here", w->p.become_user);
+			fail_module(c, msg);
+		} else
+			launch(c, pr, &w->p, true);
+	}
+	ansible_payload_free(&w->p);
+	free(w);
+}
+
+/* become_user as a local account name: ".\x" and "HOST\x" are x, SYSTEM
+ * is root */
+static void
+become_account(const char *in, char *out, size_t len)
+{
+	const char *bs = strrchr(in, '\\');
+
+	if (bs != NULL)
+		in = bs + 1;
+	if (strcasecmp(in, "SYSTEM") == 0 || strcasecmp(in, "LocalSystem") == 0)
+		in = "root";
+	snprintf(out, len, "%s", in);
+}
+
+/* the payload is in: decide and start */
+static void
+module_start(struct command *c)
+{
+	struct shell *sh = c->shell;
+	struct ansible_payload p;
+	char why[256], msg[512];
+	int r;
+
+	c->deferred = false;
+	r = ansible_payload_parse(c->pay_buf, c->pay_len, &p, why, sizeof(why));
+	if (r < 0) {
+		payload_drop(c);
+		snprintf(msg, sizeof(msg), "winrmd cannot run this module: %s",
+		    why);
+		fail_module(c, msg);
+		return;
+	}
+	if (!ansible_module_native(p.module)) {
+		if (c->pwsh_script != NULL) {
+			/* pwsh gets the bootstrap and its stdin untouched */
+			char *enc = cmdline_encode_ps(c->pwsh_script);
+			char *argv[6] = { (char *)command_pwsh_path(),
+			    (char *)"-NoProfile", (char *)"-NonInteractive",
+			    (char *)"-EncodedCommand", enc, NULL };
+
+			if (enc == NULL || argv[0] == NULL || command_spawn(c,
+			    &sh->user.p, argv, sh->env, sh->cwd, sh->group) < 0)
+				fail_module(c, "pwsh could not be started for "
+				    "this module");
+			else {
+				host->log(WINRMD_LOG_INFO, "shell: command %s: "
+				    "Ansible module %s handed to pwsh", c->id,
+				    p.module_full);
+				command_feed(c, c->pay_buf, c->pay_len);
+			}
+			free(enc);
+		} else {
+			snprintf(msg, sizeof(msg), "%s is not implemented "
+			    "natively by winrmd; this Linux host has no "
+			    "PowerShell to run it (winrmd runs win_ping, "
+			    "win_command, win_shell, win_stat, win_file, "
+			    "win_copy, win_template, win_service, setup, "
+			    "async_status, slurp and script natively)",
+			    p.module_full);
+			fail_module(c, msg);
+		}
+		payload_drop(c);
+		ansible_payload_free(&p);
+		return;
+	}
+	payload_drop(c);
+	if (p.become) {
+		struct ansible_wait *w;
+
+		if (p.become_user == NULL || p.become_user[0] == '\0') {
+			fail_module(c, "failed to become: no become_user was given");
+			ansible_payload_free(&p);
+			return;
+		}
+		if (p.become_password == NULL || p.become_password[0] == '\0') {
+			snprintf(msg, sizeof(msg), "failed to become user '%s': "
+			    "winrmd needs become_password (ansible_become_password) "
+			    "for become_method runas", p.become_user);
+			fail_module(c, msg);
+			ansible_payload_free(&p);
+			return;
+		}
+		if (host->size < offsetof(struct winrmd_host, auth_check) +
+		    sizeof(host->auth_check) || host->auth_check == NULL) {
+			fail_module(c, "failed to become: this winrmd cannot check "
+			    "passwords for plugins (no auth_check)");
+			ansible_payload_free(&p);
+			return;
+		}
+		if ((w = calloc(1, sizeof(*w))) == NULL) {
+			fail_module(c, "out of memory");
+			ansible_payload_free(&p);
+			return;
+		}
+		w->c = c;
+		w->p = p;
+		become_account(p.become_user, w->user, sizeof(w->user));
+		c->auth = w;
+		if ((r = host->auth_check(w->user, p.become_password,
+		    sh->client_ip, become_done, w)) < 0) {
+			c->auth = NULL;
+			ansible_payload_free(&w->p);
+			free(w);
+			fail_module(c, "failed to become: the check could not be "
+			    "started");
+			return;
+		}
+		/* no need to keep the password any longer */
+		explicit_bzero(w->p.become_password, strlen(w->p.become_password));
+		return;
+	}
+	launch(c, &sh->user.p, &p, false);
+	ansible_payload_free(&p);
+}
+
+int
+ansible_send(struct command *c, struct winrmd_op *op,
+    const unsigned char *data, size_t len, bool end)
+{
+	xmlNodePtr body;
+
+	if (len > ANSIBLE_PAYLOAD_MAX - c->pay_len) {
+		payload_drop(c);
+		fail_module(c, "the module payload is larger than winrmd "
+		    "accepts (16 MiB)");
+		return host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL,
+		    "The module payload of command %s exceeds %u bytes.", c->id,
+		    ANSIBLE_PAYLOAD_MAX);
+	}
+	if (c->pay_len + len > c->pay_cap) {
+		size_t cap = c->pay_cap ? c->pay_cap : 65536;
+		unsigned char *b;
+
+		while (cap < c->pay_len + len)
+			cap *= 2;
+		if (cap > ANSIBLE_PAYLOAD_MAX)
+			cap = ANSIBLE_PAYLOAD_MAX;
+		if (payload_total - c->pay_cap + cap > PAYLOAD_TOTAL_MAX) {
+			payload_drop(c);
+			fail_module(c, "winrmd holds too many module payloads at "
+			    "once; try again");
+			return host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL,
+			    "The module payloads of all commands exceed %u bytes.",
+			    PAYLOAD_TOTAL_MAX);
+		}
+		if ((b = realloc(c->pay_buf, cap)) == NULL)
+			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+			    "out of memory");
+		payload_total += cap - c->pay_cap;
+		c->pay_buf = b;
+		c->pay_cap = cap;
+	}
+	if (len > 0)
+		memcpy(c->pay_buf + c->pay_len, data, len);
+	c->pay_len += len;
+	body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
+	if (body == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
+	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
+	if (end)
+		module_start(c);
+	return WINRMD_OK;
+}
+
+void
+ansible_command_cleanup(struct command *c)
+{
+	if (c->auth != NULL) {
+		c->auth->c = NULL;	/* become_done frees it */
+		c->auth = NULL;
+	}
+	payload_drop(c);
+	free(c->pwsh_script);
+	c->pwsh_script = NULL;
+	c->deferred = false;
+}
+
+/* ---------------------------------------------------------- async jobs */
+
+static void
+job_free(struct async_job *j)
+{
+	struct plugin_state *ps = shell_state();
+
+	for (struct async_job **pp = &ps->jobs; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	host->timer_stop(j->timer);
+	host->watch_remove(j->w_pid);
+	if (j->child.pidfd >= 0)
+		close(j->child.pidfd);
+	/* whatever the job left behind goes with its group */
+	host->group_destroy(j->group);
+	free(j);
+}
+
+static void
+job_exited(int fd, uint32_t events, void *arg)
+{
+	struct async_job *j = arg;
+	siginfo_t si;
+
+	(void)events;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) < 0 ||
+	    si.si_pid == 0)
+		return;
+	host->log(WINRMD_LOG_INFO, "shell: async job %d (command %s) ended: %s "
+	    "%d", (int)j->child.pid, j->id, si.si_code == CLD_EXITED ?
+	    "exit" : "signal", si.si_status);
+	job_free(j);
+}
+
+static void
+job_timeout(void *arg)
+{
+	struct async_job *j = arg;
+
+	j->timer = NULL;
+	host->log(WINRMD_LOG_NOTICE, "shell: async job %d (command %s) ran past "
+	    "its async timeout: killed", (int)j->child.pid, j->id);
+	kill(-j->child.pid, SIGKILL);
+	if (j->group != NULL)
+		host->group_kill(j->group);
+}
+
+void
+ansible_job_adopt(struct command *c)
+{
+	struct plugin_state *ps = shell_state();
+	struct async_job *j;
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	/* it ended instead (a failure before the start): a normal command */
+	if (waitid(P_PIDFD, (id_t)c->child.pidfd, &si,
+	    WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0)
+		return;
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		host->log(WINRMD_LOG_ERR, "shell: out of memory keeping async "
+		    "job of command %s: it stays with the command", c->id);
+		return;
+	}
+	j->child.pid = c->child.pid;
+	/* a descriptor of its own: the command's is still being watched */
+	if ((j->child.pidfd = fcntl(c->child.pidfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		host->log(WINRMD_LOG_ERR, "shell: cannot keep the async job of "
+		    "command %s: %s", c->id, strerror(errno));
+		free(j);
+		return;
+	}
+	j->group = c->own_group;
+	j->uid = c->shell->user.p.uid;
+	memcpy(j->id, c->id, sizeof(j->id));
+	j->w_pid = host->watch_add(j->child.pidfd, WINRMD_IN, job_exited, j);
+	j->timer = host->timer_start(c->async_timeout_ms + JOB_MARGIN_MS,
+	    job_timeout, j);
+	if (j->w_pid == NULL || j->timer == NULL) {
+		host->watch_remove(j->w_pid);
+		host->timer_stop(j->timer);
+		close(j->child.pidfd);
+		free(j);
+		return;
+	}
+	j->next = ps->jobs;
+	ps->jobs = j;
+	/* the command is done: exit 0, its output was the start result */
+	host->watch_remove(c->w_pid);
+	c->w_pid = NULL;
+	close(c->child.pidfd);
+	c->own_group = NULL;
+	c->child.pid = 0;
+	c->child.pidfd = -1;
+	c->async_detach = false;
+	c->exited = true;
+	c->exit_code = 0;
+	host->log(WINRMD_LOG_INFO, "shell: command %s: async job %d runs on its "
+	    "own (%s)", c->id, (int)j->child.pid, j->group ? "own group" :
+	    "no group: rlimits");
+}
+
+void
+ansible_jobs_fini(struct plugin_state *ps)
+{
+	while (ps->jobs != NULL) {
+		struct async_job *j = ps->jobs;
+		siginfo_t si;
+
+		kill(-j->child.pid, SIGKILL);
+		if (j->group != NULL)
+			host->group_kill(j->group);
+		waitid(P_PIDFD, (id_t)j->child.pidfd, &si, WEXITED);
+		job_free(j);
+	}
+}
