@@ -6,6 +6,8 @@
 //	wsbench -mode stream -bytes N         N bytes of /dev/zero through Receive
 //	wsbench -mode shells -n 1000 -hold S  N shells, each with `sleep S` waiting in Receive
 //	wsbench -mode identify -n 200         Identify latency on one connection
+//	wsbench -mode enumerate -n 10         ms per enumeration of every Win32_Process
+//	                                      (Enumerate + Pull until EndOfSequence)
 //	wsbench -mode rawstream -bytes N -envelope E
 //	                                      N bytes through Receive, by a lean client of
 //	                                      our own asking for E-byte envelopes
@@ -21,6 +23,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -139,6 +142,19 @@ func main() {
 			ms = append(ms, float64(time.Since(t).Microseconds())/1000)
 		}
 		fmt.Printf("%.3f %.3f\n", percentile(ms, 0.5), percentile(ms, 0.99))
+	case "enumerate":
+		url := fmt.Sprintf("http://%s:%d/wsman", *host, *port)
+		var ms []float64
+		for i := 0; i < *n; i++ {
+			t := time.Now()
+			count, err := enumerateAll(url, *user, *pass, *envelope)
+			if err != nil || count < 1 {
+				fmt.Fprintln(os.Stderr, "enumerate:", count, err)
+				os.Exit(1)
+			}
+			ms = append(ms, float64(time.Since(t).Microseconds())/1000)
+		}
+		fmt.Printf("%.3f\n", median(ms))
 	case "rawstream":
 		t := time.Now()
 		got, err := rawStream(fmt.Sprintf("http://%s:%d/wsman", *host, *port),
@@ -174,6 +190,7 @@ var (
 
 type lean struct {
 	url, user, pass string
+	resource        string // ResourceURI; empty: the shell
 	envelope        int
 	hc              *http.Client
 	id              int
@@ -191,6 +208,10 @@ func (l *lean) post(action, selector, body string) ([]byte, error) {
 		sel = `<w:SelectorSet><w:Selector Name="ShellId">` + selector + `</w:Selector></w:SelectorSet>`
 	}
 	env := fmt.Sprintf(envelopeFmt, action, l.envelope, l.id, sel, body)
+	if l.resource != "" {
+		env = strings.Replace(env, "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd",
+			l.resource, 1)
+	}
 	req, _ := http.NewRequest("POST", l.url, bytes.NewReader([]byte(env)))
 	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
 	req.SetBasicAuth(l.user, l.pass)
@@ -267,4 +288,33 @@ func rawStream(url, user, pass string, nbytes int64, envelope int) (int64, error
 		`"><rsp:Code>`+shellNS+`/signal/terminate</rsp:Code></rsp:Signal>`)
 	l.post("http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete", shell, "")
 	return got, nil
+}
+
+// enumerateAll: every Win32_Process, as `winrm enumerate wmicimv2/Win32_Process`
+// asks (OptimizeEnumeration, MaxElements 32000), then Pull until the end
+func enumerateAll(url, user, pass string, envelope int) (int, error) {
+	const (
+		uri  = "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_Process"
+		wsen = "http://schemas.xmlsoap.org/ws/2004/09/enumeration"
+	)
+	l := &lean{url: url, user: user, pass: pass, envelope: envelope,
+		hc: &http.Client{Timeout: 120 * time.Second}, resource: uri}
+	b, err := l.post(wsen+"/Enumerate", "", `<n:Enumerate xmlns:n="`+wsen+
+		`"><w:OptimizeEnumeration/><w:MaxElements>32000</w:MaxElements></n:Enumerate>`)
+	count := 0
+	for err == nil {
+		count += bytes.Count(b, []byte("<p:Win32_Process "))
+		if bytes.Contains(b, []byte("EndOfSequence")) {
+			return count, nil
+		}
+		i := bytes.Index(b, []byte("EnumerationContext>"))
+		j := bytes.Index(b[i+1:], []byte("</"))
+		if i < 0 || j < 0 {
+			return count, fmt.Errorf("no EnumerationContext: %.300s", b)
+		}
+		ctx := string(b[i+len("EnumerationContext>") : i+1+j])
+		b, err = l.post(wsen+"/Pull", "", `<n:Pull xmlns:n="`+wsen+
+			`"><n:EnumerationContext>`+ctx+`</n:EnumerationContext><n:MaxElements>32000</n:MaxElements></n:Pull>`)
+	}
+	return count, err
 }

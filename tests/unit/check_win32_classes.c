@@ -31,16 +31,52 @@ setup(void)
 	mock_start();
 }
 
+static void remove_proc_fixture(void);
+
 static void
 teardown(void)
 {
 	mock_stop();
+	remove_proc_fixture();
+}
+
+/*
+ * The fixture /proc, copied to a scratch directory once per process: the
+ * copy gets the exe link of pid 1234, which points to a deleted program
+ * and so cannot live in the source tree (`make dist' follows links).
+ */
+static const char *
+proc_fixture(void)
+{
+	static char dir[64];
+	char cmd[256], link[128];
+
+	if (dir[0] != '\0')
+		return dir;
+	snprintf(dir, sizeof(dir), "/tmp/check_win32_proc.%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && cp -r %s/proc %s", dir,
+	    FIXTURES, dir);
+	ck_assert_msg(system(cmd) == 0, "cannot copy the /proc fixture");
+	snprintf(link, sizeof(link), "%s/1234/exe", dir);
+	ck_assert_int_eq(symlink("/opt/tool/bin/worker (deleted)", link), 0);
+	return dir;
+}
+
+static void
+remove_proc_fixture(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf /tmp/check_win32_proc.%d",
+	    (int)getpid());
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove the /proc fixture copy\n");
 }
 
 static void
 use_fixtures(void)
 {
-	w32->paths.proc = FIXTURES "/proc";
+	w32->paths.proc = proc_fixture();
 	w32->paths.etc = FIXTURES "/etc";
 	w32->paths.usr_lib = FIXTURES "/usr/lib";
 	w32->paths.sys = FIXTURES "/sys";
