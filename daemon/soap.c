@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlsave.h>
+#include <openssl/rand.h>
 #include <uuid/uuid.h>
 
 #include "soap.h"
@@ -263,7 +264,15 @@ soap_new_message_id(char buf[48])
 {
 	uuid_t u;
 
-	uuid_generate_random(u);
+	/*
+	 * OpenSSL's per-thread DRBG: libuuid reseeds random(3) with five
+	 * system calls per UUID, a measurable share of a small request
+	 */
+	if (RAND_bytes(u, sizeof(u)) == 1) {
+		u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);	/* version 4 */
+		u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);	/* RFC 4122 */
+	} else
+		uuid_generate_random(u);
 	memcpy(buf, "uuid:", 5);
 	uuid_unparse_upper(u, buf + 5);
 }
@@ -432,15 +441,20 @@ scrub_controls(xmlNodePtr n)
 	}
 }
 
+/* most replies fit; bigger ones (Receive, Pull) grow by doubling */
+#define SERIALIZE_INITIAL	8192
+
 char *
 soap_serialize(xmlDocPtr doc, size_t *ret_len)
 {
-	xmlBufferPtr buf = xmlBufferCreate();
+	/* doubling growth: the default exact scheme reallocates per write */
+	xmlBufferPtr buf = xmlBufferCreateSize(SERIALIZE_INITIAL);
 	xmlSaveCtxtPtr save;
 	char *out = NULL;
 
 	if (buf == NULL)
 		return NULL;
+	xmlBufferSetAllocationScheme(buf, XML_BUFFER_ALLOC_DOUBLEIT);
 	scrub_controls(xmlDocGetRootElement(doc));
 	save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_NO_DECL | XML_SAVE_AS_XML);
 	if (save != NULL) {

@@ -19,7 +19,13 @@ start_activated() {
 	WRT_NSTART=$((WRT_NSTART + 1))
 	DLOG=$WORK/daemon.$WRT_NSTART.log
 	WRT_DAEMON_LOGS+=("$DLOG")
-	systemd-socket-activate "$@" "$WINRMD" -f -c "$CONF" 2>"$DLOG" </dev/null &
+	# it hands the daemon only the variables named with -E: the
+	# sanitizers' options (lsan.supp) must be among them
+	local env=() v
+	for v in LSAN_OPTIONS ASAN_OPTIONS UBSAN_OPTIONS; do
+		[ -n "${!v:-}" ] && env+=(-E "$v")
+	done
+	systemd-socket-activate "${env[@]}" "$@" "$WINRMD" -f -c "$CONF" 2>"$DLOG" </dev/null &
 	DAEMON_PID=$!
 	# the sockets exist before the daemon does
 	for i in $(seq 1 100); do
