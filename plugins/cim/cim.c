@@ -112,6 +112,16 @@ cim_resolve(struct winrmd_op *op, struct cim_uri *u,
 	return WINRMD_OK;
 }
 
+static bool
+class_is_singleton(const struct cim_class *c)
+{
+	for (size_t k = 0; k < c->nprops; k++)
+		if ((c->props[k].flags & (CIM_KEY | CIM_SINGLETON)) ==
+		    (CIM_KEY | CIM_SINGLETON))
+			return true;
+	return false;
+}
+
 int
 cim_keys_from_selectors(struct winrmd_op *op, const struct cim_entry *ent,
     struct cim_instance **ret)
@@ -144,6 +154,11 @@ cim_keys_from_selectors(struct winrmd_op *op, const struct cim_entry *ent,
 			    "TypeMismatch", "The value of the selector %s is "
 			    "not valid for its type.", c->props[k].name);
 		}
+	}
+	/* a singleton's keys may all be left out: its one instance */
+	if (inst_keys_empty(keys) && class_is_singleton(c)) {
+		*ret = keys;
+		return WINRMD_OK;
 	}
 	for (size_t k = 0; k < c->nprops; k++)
 		if ((c->props[k].flags & CIM_KEY) && !keys->vals[k].set) {

@@ -119,6 +119,8 @@ ssize_t	 props_find(const struct cim_property *props, size_t n, const char *name
 /* true when every CIM_KEY property of `keys' equals that of `i' */
 bool	 inst_match_keys(const struct cim_instance *i,
 	    const struct cim_instance *keys);
+/* true when no CIM_KEY property of `keys' is set */
+bool	 inst_keys_empty(const struct cim_instance *keys);
 /* frees the values of properties that are neither keys nor in `keep' */
 void	 inst_keep_only(struct cim_instance *i, const bool *keep);
 /* fills the services' value members (set_*, add_*, is_null, get_*) */

@@ -3,7 +3,8 @@
  * its key selectors that Get and instance methods share.  Selector names
  * and values are case-insensitive (MS-WSMV 3.1.4.1.2); a missing key, a
  * selector that is not a key, a value of the wrong type, or keys that match
- * no instance are all w:InvalidSelectors.
+ * no instance are all w:InvalidSelectors.  A singleton class (CIM_SINGLETON)
+ * answers a Get without selectors with its one instance.
  */
 #define _GNU_SOURCE
 
@@ -23,7 +24,9 @@ struct lookup {
 static bool
 lookup_sink(struct cim_ctx *c, struct cim_instance *i)
 {
-	if (c->target == NULL && inst_match_keys(i, c->keys)) {
+	/* no keys at all: a singleton's one instance (cim_keys_from_selectors) */
+	if (c->target == NULL && (inst_keys_empty(c->keys) ||
+	    inst_match_keys(i, c->keys))) {
 		c->target = i;
 		return false;	/* found: no more */
 	}
@@ -53,7 +56,8 @@ get_lookup(struct winrmd_op *op, const struct cim_entry *ent,
 	struct lookup *lk;
 	int r;
 
-	c = call_new(ent->cls->get != NULL ? CALL_GET : CALL_ENUMERATE, ent, op);
+	c = call_new(ent->cls->get != NULL && !inst_keys_empty(keys) ?
+	    CALL_GET : CALL_ENUMERATE, ent, op);
 	lk = calloc(1, sizeof(*lk));
 	if (c == NULL || lk == NULL) {
 		struct cim_ctx nomem = { .fault = WINRMD_FAULT_INTERNAL_ERROR };

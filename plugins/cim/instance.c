@@ -227,6 +227,15 @@ inst_match_keys(const struct cim_instance *i, const struct cim_instance *keys)
 	return true;
 }
 
+bool
+inst_keys_empty(const struct cim_instance *keys)
+{
+	for (size_t k = 0; k < keys->nprops; k++)
+		if ((keys->props[k].flags & CIM_KEY) && keys->vals[k].set)
+			return false;
+	return true;
+}
+
 void
 inst_keep_only(struct cim_instance *i, const bool *keep)
 {

@@ -41,7 +41,7 @@ enum {
 };
 
 static const struct cim_property os_props[OP_COUNT] = {
-	[OP_NAME] = { "Name", CIM_STRING, CIM_KEY },
+	[OP_NAME] = { "Name", CIM_STRING, CIM_KEY | CIM_SINGLETON },
 	[OP_CAPTION] = { "Caption", CIM_STRING, 0 },
 	[OP_VERSION] = { "Version", CIM_STRING, 0 },
 	[OP_BUILD_NUMBER] = { "BuildNumber", CIM_STRING, 0 },

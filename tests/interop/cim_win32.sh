@@ -7,7 +7,8 @@
 #    its command line and parent; MaxElements 10 + Pull until
 #    EndOfSequence returns every process exactly once
 #  - WQL SELECT Name,ProcessId FROM Win32_Process WHERE Name='sleep'
-#  - Get of Win32_OperatingSystem (by enumerating for its key, then Get)
+#  - Get of Win32_OperatingSystem (by enumerating for its key, then Get;
+#    and without selectors: a singleton, as `winrm get` sends it)
 #  - Invoke Create starts a process as the test user (its uid is checked
 #    in /proc) and Terminate stops it; Terminate of a root-owned process
 #    by the test user -> ReturnValue 2, the process lives on
@@ -100,6 +101,12 @@ def main():
           "TotalVisibleMemorySize %s KB, /proc/meminfo says %d" % (prop(o, "TotalVisibleMemorySize"), kb))
     check(prop(o, "OSType") == "36", "OSType %r" % prop(o, "OSType"))
     print("   ok: Get Win32_OperatingSystem (%s KB)" % prop(o, "TotalVisibleMemorySize"))
+    # a singleton: `winrm get wmicimv2/Win32_OperatingSystem' sends no selectors
+    r = c.get(OS, None)
+    expect_ok(r, "Get Win32_OperatingSystem without selectors")
+    check(prop(body_of(r)[0], "Name") == name,
+          "the singleton's Name: %r" % prop(body_of(r)[0], "Name"))
+    print("   ok: Get Win32_OperatingSystem without selectors (a singleton)")
 
     # a wrong key
     r = c.get(PROC, {"Handle": "999999999"})

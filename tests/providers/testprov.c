@@ -555,7 +555,7 @@ static const struct cim_class huge_class = {
 /* ------------------------------------------------------- WRT_Whoami */
 
 static const struct cim_property whoami_props[] = {
-	{ "Name", CIM_STRING, CIM_KEY },
+	{ "Name", CIM_STRING, CIM_KEY | CIM_SINGLETON },
 	{ "Uid", CIM_UINT32, 0 },
 	{ "Home", CIM_STRING, 0 },
 };

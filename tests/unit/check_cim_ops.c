@@ -954,6 +954,45 @@ START_TEST(test_get)
 }
 END_TEST
 
+/* a singleton (CIM_SINGLETON on its key): Get without selectors */
+START_TEST(test_get_singleton)
+{
+	struct winrmd_op *op;
+	char *v;
+
+	op = fake_op(WINRMD_ACTION_GET, CIMV2 "WRT_Whoami", NULL);
+	run(op);
+	assert_ok(op);
+	ck_assert_str_eq(op->reply_action, WINRMD_ACTION_GET "Response");
+	ck_assert_uint_eq(fake_reply_count(op, "WRT_Whoami"), 1);
+	v = fake_reply_find(op, "Name");
+	ck_assert_ptr_nonnull(v);
+	free(v);
+	fake_op_free(op);
+
+	/* with its key it still has to match */
+	op = fake_op(WINRMD_ACTION_GET, CIMV2 "WRT_Whoami", NULL);
+	fake_op_selector(op, "Name", "nobody-at-all");
+	run(op);
+	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	fake_op_free(op);
+
+	/* only the namespace selector: still the singleton */
+	op = fake_op(WINRMD_ACTION_GET, CIMV2 "WRT_Whoami", NULL);
+	fake_op_selector(op, "__cimnamespace", "root/cimv2");
+	run(op);
+	assert_ok(op);
+	fake_op_free(op);
+
+	/* not a singleton, with get(): no selectors is still a fault */
+	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/test/Other", NULL);
+	run(op);
+	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	ck_assert_str_eq(op->detail, "InsufficientSelectors");
+	fake_op_free(op);
+}
+END_TEST
+
 START_TEST(test_whoami)
 {
 	struct winrmd_op *op = enum_op(CIMV2 "WRT_Whoami",
@@ -1245,6 +1284,7 @@ ops_suite(void)
 	tcase_add_test(tc, test_envelope_size);
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_get);
+	tcase_add_test(tc, test_get_singleton);
 	tcase_add_test(tc, test_whoami);
 	tcase_add_test(tc, test_invoke);
 	tcase_add_test(tc, test_pending_provider);

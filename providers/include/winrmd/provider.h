@@ -45,6 +45,13 @@ enum cim_type {
 
 #define CIM_KEY		0x1u	/* part of the instance's identity (selectors) */
 #define CIM_ARRAY	0x2u	/* zero or more values */
+/*
+ * on the keys of a class that has exactly one instance (WMI's [Singleton],
+ * e.g. Win32_OperatingSystem): a Get or a method call without selectors
+ * addresses that instance, as `winrm get wmicimv2/Win32_OperatingSystem'
+ * does on Windows
+ */
+#define CIM_SINGLETON	0x4u
 
 struct cim_property {
 	const char	*name;
