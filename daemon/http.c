@@ -84,6 +84,8 @@ struct conn {
 	struct nego		*nego;		/* Negotiate context, or NULL */
 	struct principal	*nego_principal; /* its account, once looked up */
 	struct request		*active;	/* the request being served */
+	int			 fd;		/* for eof_sweep(), or -1 */
+	struct conn		*next, **prevp;	/* all connections */
 };
 
 enum rq_state { RQ_READ, RQ_AUTH, RQ_DELAY, RQ_RUN, RQ_OP, RQ_DONE };
@@ -119,6 +121,8 @@ struct request {
 static struct listener listeners[MAX_LISTENERS];
 static size_t nlisteners;
 static unsigned nconnections;
+static struct conn *conns;
+static struct winrmd_timer *eof_timer;
 
 /*
  * Open connections per client address, all listeners together: an
@@ -1081,7 +1085,15 @@ on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 	(void)toe;
 	if (rq == NULL)
 		return;
-	if (rq->state == RQ_AUTH || rq->state == RQ_OP || rq->suspended) {
+	/*
+	 * A connection is torn down between its resume and the next call of
+	 * on_access when its client went away while it was suspended (a
+	 * Receive whose client reset the connection: hardening_faults.sh);
+	 * the operation is over then, and the request is freed as any other.
+	 * Only what a worker or a plugin still holds must never go.
+	 */
+	if (rq->suspended || rq->state == RQ_AUTH ||
+	    (rq->state == RQ_OP && rq->op.pending)) {
 		/* cannot happen: suspended connections are never torn down */
 		log_err("http: request ended while suspended (state %d)",
 		    rq->state);
@@ -1154,6 +1166,45 @@ ip_release(const unsigned char key[16])
 	}
 }
 
+/*
+ * Client closes that MHD misses.  libmicrohttpd 0.9.75 in epoll mode
+ * (edge-triggered) takes a short read to mean "drained": when a request's
+ * bytes and the client's FIN arrive together, it reads the bytes and never
+ * reads again, so it never sees the end of file, and the connection stays
+ * until its timeout (IdleConnectionTimeoutSeconds before the headers are
+ * in, twice MaxPacketRetrievalTimeSeconds after), counted against
+ * MaxConnections and MaxConnectionsPerIP: a client that connects, sends
+ * part of a request and closes holds a slot for minutes at no cost to
+ * itself (tests/interop/hardening_wire.sh).  So once a second every
+ * connection that is reading a request or idle between requests is
+ * peeked at; at the end of file it is shut down, which wakes MHD, which
+ * then reads the end of file and closes it.  Connections that are
+ * suspended or answering are left alone.
+ */
+#define EOF_SWEEP_MS	1000
+
+static void
+eof_sweep(void *unused)
+{
+	(void)unused;
+	eof_timer = NULL;
+	for (struct conn *c = conns; c != NULL; c = c->next) {
+		char b;
+
+		if (c->fd < 0 || (c->active != NULL &&
+		    (c->active->state != RQ_READ || c->active->suspended)))
+			continue;
+		if (recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+			log_debug("http: %s closed its end; closing ours",
+			    c->peer);
+			shutdown(c->fd, SHUT_RDWR);
+			c->fd = -1;
+		}
+	}
+	if (conns != NULL)
+		eof_timer = reactor_timer(EOF_SWEEP_MS, eof_sweep, NULL);
+}
+
 static void
 on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
     enum MHD_ConnectionNotificationCode toe)
@@ -1163,6 +1214,8 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc,
 		    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const union MHD_ConnectionInfo *fi = MHD_get_connection_info(mc,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
 		struct conn *c = calloc(1, sizeof(*c));
 		in_port_t port = 0;
 
@@ -1171,6 +1224,14 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 			return;
 		c->l = l;
 		nconnections++;
+		c->fd = fi != NULL ? fi->connect_fd : -1;
+		c->next = conns;
+		c->prevp = &conns;
+		if (conns != NULL)
+			conns->prevp = &c->next;
+		conns = c;
+		if (eof_timer == NULL)
+			eof_timer = reactor_timer(EOF_SWEEP_MS, eof_sweep, NULL);
 		if (ci != NULL) {
 			struct ip_slot *slot;
 
@@ -1206,6 +1267,9 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 
 		if (c != NULL) {
 			nconnections--;
+			*c->prevp = c->next;
+			if (c->next != NULL)
+				c->next->prevp = c->prevp;
 			ip_release(c->key);
 			nego_free(c->nego);
 			principal_unref(c->nego_principal);
@@ -1607,4 +1671,6 @@ http_stop(void)
 		memset(l, 0, sizeof(*l));
 	}
 	nlisteners = 0;
+	reactor_timer_stop(eof_timer);
+	eof_timer = NULL;
 }

@@ -336,6 +336,8 @@ utf8_char16(const char *s, uint64_t *ret)
 	uint32_t c;
 	size_t n;
 
+	if (p[0] == '\0')
+		return -EINVAL;	/* and p[1] is past the end (fuzz_wql) */
 	if (p[0] < 0x80) {
 		c = p[0];
 		n = 1;

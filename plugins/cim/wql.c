@@ -297,7 +297,7 @@ static struct wql_node *
 parse_predicate(struct parser *ps)
 {
 	struct wql_node *n = NULL;
-	struct wql_lit lit;
+	struct wql_lit lit = { .kind = LIT_NULL };	/* lit.s freed on failure */
 	char *prop = NULL;
 	enum wql_cmp op;
 	bool lit_first = false;
@@ -386,15 +386,14 @@ parse_predicate(struct parser *ps)
 		n->prop = prop;
 		return n;
 	}
-	if ((n = node_new(ps, WQL_COMPARE)) == NULL) {
-		free(lit.s);
+	if ((n = node_new(ps, WQL_COMPARE)) == NULL)
 		goto fail;
-	}
 	n->cmp = op;
 	n->lit = lit;
 	n->prop = prop;
 	return n;
 fail:
+	free(lit.s);
 	free(prop);
 	node_free(n);
 	return NULL;

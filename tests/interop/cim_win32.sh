@@ -125,8 +125,15 @@ def main():
     with open("/proc/%s/status" % new) as f:
         uids = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
     check(uids == [uid] * 4, "the created process runs as %s, not %s" % (uids, uid))
-    with open("/proc/%s/cmdline" % new, "rb") as f:
-        check(f.read() == b"sleep\x004323\x00", "the created process' command line")
+    # Create answers once the child is forked; it may not have exec'd yet
+    for _ in range(100):
+        with open("/proc/%s/cmdline" % new, "rb") as f:
+            cmdline = f.read()
+        if cmdline == b"sleep\x004323\x00":
+            break
+        time.sleep(0.02)
+    check(cmdline == b"sleep\x004323\x00",
+          "the created process' command line: %r" % cmdline)
     r = c.invoke(PROC, "Terminate", [("Reason", "0")], {"Handle": new})
     expect_ok(r, "Terminate")
     check(prop(body_of(r)[0], "ReturnValue") == "0", "Terminate ReturnValue")

@@ -1,18 +1,32 @@
 #!/bin/bash
 # omigod_sweep.sh: CVE-2021-38647 class regression (SECURITY.md §4.1 test 1).
 # For every (resource URI, action) the daemon registers -- read from
-# `winrmd --list-operations' with the same configuration -- send a
-# well-formed envelope without valid credentials in every way we know.
-# Every answer must be 401 with an empty body (and WWW-Authenticate where
-# Basic is usable), and nothing may have been dispatched or spawned.
+# `winrmd --list-operations' with the same configuration: the shell,
+# config and cim plugins (with the test CIM provider) and the test plugin
+# -- send a well-formed envelope without valid credentials in every way we
+# know.  Every answer must be 401 with an empty body (and WWW-Authenticate
+# where Basic is usable), nothing may have been dispatched or spawned, and
+# the CIM provider must never have been called (its every call is logged).
+# A CIM prefix gets a class appended (a real request names one); the
+# catch-all action "*" (CIM methods) becomes RESOURCE/Echo.
+# The PAM failure delay (2 s) makes most variants slow: they run 64 at a
+# time, so the watchdog gets 180 s.
+WRT_TEST_TIMEOUT=180
 . "$(dirname "$0")/lib.sh"
 
-LOAD=$(all_plugins_load)
+TESTPROV=$top_builddir/tests/providers/.libs/testprov.so
+for p in shell config cim; do
+	[ -f "$STAGE$PLUGINDIR/$p.so" ] || hard_error "$STAGE$PLUGINDIR/$p.so is not staged"
+done
+[ -f "$TESTPROV" ] || hard_error "no test provider at $TESTPROV"
+# the staged plugins by name (Directory), the test plugin by path
+LOAD="shell config cim $TESTPLUG"
 # an NTLM user file makes Negotiate usable, so that its garbage tokens reach
 # GSSAPI (gss-ntlmssp; no KDC needed)
-write_config "[Service]" "AllowUnencrypted = false" \
+write_config "[Service]" "AllowUnencrypted = false" "MaxConnectionsPerIP = 200" \
     "[Auth]" "NTLMUserFile = $WORK/ntlm.users" \
-    "[Plugins]" "Directory = $STAGE$PLUGINDIR" "Load = $LOAD"
+    "[Plugins]" "Directory = $STAGE$PLUGINDIR" "Load = $LOAD" \
+    "[CIM]" "Providers = $TESTPROV"
 echo "$TEST_PASS" | "$WINRMD" -c "$CONF" --ntlm-passwd "$TEST_USER" >/dev/null 2>&1 ||
     echo "   (no NTLM user file: built without Negotiate?)"
 say "plugins: $LOAD"
@@ -23,6 +37,11 @@ nops=$(grep -c . "$WORK/ops.txt")
 [ "$nops" -ge 2 ] || fail "--list-operations listed $nops operations: $(cat "$WORK/ops.txt")"
 grep -qx 'http://winrmd.test/plugin http://winrmd.test/Whoami' "$WORK/ops.txt" ||
     fail "--list-operations lacks the test plugin's Whoami"
+for u in http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd \
+    http://schemas.microsoft.com/wbem/wsman/1/config \
+    http://schemas.microsoft.com/wbem/wsman/1/wmi; do
+	grep -q "^$u " "$WORK/ops.txt" || fail "--list-operations lacks $u"
+done
 say "$nops registered operations:"
 sed 's/^/   /' "$WORK/ops.txt"
 
@@ -37,6 +56,14 @@ ops = [tuple(l.split()) for l in open(ops_file) if l.strip()]
 for o in ops:
     if len(o) != 2:
         sys.exit("bad --list-operations line: %r" % (o,))
+# what a real request would name under a CIM prefix; "*" is a method
+CLASS = {"http://schemas.microsoft.com/wbem/wsman/1/wmi":
+         "/root/cimv2/WRT_AllTypes",
+         "http://schemas.dmtf.org/wbem/wscim/1": "/cim-schema/2/CIM_TestSensor",
+         "http://schemas.microsoft.com/wbem/wscim/1":
+         "/cim-schema/2/CIM_TestSensor"}
+ops = [(u + CLASS.get(u, ""), a) for u, a in ops]
+ops = [(u, u + "/Echo" if a == "*" else a) for u, a in ops]
 
 b64 = lambda s: base64.b64encode(s.encode()).decode()
 # (name, Authorization value or None for no header, extra headers)
@@ -130,7 +157,7 @@ def run(job):
     return one(*job)
 
 # everything at once: PAM's failure delay (~2 s) must not add up
-with cf.ThreadPoolExecutor(max_workers=16) as ex:
+with cf.ThreadPoolExecutor(max_workers=64) as ex:
     results = list(ex.map(run, jobs))
 bad = [r for r in results if r]
 for b in bad[:40]:
@@ -150,6 +177,9 @@ counters
 [ "$C_unauthorized" -ge "$C_requests" ] ||
     fail "unauthorized=$C_unauthorized < requests=$C_requests: some request was not refused"
 ok "dispatched=0 spawned=0, every one of the $C_requests requests unauthorized"
+calls=$(grep 'testprov: ' "$DLOG" | grep -v 'testprov: init' | grep -c .)
+[ "$calls" = 0 ] || fail "the CIM provider was called $calls times: $(grep 'testprov: ' "$DLOG" | head -n 5)"
+ok "the CIM provider was never called (no testprov: line but its init)"
 
 say "one authenticated Whoami still works"
 envelope_file "$WORK/whoami.xml" --action http://winrmd.test/Whoami \

@@ -136,6 +136,11 @@ START_TEST(test_parse_malformed)
 		"select * from X where NOT",
 		"select * from X garbage",
 		"select * from X where Name = 'a' garbage",
+		/* a literal first, then no operator: the literal leaked
+		 * (found by tests/fuzz/fuzz_wql) */
+		"select * from X where 5 %< Name",
+		"select * from X where 5 IS NULL",
+		"select * from X where 'a' LIKE 'b'",
 		"select * from X, Y",
 		"delete from X",
 		"select * from X where __CLASS ISA 'Y'",

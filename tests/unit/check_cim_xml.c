@@ -570,6 +570,10 @@ START_TEST(test_value_text_and_parse)
 	ck_assert_int_eq(cim_value_parse(CIM_CHAR16, "\xc3\xa9", &v), 0);
 	ck_assert_uint_eq(v.u, 0xe9);
 	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "ab", &v), 0);
+	/* empty (after trimming): refused without reading past the end
+	 * (found by tests/fuzz/fuzz_wql; ASan builds check the read) */
+	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "", &v), 0);
+	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "  ", &v), 0);
 	ck_assert_int_eq(cim_value_parse(CIM_STRING, " keep spaces ", &v), 0);
 	ck_assert_str_eq(v.str, " keep spaces ");
 	cim_scalar_done(CIM_STRING, &v);
