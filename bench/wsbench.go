@@ -200,6 +200,11 @@ type lean struct {
 const codepage = "\x00codepage"
 
 func (l *lean) post(action, selector, body string) ([]byte, error) {
+	return l.postInto(action, selector, body, nil)
+}
+
+// postInto: post, the answer read into buf's storage when it is big enough
+func (l *lean) postInto(action, selector, body string, buf []byte) ([]byte, error) {
 	l.id++
 	sel := ""
 	if selector == codepage {
@@ -220,11 +225,33 @@ func (l *lean) post(action, selector, body string) ([]byte, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	b, err := readBody(resp, buf)
 	if resp.StatusCode != 200 {
 		return b, fmt.Errorf("HTTP %d: %.300s", resp.StatusCode, b)
 	}
 	return b, err
+}
+
+// readBody reads an answer into buf (reused from reply to reply, grown to
+// the Content-Length when too small), not through io.ReadAll's doubling
+func readBody(resp *http.Response, buf []byte) ([]byte, error) {
+	if n := resp.ContentLength; n > int64(cap(buf)) {
+		buf = make([]byte, 0, n)
+	}
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		m, err := resp.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 func rawStream(url, user, pass string, nbytes int64, envelope int) (int64, error) {
@@ -250,44 +277,94 @@ func rawStream(url, user, pass string, nbytes int64, envelope int) (int64, error
 		return 0, fmt.Errorf("no CommandId")
 	}
 	cmd := string(m[1])
-	var got int64
-	buf := make([]byte, envelope)
+	// Each answer is decoded by a goroutine while the next Receive is
+	// already on its way (two answer buffers in turn), so that the
+	// client's decoding does not stall the daemon.
+	free := make(chan []byte, 2)
+	free <- make([]byte, 0, envelope+4096)
+	free <- make([]byte, 0, envelope+4096)
+	answers := make(chan []byte, 1)
+	type total struct {
+		got int64
+		err error
+	}
+	result := make(chan total)
+	go func() {
+		var t total
+		out := make([]byte, envelope)
+		for b := range answers {
+			if t.err == nil {
+				var n int64
+				n, out, t.err = decodeStdout(b, out)
+				t.got += n
+			}
+			free <- b
+		}
+		result <- t
+	}()
 	for {
-		b, err = l.post(shellNS+"/Receive", shell, `<rsp:Receive><rsp:DesiredStream CommandId="`+
-			cmd+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`)
+		b, err := l.postInto(shellNS+"/Receive", shell, `<rsp:Receive><rsp:DesiredStream CommandId="`+
+			cmd+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`, <-free)
 		if err != nil {
-			return got, err
+			close(answers)
+			t := <-result
+			return t.got, err
 		}
-		for rest := b; ; {
-			i := bytes.Index(rest, []byte(`<rsp:Stream Name="stdout"`))
-			if i < 0 {
-				break
-			}
-			rest = rest[i:]
-			j := bytes.IndexByte(rest, '>')
-			k := bytes.Index(rest, []byte("</rsp:Stream>"))
-			if j < 0 || rest[j-1] == '/' {
-				rest = rest[j+1:]
-				continue
-			}
-			if k < j {
-				return got, fmt.Errorf("bad stream element")
-			}
-			n, err := base64.StdEncoding.Decode(buf, rest[j+1:k])
-			if err != nil {
-				return got, err
-			}
-			got += int64(n)
-			rest = rest[k:]
+		// CommandState follows the streams
+		tail := b
+		if i := bytes.LastIndex(b, []byte("</rsp:Stream>")); i >= 0 {
+			tail = b[i:]
 		}
-		if bytes.Contains(b, []byte("CommandState/Done")) {
+		done := bytes.Contains(tail, []byte("CommandState/Done"))
+		answers <- b
+		if done {
 			break
 		}
+	}
+	close(answers)
+	t := <-result
+	if t.err != nil {
+		return t.got, t.err
 	}
 	l.post(shellNS+"/Signal", shell, `<rsp:Signal CommandId="`+cmd+
 		`"><rsp:Code>`+shellNS+`/signal/terminate</rsp:Code></rsp:Signal>`)
 	l.post("http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete", shell, "")
-	return got, nil
+	return t.got, nil
+}
+
+// decodeStdout: the bytes of every stdout Stream element of a Receive
+// answer, decoded into out (grown when too small); returns their count
+func decodeStdout(b, out []byte) (int64, []byte, error) {
+	var got int64
+	for rest := b; ; {
+		i := bytes.Index(rest, []byte(`<rsp:Stream Name="stdout"`))
+		if i < 0 {
+			return got, out, nil
+		}
+		rest = rest[i:]
+		j := bytes.IndexByte(rest, '>')
+		k := bytes.Index(rest, []byte("</rsp:Stream>"))
+		if j < 0 {
+			return got, out, fmt.Errorf("unterminated stream element")
+		}
+		if rest[j-1] == '/' {
+			rest = rest[j+1:]
+			continue
+		}
+		if k < j {
+			return got, out, fmt.Errorf("bad stream element")
+		}
+		enc := rest[j+1 : k]
+		if n := base64.StdEncoding.DecodedLen(len(enc)); n > len(out) {
+			out = make([]byte, n)
+		}
+		n, err := base64.StdEncoding.Decode(out, enc)
+		if err != nil {
+			return got, out, err
+		}
+		got += int64(n)
+		rest = rest[k:]
+	}
 }
 
 // enumerateAll: every Win32_Process, as `winrm enumerate wmicimv2/Win32_Process`
