@@ -806,11 +806,17 @@ run(struct request *rq)
 		if (st != 0)
 			return answer_status(rq, st);
 	}
+	if (!rq->op_live && dispatch_identify_known(rq->body, rq->len)) {
+		op->msg.identify = true;
+		return answer_identify(rq, true);
+	}
 	if (!rq->op_live && !parse_body(rq))
 		return answer_op(rq);
 	op->principal = rq->principal;
-	if (op->msg.identify)
+	if (op->msg.identify) {
+		dispatch_identify_learn(rq->body, rq->len);
 		return answer_identify(rq, true);
+	}
 	if (wsman_read_headers(&op->msg, op->arena, &lim, &op->fault) < 0)
 		return answer_op(rq);
 	op->on_complete = op_completed;
@@ -830,11 +836,16 @@ run(struct request *rq)
 static enum MHD_Result
 unauthenticated_identify(struct request *rq)
 {
+	if (dispatch_identify_known(rq->body, rq->len)) {
+		rq->op.msg.identify = true;
+		return answer_identify(rq, false);
+	}
 	if (!parse_body(rq) || !rq->op.msg.identify) {
 		log_notice("auth: %s sent WSMANIDENTIFY with a body that is not "
 		    "an Identify", rq->conn->ip);
 		return answer_status(rq, 401);
 	}
+	dispatch_identify_learn(rq->body, rq->len);
 	return answer_identify(rq, false);
 }
 
