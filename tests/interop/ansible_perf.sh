@@ -81,14 +81,23 @@ done
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# timed NAME ARGS...: one ansible run, its wall time in ms on stdout
+# timed NAME ARGS...: one ansible run, its wall time in ms on stdout.  A
+# failed run against the daemon fails the test; a failed run of the SSH
+# baseline (not what is tested here) is shown and tried once more.
 timed() {
-	local t0 rc
-	t0=$(date +%s%N)
-	LC_ALL=C.UTF-8 with_timeout 60 ansible -i "$WORK/inventory" "$@" \
-	    >"$WORK/last.out" 2>&1
-	rc=$?
-	[ $rc = 0 ] || { cat "$WORK/last.out" >&2; fail "ansible $* exited $rc"; }
+	local t0 rc try
+	for try in 1 2; do
+		t0=$(date +%s%N)
+		LC_ALL=C.UTF-8 with_timeout 60 ansible -i "$WORK/inventory" "$@" \
+		    >"$WORK/last.out" 2>&1
+		rc=$?
+		[ $rc = 0 ] && break
+		cat "$WORK/last.out" >&2
+		[ "$1" = sshtarget ] && [ $try = 1 ] ||
+		    fail "ansible $* exited $rc"
+		echo "   (the SSH baseline failed once: trying again)" >&2
+		tail -n 20 "$WORK/sshd.log" >&2
+	done
 	echo $((($(date +%s%N) - t0) / 1000000))
 }
 
