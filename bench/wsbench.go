@@ -21,10 +21,12 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/masterzen/winrm"
@@ -88,13 +90,40 @@ func main() {
 	case "shells":
 		var wg sync.WaitGroup
 		var mu sync.Mutex
+		var shells []*winrm.Shell
 		started, failed := 0, 0
+		// SIGTERM: delete every shell (their commands end with them),
+		// so that later benchmarks see the host as it was
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+		go func() {
+			<-sig
+			mu.Lock()
+			list := append([]*winrm.Shell(nil), shells...)
+			mu.Unlock()
+			var dw sync.WaitGroup
+			sem := make(chan struct{}, 32)
+			for _, sh := range list {
+				dw.Add(1)
+				sem <- struct{}{}
+				go func(sh *winrm.Shell) {
+					sh.Close()
+					<-sem
+					dw.Done()
+				}(sh)
+			}
+			dw.Wait()
+			os.Exit(0)
+		}()
 		for i := 0; i < *n; i++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				sh, err := client.CreateShell()
 				if err == nil {
+					mu.Lock()
+					shells = append(shells, sh)
+					mu.Unlock()
 					var cmd *winrm.Command
 					cmd, err = sh.Execute(fmt.Sprintf("sleep %d", *hold))
 					if err == nil {
