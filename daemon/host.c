@@ -364,6 +364,7 @@ const struct winrmd_host host_services = {
 	.group_mode = h_group_mode,
 	.parse_duration = wsman_parse_duration,
 	.auth_check = h_auth_check,
+	.reply_freeze = soap_freeze,
 };
 
 void

@@ -426,37 +426,86 @@ scrub_text(xmlChar *p)
  * Replaces C0 controls other than TAB, LF and CR in text and attributes.
  * "noenc" text nodes (plugins' base64) are left alone: they hold none.
  */
+static void scrub_controls(xmlNodePtr n);
+
+static void
+scrub_node(xmlNodePtr n)
+{
+	if (n->type == XML_TEXT_NODE && n->content != NULL &&
+	    n->name != xmlStringTextNoenc)
+		scrub_text(n->content);
+	if (n->type == XML_ELEMENT_NODE) {
+		for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+			scrub_controls(a->children);
+		scrub_controls(n->children);
+	}
+}
+
+/* n and its following siblings */
 static void
 scrub_controls(xmlNodePtr n)
 {
-	for (; n != NULL; n = n->next) {
-		if (n->type == XML_TEXT_NODE && n->content != NULL &&
-		    n->name != xmlStringTextNoenc)
-			scrub_text(n->content);
-		if (n->type == XML_ELEMENT_NODE) {
-			for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
-				scrub_controls(a->children);
-			scrub_controls(n->children);
-		}
-	}
+	for (; n != NULL; n = n->next)
+		scrub_node(n);
 }
 
 /* most replies fit; bigger ones (Receive, Pull) grow by doubling */
 #define SERIALIZE_INITIAL	8192
+#define SAVE_OPTIONS		(XML_SAVE_NO_DECL | XML_SAVE_AS_XML)
+
+/* a buffer that grows by doubling: the default exact scheme reallocates
+ * per write */
+static xmlBufferPtr
+serialize_buffer(size_t size)
+{
+	xmlBufferPtr buf = xmlBufferCreateSize(size);
+
+	if (buf != NULL)
+		xmlBufferSetAllocationScheme(buf, XML_BUFFER_ALLOC_DOUBLEIT);
+	return buf;
+}
+
+size_t
+soap_freeze(xmlNodePtr n)
+{
+	xmlBufferPtr buf = serialize_buffer(1024);
+	xmlSaveCtxtPtr save;
+	xmlNodePtr text;
+	size_t len = SIZE_MAX;
+
+	if (buf == NULL)
+		return SIZE_MAX;
+	scrub_node(n);
+	if ((save = xmlSaveToBuffer(buf, "UTF-8", SAVE_OPTIONS)) == NULL)
+		goto out;
+	if (xmlSaveTree(save, n) < 0) {
+		xmlSaveClose(save);
+		goto out;
+	}
+	if (xmlSaveClose(save) < 0 ||
+	    (text = xmlNewDocText(n->doc, NULL)) == NULL)
+		goto out;
+	len = (size_t)xmlBufferLength(buf);
+	/* the buffer's memory is xmlMalloc'd, as a text node's content */
+	text->content = xmlBufferDetach(buf);
+	text->name = xmlStringTextNoenc;	/* written as it is */
+	xmlFreeNode(xmlReplaceNode(n, text));
+out:
+	xmlBufferFree(buf);
+	return len;
+}
 
 char *
 soap_serialize(xmlDocPtr doc, size_t *ret_len)
 {
-	/* doubling growth: the default exact scheme reallocates per write */
-	xmlBufferPtr buf = xmlBufferCreateSize(SERIALIZE_INITIAL);
+	xmlBufferPtr buf = serialize_buffer(SERIALIZE_INITIAL);
 	xmlSaveCtxtPtr save;
 	char *out = NULL;
 
 	if (buf == NULL)
 		return NULL;
-	xmlBufferSetAllocationScheme(buf, XML_BUFFER_ALLOC_DOUBLEIT);
 	scrub_controls(xmlDocGetRootElement(doc));
-	save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_NO_DECL | XML_SAVE_AS_XML);
+	save = xmlSaveToBuffer(buf, "UTF-8", SAVE_OPTIONS);
 	if (save != NULL) {
 		if (xmlSaveDoc(save, doc) >= 0 && xmlSaveClose(save) >= 0) {
 			size_t len = (size_t)xmlBufferLength(buf);

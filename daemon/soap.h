@@ -55,6 +55,14 @@ xmlDocPtr	soap_fault_new(const struct fault *f, const char *relates_to,
  */
 char		*soap_serialize(xmlDocPtr doc, size_t *ret_len);
 
+/*
+ * Serialises n, an element of a reply, as soap_serialize() will write it,
+ * and puts that text in its place, so that a large reply (a Pull of
+ * thousands of instances) is measured and serialised once rather than
+ * twice.  Returns the text's length, or SIZE_MAX (n is left as it was).
+ */
+size_t		 soap_freeze(xmlNodePtr n);
+
 /* uuid:xxxxxxxx-... (lower case) into buf[42] */
 void		 soap_new_message_id(char buf[48]);
 

@@ -288,8 +288,12 @@ xmlNodePtr render_item(xmlNodePtr parent, const struct cim_view *v,
 /* <p:Method_OUTPUT> with the out parameters and ReturnValue */
 xmlNodePtr render_output(xmlNodePtr parent, const char *uri,
 	    const struct cim_method *m, const struct cim_instance *out);
-/* bytes the node takes serialised */
-size_t	 render_size(xmlNodePtr n);
+/*
+ * Bytes the node takes serialised, or SIZE_MAX.  With a daemon that has
+ * reply_freeze the node is replaced by its serialised text (then it is the
+ * parent's last child, as the node was).
+ */
+size_t	 render_measure(xmlNodePtr n);
 xmlNsPtr render_ns(xmlNodePtr n, const char *href, const char *prefix);
 
 /* ------------------------------------------------------------ calls */

@@ -134,10 +134,13 @@ fill_items(struct winrmd_op *op, struct enum_ctx *e, xmlNodePtr items,
 
 		if (item == NULL)
 			break;
-		sz = render_size(item);
+		sz = render_measure(item);
 		if (limit != 0 && (sz == SIZE_MAX || used + sz > limit)) {
-			xmlUnlinkNode(item);
-			xmlFreeNode(item);
+			/* the item, or the text that replaced it */
+			xmlNodePtr last = xmlGetLastChild(items);
+
+			xmlUnlinkNode(last);
+			xmlFreeNode(last);
 			break;
 		}
 		used += sz;

@@ -38,12 +38,16 @@ render_ns(xmlNodePtr n, const char *href, const char *prefix)
 }
 
 size_t
-render_size(xmlNodePtr n)
+render_measure(xmlNodePtr n)
 {
-	xmlBufferPtr buf = xmlBufferCreate();
+	xmlBufferPtr buf;
 	size_t len = SIZE_MAX;
 
-	if (buf == NULL)
+	/* a daemon with reply_freeze: serialised once, here */
+	if (host->size >= offsetof(struct winrmd_host, reply_freeze) +
+	    sizeof(host->reply_freeze) && host->reply_freeze != NULL)
+		return host->reply_freeze(n);
+	if ((buf = xmlBufferCreate()) == NULL)
 		return SIZE_MAX;
 	if (xmlNodeDump(buf, n->doc, n, 0, 0) >= 0)
 		len = (size_t)xmlBufferLength(buf);

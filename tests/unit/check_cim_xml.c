@@ -338,7 +338,7 @@ START_TEST(test_render_item_epr)
 	svc.set_sint(i, 5, 45);
 	item = render_item(body, &v, MODE_OBJECT_AND_EPR, i);
 	ck_assert_ptr_nonnull(item);
-	ck_assert_uint_gt(render_size(item), 1000);
+	ck_assert_uint_gt(render_measure(item), 1000);
 	assert_fixture(doc, "item_epr.xml");
 	xmlFreeDoc(doc);
 

@@ -562,6 +562,67 @@ START_TEST(test_serialize)
 }
 END_TEST
 
+/* a reply with two items, the first frozen when freeze is true */
+static char *
+items_reply(bool freeze, size_t *ret_frozen, size_t *ret_len)
+{
+	xmlNodePtr body = NULL, items, item, e;
+	xmlDocPtr doc = soap_reply_new("urn:a", "uuid:1", &body);
+	xmlNsPtr p;
+	char *text;
+
+	ck_assert_ptr_nonnull(doc);
+	items = xmlNewChild(body, NULL, BAD_CAST "Items", NULL);
+	for (int i = 0; i < 2; i++) {
+		item = xmlNewChild(items, NULL, BAD_CAST "Item", NULL);
+		p = xmlNewNs(item, BAD_CAST "urn:p", BAD_CAST "p");
+		e = xmlNewTextChild(item, p, BAD_CAST "Name",
+		    BAD_CAST "caf\xc3\xa9 <&> \"q\" a\x01" "b\x1b[0m");
+		xmlNewProp(e, BAD_CAST "attr", BAD_CAST "x\x02y & \"z\"");
+		/* a prefix declared further up, on the envelope */
+		xmlNewChild(item, body->ns, BAD_CAST "Up", NULL);
+		if (freeze && i == 0) {
+			*ret_frozen = soap_freeze(item);
+			ck_assert_uint_ne(*ret_frozen, SIZE_MAX);
+			/* replaced by its text, in the same place */
+			ck_assert_ptr_nonnull(items->children);
+			ck_assert_int_eq(items->children->type, XML_TEXT_NODE);
+			ck_assert_ptr_eq(items->children->next, NULL);
+		}
+	}
+	text = soap_serialize(doc, ret_len);
+	ck_assert_ptr_nonnull(text);
+	xmlFreeDoc(doc);
+	return text;
+}
+
+START_TEST(test_freeze)
+{
+	size_t frozen = 0, len1 = 0, len2 = 0, unused;
+	char *plain = items_reply(false, &unused, &len1);
+	char *mixed = items_reply(true, &frozen, &len2);
+	const char *a, *b;
+
+	/* the same answer either way, byte for byte (but the MessageID) */
+	ck_assert_uint_eq(len1, len2);
+	ck_assert_ptr_nonnull(strstr(plain, "<s:Body>"));
+	ck_assert_ptr_nonnull(strstr(mixed, "<s:Body>"));
+	ck_assert_str_eq(strstr(mixed, "<s:Body>"), strstr(plain, "<s:Body>"));
+	/* the frozen length is the first item's length in the answer */
+	a = strstr(plain, "<s:Item xmlns");
+	ck_assert_ptr_nonnull(a);
+	b = strstr(a + 1, "<s:Item xmlns");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(frozen, (size_t)(b - a));
+	/* scrubbed, escaped, UTF-8 as it is */
+	ck_assert_ptr_nonnull(strstr(plain, "caf\xc3\xa9 &lt;&amp;&gt; \"q\" a?b?[0m"));
+	ck_assert_ptr_nonnull(strstr(plain, "attr=\"x?y &amp; &quot;z&quot;\""));
+	ck_assert_ptr_nonnull(strstr(plain, "<s:Up/>"));
+	free(plain);
+	free(mixed);
+}
+END_TEST
+
 static void
 setup(void)
 {
@@ -601,6 +662,7 @@ soap_suite(void)
 	tcase_add_test(tc, test_reply_new);
 	tcase_add_test(tc, test_message_id);
 	tcase_add_test(tc, test_serialize);
+	tcase_add_test(tc, test_freeze);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -251,6 +251,14 @@ struct winrmd_host {
 	 */
 	int	(*auth_check)(const char *user, const char *password,
 		    const char *rhost, winrmd_auth_fn fn, void *arg);
+	/*
+	 * Serialises n, an element of the reply, as the answer will carry it,
+	 * and replaces it by that text (n is freed): returns its length in
+	 * bytes, or SIZE_MAX on failure (n is left in place).  For replies
+	 * filled up to MaxEnvelopeSize item by item: each is measured and
+	 * serialised once.
+	 */
+	size_t	(*reply_freeze)(xmlNodePtr n);
 };
 
 /* One ResourceURI prefix and the actions a plugin serves under it. */
