@@ -535,7 +535,30 @@ END_TEST
 START_TEST(test_value_text_and_parse)
 {
 	union cim_scalar v;
-	char buf[96];
+	char buf[96], small[4];
+
+	/* integers: the extremes, and cut to the buffer as snprintf would */
+	v.s = INT64_MIN;
+	ck_assert_str_eq(cim_value_text(CIM_SINT64, &v, buf, sizeof(buf)),
+	    "-9223372036854775808");
+	v.s = -1;
+	ck_assert_str_eq(cim_value_text(CIM_SINT32, &v, buf, sizeof(buf)), "-1");
+	v.s = 0;
+	ck_assert_str_eq(cim_value_text(CIM_SINT8, &v, buf, sizeof(buf)), "0");
+	v.s = INT64_MAX;
+	ck_assert_str_eq(cim_value_text(CIM_SINT64, &v, buf, sizeof(buf)),
+	    "9223372036854775807");
+	v.u = UINT64_MAX;
+	ck_assert_str_eq(cim_value_text(CIM_UINT64, &v, buf, sizeof(buf)),
+	    "18446744073709551615");
+	v.u = 0;
+	ck_assert_str_eq(cim_value_text(CIM_UINT16, &v, buf, sizeof(buf)), "0");
+	v.u = 12345;
+	ck_assert_str_eq(cim_value_text(CIM_UINT32, &v, small, sizeof(small)),
+	    "123");
+	v.s = -12345;
+	ck_assert_str_eq(cim_value_text(CIM_SINT32, &v, small, sizeof(small)),
+	    "-12");
 
 	v.r = 0.1;
 	ck_assert_str_eq(cim_value_text(CIM_REAL64, &v, buf, sizeof(buf)), "0.1");
