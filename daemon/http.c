@@ -784,12 +784,56 @@ nego_body(struct request *rq)
 	return 0;
 }
 
+/*
+ * Identify's two answers as MHD responses, made once per configuration
+ * generation and queued on every connection that asks (MHD counts their
+ * references): what a plain answer() would build anew each time.
+ */
+static struct {
+	unsigned		 gen;
+	struct MHD_Response	*resp[2];
+} idresp;
+
+static void
+idresp_flush(void)
+{
+	for (int i = 0; i < 2; i++) {
+		if (idresp.resp[i] != NULL)
+			MHD_destroy_response(idresp.resp[i]);
+		idresp.resp[i] = NULL;
+	}
+}
+
 static enum MHD_Result
 answer_identify(struct request *rq, bool authenticated)
 {
+	int i = authenticated ? 1 : 0;
 	size_t len = 0;
-	char *text = dispatch_identify_text(authenticated, &len);
+	char *text;
 
+	/* a sealed answer, a handshake token or a close: answer() */
+	if (!rq->seal_reply && rq->www_auth == NULL && !rq->close_conn) {
+		if (idresp.gen != W->cfg_gen) {
+			idresp_flush();
+			idresp.gen = W->cfg_gen;
+		}
+		if (idresp.resp[i] == NULL &&
+		    (text = dispatch_identify_text(authenticated, &len)) != NULL) {
+			idresp.resp[i] = MHD_create_response_from_buffer(len,
+			    text, MHD_RESPMEM_MUST_FREE);
+			if (idresp.resp[i] != NULL)
+				add_common_headers(idresp.resp[i],
+				    SOAP_CONTENT_TYPE);
+			else
+				free(text);
+		}
+		if (idresp.resp[i] != NULL) {
+			rq->state = RQ_DONE;
+			log_request(rq, 200);
+			return MHD_queue_response(rq->mc, 200, idresp.resp[i]);
+		}
+	}
+	text = dispatch_identify_text(authenticated, &len);
 	return text ? answer(rq, 200, text, len) : answer_status(rq, 500);
 }
 
@@ -1684,4 +1728,5 @@ http_stop(void)
 	nlisteners = 0;
 	reactor_timer_stop(eof_timer);
 	eof_timer = NULL;
+	idresp_flush();
 }
