@@ -10,8 +10,9 @@
  *
  * Invariants (SECURITY.md §5.5 target 2): an answer is always rendered;
  * it is well-formed XML; a 200 answer fits MaxEnvelopeSize; the reply's
- * RelatesTo is the request's MessageID; a pending operation is always
- * answered (by the plugin, or by its fini).  That an unauthenticated
+ * RelatesTo is the request's MessageID (an empty one is none: its fault
+ * relates to nothing); a pending operation is always answered (by the
+ * plugin, or by its fini).  That an unauthenticated
  * request reaches no plugin is the OMIGOD sweep's (tests/interop).
  *
  * Plugin state lives from input to input (shells, enumeration contexts):
@@ -234,7 +235,9 @@ check_answer(struct winrmd_op *op, const char *text, size_t len,
 	if (doc == NULL)
 		abort();	/* not well-formed */
 	rel = relates_to(doc);
+	/* an empty MessageID is none: its fault relates to nothing */
 	if (headers_read && op->msg.message_id != NULL &&
+	    op->msg.message_id[0] != '\0' &&
 	    (rel == NULL || strcmp((const char *)rel, op->msg.message_id) != 0))
 		abort();
 	xmlFree(rel);
