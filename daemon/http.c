@@ -719,6 +719,24 @@ parse_body(struct request *rq)
 }
 
 /*
+ * parse_body(), unless the body is byte for byte one already parsed as an
+ * Identify: then it is one (op.msg.identify) without being parsed again.
+ */
+static bool
+parse_or_recall(struct request *rq)
+{
+	if (dispatch_identify_known(rq->body, rq->len)) {
+		rq->op.msg.identify = true;
+		return true;
+	}
+	if (!parse_body(rq))
+		return false;
+	if (rq->op.msg.identify)
+		dispatch_identify_learn(rq->body, rq->len);
+	return true;
+}
+
+/*
  * What Negotiate changes before parsing: a sealed body is unsealed (and
  * its reply will be sealed); the empty POST pywinrm sends to finish the
  * handshake is answered 200; over HTTP with AllowUnencrypted = false a
@@ -850,17 +868,11 @@ run(struct request *rq)
 		if (st != 0)
 			return answer_status(rq, st);
 	}
-	if (!rq->op_live && dispatch_identify_known(rq->body, rq->len)) {
-		op->msg.identify = true;
-		return answer_identify(rq, true);
-	}
-	if (!rq->op_live && !parse_body(rq))
+	if (!rq->op_live && !parse_or_recall(rq))
 		return answer_op(rq);
 	op->principal = rq->principal;
-	if (op->msg.identify) {
-		dispatch_identify_learn(rq->body, rq->len);
+	if (op->msg.identify)
 		return answer_identify(rq, true);
-	}
 	if (wsman_read_headers(&op->msg, op->arena, &lim, &op->fault) < 0)
 		return answer_op(rq);
 	op->on_complete = op_completed;
@@ -880,16 +892,11 @@ run(struct request *rq)
 static enum MHD_Result
 unauthenticated_identify(struct request *rq)
 {
-	if (dispatch_identify_known(rq->body, rq->len)) {
-		rq->op.msg.identify = true;
-		return answer_identify(rq, false);
-	}
-	if (!parse_body(rq) || !rq->op.msg.identify) {
+	if (!parse_or_recall(rq) || !rq->op.msg.identify) {
 		log_notice("auth: %s sent WSMANIDENTIFY with a body that is not "
 		    "an Identify", rq->conn->ip);
 		return answer_status(rq, 401);
 	}
-	dispatch_identify_learn(rq->body, rq->len);
 	return answer_identify(rq, false);
 }
 
