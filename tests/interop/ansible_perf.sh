@@ -19,6 +19,21 @@ command -v ssh-keygen >/dev/null || missing_tool "ssh-keygen is not installed"
 N=${ANSIBLE_PERF_N:-7}
 
 mkdir -p "$WORK/home" "$WORK/ansible-home" "$WORK/ansible-tmp"
+# ssh's ControlPath is a Unix socket path (at most 107 bytes): under a
+# deep build directory $WORK is too long for it, so the masters live in a
+# short directory of their own
+CPDIR=$(mktemp -d /tmp/wrt-cp.XXXXXX) || hard_error "mktemp for the ssh control path"
+SSHD_PID=
+# the ControlPersist masters Ansible left, then sshd
+ssh_cleanup() {
+	local sock
+	for sock in "$CPDIR"/*; do
+		[ -S "$sock" ] && ssh -q -o ControlPath="$sock" -O exit x 2>/dev/null
+	done
+	rm -rf "$CPDIR"
+	[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null
+}
+trap 'rc=$?; ssh_cleanup; (exit $rc); wrt_cleanup' EXIT
 : >"$WORK/ansible.cfg"
 export HOME=$WORK/home ANSIBLE_HOME=$WORK/ansible-home \
     ANSIBLE_LOCAL_TEMP=$WORK/ansible-tmp ANSIBLE_CONFIG=$WORK/ansible.cfg \
@@ -26,7 +41,7 @@ export HOME=$WORK/home ANSIBLE_HOME=$WORK/ansible-home \
     ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 \
     ANSIBLE_DEPRECATION_WARNINGS=False ANSIBLE_SYSTEM_WARNINGS=False \
     ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 \
-    ANSIBLE_SSH_CONTROL_PATH_DIR=$WORK/cp
+    ANSIBLE_SSH_CONTROL_PATH_DIR=$CPDIR
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY ANSIBLE_LOG_PATH
 cd "$WORK" || hard_error "cd $WORK"
 
@@ -55,15 +70,6 @@ AllowUsers $TEST_USER
 EOF
 /usr/sbin/sshd -D -f "$WORK/sshd_config" -E "$WORK/sshd.log" &
 SSHD_PID=$!
-# the ControlPersist masters Ansible left, then sshd
-ssh_cleanup() {
-	local sock
-	for sock in "$WORK"/cp/*; do
-		[ -S "$sock" ] && ssh -q -o ControlPath="$sock" -O exit x 2>/dev/null
-	done
-	kill "$SSHD_PID" 2>/dev/null
-}
-trap 'rc=$?; ssh_cleanup; (exit $rc); wrt_cleanup' EXIT
 
 cat >"$WORK/inventory" <<EOT
 [win]
