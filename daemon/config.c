@@ -219,6 +219,8 @@ struct parse_state {
 	struct config	*cfg;
 	FILE		*fp;
 	int		 line;
+	bool		 indented;	/* the line starts with white space */
+	int		 prev_key;	/* the key set last, or -1 */
 	int		 err_line;
 	char		 err[256];
 };
@@ -423,6 +425,28 @@ on_certmap(struct parse_state *ps, const char *name, const char *value)
 	return 1;
 }
 
+/* an indented line with more words for the list key i */
+static int
+continue_list(struct parse_state *ps, size_t i, const char *value)
+{
+	const struct conf_def *d = &conf_defs[i];
+	struct conf_value *cv = &ps->cfg->v[i];
+	const char *msg;
+	char *all;
+
+	if (asprintf(&all, "%s %s", cv->s ? cv->s : "", value) < 0) {
+		set_error(ps, "out of memory");
+		return 0;
+	}
+	msg = set_value(cv, d, all);
+	free(all);
+	if (msg != NULL) {
+		set_error(ps, "[%s] %s, continued: %s", d->section, d->key, msg);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 on_key(void *user, const char *section, const char *name, const char *value)
 {
@@ -441,6 +465,14 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		known_section = true;
 		if (strcasecmp(d->key, name) != 0)
 			continue;
+		/*
+		 * an indented line after a key continues its value (inih's
+		 * multi-line values): more words of a list, so that a long
+		 * list (Load) need not be one line of at most 198 characters
+		 */
+		if (ps->indented && ps->prev_key == (int)i &&
+		    d->type == CT_LIST && strchr(value, '=') == NULL)
+			return continue_list(ps, i, value);
 		if (ps->cfg->v[i].line != 0) {
 			set_error(ps, "%s is set twice (first on line %d)", d->key,
 			    ps->cfg->v[i].line);
@@ -452,6 +484,7 @@ on_key(void *user, const char *section, const char *name, const char *value)
 			return 0;
 		}
 		ps->cfg->v[i].line = ps->line;
+		ps->prev_key = (int)i;
 		return 1;
 	}
 	if (section[0] == '\0')
@@ -473,6 +506,7 @@ read_line(char *buf, int size, void *stream)
 	if (fgets(buf, size, ps->fp) == NULL)
 		return NULL;
 	ps->line++;
+	ps->indented = buf[0] == ' ' || buf[0] == '\t';
 	len = strlen(buf);
 	if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !feof(ps->fp)) {
 		int c;
@@ -488,7 +522,7 @@ read_line(char *buf, int size, void *stream)
 struct config *
 config_load(const char *path, char *err, size_t errlen)
 {
-	struct parse_state ps = { 0 };
+	struct parse_state ps = { .prev_key = -1 };
 	struct config *cfg;
 	int rc;
 

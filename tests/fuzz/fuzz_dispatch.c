@@ -161,7 +161,8 @@ setup(void)
 	if ((fd = mkstemp(conf)) < 0 || (f = fdopen(fd, "w")) == NULL)
 		die("mkstemp");
 	fprintf(f, "[Service]\nMaxEnvelopeSizekb = 512\n"
-	    "[Plugins]\nLoad = %s/%s %s/%s %s/%s\n"
+	    /* a path a line: a deep build directory makes long paths */
+	    "[Plugins]\nLoad = %s/%s\n  %s/%s\n  %s/%s\n"
 	    "[CIM]\nProviders = %s/%s\n"
 	    "[Config]\nAdminGroups = root\n"
 	    "[Winrs]\nMaxShellsPerUser = 5\nMaxConcurrentUsers = 2\n",
