@@ -25,17 +25,36 @@ struct entry {
 	struct principal	*p;
 };
 
-static unsigned char cache_key[32];
 static EVP_MAC *hmac;
+/* keyed once; every MAC re-initialises it with that key (EVP_MAC_init) */
+static EVP_MAC_CTX *keyed;
 static struct entry cache[CACHE_SETS][CACHE_WAYS];
 
 int
 auth_cache_init(void)
 {
+	unsigned char key[32];
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	int ok;
+
 	auth_cache_flush();
+	EVP_MAC_CTX_free(keyed);
+	keyed = NULL;
 	if (hmac == NULL && (hmac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
 		return -1;
-	return RAND_bytes(cache_key, sizeof(cache_key)) == 1 ? 0 : -1;
+	ok = RAND_bytes(key, sizeof(key)) == 1 &&
+	    (keyed = EVP_MAC_CTX_new(hmac)) != NULL &&
+	    EVP_MAC_init(keyed, key, sizeof(key), params);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (!ok) {
+		EVP_MAC_CTX_free(keyed);
+		keyed = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -57,21 +76,16 @@ auth_cache_flush(void)
 static int
 mac_of(const char *user, const char *password, unsigned char mac[32])
 {
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
-		OSSL_PARAM_construct_end(),
-	};
-	EVP_MAC_CTX *mc = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
 	size_t outl = 0;
 	int ok;
 
-	ok = mc != NULL &&
-	    EVP_MAC_init(mc, cache_key, sizeof(cache_key), params) &&
-	    EVP_MAC_update(mc, (const unsigned char *)user, strlen(user) + 1) &&
-	    EVP_MAC_update(mc, (const unsigned char *)password,
+	/* a NULL key: the one given at auth_cache_init(), already digested */
+	ok = keyed != NULL && EVP_MAC_init(keyed, NULL, 0, NULL) &&
+	    EVP_MAC_update(keyed, (const unsigned char *)user,
+	    strlen(user) + 1) &&
+	    EVP_MAC_update(keyed, (const unsigned char *)password,
 	    strlen(password)) &&
-	    EVP_MAC_final(mc, mac, &outl, 32) && outl == 32;
-	EVP_MAC_CTX_free(mc);
+	    EVP_MAC_final(keyed, mac, &outl, 32) && outl == 32;
 	return ok ? 0 : -1;
 }
 

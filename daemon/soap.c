@@ -259,16 +259,27 @@ soap_child(xmlNodePtr parent, const char *ns, const char *name)
 	return NULL;
 }
 
+/*
+ * Random bytes for UUIDs from OpenSSL's per-thread DRBG (libuuid reseeds
+ * random(3) with five system calls per UUID, a measurable share of a small
+ * request), drawn 32 UUIDs at a time: each RAND_bytes() call has a fixed
+ * cost larger than that of 16 bytes of output.  Per thread.
+ */
+#define UUID_POOL	(32 * sizeof(uuid_t))
+
+static _Thread_local unsigned char uuid_pool[UUID_POOL];
+static _Thread_local size_t uuid_left;
+
 void
 soap_new_message_id(char buf[48])
 {
 	uuid_t u;
 
-	/*
-	 * OpenSSL's per-thread DRBG: libuuid reseeds random(3) with five
-	 * system calls per UUID, a measurable share of a small request
-	 */
-	if (RAND_bytes(u, sizeof(u)) == 1) {
+	if (uuid_left == 0 && RAND_bytes(uuid_pool, UUID_POOL) == 1)
+		uuid_left = UUID_POOL;
+	if (uuid_left >= sizeof(u)) {
+		uuid_left -= sizeof(u);
+		memcpy(u, uuid_pool + uuid_left, sizeof(u));
 		u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);	/* version 4 */
 		u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);	/* RFC 4122 */
 	} else

@@ -514,15 +514,19 @@ END_TEST
 
 START_TEST(test_message_id)
 {
-	char a[48], b[48];
+	static char ids[100][48];	/* more than one draw of random bytes */
 
-	soap_new_message_id(a);
-	soap_new_message_id(b);
-	ck_assert_msg(is_uuid_urn(a), "%s", a);
-	ck_assert_str_ne(a, b);
-	/* version 4, RFC 4122 variant */
-	ck_assert_int_eq(a[5 + 14], '4');
-	ck_assert_ptr_nonnull(strchr("89abAB", a[5 + 19]));
+	for (int i = 0; i < 100; i++) {
+		char *a = ids[i];
+
+		soap_new_message_id(a);
+		ck_assert_msg(is_uuid_urn(a), "%s", a);
+		/* version 4, RFC 4122 variant */
+		ck_assert_int_eq(a[5 + 14], '4');
+		ck_assert_ptr_nonnull(strchr("89abAB", a[5 + 19]));
+		for (int j = 0; j < i; j++)
+			ck_assert_str_ne(a, ids[j]);
+	}
 }
 END_TEST
 
