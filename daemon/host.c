@@ -116,6 +116,12 @@ h_op_reply(struct winrmd_op *op, const char *action)
 	return op->reply ? op->reply_body : NULL;
 }
 
+static void
+h_reply_reusable(struct winrmd_op *op)
+{
+	op->reusable = true;
+}
+
 static size_t
 h_op_reply_size(struct winrmd_op *op)
 {
@@ -365,6 +371,7 @@ const struct winrmd_host host_services = {
 	.parse_duration = wsman_parse_duration,
 	.auth_check = h_auth_check,
 	.reply_freeze = soap_freeze,
+	.reply_reusable = h_reply_reusable,
 };
 
 void

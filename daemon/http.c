@@ -48,6 +48,7 @@
 #include "negotiate.h"
 #include "op.h"
 #include "reactor.h"
+#include "reply_memo.h"
 #include "soap.h"
 #include "tls.h"
 #include "winrmd.h"
@@ -261,6 +262,8 @@ answer_status(struct request *rq, unsigned status)
 	return answer(rq, status, NULL, 0);
 }
 
+static struct wsman_limits current_limits(void);
+
 static enum MHD_Result
 answer_op(struct request *rq)
 {
@@ -274,6 +277,13 @@ answer_op(struct request *rq)
 		log_msg(rq->op.fault.code == WINRMD_FAULT_TIMED_OUT ? LOG_DEBUG :
 		    LOG_INFO, "fault client=%s action=%s: %s", rq->conn->peer,
 		    short_action(rq->op.msg.action), rq->op.fault.reason);
+	else if (rq->op.reusable && rq->principal != NULL) {
+		struct wsman_limits lim = current_limits();
+
+		reply_memo_learn(rq->body, rq->len, rq->op.msg.message_id,
+		    rq->principal, text, len, rq->op.msg.action,
+		    rq->op.msg.resource_uri, &lim);
+	}
 	return answer(rq, status, text, len);
 }
 
@@ -864,9 +874,17 @@ run(struct request *rq)
 
 	if (!rq->op_live) {
 		unsigned st = nego_body(rq);
+		struct memo_answer ma;
 
 		if (st != 0)
 			return answer_status(rq, st);
+		if (rq->principal != NULL &&
+		    reply_memo_answer(rq->body, rq->len, rq->principal, &ma)) {
+			W->count.replayed++;
+			rq->op.msg.action = ma.action;
+			rq->op.msg.resource_uri = ma.resource_uri;
+			return answer(rq, 200, ma.text, ma.len);
+		}
 	}
 	if (!rq->op_live && !parse_or_recall(rq))
 		return answer_op(rq);
@@ -1736,4 +1754,5 @@ http_stop(void)
 	reactor_timer_stop(eof_timer);
 	eof_timer = NULL;
 	idresp_flush();
+	reply_memo_flush();
 }

@@ -71,13 +71,14 @@ static void
 log_counters(void)
 {
 	log_notice("counters: requests=%llu unauthorized=%llu faults=%llu "
-	    "dispatched=%llu spawned=%llu pam=%llu pending=%u",
+	    "dispatched=%llu spawned=%llu pam=%llu pending=%u replayed=%llu",
 	    (unsigned long long)W->count.requests,
 	    (unsigned long long)W->count.unauthorized,
 	    (unsigned long long)W->count.faults,
 	    (unsigned long long)W->count.dispatched,
 	    (unsigned long long)W->count.spawned,
-	    (unsigned long long)W->count.pam_calls, http_pending());
+	    (unsigned long long)W->count.pam_calls, http_pending(),
+	    (unsigned long long)W->count.replayed);
 }
 
 /* keys read only at start-up: a reload cannot apply them */

@@ -27,6 +27,7 @@ struct winrmd_op {
 	xmlNodePtr		 reply_body;
 	struct fault		 fault;
 	bool			 pending;
+	bool			 reusable;	/* host->reply_reusable() */
 	const char		*plugin;	/* name, for the log */
 	/* set by the owner (http.c): called when a pending op completes */
 	void			(*on_complete)(struct winrmd_op *op, void *arg);

@@ -17,6 +17,7 @@ struct counters {
 	uint64_t	dispatched;	/* plugin operations called */
 	uint64_t	spawned;	/* children started */
 	uint64_t	pam_calls;
+	uint64_t	replayed;	/* answers from the reply memo */
 };
 
 struct winrmd {

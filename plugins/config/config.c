@@ -278,9 +278,17 @@ op_get(struct winrmd_op *op, void *unused)
 		    cfg_part_name(part));
 	if ((body = host->op_reply(op, WINRMD_ACTION_GET "Response")) == NULL)
 		return oom(op);
-	if (part == CFG_PART_LISTENER)
-		return get_listener(op, body);
-	return cfg_render(body, part, host, &st.listen) ? WINRMD_OK : oom(op);
+	r = part == CFG_PART_LISTENER ? get_listener(op, body) :
+	    cfg_render(body, part, host, &st.listen) ? WINRMD_OK : oom(op);
+	/*
+	 * what is read here (the configuration, the listeners of start-up,
+	 * AdminGroups and the principal's groups) changes only with a reload
+	 * or another principal: the daemon may answer the same Get again
+	 */
+	if (r == WINRMD_OK && host->size >= offsetof(struct winrmd_host,
+	    reply_reusable) + sizeof(host->reply_reusable))
+		host->reply_reusable(op);
+	return r;
 }
 
 /* ---------------------------------------------------------------- Put */

@@ -5,7 +5,10 @@
 #  - a member of [Config] AdminGroups: Get .../config is cfg:Config with
 #    Windows' elements in Windows' order and the values of this test's
 #    configuration (MaxEnvelopeSizekb = 600, AllowUnencrypted true, ...);
-#    also through pywinrm's own transport
+#    also through pywinrm's own transport; the same Get again (a MessageID
+#    each) is answered from the reply memo: same body, RelatesTo right,
+#    MessageIDs unique; a reload (MaxEnvelopeSizekb 700 below) and another
+#    user (AccessDenied below) are never answered from it
 #  - the sub-URIs: .../service -> cfg:Service, .../service/auth -> cfg:Auth,
 #    .../winrs -> cfg:Winrs, .../client -> cfg:Client; .../listener with
 #    Address + Transport -> cfg:Listener (thumbprint = openssl's SHA-1
@@ -176,6 +179,42 @@ EOF
 	expect 600 "$WORK/pywinrm.out" "s:Body/cfg:Config/cfg:MaxEnvelopeSizekb"
 done
 ok "pywinrm plaintext and ssl: MaxEnvelopeSizekb 600"
+
+say "the same Get 20 times (pywinrm, a MessageID each): answered again from the reply memo"
+counters
+replayed0=${C_replayed:-0}
+"$PY" - "$URL_HTTP4" "$ADMIN" "$ADMIN_PASS" "$CFG" "$WORK/config.xml" >"$WORK/memo.out" 2>&1 <<'EOF' ||
+import sys, re, winrm, wsman
+import xml.etree.ElementTree as ET
+url, user, pw, res, first = sys.argv[1:6]
+NS = {"s": "http://www.w3.org/2003/05/soap-envelope",
+      "a": "http://schemas.xmlsoap.org/ws/2004/08/addressing"}
+def body_of(text):
+    return re.search(r"<s:Body>.*</s:Body>", text, re.S).group(0)
+want = body_of(open(first).read())
+p = winrm.Protocol(url, transport="plaintext", username=user, password=pw)
+ids = set()
+for i in range(20):
+    req = wsman.envelope("http://schemas.xmlsoap.org/ws/2004/09/transfer/Get",
+                         res).decode()
+    mid = ET.fromstring(req).find("s:Header/a:MessageID", NS).text
+    r = p.send_message(req)
+    r = r.decode() if isinstance(r, bytes) else r
+    h = ET.fromstring(r).find("s:Header", NS)
+    rel = h.find("a:RelatesTo", NS).text
+    own = h.find("a:MessageID", NS).text
+    assert rel == mid, "RelatesTo %s, the request's MessageID %s" % (rel, mid)
+    assert re.fullmatch(r"uuid:[0-9A-F-]{36}", own), own
+    assert own not in ids and own != mid, "MessageID %s again" % own
+    ids.add(own)
+    assert body_of(r) == want, "another body:\n%s\n%s" % (body_of(r)[:300], want[:300])
+print("20 answers: RelatesTo right, MessageIDs unique, bodies the first one's")
+EOF
+fail "memo: $(tail -n 5 "$WORK/memo.out")"
+counters
+[ "$((C_replayed - replayed0))" -ge 15 ] ||
+    fail "replayed went from $replayed0 to $C_replayed: the memo did not answer"
+ok "$(cat "$WORK/memo.out"); replayed $replayed0 -> $C_replayed"
 
 # -------------------------------------------------------------- sub-URIs
 say "an admin: the sub-URIs"

@@ -437,7 +437,7 @@ counters() {
 	    fail "SIGUSR1 logged no counters line"
 	for kv in ${line#*counters: }; do
 		case $kv in
-		requests=*|unauthorized=*|faults=*|dispatched=*|spawned=*|pam=*|pending=*)
+		requests=*|unauthorized=*|faults=*|dispatched=*|spawned=*|pam=*|pending=*|replayed=*)
 			printf -v "C_${kv%%=*}" '%s' "${kv#*=}" ;;
 		esac
 	done

@@ -259,6 +259,16 @@ struct winrmd_host {
 	 * serialised once.
 	 */
 	size_t	(*reply_freeze)(xmlNodePtr n);
+	/*
+	 * Declares that the answer op has built (to be sent as it is, status
+	 * 200) depends on nothing but the request's bytes, its MessageID
+	 * aside, on the principal and on the running configuration: the
+	 * daemon may give it again, with new message ids, to a request from
+	 * the same principal that differs only in its MessageID, without
+	 * calling the plugin, until the configuration is reloaded.  Never for
+	 * an answer that reads anything else (time, processes, files).
+	 */
+	void	(*reply_reusable)(struct winrmd_op *op);
 };
 
 /* One ResourceURI prefix and the actions a plugin serves under it. */

@@ -1,0 +1,291 @@
+/*
+ * reply_memo.c: answers given again without parsing the request or calling
+ * the plugin.
+ *
+ * Clients ask the same thing over and over (`winrm get winrm/config' from
+ * a monitoring loop, Ansible's fact gathering) and, for an answer that
+ * depends only on the question, the caller and the configuration, parsing
+ * the request and building the answer is all the work.  When the plugin
+ * says so (host->reply_reusable), the serialised answer is kept as a
+ * template with two holes: the answer's own MessageID and its RelatesTo.
+ * A later body from the same principal that is the same bytes but for the
+ * text of its MessageID gets the template with a new MessageID and the
+ * body's MessageID in RelatesTo.
+ *
+ * Why that is the same answer: what the parser makes of a body depends on
+ * its bytes alone, and bodies that differ only in a run of characters from
+ * [A-Za-z0-9:._-] (no markup, no entity, no white space) standing where the
+ * MessageID's text stands parse to the same message but for the MessageID.
+ * That the run is the MessageID's text, and nothing else, is checked when
+ * the answer is learnt, by parsing the body again with another value there.
+ *
+ * The principal is part of the key (a reference is held, so the pointer
+ * cannot be reused for another): an account's groups and its right to the
+ * resource are its principal's.  Everything is forgotten when the
+ * configuration generation changes (SIGHUP).  A few entries, bounded in
+ * size, replaced in turn.
+ */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "fault.h"
+#include "reply_memo.h"
+#include "soap.h"
+#include "winrmd.h"
+#include "wsman.h"
+
+#define MEMO_SLOTS	16
+#define MEMO_BODY_MAX	(16 * 1024)
+#define MEMO_REPLY_MAX	(64 * 1024)
+#define MEMO_ID_MAX	128	/* a MessageID the memo takes: 1..128 bytes */
+
+struct memo {
+	struct principal	*p;		/* a reference; NULL: free slot */
+	char			*pre, *suf;	/* body around the MessageID text */
+	size_t			 npre, nsuf;
+	char			*reply;		/* the answer, with its first ids */
+	size_t			 nreply;
+	size_t			 id_at, id_len;	/* its own MessageID's text */
+	size_t			 rel_at, rel_len; /* its RelatesTo's text */
+	size_t			 max_envelope;
+	char			*action, *resource_uri;
+};
+
+static struct memo memo[MEMO_SLOTS];
+static unsigned memo_next;
+static unsigned memo_gen;
+
+static void
+memo_clear(struct memo *m)
+{
+	principal_unref(m->p);
+	free(m->pre);
+	free(m->suf);
+	free(m->reply);
+	free(m->action);
+	free(m->resource_uri);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+reply_memo_flush(void)
+{
+	for (unsigned i = 0; i < MEMO_SLOTS; i++)
+		memo_clear(&memo[i]);
+}
+
+static void
+check_gen(void)
+{
+	if (memo_gen == W->cfg_gen)
+		return;
+	reply_memo_flush();
+	memo_gen = W->cfg_gen;
+}
+
+static bool
+id_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == ':' || c == '.' || c == '_' ||
+	    c == '-';
+}
+
+static bool
+id_text(const char *s, size_t len)
+{
+	if (len == 0 || len > MEMO_ID_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!id_char((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* the one place where needle occurs in hay, or NULL (none, or several) */
+static const char *
+find_once(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	const char *hit = memmem(hay, hlen, needle, nlen), *again;
+
+	if (hit == NULL)
+		return NULL;
+	again = memmem(hit + 1, hlen - (size_t)(hit + 1 - hay), needle, nlen);
+	return again == NULL ? hit : NULL;
+}
+
+bool
+reply_memo_answer(const char *body, size_t len, const struct principal *p,
+    struct memo_answer *ret)
+{
+	check_gen();
+	for (unsigned i = 0; i < MEMO_SLOTS; i++) {
+		const struct memo *m = &memo[i];
+		const char *id;
+		char own[48], *out, *w;
+		size_t idlen, olen, ownlen;
+
+		if (m->p == NULL || m->p != p || len <= m->npre + m->nsuf)
+			continue;
+		idlen = len - m->npre - m->nsuf;
+		if (memcmp(body, m->pre, m->npre) != 0 ||
+		    memcmp(body + len - m->nsuf, m->suf, m->nsuf) != 0 ||
+		    !id_text(body + m->npre, idlen))
+			continue;
+		id = body + m->npre;
+		soap_new_message_id(own);
+		ownlen = strlen(own);
+		olen = m->nreply - m->id_len - m->rel_len + ownlen + idlen;
+		if (m->max_envelope != 0 && olen > m->max_envelope)
+			return false;	/* the usual way makes the fault */
+		if ((out = malloc(olen + 1)) == NULL)
+			return false;
+		/* [reply .. id_at) own [.. rel_at) id [.. end) */
+		w = out;
+		memcpy(w, m->reply, m->id_at);
+		w += m->id_at;
+		memcpy(w, own, ownlen);
+		w += ownlen;
+		memcpy(w, m->reply + m->id_at + m->id_len,
+		    m->rel_at - m->id_at - m->id_len);
+		w += m->rel_at - m->id_at - m->id_len;
+		memcpy(w, id, idlen);
+		w += idlen;
+		memcpy(w, m->reply + m->rel_at + m->rel_len,
+		    m->nreply - m->rel_at - m->rel_len);
+		w += m->nreply - m->rel_at - m->rel_len;
+		*w = '\0';
+		ret->text = out;
+		ret->len = olen;
+		ret->action = m->action;
+		ret->resource_uri = m->resource_uri;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Whether body, with probe in place of its bytes [at, at + idlen), parses
+ * to a message whose MessageID is probe: then those bytes are the
+ * MessageID's text.  The message's envelope limit is stored in *max_env.
+ */
+static bool
+probe_parse(const char *body, size_t len, size_t at, size_t idlen,
+    const char *probe, const struct wsman_limits *lim, size_t *max_env)
+{
+	size_t plen = strlen(probe), n = len - idlen + plen;
+	struct wsman_msg msg = { 0 };
+	struct fault f = { 0 };
+	struct arena *a = NULL;
+	xmlDocPtr doc = NULL;
+	bool ok = false;
+	char *buf;
+
+	if ((buf = malloc(n)) == NULL)
+		return false;
+	memcpy(buf, body, at);
+	memcpy(buf + at, probe, plen);
+	memcpy(buf + at + plen, body + at + idlen, len - at - idlen);
+	msg.max_envelope = lim->max_envelope;
+	if ((a = arena_new()) != NULL &&
+	    (doc = soap_parse(buf, n, &f)) != NULL &&
+	    wsman_envelope(&msg, doc, &f) == 0 && !msg.identify &&
+	    wsman_read_headers(&msg, a, lim, &f) == 0 &&
+	    msg.message_id != NULL && strcmp(msg.message_id, probe) == 0) {
+		*max_env = msg.max_envelope;
+		ok = true;
+	}
+	xmlFreeDoc(doc);
+	arena_free(a);
+	free(buf);
+	return ok;
+}
+
+/* where the text of element `name' (as "<x:name>") begins in the answer */
+static const char *
+reply_hole(const char *text, size_t len, const char *name, const char *value,
+    size_t vlen)
+{
+	size_t nlen = strlen(name);
+	const char *p = text, *end = text + len;
+
+	while ((p = memmem(p, (size_t)(end - p), name, nlen)) != NULL) {
+		p += nlen;
+		if (p < end && *p == '>' && p > text + nlen &&
+		    (p[-(ptrdiff_t)nlen - 1] == ':' ||
+		    p[-(ptrdiff_t)nlen - 1] == '<')) {
+			p++;
+			if (value == NULL || ((size_t)(end - p) > vlen &&
+			    memcmp(p, value, vlen) == 0 && p[vlen] == '<'))
+				return p;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+void
+reply_memo_learn(const char *body, size_t len, const char *message_id,
+    struct principal *p, const char *text, size_t text_len,
+    const char *action, const char *resource_uri,
+    const struct wsman_limits *lim)
+{
+	const char *at, *own, *rel, *e;
+	size_t idlen, ownlen, max_env = 0;
+	char probe[48];
+	struct memo m = { 0 }, *slot;
+	struct memo_answer dummy;
+
+	check_gen();
+	if (p == NULL || message_id == NULL || len > MEMO_BODY_MAX ||
+	    text_len > MEMO_REPLY_MAX || action == NULL || resource_uri == NULL)
+		return;
+	idlen = strlen(message_id);
+	if (!id_text(message_id, idlen) ||
+	    (at = find_once(body, len, message_id, idlen)) == NULL)
+		return;
+	/* already known: the same answer would be learnt again */
+	if (reply_memo_answer(body, len, p, &dummy)) {
+		free(dummy.text);
+		return;
+	}
+	soap_new_message_id(probe);
+	if (!probe_parse(body, len, (size_t)(at - body), idlen, probe, lim,
+	    &max_env))
+		return;
+	/* the answer's own MessageID, then its RelatesTo (header_fill) */
+	if ((own = reply_hole(text, text_len, "MessageID", NULL, 0)) == NULL ||
+	    (e = memchr(own, '<', text_len - (size_t)(own - text))) == NULL ||
+	    (rel = reply_hole(text, text_len, "RelatesTo", message_id,
+	    idlen)) == NULL || rel < e)
+		return;
+	ownlen = (size_t)(e - own);
+	m.npre = (size_t)(at - body);
+	m.nsuf = len - m.npre - idlen;
+	m.nreply = text_len;
+	m.id_at = (size_t)(own - text);
+	m.id_len = ownlen;
+	m.rel_at = (size_t)(rel - text);
+	m.rel_len = idlen;
+	m.max_envelope = max_env;
+	if ((m.pre = malloc(m.npre + 1)) == NULL ||
+	    (m.suf = malloc(m.nsuf + 1)) == NULL ||
+	    (m.reply = malloc(text_len + 1)) == NULL ||
+	    (m.action = strdup(action)) == NULL ||
+	    (m.resource_uri = strdup(resource_uri)) == NULL) {
+		memo_clear(&m);
+		return;
+	}
+	memcpy(m.pre, body, m.npre);
+	memcpy(m.suf, at + idlen, m.nsuf);
+	memcpy(m.reply, text, text_len);
+	m.p = principal_ref(p);
+	slot = &memo[memo_next];
+	memo_next = (memo_next + 1) % MEMO_SLOTS;
+	memo_clear(slot);
+	*slot = m;
+}

@@ -1,0 +1,311 @@
+/*
+ * check_reply_memo.c: the reply memo (daemon/reply_memo.c) answers a body
+ * that differs from a learnt one only in its MessageID's text, for the
+ * same principal, with the learnt answer under new ids; and nothing else.
+ */
+#include "build.h"
+
+#include "unit.h"
+
+#include "auth.h"
+#include "reply_memo.h"
+#include "soap.h"
+#include "winrmd.h"
+#include "wsman.h"
+
+struct winrmd *W;
+static struct winrmd w;
+
+#define GET_ACTION	"http://schemas.xmlsoap.org/ws/2004/09/transfer/Get"
+#define CONFIG_URI	"http://schemas.microsoft.com/wbem/wsman/1/config"
+
+static const struct wsman_limits lim = {
+	.max_envelope = 512 * 1024, .max_timeout_ms = 60000,
+};
+
+/* a Get of uri with MessageID text id (as written, may be escaped) */
+static char *
+get_body(const char *uri, const char *id, size_t *len)
+{
+	char *b = NULL;
+	int n = asprintf(&b, "<s:Envelope "
+	    "xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
+	    "xmlns:a=\"http://schemas.xmlsoap.org/ws/2004/08/addressing\" "
+	    "xmlns:w=\"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd\">"
+	    "<s:Header><a:To>http://127.0.0.1/wsman</a:To>"
+	    "<a:ReplyTo><a:Address s:mustUnderstand=\"true\">"
+	    "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
+	    "</a:Address></a:ReplyTo>"
+	    "<a:Action s:mustUnderstand=\"true\">" GET_ACTION "</a:Action>"
+	    "<w:ResourceURI s:mustUnderstand=\"true\">%s</w:ResourceURI>"
+	    "<a:MessageID>%s</a:MessageID>"
+	    "<w:OperationTimeout>PT60S</w:OperationTimeout>"
+	    "</s:Header><s:Body/></s:Envelope>", uri, id);
+
+	ck_assert_int_gt(n, 0);
+	*len = (size_t)n;
+	return b;
+}
+
+/* the answer a plugin would make: a GetResponse relating to id */
+static char *
+answer_to(const char *id, size_t *len)
+{
+	xmlNodePtr body;
+	xmlDocPtr doc = soap_reply_new(GET_ACTION "Response", id, &body);
+	char *text;
+
+	ck_assert_ptr_nonnull(doc);
+	xmlNewTextChild(body, NULL, BAD_CAST "Config", BAD_CAST "MaxEnvelopeSizekb 500");
+	text = soap_serialize(doc, len);
+	ck_assert_ptr_nonnull(text);
+	xmlFreeDoc(doc);
+	return text;
+}
+
+static struct principal *
+principal_of(const char *user)
+{
+	struct auth_policy pol = { .permit_root = true };
+	struct principal *p = NULL;
+	char why[160];
+
+	ck_assert_msg(principal_lookup(user, "Basic", &pol, &p, why,
+	    sizeof(why)) == 0, "%s", why);
+	return p;
+}
+
+/* the text of the first <a:name> element in s */
+static char *
+element_text(const char *s, const char *name)
+{
+	char open[64];
+	const char *a, *e;
+
+	snprintf(open, sizeof(open), "<a:%s>", name);
+	a = strstr(s, open);
+	ck_assert_msg(a != NULL, "no %s in %s", open, s);
+	a += strlen(open);
+	e = strchr(a, '<');
+	ck_assert_ptr_nonnull(e);
+	return strndup(a, (size_t)(e - a));
+}
+
+/* learns the Get of winrm/config with MessageID uuid:first for p */
+static char *
+learn_config(struct principal *p, size_t *ret_len)
+{
+	size_t blen, tlen;
+	char *body = get_body(CONFIG_URI, "uuid:first", &blen);
+	char *text = answer_to("uuid:first", &tlen);
+
+	reply_memo_learn(body, blen, "uuid:first", p, text, tlen, GET_ACTION,
+	    CONFIG_URI, &lim);
+	free(body);
+	*ret_len = tlen;
+	return text;
+}
+
+static bool
+answered(const char *uri, const char *id, const struct principal *p,
+    struct memo_answer *ma)
+{
+	size_t blen;
+	char *body = get_body(uri, id, &blen);
+	bool hit = reply_memo_answer(body, blen, p, ma);
+
+	free(body);
+	return hit;
+}
+
+START_TEST(test_same_but_message_id)
+{
+	struct principal *p = principal_of("root");
+	struct memo_answer a1, a2;
+	size_t tlen;
+	char *learnt = learn_config(p, &tlen), *id1, *id2, *rel, *orig_id;
+
+	ck_assert(answered(CONFIG_URI, "uuid:5F4A-second", p, &a1));
+	ck_assert(answered(CONFIG_URI, "uuid:third", p, &a2));
+	ck_assert_str_eq(a1.action, GET_ACTION);
+	ck_assert_str_eq(a1.resource_uri, CONFIG_URI);
+	ck_assert_uint_eq(a1.len, strlen(a1.text));
+	/* RelatesTo is the asker's MessageID */
+	rel = element_text(a1.text, "RelatesTo");
+	ck_assert_str_eq(rel, "uuid:5F4A-second");
+	free(rel);
+	rel = element_text(a2.text, "RelatesTo");
+	ck_assert_str_eq(rel, "uuid:third");
+	free(rel);
+	/* a MessageID of its own each time, never the learnt one */
+	id1 = element_text(a1.text, "MessageID");
+	id2 = element_text(a2.text, "MessageID");
+	orig_id = element_text(learnt, "MessageID");
+	ck_assert_str_ne(id1, id2);
+	ck_assert_str_ne(id1, orig_id);
+	ck_assert_uint_eq(strlen(id1), strlen(orig_id));
+	ck_assert_int_eq(strncmp(id1, "uuid:", 5), 0);
+	/* the rest byte for byte: the body and what precedes the ids */
+	ck_assert_str_eq(strstr(a1.text, "<s:Body>"), strstr(learnt, "<s:Body>"));
+	ck_assert_int_eq(strncmp(a1.text, learnt,
+	    (size_t)(strstr(learnt, orig_id) - learnt)), 0);
+	ck_assert_uint_eq(a1.len, tlen + strlen("uuid:5F4A-second") -
+	    strlen("uuid:first"));
+	free(id1);
+	free(id2);
+	free(orig_id);
+	free(a1.text);
+	free(a2.text);
+	free(learnt);
+	principal_unref(p);
+}
+END_TEST
+
+START_TEST(test_not_answered)
+{
+	struct principal *p = principal_of("root");
+	struct principal *other = principal_of("root");	/* another login */
+	struct memo_answer a;
+	size_t tlen, blen;
+	char *learnt = learn_config(p, &tlen), *body;
+
+	ck_assert(other != p);
+	/* another principal, even of the same account */
+	ck_assert(!answered(CONFIG_URI, "uuid:x", other, &a));
+	ck_assert(!answered(CONFIG_URI, "uuid:x", NULL, &a));
+	/* another resource */
+	ck_assert(!answered(CONFIG_URI "/winrs", "uuid:x", p, &a));
+	/* MessageID text that is not a plain run of id characters */
+	ck_assert(!answered(CONFIG_URI, "uuid:a b", p, &a));
+	ck_assert(!answered(CONFIG_URI, "uuid&#58;x", p, &a));
+	ck_assert(!answered(CONFIG_URI, "uuid:x</a:MessageID><a:To>y</a:To><a:MessageID>z", p, &a));
+	ck_assert(!answered(CONFIG_URI, "", p, &a));
+	/* an id longer than the memo takes (128) */
+	body = malloc(200);
+	memset(body, 'a', 199);
+	body[199] = '\0';
+	ck_assert(!answered(CONFIG_URI, body, p, &a));
+	body[128] = '\0';
+	ck_assert(answered(CONFIG_URI, body, p, &a));
+	free(a.text);
+	free(body);
+	/* a byte changed elsewhere */
+	body = get_body(CONFIG_URI, "uuid:x", &blen);
+	*strstr(body, "PT60S") = 'Q';
+	ck_assert(!reply_memo_answer(body, blen, p, &a));
+	free(body);
+	/* a reload forgets everything */
+	ck_assert(answered(CONFIG_URI, "uuid:x", p, &a));
+	free(a.text);
+	W->cfg_gen++;
+	ck_assert(!answered(CONFIG_URI, "uuid:x", p, &a));
+	free(learnt);
+	principal_unref(other);
+	principal_unref(p);
+}
+END_TEST
+
+START_TEST(test_not_learnt)
+{
+	struct principal *p = principal_of("root");
+	struct memo_answer a;
+	size_t blen, tlen;
+	char *body, *text = answer_to("uuid:first", &tlen);
+
+	/* the id is written with a character reference: not found as sent */
+	body = get_body(CONFIG_URI, "uuid&#58;first", &blen);
+	reply_memo_learn(body, blen, "uuid:first", p, text, tlen, GET_ACTION,
+	    CONFIG_URI, &lim);
+	free(body);
+	ck_assert(!answered(CONFIG_URI, "uuid&#58;first", p, &a));
+	ck_assert(!answered(CONFIG_URI, "uuid:first", p, &a));
+
+	/* the id's text also stands elsewhere: it cannot be told apart */
+	body = get_body(CONFIG_URI "?x=uuid:first", "uuid:first", &blen);
+	reply_memo_learn(body, blen, "uuid:first", p, text, tlen, GET_ACTION,
+	    CONFIG_URI, &lim);
+	free(body);
+	ck_assert(!answered(CONFIG_URI "?x=uuid:first", "uuid:other", p, &a));
+
+	/*
+	 * the id's text stands once, but elsewhere (the MessageID has a
+	 * character reference): the parse with another value there tells
+	 */
+	body = get_body(CONFIG_URI "?x=uuid:first", "uuid&#58;first", &blen);
+	reply_memo_learn(body, blen, "uuid:first", p, text, tlen, GET_ACTION,
+	    CONFIG_URI, &lim);
+	free(body);
+	ck_assert(!answered(CONFIG_URI "?x=uuid:other", "uuid&#58;first", p,
+	    &a));
+
+	body = get_body(CONFIG_URI, "uuid:first", &blen);
+
+	/* no principal, or an answer whose RelatesTo is not the id */
+	reply_memo_learn(body, blen, "uuid:first", NULL, text, tlen,
+	    GET_ACTION, CONFIG_URI, &lim);
+	ck_assert(!answered(CONFIG_URI, "uuid:other", p, &a));
+	free(text);
+	text = answer_to("uuid:unrelated", &tlen);
+	reply_memo_learn(body, blen, "uuid:first", p, text, tlen, GET_ACTION,
+	    CONFIG_URI, &lim);
+	ck_assert(!answered(CONFIG_URI, "uuid:other", p, &a));
+	free(body);
+	free(text);
+	principal_unref(p);
+}
+END_TEST
+
+START_TEST(test_envelope_limit)
+{
+	struct principal *p = principal_of("root");
+	struct wsman_limits tight = lim;
+	struct memo_answer a;
+	size_t blen, tlen;
+	char *body = get_body(CONFIG_URI, "uuid:first", &blen);
+	char *text = answer_to("uuid:first", &tlen);
+
+	/* the learnt answer just fits; one with a longer id would not */
+	tight.max_envelope = tlen + 3;
+	reply_memo_learn(body, blen, "uuid:first", p, text, tlen, GET_ACTION,
+	    CONFIG_URI, &tight);
+	ck_assert(answered(CONFIG_URI, "uuid:firs2", p, &a));
+	free(a.text);
+	ck_assert(answered(CONFIG_URI, "uuid:first123", p, &a));
+	free(a.text);
+	ck_assert(!answered(CONFIG_URI, "uuid:first1234", p, &a));
+	free(body);
+	free(text);
+	principal_unref(p);
+}
+END_TEST
+
+static void
+setup(void)
+{
+	soap_init();
+	W = &w;
+	w.cfg_gen = 1;
+}
+
+static void
+teardown(void)
+{
+	reply_memo_flush();
+}
+
+static Suite *
+memo_suite(void)
+{
+	Suite *s = suite_create("reply_memo");
+	TCase *tc = tcase_create("memo");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_same_but_message_id);
+	tcase_add_test(tc, test_not_answered);
+	tcase_add_test(tc, test_not_learnt);
+	tcase_add_test(tc, test_envelope_limit);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(memo_suite)
