@@ -257,8 +257,13 @@ reply_memo_learn(const char *body, size_t len, const char *message_id,
 	if (!probe_parse(body, len, (size_t)(at - body), idlen, probe, lim,
 	    &max_env))
 		return;
-	/* the answer's own MessageID, then its RelatesTo (header_fill) */
-	if ((own = reply_hole(text, text_len, "MessageID", NULL, 0)) == NULL ||
+	/*
+	 * the answer's own MessageID, then its RelatesTo (header_fill); the
+	 * asker's id nowhere else in it (an answer that echoes it would not
+	 * be the same for another id, whatever its plugin said)
+	 */
+	if (find_once(text, text_len, message_id, idlen) == NULL ||
+	    (own = reply_hole(text, text_len, "MessageID", NULL, 0)) == NULL ||
 	    (e = memchr(own, '<', text_len - (size_t)(own - text))) == NULL ||
 	    (rel = reply_hole(text, text_len, "RelatesTo", message_id,
 	    idlen)) == NULL || rel < e)

@@ -249,6 +249,23 @@ START_TEST(test_not_learnt)
 	reply_memo_learn(body, blen, "uuid:first", p, text, tlen, GET_ACTION,
 	    CONFIG_URI, &lim);
 	ck_assert(!answered(CONFIG_URI, "uuid:other", p, &a));
+	free(text);
+
+	/* an answer that echoes the asker's id in its body too */
+	{
+		xmlNodePtr rb;
+		xmlDocPtr doc = soap_reply_new(GET_ACTION "Response",
+		    "uuid:first", &rb);
+
+		ck_assert_ptr_nonnull(doc);
+		xmlNewTextChild(rb, NULL, BAD_CAST "Echo", BAD_CAST "uuid:first");
+		text = soap_serialize(doc, &tlen);
+		ck_assert_ptr_nonnull(text);
+		xmlFreeDoc(doc);
+	}
+	reply_memo_learn(body, blen, "uuid:first", p, text, tlen, GET_ACTION,
+	    CONFIG_URI, &lim);
+	ck_assert(!answered(CONFIG_URI, "uuid:other", p, &a));
 	free(body);
 	free(text);
 	principal_unref(p);
