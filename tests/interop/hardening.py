@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """hardening.py: helpers for the hardening_*.sh interop tests (SECURITY.md
 §4-§5): the daemon's resources as the kernel counts them (CPU time, RSS,
-fds, children), raw HTTP requests and a reader for pipelined replies.
+fds, children; the /proc walks and waiting are shell_common.py's), raw
+HTTP requests and a reader for pipelined replies.
 
     import hardening as hd
     p = hd.Proc(daemon_pid)
@@ -17,6 +18,7 @@ import ssl
 import time
 import urllib.parse
 
+import shell_common as sc
 import wsman
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -60,7 +62,7 @@ class Proc:
         return self._status("VmHWM")
 
     def fds(self):
-        return len(os.listdir("/proc/%d/fd" % self.pid))
+        return sc.fd_count(self.pid)
 
     def stable_fds(self, settle=0.2, tries=25):
         """the fd count once two reads `settle' s apart agree"""
@@ -73,24 +75,8 @@ class Proc:
             n = m
         return n
 
-    def children(self):
-        """[(pid, state)] of its child processes"""
-        res = []
-        for d in os.listdir("/proc"):
-            if not d.isdigit():
-                continue
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    st = f.read()
-            except OSError:
-                continue
-            fields = st[st.rfind(")") + 2:].split()
-            if int(fields[1]) == self.pid:
-                res.append((int(d), fields[0]))
-        return res
-
     def zombies(self):
-        return [p for p, s in self.children() if s == "Z"]
+        return [p for p, s in sc.children_of(self.pid) if s == "Z"]
 
     def sanitized(self):
         """built with ASan (its RSS is not the release build's)"""
@@ -101,13 +87,7 @@ class Proc:
             return False
 
 
-def wait_until(pred, limit, step=0.05):
-    end = time.monotonic() + limit
-    while True:
-        v = pred()
-        if v or time.monotonic() > end:
-            return v
-        time.sleep(step)
+wait_until = sc.wait_until
 
 
 def connect(url, timeout=10.0, nodelay=False):

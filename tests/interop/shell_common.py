@@ -312,6 +312,23 @@ def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
 
+def children_of(pid):
+    """[(pid, state)] of the child processes of pid (from /proc)"""
+    res = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rfind(")") + 2:].split()
+        if int(fields[1]) == pid:
+            res.append((int(d), fields[0]))
+    return res
+
+
 def check(cond, msg):
     if not cond:
         raise Fail(msg)

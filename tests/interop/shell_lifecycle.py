@@ -56,19 +56,7 @@ def expect_fault(reply, code, what):
 
 
 def zombies(daemon_pid):
-    res = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                st = f.read()
-        except OSError:
-            continue
-        fields = st[st.rfind(")") + 2:].split()
-        if int(fields[1]) == daemon_pid and fields[0] == "Z":
-            res.append(int(d))
-    return res
+    return [p for p, s in sc.children_of(daemon_pid) if s == "Z"]
 
 
 class Ctx:
