@@ -44,8 +44,7 @@ render_measure(xmlNodePtr n)
 	size_t len = SIZE_MAX;
 
 	/* a daemon with reply_freeze: serialised once, here */
-	if (host->size >= offsetof(struct winrmd_host, reply_freeze) +
-	    sizeof(host->reply_freeze) && host->reply_freeze != NULL)
+	if (WINRMD_HOST_HAS(host, reply_freeze))
 		return host->reply_freeze(n);
 	if ((buf = xmlBufferCreate()) == NULL)
 		return SIZE_MAX;

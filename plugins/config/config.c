@@ -285,8 +285,7 @@ op_get(struct winrmd_op *op, void *unused)
 	 * AdminGroups and the principal's groups) changes only with a reload
 	 * or another principal: the daemon may answer the same Get again
 	 */
-	if (r == WINRMD_OK && host->size >= offsetof(struct winrmd_host,
-	    reply_reusable) + sizeof(host->reply_reusable))
+	if (r == WINRMD_OK && WINRMD_HOST_HAS(host, reply_reusable))
 		host->reply_reusable(op);
 	return r;
 }

@@ -354,8 +354,7 @@ module_start(struct command *c)
 			ansible_payload_free(&p);
 			return;
 		}
-		if (host->size < offsetof(struct winrmd_host, auth_check) +
-		    sizeof(host->auth_check) || host->auth_check == NULL) {
+		if (!WINRMD_HOST_HAS(host, auth_check)) {
 			fail_module(c, "failed to become: this winrmd cannot check "
 			    "passwords for plugins (no auth_check)");
 			ansible_payload_free(&p);

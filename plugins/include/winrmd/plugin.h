@@ -163,7 +163,7 @@ typedef void (*winrmd_auth_fn)(const struct winrmd_principal *p,
 
 /*
  * Services the daemon offers to plugins.  Grows only at the end; a plugin
- * checks `size' before using a member added after ABI 1.
+ * checks `size' before using a member added after ABI 1 (WINRMD_HOST_HAS).
  */
 struct winrmd_host {
 	uint32_t	abi;
@@ -270,6 +270,14 @@ struct winrmd_host {
 	 */
 	void	(*reply_reusable)(struct winrmd_op *op);
 };
+
+/*
+ * Whether the daemon offers a service added after the first ABI 1 release
+ * (a plugin may run under an older daemon): WINRMD_HOST_HAS(host, auth_check).
+ */
+#define WINRMD_HOST_HAS(h, member)					\
+	((h)->size >= offsetof(struct winrmd_host, member) +		\
+	    sizeof((h)->member) && (h)->member != NULL)
 
 /* One ResourceURI prefix and the actions a plugin serves under it. */
 typedef int (*winrmd_op_fn)(struct winrmd_op *op, void *state);
