@@ -118,54 +118,63 @@ find_once(const char *hay, size_t hlen, const char *needle, size_t nlen)
 	return again == NULL ? hit : NULL;
 }
 
-bool
-reply_memo_answer(const char *body, size_t len, const struct principal *p,
-    struct memo_answer *ret)
+/* the entry that body from p matches but for its MessageID's text, or NULL */
+static const struct memo *
+memo_find(const char *body, size_t len, const struct principal *p)
 {
 	check_gen();
 	for (unsigned i = 0; i < MEMO_SLOTS; i++) {
 		const struct memo *m = &memo[i];
-		const char *id;
-		char own[48], *out, *w;
-		size_t idlen, olen, ownlen;
 
-		if (m->p == NULL || m->p != p || len <= m->npre + m->nsuf)
-			continue;
-		idlen = len - m->npre - m->nsuf;
-		if (memcmp(body, m->pre, m->npre) != 0 ||
-		    memcmp(body + len - m->nsuf, m->suf, m->nsuf) != 0 ||
-		    !id_text(body + m->npre, idlen))
-			continue;
-		id = body + m->npre;
-		soap_new_message_id(own);
-		ownlen = strlen(own);
-		olen = m->nreply - m->id_len - m->rel_len + ownlen + idlen;
-		if (m->max_envelope != 0 && olen > m->max_envelope)
-			return false;	/* the usual way makes the fault */
-		if ((out = malloc(olen + 1)) == NULL)
-			return false;
-		/* [reply .. id_at) own [.. rel_at) id [.. end) */
-		w = out;
-		memcpy(w, m->reply, m->id_at);
-		w += m->id_at;
-		memcpy(w, own, ownlen);
-		w += ownlen;
-		memcpy(w, m->reply + m->id_at + m->id_len,
-		    m->rel_at - m->id_at - m->id_len);
-		w += m->rel_at - m->id_at - m->id_len;
-		memcpy(w, id, idlen);
-		w += idlen;
-		memcpy(w, m->reply + m->rel_at + m->rel_len,
-		    m->nreply - m->rel_at - m->rel_len);
-		w += m->nreply - m->rel_at - m->rel_len;
-		*w = '\0';
-		ret->text = out;
-		ret->len = olen;
-		ret->action = m->action;
-		ret->resource_uri = m->resource_uri;
-		return true;
+		if (m->p != NULL && m->p == p && len > m->npre + m->nsuf &&
+		    memcmp(body, m->pre, m->npre) == 0 &&
+		    memcmp(body + len - m->nsuf, m->suf, m->nsuf) == 0 &&
+		    id_text(body + m->npre, len - m->npre - m->nsuf))
+			return m;
 	}
-	return false;
+	return NULL;
+}
+
+bool
+reply_memo_answer(const char *body, size_t len, const struct principal *p,
+    struct memo_answer *ret)
+{
+	const struct memo *m = memo_find(body, len, p);
+	const char *id;
+	char own[48], *out, *w;
+	size_t idlen, olen, ownlen;
+
+	if (m == NULL)
+		return false;
+	id = body + m->npre;
+	idlen = len - m->npre - m->nsuf;
+	soap_new_message_id(own);
+	ownlen = strlen(own);
+	olen = m->nreply - m->id_len - m->rel_len + ownlen + idlen;
+	if (m->max_envelope != 0 && olen > m->max_envelope)
+		return false;	/* the usual way makes the fault */
+	if ((out = malloc(olen + 1)) == NULL)
+		return false;
+	/* [reply .. id_at) own [.. rel_at) id [.. end) */
+	w = out;
+	memcpy(w, m->reply, m->id_at);
+	w += m->id_at;
+	memcpy(w, own, ownlen);
+	w += ownlen;
+	memcpy(w, m->reply + m->id_at + m->id_len,
+	    m->rel_at - m->id_at - m->id_len);
+	w += m->rel_at - m->id_at - m->id_len;
+	memcpy(w, id, idlen);
+	w += idlen;
+	memcpy(w, m->reply + m->rel_at + m->rel_len,
+	    m->nreply - m->rel_at - m->rel_len);
+	w += m->nreply - m->rel_at - m->rel_len;
+	*w = '\0';
+	ret->text = out;
+	ret->len = olen;
+	ret->action = m->action;
+	ret->resource_uri = m->resource_uri;
+	return true;
 }
 
 /*
@@ -238,7 +247,6 @@ reply_memo_learn(const char *body, size_t len, const char *message_id,
 	size_t idlen, ownlen, max_env = 0;
 	char probe[48];
 	struct memo m = { 0 }, *slot;
-	struct memo_answer dummy;
 
 	check_gen();
 	if (p == NULL || message_id == NULL || len > MEMO_BODY_MAX ||
@@ -248,11 +256,9 @@ reply_memo_learn(const char *body, size_t len, const char *message_id,
 	if (!id_text(message_id, idlen) ||
 	    (at = find_once(body, len, message_id, idlen)) == NULL)
 		return;
-	/* already known: the same answer would be learnt again */
-	if (reply_memo_answer(body, len, p, &dummy)) {
-		free(dummy.text);
+	/* already known (its answer may have been too large for this id) */
+	if (memo_find(body, len, p) != NULL)
 		return;
-	}
 	soap_new_message_id(probe);
 	if (!probe_parse(body, len, (size_t)(at - body), idlen, probe, lim,
 	    &max_env))
