@@ -6,7 +6,8 @@
  * cannot enable controllers for its children, the daemon first moves itself
  * into a leaf "daemon" child (systemd expects exactly this with
  * Delegate=yes), then enables memory and pids for the children, one per
- * shell: memory.max, pids.max, cgroup.kill.
+ * shell: memory.max, pids.max, cgroup.kill.  Children are cloned straight
+ * into their v2 group (spawn.c, cgroup_clone_fd).
  * v1: a "winrmd" directory under the daemon's cgroup in the memory and pids
  * hierarchies, a child per shell: memory.limit_in_bytes, pids.max; killing
  * reads cgroup.procs.
@@ -328,6 +329,41 @@ cgroup_close_join_fds(int fds[2], int n)
 {
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
+}
+
+int
+cgroup_clone_fd(struct cgroup *g)
+{
+	if (g == NULL || mode != CGROUP_V2 || g->dirs[0] == NULL)
+		return -1;
+	return open(g->dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+long
+cgroup_procs(struct cgroup *g, pid_t *pids, size_t max)
+{
+	/* v1: the pids hierarchy, which every member joins */
+	const char *dir = g != NULL ? g->dirs[g->ndirs - 1] : NULL;
+	char path[PATH_MAX + 32], line[32];
+	long n = 0;
+	FILE *fp;
+
+	if (dir == NULL)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if ((fp = fopen(path, "re")) == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		pid_t pid = (pid_t)strtol(line, NULL, 10);
+
+		if (pid <= 0)
+			continue;
+		if ((size_t)n < max)
+			pids[n] = pid;
+		n++;
+	}
+	fclose(fp);
+	return n;
 }
 
 /* SIGKILL to every pid listed in dir/cgroup.procs; how many there were */

@@ -11,7 +11,9 @@
 #ifndef WINRMD_CGROUP_H
 #define WINRMD_CGROUP_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum cgroup_mode { CGROUP_NONE, CGROUP_V2, CGROUP_V1 };
 
@@ -34,6 +36,16 @@ struct cgroup	*cgroup_create(const char *name, uint64_t mem_bytes,
  */
 int		 cgroup_join_fds(struct cgroup *g, int fds[2]);
 void		 cgroup_close_join_fds(int fds[2], int n);
+/*
+ * v2: a descriptor of the group's directory for clone3's CLONE_INTO_CGROUP
+ * (close-on-exec; the caller closes it); -1 otherwise
+ */
+int		 cgroup_clone_fd(struct cgroup *g);
+/*
+ * The processes in the group (cgroup.procs): how many, the first `max' of
+ * them in pids (pids may be NULL with max 0); -errno if unreadable
+ */
+long		 cgroup_procs(struct cgroup *g, pid_t *pids, size_t max);
 /* kills every process in the group */
 void		 cgroup_kill(struct cgroup *g);
 /* kills, removes the directories (retrying while processes exit), frees */

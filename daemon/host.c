@@ -162,14 +162,46 @@ h_op_complete(struct winrmd_op *op)
 		op->on_complete(op, op->on_complete_arg);
 }
 
+/*
+ * Descriptors a spawn leaves free: one per connection the daemon may accept,
+ * and some for its own files (PAM, GSSAPI, the log, cgroup and /proc files)
+ */
+#define FD_SLACK	64
+
 static int
-h_spawn(const struct winrmd_spawn_req *req, struct winrmd_child *ret)
+spawn_with(const struct winrmd_spawn_req *req, bool detach,
+    struct winrmd_child *ret)
 {
-	int r = spawn_child(req, conf_b(W->cfg, CK_AUTH_PERMIT_ROOT), ret);
+	struct spawn_opts o = {
+		.allow_root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT),
+		.fd_reserve = (unsigned long)conf_u(W->cfg,
+		    CK_SERVICE_MAX_CONNECTIONS) + FD_SLACK,
+		.detach = detach,
+	};
+	int r = spawn_child(req, &o, ret);
 
 	if (r == 0)
 		W->count.spawned++;
 	return r;
+}
+
+static int
+h_spawn(const struct winrmd_spawn_req *req, struct winrmd_child *ret)
+{
+	return spawn_with(req, false, ret);
+}
+
+static int
+h_spawn_detached(const struct winrmd_spawn_req *req, struct winrmd_child *ret)
+{
+	return spawn_with(req, true, ret);
+}
+
+static int
+h_account_may_run(const struct winrmd_principal *p, char *why, size_t len)
+{
+	return spawn_account_check(p, conf_b(W->cfg, CK_AUTH_PERMIT_ROOT), why,
+	    len);
 }
 
 static const char *
@@ -218,6 +250,12 @@ static void
 h_group_destroy(struct winrmd_group *g)
 {
 	cgroup_destroy((struct cgroup *)g);
+}
+
+static long
+h_group_procs(struct winrmd_group *g, pid_t *pids, size_t max)
+{
+	return cgroup_procs((struct cgroup *)g, pids, max);
 }
 
 static const char *
@@ -372,6 +410,9 @@ const struct winrmd_host host_services = {
 	.auth_check = h_auth_check,
 	.reply_freeze = soap_freeze,
 	.reply_reusable = h_reply_reusable,
+	.account_may_run = h_account_may_run,
+	.spawn_detached = h_spawn_detached,
+	.group_procs = h_group_procs,
 };
 
 void

@@ -35,6 +35,7 @@
 #include "plugin.h"
 #include "reactor.h"
 #include "soap.h"
+#include "spawn.h"
 #include "winrmd.h"
 #include "workers.h"
 
@@ -281,6 +282,7 @@ serve(void)
 		goto out;
 	}
 	sigwatch = reactor_watch(sfd, WINRMD_IN, on_signal, NULL);
+	spawn_init();
 	cgroup_init();
 	if (auth_cache_init() < 0) {
 		log_err("auth: cannot initialise the credential cache");

@@ -1,21 +1,32 @@
 /*
- * spawn.c: fork, become the user, exec.  Everything that allocates or can
- * take a lock (argv, environment, PATH search) happens before fork; the
- * child only makes async-signal-safe calls.  A close-on-exec status pipe
- * tells the parent whether exec succeeded and, if not, which step failed.
+ * spawn.c: fork, become the user, exec: the only place that starts a
+ * process.  First the account must be one that may run processes (a valid
+ * login shell, as login(1) and sshd require; root only with PermitRoot),
+ * and the daemon must stay clear of its descriptor limit by a reserve kept
+ * for connections and other users.  Everything that allocates or can take
+ * a lock (argv, environment, PATH search, /etc/shells) happens before the
+ * fork; the child only makes async-signal-safe calls and raw system calls.
+ * Into a cgroup v2 group the child is cloned directly (clone3 with
+ * CLONE_INTO_CGROUP), so the group's pids.max holds at the fork; elsewhere
+ * it writes itself into the group before exec.  A close-on-exec status
+ * pipe tells the parent whether exec succeeded and, if not, which step
+ * failed; a detached child (a double fork) also sends its pid through it.
  */
 #include "build.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -25,8 +36,40 @@
 #include "log.h"
 #include "spawn.h"
 
+/* transient descriptors of one spawn: 4 pipes, 2 join fds, a group, a pidfd */
+#define SPAWN_FDS	12
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD		0x00001000ULL
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP	0x200000000ULL
+#endif
+
+/* the kernel's struct clone_args, version 2 (Linux 5.7) */
+struct spawn_clone_args {
+	uint64_t	flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t	stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+/*
+ * The child calls the kernel, not glibc, to change its credentials: after
+ * a raw clone3 glibc still believes the daemon's other threads exist, and
+ * its setuid() family would try to signal them.
+ */
+#ifdef SYS_setresuid32
+#define SYS_SETRESUID	SYS_setresuid32
+#define SYS_SETRESGID	SYS_setresgid32
+#define SYS_SETGROUPS	SYS_setgroups32
+#else
+#define SYS_SETRESUID	SYS_setresuid
+#define SYS_SETRESGID	SYS_setresgid
+#define SYS_SETGROUPS	SYS_setgroups
+#endif
+
 enum step { ST_SIGNALS = 1, ST_SETSID, ST_CGROUP, ST_RLIMIT, ST_GROUPS, ST_GID, ST_UID,
-	ST_ROOT_CHECK, ST_CHDIR, ST_DUP, ST_CLOSE, ST_EXEC };
+	ST_ROOT_CHECK, ST_CHDIR, ST_DUP, ST_CLOSE, ST_EXEC, ST_FORK,
+	ST_DETACHED = 100 /* not a failure: the detached child's pid follows */ };
 
 static const char *const step_names[] = {
 	[ST_SIGNALS] = "signals", [ST_SETSID] = "setsid",
@@ -34,7 +77,153 @@ static const char *const step_names[] = {
 	[ST_GROUPS] = "setgroups", [ST_GID] = "setgid", [ST_UID] = "setuid",
 	[ST_ROOT_CHECK] = "dropping root", [ST_CHDIR] = "chdir",
 	[ST_DUP] = "dup2", [ST_CLOSE] = "close_range", [ST_EXEC] = "execve",
+	[ST_FORK] = "detaching (fork)",
 };
+
+/* the descriptor limit children get back (the daemon raised its own) */
+static struct rlimit child_nofile;
+/* clone3 into a cgroup does not work here: fork and join instead */
+static bool no_clone3;
+#ifndef SYS_clone3
+#define SYS_clone3	-1
+#endif
+
+void
+spawn_init(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	child_nofile = rl;
+	if (rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_warn("spawn: cannot raise the descriptor limit from %llu to "
+		    "%llu: %s", (unsigned long long)child_nofile.rlim_cur,
+		    (unsigned long long)rl.rlim_max, strerror(errno));
+		return;
+	}
+	log_info("spawn: descriptor limit raised from %llu to %llu (children "
+	    "get %llu)", (unsigned long long)child_nofile.rlim_cur,
+	    (unsigned long long)rl.rlim_max,
+	    (unsigned long long)child_nofile.rlim_cur);
+}
+
+/* ------------------------------------------------------ account check */
+
+int
+spawn_login_shell_ok(const char *shell, const char *shells_file, char *why,
+    size_t len)
+{
+	const char *base;
+	bool listed = false;
+	struct stat st;
+	char line[PATH_MAX + 2];
+	FILE *fp;
+
+	if (shell == NULL || shell[0] != '/') {
+		snprintf(why, len, "is not an absolute path");
+		return -EPERM;
+	}
+	base = strrchr(shell, '/') + 1;
+	if (strcmp(base, "nologin") == 0 || strcmp(base, "false") == 0) {
+		snprintf(why, len, "refuses logins");
+		return -EPERM;
+	}
+	/* getusershell(3)'s rules, without its static state */
+	if ((fp = fopen(shells_file, "re")) == NULL) {
+		if (errno != ENOENT) {
+			snprintf(why, len, "cannot be checked: %s: %s",
+			    shells_file, strerror(errno));
+			return -EPERM;
+		}
+		listed = strcmp(shell, "/bin/sh") == 0 ||
+		    strcmp(shell, "/bin/csh") == 0;
+	} else {
+		while (!listed && fgets(line, sizeof(line), fp) != NULL) {
+			char *p = line, *e;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p == '#')
+				continue;
+			e = p + strcspn(p, " \t\r\n#");
+			*e = '\0';
+			listed = *p != '\0' && strcmp(p, shell) == 0;
+		}
+		fclose(fp);
+	}
+	if (!listed) {
+		snprintf(why, len, "is not listed in %s", shells_file);
+		return -EPERM;
+	}
+	if (stat(shell, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 0111) == 0) {
+		snprintf(why, len, "does not exist or is not executable");
+		return -EPERM;
+	}
+	return 0;
+}
+
+int
+spawn_account_check(const struct winrmd_principal *u, bool allow_root,
+    char *why, size_t len)
+{
+	char reason[PATH_MAX + 64];
+
+	if (u->uid == 0 && !allow_root) {
+		snprintf(why, len, "%s is root and [Auth] PermitRoot is off",
+		    u->name);
+		return -EPERM;
+	}
+	if (spawn_login_shell_ok(u->shell, "/etc/shells", reason,
+	    sizeof(reason)) < 0) {
+		snprintf(why, len, "the login shell of %s (%s) %s", u->name,
+		    u->shell ? u->shell : "", reason);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* ----------------------------------------------------- descriptor room */
+
+unsigned long
+spawn_fd_reserve(unsigned long limit, unsigned long reserve)
+{
+	/* a small limit still leaves children half of it */
+	return reserve > limit / 2 ? limit / 2 : reserve;
+}
+
+bool
+spawn_fd_room(unsigned long in_use, unsigned long limit, unsigned long reserve)
+{
+	return in_use + SPAWN_FDS + spawn_fd_reserve(limit, reserve) <= limit;
+}
+
+/* descriptors the daemon has open (0: cannot tell) */
+static unsigned long
+fds_in_use(void)
+{
+	unsigned long n = 0;
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	/* Linux 6.2 and later: the directory's size is the count */
+	if (stat("/proc/self/fd", &st) == 0 && st.st_size > 0)
+		return (unsigned long)st.st_size;
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n > 0 ? n - 1 : 0;	/* not the directory's own */
+}
+
+/* ----------------------------------------------------------- children */
 
 const char *
 spawn_default_path(uid_t uid)
@@ -143,7 +332,7 @@ child_fail(int status_fd, enum step step)
 static void __attribute__((noreturn))
 child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
     const char *cwd, int in[2], int out[2], int err[2], int status_fd,
-    const int *cg_fds, int ncg)
+    const int *cg_fds, int ncg, bool detach)
 {
 	const struct winrmd_principal *u = req->user;
 	struct sigaction sa = { .sa_handler = SIG_DFL };
@@ -155,11 +344,32 @@ child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		child_fail(status_fd, ST_SIGNALS);
-	if (setsid() < 0)
-		child_fail(status_fd, ST_SETSID);
 	for (int i = 0; i < ncg; i++)	/* "0": the writing process */
 		if (write(cg_fds[i], "0", 1) != 1)
 			child_fail(status_fd, ST_CGROUP);
+	if (detach) {
+		/* the program is the grandchild: init reaps it, not us */
+#ifdef SYS_fork
+		long pid = syscall(SYS_fork);
+#else
+		long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+#endif
+		if (pid < 0)
+			child_fail(status_fd, ST_FORK);
+		if (pid > 0) {
+			int report[2] = { ST_DETACHED, (int)pid };
+
+			if (write(status_fd, report, sizeof(report)) < 0) {
+				/* the parent sees EOF: exec is not reported */
+			}
+			_exit(0);
+		}
+	}
+	if (setsid() < 0)
+		child_fail(status_fd, ST_SETSID);
+	if (child_nofile.rlim_cur != 0 &&
+	    setrlimit(RLIMIT_NOFILE, &child_nofile) < 0)
+		child_fail(status_fd, ST_RLIMIT);
 	if (req->mem_limit != 0) {
 		struct rlimit rl = { req->mem_limit, req->mem_limit };
 
@@ -172,13 +382,14 @@ child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
 		if (setrlimit(RLIMIT_NPROC, &rl) < 0)
 			child_fail(status_fd, ST_RLIMIT);
 	}
-	if (setgroups((size_t)u->ngroups, u->groups) < 0)
+	if (syscall(SYS_SETGROUPS, (size_t)u->ngroups, u->groups) < 0)
 		child_fail(status_fd, ST_GROUPS);
-	if (setresgid(u->gid, u->gid, u->gid) < 0)
+	if (syscall(SYS_SETRESGID, u->gid, u->gid, u->gid) < 0)
 		child_fail(status_fd, ST_GID);
-	if (setresuid(u->uid, u->uid, u->uid) < 0)
+	if (syscall(SYS_SETRESUID, u->uid, u->uid, u->uid) < 0)
 		child_fail(status_fd, ST_UID);
-	if (u->uid != 0 && (setuid(0) == 0 || geteuid() == 0)) {
+	if (u->uid != 0 && (syscall(SYS_SETRESUID, 0, 0, 0) == 0 ||
+	    geteuid() == 0)) {
 		errno = EPERM;
 		child_fail(status_fd, ST_ROOT_CHECK);
 	}
@@ -194,22 +405,75 @@ child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
 	child_fail(status_fd, ST_EXEC);
 }
 
+long
+spawn_clone_into(int group_fd, int *pidfd)
+{
+	struct spawn_clone_args args;
+	long r;
+
+	if (no_clone3 || group_fd < 0 || SYS_clone3 < 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	memset(&args, 0, sizeof(args));
+	args.flags = CLONE_INTO_CGROUP | CLONE_PIDFD;
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	args.exit_signal = SIGCHLD;
+	args.cgroup = (uint64_t)group_fd;
+	r = syscall(SYS_clone3, &args, sizeof(args));
+	/* an older kernel, or a seccomp filter that does not know clone3 */
+	if (r < 0 && (errno == ENOSYS || errno == EINVAL || errno == E2BIG ||
+	    errno == EPERM)) {
+		log_notice("spawn: clone3 into a cgroup is not available (%s): "
+		    "children join their group after fork, where pids.max does "
+		    "not hold", strerror(errno));
+		no_clone3 = true;
+		errno = ENOSYS;
+	}
+	return r;
+}
+
+static void
+reap(pid_t pid)
+{
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 int
-spawn_child(const struct winrmd_spawn_req *req, int allow_root,
+spawn_child(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
     struct winrmd_child *ret)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	int status[2] = { -1, -1 }, report[2], r = 0, pidfd, cg_fds[2], ncg = 0;
-	char *path = NULL, **env = NULL;
+	int status[2] = { -1, -1 }, report[2], r = 0, pidfd = -1, cg_fds[2];
+	int ncg = 0, group_fd = -1;
+	char *path = NULL, **env = NULL, why[PATH_MAX + 128];
+	struct rlimit rl;
 	const char *cwd;
+	pid_t pid, detached = 0;
 	ssize_t got;
-	pid_t pid;
+	long cpid;
 
 	if (req->user == NULL || req->argv == NULL || req->argv[0] == NULL)
 		return -EINVAL;
-	if (req->user->uid == 0 && !allow_root) {
-		log_err("spawn: refusing to run a command as root");
+	if (spawn_account_check(req->user, o->allow_root, why,
+	    sizeof(why)) < 0) {
+		log_notice("spawn: no process for %s: %s", req->user->name, why);
 		return -EPERM;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		unsigned long used = fds_in_use();
+
+		if (!spawn_fd_room(used, (unsigned long)rl.rlim_cur,
+		    o->fd_reserve)) {
+			log_warn("spawn: no process for %s: the daemon has %lu of "
+			    "%llu descriptors open and keeps %lu for connections "
+			    "and other users (raise LimitNOFILE)", req->user->name,
+			    used, (unsigned long long)rl.rlim_cur,
+			    spawn_fd_reserve((unsigned long)rl.rlim_cur,
+			    o->fd_reserve));
+			return -EMFILE;
+		}
 	}
 	cwd = req->cwd != NULL ? req->cwd : req->user->home;
 	if ((env = build_env(req)) == NULL)
@@ -226,45 +490,78 @@ spawn_child(const struct winrmd_spawn_req *req, int allow_root,
 		goto out;
 	}
 	if (req->group != NULL)
-		ncg = cgroup_join_fds((struct cgroup *)req->group, cg_fds);
-	if ((pid = fork()) < 0) {
+		group_fd = cgroup_clone_fd((struct cgroup *)req->group);
+	cpid = spawn_clone_into(group_fd, &pidfd);
+	if (cpid < 0 && errno == ENOSYS) {
+		if (req->group != NULL)
+			ncg = cgroup_join_fds((struct cgroup *)req->group, cg_fds);
+		cpid = fork();
+	}
+	if (cpid < 0) {
 		r = -errno;
+		if (r == -EAGAIN)
+			log_notice("spawn: no process for %s: the process limit "
+			    "of its group (pids.max) or of the system is reached",
+			    req->user->name);
 		goto out;
 	}
-	if (pid == 0)
+	if (cpid == 0)
 		child_run(req, path, env, cwd, in, out, err, status[1], cg_fds,
-		    ncg);
+		    ncg, o->detach);
+	pid = (pid_t)cpid;
 	close(status[1]);
 	status[1] = -1;
-	do
-		got = read(status[0], report, sizeof(report));
-	while (got < 0 && errno == EINTR);
+	for (;;) {
+		do
+			got = read(status[0], report, sizeof(report));
+		while (got < 0 && errno == EINTR);
+		if (got != (ssize_t)sizeof(report) || report[0] != ST_DETACHED)
+			break;
+		detached = (pid_t)report[1];
+	}
 	if (got == (ssize_t)sizeof(report)) {
-		int st;
-
 		r = -report[1];
-		log_warn("spawn: %s as %s: %s failed: %s", path, req->user->name,
-		    step_names[report[0] > 0 && report[0] <= ST_EXEC ?
-		    report[0] : ST_EXEC], strerror(report[1]));
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
+		if (r == -EAGAIN && report[0] == ST_FORK)
+			log_notice("spawn: no process for %s: the process limit "
+			    "of its group (pids.max) or of the system is reached",
+			    req->user->name);
+		else
+			log_warn("spawn: %s as %s: %s failed: %s", path,
+			    req->user->name, step_names[report[0] > 0 &&
+			    report[0] <= ST_FORK ? report[0] : ST_EXEC],
+			    strerror(report[1]));
+		reap(pid);
 		goto out;
 	}
-	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
+	if (o->detach) {
+		/* the middle process is gone or going: reap it */
+		reap(pid);
+		if (detached <= 0) {
+			r = -ECHILD;
+			goto out;
+		}
+		pid = detached;
+	} else if (pidfd < 0 &&
+	    (pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
 		r = -errno;
 		kill(-pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		reap(pid);
 		goto out;
 	}
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
 	if (err[0] >= 0)
 		fcntl(err[0], F_SETFL, O_NONBLOCK);
-	*ret = (struct winrmd_child){ .pid = pid, .pidfd = pidfd,
+	*ret = (struct winrmd_child){ .pid = pid, .pidfd = o->detach ? -1 : pidfd,
 	    .in_fd = in[1], .out_fd = out[0], .err_fd = err[0] };
+	if (!o->detach)
+		pidfd = -1;
 	in[1] = out[0] = err[0] = -1;
 out:
+	if (pidfd >= 0)
+		close(pidfd);
+	if (group_fd >= 0)
+		close(group_fd);
 	cgroup_close_join_fds(cg_fds, ncg);
 	close_pair(in);
 	close_pair(out);

@@ -4,18 +4,69 @@
 #ifndef WINRMD_SPAWN_H
 #define WINRMD_SPAWN_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <winrmd/plugin.h>
+
+struct spawn_opts {
+	bool		 allow_root;	/* [Auth] PermitRoot */
+	/* descriptors kept free for connections and other users */
+	unsigned long	 fd_reserve;
+	/*
+	 * the program is not the daemon's child (a double fork: init reaps
+	 * it); ret->pid is its pid, ret->pidfd is -1
+	 */
+	bool		 detach;
+};
 
 /*
  * Starts req->path as req->user in a new session (its own process group),
  * with the user's groups, uid and gid, a clean environment plus req->env,
  * in req->cwd (or the home directory, or /), stdio on pipes and every other
- * descriptor closed.  Refuses uid 0 unless allow_root.  Returns 0 with the
- * child's descriptors, or -errno when the program could not be started
- * (the reason is logged).
+ * descriptor closed, in req->group if given.  Returns 0 with the child's
+ * descriptors, or -errno (the reason is logged):
+ *   -EPERM   the account may not run processes (spawn_account_check)
+ *   -EMFILE  the daemon is near its descriptor limit (fd_reserve)
+ *   -EAGAIN  the group's pids.max (or the system's limit) is reached
+ *   -ENOENT, -EACCES, ...  the program could not be started
  */
-int	spawn_child(const struct winrmd_spawn_req *req, int allow_root,
-	    struct winrmd_child *ret);
+int	spawn_child(const struct winrmd_spawn_req *req,
+	    const struct spawn_opts *o, struct winrmd_child *ret);
+
+/*
+ * At start-up: raises the soft RLIMIT_NOFILE to the hard limit; children
+ * get the soft limit the daemon was started with.
+ */
+void	spawn_init(void);
+
+/*
+ * Whether u may run processes here: 0, or -EPERM with why ("the login
+ * shell of bob (/usr/sbin/nologin) refuses logins").  Refused: root
+ * without allow_root, and a login shell that is not a valid one (see
+ * spawn_login_shell_ok).
+ */
+int	spawn_account_check(const struct winrmd_principal *u, bool allow_root,
+	    char *why, size_t len);
+/*
+ * A valid login shell: an absolute path listed in shells_file (missing:
+ * /bin/sh and /bin/csh, as getusershell(3)), not nologin or false, an
+ * executable file.  0, or -EPERM with why ("is not listed in /etc/shells").
+ */
+int	spawn_login_shell_ok(const char *shell, const char *shells_file,
+	    char *why, size_t len);
+/* whether a spawn may use descriptors: in_use of limit, keeping reserve */
+bool	spawn_fd_room(unsigned long in_use, unsigned long limit,
+	    unsigned long reserve);
+/* the reserve kept of limit: never more than half of it */
+unsigned long spawn_fd_reserve(unsigned long limit, unsigned long reserve);
+
+/*
+ * clone3 straight into the cgroup v2 group of group_fd, like fork: 0 in
+ * the child, its pid in the parent (*pidfd set, close-on-exec), -1 with
+ * errno; ENOSYS: not available here (remembered: use fork and join)
+ */
+long	spawn_clone_into(int group_fd, int *pidfd);
 
 /* "/usr/local/bin:/usr/bin:/bin", plus the sbin directories for root */
 const char *spawn_default_path(uid_t uid);

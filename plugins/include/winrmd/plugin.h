@@ -215,7 +215,12 @@ struct winrmd_host {
 	uint64_t (*now_ms)(void);	/* monotonic */
 
 	/* --- processes --- */
-	/* start a child as req->user: 0 or -errno */
+	/*
+	 * start a child as req->user: 0 or -errno; among them -EPERM: the
+	 * account may not run processes (account_may_run says why), -EMFILE:
+	 * the daemon keeps its last descriptors for connections and other
+	 * users, -EAGAIN: req->group's process limit is reached
+	 */
 	int	(*spawn)(const struct winrmd_spawn_req *req,
 		    struct winrmd_child *ret);
 
@@ -269,6 +274,27 @@ struct winrmd_host {
 	 * an answer that reads anything else (time, processes, files).
 	 */
 	void	(*reply_reusable)(struct winrmd_op *op);
+	/*
+	 * Whether p may run processes on this host: 0, or -EPERM with why
+	 * filled ("the login shell of bob (/usr/sbin/nologin) refuses
+	 * logins").  spawn() refuses the same accounts; a plugin asks first
+	 * to answer with AccessDenied and the reason.
+	 */
+	int	(*account_may_run)(const struct winrmd_principal *p, char *why,
+		    size_t len);
+	/*
+	 * Like spawn(), but the program does not stay the daemon's child
+	 * (init reaps it): ret->pidfd is -1, ret->pid is the program's pid;
+	 * nothing is left to wait for.  For processes that outlive the
+	 * request (Win32_Process.Create).
+	 */
+	int	(*spawn_detached)(const struct winrmd_spawn_req *req,
+		    struct winrmd_child *ret);
+	/*
+	 * The processes in group g: how many, and the first `max' pids (pids
+	 * may be NULL with max 0); -errno if it cannot be read.
+	 */
+	long	(*group_procs)(struct winrmd_group *g, pid_t *pids, size_t max);
 };
 
 /*
