@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -112,9 +113,12 @@ ansible_command(struct shell *sh, const char *script, const char *pwsh,
 			argv[i + 1] = n.argv[i];
 		if ((r = command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
 		    sh->group)) < 0) {
-			*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
-			    NULL, "winrmd-native (%s) could not be started as %s: "
-			    "%s", argv[0], sh->user.name, strerror(-r));
+			char what[PATH_MAX + 32];
+
+			snprintf(what, sizeof(what), "winrmd-native (%s)",
+			    argv[0]);
+			*ret_fault = command_spawn_fault(op, &sh->user.p, r,
+			    what, sh->cwd);
 			free(c);
 			ansible_native_free(&n);
 			return 1;
@@ -197,7 +201,7 @@ launch(struct command *c, const struct winrmd_principal *user,
 	int r;
 
 	if (p->async) {
-		char name[SHELL_ID_LEN + 8], **env, msg[200];
+		char name[SHELL_ID_LEN + 8], **env, msg[1024];
 		long long cap = host->conf_int("Winrs", "MaxShellsPerUser");
 		struct winrmd_group *g;
 
@@ -218,9 +222,12 @@ launch(struct command *c, const struct winrmd_principal *user,
 		r = command_spawn(c, user, argv, env, cwd, g);
 		free(env);
 		if (r < 0) {
+			char why[768];
+
 			host->group_destroy(g);
 			snprintf(msg, sizeof(msg), "the async job could not be "
-			    "started as %s: %s", user->name, strerror(-r));
+			    "started as %s: %s", user->name,
+			    command_spawn_why(user, r, why, sizeof(why)));
 			fail_module(c, msg);
 			return;
 		}
@@ -233,10 +240,11 @@ launch(struct command *c, const struct winrmd_principal *user,
 		argv[1] = (char *)"module";
 		if ((r = command_spawn(c, user, argv, sh->env, cwd,
 		    sh->group)) < 0) {
-			char msg[200];
+			char msg[1024], why[768];
 
 			snprintf(msg, sizeof(msg), "winrmd-native could not be "
-			    "started as %s: %s", user->name, strerror(-r));
+			    "started as %s: %s", user->name,
+			    command_spawn_why(user, r, why, sizeof(why)));
 			fail_module(c, msg);
 			return;
 		}

@@ -4,11 +4,15 @@
  * pipes, so a slow client slows the child instead of losing output), feeds
  * its stdin from Send, answers Receive as soon as there is something to
  * report (or with w:TimedOut before OperationTimeout runs out), and maps
- * Signal to the process group.
+ * Signal to the process group.  Stdin is bounded: a command takes a Send
+ * while it holds at most IN_HIGH_WATER unread, a user's commands together
+ * at most [Winrs] MaxStdinPerUserMB; past that a Send gets QuotaLimit and
+ * nothing of it is kept.
  */
 #define _GNU_SOURCE
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +46,7 @@ static void close_stdin(struct command *c);
 static int append_output(struct command *c, enum stream_id s,
     const unsigned char *p, size_t n);
 static void try_answer(struct command *c);
+static void send_complete(struct command *c);
 
 /* ------------------------------------------------------------ helpers */
 
@@ -289,9 +294,8 @@ on_output(int fd, uint32_t events, void *arg)
 }
 
 /*
- * The child exited.  It stays a zombie (WNOWAIT) until the command is
- * destroyed: that keeps its pid, and so its process group id, from being
- * reused while Signal or Delete may still kill that group.
+ * The child exited: its status is kept, and it is reaped unless its process
+ * group id must stay pinned for Signal and Delete (pgroup.c).
  */
 static void
 on_exit_event(int fd, uint32_t events, void *arg)
@@ -325,6 +329,11 @@ on_exit_event(int fd, uint32_t events, void *arg)
 	c->exited = true;
 	c->exit_code = si.si_code == CLD_EXITED ? si.si_status :
 	    128 + si.si_status;
+	/* the status is kept: no zombie waits for a Receive (pgroup.c) */
+	command_reap(c);
+	/* nobody reads stdin any more: what a Send waits for is over */
+	close_stdin(c);
+	send_complete(c);
 	for (int s = 0; s < 2; s++)
 		drain(c, (enum stream_id)s);
 	try_answer(c);
@@ -530,6 +539,7 @@ send_complete(struct command *c)
 	if (op == NULL)
 		return;
 	c->send = NULL;
+	c->send_len = 0;
 	host->timer_stop(c->send_timer);
 	c->send_timer = NULL;
 	body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
@@ -539,14 +549,62 @@ send_complete(struct command *c)
 	host->op_complete(op);
 }
 
+/* in_buf holds room for n bytes more, or less than it did: realloc */
+static int
+stdin_resize(struct command *c, size_t cap)
+{
+	unsigned char *b;
+
+	if (cap == 0) {
+		free(c->in_buf);
+		c->in_buf = NULL;
+		c->in_cap = 0;
+		return 0;
+	}
+	if ((b = realloc(c->in_buf, cap)) == NULL)
+		return -ENOMEM;
+	c->in_buf = b;
+	c->in_cap = cap;
+	return 0;
+}
+
 static void
 send_timeout(void *arg)
 {
 	struct command *c = arg;
+	struct winrmd_op *op = c->send;
 
-	/* the data is kept; the client may send more when this answers */
 	c->send_timer = NULL;
-	send_complete(c);
+	if (op == NULL)
+		return;
+	/*
+	 * Some of it was read: it stays, and the command holds less than
+	 * this Send.  None of it was read: the command does not read its
+	 * stdin; the Send is refused and nothing of it is kept.
+	 */
+	if (c->in_len < c->send_len || c->send_len == 0) {
+		send_complete(c);
+		return;
+	}
+	c->send = NULL;
+	c->in_len -= c->send_len;
+	if (c->send_ended)
+		c->in_end = false;
+	stdin_resize(c, c->in_len);
+	if (c->in_len == 0) {
+		host->watch_remove(c->w_in);
+		c->w_in = NULL;
+	}
+	host->log(WINRMD_LOG_NOTICE, "shell: command %s of %s: a Send of %zu "
+	    "bytes refused, its program has not read stdin (%zu bytes held)",
+	    c->id, c->shell ? c->shell->user.name : "?", c->send_len,
+	    c->in_len);
+	host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL, "The command %s "
+	    "has not read its stdin within the OperationTimeout: it still "
+	    "holds %zu bytes.  The %zu bytes of this Send were not kept.",
+	    c->id, c->in_len, c->send_len);
+	c->send_len = 0;
+	host->op_complete(op);
 }
 
 static void on_stdin_writable(int fd, uint32_t events, void *arg);
@@ -578,6 +636,7 @@ flush_stdin(struct command *c)
 	if (c->in_len == 0) {
 		host->watch_remove(c->w_in);
 		c->w_in = NULL;
+		stdin_resize(c, 0);	/* it counts against the user's bound */
 		if (c->in_end)
 			close_stdin(c);
 	}
@@ -605,26 +664,38 @@ command_send(struct command *c, struct winrmd_op *op,
 	if (c->deferred)
 		return ansible_send(c, op, data, len, end);
 	if (c->child.in_fd >= 0 && len > 0) {
-		if (c->in_len + len > c->in_cap) {
-			size_t cap = c->in_len + len;
-			unsigned char *b = realloc(c->in_buf, cap);
+		struct shell *sh = c->shell;
+		size_t held = user_stdin_held(shell_state()->shells,
+		    sh->user.p.uid);
+		unsigned long long max = (unsigned long long)host->conf_int(
+		    "Winrs", "MaxStdinPerUserMB") * 1024 * 1024;
 
-			if (b == NULL)
-				return host->op_fault(op,
-				    WINRMD_FAULT_INTERNAL_ERROR, NULL,
-				    "out of memory");
-			c->in_buf = b;
-			c->in_cap = cap;
+		if (held + len > max) {
+			host->log(WINRMD_LOG_NOTICE, "shell: command %s of %s: a "
+			    "Send of %zu bytes refused, %zu bytes of stdin held "
+			    "for the user's commands (MaxStdinPerUserMB)", c->id,
+			    sh->user.name, len, held);
+			return host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL,
+			    "The commands of %s hold %zu bytes of stdin that "
+			    "their programs have not read; this Send (%zu bytes) "
+			    "would pass MaxStdinPerUserMB (%llu MB) and was not "
+			    "kept.", sh->user.name, held, len, max >> 20);
 		}
+		if (c->in_len + len > c->in_cap &&
+		    stdin_resize(c, c->in_len + len) < 0)
+			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
+			    NULL, "out of memory");
 		memcpy(c->in_buf + c->in_len, data, len);
 		c->in_len += len;
 	}
+	c->send_ended = end && !c->in_end;
 	if (end)
 		c->in_end = true;
 	if (c->child.in_fd >= 0) {
 		flush_stdin(c);
 		if (c->in_len > IN_HIGH_WATER) {
 			c->send = op;
+			c->send_len = len;
 			c->send_timer = host->timer_start(
 			    poll_time(host->op_timeout_ms(op)), send_timeout, c);
 			return WINRMD_PENDING;
@@ -654,8 +725,7 @@ command_signal(struct command *c, const char *code)
 		sig = SIGTERM;
 	else
 		return -EINVAL;
-	if (c->child.pid > 0)
-		kill(-c->child.pid, sig);
+	command_kill_group(c, sig);
 	return sig;
 }
 
@@ -774,6 +844,58 @@ command_feed(struct command *c, const unsigned char *data, size_t len)
 	}
 	c->in_end = true;
 	flush_stdin(c);
+}
+
+const char *
+command_spawn_why(const struct winrmd_principal *user, int r, char *buf,
+    size_t len)
+{
+	char why[512];
+
+	if (r == -EPERM && WINRMD_HOST_HAS(host, account_may_run) &&
+	    host->account_may_run(user, why, sizeof(why)) < 0)
+		snprintf(buf, len, "Access is denied: %s, so no process may run "
+		    "as %s on this host.", why, user->name);
+	else if (r == -EAGAIN)
+		snprintf(buf, len, "The processes of %s reached their limit "
+		    "(MaxProcessesPerShell, the shell's pids.max).", user->name);
+	else if (r == -EMFILE || r == -ENFILE)
+		snprintf(buf, len, "The service is short of file descriptors: "
+		    "no process was started for %s; try again later.",
+		    user->name);
+	else
+		snprintf(buf, len, "%s", strerror(-r));
+	return buf;
+}
+
+int
+command_spawn_fault(struct winrmd_op *op, const struct winrmd_principal *user,
+    int r, const char *what, const char *cwd)
+{
+	const char *in = cwd != NULL ? " in " : "";
+	char why[768];
+
+	command_spawn_why(user, r, why, sizeof(why));
+	switch (r) {
+	case -EPERM:
+		if (strncmp(why, "Access is denied", 16) == 0)
+			return host->op_fault(op, WINRMD_FAULT_ACCESS_DENIED,
+			    NULL, "%s", why);
+		break;
+	case -EAGAIN:
+	case -EMFILE:
+	case -ENFILE:
+		return host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL, "%s",
+		    why);
+	case -ENOENT:
+	case -EACCES:
+		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+		    "%s could not be started as %s%s%s: %s", what, user->name,
+		    in, cwd ? cwd : "", why);
+	}
+	return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+	    "%s could not be started as %s%s%s: %s", what, user->name, in,
+	    cwd ? cwd : "", why);
 }
 
 int
@@ -915,11 +1037,8 @@ command_start(struct shell *sh, const char *command, char *const *args,
 		goto nomem;
 	if ((r = command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
 	    sh->group)) < 0) {
-		*ret_fault = host->op_fault(op, r == -ENOENT || r == -EACCES ?
-		    WINRMD_FAULT_INVALID_PARAMETER : WINRMD_FAULT_INTERNAL_ERROR,
-		    NULL, "The command could not be started as %s%s%s: %s",
-		    sh->user.name, sh->cwd ? " in " : "", sh->cwd ? sh->cwd : "",
-		    strerror(-r));
+		*ret_fault = command_spawn_fault(op, &sh->user.p, r,
+		    "The command", sh->cwd);
 		free(c);
 		c = NULL;
 	}
@@ -988,19 +1107,19 @@ command_destroy(struct plugin_state *ps, struct command *c)
 		c->own_group = NULL;
 	}
 	if (c->child.pid > 0) {
-		/* the leader is unreaped (running or zombie): the group is ours */
-		kill(-c->child.pid, SIGKILL);
+		command_kill_group(c, SIGKILL);
 		if (!c->exited) {
 			c->next = ps->reaping;
 			ps->reaping = c;
 			return;	/* on_exit_event reaps and frees */
 		}
-		{
+		if (!c->reaped) {
 			siginfo_t si;
 
 			waitid(P_PIDFD, (id_t)c->child.pidfd, &si, WEXITED);
 		}
-		close(c->child.pidfd);
+		if (c->child.pidfd >= 0)
+			close(c->child.pidfd);
 	}
 	free(c);
 }

@@ -289,6 +289,67 @@ quota_check(struct winrmd_op *op, const struct winrmd_principal *p)
 	return WINRMD_OK;
 }
 
+/*
+ * A shell runs processes: an account that may not run any (its login shell
+ * is nologin, or not in /etc/shells) gets none, as over ssh.  The spawn
+ * service refuses it anyway; this answers before a shell is made.
+ */
+static int
+may_run(struct winrmd_op *op, const struct winrmd_principal *p)
+{
+	char why[512];
+
+	if (!WINRMD_HOST_HAS(host, account_may_run) ||
+	    host->account_may_run(p, why, sizeof(why)) == 0)
+		return WINRMD_OK;
+	host->log(WINRMD_LOG_NOTICE, "shell: Create for %s from %s refused: %s",
+	    p->name, host->op_client_ip(op), why);
+	return host->op_fault(op, WINRMD_FAULT_ACCESS_DENIED, NULL,
+	    "Access is denied: %s, so no process may run as %s on this host.",
+	    why, p->name);
+}
+
+/*
+ * Live commands (a process or pipes: descriptors of the daemon) per shell
+ * and per user: MaxProcessesPerShell and MaxProcessesPerUser.
+ */
+static int
+command_quota_check(struct winrmd_op *op, struct shell *sh)
+{
+	long long max_shell = conf("MaxProcessesPerShell");
+	long long max_user = conf("MaxProcessesPerUser");
+	unsigned n;
+
+	/* groups emptied since: their pidfds and zombies go first */
+	for (struct shell *o = state.shells; o != NULL; o = o->next)
+		if (o->user.p.uid == sh->user.p.uid)
+			for (struct command *c = o->commands; c != NULL;
+			    c = c->next)
+				command_settle(c);
+	switch (command_quota(state.shells, sh, (unsigned long long)max_shell,
+	    max_user < 0 ? ~0ULL : (unsigned long long)max_user, &n)) {
+	case QUOTA_OK:
+		return WINRMD_OK;
+	case QUOTA_SHELL:
+		host->log(WINRMD_LOG_NOTICE, "shell: command refused for %s: "
+		    "shell %s has %u commands running (MaxProcessesPerShell)",
+		    sh->user.name, sh->id, n);
+		return host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL,
+		    "The shell already has %u commands running, the most "
+		    "MaxProcessesPerShell (%lld) allows; wait for one to end or "
+		    "signal it with terminate.", n, max_shell);
+	case QUOTA_USER:
+		break;
+	}
+	host->log(WINRMD_LOG_NOTICE, "shell: command refused for %s: %u "
+	    "commands running in the user's shells (MaxProcessesPerUser)",
+	    sh->user.name, n);
+	return host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL,
+	    "The shells of %s already have %u commands running, the most "
+	    "MaxProcessesPerUser (%lld) allows; wait for one to end or signal "
+	    "it with terminate.", sh->user.name, n, max_user);
+}
+
 static int
 parse_environment(struct winrmd_op *op, struct shell *sh, xmlNodePtr env)
 {
@@ -441,6 +502,8 @@ op_create(struct winrmd_op *op, void *unused)
 		    "A Create of a remote shell needs an rsp:Shell body.");
 	if ((r = quota_check(op, p)) != WINRMD_OK)
 		return r;
+	if ((r = may_run(op, p)) != WINRMD_OK)
+		return r;
 	if ((sh = calloc(1, sizeof(*sh))) == NULL ||
 	    user_copy_make(&sh->user, p) < 0) {
 		free(sh);
@@ -561,6 +624,8 @@ op_command(struct winrmd_op *op, void *unused)
 		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS, NULL,
 		    "The shell already holds %u commands (MaxCommandsPerShell); "
 		    "signal finished commands with terminate.", sh->ncommands);
+	if ((r = command_quota_check(op, sh)) != WINRMD_OK)
+		return r;
 	command = xmlNodeGetContent(n);
 	for (n = body->children; n != NULL; n = n->next) {
 		if (!is_shell_elem(n, "Arguments"))

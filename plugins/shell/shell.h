@@ -11,13 +11,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <winrmd/plugin.h>
 
 #define SHELL_ID_LEN		36
 #define OUT_CHUNK		65536
 #define OUT_CAP			(1024 * 1024)	/* buffered output per command */
-#define IN_HIGH_WATER		(256 * 1024)	/* stdin held before Send waits */
+/*
+ * stdin held before a Send waits for the child to read; a Send still
+ * waiting, none of it read, when its OperationTimeout runs out is refused
+ * (QuotaLimit) and dropped: a command holds at most this plus two Sends
+ */
+#define IN_HIGH_WATER		(256 * 1024)
 
 enum stream_id { ST_STDOUT = 0, ST_STDERR = 1 };
 
@@ -35,7 +41,8 @@ struct command {
 
 	struct winrmd_child	 child;		/* pid 0: synthetic command */
 	struct winrmd_watch	*w_pid, *w_in, *w_out[2];
-	bool			 exited;	/* reaped */
+	bool			 exited;	/* exit status known */
+	bool			 reaped;	/* not a zombie (pgroup.c) */
 	int			 exit_code;
 	bool			 eof[2];	/* stream finished: nothing more comes */
 	bool			 end_sent[2];	/* End="true" reported */
@@ -58,6 +65,8 @@ struct command {
 	unsigned		 want;		/* desired streams bitmask */
 	struct winrmd_op	*send;		/* Send waiting for the child to read */
 	struct winrmd_timer	*send_timer;
+	size_t			 send_len;	/* its bytes, at the end of in_buf */
+	bool			 send_ended;	/* it set in_end */
 	struct winrmd_timer	*kill_timer;
 
 	/* Ansible module runs (ansible_run.c) */
@@ -128,6 +137,13 @@ struct command	*command_synthetic(struct shell *sh, const char *msg);
 /* ends a childless command with this output and exit code */
 void		 command_answer(struct command *c, int code, const char *out,
 		    const char *err);
+/* a failed spawn (r: -errno) as a sentence for the client, in buf */
+const char	*command_spawn_why(const struct winrmd_principal *user, int r,
+		    char *buf, size_t len);
+/* the fault for a failed spawn of what ("The command") as user in cwd */
+int		 command_spawn_fault(struct winrmd_op *op,
+		    const struct winrmd_principal *user, int r, const char *what,
+		    const char *cwd);
 /* starts c's child as user (NULL cwd: the user's home): 0 or -errno */
 int		 command_spawn(struct command *c,
 		    const struct winrmd_principal *user, char **argv,
@@ -148,6 +164,30 @@ void		 ansible_command_cleanup(struct command *c);
 /* takes an async job's child and group from its command */
 void		 ansible_job_adopt(struct command *c);
 void		 ansible_jobs_fini(struct plugin_state *ps);
+
+/* pgroup.c: a command's process group once its leader has exited */
+/* reaps the exited leader unless the group id must stay pinned */
+void		 command_reap(struct command *c);
+/* sig to the command's process group, if it still has one */
+void		 command_kill_group(struct command *c, int sig);
+/* lets go of a group found empty since (the pidfd, a zombie) */
+void		 command_settle(struct command *c);
+/* whether pgid's process group or session has members besides pgid:
+ * among pids[0..n) (n < 0: every process, from /proc) */
+bool		 pgroup_has_others(pid_t pgid, const pid_t *pids, long n);
+
+/* quota.c: what a user's shells hold (pure, for the unit tests) */
+enum quota_hit { QUOTA_OK, QUOTA_SHELL, QUOTA_USER };
+/* c holds a process, its pidfd or pipes: descriptors of the daemon */
+bool		 command_live(const struct command *c);
+unsigned	 shell_live_commands(const struct shell *sh);
+unsigned	 user_live_commands(const struct shell *shells, uid_t uid);
+/* bytes of stdin buffered for uid's commands */
+size_t		 user_stdin_held(const struct shell *shells, uid_t uid);
+/* may sh start one more live command?  *ret_count: the count that hit */
+enum quota_hit	 command_quota(const struct shell *shells,
+		    const struct shell *sh, unsigned long long max_shell,
+		    unsigned long long max_user, unsigned *ret_count);
 
 /* orphans.c: the rlimits fallback's Delete of escaped processes */
 #define SHELL_MARKER	"WINRMD_SHELL_ID"
