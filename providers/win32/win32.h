@@ -20,6 +20,7 @@
 #define W32_NS		"root/cimv2"
 
 struct w32_child;
+struct w32_user;
 struct w32_disk_job;
 struct w32_svc_job;
 struct w32_bus;
@@ -45,7 +46,8 @@ struct w32_state {
 	bool				 fd_count_by_size;	/* Linux >= 6.2 */
 	bool				 stopping;
 
-	struct w32_child		*children;	/* Create'd, not reaped yet */
+	struct w32_child		*children;	/* Create'd, not answered yet */
+	struct w32_user			*users;		/* Create'd processes per user */
 	struct w32_disk_job		*disk_jobs;
 	struct w32_svc_job		*svc_jobs;
 	struct w32_bus			*bus;

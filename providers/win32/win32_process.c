@@ -1,8 +1,10 @@
 /*
  * win32_process.c: Win32_Process from /proc (one instance per /proc/PID,
- * key Handle = the pid as a string) and its methods: Create (a detached
- * process started as the caller through the host's spawn service, reaped
- * through its pidfd), Terminate (SIGKILL through a pidfd, only where the
+ * key Handle = the pid as a string) and its methods: Create (a process
+ * started as the caller through the host's spawn service, detached: init
+ * reaps it and the daemon keeps no descriptor for it; a user's created
+ * processes share a resource group, and [Win32] MaxProcessesPerUser
+ * bounds them), Terminate (SIGKILL through a pidfd, only where the
  * kernel's kill rule lets the caller signal), GetOwner and GetOwnerSid.
  */
 #define _GNU_SOURCE
@@ -445,16 +447,35 @@ static const struct cim_property create_out[CO_COUNT] = {
 	[CO_PROCESS_ID] = { "ProcessId", CIM_UINT32, 0 },
 };
 
-/* a Create'd process: answers the call, then waits to be reaped */
+/* a Create in progress: until the wrapper's word answers the call */
 struct w32_child {
 	struct w32_child	*next;
-	struct cim_ctx		*ctx;		/* until the wrapper's word */
+	struct cim_ctx		*ctx;
 	struct cim_instance	*out;
-	struct winrmd_child	 c;
-	struct winrmd_watch	*w_pid, *w_out;
+	struct winrmd_child	 c;		/* pid and out_fd; no pidfd */
+	struct winrmd_watch	*w_out;
 	char			 word[16];
 	size_t			 nword;
 	char			 user[64];
+};
+
+/* without a resource group: a process Create started, known by its start */
+struct w32_started {
+	pid_t			 pid;
+	uint64_t		 starttime;	/* /proc/PID/stat, ticks */
+};
+
+/*
+ * The processes Create started for one user: their resource group (the
+ * kernel counts them, and their children, against pids.max), or, without
+ * cgroups, their pids, counted while /proc shows them with the same start.
+ */
+struct w32_user {
+	struct w32_user		*next;
+	uid_t			 uid;
+	struct winrmd_group	*group;
+	struct w32_started	*started;
+	size_t			 nstarted, cap;
 };
 
 void
@@ -607,10 +628,6 @@ child_free(struct w32_child *ch)
 			break;
 		}
 	child_close_out(ch);
-	if (ch->w_pid != NULL)
-		w32->host->watch_remove(ch->w_pid);
-	if (ch->c.pidfd >= 0)
-		close(ch->c.pidfd);
 	free(ch);
 }
 
@@ -650,6 +667,7 @@ child_word_value(const struct w32_child *ch)
 	return 8;
 }
 
+/* the word, or the end of the pipe (the wrapper died): answer, forget */
 static void
 on_child_out(int fd, uint32_t events, void *arg)
 {
@@ -661,29 +679,119 @@ on_child_out(int fd, uint32_t events, void *arg)
 		return;
 	child_close_out(ch);
 	child_answer(ch, child_word_value(ch));
+	child_free(ch);
+}
+
+/* ------------------------------------------- a user's created processes */
+
+static long long
+quota(void)
+{
+	long long n = w32->host->conf_int("Win32", "MaxProcessesPerUser");
+
+	return n > 0 ? n : 25;
+}
+
+/* /proc/PID/stat's start time, 0 when the process is gone */
+static uint64_t
+start_of(pid_t pid)
+{
+	char path[PATH_MAX], rel[32];
+	struct procfs_buf b = { 0 };
+	struct proc_stat ps;
+	uint64_t t = 0;
+	ssize_t n;
+
+	snprintf(rel, sizeof(rel), "%d/stat", (int)pid);
+	if (w32_path(path, sizeof(path), w32->paths.proc, rel) == 0 &&
+	    (n = procfs_read(AT_FDCWD, path, &b, 0, 0)) > 0 &&
+	    procfs_parse_stat(b.data, (size_t)n, &ps) == 0 && ps.state != 'Z')
+		t = ps.starttime;
+	procfs_buf_free(&b);
+	return t;
+}
+
+/* how many of u's created processes run (their children too, in a group) */
+static long
+user_count(struct w32_user *u)
+{
+	size_t k = 0;
+
+	if (u->group != NULL)
+		return w32->host->group_procs(u->group, NULL, 0);
+	for (size_t i = 0; i < u->nstarted; i++)
+		if (start_of(u->started[i].pid) == u->started[i].starttime)
+			u->started[k++] = u->started[i];
+	u->nstarted = k;
+	return (long)k;
 }
 
 static void
-on_child_exit(int fd, uint32_t events, void *arg)
+user_free(struct w32_user *u)
 {
-	struct w32_child *ch = arg;
-	siginfo_t si;
-
-	(void)fd;
-	(void)events;
-	if (w32_reap(&ch->c, &si, WNOHANG) < 0) {
-		if (errno != ECHILD)
-			return;
-	} else if (si.si_pid == 0)
-		return;		/* not yet */
-	if (ch->ctx != NULL) {
-		child_read_word(ch);
-		child_answer(ch, child_word_value(ch));
-	}
-	w32->host->log(WINRMD_LOG_DEBUG, "win32: process %d of %s ended",
-	    (int)ch->c.pid, ch->user);
-	child_free(ch);
+	/* what is left in the group goes with it */
+	w32->host->group_destroy(u->group);
+	free(u->started);
+	free(u);
 }
+
+/* u's entry, made with its group on first use; the idle ones of others go */
+static struct w32_user *
+user_get(uid_t uid)
+{
+	struct w32_user *u = NULL, **pp = &w32->users;
+
+	while (*pp != NULL) {
+		struct w32_user *x = *pp;
+
+		if (x->uid == uid) {
+			u = x;
+			pp = &x->next;
+		} else if (user_count(x) == 0) {
+			*pp = x->next;
+			user_free(x);
+		} else
+			pp = &x->next;
+	}
+	if (u != NULL)
+		return u;
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return NULL;
+	u->uid = uid;
+	{
+		long long mb = w32->host->conf_int("Win32", "MaxMemoryPerUserMB");
+		char name[48];
+
+		snprintf(name, sizeof(name), "win32-%u", (unsigned)uid);
+		/* +1: the moment of detaching takes a second pid */
+		u->group = w32->host->group_create(name, mb > 0 ?
+		    (uint64_t)mb * 1024 * 1024 : 0, (uint64_t)quota() + 1);
+	}
+	u->next = w32->users;
+	w32->users = u;
+	return u;
+}
+
+static void
+user_started(struct w32_user *u, pid_t pid)
+{
+	uint64_t t;
+
+	if (u->group != NULL || (t = start_of(pid)) == 0)
+		return;		/* the group counts it; or it is gone already */
+	if (u->nstarted == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 8;
+		struct w32_started *n = realloc(u->started, cap * sizeof(*n));
+
+		if (n == NULL)
+			return;
+		u->started = n;
+		u->cap = cap;
+	}
+	u->started[u->nstarted++] = (struct w32_started){ pid, t };
+}
+
+/* ----------------------------------------------------------- Create */
 
 static int
 invoke_create(struct cim_ctx *ctx, const struct cim_instance *target,
@@ -695,7 +803,9 @@ invoke_create(struct cim_ctx *ctx, const struct cim_instance *target,
 	const char *cwd = svc->get_string(in, CI_CURRENT_DIRECTORY);
 	struct winrmd_spawn_req req;
 	struct w32_child *ch;
-	char **argv = NULL, **wargv = NULL;
+	struct w32_user *u;
+	char **argv = NULL, **wargv = NULL, why[512];
+	long running;
 	size_t n = 0;
 	int r;
 
@@ -704,6 +814,13 @@ invoke_create(struct cim_ctx *ctx, const struct cim_instance *target,
 	if (user == NULL) {
 		svc->set_return(out, 2);
 		return CIM_OK;
+	}
+	if (w32->host->account_may_run(user, why, sizeof(why)) < 0) {
+		w32->host->log(WINRMD_LOG_NOTICE, "win32: Win32_Process.Create "
+		    "as %s refused: %s", user->name, why);
+		return svc->fail(ctx, WINRMD_FAULT_ACCESS_DENIED, "Access is "
+		    "denied: %s, so no process may run as %s on this host.",
+		    why, user->name);
 	}
 	if (cwd != NULL && cwd[0] == '\0')
 		cwd = NULL;
@@ -714,6 +831,20 @@ invoke_create(struct cim_ctx *ctx, const struct cim_instance *target,
 	}
 	if (r < 0)
 		return w32_fail_nomem(ctx);
+	if ((u = user_get(user->uid)) == NULL) {
+		w32_free_argv(argv);
+		return w32_fail_nomem(ctx);
+	}
+	if ((running = user_count(u)) >= quota()) {
+		w32_free_argv(argv);
+		w32->host->log(WINRMD_LOG_NOTICE, "win32: Win32_Process.Create "
+		    "as %s refused: %ld processes running (MaxProcessesPerUser)",
+		    user->name, running);
+		return svc->fail(ctx, WINRMD_FAULT_QUOTA_LIMIT, "The processes "
+		    "Win32_Process.Create started for %s (%ld, with their "
+		    "children) reached [Win32] MaxProcessesPerUser (%lld).",
+		    user->name, running, quota());
+	}
 	while (argv[n] != NULL)
 		n++;
 	if ((wargv = calloc(n + 4, sizeof(char *))) == NULL ||
@@ -732,7 +863,13 @@ invoke_create(struct cim_ctx *ctx, const struct cim_instance *target,
 	req.argv = wargv;
 	req.cwd = cwd;
 	req.merge_stderr = true;
-	r = w32->host->spawn(&req, &ch->c);
+	req.group = u->group;
+	if (u->group == NULL) {		/* no cgroup: per-process memory */
+		long long mb = w32->host->conf_int("Win32", "MaxMemoryPerUserMB");
+
+		req.mem_limit = mb > 0 ? (uint64_t)mb * 1024 * 1024 : 0;
+	}
+	r = w32->host->spawn_detached(&req, &ch->c);
 	free(wargv);
 	w32_free_argv(argv);
 	snprintf(ch->user, sizeof(ch->user), "%s", user->name);
@@ -741,9 +878,17 @@ invoke_create(struct cim_ctx *ctx, const struct cim_instance *target,
 		    "as %s%s%s: %s", ch->user, cwd ? " in " : "",
 		    cwd ? cwd : "", strerror(-r));
 		free(ch);
+		if (r == -EAGAIN || r == -EMFILE || r == -ENFILE)
+			return svc->fail(ctx, WINRMD_FAULT_QUOTA_LIMIT, "%s",
+			    r == -EAGAIN ? "The processes Win32_Process.Create "
+			    "started for this user reached their limit (pids.max "
+			    "of their group: [Win32] MaxProcessesPerUser)." :
+			    "The service is short of file descriptors: no process "
+			    "was started; try again later.");
 		svc->set_return(out, w32_create_errno(r));
 		return CIM_OK;
 	}
+	user_started(u, ch->c.pid);
 	/* the wrapper reads nothing; its stderr goes to /dev/null */
 	if (ch->c.in_fd >= 0)
 		close(ch->c.in_fd);
@@ -756,10 +901,8 @@ invoke_create(struct cim_ctx *ctx, const struct cim_instance *target,
 	w32->children = ch;
 	ch->w_out = w32->host->watch_add(ch->c.out_fd, WINRMD_IN, on_child_out,
 	    ch);
-	ch->w_pid = w32->host->watch_add(ch->c.pidfd, WINRMD_IN, on_child_exit,
-	    ch);
-	if (ch->w_out == NULL || ch->w_pid == NULL) {
-		w32_kill_child(&ch->c);
+	if (ch->w_out == NULL) {
+		kill(ch->c.pid, SIGKILL);	/* not reaped by us: init's */
 		ch->ctx = NULL;
 		child_free(ch);
 		return w32_fail_nomem(ctx);
@@ -770,15 +913,19 @@ invoke_create(struct cim_ctx *ctx, const struct cim_instance *target,
 void
 w32_process_fini(void)
 {
-	/*
-	 * Created processes outlive the provider; calls still waiting for
-	 * the wrapper's word end with "unknown failure".
-	 */
+	/* calls still waiting for the wrapper's word: "unknown failure" */
 	while (w32->children != NULL) {
 		struct w32_child *ch = w32->children;
 
 		child_answer(ch, 8);
 		child_free(ch);
+	}
+	/* created processes stop with the service, as shells do */
+	while (w32->users != NULL) {
+		struct w32_user *u = w32->users;
+
+		w32->users = u->next;
+		user_free(u);
 	}
 }
 

@@ -1,8 +1,10 @@
 /*
  * check_win32_methods.c: the Win32_Process methods through the mock:
- * Create (a real child through the mock spawn: the caller's uid, its own
- * session, stdio on /dev/null, the ProcessId of the program itself, reaped
- * when it ends: no zombie), its return values (9, 2, 21, 8), Terminate
+ * Create (a real process through the mock's detached spawn: the caller's
+ * uid, its own session, stdio on /dev/null, the ProcessId of the program
+ * itself, not the daemon's child and nothing watched once answered), its
+ * return values (9, 2, 21, 8), its faults (an account that may not run
+ * processes, [Win32] MaxProcessesPerUser), Terminate
  * (the kernel's kill rule, checked as root with children under other
  * uids, including a saved uid), GetOwner and GetOwnerSid.
  */
@@ -142,7 +144,8 @@ START_TEST(test_create)
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(procfs_parse_stat(b.data, (size_t)n, &ps), 0);
 	ck_assert_int_eq(ps.session, ipid);		/* its own session */
-	ck_assert_int_eq(ps.ppid, (int)getpid());
+	ck_assert_int_ne(ps.ppid, (int)getpid());	/* detached */
+	ck_assert(mock_spawned.detached);
 	snprintf(path, sizeof(path), "/proc/%d/status", ipid);
 	ck_assert_int_ge(procfs_read(AT_FDCWD, path, &b, 0, 0), 0);
 	ck_assert_int_eq(procfs_parse_status(b.data, &st), 0);
@@ -151,22 +154,21 @@ START_TEST(test_create)
 	procfs_buf_free(&b);
 	for (int fd = 0; fd < 3; fd++)
 		expect_devnull(ipid, fd);
-	/* one watch left: the pidfd, until the process ends */
-	ck_assert_int_eq(mock_watch_count(), 1);
-	mock_ctx_free(ctx);
-
-	/* it ends: the provider reaps it, no zombie stays */
-	ck_assert_int_eq(kill(ipid, SIGKILL), 0);
-	ck_assert(mock_loop_until(proc_gone, &ipid, 5000));
-	ck_assert(mock_loop_until(no_children, NULL, 5000));
+	/* answered: nothing is held for it, no watch, no descriptor */
+	ck_assert_int_eq(mock_watch_count(), 0);
+	ck_assert(w32->children == NULL);
 	ck_assert_int_eq(waitpid(ipid, NULL, WNOHANG), -1);
 	ck_assert_int_eq(errno, ECHILD);
-	ck_assert_int_eq(mock_watch_count(), 0);
+	mock_ctx_free(ctx);
+
+	/* it ends: init reaps it */
+	ck_assert_int_eq(kill(ipid, SIGKILL), 0);
+	ck_assert(mock_loop_until(proc_gone, &ipid, 5000));
 	ck_assert(mock_log_contains("Win32_Process.Create as"));
 }
 END_TEST
 
-/* a short program: reaped as soon as it exits */
+/* a short program: answered, gone, nothing watched */
 START_TEST(test_create_short)
 {
 	struct cim_ctx *ctx;
@@ -180,7 +182,7 @@ START_TEST(test_create_short)
 	ipid = (int)pid;
 	mock_ctx_free(ctx);
 	ck_assert(mock_loop_until(no_children, NULL, 5000));
-	ck_assert(proc_gone(&ipid));
+	ck_assert(mock_loop_until(proc_gone, &ipid, 5000));
 	ck_assert_int_eq(mock_watch_count(), 0);
 }
 END_TEST
@@ -190,6 +192,8 @@ START_TEST(test_create_cwd)
 {
 	char dir[] = "/tmp/winrmd-w32-XXXXXX", file[PATH_MAX], *text;
 	struct cim_ctx *ctx;
+	uint64_t pid = 0;
+	int ipid;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(chmod(dir, 0777), 0);
@@ -199,8 +203,10 @@ START_TEST(test_create_cwd)
 	    "CurrentDirectory", dir, NULL);
 	ck_assert_uint_eq(rv_of(ctx), 0);
 	ck_assert_str_eq(mock_spawned.cwd, dir);
+	ck_assert(mock_uint(ctx->out, "ProcessId", &pid));
+	ipid = (int)pid;
 	mock_ctx_free(ctx);
-	ck_assert(mock_loop_until(no_children, NULL, 5000));
+	ck_assert(mock_loop_until(proc_gone, &ipid, 5000));
 	text = unit_read_path(file, NULL);
 	{
 		char want[PATH_MAX + 32];
@@ -255,10 +261,23 @@ START_TEST(test_create_errors)
 	ck_assert_uint_eq(create_rv("echo 'unbalanced", NULL), 21);
 	ck_assert_uint_eq(create_rv("sleep 1", "relative/dir"), 21);
 	/* what spawn says */
-	mock_spawned.force = -EPERM;	/* e.g. root refused by PermitRoot */
+	mock_spawned.force = -EPERM;	/* e.g. setuid refused */
 	ck_assert_uint_eq(create_rv("sleep 1", NULL), 2);
 	mock_spawned.force = -ENOMEM;
 	ck_assert_uint_eq(create_rv("sleep 1", NULL), 8);
+	/* the group's pids.max, the daemon's descriptors: QuotaLimit */
+	mock_spawned.force = -EAGAIN;
+	ctx = mock_invoke("Win32_Process", "Create", NULL, NULL, runner(),
+	    "CommandLine", "sleep 1", NULL);
+	ck_assert(ctx->failed);
+	ck_assert_int_eq(ctx->fault, WINRMD_FAULT_QUOTA_LIMIT);
+	mock_ctx_free(ctx);
+	mock_spawned.force = -EMFILE;
+	ctx = mock_invoke("Win32_Process", "Create", NULL, NULL, runner(),
+	    "CommandLine", "sleep 1", NULL);
+	ck_assert(ctx->failed);
+	ck_assert_int_eq(ctx->fault, WINRMD_FAULT_QUOTA_LIMIT);
+	mock_ctx_free(ctx);
 	mock_spawned.force = 0;
 	/* no CommandLine */
 	ctx = mock_invoke("Win32_Process", "Create", NULL, NULL, runner(),
@@ -275,11 +294,15 @@ START_TEST(test_create_errors)
 }
 END_TEST
 
-/* fini while a created process still runs: the provider lets go of it */
+/*
+ * fini while a created process still runs: the provider holds nothing of
+ * it (without a group, nothing kills it either)
+ */
 START_TEST(test_create_fini)
 {
 	struct cim_ctx *ctx;
 	uint64_t pid = 0;
+	int ipid;
 
 	ctx = mock_invoke("Win32_Process", "Create", NULL, NULL, runner(),
 	    "CommandLine", "sleep 5", NULL);
@@ -287,10 +310,73 @@ START_TEST(test_create_fini)
 	ck_assert(mock_uint(ctx->out, "ProcessId", &pid));
 	mock_ctx_free(ctx);
 	mock_stop();		/* checks that no watch outlived fini */
-	ck_assert_int_eq(kill((pid_t)pid, 0), 0);	/* still running */
-	kill((pid_t)pid, SIGKILL);
-	ck_assert_int_eq(waitpid((pid_t)pid, NULL, 0), (pid_t)pid);
+	ipid = (int)pid;
+	ck_assert_int_eq(kill(ipid, 0), 0);	/* still running */
+	kill(ipid, SIGKILL);
 	mock_start();
+	ck_assert(mock_loop_until(proc_gone, &ipid, 5000));
+}
+END_TEST
+
+static int
+create_sleep(void)
+{
+	struct cim_ctx *ctx;
+	uint64_t pid = 0;
+
+	ctx = mock_invoke("Win32_Process", "Create", NULL, NULL, runner(),
+	    "CommandLine", "sleep 30", NULL);
+	ck_assert_uint_eq(rv_of(ctx), 0);
+	ck_assert(mock_uint(ctx->out, "ProcessId", &pid));
+	mock_ctx_free(ctx);
+	return (int)pid;
+}
+
+/* [Win32] MaxProcessesPerUser: the running ones count, the ended do not */
+START_TEST(test_create_quota)
+{
+	struct cim_ctx *ctx;
+	int pids[3];
+
+	mock_conf_int("Win32", "MaxProcessesPerUser", 2);
+	pids[0] = create_sleep();
+	pids[1] = create_sleep();
+	ctx = mock_invoke("Win32_Process", "Create", NULL, NULL, runner(),
+	    "CommandLine", "sleep 30", NULL);
+	ck_assert(ctx->failed);
+	ck_assert_int_eq(ctx->fault, WINRMD_FAULT_QUOTA_LIMIT);
+	ck_assert_msg(strstr(ctx->message, "MaxProcessesPerUser (2)") != NULL,
+	    "%s", ctx->message);
+	mock_ctx_free(ctx);
+	ck_assert_int_eq(mock_spawned.count, 2);
+	ck_assert(mock_log_contains("(MaxProcessesPerUser)"));
+	/* one ends: room for one more */
+	kill(pids[0], SIGKILL);
+	ck_assert(mock_loop_until(proc_gone, &pids[0], 5000));
+	pids[2] = create_sleep();
+	kill(pids[1], SIGKILL);
+	kill(pids[2], SIGKILL);
+	ck_assert(mock_loop_until(proc_gone, &pids[1], 5000));
+	ck_assert(mock_loop_until(proc_gone, &pids[2], 5000));
+}
+END_TEST
+
+/* an account that may not run processes: AccessDenied, nothing spawned */
+START_TEST(test_create_refused_account)
+{
+	struct cim_ctx *ctx;
+
+	mock_spawned.refuse = "the login shell of nobody (/usr/sbin/nologin) "
+	    "refuses logins";
+	ctx = mock_invoke("Win32_Process", "Create", NULL, NULL, runner(),
+	    "CommandLine", "sleep 30", NULL);
+	ck_assert(ctx->failed);
+	ck_assert_int_eq(ctx->fault, WINRMD_FAULT_ACCESS_DENIED);
+	ck_assert_msg(strstr(ctx->message, "/usr/sbin/nologin") != NULL,
+	    "%s", ctx->message);
+	ck_assert_int_eq(mock_spawned.count, 0);
+	ck_assert(mock_log_contains("refuses logins"));
+	mock_ctx_free(ctx);
 }
 END_TEST
 
@@ -464,6 +550,8 @@ win32_methods_suite(void)
 	tcase_add_test(tc, test_create_cwd);
 	tcase_add_test(tc, test_create_errors);
 	tcase_add_test(tc, test_create_fini);
+	tcase_add_test(tc, test_create_quota);
+	tcase_add_test(tc, test_create_refused_account);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 

@@ -391,10 +391,12 @@ fake_pidfd(pid_t pid)
 }
 
 static int
-m_spawn(const struct winrmd_spawn_req *req, struct winrmd_child *ret)
+spawn_impl(const struct winrmd_spawn_req *req, bool detach,
+    struct winrmd_child *ret)
 {
 	const struct winrmd_principal *u = req->user;
-	int in[2], out[2], err[2] = { -1, -1 }, st[2], report[2], pidfd;
+	int in[2], out[2], err[2] = { -1, -1 }, st[2], report[2], pidfd = -1;
+	pid_t detached = 0;
 	char *path, *env[] = { (char *)"PATH=/usr/local/bin:/usr/bin:/bin",
 	    (char *)"LANG=C.UTF-8", NULL };
 	const char *cwd;
@@ -408,6 +410,8 @@ m_spawn(const struct winrmd_spawn_req *req, struct winrmd_child *ret)
 	mock_spawned.cwd = req->cwd ? strdup(req->cwd) : NULL;
 	mock_spawned.uid = u->uid;
 	mock_spawned.merge_stderr = req->merge_stderr;
+	mock_spawned.detached = detach;
+	mock_spawned.group = req->group;
 	while (req->argv[n] != NULL)
 		n++;
 	mock_spawned.argv = calloc(n + 1, sizeof(char *));
@@ -425,6 +429,18 @@ m_spawn(const struct winrmd_spawn_req *req, struct winrmd_child *ret)
 	if ((pid = fork()) == 0) {
 		int e[2];
 
+		if (detach) {	/* a double fork, as the daemon's */
+			pid_t gc = fork();
+
+			if (gc != 0) {
+				int rep[2] = { 100, (int)gc };
+
+				if (write(st[1], rep, sizeof(rep)) < 0) {
+					/* nothing */
+				}
+				_exit(0);
+			}
+		}
 		setsid();
 		if (getuid() == 0 && u->uid != 0 &&
 		    (setgroups(0, NULL) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
@@ -451,19 +467,29 @@ fail:
 	close(out[1]);
 	if (err[1] >= 0)
 		close(err[1]);
-	do
-		got = read(st[0], report, sizeof(report));
-	while (got < 0 && errno == EINTR);
+	for (;;) {
+		do
+			got = read(st[0], report, sizeof(report));
+		while (got < 0 && errno == EINTR);
+		if (got != (ssize_t)sizeof(report) || report[0] != 100)
+			break;
+		detached = (pid_t)report[1];
+	}
 	close(st[0]);
-	if (got == (ssize_t)sizeof(report)) {
+	if (detach)
 		waitpid(pid, NULL, 0);
+	if (got == (ssize_t)sizeof(report)) {
+		if (!detach)
+			waitpid(pid, NULL, 0);
 		close(in[1]);
 		close(out[0]);
 		if (err[0] >= 0)
 			close(err[0]);
 		return -report[1];
 	}
-	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
+	if (detach)
+		pid = detached;
+	else if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
 		ck_assert_int_eq(errno, ENOSYS);
 		pidfd = fake_pidfd(pid);
 	}
@@ -474,6 +500,74 @@ fail:
 	*ret = (struct winrmd_child){ .pid = pid, .pidfd = pidfd,
 	    .in_fd = in[1], .out_fd = out[0], .err_fd = err[0] };
 	return 0;
+}
+
+static int
+m_spawn(const struct winrmd_spawn_req *req, struct winrmd_child *ret)
+{
+	return spawn_impl(req, false, ret);
+}
+
+static int
+m_spawn_detached(const struct winrmd_spawn_req *req, struct winrmd_child *ret)
+{
+	return spawn_impl(req, true, ret);
+}
+
+static int
+m_account_may_run(const struct winrmd_principal *p, char *why, size_t len)
+{
+	(void)p;
+	if (mock_spawned.refuse == NULL)
+		return 0;
+	snprintf(why, len, "%s", mock_spawned.refuse);
+	return -EPERM;
+}
+
+/* no cgroups here: the provider counts what it started */
+static struct winrmd_group *
+m_group_create(const char *name, uint64_t mem, uint64_t procs)
+{
+	(void)name;
+	(void)mem;
+	(void)procs;
+	errno = ENOTSUP;
+	return NULL;
+}
+
+static void
+m_group_destroy(struct winrmd_group *g)
+{
+	ck_assert_ptr_null(g);
+}
+
+static long
+m_group_procs(struct winrmd_group *g, pid_t *pids, size_t max)
+{
+	(void)g;
+	(void)pids;
+	(void)max;
+	return -ENOENT;
+}
+
+static struct {
+	const char	*section, *key;
+	long long	 value;
+} conf_ints[8];
+
+void
+mock_conf_int(const char *section, const char *key, long long value)
+{
+	size_t i;
+
+	for (i = 0; i < 8 && conf_ints[i].key != NULL; i++)
+		if (strcmp(conf_ints[i].section, section) == 0 &&
+		    strcmp(conf_ints[i].key, key) == 0)
+			break;
+	ck_assert_uint_lt(i, 8);
+	conf_ints[i].section = section;
+	conf_ints[i].key = key;
+	conf_ints[i].value = value;
 }
 
 static const char *
@@ -487,8 +581,10 @@ m_conf_str(const char *section, const char *key)
 static long long
 m_conf_int(const char *section, const char *key)
 {
-	(void)section;
-	(void)key;
+	for (size_t i = 0; i < 8 && conf_ints[i].key != NULL; i++)
+		if (strcmp(conf_ints[i].section, section) == 0 &&
+		    strcmp(conf_ints[i].key, key) == 0)
+			return conf_ints[i].value;
 	return -1;
 }
 
@@ -521,6 +617,11 @@ const struct winrmd_host mock_host = {
 	.conf_int = m_conf_int,
 	.conf_bool = m_conf_bool,
 	.count = m_count,
+	.group_create = m_group_create,
+	.group_destroy = m_group_destroy,
+	.account_may_run = m_account_may_run,
+	.spawn_detached = m_spawn_detached,
+	.group_procs = m_group_procs,
 };
 
 /* ------------------------------------------------------------ services */
@@ -880,6 +981,7 @@ mock_stop(void)
 	mock_log_clear();
 	rec_clear();
 	memset(&mock_spawned, 0, sizeof(mock_spawned));
+	memset(conf_ints, 0, sizeof(conf_ints));
 	if (post_pipe[0] >= 0) {
 		close(post_pipe[0]);
 		close(post_pipe[1]);

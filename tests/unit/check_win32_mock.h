@@ -2,8 +2,9 @@
  * check_win32_mock.h: a stand-in for the cim plugin and the daemon, so the
  * win32 provider runs in a test program: a cim_services table that records
  * every instance, property value, return value and fault, and a host with
- * a small poll(2) loop (watches, timers, post), a log that is kept, and a
- * spawn that really forks (switching to the principal's uid when root).
+ * a small poll(2) loop (watches, timers, post), a log that is kept, a
+ * spawn that really forks (switching to the principal's uid when root;
+ * detached: twice), settable conf_int answers, and no cgroups.
  */
 #ifndef WINRMD_CHECK_WIN32_MOCK_H
 #define WINRMD_CHECK_WIN32_MOCK_H
@@ -64,12 +65,18 @@ struct mock_spawn_rec {
 	char		*cwd;
 	uid_t		 uid;
 	bool		 merge_stderr;
+	bool		 detached;	/* through spawn_detached */
+	struct winrmd_group *group;
 	int		 force;		/* != 0: spawn returns this instead */
+	const char	*refuse;	/* account_may_run refuses, saying this */
 };
 
 extern struct mock_spawn_rec	 mock_spawned;
 extern const struct cim_services mock_svc;
 extern const struct winrmd_host	 mock_host;
+
+/* what host->conf_int answers for section/key (else -1), until mock_stop */
+void	mock_conf_int(const char *section, const char *key, long long value);
 
 /* provider init (winrmd_provider_entry) and fini */
 void	mock_start(void);
