@@ -672,14 +672,14 @@ command_send(struct command *c, struct winrmd_op *op,
 
 		if (held + len > max) {
 			host->log(WINRMD_LOG_NOTICE, "shell: command %s of %s: a "
-			    "Send of %zu bytes refused, %zu bytes of stdin held "
-			    "for the user's commands (MaxStdinPerUserMB)", c->id,
+			    "Send of %zu bytes refused, stdin buffers of %zu bytes "
+			    "held for the user's commands (MaxStdinPerUserMB)", c->id,
 			    sh->user.name, len, held);
 			return host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL,
-			    "The commands of %s hold %zu bytes of stdin that "
-			    "their programs have not read; this Send (%zu bytes) "
-			    "would pass MaxStdinPerUserMB (%llu MB) and was not "
-			    "kept.", sh->user.name, held, len, max >> 20);
+			    "The commands of %s hold stdin buffers of %zu bytes "
+			    "that their programs have not read; this Send (%zu "
+			    "bytes) would pass MaxStdinPerUserMB (%llu MB) and "
+			    "was not kept.", sh->user.name, held, len, max >> 20);
 		}
 		if (c->in_len + len > c->in_cap &&
 		    stdin_resize(c, c->in_len + len) < 0)
