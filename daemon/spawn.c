@@ -69,7 +69,8 @@ struct spawn_clone_args {
 
 enum step { ST_SIGNALS = 1, ST_SETSID, ST_CGROUP, ST_RLIMIT, ST_GROUPS, ST_GID, ST_UID,
 	ST_ROOT_CHECK, ST_CHDIR, ST_DUP, ST_CLOSE, ST_EXEC, ST_FORK,
-	ST_DETACHED = 100 /* not a failure: the detached child's pid follows */ };
+	/* not a failure: the pid of a detached child */
+	ST_DETACHED = 100 };
 
 static const char *const step_names[] = {
 	[ST_SIGNALS] = "signals", [ST_SETSID] = "setsid",
@@ -434,6 +435,13 @@ spawn_clone_into(int group_fd, int *pidfd)
 }
 
 static void
+log_no_pids(const char *user)
+{
+	log_notice("spawn: no process for %s: the process limit of its group "
+	    "(pids.max) or of the system is reached", user);
+}
+
+static void
 reap(pid_t pid)
 {
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -458,20 +466,20 @@ spawn_child(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 		return -EINVAL;
 	if (spawn_account_check(req->user, o->allow_root, why,
 	    sizeof(why)) < 0) {
-		log_notice("spawn: no process for %s: %s", req->user->name, why);
+		log_notice("spawn: no process for %s: %s", req->user->name,
+		    why);
 		return -EPERM;
 	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-		unsigned long used = fds_in_use();
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY) {
+		unsigned long used = fds_in_use(), lim = rl.rlim_cur;
 
-		if (!spawn_fd_room(used, (unsigned long)rl.rlim_cur,
-		    o->fd_reserve)) {
-			log_warn("spawn: no process for %s: the daemon has %lu of "
-			    "%llu descriptors open and keeps %lu for connections "
-			    "and other users (raise LimitNOFILE)", req->user->name,
-			    used, (unsigned long long)rl.rlim_cur,
-			    spawn_fd_reserve((unsigned long)rl.rlim_cur,
-			    o->fd_reserve));
+		if (!spawn_fd_room(used, lim, o->fd_reserve)) {
+			log_warn("spawn: no process for %s: the daemon has %lu "
+			    "of %lu descriptors open and keeps %lu for "
+			    "connections and other users (raise LimitNOFILE)",
+			    req->user->name, used, lim,
+			    spawn_fd_reserve(lim, o->fd_reserve));
 			return -EMFILE;
 		}
 	}
@@ -494,15 +502,13 @@ spawn_child(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	cpid = spawn_clone_into(group_fd, &pidfd);
 	if (cpid < 0 && errno == ENOSYS) {
 		if (req->group != NULL)
-			ncg = cgroup_join_fds((struct cgroup *)req->group, cg_fds);
+			ncg = cgroup_join_fds((struct cgroup *)req->group,
+			    cg_fds);
 		cpid = fork();
 	}
 	if (cpid < 0) {
-		r = -errno;
-		if (r == -EAGAIN)
-			log_notice("spawn: no process for %s: the process limit "
-			    "of its group (pids.max) or of the system is reached",
-			    req->user->name);
+		if ((r = -errno) == -EAGAIN)
+			log_no_pids(req->user->name);
 		goto out;
 	}
 	if (cpid == 0)
@@ -522,9 +528,7 @@ spawn_child(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	if (got == (ssize_t)sizeof(report)) {
 		r = -report[1];
 		if (r == -EAGAIN && report[0] == ST_FORK)
-			log_notice("spawn: no process for %s: the process limit "
-			    "of its group (pids.max) or of the system is reached",
-			    req->user->name);
+			log_no_pids(req->user->name);
 		else
 			log_warn("spawn: %s as %s: %s failed: %s", path,
 			    req->user->name, step_names[report[0] > 0 &&
@@ -552,10 +556,12 @@ spawn_child(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
 	if (err[0] >= 0)
 		fcntl(err[0], F_SETFL, O_NONBLOCK);
-	*ret = (struct winrmd_child){ .pid = pid, .pidfd = o->detach ? -1 : pidfd,
+	*ret = (struct winrmd_child){ .pid = pid, .pidfd = -1,
 	    .in_fd = in[1], .out_fd = out[0], .err_fd = err[0] };
-	if (!o->detach)
+	if (!o->detach) {
+		ret->pidfd = pidfd;
 		pidfd = -1;
+	}
 	in[1] = out[0] = err[0] = -1;
 out:
 	if (pidfd >= 0)

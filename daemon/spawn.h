@@ -46,8 +46,8 @@ void	spawn_init(void);
  * without allow_root, and a login shell that is not a valid one (see
  * spawn_login_shell_ok).
  */
-int	spawn_account_check(const struct winrmd_principal *u, bool allow_root,
-	    char *why, size_t len);
+int	spawn_account_check(const struct winrmd_principal *u,
+	    bool allow_root, char *why, size_t len);
 /*
  * A valid login shell: an absolute path listed in shells_file (missing:
  * /bin/sh and /bin/csh, as getusershell(3)), not nologin or false, an
