@@ -763,9 +763,12 @@ user_get(uid_t uid)
 		char name[48];
 
 		snprintf(name, sizeof(name), "win32-%u", (unsigned)uid);
-		/* +1: the moment of detaching takes a second pid */
+		/*
+		 * +2: starting one takes two more pids for a moment (the
+		 * process that detaches it, the wrapper's PATH lookup)
+		 */
 		u->group = w32->host->group_create(name, mb > 0 ?
-		    (uint64_t)mb * 1024 * 1024 : 0, (uint64_t)quota() + 1);
+		    (uint64_t)mb * 1024 * 1024 : 0, (uint64_t)quota() + 2);
 	}
 	u->next = w32->users;
 	w32->users = u;
