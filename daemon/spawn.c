@@ -452,9 +452,23 @@ int
 spawn_child(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
     struct winrmd_child *ret)
 {
+	int group_fd = -1, r;
+
+	if (req->group != NULL)
+		group_fd = cgroup_clone_fd((struct cgroup *)req->group);
+	r = spawn_child_fd(req, o, group_fd, ret);
+	if (group_fd >= 0)
+		close(group_fd);
+	return r;
+}
+
+int
+spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
+    int group_fd, struct winrmd_child *ret)
+{
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int status[2] = { -1, -1 }, report[2], r = 0, pidfd = -1, cg_fds[2];
-	int ncg = 0, group_fd = -1;
+	int ncg = 0;
 	char *path = NULL, **env = NULL, why[PATH_MAX + 128];
 	struct rlimit rl;
 	const char *cwd;
@@ -497,8 +511,6 @@ spawn_child(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 		r = -errno;
 		goto out;
 	}
-	if (req->group != NULL)
-		group_fd = cgroup_clone_fd((struct cgroup *)req->group);
 	cpid = spawn_clone_into(group_fd, &pidfd);
 	if (cpid < 0 && errno == ENOSYS) {
 		if (req->group != NULL)
@@ -566,8 +578,6 @@ spawn_child(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 out:
 	if (pidfd >= 0)
 		close(pidfd);
-	if (group_fd >= 0)
-		close(group_fd);
 	cgroup_close_join_fds(cg_fds, ncg);
 	close_pair(in);
 	close_pair(out);

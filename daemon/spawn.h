@@ -33,6 +33,13 @@ struct spawn_opts {
  */
 int	spawn_child(const struct winrmd_spawn_req *req,
 	    const struct spawn_opts *o, struct winrmd_child *ret);
+/*
+ * spawn_child with the cgroup v2 directory to clone the child into given
+ * as a descriptor (-1: none), for what has no struct cgroup (the tests);
+ * req->group is then only joined where clone3 cannot be used
+ */
+int	spawn_child_fd(const struct winrmd_spawn_req *req,
+	    const struct spawn_opts *o, int group_fd, struct winrmd_child *ret);
 
 /*
  * At start-up: raises the soft RLIMIT_NOFILE to the hard limit; children

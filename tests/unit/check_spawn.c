@@ -3,12 +3,14 @@
  * valid login shell, root only with PermitRoot, descriptors kept in
  * reserve) and, as root, what it starts: the account refused without a
  * process, the descriptor limit children get back, a detached child that
- * is not the daemon's, and clone3 straight into a cgroup v2 group.
+ * is not the daemon's, and clone3 straight into a cgroup v2 group (a
+ * hybrid host's unified hierarchy will do).
  */
 #include "build.h"
 
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/resource.h>
@@ -287,23 +289,20 @@ START_TEST(test_spawn_detached)
 END_TEST
 
 /*
- * clone3 with CLONE_INTO_CGROUP into a scratch group of a cgroup v2
- * hierarchy (the unified one of a hybrid host too): the child starts in it
+ * A scratch group in a cgroup v2 hierarchy (the unified one of a hybrid
+ * host too): its directory in dir, "0::/path\n" as /proc/PID/cgroup shows
+ * it in want; NULL when there is none to write to
  */
-START_TEST(test_clone_into_cgroup)
+static const char *
+v2_group(char *dir, char *want, size_t len)
 {
 	static const char *const roots[] = { "/sys/fs/cgroup/unified",
 	    "/sys/fs/cgroup" };
-	char dir[PATH_MAX], want[PATH_MAX], line[PATH_MAX];
 	const char *root = NULL;
-	int fd, pidfd = -1, status;
-	long pid;
 
-	if (!need_root())
-		return;
 	for (size_t i = 0; i < 2 && root == NULL; i++) {
-		snprintf(dir, sizeof(dir), "%s/cgroup.procs", roots[i]);
-		if (access(dir, W_OK) == 0 && snprintf(dir, sizeof(dir),
+		snprintf(dir, len, "%s/cgroup.procs", roots[i]);
+		if (access(dir, W_OK) == 0 && snprintf(dir, len,
 		    "%s/cgroup.controllers", roots[i]) > 0 &&
 		    access(dir, F_OK) == 0)
 			root = roots[i];
@@ -311,15 +310,27 @@ START_TEST(test_clone_into_cgroup)
 	if (root == NULL) {
 		fprintf(stderr, "check_spawn: no writable cgroup v2 hierarchy, "
 		    "clone3 not tried\n");
-		return;
+		return NULL;
 	}
-	snprintf(dir, sizeof(dir), "%s/winrmd-unit-%d", root, (int)getpid());
+	snprintf(dir, len, "%s/winrmd-unit-%d", root, (int)getpid());
 	if (mkdir(dir, 0755) < 0) {
 		fprintf(stderr, "check_spawn: mkdir %s: %s, clone3 not tried\n",
 		    dir, strerror(errno));
-		return;
+		return NULL;
 	}
-	snprintf(want, sizeof(want), "0::%s\n", dir + strlen(root));
+	snprintf(want, len, "0::%s\n", dir + strlen(root));
+	return dir;
+}
+
+/* clone3 with CLONE_INTO_CGROUP: the child starts in the group */
+START_TEST(test_clone_into_cgroup)
+{
+	char dir[PATH_MAX], want[PATH_MAX], line[PATH_MAX];
+	int fd, pidfd = -1, status;
+	long pid;
+
+	if (!need_root() || v2_group(dir, want, sizeof(dir)) == NULL)
+		return;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	pid = spawn_clone_into(fd, &pidfd);
@@ -349,6 +360,59 @@ START_TEST(test_clone_into_cgroup)
 }
 END_TEST
 
+static void *
+blocked(void *arg)
+{
+	char c;
+
+	while (read(*(int *)arg, &c, 1) > 0)
+		;
+	return NULL;
+}
+
+/*
+ * A whole spawn cloned into a group: the child, made by a raw clone3 in a
+ * process glibc believes has other threads, becomes the user, runs the
+ * program in the group, and is reaped through the pidfd clone3 gave
+ */
+START_TEST(test_spawn_into_cgroup)
+{
+	struct winrmd_principal p = principal(NOBODY, "/bin/sh");
+	char *argv[] = { "/bin/sh", "-c", "id -u; cat /proc/self/cgroup",
+	    NULL };
+	struct winrmd_spawn_req req = { .user = &p, .argv = argv,
+	    .merge_stderr = true };
+	struct spawn_opts o = { .fd_reserve = 16 };
+	char dir[PATH_MAX], want[PATH_MAX], *out;
+	struct winrmd_child c;
+	siginfo_t si;
+	int fd;
+
+	pthread_t t;
+	int wake[2];
+
+	if (!need_root() || v2_group(dir, want, sizeof(dir)) == NULL)
+		return;
+	/* a second thread, as the daemon's workers */
+	ck_assert_int_eq(pipe(wake), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, blocked, &wake[0]), 0);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(spawn_child_fd(&req, &o, fd, &c), 0);
+	close(fd);
+	close(wake[1]);
+	pthread_join(t, NULL);
+	close(wake[0]);
+	out = read_all(c.out_fd);
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)c.pidfd, &si, WEXITED), 0);
+	close_child(&c);
+	ck_assert_int_eq(rmdir(dir), 0);
+	ck_assert_msg(strncmp(out, "65534\n", 6) == 0, "%s", out);
+	ck_assert_msg(strstr(out, want) != NULL, "not in %s: %s", dir, out);
+	ck_assert_int_eq(si.si_status, 0);
+}
+END_TEST
+
 static Suite *
 spawn_suite(void)
 {
@@ -368,6 +432,7 @@ spawn_suite(void)
 	tcase_add_test(tc, test_spawn_fd_reserve);
 	tcase_add_test(tc, test_spawn_detached);
 	tcase_add_test(tc, test_clone_into_cgroup);
+	tcase_add_test(tc, test_spawn_into_cgroup);
 	suite_add_tcase(s, tc);
 	return s;
 }
