@@ -846,17 +846,28 @@ command_feed(struct command *c, const unsigned char *data, size_t len)
 	flush_stdin(c);
 }
 
-const char *
-command_spawn_why(const struct winrmd_principal *user, int r, char *buf,
+/* was the spawn refused because user may not run processes?  buf: why */
+static bool
+account_refused(const struct winrmd_principal *user, int r, char *buf,
     size_t len)
 {
 	char why[512];
 
-	if (r == -EPERM && WINRMD_HOST_HAS(host, account_may_run) &&
-	    host->account_may_run(user, why, sizeof(why)) < 0)
-		snprintf(buf, len, "Access is denied: %s, so no process may run "
-		    "as %s on this host.", why, user->name);
-	else if (r == -EAGAIN)
+	if (r != -EPERM || !WINRMD_HOST_HAS(host, account_may_run) ||
+	    host->account_may_run(user, why, sizeof(why)) == 0)
+		return false;
+	snprintf(buf, len, "Access is denied: %s, so no process may run as %s "
+	    "on this host.", why, user->name);
+	return true;
+}
+
+const char *
+command_spawn_why(const struct winrmd_principal *user, int r, char *buf,
+    size_t len)
+{
+	if (account_refused(user, r, buf, len))
+		return buf;
+	if (r == -EAGAIN)
 		snprintf(buf, len, "The processes of %s reached their limit "
 		    "(MaxProcessesPerShell, the shell's pids.max).", user->name);
 	else if (r == -EMFILE || r == -ENFILE)
@@ -875,13 +886,11 @@ command_spawn_fault(struct winrmd_op *op, const struct winrmd_principal *user,
 	const char *in = cwd != NULL ? " in " : "";
 	char why[768];
 
+	if (account_refused(user, r, why, sizeof(why)))
+		return host->op_fault(op, WINRMD_FAULT_ACCESS_DENIED, NULL, "%s",
+		    why);
 	command_spawn_why(user, r, why, sizeof(why));
 	switch (r) {
-	case -EPERM:
-		if (strncmp(why, "Access is denied", 16) == 0)
-			return host->op_fault(op, WINRMD_FAULT_ACCESS_DENIED,
-			    NULL, "%s", why);
-		break;
 	case -EAGAIN:
 	case -EMFILE:
 	case -ENFILE:
