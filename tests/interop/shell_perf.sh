@@ -21,6 +21,7 @@ write_config "[Service]" "AllowUnencrypted = true" "LogLevel = info" \
     "MaxConnections = 1000" "MaxConnectionsPerIP = 0" \
     "[Auth]" "Basic = true" "BasicCacheSeconds = 300" \
     "[Winrs]" "MaxShellsPerUser = 1000" "MaxConcurrentUsers = 100" \
+    "MaxProcessesPerUser = 1000" \
     "[Plugins]" "Load = $(all_plugins_load)"
 start_daemon
 
