@@ -10,6 +10,8 @@
 #  - a uid-0 account -> 401 while PermitRoot = false
 #  - AllowedGroups: not a member -> 401; a member -> 200
 #  - keep-alive: Basic is per request, never per connection
+#  - log injection: a user name with a newline and ESC is logged on one
+#    line, escaped (\x0a, \x1b); no forged line, no raw control byte
 . "$(dirname "$0")/lib.sh"
 
 WHOAMI_OUT=$WORK/pywinrm.out
@@ -75,6 +77,21 @@ ok "401 after $ms ms, WWW-Authenticate present, logged"
 pywinrm_whoami "$URL_HTTPS4" ssl "$TEST_USER" "x$TEST_PASS"
 [ $? = 3 ] || fail "pywinrm with a wrong password: not InvalidCredentialsError"
 ok "pywinrm with a wrong password: InvalidCredentialsError"
+
+say "log injection: a user name with a newline and ESC"
+# "evil<LF>winrmd[notice] auth forged<ESC>[31m" as the user name (no colon:
+# Basic splits there)
+evil=$(printf 'evil\nwinrmd[notice] auth forged\033[31m:pw' | base64 -w0)
+st=$(post "$URL_HTTPS4" "$WORK/whoami.xml" -H "Authorization: Basic $evil")
+[ "$st" = 401 ] || fail "the forged user name got $st"
+wait_log 'forged' 5 || fail "the refused login is not logged"
+grep -q "$(printf '\033')" "$DLOG" && fail "a raw ESC reached the log: $(grep -n "$(printf '\033')" "$DLOG" | cat -v)"
+grep -q '^winrmd\[notice\] auth forged' "$DLOG" && fail "the user name forged a log line: $(grep -n -B1 '^winrmd.notice. auth forged' "$DLOG" | cat -v)"
+nf=$(grep -c 'forged' "$DLOG")
+ne=$(grep -c 'evil\\x0awinrmd\[notice\] auth forged\\x1b\[31m' "$DLOG")
+[ "$nf" -ge 2 ] && [ "$nf" = "$ne" ] ||
+    fail "the name is not escaped on one line ($nf lines name it, $ne escaped): $(grep -n 'forged' "$DLOG" | cat -v)"
+ok "one line per message, escaped: $(grep -o 'Basic login of evil[^ ]*' "$DLOG" | head -n 1)"
 
 say "an account with uid 0 (PermitRoot = false) -> 401"
 make_user ROOT_USER ROOT_PASS -o -u 0 -M -d "/nonexistent-$TEST_NAME"
