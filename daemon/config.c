@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <ini.h>
 
 #include "auth_cert.h"
@@ -31,6 +32,7 @@
 static const char *check_addresses(const char *value);
 static const char *check_url_prefix(const char *value);
 static const char *check_netbios(const char *value);
+static const char *check_tls_priority(const char *value);
 static char **split_list(const char *s);
 static void free_list(char **v);
 
@@ -50,6 +52,9 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_LISTENER_KEY_FILE] = { "Listener", "KeyFile", CT_STR,
 	    SYSCONFDIR "/winrmd/winrmd.key", 0, 0, NULL,
 	    "PEM private key for HTTPS; created (mode 0600) with the certificate" },
+	[CK_LISTENER_TLS_PRIORITY] = { "Listener", "TLSPriority", CT_STR, TLS_PRIORITY_DEFAULT, 0, 0, NULL,
+	    "GnuTLS priority string of HTTPS: by default TLS 1.3, and TLS 1.2 with ECDHE/DHE and AEAD ciphers only (restart to change)",
+	    check_tls_priority },
 
 	[CK_SERVICE_ALLOW_UNENCRYPTED] = { "Service", "AllowUnencrypted", CT_BOOL, "false", 0, 0, NULL,
 	    "accept Basic authentication over plain HTTP" },
@@ -213,6 +218,31 @@ check_netbios(const char *value)
 		    strchr("\\/:*?\"<>|.,;=+[]", *p) != NULL)
 			return "a NetBIOS name may not hold blanks or any of \\/:*?\"<>|.,;=+[]";
 	return NULL;
+}
+
+/* a priority string GnuTLS accepts; the message names where it stops */
+static const char *
+check_tls_priority(const char *value)
+{
+	static char msg[200];
+	gnutls_priority_t prio = NULL;
+	const char *where = NULL;
+	int r;
+
+	if (value[0] == '\0')
+		return "TLSPriority is empty";
+	if ((r = gnutls_priority_init(&prio, value, &where)) == GNUTLS_E_SUCCESS) {
+		gnutls_priority_deinit(prio);
+		return NULL;
+	}
+	if (r == GNUTLS_E_INVALID_REQUEST && where != NULL)
+		snprintf(msg, sizeof(msg), "TLSPriority is not a GnuTLS priority "
+		    "string: %.*s is not understood", (int)strcspn(where, ":"),
+		    where);
+	else
+		snprintf(msg, sizeof(msg), "TLSPriority is not a GnuTLS priority "
+		    "string: %s", gnutls_strerror(r));
+	return msg;
 }
 
 struct parse_state {

@@ -13,6 +13,16 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/*
+ * [Listener] TLSPriority by default: TLS 1.3, and TLS 1.2 with forward
+ * secrecy (ECDHE, DHE) and AEAD ciphers only (AES-GCM, ChaCha20-Poly1305),
+ * as Mozilla's "intermediate" profile: no static RSA key exchange, no CBC,
+ * no SHA-1 MACs, nothing older than TLS 1.2.
+ */
+#define TLS_PRIORITY_DEFAULT	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:"	\
+	"-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA:-CIPHER-ALL:+AES-128-GCM:"	\
+	"+AES-256-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD"
+
 enum conf_key {
 	CK_LISTENER_ADDRESS,
 	CK_LISTENER_HTTP_PORT,
@@ -20,6 +30,7 @@ enum conf_key {
 	CK_LISTENER_URL_PREFIX,
 	CK_LISTENER_CERT_FILE,
 	CK_LISTENER_KEY_FILE,
+	CK_LISTENER_TLS_PRIORITY,
 
 	CK_SERVICE_ALLOW_UNENCRYPTED,
 	CK_SERVICE_MAX_ENVELOPE_KB,

@@ -1504,7 +1504,7 @@ listener_start(struct listener *l)
 		{ MHD_OPTION_HTTPS_MEM_KEY, 0, l->key },
 		{ MHD_OPTION_HTTPS_MEM_CERT, 0, l->cert },
 		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
-		    (void *)"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1" },
+		    (void *)conf_s(c, CK_LISTENER_TLS_PRIORITY) },
 		/* a trust list makes GnuTLS ask for a client certificate
 		 * (optional: Basic and Negotiate clients send none) */
 		{ l->client_ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0,
