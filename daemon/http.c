@@ -61,6 +61,15 @@
 #define DEFAULT_FAIL_DELAY_US	2000000u	/* pam_unix's own */
 #define IP_SLOTS		4096	/* per-address connection counts */
 #define DISCARD_FACTOR		4	/* bodies read and dropped before an error */
+/*
+ * What MHD may use for one connection: its read buffer, the parsed headers
+ * and the answer's headers.  The request headers must fit: a Negotiate
+ * token of up to 64 KiB of base64 (a Kerberos ticket with a big PAC;
+ * MAX_TOKEN_B64 in auth_negotiate.c) and up to 32 KiB of everything else;
+ * larger headers get 431.  Bodies pass through it in pieces, never whole.
+ * At most MaxConnections times this (winrmd.8, HTTP).
+ */
+#define CONN_MEMORY		(96 * 1024)
 
 struct listener {
 	struct MHD_Daemon	*mhd;
@@ -1523,7 +1532,7 @@ listener_start(struct listener *l)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)100000,
 	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)conf_u(c, CK_SERVICE_IDLE_CONNECTION_S),
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 	    MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)4096,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,

@@ -15,7 +15,8 @@
 #    gss_wrap_iov over HTTP; a replayed AP-REQ -> 401
 #  - refusals (401, logged, nothing dispatched): wrong NTLM password,
 #    unknown user, wrong domain, an NTLM or Kerberos name without a local
-#    account, an expired ticket, channel bindings of another certificate
+#    account, an expired ticket, channel bindings of another certificate,
+#    a 60 KiB token (it reaches GSSAPI; 120 KiB of headers get 431)
 #  - damaged sealed bodies (truncated, corrupted, bad signature, Length too
 #    long or short, signature length, no closing boundary) -> 400, logged,
 #    connection closed, nothing dispatched, the daemon unharmed
@@ -162,6 +163,17 @@ grep -q '^status=401' "$OUT" || fail "channel bindings of another certificate: $
 wait_log "auth: Negotiate from 127\.0\.0\.1 refused: gss_accept_sec_context: .*Invalid token" 5 ||
     fail "the wrong channel binding is not logged"
 ok "channel bindings of another certificate (a relay): 401, logged"
+# a Kerberos ticket with a big PAC: the token is up to 64 KiB of base64
+tok=$(head -c 46080 /dev/urandom | base64 -w0)	# 61440 characters: 60 KiB
+[ ${#tok} = 61440 ] || hard_error "the 60 KiB token has ${#tok} characters"
+st=$(post "$URL_HTTP4" "$WORK/whoami.xml" -H "Authorization: Negotiate $tok")
+[ "$st" = 401 ] || fail "a 60 KiB Negotiate token got $st, expected 401 from GSSAPI (431: the headers did not fit)"
+wait_log "auth: Negotiate from 127\.0\.0\.1 refused: gss_accept_sec_context: Invalid token" 5 ||
+    fail "the 60 KiB token did not reach GSSAPI"
+ok "a 60 KiB Negotiate token reaches gss_accept_sec_context: 401, logged"
+st=$(post "$URL_HTTP4" "$WORK/whoami.xml" -H "Authorization: Negotiate $tok$tok")
+[ "$st" = 431 ] || fail "120 KiB of headers got $st, expected 431 (the per-connection bound)"
+ok "120 KiB of headers: 431"
 counters
 [ "$C_dispatched" = "$dispatched0" ] || fail "a refused login reached a plugin (dispatched $dispatched0 -> $C_dispatched)"
 ok "nothing dispatched"
