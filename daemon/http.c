@@ -52,7 +52,6 @@
 #include "soap.h"
 #include "tls.h"
 #include "winrmd.h"
-#include "workers.h"
 #include "wsman.h"
 
 #define MAX_LISTENERS		16
@@ -116,6 +115,9 @@ struct request {
 	const char		*user;		/* for the log: tried or known */
 	char			 user_buf[64];
 	bool			 via_nego;	/* principal of conn->nego */
+	bool			 lookup_nego;	/* checking conn->nego's account */
+	bool			 account_checked; /* by this request */
+	bool			 headers_read;	/* wsman_read_headers() done */
 	bool			 encrypted;	/* body is multipart/encrypted */
 	bool			 seal_reply;	/* seal what answer() sends */
 	bool			 close_conn;	/* Connection: close */
@@ -334,31 +336,11 @@ http_pending(void)
 
 /* ------------------------------------------------------- authentication */
 
-struct auth_job {
-	struct request		*rq;
-	char			*user, *password;
-	char			 service[64];
-	char			 rhost[INET6_ADDRSTRLEN];
-	struct auth_policy	 policy;
-	struct pam_result	 pam;
-	struct principal	*principal;
-	char			 why[200];
-};
-
-static void
-auth_work(void *arg)
-{
-	struct auth_job *j = arg;
-
-	auth_pam_check(j->service, j->user, j->password, j->rhost, &j->pam);
-	if (!j->pam.ok) {
-		snprintf(j->why, sizeof(j->why), "PAM: %s", j->pam.why);
-		return;
-	}
-	if (principal_lookup(j->user, "Basic", &j->policy, &j->principal,
-	    j->why, sizeof(j->why)) < 0)
-		j->principal = NULL;
-}
+/*
+ * Every login and re-check is the account check of auth_job.c, on a worker;
+ * the request stays suspended (RQ_AUTH) meanwhile, so its connection cannot
+ * go away, and the functions below take its result on the loop thread.
+ */
 
 static void
 delay_over(void *arg)
@@ -389,139 +371,171 @@ fail_delay(struct request *rq, unsigned us)
 	rq->delay = reactor_timer(us / 1000, delay_over, rq);
 }
 
+/* the 401 of a refused check, after the failure delay */
 static void
-auth_done(void *arg)
+refused(struct request *rq, unsigned delay_us)
 {
-	struct auth_job *j = arg;
-	struct request *rq = j->rq;
+	fail_delay(rq, delay_us);
+	if (rq->delay == NULL)
+		resume(rq);
+}
+
+/* the check of rq's login or principal, or -1 if it cannot start */
+static int
+check_start(struct request *rq, const char *user, const char *password,
+    const char *scheme, auth_job_fn done)
+{
+	if (auth_job_start(user, password, scheme, rq->conn->ip,
+	    strcmp(scheme, "NTLM") == 0, done, rq) < 0)
+		return -1;
+	rq->state = RQ_AUTH;
+	return 0;
+}
+
+/* a Basic login checked: remembered for the next requests, then run */
+static void
+basic_done(struct auth_job *j, void *arg)
+{
+	struct request *rq = arg;
 
 	if (j->principal != NULL) {
-		unsigned long long ttl = conf_u(W->cfg, CK_AUTH_BASIC_CACHE_S);
+		unsigned long long ttl = conf_u(W->cfg, CK_AUTH_BASIC_CACHE_S),
+		    check = conf_u(W->cfg, CK_AUTH_ACCOUNT_CHECK_S);
 
+		/* a password is remembered no longer than its account check */
+		if (check < ttl)
+			ttl = check;
 		if (ttl > 0)
 			auth_cache_put(j->user, j->password, j->principal,
 			    reactor_now_ms() + ttl * 1000);
 		rq->principal = j->principal;
+		j->principal = NULL;
+		rq->account_checked = true;
 		rq->state = RQ_RUN;
 		resume(rq);
-	} else {
-		log_notice("auth: Basic login of %s from %s refused: %s",
-		    j->user, rq->conn->ip, j->why);
-		auth_cache_evict_user(j->user);
-		fail_delay(rq, j->pam.fail_delay_us);
-		if (rq->delay == NULL)
-			resume(rq);
+		return;
 	}
-	auth_policy_done(&j->policy);
-	auth_basic_wipe(j->user, j->password);
-	free(j);
+	log_notice("auth: Basic login of %s from %s refused: %s", j->user,
+	    rq->conn->ip, j->why);
+	auth_cache_evict_user(j->user);
+	refused(rq, j->fail_delay_us);
 }
-
-/* ------------------------------ Negotiate and certificates: accounts */
 
 /*
- * After a Negotiate handshake or a certificate mapping, the account behind
- * the name is looked up on a worker (NSS may be slow) and the login policy
- * applied (principal_lookup).  The request stays suspended meanwhile, so
- * its connection cannot go away.
+ * The account behind a Negotiate handshake or a certificate mapping
+ * checked: the connection's context keeps it (Negotiate), and the request
+ * runs.
  */
-struct lookup_job {
-	struct request		*rq;
-	char			 user[64];
-	const char		*scheme;	/* static: "NTLM", "Kerberos", ... */
-	bool			 nego;		/* for the connection's context */
-	bool			 fold_case;	/* NTLM names ignore case */
-	struct auth_policy	 policy;
-	struct principal	*principal;
-	char			 why[200];
-};
-
 static void
-lookup_work(void *arg)
+lookup_done(struct auth_job *j, void *arg)
 {
-	struct lookup_job *j = arg;
-	int r = principal_lookup(j->user, j->scheme, &j->policy,
-	    &j->principal, j->why, sizeof(j->why));
-
-	if (r == -ENOENT && j->fold_case) {
-		char lower[64];
-		size_t i;
-
-		for (i = 0; j->user[i] != '\0' && i + 1 < sizeof(lower); i++)
-			lower[i] = (char)(j->user[i] >= 'A' && j->user[i] <= 'Z' ?
-			    j->user[i] - 'A' + 'a' : j->user[i]);
-		lower[i] = '\0';
-		if (strcmp(lower, j->user) != 0)
-			r = principal_lookup(lower, j->scheme, &j->policy,
-			    &j->principal, j->why, sizeof(j->why));
-	}
-	if (r < 0)
-		j->principal = NULL;
-}
-
-static void
-lookup_done(void *arg)
-{
-	struct lookup_job *j = arg;
-	struct request *rq = j->rq;
+	struct request *rq = arg;
 	struct conn *c = rq->conn;
+	bool nego = rq->lookup_nego;
 
-	if (j->principal != NULL && (!j->nego || nego_established(c->nego))) {
-		if (j->nego) {
+	if (j->principal != NULL && (!nego || nego_established(c->nego))) {
+		if (nego) {
 			principal_unref(c->nego_principal);
 			c->nego_principal = principal_ref(j->principal);
 			rq->via_nego = true;
 		}
 		rq->principal = j->principal;
+		j->principal = NULL;
+		rq->account_checked = true;
 		snprintf(rq->user_buf, sizeof(rq->user_buf), "%s",
-		    j->principal->pub.name);
+		    rq->principal->pub.name);
 		rq->user = rq->user_buf;
 		log_info("auth: %s login of %s from %s", j->scheme,
 		    rq->user, c->peer);
 		rq->state = RQ_RUN;
 		resume(rq);
-	} else {
-		principal_unref(j->principal);
-		log_notice("auth: %s login of %s from %s refused: %s",
-		    j->scheme, j->user, c->ip, j->why[0] ? j->why :
-		    "the context went away");
-		if (j->nego) {
-			nego_drop(rq, false);
-			free(rq->www_auth);
-			rq->www_auth = NULL;
-		}
-		fail_delay(rq, 0);
-		if (rq->delay == NULL)
-			resume(rq);
+		return;
 	}
-	auth_policy_done(&j->policy);
-	free(j);
+	log_notice("auth: %s login of %s from %s refused: %s",
+	    j->scheme, j->user, c->ip, j->principal == NULL ? j->why :
+	    "the context went away");
+	if (nego) {
+		nego_drop(rq, false);
+		free(rq->www_auth);
+		rq->www_auth = NULL;
+	}
+	refused(rq, 0);
 }
 
-/* RQ_AUTH with a lookup on a worker, or RQ_DELAY if it cannot start */
+/* RQ_AUTH with the account check on a worker, or RQ_DELAY if it cannot start */
 static enum rq_state
 lookup_begin(struct request *rq, const char *user, const char *scheme,
     bool nego)
 {
-	struct lookup_job *j = calloc(1, sizeof(*j));
-
-	if (j == NULL || auth_policy_init(&j->policy, W->cfg) < 0) {
-		free(j);
-		return RQ_DELAY;
-	}
-	j->rq = rq;
-	snprintf(j->user, sizeof(j->user), "%s", user);
 	snprintf(rq->user_buf, sizeof(rq->user_buf), "%s", user);
 	rq->user = rq->user_buf;
-	j->scheme = scheme;
-	j->nego = nego;
-	j->fold_case = strcmp(scheme, "NTLM") == 0;
-	if (workers_submit(lookup_work, lookup_done, j) < 0) {
-		auth_policy_done(&j->policy);
-		free(j);
-		return RQ_DELAY;
+	rq->lookup_nego = nego;
+	return check_start(rq, user, NULL, scheme, lookup_done) < 0 ?
+	    RQ_DELAY : RQ_AUTH;
+}
+
+/*
+ * A remembered login (the Basic cache, a connection's Negotiate context)
+ * whose account was checked again: the new principal replaces the old
+ * wherever it is remembered (the account may have changed: groups, shell),
+ * or the login is forgotten and the request refused.
+ */
+static void
+recheck_done(struct auth_job *j, void *arg)
+{
+	struct request *rq = arg;
+	struct conn *c = rq->conn;
+	struct principal *old = rq->principal;
+
+	if (j->principal != NULL) {
+		auth_cache_replace(old, j->principal);
+		if (c->nego_principal == old) {
+			principal_unref(c->nego_principal);
+			c->nego_principal = principal_ref(j->principal);
+		}
+		rq->principal = j->principal;
+		j->principal = NULL;
+		principal_unref(old);
+		rq->account_checked = true;
+		rq->state = RQ_RUN;
+		resume(rq);
+		return;
 	}
-	return RQ_AUTH;
+	log_notice("auth: %s login of %s from %s refused when its account was "
+	    "checked again: %s", j->scheme, j->user, c->ip, j->why);
+	auth_cache_evict_user(old->pub.name);
+	if (rq->via_nego) {
+		nego_drop(rq, false);
+		free(rq->www_auth);
+		rq->www_auth = NULL;
+	}
+	rq->principal = NULL;
+	principal_unref(old);
+	refused(rq, 0);
+}
+
+/*
+ * Whether rq's principal, remembered from an earlier check, must be
+ * checked again before rq runs: when that check is older than
+ * AccountCheckSeconds or, with new_session (a new shell), whatever its age.
+ * Returns RQ_RUN (no: go on), RQ_AUTH (the check is running: suspend rq)
+ * or RQ_DELAY (it cannot start: 401 at once).
+ */
+static enum rq_state
+recheck(struct request *rq, bool new_session)
+{
+	struct principal *p = rq->principal;
+
+	if (p == NULL || rq->account_checked ||
+	    (!new_session && auth_account_fresh(p, reactor_now_ms())))
+		return RQ_RUN;
+	if (check_start(rq, p->pub.name, NULL, p->pub.scheme,
+	    recheck_done) == 0)
+		return RQ_AUTH;
+	log_err("auth: cannot check the account of %s again", p->pub.name);
+	rq->principal = NULL;
+	principal_unref(p);
+	return RQ_DELAY;
 }
 
 /*
@@ -616,7 +630,7 @@ is_scheme(const char *hdr, const char *scheme)
 
 /*
  * Starts authenticating rq.  Returns RQ_RUN (principal known), RQ_AUTH
- * (PAM or a lookup running, connection to suspend), RQ_DELAY with
+ * (an account check running, connection to suspend), RQ_DELAY with
  * rq->delay set (refused, 401 after the failure delay; suspend too) or
  * RQ_DELAY without (401 at once).
  */
@@ -628,7 +642,6 @@ auth_begin(struct request *rq)
 	struct conn *c = rq->conn;
 	char *user = NULL, *password = NULL;
 	struct principal *p;
-	struct auth_job *j;
 
 	if (hdr == NULL) {
 		/* the connection's complete Negotiate context, if any */
@@ -639,7 +652,7 @@ auth_begin(struct request *rq)
 			snprintf(rq->user_buf, sizeof(rq->user_buf), "%s",
 			    rq->principal->pub.name);
 			rq->user = rq->user_buf;
-			return RQ_RUN;
+			return recheck(rq, false);
 		}
 		return RQ_DELAY;
 	}
@@ -672,27 +685,13 @@ auth_begin(struct request *rq)
 	    (p = auth_cache_get(user, password, reactor_now_ms())) != NULL) {
 		rq->principal = principal_ref(p);
 		auth_basic_wipe(user, password);
-		return RQ_RUN;
+		return recheck(rq, false);
 	}
-	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    auth_policy_init(&j->policy, W->cfg) < 0) {
-		free(j);
+	if (check_start(rq, user, password, "Basic", basic_done) < 0) {
 		auth_basic_wipe(user, password);
 		return RQ_DELAY;
 	}
-	j->rq = rq;
-	j->user = user;
-	j->password = password;
-	snprintf(j->service, sizeof(j->service), "%s",
-	    conf_s(W->cfg, CK_AUTH_PAM_SERVICE));
-	snprintf(j->rhost, sizeof(j->rhost), "%s", rq->conn->ip);
-	W->count.pam_calls++;
-	if (workers_submit(auth_work, auth_done, j) < 0) {
-		auth_policy_done(&j->policy);
-		auth_basic_wipe(user, password);
-		free(j);
-		return RQ_DELAY;
-	}
+	auth_basic_wipe(user, password);
 	return RQ_AUTH;
 }
 
@@ -897,11 +896,28 @@ run(struct request *rq)
 	}
 	if (!rq->op_live && !parse_or_recall(rq))
 		return answer_op(rq);
-	op->principal = rq->principal;
-	if (op->msg.identify)
+	if (op->msg.identify) {
+		op->principal = rq->principal;
 		return answer_identify(rq, true);
-	if (wsman_read_headers(&op->msg, op->arena, &lim, &op->fault) < 0)
-		return answer_op(rq);
+	}
+	if (!rq->headers_read) {
+		if (wsman_read_headers(&op->msg, op->arena, &lim, &op->fault) < 0)
+			return answer_op(rq);
+		rq->headers_read = true;
+	}
+	/*
+	 * A Create (a new shell) runs with an account checked now: a login
+	 * remembered from before is checked again first, and the check
+	 * resumes rq here.
+	 */
+	if (strcmp(op->msg.action, WINRMD_ACTION_CREATE) == 0 &&
+	    (rq->state = recheck(rq, true)) != RQ_RUN) {
+		if (rq->state == RQ_DELAY)
+			return answer_status(rq, 401);
+		suspend(rq);
+		return MHD_YES;
+	}
+	op->principal = rq->principal;
 	op->on_complete = op_completed;
 	op->on_complete_arg = rq;
 	op->pending = true;
