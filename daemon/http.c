@@ -37,6 +37,7 @@
 #include <microhttpd.h>
 #include <systemd/sd-daemon.h>
 
+#include "addrcount.h"
 #include "arena.h"
 #include "auth.h"
 #include "auth_cert.h"
@@ -58,7 +59,6 @@
 #define SOAP_CONTENT_TYPE	"application/soap+xml;charset=UTF-8"
 #define MAX_FAIL_DELAY_US	5000000u
 #define DEFAULT_FAIL_DELAY_US	2000000u	/* pam_unix's own */
-#define IP_SLOTS		4096	/* per-address connection counts */
 #define DISCARD_FACTOR		4	/* bodies read and dropped before an error */
 /*
  * What MHD may use for one connection: its read buffer, the parsed headers
@@ -87,13 +87,18 @@ struct request;
 
 struct conn {
 	struct listener		*l;
-	unsigned char		 key[16];	/* client address, for ip_slots */
+	unsigned char		 key[ADDR_KEY_LEN]; /* its client (addrcount.h) */
+	bool			 counted;	/* under key */
 	char			 ip[INET6_ADDRSTRLEN];
 	char			 peer[INET6_ADDRSTRLEN + 8];
 	struct nego		*nego;		/* Negotiate context, or NULL */
 	struct principal	*nego_principal; /* its account, once looked up */
 	struct request		*active;	/* the request being served */
-	int			 fd;		/* for eof_sweep(), or -1 */
+	int			 fd;		/* for conn_sweep(), or -1 */
+	/* since it opened, or answered its last request (monotonic us) */
+	uint64_t		 since_us;
+	bool			 trusted;	/* its last request authenticated */
+	bool			 closing;	/* shut down by us: MHD closes it */
 	struct conn		*next, **prevp;	/* all connections */
 };
 
@@ -133,19 +138,9 @@ struct request {
 static struct listener listeners[MAX_LISTENERS];
 static size_t nlisteners;
 static unsigned nconnections;
+static unsigned nclosing;	/* of nconnections, shut down by us */
 static struct conn *conns;
-static struct winrmd_timer *eof_timer;
-
-/*
- * Open connections per client address, all listeners together: an
- * open-addressing table keyed by the address bytes (IPv4-mapped IPv6
- * addresses count as IPv4).
- */
-struct ip_slot {
-	unsigned char	addr[16];
-	unsigned	count;
-};
-static struct ip_slot ip_slots[IP_SLOTS];
+static struct winrmd_timer *sweep_timer;
 static struct request *suspended;
 static unsigned npending;
 
@@ -1187,7 +1182,6 @@ on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 
 	(void)cls;
 	(void)mc;
-	(void)toe;
 	if (rq == NULL)
 		return;
 	/*
@@ -1211,103 +1205,97 @@ on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 			xmlFreeDoc(rq->op.msg.doc);
 		arena_free(rq->op.arena);
 	}
-	principal_unref(rq->principal);
-	if (rq->conn != NULL && rq->conn->active == rq)
+	if (rq->conn != NULL && rq->conn->active == rq) {
+		/* its next request is waited for from now on */
 		rq->conn->active = NULL;
+		rq->conn->since_us = reactor_now_us();
+		rq->conn->trusted = rq->principal != NULL &&
+		    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
+	}
+	principal_unref(rq->principal);
 	free(rq->www_auth);
 	free(rq->body);
 	free(rq);
 	*req_cls = NULL;
 }
 
+/* shuts c down: MHD then reads the end of file, and closes it */
 static void
-ip_key(const struct sockaddr *sa, unsigned char key[16])
+conn_close(struct conn *c)
 {
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-
-	memset(key, 0, 16);
-	if (sa->sa_family == AF_INET) {
-		memcpy(key, mapped, 12);
-		memcpy(key + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-	} else if (sa->sa_family == AF_INET6)
-		memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-}
-
-/* the slot of key, or the empty slot where it would go; NULL if full */
-static struct ip_slot *
-ip_slot(const unsigned char key[16])
-{
-	uint32_t h = 2166136261u;
-
-	for (int i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 16777619u;
-	for (unsigned n = 0; n < IP_SLOTS; n++) {
-		struct ip_slot *s = &ip_slots[(h + n) % IP_SLOTS];
-
-		if (s->count == 0 || memcmp(s->addr, key, 16) == 0)
-			return s;
-	}
-	return NULL;
-}
-
-/* removes key's count of one; keeps probe chains intact by re-inserting */
-static void
-ip_release(const unsigned char key[16])
-{
-	struct ip_slot *s = ip_slot(key);
-	size_t i;
-
-	if (s == NULL || s->count == 0 || --s->count > 0)
-		return;
-	/* backward-shift deletion for linear probing */
-	i = (size_t)(s - ip_slots);
-	for (size_t j = (i + 1) % IP_SLOTS; ip_slots[j].count != 0;
-	    j = (j + 1) % IP_SLOTS) {
-		struct ip_slot moved = ip_slots[j];
-
-		ip_slots[j].count = 0;
-		*ip_slot(moved.addr) = moved;
-	}
+	shutdown(c->fd, SHUT_RDWR);
+	c->closing = true;
+	nclosing++;
+	/* closed in this loop iteration, not at the next event */
+	c->l->needs_run = true;
 }
 
 /*
- * Client closes that MHD misses.  libmicrohttpd 0.9.75 in epoll mode
- * (edge-triggered) takes a short read to mean "drained": when a request's
- * bytes and the client's FIN arrive together, it reads the bytes and never
- * reads again, so it never sees the end of file, and the connection stays
- * until its timeout (IdleConnectionTimeoutSeconds before the headers are
- * in, twice MaxPacketRetrievalTimeSeconds after), counted against
- * MaxConnections and MaxConnectionsPerIP: a client that connects, sends
- * part of a request and closes holds a slot for minutes at no cost to
- * itself (tests/interop/hardening_wire.sh).  So once a second every
- * connection that is reading a request or idle between requests is
- * peeked at; at the end of file it is shut down, which wakes MHD, which
- * then reads the end of file and closes it.  Connections that are
- * suspended or answering are left alone.
+ * Once a second, every connection that is reading a request or idle
+ * between requests (never one suspended or answering) is looked at:
+ *
+ *  - Client closes that MHD misses.  libmicrohttpd 0.9.75 in epoll mode
+ *    (edge-triggered) takes a short read to mean "drained": when a
+ *    request's bytes and the client's FIN arrive together, it reads the
+ *    bytes and never reads again, so it never sees the end of file, and
+ *    the connection stays until its timeout, counted against
+ *    MaxConnections and MaxConnectionsPerIP: a client that connects, sends
+ *    part of a request and closes would hold a slot for minutes at no cost
+ *    to itself (tests/interop/hardening_wire.sh).  A peek sees the end of
+ *    file.
+ *  - Deadlines of connections that have not authenticated (their last
+ *    request, if any, had no principal): MHD's idle timer restarts with
+ *    every byte, so a client that trickles its headers a byte at a time
+ *    would hold its slot for ever (tests/interop/hardening_slots.sh).
+ *    Their request headers must be in within HeaderTimeoutSeconds, and the
+ *    whole request within UnauthenticatedTimeoutSeconds, of the
+ *    connection's start or of its previous answer.
+ *
+ * Either way the connection is shut down (conn_close).
  */
-#define EOF_SWEEP_MS	1000
+#define SWEEP_MS	1000
+
+static void evictions_log_quiet(uint64_t now);
 
 static void
-eof_sweep(void *unused)
+conn_sweep(void *unused)
 {
+	uint64_t now = reactor_now_us(),
+	    header_s = conf_u(W->cfg, CK_SERVICE_HEADER_TIMEOUT_S),
+	    unauth_s = conf_u(W->cfg, CK_SERVICE_UNAUTHENTICATED_TIMEOUT_S);
+
 	(void)unused;
-	eof_timer = NULL;
+	sweep_timer = NULL;
 	for (struct conn *c = conns; c != NULL; c = c->next) {
 		char b;
 
-		if (c->fd < 0 || (c->active != NULL &&
+		if (c->fd < 0 || c->closing || (c->active != NULL &&
 		    (c->active->state != RQ_READ || c->active->suspended)))
 			continue;
 		if (recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
 			log_debug("http: %s closed its end; closing ours",
 			    c->peer);
-			shutdown(c->fd, SHUT_RDWR);
-			c->fd = -1;
+			conn_close(c);
+			continue;
+		}
+		if (c->trusted)
+			continue;
+		if (c->active == NULL && now - c->since_us > header_s * 1000000) {
+			log_notice("http: %s sent no request headers within "
+			    "HeaderTimeoutSeconds (%llu s); closing", c->peer,
+			    (unsigned long long)header_s);
+			conn_close(c);
+		} else if (now - c->since_us > unauth_s * 1000000) {
+			log_notice("http: %s sent no whole request within "
+			    "UnauthenticatedTimeoutSeconds (%llu s) without "
+			    "having authenticated; closing", c->peer,
+			    (unsigned long long)unauth_s);
+			conn_close(c);
 		}
 	}
+	evictions_log_quiet(now);
 	if (conns != NULL)
-		eof_timer = reactor_timer(EOF_SWEEP_MS, eof_sweep, NULL);
+		sweep_timer = reactor_timer(SWEEP_MS, conn_sweep, NULL);
 }
 
 static void
@@ -1330,21 +1318,18 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 		c->l = l;
 		nconnections++;
 		c->fd = fi != NULL ? fi->connect_fd : -1;
+		c->since_us = reactor_now_us();
 		c->next = conns;
 		c->prevp = &conns;
 		if (conns != NULL)
 			conns->prevp = &c->next;
 		conns = c;
-		if (eof_timer == NULL)
-			eof_timer = reactor_timer(EOF_SWEEP_MS, eof_sweep, NULL);
+		if (sweep_timer == NULL)
+			sweep_timer = reactor_timer(SWEEP_MS, conn_sweep, NULL);
 		if (ci != NULL) {
-			struct ip_slot *slot;
-
-			ip_key(ci->client_addr, c->key);
-			if ((slot = ip_slot(c->key)) != NULL) {
-				if (slot->count++ == 0)
-					memcpy(slot->addr, c->key, 16);
-			}
+			addr_key(ci->client_addr, (unsigned)conf_u(W->cfg,
+			    CK_SERVICE_IPV6_PREFIX_LENGTH), c->key);
+			c->counted = addr_take(c->key) == 0;
 		}
 		if (ci != NULL && ci->client_addr->sa_family == AF_INET) {
 			const struct sockaddr_in *s =
@@ -1372,10 +1357,13 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 
 		if (c != NULL) {
 			nconnections--;
+			if (c->closing)
+				nclosing--;
 			*c->prevp = c->next;
 			if (c->next != NULL)
 				c->next->prevp = c->prevp;
-			ip_release(c->key);
+			if (c->counted)
+				addr_release(c->key);
 			nego_free(c->nego);
 			principal_unref(c->nego_principal);
 		}
@@ -1384,35 +1372,88 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 	}
 }
 
+/*
+ * MaxConnections is reached: the connection that has waited longest for
+ * request headers that are not in, from a client that has not
+ * authenticated on it, makes room (a client that trickles its headers
+ * cannot keep everyone out; one that reconnects at once only evicts its
+ * own connections, as a legitimate client's headers are in at once).
+ * false if there is none.  Logged once a second at most, with a count.
+ */
+static struct {
+	uint64_t	last_us;	/* the last line */
+	unsigned	quiet;		/* evictions since, not logged */
+} evictions;
+
+static void
+evictions_log_quiet(uint64_t now)
+{
+	if (evictions.quiet == 0 || now - evictions.last_us < 1000000)
+		return;
+	log_warn("http: MaxConnections (%llu) reached; %u more connections "
+	    "without request headers closed to make room",
+	    conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS), evictions.quiet);
+	evictions.quiet = 0;
+	evictions.last_us = now;
+}
+
+static bool
+evict_one(const struct sockaddr *addr, unsigned prefix)
+{
+	struct conn *oldest = NULL;
+	unsigned char key[ADDR_KEY_LEN];
+	char who[INET6_ADDRSTRLEN + 8];
+	uint64_t now = reactor_now_us();
+
+	for (struct conn *c = conns; c != NULL; c = c->next)
+		if (!c->closing && !c->trusted && c->active == NULL &&
+		    c->fd >= 0 && (oldest == NULL ||
+		    c->since_us < oldest->since_us))
+			oldest = c;
+	if (oldest == NULL)
+		return false;
+	if (now - evictions.last_us >= 1000000 && evictions.quiet == 0) {
+		addr_key(addr, prefix, key);
+		addr_key_name(key, prefix, who, sizeof(who));
+		log_warn("http: MaxConnections (%llu) reached; closing the "
+		    "connection of %s, without request headers for %llu s, "
+		    "for one from %s",
+		    conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS), oldest->peer,
+		    (unsigned long long)((now - oldest->since_us) / 1000000),
+		    who);
+		evictions.last_us = now;
+	} else {
+		evictions.quiet++;
+		evictions_log_quiet(now);
+	}
+	conn_close(oldest);
+	return true;
+}
+
 static enum MHD_Result
 on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
 	unsigned long long per_ip = conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS_PER_IP);
-	unsigned char key[16];
-	struct ip_slot *s;
+	unsigned prefix = (unsigned)conf_u(W->cfg, CK_SERVICE_IPV6_PREFIX_LENGTH);
+	unsigned char key[ADDR_KEY_LEN];
 
 	(void)cls;
 	(void)addrlen;
 	if (W->stopping)
 		return MHD_NO;
-	if (nconnections >= conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS)) {
-		log_warn("http: MaxConnections (%llu) reached; refusing a "
-		    "connection", conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS));
+	addr_key(addr, prefix, key);
+	if (!addr_room(key) || (per_ip != 0 && addr_count(key) >= per_ip)) {
+		char who[INET6_ADDRSTRLEN + 8];
+
+		addr_key_name(key, prefix, who, sizeof(who));
+		log_warn("http: MaxConnectionsPerIP (%llu) reached for %s; "
+		    "refusing a connection", per_ip, who);
 		return MHD_NO;
 	}
-	ip_key(addr, key);
-	if ((s = ip_slot(key)) == NULL ||
-	    (per_ip != 0 && s->count >= per_ip)) {
-		char ip[INET6_ADDRSTRLEN] = "?";
-
-		if (addr->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr,
-			    ip, sizeof(ip));
-		else if (addr->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr,
-			    ip, sizeof(ip));
-		log_warn("http: MaxConnectionsPerIP (%llu) reached for %s; "
-		    "refusing a connection", per_ip, ip);
+	if (nconnections - nclosing >= conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS) &&
+	    !evict_one(addr, prefix)) {
+		log_warn("http: MaxConnections (%llu) reached; refusing a "
+		    "connection", conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS));
 		return MHD_NO;
 	}
 	return MHD_YES;
@@ -1776,8 +1817,8 @@ http_stop(void)
 		memset(l, 0, sizeof(*l));
 	}
 	nlisteners = 0;
-	reactor_timer_stop(eof_timer);
-	eof_timer = NULL;
+	reactor_timer_stop(sweep_timer);
+	sweep_timer = NULL;
 	idresp_flush();
 	reply_memo_flush();
 }
