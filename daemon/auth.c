@@ -1,14 +1,16 @@
 /*
  * auth.c: principals.  Resolves an authenticated name to a local account
- * with its groups, and applies PermitRoot and AllowedGroups.  A principal
- * is immutable once made and shared by reference counting on the loop
- * thread (workers only create them).
+ * with its groups, and applies PermitRoot and AllowedGroups; tells a
+ * locked password from none.  A principal is immutable once made and
+ * shared by reference counting on the loop thread (workers only create
+ * them).
  */
 #include "build.h"
 
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <shadow.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +146,31 @@ nomem:
 	free(groups);
 	snprintf(why, whylen, "out of memory");
 	return -ENOMEM;
+}
+
+bool
+password_locked(const char *pw)
+{
+	if (pw == NULL)
+		return false;
+	if (strcmp(pw, "*LK*") == 0)
+		return true;
+	if (pw[0] != '!')
+		return false;
+	/* "!" or "!!" alone (useradd without a password), or "!*": none set */
+	pw += strspn(pw, "!");
+	return pw[0] != '\0' && strcmp(pw, "*") != 0;
+}
+
+bool
+account_locked(const char *user)
+{
+	struct spwd sp, *res = NULL;
+	char buf[16384];
+
+	if (getspnam_r(user, &sp, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return false;
+	return password_locked(sp.sp_pwdp);
 }
 
 struct principal *

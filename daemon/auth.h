@@ -1,8 +1,9 @@
 /*
  * auth.h: who is calling.  A principal is a local account that passed
- * authentication and the login policy (PermitRoot, AllowedGroups).  Every
- * scheme (auth_basic.c; later Negotiate, certificates) ends in
- * principal_lookup(); nothing else creates a principal.
+ * authentication, PAM account management and the login policy (PermitRoot,
+ * AllowedGroups).  Every scheme (Basic, Negotiate, certificates) ends in
+ * the account check of auth_job.c, which ends in principal_lookup();
+ * nothing else creates a principal.
  */
 #ifndef WINRMD_AUTH_H
 #define WINRMD_AUTH_H
@@ -17,6 +18,7 @@ struct config;
 
 struct principal {
 	int			 refs;
+	uint64_t		 checked_ms;	/* its account check (monotonic) */
 	struct winrmd_principal	 pub;
 };
 
@@ -40,6 +42,17 @@ int	principal_lookup(const char *user, const char *scheme,
 struct principal *principal_ref(struct principal *p);
 void	principal_unref(struct principal *p);	/* NULL is fine */
 
+/*
+ * Whether the account's password is locked (`passwd -l', `usermod -L': a
+ * shadow password of '!' and a hash).  Such an account is refused for
+ * every scheme, as Windows refuses a disabled account; one that never had
+ * a password ("!", "*") is not locked, and may log in without one
+ * (Kerberos, NTLM, a certificate).  Thread-safe; false if unknown.
+ */
+bool	account_locked(const char *user);
+/* the same for a shadow password field (NULL: not locked) */
+bool	password_locked(const char *shadow_pw);
+
 /* --- Basic --- */
 
 /*
@@ -60,6 +73,8 @@ struct principal *auth_cache_get(const char *user, const char *password,
 void	auth_cache_put(const char *user, const char *password,
 	    struct principal *p, uint64_t expires_ms);
 void	auth_cache_evict_user(const char *user);
+/* entries that hold old hold new instead (a re-checked account) */
+void	auth_cache_replace(struct principal *old, struct principal *new);
 
 /* --- PAM (auth_pam.c): blocking, for worker threads --- */
 struct pam_result {
@@ -67,7 +82,36 @@ struct pam_result {
 	unsigned	 fail_delay_us;	/* delay PAM asked for on failure */
 	char		 why[160];	/* for the log only */
 };
+/* pam_authenticate (unless password is NULL), then pam_acct_mgmt */
 void	auth_pam_check(const char *service, const char *user,
 	    const char *password, const char *rhost, struct pam_result *res);
+
+/* --- the account check, on a worker (auth_job.c) --- */
+struct auth_job {
+	struct principal	*principal;	/* NULL: refused */
+	unsigned		 fail_delay_us;	/* PAM's, 0: none asked */
+	char			 why[200];	/* why refused, for the log */
+	const char		*user;		/* as asked */
+	const char		*password;	/* NULL: an account check */
+	const char		*scheme;
+	const char		*rhost;
+};
+/* on the loop thread; may take j->principal (and set it NULL) */
+typedef void (*auth_job_fn)(struct auth_job *j, void *arg);
+
+/*
+ * Checks user's account on a worker: with a password (Basic, run as) PAM
+ * authenticates it first; without (Negotiate, certificates, re-checks),
+ * the account alone.  Then a locked password and the login policy.
+ * fold_case: a name unknown as it is is tried in lower case (NTLM).
+ * scheme is static.  done runs once, on the loop thread; the principal it
+ * gets has checked_ms set to when the check started.  Returns 0, or
+ * -errno (done will not run).  The password is copied, and wiped.
+ */
+int	auth_job_start(const char *user, const char *password,
+	    const char *scheme, const char *rhost, bool fold_case,
+	    auth_job_fn done, void *arg);
+/* p's account was checked less than [Auth] AccountCheckSeconds ago */
+bool	auth_account_fresh(const struct principal *p, uint64_t now_ms);
 
 #endif

@@ -147,3 +147,14 @@ auth_cache_evict_user(const char *user)
 			    strcmp(cache[s][w].p->pub.name, user) == 0)
 				entry_clear(&cache[s][w]);
 }
+
+void
+auth_cache_replace(struct principal *old, struct principal *new)
+{
+	for (int s = 0; s < CACHE_SETS; s++)
+		for (int w = 0; w < CACHE_WAYS; w++)
+			if (cache[s][w].p == old) {
+				principal_unref(old);
+				cache[s][w].p = principal_ref(new);
+			}
+}

@@ -406,9 +406,6 @@ map_name(struct nego *n, gss_name_t src, gss_OID mech, struct nego_result *res)
 		gss_release_buffer(&min, &disp);
 	} else
 		snprintf(res->name, sizeof(res->name), "?");
-	for (char *p = res->name; *p != '\0'; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = '?';
 	if (n->mech == MECH_NTLM) {
 		const char *user = res->name, *bs = strchr(res->name, '\\');
 

@@ -1,8 +1,9 @@
 /*
- * auth_pam.c: one PAM transaction per verification: authenticate, then
- * check the account.  Blocking; runs on a worker thread.  A failure delay
- * requested by PAM modules is reported back instead of slept here, so that
- * the daemon applies it without holding a thread.
+ * auth_pam.c: one PAM transaction per verification: authenticate (when
+ * there is a password), then check the account.  Blocking; runs on a
+ * worker thread (auth_job.c).  A failure delay requested by PAM modules is
+ * reported back instead of slept here, so that the daemon applies it
+ * without holding a thread.
  */
 #include "build.h"
 
@@ -33,7 +34,9 @@ conversation(int n, const struct pam_message **msg, struct pam_response **resp,
 	for (int i = 0; i < n; i++) {
 		switch (msg[i]->msg_style) {
 		case PAM_PROMPT_ECHO_OFF:
-			if ((r[i].resp = strdup(cd->password)) == NULL)
+			/* an account check has no password to give */
+			if (cd->password == NULL ||
+			    (r[i].resp = strdup(cd->password)) == NULL)
 				goto fail;
 			break;
 		case PAM_ERROR_MSG:
@@ -83,9 +86,13 @@ auth_pam_check(const char *service, const char *user, const char *password,
 	pam_set_item(pamh, PAM_RUSER, user);
 	pam_set_item(pamh, PAM_TTY, "winrm");
 	pam_set_item(pamh, PAM_FAIL_DELAY, (const void *)fail_delay);
-	rc = pam_authenticate(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
+	/* no password: the scheme authenticated the user (Negotiate, a
+	 * certificate), as sshd runs only account management for keys */
+	rc = password == NULL ? PAM_SUCCESS :
+	    pam_authenticate(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
 	if (rc == PAM_SUCCESS) {
-		rc = pam_acct_mgmt(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
+		rc = pam_acct_mgmt(pamh, PAM_SILENT |
+		    (password != NULL ? PAM_DISALLOW_NULL_AUTHTOK : 0));
 		if (rc == PAM_SUCCESS)
 			res->ok = 1;
 		else

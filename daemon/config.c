@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <ini.h>
 
 #include "auth_cert.h"
@@ -31,6 +32,7 @@
 static const char *check_addresses(const char *value);
 static const char *check_url_prefix(const char *value);
 static const char *check_netbios(const char *value);
+static const char *check_tls_priority(const char *value);
 static char **split_list(const char *s);
 static void free_list(char **v);
 
@@ -50,6 +52,9 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_LISTENER_KEY_FILE] = { "Listener", "KeyFile", CT_STR,
 	    SYSCONFDIR "/winrmd/winrmd.key", 0, 0, NULL,
 	    "PEM private key for HTTPS; created (mode 0600) with the certificate" },
+	[CK_LISTENER_TLS_PRIORITY] = { "Listener", "TLSPriority", CT_STR, TLS_PRIORITY_DEFAULT, 0, 0, NULL,
+	    "GnuTLS priority string of HTTPS: by default TLS 1.3, and TLS 1.2 with ECDHE/DHE and AEAD ciphers only (restart to change)",
+	    check_tls_priority },
 
 	[CK_SERVICE_ALLOW_UNENCRYPTED] = { "Service", "AllowUnencrypted", CT_BOOL, "false", 0, 0, NULL,
 	    "accept Basic authentication over plain HTTP" },
@@ -58,13 +63,19 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_SERVICE_MAX_TIMEOUT_MS] = { "Service", "MaxTimeoutms", CT_UINT, "60000", 500, U32MAX, NULL,
 	    "upper bound of a request's OperationTimeout" },
 	[CK_SERVICE_MAX_CONNECTIONS] = { "Service", "MaxConnections", CT_UINT, "300", 1, 100000, NULL,
-	    "simultaneous TCP connections, all listeners together" },
+	    "simultaneous TCP connections, all listeners together; when full, the oldest still without request headers makes room" },
 	[CK_SERVICE_MAX_CONNECTIONS_PER_IP] = { "Service", "MaxConnectionsPerIP", CT_UINT, "50", 0, 100000, NULL,
-	    "simultaneous TCP connections from one address (0: no limit)" },
+	    "simultaneous TCP connections from one client: an IPv4 address, an IPv6 prefix (0: no limit)" },
 	[CK_SERVICE_MAX_PACKET_RETRIEVAL_S] = { "Service", "MaxPacketRetrievalTimeSeconds", CT_UINT, "120", 1, 3600, NULL,
 	    "a request body not complete this long after its headers gets 500" },
 	[CK_SERVICE_IDLE_CONNECTION_S] = { "Service", "IdleConnectionTimeoutSeconds", CT_UINT, "120", 1, 86400, NULL,
 	    "a connection idle this long is closed" },
+	[CK_SERVICE_HEADER_TIMEOUT_S] = { "Service", "HeaderTimeoutSeconds", CT_UINT, "20", 1, 3600, NULL,
+	    "a connection not authenticated whose request headers are not in this long after it opened (or its last answer) is closed" },
+	[CK_SERVICE_UNAUTHENTICATED_TIMEOUT_S] = { "Service", "UnauthenticatedTimeoutSeconds", CT_UINT, "60", 1, 3600, NULL,
+	    "a connection not authenticated whose whole request is not in this long after it opened (or its last answer) is closed" },
+	[CK_SERVICE_IPV6_PREFIX_LENGTH] = { "Service", "IPv6PrefixLength", CT_UINT, "64", 32, 128, NULL,
+	    "MaxConnectionsPerIP counts IPv6 clients by this many leading bits of their address (64: a /64 is one client)" },
 	[CK_SERVICE_ENUMERATION_TIMEOUT_MS] = { "Service", "EnumerationTimeoutms", CT_UINT, "60000", 500, U32MAX, NULL,
 	    "an enumeration context not pulled for this long expires" },
 	[CK_SERVICE_MAX_BATCH_ITEMS] = { "Service", "MaxBatchItems", CT_UINT, "1000", 1, 32000, NULL,
@@ -83,7 +94,9 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_AUTH_PERMIT_ROOT] = { "Auth", "PermitRoot", CT_BOOL, "false", 0, 0, NULL,
 	    "allow logins as root (uid 0)" },
 	[CK_AUTH_BASIC_CACHE_S] = { "Auth", "BasicCacheSeconds", CT_UINT, "60", 0, 3600, NULL,
-	    "remember a successful Basic login this long (keyed hash, never the password; 0: off)" },
+	    "remember a successful Basic login this long, at most AccountCheckSeconds (keyed hash, never the password; 0: off)" },
+	[CK_AUTH_ACCOUNT_CHECK_S] = { "Auth", "AccountCheckSeconds", CT_UINT, "60", 0, 600, NULL,
+	    "an account check (PAM account, lock, policy) is trusted this long, and never for a new shell (0: every request)" },
 	[CK_AUTH_NEGOTIATE] = { "Auth", "Negotiate", CT_BOOL, "true", 0, 0, NULL,
 	    "the Negotiate scheme (SPNEGO, NTLM, Kerberos through GSSAPI); offered only with a usable Keytab or NTLMUserFile" },
 	[CK_AUTH_KERBEROS] = { "Auth", "Kerberos", CT_BOOL, "true", 0, 0, NULL,
@@ -223,6 +236,31 @@ check_netbios(const char *value)
 		    strchr("\\/:*?\"<>|.,;=+[]", *p) != NULL)
 			return "a NetBIOS name may not hold blanks or any of \\/:*?\"<>|.,;=+[]";
 	return NULL;
+}
+
+/* a priority string GnuTLS accepts; the message names where it stops */
+static const char *
+check_tls_priority(const char *value)
+{
+	static char msg[200];
+	gnutls_priority_t prio = NULL;
+	const char *where = NULL;
+	int r;
+
+	if (value[0] == '\0')
+		return "TLSPriority is empty";
+	if ((r = gnutls_priority_init(&prio, value, &where)) == GNUTLS_E_SUCCESS) {
+		gnutls_priority_deinit(prio);
+		return NULL;
+	}
+	if (r == GNUTLS_E_INVALID_REQUEST && where != NULL)
+		snprintf(msg, sizeof(msg), "TLSPriority is not a GnuTLS priority "
+		    "string: %.*s is not understood", (int)strcspn(where, ":"),
+		    where);
+	else
+		snprintf(msg, sizeof(msg), "TLSPriority is not a GnuTLS priority "
+		    "string: %s", gnutls_strerror(r));
+	return msg;
 }
 
 struct parse_state {

@@ -5,14 +5,11 @@
  */
 #include "build.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/crypto.h>
 
 #include "arena.h"
 #include "auth.h"
@@ -25,7 +22,6 @@
 #include "soap.h"
 #include "spawn.h"
 #include "winrmd.h"
-#include "workers.h"
 
 static void
 h_log(int level, const char *fmt, ...)
@@ -269,65 +265,40 @@ h_group_mode(void)
 #define AC_DEFAULT_DELAY_MS	2000	/* pam_unix's own */
 #define AC_MAX_DELAY_MS		5000
 
-struct auth_check_job {
-	char			*user, *password;
-	char			 service[64];
-	char			 rhost[INET6_ADDRSTRLEN];
-	struct auth_policy	 policy;
-	struct pam_result	 pam;
-	struct principal	*principal;
+/* a run-as check whose answer waits for the plugin, or its failure delay */
+struct auth_check {
+	struct principal	*principal;	/* NULL: refused */
 	char			 why[200];
 	winrmd_auth_fn		 fn;
 	void			*arg;
 };
 
 static void
-ac_work(void *arg)
-{
-	struct auth_check_job *j = arg;
-
-	auth_pam_check(j->service, j->user, j->password, j->rhost, &j->pam);
-	if (!j->pam.ok) {
-		snprintf(j->why, sizeof(j->why), "PAM: %s", j->pam.why);
-		return;
-	}
-	if (principal_lookup(j->user, "runas", &j->policy, &j->principal,
-	    j->why, sizeof(j->why)) < 0)
-		j->principal = NULL;
-}
-
-static void
-ac_free(struct auth_check_job *j)
-{
-	principal_unref(j->principal);
-	auth_policy_done(&j->policy);
-	OPENSSL_cleanse(j->password, strlen(j->password));
-	free(j->password);
-	free(j->user);
-	free(j);
-}
-
-static void
 ac_finish(void *arg)
 {
-	struct auth_check_job *j = arg;
+	struct auth_check *ac = arg;
 
 	/* stopping: the plugins are being finalised, nobody to tell */
 	if (!W->stopping)
-		j->fn(j->principal ? &j->principal->pub : NULL, j->why, j->arg);
-	ac_free(j);
+		ac->fn(ac->principal ? &ac->principal->pub : NULL, ac->why,
+		    ac->arg);
+	principal_unref(ac->principal);
+	free(ac);
 }
 
 static void
-ac_done(void *arg)
+ac_done(struct auth_job *j, void *arg)
 {
-	struct auth_check_job *j = arg;
-	unsigned ms = j->pam.fail_delay_us / 1000;
+	struct auth_check *ac = arg;
+	unsigned ms = j->fail_delay_us / 1000;
 
-	if (j->principal != NULL) {
+	ac->principal = j->principal;
+	j->principal = NULL;
+	snprintf(ac->why, sizeof(ac->why), "%s", j->why);
+	if (ac->principal != NULL) {
 		log_info("auth: run as %s accepted (client %s)", j->user,
 		    j->rhost);
-		ac_finish(j);
+		ac_finish(ac);
 		return;
 	}
 	log_notice("auth: run as %s refused (client %s): %s", j->user,
@@ -337,39 +308,27 @@ ac_done(void *arg)
 	if (ms > AC_MAX_DELAY_MS)
 		ms = AC_MAX_DELAY_MS;
 	/* a refusal waits, as a refused login does */
-	if (W->stopping || reactor_timer(ms, ac_finish, j) == NULL)
-		ac_finish(j);
+	if (W->stopping || reactor_timer(ms, ac_finish, ac) == NULL)
+		ac_finish(ac);
 }
 
 static int
 h_auth_check(const char *user, const char *password, const char *rhost,
     winrmd_auth_fn fn, void *arg)
 {
-	struct auth_check_job *j;
+	struct auth_check *ac;
+	int r;
 
 	if (user == NULL || password == NULL || fn == NULL || user[0] == '\0')
 		return -EINVAL;
-	if ((j = calloc(1, sizeof(*j))) == NULL)
+	if ((ac = calloc(1, sizeof(*ac))) == NULL)
 		return -ENOMEM;
-	if ((j->user = strdup(user)) == NULL ||
-	    (j->password = strdup(password)) == NULL ||
-	    auth_policy_init(&j->policy, W->cfg) < 0) {
-		free(j->user);
-		free(j->password);
-		free(j);
-		return -ENOMEM;
-	}
-	j->fn = fn;
-	j->arg = arg;
-	snprintf(j->service, sizeof(j->service), "%s",
-	    conf_s(W->cfg, CK_AUTH_PAM_SERVICE));
-	snprintf(j->rhost, sizeof(j->rhost), "%s", rhost ? rhost : "");
-	W->count.pam_calls++;
-	if (workers_submit(ac_work, ac_done, j) < 0) {
-		ac_free(j);
-		return -ENOMEM;
-	}
-	return 0;
+	ac->fn = fn;
+	ac->arg = arg;
+	if ((r = auth_job_start(user, password, "runas", rhost, false, ac_done,
+	    ac)) < 0)
+		free(ac);
+	return r;
 }
 
 const struct winrmd_host host_services = {

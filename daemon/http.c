@@ -37,6 +37,7 @@
 #include <microhttpd.h>
 #include <systemd/sd-daemon.h>
 
+#include "addrcount.h"
 #include "arena.h"
 #include "auth.h"
 #include "auth_cert.h"
@@ -52,15 +53,22 @@
 #include "soap.h"
 #include "tls.h"
 #include "winrmd.h"
-#include "workers.h"
 #include "wsman.h"
 
 #define MAX_LISTENERS		16
 #define SOAP_CONTENT_TYPE	"application/soap+xml;charset=UTF-8"
 #define MAX_FAIL_DELAY_US	5000000u
 #define DEFAULT_FAIL_DELAY_US	2000000u	/* pam_unix's own */
-#define IP_SLOTS		4096	/* per-address connection counts */
 #define DISCARD_FACTOR		4	/* bodies read and dropped before an error */
+/*
+ * What MHD may use for one connection: its read buffer, the parsed headers
+ * and the answer's headers.  The request headers must fit: a Negotiate
+ * token of up to 64 KiB of base64 (a Kerberos ticket with a big PAC;
+ * MAX_TOKEN_B64 in auth_negotiate.c) and up to 32 KiB of everything else;
+ * larger headers get 431.  Bodies pass through it in pieces, never whole.
+ * At most MaxConnections times this (winrmd.8, HTTP).
+ */
+#define CONN_MEMORY		(96 * 1024)
 
 struct listener {
 	struct MHD_Daemon	*mhd;
@@ -79,13 +87,18 @@ struct request;
 
 struct conn {
 	struct listener		*l;
-	unsigned char		 key[16];	/* client address, for ip_slots */
+	unsigned char		 key[ADDR_KEY_LEN]; /* its client (addrcount.h) */
+	bool			 counted;	/* under key */
 	char			 ip[INET6_ADDRSTRLEN];
 	char			 peer[INET6_ADDRSTRLEN + 8];
 	struct nego		*nego;		/* Negotiate context, or NULL */
 	struct principal	*nego_principal; /* its account, once looked up */
 	struct request		*active;	/* the request being served */
-	int			 fd;		/* for eof_sweep(), or -1 */
+	int			 fd;		/* for conn_sweep(), or -1 */
+	/* since it opened, or answered its last request (monotonic us) */
+	uint64_t		 since_us;
+	bool			 trusted;	/* its last request authenticated */
+	bool			 closing;	/* shut down by us: MHD closes it */
 	struct conn		*next, **prevp;	/* all connections */
 };
 
@@ -107,6 +120,9 @@ struct request {
 	const char		*user;		/* for the log: tried or known */
 	char			 user_buf[64];
 	bool			 via_nego;	/* principal of conn->nego */
+	bool			 lookup_nego;	/* checking conn->nego's account */
+	bool			 account_checked; /* by this request */
+	bool			 headers_read;	/* wsman_read_headers() done */
 	bool			 encrypted;	/* body is multipart/encrypted */
 	bool			 seal_reply;	/* seal what answer() sends */
 	bool			 close_conn;	/* Connection: close */
@@ -122,19 +138,9 @@ struct request {
 static struct listener listeners[MAX_LISTENERS];
 static size_t nlisteners;
 static unsigned nconnections;
+static unsigned nclosing;	/* of nconnections, shut down by us */
 static struct conn *conns;
-static struct winrmd_timer *eof_timer;
-
-/*
- * Open connections per client address, all listeners together: an
- * open-addressing table keyed by the address bytes (IPv4-mapped IPv6
- * addresses count as IPv4).
- */
-struct ip_slot {
-	unsigned char	addr[16];
-	unsigned	count;
-};
-static struct ip_slot ip_slots[IP_SLOTS];
+static struct winrmd_timer *sweep_timer;
 static struct request *suspended;
 static unsigned npending;
 
@@ -325,31 +331,11 @@ http_pending(void)
 
 /* ------------------------------------------------------- authentication */
 
-struct auth_job {
-	struct request		*rq;
-	char			*user, *password;
-	char			 service[64];
-	char			 rhost[INET6_ADDRSTRLEN];
-	struct auth_policy	 policy;
-	struct pam_result	 pam;
-	struct principal	*principal;
-	char			 why[200];
-};
-
-static void
-auth_work(void *arg)
-{
-	struct auth_job *j = arg;
-
-	auth_pam_check(j->service, j->user, j->password, j->rhost, &j->pam);
-	if (!j->pam.ok) {
-		snprintf(j->why, sizeof(j->why), "PAM: %s", j->pam.why);
-		return;
-	}
-	if (principal_lookup(j->user, "Basic", &j->policy, &j->principal,
-	    j->why, sizeof(j->why)) < 0)
-		j->principal = NULL;
-}
+/*
+ * Every login and re-check is the account check of auth_job.c, on a worker;
+ * the request stays suspended (RQ_AUTH) meanwhile, so its connection cannot
+ * go away, and the functions below take its result on the loop thread.
+ */
 
 static void
 delay_over(void *arg)
@@ -380,139 +366,171 @@ fail_delay(struct request *rq, unsigned us)
 	rq->delay = reactor_timer(us / 1000, delay_over, rq);
 }
 
+/* the 401 of a refused check, after the failure delay */
 static void
-auth_done(void *arg)
+refused(struct request *rq, unsigned delay_us)
 {
-	struct auth_job *j = arg;
-	struct request *rq = j->rq;
+	fail_delay(rq, delay_us);
+	if (rq->delay == NULL)
+		resume(rq);
+}
+
+/* the check of rq's login or principal, or -1 if it cannot start */
+static int
+check_start(struct request *rq, const char *user, const char *password,
+    const char *scheme, auth_job_fn done)
+{
+	if (auth_job_start(user, password, scheme, rq->conn->ip,
+	    strcmp(scheme, "NTLM") == 0, done, rq) < 0)
+		return -1;
+	rq->state = RQ_AUTH;
+	return 0;
+}
+
+/* a Basic login checked: remembered for the next requests, then run */
+static void
+basic_done(struct auth_job *j, void *arg)
+{
+	struct request *rq = arg;
 
 	if (j->principal != NULL) {
-		unsigned long long ttl = conf_u(W->cfg, CK_AUTH_BASIC_CACHE_S);
+		unsigned long long ttl = conf_u(W->cfg, CK_AUTH_BASIC_CACHE_S),
+		    check = conf_u(W->cfg, CK_AUTH_ACCOUNT_CHECK_S);
 
+		/* a password is remembered no longer than its account check */
+		if (check < ttl)
+			ttl = check;
 		if (ttl > 0)
 			auth_cache_put(j->user, j->password, j->principal,
 			    reactor_now_ms() + ttl * 1000);
 		rq->principal = j->principal;
+		j->principal = NULL;
+		rq->account_checked = true;
 		rq->state = RQ_RUN;
 		resume(rq);
-	} else {
-		log_notice("auth: Basic login of %s from %s refused: %s",
-		    j->user, rq->conn->ip, j->why);
-		auth_cache_evict_user(j->user);
-		fail_delay(rq, j->pam.fail_delay_us);
-		if (rq->delay == NULL)
-			resume(rq);
+		return;
 	}
-	auth_policy_done(&j->policy);
-	auth_basic_wipe(j->user, j->password);
-	free(j);
+	log_notice("auth: Basic login of %s from %s refused: %s", j->user,
+	    rq->conn->ip, j->why);
+	auth_cache_evict_user(j->user);
+	refused(rq, j->fail_delay_us);
 }
-
-/* ------------------------------ Negotiate and certificates: accounts */
 
 /*
- * After a Negotiate handshake or a certificate mapping, the account behind
- * the name is looked up on a worker (NSS may be slow) and the login policy
- * applied (principal_lookup).  The request stays suspended meanwhile, so
- * its connection cannot go away.
+ * The account behind a Negotiate handshake or a certificate mapping
+ * checked: the connection's context keeps it (Negotiate), and the request
+ * runs.
  */
-struct lookup_job {
-	struct request		*rq;
-	char			 user[64];
-	const char		*scheme;	/* static: "NTLM", "Kerberos", ... */
-	bool			 nego;		/* for the connection's context */
-	bool			 fold_case;	/* NTLM names ignore case */
-	struct auth_policy	 policy;
-	struct principal	*principal;
-	char			 why[200];
-};
-
 static void
-lookup_work(void *arg)
+lookup_done(struct auth_job *j, void *arg)
 {
-	struct lookup_job *j = arg;
-	int r = principal_lookup(j->user, j->scheme, &j->policy,
-	    &j->principal, j->why, sizeof(j->why));
-
-	if (r == -ENOENT && j->fold_case) {
-		char lower[64];
-		size_t i;
-
-		for (i = 0; j->user[i] != '\0' && i + 1 < sizeof(lower); i++)
-			lower[i] = (char)(j->user[i] >= 'A' && j->user[i] <= 'Z' ?
-			    j->user[i] - 'A' + 'a' : j->user[i]);
-		lower[i] = '\0';
-		if (strcmp(lower, j->user) != 0)
-			r = principal_lookup(lower, j->scheme, &j->policy,
-			    &j->principal, j->why, sizeof(j->why));
-	}
-	if (r < 0)
-		j->principal = NULL;
-}
-
-static void
-lookup_done(void *arg)
-{
-	struct lookup_job *j = arg;
-	struct request *rq = j->rq;
+	struct request *rq = arg;
 	struct conn *c = rq->conn;
+	bool nego = rq->lookup_nego;
 
-	if (j->principal != NULL && (!j->nego || nego_established(c->nego))) {
-		if (j->nego) {
+	if (j->principal != NULL && (!nego || nego_established(c->nego))) {
+		if (nego) {
 			principal_unref(c->nego_principal);
 			c->nego_principal = principal_ref(j->principal);
 			rq->via_nego = true;
 		}
 		rq->principal = j->principal;
+		j->principal = NULL;
+		rq->account_checked = true;
 		snprintf(rq->user_buf, sizeof(rq->user_buf), "%s",
-		    j->principal->pub.name);
+		    rq->principal->pub.name);
 		rq->user = rq->user_buf;
 		log_info("auth: %s login of %s from %s", j->scheme,
 		    rq->user, c->peer);
 		rq->state = RQ_RUN;
 		resume(rq);
-	} else {
-		principal_unref(j->principal);
-		log_notice("auth: %s login of %s from %s refused: %s",
-		    j->scheme, j->user, c->ip, j->why[0] ? j->why :
-		    "the context went away");
-		if (j->nego) {
-			nego_drop(rq, false);
-			free(rq->www_auth);
-			rq->www_auth = NULL;
-		}
-		fail_delay(rq, 0);
-		if (rq->delay == NULL)
-			resume(rq);
+		return;
 	}
-	auth_policy_done(&j->policy);
-	free(j);
+	log_notice("auth: %s login of %s from %s refused: %s",
+	    j->scheme, j->user, c->ip, j->principal == NULL ? j->why :
+	    "the context went away");
+	if (nego) {
+		nego_drop(rq, false);
+		free(rq->www_auth);
+		rq->www_auth = NULL;
+	}
+	refused(rq, 0);
 }
 
-/* RQ_AUTH with a lookup on a worker, or RQ_DELAY if it cannot start */
+/* RQ_AUTH with the account check on a worker, or RQ_DELAY if it cannot start */
 static enum rq_state
 lookup_begin(struct request *rq, const char *user, const char *scheme,
     bool nego)
 {
-	struct lookup_job *j = calloc(1, sizeof(*j));
-
-	if (j == NULL || auth_policy_init(&j->policy, W->cfg) < 0) {
-		free(j);
-		return RQ_DELAY;
-	}
-	j->rq = rq;
-	snprintf(j->user, sizeof(j->user), "%s", user);
 	snprintf(rq->user_buf, sizeof(rq->user_buf), "%s", user);
 	rq->user = rq->user_buf;
-	j->scheme = scheme;
-	j->nego = nego;
-	j->fold_case = strcmp(scheme, "NTLM") == 0;
-	if (workers_submit(lookup_work, lookup_done, j) < 0) {
-		auth_policy_done(&j->policy);
-		free(j);
-		return RQ_DELAY;
+	rq->lookup_nego = nego;
+	return check_start(rq, user, NULL, scheme, lookup_done) < 0 ?
+	    RQ_DELAY : RQ_AUTH;
+}
+
+/*
+ * A remembered login (the Basic cache, a connection's Negotiate context)
+ * whose account was checked again: the new principal replaces the old
+ * wherever it is remembered (the account may have changed: groups, shell),
+ * or the login is forgotten and the request refused.
+ */
+static void
+recheck_done(struct auth_job *j, void *arg)
+{
+	struct request *rq = arg;
+	struct conn *c = rq->conn;
+	struct principal *old = rq->principal;
+
+	if (j->principal != NULL) {
+		auth_cache_replace(old, j->principal);
+		if (c->nego_principal == old) {
+			principal_unref(c->nego_principal);
+			c->nego_principal = principal_ref(j->principal);
+		}
+		rq->principal = j->principal;
+		j->principal = NULL;
+		principal_unref(old);
+		rq->account_checked = true;
+		rq->state = RQ_RUN;
+		resume(rq);
+		return;
 	}
-	return RQ_AUTH;
+	log_notice("auth: %s login of %s from %s refused when its account was "
+	    "checked again: %s", j->scheme, j->user, c->ip, j->why);
+	auth_cache_evict_user(old->pub.name);
+	if (rq->via_nego) {
+		nego_drop(rq, false);
+		free(rq->www_auth);
+		rq->www_auth = NULL;
+	}
+	rq->principal = NULL;
+	principal_unref(old);
+	refused(rq, 0);
+}
+
+/*
+ * Whether rq's principal, remembered from an earlier check, must be
+ * checked again before rq runs: when that check is older than
+ * AccountCheckSeconds or, with new_session (a new shell), whatever its age.
+ * Returns RQ_RUN (no: go on), RQ_AUTH (the check is running: suspend rq)
+ * or RQ_DELAY (it cannot start: 401 at once).
+ */
+static enum rq_state
+recheck(struct request *rq, bool new_session)
+{
+	struct principal *p = rq->principal;
+
+	if (p == NULL || rq->account_checked ||
+	    (!new_session && auth_account_fresh(p, reactor_now_ms())))
+		return RQ_RUN;
+	if (check_start(rq, p->pub.name, NULL, p->pub.scheme,
+	    recheck_done) == 0)
+		return RQ_AUTH;
+	log_err("auth: cannot check the account of %s again", p->pub.name);
+	rq->principal = NULL;
+	principal_unref(p);
+	return RQ_DELAY;
 }
 
 /*
@@ -607,7 +625,7 @@ is_scheme(const char *hdr, const char *scheme)
 
 /*
  * Starts authenticating rq.  Returns RQ_RUN (principal known), RQ_AUTH
- * (PAM or a lookup running, connection to suspend), RQ_DELAY with
+ * (an account check running, connection to suspend), RQ_DELAY with
  * rq->delay set (refused, 401 after the failure delay; suspend too) or
  * RQ_DELAY without (401 at once).
  */
@@ -619,7 +637,6 @@ auth_begin(struct request *rq)
 	struct conn *c = rq->conn;
 	char *user = NULL, *password = NULL;
 	struct principal *p;
-	struct auth_job *j;
 
 	if (hdr == NULL) {
 		/* the connection's complete Negotiate context, if any */
@@ -630,7 +647,7 @@ auth_begin(struct request *rq)
 			snprintf(rq->user_buf, sizeof(rq->user_buf), "%s",
 			    rq->principal->pub.name);
 			rq->user = rq->user_buf;
-			return RQ_RUN;
+			return recheck(rq, false);
 		}
 		return RQ_DELAY;
 	}
@@ -663,27 +680,13 @@ auth_begin(struct request *rq)
 	    (p = auth_cache_get(user, password, reactor_now_ms())) != NULL) {
 		rq->principal = principal_ref(p);
 		auth_basic_wipe(user, password);
-		return RQ_RUN;
+		return recheck(rq, false);
 	}
-	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    auth_policy_init(&j->policy, W->cfg) < 0) {
-		free(j);
+	if (check_start(rq, user, password, "Basic", basic_done) < 0) {
 		auth_basic_wipe(user, password);
 		return RQ_DELAY;
 	}
-	j->rq = rq;
-	j->user = user;
-	j->password = password;
-	snprintf(j->service, sizeof(j->service), "%s",
-	    conf_s(W->cfg, CK_AUTH_PAM_SERVICE));
-	snprintf(j->rhost, sizeof(j->rhost), "%s", rq->conn->ip);
-	W->count.pam_calls++;
-	if (workers_submit(auth_work, auth_done, j) < 0) {
-		auth_policy_done(&j->policy);
-		auth_basic_wipe(user, password);
-		free(j);
-		return RQ_DELAY;
-	}
+	auth_basic_wipe(user, password);
 	return RQ_AUTH;
 }
 
@@ -888,11 +891,28 @@ run(struct request *rq)
 	}
 	if (!rq->op_live && !parse_or_recall(rq))
 		return answer_op(rq);
-	op->principal = rq->principal;
-	if (op->msg.identify)
+	if (op->msg.identify) {
+		op->principal = rq->principal;
 		return answer_identify(rq, true);
-	if (wsman_read_headers(&op->msg, op->arena, &lim, &op->fault) < 0)
-		return answer_op(rq);
+	}
+	if (!rq->headers_read) {
+		if (wsman_read_headers(&op->msg, op->arena, &lim, &op->fault) < 0)
+			return answer_op(rq);
+		rq->headers_read = true;
+	}
+	/*
+	 * A Create (a new shell) runs with an account checked now: a login
+	 * remembered from before is checked again first, and the check
+	 * resumes rq here.
+	 */
+	if (strcmp(op->msg.action, WINRMD_ACTION_CREATE) == 0 &&
+	    (rq->state = recheck(rq, true)) != RQ_RUN) {
+		if (rq->state == RQ_DELAY)
+			return answer_status(rq, 401);
+		suspend(rq);
+		return MHD_YES;
+	}
+	op->principal = rq->principal;
 	op->on_complete = op_completed;
 	op->on_complete_arg = rq;
 	op->pending = true;
@@ -1162,7 +1182,6 @@ on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 
 	(void)cls;
 	(void)mc;
-	(void)toe;
 	if (rq == NULL)
 		return;
 	/*
@@ -1186,103 +1205,97 @@ on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 			xmlFreeDoc(rq->op.msg.doc);
 		arena_free(rq->op.arena);
 	}
-	principal_unref(rq->principal);
-	if (rq->conn != NULL && rq->conn->active == rq)
+	if (rq->conn != NULL && rq->conn->active == rq) {
+		/* its next request is waited for from now on */
 		rq->conn->active = NULL;
+		rq->conn->since_us = reactor_now_us();
+		rq->conn->trusted = rq->principal != NULL &&
+		    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK;
+	}
+	principal_unref(rq->principal);
 	free(rq->www_auth);
 	free(rq->body);
 	free(rq);
 	*req_cls = NULL;
 }
 
+/* shuts c down: MHD then reads the end of file, and closes it */
 static void
-ip_key(const struct sockaddr *sa, unsigned char key[16])
+conn_close(struct conn *c)
 {
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-
-	memset(key, 0, 16);
-	if (sa->sa_family == AF_INET) {
-		memcpy(key, mapped, 12);
-		memcpy(key + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-	} else if (sa->sa_family == AF_INET6)
-		memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-}
-
-/* the slot of key, or the empty slot where it would go; NULL if full */
-static struct ip_slot *
-ip_slot(const unsigned char key[16])
-{
-	uint32_t h = 2166136261u;
-
-	for (int i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 16777619u;
-	for (unsigned n = 0; n < IP_SLOTS; n++) {
-		struct ip_slot *s = &ip_slots[(h + n) % IP_SLOTS];
-
-		if (s->count == 0 || memcmp(s->addr, key, 16) == 0)
-			return s;
-	}
-	return NULL;
-}
-
-/* removes key's count of one; keeps probe chains intact by re-inserting */
-static void
-ip_release(const unsigned char key[16])
-{
-	struct ip_slot *s = ip_slot(key);
-	size_t i;
-
-	if (s == NULL || s->count == 0 || --s->count > 0)
-		return;
-	/* backward-shift deletion for linear probing */
-	i = (size_t)(s - ip_slots);
-	for (size_t j = (i + 1) % IP_SLOTS; ip_slots[j].count != 0;
-	    j = (j + 1) % IP_SLOTS) {
-		struct ip_slot moved = ip_slots[j];
-
-		ip_slots[j].count = 0;
-		*ip_slot(moved.addr) = moved;
-	}
+	shutdown(c->fd, SHUT_RDWR);
+	c->closing = true;
+	nclosing++;
+	/* closed in this loop iteration, not at the next event */
+	c->l->needs_run = true;
 }
 
 /*
- * Client closes that MHD misses.  libmicrohttpd 0.9.75 in epoll mode
- * (edge-triggered) takes a short read to mean "drained": when a request's
- * bytes and the client's FIN arrive together, it reads the bytes and never
- * reads again, so it never sees the end of file, and the connection stays
- * until its timeout (IdleConnectionTimeoutSeconds before the headers are
- * in, twice MaxPacketRetrievalTimeSeconds after), counted against
- * MaxConnections and MaxConnectionsPerIP: a client that connects, sends
- * part of a request and closes holds a slot for minutes at no cost to
- * itself (tests/interop/hardening_wire.sh).  So once a second every
- * connection that is reading a request or idle between requests is
- * peeked at; at the end of file it is shut down, which wakes MHD, which
- * then reads the end of file and closes it.  Connections that are
- * suspended or answering are left alone.
+ * Once a second, every connection that is reading a request or idle
+ * between requests (never one suspended or answering) is looked at:
+ *
+ *  - Client closes that MHD misses.  libmicrohttpd 0.9.75 in epoll mode
+ *    (edge-triggered) takes a short read to mean "drained": when a
+ *    request's bytes and the client's FIN arrive together, it reads the
+ *    bytes and never reads again, so it never sees the end of file, and
+ *    the connection stays until its timeout, counted against
+ *    MaxConnections and MaxConnectionsPerIP: a client that connects, sends
+ *    part of a request and closes would hold a slot for minutes at no cost
+ *    to itself (tests/interop/hardening_wire.sh).  A peek sees the end of
+ *    file.
+ *  - Deadlines of connections that have not authenticated (their last
+ *    request, if any, had no principal): MHD's idle timer restarts with
+ *    every byte, so a client that trickles its headers a byte at a time
+ *    would hold its slot for ever (tests/interop/hardening_slots.sh).
+ *    Their request headers must be in within HeaderTimeoutSeconds, and the
+ *    whole request within UnauthenticatedTimeoutSeconds, of the
+ *    connection's start or of its previous answer.
+ *
+ * Either way the connection is shut down (conn_close).
  */
-#define EOF_SWEEP_MS	1000
+#define SWEEP_MS	1000
+
+static void evictions_log_quiet(uint64_t now);
 
 static void
-eof_sweep(void *unused)
+conn_sweep(void *unused)
 {
+	uint64_t now = reactor_now_us(),
+	    header_s = conf_u(W->cfg, CK_SERVICE_HEADER_TIMEOUT_S),
+	    unauth_s = conf_u(W->cfg, CK_SERVICE_UNAUTHENTICATED_TIMEOUT_S);
+
 	(void)unused;
-	eof_timer = NULL;
+	sweep_timer = NULL;
 	for (struct conn *c = conns; c != NULL; c = c->next) {
 		char b;
 
-		if (c->fd < 0 || (c->active != NULL &&
+		if (c->fd < 0 || c->closing || (c->active != NULL &&
 		    (c->active->state != RQ_READ || c->active->suspended)))
 			continue;
 		if (recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
 			log_debug("http: %s closed its end; closing ours",
 			    c->peer);
-			shutdown(c->fd, SHUT_RDWR);
-			c->fd = -1;
+			conn_close(c);
+			continue;
+		}
+		if (c->trusted)
+			continue;
+		if (c->active == NULL && now - c->since_us > header_s * 1000000) {
+			log_notice("http: %s sent no request headers within "
+			    "HeaderTimeoutSeconds (%llu s); closing", c->peer,
+			    (unsigned long long)header_s);
+			conn_close(c);
+		} else if (now - c->since_us > unauth_s * 1000000) {
+			log_notice("http: %s sent no whole request within "
+			    "UnauthenticatedTimeoutSeconds (%llu s) without "
+			    "having authenticated; closing", c->peer,
+			    (unsigned long long)unauth_s);
+			conn_close(c);
 		}
 	}
+	evictions_log_quiet(now);
 	if (conns != NULL)
-		eof_timer = reactor_timer(EOF_SWEEP_MS, eof_sweep, NULL);
+		sweep_timer = reactor_timer(SWEEP_MS, conn_sweep, NULL);
 }
 
 static void
@@ -1305,21 +1318,18 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 		c->l = l;
 		nconnections++;
 		c->fd = fi != NULL ? fi->connect_fd : -1;
+		c->since_us = reactor_now_us();
 		c->next = conns;
 		c->prevp = &conns;
 		if (conns != NULL)
 			conns->prevp = &c->next;
 		conns = c;
-		if (eof_timer == NULL)
-			eof_timer = reactor_timer(EOF_SWEEP_MS, eof_sweep, NULL);
+		if (sweep_timer == NULL)
+			sweep_timer = reactor_timer(SWEEP_MS, conn_sweep, NULL);
 		if (ci != NULL) {
-			struct ip_slot *slot;
-
-			ip_key(ci->client_addr, c->key);
-			if ((slot = ip_slot(c->key)) != NULL) {
-				if (slot->count++ == 0)
-					memcpy(slot->addr, c->key, 16);
-			}
+			addr_key(ci->client_addr, (unsigned)conf_u(W->cfg,
+			    CK_SERVICE_IPV6_PREFIX_LENGTH), c->key);
+			c->counted = addr_take(c->key) == 0;
 		}
 		if (ci != NULL && ci->client_addr->sa_family == AF_INET) {
 			const struct sockaddr_in *s =
@@ -1347,10 +1357,13 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 
 		if (c != NULL) {
 			nconnections--;
+			if (c->closing)
+				nclosing--;
 			*c->prevp = c->next;
 			if (c->next != NULL)
 				c->next->prevp = c->prevp;
-			ip_release(c->key);
+			if (c->counted)
+				addr_release(c->key);
 			nego_free(c->nego);
 			principal_unref(c->nego_principal);
 		}
@@ -1359,35 +1372,88 @@ on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 	}
 }
 
+/*
+ * MaxConnections is reached: the connection that has waited longest for
+ * request headers that are not in, from a client that has not
+ * authenticated on it, makes room (a client that trickles its headers
+ * cannot keep everyone out; one that reconnects at once only evicts its
+ * own connections, as a legitimate client's headers are in at once).
+ * false if there is none.  Logged once a second at most, with a count.
+ */
+static struct {
+	uint64_t	last_us;	/* the last line */
+	unsigned	quiet;		/* evictions since, not logged */
+} evictions;
+
+static void
+evictions_log_quiet(uint64_t now)
+{
+	if (evictions.quiet == 0 || now - evictions.last_us < 1000000)
+		return;
+	log_warn("http: MaxConnections (%llu) reached; %u more connections "
+	    "without request headers closed to make room",
+	    conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS), evictions.quiet);
+	evictions.quiet = 0;
+	evictions.last_us = now;
+}
+
+static bool
+evict_one(const struct sockaddr *addr, unsigned prefix)
+{
+	struct conn *oldest = NULL;
+	unsigned char key[ADDR_KEY_LEN];
+	char who[INET6_ADDRSTRLEN + 8];
+	uint64_t now = reactor_now_us();
+
+	for (struct conn *c = conns; c != NULL; c = c->next)
+		if (!c->closing && !c->trusted && c->active == NULL &&
+		    c->fd >= 0 && (oldest == NULL ||
+		    c->since_us < oldest->since_us))
+			oldest = c;
+	if (oldest == NULL)
+		return false;
+	if (now - evictions.last_us >= 1000000 && evictions.quiet == 0) {
+		addr_key(addr, prefix, key);
+		addr_key_name(key, prefix, who, sizeof(who));
+		log_warn("http: MaxConnections (%llu) reached; closing the "
+		    "connection of %s, without request headers for %llu s, "
+		    "for one from %s",
+		    conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS), oldest->peer,
+		    (unsigned long long)((now - oldest->since_us) / 1000000),
+		    who);
+		evictions.last_us = now;
+	} else {
+		evictions.quiet++;
+		evictions_log_quiet(now);
+	}
+	conn_close(oldest);
+	return true;
+}
+
 static enum MHD_Result
 on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
 	unsigned long long per_ip = conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS_PER_IP);
-	unsigned char key[16];
-	struct ip_slot *s;
+	unsigned prefix = (unsigned)conf_u(W->cfg, CK_SERVICE_IPV6_PREFIX_LENGTH);
+	unsigned char key[ADDR_KEY_LEN];
 
 	(void)cls;
 	(void)addrlen;
 	if (W->stopping)
 		return MHD_NO;
-	if (nconnections >= conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS)) {
-		log_warn("http: MaxConnections (%llu) reached; refusing a "
-		    "connection", conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS));
+	addr_key(addr, prefix, key);
+	if (!addr_room(key) || (per_ip != 0 && addr_count(key) >= per_ip)) {
+		char who[INET6_ADDRSTRLEN + 8];
+
+		addr_key_name(key, prefix, who, sizeof(who));
+		log_warn("http: MaxConnectionsPerIP (%llu) reached for %s; "
+		    "refusing a connection", per_ip, who);
 		return MHD_NO;
 	}
-	ip_key(addr, key);
-	if ((s = ip_slot(key)) == NULL ||
-	    (per_ip != 0 && s->count >= per_ip)) {
-		char ip[INET6_ADDRSTRLEN] = "?";
-
-		if (addr->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr,
-			    ip, sizeof(ip));
-		else if (addr->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr,
-			    ip, sizeof(ip));
-		log_warn("http: MaxConnectionsPerIP (%llu) reached for %s; "
-		    "refusing a connection", per_ip, ip);
+	if (nconnections - nclosing >= conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS) &&
+	    !evict_one(addr, prefix)) {
+		log_warn("http: MaxConnections (%llu) reached; refusing a "
+		    "connection", conf_u(W->cfg, CK_SERVICE_MAX_CONNECTIONS));
 		return MHD_NO;
 	}
 	return MHD_YES;
@@ -1504,7 +1570,7 @@ listener_start(struct listener *l)
 		{ MHD_OPTION_HTTPS_MEM_KEY, 0, l->key },
 		{ MHD_OPTION_HTTPS_MEM_CERT, 0, l->cert },
 		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
-		    (void *)"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1" },
+		    (void *)conf_s(c, CK_LISTENER_TLS_PRIORITY) },
 		/* a trust list makes GnuTLS ask for a client certificate
 		 * (optional: Basic and Negotiate clients send none) */
 		{ l->client_ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0,
@@ -1523,7 +1589,7 @@ listener_start(struct listener *l)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)100000,
 	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)conf_u(c, CK_SERVICE_IDLE_CONNECTION_S),
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 	    MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)4096,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
@@ -1751,8 +1817,8 @@ http_stop(void)
 		memset(l, 0, sizeof(*l));
 	}
 	nlisteners = 0;
-	reactor_timer_stop(eof_timer);
-	eof_timer = NULL;
+	reactor_timer_stop(sweep_timer);
+	sweep_timer = NULL;
 	idresp_flush();
 	reply_memo_flush();
 }

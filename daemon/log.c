@@ -1,6 +1,9 @@
 /*
  * log.c: one place that writes log lines.  In the foreground they go to
  * stderr with a timestamp; otherwise to the journal (which also feeds syslog).
+ * Every line is escaped here (log_escape), whatever it quotes: a client's
+ * user name, path or header can neither forge a line nor reach a terminal
+ * as a control sequence, and no caller has to remember to sanitise.
  */
 #include "build.h"
 
@@ -49,14 +52,82 @@ log_level_parse(const char *s)
 	return -1;
 }
 
+/* the length of the UTF-8 sequence at s (n bytes left), 0 if it is not one */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned long cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* overlong, surrogates, beyond U+10FFFF, and the C1 controls */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return len;
+}
+
+size_t
+log_escape(const char *in, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)in;
+	size_t n = strlen(in), o = 0;
+
+	if (outlen == 0)
+		return 0;
+	for (size_t i = 0; i < n;) {
+		size_t len = s[i] >= 0x20 && s[i] < 0x7f ? 1 :
+		    s[i] >= 0x80 ? utf8_len(s + i, n - i) : 0;
+
+		if (len == 0) {
+			/* C0, DEL, C1 or a byte that is not UTF-8: \xHH */
+			if (o + 4 >= outlen)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[s[i] >> 4];
+			out[o++] = hex[s[i] & 15];
+			i++;
+			continue;
+		}
+		if (o + len >= outlen)
+			break;
+		memcpy(out + o, s + i, len);
+		o += len;
+		i += len;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 void
 log_vmsg(int prio, const char *fmt, va_list ap)
 {
-	char line[2048];
+	char raw[2048], line[4 * sizeof(raw)];
 
 	if (prio > log_max)
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_escape(raw, line, sizeof(line));
 	if (!log_foreground && sd_journal_print(prio, "%s", line) >= 0)
 		return;
 	{

@@ -6,6 +6,7 @@
 #define WINRMD_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <syslog.h>
 
 void	log_init(int foreground, int level);
@@ -16,6 +17,14 @@ int	log_level_parse(const char *s);		/* -1 if unknown */
 void	log_msg(int prio, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	log_vmsg(int prio, const char *fmt, va_list ap);
+
+/*
+ * What log_vmsg() does to every line: C0 controls (newline, ESC, ...), DEL,
+ * C1 controls (U+0080 to U+009F) and bytes that are not UTF-8 become \xHH;
+ * other UTF-8 stays.  Writes at most outlen - 1 bytes and a NUL (never a
+ * partial escape or character); returns the length written.
+ */
+size_t	log_escape(const char *in, char *out, size_t outlen);
 
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)

@@ -10,6 +10,12 @@
 #  - a uid-0 account -> 401 while PermitRoot = false
 #  - AllowedGroups: not a member -> 401; a member -> 200
 #  - keep-alive: Basic is per request, never per connection
+#  - log injection: a user name with a newline and ESC is logged on one
+#    line, escaped (\x0a, \x1b); no forged line, no raw control byte
+#  - a login remembered by the cache, then the account locked (passwd -l)
+#    or expired (usermod -e 1): a new shell is refused (the account is
+#    checked again for every Create); with AccountCheckSeconds = 1 any
+#    request is refused a second later
 . "$(dirname "$0")/lib.sh"
 
 WHOAMI_OUT=$WORK/pywinrm.out
@@ -75,6 +81,21 @@ ok "401 after $ms ms, WWW-Authenticate present, logged"
 pywinrm_whoami "$URL_HTTPS4" ssl "$TEST_USER" "x$TEST_PASS"
 [ $? = 3 ] || fail "pywinrm with a wrong password: not InvalidCredentialsError"
 ok "pywinrm with a wrong password: InvalidCredentialsError"
+
+say "log injection: a user name with a newline and ESC"
+# "evil<LF>winrmd[notice] auth forged<ESC>[31m" as the user name (no colon:
+# Basic splits there)
+evil=$(printf 'evil\nwinrmd[notice] auth forged\033[31m:pw' | base64 -w0)
+st=$(post "$URL_HTTPS4" "$WORK/whoami.xml" -H "Authorization: Basic $evil")
+[ "$st" = 401 ] || fail "the forged user name got $st"
+wait_log 'forged' 5 || fail "the refused login is not logged"
+grep -q "$(printf '\033')" "$DLOG" && fail "a raw ESC reached the log: $(grep -n "$(printf '\033')" "$DLOG" | cat -v)"
+grep -q '^winrmd\[notice\] auth forged' "$DLOG" && fail "the user name forged a log line: $(grep -n -B1 '^winrmd.notice. auth forged' "$DLOG" | cat -v)"
+nf=$(grep -c 'forged' "$DLOG")
+ne=$(grep -c 'evil\\x0awinrmd\[notice\] auth forged\\x1b\[31m' "$DLOG")
+[ "$nf" -ge 2 ] && [ "$nf" = "$ne" ] ||
+    fail "the name is not escaped on one line ($nf lines name it, $ne escaped): $(grep -n 'forged' "$DLOG" | cat -v)"
+ok "one line per message, escaped: $(grep -o 'Basic login of evil[^ ]*' "$DLOG" | head -n 1)"
 
 say "an account with uid 0 (PermitRoot = false) -> 401"
 make_user ROOT_USER ROOT_PASS -o -u 0 -M -d "/nonexistent-$TEST_NAME"
@@ -171,6 +192,50 @@ pywinrm_whoami "$URL_HTTPS6" ssl "$TEST_USER" "$TEST_PASS" ||
     fail "a member of the second AllowedGroups entry failed: $(cat "$WHOAMI_OUT")"
 expect_whoami "member of the second group" "$TEST_USER" "$TEST_UID"
 ok "200"
+stop_daemon
+[ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
+
+# ------------------------------- phase 4: accounts locked after a login
+make_user LOCK_USER LOCK_PASS
+make_user EXP_USER EXP_PASS
+make_user BOUND_USER BOUND_PASS
+# lockout USER PASSWORD COMMAND [args]: negotiate.py lockout, Basic over HTTPS
+lockout() {
+	with_timeout 60 "$PY" "$WRT_HERE/negotiate.py" lockout "$URL_HTTPS4" ssl \
+	    "$1" "$2" "flock -w 30 $WRT_LOCK $3" "${@:4}" >"$WHOAMI_OUT" 2>&1 ||
+	    fail "lockout $1: $(tail -n 5 "$WHOAMI_OUT")"
+	grep -q '^before=ok$' "$WHOAMI_OUT" || fail "lockout $1: the first shell: $(cat "$WHOAMI_OUT")"
+}
+write_config "[Service]" "AllowUnencrypted = false" \
+    "[Auth]" "BasicCacheSeconds = 60" "[Plugins]" "Load = $(all_plugins_load)"
+start_daemon
+say "a remembered Basic login, then passwd -l: no new shell"
+lockout "$LOCK_USER" "$LOCK_PASS" "passwd -l $LOCK_USER"
+grep -q '^after=refused' "$WHOAMI_OUT" ||
+    fail "a new shell for a remembered login of a locked account: $(cat "$WHOAMI_OUT")"
+wait_log "auth: Basic login of $LOCK_USER from 127\.0\.0\.1 refused when its account was checked again: the password of $LOCK_USER is locked" 5 ||
+    fail "the refusal of the locked account is not logged"
+ok "InvalidCredentialsError; $(grep -o "refused when its account was checked again.*" "$DLOG" | head -n 1)"
+say "a remembered Basic login, then usermod -e 1: no new shell"
+lockout "$EXP_USER" "$EXP_PASS" "usermod -e 1 $EXP_USER"
+grep -q '^after=refused' "$WHOAMI_OUT" ||
+    fail "a new shell for a remembered login of an expired account: $(cat "$WHOAMI_OUT")"
+wait_log "auth: Basic login of $EXP_USER from 127\.0\.0\.1 refused when its account was checked again: PAM: account" 5 ||
+    fail "the refusal of the expired account is not logged"
+ok "InvalidCredentialsError; $(grep -o "refused when its account was checked again: PAM.*" "$DLOG" | head -n 1)"
+stop_daemon
+
+say "AccountCheckSeconds = 1: any request a second after passwd -l is refused"
+write_config "[Service]" "AllowUnencrypted = false" \
+    "[Auth]" "BasicCacheSeconds = 60" "AccountCheckSeconds = 1" \
+    "[Plugins]" "Load = $(all_plugins_load)"
+start_daemon
+lockout "$BOUND_USER" "$BOUND_PASS" "passwd -l $BOUND_USER" --whoami --wait 1.5
+grep -q '^after=refused' "$WHOAMI_OUT" ||
+    fail "a Whoami 1.5 s after the account was locked: $(cat "$WHOAMI_OUT")"
+wait_log "auth: Basic login of $BOUND_USER from 127\.0\.0\.1 refused" 5 ||
+    fail "the refusal is not logged"
+ok "InvalidCredentialsError"
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
 echo "PASS: $TEST_NAME"

@@ -13,10 +13,15 @@
 #  - Basic over HTTPS still works with Certificate = true (no client
 #    certificate sent); Identify lists https/mutual
 #  - Certificate = false: the same certificate gets 401
+#  - an account expired (usermod -e 1) or locked (passwd -l) after its
+#    certificate worked: its certificate gets 401, logged (PAM account
+#    management and the lock are checked for every certificate login)
 . "$(dirname "$0")/lib.sh"
 command -v openssl >/dev/null || missing_tool "openssl is not installed"
 
 make_user USER2 PASS2
+make_user XUSER XPASS		# to expire
+make_user LUSER LPASS		# to lock
 PKI=$WORK/pki
 mkdir -p "$PKI"
 
@@ -52,7 +57,9 @@ client other otherca "/CN=$TEST_USER" "$TEST_USER@WINRMD.TEST"
 client nouser ca "/CN=nosuchuser" "nosuch$(wrt_rand 3)@WINRMD.TEST"
 client unmapped ca "/CN=$TEST_USER" "$TEST_USER@OTHER.TEST"
 client server ca "/CN=$TEST_USER" "$TEST_USER@WINRMD.TEST" serverAuth
-ok "a CA, another CA and six client certificates"
+client expired ca "/CN=$XUSER" "$XUSER@WINRMD.TEST"
+client locked ca "/CN=$LUSER" "$LUSER@WINRMD.TEST"
+ok "a CA, another CA and eight client certificates"
 
 write_config "[Service]" "AllowUnencrypted = false" \
     "[Auth]" "Basic = true" "Certificate = true" "ClientCAFile = $PKI/ca.crt" \
@@ -109,6 +116,20 @@ ok "https/mutual without a certificate, and over HTTP: 401, logged"
 counters
 [ "$C_dispatched" = "$dispatched0" ] || fail "a refused certificate reached a plugin"
 ok "nothing dispatched"
+
+say "an account expired or locked after its certificate worked: 401"
+for c in expired locked; do
+	cert_whoami "$c" || fail "certificate $c before: $(tail -n 5 "$OUT")"
+done
+wrt_userdb usermod -e 1 "$XUSER" || hard_error "usermod -e 1 failed"
+wrt_userdb passwd -q -l "$LUSER" || hard_error "passwd -l failed"
+expect_cert_refused "the certificate of an expired account" expired \
+    "Certificate login of $XUSER from 127\.0\.0\.1 refused: PAM: account"
+expect_cert_refused "the certificate of a locked account" locked \
+    "Certificate login of $LUSER from 127\.0\.0\.1 refused: the password of $LUSER is locked"
+counters
+[ "$C_dispatched" = $((dispatched0 + 2)) ] ||
+    fail "dispatched $dispatched0 -> $C_dispatched: a refused certificate reached a plugin"
 
 say "Basic over HTTPS still works (no client certificate); Identify lists https/mutual"
 with_timeout 30 "$PY" "$WSMAN_PY" pywinrm "$URL_HTTPS4" ssl "$TEST_USER" "$TEST_PASS" >"$OUT" 2>&1 ||

@@ -15,13 +15,18 @@
 #    gss_wrap_iov over HTTP; a replayed AP-REQ -> 401
 #  - refusals (401, logged, nothing dispatched): wrong NTLM password,
 #    unknown user, wrong domain, an NTLM or Kerberos name without a local
-#    account, an expired ticket, channel bindings of another certificate
+#    account, an expired ticket, channel bindings of another certificate,
+#    a 60 KiB token (it reaches GSSAPI; 120 KiB of headers get 431)
 #  - damaged sealed bodies (truncated, corrupted, bad signature, Length too
 #    long or short, signature length, no closing boundary) -> 400, logged,
 #    connection closed, nothing dispatched, the daemon unharmed
 #  - AllowUnencrypted = true: pywinrm kerberos over HTTP in plaintext
 #  - CbtHardeningLevel = Strict: NTLM with CBT passes, Kerberos (pykerberos
 #    sends none) is refused; Negotiate = false: only Kerberos is offered
+#  - account policy, as for Basic: an account expired (usermod -e 1) or
+#    locked (passwd -l) is refused for NTLM and for Kerberos logins, and
+#    on a connection authenticated before: for a new shell at once, for
+#    any request after AccountCheckSeconds
 [ "${WRT_TEST_TIMEOUT:-0}" -ge 180 ] 2>/dev/null || export WRT_TEST_TIMEOUT=180
 . "$(dirname "$0")/lib.sh"
 . "$WRT_HERE/negotiate_lib.sh"
@@ -30,7 +35,12 @@ nego_require
 KPASS="Kp-$(wrt_rand 8).x"
 GHOST_KPASS="Gk-$(wrt_rand 6)"		# ghost: a principal, no local account
 GHOST_NPASS="Gn-$(wrt_rand 6)"		# ... and an NTLM line
-nego_krb5_start "$TEST_USER" "$KPASS" ghost "$GHOST_KPASS"
+# accounts to expire (X), lock (L) and lock on an open connection (B)
+make_user XUSER XPASS
+make_user LUSER LPASS
+make_user BUSER BPASS
+nego_krb5_start "$TEST_USER" "$KPASS" ghost "$GHOST_KPASS" \
+    "$XUSER" "$XPASS" "$LUSER" "$LPASS" "$BUSER" "$BPASS"
 # no 5-minute grace for expired tickets (the daemon reads this file too)
 sed -i 's/^\[libdefaults\]$/[libdefaults]\n  clockskew = 1/' "$KRB5_CONFIG"
 
@@ -42,6 +52,9 @@ base_config() {
 base_config
 nego_ntlm_user "$TEST_USER" "$TEST_PASS"
 nego_ntlm_user ghost "$GHOST_NPASS" 2>/dev/null
+for u in "$XUSER:$XPASS" "$LUSER:$LPASS" "$BUSER:$BPASS"; do
+	nego_ntlm_user "${u%%:*}" "${u#*:}"
+done
 grep -q "^WINRMD\\\\$TEST_USER:[0-9]*:X\{32\}:[0-9A-F]\{32\}:" "$NTLM_FILE" ||
     fail "--ntlm-passwd wrote no WINRMD\\$TEST_USER line with an NT hash: $(cat "$NTLM_FILE")"
 grep -q "^WRTHOST\\\\$TEST_USER:" "$NTLM_FILE" || fail "no WRTHOST\\$TEST_USER line"
@@ -162,6 +175,17 @@ grep -q '^status=401' "$OUT" || fail "channel bindings of another certificate: $
 wait_log "auth: Negotiate from 127\.0\.0\.1 refused: gss_accept_sec_context: .*Invalid token" 5 ||
     fail "the wrong channel binding is not logged"
 ok "channel bindings of another certificate (a relay): 401, logged"
+# a Kerberos ticket with a big PAC: the token is up to 64 KiB of base64
+tok=$(head -c 46080 /dev/urandom | base64 -w0)	# 61440 characters: 60 KiB
+[ ${#tok} = 61440 ] || hard_error "the 60 KiB token has ${#tok} characters"
+st=$(post "$URL_HTTP4" "$WORK/whoami.xml" -H "Authorization: Negotiate $tok")
+[ "$st" = 401 ] || fail "a 60 KiB Negotiate token got $st, expected 401 from GSSAPI (431: the headers did not fit)"
+wait_log "auth: Negotiate from 127\.0\.0\.1 refused: gss_accept_sec_context: Invalid token" 5 ||
+    fail "the 60 KiB token did not reach GSSAPI"
+ok "a 60 KiB Negotiate token reaches gss_accept_sec_context: 401, logged"
+st=$(post "$URL_HTTP4" "$WORK/whoami.xml" -H "Authorization: Negotiate $tok$tok")
+[ "$st" = 431 ] || fail "120 KiB of headers got $st, expected 431 (the per-connection bound)"
+ok "120 KiB of headers: 431"
 counters
 [ "$C_dispatched" = "$dispatched0" ] || fail "a refused login reached a plugin (dispatched $dispatched0 -> $C_dispatched)"
 ok "nothing dispatched"
@@ -238,6 +262,55 @@ st=$(post "$URL_HTTP4" "$WORK/whoami.xml" -H "Authorization: Negotiate TlRMTVNTU
 wait_log "auth: Negotiate from 127\.0\.0\.1 refused: Negotiate is off" 5 ||
     fail "the refused Negotiate token is not logged"
 ok "pywinrm ntlm: InvalidCredentialsError; a Negotiate token: 401, logged"
+stop_daemon
+[ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
+
+# ---------------------------------------- expired and locked accounts
+say "accounts expired or locked: refused for NTLM and Kerberos, as for Basic"
+base_config "[Auth]" "AccountCheckSeconds = 2" "[Plugins]" "Load = $(all_plugins_load)"
+start_daemon
+# lockout WHAT USER PASSWORD COMMAND URL TRANSPORT [args]: negotiate.py
+# lockout (a shell, COMMAND, then a shell again on the same session)
+lockout() {
+	local what=$1 user=$2 pass=$3 cmd=$4 url=$5 transport=$6
+	shift 6
+	nego_py lockout "$url" "$transport" "$user" "$pass" \
+	    "flock -w 30 $WRT_LOCK $cmd" "$@" >"$OUT" 2>&1 ||
+	    fail "$what: $(tail -n 5 "$OUT")"
+	grep -q '^before=ok$' "$OUT" || fail "$what: the first shell: $(cat "$OUT")"
+	grep -q '^after=refused' "$OUT" || fail "$what: not refused after $cmd: $(cat "$OUT")"
+}
+nego_kinit "$XUSER" "$XPASS"
+lockout "Kerberos, then usermod -e 1" "$XUSER@WINRMD.TEST" "" \
+    "usermod -e 1 $XUSER" "$URL_HTTPSL" kerberos
+wait_log "Kerberos login of $XUSER from 127\.0\.0\.1 refused.*: PAM: account" 5 ||
+    fail "the expired account's Kerberos login is not refused by PAM in the log"
+ok "Kerberos: a shell, usermod -e 1, then a new shell refused: $(grep -o "Kerberos login of $XUSER from [^ ]* refused.*" "$DLOG" | head -n 1)"
+expect_refused "Kerberos login of the expired account" \
+    "Kerberos login of $XUSER from 127\.0\.0\.1 refused: PAM: account" \
+    "$URL_HTTPSL" kerberos "$XUSER@WINRMD.TEST" ""
+expect_refused "NTLM login of the expired account" \
+    "NTLM login of $XUSER from 127\.0\.0\.1 refused: PAM: account" \
+    "$URL_HTTP4" ntlm "$XUSER" "$XPASS"
+lockout "NTLM, then passwd -l" "$LUSER" "$LPASS" "passwd -l $LUSER" \
+    "$URL_HTTP4" ntlm
+wait_log "NTLM login of $LUSER from 127\.0\.0\.1 refused when its account was checked again: the password of $LUSER is locked" 5 ||
+    fail "the locked account is not refused on its NTLM connection"
+ok "NTLM: a shell, passwd -l, then a new shell on the same connection refused"
+expect_refused "NTLM login of the locked account" \
+    "NTLM login of $LUSER from 127\.0\.0\.1 refused: the password of $LUSER is locked" \
+    "$URL_HTTP4" ntlm "$LUSER" "$LPASS"
+nego_kinit "$LUSER" "$LPASS"
+expect_refused "Kerberos login of the locked account" \
+    "Kerberos login of $LUSER from 127\.0\.0\.1 refused: the password of $LUSER is locked" \
+    "$URL_HTTPSL" kerberos "$LUSER@WINRMD.TEST" ""
+say "AccountCheckSeconds = 2: a Whoami on an NTLM connection 2.5 s after passwd -l"
+lockout "NTLM Whoami after AccountCheckSeconds" "$BUSER" "$BPASS" \
+    "passwd -l $BUSER" "$URL_HTTP4" ntlm --whoami --wait 2.5
+wait_log "NTLM login of $BUSER from 127\.0\.0\.1 refused when its account was checked again: the password of $BUSER is locked" 5 ||
+    fail "the locked account's connection was not checked again"
+ok "refused, logged"
+expect_whoami "pywinrm ntlm of an account in good standing" 1 "$URL_HTTP4" ntlm "$TEST_USER" "$TEST_PASS"
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
 echo "PASS: $TEST_NAME"

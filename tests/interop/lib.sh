@@ -17,7 +17,8 @@
 #   TEST_USER TEST_PASS TEST_UID        the account (made at source time)
 #   HTTP_PORT HTTPS_PORT                free loopback ports
 #   write_config [INI lines...]         -> $CONF (defaults + overrides)
-#   start_daemon [args]                 -> DAEMON_PID, DLOG (waits for ready)
+#   start_daemon [args]                 -> DAEMON_PID, DLOG (waits for ready);
+#                                       in network namespace $WRT_NETNS if set
 #   stop_daemon                         -> DAEMON_RC (SIGTERM, wait, SIGKILL)
 #   post URL BODYFILE [curl args...]    prints the status; body in $RESP_BODY,
 #                                       headers in $RESP_HDRS
@@ -378,7 +379,8 @@ start_daemon() {
 		WRT_NSTART=$((WRT_NSTART + 1))
 		DLOG=$WORK/daemon.$WRT_NSTART.log
 		WRT_DAEMON_LOGS+=("$DLOG")
-		"$WINRMD" -f -c "$CONF" "$@" 2>"$DLOG" </dev/null &
+		${WRT_NETNS:+ip netns exec "$WRT_NETNS"} \
+		    "$WINRMD" -f -c "$CONF" "$@" 2>"$DLOG" </dev/null &
 		DAEMON_PID=$!
 		for i in $(seq 1 200); do
 			grep -q ' ready$' "$DLOG" && return 0

@@ -24,6 +24,13 @@
         certificate; prints the status.
     negotiate.py bench URL TRANSPORT USER PASSWORD SECONDS
         Whoami on one pywinrm session for SECONDS; prints "rps=<n>".
+    negotiate.py lockout URL TRANSPORT USER PASSWORD COMMAND [--cert PEM KEY]
+                        [--whoami] [--wait S]
+        pywinrm opens and deletes a shell, runs COMMAND (sh -c: an
+        administrator locking the account), waits S seconds, then on the
+        same session (the same connection where it can) opens a shell again
+        (a Whoami with --whoami); prints "before=ok" and "after=ok" or
+        "after=refused" (InvalidCredentialsError).
     negotiate.py send URL TRANSPORT USER PASSWORD FILE DEST [--chunk N]
         runs `cat > DEST' and sends FILE as its stdin in chunks of N bytes
         (each a Send of its own), then prints the sha256 of DEST as
@@ -82,6 +89,26 @@ def cmd_whoami(a):
             name.text if name is not None else "-",
             uid.text if uid is not None else "-",
             1 if p.transport.encryption is not None else 0))
+    return 0
+
+
+def cmd_lockout(a):
+    import subprocess
+    from winrm.exceptions import InvalidCredentialsError
+    p = _protocol(a.url, a.transport, a.user, a.password, a.cert)
+    p.close_shell(p.open_shell())
+    print("before=ok", flush=True)
+    subprocess.run(a.command, shell=True, check=True)
+    time.sleep(a.wait)
+    try:
+        if a.whoami:
+            p.send_message(wsman.whoami_envelope().decode())
+        else:
+            p.close_shell(p.open_shell())
+    except InvalidCredentialsError as ex:
+        print("after=refused (%s)" % ex)
+        return 0
+    print("after=ok")
     return 0
 
 
@@ -350,6 +377,12 @@ def main(argv):
     for x in ("url", "transport", "user", "password"):
         b.add_argument(x)
     b.add_argument("seconds", type=float)
+    lo = sub.add_parser("lockout")
+    for x in ("url", "transport", "user", "password", "command"):
+        lo.add_argument(x)
+    lo.add_argument("--cert", nargs=2)
+    lo.add_argument("--whoami", action="store_true")
+    lo.add_argument("--wait", type=float, default=0)
     s = sub.add_parser("send")
     for x in ("url", "transport", "user", "password", "file", "dest"):
         s.add_argument(x)
@@ -358,7 +391,7 @@ def main(argv):
     a = ap.parse_args(argv)
     return {"whoami": cmd_whoami, "tamper": cmd_tamper, "gss": cmd_gss,
             "wrongcbt": cmd_wrongcbt, "bench": cmd_bench,
-            "send": cmd_send}[a.cmd](a)
+            "send": cmd_send, "lockout": cmd_lockout}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
  * check_auth.c: the Basic Authorization header (auth_basic_decode), the
  * verification cache (auth_cache_*) with principal reference counts, and
  * the login policy of principal_lookup() (PermitRoot, AllowedGroups) set
- * from a real configuration file.
+ * from a real configuration file, and what a locked password is.
  */
 #include "build.h"
 
@@ -373,6 +373,28 @@ START_TEST(test_cache_evict_user)
 }
 END_TEST
 
+/* a re-checked account: its new principal replaces the old in every entry */
+START_TEST(test_cache_replace)
+{
+	struct principal *old = root_principal(), *new = root_principal();
+
+	auth_cache_put("root", "one", old, 1000);
+	auth_cache_put("root", "two", old, 1000);
+	ck_assert_int_eq(old->refs, 3);
+	auth_cache_replace(old, new);
+	ck_assert_int_eq(old->refs, 1);
+	ck_assert_int_eq(new->refs, 3);
+	ck_assert_ptr_eq(auth_cache_get("root", "one", 10), new);
+	ck_assert_ptr_eq(auth_cache_get("root", "two", 10), new);
+	/* the expiry stays: a password is remembered no longer than it was */
+	ck_assert_ptr_null(auth_cache_get("root", "one", 1000));
+	principal_unref(old);
+	auth_cache_flush();
+	ck_assert_int_eq(new->refs, 1);
+	principal_unref(new);
+}
+END_TEST
+
 START_TEST(test_cache_flush)
 {
 	struct principal *p = root_principal();
@@ -408,6 +430,24 @@ START_TEST(test_cache_reinit)
 }
 END_TEST
 
+/* passwd -l and usermod -L put '!' before a hash; "!" alone is no password */
+START_TEST(test_password_locked)
+{
+	ck_assert(password_locked("!$y$j9T$salt$hash"));
+	ck_assert(password_locked("!!$6$salt$hash"));
+	ck_assert(password_locked("!x"));
+	ck_assert(password_locked("*LK*"));
+	ck_assert(!password_locked("$y$j9T$salt$hash"));
+	ck_assert(!password_locked("!"));
+	ck_assert(!password_locked("!!"));
+	ck_assert(!password_locked("!*"));
+	ck_assert(!password_locked("*"));
+	ck_assert(!password_locked(""));
+	ck_assert(!password_locked(NULL));
+	ck_assert(!account_locked(NO_SUCH_USER));
+}
+END_TEST
+
 static Suite *
 auth_suite(void)
 {
@@ -424,6 +464,7 @@ auth_suite(void)
 	tcase_add_test(tc, test_principal_root);
 	tcase_add_test(tc, test_principal_groups);
 	tcase_add_test(tc, test_principal_unknown);
+	tcase_add_test(tc, test_password_locked);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cache");
@@ -431,6 +472,7 @@ auth_suite(void)
 	tcase_add_test(tc, test_cache_hit_miss);
 	tcase_add_test(tc, test_cache_expiry);
 	tcase_add_test(tc, test_cache_evict_user);
+	tcase_add_test(tc, test_cache_replace);
 	tcase_add_test(tc, test_cache_flush);
 	tcase_add_test(tc, test_cache_reinit);
 	suite_add_tcase(s, tc);

@@ -3,12 +3,15 @@
  * a good file, every kind of error (each must name FILE:LINE), case-
  * insensitive lookups, and that the shipped conf/winrmd.conf lists every key
  * of conf_defs[] commented out with its default, under its [Section].
+ * TLSPriority: checked by GnuTLS, and what the default offers.
  */
 #include "build.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
+
+#include <gnutls/gnutls.h>
 
 #include "config.h"
 #include "unit.h"
@@ -193,6 +196,73 @@ START_TEST(test_bad_enum)
 	expect_error("[Winrs]\nPowerShell = bash\n", 2, "auto|pwsh|sh");
 	/* a prefix of a choice is not a choice */
 	expect_error("[Service]\nLogLevel = warn\n", 2, "must be one of");
+}
+END_TEST
+
+START_TEST(test_bad_tls_priority)
+{
+	expect_error("[Listener]\nTLSPriority = NORMAL:+NO-SUCH-CIPHER\n", 2,
+	    "+NO-SUCH-CIPHER is not understood");
+	expect_error("[Listener]\nTLSPriority = BOGUS\n", 2,
+	    "not a GnuTLS priority string");
+	expect_error("[Listener]\nTLSPriority =\n", 2, "TLSPriority is empty");
+}
+END_TEST
+
+/*
+ * The default offers TLS 1.3, and on TLS 1.2 only ECDHE or DHE with AEAD
+ * ciphers (no static RSA, no CBC, no SHA-1 MAC); it is accepted as a file
+ * value too.
+ */
+START_TEST(test_tls_priority_default)
+{
+	char err[512], *path, text[512];
+	struct config *cfg;
+	gnutls_priority_t prio;
+	unsigned sidx, n12 = 0, n13 = 0;
+	int r;
+
+	ck_assert_int_eq(gnutls_priority_init(&prio, TLS_PRIORITY_DEFAULT, NULL),
+	    GNUTLS_E_SUCCESS);
+	for (unsigned i = 0; (r = gnutls_priority_get_cipher_suite_index(prio,
+	    i, &sidx)) != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE; i++) {
+		gnutls_kx_algorithm_t kx;
+		gnutls_cipher_algorithm_t cipher;
+		gnutls_mac_algorithm_t mac;
+		gnutls_protocol_t min;
+		unsigned char id[2];
+		const char *name;
+
+		if (r != 0)
+			continue;
+		name = gnutls_cipher_suite_info(sidx, id, &kx, &cipher, &mac,
+		    &min);
+		ck_assert_ptr_nonnull(name);
+		ck_assert_msg(mac == GNUTLS_MAC_AEAD, "%s has no AEAD cipher",
+		    name);
+		ck_assert_msg(min >= GNUTLS_TLS1_2, "%s is older than TLS 1.2",
+		    name);
+		if (min == GNUTLS_TLS1_3) {
+			n13++;
+			continue;
+		}
+		n12++;
+		ck_assert_msg(kx == GNUTLS_KX_ECDHE_RSA ||
+		    kx == GNUTLS_KX_ECDHE_ECDSA || kx == GNUTLS_KX_DHE_RSA,
+		    "%s has no forward secrecy", name);
+	}
+	gnutls_priority_deinit(prio);
+	ck_assert_uint_ge(n12, 6);
+	ck_assert_uint_ge(n13, 2);
+
+	snprintf(text, sizeof(text), "[Listener]\nTLSPriority = %s\n",
+	    TLS_PRIORITY_DEFAULT);
+	cfg = load_text(text, &path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "the default as a file value: %s", err);
+	ck_assert_str_eq(conf_s(cfg, CK_LISTENER_TLS_PRIORITY),
+	    TLS_PRIORITY_DEFAULT);
+	config_free(cfg);
+	unit_tmp_remove(path);
 }
 END_TEST
 
@@ -395,6 +465,8 @@ config_suite(void)
 	tcase_add_test(tc, test_bad_bool);
 	tcase_add_test(tc, test_number_out_of_range);
 	tcase_add_test(tc, test_bad_enum);
+	tcase_add_test(tc, test_bad_tls_priority);
+	tcase_add_test(tc, test_tls_priority_default);
 	tcase_add_test(tc, test_key_set_twice);
 	tcase_add_test(tc, test_key_outside_section);
 	tcase_add_test(tc, test_syntax_error);

@@ -1,0 +1,169 @@
+/*
+ * auth_job.c: the account check, on a worker thread.  Every login and every
+ * re-check of one goes through this one job: PAM on [Auth] PamService with
+ * PAM_RHOST (pam_authenticate first when there is a password, then
+ * pam_acct_mgmt: expired accounts, pam_access, pam_nologin, ...), a locked
+ * password (account_locked), then principal_lookup (the passwd entry,
+ * PermitRoot, AllowedGroups).  Basic, Negotiate, certificates, the
+ * re-checks of remembered logins (http.c) and run-as checks for plugins
+ * (host.c) differ only in what they do with the result, on the loop thread.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "auth.h"
+#include "config.h"
+#include "reactor.h"
+#include "winrmd.h"
+#include "workers.h"
+
+struct job {
+	struct auth_job		 pub;
+	char			*user, *password;
+	char			 rhost[64];
+	char			 service[64];
+	bool			 fold_case;
+	struct auth_policy	 policy;
+	struct pam_result	 pam;
+	uint64_t		 started_ms;
+	auth_job_fn		 done;
+	void			*arg;
+};
+
+/* principal_lookup, then in lower case for names that ignore it (NTLM) */
+static int
+lookup(struct job *j)
+{
+	struct auth_job *p = &j->pub;
+	int r = principal_lookup(j->user, p->scheme, &j->policy, &p->principal,
+	    p->why, sizeof(p->why));
+
+	if (r == -ENOENT && j->fold_case) {
+		char lower[64];
+		size_t i;
+
+		for (i = 0; j->user[i] != '\0' && i + 1 < sizeof(lower); i++)
+			lower[i] = (char)(j->user[i] >= 'A' && j->user[i] <= 'Z' ?
+			    j->user[i] - 'A' + 'a' : j->user[i]);
+		lower[i] = '\0';
+		if (strcmp(lower, j->user) != 0)
+			r = principal_lookup(lower, p->scheme, &j->policy,
+			    &p->principal, p->why, sizeof(p->why));
+	}
+	if (r < 0)
+		p->principal = NULL;
+	return r;
+}
+
+static void
+refuse(struct job *j)
+{
+	principal_unref(j->pub.principal);
+	j->pub.principal = NULL;
+}
+
+static void
+work(void *arg)
+{
+	struct job *j = arg;
+	struct auth_job *p = &j->pub;
+
+	/* with a password: it and the account in one PAM transaction */
+	if (j->password != NULL) {
+		auth_pam_check(j->service, j->user, j->password, j->rhost,
+		    &j->pam);
+		p->fail_delay_us = j->pam.fail_delay_us;
+		if (!j->pam.ok) {
+			snprintf(p->why, sizeof(p->why), "PAM: %s", j->pam.why);
+			return;
+		}
+	}
+	if (lookup(j) < 0)
+		return;
+	if (account_locked(p->principal->pub.name)) {
+		snprintf(p->why, sizeof(p->why), "the password of %s is locked "
+		    "(passwd -l)", p->principal->pub.name);
+		refuse(j);
+		return;
+	}
+	/* without: the account of the name the lookup found */
+	if (j->password == NULL) {
+		auth_pam_check(j->service, p->principal->pub.name, NULL,
+		    j->rhost, &j->pam);
+		if (!j->pam.ok) {
+			snprintf(p->why, sizeof(p->why), "PAM: %s", j->pam.why);
+			refuse(j);
+		}
+	}
+}
+
+static void
+job_free(struct job *j)
+{
+	principal_unref(j->pub.principal);
+	auth_policy_done(&j->policy);
+	if (j->password != NULL) {
+		OPENSSL_cleanse(j->password, strlen(j->password));
+		free(j->password);
+	}
+	free(j->user);
+	free(j);
+}
+
+static void
+finished(void *arg)
+{
+	struct job *j = arg;
+
+	if (j->pub.principal != NULL)
+		j->pub.principal->checked_ms = j->started_ms;
+	j->done(&j->pub, j->arg);
+	job_free(j);
+}
+
+int
+auth_job_start(const char *user, const char *password, const char *scheme,
+    const char *rhost, bool fold_case, auth_job_fn done, void *arg)
+{
+	struct job *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return -ENOMEM;
+	if ((j->user = strdup(user)) == NULL ||
+	    (password != NULL && (j->password = strdup(password)) == NULL) ||
+	    auth_policy_init(&j->policy, W->cfg) < 0) {
+		job_free(j);
+		return -ENOMEM;
+	}
+	snprintf(j->rhost, sizeof(j->rhost), "%s", rhost ? rhost : "");
+	snprintf(j->service, sizeof(j->service), "%s",
+	    conf_s(W->cfg, CK_AUTH_PAM_SERVICE));
+	j->fold_case = fold_case;
+	j->started_ms = reactor_now_ms();
+	j->done = done;
+	j->arg = arg;
+	j->pub.user = j->user;
+	j->pub.password = j->password;
+	j->pub.scheme = scheme;
+	j->pub.rhost = j->rhost;
+	W->count.pam_calls++;
+	if (workers_submit(work, finished, j) < 0) {
+		job_free(j);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+bool
+auth_account_fresh(const struct principal *p, uint64_t now_ms)
+{
+	uint64_t ttl = conf_u(W->cfg, CK_AUTH_ACCOUNT_CHECK_S) * 1000;
+
+	return now_ms >= p->checked_ms && now_ms - p->checked_ms < ttl;
+}
