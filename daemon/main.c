@@ -28,6 +28,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "dispatch.h"
+#include "enumeration.h"
 #include "host.h"
 #include "http.h"
 #include "log.h"
@@ -297,6 +298,7 @@ serve(void)
 		log_err("workers: %s", strerror(-r));
 		goto out;
 	}
+	enumeration_init(&host_services);
 	if (plugins_load_all(W->cfg, &host_services) < 0 || dispatch_build() < 0)
 		goto out_workers;
 	if (http_start() < 0)

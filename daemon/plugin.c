@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "enumeration.h"
 #include "log.h"
 #include "plugin.h"
 
@@ -114,6 +115,8 @@ plugins_load_all(const struct config *cfg, const struct winrmd_host *host)
 void
 plugins_fini_all(void)
 {
+	/* their iterators are plugins' code and data: released first */
+	enumeration_drop_all();
 	while (nloaded > 0) {
 		struct plugin *p = &loaded[--nloaded];
 

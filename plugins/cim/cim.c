@@ -234,7 +234,6 @@ cim_fini(void *state)
 	(void)state;
 	/* answer what waits, then let providers finish their calls */
 	call_abort_all(WINRMD_FAULT_SERVICE_STOPPING);
-	enum_free_all();
 	post_run();
 	providers_unload();
 	post_fini();

@@ -270,8 +270,6 @@ struct cim_view {
 	bool		 precise_arrays;	/* msftwinrm:UsePreciseArrays */
 };
 
-enum enum_mode { MODE_OBJECT, MODE_EPR, MODE_OBJECT_AND_EPR };
-
 /* --- render.c: instance XML as Windows writes it (CIM_IPMI.md §1.4) --- */
 /* <p:Class ...> under parent; NULL on failure */
 xmlNodePtr render_instance(xmlNodePtr parent, const struct cim_view *v,
@@ -279,21 +277,21 @@ xmlNodePtr render_instance(xmlNodePtr parent, const struct cim_view *v,
 /* <w:XmlFragment> of the selected properties (WQL SELECT a,b) */
 xmlNodePtr render_fragment(xmlNodePtr parent, const struct cim_view *v,
 	    const struct cim_instance *i);
-/* <a:EndpointReference> with the key selectors */
-xmlNodePtr render_epr(xmlNodePtr parent, const struct cim_view *v,
+/* an enumerated object: the fragment when the view selects, else the
+ * instance */
+xmlNodePtr render_object(xmlNodePtr parent, const struct cim_view *v,
 	    const struct cim_instance *i);
-/* one enumeration item in the given mode */
-xmlNodePtr render_item(xmlNodePtr parent, const struct cim_view *v,
-	    enum enum_mode mode, const struct cim_instance *i);
+/*
+ * The selectors of the instance's EPR, by add(arg, name, value): its keys
+ * by name (texts made valid UTF-8), then __cimnamespace for DMTF
+ * requests.  0, or the first add()'s or -ENOMEM's error.
+ */
+int	 render_keys(const struct cim_view *v, const struct cim_instance *i,
+	    int (*add)(void *arg, const char *name, const char *value),
+	    void *arg);
 /* <p:Method_OUTPUT> with the out parameters and ReturnValue */
 xmlNodePtr render_output(xmlNodePtr parent, const char *uri,
 	    const struct cim_method *m, const struct cim_instance *out);
-/*
- * Bytes the node takes serialised, or SIZE_MAX.  With a daemon that has
- * reply_freeze the node is replaced by its serialised text (then it is the
- * parent's last child, as the node was).
- */
-size_t	 render_measure(xmlNodePtr n);
 xmlNsPtr render_ns(xmlNodePtr n, const char *href, const char *prefix);
 
 /* ------------------------------------------------------------ calls */
@@ -395,12 +393,18 @@ typedef int (*lookup_fn)(struct winrmd_op *op, struct cim_ctx *c, void *arg);
 int	 get_lookup(struct winrmd_op *op, const struct cim_entry *ent,
 	    struct cim_instance *keys, lookup_fn found, void *arg);
 
-/* --- enum.c: Enumerate, Pull, Release and enumeration contexts --- */
+/* --- enum.c: Enumerate, Pull, Release on the daemon's WS-Enumeration --- */
+struct cim_enum;
+/* the iterator over an enumeration's instances, for host->enum_* */
+extern const struct winrmd_enum_source cim_enum_source;
+/* an iterator for the view (copied) that takes the filter; NULL: no memory */
+struct cim_enum *cim_enum_new(const struct cim_view *v,
+	    struct cim_filter *filter);
+/* appends an instance (taken), with only the view's properties kept */
+void	 cim_enum_add(struct cim_enum *it, struct cim_instance *i);
 int	 cim_op_enumerate(struct winrmd_op *op, void *state);
 int	 cim_op_pull(struct winrmd_op *op, void *state);
 int	 cim_op_release(struct winrmd_op *op, void *state);
-void	 enum_free_all(void);
-size_t	 enum_count(uid_t uid);
 
 /* --- invoke.c: methods (Action = ResourceURI/Method) --- */
 int	 cim_op_invoke(struct winrmd_op *op, void *state);
