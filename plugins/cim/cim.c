@@ -21,7 +21,6 @@
 
 const struct winrmd_host *host;
 static struct cim_services svc;
-static char *loaded_providers;	/* [CIM] Providers at start */
 
 const struct cim_services *
 cim_services(void)
@@ -201,7 +200,6 @@ cim_call_fault(struct winrmd_op *op, const struct cim_ctx *c)
 static int
 cim_init(const struct winrmd_host *h, void **ret_state)
 {
-	const char *list;
 	int r;
 
 	if (h->abi != WINRMD_PLUGIN_ABI || h->size < sizeof(struct winrmd_host)) {
@@ -222,9 +220,6 @@ cim_init(const struct winrmd_host *h, void **ret_state)
 		    strerror(-r));
 		return r;
 	}
-	list = host->conf_str("CIM", "Providers");
-	free(loaded_providers);
-	loaded_providers = strdup(list ? list : "");
 	return providers_load(&svc);
 }
 
@@ -238,21 +233,6 @@ cim_fini(void *state)
 	providers_unload();
 	post_fini();
 	call_free_all();
-	free(loaded_providers);
-	loaded_providers = NULL;
-}
-
-/* providers are loaded once; other [CIM] and [Service] keys are read at use */
-static void
-cim_reload(void *state)
-{
-	const char *list = host->conf_str("CIM", "Providers");
-
-	(void)state;
-	if (loaded_providers != NULL &&
-	    strcmp(list ? list : "", loaded_providers) != 0)
-		host->log(WINRMD_LOG_NOTICE, "cim: [CIM] Providers changed; the "
-		    "new list takes effect when winrmd restarts");
 }
 
 static const struct winrmd_action cim_actions[] = {
@@ -271,6 +251,17 @@ static const struct winrmd_resource cim_resources[] = {
 	{ NULL, NULL }
 };
 
+/* providers are loaded at start: a changed list waits for a restart */
+static const struct winrmd_setting cim_settings[] = {
+	{ "CIM", "Providers", WINRMD_SETTING_LIST, DEFAULT_PROVIDERS, 0, 0, NULL,
+	  "CIM class providers the cim plugin loads: names in "
+	  "ProviderDirectory, or absolute paths", WINRMD_SETTING_RESTART },
+	{ "CIM", "ProviderDirectory", WINRMD_SETTING_STRING, PROVIDERDIR, 0, 0,
+	  NULL, "where CIM class providers are loaded from",
+	  WINRMD_SETTING_RESTART },
+	{ NULL },
+};
+
 static const struct winrmd_plugin cim_plugin = {
 	.abi = WINRMD_PLUGIN_ABI,
 	.size = sizeof(struct winrmd_plugin),
@@ -278,8 +269,9 @@ static const struct winrmd_plugin cim_plugin = {
 	.version = "1.0",
 	.init = cim_init,
 	.fini = cim_fini,
-	.reload = cim_reload,
 	.resources = cim_resources,
+	.settings = cim_settings,
+	.declare = providers_declare,
 };
 
 const struct winrmd_plugin *

@@ -146,6 +146,8 @@ int	 providers_load(const struct cim_services *svc);
 int	 providers_add(const struct cim_provider *def, void *handle,
 	    const char *path, const struct cim_services *svc);
 void	 providers_unload(void);
+/* the settings of every provider of [CIM] Providers (plugin.h declare()) */
+int	 providers_declare(const struct winrmd_declare *d);
 /* the class `name' in namespace `ns' (both case-insensitive), or NULL */
 const struct cim_entry *registry_find(const char *ns, const char *name);
 size_t	 registry_count(void);

@@ -3,6 +3,9 @@
  * [CIM] Providers names shared objects in ProviderDirectory (or absolute
  * paths); each is opened RTLD_NOW | RTLD_LOCAL, must export
  * winrmd_provider_entry with our abi and size, and is started with init().
+ * Before that, and at each reading of the configuration, the daemon asks
+ * for their settings (providers_declare: each is opened, its table given
+ * to the daemon, and closed).
  * A provider that fails any step is logged and skipped: the others still
  * serve.  Every class is registered under its name and its aliases in its
  * namespace; when two providers serve the same name, the first one keeps
@@ -247,43 +250,64 @@ providers_add(const struct cim_provider *def, void *handle, const char *path,
 	return 0;
 }
 
-/* opens one provider; logs and returns -errno when it cannot be used */
-static int
-provider_open(const char *path, const struct cim_services *svc)
+/*
+ * dlopen()s a provider and checks its entry point and ABI: the handle and
+ * *ret, or NULL with why it cannot be used (-errno in *rc)
+ */
+static void *
+provider_dlopen(const char *path, const struct cim_provider **ret, char *why,
+    size_t len, int *rc)
 {
 	const struct cim_provider *(*entry)(void);
 	const struct cim_provider *def;
 	void *h;
-	int r;
 
+	*rc = -EINVAL;
 	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		host->log(WINRMD_LOG_ERR, "cim: cannot load provider %s: %s "
-		    "(missing library or symbol? try ldd on the file): skipped",
-		    path, dlerror());
-		return -ENOENT;
+		snprintf(why, len, "cannot load provider %s: %s (missing "
+		    "library or symbol? try ldd on the file)", path, dlerror());
+		*rc = -ENOENT;
+		return NULL;
 	}
 	*(void **)&entry = dlsym(h, "winrmd_provider_entry");
 	if (entry == NULL) {
-		host->log(WINRMD_LOG_ERR, "cim: %s has no winrmd_provider_entry "
-		    "symbol: not a winrmd CIM provider: skipped", path);
+		snprintf(why, len, "%s has no winrmd_provider_entry symbol: not "
+		    "a winrmd CIM provider", path);
 		dlclose(h);
-		return -EINVAL;
+		return NULL;
 	}
 	def = entry();
 	if (def == NULL || def->abi != WINRMD_PROVIDER_ABI ||
 	    def->size != sizeof(struct cim_provider)) {
-		host->log(WINRMD_LOG_ERR, "cim: provider %s has ABI %u (size %u); "
-		    "this winrmd has ABI %u (size %zu): rebuild the provider: "
-		    "skipped", path, def ? def->abi : 0, def ? def->size : 0,
-		    WINRMD_PROVIDER_ABI, sizeof(struct cim_provider));
+		snprintf(why, len, "provider %s has ABI %u (size %u); this "
+		    "winrmd has ABI %u (size %zu): rebuild the provider", path,
+		    def ? def->abi : 0, def ? def->size : 0, WINRMD_PROVIDER_ABI,
+		    sizeof(struct cim_provider));
 		dlclose(h);
-		return -EINVAL;
+		return NULL;
 	}
 	if (def->name == NULL || def->classes == NULL) {
-		host->log(WINRMD_LOG_ERR, "cim: provider %s has no name or no "
-		    "classes: skipped", path);
+		snprintf(why, len, "provider %s has no name or no classes",
+		    path);
 		dlclose(h);
-		return -EINVAL;
+		return NULL;
+	}
+	*ret = def;
+	return h;
+}
+
+/* opens one provider; logs and returns -errno when it cannot be used */
+static int
+provider_open(const char *path, const struct cim_services *svc)
+{
+	const struct cim_provider *def = NULL;
+	char why[PATH_MAX + 256];
+	void *h;
+	int r;
+
+	if ((h = provider_dlopen(path, &def, why, sizeof(why), &r)) == NULL) {
+		host->log(WINRMD_LOG_ERR, "cim: %s: skipped", why);
+		return r;
 	}
 	for (size_t i = 0; i < nprovs; i++)
 		if (provs[i]->def == def) {
@@ -299,23 +323,24 @@ provider_open(const char *path, const struct cim_services *svc)
 	return 0;
 }
 
-int
-providers_load(const struct cim_services *svc)
+/*
+ * Calls fn for each name of a [CIM] Providers list (blanks or commas
+ * between names) with its path (in dir, or the name itself when absolute),
+ * or with why it has none
+ */
+static void
+providers_each(const char *list, const char *dir,
+    void (*fn)(const char *path, const char *why, void *arg), void *arg)
 {
-	const char *list = host->conf_str("CIM", "Providers");
-	const char *dir = host->conf_str("CIM", "ProviderDirectory");
-	const char *p = list ? list : "";
-
-	while (*p != '\0') {
-		char name[PATH_MAX], path[PATH_MAX];
+	for (const char *p = list ? list : ""; *p != '\0';) {
+		char name[PATH_MAX], path[PATH_MAX], why[PATH_MAX + 64];
 		size_t len;
 
 		p += strspn(p, " \t,");
 		if ((len = strcspn(p, " \t,")) == 0)
 			break;
 		if (len >= sizeof(name)) {
-			host->log(WINRMD_LOG_ERR, "cim: a provider name is too "
-			    "long: skipped");
+			fn(NULL, "a provider name is too long", arg);
 			p += len;
 			continue;
 		}
@@ -325,21 +350,73 @@ providers_load(const struct cim_services *svc)
 		if (name[0] == '/')
 			snprintf(path, sizeof(path), "%s", name);
 		else if (strchr(name, '/') != NULL || strcmp(name, "..") == 0) {
-			host->log(WINRMD_LOG_ERR, "cim: provider %s: a name may "
-			    "not hold '/' (use an absolute path): skipped",
-			    name);
+			snprintf(why, sizeof(why), "provider %s: a name may not "
+			    "hold '/' (use an absolute path)", name);
+			fn(NULL, why, arg);
 			continue;
 		} else if (snprintf(path, sizeof(path), "%s/%s.so",
 		    dir ? dir : ".", name) >= (int)sizeof(path)) {
-			host->log(WINRMD_LOG_ERR, "cim: provider path too long: "
-			    "%s skipped", name);
+			snprintf(why, sizeof(why), "provider path too long: %s",
+			    name);
+			fn(NULL, why, arg);
 			continue;
 		}
-		provider_open(path, svc);
+		fn(path, NULL, arg);
 	}
+}
+
+static void
+load_one(const char *path, const char *why, void *arg)
+{
+	if (why != NULL)
+		host->log(WINRMD_LOG_ERR, "cim: %s: skipped", why);
+	else
+		provider_open(path, arg);
+}
+
+int
+providers_load(const struct cim_services *svc)
+{
+	providers_each(host->conf_str("CIM", "Providers"),
+	    host->conf_str("CIM", "ProviderDirectory"), load_one, (void *)svc);
 	host->log(WINRMD_LOG_INFO, "cim: %zu provider(s), %zu class name(s)",
 	    nprovs, nentries);
 	return 0;
+}
+
+struct declaring {
+	const struct winrmd_declare	*d;
+	int				 rc;
+};
+
+/* a provider's settings; one that cannot be loaded is init's to log */
+static void
+declare_one(const char *path, const char *why, void *arg)
+{
+	struct declaring *dc = arg;
+	const struct cim_provider *def = NULL;
+	char module[128], reason[PATH_MAX + 256];
+	void *h;
+	int r;
+
+	if (why != NULL || dc->rc < 0 ||
+	    (h = provider_dlopen(path, &def, reason, sizeof(reason), &r)) == NULL)
+		return;
+	snprintf(module, sizeof(module), "provider %s", def->name);
+	if (def->settings != NULL && dc->d->add(dc->d, module,
+	    def->settings) < 0)
+		dc->rc = -1;
+	dlclose(h);
+}
+
+int
+providers_declare(const struct winrmd_declare *d)
+{
+	struct declaring dc = { d, 0 };
+
+	providers_each(d->value(d, "CIM", "Providers"),
+	    d->value(d, "CIM", "ProviderDirectory"), declare_one, &dc);
+	return dc.rc;
 }
 
 void

@@ -31,6 +31,7 @@
 #include <strings.h>
 
 #include "cfg.h"
+#include "../shell/winrs_settings.h"
 
 static const struct winrmd_host *host;
 
@@ -404,6 +405,18 @@ static const struct winrmd_resource config_resources[] = {
 	{ NULL, NULL },
 };
 
+/* its own, and [Winrs], which cfg:Winrs shows (as the shell plugin reads it) */
+static const struct winrmd_setting config_settings[] = {
+	{ "Config", "AdminGroups", WINRMD_SETTING_LIST, "sudo wheel", 0, 0, NULL,
+	  "members of these groups may read the configuration (winrm get "
+	  "winrm/config)", 0 },
+	{ "Config", "AllowPut", WINRMD_SETTING_BOOL, "false", 0, 0, NULL,
+	  "allow admins to change the configuration remotely (winrm set); "
+	  "off: AccessDenied", 0 },
+	WINRS_SETTINGS,
+	{ NULL },
+};
+
 static const struct winrmd_plugin config_plugin = {
 	.abi = WINRMD_PLUGIN_ABI,
 	.size = sizeof(struct winrmd_plugin),
@@ -413,6 +426,7 @@ static const struct winrmd_plugin config_plugin = {
 	.fini = fini,
 	.reload = reload,
 	.resources = config_resources,
+	.settings = config_settings,
 };
 
 const struct winrmd_plugin *

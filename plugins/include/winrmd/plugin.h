@@ -29,9 +29,9 @@
 #include <libxml/tree.h>
 
 /*
- * 2: the daemon owns WS-Enumeration (enum_* services), plugins declare their
- * settings (struct winrmd_setting); every host member up to group_procs is
- * part of ABI 2.
+ * 2: the daemon owns WS-Enumeration (enum_* services) and plugins declare
+ * their settings (struct winrmd_setting); every host member up to
+ * epr_selector is part of ABI 2.
  */
 #define WINRMD_PLUGIN_ABI	2
 
@@ -380,6 +380,60 @@ struct winrmd_host {
 	((h)->size >= offsetof(struct winrmd_host, member) +		\
 	    sizeof((h)->member) && (h)->member != NULL)
 
+/*
+ * Settings: what a plugin reads from winrmd.conf (host->conf_*), declared
+ * in its struct winrmd_plugin so that the daemon checks them as it checks
+ * its own keys: `winrmd -t', the start and every reload refuse a key of the
+ * plugin's sections that it does not declare, or a bad value, naming
+ * FILE:LINE; `winrmd --example-config' lists them with their defaults.
+ * A section belongs to the modules that declare keys in it (never to the
+ * daemon's own: [Listener], [Service], [Auth], [CertMapping], [Plugins]);
+ * two modules may declare the same key (a plugin that shows another's
+ * settings), if they declare it alike.
+ */
+enum winrmd_setting_type {
+	WINRMD_SETTING_STRING,	/* any text */
+	WINRMD_SETTING_BOOL,	/* true/false, yes/no, on/off, 1/0, any case */
+	WINRMD_SETTING_UINT,	/* a decimal number within [min, max] */
+	WINRMD_SETTING_ENUM,	/* one of `choices' ("auto|pwsh|sh"), any case */
+	WINRMD_SETTING_LIST,	/* words separated by blanks or commas */
+};
+
+/* read only at start: a reload that changes it logs that it waits */
+#define WINRMD_SETTING_RESTART	0x1u
+
+struct winrmd_setting {
+	const char	*section;	/* "Winrs"; NULL ends a table */
+	const char	*key;		/* "IdleTimeout" */
+	enum winrmd_setting_type type;
+	const char	*def;		/* the default, as the file writes it */
+	unsigned long long min, max;	/* WINRMD_SETTING_UINT */
+	const char	*choices;	/* WINRMD_SETTING_ENUM: '|'-separated */
+	const char	*help;		/* one line, for --example-config */
+	unsigned	 flags;		/* WINRMD_SETTING_* */
+};
+
+/*
+ * What a plugin's declare() gets: the configuration being read, and where
+ * the settings of the modules it loads itself go.
+ */
+struct winrmd_declare {
+	/*
+	 * a declared setting of the file being read (its default if the
+	 * file has none), as text; NULL for a key nobody declared
+	 */
+	const char *(*value)(const struct winrmd_declare *d,
+		    const char *section, const char *key);
+	/*
+	 * declares the settings of a module (`module' names it for the
+	 * administrator: "provider win32"); 0, or -1 when the daemon refuses
+	 * them (it says why)
+	 */
+	int	(*add)(const struct winrmd_declare *d, const char *module,
+		    const struct winrmd_setting *settings);
+	void	*ctx;	/* the daemon's */
+};
+
 /* One ResourceURI prefix and the actions a plugin serves under it. */
 typedef int (*winrmd_op_fn)(struct winrmd_op *op, void *state);
 
@@ -412,6 +466,17 @@ struct winrmd_plugin {
 	/* the configuration was reloaded (SIGHUP); may be NULL */
 	void	(*reload)(void *state);
 	const struct winrmd_resource *resources;	/* ends with { NULL, NULL } */
+	/* the settings the plugin reads (ends with { NULL }), or NULL */
+	const struct winrmd_setting *settings;
+	/*
+	 * optional: declares the settings of the modules the plugin loads
+	 * itself (the cim plugin's class providers), which its own settings
+	 * name, with d->add().  Called with its own settings read, before
+	 * init() and whenever the file is read again (-t, --example-config,
+	 * SIGHUP), on the loop thread; it may use nothing of the host.
+	 * 0, or -1 (the configuration is refused).
+	 */
+	int	(*declare)(const struct winrmd_declare *d);
 	void	*reserved[8];
 };
 

@@ -30,7 +30,8 @@
 
 #include <winrmd/plugin.h>
 
-#define WINRMD_PROVIDER_ABI	1
+/* 2: providers declare their settings (struct cim_provider.settings) */
+#define WINRMD_PROVIDER_ABI	2
 
 enum cim_type {
 	CIM_BOOLEAN,
@@ -162,6 +163,11 @@ struct cim_provider {
 	/* every pending call completed, threads joined, memory freed */
 	void	(*fini)(void *state);
 	const struct cim_class *const *classes;	/* NULL-terminated */
+	/*
+	 * the settings the provider reads through svc->host->conf_* (its own
+	 * section, plugin.h), ending with { NULL }; or NULL
+	 */
+	const struct winrmd_setting *settings;
 	void			*reserved[8];
 };
 
