@@ -18,6 +18,7 @@
 
 /* the instances of one enumeration, not yet served (the iterator) */
 struct cim_enum {
+	const struct winrmd_host *host;
 	struct winrmd_enum	*ctx;	/* the daemon's, until answered */
 	struct cim_view		 view;
 	struct cim_filter	*filter;
@@ -25,10 +26,17 @@ struct cim_enum {
 	size_t			 count;
 };
 
+struct epr_add {
+	const struct winrmd_host	*host;
+	struct winrmd_epr		*epr;
+};
+
 static int
-epr_add(void *epr, const char *name, const char *value)
+epr_add(void *arg, const char *name, const char *value)
 {
-	return host->epr_selector(epr, name, value);
+	struct epr_add *a = arg;
+
+	return a->host->epr_selector(a->epr, name, value);
 }
 
 static int
@@ -36,13 +44,14 @@ it_item(void *arg, xmlNodePtr object, struct winrmd_epr *epr)
 {
 	struct cim_enum *it = arg;
 	const struct cim_instance *i = it->head;
+	struct epr_add a = { it->host, epr };
 
 	if (i == NULL)
 		return 0;
 	if (object != NULL && render_object(object, &it->view, i) == NULL)
 		return -ENOMEM;
 	if (epr != NULL)
-		return render_keys(&it->view, i, epr_add, epr) < 0 ? -ENOMEM : 1;
+		return render_keys(&it->view, i, epr_add, &a) < 0 ? -ENOMEM : 1;
 	return 1;
 }
 
@@ -77,12 +86,14 @@ const struct winrmd_enum_source cim_enum_source = {
 };
 
 struct cim_enum *
-cim_enum_new(const struct cim_view *v, struct cim_filter *filter)
+cim_enum_new(const struct winrmd_host *host, const struct cim_view *v,
+    struct cim_filter *filter)
 {
 	struct cim_enum *it = calloc(1, sizeof(*it));
 
 	if (it == NULL)
 		return NULL;
+	it->host = host;
 	it->view = *v;
 	it->filter = filter;
 	it->view.keep = filter ? filter->keep : NULL;
@@ -127,6 +138,7 @@ enum_sink(struct cim_ctx *c, struct cim_instance *i)
 static int
 enum_answer(struct winrmd_op *op, struct cim_enum *it, struct cim_ctx *c)
 {
+	const struct winrmd_host *host = it->host;
 	struct winrmd_enum *ctx = it->ctx;
 
 	it->ctx = NULL;
@@ -147,12 +159,14 @@ enum_done(struct cim_ctx *c)
 	struct winrmd_op *op = c->op;
 
 	enum_answer(op, c->arg, c);
-	host->op_complete(op);
+	c->cim->host->op_complete(op);
 }
 
 int
 cim_op_enumerate(struct winrmd_op *op, void *state)
 {
+	struct cim *cim = state;
+	const struct winrmd_host *host = cim->host;
 	const struct cim_entry *ent;
 	struct cim_filter *filter = NULL;
 	struct winrmd_enum *ctx;
@@ -162,21 +176,20 @@ cim_op_enumerate(struct winrmd_op *op, void *state)
 	struct cim_uri u;
 	int r;
 
-	(void)state;
-	if ((r = cim_check_options(op)) != WINRMD_OK ||
-	    (r = cim_resolve(op, &u, &ent)) != WINRMD_OK)
+	if ((r = cim_check_options(cim, op)) != WINRMD_OK ||
+	    (r = cim_resolve(cim, op, &u, &ent)) != WINRMD_OK)
 		return r;
 	if ((ctx = host->enum_begin(op, &cim_enum_source,
 	    WINRMD_ENUM_FILTER)) == NULL)
 		return WINRMD_FAULT;
-	if ((r = filter_parse(op, host->op_body(op), &u, &ent,
+	if ((r = filter_parse(cim, op, host->op_body(op), &u, &ent,
 	    &filter)) != WINRMD_OK) {
 		host->enum_abort(ctx);
 		return r;
 	}
-	cim_view_init(&view, op, &u, ent);
-	if ((it = cim_enum_new(&view, filter)) == NULL ||
-	    (c = call_new(CALL_ENUMERATE, ent, op)) == NULL) {
+	cim_view_init(cim, &view, op, &u, ent);
+	if ((it = cim_enum_new(host, &view, filter)) == NULL ||
+	    (c = call_new(cim, CALL_ENUMERATE, ent, op)) == NULL) {
 		if (it != NULL)
 			it_release(it);
 		else
@@ -201,21 +214,21 @@ cim_op_enumerate(struct winrmd_op *op, void *state)
 int
 cim_op_pull(struct winrmd_op *op, void *state)
 {
+	const struct cim *cim = state;
 	int r;
 
-	(void)state;
-	if ((r = cim_check_options(op)) != WINRMD_OK)
+	if ((r = cim_check_options(cim, op)) != WINRMD_OK)
 		return r;
-	return host->enum_pull(op, &cim_enum_source);
+	return cim->host->enum_pull(op, &cim_enum_source);
 }
 
 int
 cim_op_release(struct winrmd_op *op, void *state)
 {
+	const struct cim *cim = state;
 	int r;
 
-	(void)state;
-	if ((r = cim_check_options(op)) != WINRMD_OK)
+	if ((r = cim_check_options(cim, op)) != WINRMD_OK)
 		return r;
-	return host->enum_release(op, &cim_enum_source);
+	return cim->host->enum_release(op, &cim_enum_source);
 }

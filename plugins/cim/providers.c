@@ -24,8 +24,6 @@
 
 #include "cim.h"
 
-#define MAX_PROVIDERS	64
-
 struct cim_prov {
 	const struct cim_provider *def;
 	void		*handle;	/* NULL: linked in (tests) */
@@ -33,10 +31,6 @@ struct cim_prov {
 	void		*state;
 };
 
-static struct cim_prov *provs[MAX_PROVIDERS];
-static size_t nprovs;
-static struct cim_entry *entries;
-static size_t nentries, capentries;
 
 void *
 prov_state(const struct cim_prov *p)
@@ -51,18 +45,18 @@ prov_name(const struct cim_prov *p)
 }
 
 size_t
-registry_count(void)
+registry_count(const struct cim *cim)
 {
-	return nentries;
+	return cim->nentries;
 }
 
 const struct cim_entry *
-registry_find(const char *ns, const char *name)
+registry_find(const struct cim *cim, const char *ns, const char *name)
 {
-	for (size_t i = 0; i < nentries; i++)
-		if (strcasecmp(entries[i].name, name) == 0 &&
-		    ns_equal(entries[i].ns, ns))
-			return &entries[i];
+	for (size_t i = 0; i < cim->nentries; i++)
+		if (strcasecmp(cim->entries[i].name, name) == 0 &&
+		    ns_equal(cim->entries[i].ns, ns))
+			return &cim->entries[i];
 	return NULL;
 }
 
@@ -104,7 +98,8 @@ name_valid(const char *s)
 
 /* a class definition is usable: names, property tables, methods */
 static bool
-class_valid(const struct cim_provider *def, const struct cim_class *c)
+class_valid(const struct cim *cim, const struct cim_provider *def,
+    const struct cim_class *c)
 {
 	const char *why = NULL;
 
@@ -130,7 +125,7 @@ class_valid(const struct cim_provider *def, const struct cim_class *c)
 			why = "a bad method";
 	}
 	if (why != NULL) {
-		host->log(WINRMD_LOG_ERR, "cim: provider %s: class %s has %s: "
+		cim->host->log(WINRMD_LOG_ERR, "cim: provider %s: class %s has %s: "
 		    "skipped", def->name, c->name ? c->name : "(null)", why);
 		return false;
 	}
@@ -138,8 +133,8 @@ class_valid(const struct cim_provider *def, const struct cim_class *c)
 }
 
 static int
-entry_add(struct cim_prov *p, const struct cim_class *c, const char *name,
-    size_t len)
+entry_add(struct cim *cim, struct cim_prov *p, const struct cim_class *c,
+    const char *name, size_t len)
 {
 	struct cim_entry *e;
 	const struct cim_entry *old;
@@ -150,26 +145,28 @@ entry_add(struct cim_prov *p, const struct cim_class *c, const char *name,
 	memcpy(nm, name, len);
 	nm[len] = '\0';
 	if (!name_valid(nm)) {
-		host->log(WINRMD_LOG_ERR, "cim: provider %s: bad alias %s of %s",
+		cim->host->log(WINRMD_LOG_ERR, "cim: provider %s: bad alias %s of "
+		    "%s",
 		    p->def->name, nm, c->name);
 		return 0;
 	}
-	if ((old = registry_find(c->ns, nm)) != NULL) {
-		host->log(WINRMD_LOG_ERR, "cim: %s/%s is served by provider %s "
+	if ((old = registry_find(cim, c->ns, nm)) != NULL) {
+		cim->host->log(WINRMD_LOG_ERR, "cim: %s/%s is served by provider %s "
 		    "already; provider %s's class is ignored", c->ns, nm,
 		    prov_name(old->prov), p->def->name);
 		return 0;
 	}
-	if (nentries == capentries) {
-		size_t cap = capentries ? capentries * 2 : 32;
-		struct cim_entry *v = reallocarray(entries, cap, sizeof(*v));
+	if (cim->nentries == cim->capentries) {
+		size_t cap = cim->capentries ? cim->capentries * 2 : 32;
+		struct cim_entry *v = reallocarray(cim->entries, cap,
+		    sizeof(*v));
 
 		if (v == NULL)
 			return -ENOMEM;
-		entries = v;
-		capentries = cap;
+		cim->entries = v;
+		cim->capentries = cap;
 	}
-	e = &entries[nentries];
+	e = &cim->entries[cim->nentries];
 	memset(e, 0, sizeof(*e));
 	e->cls = c;
 	e->prov = p;
@@ -180,7 +177,7 @@ entry_add(struct cim_prov *p, const struct cim_class *c, const char *name,
 			*s = '/';
 	if ((e->order = props_order(c->props, c->nprops)) == NULL)
 		return -ENOMEM;
-	nentries++;
+	cim->nentries++;
 	return 0;
 }
 
@@ -196,14 +193,15 @@ prov_free(struct cim_prov *p)
 }
 
 int
-providers_add(const struct cim_provider *def, void *handle, const char *path,
-    const struct cim_services *svc)
+providers_add(struct cim *cim, const struct cim_provider *def, void *handle,
+    const char *path)
 {
+	const struct winrmd_host *host = cim->host;
 	struct cim_prov *p;
 	size_t nclasses = 0;
 	int r;
 
-	if (nprovs == MAX_PROVIDERS) {
+	if (cim->nprovs == MAX_PROVIDERS) {
 		host->log(WINRMD_LOG_ERR, "cim: more than %d providers: %s "
 		    "skipped", MAX_PROVIDERS, path);
 		return -E2BIG;
@@ -215,21 +213,21 @@ providers_add(const struct cim_provider *def, void *handle, const char *path,
 	}
 	p->def = def;
 	p->handle = handle;
-	if (def->init != NULL && (r = def->init(svc, &p->state)) < 0) {
+	if (def->init != NULL && (r = def->init(&cim->svc, &p->state)) < 0) {
 		host->log(WINRMD_LOG_ERR, "cim: provider %s (%s) failed to "
 		    "start: %s: skipped", def->name, path, strerror(-r));
 		p->handle = NULL;	/* the caller closes it */
 		prov_free(p);
 		return r;
 	}
-	provs[nprovs++] = p;
+	cim->provs[cim->nprovs++] = p;
 	for (const struct cim_class *const *cp = def->classes;
 	    cp != NULL && *cp != NULL; cp++) {
 		const struct cim_class *c = *cp;
 
-		if (!class_valid(def, c))
+		if (!class_valid(cim, def, c))
 			continue;
-		r = entry_add(p, c, c->name, strlen(c->name));
+		r = entry_add(cim, p, c, c->name, strlen(c->name));
 		for (const char *a = c->aliases; r == 0 && a != NULL &&
 		    *a != '\0';) {
 			size_t len;
@@ -237,7 +235,7 @@ providers_add(const struct cim_provider *def, void *handle, const char *path,
 			a += strspn(a, " \t,");
 			len = strcspn(a, " \t,");
 			if (len > 0)
-				r = entry_add(p, c, a, len);
+				r = entry_add(cim, p, c, a, len);
 			a += len;
 		}
 		if (r < 0)
@@ -298,8 +296,9 @@ provider_dlopen(const char *path, const struct cim_provider **ret, char *why,
 
 /* opens one provider; logs and returns -errno when it cannot be used */
 static int
-provider_open(const char *path, const struct cim_services *svc)
+provider_open(struct cim *cim, const char *path)
 {
+	const struct winrmd_host *host = cim->host;
 	const struct cim_provider *def = NULL;
 	char why[PATH_MAX + 256];
 	void *h;
@@ -309,14 +308,14 @@ provider_open(const char *path, const struct cim_services *svc)
 		host->log(WINRMD_LOG_ERR, "cim: %s: skipped", why);
 		return r;
 	}
-	for (size_t i = 0; i < nprovs; i++)
-		if (provs[i]->def == def) {
+	for (size_t i = 0; i < cim->nprovs; i++)
+		if (cim->provs[i]->def == def) {
 			host->log(WINRMD_LOG_WARNING, "cim: provider %s is "
 			    "listed twice: %s skipped", def->name, path);
 			dlclose(h);
 			return -EEXIST;
 		}
-	if ((r = providers_add(def, h, path, svc)) < 0) {
+	if ((r = providers_add(cim, def, h, path)) < 0) {
 		dlclose(h);
 		return r;
 	}
@@ -368,19 +367,23 @@ providers_each(const char *list, const char *dir,
 static void
 load_one(const char *path, const char *why, void *arg)
 {
+	struct cim *cim = arg;
+
 	if (why != NULL)
-		host->log(WINRMD_LOG_ERR, "cim: %s: skipped", why);
+		cim->host->log(WINRMD_LOG_ERR, "cim: %s: skipped", why);
 	else
-		provider_open(path, arg);
+		provider_open(cim, path);
 }
 
 int
-providers_load(const struct cim_services *svc)
+providers_load(struct cim *cim)
 {
+	const struct winrmd_host *host = cim->host;
+
 	providers_each(host->conf_str("CIM", "Providers"),
-	    host->conf_str("CIM", "ProviderDirectory"), load_one, (void *)svc);
+	    host->conf_str("CIM", "ProviderDirectory"), load_one, cim);
 	host->log(WINRMD_LOG_INFO, "cim: %zu provider(s), %zu class name(s)",
-	    nprovs, nentries);
+	    cim->nprovs, cim->nentries);
 	return 0;
 }
 
@@ -420,22 +423,24 @@ providers_declare(const struct winrmd_declare *d)
 }
 
 void
-providers_unload(void)
+providers_unload(struct cim *cim)
 {
-	while (nprovs > 0) {
-		struct cim_prov *p = provs[--nprovs];
+	size_t n = cim->nprovs;
+
+	while (cim->nprovs > 0) {
+		struct cim_prov *p = cim->provs[--cim->nprovs];
 
 		if (p->def->fini != NULL)
 			p->def->fini(p->state);
 	}
-	for (size_t i = 0; i < nentries; i++)
-		free(entries[i].order);
-	free(entries);
-	entries = NULL;
-	nentries = capentries = 0;
+	for (size_t i = 0; i < cim->nentries; i++)
+		free(cim->entries[i].order);
+	free(cim->entries);
+	cim->entries = NULL;
+	cim->nentries = cim->capentries = 0;
 	/* close after every fini: a provider may share code with another */
-	for (size_t i = 0; i < MAX_PROVIDERS && provs[i] != NULL; i++) {
-		prov_free(provs[i]);
-		provs[i] = NULL;
+	for (size_t i = 0; i < n; i++) {
+		prov_free(cim->provs[i]);
+		cim->provs[i] = NULL;
 	}
 }

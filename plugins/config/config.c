@@ -33,20 +33,21 @@
 #include "cfg.h"
 #include "../shell/winrs_settings.h"
 
-static const struct winrmd_host *host;
-
-static struct {
+/* the plugin's state (init's *ret_state, every operation's `state') */
+struct cfg_plugin {
+	const struct winrmd_host *host;
 	struct cfg_listen	 listen;	/* [Listener] at start-up */
 	gid_t			*admin_gids;
 	size_t			 nadmin;
-} st;
+};
 
 /* ------------------------------------------------------------- access */
 
 /* [Config] AdminGroups -> gids; names that do not exist are logged, skipped */
 static void
-admin_groups_load(void)
+admin_groups_load(struct cfg_plugin *st)
 {
+	const struct winrmd_host *host = st->host;
 	const char *list = host->conf_str("Config", "AdminGroups");
 	size_t cap = 0, n = 0, len;
 	gid_t *gids = NULL;
@@ -101,21 +102,21 @@ admin_groups_load(void)
 		gids[n++] = gr.gr_gid;
 	}
 	free(buf);
-	free(st.admin_gids);
-	st.admin_gids = gids;
-	st.nadmin = n;
+	free(st->admin_gids);
+	st->admin_gids = gids;
+	st->nadmin = n;
 }
 
 static bool
-is_admin(const struct winrmd_principal *p)
+is_admin(const struct cfg_plugin *st, const struct winrmd_principal *p)
 {
 	if (p == NULL)
 		return false;
-	for (size_t i = 0; i < st.nadmin; i++) {
-		if (p->gid == st.admin_gids[i])
+	for (size_t i = 0; i < st->nadmin; i++) {
+		if (p->gid == st->admin_gids[i])
 			return true;
 		for (int j = 0; j < p->ngroups; j++)
-			if (p->groups[j] == st.admin_gids[i])
+			if (p->groups[j] == st->admin_gids[i])
 				return true;
 	}
 	return false;
@@ -123,11 +124,12 @@ is_admin(const struct winrmd_principal *p)
 
 /* WINRMD_OK for an admin, else the AccessDenied fault */
 static int
-require_admin(struct winrmd_op *op)
+require_admin(const struct cfg_plugin *st, struct winrmd_op *op)
 {
+	const struct winrmd_host *host = st->host;
 	const struct winrmd_principal *p = host->op_principal(op);
 
-	if (is_admin(p))
+	if (is_admin(st, p))
 		return WINRMD_OK;
 	host->log(WINRMD_LOG_NOTICE, "config: %s (uid %ld) from %s is in none "
 	    "of [Config] AdminGroups: access to %s denied",
@@ -140,7 +142,7 @@ require_admin(struct winrmd_op *op)
 /* ------------------------------------------------------------ helpers */
 
 static int
-oom(struct winrmd_op *op)
+oom(const struct winrmd_host *host, struct winrmd_op *op)
 {
 	return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 	    "out of memory");
@@ -148,7 +150,7 @@ oom(struct winrmd_op *op)
 
 /* the part the ResourceURI names, or a DestinationUnreachable fault */
 static enum cfg_part
-resource_part(struct winrmd_op *op, int *r)
+resource_part(const struct winrmd_host *host, struct winrmd_op *op, int *r)
 {
 	const char *uri = host->op_resource_uri(op);
 	enum cfg_part part = cfg_part_of(uri);
@@ -164,11 +166,12 @@ resource_part(struct winrmd_op *op, int *r)
 /* ---------------------------------------------------------------- Get */
 
 static int
-get_listener(struct winrmd_op *op, xmlNodePtr body)
+get_listener(struct cfg_plugin *st, struct winrmd_op *op, xmlNodePtr body)
 {
+	const struct winrmd_host *host = st->host;
 	struct cfg_listener v[CFG_MAX_LISTENERS];
 	const struct winrmd_selector *sel;
-	size_t n = cfg_listeners(&st.listen, v, CFG_MAX_LISTENERS);
+	size_t n = cfg_listeners(&st->listen, v, CFG_MAX_LISTENERS);
 	size_t nsel = host->op_selectors(op, &sel);
 	const char *address = host->op_selector(op, "Address");
 	const char *transport = host->op_selector(op, "Transport");
@@ -190,30 +193,33 @@ get_listener(struct winrmd_op *op, xmlNodePtr body)
 		    "The service cannot find the resource identified by the "
 		    "resource URI and selectors (no listener with Address %.64s "
 		    "and Transport %.16s).", address, transport);
-	return cfg_render_listener(body, &st.listen, one) ? WINRMD_OK : oom(op);
+	return cfg_render_listener(body, &st->listen, one) ? WINRMD_OK :
+	    oom(host, op);
 }
 
 static int
-op_get(struct winrmd_op *op, void *unused)
+op_get(struct winrmd_op *op, void *state)
 {
+	struct cfg_plugin *st = state;
+	const struct winrmd_host *host = st->host;
 	const struct winrmd_selector *sel;
 	enum cfg_part part;
 	xmlNodePtr body;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
-	if ((part = resource_part(op, &r)) == CFG_PART_NONE)
+	if ((part = resource_part(host, op, &r)) == CFG_PART_NONE)
 		return r;
 	if (part != CFG_PART_LISTENER && host->op_selectors(op, &sel) > 0)
 		return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
 		    "UnexpectedSelectors", "The resource %s takes no selectors.",
 		    cfg_part_name(part));
 	if ((body = host->op_reply(op, WINRMD_ACTION_GET "Response")) == NULL)
-		return oom(op);
-	r = part == CFG_PART_LISTENER ? get_listener(op, body) :
-	    cfg_render(body, part, host, &st.listen) ? WINRMD_OK : oom(op);
+		return oom(host, op);
+	r = part == CFG_PART_LISTENER ? get_listener(st, op, body) :
+	    cfg_render(body, part, host, &st->listen) ? WINRMD_OK :
+	    oom(host, op);
 	/*
 	 * what is read here (the configuration, the listeners of start-up,
 	 * AdminGroups and the principal's groups) changes only with a reload
@@ -227,12 +233,13 @@ op_get(struct winrmd_op *op, void *unused)
 /* ---------------------------------------------------------------- Put */
 
 static int
-op_put(struct winrmd_op *op, void *unused)
+op_put(struct winrmd_op *op, void *state)
 {
+	const struct cfg_plugin *st = state;
+	const struct winrmd_host *host = st->host;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
 	if (!host->conf_bool("Config", "AllowPut")) {
 		host->log(WINRMD_LOG_NOTICE, "config: Put by %s refused: "
@@ -241,7 +248,7 @@ op_put(struct winrmd_op *op, void *unused)
 		    "Access is denied. Remote configuration changes are "
 		    "disabled ([Config] AllowPut = false).");
 	}
-	if (resource_part(op, &r) == CFG_PART_NONE)
+	if (resource_part(host, op, &r) == CFG_PART_NONE)
 		return r;
 	/* not written: the file is the configuration, changed by its owner */
 	return host->op_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED, NULL,
@@ -253,6 +260,7 @@ op_put(struct winrmd_op *op, void *unused)
 
 /* the listeners of one enumeration of .../config/listener (the iterator) */
 struct listener_iter {
+	const struct winrmd_host *host;
 	struct cfg_listen	*listen;	/* the plugin's */
 	size_t			 n, pos;
 	struct cfg_listener	 v[];
@@ -270,8 +278,9 @@ it_item(void *arg, xmlNodePtr object, struct winrmd_epr *epr)
 	if (object != NULL &&
 	    cfg_render_listener(object, it->listen, l) == NULL)
 		return -ENOMEM;
-	if (epr != NULL && (host->epr_selector(epr, "Address", l->address) < 0 ||
-	    host->epr_selector(epr, "Transport", l->transport) < 0))
+	if (epr != NULL &&
+	    (it->host->epr_selector(epr, "Address", l->address) < 0 ||
+	    it->host->epr_selector(epr, "Transport", l->transport) < 0))
 		return -ENOMEM;
 	return 1;
 }
@@ -289,8 +298,10 @@ static const struct winrmd_enum_source listener_source = {
 };
 
 static int
-op_enumerate(struct winrmd_op *op, void *unused)
+op_enumerate(struct winrmd_op *op, void *state)
 {
+	struct cfg_plugin *st = state;
+	const struct winrmd_host *host = st->host;
 	struct cfg_listener v[CFG_MAX_LISTENERS];
 	struct listener_iter *it;
 	struct winrmd_enum *ctx;
@@ -298,10 +309,9 @@ op_enumerate(struct winrmd_op *op, void *unused)
 	size_t n;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
-	if ((part = resource_part(op, &r)) == CFG_PART_NONE)
+	if ((part = resource_part(host, op, &r)) == CFG_PART_NONE)
 		return r;
 	if (part != CFG_PART_LISTENER)
 		return host->op_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED, NULL,
@@ -309,12 +319,13 @@ op_enumerate(struct winrmd_op *op, void *unused)
 		    "is enumerated.", cfg_part_name(part));
 	if ((ctx = host->enum_begin(op, &listener_source, 0)) == NULL)
 		return WINRMD_FAULT;
-	n = cfg_listeners(&st.listen, v, CFG_MAX_LISTENERS);
+	n = cfg_listeners(&st->listen, v, CFG_MAX_LISTENERS);
 	if ((it = malloc(sizeof(*it) + n * sizeof(v[0]))) == NULL) {
 		host->enum_abort(ctx);
-		return oom(op);
+		return oom(host, op);
 	}
-	it->listen = &st.listen;
+	it->host = host;
+	it->listen = &st->listen;
 	it->n = n;
 	it->pos = 0;
 	memcpy(it->v, v, n * sizeof(v[0]));
@@ -322,35 +333,36 @@ op_enumerate(struct winrmd_op *op, void *unused)
 }
 
 static int
-op_pull(struct winrmd_op *op, void *unused)
+op_pull(struct winrmd_op *op, void *state)
 {
+	const struct cfg_plugin *st = state;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
-	return host->enum_pull(op, &listener_source);
+	return st->host->enum_pull(op, &listener_source);
 }
 
 static int
-op_release(struct winrmd_op *op, void *unused)
+op_release(struct winrmd_op *op, void *state)
 {
+	const struct cfg_plugin *st = state;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
-	return host->enum_release(op, &listener_source);
+	return st->host->enum_release(op, &listener_source);
 }
 
 /* every other Action: AccessDenied for non-admins, else not supported */
 static int
-op_other(struct winrmd_op *op, void *unused)
+op_other(struct winrmd_op *op, void *state)
 {
+	const struct cfg_plugin *st = state;
+	const struct winrmd_host *host = st->host;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
 	return host->op_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED, NULL,
 	    "The action %.200s is not supported for %.200s.",
@@ -362,32 +374,36 @@ op_other(struct winrmd_op *op, void *unused)
 static int
 init(const struct winrmd_host *h, void **ret_state)
 {
+	struct cfg_plugin *st;
+
 	if (h->abi != WINRMD_PLUGIN_ABI || h->size < sizeof(*h))
 		return -EPROTO;
-	host = h;
-	memset(&st, 0, sizeof(st));
-	if (cfg_listen_load(&st.listen, h) < 0)
+	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return -ENOMEM;
-	admin_groups_load();
-	*ret_state = &st;
+	st->host = h;
+	if (cfg_listen_load(&st->listen, h) < 0) {
+		free(st);
+		return -ENOMEM;
+	}
+	admin_groups_load(st);
+	*ret_state = st;
 	return 0;
 }
 
 static void
-reload(void *unused)
+reload(void *state)
 {
-	(void)unused;
-	admin_groups_load();
+	admin_groups_load(state);
 }
 
 static void
-fini(void *unused)
+fini(void *state)
 {
-	(void)unused;
-	cfg_listen_free(&st.listen);
-	free(st.admin_gids);
-	st.admin_gids = NULL;
-	st.nadmin = 0;
+	struct cfg_plugin *st = state;
+
+	cfg_listen_free(&st->listen);
+	free(st->admin_gids);
+	free(st);
 }
 
 static const struct winrmd_action config_actions[] = {

@@ -211,12 +211,12 @@ enumerate_ctx(struct winrmd_op *op)
 
 START_TEST(test_providers_loaded)
 {
-	ck_assert_uint_ge(registry_count(), 14);
-	ck_assert_ptr_nonnull(registry_find("root/cimv2", "WRT_Many"));
-	ck_assert_ptr_nonnull(registry_find("ROOT\\CIMV2", "wrt_many"));
-	ck_assert_ptr_nonnull(registry_find("root/test", "Other"));
-	ck_assert_ptr_nonnull(registry_find("root/hardware", "TestSensor"));
-	ck_assert_ptr_null(registry_find("root/test", "WRT_Many"));
+	ck_assert_uint_ge(registry_count(pstate), 14);
+	ck_assert_ptr_nonnull(registry_find(pstate, "root/cimv2", "WRT_Many"));
+	ck_assert_ptr_nonnull(registry_find(pstate, "ROOT\\CIMV2", "wrt_many"));
+	ck_assert_ptr_nonnull(registry_find(pstate, "root/test", "Other"));
+	ck_assert_ptr_nonnull(registry_find(pstate, "root/hardware", "TestSensor"));
+	ck_assert_ptr_null(registry_find(pstate, "root/test", "WRT_Many"));
 	/* the broken entries were logged and skipped */
 	ck_assert_uint_ge(fake_log_count("/nonexistent/prov.so"), 1);
 	ck_assert_uint_ge(fake_log_count("/nonexistent/missing.so"), 1);

@@ -231,8 +231,8 @@ static void
 start(void)
 {
 	ck_assert_int_eq(plug->init(&fake_host, &pstate), 0);
-	ck_assert_int_eq(providers_add(ipmi_provider(), NULL, "ipmi",
-	    cim_services()), 0);
+	ck_assert_int_eq(providers_add(pstate, ipmi_provider(), NULL, "ipmi"),
+	    0);
 }
 
 static void

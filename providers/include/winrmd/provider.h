@@ -30,7 +30,10 @@
 
 #include <winrmd/plugin.h>
 
-/* 2: providers declare their settings (struct cim_provider.settings) */
+/*
+ * 2: providers declare their settings (struct cim_provider.settings);
+ * svc->post() names the services table it is called on
+ */
 #define WINRMD_PROVIDER_ABI	2
 
 enum cim_type {
@@ -149,8 +152,13 @@ struct cim_services {
 	bool	(*get_sint)(const struct cim_instance *i, size_t prop, int64_t *ret);
 	bool	(*get_bool)(const struct cim_instance *i, size_t prop, bool *ret);
 
-	/* --- the loop thread, from a provider's own thread --- */
-	int	(*post)(void (*fn)(void *), void *arg);
+	/*
+	 * --- the loop thread, from a provider's own thread ---
+	 * fn(arg) runs on the loop thread; svc is the provider's table
+	 * (init's), which says to which cim plugin the call goes
+	 */
+	int	(*post)(const struct cim_services *svc, void (*fn)(void *),
+		    void *arg);
 };
 
 struct cim_provider {
