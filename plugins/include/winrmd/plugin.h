@@ -3,13 +3,17 @@
  *
  * A plugin is a shared object exporting one symbol, winrmd_plugin_entry(),
  * which returns a const struct winrmd_plugin.  The daemon checks `abi' and
- * `size', calls init() with the host service table, and dispatches requests
- * to the operations of the resources the plugin declares, by the longest
- * ResourceURI prefix and then by the WS-Addressing Action.
+ * `size' (a plugin of another ABI is refused), reads the plugin's settings
+ * from the configuration file against what it declares (`settings',
+ * `declare'), calls init() with the host service table, and dispatches
+ * requests to the operations of the resources the plugin declares, by the
+ * longest ResourceURI prefix and then by the WS-Addressing Action.  What
+ * init() returns is the plugin's state, passed to every operation and to
+ * reload() and fini(): a plugin keeps its state there.
  *
- * Threading: every call into a plugin (init, fini, operations, watch, timer
- * and child callbacks) happens on the daemon's event-loop thread, one at a
- * time.  Plugins need no locks for their own state and must never block:
+ * Threading: every call into a plugin (declare, init, fini, operations,
+ * watch, timer and child callbacks, enumeration iterators) happens on the
+ * daemon's event-loop thread, one at a time.  Plugins need no locks for their own state and must never block:
  * anything slow is watched through file descriptors or timers, and an
  * operation that cannot answer at once returns WINRMD_PENDING and calls
  * host->op_complete() later, from a callback.
