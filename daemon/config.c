@@ -2,9 +2,12 @@
  * config.c: the schema of the configuration file and its parser.
  *
  * The file is INI (inih), with section and key names that follow
- * `winrm get winrm/config'.  Every key is checked against the schema here:
- * an unknown section or key, a bad value or a key set twice is an error that
- * names the file and line.  The result is immutable.
+ * `winrm get winrm/config'.  Every key is checked against a schema: the
+ * daemon's own table here, and the settings plugins and their modules
+ * declare (config_declare).  An unknown section or key, a bad value or a
+ * key set twice is an error that names the file and line.  The lines of
+ * sections not declared yet wait, in file order, until they are or until
+ * config_finish().  The result is immutable.
  */
 #include "build.h"
 
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
@@ -25,9 +29,7 @@
 
 #define U32MAX	4294967295ULL
 
-#ifndef NATIVE_HELPER	/* set by native/local.am */
-#define NATIVE_HELPER	"/usr/local/libexec/winrmd/winrmd-native"
-#endif
+#define RESTART	WINRMD_SETTING_RESTART
 
 static const char *check_addresses(const char *value);
 static const char *check_url_prefix(const char *value);
@@ -39,22 +41,22 @@ static void free_list(char **v);
 const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_LISTENER_ADDRESS] = { "Listener", "Address", CT_LIST, "*", 0, 0, NULL,
 	    "addresses to listen on: * (all, IPv4 and IPv6), or a list such as 127.0.0.1 ::1",
-	    check_addresses },
+	    check_addresses, .flags = RESTART },
 	[CK_LISTENER_HTTP_PORT] = { "Listener", "HTTPPort", CT_UINT, "5985", 0, 65535, NULL,
-	    "HTTP port; 0 disables the HTTP listener" },
+	    "HTTP port; 0 disables the HTTP listener", .flags = RESTART },
 	[CK_LISTENER_HTTPS_PORT] = { "Listener", "HTTPSPort", CT_UINT, "5986", 0, 65535, NULL,
-	    "HTTPS port; 0 disables the HTTPS listener" },
+	    "HTTPS port; 0 disables the HTTPS listener", .flags = RESTART },
 	[CK_LISTENER_URL_PREFIX] = { "Listener", "URLPrefix", CT_STR, "wsman", 0, 0, NULL,
 	    "URL path clients POST to (without the leading /)", check_url_prefix },
 	[CK_LISTENER_CERT_FILE] = { "Listener", "CertificateFile", CT_STR,
 	    SYSCONFDIR "/winrmd/winrmd.crt", 0, 0, NULL,
-	    "PEM certificate for HTTPS; created self-signed on first start if missing" },
+	    "PEM certificate for HTTPS; created self-signed on first start if missing", .flags = RESTART },
 	[CK_LISTENER_KEY_FILE] = { "Listener", "KeyFile", CT_STR,
 	    SYSCONFDIR "/winrmd/winrmd.key", 0, 0, NULL,
-	    "PEM private key for HTTPS; created (mode 0600) with the certificate" },
+	    "PEM private key for HTTPS; created (mode 0600) with the certificate", .flags = RESTART },
 	[CK_LISTENER_TLS_PRIORITY] = { "Listener", "TLSPriority", CT_STR, TLS_PRIORITY_DEFAULT, 0, 0, NULL,
 	    "GnuTLS priority string of HTTPS: by default TLS 1.3, and TLS 1.2 with ECDHE/DHE and AEAD ciphers only (restart to change)",
-	    check_tls_priority },
+	    check_tls_priority, .flags = RESTART },
 
 	[CK_SERVICE_ALLOW_UNENCRYPTED] = { "Service", "AllowUnencrypted", CT_BOOL, "false", 0, 0, NULL,
 	    "accept Basic authentication over plain HTTP" },
@@ -69,7 +71,7 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_SERVICE_MAX_PACKET_RETRIEVAL_S] = { "Service", "MaxPacketRetrievalTimeSeconds", CT_UINT, "120", 1, 3600, NULL,
 	    "a request body not complete this long after its headers gets 500" },
 	[CK_SERVICE_IDLE_CONNECTION_S] = { "Service", "IdleConnectionTimeoutSeconds", CT_UINT, "120", 1, 86400, NULL,
-	    "a connection idle this long is closed" },
+	    "a connection idle this long is closed", .flags = RESTART },
 	[CK_SERVICE_HEADER_TIMEOUT_S] = { "Service", "HeaderTimeoutSeconds", CT_UINT, "20", 1, 3600, NULL,
 	    "a connection not authenticated whose request headers are not in this long after it opened (or its last answer) is closed" },
 	[CK_SERVICE_UNAUTHENTICATED_TIMEOUT_S] = { "Service", "UnauthenticatedTimeoutSeconds", CT_UINT, "60", 1, 3600, NULL,
@@ -104,88 +106,23 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_AUTH_KEYTAB] = { "Auth", "Keytab", CT_STR, "", 0, 0, NULL,
 	    "Kerberos keytab of the acceptor (empty: $KRB5_KTNAME, else /etc/krb5.keytab)" },
 	[CK_AUTH_NTLM_USER_FILE] = { "Auth", "NTLMUserFile", CT_STR, "", 0, 0, NULL,
-	    "NTLM accounts, smbpasswd lines with NT hashes (winrmd --ntlm-passwd USER); empty: no NTLM (restart to change)" },
+	    "NTLM accounts, smbpasswd lines with NT hashes (winrmd --ntlm-passwd USER); empty: no NTLM (restart to change)", .flags = RESTART },
 	[CK_AUTH_NETBIOS_DOMAIN] = { "Auth", "NetBIOSDomain", CT_STR, "", 0, 0, NULL,
 	    "NTLM domain the server names; clients may send it, NetBIOSComputer or none (empty: NetBIOSComputer; restart)",
-	    check_netbios },
+	    check_netbios, .flags = RESTART },
 	[CK_AUTH_NETBIOS_COMPUTER] = { "Auth", "NetBIOSComputer", CT_STR, "", 0, 0, NULL,
-	    "NTLM computer name (empty: the short host name in upper case; restart to change)", check_netbios },
+	    "NTLM computer name (empty: the short host name in upper case; restart to change)", check_netbios, .flags = RESTART },
 	[CK_AUTH_CBT_HARDENING] = { "Auth", "CbtHardeningLevel", CT_ENUM, "Relaxed", 0, 0, "None|Relaxed|Strict",
 	    "channel binding on HTTPS: None ignores it, Relaxed refuses wrong bindings, Strict also refuses missing ones" },
 	[CK_AUTH_CERTIFICATE] = { "Auth", "Certificate", CT_BOOL, "false", 0, 0, NULL,
-	    "client certificates on HTTPS, verified against ClientCAFile and mapped by [CertMapping] (restart to change)" },
+	    "client certificates on HTTPS, verified against ClientCAFile and mapped by [CertMapping] (restart to change)", .flags = RESTART },
 	[CK_AUTH_CLIENT_CA_FILE] = { "Auth", "ClientCAFile", CT_STR, "", 0, 0, NULL,
-	    "PEM certificates of the authorities that issue client certificates (restart to change)" },
-
-	[CK_WINRS_ALLOW_REMOTE_SHELL] = { "Winrs", "AllowRemoteShellAccess", CT_BOOL, "true", 0, 0, NULL,
-	    "allow remote shells (WinRS) at all" },
-	[CK_WINRS_IDLE_TIMEOUT] = { "Winrs", "IdleTimeout", CT_UINT, "7200000", 1000, U32MAX, NULL,
-	    "ms a shell may stay without requests before it is deleted and its processes killed" },
-	[CK_WINRS_MAX_SHELLS_PER_USER] = { "Winrs", "MaxShellsPerUser", CT_UINT, "30", 1, 100000, NULL,
-	    "open shells per user" },
-	[CK_WINRS_MAX_CONCURRENT_USERS] = { "Winrs", "MaxConcurrentUsers", CT_UINT, "10", 1, 100000, NULL,
-	    "users with open shells at the same time" },
-	[CK_WINRS_MAX_PROCESSES_PER_SHELL] = { "Winrs", "MaxProcessesPerShell", CT_UINT, "25", 1, 100000, NULL,
-	    "commands a shell may have running at once, and processes its commands may run at once (cgroup pids.max, or RLIMIT_NPROC)" },
-	[CK_WINRS_MAX_MEMORY_PER_SHELL_MB] = { "Winrs", "MaxMemoryPerShellMB", CT_UINT, "1024", 0, 1048576, NULL,
-	    "memory of a shell's processes in MiB (cgroup memory.max, or RLIMIT_AS per process; 0: no limit)" },
-	[CK_WINRS_MAX_COMMANDS_PER_SHELL] = { "Winrs", "MaxCommandsPerShell", CT_UINT, "1000", 1, 100000, NULL,
-	    "commands a shell keeps at once (running or not yet signalled)" },
-	[CK_WINRS_MAX_PROCESSES_PER_USER] = { "Winrs", "MaxProcessesPerUser", CT_UINT, "100", 1, 100000, NULL,
-	    "commands one user may have running at once, all shells together (each holds 4 of the daemon's descriptors)" },
-	[CK_WINRS_MAX_STDIN_PER_USER_MB] = { "Winrs", "MaxStdinPerUserMB", CT_UINT, "16", 1, 4096, NULL,
-	    "stdin sent to one user's commands and not yet read by them, in MiB, all commands together" },
-	[CK_WINRS_POWERSHELL] = { "Winrs", "PowerShell", CT_ENUM, "auto", 0, 0, "auto|pwsh|sh",
-	    "PowerShell command lines: pwsh if installed (auto), always pwsh, or always the user's shell" },
-	[CK_WINRS_NATIVE_HELPER] = { "Winrs", "NativeHelper", CT_STR, NATIVE_HELPER, 0, 0, NULL,
-	    "the program that runs Ansible's scripts and modules natively, as the user" },
-
-	[CK_CIM_PROVIDERS] = { "CIM", "Providers", CT_LIST, DEFAULT_PROVIDERS, 0, 0, NULL,
-	    "CIM class providers the cim plugin loads: names in ProviderDirectory, or absolute paths" },
-	[CK_CIM_PROVIDER_DIRECTORY] = { "CIM", "ProviderDirectory", CT_STR, PROVIDERDIR, 0, 0, NULL,
-	    "where CIM class providers are loaded from" },
-
-	/* the win32 provider (providers/win32), read at each call */
-	[CK_WIN32_MAX_PROCESSES_PER_USER] = { "Win32", "MaxProcessesPerUser", CT_UINT, "25", 1, 100000, NULL,
-	    "processes Win32_Process.Create may have running for one user, their children included" },
-	[CK_WIN32_MAX_MEMORY_PER_USER_MB] = { "Win32", "MaxMemoryPerUserMB", CT_UINT, "1024", 0, 1048576, NULL,
-	    "memory of those processes in MiB (cgroup memory.max, or RLIMIT_AS per process; 0: no limit)" },
-
-	[CK_CONFIG_ADMIN_GROUPS] = { "Config", "AdminGroups", CT_LIST, "sudo wheel", 0, 0, NULL,
-	    "members of these groups may read the configuration (winrm get winrm/config)" },
-	[CK_CONFIG_ALLOW_PUT] = { "Config", "AllowPut", CT_BOOL, "false", 0, 0, NULL,
-	    "allow admins to change the configuration remotely (winrm set); off: AccessDenied" },
+	    "PEM certificates of the authorities that issue client certificates (restart to change)", .flags = RESTART },
 
 	[CK_PLUGINS_DIRECTORY] = { "Plugins", "Directory", CT_STR, PLUGINDIR, 0, 0, NULL,
-	    "where plugins are loaded from" },
+	    "where plugins are loaded from", .flags = RESTART },
 	[CK_PLUGINS_LOAD] = { "Plugins", "Load", CT_LIST, DEFAULT_PLUGINS, 0, 0, NULL,
-	    "plugins to load: names in Directory, or absolute paths" },
-
-	/* the IPMI provider (providers/ipmi), read when it starts */
-	[CK_IPMI_DRIVER] = { "IPMI", "Driver", CT_ENUM, "auto", 0, 0, "auto|inband|lan",
-	    "the BMC: auto (the local one if /dev/ipmi0 exists, else Host if set, else none), inband, or lan (Host)" },
-	[CK_IPMI_HOST] = { "IPMI", "Host", CT_STR, "", 0, 0, NULL,
-	    "the BMC on the network: host:port or [IPv6]:port (port 623 if none)" },
-	[CK_IPMI_USER] = { "IPMI", "User", CT_STR, "", 0, 0, NULL,
-	    "BMC user for Host (empty: anonymous)" },
-	[CK_IPMI_PASSWORD] = { "IPMI", "Password", CT_STR, "", 0, 0, NULL,
-	    "BMC password for Host; never logged: keep this file unreadable to others" },
-	[CK_IPMI_PROTOCOL] = { "IPMI", "Protocol", CT_ENUM, "2.0", 0, 0, "2.0|1.5",
-	    "IPMI version on the network: 2.0 (RMCP+) or 1.5" },
-	[CK_IPMI_CIPHER_SUITE] = { "IPMI", "CipherSuite", CT_UINT, "3", 0, 17, NULL,
-	    "IPMI 2.0 cipher suite (3: SHA1 and AES, 17: SHA256 and AES)" },
-	[CK_IPMI_PRIVILEGE_LEVEL] = { "IPMI", "PrivilegeLevel", CT_ENUM, "user", 0, 0, "user|operator|admin",
-	    "session privilege; power control needs operator or admin" },
-	[CK_IPMI_WORKAROUND_FLAGS] = { "IPMI", "WorkaroundFlags", CT_LIST, "", 0, 0, NULL,
-	    "FreeIPMI workarounds for odd BMCs (ipmi-sensors -W): opensesspriv, authcap, intel20, supermicro20, sun20, ..." },
-	[CK_IPMI_CACHE_S] = { "IPMI", "CacheSeconds", CT_UINT, "5", 0, 3600, NULL,
-	    "readings this young are answered from the cache (0: ask the BMC each time)" },
-	[CK_IPMI_TIMEOUT_S] = { "IPMI", "TimeoutSeconds", CT_UINT, "10", 1, 300, NULL,
-	    "a BMC that does not answer within this many seconds makes the request fault" },
-	[CK_IPMI_SDR_CACHE_DIRECTORY] = { "IPMI", "SDRCacheDirectory", CT_STR, "/var/cache/winrmd/ipmi", 0, 0, NULL,
-	    "where the BMC's sensor records (SDR) are cached; created with mode 0700" },
-	[CK_IPMI_ADMIN_GROUPS] = { "IPMI", "AdminGroups", CT_LIST, "", 0, 0, NULL,
-	    "members of these groups may switch the power (CIM_ComputerSystem RequestStateChange); empty: nobody" },
+	    "plugins to load: names in Directory, or absolute paths", .flags = RESTART },
 };
 
 static const char *
@@ -263,26 +200,30 @@ check_tls_priority(const char *value)
 	return msg;
 }
 
-struct parse_state {
-	struct config	*cfg;
-	FILE		*fp;
+/* a line of the file, kept in file order until its key is declared */
+struct conf_line {
+	char		*section, *key, *value;
 	int		 line;
-	bool		 indented;	/* the line starts with white space */
-	int		 prev_key;	/* the key set last, or -1 */
-	int		 err_line;
-	char		 err[256];
+	bool		 indented;	/* inih's continuation of a value */
+	bool		 done;		/* taken, or refused */
+};
+
+/* the file's error: the first one by line wins */
+struct file_error {
+	int		 line;
+	char		 msg[256];
 };
 
 static void
-set_error(struct parse_state *ps, const char *fmt, ...)
+file_error(struct file_error *fe, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (ps->err_line != 0)
+	if (fe->line != 0 && fe->line <= line)
 		return;
-	ps->err_line = ps->line;
+	fe->line = line;
 	va_start(ap, fmt);
-	vsnprintf(ps->err, sizeof(ps->err), fmt, ap);
+	vsnprintf(fe->msg, sizeof(fe->msg), fmt, ap);
 	va_end(ap);
 }
 
@@ -433,209 +374,13 @@ set_value(struct conf_value *cv, const struct conf_def *d, const char *text)
 	return NULL;
 }
 
-/*
- * [CertMapping]: keys are account names, not schema keys; each line is
- * checked by auth_cert.c and kept in file order.
- */
-static int
-on_certmap(struct parse_state *ps, const char *name, const char *value)
-{
-	struct config *cfg = ps->cfg;
-	struct conf_entry *e;
-	const char *msg;
-
-	for (size_t i = 0; i < cfg->ncertmap; i++)
-		if (strcasecmp(cfg->certmap[i].key, name) == 0) {
-			set_error(ps, "%s is set twice (first on line %d)", name,
-			    cfg->certmap[i].line);
-			return 0;
-		}
-	if ((msg = certmap_check_entry(name, value)) != NULL) {
-		set_error(ps, "[CertMapping] %s = %s: %s", name, value, msg);
-		return 0;
-	}
-	if ((e = realloc(cfg->certmap, (cfg->ncertmap + 1) * sizeof(*e))) == NULL) {
-		set_error(ps, "out of memory");
-		return 0;
-	}
-	cfg->certmap = e;
-	e = &cfg->certmap[cfg->ncertmap];
-	e->key = strdup(name);
-	e->value = strdup(value);
-	e->line = ps->line;
-	if (e->key == NULL || e->value == NULL) {
-		free(e->key);
-		free(e->value);
-		set_error(ps, "out of memory");
-		return 0;
-	}
-	cfg->ncertmap++;
-	return 1;
-}
-
-/* an indented line with more words for the list key i */
-static int
-continue_list(struct parse_state *ps, size_t i, const char *value)
-{
-	const struct conf_def *d = &conf_defs[i];
-	struct conf_value *cv = &ps->cfg->v[i];
-	const char *msg;
-	char *all;
-
-	if (asprintf(&all, "%s %s", cv->s ? cv->s : "", value) < 0) {
-		set_error(ps, "out of memory");
-		return 0;
-	}
-	msg = set_value(cv, d, all);
-	free(all);
-	if (msg != NULL) {
-		set_error(ps, "[%s] %s, continued: %s", d->section, d->key, msg);
-		return 0;
-	}
-	return 1;
-}
-
-static int
-on_key(void *user, const char *section, const char *name, const char *value)
-{
-	struct parse_state *ps = user;
-	bool known_section = false;
-
-	if (strcasecmp(section, "CertMapping") == 0)
-		return on_certmap(ps, name, value);
-
-	for (size_t i = 0; i < _CK_MAX; i++) {
-		const struct conf_def *d = &conf_defs[i];
-		const char *msg;
-
-		if (strcasecmp(d->section, section) != 0)
-			continue;
-		known_section = true;
-		if (strcasecmp(d->key, name) != 0)
-			continue;
-		/*
-		 * an indented line after a key continues its value (inih's
-		 * multi-line values): more words of a list, so that a long
-		 * list (Load) need not be one line of at most 198 characters
-		 */
-		if (ps->indented && ps->prev_key == (int)i &&
-		    d->type == CT_LIST && strchr(value, '=') == NULL)
-			return continue_list(ps, i, value);
-		if (ps->cfg->v[i].line != 0) {
-			set_error(ps, "%s is set twice (first on line %d)", d->key,
-			    ps->cfg->v[i].line);
-			return 0;
-		}
-		if ((msg = set_value(&ps->cfg->v[i], d, value)) != NULL) {
-			set_error(ps, "[%s] %s = %s: %s", d->section, d->key, value,
-			    msg);
-			return 0;
-		}
-		ps->cfg->v[i].line = ps->line;
-		ps->prev_key = (int)i;
-		return 1;
-	}
-	if (section[0] == '\0')
-		set_error(ps, "%s is outside any [section]", name);
-	else if (!known_section)
-		set_error(ps, "unknown section [%s]", section);
-	else
-		set_error(ps, "unknown key %s in [%s]", name, section);
-	return 0;
-}
-
-/* inih's line reader: counts lines and refuses lines it would split. */
-static char *
-read_line(char *buf, int size, void *stream)
-{
-	struct parse_state *ps = stream;
-	size_t len;
-
-	if (fgets(buf, size, ps->fp) == NULL)
-		return NULL;
-	ps->line++;
-	ps->indented = buf[0] == ' ' || buf[0] == '\t';
-	len = strlen(buf);
-	if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !feof(ps->fp)) {
-		int c;
-
-		set_error(ps, "line longer than %d characters", size - 2);
-		while ((c = fgetc(ps->fp)) != EOF && c != '\n')
-			;
-		buf[0] = '\0';
-	}
-	return buf;
-}
-
-struct config *
-config_load(const char *path, char *err, size_t errlen)
-{
-	struct parse_state ps = { .prev_key = -1 };
-	struct config *cfg;
-	int rc;
-
-	if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	for (size_t i = 0; i < _CK_MAX; i++) {
-		const char *msg = set_value(&cfg->v[i], &conf_defs[i],
-		    conf_defs[i].def);
-
-		if (msg != NULL) {
-			snprintf(err, errlen, "built-in default of %s: %s",
-			    conf_defs[i].key, msg);
-			config_free(cfg);
-			return NULL;
-		}
-	}
-	if (path == NULL)
-		return cfg;
-	if ((cfg->path = strdup(path)) == NULL ||
-	    (ps.fp = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		config_free(cfg);
-		return NULL;
-	}
-	ps.cfg = cfg;
-	rc = ini_parse_stream(read_line, &ps, on_key, &ps);
-	fclose(ps.fp);
-	if (rc != 0 || ps.err_line != 0) {
-		if (ps.err_line != 0 && (rc <= 0 || ps.err_line <= rc))
-			snprintf(err, errlen, "%s:%d: %s", path, ps.err_line, ps.err);
-		else if (rc > 0)
-			snprintf(err, errlen, "%s:%d: syntax error (expected "
-			    "[Section] or Key = Value)", path, rc);
-		else
-			snprintf(err, errlen, "%s: cannot be read", path);
-		config_free(cfg);
-		return NULL;
-	}
-	return cfg;
-}
-
-void
-config_free(struct config *cfg)
-{
-	if (cfg == NULL)
-		return;
-	for (size_t i = 0; i < _CK_MAX; i++) {
-		free(cfg->v[i].s);
-		free_list(cfg->v[i].list);
-	}
-	for (size_t i = 0; i < cfg->ncertmap; i++) {
-		free(cfg->certmap[i].key);
-		free(cfg->certmap[i].value);
-	}
-	free(cfg->certmap);
-	free(cfg->path);
-	free(cfg);
-}
+/* ------------------------------------------------------------ schema */
 
 /*
  * Lookups by name come from plugins on every request (the config plugin
- * makes dozens): a hash of the lower-cased "section\0key" to the schema
- * index, built on first use (the schema is constant).
+ * makes dozens): a hash of the lower-cased "section\0key" to the daemon's
+ * schema index, built on first use (the table is constant); declared
+ * settings get a table of their own in each snapshot (config_finish).
  */
 #define CONF_SLOTS	256
 
@@ -678,13 +423,596 @@ conf_index(const char *section, const char *key)
 	return -1;
 }
 
+static bool
+same_key(const struct conf_def *d, const char *section, const char *key)
+{
+	return strcasecmp(d->key, key) == 0 &&
+	    strcasecmp(d->section, section) == 0;
+}
+
+/* index of a declared setting in cfg->decl, or -1 */
+static ssize_t
+decl_index(const struct config *cfg, const char *section, const char *key)
+{
+	if (cfg->slots != NULL) {
+		for (uint32_t h = conf_hash(section, key);
+		    cfg->slots[h % cfg->nslots] != 0; h++) {
+			size_t k = cfg->slots[h % cfg->nslots] - 1;
+
+			if (same_key(&cfg->decl[k].d, section, key))
+				return (ssize_t)k;
+		}
+		return -1;
+	}
+	for (size_t k = 0; k < cfg->ndecl; k++)
+		if (same_key(&cfg->decl[k].d, section, key))
+			return (ssize_t)k;
+	return -1;
+}
+
+/* the daemon's keys are 0.._CK_MAX-1, declared ones follow */
+static ssize_t
+schema_index(const struct config *cfg, const char *section, const char *key)
+{
+	int i = conf_index(section, key);
+	ssize_t k;
+
+	if (i >= 0)
+		return i;
+	return (k = decl_index(cfg, section, key)) < 0 ? -1 : _CK_MAX + k;
+}
+
+static const struct conf_def *
+def_at(const struct config *cfg, size_t i)
+{
+	return i < _CK_MAX ? &conf_defs[i] : &cfg->decl[i - _CK_MAX].d;
+}
+
+static struct conf_value *
+value_at(struct config *cfg, size_t i)
+{
+	return i < _CK_MAX ? &cfg->v[i] : &cfg->dv[i - _CK_MAX];
+}
+
+static bool
+daemon_section(const char *section)
+{
+	if (strcasecmp(section, "CertMapping") == 0)
+		return true;
+	for (size_t i = 0; i < _CK_MAX; i++)
+		if (strcasecmp(conf_defs[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+/* who declared a key of `section', or NULL */
+static const char *
+section_owner(const struct config *cfg, const char *section)
+{
+	for (size_t k = 0; k < cfg->ndecl; k++)
+		if (strcasecmp(cfg->decl[k].d.section, section) == 0)
+			return cfg->decl[k].owner;
+	return NULL;
+}
+
 const struct conf_value *
 config_find(const struct config *cfg, const char *section, const char *key)
 {
-	int i = conf_index(section, key);
+	ssize_t i = schema_index(cfg, section, key);
 
-	return i >= 0 ? &cfg->v[i] : NULL;
+	return i < 0 ? NULL : value_at((struct config *)cfg, (size_t)i);
 }
+
+const struct conf_def *
+config_def(const struct config *cfg, const char *section, const char *key)
+{
+	ssize_t i = schema_index(cfg, section, key);
+
+	return i < 0 ? NULL : def_at(cfg, (size_t)i);
+}
+
+/* ------------------------------------------------------------ values */
+
+/*
+ * [CertMapping]: keys are account names, not schema keys; each line is
+ * checked by auth_cert.c and kept in file order.
+ */
+static void
+take_certmap(struct config *cfg, const struct conf_line *l,
+    struct file_error *fe)
+{
+	struct conf_entry *e;
+	const char *msg;
+
+	for (size_t i = 0; i < cfg->ncertmap; i++)
+		if (strcasecmp(cfg->certmap[i].key, l->key) == 0) {
+			file_error(fe, l->line, "%s is set twice (first on line "
+			    "%d)", l->key, cfg->certmap[i].line);
+			return;
+		}
+	if ((msg = certmap_check_entry(l->key, l->value)) != NULL) {
+		file_error(fe, l->line, "[CertMapping] %s = %s: %s", l->key,
+		    l->value, msg);
+		return;
+	}
+	if ((e = realloc(cfg->certmap, (cfg->ncertmap + 1) * sizeof(*e))) == NULL) {
+		file_error(fe, l->line, "out of memory");
+		return;
+	}
+	cfg->certmap = e;
+	e = &cfg->certmap[cfg->ncertmap];
+	e->key = strdup(l->key);
+	e->value = strdup(l->value);
+	e->line = l->line;
+	if (e->key == NULL || e->value == NULL) {
+		free(e->key);
+		free(e->value);
+		file_error(fe, l->line, "out of memory");
+		return;
+	}
+	cfg->ncertmap++;
+}
+
+/* the line l for the schema key i; prev: the line before it in the file */
+static void
+take_value(struct config *cfg, size_t i, const struct conf_line *l,
+    const struct conf_line *prev, struct file_error *fe)
+{
+	const struct conf_def *d = def_at(cfg, i);
+	struct conf_value *cv = value_at(cfg, i);
+	const char *msg;
+
+	/*
+	 * an indented line after a key continues its value (inih's
+	 * multi-line values): more words of a list, so that a long list
+	 * (Load) need not be one line of at most 198 characters
+	 */
+	if (l->indented && prev != NULL && cv->line != 0 &&
+	    strcasecmp(prev->section, l->section) == 0 &&
+	    strcasecmp(prev->key, l->key) == 0 && d->type == CT_LIST &&
+	    strchr(l->value, '=') == NULL) {
+		char *all;
+
+		if (asprintf(&all, "%s %s", cv->s ? cv->s : "", l->value) < 0) {
+			file_error(fe, l->line, "out of memory");
+			return;
+		}
+		msg = set_value(cv, d, all);
+		free(all);
+		if (msg != NULL)
+			file_error(fe, l->line, "[%s] %s, continued: %s",
+			    d->section, d->key, msg);
+		return;
+	}
+	if (cv->line != 0) {
+		file_error(fe, l->line, "%s is set twice (first on line %d)",
+		    d->key, cv->line);
+		return;
+	}
+	if ((msg = set_value(cv, d, l->value)) != NULL) {
+		file_error(fe, l->line, "[%s] %s = %s: %s", d->section, d->key,
+		    l->value, msg);
+		return;
+	}
+	cv->line = l->line;
+}
+
+/*
+ * Takes the kept lines whose keys are known now, in file order; a line of
+ * a daemon section with an unknown key is refused at once (nobody else may
+ * declare it).
+ */
+static void
+take_lines(struct config *cfg, struct file_error *fe)
+{
+	for (size_t j = 0; j < cfg->npending; j++) {
+		struct conf_line *l = &cfg->pending[j];
+		ssize_t i;
+
+		if (l->done)
+			continue;
+		if (strcasecmp(l->section, "CertMapping") == 0) {
+			l->done = true;
+			take_certmap(cfg, l, fe);
+			continue;
+		}
+		if ((i = schema_index(cfg, l->section, l->key)) < 0) {
+			if (daemon_section(l->section)) {
+				l->done = true;
+				file_error(fe, l->line, "unknown key %s in [%s]",
+				    l->key, l->section);
+			}
+			continue;
+		}
+		l->done = true;
+		take_value(cfg, (size_t)i, l, j > 0 ? &cfg->pending[j - 1] :
+		    NULL, fe);
+	}
+}
+
+static int
+report(const struct config *cfg, const struct file_error *fe, char *err,
+    size_t errlen)
+{
+	if (fe->line == 0)
+		return 0;
+	snprintf(err, errlen, "%s:%d: %s", cfg->path ? cfg->path : "(defaults)",
+	    fe->line, fe->msg);
+	return -1;
+}
+
+/* ------------------------------------------------------------ reading */
+
+struct read_state {
+	struct config	*cfg;
+	FILE		*fp;
+	int		 line;
+	bool		 indented;	/* the line starts with white space */
+	struct file_error fe;
+};
+
+/* inih's handler: every line is kept, in file order */
+static int
+on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct read_state *rs = user;
+	struct config *cfg = rs->cfg;
+	struct conf_line *l;
+
+	if (section[0] == '\0') {
+		file_error(&rs->fe, rs->line, "%s is outside any [section]", name);
+		return 0;
+	}
+	if ((l = reallocarray(cfg->pending, cfg->npending + 1,
+	    sizeof(*l))) == NULL) {
+		file_error(&rs->fe, rs->line, "out of memory");
+		return 0;
+	}
+	cfg->pending = l;
+	l = &cfg->pending[cfg->npending];
+	memset(l, 0, sizeof(*l));
+	l->line = rs->line;
+	l->indented = rs->indented;
+	if ((l->section = strdup(section)) == NULL ||
+	    (l->key = strdup(name)) == NULL ||
+	    (l->value = strdup(value)) == NULL) {
+		free(l->section);
+		free(l->key);
+		file_error(&rs->fe, rs->line, "out of memory");
+		return 0;
+	}
+	cfg->npending++;
+	return 1;
+}
+
+/* inih's line reader: counts lines and refuses lines it would split. */
+static char *
+read_line(char *buf, int size, void *stream)
+{
+	struct read_state *rs = stream;
+	size_t len;
+
+	if (fgets(buf, size, rs->fp) == NULL)
+		return NULL;
+	rs->line++;
+	rs->indented = buf[0] == ' ' || buf[0] == '\t';
+	len = strlen(buf);
+	if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !feof(rs->fp)) {
+		int c;
+
+		file_error(&rs->fe, rs->line, "line longer than %d characters",
+		    size - 2);
+		while ((c = fgetc(rs->fp)) != EOF && c != '\n')
+			;
+		buf[0] = '\0';
+	}
+	return buf;
+}
+
+struct config *
+config_parse(const char *path, char *err, size_t errlen)
+{
+	struct read_state rs = { 0 };
+	struct config *cfg;
+	int rc;
+
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < _CK_MAX; i++) {
+		const char *msg = set_value(&cfg->v[i], &conf_defs[i],
+		    conf_defs[i].def);
+
+		if (msg != NULL) {
+			snprintf(err, errlen, "built-in default of %s: %s",
+			    conf_defs[i].key, msg);
+			config_free(cfg);
+			return NULL;
+		}
+	}
+	if (path == NULL)
+		return cfg;
+	if ((cfg->path = strdup(path)) == NULL ||
+	    (rs.fp = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		config_free(cfg);
+		return NULL;
+	}
+	rs.cfg = cfg;
+	rc = ini_parse_stream(read_line, &rs, on_key, &rs);
+	fclose(rs.fp);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot be read", path);
+		config_free(cfg);
+		return NULL;
+	}
+	/* a syntax error is a line inih refused that our handler did not */
+	if (rc > 0 && (rs.fe.line == 0 || rc < rs.fe.line))
+		file_error(&rs.fe, rc, "syntax error (expected [Section] or "
+		    "Key = Value)");
+	take_lines(cfg, &rs.fe);
+	if (report(cfg, &rs.fe, err, errlen) < 0) {
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+/* ------------------------------------------------------- declarations */
+
+static bool
+name_ok(const char *s)
+{
+	if (s == NULL || s[0] == '\0' || strlen(s) > 64)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("_-.", *s) == NULL)
+			return false;
+	return true;
+}
+
+/* what is wrong with a declared setting, or NULL */
+static const char *
+decl_problem(const struct winrmd_setting *t)
+{
+	static char msg[160];
+	struct conf_value v = { 0 };
+	struct conf_def d = {
+		.section = t->section, .key = t->key,
+		.type = (enum conf_type)t->type, .def = t->def,
+		.min = t->min, .max = t->max, .choices = t->choices,
+	};
+	const char *why;
+
+	if (!name_ok(t->section) || !name_ok(t->key))
+		return "a section and key name of letters, digits and _-. are "
+		    "needed";
+	if ((unsigned)t->type > WINRMD_SETTING_LIST)
+		return "an unknown type";
+	if (t->type == WINRMD_SETTING_ENUM &&
+	    (t->choices == NULL || t->choices[0] == '\0'))
+		return "a choice of values without choices";
+	if (t->type == WINRMD_SETTING_UINT && t->min > t->max)
+		return "a range whose minimum is above its maximum";
+	if (t->help == NULL || t->help[0] == '\0')
+		return "no help text";
+	if (t->def == NULL)
+		return "no default";
+	if (daemon_section(t->section))
+		return "a section of the daemon's";
+	if ((why = set_value(&v, &d, t->def)) != NULL) {
+		snprintf(msg, sizeof(msg), "its default %s is refused: %s",
+		    t->def, why);
+		why = msg;
+	}
+	free(v.s);
+	free_list(v.list);
+	return why;
+}
+
+static bool
+decl_same(const struct conf_def *d, const struct winrmd_setting *t)
+{
+	return d->type == (enum conf_type)t->type &&
+	    strcmp(d->def, t->def) == 0 && d->flags == t->flags &&
+	    (d->type != CT_UINT || (d->min == t->min && d->max == t->max)) &&
+	    (d->type != CT_ENUM || strcasecmp(d->choices, t->choices) == 0);
+}
+
+static int
+decl_add(struct config *cfg, const char *owner, const struct winrmd_setting *t)
+{
+	struct conf_decl *nd;
+	struct conf_value *nv;
+	struct conf_def *d;
+
+	if ((nd = reallocarray(cfg->decl, cfg->ndecl + 1, sizeof(*nd))) == NULL)
+		return -1;
+	cfg->decl = nd;
+	if ((nv = reallocarray(cfg->dv, cfg->ndecl + 1, sizeof(*nv))) == NULL)
+		return -1;
+	cfg->dv = nv;
+	memset(&nd[cfg->ndecl], 0, sizeof(*nd));
+	memset(&nv[cfg->ndecl], 0, sizeof(*nv));
+	d = &nd[cfg->ndecl].d;
+	d->type = (enum conf_type)t->type;
+	d->min = t->min;
+	d->max = t->max;
+	d->flags = t->flags;
+	d->section = strdup(t->section);
+	d->key = strdup(t->key);
+	d->def = strdup(t->def);
+	d->help = strdup(t->help);
+	d->choices = t->choices ? strdup(t->choices) : NULL;
+	nd[cfg->ndecl].owner = strdup(owner);
+	cfg->ndecl++;	/* freed with the snapshot, whole or not */
+	if (d->section == NULL || d->key == NULL || d->def == NULL ||
+	    d->help == NULL || (t->choices != NULL && d->choices == NULL) ||
+	    nd[cfg->ndecl - 1].owner == NULL)
+		return -1;
+	return set_value(&nv[cfg->ndecl - 1], d, d->def) == NULL ? 0 : -1;
+}
+
+int
+config_declare(struct config *cfg, const char *owner,
+    const struct winrmd_setting *table, char *err, size_t errlen)
+{
+	struct file_error fe = { 0 };
+
+	for (const struct winrmd_setting *t = table; t && t->section; t++) {
+		const char *why = decl_problem(t);
+		ssize_t k;
+
+		if (why != NULL) {
+			snprintf(err, errlen, "%s declares [%s] %s with %s", owner,
+			    t->section ? t->section : "?", t->key ? t->key : "?",
+			    why);
+			return -1;
+		}
+		if ((k = decl_index(cfg, t->section, t->key)) >= 0) {
+			if (decl_same(&cfg->decl[k].d, t))
+				continue;
+			snprintf(err, errlen, "%s declares [%s] %s otherwise than "
+			    "%s does", owner, t->section, t->key,
+			    cfg->decl[k].owner);
+			return -1;
+		}
+		if (decl_add(cfg, owner, t) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	take_lines(cfg, &fe);
+	/* kept for config_finish(): the first by line */
+	if (fe.line != 0 && (cfg->err_line == 0 || fe.line < cfg->err_line)) {
+		cfg->err_line = fe.line;
+		snprintf(cfg->err_msg, sizeof(cfg->err_msg), "%s", fe.msg);
+	}
+	return 0;
+}
+
+int
+config_finish(struct config *cfg, char *err, size_t errlen)
+{
+	struct file_error fe = { cfg->err_line, "" };
+
+	snprintf(fe.msg, sizeof(fe.msg), "%s", cfg->err_msg);
+
+	for (size_t j = 0; j < cfg->npending; j++) {
+		const struct conf_line *l = &cfg->pending[j];
+		const char *owner;
+
+		if (l->done)
+			continue;
+		if ((owner = section_owner(cfg, l->section)) != NULL)
+			file_error(&fe, l->line, "unknown key %s in [%s] (its "
+			    "keys are declared by %s)", l->key, l->section,
+			    owner);
+		else
+			file_error(&fe, l->line, "unknown section [%s]: neither "
+			    "the daemon nor a plugin it loads declares it",
+			    l->section);
+	}
+	if (report(cfg, &fe, err, errlen) < 0)
+		return -1;
+	for (size_t j = 0; j < cfg->npending; j++) {
+		free(cfg->pending[j].section);
+		free(cfg->pending[j].key);
+		free(cfg->pending[j].value);
+	}
+	free(cfg->pending);
+	cfg->pending = NULL;
+	cfg->npending = 0;
+	/* the declared settings' lookup table: at most half full */
+	for (cfg->nslots = 16; cfg->nslots < 2 * cfg->ndecl; cfg->nslots *= 2)
+		;
+	if ((cfg->slots = calloc(cfg->nslots, sizeof(*cfg->slots))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t k = 0; k < cfg->ndecl; k++) {
+		uint32_t h = conf_hash(cfg->decl[k].d.section, cfg->decl[k].d.key);
+
+		while (cfg->slots[h % cfg->nslots] != 0)
+			h++;
+		cfg->slots[h % cfg->nslots] = (unsigned)(k + 1);
+	}
+	return 0;
+}
+
+struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+	struct config *cfg = config_parse(path, err, errlen);
+
+	if (cfg != NULL && config_finish(cfg, err, errlen) < 0) {
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static void
+value_free(struct conf_value *v)
+{
+	free(v->s);
+	free_list(v->list);
+}
+
+void
+config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < _CK_MAX; i++)
+		value_free(&cfg->v[i]);
+	for (size_t k = 0; k < cfg->ndecl; k++) {
+		struct conf_def *d = &cfg->decl[k].d;
+
+		value_free(&cfg->dv[k]);
+		free((char *)d->section);
+		free((char *)d->key);
+		free((char *)d->def);
+		free((char *)d->help);
+		free((char *)d->choices);
+		free(cfg->decl[k].owner);
+	}
+	free(cfg->decl);
+	free(cfg->dv);
+	for (size_t j = 0; j < cfg->npending; j++) {
+		free(cfg->pending[j].section);
+		free(cfg->pending[j].key);
+		free(cfg->pending[j].value);
+	}
+	free(cfg->pending);
+	for (size_t i = 0; i < cfg->ncertmap; i++) {
+		free(cfg->certmap[i].key);
+		free(cfg->certmap[i].value);
+	}
+	free(cfg->certmap);
+	free(cfg->slots);
+	free(cfg->path);
+	free(cfg);
+}
+
+void
+config_restart_changes(const struct config *old, const struct config *cfg,
+    void (*fn)(const struct conf_def *d, void *arg), void *arg)
+{
+	for (size_t i = 0; i < _CK_MAX + cfg->ndecl; i++) {
+		const struct conf_def *d = def_at(cfg, i);
+		const struct conf_value *was;
+
+		if (!(d->flags & WINRMD_SETTING_RESTART) ||
+		    (was = config_find(old, d->section, d->key)) == NULL)
+			continue;
+		if (strcmp(was->s, value_at((struct config *)cfg, i)->s) != 0)
+			fn(d, arg);
+	}
+}
+
+/* ------------------------------------------------------------ example */
 
 static void
 certmap_example(FILE *out)
@@ -698,7 +1026,7 @@ certmap_example(FILE *out)
 }
 
 void
-config_write_example(FILE *out)
+config_write_example(FILE *out, const struct config *cfg)
 {
 	const char *section = "";
 
@@ -715,5 +1043,24 @@ config_write_example(FILE *out)
 			fprintf(out, "\n[%s]\n", section);
 		}
 		fprintf(out, "# %s\n#%s = %s\n", d->help, d->key, d->def);
+	}
+	/* declared settings, a section at a time, in the order declared */
+	for (size_t k = 0; k < cfg->ndecl; k++) {
+		const char *sec = cfg->decl[k].d.section;
+		bool seen = false;
+
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = strcasecmp(cfg->decl[j].d.section, sec) == 0;
+		if (seen)
+			continue;
+		fprintf(out, "\n# the settings of %s\n[%s]\n",
+		    cfg->decl[k].owner, sec);
+		for (size_t j = k; j < cfg->ndecl; j++) {
+			const struct conf_def *d = &cfg->decl[j].d;
+
+			if (strcasecmp(d->section, sec) == 0)
+				fprintf(out, "# %s\n#%s = %s\n", d->help, d->key,
+				    d->def);
+		}
 	}
 }

@@ -1,10 +1,15 @@
 /*
  * config.h: the configuration file, parsed into an immutable snapshot.
  *
- * One schema table (config.c) lists every section and key with its type,
- * default and bounds; parsing, `winrmd -t', the plugins' lookups by name and
- * the shipped conf/winrmd.conf all follow it.  SIGHUP parses a new snapshot
- * and swaps the pointer; a snapshot is never modified after parsing.
+ * The daemon's schema table (config.c) lists its own sections and keys
+ * with their types, defaults and bounds; plugins and the modules they load
+ * declare theirs (struct winrmd_setting, plugin.h).  A file is read in
+ * steps: config_parse() takes the daemon's sections and keeps the other
+ * lines, config_declare() adds a module's settings and takes the lines of
+ * what it declared, config_finish() refuses whatever is left.  Parsing,
+ * `winrmd -t', the plugins' lookups by name and --example-config all
+ * follow the same schema.  SIGHUP reads a new snapshot and swaps the
+ * pointer; a finished snapshot is never modified.
  */
 #ifndef WINRMD_CONFIG_H
 #define WINRMD_CONFIG_H
@@ -22,6 +27,7 @@
 #define TLS_PRIORITY_DEFAULT	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:"	\
 	"-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA:-CIPHER-ALL:+AES-128-GCM:"	\
 	"+AES-256-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD"
+#include <winrmd/plugin.h>
 
 enum conf_key {
 	CK_LISTENER_ADDRESS,
@@ -63,52 +69,19 @@ enum conf_key {
 	CK_AUTH_CERTIFICATE,
 	CK_AUTH_CLIENT_CA_FILE,
 
-	CK_WINRS_ALLOW_REMOTE_SHELL,
-	CK_WINRS_IDLE_TIMEOUT,
-	CK_WINRS_MAX_SHELLS_PER_USER,
-	CK_WINRS_MAX_CONCURRENT_USERS,
-	CK_WINRS_MAX_PROCESSES_PER_SHELL,
-	CK_WINRS_MAX_MEMORY_PER_SHELL_MB,
-	CK_WINRS_MAX_COMMANDS_PER_SHELL,
-	CK_WINRS_MAX_PROCESSES_PER_USER,
-	CK_WINRS_MAX_STDIN_PER_USER_MB,
-	CK_WINRS_POWERSHELL,
-	CK_WINRS_NATIVE_HELPER,
-
-	CK_CIM_PROVIDERS,
-	CK_CIM_PROVIDER_DIRECTORY,
-
-	CK_WIN32_MAX_PROCESSES_PER_USER,
-	CK_WIN32_MAX_MEMORY_PER_USER_MB,
-
-	CK_CONFIG_ADMIN_GROUPS,
-	CK_CONFIG_ALLOW_PUT,
-
 	CK_PLUGINS_DIRECTORY,
 	CK_PLUGINS_LOAD,
-
-	CK_IPMI_DRIVER,
-	CK_IPMI_HOST,
-	CK_IPMI_USER,
-	CK_IPMI_PASSWORD,
-	CK_IPMI_PROTOCOL,
-	CK_IPMI_CIPHER_SUITE,
-	CK_IPMI_PRIVILEGE_LEVEL,
-	CK_IPMI_WORKAROUND_FLAGS,
-	CK_IPMI_CACHE_S,
-	CK_IPMI_TIMEOUT_S,
-	CK_IPMI_SDR_CACHE_DIRECTORY,
-	CK_IPMI_ADMIN_GROUPS,
 
 	_CK_MAX
 };
 
+/* the types of plugin.h's struct winrmd_setting, under the daemon's names */
 enum conf_type {
-	CT_STR,		/* any text */
-	CT_BOOL,	/* true/false/yes/no/1/0, any case */
-	CT_UINT,	/* decimal, within [min, max] */
-	CT_ENUM,	/* one of a '|'-separated list, any case */
-	CT_LIST,	/* words separated by spaces or commas */
+	CT_STR = WINRMD_SETTING_STRING,	/* any text */
+	CT_BOOL = WINRMD_SETTING_BOOL,	/* true/false/yes/no/1/0, any case */
+	CT_UINT = WINRMD_SETTING_UINT,	/* decimal, within [min, max] */
+	CT_ENUM = WINRMD_SETTING_ENUM,	/* one of a '|'-separated list, any case */
+	CT_LIST = WINRMD_SETTING_LIST,	/* words separated by spaces or commas */
 };
 
 struct conf_def {
@@ -121,6 +94,7 @@ struct conf_def {
 	const char		*help;		/* one line, for conf/winrmd.conf */
 	/* further check of the text: an error message or NULL */
 	const char		*(*check)(const char *value);
+	unsigned		 flags;		/* WINRMD_SETTING_RESTART */
 };
 
 struct conf_value {
@@ -137,24 +111,70 @@ struct conf_entry {
 	int			 line;
 };
 
+/* a setting a module declared, copied, and who declared it */
+struct conf_decl {
+	struct conf_def		 d;
+	char			*owner;		/* "plugin shell" */
+};
+
+struct conf_line;	/* a line of a section not declared (yet) */
+
 struct config {
 	char			*path;
-	struct conf_value	 v[_CK_MAX];
+	struct conf_value	 v[_CK_MAX];	/* the daemon's keys */
 	struct conf_entry	*certmap;	/* [CertMapping], auth_cert.h */
 	size_t			 ncertmap;
+	/* the settings of plugins and their modules, and their values */
+	struct conf_decl	*decl;
+	struct conf_value	*dv;
+	size_t			 ndecl;
+	/* until config_finish(): the lines nothing has declared yet, and
+	 * the first error of a declared key's line (line 0: none) */
+	struct conf_line	*pending;
+	size_t			 npending;
+	int			 err_line;
+	char			 err_msg[256];
+	/* lookups by name: hash slots of schema indices + 1 (0: empty) */
+	unsigned		*slots;
+	size_t			 nslots;
 };
 
 extern const struct conf_def conf_defs[_CK_MAX];
 
 /*
- * Parses `path' (NULL: only defaults).  On error returns NULL and writes
- * "FILE:LINE: message" into err.
+ * Reads `path' (NULL: only defaults): its syntax and the daemon's own
+ * sections, keeping the other lines for config_declare() and
+ * config_finish().  On error returns NULL and writes "FILE:LINE: message"
+ * into err.
  */
+struct config	*config_parse(const char *path, char *err, size_t errlen);
+/*
+ * Adds the settings `owner' declares (table ends with a NULL section) and
+ * takes the kept lines of those keys.  A bad declaration (no help, a
+ * default its own type refuses, a key of a daemon section, one declared
+ * otherwise by another module) is refused naming the owner: -1 with err.
+ * A bad value in the file is kept for config_finish() to report, with the
+ * other errors of the plugins' sections, first by line.
+ */
+int		 config_declare(struct config *cfg, const char *owner,
+		    const struct winrmd_setting *table, char *err,
+		    size_t errlen);
+/*
+ * The last step: a kept line nothing declared is an unknown section or
+ * key; that, or a bad value of a declared key, is refused as
+ * "FILE:LINE: ...", the first by line.  0, or -1 with err.  The snapshot
+ * is complete.
+ */
+int		 config_finish(struct config *cfg, char *err, size_t errlen);
+/* config_parse() then config_finish(): the daemon's keys only (tests) */
 struct config	*config_load(const char *path, char *err, size_t errlen);
 void		 config_free(struct config *cfg);
 
 /* lookups by name, case-insensitive; NULL if the key does not exist */
 const struct conf_value *config_find(const struct config *cfg,
+		    const char *section, const char *key);
+/* the definition of a key, the daemon's or declared; NULL if none */
+const struct conf_def *config_def(const struct config *cfg,
 		    const char *section, const char *key);
 
 static inline const char *
@@ -181,7 +201,18 @@ conf_list(const struct config *cfg, enum conf_key k)
 	return cfg->v[k].list;
 }
 
-/* Writes a commented config file with every key and its default. */
-void	config_write_example(FILE *out);
+/*
+ * Writes a commented config file with every key of cfg's schema (the
+ * daemon's and what was declared) and its default.
+ */
+void	config_write_example(FILE *out, const struct config *cfg);
+
+/*
+ * Calls fn for each key read only at start (WINRMD_SETTING_RESTART) whose
+ * text differs between two snapshots.
+ */
+void	config_restart_changes(const struct config *old,
+	    const struct config *cfg,
+	    void (*fn)(const struct conf_def *d, void *arg), void *arg);
 
 #endif

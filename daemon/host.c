@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "cgroup.h"
 #include "config.h"
+#include "enumeration.h"
 #include "host.h"
 #include "log.h"
 #include "op.h"
@@ -372,6 +373,12 @@ const struct winrmd_host host_services = {
 	.account_may_run = h_account_may_run,
 	.spawn_detached = h_spawn_detached,
 	.group_procs = h_group_procs,
+	.enum_begin = enumeration_begin,
+	.enum_answer = enumeration_answer,
+	.enum_abort = enumeration_abort,
+	.enum_pull = enumeration_pull,
+	.enum_release = enumeration_release,
+	.epr_selector = enumeration_epr_selector,
 };
 
 void

@@ -1,11 +1,14 @@
 /*
  * main.c: command line, start-up, signals and shutdown of winrmd.
  *
- * Start-up order: config, log, XML, reactor, auth cache, workers, plugins,
- * dispatch table, listeners, then READY=1 to systemd.  Signals arrive
- * through a signalfd on the reactor: SIGTERM/SIGINT stop, SIGHUP reloads
- * the config (a bad file is refused and the old one stays), SIGUSR1 logs
- * the counters.
+ * Start-up order: the config's daemon sections, log, XML, the plugins
+ * opened and their settings (and their modules') checked with the rest of
+ * the file, then reactor, auth cache, workers, the plugins started,
+ * dispatch table, listeners, and READY=1 to systemd.  -t and
+ * --example-config stop after the settings.  Signals arrive through a
+ * signalfd on the reactor: SIGTERM/SIGINT stop, SIGHUP reloads the config
+ * (checked against the running plugins; a bad file is refused and the old
+ * one stays), SIGUSR1 logs the counters.
  */
 #include "build.h"
 
@@ -28,6 +31,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "dispatch.h"
+#include "enumeration.h"
 #include "host.h"
 #include "http.h"
 #include "log.h"
@@ -82,25 +86,12 @@ log_counters(void)
 	    (unsigned long long)W->count.replayed);
 }
 
-/* keys read only at start-up: a reload cannot apply them */
-static const enum conf_key restart_keys[] = {
-	CK_LISTENER_ADDRESS, CK_LISTENER_HTTP_PORT, CK_LISTENER_HTTPS_PORT,
-	CK_LISTENER_CERT_FILE, CK_LISTENER_KEY_FILE, CK_LISTENER_TLS_PRIORITY,
-	CK_SERVICE_IDLE_CONNECTION_S, CK_PLUGINS_DIRECTORY, CK_PLUGINS_LOAD,
-	CK_AUTH_NTLM_USER_FILE, CK_AUTH_NETBIOS_DOMAIN, CK_AUTH_NETBIOS_COMPUTER,
-	CK_AUTH_CERTIFICATE, CK_AUTH_CLIENT_CA_FILE,
-};
-
 static void
-warn_restart_keys(const struct config *a, const struct config *b)
+warn_restart(const struct conf_def *d, void *arg)
 {
-	for (size_t i = 0; i < sizeof(restart_keys) / sizeof(restart_keys[0]); i++) {
-		enum conf_key k = restart_keys[i];
-
-		if (strcmp(a->v[k].s, b->v[k].s) != 0)
-			log_warn("reload: [%s] %s changed; it takes effect at the "
-			    "next restart", conf_defs[k].section, conf_defs[k].key);
-	}
+	(void)arg;
+	log_warn("reload: [%s] %s changed; it takes effect at the next "
+	    "restart", d->section, d->key);
 }
 
 static void
@@ -110,12 +101,15 @@ reload(void)
 	struct config *cfg;
 
 	sd_notify(0, "RELOADING=1");
-	if ((cfg = config_load(W->config_path, err, sizeof(err))) == NULL) {
+	/* the plugins' settings are checked against the running plugins */
+	if ((cfg = config_parse(W->config_path, err, sizeof(err))) == NULL ||
+	    plugins_settings(cfg, err, sizeof(err)) < 0) {
 		log_err("reload refused, the running configuration stays: %s", err);
+		config_free(cfg);
 		sd_notify(0, "READY=1");
 		return;
 	}
-	warn_restart_keys(W->cfg, cfg);
+	config_restart_changes(W->cfg, cfg, warn_restart, NULL);
 	config_free(W->cfg);
 	W->cfg = cfg;
 	W->cfg_gen++;
@@ -237,7 +231,7 @@ ntlm_passwd(const char *file, const char *user, bool delete)
 static int
 check_only(struct config *cfg)
 {
-	int r = plugins_load_all(cfg, NULL) < 0 || dispatch_build() < 0;
+	int r = dispatch_build() < 0;
 
 	dispatch_clear();
 	plugins_fini_all();
@@ -248,9 +242,9 @@ check_only(struct config *cfg)
 }
 
 static int
-list_operations(struct config *cfg)
+list_operations(void)
 {
-	int r = plugins_load_all(cfg, NULL) < 0 || dispatch_build() < 0;
+	int r = dispatch_build() < 0;
 
 	if (r == 0)
 		dispatch_list(stdout);
@@ -297,7 +291,8 @@ serve(void)
 		log_err("workers: %s", strerror(-r));
 		goto out;
 	}
-	if (plugins_load_all(W->cfg, &host_services) < 0 || dispatch_build() < 0)
+	enumeration_init(&host_services);
+	if (plugins_init_all(&host_services) < 0 || dispatch_build() < 0)
 		goto out_workers;
 	if (http_start() < 0)
 		goto out_plugins;
@@ -354,11 +349,12 @@ main(int argc, char **argv)
 	static struct winrmd w;
 	const char *path = DEFAULT_CONFIG;
 	bool test = false, debug = false, list = false, path_given = false;
+	bool example = false;
 	const char *ntlm_user = NULL;
 	bool ntlm_delete = false;
 	struct utsname u;
 	char err[512];
-	int c, rc;
+	int c, rc, opened;
 
 	W = &w;
 	/*
@@ -393,8 +389,8 @@ main(int argc, char **argv)
 			list = true;
 			break;
 		case OPT_EXAMPLE:
-			config_write_example(stdout);
-			return 0;
+			example = true;
+			break;
 		case OPT_NTLM_PASSWD:
 		case OPT_NTLM_DELETE:
 			ntlm_user = optarg;
@@ -413,7 +409,8 @@ main(int argc, char **argv)
 	/* without -c, a missing default file means: all defaults */
 	if (!path_given && access(path, F_OK) < 0)
 		path = NULL;
-	if ((w.cfg = config_load(path, err, sizeof(err))) == NULL) {
+	/* the daemon's sections; the plugins' wait for their plugins */
+	if ((w.cfg = config_parse(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "winrmd: %s\n", err);
 		return 1;
 	}
@@ -424,7 +421,7 @@ main(int argc, char **argv)
 		config_free(w.cfg);
 		return rc;
 	}
-	log_init(w.foreground || test || list, debug ? LOG_DEBUG :
+	log_init(w.foreground || test || list || example, debug ? LOG_DEBUG :
 	    log_level_parse(conf_s(w.cfg, CK_SERVICE_LOG_LEVEL)));
 	if (gethostname(w.hostname, sizeof(w.hostname) - 1) < 0)
 		snprintf(w.hostname, sizeof(w.hostname), "localhost");
@@ -435,12 +432,29 @@ main(int argc, char **argv)
 		snprintf(w.os_version, sizeof(w.os_version), "%u.%u.%u", a, b, p);
 	}
 	soap_init();
-	if (test)
+	/*
+	 * -t and --example-config go on without a plugin that cannot be
+	 * loaded (logged), to check or list what they can
+	 */
+	opened = plugins_open_all(w.cfg, test || example);
+	if (opened < 0 && !test && !example)
+		rc = 1;
+	else if (plugins_settings(w.cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "winrmd: %s%s\n", err, opened < 0 ?
+		    " (a plugin that could not be loaded may declare it)" : "");
+		rc = 1;
+	} else if (example) {
+		config_write_example(stdout, w.cfg);
+		rc = 0;
+	} else if (opened < 0)
+		rc = 1;
+	else if (test)
 		rc = check_only(w.cfg);
 	else if (list)
-		rc = list_operations(w.cfg);
+		rc = list_operations();
 	else
 		rc = serve();
+	plugins_fini_all();
 	config_free(w.cfg);
 	soap_cleanup();
 	return rc;

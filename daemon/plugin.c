@@ -3,6 +3,9 @@
  * (or given as an absolute path), opened with RTLD_NOW | RTLD_LOCAL so that
  * missing symbols fail at load and plugins cannot see each other, and
  * refused unless its abi and size match what this daemon was built with.
+ * Its settings (and those of the modules it loads, through its declare())
+ * join the configuration's schema before the plugin sections of the file
+ * are checked; only then is it started.
  */
 #include "build.h"
 
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "enumeration.h"
 #include "log.h"
 #include "plugin.h"
 
@@ -73,15 +77,14 @@ plugin_close(struct plugin *p)
 }
 
 int
-plugins_load_all(const struct config *cfg, const struct winrmd_host *host)
+plugins_open_all(const struct config *cfg, bool best_effort)
 {
 	char *const *names = conf_list(cfg, CK_PLUGINS_LOAD);
 	const char *dir = conf_s(cfg, CK_PLUGINS_DIRECTORY);
+	int rc = 0;
 
 	for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
 		char path[PATH_MAX], err[512];
-		struct plugin *p;
-		int r;
 
 		if (nloaded == MAX_PLUGINS) {
 			log_err("plugins: more than %d plugins", MAX_PLUGINS);
@@ -91,14 +94,78 @@ plugins_load_all(const struct config *cfg, const struct winrmd_host *host)
 			snprintf(path, sizeof(path), "%s", names[i]);
 		else
 			snprintf(path, sizeof(path), "%s/%s.so", dir, names[i]);
-		p = &loaded[nloaded];
-		if (plugin_open(path, p, err, sizeof(err)) < 0) {
+		if (plugin_open(path, &loaded[nloaded], err, sizeof(err)) < 0) {
 			log_err("plugins: cannot load %s: %s", names[i], err);
-			return -1;
+			rc = -1;
+			if (!best_effort)
+				return -1;
+			continue;
 		}
 		nloaded++;
-		if (host == NULL)
-			continue;
+	}
+	return rc;
+}
+
+/* --------------------------------------------------------- settings */
+
+struct declaring {
+	struct config	*cfg;
+	const char	*plugin;
+	char		*err;
+	size_t		 errlen;
+};
+
+static const char *
+d_value(const struct winrmd_declare *d, const char *section, const char *key)
+{
+	const struct declaring *dc = d->ctx;
+	const struct conf_value *v = config_find(dc->cfg, section, key);
+
+	return v ? v->s : NULL;
+}
+
+static int
+d_add(const struct winrmd_declare *d, const char *module,
+    const struct winrmd_setting *settings)
+{
+	const struct declaring *dc = d->ctx;
+	char owner[256];
+
+	snprintf(owner, sizeof(owner), "%s of plugin %s", module ? module : "?",
+	    dc->plugin);
+	return config_declare(dc->cfg, owner, settings, dc->err, dc->errlen);
+}
+
+int
+plugins_settings(struct config *cfg, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	for (size_t i = 0; i < nloaded; i++) {
+		const struct winrmd_plugin *def = loaded[i].def;
+		struct declaring dc = { cfg, def->name, err, errlen };
+		struct winrmd_declare d = { d_value, d_add, &dc };
+		char owner[128];
+
+		snprintf(owner, sizeof(owner), "plugin %s", def->name);
+		if (config_declare(cfg, owner, def->settings, err, errlen) < 0)
+			return -1;
+		if (def->declare != NULL && def->declare(&d) < 0) {
+			if (err[0] == '\0')
+				snprintf(err, errlen, "plugin %s: its modules' "
+				    "settings cannot be read", def->name);
+			return -1;
+		}
+	}
+	return config_finish(cfg, err, errlen);
+}
+
+int
+plugins_init_all(const struct winrmd_host *host)
+{
+	for (size_t i = 0; i < nloaded; i++) {
+		struct plugin *p = &loaded[i];
+		int r;
+
 		if ((r = p->def->init(host, &p->state)) < 0) {
 			log_err("plugins: %s failed to start: %s", p->def->name,
 			    strerror(-r));
@@ -106,7 +173,7 @@ plugins_load_all(const struct config *cfg, const struct winrmd_host *host)
 		}
 		p->initialized = 1;
 		log_info("plugins: loaded %s %s from %s", p->def->name,
-		    p->def->version ? p->def->version : "", path);
+		    p->def->version ? p->def->version : "", p->path);
 	}
 	return 0;
 }
@@ -114,6 +181,8 @@ plugins_load_all(const struct config *cfg, const struct winrmd_host *host)
 void
 plugins_fini_all(void)
 {
+	/* their iterators are plugins' code and data: released first */
+	enumeration_drop_all();
 	while (nloaded > 0) {
 		struct plugin *p = &loaded[--nloaded];
 

@@ -4,6 +4,7 @@
  */
 #include "build.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,20 @@ soap_child(xmlNodePtr parent, const char *ns, const char *name)
 		if (soap_is(c, ns, name))
 			return c;
 	return NULL;
+}
+
+const char *
+soap_trim(const char *s, size_t *ret_len)
+{
+	const char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	*ret_len = (size_t)(e - s);
+	return s;
 }
 
 /*

@@ -59,19 +59,15 @@ static const char *
 text_of(struct arena *a, xmlNodePtr n)
 {
 	xmlChar *t = xmlNodeGetContent(n);
-	const char *s = NULL, *p, *e;
+	const char *s = NULL, *p;
+	size_t len;
 
 	if (t == NULL)
 		return arena_strdup(a, "");
-	p = (const char *)t;
 	/* xs:anyURI and friends: surrounding whitespace is not part of it */
-	while (isspace((unsigned char)*p))
-		p++;
-	e = p + strlen(p);
-	while (e > p && isspace((unsigned char)e[-1]))
-		e--;
-	if (e - p <= MAX_HEADER_TEXT)
-		s = arena_strndup(a, p, (size_t)(e - p));
+	p = soap_trim((const char *)t, &len);
+	if (len <= MAX_HEADER_TEXT)
+		s = arena_strndup(a, p, len);
 	xmlFree(t);
 	return s;
 }

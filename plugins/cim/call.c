@@ -18,8 +18,6 @@
 
 #include "cim.h"
 
-static struct cim_ctx *calls;	/* pending or orphaned */
-
 int
 user_copy_make(struct user_copy *u, const struct winrmd_principal *p)
 {
@@ -61,16 +59,19 @@ user_copy_free(struct user_copy *u)
 }
 
 struct cim_ctx *
-call_new(enum call_kind kind, const struct cim_entry *ent, struct winrmd_op *op)
+call_new(struct cim *cim, enum call_kind kind, const struct cim_entry *ent,
+    struct winrmd_op *op)
 {
 	struct cim_ctx *c = calloc(1, sizeof(*c));
 
 	if (c == NULL)
 		return NULL;
+	c->cim = cim;
 	c->kind = kind;
 	c->ent = ent;
 	c->op = op;
-	if (op != NULL && user_copy_make(&c->user, host->op_principal(op)) < 0) {
+	if (op != NULL &&
+	    user_copy_make(&c->user, cim->host->op_principal(op)) < 0) {
 		free(c);
 		return NULL;
 	}
@@ -95,7 +96,8 @@ call_fail(struct cim_ctx *c, enum winrmd_fault f, const char *detail,
 static void
 unlink_call(struct cim_ctx *c)
 {
-	for (struct cim_ctx **pp = &calls; *pp != NULL; pp = &(*pp)->next)
+	for (struct cim_ctx **pp = &c->cim->calls; *pp != NULL;
+	    pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
 			return;
@@ -108,7 +110,7 @@ call_free(struct cim_ctx *c)
 	if (c == NULL)
 		return;
 	unlink_call(c);
-	host->timer_stop(c->timer);
+	c->cim->host->timer_stop(c->timer);
 	inst_free(c->keys);
 	inst_free(c->target);
 	inst_free(c->in);
@@ -123,8 +125,8 @@ call_timeout(void *arg)
 	struct cim_ctx *c = arg;
 
 	c->timer = NULL;
-	host->log(WINRMD_LOG_WARNING, "cim: provider %s did not finish %s of "
-	    "%s within OperationTimeout", prov_name(c->ent->prov),
+	c->cim->host->log(WINRMD_LOG_WARNING, "cim: provider %s did not finish "
+	    "%s of %s within OperationTimeout", prov_name(c->ent->prov),
 	    c->kind == CALL_INVOKE ? "a method" : "an enumeration",
 	    c->ent->name);
 	c->fault = WINRMD_FAULT_NONE;
@@ -141,7 +143,7 @@ call_timeout(void *arg)
 static void
 call_finish(struct cim_ctx *c)
 {
-	host->timer_stop(c->timer);
+	c->cim->host->timer_stop(c->timer);
 	c->timer = NULL;
 	if (!c->orphaned)
 		c->done(c);
@@ -171,11 +173,12 @@ call_run(struct cim_ctx *c)
 	}
 	c->in_provider = false;
 	if (r == CIM_PENDING && !c->completed) {
+		const struct winrmd_host *host = c->cim->host;
 		uint64_t ms = c->op ? host->op_timeout_ms(c->op) : 60000;
 
 		c->pending = true;
-		c->next = calls;
-		calls = c;
+		c->next = c->cim->calls;
+		c->cim->calls = c;
 		c->timer = host->timer_start(ms ? ms : 1, call_timeout, c);
 		return CALL_PENDING;
 	}
@@ -189,12 +192,12 @@ call_run(struct cim_ctx *c)
 }
 
 void
-call_abort_all(enum winrmd_fault f)
+call_abort_all(struct cim *cim, enum winrmd_fault f)
 {
-	for (struct cim_ctx *c = calls; c != NULL; c = c->next) {
+	for (struct cim_ctx *c = cim->calls; c != NULL; c = c->next) {
 		if (c->orphaned)
 			continue;
-		host->timer_stop(c->timer);
+		cim->host->timer_stop(c->timer);
 		c->timer = NULL;
 		c->fault = WINRMD_FAULT_NONE;
 		call_fail(c, f, NULL, "The WS-Management service is stopping.");
@@ -206,60 +209,59 @@ call_abort_all(enum winrmd_fault f)
 }
 
 void
-call_free_all(void)
+call_free_all(struct cim *cim)
 {
-	while (calls != NULL)
-		call_free(calls);
+	while (cim->calls != NULL)
+		call_free(cim->calls);
 }
 
 /* ------------------------------------------------- provider services */
 
+/* a provider's call without a ctx: nothing to do, and nowhere to say so */
 static bool
-ctx_valid(const struct cim_ctx *c, const char *what)
+ctx_valid(const struct cim_ctx *c)
 {
-	if (c == NULL) {
-		host->log(WINRMD_LOG_ERR, "cim: a provider called %s without "
-		    "a call", what);
-		return false;
-	}
-	return true;
+	return c != NULL;
 }
 
 static const struct winrmd_principal *
 s_principal(const struct cim_ctx *c)
 {
-	return ctx_valid(c, "principal") ? &c->user.p : NULL;
+	return ctx_valid(c) ? &c->user.p : NULL;
 }
 
 static const struct cim_class *
 s_class_of(const struct cim_ctx *c)
 {
-	return ctx_valid(c, "class_of") ? c->ent->cls : NULL;
+	return ctx_valid(c) ? c->ent->cls : NULL;
 }
 
 static struct cim_instance *
 s_instance(struct cim_ctx *c)
 {
 	const struct cim_class *cls;
+	struct cim_instance *i;
 
-	if (!ctx_valid(c, "instance"))
+	if (!ctx_valid(c))
 		return NULL;
 	cls = c->ent->cls;
-	return inst_new(cls->props, cls->nprops);
+	if ((i = inst_new(cls->props, cls->nprops)) != NULL)
+		i->host = c->cim->host;
+	return i;
 }
 
 static bool
 s_emit(struct cim_ctx *c, struct cim_instance *i)
 {
-	if (!ctx_valid(c, "emit") || i == NULL) {
+	if (!ctx_valid(c) || i == NULL) {
 		inst_free(i);
 		return false;
 	}
 	if (c->kind == CALL_INVOKE || c->completed || c->stopped ||
 	    c->orphaned || i->props != c->ent->cls->props) {
 		if (i->props != c->ent->cls->props)
-			host->log(WINRMD_LOG_ERR, "cim: provider %s emitted an "
-			    "instance of another class during %s",
+			c->cim->host->log(WINRMD_LOG_ERR, "cim: provider %s "
+			    "emitted an instance of another class during %s",
 			    prov_name(c->ent->prov), c->ent->name);
 		inst_free(i);
 		return false;
@@ -275,19 +277,19 @@ s_emit(struct cim_ctx *c, struct cim_instance *i)
 static void
 s_complete(struct cim_ctx *c)
 {
-	if (!ctx_valid(c, "complete"))
+	if (!ctx_valid(c))
 		return;
 	if (c->completed) {
-		host->log(WINRMD_LOG_ERR, "cim: provider %s completed a call "
-		    "twice", prov_name(c->ent->prov));
+		c->cim->host->log(WINRMD_LOG_ERR, "cim: provider %s completed a "
+		    "call twice", prov_name(c->ent->prov));
 		return;
 	}
 	c->completed = true;
 	if (c->in_provider)
 		return;		/* call_run sees it when the provider returns */
 	if (!c->pending) {
-		host->log(WINRMD_LOG_ERR, "cim: provider %s completed a call "
-		    "that was not pending", prov_name(c->ent->prov));
+		c->cim->host->log(WINRMD_LOG_ERR, "cim: provider %s completed a "
+		    "call that was not pending", prov_name(c->ent->prov));
 		return;
 	}
 	call_finish(c);
@@ -299,7 +301,7 @@ s_fail(struct cim_ctx *c, enum winrmd_fault f, const char *fmt, ...)
 	va_list ap;
 	char reason[sizeof(c->reason)];
 
-	if (!ctx_valid(c, "fail"))
+	if (!ctx_valid(c))
 		return CIM_ERROR;
 	if ((unsigned)f >= _WINRMD_FAULT_MAX || f == WINRMD_FAULT_NONE)
 		f = WINRMD_FAULT_INTERNAL_ERROR;
@@ -313,12 +315,6 @@ s_fail(struct cim_ctx *c, enum winrmd_fault f, const char *fmt, ...)
 	return CIM_ERROR;
 }
 
-static int
-s_post(void (*fn)(void *), void *arg)
-{
-	return post_call(fn, arg);
-}
-
 void
 call_services(struct cim_services *svc)
 {
@@ -328,5 +324,5 @@ call_services(struct cim_services *svc)
 	svc->emit = s_emit;
 	svc->complete = s_complete;
 	svc->fail = s_fail;
-	svc->post = s_post;
+	svc->post = post_call;
 }

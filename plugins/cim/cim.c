@@ -19,16 +19,6 @@
 
 #define PRECISE_ARRAYS	"msftwinrm:UsePreciseArrays"
 
-const struct winrmd_host *host;
-static struct cim_services svc;
-static char *loaded_providers;	/* [CIM] Providers at start */
-
-const struct cim_services *
-cim_services(void)
-{
-	return &svc;
-}
-
 /* ------------------------------------------------------------ helpers */
 
 bool
@@ -72,8 +62,9 @@ cim_text(xmlNodePtr n)
 }
 
 int
-cim_check_options(struct winrmd_op *op)
+cim_check_options(const struct cim *cim, struct winrmd_op *op)
 {
+	const struct winrmd_host *host = cim->host;
 	const struct winrmd_option *opts;
 	size_t n = host->op_options(op, &opts);
 
@@ -89,9 +80,10 @@ cim_check_options(struct winrmd_op *op)
 }
 
 int
-cim_resolve(struct winrmd_op *op, struct cim_uri *u,
+cim_resolve(const struct cim *cim, struct winrmd_op *op, struct cim_uri *u,
     const struct cim_entry **ret)
 {
+	const struct winrmd_host *host = cim->host;
 	char err[256];
 	enum winrmd_fault f;
 
@@ -104,7 +96,7 @@ cim_resolve(struct winrmd_op *op, struct cim_uri *u,
 		    NULL, "%s", err);
 	if (u->all)
 		return WINRMD_OK;
-	if ((*ret = registry_find(u->ns, u->cls)) == NULL)
+	if ((*ret = registry_find(cim, u->ns, u->cls)) == NULL)
 		return host->op_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE,
 		    "InvalidResourceURI", "The WS-Management service cannot "
 		    "process the request. The class %s does not exist in the "
@@ -123,9 +115,10 @@ class_is_singleton(const struct cim_class *c)
 }
 
 int
-cim_keys_from_selectors(struct winrmd_op *op, const struct cim_entry *ent,
-    struct cim_instance **ret)
+cim_keys_from_selectors(const struct cim *cim, struct winrmd_op *op,
+    const struct cim_entry *ent, struct cim_instance **ret)
 {
+	const struct winrmd_host *host = cim->host;
 	const struct cim_class *c = ent->cls;
 	const struct winrmd_selector *sels;
 	size_t n = host->op_selectors(op, &sels);
@@ -172,10 +165,10 @@ cim_keys_from_selectors(struct winrmd_op *op, const struct cim_entry *ent,
 }
 
 void
-cim_view_init(struct cim_view *v, struct winrmd_op *op,
+cim_view_init(const struct cim *cim, struct cim_view *v, struct winrmd_op *op,
     const struct cim_uri *u, const struct cim_entry *ent)
 {
-	const char *pa = host->op_option(op, PRECISE_ARRAYS);
+	const char *pa = cim->host->op_option(op, PRECISE_ARRAYS);
 
 	memset(v, 0, sizeof(*v));
 	v->ent = ent;
@@ -189,6 +182,7 @@ cim_view_init(struct cim_view *v, struct winrmd_op *op,
 int
 cim_call_fault(struct winrmd_op *op, const struct cim_ctx *c)
 {
+	const struct winrmd_host *host = c->cim->host;
 	const char *detail = c->detail[0] != '\0' ? c->detail : NULL;
 
 	if (c->reason[0] == '\0')
@@ -201,7 +195,7 @@ cim_call_fault(struct winrmd_op *op, const struct cim_ctx *c)
 static int
 cim_init(const struct winrmd_host *h, void **ret_state)
 {
-	const char *list;
+	struct cim *cim;
 	int r;
 
 	if (h->abi != WINRMD_PLUGIN_ABI || h->size < sizeof(struct winrmd_host)) {
@@ -209,51 +203,39 @@ cim_init(const struct winrmd_host *h, void **ret_state)
 		    "size %u) is older than this plugin's", h->abi, h->size);
 		return -EINVAL;
 	}
-	host = h;
-	*ret_state = NULL;
-	memset(&svc, 0, sizeof(svc));
-	svc.abi = WINRMD_PROVIDER_ABI;
-	svc.size = sizeof(svc);
-	svc.host = h;
-	call_services(&svc);
-	inst_services(&svc);
-	if ((r = post_init()) < 0) {
-		host->log(WINRMD_LOG_ERR, "cim: cannot create the post queue: %s",
+	if ((cim = calloc(1, sizeof(*cim))) == NULL)
+		return -ENOMEM;
+	cim->host = h;
+	cim->post_fd = -1;
+	cim->svc.abi = WINRMD_PROVIDER_ABI;
+	cim->svc.size = sizeof(cim->svc);
+	cim->svc.host = h;
+	call_services(&cim->svc);
+	inst_services(&cim->svc);
+	if ((r = post_init(cim)) < 0) {
+		h->log(WINRMD_LOG_ERR, "cim: cannot create the post queue: %s",
 		    strerror(-r));
+		pthread_mutex_destroy(&cim->post_lock);
+		free(cim);
 		return r;
 	}
-	list = host->conf_str("CIM", "Providers");
-	free(loaded_providers);
-	loaded_providers = strdup(list ? list : "");
-	return providers_load(&svc);
+	*ret_state = cim;
+	return providers_load(cim);
 }
 
 static void
 cim_fini(void *state)
 {
-	(void)state;
+	struct cim *cim = state;
+
 	/* answer what waits, then let providers finish their calls */
-	call_abort_all(WINRMD_FAULT_SERVICE_STOPPING);
-	enum_free_all();
-	post_run();
-	providers_unload();
-	post_fini();
-	call_free_all();
-	free(loaded_providers);
-	loaded_providers = NULL;
-}
-
-/* providers are loaded once; other [CIM] and [Service] keys are read at use */
-static void
-cim_reload(void *state)
-{
-	const char *list = host->conf_str("CIM", "Providers");
-
-	(void)state;
-	if (loaded_providers != NULL &&
-	    strcmp(list ? list : "", loaded_providers) != 0)
-		host->log(WINRMD_LOG_NOTICE, "cim: [CIM] Providers changed; the "
-		    "new list takes effect when winrmd restarts");
+	call_abort_all(cim, WINRMD_FAULT_SERVICE_STOPPING);
+	post_run(cim);
+	providers_unload(cim);
+	post_fini(cim);
+	call_free_all(cim);
+	pthread_mutex_destroy(&cim->post_lock);
+	free(cim);
 }
 
 static const struct winrmd_action cim_actions[] = {
@@ -272,6 +254,17 @@ static const struct winrmd_resource cim_resources[] = {
 	{ NULL, NULL }
 };
 
+/* providers are loaded at start: a changed list waits for a restart */
+static const struct winrmd_setting cim_settings[] = {
+	{ "CIM", "Providers", WINRMD_SETTING_LIST, DEFAULT_PROVIDERS, 0, 0, NULL,
+	  "CIM class providers the cim plugin loads: names in "
+	  "ProviderDirectory, or absolute paths", WINRMD_SETTING_RESTART },
+	{ "CIM", "ProviderDirectory", WINRMD_SETTING_STRING, PROVIDERDIR, 0, 0,
+	  NULL, "where CIM class providers are loaded from",
+	  WINRMD_SETTING_RESTART },
+	{ NULL },
+};
+
 static const struct winrmd_plugin cim_plugin = {
 	.abi = WINRMD_PLUGIN_ABI,
 	.size = sizeof(struct winrmd_plugin),
@@ -279,8 +272,9 @@ static const struct winrmd_plugin cim_plugin = {
 	.version = "1.0",
 	.init = cim_init,
 	.fini = cim_fini,
-	.reload = cim_reload,
 	.resources = cim_resources,
+	.settings = cim_settings,
+	.declare = providers_declare,
 };
 
 const struct winrmd_plugin *

@@ -3,12 +3,16 @@
  * over WS-Man (Get, Enumerate/Pull/Release, Invoke) and hosts the class
  * providers of providers/include/winrmd/provider.h.  Prototypes are grouped
  * by the file that defines them, so this header is also the map of the code.
+ * The plugin's state (the host table, the services given to providers,
+ * the calls in flight, the class registry, the post queue) is one
+ * struct cim, the `state' the daemon passes to every operation.
  * Everything runs on the daemon's event-loop thread; only post.c is touched
  * by providers' own threads.
  */
 #ifndef WINRMD_CIM_H
 #define WINRMD_CIM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +40,7 @@
 #define CIM_NAME_MAX	128	/* class, property, method and namespace names */
 #define CIM_URI_MAX	512
 
-extern const struct winrmd_host *host;
+struct cim;	/* the plugin instance (below) */
 
 /* ------------------------------------------------------------ values */
 
@@ -68,6 +72,8 @@ struct cim_val {
 struct cim_instance {
 	const struct cim_property *props;
 	size_t		 nprops;
+	/* where a provider's misuse of it is logged; NULL: nowhere */
+	const struct winrmd_host *host;
 	struct cim_val	*vals;
 	bool		 has_ret;	/* method output: ReturnValue */
 	uint32_t	 ret;
@@ -141,14 +147,17 @@ struct cim_entry {
 
 /* --- providers.c: loading providers, the class registry --- */
 /* loads [CIM] Providers; a provider that fails is logged and skipped */
-int	 providers_load(const struct cim_services *svc);
+int	 providers_load(struct cim *cim);
 /* registers one provider definition (tests use it directly); 0 or -errno */
-int	 providers_add(const struct cim_provider *def, void *handle,
-	    const char *path, const struct cim_services *svc);
-void	 providers_unload(void);
+int	 providers_add(struct cim *cim, const struct cim_provider *def,
+	    void *handle, const char *path);
+void	 providers_unload(struct cim *cim);
+/* the settings of every provider of [CIM] Providers (plugin.h declare()) */
+int	 providers_declare(const struct winrmd_declare *d);
 /* the class `name' in namespace `ns' (both case-insensitive), or NULL */
-const struct cim_entry *registry_find(const char *ns, const char *name);
-size_t	 registry_count(void);
+const struct cim_entry *registry_find(const struct cim *cim, const char *ns,
+	    const char *name);
+size_t	 registry_count(const struct cim *cim);
 void	*prov_state(const struct cim_prov *p);
 const char *prov_name(const struct cim_prov *p);
 /* property indices 0..n-1 sorted by name, as Windows renders them;
@@ -247,13 +256,13 @@ struct cim_filter {
 /* reads wsen:Filter or wsman:Filter of body (an n:Enumerate); *ret is NULL
  * without a filter.  For the all-classes URI, the class is taken from the
  * WQL FROM; otherwise `ent' must be that class. */
-int	 filter_parse(struct winrmd_op *op, xmlNodePtr enumerate,
-	    const struct cim_uri *u, const struct cim_entry **entp,
-	    struct cim_filter **ret);
+int	 filter_parse(const struct cim *cim, struct winrmd_op *op,
+	    xmlNodePtr enumerate, const struct cim_uri *u,
+	    const struct cim_entry **entp, struct cim_filter **ret);
 /* parses a filter text/node for a class (unit tests); fault or 0 */
-enum winrmd_fault filter_make_wql(const char *text, const struct cim_uri *u,
-	    const struct cim_entry **entp, struct cim_filter **ret,
-	    char *err, size_t errlen);
+enum winrmd_fault filter_make_wql(const struct cim *cim, const char *text,
+	    const struct cim_uri *u, const struct cim_entry **entp,
+	    struct cim_filter **ret, char *err, size_t errlen);
 enum winrmd_fault filter_make_selectors(xmlNodePtr set,
 	    const struct cim_entry *ent, struct cim_filter **ret, char *err,
 	    size_t errlen);
@@ -270,8 +279,6 @@ struct cim_view {
 	bool		 precise_arrays;	/* msftwinrm:UsePreciseArrays */
 };
 
-enum enum_mode { MODE_OBJECT, MODE_EPR, MODE_OBJECT_AND_EPR };
-
 /* --- render.c: instance XML as Windows writes it (CIM_IPMI.md §1.4) --- */
 /* <p:Class ...> under parent; NULL on failure */
 xmlNodePtr render_instance(xmlNodePtr parent, const struct cim_view *v,
@@ -279,21 +286,21 @@ xmlNodePtr render_instance(xmlNodePtr parent, const struct cim_view *v,
 /* <w:XmlFragment> of the selected properties (WQL SELECT a,b) */
 xmlNodePtr render_fragment(xmlNodePtr parent, const struct cim_view *v,
 	    const struct cim_instance *i);
-/* <a:EndpointReference> with the key selectors */
-xmlNodePtr render_epr(xmlNodePtr parent, const struct cim_view *v,
+/* an enumerated object: the fragment when the view selects, else the
+ * instance */
+xmlNodePtr render_object(xmlNodePtr parent, const struct cim_view *v,
 	    const struct cim_instance *i);
-/* one enumeration item in the given mode */
-xmlNodePtr render_item(xmlNodePtr parent, const struct cim_view *v,
-	    enum enum_mode mode, const struct cim_instance *i);
+/*
+ * The selectors of the instance's EPR, by add(arg, name, value): its keys
+ * by name (texts made valid UTF-8), then __cimnamespace for DMTF
+ * requests.  0, or the first add()'s or -ENOMEM's error.
+ */
+int	 render_keys(const struct cim_view *v, const struct cim_instance *i,
+	    int (*add)(void *arg, const char *name, const char *value),
+	    void *arg);
 /* <p:Method_OUTPUT> with the out parameters and ReturnValue */
 xmlNodePtr render_output(xmlNodePtr parent, const char *uri,
 	    const struct cim_method *m, const struct cim_instance *out);
-/*
- * Bytes the node takes serialised, or SIZE_MAX.  With a daemon that has
- * reply_freeze the node is replaced by its serialised text (then it is the
- * parent's last child, as the node was).
- */
-size_t	 render_measure(xmlNodePtr n);
 xmlNsPtr render_ns(xmlNodePtr n, const char *href, const char *prefix);
 
 /* ------------------------------------------------------------ calls */
@@ -309,6 +316,7 @@ enum call_kind { CALL_ENUMERATE, CALL_GET, CALL_INVOKE };
 /* one provider call in progress (struct cim_ctx of provider.h) */
 struct cim_ctx {
 	struct cim_ctx		*next;		/* calls in flight */
+	struct cim		*cim;
 	enum call_kind		 kind;
 	const struct cim_entry	*ent;
 	struct user_copy	 user;
@@ -336,8 +344,8 @@ struct cim_ctx {
 enum { CALL_DONE = 0, CALL_PENDING = 1 };
 
 /* --- call.c: calling providers --- */
-struct cim_ctx *call_new(enum call_kind kind, const struct cim_entry *ent,
-	    struct winrmd_op *op);
+struct cim_ctx *call_new(struct cim *cim, enum call_kind kind,
+	    const struct cim_entry *ent, struct winrmd_op *op);
 /* runs the call: CALL_DONE (results in c; the caller frees c with
  * call_free) or CALL_PENDING (c->done(c) runs later; c is freed after) */
 int	 call_run(struct cim_ctx *c);
@@ -346,34 +354,65 @@ void	 call_free(struct cim_ctx *c);
 void	 call_fail(struct cim_ctx *c, enum winrmd_fault f, const char *detail,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* answers every pending call with fault (shutdown) */
-void	 call_abort_all(enum winrmd_fault f);
-void	 call_free_all(void);
+void	 call_abort_all(struct cim *cim, enum winrmd_fault f);
+void	 call_free_all(struct cim *cim);
 void	 call_services(struct cim_services *svc);
 int	 user_copy_make(struct user_copy *u, const struct winrmd_principal *p);
 void	 user_copy_free(struct user_copy *u);
 
 /* --- post.c: svc->post(), from providers' threads to the loop --- */
-int	 post_init(void);
-int	 post_call(void (*fn)(void *), void *arg);
+struct post_item;
+int	 post_init(struct cim *cim);
+/* svc->post(): from any thread */
+int	 post_call(const struct cim_services *svc, void (*fn)(void *),
+	    void *arg);
 /* runs what is queued now (the loop thread) */
-void	 post_run(void);
-void	 post_fini(void);
+void	 post_run(struct cim *cim);
+void	 post_fini(struct cim *cim);
+
+/* ----------------------------------------------------------- plugin */
+
+#define MAX_PROVIDERS	64
+
+/* the plugin instance: init's *ret_state, every operation's `state' */
+struct cim {
+	const struct winrmd_host *host;
+	struct cim_services	 svc;		/* what providers are given */
+	struct cim_ctx		*calls;		/* pending or orphaned */
+	/* providers.c: the providers and the class registry */
+	struct cim_prov		*provs[MAX_PROVIDERS];
+	size_t			 nprovs;
+	struct cim_entry	*entries;
+	size_t			 nentries, capentries;
+	/* post.c: calls posted by providers' threads */
+	pthread_mutex_t		 post_lock;
+	struct post_item	*post_head, *post_tail;
+	int			 post_fd;
+	struct winrmd_watch	*post_watch;
+};
+
+/* the instance whose services table svc is */
+static inline struct cim *
+cim_of(const struct cim_services *svc)
+{
+	return (struct cim *)((const char *)svc - offsetof(struct cim, svc));
+}
 
 /* ------------------------------------------------------- operations */
 
 /* --- cim.c: the plugin, common request checks --- */
-const struct cim_services *cim_services(void);
 /* a fault for any Option with MustComply="true"; WINRMD_OK otherwise */
-int	 cim_check_options(struct winrmd_op *op);
+int	 cim_check_options(const struct cim *cim, struct winrmd_op *op);
 /* the request's URI parsed and its class found (not for "*") */
-int	 cim_resolve(struct winrmd_op *op, struct cim_uri *u,
-	    const struct cim_entry **ret);
+int	 cim_resolve(const struct cim *cim, struct winrmd_op *op,
+	    struct cim_uri *u, const struct cim_entry **ret);
 /* an instance of the key properties from the request's selectors */
-int	 cim_keys_from_selectors(struct winrmd_op *op,
+int	 cim_keys_from_selectors(const struct cim *cim, struct winrmd_op *op,
 	    const struct cim_entry *ent, struct cim_instance **ret);
 /* the class's view for rendering in this request */
-void	 cim_view_init(struct cim_view *v, struct winrmd_op *op,
-	    const struct cim_uri *u, const struct cim_entry *ent);
+void	 cim_view_init(const struct cim *cim, struct cim_view *v,
+	    struct winrmd_op *op, const struct cim_uri *u,
+	    const struct cim_entry *ent);
 /* copies the call's fault to the op; returns WINRMD_FAULT */
 int	 cim_call_fault(struct winrmd_op *op, const struct cim_ctx *c);
 /* element children helpers (any namespace when ns is NULL) */
@@ -392,15 +431,22 @@ typedef int (*lookup_fn)(struct winrmd_op *op, struct cim_ctx *c, void *arg);
  * returns the op's status; when it runs later, a status other than
  * WINRMD_PENDING completes the op.
  */
-int	 get_lookup(struct winrmd_op *op, const struct cim_entry *ent,
-	    struct cim_instance *keys, lookup_fn found, void *arg);
+int	 get_lookup(struct cim *cim, struct winrmd_op *op,
+	    const struct cim_entry *ent, struct cim_instance *keys,
+	    lookup_fn found, void *arg);
 
-/* --- enum.c: Enumerate, Pull, Release and enumeration contexts --- */
+/* --- enum.c: Enumerate, Pull, Release on the daemon's WS-Enumeration --- */
+struct cim_enum;
+/* the iterator over an enumeration's instances, for host->enum_* */
+extern const struct winrmd_enum_source cim_enum_source;
+/* an iterator for the view (copied) that takes the filter; NULL: no memory */
+struct cim_enum *cim_enum_new(const struct winrmd_host *host,
+	    const struct cim_view *v, struct cim_filter *filter);
+/* appends an instance (taken), with only the view's properties kept */
+void	 cim_enum_add(struct cim_enum *it, struct cim_instance *i);
 int	 cim_op_enumerate(struct winrmd_op *op, void *state);
 int	 cim_op_pull(struct winrmd_op *op, void *state);
 int	 cim_op_release(struct winrmd_op *op, void *state);
-void	 enum_free_all(void);
-size_t	 enum_count(uid_t uid);
 
 /* --- invoke.c: methods (Action = ResourceURI/Method) --- */
 int	 cim_op_invoke(struct winrmd_op *op, void *state);

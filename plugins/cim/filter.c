@@ -32,9 +32,9 @@ filter_free(struct cim_filter *f)
 }
 
 enum winrmd_fault
-filter_make_wql(const char *text, const struct cim_uri *u,
-    const struct cim_entry **entp, struct cim_filter **ret, char *err,
-    size_t errlen)
+filter_make_wql(const struct cim *cim, const char *text,
+    const struct cim_uri *u, const struct cim_entry **entp,
+    struct cim_filter **ret, char *err, size_t errlen)
 {
 	struct cim_filter *f;
 	const struct cim_entry *ent = *entp, *from;
@@ -49,7 +49,7 @@ filter_make_wql(const char *text, const struct cim_uri *u,
 		snprintf(err, errlen, "The WQL filter is not valid: %s.", why);
 		goto cannot;
 	}
-	from = registry_find(u->ns, f->wql->cls);
+	from = registry_find(cim, u->ns, f->wql->cls);
 	if (ent == NULL) {
 		if (from == NULL) {
 			snprintf(err, errlen, "The WS-Management service cannot "
@@ -161,9 +161,11 @@ cannot:
 }
 
 int
-filter_parse(struct winrmd_op *op, xmlNodePtr body, const struct cim_uri *u,
-    const struct cim_entry **entp, struct cim_filter **ret)
+filter_parse(const struct cim *cim, struct winrmd_op *op, xmlNodePtr body,
+    const struct cim_uri *u, const struct cim_entry **entp,
+    struct cim_filter **ret)
 {
+	const struct winrmd_host *host = cim->host;
 	xmlNodePtr fn = NULL, set;
 	xmlChar *dialect;
 	enum winrmd_fault fault;
@@ -200,7 +202,8 @@ filter_parse(struct winrmd_op *op, xmlNodePtr body, const struct cim_uri *u,
 		if (text == NULL)
 			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
 			    NULL, "out of memory");
-		fault = filter_make_wql(text, u, entp, ret, err, sizeof(err));
+		fault = filter_make_wql(cim, text, u, entp, ret, err,
+		    sizeof(err));
 		free(text);
 	} else if (strcmp((const char *)dialect, NS_SELECTOR_FILTER) == 0) {
 		xmlFree(dialect);

@@ -45,22 +45,23 @@ lookup_done(struct cim_ctx *c)
 	free(lk);
 	c->arg = NULL;
 	if (r != WINRMD_PENDING)
-		host->op_complete(op);
+		c->cim->host->op_complete(op);
 }
 
 int
-get_lookup(struct winrmd_op *op, const struct cim_entry *ent,
+get_lookup(struct cim *cim, struct winrmd_op *op, const struct cim_entry *ent,
     struct cim_instance *keys, lookup_fn found, void *arg)
 {
 	struct cim_ctx *c;
 	struct lookup *lk;
 	int r;
 
-	c = call_new(ent->cls->get != NULL && !inst_keys_empty(keys) ?
+	c = call_new(cim, ent->cls->get != NULL && !inst_keys_empty(keys) ?
 	    CALL_GET : CALL_ENUMERATE, ent, op);
 	lk = calloc(1, sizeof(*lk));
 	if (c == NULL || lk == NULL) {
-		struct cim_ctx nomem = { .fault = WINRMD_FAULT_INTERNAL_ERROR };
+		struct cim_ctx nomem = { .cim = cim,
+		    .fault = WINRMD_FAULT_INTERNAL_ERROR };
 
 		/* found() still runs once: it owns arg */
 		snprintf(nomem.reason, sizeof(nomem.reason), "out of memory");
@@ -86,6 +87,7 @@ get_lookup(struct winrmd_op *op, const struct cim_entry *ent,
 static int
 get_found(struct winrmd_op *op, struct cim_ctx *c, void *arg)
 {
+	const struct winrmd_host *host = c->cim->host;
 	struct cim_view *v = arg;
 	xmlNodePtr body;
 	int r = WINRMD_OK;
@@ -109,27 +111,28 @@ get_found(struct winrmd_op *op, struct cim_ctx *c, void *arg)
 int
 cim_op_get(struct winrmd_op *op, void *state)
 {
+	struct cim *cim = state;
+	const struct winrmd_host *host = cim->host;
 	const struct cim_entry *ent;
 	struct cim_instance *keys;
 	struct cim_view *v;
 	struct cim_uri u;
 	int r;
 
-	(void)state;
-	if ((r = cim_check_options(op)) != WINRMD_OK ||
-	    (r = cim_resolve(op, &u, &ent)) != WINRMD_OK)
+	if ((r = cim_check_options(cim, op)) != WINRMD_OK ||
+	    (r = cim_resolve(cim, op, &u, &ent)) != WINRMD_OK)
 		return r;
 	if (u.all)
 		return host->op_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE,
 		    "InvalidResourceURI", "A Get needs the resource URI of one "
 		    "class, not *.");
-	if ((r = cim_keys_from_selectors(op, ent, &keys)) != WINRMD_OK)
+	if ((r = cim_keys_from_selectors(cim, op, ent, &keys)) != WINRMD_OK)
 		return r;
 	if ((v = malloc(sizeof(*v))) == NULL) {
 		inst_free(keys);
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
 	}
-	cim_view_init(v, op, &u, ent);
-	return get_lookup(op, ent, keys, get_found, v);
+	cim_view_init(cim, v, op, &u, ent);
+	return get_lookup(cim, op, ent, keys, get_found, v);
 }

@@ -83,8 +83,9 @@ index_ok(const struct cim_instance *i, size_t prop)
 	if (i == NULL)
 		return false;
 	if (prop >= i->nprops) {
-		host->log(WINRMD_LOG_ERR, "cim: a provider used property %zu "
-		    "of a table of %zu", prop, i->nprops);
+		if (i->host != NULL)
+			i->host->log(WINRMD_LOG_ERR, "cim: a provider used "
+			    "property %zu of a table of %zu", prop, i->nprops);
 		return false;
 	}
 	return true;
@@ -131,8 +132,9 @@ inst_add(struct cim_instance *i, size_t prop, const union cim_scalar *v)
 		return 0;
 	}
 	if (cv->n >= ARRAY_MAX) {
-		host->log(WINRMD_LOG_WARNING, "cim: array %s is full (%d values)",
-		    i->props[prop].name, ARRAY_MAX);
+		if (i->host != NULL)
+			i->host->log(WINRMD_LOG_WARNING, "cim: array %s is full "
+			    "(%d values)", i->props[prop].name, ARRAY_MAX);
 		return -E2BIG;
 	}
 	if (cv->n == cv->cap) {
@@ -251,8 +253,10 @@ inst_keep_only(struct cim_instance *i, const bool *keep)
 static void
 bad_value(const struct cim_instance *i, size_t prop, const char *what)
 {
-	host->log(WINRMD_LOG_WARNING, "cim: a provider set %s on property %s "
-	    "(CIM type %d%s): left NULL", what, i->props[prop].name,
+	if (i->host == NULL)
+		return;
+	i->host->log(WINRMD_LOG_WARNING, "cim: a provider set %s on property "
+	    "%s (CIM type %d%s): left NULL", what, i->props[prop].name,
 	    i->props[prop].type, (i->props[prop].flags & CIM_ARRAY) ?
 	    ", array" : "");
 }

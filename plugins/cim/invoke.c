@@ -17,6 +17,7 @@
 #include "cim.h"
 
 struct invoke_req {
+	struct cim		*cim;
 	const struct cim_entry	*ent;
 	const struct cim_method	*m;
 	struct cim_instance	*in;
@@ -36,6 +37,7 @@ req_free(struct invoke_req *q)
 static int
 invoke_answer(struct winrmd_op *op, struct cim_ctx *c, struct invoke_req *q)
 {
+	const struct winrmd_host *host = c->cim->host;
 	xmlNodePtr body;
 	int r = WINRMD_OK;
 
@@ -56,7 +58,7 @@ invoke_done(struct cim_ctx *c)
 
 	invoke_answer(op, c, c->arg);
 	c->arg = NULL;
-	host->op_complete(op);
+	c->cim->host->op_complete(op);
 }
 
 /* runs the method; takes q and target */
@@ -64,7 +66,8 @@ static int
 invoke_start(struct winrmd_op *op, struct invoke_req *q,
     struct cim_instance *target)
 {
-	struct cim_ctx *c = call_new(CALL_INVOKE, q->ent, op);
+	const struct winrmd_host *host = q->cim->host;
+	struct cim_ctx *c = call_new(q->cim, CALL_INVOKE, q->ent, op);
 
 	if (c == NULL || (c->out = inst_new(q->m->out, q->m->nout)) == NULL) {
 		call_free(c);
@@ -73,6 +76,7 @@ invoke_start(struct winrmd_op *op, struct invoke_req *q,
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
 	}
+	c->out->host = host;	/* the provider fills it */
 	c->method = q->m;
 	c->target = target;
 	c->in = q->in;
@@ -104,7 +108,7 @@ invoke_found(struct winrmd_op *op, struct cim_ctx *c, void *arg)
 	}
 	if (c->target == NULL) {
 		req_free(q);
-		return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS, NULL,
+		return c->cim->host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS, NULL,
 		    "The WS-Management service cannot process the request "
 		    "because the request contained invalid selectors for the "
 		    "resource: no instance of %s has these keys.",
@@ -117,8 +121,8 @@ invoke_found(struct winrmd_op *op, struct cim_ctx *c, void *arg)
 
 /* the value of one parameter element into `in' */
 static int
-read_param(struct winrmd_op *op, struct cim_instance *in, size_t k,
-    xmlNodePtr n)
+read_param(const struct winrmd_host *host, struct winrmd_op *op,
+    struct cim_instance *in, size_t k, xmlNodePtr n)
 {
 	const struct cim_property *p = &in->props[k];
 	xmlChar *nil = xmlGetNsProp(n, BAD_CAST "nil", BAD_CAST WINRMD_NS_XSI);
@@ -172,8 +176,8 @@ read_param(struct winrmd_op *op, struct cim_instance *in, size_t k,
 }
 
 static int
-read_input(struct winrmd_op *op, const struct cim_method *m,
-    struct cim_instance *in)
+read_input(const struct winrmd_host *host, struct winrmd_op *op,
+    const struct cim_method *m, struct cim_instance *in)
 {
 	xmlNodePtr body = host->op_body(op);
 	char want[CIM_NAME_MAX + 8];
@@ -194,7 +198,7 @@ read_input(struct winrmd_op *op, const struct cim_method *m,
 			return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER,
 			    NULL, "The method %s has no parameter %.64s.",
 			    m->name, (const char *)n->name);
-		if ((r = read_param(op, in, (size_t)k, n)) != WINRMD_OK)
+		if ((r = read_param(host, op, in, (size_t)k, n)) != WINRMD_OK)
 			return r;
 	}
 	return WINRMD_OK;
@@ -203,6 +207,8 @@ read_input(struct winrmd_op *op, const struct cim_method *m,
 int
 cim_op_invoke(struct winrmd_op *op, void *state)
 {
+	struct cim *cim = state;
+	const struct winrmd_host *host = cim->host;
 	const char *action = host->op_action(op);
 	const char *uri = host->op_resource_uri(op);
 	const struct cim_entry *ent;
@@ -214,7 +220,6 @@ cim_op_invoke(struct winrmd_op *op, void *state)
 	size_t ulen;
 	int r;
 
-	(void)state;
 	ulen = uri ? strcspn(uri, "?") : 0;
 	if (uri == NULL || action == NULL || strncasecmp(action, uri, ulen) != 0 ||
 	    action[ulen] != '/' || strchr(action + ulen + 1, '/') != NULL ||
@@ -223,8 +228,8 @@ cim_op_invoke(struct winrmd_op *op, void *state)
 		    "The action %.200s is not supported for %.200s.",
 		    action ? action : "", uri ? uri : "");
 	name = action + ulen + 1;
-	if ((r = cim_check_options(op)) != WINRMD_OK ||
-	    (r = cim_resolve(op, &u, &ent)) != WINRMD_OK)
+	if ((r = cim_check_options(cim, op)) != WINRMD_OK ||
+	    (r = cim_resolve(cim, op, &u, &ent)) != WINRMD_OK)
 		return r;
 	if (u.all)
 		return host->op_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED, NULL,
@@ -242,20 +247,21 @@ cim_op_invoke(struct winrmd_op *op, void *state)
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
 	}
+	q->cim = cim;
 	q->ent = ent;
 	q->m = m;
 	uri_class(&u, ent->name, q->class_uri, sizeof(q->class_uri));
 	snprintf(q->action, sizeof(q->action), "%.*s/%sResponse", (int)ulen,
 	    uri, m->name);
-	if ((r = read_input(op, m, q->in)) != WINRMD_OK) {
+	if ((r = read_input(host, op, m, q->in)) != WINRMD_OK) {
 		req_free(q);
 		return r;
 	}
 	if (m->is_static)
 		return invoke_start(op, q, NULL);
-	if ((r = cim_keys_from_selectors(op, ent, &keys)) != WINRMD_OK) {
+	if ((r = cim_keys_from_selectors(cim, op, ent, &keys)) != WINRMD_OK) {
 		req_free(q);
 		return r;
 	}
-	return get_lookup(op, ent, keys, invoke_found, q);
+	return get_lookup(cim, op, ent, keys, invoke_found, q);
 }

@@ -3,6 +3,9 @@
  * [CIM] Providers names shared objects in ProviderDirectory (or absolute
  * paths); each is opened RTLD_NOW | RTLD_LOCAL, must export
  * winrmd_provider_entry with our abi and size, and is started with init().
+ * Before that, and at each reading of the configuration, the daemon asks
+ * for their settings (providers_declare: each is opened, its table given
+ * to the daemon, and closed).
  * A provider that fails any step is logged and skipped: the others still
  * serve.  Every class is registered under its name and its aliases in its
  * namespace; when two providers serve the same name, the first one keeps
@@ -21,8 +24,6 @@
 
 #include "cim.h"
 
-#define MAX_PROVIDERS	64
-
 struct cim_prov {
 	const struct cim_provider *def;
 	void		*handle;	/* NULL: linked in (tests) */
@@ -30,10 +31,6 @@ struct cim_prov {
 	void		*state;
 };
 
-static struct cim_prov *provs[MAX_PROVIDERS];
-static size_t nprovs;
-static struct cim_entry *entries;
-static size_t nentries, capentries;
 
 void *
 prov_state(const struct cim_prov *p)
@@ -48,18 +45,18 @@ prov_name(const struct cim_prov *p)
 }
 
 size_t
-registry_count(void)
+registry_count(const struct cim *cim)
 {
-	return nentries;
+	return cim->nentries;
 }
 
 const struct cim_entry *
-registry_find(const char *ns, const char *name)
+registry_find(const struct cim *cim, const char *ns, const char *name)
 {
-	for (size_t i = 0; i < nentries; i++)
-		if (strcasecmp(entries[i].name, name) == 0 &&
-		    ns_equal(entries[i].ns, ns))
-			return &entries[i];
+	for (size_t i = 0; i < cim->nentries; i++)
+		if (strcasecmp(cim->entries[i].name, name) == 0 &&
+		    ns_equal(cim->entries[i].ns, ns))
+			return &cim->entries[i];
 	return NULL;
 }
 
@@ -101,7 +98,8 @@ name_valid(const char *s)
 
 /* a class definition is usable: names, property tables, methods */
 static bool
-class_valid(const struct cim_provider *def, const struct cim_class *c)
+class_valid(const struct cim *cim, const struct cim_provider *def,
+    const struct cim_class *c)
 {
 	const char *why = NULL;
 
@@ -127,7 +125,7 @@ class_valid(const struct cim_provider *def, const struct cim_class *c)
 			why = "a bad method";
 	}
 	if (why != NULL) {
-		host->log(WINRMD_LOG_ERR, "cim: provider %s: class %s has %s: "
+		cim->host->log(WINRMD_LOG_ERR, "cim: provider %s: class %s has %s: "
 		    "skipped", def->name, c->name ? c->name : "(null)", why);
 		return false;
 	}
@@ -135,8 +133,8 @@ class_valid(const struct cim_provider *def, const struct cim_class *c)
 }
 
 static int
-entry_add(struct cim_prov *p, const struct cim_class *c, const char *name,
-    size_t len)
+entry_add(struct cim *cim, struct cim_prov *p, const struct cim_class *c,
+    const char *name, size_t len)
 {
 	struct cim_entry *e;
 	const struct cim_entry *old;
@@ -147,26 +145,28 @@ entry_add(struct cim_prov *p, const struct cim_class *c, const char *name,
 	memcpy(nm, name, len);
 	nm[len] = '\0';
 	if (!name_valid(nm)) {
-		host->log(WINRMD_LOG_ERR, "cim: provider %s: bad alias %s of %s",
+		cim->host->log(WINRMD_LOG_ERR, "cim: provider %s: bad alias %s of "
+		    "%s",
 		    p->def->name, nm, c->name);
 		return 0;
 	}
-	if ((old = registry_find(c->ns, nm)) != NULL) {
-		host->log(WINRMD_LOG_ERR, "cim: %s/%s is served by provider %s "
+	if ((old = registry_find(cim, c->ns, nm)) != NULL) {
+		cim->host->log(WINRMD_LOG_ERR, "cim: %s/%s is served by provider %s "
 		    "already; provider %s's class is ignored", c->ns, nm,
 		    prov_name(old->prov), p->def->name);
 		return 0;
 	}
-	if (nentries == capentries) {
-		size_t cap = capentries ? capentries * 2 : 32;
-		struct cim_entry *v = reallocarray(entries, cap, sizeof(*v));
+	if (cim->nentries == cim->capentries) {
+		size_t cap = cim->capentries ? cim->capentries * 2 : 32;
+		struct cim_entry *v = reallocarray(cim->entries, cap,
+		    sizeof(*v));
 
 		if (v == NULL)
 			return -ENOMEM;
-		entries = v;
-		capentries = cap;
+		cim->entries = v;
+		cim->capentries = cap;
 	}
-	e = &entries[nentries];
+	e = &cim->entries[cim->nentries];
 	memset(e, 0, sizeof(*e));
 	e->cls = c;
 	e->prov = p;
@@ -177,7 +177,7 @@ entry_add(struct cim_prov *p, const struct cim_class *c, const char *name,
 			*s = '/';
 	if ((e->order = props_order(c->props, c->nprops)) == NULL)
 		return -ENOMEM;
-	nentries++;
+	cim->nentries++;
 	return 0;
 }
 
@@ -193,14 +193,15 @@ prov_free(struct cim_prov *p)
 }
 
 int
-providers_add(const struct cim_provider *def, void *handle, const char *path,
-    const struct cim_services *svc)
+providers_add(struct cim *cim, const struct cim_provider *def, void *handle,
+    const char *path)
 {
+	const struct winrmd_host *host = cim->host;
 	struct cim_prov *p;
 	size_t nclasses = 0;
 	int r;
 
-	if (nprovs == MAX_PROVIDERS) {
+	if (cim->nprovs == MAX_PROVIDERS) {
 		host->log(WINRMD_LOG_ERR, "cim: more than %d providers: %s "
 		    "skipped", MAX_PROVIDERS, path);
 		return -E2BIG;
@@ -212,21 +213,21 @@ providers_add(const struct cim_provider *def, void *handle, const char *path,
 	}
 	p->def = def;
 	p->handle = handle;
-	if (def->init != NULL && (r = def->init(svc, &p->state)) < 0) {
+	if (def->init != NULL && (r = def->init(&cim->svc, &p->state)) < 0) {
 		host->log(WINRMD_LOG_ERR, "cim: provider %s (%s) failed to "
 		    "start: %s: skipped", def->name, path, strerror(-r));
 		p->handle = NULL;	/* the caller closes it */
 		prov_free(p);
 		return r;
 	}
-	provs[nprovs++] = p;
+	cim->provs[cim->nprovs++] = p;
 	for (const struct cim_class *const *cp = def->classes;
 	    cp != NULL && *cp != NULL; cp++) {
 		const struct cim_class *c = *cp;
 
-		if (!class_valid(def, c))
+		if (!class_valid(cim, def, c))
 			continue;
-		r = entry_add(p, c, c->name, strlen(c->name));
+		r = entry_add(cim, p, c, c->name, strlen(c->name));
 		for (const char *a = c->aliases; r == 0 && a != NULL &&
 		    *a != '\0';) {
 			size_t len;
@@ -234,7 +235,7 @@ providers_add(const struct cim_provider *def, void *handle, const char *path,
 			a += strspn(a, " \t,");
 			len = strcspn(a, " \t,");
 			if (len > 0)
-				r = entry_add(p, c, a, len);
+				r = entry_add(cim, p, c, a, len);
 			a += len;
 		}
 		if (r < 0)
@@ -247,75 +248,98 @@ providers_add(const struct cim_provider *def, void *handle, const char *path,
 	return 0;
 }
 
-/* opens one provider; logs and returns -errno when it cannot be used */
-static int
-provider_open(const char *path, const struct cim_services *svc)
+/*
+ * dlopen()s a provider and checks its entry point and ABI: the handle and
+ * *ret, or NULL with why it cannot be used (-errno in *rc)
+ */
+static void *
+provider_dlopen(const char *path, const struct cim_provider **ret, char *why,
+    size_t len, int *rc)
 {
 	const struct cim_provider *(*entry)(void);
 	const struct cim_provider *def;
 	void *h;
-	int r;
 
+	*rc = -EINVAL;
 	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		host->log(WINRMD_LOG_ERR, "cim: cannot load provider %s: %s "
-		    "(missing library or symbol? try ldd on the file): skipped",
-		    path, dlerror());
-		return -ENOENT;
+		snprintf(why, len, "cannot load provider %s: %s (missing "
+		    "library or symbol? try ldd on the file)", path, dlerror());
+		*rc = -ENOENT;
+		return NULL;
 	}
 	*(void **)&entry = dlsym(h, "winrmd_provider_entry");
 	if (entry == NULL) {
-		host->log(WINRMD_LOG_ERR, "cim: %s has no winrmd_provider_entry "
-		    "symbol: not a winrmd CIM provider: skipped", path);
+		snprintf(why, len, "%s has no winrmd_provider_entry symbol: not "
+		    "a winrmd CIM provider", path);
 		dlclose(h);
-		return -EINVAL;
+		return NULL;
 	}
 	def = entry();
 	if (def == NULL || def->abi != WINRMD_PROVIDER_ABI ||
 	    def->size != sizeof(struct cim_provider)) {
-		host->log(WINRMD_LOG_ERR, "cim: provider %s has ABI %u (size %u); "
-		    "this winrmd has ABI %u (size %zu): rebuild the provider: "
-		    "skipped", path, def ? def->abi : 0, def ? def->size : 0,
-		    WINRMD_PROVIDER_ABI, sizeof(struct cim_provider));
+		snprintf(why, len, "provider %s has ABI %u (size %u); this "
+		    "winrmd has ABI %u (size %zu): rebuild the provider", path,
+		    def ? def->abi : 0, def ? def->size : 0, WINRMD_PROVIDER_ABI,
+		    sizeof(struct cim_provider));
 		dlclose(h);
-		return -EINVAL;
+		return NULL;
 	}
 	if (def->name == NULL || def->classes == NULL) {
-		host->log(WINRMD_LOG_ERR, "cim: provider %s has no name or no "
-		    "classes: skipped", path);
+		snprintf(why, len, "provider %s has no name or no classes",
+		    path);
 		dlclose(h);
-		return -EINVAL;
+		return NULL;
 	}
-	for (size_t i = 0; i < nprovs; i++)
-		if (provs[i]->def == def) {
+	*ret = def;
+	return h;
+}
+
+/* opens one provider; logs and returns -errno when it cannot be used */
+static int
+provider_open(struct cim *cim, const char *path)
+{
+	const struct winrmd_host *host = cim->host;
+	const struct cim_provider *def = NULL;
+	char why[PATH_MAX + 256];
+	void *h;
+	int r;
+
+	if ((h = provider_dlopen(path, &def, why, sizeof(why), &r)) == NULL) {
+		host->log(WINRMD_LOG_ERR, "cim: %s: skipped", why);
+		return r;
+	}
+	for (size_t i = 0; i < cim->nprovs; i++)
+		if (cim->provs[i]->def == def) {
 			host->log(WINRMD_LOG_WARNING, "cim: provider %s is "
 			    "listed twice: %s skipped", def->name, path);
 			dlclose(h);
 			return -EEXIST;
 		}
-	if ((r = providers_add(def, h, path, svc)) < 0) {
+	if ((r = providers_add(cim, def, h, path)) < 0) {
 		dlclose(h);
 		return r;
 	}
 	return 0;
 }
 
-int
-providers_load(const struct cim_services *svc)
+/*
+ * Calls fn for each name of a [CIM] Providers list (blanks or commas
+ * between names) with its path (in dir, or the name itself when absolute),
+ * or with why it has none
+ */
+static void
+providers_each(const char *list, const char *dir,
+    void (*fn)(const char *path, const char *why, void *arg), void *arg)
 {
-	const char *list = host->conf_str("CIM", "Providers");
-	const char *dir = host->conf_str("CIM", "ProviderDirectory");
-	const char *p = list ? list : "";
-
-	while (*p != '\0') {
-		char name[PATH_MAX], path[PATH_MAX];
+	for (const char *p = list ? list : ""; *p != '\0';) {
+		char name[PATH_MAX], path[PATH_MAX], why[PATH_MAX + 64];
 		size_t len;
 
 		p += strspn(p, " \t,");
 		if ((len = strcspn(p, " \t,")) == 0)
 			break;
 		if (len >= sizeof(name)) {
-			host->log(WINRMD_LOG_ERR, "cim: a provider name is too "
-			    "long: skipped");
+			fn(NULL, "a provider name is too long", arg);
 			p += len;
 			continue;
 		}
@@ -325,40 +349,98 @@ providers_load(const struct cim_services *svc)
 		if (name[0] == '/')
 			snprintf(path, sizeof(path), "%s", name);
 		else if (strchr(name, '/') != NULL || strcmp(name, "..") == 0) {
-			host->log(WINRMD_LOG_ERR, "cim: provider %s: a name may "
-			    "not hold '/' (use an absolute path): skipped",
-			    name);
+			snprintf(why, sizeof(why), "provider %s: a name may not "
+			    "hold '/' (use an absolute path)", name);
+			fn(NULL, why, arg);
 			continue;
 		} else if (snprintf(path, sizeof(path), "%s/%s.so",
 		    dir ? dir : ".", name) >= (int)sizeof(path)) {
-			host->log(WINRMD_LOG_ERR, "cim: provider path too long: "
-			    "%s skipped", name);
+			snprintf(why, sizeof(why), "provider path too long: %s",
+			    name);
+			fn(NULL, why, arg);
 			continue;
 		}
-		provider_open(path, svc);
+		fn(path, NULL, arg);
 	}
+}
+
+static void
+load_one(const char *path, const char *why, void *arg)
+{
+	struct cim *cim = arg;
+
+	if (why != NULL)
+		cim->host->log(WINRMD_LOG_ERR, "cim: %s: skipped", why);
+	else
+		provider_open(cim, path);
+}
+
+int
+providers_load(struct cim *cim)
+{
+	const struct winrmd_host *host = cim->host;
+
+	providers_each(host->conf_str("CIM", "Providers"),
+	    host->conf_str("CIM", "ProviderDirectory"), load_one, cim);
 	host->log(WINRMD_LOG_INFO, "cim: %zu provider(s), %zu class name(s)",
-	    nprovs, nentries);
+	    cim->nprovs, cim->nentries);
 	return 0;
 }
 
-void
-providers_unload(void)
+struct declaring {
+	const struct winrmd_declare	*d;
+	int				 rc;
+};
+
+/* a provider's settings; one that cannot be loaded is init's to log */
+static void
+declare_one(const char *path, const char *why, void *arg)
 {
-	while (nprovs > 0) {
-		struct cim_prov *p = provs[--nprovs];
+	struct declaring *dc = arg;
+	const struct cim_provider *def = NULL;
+	char module[128], reason[PATH_MAX + 256];
+	void *h;
+	int r;
+
+	if (why != NULL || dc->rc < 0 ||
+	    (h = provider_dlopen(path, &def, reason, sizeof(reason), &r)) == NULL)
+		return;
+	snprintf(module, sizeof(module), "provider %s", def->name);
+	if (def->settings != NULL && dc->d->add(dc->d, module,
+	    def->settings) < 0)
+		dc->rc = -1;
+	dlclose(h);
+}
+
+int
+providers_declare(const struct winrmd_declare *d)
+{
+	struct declaring dc = { d, 0 };
+
+	providers_each(d->value(d, "CIM", "Providers"),
+	    d->value(d, "CIM", "ProviderDirectory"), declare_one, &dc);
+	return dc.rc;
+}
+
+void
+providers_unload(struct cim *cim)
+{
+	size_t n = cim->nprovs;
+
+	while (cim->nprovs > 0) {
+		struct cim_prov *p = cim->provs[--cim->nprovs];
 
 		if (p->def->fini != NULL)
 			p->def->fini(p->state);
 	}
-	for (size_t i = 0; i < nentries; i++)
-		free(entries[i].order);
-	free(entries);
-	entries = NULL;
-	nentries = capentries = 0;
+	for (size_t i = 0; i < cim->nentries; i++)
+		free(cim->entries[i].order);
+	free(cim->entries);
+	cim->entries = NULL;
+	cim->nentries = cim->capentries = 0;
 	/* close after every fini: a provider may share code with another */
-	for (size_t i = 0; i < MAX_PROVIDERS && provs[i] != NULL; i++) {
-		prov_free(provs[i]);
-		provs[i] = NULL;
+	for (size_t i = 0; i < n; i++) {
+		prov_free(cim->provs[i]);
+		cim->provs[i] = NULL;
 	}
 }

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,27 +38,34 @@ render_ns(xmlNodePtr n, const char *href, const char *prefix)
 	return xmlNewNs(n, BAD_CAST href, BAD_CAST prefix);
 }
 
-size_t
-render_measure(xmlNodePtr n)
+/*
+ * text itself, or a copy in *copy (to free) with each byte that is not
+ * part of valid UTF-8 replaced by '?' (libxml2 would refuse the text);
+ * NULL if out of memory
+ */
+static const char *
+utf8_text(const char *text, char **copy)
 {
-	xmlBufferPtr buf;
-	size_t len = SIZE_MAX;
+	*copy = NULL;
+	if (text == NULL || xmlCheckUTF8(BAD_CAST text))
+		return text;
+	if ((*copy = strdup(text)) == NULL)
+		return NULL;
+	for (unsigned char *p = (unsigned char *)*copy; *p != '\0';) {
+		int len = 4;
 
-	/* a daemon with reply_freeze: serialised once, here */
-	if (WINRMD_HOST_HAS(host, reply_freeze))
-		return host->reply_freeze(n);
-	if ((buf = xmlBufferCreate()) == NULL)
-		return SIZE_MAX;
-	if (xmlNodeDump(buf, n->doc, n, 0, 0) >= 0)
-		len = (size_t)xmlBufferLength(buf);
-	xmlBufferFree(buf);
-	return len;
+		if (xmlGetUTF8Char(p, &len) < 0 || len <= 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += len;
+	}
+	return *copy;
 }
 
 /*
  * A new element under parent, in ns (NULL: no namespace at all; libxml2's
  * xmlNewChild would make it inherit the parent's), holding text if any.
- * Invalid UTF-8 in text becomes '?' (libxml2 would refuse it).
  */
 static xmlNodePtr
 text_child(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
@@ -67,21 +75,9 @@ text_child(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
 
 	if (n == NULL)
 		return NULL;
-	if (text != NULL && !xmlCheckUTF8(BAD_CAST text)) {
-		if ((copy = strdup(text)) == NULL) {
-			xmlFreeNode(n);
-			return NULL;
-		}
-		for (unsigned char *p = (unsigned char *)copy; *p != '\0';) {
-			int len = 4;
-
-			if (xmlGetUTF8Char(p, &len) < 0 || len <= 0) {
-				*p++ = '?';
-				continue;
-			}
-			p += len;
-		}
-		text = copy;
+	if (text != NULL && (text = utf8_text(text, &copy)) == NULL) {
+		xmlFreeNode(n);
+		return NULL;
 	}
 	if (text != NULL && text[0] != '\0')
 		xmlNodeAddContent(n, BAD_CAST text);
@@ -218,77 +214,42 @@ render_fragment(xmlNodePtr parent, const struct cim_view *v,
 	return root;
 }
 
-xmlNodePtr
-render_epr(xmlNodePtr parent, const struct cim_view *v,
-    const struct cim_instance *i)
+int
+render_keys(const struct cim_view *v, const struct cim_instance *i,
+    int (*add)(void *arg, const char *name, const char *value), void *arg)
 {
 	const struct cim_entry *e = v->ent;
-	xmlNodePtr epr, rp, set, sel;
-	xmlNsPtr a, w;
 
-	if ((epr = xmlNewChild(parent, NULL, BAD_CAST "EndpointReference",
-	    NULL)) == NULL)
-		return NULL;
-	a = render_ns(epr, WINRMD_NS_WSA, "a");
-	w = render_ns(epr, WINRMD_NS_WSMAN, "w");
-	xmlSetNs(epr, a);
-	xmlNewTextChild(epr, a, BAD_CAST "Address", BAD_CAST WSA_ANONYMOUS);
-	rp = xmlNewChild(epr, a, BAD_CAST "ReferenceParameters", NULL);
-	if (rp == NULL)
-		return epr;
-	xmlNewTextChild(rp, w, BAD_CAST "ResourceURI", BAD_CAST v->uri);
-	if ((set = xmlNewChild(rp, w, BAD_CAST "SelectorSet", NULL)) == NULL)
-		return epr;
 	for (size_t k = 0; k < i->nprops; k++) {
 		size_t idx = e->order ? e->order[k] : k;
 		const struct cim_val *cv = &i->vals[idx];
-		char buf[96];
+		const char *text;
+		char buf[96], *copy;
+		int r;
 
 		if (!(i->props[idx].flags & CIM_KEY) ||
 		    (i->props[idx].flags & CIM_ARRAY) || !cv->set)
 			continue;
-		sel = text_child(set, w, "Selector", cim_value_text(
-		    i->props[idx].type, &cv->v, buf, sizeof(buf)));
-		if (sel != NULL)
-			xmlNewProp(sel, BAD_CAST "Name",
-			    BAD_CAST i->props[idx].name);
+		if ((text = utf8_text(cim_value_text(i->props[idx].type, &cv->v,
+		    buf, sizeof(buf)), &copy)) == NULL)
+			return -ENOMEM;
+		r = add(arg, i->props[idx].name, text);
+		free(copy);
+		if (r < 0)
+			return r;
 	}
-	if (v->cimns[0] != '\0') {
-		/* DMTF requests: echo the namespace (MS-WSMV footnote <45>) */
-		sel = text_child(set, w, "Selector", v->cimns);
-		if (sel != NULL)
-			xmlNewProp(sel, BAD_CAST "Name", BAD_CAST CIMNS_SELECTOR);
-	}
-	return epr;
+	/* DMTF requests: echo the namespace (MS-WSMV footnote <45>) */
+	if (v->cimns[0] != '\0')
+		return add(arg, CIMNS_SELECTOR, v->cimns);
+	return 0;
 }
 
 xmlNodePtr
-render_item(xmlNodePtr parent, const struct cim_view *v, enum enum_mode mode,
+render_object(xmlNodePtr parent, const struct cim_view *v,
     const struct cim_instance *i)
 {
-	xmlNodePtr item;
-
-	switch (mode) {
-	case MODE_EPR:
-		return render_epr(parent, v, i);
-	case MODE_OBJECT_AND_EPR:
-		item = xmlNewChild(parent, render_ns(parent, WINRMD_NS_WSMAN,
-		    "w"), BAD_CAST "Item", NULL);
-		if (item == NULL)
-			return NULL;
-		if ((v->keep ? render_fragment(item, v, i) :
-		    render_instance(item, v, i)) == NULL ||
-		    render_epr(item, v, i) == NULL) {
-			xmlUnlinkNode(item);
-			xmlFreeNode(item);
-			return NULL;
-		}
-		return item;
-	case MODE_OBJECT:
-	default:
-		return v->keep ? render_fragment(parent, v, i) :
-		    render_instance(parent, v, i);
-	}
+	return v->keep ? render_fragment(parent, v, i) :
+	    render_instance(parent, v, i);
 }
 
 xmlNodePtr

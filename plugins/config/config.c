@@ -9,7 +9,8 @@
  *         .../config/winrs           cfg:Winrs
  *         .../config/listener        cfg:Listener, selectors Address and
  *                                    Transport
- *   Enumerate/Pull/Release .../config/listener   every listener
+ *   Enumerate/Pull/Release .../config/listener   every listener (the
+ *                                    daemon's WS-Enumeration over them)
  *   Put   anything                   AccessDenied unless [Config] AllowPut;
  *                                    then ActionNotSupported: winrmd is
  *                                    configured by its file, never remotely
@@ -29,41 +30,24 @@
 #include <string.h>
 #include <strings.h>
 
-#include <uuid/uuid.h>
-
 #include "cfg.h"
+#include "../shell/winrs_settings.h"
 
-#define ANONYMOUS	"http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
-#define MAX_CONTEXTS	1024	/* open enumerations, all users together */
-
-enum enum_mode { MODE_OBJECT, MODE_EPR, MODE_OBJECT_AND_EPR };
-
-/* an enumeration of .../config/listener, between Enumerate and its last Pull */
-struct enum_ctx {
-	struct enum_ctx		*next;
-	char			 id[48];	/* "uuid:..." */
-	uid_t			 uid;		/* only its owner may Pull */
-	size_t			 pos;		/* listeners already sent */
-	enum enum_mode		 mode;
-	struct winrmd_timer	*timer;		/* EnumerationTimeoutms */
-};
-
-static const struct winrmd_host *host;
-
-static struct {
+/* the plugin's state (init's *ret_state, every operation's `state') */
+struct cfg_plugin {
+	const struct winrmd_host *host;
 	struct cfg_listen	 listen;	/* [Listener] at start-up */
 	gid_t			*admin_gids;
 	size_t			 nadmin;
-	struct enum_ctx		*ctxs;
-	size_t			 nctxs;
-} st;
+};
 
 /* ------------------------------------------------------------- access */
 
 /* [Config] AdminGroups -> gids; names that do not exist are logged, skipped */
 static void
-admin_groups_load(void)
+admin_groups_load(struct cfg_plugin *st)
 {
+	const struct winrmd_host *host = st->host;
 	const char *list = host->conf_str("Config", "AdminGroups");
 	size_t cap = 0, n = 0, len;
 	gid_t *gids = NULL;
@@ -118,21 +102,21 @@ admin_groups_load(void)
 		gids[n++] = gr.gr_gid;
 	}
 	free(buf);
-	free(st.admin_gids);
-	st.admin_gids = gids;
-	st.nadmin = n;
+	free(st->admin_gids);
+	st->admin_gids = gids;
+	st->nadmin = n;
 }
 
 static bool
-is_admin(const struct winrmd_principal *p)
+is_admin(const struct cfg_plugin *st, const struct winrmd_principal *p)
 {
 	if (p == NULL)
 		return false;
-	for (size_t i = 0; i < st.nadmin; i++) {
-		if (p->gid == st.admin_gids[i])
+	for (size_t i = 0; i < st->nadmin; i++) {
+		if (p->gid == st->admin_gids[i])
 			return true;
 		for (int j = 0; j < p->ngroups; j++)
-			if (p->groups[j] == st.admin_gids[i])
+			if (p->groups[j] == st->admin_gids[i])
 				return true;
 	}
 	return false;
@@ -140,11 +124,12 @@ is_admin(const struct winrmd_principal *p)
 
 /* WINRMD_OK for an admin, else the AccessDenied fault */
 static int
-require_admin(struct winrmd_op *op)
+require_admin(const struct cfg_plugin *st, struct winrmd_op *op)
 {
+	const struct winrmd_host *host = st->host;
 	const struct winrmd_principal *p = host->op_principal(op);
 
-	if (is_admin(p))
+	if (is_admin(st, p))
 		return WINRMD_OK;
 	host->log(WINRMD_LOG_NOTICE, "config: %s (uid %ld) from %s is in none "
 	    "of [Config] AdminGroups: access to %s denied",
@@ -156,65 +141,16 @@ require_admin(struct winrmd_op *op)
 
 /* ------------------------------------------------------------ helpers */
 
-static xmlNsPtr
-ns_of(xmlNodePtr n, const char *href)
-{
-	return xmlSearchNsByHref(n->doc, n, BAD_CAST href);
-}
-
-static bool
-is_elem(xmlNodePtr n, const char *href, const char *name)
-{
-	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-	    strcmp((const char *)n->ns->href, href) == 0 &&
-	    strcmp((const char *)n->name, name) == 0;
-}
-
-static xmlNodePtr
-child(xmlNodePtr parent, const char *href, const char *name)
-{
-	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
-		if (is_elem(n, href, name))
-			return n;
-	return NULL;
-}
-
-/* trimmed text content of an element, malloc'd ("" if none) */
-static char *
-trimmed(xmlNodePtr n)
-{
-	xmlChar *t = xmlNodeGetContent(n);
-	const char *p = t ? (const char *)t : "", *e;
-	char *s;
-
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		p++;
-	e = p + strlen(p);
-	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	    e[-1] == '\n'))
-		e--;
-	s = strndup(p, (size_t)(e - p));
-	xmlFree(t);
-	return s;
-}
-
 static int
-oom(struct winrmd_op *op)
+oom(const struct winrmd_host *host, struct winrmd_op *op)
 {
 	return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 	    "out of memory");
 }
 
-static long long
-conf_or(const char *section, const char *key, long long dflt)
-{
-	return host->conf_str(section, key) != NULL ?
-	    host->conf_int(section, key) : dflt;
-}
-
 /* the part the ResourceURI names, or a DestinationUnreachable fault */
 static enum cfg_part
-resource_part(struct winrmd_op *op, int *r)
+resource_part(const struct winrmd_host *host, struct winrmd_op *op, int *r)
 {
 	const char *uri = host->op_resource_uri(op);
 	enum cfg_part part = cfg_part_of(uri);
@@ -230,11 +166,12 @@ resource_part(struct winrmd_op *op, int *r)
 /* ---------------------------------------------------------------- Get */
 
 static int
-get_listener(struct winrmd_op *op, xmlNodePtr body)
+get_listener(struct cfg_plugin *st, struct winrmd_op *op, xmlNodePtr body)
 {
+	const struct winrmd_host *host = st->host;
 	struct cfg_listener v[CFG_MAX_LISTENERS];
 	const struct winrmd_selector *sel;
-	size_t n = cfg_listeners(&st.listen, v, CFG_MAX_LISTENERS);
+	size_t n = cfg_listeners(&st->listen, v, CFG_MAX_LISTENERS);
 	size_t nsel = host->op_selectors(op, &sel);
 	const char *address = host->op_selector(op, "Address");
 	const char *transport = host->op_selector(op, "Transport");
@@ -256,30 +193,33 @@ get_listener(struct winrmd_op *op, xmlNodePtr body)
 		    "The service cannot find the resource identified by the "
 		    "resource URI and selectors (no listener with Address %.64s "
 		    "and Transport %.16s).", address, transport);
-	return cfg_render_listener(body, &st.listen, one) ? WINRMD_OK : oom(op);
+	return cfg_render_listener(body, &st->listen, one) ? WINRMD_OK :
+	    oom(host, op);
 }
 
 static int
-op_get(struct winrmd_op *op, void *unused)
+op_get(struct winrmd_op *op, void *state)
 {
+	struct cfg_plugin *st = state;
+	const struct winrmd_host *host = st->host;
 	const struct winrmd_selector *sel;
 	enum cfg_part part;
 	xmlNodePtr body;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
-	if ((part = resource_part(op, &r)) == CFG_PART_NONE)
+	if ((part = resource_part(host, op, &r)) == CFG_PART_NONE)
 		return r;
 	if (part != CFG_PART_LISTENER && host->op_selectors(op, &sel) > 0)
 		return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
 		    "UnexpectedSelectors", "The resource %s takes no selectors.",
 		    cfg_part_name(part));
 	if ((body = host->op_reply(op, WINRMD_ACTION_GET "Response")) == NULL)
-		return oom(op);
-	r = part == CFG_PART_LISTENER ? get_listener(op, body) :
-	    cfg_render(body, part, host, &st.listen) ? WINRMD_OK : oom(op);
+		return oom(host, op);
+	r = part == CFG_PART_LISTENER ? get_listener(st, op, body) :
+	    cfg_render(body, part, host, &st->listen) ? WINRMD_OK :
+	    oom(host, op);
 	/*
 	 * what is read here (the configuration, the listeners of start-up,
 	 * AdminGroups and the principal's groups) changes only with a reload
@@ -293,12 +233,13 @@ op_get(struct winrmd_op *op, void *unused)
 /* ---------------------------------------------------------------- Put */
 
 static int
-op_put(struct winrmd_op *op, void *unused)
+op_put(struct winrmd_op *op, void *state)
 {
+	const struct cfg_plugin *st = state;
+	const struct winrmd_host *host = st->host;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
 	if (!host->conf_bool("Config", "AllowPut")) {
 		host->log(WINRMD_LOG_NOTICE, "config: Put by %s refused: "
@@ -307,7 +248,7 @@ op_put(struct winrmd_op *op, void *unused)
 		    "Access is denied. Remote configuration changes are "
 		    "disabled ([Config] AllowPut = false).");
 	}
-	if (resource_part(op, &r) == CFG_PART_NONE)
+	if (resource_part(host, op, &r) == CFG_PART_NONE)
 		return r;
 	/* not written: the file is the configuration, changed by its owner */
 	return host->op_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED, NULL,
@@ -317,337 +258,111 @@ op_put(struct winrmd_op *op, void *unused)
 
 /* ------------------------------------------------------- enumeration */
 
-static void
-ctx_free(struct enum_ctx *c)
-{
-	for (struct enum_ctx **pp = &st.ctxs; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			st.nctxs--;
-			break;
-		}
-	host->timer_stop(c->timer);
-	free(c);
-}
-
-static void
-ctx_expired(void *arg)
-{
-	struct enum_ctx *c = arg;
-
-	c->timer = NULL;
-	host->log(WINRMD_LOG_DEBUG, "config: enumeration %s expired", c->id);
-	ctx_free(c);
-}
-
-static void
-ctx_arm(struct enum_ctx *c)
-{
-	long long ms = conf_or("Service", "EnumerationTimeoutms", 60000);
-
-	host->timer_stop(c->timer);
-	c->timer = host->timer_start((uint64_t)(ms > 0 ? ms : 60000),
-	    ctx_expired, c);
-}
-
-static struct enum_ctx *
-ctx_find(const char *id, uid_t uid)
-{
-	for (struct enum_ctx *c = st.ctxs; c != NULL; c = c->next)
-		if (strcmp(c->id, id) == 0 && c->uid == uid)
-			return c;
-	return NULL;
-}
-
-static void
-add_epr(xmlNodePtr parent, const struct cfg_listener *l)
-{
-	xmlNsPtr a = ns_of(parent, WINRMD_NS_WSA), w = ns_of(parent, WINRMD_NS_WSMAN);
-	xmlNodePtr epr, rp, ss, s;
-
-	epr = xmlNewChild(parent, a, BAD_CAST "EndpointReference", NULL);
-	xmlNewTextChild(epr, a, BAD_CAST "Address", BAD_CAST ANONYMOUS);
-	rp = xmlNewChild(epr, a, BAD_CAST "ReferenceParameters", NULL);
-	xmlNewTextChild(rp, w, BAD_CAST "ResourceURI", BAD_CAST CFG_LISTENER_URI);
-	ss = xmlNewChild(rp, w, BAD_CAST "SelectorSet", NULL);
-	s = xmlNewTextChild(ss, w, BAD_CAST "Selector", BAD_CAST l->address);
-	xmlNewProp(s, BAD_CAST "Name", BAD_CAST "Address");
-	s = xmlNewTextChild(ss, w, BAD_CAST "Selector", BAD_CAST l->transport);
-	xmlNewProp(s, BAD_CAST "Name", BAD_CAST "Transport");
-}
-
-static void
-add_item(xmlNodePtr items, enum enum_mode mode, const struct cfg_listener *l)
-{
-	xmlNodePtr item;
-
-	switch (mode) {
-	case MODE_OBJECT:
-		cfg_render_listener(items, &st.listen, l);
-		break;
-	case MODE_EPR:
-		add_epr(items, l);
-		break;
-	case MODE_OBJECT_AND_EPR:
-		item = xmlNewChild(items, ns_of(items, WINRMD_NS_WSMAN),
-		    BAD_CAST "Item", NULL);
-		cfg_render_listener(item, &st.listen, l);
-		add_epr(item, l);
-		break;
-	}
-}
-
-/*
- * Adds listeners from *pos on, at most max, while the reply fits the
- * client's MaxEnvelopeSize (at least one always goes: the host answers
- * EncodingLimit if even that does not fit).  Returns how many were added.
- */
-static size_t
-fill_items(struct winrmd_op *op, xmlNodePtr items, enum enum_mode mode,
-    const struct cfg_listener *v, size_t n, size_t *pos, size_t max)
-{
-	size_t limit = host->op_max_envelope(op), added = 0;
-
-	while (*pos < n && added < max) {
-		xmlNodePtr last = items->last;
-
-		add_item(items, mode, &v[*pos]);
-		if (added > 0 && limit > 1024 &&
-		    host->op_reply_size(op) > limit - 1024) {
-			/* take it back: it goes in the next Pull */
-			xmlNodePtr extra = last ? last->next : items->children;
-
-			xmlUnlinkNode(extra);
-			xmlFreeNode(extra);
-			break;
-		}
-		(*pos)++;
-		added++;
-	}
-	return added;
-}
-
-/* wsman:MaxElements / wsen:MaxElements: 1 if absent, capped at MaxBatchItems */
-static int
-max_elements(struct winrmd_op *op, xmlNodePtr n, size_t *ret)
-{
-	long long cap = conf_or("Service", "MaxBatchItems", 32000);
-	char *t, *end;
-	unsigned long long v;
-
-	*ret = 1;
-	if (n == NULL)
-		return WINRMD_OK;
-	if ((t = trimmed(n)) == NULL)
-		return oom(op);
-	errno = 0;
-	v = strtoull(t, &end, 10);
-	if (t[0] < '0' || t[0] > '9' || *end != '\0' || errno != 0 || v == 0) {
-		free(t);
-		return host->op_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION, NULL,
-		    "MaxElements must be a positive integer.");
-	}
-	free(t);
-	if (cap > 0 && v > (unsigned long long)cap)
-		v = (unsigned long long)cap;
-	*ret = (size_t)v;
-	return WINRMD_OK;
-}
+/* the listeners of one enumeration of .../config/listener (the iterator) */
+struct listener_iter {
+	const struct winrmd_host *host;
+	struct cfg_listen	*listen;	/* the plugin's */
+	size_t			 n, pos;
+	struct cfg_listener	 v[];
+};
 
 static int
-enumeration_mode(struct winrmd_op *op, xmlNodePtr n, enum enum_mode *ret)
+it_item(void *arg, xmlNodePtr object, struct winrmd_epr *epr)
 {
-	char *t;
-	int r = WINRMD_OK;
+	struct listener_iter *it = arg;
+	const struct cfg_listener *l;
 
-	*ret = MODE_OBJECT;
-	if (n == NULL)
-		return WINRMD_OK;
-	if ((t = trimmed(n)) == NULL)
-		return oom(op);
-	if (strcmp(t, "EnumerateEPR") == 0)
-		*ret = MODE_EPR;
-	else if (strcmp(t, "EnumerateObjectAndEPR") == 0)
-		*ret = MODE_OBJECT_AND_EPR;
-	else
-		r = host->op_fault(op, WINRMD_FAULT_UNSUPPORTED_FEATURE,
-		    "EnumerationMode", "The enumeration mode %.64s is not "
-		    "supported.", t);
-	free(t);
-	return r;
+	if (it->pos >= it->n)
+		return 0;
+	l = &it->v[it->pos];
+	if (object != NULL &&
+	    cfg_render_listener(object, it->listen, l) == NULL)
+		return -ENOMEM;
+	if (epr != NULL &&
+	    (it->host->epr_selector(epr, "Address", l->address) < 0 ||
+	    it->host->epr_selector(epr, "Transport", l->transport) < 0))
+		return -ENOMEM;
+	return 1;
 }
 
-static int
-op_enumerate(struct winrmd_op *op, void *unused)
+static void
+it_next(void *arg)
 {
+	((struct listener_iter *)arg)->pos++;
+}
+
+static const struct winrmd_enum_source listener_source = {
+	.item = it_item,
+	.next = it_next,
+	.release = free,
+};
+
+static int
+op_enumerate(struct winrmd_op *op, void *state)
+{
+	struct cfg_plugin *st = state;
+	const struct winrmd_host *host = st->host;
 	struct cfg_listener v[CFG_MAX_LISTENERS];
-	xmlNodePtr req = host->op_body(op), reply, resp, items, ectx;
-	const struct winrmd_principal *p;
-	enum enum_mode mode;
+	struct listener_iter *it;
+	struct winrmd_enum *ctx;
 	enum cfg_part part;
-	size_t n, max, pos = 0, mine = 0;
-	struct enum_ctx *c;
-	bool optimize;
-	xmlNsPtr en;
-	uuid_t u;
+	size_t n;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
-	p = host->op_principal(op);
-	if ((part = resource_part(op, &r)) == CFG_PART_NONE)
+	if ((part = resource_part(host, op, &r)) == CFG_PART_NONE)
 		return r;
 	if (part != CFG_PART_LISTENER)
 		return host->op_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED, NULL,
 		    "The resource %s is read with Get; only .../config/listener "
 		    "is enumerated.", cfg_part_name(part));
-	if (!is_elem(req, WINRMD_NS_WSEN, "Enumerate"))
-		return host->op_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION, NULL,
-		    "An Enumerate needs a wsen:Enumerate body.");
-	if (child(req, WINRMD_NS_WSEN, "Filter") != NULL ||
-	    child(req, WINRMD_NS_WSMAN, "Filter") != NULL)
-		return host->op_fault(op, WINRMD_FAULT_FILTERING_NOT_SUPPORTED,
-		    NULL, NULL);
-	if ((r = enumeration_mode(op, child(req, WINRMD_NS_WSMAN,
-	    "EnumerationMode"), &mode)) != WINRMD_OK)
-		return r;
-	optimize = child(req, WINRMD_NS_WSMAN, "OptimizeEnumeration") != NULL;
-	if ((r = max_elements(op, child(req, WINRMD_NS_WSMAN, "MaxElements"),
-	    &max)) != WINRMD_OK)
-		return r;
-
-	n = cfg_listeners(&st.listen, v, CFG_MAX_LISTENERS);
-	if ((reply = host->op_reply(op, WINRMD_ACTION_ENUMERATE "Response")) == NULL)
-		return oom(op);
-	resp = xmlNewChild(reply, NULL, BAD_CAST "EnumerateResponse", NULL);
-	en = xmlNewNs(resp, BAD_CAST WINRMD_NS_WSEN, BAD_CAST "n");
-	xmlSetNs(resp, en);
-	ectx = xmlNewChild(resp, en, BAD_CAST "EnumerationContext", NULL);
-	if (optimize) {
-		items = xmlNewChild(resp, ns_of(resp, WINRMD_NS_WSMAN),
-		    BAD_CAST "Items", NULL);
-		fill_items(op, items, mode, v, n, &pos, max);
-		if (pos >= n) {
-			/* everything sent: no context to Pull from */
-			xmlNewChild(resp, ns_of(resp, WINRMD_NS_WSMAN),
-			    BAD_CAST "EndOfSequence", NULL);
-			return WINRMD_OK;
-		}
+	if ((ctx = host->enum_begin(op, &listener_source, 0)) == NULL)
+		return WINRMD_FAULT;
+	n = cfg_listeners(&st->listen, v, CFG_MAX_LISTENERS);
+	if ((it = malloc(sizeof(*it) + n * sizeof(v[0]))) == NULL) {
+		host->enum_abort(ctx);
+		return oom(host, op);
 	}
-
-	for (c = st.ctxs; c != NULL; c = c->next)
-		if (c->uid == p->uid)
-			mine++;
-	if ((long long)mine >= conf_or("Service",
-	    "MaxConcurrentOperationsPerUser", 1500))
-		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS,
-		    NULL, NULL);
-	if (st.nctxs >= MAX_CONTEXTS)
-		return host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL, NULL);
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return oom(op);
-	uuid_generate_random(u);
-	memcpy(c->id, "uuid:", 5);
-	uuid_unparse_upper(u, c->id + 5);
-	c->uid = p->uid;
-	c->pos = pos;
-	c->mode = mode;
-	c->next = st.ctxs;
-	st.ctxs = c;
-	st.nctxs++;
-	ctx_arm(c);
-	xmlNodeSetContent(ectx, BAD_CAST c->id);
-	return WINRMD_OK;
-}
-
-/* the context a Pull or Release names, or the InvalidEnumerationContext fault */
-static struct enum_ctx *
-named_ctx(struct winrmd_op *op, const char *what, int *r)
-{
-	xmlNodePtr req = host->op_body(op);
-	struct enum_ctx *c = NULL;
-	char *id;
-
-	if (!is_elem(req, WINRMD_NS_WSEN, what)) {
-		*r = host->op_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION, NULL,
-		    "A %s needs a wsen:%s body.", what, what);
-		return NULL;
-	}
-	if ((id = trimmed(child(req, WINRMD_NS_WSEN, "EnumerationContext"))) == NULL) {
-		*r = oom(op);
-		return NULL;
-	}
-	c = ctx_find(id, host->op_principal(op)->uid);
-	free(id);
-	if (c == NULL)
-		*r = host->op_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT,
-		    NULL, NULL);
-	return c;
+	it->host = host;
+	it->listen = &st->listen;
+	it->n = n;
+	it->pos = 0;
+	memcpy(it->v, v, n * sizeof(v[0]));
+	return host->enum_answer(op, ctx, it, CFG_LISTENER_URI);
 }
 
 static int
-op_pull(struct winrmd_op *op, void *unused)
+op_pull(struct winrmd_op *op, void *state)
 {
-	struct cfg_listener v[CFG_MAX_LISTENERS];
-	xmlNodePtr reply, resp, items;
-	struct enum_ctx *c;
-	size_t n, max;
-	xmlNsPtr en;
+	const struct cfg_plugin *st = state;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
-	if ((c = named_ctx(op, "Pull", &r)) == NULL)
-		return r;
-	if ((r = max_elements(op, child(host->op_body(op), WINRMD_NS_WSEN,
-	    "MaxElements"), &max)) != WINRMD_OK)
-		return r;
-	if ((reply = host->op_reply(op, WINRMD_ACTION_PULL "Response")) == NULL)
-		return oom(op);
-	n = cfg_listeners(&st.listen, v, CFG_MAX_LISTENERS);
-	resp = xmlNewChild(reply, NULL, BAD_CAST "PullResponse", NULL);
-	en = xmlNewNs(resp, BAD_CAST WINRMD_NS_WSEN, BAD_CAST "n");
-	xmlSetNs(resp, en);
-	items = xmlNewChild(resp, en, BAD_CAST "Items", NULL);
-	fill_items(op, items, c->mode, v, n, &c->pos, max);
-	if (c->pos >= n) {
-		xmlNewChild(resp, en, BAD_CAST "EndOfSequence", NULL);
-		ctx_free(c);
-		return WINRMD_OK;
-	}
-	/* more to come: the context goes before the items */
-	xmlAddPrevSibling(items, xmlNewDocNode(resp->doc, en,
-	    BAD_CAST "EnumerationContext", BAD_CAST c->id));
-	ctx_arm(c);
-	return WINRMD_OK;
+	return st->host->enum_pull(op, &listener_source);
 }
 
 static int
-op_release(struct winrmd_op *op, void *unused)
+op_release(struct winrmd_op *op, void *state)
 {
-	struct enum_ctx *c;
+	const struct cfg_plugin *st = state;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
-	if ((c = named_ctx(op, "Release", &r)) == NULL)
-		return r;
-	ctx_free(c);
-	return host->op_reply(op, WINRMD_ACTION_RELEASE "Response") ?
-	    WINRMD_OK : oom(op);
+	return st->host->enum_release(op, &listener_source);
 }
 
 /* every other Action: AccessDenied for non-admins, else not supported */
 static int
-op_other(struct winrmd_op *op, void *unused)
+op_other(struct winrmd_op *op, void *state)
 {
+	const struct cfg_plugin *st = state;
+	const struct winrmd_host *host = st->host;
 	int r;
 
-	(void)unused;
-	if ((r = require_admin(op)) != WINRMD_OK)
+	if ((r = require_admin(st, op)) != WINRMD_OK)
 		return r;
 	return host->op_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED, NULL,
 	    "The action %.200s is not supported for %.200s.",
@@ -659,34 +374,36 @@ op_other(struct winrmd_op *op, void *unused)
 static int
 init(const struct winrmd_host *h, void **ret_state)
 {
+	struct cfg_plugin *st;
+
 	if (h->abi != WINRMD_PLUGIN_ABI || h->size < sizeof(*h))
 		return -EPROTO;
-	host = h;
-	memset(&st, 0, sizeof(st));
-	if (cfg_listen_load(&st.listen, h) < 0)
+	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return -ENOMEM;
-	admin_groups_load();
-	*ret_state = &st;
+	st->host = h;
+	if (cfg_listen_load(&st->listen, h) < 0) {
+		free(st);
+		return -ENOMEM;
+	}
+	admin_groups_load(st);
+	*ret_state = st;
 	return 0;
 }
 
 static void
-reload(void *unused)
+reload(void *state)
 {
-	(void)unused;
-	admin_groups_load();
+	admin_groups_load(state);
 }
 
 static void
-fini(void *unused)
+fini(void *state)
 {
-	(void)unused;
-	while (st.ctxs != NULL)
-		ctx_free(st.ctxs);
-	cfg_listen_free(&st.listen);
-	free(st.admin_gids);
-	st.admin_gids = NULL;
-	st.nadmin = 0;
+	struct cfg_plugin *st = state;
+
+	cfg_listen_free(&st->listen);
+	free(st->admin_gids);
+	free(st);
 }
 
 static const struct winrmd_action config_actions[] = {
@@ -704,6 +421,18 @@ static const struct winrmd_resource config_resources[] = {
 	{ NULL, NULL },
 };
 
+/* its own, and [Winrs], which cfg:Winrs shows (as the shell plugin reads it) */
+static const struct winrmd_setting config_settings[] = {
+	{ "Config", "AdminGroups", WINRMD_SETTING_LIST, "sudo wheel", 0, 0, NULL,
+	  "members of these groups may read the configuration (winrm get "
+	  "winrm/config)", 0 },
+	{ "Config", "AllowPut", WINRMD_SETTING_BOOL, "false", 0, 0, NULL,
+	  "allow admins to change the configuration remotely (winrm set); "
+	  "off: AccessDenied", 0 },
+	WINRS_SETTINGS,
+	{ NULL },
+};
+
 static const struct winrmd_plugin config_plugin = {
 	.abi = WINRMD_PLUGIN_ABI,
 	.size = sizeof(struct winrmd_plugin),
@@ -713,6 +442,7 @@ static const struct winrmd_plugin config_plugin = {
 	.fini = fini,
 	.reload = reload,
 	.resources = config_resources,
+	.settings = config_settings,
 };
 
 const struct winrmd_plugin *

@@ -23,6 +23,7 @@
 
 #include "shell.h"
 #include "stream.h"
+#include "winrs_settings.h"
 
 #define SHELL_URI		"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
 #define MAX_ENV_VARS		256
@@ -874,6 +875,11 @@ static const struct winrmd_resource shell_resources[] = {
 	{ NULL, NULL },
 };
 
+static const struct winrmd_setting shell_settings[] = {
+	WINRS_SETTINGS,
+	{ NULL },
+};
+
 static const struct winrmd_plugin shell_plugin = {
 	.abi = WINRMD_PLUGIN_ABI,
 	.size = sizeof(struct winrmd_plugin),
@@ -882,6 +888,7 @@ static const struct winrmd_plugin shell_plugin = {
 	.init = init,
 	.fini = fini,
 	.resources = shell_resources,
+	.settings = shell_settings,
 };
 
 const struct winrmd_plugin *

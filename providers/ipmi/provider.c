@@ -222,6 +222,47 @@ static const struct cim_class *const ipmi_classes[] = {
 	NULL
 };
 
+#define R	WINRMD_SETTING_RESTART	/* [IPMI] is read when the provider starts */
+
+static const struct winrmd_setting ipmi_settings[] = {
+	{ "IPMI", "Driver", WINRMD_SETTING_ENUM, "auto", 0, 0, "auto|inband|lan",
+	  "the BMC: auto (the local one if /dev/ipmi0 exists, else Host if "
+	  "set, else none), inband, or lan (Host)", R },
+	{ "IPMI", "Host", WINRMD_SETTING_STRING, "", 0, 0, NULL,
+	  "the BMC on the network: host:port or [IPv6]:port (port 623 if "
+	  "none)", R },
+	{ "IPMI", "User", WINRMD_SETTING_STRING, "", 0, 0, NULL,
+	  "BMC user for Host (empty: anonymous)", R },
+	{ "IPMI", "Password", WINRMD_SETTING_STRING, "", 0, 0, NULL,
+	  "BMC password for Host; never logged: keep this file unreadable to "
+	  "others", R },
+	{ "IPMI", "Protocol", WINRMD_SETTING_ENUM, "2.0", 0, 0, "2.0|1.5",
+	  "IPMI version on the network: 2.0 (RMCP+) or 1.5", R },
+	{ "IPMI", "CipherSuite", WINRMD_SETTING_UINT, "3", 0, 17, NULL,
+	  "IPMI 2.0 cipher suite (3: SHA1 and AES, 17: SHA256 and AES)", R },
+	{ "IPMI", "PrivilegeLevel", WINRMD_SETTING_ENUM, "user", 0, 0,
+	  "user|operator|admin",
+	  "session privilege; power control needs operator or admin", R },
+	{ "IPMI", "WorkaroundFlags", WINRMD_SETTING_LIST, "", 0, 0, NULL,
+	  "FreeIPMI workarounds for odd BMCs (ipmi-sensors -W): opensesspriv, "
+	  "authcap, intel20, supermicro20, sun20, ...", R },
+	{ "IPMI", "CacheSeconds", WINRMD_SETTING_UINT, "5", 0, 3600, NULL,
+	  "readings this young are answered from the cache (0: ask the BMC "
+	  "each time)", R },
+	{ "IPMI", "TimeoutSeconds", WINRMD_SETTING_UINT, "10", 1, 300, NULL,
+	  "a BMC that does not answer within this many seconds makes the "
+	  "request fault", R },
+	{ "IPMI", "SDRCacheDirectory", WINRMD_SETTING_STRING,
+	  "/var/cache/winrmd/ipmi", 0, 0, NULL, "where the BMC's sensor "
+	  "records (SDR) are cached; created with mode 0700", R },
+	{ "IPMI", "AdminGroups", WINRMD_SETTING_LIST, "", 0, 0, NULL,
+	  "members of these groups may switch the power (CIM_ComputerSystem "
+	  "RequestStateChange); empty: nobody", R },
+	{ NULL },
+};
+
+#undef R
+
 static const struct cim_provider ipmi_def = {
 	.abi = WINRMD_PROVIDER_ABI,
 	.size = sizeof(struct cim_provider),
@@ -230,6 +271,7 @@ static const struct cim_provider ipmi_def = {
 	.init = ipmi_init,
 	.fini = ipmi_fini,
 	.classes = ipmi_classes,
+	.settings = ipmi_settings,
 };
 
 const struct cim_provider *

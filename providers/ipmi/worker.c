@@ -208,7 +208,7 @@ worker_main(void *arg)
 		w->tail = &r->next;
 		if (!w->posted) {
 			w->posted = true;
-			if (w->svc->post(worker_post, w) < 0)
+			if (w->svc->post(w->svc, worker_post, w) < 0)
 				w->posted = false;	/* shutting down */
 		}
 	}

@@ -299,6 +299,17 @@ static const struct cim_class *const classes[] = {
 	NULL,
 };
 
+/* [Win32], read at each call */
+static const struct winrmd_setting win32_settings[] = {
+	{ "Win32", "MaxProcessesPerUser", WINRMD_SETTING_UINT, "25", 1, 100000,
+	  NULL, "processes Win32_Process.Create may have running for one "
+	  "user, their children included", 0 },
+	{ "Win32", "MaxMemoryPerUserMB", WINRMD_SETTING_UINT, "1024", 0, 1048576,
+	  NULL, "memory of those processes in MiB (cgroup memory.max, or "
+	  "RLIMIT_AS per process; 0: no limit)", 0 },
+	{ NULL },
+};
+
 static const struct cim_provider win32_provider = {
 	.abi = WINRMD_PROVIDER_ABI,
 	.size = sizeof(struct cim_provider),
@@ -307,6 +318,7 @@ static const struct cim_provider win32_provider = {
 	.init = init,
 	.fini = fini,
 	.classes = classes,
+	.settings = win32_settings,
 };
 
 const struct cim_provider *

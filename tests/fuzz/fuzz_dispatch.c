@@ -44,6 +44,7 @@
 #include "auth.h"
 #include "config.h"
 #include "dispatch.h"
+#include "enumeration.h"
 #include "host.h"
 #include "log.h"
 #include "op.h"
@@ -116,7 +117,8 @@ die(const char *what)
 static void
 start_plugins(void)
 {
-	if (plugins_load_all(W->cfg, &mock) < 0 || dispatch_build() < 0)
+	if (plugins_open_all(W->cfg, false) < 0 ||
+	    plugins_init_all(&mock) < 0 || dispatch_build() < 0)
 		die("cannot start the plugins (WINRMD_FUZZ_LOG=debug says why)");
 }
 
@@ -169,10 +171,16 @@ setup(void)
 	    build, keep[0], build, keep[1], build, keep[2], build, keep[3]);
 	fclose(f);
 	W = &w;
-	w.cfg = config_load(conf, err, sizeof(err));
+	/* as the daemon reads it: the plugins declare their sections */
+	w.cfg = config_parse(conf, err, sizeof(err));
 	unlink(conf);
 	if (w.cfg == NULL)
 		die(err);
+	if (plugins_open_all(w.cfg, false) < 0)
+		die("cannot open the plugins (WINRMD_FUZZ_LOG=debug says why)");
+	if (plugins_settings(w.cfg, err, sizeof(err)) < 0)
+		die(err);
+	plugins_fini_all();
 	w.config_path = NULL;
 	w.foreground = true;
 	snprintf(w.hostname, sizeof(w.hostname), "fuzzhost");
@@ -185,6 +193,7 @@ setup(void)
 	mock.spawn = mock_spawn;
 	mock.group_create = mock_group_create;
 	mock.auth_check = mock_auth_check;
+	enumeration_init(&mock);
 	start_plugins();
 }
 

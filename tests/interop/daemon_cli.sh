@@ -2,7 +2,8 @@
 # daemon_cli.sh: the command line (--help --version -t --example-config
 # --list-operations -d), the self-signed certificate, SIGHUP reloads (a
 # broken file is refused; a good one takes effect without a restart), a
-# port of 0 disabling a listener, and SIGTERM -> exit 0.
+# port of 0 disabling a listener, and SIGTERM -> exit 0.  -t and the
+# example cover the keys the staged plugins and providers declare.
 . "$(dirname "$0")/lib.sh"
 
 # ------------------------------------------------------------ --help etc
@@ -36,8 +37,8 @@ echo "$out" | grep -q "configuration OK" || fail "-t prints \"$out\""
 ok "$out"
 
 say "-t on bad configurations: exit 1, FILE:LINE"
-bad_conf() {	# bad_conf NAME LINE: -t on $WORK/NAME.conf must fail at LINE
-	local f=$WORK/$1.conf out rc
+bad_conf() {	# bad_conf NAME LINE: -t on $WORK/NAME.conf must fail at LINE ($out)
+	local f=$WORK/$1.conf rc
 	out=$(with_timeout 20 "$WINRMD" -t -c "$f" 2>&1)
 	rc=$?
 	[ $rc = 1 ] || fail "-t on $1 exited $rc, expected 1: $out"
@@ -60,33 +61,59 @@ out=$(with_timeout 20 "$WINRMD" -t -c "$WORK/no_plugin.conf" 2>&1)
 ok "unknown key, bad value, unknown section, key twice, bad boolean, missing plugin"
 
 # ----------------------------------------------------- --example-config
+# The example lists the keys of the daemon and of the plugins (and CIM
+# providers) the configuration loads.  The built-in plugin list names
+# plugins in the installed directory, which a staged build does not have:
+# it is printed, and checked, for the staged ones.
+PROVDIR=$STAGE${PLUGINDIR%/plugins}/providers
+if [ -f "$SHELLPLUG" ]; then
+	PLUG_LINES=("[Plugins]" "Directory = $STAGE$PLUGINDIR"
+	    "Load = shell config cim" "[CIM]" "ProviderDirectory = $PROVDIR")
+	PLUG_SECTIONS="Winrs Config CIM Win32"
+	[ -f "$PROVDIR/ipmi.so" ] && PLUG_SECTIONS="$PLUG_SECTIONS IPMI"
+else
+	PLUG_LINES=("[Plugins]" "Load = $TESTPLUG")
+	PLUG_SECTIONS=
+fi
+printf '%s\n' "${PLUG_LINES[@]}" >"$WORK/plugins.conf"
 say "--example-config passes -t"
-"$WINRMD" --example-config >"$WORK/example.conf" || fail "--example-config exited $?"
+"$WINRMD" -c "$WORK/plugins.conf" --example-config >"$WORK/example.conf" ||
+    fail "--example-config exited $?"
 grep -q '^\[Listener\]' "$WORK/example.conf" || fail "the example has no [Listener]"
+grep -q '^\[Plugins\]' "$WORK/example.conf" || fail "the example has no [Plugins]"
+for sec in $PLUG_SECTIONS; do
+	grep -q "^\[$sec\]" "$WORK/example.conf" ||
+	    fail "the example has no [$sec] (the staged plugins declare it)"
+done
 tail -n 1 "$WORK/example.conf" | grep -q '^#' ||
     hard_error "the example no longer ends in commented keys; adapt this test"
-# The built-in plugin list names plugins in the installed directory, which
-# a staged build does not have: point [Plugins] at what we built, in a
-# [Plugins] section opened again at the end (INI allows that).
-if [ -f "$SHELLPLUG" ]; then
-	PLUG_LINES=("Directory = $STAGE$PLUGINDIR" "Load = shell")
-else
-	PLUG_LINES=("Load = $TESTPLUG")
-fi
-grep -q '^\[Plugins\]' "$WORK/example.conf" || fail "the example has no [Plugins]"
-{ cat "$WORK/example.conf"; printf '[Plugins]\n'; printf '%s\n' "${PLUG_LINES[@]}"; } >"$WORK/example1.conf"
+# the staged [Plugins] and [CIM] lines again at the end (INI allows that)
+cat "$WORK/example.conf" "$WORK/plugins.conf" >"$WORK/example1.conf"
 out=$(with_timeout 20 "$WINRMD" -t -c "$WORK/example1.conf" 2>&1) ||
     fail "the example configuration fails -t: $out"
-ok "as printed: $out"
+ok "as printed, sections ${PLUG_SECTIONS:-of the daemon}: $out"
 # every default, uncommented, must be accepted as a value too
 sed -E 's/^#([A-Za-z][A-Za-z0-9]* = )/\1/' "$WORK/example.conf" |
-    grep -Ev '^(Directory|Load) = ' >"$WORK/example2.conf"
-{ printf '[Plugins]\n'; printf '%s\n' "${PLUG_LINES[@]}"; } >>"$WORK/example2.conf"
+    grep -Ev '^(Directory|Load|ProviderDirectory) = ' >"$WORK/example2.conf"
+cat "$WORK/plugins.conf" >>"$WORK/example2.conf"
 nkeys=$(grep -Ec '^[A-Za-z][A-Za-z0-9]* = ' "$WORK/example2.conf")
 [ "$nkeys" -ge 20 ] || fail "only $nkeys keys in the uncommented example"
 out=$(with_timeout 20 "$WINRMD" -t -c "$WORK/example2.conf" 2>&1) ||
     fail "the example with every key uncommented fails -t: $out"
 ok "every key uncommented ($nkeys keys): $out"
+
+if [ -f "$SHELLPLUG" ]; then
+	say "-t on the plugins' and providers' sections: exit 1, FILE:LINE"
+	cp "$WORK/plugins.conf" "$WORK/winrs_key.conf"
+	printf '[Winrs]\nMaxShellPerUser = 3\n' >>"$WORK/winrs_key.conf"
+	bad_conf winrs_key 7
+	grep -q 'unknown key MaxShellPerUser in \[Winrs\]' <<<"$out" ||
+	    fail "a renamed [Winrs] key is not called unknown: $out"
+	cp "$WORK/plugins.conf" "$WORK/win32_value.conf"
+	printf '[Win32]\nMaxProcessesPerUser = 0\n' >>"$WORK/win32_value.conf"
+	bad_conf win32_value 7
+	ok "a renamed [Winrs] key (the shell plugin's), a bad [Win32] value (the win32 provider's)"
+fi
 
 # ---------------------------------------------------- --list-operations
 say "--list-operations"
@@ -136,16 +163,6 @@ whoami_ok() {	# whoami_ok URL [curl args]: authenticated Whoami -> 200
 	shift
 	st=$(post "$url" "$WORK/whoami.xml" -u "$TEST_USER:$TEST_PASS" "$@")
 	[ "$st" = 200 ] && [ "$(xpath "$RESP_BODY" ".//t:Whoami/t:Name")" = "$TEST_USER" ]
-}
-hup_and_wait() {	# hup_and_wait REGEX: SIGHUP, then wait for a new line
-	local n
-	n=$(grep -Ec -- "$1" "$DLOG")
-	kill -HUP "$DAEMON_PID"
-	for i in $(seq 1 100); do
-		[ "$(grep -Ec -- "$1" "$DLOG")" -gt "$n" ] && return 0
-		sleep 0.05
-	done
-	return 1
 }
 
 say "SIGHUP with a broken configuration file: refused, the old one stays"

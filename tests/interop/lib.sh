@@ -27,6 +27,7 @@
 #                                       C_faults C_dispatched C_spawned C_pam
 #                                       C_pending
 #   wait_log REGEX [SECONDS]            waits for a daemon log line
+#   hup_and_wait REGEX                  SIGHUP, then waits for a new log line
 #   make_user NAMEVAR PASSVAR [useradd args]   another throw-away account
 #   make_group NAMEVAR                  a throw-away group
 #   all_plugins_load                    testplug, plus the shell plugin if staged
@@ -352,6 +353,19 @@ all_plugins_load() {
 
 # ---------------------------------------------------------------- daemon
 WRT_NSTART=0
+
+# hup_and_wait REGEX: SIGHUP to the daemon, then waits (5 s at most) for
+# one more log line matching REGEX; 1 if none comes
+hup_and_wait() {
+	local n i
+	n=$(grep -Ec -- "$1" "$DLOG")
+	kill -HUP "$DAEMON_PID"
+	for i in $(seq 1 100); do
+		[ "$(grep -Ec -- "$1" "$DLOG")" -gt "$n" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
 
 # wait_log REGEX [SECONDS]: waits until the current daemon log has a line
 # matching the extended REGEX

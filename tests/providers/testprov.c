@@ -440,7 +440,7 @@ threaded_main(void *arg)
 {
 	usleep(100000);
 	/* fails only at shutdown: fini completes the call then */
-	(void)svc->post(threaded_done, arg);
+	(void)svc->post(svc, threaded_done, arg);
 	return NULL;
 }
 

@@ -15,6 +15,7 @@
 
 #include "cim.h"
 #include "cim_fake.h"
+#include "enumeration.h"
 
 #define NS_N	WINRMD_NS_WSEN
 #define CIMV2	URI_WMI "/root/cimv2/"
@@ -42,8 +43,10 @@ setup(void)
 static void
 teardown(void)
 {
+	/* what the daemon does before it finalises plugins */
+	enumeration_drop_all();
 	plug->fini(pstate);
-	ck_assert_uint_eq(enum_count(1000), 0);
+	ck_assert_uint_eq(enumeration_count(1000), 0);
 	ck_assert_uint_eq(fake_timers(), 0);
 	fake_conf_clear();
 	fake_log_clear();
@@ -208,12 +211,12 @@ enumerate_ctx(struct winrmd_op *op)
 
 START_TEST(test_providers_loaded)
 {
-	ck_assert_uint_ge(registry_count(), 14);
-	ck_assert_ptr_nonnull(registry_find("root/cimv2", "WRT_Many"));
-	ck_assert_ptr_nonnull(registry_find("ROOT\\CIMV2", "wrt_many"));
-	ck_assert_ptr_nonnull(registry_find("root/test", "Other"));
-	ck_assert_ptr_nonnull(registry_find("root/hardware", "TestSensor"));
-	ck_assert_ptr_null(registry_find("root/test", "WRT_Many"));
+	ck_assert_uint_ge(registry_count(pstate), 14);
+	ck_assert_ptr_nonnull(registry_find(pstate, "root/cimv2", "WRT_Many"));
+	ck_assert_ptr_nonnull(registry_find(pstate, "ROOT\\CIMV2", "wrt_many"));
+	ck_assert_ptr_nonnull(registry_find(pstate, "root/test", "Other"));
+	ck_assert_ptr_nonnull(registry_find(pstate, "root/hardware", "TestSensor"));
+	ck_assert_ptr_null(registry_find(pstate, "root/test", "WRT_Many"));
 	/* the broken entries were logged and skipped */
 	ck_assert_uint_ge(fake_log_count("/nonexistent/prov.so"), 1);
 	ck_assert_uint_ge(fake_log_count("/nonexistent/missing.so"), 1);
@@ -235,14 +238,14 @@ START_TEST(test_enumerate_pull_every_instance_once)
 	size_t pulls;
 
 	ck_assert_uint_eq(fake_reply_count(op, "Items"), 0);
-	ck_assert_uint_eq(enum_count(1000), 1);
+	ck_assert_uint_eq(enumeration_count(1000), 1);
 	fake_op_free(op);
 	ck_assert_uint_eq(pull_all(MANY, ctx, 10, seen, 250, &pulls), 250);
 	ck_assert_uint_eq(pulls, 25);
 	for (size_t k = 0; k < 250; k++)
 		ck_assert_msg(seen[k], "instance %zu never served", k);
 	/* finished: the context is gone */
-	ck_assert_uint_eq(enum_count(1000), 0);
+	ck_assert_uint_eq(enumeration_count(1000), 0);
 	op = pull_op(MANY, ctx, 10);
 	run(op);
 	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
@@ -329,7 +332,7 @@ START_TEST(test_optimize)
 		ck_assert_ptr_nonnull(strstr(text, "<w:Items>"));
 		free(text);
 	}
-	ck_assert_uint_eq(enum_count(1000), 0);
+	ck_assert_uint_eq(enumeration_count(1000), 0);
 	fake_op_free(op);
 	free(ctx);
 
@@ -467,7 +470,7 @@ START_TEST(test_wql_filter)
 			ck_assert_uint_eq(n, want);
 		}
 	}
-	ck_assert_uint_eq(enum_count(1000), 0);
+	ck_assert_uint_eq(enumeration_count(1000), 0);
 }
 END_TEST
 
@@ -513,7 +516,7 @@ START_TEST(test_filter_errors)
 		    op->reason);
 		fake_op_free(op);
 	}
-	ck_assert_uint_eq(enum_count(1000), 0);
+	ck_assert_uint_eq(enumeration_count(1000), 0);
 	/* selector filter on an array / datetime property */
 	{
 		struct winrmd_op *op = enum_op(CIMV2 "WRT_AllTypes",
@@ -693,7 +696,7 @@ START_TEST(test_release_expiry_owner_quota)
 	assert_ok(op);
 	fake_op_free(op);
 	fake_advance(1001);
-	ck_assert_uint_eq(enum_count(1000), 0);
+	ck_assert_uint_eq(enumeration_count(1000), 0);
 	op = pull_op(MANY, ctx[0], 5);
 	run(op);
 	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
@@ -725,7 +728,7 @@ START_TEST(test_release_expiry_owner_quota)
 		ctx[i] = enumerate_ctx(op);
 		fake_op_free(op);
 	}
-	ck_assert_uint_eq(enum_count(1000), 3);
+	ck_assert_uint_eq(enumeration_count(1000), 3);
 	op = enum_op(MANY, NULL);
 	run(op);
 	assert_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS);
@@ -746,7 +749,7 @@ START_TEST(test_release_expiry_owner_quota)
 	fake_op_free(op);
 	for (int i = 0; i < 4; i++)
 		free(ctx[i]);
-	/* fini frees what is left (teardown checks) */
+	/* the daemon releases what is left before fini (teardown checks) */
 }
 END_TEST
 
@@ -1216,7 +1219,7 @@ START_TEST(test_failing_provider)
 	run(op);
 	assert_fault(op, WINRMD_FAULT_ACCESS_DENIED);
 	ck_assert_str_eq(op->reason, "WRT_Failing refuses everyone");
-	ck_assert_uint_eq(enum_count(1000), 0);
+	ck_assert_uint_eq(enumeration_count(1000), 0);
 	fake_op_free(op);
 }
 END_TEST
@@ -1233,7 +1236,7 @@ START_TEST(test_provider_never_answers)
 	fake_advance(1);
 	ck_assert(op->completed);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_TIMED_OUT);
-	ck_assert_uint_eq(enum_count(1000), 0);
+	ck_assert_uint_eq(enumeration_count(1000), 0);
 	fake_op_free(op);
 	/* teardown's fini: the provider completes the orphaned call */
 }

@@ -27,12 +27,6 @@ static const struct cim_property props[P_COUNT] = {
 	[P_TAGS] = { "Tags", CIM_STRING, CIM_ARRAY },
 };
 
-static void
-setup(void)
-{
-	host = &fake_host;
-}
-
 static struct cim_instance *
 make(const char *name, unsigned index, int value, const char *note)
 {
@@ -399,7 +393,6 @@ wql_suite(void)
 	Suite *s = suite_create("cim_wql");
 	TCase *tc = tcase_create("wql");
 
-	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_parse_select_lists);
 	tcase_add_test(tc, test_parse_malformed);
 	tcase_add_test(tc, test_parse_depth_and_length);

@@ -1,7 +1,8 @@
 /*
  * check_cim_xml.c: what the cim plugin writes and reads as text: instance
  * XML against Windows-shaped fixtures (tests/data/cim/), WQL projections,
- * EPRs, method output, datetime and interval formatting and parsing, value
+ * enumeration items with EPRs (cim's iterator through the daemon's
+ * WS-Enumeration), method output, datetime and interval formatting and parsing, value
  * text for every CIM type, selector matching (case-insensitive names and
  * values, missing/unexpected/mistyped keys) and resource URI parsing.
  */
@@ -22,11 +23,12 @@
 	"xmlns:w=\"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd\"/>"
 
 static struct cim_services svc;
+/* a plugin instance with no providers: what the request checks need */
+static struct cim cim = { .host = &fake_host };
 
 static void
 setup(void)
 {
-	host = &fake_host;
 	inst_services(&svc);
 	setenv("TZ", "Europe/Berlin", 1);
 	tzset();
@@ -227,6 +229,7 @@ START_TEST(test_render_every_type)
 	xmlNodePtr body;
 	xmlDocPtr doc = wrapper(&body);
 
+	i->host = &fake_host;	/* a provider's (svc->instance) logs misuse */
 	svc.set_uint(i, A_ID, 1);
 	svc.set_string(i, A_NAME, "Alpha");
 	svc.set_bool(i, A_FLAG, true);
@@ -295,13 +298,71 @@ START_TEST(test_render_fragment)
 	ck_assert(svc.is_null(i, 4));	/* dropped: not selected */
 	ck_assert(!svc.is_null(i, 0));	/* kept: a key (for EPRs) */
 	snprintf(v.uri, sizeof(v.uri), "%s", URI_WMI "/root/cimv2/Win32_LogicalDisk");
-	ck_assert_ptr_nonnull(render_item(body, &v, MODE_OBJECT, i));
+	ck_assert_ptr_nonnull(render_object(body, &v, i));
 	assert_fixture(doc, "fragment.xml");
 	xmlFreeDoc(doc);
 	inst_free(i);
 	entry_free(e);
 }
 END_TEST
+
+/* the first element called `name' at or under n, depth first */
+static xmlNodePtr
+find_elem(xmlNodePtr n, const char *name)
+{
+	for (; n != NULL; n = n->next) {
+		xmlNodePtr hit;
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcmp((const char *)n->name, name) == 0)
+			return n;
+		if ((hit = find_elem(n->children, name)) != NULL)
+			return hit;
+	}
+	return NULL;
+}
+
+static char *
+dump_node(xmlNodePtr n)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	char *s;
+
+	xmlNodeDump(buf, n->doc, n, 0, 0);
+	s = strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	return s;
+}
+
+/*
+ * One instance enumerated with OptimizeEnumeration in `mode', as the
+ * daemon's WS-Enumeration writes it from cim's iterator (cim_enum_source);
+ * the instance is taken.
+ */
+static struct winrmd_op *
+enumerate_one(const struct cim_view *v, struct cim_instance *i,
+    const char *mode)
+{
+	struct winrmd_op *op;
+	struct winrmd_enum *e;
+	struct cim_enum *it;
+	char *body;
+
+	ck_assert_int_ge(asprintf(&body, "<n:Enumerate><w:OptimizeEnumeration/>"
+	    "<w:EnumerationMode>%s</w:EnumerationMode></n:Enumerate>", mode), 0);
+	op = fake_op(WINRMD_ACTION_ENUMERATE, v->uri, body);
+	free(body);
+	e = fake_host.enum_begin(op, &cim_enum_source, 0);
+	ck_assert_ptr_nonnull(e);
+	it = cim_enum_new(&fake_host, v, NULL);
+	ck_assert_ptr_nonnull(it);
+	cim_enum_add(it, i);
+	ck_assert_int_eq(fake_host.enum_answer(op, e, it, v->uri), WINRMD_OK);
+	ck_assert_ptr_nonnull(find_elem(xmlDocGetRootElement(op->reply),
+	    "EndOfSequence"));
+	return op;
+}
 
 START_TEST(test_render_item_epr)
 {
@@ -318,36 +379,53 @@ START_TEST(test_render_item_epr)
 		.props = sensor_props, .nprops = 6, .enumerate = no_enumerate,
 	};
 	struct cim_entry *e = entry(&sensor, NULL);
-	struct cim_instance *i = inst_new(sensor_props, 6);
 	struct cim_view v = { .ent = e };
 	struct cim_uri u;
-	char err[128];
-	xmlNodePtr body, item;
-	xmlDocPtr doc = wrapper(&body);
+	struct winrmd_op *op;
+	char err[128], path[4096], *want, *have;
+	xmlDocPtr fx;
+	xmlNodePtr items;
 
 	ck_assert_int_eq(uri_parse("http://schemas.dmtf.org/wbem/wscim/1/"
 	    "cim-schema/2/CIM_NumericSensor", NULL, &u, err, sizeof(err)),
 	    WINRMD_FAULT_NONE);
 	uri_class(&u, e->name, v.uri, sizeof(v.uri));
 	snprintf(v.cimns, sizeof(v.cimns), "%s", u.ns);
-	svc.set_string(i, 0, "CIM_ComputerSystem");
-	svc.set_string(i, 1, "testhost");
-	svc.set_string(i, 2, "CIM_NumericSensor");
-	svc.set_string(i, 3, "bmc.2");
-	svc.set_string(i, 4, "CPU Temp");
-	svc.set_sint(i, 5, 45);
-	item = render_item(body, &v, MODE_OBJECT_AND_EPR, i);
-	ck_assert_ptr_nonnull(item);
-	ck_assert_uint_gt(render_measure(item), 1000);
-	assert_fixture(doc, "item_epr.xml");
-	xmlFreeDoc(doc);
+	for (int mode = 0; mode < 2; mode++) {
+		struct cim_instance *i = inst_new(sensor_props, 6);
 
-	/* EnumerateEPR: only the reference */
-	doc = wrapper(&body);
-	item = render_item(body, &v, MODE_EPR, i);
-	ck_assert_str_eq((const char *)item->name, "EndpointReference");
-	xmlFreeDoc(doc);
-	inst_free(i);
+		svc.set_string(i, 0, "CIM_ComputerSystem");
+		svc.set_string(i, 1, "testhost");
+		svc.set_string(i, 2, "CIM_NumericSensor");
+		svc.set_string(i, 3, "bmc.2");
+		svc.set_string(i, 4, "CPU Temp");
+		svc.set_sint(i, 5, 45);
+		op = enumerate_one(&v, i, mode == 0 ? "EnumerateObjectAndEPR" :
+		    "EnumerateEPR");
+		items = find_elem(xmlDocGetRootElement(op->reply), "Items");
+		ck_assert_ptr_nonnull(items);
+		if (mode == 1) {
+			/* EnumerateEPR: only the reference */
+			ck_assert_ptr_nonnull(items->children);
+			ck_assert_str_eq((const char *)items->children->name,
+			    "EndpointReference");
+			ck_assert_ptr_null(items->children->next);
+			fake_op_free(op);
+			continue;
+		}
+		/* the w:Item, its namespaces declared where the fixture has them */
+		snprintf(path, sizeof(path), "%s/cim/item_epr.xml", TEST_DATA);
+		fx = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+		ck_assert_msg(fx != NULL, "cannot parse %s", path);
+		want = dump_node(find_elem(xmlDocGetRootElement(fx), "Item"));
+		have = dump_node(find_elem(items, "Item"));
+		ck_assert_msg(strcmp(want, have) == 0, "item_epr.xml differs:\n"
+		    "want %s\nhave %s", want, have);
+		free(want);
+		free(have);
+		xmlFreeDoc(fx);
+		fake_op_free(op);
+	}
 	entry_free(e);
 }
 END_TEST
@@ -406,6 +484,17 @@ START_TEST(test_render_precise_arrays)
 }
 END_TEST
 
+/* render_keys()'s add(): "name=value;" appended to arg */
+static int
+collect_key(void *arg, const char *name, const char *value)
+{
+	char *keys = arg;
+	size_t len = strlen(keys);
+
+	snprintf(keys + len, 256 - len, "%s=%s;", name, value);
+	return 0;
+}
+
 START_TEST(test_render_bad_utf8)
 {
 	static const struct cim_property p[] = { { "S", CIM_STRING, CIM_KEY } };
@@ -419,6 +508,7 @@ START_TEST(test_render_bad_utf8)
 	xmlNodePtr body, n;
 	xmlDocPtr doc = wrapper(&body);
 	xmlChar *text;
+	char keys[256];
 
 	svc.set_string(i, 0, "ok\xff\xfe" "end\xc3");
 	snprintf(v.uri, sizeof(v.uri), "urn:x");
@@ -427,8 +517,9 @@ START_TEST(test_render_bad_utf8)
 	ck_assert_str_eq((const char *)text, "ok??end?");
 	xmlFree(text);
 	/* EPR selector values too */
-	n = render_epr(body, &v, i);
-	ck_assert_ptr_nonnull(n);
+	keys[0] = '\0';
+	ck_assert_int_eq(render_keys(&v, i, collect_key, keys), 0);
+	ck_assert_str_eq(keys, "S=ok??end?;");
 	xmlFreeDoc(doc);
 	inst_free(i);
 	entry_free(e);
@@ -617,7 +708,7 @@ START_TEST(test_selectors_case_insensitive)
 	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
 	fake_op_selector(op, "ID", "2");
 	fake_op_selector(op, "nAmE", "BETA");
-	ck_assert_int_eq(cim_keys_from_selectors(op, e, &keys), WINRMD_OK);
+	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_OK);
 	ck_assert(inst_match_keys(i, keys));
 	inst_free(keys);
 	fake_op_free(op);
@@ -627,7 +718,7 @@ START_TEST(test_selectors_case_insensitive)
 	fake_op_selector(op, "Id", " 002 ");
 	fake_op_selector(op, "Name", "beta");
 	fake_op_selector(op, "__cimnamespace", "root/cimv2");
-	ck_assert_int_eq(cim_keys_from_selectors(op, e, &keys), WINRMD_OK);
+	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_OK);
 	ck_assert(inst_match_keys(i, keys));
 	inst_free(keys);
 	fake_op_free(op);
@@ -636,7 +727,7 @@ START_TEST(test_selectors_case_insensitive)
 	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
 	fake_op_selector(op, "Id", "2");
 	fake_op_selector(op, "Name", "Bet");
-	ck_assert_int_eq(cim_keys_from_selectors(op, e, &keys), WINRMD_OK);
+	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_OK);
 	ck_assert(!inst_match_keys(i, keys));
 	inst_free(keys);
 	fake_op_free(op);
@@ -644,7 +735,7 @@ START_TEST(test_selectors_case_insensitive)
 	/* a key missing */
 	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
 	fake_op_selector(op, "Id", "2");
-	ck_assert_int_eq(cim_keys_from_selectors(op, e, &keys), WINRMD_FAULT);
+	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_FAULT);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_INVALID_SELECTORS);
 	ck_assert_str_eq(op->detail, "InsufficientSelectors");
 	fake_op_free(op);
@@ -654,7 +745,7 @@ START_TEST(test_selectors_case_insensitive)
 	fake_op_selector(op, "Id", "2");
 	fake_op_selector(op, "Name", "Beta");
 	fake_op_selector(op, "Flag", "true");
-	ck_assert_int_eq(cim_keys_from_selectors(op, e, &keys), WINRMD_FAULT);
+	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_FAULT);
 	ck_assert_str_eq(op->detail, "UnexpectedSelectors");
 	fake_op_free(op);
 
@@ -662,7 +753,7 @@ START_TEST(test_selectors_case_insensitive)
 	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
 	fake_op_selector(op, "Id", "two");
 	fake_op_selector(op, "Name", "Beta");
-	ck_assert_int_eq(cim_keys_from_selectors(op, e, &keys), WINRMD_FAULT);
+	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_FAULT);
 	ck_assert_str_eq(op->detail, "TypeMismatch");
 	fake_op_free(op);
 

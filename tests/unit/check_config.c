@@ -4,6 +4,10 @@
  * insensitive lookups, and that the shipped conf/winrmd.conf lists every key
  * of conf_defs[] commented out with its default, under its [Section].
  * TLSPriority: checked by GnuTLS, and what the default offers.
+ * Settings a module declares (config_declare, as plugins do): their
+ * values, continued lists, unknown keys and sections, bad values, bad and
+ * conflicting declarations, the example file and the keys a reload cannot
+ * apply.
  */
 #include "build.h"
 
@@ -29,15 +33,18 @@ load_text(const char *text, char **ret_path, char *err, size_t errlen)
 	return config_load(path, err, errlen);
 }
 
+typedef struct config *(*loader_fn)(const char *text, char **ret_path,
+    char *err, size_t errlen);
+
 /*
- * The file must be refused with "PATH:LINE: ..." and the message must
- * contain `what'.
+ * The file, read by `load', must be refused with "PATH:LINE: ..." and the
+ * message must contain `what'.
  */
 static void
-expect_error(const char *text, int line, const char *what)
+expect_load_error(loader_fn load, const char *text, int line, const char *what)
 {
 	char err[512], prefix[4200], *path;
-	struct config *cfg = load_text(text, &path, err, sizeof(err));
+	struct config *cfg = load(text, &path, err, sizeof(err));
 
 	ck_assert_msg(cfg == NULL, "accepted: %s", text);
 	snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
@@ -46,6 +53,51 @@ expect_error(const char *text, int line, const char *what)
 	ck_assert_msg(strstr(err, what) != NULL,
 	    "error \"%s\" does not mention \"%s\"", err, what);
 	unit_tmp_remove(path);
+}
+
+/* as the daemon reads a file without plugins */
+static void
+expect_error(const char *text, int line, const char *what)
+{
+	expect_load_error(load_text, text, line, what);
+}
+
+/* what a plugin could declare: [Test], and [Shared] that two declare */
+static const struct winrmd_setting test_settings[] = {
+	{ "Test", "Mode", WINRMD_SETTING_ENUM, "auto", 0, 0, "auto|pwsh|sh",
+	  "how", 0 },
+	{ "Test", "Count", WINRMD_SETTING_UINT, "5", 1, 10, NULL, "how many",
+	  WINRMD_SETTING_RESTART },
+	{ "Test", "Names", WINRMD_SETTING_LIST, "a b", 0, 0, NULL, "who", 0 },
+	{ "Shared", "On", WINRMD_SETTING_BOOL, "true", 0, 0, NULL, "whether",
+	  0 },
+	{ NULL },
+};
+
+/* the file read as the daemon reads it with a plugin declaring the above */
+static struct config *
+load_declared(const char *text, char **ret_path, char *err, size_t errlen)
+{
+	char *path = unit_tmp_file(text);
+	struct config *cfg;
+
+	err[0] = '\0';
+	*ret_path = path;
+	if ((cfg = config_parse(path, err, errlen)) == NULL)
+		return NULL;
+	if (config_declare(cfg, "plugin test", test_settings, err,
+	    errlen) < 0 || config_finish(cfg, err, errlen) < 0) {
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+/* as the daemon reads a file with a plugin declaring test_settings */
+static void
+expect_declared_error(const char *text, int line, const char *what)
+{
+	expect_load_error(load_declared, text, line, what);
 }
 
 START_TEST(test_defaults)
@@ -66,11 +118,9 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(conf_u(cfg, CK_LISTENER_HTTPS_PORT), 5986);
 	ck_assert_uint_eq(conf_u(cfg, CK_SERVICE_MAX_ENVELOPE_KB), 512);
 	ck_assert_uint_eq(conf_u(cfg, CK_SERVICE_MAX_TIMEOUT_MS), 60000);
-	ck_assert_uint_eq(conf_u(cfg, CK_WINRS_IDLE_TIMEOUT), 7200000);
 	ck_assert(!conf_b(cfg, CK_SERVICE_ALLOW_UNENCRYPTED));
 	ck_assert(conf_b(cfg, CK_AUTH_BASIC));
 	ck_assert(!conf_b(cfg, CK_AUTH_PERMIT_ROOT));
-	ck_assert(conf_b(cfg, CK_WINRS_ALLOW_REMOTE_SHELL));
 	ck_assert_str_eq(conf_s(cfg, CK_SERVICE_LOG_LEVEL), "info");
 	ck_assert_str_eq(conf_list(cfg, CK_LISTENER_ADDRESS)[0], "*");
 	ck_assert_ptr_null(conf_list(cfg, CK_LISTENER_ADDRESS)[1]);
@@ -98,12 +148,12 @@ START_TEST(test_good_file)
 	    "Basic = off\n"				/* 13 */
 	    "PermitRoot = 1\n"				/* 14 */
 	    "AllowedGroups = wheel,winrm\n"		/* 15 */
-	    "[Winrs]\n"					/* 16 */
-	    "PowerShell = sh\n"				/* 17 */
+	    "[Test]\n"					/* 16 */
+	    "Mode = sh\n"				/* 17 */
 	    "[Plugins]\n"				/* 18 */
 	    "Load = shell /opt/x/cim.so\n";		/* 19 */
 	char err[512], *path;
-	struct config *cfg = load_text(text, &path, err, sizeof(err));
+	struct config *cfg = load_declared(text, &path, err, sizeof(err));
 	char *const *l;
 
 	ck_assert_msg(cfg != NULL, "good file refused: %s", err);
@@ -126,7 +176,8 @@ START_TEST(test_good_file)
 	ck_assert_str_eq(l[0], "wheel");
 	ck_assert_str_eq(l[1], "winrm");
 	ck_assert_ptr_null(l[2]);
-	ck_assert_str_eq(conf_s(cfg, CK_WINRS_POWERSHELL), "sh");
+	ck_assert_str_eq(config_find(cfg, "test", "mode")->s, "sh");
+	ck_assert_int_eq(config_find(cfg, "test", "mode")->line, 17);
 	l = conf_list(cfg, CK_PLUGINS_LOAD);
 	ck_assert_str_eq(l[0], "shell");
 	ck_assert_str_eq(l[1], "/opt/x/cim.so");
@@ -193,7 +244,7 @@ END_TEST
 
 START_TEST(test_bad_enum)
 {
-	expect_error("[Winrs]\nPowerShell = bash\n", 2, "auto|pwsh|sh");
+	expect_declared_error("[Test]\nMode = bash\n", 2, "auto|pwsh|sh");
 	/* a prefix of a choice is not a choice */
 	expect_error("[Service]\nLogLevel = warn\n", 2, "must be one of");
 }
@@ -328,8 +379,6 @@ START_TEST(test_find)
 	    &cfg->v[CK_SERVICE_MAX_ENVELOPE_KB]);
 	ck_assert_ptr_eq(config_find(cfg, "service", "MAXENVELOPESIZEKB"),
 	    &cfg->v[CK_SERVICE_MAX_ENVELOPE_KB]);
-	ck_assert_ptr_eq(config_find(cfg, "WINRS", "idletimeout"),
-	    &cfg->v[CK_WINRS_IDLE_TIMEOUT]);
 	ck_assert_ptr_eq(config_find(cfg, "plugins", "load"),
 	    &cfg->v[CK_PLUGINS_LOAD]);
 	ck_assert_ptr_null(config_find(cfg, "Auth", "MaxEnvelopeSizekb"));
@@ -362,48 +411,6 @@ START_TEST(test_schema)
 }
 END_TEST
 
-/* strips leading and trailing white space in place */
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/*
- * Whether `want' (a trimmed "#Key = default") is a line of the file under
- * [section]; with prefix_only, only "#Key = " has to match.
- */
-static bool
-conf_has_line(const char *text, const char *section, const char *want,
-    bool prefix_only)
-{
-	char *copy = strdup(text), *save = NULL, *line;
-	char header[128];
-	bool in_section = false, found = false;
-
-	ck_assert_ptr_nonnull(copy);
-	snprintf(header, sizeof(header), "[%s]", section);
-	for (line = strtok_r(copy, "\n", &save); line != NULL && !found;
-	    line = strtok_r(NULL, "\n", &save)) {
-		char *t = trim(line);
-
-		if (t[0] == '[')
-			in_section = strcasecmp(t, header) == 0;
-		else if (in_section)
-			found = prefix_only ? strncmp(t, want, strlen(want)) == 0 :
-			    strcmp(t, want) == 0;
-	}
-	free(copy);
-	return found;
-}
-
 START_TEST(test_shipped_conf)
 {
 	char err[512];
@@ -429,9 +436,8 @@ START_TEST(test_shipped_conf)
 
 	for (size_t i = 0; i < _CK_MAX; i++) {
 		const struct conf_def *d = &conf_defs[i];
-		/* defaults that are paths, and the provider list (IPMI may be
-		 * configured out), depend on how it was configured */
-		bool is_path = d->def[0] == '/' || i == CK_CIM_PROVIDERS;
+		/* defaults that are paths depend on how it was configured */
+		bool is_path = d->def[0] == '/';
 		char want[512];
 
 		if (is_path)
@@ -439,7 +445,7 @@ START_TEST(test_shipped_conf)
 		else
 			snprintf(want, sizeof(want), "#%s = %s", d->key, d->def);
 		/* "#AllowedGroups = " with an empty default */
-		if (!conf_has_line(text, d->section, trim(want), is_path)) {
+		if (!unit_conf_has_line(text, d->section, unit_trim(want), is_path)) {
 			fprintf(stderr, "%s: no line \"%s\" under [%s]\n",
 			    SHIPPED_CONF, want, d->section);
 			missing++;
@@ -448,6 +454,199 @@ START_TEST(test_shipped_conf)
 	free(text);
 	ck_assert_msg(missing == 0, "%zu keys of conf_defs[] are missing from "
 	    "%s (see stderr)", missing, SHIPPED_CONF);
+}
+END_TEST
+
+/* ------------------------------------------------- declared settings */
+
+START_TEST(test_declared)
+{
+	static const char text[] =
+	    "[test]\n"					/* 1 */
+	    "count = 7\n"				/* 2 */
+	    "Names = x,\n"				/* 3 */
+	    "  y z\n"					/* 4 */
+	    "[Service]\n"				/* 5 */
+	    "MaxBatchItems = 9\n";			/* 6 */
+	char err[512], *path;
+	struct config *cfg = load_declared(text, &path, err, sizeof(err));
+	const struct conf_value *v;
+
+	ck_assert_msg(cfg != NULL, "refused: %s", err);
+	ck_assert_uint_eq(conf_u(cfg, CK_SERVICE_MAX_BATCH_ITEMS), 9);
+	v = config_find(cfg, "TEST", "COUNT");
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_eq(v->u, 7);
+	ck_assert_int_eq(v->line, 2);
+	v = config_find(cfg, "Test", "Names");
+	ck_assert_str_eq(v->list[0], "x");
+	ck_assert_str_eq(v->list[1], "y");
+	ck_assert_str_eq(v->list[2], "z");
+	ck_assert_ptr_null(v->list[3]);
+	/* not in the file: the declared default */
+	v = config_find(cfg, "Test", "Mode");
+	ck_assert_str_eq(v->s, "auto");
+	ck_assert_int_eq(v->line, 0);
+	ck_assert(config_find(cfg, "shared", "on")->u == 1);
+	ck_assert_ptr_null(config_find(cfg, "Test", "Nope"));
+	ck_assert_str_eq(config_def(cfg, "test", "count")->help, "how many");
+	/* every declared key is found through the snapshot's table */
+	for (size_t k = 0; k < cfg->ndecl; k++)
+		ck_assert_ptr_eq(config_find(cfg, cfg->decl[k].d.section,
+		    cfg->decl[k].d.key), &cfg->dv[k]);
+	config_free(cfg);
+	unit_tmp_remove(path);
+}
+END_TEST
+
+START_TEST(test_declared_errors)
+{
+	/* a renamed key does not fall back to its default unnoticed */
+	expect_declared_error("[Test]\nMode = sh\nCounts = 3\n", 3,
+	    "unknown key Counts in [Test] (its keys are declared by plugin "
+	    "test)");
+	expect_declared_error("[Test]\nCount = 11\n", 2, "between 1 and 10");
+	expect_declared_error("[Test]\nCount = 2\n[Shared]\nOn = maybe\n", 4,
+	    "expected true or false");
+	expect_declared_error("[Test]\nCount = 2\ncount = 3\n", 3,
+	    "set twice (first on line 2)");
+	/* the plugins' sections: the first error by line */
+	expect_declared_error("[Nowhere]\nx = 1\n[Test]\nCount = 0\n", 2,
+	    "unknown section [Nowhere]");
+	expect_declared_error("[Test]\nCount = 0\n[Nowhere]\nx = 1\n", 2,
+	    "between 1 and 10");
+	/* the daemon's own sections are read (and refused) first */
+	expect_declared_error("[Test]\nCount = 0\n[Service]\nLogLevel = x\n", 4,
+	    "must be one of");
+	/* without the declaration, [Test] is nobody's */
+	expect_error("[Test]\nMode = sh\n", 2, "unknown section [Test]");
+}
+END_TEST
+
+static int
+declare(struct config *cfg, const struct winrmd_setting *t, char *err,
+    size_t errlen)
+{
+	return config_declare(cfg, "plugin bad", t, err, errlen);
+}
+
+START_TEST(test_bad_declarations)
+{
+	static const struct { struct winrmd_setting t[2]; const char *why; } bad[] = {
+		{ { { "Bad", "X", WINRMD_SETTING_UINT, "0", 1, 10, NULL, "x", 0 } },
+		  "its default 0 is refused" },
+		{ { { "Bad", "X", WINRMD_SETTING_STRING, "", 0, 0, NULL, NULL, 0 } },
+		  "no help text" },
+		{ { { "Bad", "X", WINRMD_SETTING_ENUM, "a", 0, 0, NULL, "x", 0 } },
+		  "without choices" },
+		{ { { "Bad", "X", WINRMD_SETTING_UINT, "5", 9, 1, NULL, "x", 0 } },
+		  "minimum is above" },
+		{ { { "Ba d", "X", WINRMD_SETTING_STRING, "", 0, 0, NULL, "x", 0 } },
+		  "letters, digits" },
+		{ { { "Service", "X", WINRMD_SETTING_STRING, "", 0, 0, NULL, "x",
+		  0 } }, "a section of the daemon's" },
+		{ { { "certmapping", "X", WINRMD_SETTING_STRING, "", 0, 0, NULL,
+		  "x", 0 } }, "a section of the daemon's" },
+		{ { { "Test", "Count", WINRMD_SETTING_UINT, "5", 1, 11, NULL, "x",
+		  WINRMD_SETTING_RESTART } }, "otherwise than plugin test does" },
+		{ { { "Test", "Mode", WINRMD_SETTING_STRING, "auto", 0, 0, NULL,
+		  "x", 0 } }, "otherwise than plugin test does" },
+	};
+	static const struct winrmd_setting alike[] = {
+		{ "Shared", "On", WINRMD_SETTING_BOOL, "true", 0, 0, NULL,
+		  "another text for the same key", 0 },
+		{ NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char err[512] = "";
+		struct config *cfg = config_parse(NULL, err, sizeof(err));
+
+		ck_assert_ptr_nonnull(cfg);
+		ck_assert_int_eq(config_declare(cfg, "plugin test",
+		    test_settings, err, sizeof(err)), 0);
+		ck_assert_int_eq(declare(cfg, bad[i].t, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, bad[i].why) != NULL &&
+		    strncmp(err, "plugin bad declares [", 21) == 0,
+		    "case %zu: \"%s\" does not say \"%s\"", i, err, bad[i].why);
+		config_free(cfg);
+	}
+	/* the same key declared alike by two: one setting */
+	{
+		char err[512] = "";
+		struct config *cfg = config_parse(NULL, err, sizeof(err));
+
+		ck_assert_int_eq(config_declare(cfg, "plugin test",
+		    test_settings, err, sizeof(err)), 0);
+		ck_assert_int_eq(declare(cfg, alike, err, sizeof(err)), 0);
+		ck_assert_uint_eq(cfg->ndecl, 4);
+		ck_assert_int_eq(config_finish(cfg, err, sizeof(err)), 0);
+		config_free(cfg);
+	}
+}
+END_TEST
+
+/* --example-config lists declared settings, and reads back */
+START_TEST(test_example)
+{
+	char err[512] = "", *text = NULL, *path;
+	size_t len = 0;
+	struct config *cfg = config_parse(NULL, err, sizeof(err));
+	FILE *out = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(config_declare(cfg, "plugin test", test_settings, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(config_finish(cfg, err, sizeof(err)), 0);
+	config_write_example(out, cfg);
+	fclose(out);
+	config_free(cfg);
+	ck_assert(unit_conf_has_line(text, "Test", "#Count = 5", false));
+	ck_assert(unit_conf_has_line(text, "Test", "# how many", false));
+	ck_assert(unit_conf_has_line(text, "Shared", "#On = true", false));
+	ck_assert(unit_conf_has_line(text, "Service", "#MaxBatchItems = 1000", false));
+	ck_assert_ptr_nonnull(strstr(text, "# the settings of plugin test\n"
+	    "[Test]\n"));
+	/* uncommented, every default is a value the schema takes */
+	for (char *p = text; (p = strstr(p, "\n#")) != NULL; p++)
+		if (isupper((unsigned char)p[2]))
+			memmove(p + 1, p + 2, strlen(p + 2) + 1);
+	cfg = load_declared(text, &path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "the example is refused: %s", err);
+	ck_assert_int_eq(config_find(cfg, "Test", "Count")->line != 0, 1);
+	config_free(cfg);
+	unit_tmp_remove(path);
+	free(text);
+}
+END_TEST
+
+static void
+note_restart(const struct conf_def *d, void *arg)
+{
+	char *seen = arg;
+
+	strcat(seen, d->key);
+	strcat(seen, " ");
+}
+
+/* the keys a reload cannot apply, the daemon's and declared ones */
+START_TEST(test_restart_changes)
+{
+	char err[512], *p1, *p2, seen[256] = "";
+	struct config *a = load_declared("[Test]\nCount = 5\nMode = sh\n"
+	    "[Listener]\nHTTPPort = 1\n", &p1, err, sizeof(err));
+	struct config *b = load_declared("[Test]\nCount = 6\nMode = auto\n"
+	    "[Listener]\nHTTPPort = 2\n[Service]\nLogLevel = debug\n", &p2, err,
+	    sizeof(err));
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	config_restart_changes(a, b, note_restart, seen);
+	ck_assert_str_eq(seen, "HTTPPort Count ");
+	config_free(a);
+	config_free(b);
+	unit_tmp_remove(p1);
+	unit_tmp_remove(p2);
 }
 END_TEST
 
@@ -472,6 +671,14 @@ config_suite(void)
 	tcase_add_test(tc, test_syntax_error);
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_missing_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("declared");
+	tcase_add_test(tc, test_declared);
+	tcase_add_test(tc, test_declared_errors);
+	tcase_add_test(tc, test_bad_declarations);
+	tcase_add_test(tc, test_example);
+	tcase_add_test(tc, test_restart_changes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("schema");

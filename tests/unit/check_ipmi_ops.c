@@ -29,6 +29,7 @@
 
 #include "cim.h"
 #include "cim_fake.h"
+#include "enumeration.h"
 #include "ipmi.h"
 
 #define HW		URI_WMI "/root/hardware/"
@@ -230,8 +231,8 @@ static void
 start(void)
 {
 	ck_assert_int_eq(plug->init(&fake_host, &pstate), 0);
-	ck_assert_int_eq(providers_add(ipmi_provider(), NULL, "ipmi",
-	    cim_services()), 0);
+	ck_assert_int_eq(providers_add(pstate, ipmi_provider(), NULL, "ipmi"),
+	    0);
 }
 
 static void
@@ -280,8 +281,10 @@ static void
 teardown(void)
 {
 	bmc_hang(false);
+	/* what the daemon does before it finalises plugins */
+	enumeration_drop_all();
 	plug->fini(pstate);
-	ck_assert_uint_eq(enum_count(1000), 0);
+	ck_assert_uint_eq(enumeration_count(1000), 0);
 	ck_assert_uint_eq(fake_timers(), 0);
 	fake_conf_clear();
 	fake_log_clear();

@@ -192,11 +192,12 @@ m_timer_stop(struct winrmd_timer *t)
 }
 
 static int
-m_post(void (*fn)(void *), void *arg)
+m_post(const struct cim_services *svc, void (*fn)(void *), void *arg)
 {
 	struct posted *p = calloc(1, sizeof(*p));
 	char c = 1;
 
+	(void)svc;
 	if (p == NULL)
 		return -ENOMEM;
 	p->fn = fn;

@@ -2,6 +2,7 @@
  * cim_fake.c: the fake host of cim_fake.h; not a test program
  * of its own, it is linked into the check_cim_* programs.  Single-threaded
  * like the daemon's loop; timers run only when a test advances the clock.
+ * WS-Enumeration is the daemon's own (daemon/enumeration.c) on this host.
  */
 #define _GNU_SOURCE
 
@@ -15,6 +16,7 @@
 #include <libxml/parser.h>
 
 #include "cim_fake.h"
+#include "enumeration.h"
 
 /* ------------------------------------------------------------- log */
 
@@ -285,6 +287,7 @@ fake_op(const char *action, const char *uri, const char *body)
 	struct winrmd_op *op = calloc(1, sizeof(*op));
 	char *xml;
 
+	enumeration_init(&fake_host);
 	op->action = strdup(action);
 	op->uri = uri ? strdup(uri) : NULL;
 	op->max_envelope = 512000;
@@ -631,4 +634,11 @@ const struct winrmd_host fake_host = {
 	.conf_int = f_conf_int,
 	.conf_bool = f_conf_bool,
 	.count = f_count,
+	/* the daemon's own WS-Enumeration, on this fake host */
+	.enum_begin = enumeration_begin,
+	.enum_answer = enumeration_answer,
+	.enum_abort = enumeration_abort,
+	.enum_pull = enumeration_pull,
+	.enum_release = enumeration_release,
+	.epr_selector = enumeration_epr_selector,
 };

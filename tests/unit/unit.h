@@ -8,9 +8,11 @@
 
 #include <check.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /*
@@ -95,6 +97,50 @@ unit_tmp_remove(char *path)
 		return;
 	unlink(path);
 	free(path);
+}
+
+/* strips leading and trailing white space in place */
+static inline char *
+unit_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * Whether `want' (a trimmed "#Key = default") is a line of a configuration
+ * text under [section] (any case); with prefix_only, only "#Key = " has
+ * to match.
+ */
+static inline bool
+unit_conf_has_line(const char *text, const char *section, const char *want,
+    bool prefix_only)
+{
+	char *copy = strdup(text), *save = NULL, *line;
+	char header[128];
+	bool in_section = false, found = false;
+
+	ck_assert_ptr_nonnull(copy);
+	snprintf(header, sizeof(header), "[%s]", section);
+	for (line = strtok_r(copy, "\n", &save); line != NULL && !found;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *t = unit_trim(line);
+
+		if (t[0] == '[')
+			in_section = strcasecmp(t, header) == 0;
+		else if (in_section)
+			found = prefix_only ? strncmp(t, want, strlen(want)) == 0 :
+			    strcmp(t, want) == 0;
+	}
+	free(copy);
+	return found;
 }
 
 #endif

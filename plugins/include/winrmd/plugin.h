@@ -3,13 +3,17 @@
  *
  * A plugin is a shared object exporting one symbol, winrmd_plugin_entry(),
  * which returns a const struct winrmd_plugin.  The daemon checks `abi' and
- * `size', calls init() with the host service table, and dispatches requests
- * to the operations of the resources the plugin declares, by the longest
- * ResourceURI prefix and then by the WS-Addressing Action.
+ * `size' (a plugin of another ABI is refused), reads the plugin's settings
+ * from the configuration file against what it declares (`settings',
+ * `declare'), calls init() with the host service table, and dispatches
+ * requests to the operations of the resources the plugin declares, by the
+ * longest ResourceURI prefix and then by the WS-Addressing Action.  What
+ * init() returns is the plugin's state, passed to every operation and to
+ * reload() and fini(): a plugin keeps its state there.
  *
- * Threading: every call into a plugin (init, fini, operations, watch, timer
- * and child callbacks) happens on the daemon's event-loop thread, one at a
- * time.  Plugins need no locks for their own state and must never block:
+ * Threading: every call into a plugin (declare, init, fini, operations,
+ * watch, timer and child callbacks, enumeration iterators) happens on the
+ * daemon's event-loop thread, one at a time.  Plugins need no locks for their own state and must never block:
  * anything slow is watched through file descriptors or timers, and an
  * operation that cannot answer at once returns WINRMD_PENDING and calls
  * host->op_complete() later, from a callback.
@@ -28,7 +32,12 @@
 
 #include <libxml/tree.h>
 
-#define WINRMD_PLUGIN_ABI	1
+/*
+ * 2: the daemon owns WS-Enumeration (enum_* services) and plugins declare
+ * their settings (struct winrmd_setting); every host member up to
+ * epr_selector is part of ABI 2.
+ */
+#define WINRMD_PLUGIN_ABI	2
 
 /* Namespaces every plugin ends up needing. */
 #define WINRMD_NS_SOAP	"http://www.w3.org/2003/05/soap-envelope"
@@ -140,6 +149,8 @@ struct winrmd_child {
 };
 
 struct winrmd_op;	/* one WS-Man request being answered */
+struct winrmd_enum;	/* an enumeration context (the host's) */
+struct winrmd_epr;	/* the endpoint reference of an enumerated item */
 struct winrmd_group;	/* a resource group (cgroup) for processes */
 struct winrmd_watch;	/* an fd the event loop watches */
 struct winrmd_timer;	/* a one-shot timer */
@@ -162,8 +173,41 @@ typedef void (*winrmd_auth_fn)(const struct winrmd_principal *p,
 #define WINRMD_LOG_DEBUG	7
 
 /*
+ * WS-Enumeration is the daemon's (host->enum_*): contexts and their owners,
+ * EnumerationTimeoutms, MaxConcurrentOperationsPerUser, MaxElements and
+ * MaxBatchItems, packing items up to MaxEnvelopeSize, the EnumerationMode
+ * (objects, EPRs or both), OptimizeEnumeration, Pull, Release and their
+ * faults.  A plugin only walks over what it enumerates, with an iterator of
+ * its own (`it') and these functions:
+ */
+struct winrmd_enum_source {
+	/*
+	 * Adds the instance at the iterator's position, which stays where it
+	 * is: its element under `object' unless object is NULL
+	 * (EnumerateEPR), and the selectors of its EPR with
+	 * host->epr_selector(epr, ...) unless epr is NULL (EnumerateObject).
+	 * Returns 1, 0 when no instance is left, or -errno (the request
+	 * faults).  An item that does not fit the answer is asked for again
+	 * in the next Pull.
+	 */
+	int	(*item)(void *it, xmlNodePtr object, struct winrmd_epr *epr);
+	/* moves past the instance item() added last: it was sent */
+	void	(*next)(void *it);
+	/*
+	 * frees the iterator: after the last item, at Release, when the
+	 * context expires, and before any plugin is finalised
+	 */
+	void	(*release)(void *it);
+};
+
+/* enum_begin() flags */
+#define WINRMD_ENUM_FILTER	0x1u	/* the plugin reads wsen:Filter /
+					   wsman:Filter itself; without it a
+					   filter gets FilteringNotSupported */
+
+/*
  * Services the daemon offers to plugins.  Grows only at the end; a plugin
- * checks `size' before using a member added after ABI 1 (WINRMD_HOST_HAS).
+ * checks `size' before using a member added after ABI 2 (WINRMD_HOST_HAS).
  */
 struct winrmd_host {
 	uint32_t	abi;
@@ -243,7 +287,6 @@ struct winrmd_host {
 	/* xs:duration ("PT1H30M") -> ms: 0 or -EINVAL / -ERANGE */
 	int	(*parse_duration)(const char *s, uint64_t *ret_ms);
 
-	/* --- added after the first ABI 1 release: check `size' --- */
 	/*
 	 * Checks another account's password as a Basic login is checked (the
 	 * PAM service, then PermitRoot and AllowedGroups), on a worker thread:
@@ -295,15 +338,105 @@ struct winrmd_host {
 	 * may be NULL with max 0); -errno if it cannot be read.
 	 */
 	long	(*group_procs)(struct winrmd_group *g, pid_t *pids, size_t max);
+
+	/* --- WS-Enumeration (struct winrmd_enum_source) --- */
+	/*
+	 * The start of an Enumerate (op's body must be a wsen:Enumerate):
+	 * reads EnumerationMode, OptimizeEnumeration, MaxElements and EndTo,
+	 * refuses a filter unless flags has WINRMD_ENUM_FILTER, and takes one
+	 * of the principal's MaxConcurrentOperationsPerUser contexts.  Returns
+	 * the context, or NULL with the fault set on op.  The plugin then
+	 * answers with enum_answer() (now or, pending, later) or gives the
+	 * context up with enum_abort().
+	 */
+	struct winrmd_enum *(*enum_begin)(struct winrmd_op *op,
+		    const struct winrmd_enum_source *src, unsigned flags);
+	/*
+	 * Answers the Enumerate op: the context e takes the iterator `it'
+	 * (src->release() frees it, whatever happens), items go in the
+	 * answer if the client asked for OptimizeEnumeration, and the rest
+	 * waits for Pull.  epr_uri: the ResourceURI of the items' EPRs.
+	 * WINRMD_OK or WINRMD_FAULT.
+	 */
+	int	(*enum_answer)(struct winrmd_op *op, struct winrmd_enum *e,
+		    void *it, const char *epr_uri);
+	/* gives up a context begun and not answered (NULL is fine) */
+	void	(*enum_abort)(struct winrmd_enum *e);
+	/*
+	 * Answers a Pull or a Release (op's body): only contexts of src that
+	 * the same principal began are found; any other is
+	 * wsen:InvalidEnumerationContext.  WINRMD_OK or WINRMD_FAULT.
+	 */
+	int	(*enum_pull)(struct winrmd_op *op,
+		    const struct winrmd_enum_source *src);
+	int	(*enum_release)(struct winrmd_op *op,
+		    const struct winrmd_enum_source *src);
+	/* adds a selector to an item's EPR (copied); 0 or -ENOMEM */
+	int	(*epr_selector)(struct winrmd_epr *epr, const char *name,
+		    const char *value);
 };
 
 /*
- * Whether the daemon offers a service added after the first ABI 1 release
- * (a plugin may run under an older daemon): WINRMD_HOST_HAS(host, auth_check).
+ * Whether the daemon offers a service added after the first ABI 2 release
+ * (a plugin may run under an older daemon): WINRMD_HOST_HAS(host, member).
  */
 #define WINRMD_HOST_HAS(h, member)					\
 	((h)->size >= offsetof(struct winrmd_host, member) +		\
 	    sizeof((h)->member) && (h)->member != NULL)
+
+/*
+ * Settings: what a plugin reads from winrmd.conf (host->conf_*), declared
+ * in its struct winrmd_plugin so that the daemon checks them as it checks
+ * its own keys: `winrmd -t', the start and every reload refuse a key of the
+ * plugin's sections that it does not declare, or a bad value, naming
+ * FILE:LINE; `winrmd --example-config' lists them with their defaults.
+ * A section belongs to the modules that declare keys in it (never to the
+ * daemon's own: [Listener], [Service], [Auth], [CertMapping], [Plugins]);
+ * two modules may declare the same key (a plugin that shows another's
+ * settings), if they declare it alike.
+ */
+enum winrmd_setting_type {
+	WINRMD_SETTING_STRING,	/* any text */
+	WINRMD_SETTING_BOOL,	/* true/false, yes/no, on/off, 1/0, any case */
+	WINRMD_SETTING_UINT,	/* a decimal number within [min, max] */
+	WINRMD_SETTING_ENUM,	/* one of `choices' ("auto|pwsh|sh"), any case */
+	WINRMD_SETTING_LIST,	/* words separated by blanks or commas */
+};
+
+/* read only at start: a reload that changes it logs that it waits */
+#define WINRMD_SETTING_RESTART	0x1u
+
+struct winrmd_setting {
+	const char	*section;	/* "Winrs"; NULL ends a table */
+	const char	*key;		/* "IdleTimeout" */
+	enum winrmd_setting_type type;
+	const char	*def;		/* the default, as the file writes it */
+	unsigned long long min, max;	/* WINRMD_SETTING_UINT */
+	const char	*choices;	/* WINRMD_SETTING_ENUM: '|'-separated */
+	const char	*help;		/* one line, for --example-config */
+	unsigned	 flags;		/* WINRMD_SETTING_* */
+};
+
+/*
+ * What a plugin's declare() gets: the configuration being read, and where
+ * the settings of the modules it loads itself go.
+ */
+struct winrmd_declare {
+	/*
+	 * a declared setting of the file being read (its default if the
+	 * file has none), as text; NULL for a key nobody declared
+	 */
+	const char *(*value)(const struct winrmd_declare *d,
+		    const char *section, const char *key);
+	/*
+	 * declares the settings of a module (`module' names it for the
+	 * administrator: "provider win32"); 0, or -1 when the daemon refuses
+	 * them (it says why)
+	 */
+	int	(*add)(const struct winrmd_declare *d, const char *module,
+		    const struct winrmd_setting *settings);
+	void	*ctx;	/* the daemon's */
+};
 
 /* One ResourceURI prefix and the actions a plugin serves under it. */
 typedef int (*winrmd_op_fn)(struct winrmd_op *op, void *state);
@@ -337,6 +470,17 @@ struct winrmd_plugin {
 	/* the configuration was reloaded (SIGHUP); may be NULL */
 	void	(*reload)(void *state);
 	const struct winrmd_resource *resources;	/* ends with { NULL, NULL } */
+	/* the settings the plugin reads (ends with { NULL }), or NULL */
+	const struct winrmd_setting *settings;
+	/*
+	 * optional: declares the settings of the modules the plugin loads
+	 * itself (the cim plugin's class providers), which its own settings
+	 * name, with d->add().  Called with its own settings read, before
+	 * init() and whenever the file is read again (-t, --example-config,
+	 * SIGHUP), on the loop thread; it may use nothing of the host.
+	 * 0, or -1 (the configuration is refused).
+	 */
+	int	(*declare)(const struct winrmd_declare *d);
 	void	*reserved[8];
 };
 

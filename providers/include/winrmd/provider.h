@@ -30,7 +30,11 @@
 
 #include <winrmd/plugin.h>
 
-#define WINRMD_PROVIDER_ABI	1
+/*
+ * 2: providers declare their settings (struct cim_provider.settings);
+ * svc->post() names the services table it is called on
+ */
+#define WINRMD_PROVIDER_ABI	2
 
 enum cim_type {
 	CIM_BOOLEAN,
@@ -148,8 +152,13 @@ struct cim_services {
 	bool	(*get_sint)(const struct cim_instance *i, size_t prop, int64_t *ret);
 	bool	(*get_bool)(const struct cim_instance *i, size_t prop, bool *ret);
 
-	/* --- the loop thread, from a provider's own thread --- */
-	int	(*post)(void (*fn)(void *), void *arg);
+	/*
+	 * --- the loop thread, from a provider's own thread ---
+	 * fn(arg) runs on the loop thread; svc is the provider's table
+	 * (init's), which says to which cim plugin the call goes
+	 */
+	int	(*post)(const struct cim_services *svc, void (*fn)(void *),
+		    void *arg);
 };
 
 struct cim_provider {
@@ -162,6 +171,11 @@ struct cim_provider {
 	/* every pending call completed, threads joined, memory freed */
 	void	(*fini)(void *state);
 	const struct cim_class *const *classes;	/* NULL-terminated */
+	/*
+	 * the settings the provider reads through svc->host->conf_* (its own
+	 * section, plugin.h), ending with { NULL }; or NULL
+	 */
+	const struct winrmd_setting *settings;
 	void			*reserved[8];
 };
 
