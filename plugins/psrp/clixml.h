@@ -213,7 +213,8 @@ extern const struct clixml_limits clixml_default_limits;
  * element such as <Obj> or <S>; a UTF-8 BOM is skipped).  Refs and TNRefs
  * are resolved (to objects and type lists already closed: a Ref to an
  * enclosing object, a cycle, is refused); unknown elements inside an
- * object are skipped; a DTD is refused.  Returns the value (one
+ * object are skipped; a DTD is refused.  An empty body (white space at
+ * most, as END_OF_PIPELINE_INPUT has) reads as Nil.  Returns the value (one
  * reference), or NULL with a reason in err (errlen bytes).
  */
 struct clixml_value *clixml_read(const char *xml, size_t len,

@@ -701,6 +701,14 @@ clixml_read(const char *xml, size_t len, const struct clixml_limits *lim,
 	}
 	if (len > c.lim->max_bytes || len > INT_MAX)
 		return fail(&c, "more than %zu bytes", c.lim->max_bytes);
+	/* a message without a body (END_OF_PIPELINE_INPUT) */
+	while (len > 0 && (*xml == ' ' || *xml == '\t' || *xml == '\r' ||
+	    *xml == '\n')) {
+		xml++;
+		len--;
+	}
+	if (len == 0)
+		return clixml_new_nil();
 	if ((ctxt = xmlNewParserCtxt()) == NULL)
 		return fail(&c, "out of memory");
 	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, "UTF-8",
