@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "clixml.h"
@@ -523,8 +524,9 @@ clixml_is_nil(const struct clixml_value *v)
 static const struct clixml_value *
 prop_find(const struct clixml_prop *p, size_t n, const char *name)
 {
+	/* PowerShell's member lookup ignores case (pypsrp sends "CI" for "ci") */
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(p[i].p_name, name) == 0)
+		if (strcasecmp(p[i].p_name, name) == 0)
 			return p[i].p_value;
 	return NULL;
 }
@@ -554,7 +556,7 @@ clixml_dict_get(const struct clixml_value *v, const char *key)
 	for (size_t i = 0; i + 1 < o->o_nitems; i += 2) {
 		const struct clixml_value *k = o->o_items[i];
 
-		if (k->v_type == CLIXML_STRING && strcmp(k->v.str.s, key) == 0)
+		if (k->v_type == CLIXML_STRING && strcasecmp(k->v.str.s, key) == 0)
 			return o->o_items[i + 1];
 	}
 	return NULL;

@@ -178,7 +178,11 @@ void		 clixml_unref(struct clixml_value *v);
  * pointers (valid while the tree is).
  */
 bool		 clixml_is_nil(const struct clixml_value *v);
-/* MS first, then Props; NULL if v is not an object or has no such name */
+/*
+ * MS first, then Props; NULL if v is not an object or has no such name.
+ * Names and dictionary keys match without regard to ASCII case, as
+ * PowerShell's members and PSPrimitiveDictionary do.
+ */
 const struct clixml_value *clixml_member(const struct clixml_value *v,
 		    const char *name);
 /* a DCT's value for a string key */

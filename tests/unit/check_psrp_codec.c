@@ -403,6 +403,8 @@ START_TEST(test_reader_values)
 	ck_assert_int_eq(i, 7);
 	ck_assert_str_eq(clixml_str(clixml_member(v, "Sp"), &len), " ");
 	ck_assert_ptr_nonnull(clixml_member(v, "_xname"));
+	/* names match whatever their case, as in PowerShell */
+	ck_assert_ptr_eq(clixml_member(v, "inner"), m);
 	ck_assert(clixml_is_nil(clixml_member(v, "N")));
 	ck_assert_ptr_nonnull(clixml_member(v, "N"));
 	ck_assert_ptr_null(clixml_member(v, "U"));
