@@ -73,7 +73,8 @@ struct clixml_types {
 struct clixml_obj {
 	struct clixml_types	*o_types;	/* NULL: no TN */
 	char			*o_tostring;	/* NULL: no ToString */
-	struct clixml_value	*o_base;	/* the primitive it wraps (an enum's I32) */
+	/* the primitive it wraps (an enum's I32), or NULL */
+	struct clixml_value	*o_base;
 	enum clixml_coll	 o_coll;
 	/* the elements; of a DCT, keys and values alternate */
 	struct clixml_value	**o_items;
@@ -97,7 +98,7 @@ struct clixml_value {
 		struct {
 			char	*s;		/* NUL-terminated as well */
 			size_t	 len;
-		}		 str;		/* STRING, BYTES and the text types */
+		}		 str;		/* BYTES and the text types */
 		uint8_t		 guid[16];	/* GUID, in text order */
 		struct clixml_obj obj;		/* OBJECT */
 	} v;

@@ -36,6 +36,9 @@ struct rctx {
 	bool				  failed;
 };
 
+static void *fail(struct rctx *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 static void *
 fail(struct rctx *c, const char *fmt, ...)
 {
@@ -214,7 +217,7 @@ read_int(struct rctx *c, const xmlNode *n, enum clixml_type t)
 			v = clixml_new_int(t, i);
 		else
 			fail(c, "<%s> is not a number in range: %.40s",
-			    n->name, s);
+			    (const char *)n->name, s);
 	} else {
 		unsigned long long u = strtoull(s, &end, 10);
 
@@ -226,7 +229,7 @@ read_int(struct rctx *c, const xmlNode *n, enum clixml_type t)
 				v = clixml_new_uint(t, u);
 		} else
 			fail(c, "<%s> is not a number in range: %.40s",
-			    n->name, s);
+			    (const char *)n->name, s);
 	}
 	free(s);
 	if (v == NULL)
@@ -252,13 +255,15 @@ read_double(struct rctx *c, const xmlNode *n, enum clixml_type t)
 	else {
 		/* digits, sign, point and exponent only: no "inf" or hex */
 		if (s[0] == '\0' || strspn(s, "0123456789+-.eE") != strlen(s)) {
-			fail(c, "<%s> is not a number: %.40s", n->name, s);
+			fail(c, "<%s> is not a number: %.40s",
+			    (const char *)n->name, s);
 			free(s);
 			return NULL;
 		}
 		d = strtod(s, &end);
 		if (end == s || *end != '\0') {
-			fail(c, "<%s> is not a number: %.40s", n->name, s);
+			fail(c, "<%s> is not a number: %.40s",
+			    (const char *)n->name, s);
 			free(s);
 			return NULL;
 		}
@@ -679,7 +684,7 @@ read_value(struct rctx *c, xmlNode *n, size_t depth)
 			fail(c, "out of memory");
 		return v;
 	}
-	return fail(c, "<%.40s> is not a CLIXML value", n->name);
+	return fail(c, "<%.40s> is not a CLIXML value", (const char *)n->name);
 }
 
 struct clixml_value *

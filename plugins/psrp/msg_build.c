@@ -301,7 +301,10 @@ psrp_build_error_record(const struct psrp_error *e)
 	    opt_string(e->pe_target_name));
 	clixml_obj_add_ms(ms, "ErrorCategory_TargetType",
 	    opt_string(e->pe_target_type));
-	/* ErrorCategoryInfo.GetMessage(): "Category: (Name:Type) [Activity], Reason" */
+	/*
+	 * ErrorCategoryInfo.GetMessage():
+	 * "Category: (Name:Type) [Activity], Reason"
+	 */
 	if (asprintf(&s, "%s: (%s:%s) [%s], %s", catname != NULL ? catname :
 	    "NotSpecified", e->pe_target_name != NULL ? e->pe_target_name : "",
 	    e->pe_target_type != NULL ? e->pe_target_type : "",

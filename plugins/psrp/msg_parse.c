@@ -14,6 +14,9 @@
 #include "message.h"
 #include "psrp_msgs.h"
 
+static int bad(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
 static int
 bad(char *err, size_t errlen, const char *fmt, ...)
 {

@@ -190,7 +190,8 @@ struct psrp_pipeline {
 	bool			 pp_no_input;
 	bool			 pp_add_to_history;
 	bool			 pp_is_nested;
-	bool			 pp_redirect_shell_error;	/* RedirectShellErrorOutputPipe */
+	/* RedirectShellErrorOutputPipe */
+	bool			 pp_redirect_shell_error;
 	int32_t			 pp_apartment_state;
 	int32_t			 pp_remote_stream_options;
 	const char		*pp_history;	/* or NULL */
@@ -210,7 +211,10 @@ void	psrp_pipeline_clear(struct psrp_pipeline *p);
 
 /* ------------------------------------------------ what a server sends */
 
-/* SESSION_CAPABILITY: PSVersion 2.0, protocolversion 2.3, SerializationVersion 1.1.0.1 */
+/*
+ * SESSION_CAPABILITY: PSVersion 2.0, protocolversion 2.3,
+ * SerializationVersion 1.1.0.1
+ */
 struct clixml_value *psrp_build_capability(void);
 
 /*
@@ -220,7 +224,7 @@ struct clixml_value *psrp_build_capability(void);
 struct psrp_server_info {
 	const char	*si_ps_version;		/* "5.1" */
 	const char	*si_ps_edition;		/* "winrmd" */
-	const char	*si_os;			/* e.g. "Linux 6.1.0-18-amd64"; or omitted */
+	const char	*si_os;			/* "Linux 6.1.0"; NULL: none */
 	const char	*si_build;		/* winrmd's version (GitCommitId) */
 };
 struct clixml_value *psrp_build_app_private_data(
@@ -249,15 +253,18 @@ struct psrp_error {
 	 * System.Exception and System.Object (added); NULL-terminated, or
 	 * NULL for System.Management.Automation.RuntimeException */
 	const char *const	*pe_exception_types;
-	int32_t			 pe_hresult;		/* 0: -2146233087 (COR_E_EXCEPTION... as Windows sends) */
+	/* 0: -2146233087, what Windows sends for script errors */
+	int32_t			 pe_hresult;
 	const char		*pe_fqid;		/* FullyQualifiedErrorId */
 	int			 pe_category;		/* enum psrp_error_category */
 	const char		*pe_activity;		/* or NULL */
-	const char		*pe_reason;		/* NULL: the exception's short type name */
+	/* NULL: the exception's short type name */
+	const char		*pe_reason;
 	const char		*pe_target_name;	/* or NULL */
 	const char		*pe_target_type;	/* or NULL */
 	struct clixml_value	*pe_target_object;	/* taken over; NULL: Nil */
-	const char		*pe_details_message;	/* ErrorDetails.Message, or NULL */
+	/* ErrorDetails.Message, or NULL */
+	const char		*pe_details_message;
 	const char		*pe_recommended_action;	/* or NULL */
 	const char		*pe_script_stack_trace;	/* or NULL */
 };
@@ -280,7 +287,10 @@ struct clixml_value *psrp_build_information(struct clixml_value *data,
 /* The HostInformationMessage Write-Host puts in an information record. */
 struct clixml_value *psrp_build_host_information(const char *message,
 	    bool no_newline);
-/* PROGRESS_RECORD (2.2.2.25); current_op may be NULL; type 0 Processing, 1 Completed */
+/*
+ * PROGRESS_RECORD (2.2.2.25); current_op may be NULL; type 0 is
+ * Processing, 1 Completed
+ */
 struct clixml_value *psrp_build_progress(const char *activity,
 	    int32_t activity_id, const char *status, const char *current_op,
 	    int32_t parent_id, int32_t percent, int32_t seconds_remaining,

@@ -14,7 +14,8 @@ tests/unit/check_psrp_vectors.c decodes them and compares:
                    session key wrapped by psrpcore's server side, and
                    SecureStrings encrypted with it
 
-Run it in the venv of tests/psrp/venv and commit what it writes:
+and the seeds of the fuzz harnesses fuzz_psrp and fuzz_clixml
+(tests/fuzz/corpus/).  Run it in the venv of tests/psrp/venv and commit what it writes:
 
     tests/psrp/gen_vectors.py --python "$(tests/psrp/venv _build/venv)"
 
@@ -478,6 +479,40 @@ def session_key_case():
     }
 
 
+def bodies_of(payloads):
+    """The CLIXML bodies of the messages in payloads."""
+    data = b"".join(payloads)
+    out, cur = [], b""
+    while data:
+        f = unpack_fragment(bytearray(data))
+        data = data[21 + len(f.data):]
+        cur += bytes(f.data)
+        if f.end:
+            out.append(bytes(unpack_message(bytearray(cur)).data))
+            cur = b""
+    return out
+
+
+def write_seeds(cases, values):
+    """Seeds of the fuzz harnesses (tests/fuzz/fuzz_psrp.c, fuzz_clixml.c)."""
+    base = os.path.join(HERE, "..", "fuzz", "corpus")
+    for h in ("fuzz_psrp", "fuzz_clixml"):
+        os.makedirs(os.path.join(base, h), exist_ok=True)
+    for c in cases:
+        payloads = [base64.b64decode(p) for p in c["payloads"]]
+        framed = b"".join(struct.pack(">H", len(p)) + p for p in payloads)
+        with open(os.path.join(base, "fuzz_psrp", c["name"]), "wb") as f:
+            f.write(framed)
+        for i, body in enumerate(bodies_of(payloads)):
+            if body.strip():
+                with open(os.path.join(base, "fuzz_clixml", "%s-%d" % (c["name"], i)), "wb") as f:
+                    f.write(body)
+    for i, v in enumerate(values):
+        with open(os.path.join(base, "fuzz_clixml", "value-%02d" % i), "wb") as f:
+            f.write(v["xml"].encode())
+    print("gen_vectors: wrote the seeds of fuzz_psrp and fuzz_clixml")
+
+
 def write(name, data):
     path = os.path.join(OUT, name)
     with open(path, "w", encoding="utf-8") as f:
@@ -489,8 +524,10 @@ def write(name, data):
 def main():
     os.makedirs(OUT, exist_ok=True)
     cases, _, _ = client_cases()
+    values = clixml_cases()
     write("client.json", {"generator": "tests/psrp/gen_vectors.py", "cases": cases})
-    write("clixml.json", {"generator": "tests/psrp/gen_vectors.py", "cases": clixml_cases()})
+    write("clixml.json", {"generator": "tests/psrp/gen_vectors.py", "cases": values})
+    write_seeds(cases, values)
     write("session_key.json", session_key_case())
 
 
