@@ -1,7 +1,8 @@
 /*
  * ansible_run.c: what the shell plugin does with Ansible's scripts
- * (ansible.h recognises them).  A helper script starts winrmd-native with
- * the script's parameters, as the user, like any command.  The module
+ * (ansible.h recognises them) and winrmcp's (winrmcp.h).  A helper script
+ * starts winrmd-native with the script's parameters, as the user, like any
+ * command.  The module
  * bootstrap waits for its stdin to end (bounded, 16 MiB), then the payload
  * decides what the user's own process cannot do itself:
  *
@@ -36,6 +37,7 @@
 #include "ansible.h"
 #include "cmdline.h"
 #include "shell.h"
+#include "winrmcp.h"
 
 #define JOB_MARGIN_MS		30000		/* past async_timeout_sec */
 /* module payloads held at once, all commands together */
@@ -71,26 +73,26 @@ native_path(void)
 
 /* ------------------------------------------------------------ helpers */
 
-int
-ansible_command(struct shell *sh, const char *script, const char *pwsh,
-    struct winrmd_op *op, struct command **ret, int *ret_fault)
+/*
+ * Starts what a recogniser found in script (client: whose script it is,
+ * for the log).  Returns 1 with *ret or *ret_fault set, or 0 for a script
+ * that is nobody's (AK_NONE).  Frees n.
+ */
+static int
+native_start(struct shell *sh, struct ansible_native *n, const char *client,
+    const char *script, const char *pwsh, struct winrmd_op *op,
+    struct command **ret, int *ret_fault)
 {
-	struct ansible_native n;
 	struct command *c;
 	char *argv[ANSIBLE_MAX_ARGS + 2];
 	int r;
 
 	*ret = NULL;
-	if (ansible_recognise(script, &n) < 0) {
-		*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
-		    "out of memory");
-		return 1;
-	}
-	switch (n.kind) {
+	switch (n->kind) {
 	case AK_NONE:
 		return 0;
 	case AK_MALFORMED:
-		*ret = command_synthetic(sh, n.why);
+		*ret = command_synthetic(sh, n->why);
 		break;
 	case AK_BOOTSTRAP:
 		if ((c = command_new(sh)) == NULL)
@@ -101,16 +103,16 @@ ansible_command(struct shell *sh, const char *script, const char *pwsh,
 			break;
 		}
 		*ret = c;
-		host->log(WINRMD_LOG_DEBUG, "shell: command %s of %s: Ansible's "
+		host->log(WINRMD_LOG_DEBUG, "shell: command %s of %s: %s's "
 		    "module bootstrap, waiting for its payload", c->id,
-		    sh->user.name);
+		    sh->user.name, client);
 		break;
 	case AK_HELPER:
 		if ((c = command_new(sh)) == NULL)
 			break;
 		argv[0] = (char *)native_path();
 		for (size_t i = 0; i <= ANSIBLE_MAX_ARGS; i++)
-			argv[i + 1] = n.argv[i];
+			argv[i + 1] = n->argv[i];
 		if ((r = command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
 		    sh->group)) < 0) {
 			char what[PATH_MAX + 32];
@@ -120,19 +122,56 @@ ansible_command(struct shell *sh, const char *script, const char *pwsh,
 			*ret_fault = command_spawn_fault(op, &sh->user.p, r,
 			    what, sh->cwd);
 			free(c);
-			ansible_native_free(&n);
+			ansible_native_free(n);
 			return 1;
 		}
-		host->log(WINRMD_LOG_INFO, "shell: command %s of %s: Ansible's "
-		    "%s, run natively", c->id, sh->user.name, n.argv[0]);
+		host->log(WINRMD_LOG_INFO, "shell: command %s of %s: %s's %s, run "
+		    "natively", c->id, sh->user.name, client, n->argv[0]);
 		*ret = c;
 		break;
 	}
-	ansible_native_free(&n);
+	ansible_native_free(n);
 	if (*ret == NULL)
 		*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
 	return 1;
+}
+
+int
+ansible_command(struct shell *sh, const char *script, const char *pwsh,
+    struct winrmd_op *op, struct command **ret, int *ret_fault)
+{
+	struct ansible_native n;
+	const char *client = "Ansible";
+
+	*ret = NULL;
+	if (ansible_recognise(script, &n) < 0)
+		goto nomem;
+	if (n.kind == AK_NONE) {
+		client = "winrmcp";
+		if (winrmcp_recognise_ps(script, &n) < 0)
+			goto nomem;
+	}
+	return native_start(sh, &n, client, script, pwsh, op, ret, ret_fault);
+nomem:
+	*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+	    "out of memory");
+	return 1;
+}
+
+int
+native_shell_line(struct shell *sh, const char *line, struct winrmd_op *op,
+    struct command **ret, int *ret_fault)
+{
+	struct ansible_native n;
+
+	*ret = NULL;
+	if (winrmcp_recognise_cmd(line, &n) < 0) {
+		*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+		return 1;
+	}
+	return native_start(sh, &n, "winrmcp", line, NULL, op, ret, ret_fault);
 }
 
 /* --------------------------------------------------------- module runs */
