@@ -21,7 +21,7 @@
 clients_require
 [ -f "$SHELLPLUG" ] || hard_error "the shell plugin is not staged at $SHELLPLUG"
 
-version=$(awk '$1 == "dep" && $2 == "github.com/packer-community/winrmcp" { print $3 }' \
+version=$(awk '$1 == "dep" && $2 == "github.com/packer-community/winrmcp" { print $3; exit }' \
     "$CLIENTS_GOBIN/modules.txt")
 [ -n "$version" ] || hard_error "the Go driver names no winrmcp version"
 SRC=$WORK/src

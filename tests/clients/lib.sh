@@ -38,10 +38,14 @@ clients_require() {
 }
 
 matrix() {
-	local client=$1 version=$2 source=$3 op
-	shift 3
+	local f=() op
+	# one line per operation: no tab or line end inside a field
 	for op in "$@"; do
-		printf '%s\t%s\t%s\t%s\n' "$client" "$version" "$source" "$op" \
+		op=${op//$'\t'/ }
+		f+=("${op//$'\n'/ }")
+	done
+	for op in "${f[@]:3}"; do
+		printf '%s\t%s\t%s\t%s\n' "${f[0]}" "${f[1]}" "${f[2]}" "$op" \
 		    >>"$CLIENTS_RESULTS/$TEST_NAME.partial"
 	done
 }

@@ -140,6 +140,9 @@ wrt_cleanup() {
 
 	trap - EXIT
 	set +e
+	# where a suite's time goes (scripts/run-tests sums these up)
+	echo "(wall time of $TEST_NAME: $SECONDS s)"
+
 	if [ -n "$DAEMON_PID" ]; then
 		stop_daemon >/dev/null 2>&1
 	fi
