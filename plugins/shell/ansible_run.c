@@ -2,9 +2,9 @@
  * ansible_run.c: what the shell plugin does with Ansible's scripts
  * (ansible.h recognises them) and winrmcp's (winrmcp.h).  A helper script
  * starts winrmd-native with the script's parameters, as the user, like any
- * command.  The module
- * bootstrap waits for its stdin to end (bounded, 16 MiB), then the payload
- * decides what the user's own process cannot do itself:
+ * command.  The module bootstrap waits for its stdin to end (bounded,
+ * 16 MiB; 2.19's: until its exec manifest is in), then the payload decides
+ * what the user's own process cannot do itself:
  *
  *   become (runas)  become_user's password is checked through the daemon's
  *                   PAM path (host->auth_check) and the module runs as
