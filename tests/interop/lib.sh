@@ -300,7 +300,8 @@ pick_ports
 #   [Listener] Address = 127.0.0.1 ::1, HTTPPort/HTTPSPort = the free
 #   ports, CertificateFile/KeyFile in $WORK; [Service] LogLevel = debug;
 #   [Plugins] Load = the test plugin; [Winrs] NativeHelper = the staged
-#   winrmd-native (not an installed one), when it is staged.
+#   winrmd-native (not an installed one), when it is staged and the shell
+#   or config plugin (which declare [Winrs]) is loaded.
 CONF=$WORK/winrmd.conf
 WRT_CONF_EXTRA=()
 WRT_NATIVE=$(find "$STAGE" -path '*/winrmd/winrmd-native' -type f 2>/dev/null | head -n 1)
@@ -322,8 +323,6 @@ put("Listener", "CertificateFile", "$WORK/winrmd.crt")
 put("Listener", "KeyFile", "$WORK/winrmd.key")
 put("Service", "LogLevel", "debug")
 put("Plugins", "Load", "$TESTPLUG")
-if "$WRT_NATIVE":
-    put("Winrs", "NativeHelper", "$WRT_NATIVE")
 sec = None
 for line in sys.argv[1:]:
     s = line.strip()
@@ -336,6 +335,12 @@ for line in sys.argv[1:]:
         sys.exit("write_config: bad line %r" % line)
     k, v = s.split("=", 1)
     put(sec, k.strip(), v.strip())
+# [Winrs] is the shell's (and config's) section: only where one is loaded
+load = vals.get(("plugins", "load"), "").split()
+if "$WRT_NATIVE" and ("winrs", "nativehelper") not in vals and any(
+        p.rsplit("/", 1)[-1].removesuffix(".so") in ("shell", "config")
+        for p in load):
+    put("Winrs", "NativeHelper", "$WRT_NATIVE")
 sections = []
 for sec, _ in order:
     if sec.lower() not in [s.lower() for s in sections]:
