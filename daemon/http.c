@@ -1101,7 +1101,11 @@ on_access(void *cls, struct MHD_Connection *mc, const char *url,
 			rq->early = 405;
 		else if (cl != NULL && strtoull(cl, NULL, 10) > rq->limit)
 			rq->early = 413;
-		else if (enc < 0 || (enc == 0 && !soap_content_type(ct)))
+		/* an empty POST without a Content-Type is the first leg of a
+		 * handshake (Go masterzen/winrm's NTLM sends it so): it gets
+		 * its 401 and challenge; with a body it is 415 */
+		else if (enc < 0 || (enc == 0 && !soap_content_type(ct) &&
+		    !(ct == NULL && cl != NULL && strtoull(cl, NULL, 10) == 0)))
 			rq->early = 415;
 		/*
 		 * Answering before the body is read makes MHD close the

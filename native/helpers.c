@@ -23,8 +23,7 @@
 #define LINE_MAX_B64	(64u * 1024 * 1024)
 #define FETCH_MAX	(64u * 1024 * 1024)
 
-/* the mapped path, or NULL after a message on stderr */
-static char *
+char *
 map_or_say(const char *win)
 {
 	const char *why;
@@ -35,7 +34,7 @@ map_or_say(const char *win)
 	return p;
 }
 
-static int
+int
 write_all(int fd, const unsigned char *p, size_t n)
 {
 	while (n > 0) {
@@ -54,8 +53,7 @@ write_all(int fd, const unsigned char *p, size_t n)
 
 /* --------------------------------------------------------------- put_file */
 
-/* one base64 line (no CR/LF) -> bytes; -1 if it is not base64 */
-static long
+long
 b64_line(const char *s, size_t n, unsigned char *out)
 {
 	size_t pad = 0;

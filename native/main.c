@@ -1,6 +1,7 @@
 /*
  * main.c: winrmd-native's command line.  The shell plugin starts it, as
- * the user, for each Ansible script it recognised (plugins/shell/ansible.c):
+ * the user, for each Ansible or winrmcp script it recognised
+ * (plugins/shell/ansible.c, plugins/shell/winrmcp.c):
  *
  *   winrmd-native put_file PATH             stdin: base64 lines -> PATH
  *   winrmd-native fetch_file PATH OFFSET SIZE
@@ -12,8 +13,11 @@
  *   winrmd-native checksum PATH
  *   winrmd-native module                    stdin: the module JSON
  *   winrmd-native async                     stdin: the module JSON
+ *   winrmd-native winrmcp_append PATH TEXT  (echo TEXT >> "PATH")
+ *   winrmd-native winrmcp_restore TMP DEST  TMP's base64 lines -> DEST
+ *   winrmd-native winrmcp_cleanup TMP
  *
- * Paths are Windows-style, as Ansible wrote them (winpath.h maps them).
+ * Paths are Windows-style, as the client wrote them (winpath.h maps them).
  * Exit codes: what the helper or module says; 2 for a wrong command line.
  */
 #define _GNU_SOURCE
@@ -35,8 +39,11 @@ usage(void)
 	fputs("usage: winrmd-native put_file|fetch_file|mkdtemp|remove|"
 	    "expand_user|echo|exists|checksum ARGS...\n"
 	    "       winrmd-native module|async < payload.json\n"
-	    "winrmd-native runs Ansible's connection scripts and modules for "
-	    "winrmd; it is started by the daemon.\n", stderr);
+	    "       winrmd-native winrmcp_append|winrmcp_restore|"
+	    "winrmcp_cleanup ARGS...\n"
+	    "winrmd-native runs Ansible's connection scripts and modules, and "
+	    "winrmcp's scripts, for winrmd; it is started by the daemon.\n",
+	    stderr);
 	return 2;
 }
 
@@ -113,6 +120,12 @@ main(int argc, char **argv)
 		return helper_exists(a[0]);
 	if (strcmp(what, "checksum") == 0 && n == 1)
 		return helper_checksum(a[0]);
+	if (strcmp(what, "winrmcp_append") == 0 && n == 2)
+		return helper_winrmcp_append(a[0], a[1]);
+	if (strcmp(what, "winrmcp_restore") == 0 && n == 2)
+		return helper_winrmcp_restore(a[0], a[1]);
+	if (strcmp(what, "winrmcp_cleanup") == 0 && n == 1)
+		return helper_winrmcp_cleanup(a[0]);
 	if ((strcmp(what, "module") == 0 || strcmp(what, "async") == 0) &&
 	    n == 0) {
 		struct json_object *p = read_payload(), *name;

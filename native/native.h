@@ -77,6 +77,18 @@ int	helper_expand_user(const char *suffix);
 int	helper_echo(const char *text);
 int	helper_exists(const char *path);
 int	helper_checksum(const char *path);
+/* packer-community/winrmcp's steps (winrmcp.c) */
+int	helper_winrmcp_append(const char *path, const char *text);
+int	helper_winrmcp_restore(const char *tmp, const char *dest);
+int	helper_winrmcp_cleanup(const char *tmp);
+
+/* helpers.c, for the helpers of winrmcp.c too */
+/* the mapped path, or NULL after a message on stderr */
+char	*map_or_say(const char *win);
+/* 0, or -errno */
+int	 write_all(int fd, const unsigned char *p, size_t n);
+/* one base64 line (no CR/LF) -> bytes; -1 if it is not base64 */
+long	 b64_line(const char *s, size_t n, unsigned char *out);
 
 /* ------------------------------------------------------------------ util.c */
 

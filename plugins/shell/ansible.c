@@ -251,17 +251,25 @@ valid_tmp_name(const char *name)
 	    strcmp(name, "..") != 0 && strpbrk(name, "\\/") == NULL;
 }
 
+/*
+ * The bootstrap: 2.14's splits $input at "`0`0`0`0" and runs the exec
+ * wrapper through [ScriptBlock]::Create(); 2.19's (bootstrap_wrapper.ps1)
+ * reads $input up to a "`0`0`0`0" line, ConvertFrom-Json's it and pipes
+ * the rest of $input to the script it names (& $cmd @splat).
+ */
 static int
 try_bootstrap(const char *script, struct ansible_native *r)
 {
-	bool nuls = has(script, "`0`0`0`0"), create = has(script,
-	    "[ScriptBlock]::Create("), input = has(script, "$input");
+	bool nuls = has(script, "`0`0`0`0"), input = has(script, "$input");
+	bool v214 = has(script, "[ScriptBlock]::Create(");
+	bool v219 = has(script, "ConvertFrom-Json") &&
+	    has(script, "$input | & $cmd");
 
-	if (nuls && create && input) {
+	if (nuls && input && (v214 || v219)) {
 		r->kind = AK_BOOTSTRAP;
 		return 1;
 	}
-	if (nuls || has(script, "$exec_wrapper")) {
+	if (nuls || has(script, "$exec_wrapper") || has(script, "$codeJson")) {
 		int e = set_malformed(r, "module bootstrap", "it does not read "
 		    "its payload (wrapper, four NULs, JSON) from $input");
 
@@ -527,6 +535,8 @@ ansible_payload_free(struct ansible_payload *p)
 	wipe_free(p->become_password);
 	free(p->async_jid);
 	free(p->json);
+	for (size_t i = 0; i < sizeof(p->helper) / sizeof(p->helper[0]); i++)
+		free(p->helper[i]);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -563,45 +573,119 @@ keep(struct json_object *to, struct json_object *from, const char *key)
 	return json_object_object_add(to, key, json_object_get(v));
 }
 
-int
-ansible_payload_parse(const unsigned char *buf, size_t len,
-    struct ansible_payload *p, char *why, size_t whylen)
+/* parses len bytes of JSON text (bounded depth); NULL with why set if not */
+static struct json_object *
+parse_json(const char *text, size_t len, const char *what, char *why,
+    size_t whylen, int *ret)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	size_t end;
+
+	*ret = -ENOMEM;
+	while (len > 0 && isspace((unsigned char)text[len - 1]))
+		len--;
+	if (len == 0 || len > ANSIBLE_PAYLOAD_MAX) {
+		*ret = bad(why, whylen, "%s is empty or too large", what);
+		return NULL;
+	}
+	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
+		return NULL;
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+		*ret = bad(why, whylen, "%s is not JSON (%s)", what,
+		    json_tokener_error_desc(json_tokener_get_error(tok)));
+		json_object_put(o);
+		json_tokener_free(tok);
+		return NULL;
+	}
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	for (size_t i = end; i < len; i++)
+		if (!isspace((unsigned char)text[i])) {
+			*ret = bad(why, whylen, "%s has data after its JSON "
+			    "object", what);
+			json_object_put(o);
+			return NULL;
+		}
+	if (!json_object_is_type(o, json_type_object)) {
+		*ret = bad(why, whylen, "%s is not a JSON object", what);
+		json_object_put(o);
+		return NULL;
+	}
+	*ret = 0;
+	return o;
+}
+
+/* the reduced JSON winrmd-native reads (out is consumed) */
+static int
+payload_text(struct ansible_payload *p, struct json_object *out)
+{
+	const char *s;
+
+	s = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s == NULL || (p->json = strdup(s)) == NULL) {
+		json_object_put(out);
+		return -ENOMEM;
+	}
+	p->json_len = strlen(p->json);
+	json_object_put(out);
+	return 0;
+}
+
+static int
+set_module_name(struct ansible_payload *p, const char *full)
+{
+	const char *dot = strrchr(full, '.');
+
+	if ((p->module_full = strdup(full)) == NULL ||
+	    (p->module = strdup(dot != NULL ? dot + 1 : full)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+static int
+take_password(struct ansible_payload *p, struct json_object *o,
+    const char *key)
+{
+	const char *s = str_member(o, key);
+
+	if (s == NULL)
+		return 0;
+	p->become_password = strdup(s);
+	/* json-c's copy goes with the tree: wipe it first */
+	explicit_bzero((char *)s, strlen(s));
+	return p->become_password == NULL ? -ENOMEM : 0;
+}
+
+static bool
+valid_jid(const char *s)
+{
+	return s != NULL && s[0] != '\0' && strpbrk(s, "/\\") == NULL &&
+	    strlen(s) <= 64;
+}
+
+/* ---------------------------------------------- ansible-core 2.14's payload */
+
+static int
+parse_v214(const unsigned char *buf, size_t len, struct ansible_payload *p,
+    char *why, size_t whylen)
 {
 	static const unsigned char sep[4] = { 0, 0, 0, 0 };
 	const unsigned char *json = memmem(buf, len, sep, sizeof(sep));
-	struct json_tokener *tok = NULL;
-	struct json_object *root = NULL, *args, *actions, *out = NULL;
+	struct json_object *root, *args, *actions, *out = NULL;
 	const char *name, *s;
-	size_t jlen;
-	int r = -ENOMEM;
+	int r;
 
-	memset(p, 0, sizeof(*p));
 	if (json == NULL)
 		return bad(why, whylen, "the module payload has no exec wrapper "
 		    "and JSON separated by four NUL bytes");
 	json += sizeof(sep);
-	jlen = len - (size_t)(json - buf);
-	if (jlen == 0 || jlen > ANSIBLE_PAYLOAD_MAX || jlen > (size_t)INT32_MAX)
-		return bad(why, whylen, "the module payload's JSON is empty or "
-		    "too large");
-	if ((tok = json_tokener_new_ex(JSON_DEPTH)) == NULL)
-		return -ENOMEM;
-	root = json_tokener_parse_ex(tok, (const char *)json, (int)jlen);
-	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
-		r = bad(why, whylen, "the module payload is not JSON (%s)",
-		    json_tokener_error_desc(json_tokener_get_error(tok)));
-		goto out;
-	}
-	for (size_t i = json_tokener_get_parse_end(tok); i < jlen; i++)
-		if (!isspace(json[i])) {
-			r = bad(why, whylen, "the module payload has data after "
-			    "its JSON object");
-			goto out;
-		}
-	if (!json_object_is_type(root, json_type_object)) {
-		r = bad(why, whylen, "the module payload is not a JSON object");
-		goto out;
-	}
+	if ((root = parse_json((const char *)json, len - (size_t)(json - buf),
+	    "the module payload", why, whylen, &r)) == NULL)
+		return r;
+	r = -ENOMEM;
 	if (!json_object_object_get_ex(root, "actions", &actions) ||
 	    !json_object_is_type(actions, json_type_array) ||
 	    json_object_array_length(actions) == 0) {
@@ -637,9 +721,7 @@ ansible_payload_parse(const unsigned char *buf, size_t len,
 			    "module (module_args._ansible_module_name)");
 			goto out;
 		}
-		if ((p->module_full = strdup(name)) == NULL ||
-		    (p->module = strdup(strrchr(name, '.') ?
-		    strrchr(name, '.') + 1 : name)) == NULL)
+		if (set_module_name(p, name) < 0)
 			goto out;
 	} else if ((p->module_full = strdup("script")) == NULL)
 		goto out;
@@ -652,18 +734,12 @@ ansible_payload_parse(const unsigned char *buf, size_t len,
 	if ((s = str_member(root, "become_user")) != NULL &&
 	    (p->become_user = strdup(s)) == NULL)
 		goto out;
-	if ((s = str_member(root, "become_password")) != NULL) {
-		p->become_password = strdup(s);
-		/* json-c's copy goes with the tree: wipe it first */
-		explicit_bzero((char *)s, strlen(s));
-		if (p->become_password == NULL)
-			goto out;
-	}
+	if (take_password(p, root, "become_password") < 0)
+		goto out;
 	if (p->async) {
 		struct json_object *t;
 
-		if ((s = str_member(root, "async_jid")) == NULL || s[0] == '\0' ||
-		    strpbrk(s, "/\\") != NULL || strlen(s) > 64) {
+		if (!valid_jid(s = str_member(root, "async_jid"))) {
 			r = bad(why, whylen, "the async module payload has no "
 			    "valid async_jid");
 			goto out;
@@ -692,16 +768,408 @@ ansible_payload_parse(const unsigned char *buf, size_t len,
 	    (strcmp(p->module, "script") == 0 &&
 	    keep(out, root, "module_entry") < 0))
 		goto out;
-	s = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (s == NULL || (p->json = strdup(s)) == NULL)
-		goto out;
-	p->json_len = strlen(p->json);
-	r = 0;
+	r = payload_text(p, out);
+	out = NULL;
 out:
 	json_object_put(out);
 	json_object_put(root);
-	json_tokener_free(tok);
+	return r;
+}
+
+/* --------------------------------------- ansible-core 2.19's exec manifest */
+
+/* the first "\0\0\0\0" at or after from (NULL if none) */
+static const unsigned char *
+nuls(const unsigned char *buf, size_t len, size_t from)
+{
+	static const unsigned char sep[4] = { 0, 0, 0, 0 };
+
+	return from > len ? NULL : memmem(buf + from, len - from, sep, 4);
+}
+
+static bool
+is_manifest(const unsigned char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && isspace(buf[i]))
+		i++;
+	return i < len && buf[i] == '{';
+}
+
+size_t
+ansible_payload_ready(const unsigned char *buf, size_t len, bool end,
+    size_t *ret_input)
+{
+	const unsigned char *s1, *s2;
+
+	*ret_input = len;
+	if (!is_manifest(buf, len))
+		return end ? len : 0;
+	if ((s1 = nuls(buf, len, 0)) != NULL &&
+	    (s2 = nuls(buf, len, (size_t)(s1 - buf) + 4)) != NULL) {
+		size_t in = (size_t)(s2 - buf) + 4;
+
+		/* the NUL line's own line end */
+		if (in < len && buf[in] == '\r')
+			in++;
+		if (in < len && buf[in] == '\n')
+			in++;
+		else if (in == len && !end)
+			return 0;	/* its line end may come next */
+		*ret_input = in;
+		return (size_t)(s2 - buf);
+	}
+	return end ? len : 0;
+}
+
+/* a parameter of an action: a string, or NULL */
+static const char *
+param_str(struct json_object *params, const char *key)
+{
+	return params != NULL ? str_member(params, key) : NULL;
+}
+
+/* a non-negative integer parameter (JSON number or decimal string) as text */
+static char *
+param_uint(struct json_object *params, const char *key, long long max)
+{
+	struct json_object *v;
+	long long n;
+	char *end, *s;
+
+	if (params == NULL || !json_object_object_get_ex(params, key, &v))
+		return NULL;
+	if (json_object_is_type(v, json_type_int))
+		n = json_object_get_int64(v);
+	else if (json_object_is_type(v, json_type_string)) {
+		const char *t = json_object_get_string(v);
+
+		if (!isdigit((unsigned char)t[0]))
+			return NULL;
+		errno = 0;
+		n = strtoll(t, &end, 10);
+		if (*end != '\0' || errno != 0)
+			return NULL;
+	} else
+		return NULL;
+	if (n < 0 || n > max || asprintf(&s, "%lld", n) < 0)
+		return NULL;
+	return s;
+}
+
+/* sets p->helper to name and the given values (taken; NULL: a bad one) */
+static int
+set_payload_helper(struct ansible_payload *p, const char *name, int n, ...)
+{
+	va_list ap;
+	bool missing = false;
+	int k = 1;
+
+	if ((p->helper[0] = strdup(name)) == NULL)
+		missing = true;
+	va_start(ap, n);
+	for (int i = 0; i < n; i++) {
+		char *v = va_arg(ap, char *);
+
+		if (v == NULL)
+			missing = true;
+		else if (k < ANSIBLE_MAX_ARGS)
+			p->helper[k++] = v;
+		else
+			free(v);
+	}
+	va_end(ap);
+	return missing ? -1 : 0;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* one of the connection's helper scripts (the manifest's only action) */
+static int
+manifest_helper(struct ansible_payload *p, const char *name,
+    struct json_object *params, char *why, size_t whylen)
+{
+	const char *path;
+	int e = 0;
+
+	if (strcasecmp(name, "winrm_put_file.ps1") == 0)
+		e = set_payload_helper(p, "put_file", 1,
+		    dup_or_null(param_str(params, "Path")));
+	else if (strcasecmp(name, "winrm_fetch_file.ps1") == 0)
+		e = set_payload_helper(p, "fetch_file", 3,
+		    dup_or_null(param_str(params, "Path")),
+		    param_uint(params, "Offset", INT64_MAX),
+		    param_uint(params, "BufferSize", 64 * 1024 * 1024));
+	else if (strcasecmp(name, "powershell_mkdtemp.ps1") == 0) {
+		const char *dname = param_str(params, "Name");
+
+		if (dname != NULL && !valid_tmp_name(dname))
+			return bad(why, whylen, "its mkdtemp Name is not a single "
+			    "path component");
+		e = set_payload_helper(p, "mkdtemp", 2,
+		    dup_or_null(param_str(params, "Directory")),
+		    dup_or_null(dname));
+	} else if (strcasecmp(name, "powershell_expand_user.ps1") == 0) {
+		if ((path = param_str(params, "Path")) == NULL)
+			e = -1;
+		else if (strcmp(path, "~") == 0)
+			e = set_payload_helper(p, "expand_user", 0);
+		else if (strncmp(path, "~\\", 2) == 0)
+			e = set_payload_helper(p, "expand_user", 1,
+			    strdup(path + 1));
+		else
+			e = set_payload_helper(p, "echo", 1, strdup(path));
+	} else
+		return 1;	/* not a helper */
+	if (e < 0) {
+		for (int i = 0; i < ANSIBLE_MAX_ARGS + 1; i++) {
+			free(p->helper[i]);
+			p->helper[i] = NULL;
+		}
+		return bad(why, whylen, "the parameters of its %s action are "
+		    "missing or not what Ansible sends", name);
+	}
+	return 0;
+}
+
+/* the module (or script) module_wrapper.ps1 runs, into out */
+static int
+manifest_module(struct ansible_payload *p, struct json_object *scripts,
+    struct json_object *params, struct json_object *out, char *why,
+    size_t whylen)
+{
+	struct json_object *vars, *args = NULL, *fm, *v, *info;
+	const char *script = param_str(params, "Script"), *name;
+
+	if (script == NULL || !json_object_object_get_ex(scripts, script,
+	    &info) || !json_object_is_type(info, json_type_object))
+		return bad(why, whylen, "its module_wrapper.ps1 action names no "
+		    "script of the manifest");
+	if (!json_object_object_get_ex(params, "ForModule", &fm) ||
+	    !json_object_get_boolean(fm)) {
+		/* the script action: the script line is the entry */
+		if (!json_object_object_get_ex(info, "script", &v) ||
+		    !json_object_is_type(v, json_type_string))
+			return bad(why, whylen, "its script entry %s has no "
+			    "text", script);
+		if ((p->module = strdup("script")) == NULL ||
+		    (p->module_full = strdup("script")) == NULL ||
+		    json_object_object_add(out, "module_entry",
+		    json_object_get(v)) < 0 ||
+		    json_object_object_add(out, "module_args",
+		    json_object_new_object()) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	if (json_object_object_get_ex(params, "Variables", &vars) &&
+	    json_object_is_type(vars, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(vars); i++) {
+			struct json_object *e = json_object_array_get_idx(vars,
+			    i), *val;
+			const char *vn = json_object_is_type(e,
+			    json_type_object) ? str_member(e, "Name") : NULL;
+
+			if (vn != NULL && strcmp(vn, "complex_args") == 0 &&
+			    json_object_object_get_ex(e, "Value", &val) &&
+			    json_object_is_type(val, json_type_object))
+				args = val;
+		}
+	if (args == NULL)
+		return bad(why, whylen, "its module_wrapper.ps1 action has no "
+		    "complex_args object");
+	name = str_member(args, "_ansible_module_name");
+	if (name == NULL)
+		return bad(why, whylen, "it does not name its module "
+		    "(complex_args._ansible_module_name)");
+	if (set_module_name(p, name) < 0)
+		return -ENOMEM;
+	p->check_mode = json_object_object_get_ex(args, "_ansible_check_mode",
+	    &v) && json_object_get_boolean(v);
+	if (json_object_object_add(out, "module_args",
+	    json_object_get(args)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The manifest's actions, in the order the exec wrapper runs them: zero or
+ * more wrappers (become, async and its watchdog), then module_wrapper.ps1
+ * (a module, or the script action); or instead one of the connection's
+ * helpers on its own.  Anything else (coverage_wrapper.ps1, a script
+ * Ansible adds later) is refused with its name.
+ */
+static int
+parse_v219(const unsigned char *buf, size_t len, struct ansible_payload *p,
+    char *why, size_t whylen)
+{
+	const unsigned char *s1 = nuls(buf, len, 0), *s2;
+	struct json_object *boot = NULL, *man = NULL, *scripts, *actions;
+	struct json_object *out = NULL, *names = NULL;
+	const char *s;
+	size_t n;
+	int r;
+
+	if (s1 == NULL)
+		return bad(why, whylen, "the bootstrap's input has no line of "
+		    "four NUL bytes after its first JSON line");
+	if ((boot = parse_json((const char *)buf, (size_t)(s1 - buf),
+	    "the bootstrap's first line", why, whylen, &r)) == NULL)
+		return r;
+	if ((s = str_member(boot, "name")) == NULL ||
+	    strcmp(s, "exec_wrapper") != 0 || str_member(boot, "script") ==
+	    NULL) {
+		r = bad(why, whylen, "the bootstrap's first line does not name "
+		    "the exec wrapper");
+		goto out;
+	}
+	s2 = nuls(buf, len, (size_t)(s1 - buf) + 4);
+	n = (s2 != NULL ? (size_t)(s2 - buf) : len) - (size_t)(s1 - buf) - 4;
+	if ((man = parse_json((const char *)s1 + 4, n, "the exec manifest",
+	    why, whylen, &r)) == NULL)
+		goto out;
+	r = -ENOMEM;
+	if (!json_object_object_get_ex(man, "scripts", &scripts) ||
+	    !json_object_is_type(scripts, json_type_object) ||
+	    !json_object_object_get_ex(man, "actions", &actions) ||
+	    !json_object_is_type(actions, json_type_array) ||
+	    json_object_array_length(actions) == 0) {
+		r = bad(why, whylen, "the exec manifest has no \"scripts\" "
+		    "and \"actions\"");
+		goto out;
+	}
+	if ((out = json_object_new_object()) == NULL ||
+	    (names = json_object_new_array()) == NULL)
+		goto out;
+	for (size_t i = 0; i < json_object_array_length(actions); i++) {
+		struct json_object *a = json_object_array_get_idx(actions, i);
+		struct json_object *params = NULL, *secure = NULL, *t;
+		bool last = i + 1 == json_object_array_length(actions);
+		const char *an = json_object_is_type(a, json_type_object) ?
+		    str_member(a, "name") : NULL;
+		char *jid;
+
+		if (an == NULL) {
+			r = bad(why, whylen, "an action of the exec manifest has "
+			    "no name");
+			goto out;
+		}
+		if (json_object_object_get_ex(a, "params", &params) &&
+		    !json_object_is_type(params, json_type_object))
+			params = NULL;
+		if (json_object_object_get_ex(a, "secure_params", &secure) &&
+		    !json_object_is_type(secure, json_type_object))
+			secure = NULL;
+		if (json_object_array_length(actions) == 1 &&
+		    (r = manifest_helper(p, an, params, why, whylen)) <= 0)
+			goto out;	/* a helper, or its parameters are bad */
+		r = -ENOMEM;
+		if (strcasecmp(an, "module_wrapper.ps1") == 0 && last) {
+			if ((r = manifest_module(p, scripts, params, out, why,
+			    whylen)) < 0)
+				goto out;
+			if (json_object_array_add(names, json_object_new_string(
+			    strcmp(p->module, "script") == 0 ?
+			    "module_script_wrapper" : "module_powershell_wrapper"))
+			    < 0)
+				goto out;
+			/* winrmd-native's key, as 2.14 named it */
+			if (json_object_object_get_ex(params, "Environment", &t) &&
+			    json_object_object_add(out, "environment",
+			    json_object_get(t)) < 0)
+				goto out;
+		} else if (strcasecmp(an, "become_wrapper.ps1") == 0 && !last) {
+			p->become = true;
+			if ((s = param_str(params, "BecomeUser")) != NULL &&
+			    ((p->become_user = strdup(s)) == NULL ||
+			    json_object_object_add(out, "become_user",
+			    json_object_new_string(s)) < 0))
+				goto out;
+			if (secure != NULL &&
+			    take_password(p, secure, "BecomePassword") < 0)
+				goto out;
+			if (json_object_array_add(names,
+			    json_object_new_string("become_wrapper")) < 0)
+				goto out;
+		} else if (strcasecmp(an, "async_wrapper.ps1") == 0 && !last) {
+			p->async = true;
+			if (!valid_jid(s = param_str(params, "AsyncJid"))) {
+				r = bad(why, whylen, "its async_wrapper.ps1 action "
+				    "has no valid AsyncJid");
+				goto out;
+			}
+			if ((p->async_jid = strdup(s)) == NULL ||
+			    json_object_object_add(out, "async_jid",
+			    json_object_new_string(s)) < 0 ||
+			    json_object_array_add(names,
+			    json_object_new_string("async_wrapper")) < 0)
+				goto out;
+			if ((jid = param_uint(params, "StartupTimeout",
+			    86400)) != NULL) {
+				json_object_object_add(out,
+				    "async_startup_timeout",
+				    json_object_new_int64(atoll(jid)));
+				free(jid);
+			}
+		} else if (strcasecmp(an, "async_watchdog.ps1") == 0 && !last) {
+			if ((jid = param_uint(params, "Timeout", INT32_MAX)) ==
+			    NULL || (p->async_timeout = atoll(jid)) <= 0) {
+				free(jid);
+				r = bad(why, whylen, "its async_watchdog.ps1 action "
+				    "has no positive Timeout");
+				goto out;
+			}
+			free(jid);
+			if (json_object_object_add(out, "async_timeout_sec",
+			    json_object_new_int64(p->async_timeout)) < 0)
+				goto out;
+		} else {
+			r = bad(why, whylen, "its exec manifest runs %s%s, which "
+			    "winrmd does not run natively", an, last ? "" :
+			    " before the module");
+			goto out;
+		}
+	}
+	if (p->module == NULL) {
+		r = bad(why, whylen, "its exec manifest runs no module "
+		    "(module_wrapper.ps1 last)");
+		goto out;
+	}
+	if (p->async && p->async_timeout <= 0) {
+		r = bad(why, whylen, "its async run has no async_watchdog.ps1 "
+		    "Timeout");
+		goto out;
+	}
+	if (json_object_object_add(out, "module",
+	    json_object_new_string(p->module)) < 0 ||
+	    json_object_object_add(out, "actions", names) < 0)
+		goto out;
+	names = NULL;
+	r = payload_text(p, out);
+	out = NULL;
+out:
+	json_object_put(names);
+	json_object_put(out);
+	json_object_put(man);
+	json_object_put(boot);
+	return r;
+}
+
+int
+ansible_payload_parse(const unsigned char *buf, size_t len,
+    struct ansible_payload *p, char *why, size_t whylen)
+{
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if (len > ANSIBLE_PAYLOAD_MAX || len > (size_t)INT32_MAX)
+		return bad(why, whylen, "the module payload is too large");
+	r = is_manifest(buf, len) ? parse_v219(buf, len, p, why, whylen) :
+	    parse_v214(buf, len, p, why, whylen);
 	if (r < 0) {
 		if (r == -ENOMEM)
 			snprintf(why, whylen, "out of memory");

@@ -1,9 +1,18 @@
 /*
  * ansible.h: the scripts Ansible's winrm connection sends, recognised by
  * their structure (markers and variable parts, not bytes: nearby Ansible
- * versions keep working), and the module payload Ansible pipes to its
- * module bootstrap.  What each becomes is a "native invocation": the
- * arguments of winrmd-native, which does the work as the user.
+ * versions keep working), and the payload Ansible pipes to its bootstrap.
+ * What each becomes is a "native invocation": the arguments of
+ * winrmd-native, which does the work as the user.
+ *
+ * Two generations of the bootstrap are known.  ansible-core 2.14's reads the
+ * exec wrapper's text, four NULs and a JSON object naming the module, and
+ * the connection's helpers (put_file, fetch_file, mkdtemp, ...) are scripts
+ * of their own.  2.19's (bootstrap_wrapper.ps1) reads a JSON line naming
+ * the exec wrapper, a line of four NULs and the exec manifest (the scripts
+ * and the actions to run: a module through module_wrapper.ps1, or one of
+ * the helpers, winrm_put_file.ps1 and friends), then for put_file another
+ * line of four NULs and the file's base64 lines.  Both run natively.
  *
  * Pure functions (no daemon state, no I/O): plugins/shell/ansible_run.c
  * starts what they describe.  The catalogue of scripts is
@@ -17,7 +26,7 @@
 
 enum ansible_kind {
 	AK_NONE,	/* not one of Ansible's scripts */
-	AK_BOOTSTRAP,	/* module bootstrap: the payload comes on stdin */
+	AK_BOOTSTRAP,	/* the bootstrap: what it runs comes on stdin */
 	AK_HELPER,	/* a helper: argv is winrmd-native's arguments */
 	AK_MALFORMED,	/* looks like one of them but does not parse: why */
 };
@@ -56,8 +65,13 @@ char	*ansible_ps_literal(const char *p, const char **ret_end);
 
 #define ANSIBLE_PAYLOAD_MAX	(16u * 1024 * 1024)
 
-/* What the daemon must know of a module run before it starts anything. */
+/*
+ * What the daemon must know of a bootstrap's run before it starts anything:
+ * a module, or (2.19's bootstrap) one of the connection's helpers.
+ */
 struct ansible_payload {
+	/* a helper (2.19): its name and parameters, as ansible_native.argv */
+	char	*helper[ANSIBLE_MAX_ARGS + 1];
 	char	*module;	/* short name ("win_ping"; "script"), or NULL */
 	char	*module_full;	/* as sent ("ansible.windows.win_ping") */
 	bool	 become;
@@ -77,10 +91,22 @@ struct ansible_payload {
 };
 
 /*
- * Splits the bootstrap's stdin (exec_wrapper "\0\0\0\0" JSON) at the first
- * four NULs and parses the JSON (json-c, bounded depth).  Returns 0, or
- * -EINVAL with a sentence in why (no separator, not JSON, not an object,
- * actions missing), or -ENOMEM.
+ * How much of the bootstrap's stdin so far (buf, len; end: the client has
+ * sent its last byte) decides the run.  2.14's: all of it, len once end is
+ * set.  2.19's (stdin starts with "{"): the exec manifest, what precedes
+ * the second line of four NULs (*ret_input: where the action's input
+ * starts, after that line), or everything at end.  *ret_input is len when
+ * there is no input.  Returns 0 while more is needed.
+ */
+size_t	ansible_payload_ready(const unsigned char *buf, size_t len, bool end,
+	    size_t *ret_input);
+
+/*
+ * Parses what ansible_payload_ready() found decisive (json-c, bounded
+ * depth): 2.14's exec wrapper, four NULs and the JSON object, or 2.19's
+ * JSON line, four NULs and the exec manifest.
+ * Returns 0, or -EINVAL with a sentence in why (no separator, not JSON,
+ * not an object, actions missing or unknown), or -ENOMEM.
  */
 int	ansible_payload_parse(const unsigned char *buf, size_t len,
 	    struct ansible_payload *ret, char *why, size_t whylen);

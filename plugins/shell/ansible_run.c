@@ -1,9 +1,10 @@
 /*
  * ansible_run.c: what the shell plugin does with Ansible's scripts
- * (ansible.h recognises them).  A helper script starts winrmd-native with
- * the script's parameters, as the user, like any command.  The module
- * bootstrap waits for its stdin to end (bounded, 16 MiB), then the payload
- * decides what the user's own process cannot do itself:
+ * (ansible.h recognises them) and winrmcp's (winrmcp.h).  A helper script
+ * starts winrmd-native with the script's parameters, as the user, like any
+ * command.  The module bootstrap waits for its stdin to end (bounded,
+ * 16 MiB; 2.19's: until its exec manifest is in), then the payload decides
+ * what the user's own process cannot do itself:
  *
  *   become (runas)  become_user's password is checked through the daemon's
  *                   PAM path (host->auth_check) and the module runs as
@@ -36,6 +37,7 @@
 #include "ansible.h"
 #include "cmdline.h"
 #include "shell.h"
+#include "winrmcp.h"
 
 #define JOB_MARGIN_MS		30000		/* past async_timeout_sec */
 /* module payloads held at once, all commands together */
@@ -71,26 +73,26 @@ native_path(void)
 
 /* ------------------------------------------------------------ helpers */
 
-int
-ansible_command(struct shell *sh, const char *script, const char *pwsh,
-    struct winrmd_op *op, struct command **ret, int *ret_fault)
+/*
+ * Starts what a recogniser found in script (client: whose script it is,
+ * for the log).  Returns 1 with *ret or *ret_fault set, or 0 for a script
+ * that is nobody's (AK_NONE).  Frees n.
+ */
+static int
+native_start(struct shell *sh, struct ansible_native *n, const char *client,
+    const char *script, const char *pwsh, struct winrmd_op *op,
+    struct command **ret, int *ret_fault)
 {
-	struct ansible_native n;
 	struct command *c;
 	char *argv[ANSIBLE_MAX_ARGS + 2];
 	int r;
 
 	*ret = NULL;
-	if (ansible_recognise(script, &n) < 0) {
-		*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
-		    "out of memory");
-		return 1;
-	}
-	switch (n.kind) {
+	switch (n->kind) {
 	case AK_NONE:
 		return 0;
 	case AK_MALFORMED:
-		*ret = command_synthetic(sh, n.why);
+		*ret = command_synthetic(sh, n->why);
 		break;
 	case AK_BOOTSTRAP:
 		if ((c = command_new(sh)) == NULL)
@@ -101,16 +103,16 @@ ansible_command(struct shell *sh, const char *script, const char *pwsh,
 			break;
 		}
 		*ret = c;
-		host->log(WINRMD_LOG_DEBUG, "shell: command %s of %s: Ansible's "
+		host->log(WINRMD_LOG_DEBUG, "shell: command %s of %s: %s's "
 		    "module bootstrap, waiting for its payload", c->id,
-		    sh->user.name);
+		    sh->user.name, client);
 		break;
 	case AK_HELPER:
 		if ((c = command_new(sh)) == NULL)
 			break;
 		argv[0] = (char *)native_path();
 		for (size_t i = 0; i <= ANSIBLE_MAX_ARGS; i++)
-			argv[i + 1] = n.argv[i];
+			argv[i + 1] = n->argv[i];
 		if ((r = command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
 		    sh->group)) < 0) {
 			char what[PATH_MAX + 32];
@@ -120,19 +122,56 @@ ansible_command(struct shell *sh, const char *script, const char *pwsh,
 			*ret_fault = command_spawn_fault(op, &sh->user.p, r,
 			    what, sh->cwd);
 			free(c);
-			ansible_native_free(&n);
+			ansible_native_free(n);
 			return 1;
 		}
-		host->log(WINRMD_LOG_INFO, "shell: command %s of %s: Ansible's "
-		    "%s, run natively", c->id, sh->user.name, n.argv[0]);
+		host->log(WINRMD_LOG_INFO, "shell: command %s of %s: %s's %s, run "
+		    "natively", c->id, sh->user.name, client, n->argv[0]);
 		*ret = c;
 		break;
 	}
-	ansible_native_free(&n);
+	ansible_native_free(n);
 	if (*ret == NULL)
 		*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
 	return 1;
+}
+
+int
+ansible_command(struct shell *sh, const char *script, const char *pwsh,
+    struct winrmd_op *op, struct command **ret, int *ret_fault)
+{
+	struct ansible_native n;
+	const char *client = "Ansible";
+
+	*ret = NULL;
+	if (ansible_recognise(script, &n) < 0)
+		goto nomem;
+	if (n.kind == AK_NONE) {
+		client = "winrmcp";
+		if (winrmcp_recognise_ps(script, &n) < 0)
+			goto nomem;
+	}
+	return native_start(sh, &n, client, script, pwsh, op, ret, ret_fault);
+nomem:
+	*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+	    "out of memory");
+	return 1;
+}
+
+int
+native_shell_line(struct shell *sh, const char *line, struct winrmd_op *op,
+    struct command **ret, int *ret_fault)
+{
+	struct ansible_native n;
+
+	*ret = NULL;
+	if (winrmcp_recognise_cmd(line, &n) < 0) {
+		*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+		return 1;
+	}
+	return native_start(sh, &n, "winrmcp", line, NULL, op, ret, ret_fault);
 }
 
 /* --------------------------------------------------------- module runs */
@@ -294,9 +333,69 @@ become_account(const char *in, char *out, size_t len)
 	snprintf(out, len, "%s", in);
 }
 
-/* the payload is in: decide and start */
-static void
-module_start(struct command *c)
+/* the Send's answer: an empty SendResponse */
+static int
+send_response(struct winrmd_op *op)
+{
+	xmlNodePtr body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
+
+	if (body == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
+	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
+	return WINRMD_OK;
+}
+
+/*
+ * c's child has started: the client's input from off on is its stdin, and
+ * so is what later Sends bring (command_send answers this one).
+ */
+static int
+stream_rest(struct command *c, struct winrmd_op *op, size_t off, bool end)
+{
+	int r;
+
+	c->deferred = false;
+	r = command_send(c, op, c->pay_buf + off, c->pay_len - off, end);
+	payload_drop(c);
+	return r;
+}
+
+/* 2.19: one of the connection's helpers, with the rest of stdin as its */
+static int
+helper_start(struct command *c, struct winrmd_op *op,
+    struct ansible_payload *p, size_t input, bool end)
+{
+	struct shell *sh = c->shell;
+	char *argv[ANSIBLE_MAX_ARGS + 2];
+	char msg[200];
+	int r;
+
+	argv[0] = (char *)native_path();
+	for (size_t i = 0; i <= ANSIBLE_MAX_ARGS; i++)
+		argv[i + 1] = p->helper[i];
+	if ((r = command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
+	    sh->group)) < 0) {
+		payload_drop(c);
+		snprintf(msg, sizeof(msg), "winrmd: winrmd-native (%s) could not "
+		    "be started as %s: %s\n", argv[0], sh->user.name,
+		    strerror(-r));
+		command_answer(c, 1, NULL, msg);
+		return send_response(op);
+	}
+	host->log(WINRMD_LOG_INFO, "shell: command %s of %s: Ansible's %s, run "
+	    "natively", c->id, sh->user.name, p->helper[0]);
+	return stream_rest(c, op, input, end);
+}
+
+/*
+ * What the bootstrap runs is known (the first ready bytes of its stdin):
+ * decide and start.  Answers op, the Send that completed it.
+ */
+static int
+module_start(struct command *c, struct winrmd_op *op, size_t ready,
+    size_t input, bool end)
 {
 	struct shell *sh = c->shell;
 	struct ansible_payload p;
@@ -304,13 +403,18 @@ module_start(struct command *c)
 	int r;
 
 	c->deferred = false;
-	r = ansible_payload_parse(c->pay_buf, c->pay_len, &p, why, sizeof(why));
+	r = ansible_payload_parse(c->pay_buf, ready, &p, why, sizeof(why));
 	if (r < 0) {
 		payload_drop(c);
 		snprintf(msg, sizeof(msg), "winrmd cannot run this module: %s",
 		    why);
 		fail_module(c, msg);
-		return;
+		return send_response(op);
+	}
+	if (p.helper[0] != NULL) {
+		r = helper_start(c, op, &p, input, end);
+		ansible_payload_free(&p);
+		return r;
 	}
 	if (!ansible_module_native(p.module)) {
 		if (c->pwsh_script != NULL) {
@@ -320,17 +424,18 @@ module_start(struct command *c)
 			    (char *)"-NoProfile", (char *)"-NonInteractive",
 			    (char *)"-EncodedCommand", enc, NULL };
 
-			if (enc == NULL || argv[0] == NULL || command_spawn(c,
-			    &sh->user.p, argv, sh->env, sh->cwd, sh->group) < 0)
-				fail_module(c, "pwsh could not be started for "
-				    "this module");
-			else {
+			if (enc != NULL && argv[0] != NULL && command_spawn(c,
+			    &sh->user.p, argv, sh->env, sh->cwd, sh->group) == 0) {
+				free(enc);
 				host->log(WINRMD_LOG_INFO, "shell: command %s: "
 				    "Ansible module %s handed to pwsh", c->id,
 				    p.module_full);
-				command_feed(c, c->pay_buf, c->pay_len);
+				ansible_payload_free(&p);
+				return stream_rest(c, op, 0, end);
 			}
 			free(enc);
+			fail_module(c, "pwsh could not be started for this "
+			    "module");
 		} else {
 			snprintf(msg, sizeof(msg), "%s is not implemented "
 			    "natively by winrmd; this Linux host has no "
@@ -343,7 +448,7 @@ module_start(struct command *c)
 		}
 		payload_drop(c);
 		ansible_payload_free(&p);
-		return;
+		return send_response(op);
 	}
 	payload_drop(c);
 	if (p.become) {
@@ -352,7 +457,7 @@ module_start(struct command *c)
 		if (p.become_user == NULL || p.become_user[0] == '\0') {
 			fail_module(c, "failed to become: no become_user was given");
 			ansible_payload_free(&p);
-			return;
+			return send_response(op);
 		}
 		if (p.become_password == NULL || p.become_password[0] == '\0') {
 			snprintf(msg, sizeof(msg), "failed to become user '%s': "
@@ -360,18 +465,18 @@ module_start(struct command *c)
 			    "for become_method runas", p.become_user);
 			fail_module(c, msg);
 			ansible_payload_free(&p);
-			return;
+			return send_response(op);
 		}
 		if (!WINRMD_HOST_HAS(host, auth_check)) {
 			fail_module(c, "failed to become: this winrmd cannot check "
 			    "passwords for plugins (no auth_check)");
 			ansible_payload_free(&p);
-			return;
+			return send_response(op);
 		}
 		if ((w = calloc(1, sizeof(*w))) == NULL) {
 			fail_module(c, "out of memory");
 			ansible_payload_free(&p);
-			return;
+			return send_response(op);
 		}
 		w->c = c;
 		w->p = p;
@@ -384,21 +489,22 @@ module_start(struct command *c)
 			free(w);
 			fail_module(c, "failed to become: the check could not be "
 			    "started");
-			return;
+			return send_response(op);
 		}
 		/* no need to keep the password any longer */
 		explicit_bzero(w->p.become_password, strlen(w->p.become_password));
-		return;
+		return send_response(op);
 	}
 	launch(c, &sh->user.p, &p, false);
 	ansible_payload_free(&p);
+	return send_response(op);
 }
 
 int
 ansible_send(struct command *c, struct winrmd_op *op,
     const unsigned char *data, size_t len, bool end)
 {
-	xmlNodePtr body;
+	size_t ready, input;
 
 	if (len > ANSIBLE_PAYLOAD_MAX - c->pay_len) {
 		payload_drop(c);
@@ -434,15 +540,15 @@ ansible_send(struct command *c, struct winrmd_op *op,
 	if (len > 0)
 		memcpy(c->pay_buf + c->pay_len, data, len);
 	c->pay_len += len;
-	body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
-	if (body == NULL)
-		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
-		    "out of memory");
-	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
-	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
-	if (end)
-		module_start(c);
-	return WINRMD_OK;
+	if ((ready = ansible_payload_ready(c->pay_buf, c->pay_len, end,
+	    &input)) > 0)
+		return module_start(c, op, ready, input, end);
+	if (end) {	/* nothing at all came */
+		payload_drop(c);
+		fail_module(c, "winrmd cannot run this module: the bootstrap's "
+		    "input is empty");
+	}
+	return send_response(op);
 }
 
 void

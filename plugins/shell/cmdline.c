@@ -273,6 +273,50 @@ set_fail(struct cmdline *c, const char *fmt, ...)
 	return (c->text = strdup(msg)) ? 0 : -ENOMEM;
 }
 
+/*
+ * Go's masterzen/winrm (Powershell(), RunPS*) puts
+ * "$ProgressPreference = 'SilentlyContinue';" before every script, to keep
+ * progress bars out of stderr.  There is no progress display here: the
+ * statement is taken off, so that the script is what the caller wrote
+ * (recognised natively, or plain enough for the user's shell).
+ */
+static void
+drop_progress_preference(char *text)
+{
+	static const char var[] = "$ProgressPreference";
+	char *p = text;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (strncasecmp(p, var, sizeof(var) - 1) != 0)
+		return;
+	p += sizeof(var) - 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != '=')
+		return;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '\'' && *p != '"')
+		return;
+	{
+		char q = *p++;
+
+		while (isalpha((unsigned char)*p))
+			p++;
+		if (*p++ != q)
+			return;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != ';' && *p != '\n' && *p != '\r')
+		return;
+	p++;
+	while (isspace((unsigned char)*p))
+		p++;
+	memmove(text, p, strlen(p) + 1);
+}
+
 static char *
 trim_dup(const char *s)
 {
@@ -380,6 +424,7 @@ parse_powershell(const char *p, struct cmdline *c, char *tok, size_t toklen,
 		free(outer);
 		return r;
 	}
+	drop_progress_preference(c->text);
 	if (c->needs_engine == NULL)
 		c->needs_engine = cmdline_ps_engine_marker(c->text);
 	return 0;

@@ -3,7 +3,8 @@
  *
  *   PowerShell / pwsh / powershell.exe with -EncodedCommand, -Command or a
  *   script: the PowerShell script (decoded from base64 UTF-16LE, nested
- *   encodings unwrapped);
+ *   encodings unwrapped, a leading $ProgressPreference assignment, Go
+ *   masterzen/winrm's prefix, taken off);
  *   cmd /c LINE: LINE, for the user's shell;
  *   anything else: the line itself for the user's shell, or with
  *   WINRS_SKIP_CMD_SHELL the Command and Arguments as argv.

@@ -1036,6 +1036,9 @@ command_start(struct shell *sh, const char *command, char *const *args,
 		shell_argv(sh, cl.text, argv);
 		break;
 	case CMD_SHELL:
+		/* winrmcp's upload lines run natively (winrmcp.h) */
+		if ((r = native_shell_line(sh, cl.text, op, &c, ret_fault)) != 0)
+			goto out;
 		shell_argv(sh, cl.text, argv);
 		break;
 	case CMD_ARGV:

@@ -154,10 +154,18 @@ void		 command_feed(struct command *c, const unsigned char *data,
 		    size_t len);
 const char	*command_pwsh_path(void);
 
-/* ansible_run.c: Ansible's scripts and module runs (ansible.h) */
+/*
+ * ansible_run.c: Ansible's scripts and module runs (ansible.h), winrmcp's
+ * scripts (winrmcp.h).  ansible_command takes a decoded PowerShell script,
+ * native_shell_line a line for the user's shell; both return 1 when they
+ * started (or refused) the command, 0 when it is not theirs.
+ */
 int		 ansible_command(struct shell *sh, const char *script,
 		    const char *pwsh, struct winrmd_op *op,
 		    struct command **ret, int *ret_fault);
+int		 native_shell_line(struct shell *sh, const char *line,
+		    struct winrmd_op *op, struct command **ret,
+		    int *ret_fault);
 int		 ansible_send(struct command *c, struct winrmd_op *op,
 		    const unsigned char *data, size_t len, bool end);
 void		 ansible_command_cleanup(struct command *c);

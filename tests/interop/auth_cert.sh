@@ -17,54 +17,28 @@
 #    certificate worked: its certificate gets 401, logged (PAM account
 #    management and the lock are checked for every certificate login)
 . "$(dirname "$0")/lib.sh"
-command -v openssl >/dev/null || missing_tool "openssl is not installed"
+. "$WRT_HERE/pki_lib.sh"
 
 make_user USER2 PASS2
 make_user XUSER XPASS		# to expire
 make_user LUSER LPASS		# to lock
-PKI=$WORK/pki
-mkdir -p "$PKI"
 
-# ca NAME: a CA key and self-signed certificate
-ca() {
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$PKI/$1.key" \
-	    -out "$PKI/$1.crt" -days 2 -subj "/CN=winrmd test $1" \
-	    -addext basicConstraints=critical,CA:TRUE \
-	    -addext keyUsage=critical,keyCertSign,cRLSign >/dev/null 2>&1 ||
-	    hard_error "openssl: CA $1"
-}
-# client NAME CA SUBJECT [UPN] [EKU]: a client certificate signed by CA
-client() {
-	local name=$1 cafile=$2 subj=$3 upn=${4:-} eku=${5:-clientAuth}
-	local ext=(-addext "extendedKeyUsage=$eku" -addext keyUsage=critical,digitalSignature,keyEncipherment)
-	[ -n "$upn" ] && ext+=(-addext "subjectAltName=otherName:1.3.6.1.4.1.311.20.2.3;UTF8:$upn")
-	openssl req -new -newkey rsa:2048 -nodes -keyout "$PKI/$name.key" \
-	    -out "$PKI/$name.csr" -subj "$subj" "${ext[@]}" >/dev/null 2>&1 &&
-	openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/$cafile.crt" \
-	    -CAkey "$PKI/$cafile.key" -CAcreateserial -days 1 \
-	    -copy_extensions copy -out "$PKI/$name.crt" >/dev/null 2>&1 ||
-	    hard_error "openssl: client certificate $name"
-}
-thumbprint() {
-	openssl x509 -in "$PKI/$1.crt" -noout -fingerprint -sha1 | sed 's/.*=//'
-}
-
-ca ca
-ca otherca
-client upn ca "/CN=$TEST_USER" "$TEST_USER@WINRMD.TEST"
-client thumb ca "/CN=someone/O=winrmd test"
-client other otherca "/CN=$TEST_USER" "$TEST_USER@WINRMD.TEST"
-client nouser ca "/CN=nosuchuser" "nosuch$(wrt_rand 3)@WINRMD.TEST"
-client unmapped ca "/CN=$TEST_USER" "$TEST_USER@OTHER.TEST"
-client server ca "/CN=$TEST_USER" "$TEST_USER@WINRMD.TEST" serverAuth
-client expired ca "/CN=$XUSER" "$XUSER@WINRMD.TEST"
-client locked ca "/CN=$LUSER" "$LUSER@WINRMD.TEST"
+pki_ca ca
+pki_ca otherca
+pki_client upn ca "/CN=$TEST_USER" "$TEST_USER@WINRMD.TEST"
+pki_client thumb ca "/CN=someone/O=winrmd test"
+pki_client other otherca "/CN=$TEST_USER" "$TEST_USER@WINRMD.TEST"
+pki_client nouser ca "/CN=nosuchuser" "nosuch$(wrt_rand 3)@WINRMD.TEST"
+pki_client unmapped ca "/CN=$TEST_USER" "$TEST_USER@OTHER.TEST"
+pki_client server ca "/CN=$TEST_USER" "$TEST_USER@WINRMD.TEST" serverAuth
+pki_client expired ca "/CN=$XUSER" "$XUSER@WINRMD.TEST"
+pki_client locked ca "/CN=$LUSER" "$LUSER@WINRMD.TEST"
 ok "a CA, another CA and eight client certificates"
 
 write_config "[Service]" "AllowUnencrypted = false" \
     "[Auth]" "Basic = true" "Certificate = true" "ClientCAFile = $PKI/ca.crt" \
     "[CertMapping]" "* = upn=*@WINRMD.TEST" \
-    "$USER2 = thumbprint=$(thumbprint thumb) | subject=CN=nobody"
+    "$USER2 = thumbprint=$(pki_thumbprint thumb) | subject=CN=nobody"
 start_daemon
 OUT=$WORK/out.txt
 

@@ -1,8 +1,8 @@
 #!/bin/bash
 # http_limits.sh: the HTTP layer in front of SOAP (SECURITY.md §4.2,
 # PROTOCOL.md Part B §1.1): methods, paths (CVE-2019-3816 class), request
-# size (413), Content-Type (415), malformed XML and DTDs (SOAP fault 500),
-# the slow-body timer (500), the per-address connection cap, and that the
+# size (413), Content-Type (415; an empty POST without one is 401),
+# malformed XML and DTDs (SOAP fault 500), the slow-body timer (500), the per-address connection cap, and that the
 # daemon still answers afterwards.
 . "$(dirname "$0")/lib.sh"
 
@@ -172,6 +172,10 @@ done
 st=$(post "$URL_HTTPS4" "$WORK/whoami.xml" "${AUTH[@]}" -H 'Content-Type:')
 [ "$st" = 415 ] || fail "no Content-Type got $st, expected 415"
 ok "text/plain text/xml application/soap+xmlx application/json none -> 415"
+# an empty POST without one opens a handshake (Go masterzen/winrm's NTLM)
+st=$(post "$URL_HTTPS4" /dev/null -H 'Content-Type:')
+[ "$st" = 401 ] || fail "an empty POST without Content-Type got $st, expected 401"
+ok "an empty POST without Content-Type -> 401 (a handshake's first leg)"
 
 # -------------------------------------------------------------- bad XML
 check_fault() {	# check_fault WHAT: HTTP 500 + SOAP fault SchemaValidationError

@@ -1,4 +1,5 @@
-# lib.sh: sourced by every interop test (tests/interop/*.sh).
+# lib.sh: sourced by every interop test (tests/interop/*.sh, and the
+# client matrix's drivers, tests/clients/*.sh).
 #
 # Starts the staged daemon ($STAGE$SBINDIR/winrmd) on loopback with a
 # throw-away configuration, creates a throw-away local account for the
@@ -14,6 +15,7 @@
 #
 # What a test gets:
 #   TEST_NAME WORK PY WSMAN_PY WINRMD TESTPLUG SHELLPLUG
+#   WRT_HERE (this directory)   WRT_TEST_HERE (the test's own directory)
 #   TEST_USER TEST_PASS TEST_UID        the account (made at source time)
 #   HTTP_PORT HTTPS_PORT                free loopback ports
 #   write_config [INI lines...]         -> $CONF (defaults + overrides)
@@ -67,7 +69,10 @@ if [ -z "${WRT_UNDER_WATCHDOG:-}" ]; then
 fi
 
 # ------------------------------------------------------------ environment
-WRT_HERE=$(cd "$(dirname "$0")" && pwd)
+WRT_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+WRT_TEST_HERE=$(cd "$(dirname "$0")" && pwd)
+# tests/interop, tests/clients: the build tree's directory of the same name
+WRT_TEST_DIR=tests/${WRT_TEST_HERE##*/}
 : "${top_srcdir:=$(cd "$WRT_HERE/../.." && pwd)}"
 : "${top_builddir:=$PWD}"
 : "${STAGE:=$top_builddir/tests/stage}"
@@ -136,6 +141,9 @@ wrt_cleanup() {
 
 	trap - EXIT
 	set +e
+	# where a suite's time goes (scripts/run-tests sums these up)
+	echo "(wall time of $TEST_NAME: $SECONDS s)"
+
 	if [ -n "$DAEMON_PID" ]; then
 		stop_daemon >/dev/null 2>&1
 	fi
@@ -170,9 +178,9 @@ trap 'exit 130' INT
 trap 'exit 129' HUP
 
 # ----------------------------------------------------------- work dir
-mkdir -p "$top_builddir/tests/interop/$TEST_NAME.work" ||
-    hard_error "cannot create $top_builddir/tests/interop/$TEST_NAME.work"
-WORK=$(mktemp -d "$top_builddir/tests/interop/$TEST_NAME.work/XXXXXX") ||
+mkdir -p "$top_builddir/$WRT_TEST_DIR/$TEST_NAME.work" ||
+    hard_error "cannot create $top_builddir/$WRT_TEST_DIR/$TEST_NAME.work"
+WORK=$(mktemp -d "$top_builddir/$WRT_TEST_DIR/$TEST_NAME.work/XXXXXX") ||
     hard_error "mktemp failed"
 chmod 755 "$WORK"
 RESP_BODY=$WORK/resp.body
@@ -291,9 +299,12 @@ pick_ports
 # lines ("[Section]" and "Key = Value") added or overriding a default.
 #   [Listener] Address = 127.0.0.1 ::1, HTTPPort/HTTPSPort = the free
 #   ports, CertificateFile/KeyFile in $WORK; [Service] LogLevel = debug;
-#   [Plugins] Load = the test plugin.
+#   [Plugins] Load = the test plugin; [Winrs] NativeHelper = the staged
+#   winrmd-native (not an installed one), when it is staged and the shell
+#   or config plugin (which declare [Winrs]) is loaded.
 CONF=$WORK/winrmd.conf
 WRT_CONF_EXTRA=()
+WRT_NATIVE=$(find "$STAGE" -path '*/winrmd/winrmd-native' -type f 2>/dev/null | head -n 1)
 
 wrt_render_config() {
 	"$PY" - "$@" <<EOF
@@ -324,6 +335,12 @@ for line in sys.argv[1:]:
         sys.exit("write_config: bad line %r" % line)
     k, v = s.split("=", 1)
     put(sec, k.strip(), v.strip())
+# [Winrs] is the shell's (and config's) section: only where one is loaded
+load = vals.get(("plugins", "load"), "").split()
+if "$WRT_NATIVE" and ("winrs", "nativehelper") not in vals and any(
+        p.rsplit("/", 1)[-1].removesuffix(".so") in ("shell", "config")
+        for p in load):
+    put("Winrs", "NativeHelper", "$WRT_NATIVE")
 sections = []
 for sec, _ in order:
     if sec.lower() not in [s.lower() for s in sections]:

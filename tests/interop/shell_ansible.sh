@@ -8,7 +8,7 @@
 #  - a playbook (gather_facts: false) with two raw tasks -> failed=0
 #  - ansible -m win_ping: answered natively by winrmd-native (pong)
 #  - a module winrmd does not implement (win_regedit) fails at once with
-#    the daemon's message, not a hang (tests/interop/ansible_native.sh has
+#    the daemon's message, not a hang (tests/clients/ansible_site.sh has
 #    the whole Ansible suite)
 # Ansible writes only under $WORK (HOME, ANSIBLE_HOME, ANSIBLE_LOCAL_TEMP).
 . "$(dirname "$0")/lib.sh"

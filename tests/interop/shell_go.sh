@@ -16,6 +16,8 @@
 # the 62 s command: about 70 s in all: the watchdog gets at least 150 s
 [ "${WRT_TEST_TIMEOUT:-0}" -ge 150 ] 2>/dev/null || export WRT_TEST_TIMEOUT=150
 . "$(dirname "$0")/lib.sh"
+# Debian's Go library in the client matrix's table (tests/clients/lib.sh)
+. "$WRT_HERE/../clients/lib.sh"
 
 [ -f "$SHELLPLUG" ] || hard_error "the shell plugin is not staged at $SHELLPLUG"
 command -v go >/dev/null || missing_tool "go is not installed"
@@ -64,4 +66,8 @@ stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
 pgrep -u "$TEST_USER" >/dev/null &&
     fail "processes of $TEST_USER are left: $(ps -o pid,stat,args -u "$TEST_USER")"
+matrix masterzen/winrm "$(dpkg-query -W -f='${Version}' golang-github-masterzen-winrm-dev)" \
+    "Debian 12: golang-github-masterzen-winrm-dev" \
+    "Basic over HTTP and HTTPS: Run, exit code, RunWithString stdin, 600 KiB through Stdin, a 62 s command across Receive timeouts"
+clients_done
 echo "PASS: $TEST_NAME"

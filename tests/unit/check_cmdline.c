@@ -143,6 +143,39 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/* Go masterzen/winrm's Powershell(): its progress prefix is taken off */
+START_TEST(test_progress_preference)
+{
+	static const char *const prefixed[] = {
+		"$ProgressPreference = 'SilentlyContinue';Write-Output 'x'",
+		"  $progresspreference='Continue' ; Write-Output 'x'",
+		"$ProgressPreference = \"SilentlyContinue\"\r\nWrite-Output 'x'",
+	};
+	static const char *const kept[] = {
+		"$ProgressPreference = $x; Write-Output 'x'",
+		"$ProgressPreferenceX = 'a'; Write-Output 'x'",
+		"$ProgressPreference = 'a' Write-Output 'x'",
+		"Write-Output 'x'; $ProgressPreference = 'a';",
+	};
+	char arg[1024];
+
+	for (size_t i = 0; i < sizeof(prefixed) / sizeof(prefixed[0]); i++) {
+		char *b = enc(prefixed[i]);
+
+		snprintf(arg, sizeof(arg), "-EncodedCommand %s", b);
+		expect("powershell.exe", arg, CMD_POWERSHELL, "Write-Output 'x'");
+		free(b);
+	}
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		char *b = enc(kept[i]);
+
+		snprintf(arg, sizeof(arg), "-EncodedCommand %s", b);
+		expect("powershell.exe", arg, CMD_POWERSHELL, kept[i]);
+		free(b);
+	}
+}
+END_TEST
+
 START_TEST(test_skip_cmd_shell)
 {
 	char *args[2] = { (char *)"-c", (char *)"a b" };
@@ -186,6 +219,7 @@ cmdline_suite(void)
 	tcase_add_test(tc, test_command_and_positional);
 	tcase_add_test(tc, test_needs_engine);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_progress_preference);
 	tcase_add_test(tc, test_skip_cmd_shell);
 	tcase_add_test(tc, test_roundtrip_unicode);
 	suite_add_tcase(s, tc);

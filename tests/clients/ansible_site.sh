@@ -1,9 +1,14 @@
-#!/bin/bash
-# ansible_native.sh: real Ansible (ansible-core and the ansible.windows
-# collection, connection winrm, Basic over HTTPS) against the daemon, with
-# no PowerShell on the host: tests/ansible/site.yml, with gather_facts,
-# exercises every module and helper winrmd runs natively (winrmd-native).
-# The playbook runs three times, as a non-root account:
+# ansible_site.sh: sourced by the client matrix's Ansible drivers
+# (ansible_debian.sh, ansible_current.sh) after tests/interop/lib.sh and
+# tests/clients/lib.sh, with ANSIBLE_BIN (the directory of the
+# ansible-playbook to run) and ANSIBLE_SOURCE (where that Ansible comes
+# from, for the matrix).
+#
+# Real Ansible (ansible-core and its ansible.windows collection, connection
+# winrm, Basic over HTTPS) against the daemon, with no PowerShell on the
+# host: tests/ansible/site.yml, with gather_facts, exercises every module
+# and helper winrmd runs natively (winrmd-native).  The playbook runs three
+# times, as a non-root account:
 #
 #  1. --check on an empty target: failed=0, and nothing appears on disk
 #  2. for real: failed=0; the copies are byte-exact (0 B, 1 B, 1 MiB,
@@ -16,17 +21,14 @@
 #
 # Ansible writes only under $WORK (HOME, ANSIBLE_HOME, ANSIBLE_LOCAL_TEMP);
 # the remote temporary directories go to %TEMP%\<a name for this run>,
-# i.e. /tmp/wrt-..., removed at the end.
-WRT_TEST_TIMEOUT=${WRT_TEST_TIMEOUT:-600}
-. "$(dirname "$0")/lib.sh"
+# i.e. /tmp/wrt-..., removed at the end.  Each stage that passes records
+# its operations (matrix); win_service is proven as what it is here: a
+# clear failure on a host without systemd as PID 1.
 
 [ -f "$SHELLPLUG" ] || hard_error "the shell plugin is not staged at $SHELLPLUG"
 NATIVE=$(find "$STAGE" -path '*/winrmd/winrmd-native' -type f 2>/dev/null | head -n 1)
 [ -x "$NATIVE" ] || hard_error "winrmd-native is not staged under $STAGE"
-command -v ansible-playbook >/dev/null || missing_tool "ansible-playbook is not installed"
-[ -d /usr/lib/python3/dist-packages/ansible_collections/ansible/windows ] ||
-	ansible-doc -t module ansible.windows.win_ping >/dev/null 2>&1 ||
-	missing_tool "the ansible.windows collection is not installed (Debian: ansible)"
+[ -x "$ANSIBLE_BIN/ansible-playbook" ] || missing_tool "$ANSIBLE_BIN/ansible-playbook is not installed"
 for pw in /usr/bin/pwsh /usr/local/bin/pwsh /opt/microsoft/powershell/7/pwsh /snap/bin/pwsh; do
 	[ -x "$pw" ] && missing_tool "$pw is installed: unimplemented modules would really run"
 done
@@ -68,6 +70,21 @@ export HOME=$WORK/home ANSIBLE_HOME=$WORK/ansible-home \
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY ANSIBLE_LOG_PATH
 cd "$WORK" || hard_error "cd $WORK"
 
+# the versions that run: ansible-core, and the one ansible.windows it finds
+core=$(LC_ALL=C.UTF-8 "$ANSIBLE_BIN/ansible-playbook" --version 2>/dev/null | sed -n '1s/.*core \([0-9][0-9.]*\)\].*/\1/p')
+[ -n "$core" ] || hard_error "$ANSIBLE_BIN/ansible-playbook --version names no ansible-core"
+windows=$(LC_ALL=C.UTF-8 "$ANSIBLE_BIN/ansible-galaxy" collection list ansible.windows --format json 2>/dev/null |
+    "$PY" -c 'import json, sys
+found = [c["ansible.windows"]["version"] for c in json.load(sys.stdin).values()
+         if "ansible.windows" in c]
+print(found[0] if len(found) == 1 else "")')
+[ -n "$windows" ] || missing_tool "the ansible.windows collection is not installed (or installed twice) for $ANSIBLE_BIN"
+ANSIBLE_VERSION="ansible-core $core, ansible.windows $windows"
+say "$ANSIBLE_VERSION ($ANSIBLE_SOURCE)"
+am() {	# am OPERATION...: proven for this Ansible
+	matrix Ansible "$ANSIBLE_VERSION" "$ANSIBLE_SOURCE" "$@"
+}
+
 write_config "[Auth]" "Basic = true" "[Plugins]" "Load = $(all_plugins_load)" \
     "[Winrs]" "NativeHelper = $NATIVE"
 start_daemon
@@ -101,7 +118,7 @@ run_playbook() {	# run_playbook OUTFILE [args]: status in $ARC, time in $AMS
 	local out=$1 t0
 	shift
 	t0=$(date +%s%N)
-	LC_ALL=C.UTF-8 with_timeout 240 ansible-playbook -i "$WORK/inventory" \
+	LC_ALL=C.UTF-8 with_timeout 240 "$ANSIBLE_BIN/ansible-playbook" -i "$WORK/inventory" \
 	    "$PLAYBOOK_DIR/site.yml" "$@" >"$out" 2>&1
 	ARC=$?
 	AMS=$((($(date +%s%N) - t0) / 1000000))
@@ -125,6 +142,7 @@ left=$(find "$TARGET" -mindepth 1 | head -n 5)
 [ -z "$left" ] || fail "--check changed the target: $left"
 [ ! -e "$TEST_HOME/winrmd-home-file.txt" ] || fail "--check wrote to the home directory"
 ok "nothing on disk in $TARGET or the home directory"
+am "check mode (--check changes nothing)"
 
 # ------------------------------------------------------------ 2. for real
 say "ansible-playbook (first run)"
@@ -168,6 +186,12 @@ grep -q 'is not implemented natively by winrmd' "$WORK/run1.out" ||
 bad=$(find "$TARGET" ! -user "$TEST_USER" | head -n 3)
 [ -z "$bad" ] || fail "not owned by $TEST_USER: $bad"
 ok "content=, tree, remote_src, template, backup, ~, script, async, absent, refusals"
+am "raw" "win_ping" "setup (facts, gather_subset)" \
+    "win_copy (file 0 B-20 MiB, content, directory, remote_src, backup, force)" \
+    "win_template" "fetch (0 B-20 MiB, ~)" "win_file" "win_stat (5 checksums)" \
+    "win_command" "win_shell" "script" "async, async_status" \
+    "become (runas, PAM)" "win_service (a clear failure without systemd)" \
+    "refusals (rights, unimplemented module)"
 
 # ------------------------------------------------------------ 3. again
 say "ansible-playbook (second run: nothing to change)"
@@ -179,6 +203,7 @@ if [ $ARC != 0 ] || [ "$(recap_field "$WORK/run2.out" failed)" != 0 ] ||
 	fail "second run: exit $ARC, $(recap "$WORK/run2.out")"
 fi
 ok "$(recap "$WORK/run2.out") ($AMS ms)"
+am "second run changed=0"
 
 say "the daemon's side"
 grep -q "Ansible's put_file, run natively" "$DLOG" || fail "no put_file in the daemon log"
@@ -207,4 +232,5 @@ for u in "$TEST_USER" "$OTHER_USER"; do
 	pgrep -u "$u" >/dev/null &&
 	    fail "processes of $u are left: $(ps -o pid,stat,args -u "$u")"
 done
+clients_done
 echo "PASS: $TEST_NAME"
