@@ -18,11 +18,11 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <uuid/uuid.h>
 
 #include "b64.h"
 #include "clixml.h"
 #include "clixml_tree.h"
+#include "message.h"
 
 struct rctx {
 	const struct clixml_limits	 *lim;
@@ -297,24 +297,18 @@ read_bool(struct rctx *c, const xmlNode *n)
 static struct clixml_value *
 read_guid(struct rctx *c, const xmlNode *n)
 {
-	char *s = content(n, true), *p;
+	char *s = content(n, true);
 	struct clixml_value *v = NULL;
-	uuid_t u;
+	struct psrp_guid g;
 
 	if (s == NULL)
 		return fail(c, "out of memory");
-	p = s;
-	if (p[0] == '{' && strlen(p) == 38 && p[37] == '}') {
-		p[37] = '\0';
-		p++;
-	}
-	if (strlen(p) == 36 && uuid_parse(p, u) == 0)
-		v = clixml_new_guid(u);
-	else
+	if (psrp_guid_parse(s, &g) == 0) {
+		if ((v = clixml_new_guid(g.g)) == NULL)
+			fail(c, "out of memory");
+	} else
 		fail(c, "<G> is not a GUID: %.40s", s);
 	free(s);
-	if (v == NULL && !c->failed)
-		fail(c, "out of memory");
 	return v;
 }
 

@@ -10,25 +10,10 @@
 
 #include <uuid/uuid.h>
 
+#include "bytes.h"
 #include "message.h"
 
 static const uint8_t utf8_bom[3] = { 0xEF, 0xBB, 0xBF };
-
-static uint32_t
-get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static void
-put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
 
 void
 psrp_guid_to_wire(const struct psrp_guid *g, uint8_t out[16])

@@ -19,25 +19,12 @@
 #include <openssl/rsa.h>
 
 #include "b64.h"
+#include "bytes.h"
 #include "session_key.h"
 
 #define CALG_RSA_KEYX	0x0000A400
 #define CALG_AES_256	0x00006610
 #define RSA1_MAGIC	0x31415352	/* "RSA1" */
-
-static uint32_t
-get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static void
-put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
 
 static void
 say(char *err, size_t errlen, const char *what)
