@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """gen_vectors.py: the PSRP codec's test vectors, made by third-party
-implementations (psrpcore and pypsrp at the versions of
-tests/psrp/requirements.txt) and checked in under tests/data/psrp/, where
+implementations (psrpcore and pypsrp at the versions of the client
+matrix, tests/clients/requirements.txt) and checked in under tests/data/psrp/, where
 tests/unit/check_psrp_vectors.c decodes them and compares:
 
   client.json      what clients send, as they send it (the base64 WS-Man
@@ -15,9 +15,12 @@ tests/unit/check_psrp_vectors.c decodes them and compares:
                    SecureStrings encrypted with it
 
 and the seeds of the fuzz harnesses fuzz_psrp and fuzz_clixml
-(tests/fuzz/corpus/).  Run it in the venv of tests/psrp/venv and commit what it writes:
+(tests/fuzz/corpus/).  Run it with the client matrix's venv (make check installs it; its path is
+CLIENTS_VENV in $builddir/tests/clients/clients.env) and commit what it
+writes:
 
-    tests/psrp/gen_vectors.py --python "$(tests/psrp/venv _build/venv)"
+    . _build/dev/tests/clients/clients.env
+    tests/psrp/gen_vectors.py --python "$CLIENTS_VENV/bin/python"
 
 Fixed GUIDs, keys and seeds make the output the same on every run except
 for the RSA key pair and the RSA padding, which cryptography makes at
@@ -51,8 +54,8 @@ SESSION_KEY = bytes(range(32))
 B64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
 
 
-def messages_of(payloads):
-    """The messages in payloads: header fields, for the expectations."""
+def unpack_all(payloads):
+    """The messages (psrpcore's Message) in the fragments of payloads."""
     data = b"".join(payloads)
     out, cur = [], b""
     while data:
@@ -60,11 +63,16 @@ def messages_of(payloads):
         data = data[21 + len(f.data):]
         cur += bytes(f.data)
         if f.end:
-            m = unpack_message(bytearray(cur))
-            out.append({"type": int(m.message_type), "destination": m.destination,
-                        "rpid": str(m.rpid), "pid": str(m.pid) if m.pid else None})
+            out.append(unpack_message(bytearray(cur)))
             cur = b""
     return out
+
+
+def messages_of(payloads):
+    """The messages in payloads: header fields, for the expectations."""
+    return [{"type": int(m.message_type), "destination": m.destination,
+             "rpid": str(m.rpid), "pid": str(m.pid) if m.pid else None}
+            for m in unpack_all(payloads)]
 
 
 def plain(v):
@@ -479,20 +487,6 @@ def session_key_case():
     }
 
 
-def bodies_of(payloads):
-    """The CLIXML bodies of the messages in payloads."""
-    data = b"".join(payloads)
-    out, cur = [], b""
-    while data:
-        f = unpack_fragment(bytearray(data))
-        data = data[21 + len(f.data):]
-        cur += bytes(f.data)
-        if f.end:
-            out.append(bytes(unpack_message(bytearray(cur)).data))
-            cur = b""
-    return out
-
-
 def write_seeds(cases, values):
     """Seeds of the fuzz harnesses (tests/fuzz/fuzz_psrp.c, fuzz_clixml.c)."""
     base = os.path.join(HERE, "..", "fuzz", "corpus")
@@ -503,7 +497,7 @@ def write_seeds(cases, values):
         framed = b"".join(struct.pack(">H", len(p)) + p for p in payloads)
         with open(os.path.join(base, "fuzz_psrp", c["name"]), "wb") as f:
             f.write(framed)
-        for i, body in enumerate(bodies_of(payloads)):
+        for i, body in enumerate(bytes(m.data) for m in unpack_all(payloads)):
             if body.strip():
                 with open(os.path.join(base, "fuzz_clixml", "%s-%d" % (c["name"], i)), "wb") as f:
                     f.write(body)

@@ -100,6 +100,16 @@ class FakeConnection:
         self.max_payload_size = size - 8192
 
 
+def events_of(pool):
+    """Every event psrpcore's client has for what it received."""
+    events = []
+    while True:
+        e = pool.next_event()
+        if e is None:
+            return events
+        events.append(e)
+
+
 def pypsrp_checks():
     host = PSHost(None, None, False, "winrmd", None, None, "1.0")
     pool = RunspacePool(FakeConnection(), min_runspaces=1, max_runspaces=2, host=host)
@@ -264,12 +274,7 @@ def psrpcore_checks():
     check("the codec's reply in several 200-byte payloads", len(data) > 3, len(data))
     for d in data:
         client.receive_data(psrpcore.PSRPPayload(d, psrpcore.StreamType.default, None))
-    events = []
-    while True:
-        e = client.next_event()
-        if e is None:
-            break
-        events.append(e)
+    events = events_of(client)
     check("psrpcore opened the pool", client.state == pt.RunspacePoolState.Opened,
           [type(e).__name__ for e in events])
     apd = client.application_private_data["PSVersionTable"]
@@ -289,12 +294,7 @@ def psrpcore_checks():
                         {"kind": "pipeline_state", "state": 4}], pid=pid)
     for d in data:
         client.receive_data(psrpcore.PSRPPayload(d, psrpcore.StreamType.default, ps.pipeline_id))
-    events = []
-    while True:
-        e = client.next_event()
-        if e is None:
-            break
-        events.append(e)
+    events = events_of(client)
     names = [type(e).__name__ for e in events]
     check("psrpcore read every message", names == [
         "PipelineOutputEvent", "ErrorRecordEvent", "InformationRecordEvent",
