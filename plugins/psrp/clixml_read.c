@@ -89,7 +89,12 @@ prop(const xmlNode *n, const char *name)
 	return (char *)xmlGetNoNsProp(n, (const xmlChar *)name);
 }
 
-/* a RefId attribute: -1 if absent, -2 if not a number in range */
+/*
+ * A RefId attribute: -1 if absent, -2 if not a number in range.  RefIds
+ * count up from 0 in document order, so none is larger than the number
+ * of nodes read so far: the tables indexed by them stay the size of the
+ * input, whatever number a hostile one writes.
+ */
 static long
 ref_id(struct rctx *c, const xmlNode *n)
 {
@@ -101,7 +106,7 @@ ref_id(struct rctx *c, const xmlNode *n)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v < 0 ||
-	    (size_t)v >= c->lim->max_nodes)
+	    (size_t)v > c->nodes)
 		v = -2;
 	xmlFree(s);
 	return v;

@@ -28,6 +28,9 @@ struct wctx {
 	int				 next_obj;
 	const struct clixml_types	**tn;	/* written lists; index = RefId */
 	size_t				 ntn, captn;
+	/* their RefIds + 1 by the hash of their names, open addressing */
+	size_t				*tnh;
+	size_t				 captnh;
 	bool				 failed;
 };
 
@@ -210,31 +213,91 @@ types_equal(const struct clixml_types *a, const struct clixml_types *b)
 	return true;
 }
 
-static void
-write_types(struct wctx *c, const struct clixml_types *t)
+static uint64_t
+types_hash(const struct clixml_types *t)
 {
-	for (size_t i = 0; i < c->ntn; i++)
-		if (types_equal(c->tn[i], t)) {
-			start(c, "TNRef", NULL);
-			attr_int(c, "RefId", (int)i);
-			end(c);
-			return;
+	uint64_t h = 0xcbf29ce484222325ULL;		/* FNV-1a */
+
+	for (size_t i = 0; i < t->t_n; i++)
+		for (const char *p = t->t_names[i];; p++) {
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+			if (*p == '\0')
+				break;
 		}
+	return h;
+}
+
+/* the RefId of a list equal to t already written, or -1 */
+static long
+types_find(const struct wctx *c, const struct clixml_types *t, uint64_t h)
+{
+	if (c->captnh == 0)
+		return -1;
+	for (size_t i = h & (c->captnh - 1); c->tnh[i] != 0;
+	    i = (i + 1) & (c->captnh - 1))
+		if (types_equal(c->tn[c->tnh[i] - 1], t))
+			return (long)(c->tnh[i] - 1);
+	return -1;
+}
+
+static int
+types_add(struct wctx *c, const struct clixml_types *t)
+{
 	if (c->ntn == c->captn) {
 		size_t cap = c->captn ? c->captn * 2 : 8;
-		const struct clixml_types **p = realloc(c->tn,
-		    cap * sizeof(*p));
+		const struct clixml_types **p = realloc(c->tn, cap * sizeof(*p));
 
-		if (p == NULL) {
-			c->failed = true;
-			return;
-		}
+		if (p == NULL)
+			return -1;
 		c->tn = p;
 		c->captn = cap;
 	}
-	c->tn[c->ntn] = t;
+	c->tn[c->ntn++] = t;
+	/* the index is rebuilt at twice the lists' number */
+	if (c->ntn * 2 > c->captnh) {
+		size_t cap = c->captnh ? c->captnh * 2 : 16, *p;
+
+		while (cap < c->ntn * 2)
+			cap *= 2;
+		if ((p = calloc(cap, sizeof(*p))) == NULL)
+			return -1;
+		free(c->tnh);
+		c->tnh = p;
+		c->captnh = cap;
+		for (size_t k = 0; k < c->ntn; k++) {
+			size_t i = types_hash(c->tn[k]) & (cap - 1);
+
+			while (p[i] != 0)
+				i = (i + 1) & (cap - 1);
+			p[i] = k + 1;
+		}
+	} else {
+		size_t i = types_hash(t) & (c->captnh - 1);
+
+		while (c->tnh[i] != 0)
+			i = (i + 1) & (c->captnh - 1);
+		c->tnh[i] = c->ntn;
+	}
+	return 0;
+}
+
+static void
+write_types(struct wctx *c, const struct clixml_types *t)
+{
+	long id = types_find(c, t, types_hash(t));
+
+	if (id >= 0) {
+		start(c, "TNRef", NULL);
+		attr_int(c, "RefId", (int)id);
+		end(c);
+		return;
+	}
+	if (types_add(c, t) < 0) {
+		c->failed = true;
+		return;
+	}
 	start(c, "TN", NULL);
-	attr_int(c, "RefId", (int)c->ntn++);
+	attr_int(c, "RefId", (int)c->ntn - 1);
 	for (size_t i = 0; i < t->t_n; i++) {
 		start(c, "T", NULL);
 		text(c, t->t_names[i], strlen(t->t_names[i]));
@@ -428,5 +491,6 @@ clixml_write(const struct clixml_value *v, size_t *ret_len)
 	free(c.objs.rm_keys);
 	free(c.objs.rm_ids);
 	free(c.tn);
+	free(c.tnh);
 	return out;
 }

@@ -353,6 +353,10 @@ START_TEST(test_reader_refusals)
 	read_refused("<Obj RefId=\"0\"><MS><Ref N=\"me\" RefId=\"0\"/></MS></Obj>",
 	    NULL, "a cycle");
 	read_refused("<Obj RefId=\"x\"/>", NULL, "bad RefId");
+	/* RefIds count from 0: a huge one is no reason to allocate */
+	read_refused("<Obj RefId=\"999999\"/>", NULL, "bad RefId");
+	read_refused("<Obj RefId=\"0\"><TN RefId=\"999999\"><T>x</T></TN></Obj>",
+	    NULL, "bad RefId");
 	read_refused("<Obj RefId=\"0\"><LST><Obj RefId=\"1\"/><Obj RefId=\"1\"/>"
 	    "</LST></Obj>", NULL, "two <Obj> with RefId 1");
 	read_refused("<Obj RefId=\"0\"><TNRef RefId=\"3\"/></Obj>", NULL,
@@ -486,6 +490,30 @@ START_TEST(test_writer)
 	    "<I64>-9223372036854775808</I64></LST></Obj>");
 	free(out);
 	clixml_unref(list);
+	/* type lists are matched by content, whichever object carries them */
+	{
+		static const char *const ta[] = { "A", NULL }, *const tb[] = {
+		    "B", NULL };
+		struct clixml_value *l = clixml_new_obj(NULL, CLIXML_COLL_LST);
+
+		for (int i = 0; i < 2000; i++) {
+			char name[16];
+			const char *tc[] = { name, NULL };
+
+			snprintf(name, sizeof(name), "T%d", i);
+			clixml_list_add(l, clixml_new_obj(i == 1000 ? ta :
+			    i == 1500 ? tb : i == 1999 ? ta : tc,
+			    CLIXML_COLL_NONE));
+		}
+		out = clixml_write(l, &len);
+		ck_assert_ptr_nonnull(out);
+		ck_assert(strstr(out, "<Obj RefId=\"1001\"><TN RefId=\"1000\">"
+		    "<T>A</T></TN></Obj>") != NULL);
+		ck_assert(strstr(out, "<Obj RefId=\"2000\"><TNRef RefId=\"1000\"/>"
+		    "</Obj>") != NULL);
+		free(out);
+		clixml_unref(l);
+	}
 	/* an object a builder could not finish is not written */
 	bad = clixml_new_obj(NULL, CLIXML_COLL_LST);
 	clixml_list_add(bad, NULL);
