@@ -39,15 +39,6 @@ static const struct cim_property props[P_COUNT] = {
 	[P_NUMS] = { "Nums", CIM_UINT16, CIM_ARRAY },
 };
 
-static void
-quiet_log(int level, const char *fmt, ...)
-{
-	(void)level;
-	(void)fmt;
-}
-
-static struct winrmd_host fake_host = { .abi = WINRMD_PLUGIN_ABI,
-	.size = sizeof(struct winrmd_host), .log = quiet_log };
 static struct cim_services svc;
 static struct cim_instance *insts[3];
 
@@ -56,7 +47,6 @@ setup(void)
 {
 	struct cim_instance *i;
 
-	host = &fake_host;
 	inst_services(&svc);
 	/* everything set, with odd values */
 	i = insts[0] = inst_new(props, P_COUNT);
