@@ -66,6 +66,12 @@ void	auth_basic_wipe(char *user, char *password);
 
 /* --- the verification cache for Basic (auth_cache.c) --- */
 int	auth_cache_init(void);		/* fresh random key */
+/*
+ * HMAC-SHA256 with the per-process key over each part and its NUL: what
+ * stands for a password wherever one must be recognised, never stored.
+ * 0, or -1 before auth_cache_init().
+ */
+int	auth_mac(const char *const parts[], size_t n, unsigned char mac[32]);
 void	auth_cache_flush(void);
 /* a live entry for user/password, or NULL; the caller refs it */
 struct principal *auth_cache_get(const char *user, const char *password,
@@ -107,6 +113,12 @@ typedef void (*auth_job_fn)(struct auth_job *j, void *arg);
  * scheme is static.  done runs once, on the loop thread; the principal it
  * gets has checked_ms set to when the check started.  Returns 0, or
  * -errno (done will not run).  The password is copied, and wiped.
+ * One check per credential at a time: a start with the same user,
+ * password, scheme, client address and PAM service as a check in flight
+ * joins it instead of running PAM again, and every done of that check gets
+ * its result (its own reference to the principal, the same reason and
+ * failure delay).  A start after a check ended runs a new one: nothing is
+ * remembered here.
  */
 int	auth_job_start(const char *user, const char *password,
 	    const char *scheme, const char *rhost, bool fold_case,

@@ -2,7 +2,8 @@
  * auth_cache.c: remembers successful Basic verifications for a short time,
  * so that clients which send Basic on every request do not pay a PAM
  * conversation each time.  Keyed by HMAC-SHA256 over user and password with
- * a random per-process key: the password is never stored.  Loop thread only.
+ * a random per-process key: the password is never stored.  The same keyed
+ * hash names the checks in flight (auth_job.c).  Loop thread only.
  */
 #include "build.h"
 
@@ -72,21 +73,28 @@ auth_cache_flush(void)
 			entry_clear(&cache[s][w]);
 }
 
-/* HMAC-SHA256(key, user || NUL || password) */
-static int
-mac_of(const char *user, const char *password, unsigned char mac[32])
+int
+auth_mac(const char *const parts[], size_t n, unsigned char mac[32])
 {
 	size_t outl = 0;
 	int ok;
 
 	/* a NULL key: the one given at auth_cache_init(), already digested */
-	ok = keyed != NULL && EVP_MAC_init(keyed, NULL, 0, NULL) &&
-	    EVP_MAC_update(keyed, (const unsigned char *)user,
-	    strlen(user) + 1) &&
-	    EVP_MAC_update(keyed, (const unsigned char *)password,
-	    strlen(password)) &&
-	    EVP_MAC_final(keyed, mac, &outl, 32) && outl == 32;
+	ok = keyed != NULL && EVP_MAC_init(keyed, NULL, 0, NULL);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_MAC_update(keyed, (const unsigned char *)parts[i],
+		    strlen(parts[i]) + 1);
+	ok = ok && EVP_MAC_final(keyed, mac, &outl, 32) && outl == 32;
 	return ok ? 0 : -1;
+}
+
+/* HMAC-SHA256(key, user || NUL || password || NUL) */
+static int
+mac_of(const char *user, const char *password, unsigned char mac[32])
+{
+	const char *parts[] = { user, password };
+
+	return auth_mac(parts, 2, mac);
 }
 
 struct principal *

@@ -7,6 +7,12 @@
  * PermitRoot, AllowedGroups).  Basic, Negotiate, certificates, the
  * re-checks of remembered logins (http.c) and run-as checks for plugins
  * (host.c) differ only in what they do with the result, on the loop thread.
+ *
+ * A login storm (many clients with the same credentials while nothing is
+ * remembered) runs one check, not one each: a start that matches a check
+ * in flight (the keyed hash of auth_mac over every input of the check)
+ * waits for it and shares its result, success or failure.  The list of
+ * checks in flight is the loop thread's; it holds no password.
  */
 #include "build.h"
 
@@ -23,8 +29,18 @@
 #include "winrmd.h"
 #include "workers.h"
 
+/* a start that joined a check in flight */
+struct waiter {
+	auth_job_fn		 done;
+	void			*arg;
+	struct waiter		*next;
+};
+
 struct job {
 	struct auth_job		 pub;
+	unsigned char		 key[32];	/* auth_mac of the inputs */
+	struct job		*next;		/* in flight */
+	struct waiter		*waiters, **wtail;
 	char			*user, *password;
 	char			 rhost[64];
 	char			 service[64];
@@ -35,6 +51,9 @@ struct job {
 	auth_job_fn		 done;
 	void			*arg;
 };
+
+/* the checks on the workers now; loop thread only */
+static struct job *inflight;
 
 /* principal_lookup, then in lower case for names that ignore it (NTLM) */
 static int
@@ -116,23 +135,95 @@ job_free(struct job *j)
 	free(j);
 }
 
+/* hands the result to one done: its own reference to the principal */
+static void
+deliver(struct job *j, struct principal *p, auth_job_fn done, void *arg)
+{
+	j->pub.principal = p != NULL ? principal_ref(p) : NULL;
+	done(&j->pub, arg);
+	principal_unref(j->pub.principal);
+	j->pub.principal = NULL;
+}
+
 static void
 finished(void *arg)
 {
-	struct job *j = arg;
+	struct job *j = arg, **pp;
+	struct principal *p = j->pub.principal;
+	struct waiter *w;
 
-	if (j->pub.principal != NULL)
-		j->pub.principal->checked_ms = j->started_ms;
-	j->done(&j->pub, j->arg);
+	/* out of the list first: a done that starts a check starts anew */
+	for (pp = &inflight; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	if (p != NULL)
+		p->checked_ms = j->started_ms;
+	deliver(j, p, j->done, j->arg);
+	while ((w = j->waiters) != NULL) {
+		j->waiters = w->next;
+		deliver(j, p, w->done, w->arg);
+		free(w);
+	}
+	j->pub.principal = p;
 	job_free(j);
+}
+
+/* the key of a check: every input that can change its answer */
+static int
+job_key(const char *service, const char *scheme, bool fold_case,
+    const char *rhost, const char *user, const char *password,
+    unsigned char key[32])
+{
+	const char *parts[] = { service, scheme, fold_case ? "1" : "0",
+	    rhost, user, password != NULL ? "p" : "-",
+	    password != NULL ? password : "" };
+
+	return auth_mac(parts, sizeof(parts) / sizeof(parts[0]), key);
+}
+
+/* joins the check in flight with this key; false if there is none */
+static bool
+join(const unsigned char key[32], auth_job_fn done, void *arg, int *ret)
+{
+	struct job *j;
+	struct waiter *w;
+
+	for (j = inflight; j != NULL; j = j->next)
+		if (CRYPTO_memcmp(j->key, key, 32) == 0)
+			break;
+	if (j == NULL)
+		return false;
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		*ret = -ENOMEM;
+		return true;
+	}
+	w->done = done;
+	w->arg = arg;
+	*j->wtail = w;
+	j->wtail = &w->next;
+	W->count.pam_joined++;
+	*ret = 0;
+	return true;
 }
 
 int
 auth_job_start(const char *user, const char *password, const char *scheme,
     const char *rhost, bool fold_case, auth_job_fn done, void *arg)
 {
+	const char *service = conf_s(W->cfg, CK_AUTH_PAM_SERVICE);
+	unsigned char key[32];
+	bool keyed;
 	struct job *j;
+	int r;
 
+	if (rhost == NULL)
+		rhost = "";
+	keyed = job_key(service, scheme, fold_case, rhost, user, password,
+	    key) == 0;
+	if (keyed && join(key, done, arg, &r))
+		return r;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return -ENOMEM;
 	if ((j->user = strdup(user)) == NULL ||
@@ -141,13 +232,13 @@ auth_job_start(const char *user, const char *password, const char *scheme,
 		job_free(j);
 		return -ENOMEM;
 	}
-	snprintf(j->rhost, sizeof(j->rhost), "%s", rhost ? rhost : "");
-	snprintf(j->service, sizeof(j->service), "%s",
-	    conf_s(W->cfg, CK_AUTH_PAM_SERVICE));
+	snprintf(j->rhost, sizeof(j->rhost), "%s", rhost);
+	snprintf(j->service, sizeof(j->service), "%s", service);
 	j->fold_case = fold_case;
 	j->started_ms = reactor_now_ms();
 	j->done = done;
 	j->arg = arg;
+	j->wtail = &j->waiters;
 	j->pub.user = j->user;
 	j->pub.password = j->password;
 	j->pub.scheme = scheme;
@@ -156,6 +247,12 @@ auth_job_start(const char *user, const char *password, const char *scheme,
 	if (workers_submit(work, finished, j) < 0) {
 		job_free(j);
 		return -ENOMEM;
+	}
+	/* without a key (no MAC yet) it runs alone */
+	if (keyed) {
+		memcpy(j->key, key, 32);
+		j->next = inflight;
+		inflight = j;
 	}
 	return 0;
 }

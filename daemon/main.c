@@ -76,13 +76,15 @@ static void
 log_counters(void)
 {
 	log_notice("counters: requests=%llu unauthorized=%llu faults=%llu "
-	    "dispatched=%llu spawned=%llu pam=%llu pending=%u replayed=%llu",
+	    "dispatched=%llu spawned=%llu pam=%llu pam_joined=%llu pending=%u "
+	    "replayed=%llu",
 	    (unsigned long long)W->count.requests,
 	    (unsigned long long)W->count.unauthorized,
 	    (unsigned long long)W->count.faults,
 	    (unsigned long long)W->count.dispatched,
 	    (unsigned long long)W->count.spawned,
-	    (unsigned long long)W->count.pam_calls, http_pending(),
+	    (unsigned long long)W->count.pam_calls,
+	    (unsigned long long)W->count.pam_joined, http_pending(),
 	    (unsigned long long)W->count.replayed);
 }
 

@@ -16,7 +16,8 @@ struct counters {
 	uint64_t	faults;
 	uint64_t	dispatched;	/* plugin operations called */
 	uint64_t	spawned;	/* children started */
-	uint64_t	pam_calls;
+	uint64_t	pam_calls;	/* account checks run */
+	uint64_t	pam_joined;	/* starts that joined one in flight */
 	uint64_t	replayed;	/* answers from the reply memo */
 };
 

@@ -470,7 +470,7 @@ counters() {
 	    fail "SIGUSR1 logged no counters line"
 	for kv in ${line#*counters: }; do
 		case $kv in
-		requests=*|unauthorized=*|faults=*|dispatched=*|spawned=*|pam=*|pending=*|replayed=*)
+		requests=*|unauthorized=*|faults=*|dispatched=*|spawned=*|pam=*|pam_joined=*|pending=*|replayed=*)
 			printf -v "C_${kv%%=*}" '%s' "${kv#*=}" ;;
 		esac
 	done
