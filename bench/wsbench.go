@@ -7,6 +7,8 @@
 //	wsbench -mode shells -n 1000 -hold S  N shells, each with `sleep S` waiting in Receive
 //	wsbench -mode identify -n 200         Identify latency on one connection
 //	wsbench -mode enumerate -n 10         ms per enumeration of every Win32_Process
+//	wsbench -mode storm -n 50 [-users F]  N logins at once, a connection each: p50 p99 (ms), wall (s)
+//	                                      F: lines user:password, one client each (else -user/-pass)
 //	                                      (Enumerate + Pull until EndOfSequence)
 //	wsbench -mode rawstream -bytes N -envelope E
 //	                                      N bytes through Receive, by a lean client of
@@ -57,7 +59,12 @@ func main() {
 	nbytes := flag.Int64("bytes", 1<<20, "")
 	hold := flag.Int("hold", 30, "")
 	envelope := flag.Int("envelope", 512000, "")
+	users := flag.String("users", "", "")
 	flag.Parse()
+	if *mode == "storm" {
+		storm(fmt.Sprintf("http://%s:%d/wsman", *host, *port), *user, *pass, *users, *n)
+		return
+	}
 
 	ep := winrm.NewEndpoint(*host, *port, false, true, nil, nil, nil, 120*time.Second)
 	client, err := winrm.NewClient(ep, *user, *pass)
@@ -423,4 +430,66 @@ func enumerateAll(url, user, pass string, envelope int) (int, error) {
 			`"><n:EnumerationContext>`+ctx+`</n:EnumerationContext><n:MaxElements>32000</n:MaxElements></n:Pull>`)
 	}
 	return count, err
+}
+
+// storm: n clients at once, each on a connection of its own, each sending
+// one authenticated Identify with Basic (the login is the work); every
+// answer must be 200.  Prints p50 and p99 of the latencies (ms) and the
+// wall time of the storm (s).
+func storm(url, user, pass, usersFile string, n int) {
+	creds := [][2]string{{user, pass}}
+	if usersFile != "" {
+		data, err := os.ReadFile(usersFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		creds = nil
+		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			if i := strings.IndexByte(l, ':'); i > 0 {
+				creds = append(creds, [2]string{l[:i], l[i+1:]})
+			}
+		}
+		n = len(creds)
+	}
+	body := []byte(`<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:wsmid="http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd"><s:Header/><s:Body><wsmid:Identify/></s:Body></s:Envelope>`)
+	ms := make([]float64, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			c := creds[i%len(creds)]
+			hc := &http.Client{Timeout: 60 * time.Second,
+				Transport: &http.Transport{DisableKeepAlives: true}}
+			req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+			req.SetBasicAuth(c[0], c[1])
+			<-start
+			t := time.Now()
+			resp, err := hc.Do(req)
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					err = fmt.Errorf("%s: status %d", c[0], resp.StatusCode)
+				}
+			}
+			errs[i] = err
+			ms[i] = float64(time.Since(t).Microseconds()) / 1000
+		}(i)
+	}
+	t := time.Now()
+	close(start)
+	wg.Wait()
+	wall := time.Since(t).Seconds()
+	for _, err := range errs {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "storm:", err)
+			os.Exit(1)
+		}
+	}
+	fmt.Printf("%.3f %.3f %.3f\n", percentile(ms, 0.5), percentile(ms, 0.99), wall)
 }

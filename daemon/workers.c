@@ -1,7 +1,8 @@
 /*
- * workers.c: a fixed pool of threads fed from one queue.  Results return
- * to the event loop through reactor_post(), so done() callbacks never race
- * with the rest of the daemon.
+ * workers.c: a fixed pool of threads fed from one queue, at a lower CPU
+ * priority than the loop.  Results return to the event loop through
+ * reactor_post(), so done() callbacks never race with the rest of the
+ * daemon.
  */
 #include "build.h"
 
@@ -10,12 +11,21 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "reactor.h"
 #include "workers.h"
 
 #define MAX_WORKERS	16
+/*
+ * The workers run below the loop thread: a storm of logins (PAM's password
+ * hashing is CPU-bound) takes the CPU the loop leaves, and never holds up
+ * Identify or the requests of those already logged in.  Linux applies a
+ * nice value to one thread.
+ */
+#define WORKER_NICE	10
 
 struct job {
 	void		(*work)(void *);
@@ -46,6 +56,12 @@ static void *
 worker_main(void *unused)
 {
 	(void)unused;
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, (id_t)gettid());
+
+	if (nice != -1 || errno == 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(),
+		    nice + WORKER_NICE > 19 ? 19 : nice + WORKER_NICE);
 	for (;;) {
 		struct job *j;
 
