@@ -8,7 +8,8 @@
  * --example-config stop after the settings.  Signals arrive through a
  * signalfd on the reactor: SIGTERM/SIGINT stop, SIGHUP reloads the config
  * (checked against the running plugins; a bad file is refused and the old
- * one stays), SIGUSR1 logs the counters.
+ * one stays), SIGUSR1 logs the counters.  -t also checks what the start
+ * will need (check.c); the start checks the TLS files the same way.
  */
 #include "build.h"
 
@@ -29,6 +30,7 @@
 
 #include "auth.h"
 #include "cgroup.h"
+#include "check.h"
 #include "config.h"
 #include "dispatch.h"
 #include "enumeration.h"
@@ -233,6 +235,9 @@ check_only(struct config *cfg)
 {
 	int r = dispatch_build() < 0;
 
+	/* what the start will need: TLS files, directories, providers */
+	if (check_start(cfg) < 0)
+		r = 1;
 	dispatch_clear();
 	plugins_fini_all();
 	if (r == 0)
@@ -298,6 +303,7 @@ serve(void)
 		goto out_plugins;
 	sd_notify(0, "READY=1");
 	log_notice("winrmd %s ready", PACKAGE_VERSION);
+	log_started();
 	if ((r = reactor_run()) < 0)
 		log_err("event loop: %s", strerror(-r));
 	else
@@ -406,12 +412,15 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* where a failed start says why, before the file gives the level */
+	log_init(w.foreground || test || list || example || ntlm_user != NULL,
+	    LOG_INFO);
 	/* without -c, a missing default file means: all defaults */
 	if (!path_given && access(path, F_OK) < 0)
 		path = NULL;
 	/* the daemon's sections; the plugins' wait for their plugins */
 	if ((w.cfg = config_parse(path, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "winrmd: %s\n", err);
+		log_fatal("%s", err);
 		return 1;
 	}
 	w.config_path = path;
@@ -440,7 +449,7 @@ main(int argc, char **argv)
 	if (opened < 0 && !test && !example)
 		rc = 1;
 	else if (plugins_settings(w.cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "winrmd: %s%s\n", err, opened < 0 ?
+		log_fatal("%s%s", err, opened < 0 ?
 		    " (a plugin that could not be loaded may declare it)" : "");
 		rc = 1;
 	} else if (example) {
@@ -452,6 +461,8 @@ main(int argc, char **argv)
 		rc = check_only(w.cfg);
 	else if (list)
 		rc = list_operations();
+	else if (check_tls(w.cfg, false) < 0)
+		rc = 1;
 	else
 		rc = serve();
 	plugins_fini_all();
