@@ -9,7 +9,7 @@
  * signalfd on the reactor: SIGTERM/SIGINT stop, SIGHUP reloads the config
  * (checked against the running plugins; a bad file is refused and the old
  * one stays), SIGUSR1 logs the counters.  -t also checks what the start
- * will need (check.c); the start checks the TLS files the same way.
+ * will need (startcheck.c); the start checks the TLS files the same way.
  */
 #include "build.h"
 
@@ -30,7 +30,7 @@
 
 #include "auth.h"
 #include "cgroup.h"
-#include "check.h"
+#include "startcheck.h"
 #include "config.h"
 #include "dispatch.h"
 #include "enumeration.h"
@@ -235,7 +235,7 @@ check_only(struct config *cfg)
 {
 	int r = dispatch_build() < 0;
 
-	/* what the start will need: TLS files, directories, providers */
+	/* what the start will need: TLS files, providers */
 	if (check_start(cfg) < 0)
 		r = 1;
 	dispatch_clear();
@@ -445,7 +445,10 @@ main(int argc, char **argv)
 	 * -t and --example-config go on without a plugin that cannot be
 	 * loaded (logged), to check or list what they can
 	 */
-	opened = plugins_open_all(w.cfg, test || example);
+	if (check_plugin_dir(w.cfg) < 0 && !test && !example)
+		opened = -1;
+	else
+		opened = plugins_open_all(w.cfg, test || example);
 	if (opened < 0 && !test && !example)
 		rc = 1;
 	else if (plugins_settings(w.cfg, err, sizeof(err)) < 0) {

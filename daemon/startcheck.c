@@ -1,5 +1,5 @@
 /*
- * check.c: what `winrmd -t' checks beyond the file's syntax, as `sshd -t'
+ * startcheck.c: what `winrmd -t' checks beyond the file's syntax, as `sshd -t'
  * does: that the start will find what it needs.  The HTTPS certificate
  * and key load and belong together (GnuTLS, as libmicrohttpd will load
  * them) and the key is readable by its owner only; the plugin directory
@@ -21,7 +21,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
-#include "check.h"
+#include "startcheck.h"
 #include "config.h"
 #include "log.h"
 
@@ -203,15 +203,21 @@ check_providers(const struct config *cfg)
 }
 
 int
+check_plugin_dir(const struct config *cfg)
+{
+	if (has_bare_name(conf_s(cfg, CK_PLUGINS_LOAD)) &&
+	    check_dir("[Plugins] Directory", conf_s(cfg,
+	    CK_PLUGINS_DIRECTORY)) < 0)
+		return -1;
+	return 0;
+}
+
+int
 check_start(const struct config *cfg)
 {
 	int rc = 0;
 
 	if (check_tls(cfg, true) < 0)
-		rc = -1;
-	if (has_bare_name(conf_s(cfg, CK_PLUGINS_LOAD)) &&
-	    check_dir("[Plugins] Directory", conf_s(cfg,
-	    CK_PLUGINS_DIRECTORY)) < 0)
 		rc = -1;
 	if (check_providers(cfg) < 0)
 		rc = -1;

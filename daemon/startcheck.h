@@ -1,9 +1,9 @@
 /*
- * check.h: the start's prerequisites, checked by `winrmd -t' (all of
+ * startcheck.h: the start's prerequisites, checked by `winrmd -t' (all of
  * them) and by the start (the TLS files), with the reason logged.
  */
-#ifndef WINRMD_CHECK_H
-#define WINRMD_CHECK_H
+#ifndef WINRMD_STARTCHECK_H
+#define WINRMD_STARTCHECK_H
 
 #include <stdbool.h>
 
@@ -15,7 +15,9 @@ struct config;
  * world readable.  0, or -1 after logging why.
  */
 int	check_tls(const struct config *cfg, bool test);
-/* -t: check_tls, the plugin directory, the CIM providers; 0 or -1 */
+/* [Plugins] Directory exists where Load names plugins in it; 0 or -1 */
+int	check_plugin_dir(const struct config *cfg);
+/* -t, once the plugins are open: check_tls, the CIM providers; 0 or -1 */
 int	check_start(const struct config *cfg);
 
 #endif
