@@ -39,6 +39,7 @@
 #include "log.h"
 #include "negotiate.h"
 #include "plugin.h"
+#include "quickconfig.h"
 #include "reactor.h"
 #include "soap.h"
 #include "spawn.h"
@@ -67,6 +68,9 @@ usage(FILE *out)
 	    "      --ntlm-passwd USER set USER's NTLM password in [Auth] NTLMUserFile (NT hash;\n"
 	    "                         the password is read from the terminal, or a line of stdin)\n"
 	    "      --ntlm-delete USER remove USER from [Auth] NTLMUserFile\n"
+	    "      --quickconfig      set this host up for WinRM over HTTPS (as Windows'\n"
+	    "                         winrm quickconfig -transport:https): the file (-c),\n"
+	    "                         the certificate, the service, the firewall\n"
 	    "  -h, --help             this text\n"
 	    "  -V, --version          the version\n"
 	    "\n"
@@ -338,7 +342,8 @@ out:
 int
 main(int argc, char **argv)
 {
-	enum { OPT_LIST = 256, OPT_EXAMPLE, OPT_NTLM_PASSWD, OPT_NTLM_DELETE };
+	enum { OPT_LIST = 256, OPT_EXAMPLE, OPT_NTLM_PASSWD, OPT_NTLM_DELETE,
+	    OPT_QUICKCONFIG };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -350,12 +355,13 @@ main(int argc, char **argv)
 		{ "example-config", no_argument, NULL, OPT_EXAMPLE },
 		{ "ntlm-passwd", required_argument, NULL, OPT_NTLM_PASSWD },
 		{ "ntlm-delete", required_argument, NULL, OPT_NTLM_DELETE },
+		{ "quickconfig", no_argument, NULL, OPT_QUICKCONFIG },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct winrmd w;
 	const char *path = DEFAULT_CONFIG;
 	bool test = false, debug = false, list = false, path_given = false;
-	bool example = false;
+	bool example = false, quick = false;
 	const char *ntlm_user = NULL;
 	bool ntlm_delete = false;
 	struct utsname u;
@@ -397,6 +403,9 @@ main(int argc, char **argv)
 		case OPT_EXAMPLE:
 			example = true;
 			break;
+		case OPT_QUICKCONFIG:
+			quick = true;
+			break;
 		case OPT_NTLM_PASSWD:
 		case OPT_NTLM_DELETE:
 			ntlm_user = optarg;
@@ -413,8 +422,12 @@ main(int argc, char **argv)
 		return 2;
 	}
 	/* where a failed start says why, before the file gives the level */
-	log_init(w.foreground || test || list || example || ntlm_user != NULL,
-	    LOG_INFO);
+	log_init(w.foreground || test || list || example || quick ||
+	    ntlm_user != NULL, LOG_INFO);
+	if (gethostname(w.hostname, sizeof(w.hostname) - 1) < 0)
+		snprintf(w.hostname, sizeof(w.hostname), "localhost");
+	if (quick)
+		return quickconfig_run(path, w.hostname);
 	/* without -c, a missing default file means: all defaults */
 	if (!path_given && access(path, F_OK) < 0)
 		path = NULL;
@@ -432,8 +445,6 @@ main(int argc, char **argv)
 	}
 	log_init(w.foreground || test || list || example, debug ? LOG_DEBUG :
 	    log_level_parse(conf_s(w.cfg, CK_SERVICE_LOG_LEVEL)));
-	if (gethostname(w.hostname, sizeof(w.hostname) - 1) < 0)
-		snprintf(w.hostname, sizeof(w.hostname), "localhost");
 	if (uname(&u) == 0) {
 		unsigned a = 0, b = 0, p = 0;
 
