@@ -2,7 +2,8 @@
  * startcheck.c: what `winrmd -t' checks beyond the file's syntax, as `sshd -t'
  * does: that the start will find what it needs.  The HTTPS certificate
  * and key load and belong together (GnuTLS, as libmicrohttpd will load
- * them) and the key is readable by its owner only; the plugin directory
+ * them) and the key is readable by its owner only; the client CAs of
+ * [Auth] Certificate load; the plugin directory
  * exists; the CIM providers the file names load.  The start runs the TLS
  * part too, so that a broken pair fails there with the same reason rather
  * than inside libmicrohttpd.  Every failure is logged at error level with
@@ -212,12 +213,47 @@ check_plugin_dir(const struct config *cfg)
 	return 0;
 }
 
+/* [Auth] Certificate on HTTPS: the client CAs load (GnuTLS, as the start) */
+static int
+check_client_ca(const struct config *cfg)
+{
+	const char *ca = conf_s(cfg, CK_AUTH_CLIENT_CA_FILE);
+	gnutls_certificate_credentials_t cred;
+	int n;
+
+	if (!conf_b(cfg, CK_AUTH_CERTIFICATE) ||
+	    conf_u(cfg, CK_LISTENER_HTTPS_PORT) == 0)
+		return 0;
+	if (ca[0] == '\0') {
+		log_err("[Auth] Certificate = true needs ClientCAFile, the "
+		    "authorities that issue client certificates");
+		return -1;
+	}
+	if (access(ca, R_OK) < 0) {
+		log_err("[Auth] ClientCAFile %s: %s", ca, strerror(errno));
+		return -1;
+	}
+	if (gnutls_certificate_allocate_credentials(&cred) < 0) {
+		log_err("tls: out of memory");
+		return -1;
+	}
+	n = gnutls_certificate_set_x509_trust_file(cred, ca,
+	    GNUTLS_X509_FMT_PEM);
+	gnutls_certificate_free_credentials(cred);
+	if (n <= 0) {
+		log_err("[Auth] ClientCAFile %s holds no usable PEM certificate%s%s",
+		    ca, n < 0 ? ": " : "", n < 0 ? gnutls_strerror(n) : "");
+		return -1;
+	}
+	return 0;
+}
+
 int
 check_start(const struct config *cfg)
 {
 	int rc = 0;
 
-	if (check_tls(cfg, true) < 0)
+	if (check_tls(cfg, true) < 0 || check_client_ca(cfg) < 0)
 		rc = -1;
 	if (check_providers(cfg) < 0)
 		rc = -1;

@@ -17,7 +17,8 @@ struct config;
 int	check_tls(const struct config *cfg, bool test);
 /* [Plugins] Directory exists where Load names plugins in it; 0 or -1 */
 int	check_plugin_dir(const struct config *cfg);
-/* -t, once the plugins are open: check_tls, the CIM providers; 0 or -1 */
+/* -t, once the plugins are open: check_tls, the client CAs, the CIM
+ * providers; 0 or -1 */
 int	check_start(const struct config *cfg);
 
 #endif

@@ -3,7 +3,7 @@
 # does, each refusal with its real reason at error level and exit 1: a
 # directory as the configuration file; a certificate or key that is
 # garbage, missing or not the pair's; a key readable by others (refused at
-# the start too); a missing plugin or provider directory; a provider that
+# the start too); [Auth] Certificate without usable client CAs; a missing plugin or provider directory; a provider that
 # does not load.  And a failed start says why: on a busy port, without -f,
 # with no journal or syslog to reach, the reason (with the address) is on
 # stderr and the exit status is not 0.
@@ -83,6 +83,18 @@ refused nopair "KeyFile $KEY does not exist but CertificateFile $CERT does"
 cp -p "$TLS/good.key" "$KEY"
 rm -f "$CERT"
 refused nopair "CertificateFile $CERT does not exist but KeyFile $KEY does"
+
+say "-t: [Auth] Certificate and its ClientCAFile"
+cp "$TLS/good.crt" "$CERT"
+conf noca "[Auth]" "Certificate = true"
+refused noca "[Auth] Certificate = true needs ClientCAFile"
+conf missingca "[Auth]" "Certificate = true" "ClientCAFile = $WORK/no-ca.pem"
+refused missingca "[Auth] ClientCAFile $WORK/no-ca.pem: No such file or directory"
+echo garbage >"$WORK/garbage-ca.pem"
+conf garbageca "[Auth]" "Certificate = true" "ClientCAFile = $WORK/garbage-ca.pem"
+refused garbageca "[Auth] ClientCAFile $WORK/garbage-ca.pem holds no usable PEM certificate"
+conf goodca "[Auth]" "Certificate = true" "ClientCAFile = $TLS/good.crt"
+accepted goodca
 
 say "the start refuses a key others can read, with the same reason on stderr"
 cp "$TLS/good.crt" "$CERT"

@@ -59,6 +59,15 @@ for n, (where, block) in enumerate(found):
         f.write(where + "\n")
 EOF
 
+# what the examples name in /etc/winrmd, as the administrator would have it
+ETC=$WORK/etc-winrmd
+mkdir -p "$ETC"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$ETC/client-ca.key" \
+    -out "$ETC/client-ca.pem" -subj "/CN=example client CA" -days 2 >/dev/null 2>&1 ||
+	hard_error "openssl req failed"
+install -m 600 /dev/null "$ETC/ntlm.users"
+install -m 600 /dev/null "$ETC/http.keytab"
+
 n=0
 readme=0
 man=0
@@ -66,7 +75,7 @@ for f in "$WORK"/examples/*.conf; do
 	where=$(cat "${f%.conf}.where")
 	c=${f%.conf}.staged
 	# the staged install's paths; the directories the example leaves alone
-	sed "s|/usr/local/lib/winrmd|$LIBDIR|g" "$f" >"$c"
+	sed -e "s|/usr/local/lib/winrmd|$LIBDIR|g" -e "s|/etc/winrmd/|$ETC/|g" "$f" >"$c"
 	grep -qi '^[[:space:]]*Directory[[:space:]]*=' "$c" ||
 		printf '\n[Plugins]\nDirectory = %s\n' "$LIBDIR/plugins" >>"$c"
 	load=$(sed -n 's/^[[:space:]]*Load[[:space:]]*=//Ip' "$c")
