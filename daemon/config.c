@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <arpa/inet.h>
@@ -714,6 +715,7 @@ config_parse(const char *path, char *err, size_t errlen)
 {
 	struct read_state rs = { 0 };
 	struct config *cfg;
+	struct stat st;
 	int rc;
 
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
@@ -736,6 +738,13 @@ config_parse(const char *path, char *err, size_t errlen)
 	if ((cfg->path = strdup(path)) == NULL ||
 	    (rs.fp = fopen(path, "re")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		config_free(cfg);
+		return NULL;
+	}
+	/* a directory opens and reads as an empty file: all defaults */
+	if (fstat(fileno(rs.fp), &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		fclose(rs.fp);
 		config_free(cfg);
 		return NULL;
 	}

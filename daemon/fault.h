@@ -1,5 +1,5 @@
 /*
- * fault.h: the one table of WS-Management faults (PROTOCOL.md Part B §2).
+ * fault.h: the one table of WS-Management faults (docs/PROTOCOL.md Part B §2).
  * A fault is an enum (plugin.h) plus a reason text and an optional
  * faultDetail suffix; soap.c turns it into the envelope, http.c uses the
  * HTTP status.

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "auth.h"
@@ -18,6 +19,7 @@
 #include "enumeration.h"
 #include "host.h"
 #include "log.h"
+#include "negotiate.h"
 #include "op.h"
 #include "reactor.h"
 #include "soap.h"
@@ -201,6 +203,41 @@ h_account_may_run(const struct winrmd_principal *p, char *why, size_t len)
 	    len);
 }
 
+static bool
+h_auth_offered(const char *scheme, const char **why)
+{
+	const char *dummy;
+
+	if (why == NULL)
+		why = &dummy;
+	*why = NULL;
+	if (strcasecmp(scheme, "Basic") == 0) {
+		if (!conf_b(W->cfg, CK_AUTH_BASIC))
+			*why = "[Auth] Basic is false";
+	} else if (strcasecmp(scheme, "Negotiate") == 0) {
+		if (!conf_b(W->cfg, CK_AUTH_NEGOTIATE))
+			*why = "[Auth] Negotiate is false";
+		else if (!nego_offered("Negotiate"))
+			*why = "neither a Kerberos keytab ([Auth] Keytab) nor an "
+			    "NTLM user file ([Auth] NTLMUserFile) is usable";
+	} else if (strcasecmp(scheme, "Kerberos") == 0) {
+		if (!conf_b(W->cfg, CK_AUTH_KERBEROS))
+			*why = "[Auth] Kerberos is false";
+		else if (!nego_offered("Kerberos"))
+			*why = "no usable keytab with an HTTP/<host> key "
+			    "([Auth] Keytab)";
+	} else if (strcasecmp(scheme, "Certificate") == 0) {
+		if (!conf_b(W->cfg, CK_AUTH_CERTIFICATE))
+			*why = "[Auth] Certificate is false";
+		else if (conf_s(W->cfg, CK_AUTH_CLIENT_CA_FILE)[0] == '\0')
+			*why = "[Auth] ClientCAFile is not set";
+		else if (conf_u(W->cfg, CK_LISTENER_HTTPS_PORT) == 0)
+			*why = "[Listener] HTTPSPort is 0: no HTTPS listener";
+	} else
+		*why = "winrmd has no such scheme";
+	return *why == NULL;
+}
+
 static const char *
 h_conf_str(const char *section, const char *key)
 {
@@ -379,6 +416,7 @@ const struct winrmd_host host_services = {
 	.enum_pull = enumeration_pull,
 	.enum_release = enumeration_release,
 	.epr_selector = enumeration_epr_selector,
+	.auth_offered = h_auth_offered,
 };
 
 void

@@ -1,16 +1,25 @@
 /*
  * log.c: one place that writes log lines.  In the foreground they go to
- * stderr with a timestamp; otherwise to the journal (which also feeds syslog).
+ * stderr with a timestamp; otherwise to the journal (which also feeds
+ * syslog), else to syslog's /dev/log where there is no journald, else to
+ * stderr: a line is never lost for want of a logger.  Until the start is
+ * over (log_started) an error also goes to stderr, unless stderr is the
+ * journal already (systemd's JOURNAL_STREAM): a start that fails says why
+ * where the administrator who started it looks, and in the journal.
  * Every line is escaped here (log_escape), whatever it quotes: a client's
  * user name, path or header can neither forge a line nor reach a terminal
  * as a control sequence, and no caller has to remember to sanitise.
  */
 #include "build.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-journal.h>
 
@@ -18,17 +27,65 @@
 
 static int log_foreground = 1;
 static volatile int log_max = LOG_INFO;
+static volatile bool log_starting = true;
+static bool stderr_journal;	/* stderr is a stream to the journal */
 
 static const char *const level_names[] = {
 	[LOG_ERR] = "error", [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
 	[LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 };
 
+/* systemd connects stderr to the journal and says so in JOURNAL_STREAM */
+static bool
+stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return e != NULL && sscanf(e, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 &&
+	    (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_init(int foreground, int level)
 {
 	log_foreground = foreground;
 	log_max = level;
+	stderr_journal = stderr_is_journal();
+}
+
+void
+log_started(void)
+{
+	log_starting = false;
+}
+
+void
+log_fatal(const char *fmt, ...)
+{
+	char raw[2048], line[4 * sizeof(raw)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	log_escape(raw, line, sizeof(line));
+	if (!log_foreground && sd_journal_print(LOG_ERR, "%s", line) >= 0 &&
+	    stderr_journal)
+		return;
+	fprintf(stderr, "winrmd: %s\n", line);
+}
+
+/* syslog where journald is not running but a syslog daemon is */
+static bool
+syslog_reachable(void)
+{
+	struct stat st;
+
+	return stat("/dev/log", &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
 void
@@ -128,8 +185,16 @@ log_vmsg(int prio, const char *fmt, va_list ap)
 		return;
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	log_escape(raw, line, sizeof(line));
-	if (!log_foreground && sd_journal_print(prio, "%s", line) >= 0)
-		return;
+	if (!log_foreground) {
+		bool logged = sd_journal_print(prio, "%s", line) >= 0;
+
+		if (!logged && syslog_reachable()) {
+			syslog(prio, "%s", line);
+			logged = true;
+		}
+		if (logged && (!log_starting || prio > LOG_ERR || stderr_journal))
+			return;
+	}
 	{
 		struct timespec ts;
 		struct tm tm;

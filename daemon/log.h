@@ -1,5 +1,6 @@
 /*
- * log.h: the daemon's log.  Foreground: stderr.  Background: the journal.
+ * log.h: the daemon's log.  Foreground: stderr.  Background: the journal,
+ * else syslog, else stderr; errors of the start on stderr too.
  * Safe from any thread; never used between fork and exec.
  */
 #ifndef WINRMD_LOG_H
@@ -11,6 +12,14 @@
 
 void	log_init(int foreground, int level);
 void	log_set_level(int level);
+/* the start is over: errors no longer go to stderr as well */
+void	log_started(void);
+/*
+ * Why the start failed, before or after log_init: "winrmd: MESSAGE" on
+ * stderr and, unless in the foreground, in the journal (once where stderr
+ * is the journal)
+ */
+void	log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int	log_level(void);
 int	log_level_parse(const char *s);		/* -1 if unknown */
 

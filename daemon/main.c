@@ -8,7 +8,8 @@
  * --example-config stop after the settings.  Signals arrive through a
  * signalfd on the reactor: SIGTERM/SIGINT stop, SIGHUP reloads the config
  * (checked against the running plugins; a bad file is refused and the old
- * one stays), SIGUSR1 logs the counters.
+ * one stays), SIGUSR1 logs the counters.  -t also checks what the start
+ * will need (startcheck.c); the start checks the TLS files the same way.
  */
 #include "build.h"
 
@@ -29,6 +30,7 @@
 
 #include "auth.h"
 #include "cgroup.h"
+#include "startcheck.h"
 #include "config.h"
 #include "dispatch.h"
 #include "enumeration.h"
@@ -37,6 +39,7 @@
 #include "log.h"
 #include "negotiate.h"
 #include "plugin.h"
+#include "quickconfig.h"
 #include "reactor.h"
 #include "soap.h"
 #include "spawn.h"
@@ -65,6 +68,9 @@ usage(FILE *out)
 	    "      --ntlm-passwd USER set USER's NTLM password in [Auth] NTLMUserFile (NT hash;\n"
 	    "                         the password is read from the terminal, or a line of stdin)\n"
 	    "      --ntlm-delete USER remove USER from [Auth] NTLMUserFile\n"
+	    "      --quickconfig      set this host up for WinRM over HTTPS (as Windows'\n"
+	    "                         winrm quickconfig -transport:https): the file (-c),\n"
+	    "                         the certificate, the service, the firewall\n"
 	    "  -h, --help             this text\n"
 	    "  -V, --version          the version\n"
 	    "\n"
@@ -235,6 +241,9 @@ check_only(struct config *cfg)
 {
 	int r = dispatch_build() < 0;
 
+	/* what the start will need: TLS files, providers */
+	if (check_start(cfg) < 0)
+		r = 1;
 	dispatch_clear();
 	plugins_fini_all();
 	if (r == 0)
@@ -300,6 +309,7 @@ serve(void)
 		goto out_plugins;
 	sd_notify(0, "READY=1");
 	log_notice("winrmd %s ready", PACKAGE_VERSION);
+	log_started();
 	if ((r = reactor_run()) < 0)
 		log_err("event loop: %s", strerror(-r));
 	else
@@ -334,7 +344,8 @@ out:
 int
 main(int argc, char **argv)
 {
-	enum { OPT_LIST = 256, OPT_EXAMPLE, OPT_NTLM_PASSWD, OPT_NTLM_DELETE };
+	enum { OPT_LIST = 256, OPT_EXAMPLE, OPT_NTLM_PASSWD, OPT_NTLM_DELETE,
+	    OPT_QUICKCONFIG };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -346,12 +357,13 @@ main(int argc, char **argv)
 		{ "example-config", no_argument, NULL, OPT_EXAMPLE },
 		{ "ntlm-passwd", required_argument, NULL, OPT_NTLM_PASSWD },
 		{ "ntlm-delete", required_argument, NULL, OPT_NTLM_DELETE },
+		{ "quickconfig", no_argument, NULL, OPT_QUICKCONFIG },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct winrmd w;
 	const char *path = DEFAULT_CONFIG;
 	bool test = false, debug = false, list = false, path_given = false;
-	bool example = false;
+	bool example = false, quick = false;
 	const char *ntlm_user = NULL;
 	bool ntlm_delete = false;
 	struct utsname u;
@@ -393,6 +405,9 @@ main(int argc, char **argv)
 		case OPT_EXAMPLE:
 			example = true;
 			break;
+		case OPT_QUICKCONFIG:
+			quick = true;
+			break;
 		case OPT_NTLM_PASSWD:
 		case OPT_NTLM_DELETE:
 			ntlm_user = optarg;
@@ -408,12 +423,19 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* where a failed start says why, before the file gives the level */
+	log_init(w.foreground || test || list || example || quick ||
+	    ntlm_user != NULL, LOG_INFO);
+	if (gethostname(w.hostname, sizeof(w.hostname) - 1) < 0)
+		snprintf(w.hostname, sizeof(w.hostname), "localhost");
+	if (quick)
+		return quickconfig_run(path, w.hostname);
 	/* without -c, a missing default file means: all defaults */
 	if (!path_given && access(path, F_OK) < 0)
 		path = NULL;
 	/* the daemon's sections; the plugins' wait for their plugins */
 	if ((w.cfg = config_parse(path, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "winrmd: %s\n", err);
+		log_fatal("%s", err);
 		return 1;
 	}
 	w.config_path = path;
@@ -425,8 +447,6 @@ main(int argc, char **argv)
 	}
 	log_init(w.foreground || test || list || example, debug ? LOG_DEBUG :
 	    log_level_parse(conf_s(w.cfg, CK_SERVICE_LOG_LEVEL)));
-	if (gethostname(w.hostname, sizeof(w.hostname) - 1) < 0)
-		snprintf(w.hostname, sizeof(w.hostname), "localhost");
 	if (uname(&u) == 0) {
 		unsigned a = 0, b = 0, p = 0;
 
@@ -438,11 +458,14 @@ main(int argc, char **argv)
 	 * -t and --example-config go on without a plugin that cannot be
 	 * loaded (logged), to check or list what they can
 	 */
-	opened = plugins_open_all(w.cfg, test || example);
+	if (check_plugin_dir(w.cfg) < 0 && !test && !example)
+		opened = -1;
+	else
+		opened = plugins_open_all(w.cfg, test || example);
 	if (opened < 0 && !test && !example)
 		rc = 1;
 	else if (plugins_settings(w.cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "winrmd: %s%s\n", err, opened < 0 ?
+		log_fatal("%s%s", err, opened < 0 ?
 		    " (a plugin that could not be loaded may declare it)" : "");
 		rc = 1;
 	} else if (example) {
@@ -454,6 +477,8 @@ main(int argc, char **argv)
 		rc = check_only(w.cfg);
 	else if (list)
 		rc = list_operations();
+	else if (check_tls(w.cfg, false) < 0)
+		rc = 1;
 	else
 		rc = serve();
 	plugins_fini_all();

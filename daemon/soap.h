@@ -1,6 +1,6 @@
 /*
  * soap.h: SOAP 1.2 envelopes with libxml2.  Parsing is hardened (no DTD, no
- * entities, no network, size, depth and count caps: SECURITY.md §5.1);
+ * entities, no network, size, depth and count caps: docs/SECURITY.md §5.1);
  * building makes the reply and fault envelopes Windows sends.
  */
 #ifndef WINRMD_SOAP_H

@@ -279,7 +279,7 @@ struct cim_view {
 	bool		 precise_arrays;	/* msftwinrm:UsePreciseArrays */
 };
 
-/* --- render.c: instance XML as Windows writes it (CIM_IPMI.md §1.4) --- */
+/* --- render.c: instance XML as Windows writes it (docs/PROTOCOL.md Part C §1.4) --- */
 /* <p:Class ...> under parent; NULL on failure */
 xmlNodePtr render_instance(xmlNodePtr parent, const struct cim_view *v,
 	    const struct cim_instance *i);

@@ -1,5 +1,5 @@
 /*
- * render.c: instance XML exactly as Windows writes it (CIM_IPMI.md §1.4):
+ * render.c: instance XML exactly as Windows writes it (docs/PROTOCOL.md Part C §1.4):
  *
  *   <p:Class xmlns:p="<class URI>" xmlns:cim="...wscim/1/common"
  *       xmlns:xsi="..." xsi:type="p:Class_Type" xml:lang="en-US">

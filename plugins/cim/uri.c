@@ -1,5 +1,5 @@
 /*
- * uri.c: the resource URIs of classes (CIM_IPMI.md §1.1, MS-WSMV 3.1.4.1.1):
+ * uri.c: the resource URIs of classes (docs/PROTOCOL.md Part C §1.1, MS-WSMV 3.1.4.1.1):
  *   http://schemas.microsoft.com/wbem/wsman/1/wmi/<ns>/<Class>  (or *)
  *   http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/<Class>   + __cimnamespace
  *   http://schemas.microsoft.com/wbem/wscim/1/cim-schema/2/<Class> (synonym)

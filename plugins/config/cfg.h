@@ -74,4 +74,7 @@ xmlNodePtr	 cfg_render_listener(xmlNodePtr parent, struct cfg_listen *l,
 void		 cfg_ip_filters(const struct cfg_listen *l, char *v4, size_t v4len,
 		    char *v6, size_t v6len);
 
+/* a scheme on but not offered is logged again after a reload */
+void	cfg_auth_log_reset(void);
+
 #endif

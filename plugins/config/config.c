@@ -394,6 +394,7 @@ static void
 reload(void *state)
 {
 	admin_groups_load(state);
+	cfg_auth_log_reset();
 }
 
 static void

@@ -5,11 +5,12 @@
  * schema: MS-WSMV 2.2.4.10 Config, 2.2.4.6 Client, 2.2.4.36 Service,
  * 2.2.4.34 Auth, 2.2.4.42 Winrs).
  *
- * Every value comes from the running configuration through the host's
+ * An authentication scheme is "true" only when the daemon offers it
+ * (host->auth_offered: on and usable).  Every other value comes from the
+ * running configuration through the host's
  * conf_* lookups by section and key name.  A key the daemon does not know
  * (conf_str() returns NULL) gets the value that tells the truth about what
  * winrmd does, which is Windows' default where winrmd behaves like Windows:
- * Kerberos/Negotiate/Certificate "false" while those schemes do not exist,
  * CbtHardeningLevel "Relaxed", no global operation or provider limit
  * (4294967295), no shell lifetime limit (2147483647).  Booleans are written
  * "true"/"false", numbers in decimal, as Windows does.
@@ -79,6 +80,42 @@ boolean(xmlNodePtr parent, xmlNsPtr ns, const char *name,
 	text(parent, ns, name, cfg_bool_text(h, section, key, dflt));
 }
 
+/*
+ * An authentication scheme: true only when the daemon offers it (on in
+ * [Auth] and usable: a keytab, an NTLM user file, the client CAs), so that
+ * `winrm get winrm/config' never promises what a client will not get.  A
+ * scheme switched on but not offered is logged once per configuration,
+ * with the daemon's reason.  Under a daemon without auth_offered, the
+ * [Auth] key as it is.
+ */
+static unsigned auth_logged;	/* schemes logged since the last (re)load */
+
+void
+cfg_auth_log_reset(void)
+{
+	auth_logged = 0;
+}
+
+static void
+offered(xmlNodePtr parent, xmlNsPtr ns, const struct winrmd_host *h,
+    const char *scheme, unsigned bit)
+{
+	const char *why = NULL;
+	bool on;
+
+	if (!WINRMD_HOST_HAS(h, auth_offered)) {
+		boolean(parent, ns, scheme, h, "Auth", scheme, "false");
+		return;
+	}
+	on = h->auth_offered(scheme, &why);
+	text(parent, ns, scheme, on ? "true" : "false");
+	if (on || !h->conf_bool("Auth", scheme) || (auth_logged & bit))
+		return;
+	auth_logged |= bit;
+	h->log(WINRMD_LOG_NOTICE, "config: [Auth] %s is true but not offered, "
+	    "reported as false: %s", scheme, why ? why : "not usable");
+}
+
 /* CbtHardeningLevel in Windows' spelling: None, Relaxed or Strict */
 static const char *
 cbt_level(const struct winrmd_host *h)
@@ -133,10 +170,10 @@ render_auth(xmlNodePtr parent, xmlNsPtr ns, const struct winrmd_host *h)
 
 	if (a == NULL)
 		return NULL;
-	boolean(a, ns, "Basic", h, "Auth", "Basic", "false");
-	boolean(a, ns, "Kerberos", h, "Auth", "Kerberos", "false");
-	boolean(a, ns, "Negotiate", h, "Auth", "Negotiate", "false");
-	boolean(a, ns, "Certificate", h, "Auth", "Certificate", "false");
+	offered(a, ns, h, "Basic", 1);
+	offered(a, ns, h, "Kerberos", 2);
+	offered(a, ns, h, "Negotiate", 4);
+	offered(a, ns, h, "Certificate", 8);
 	/* CredSSP is not implemented, whatever a future key might say */
 	text(a, ns, "CredSSP", "false");
 	text(a, ns, "CbtHardeningLevel", cbt_level(h));

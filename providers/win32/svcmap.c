@@ -1,5 +1,5 @@
 /*
- * svcmap.c: the systemd -> Win32_Service mappings of CIM_IPMI.md §2, kept
+ * svcmap.c: the systemd -> Win32_Service mappings of docs/PROTOCOL.md Part C §2, kept
  * apart from the D-Bus code so they can be tested where systemd does not
  * run.
  */

@@ -1,5 +1,5 @@
 /*
- * svcmap.h: systemd unit state -> Win32_Service values (CIM_IPMI.md §2),
+ * svcmap.h: systemd unit state -> Win32_Service values (docs/PROTOCOL.md Part C §2),
  * and systemctl outcomes -> the Win32 return codes of StartService,
  * StopService and ChangeStartMode.  Pure functions: no D-Bus, no I/O.
  */

@@ -8,7 +8,7 @@
  * started; the shell plugin answers its own fault), group_create (no
  * cgroup) and auth_check (refused: no PAM).
  *
- * Invariants (SECURITY.md §5.5 target 2): an answer is always rendered;
+ * Invariants (docs/SECURITY.md §5.5): an answer is always rendered;
  * it is well-formed XML; a 200 answer fits MaxEnvelopeSize; the reply's
  * RelatesTo is the request's MessageID (an empty one is none: its fault
  * relates to nothing); a pending operation is always answered (by the

@@ -1,6 +1,6 @@
 #!/bin/bash
 # auth_basic.sh: Basic authentication with PAM, driven by pywinrm's own
-# transport (PROTOCOL.md Part A §2) and by raw HTTP/1.1 (SECURITY.md §4.1).
+# transport (docs/PROTOCOL.md Part A §2) and by raw HTTP/1.1 (docs/SECURITY.md §4.1).
 #
 #  - pywinrm 'ssl' (Basic over HTTPS) -> the Whoami names the user and uid;
 #    a second request does not call PAM again (the cache)

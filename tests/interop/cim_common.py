@@ -32,7 +32,7 @@ A_ENUMERATE = "http://schemas.xmlsoap.org/ws/2004/09/enumeration/Enumerate"
 A_PULL = "http://schemas.xmlsoap.org/ws/2004/09/enumeration/Pull"
 A_RELEASE = "http://schemas.xmlsoap.org/ws/2004/09/enumeration/Release"
 
-# WSManFault codes (PROTOCOL.md Part B §2)
+# WSManFault codes (docs/PROTOCOL.md Part B §2)
 DESTINATION_UNREACHABLE = "2150858752"
 ACTION_NOT_SUPPORTED = "2150858771"
 INVALID_SELECTORS = "2150858813"

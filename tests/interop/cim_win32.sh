@@ -1,7 +1,7 @@
 #!/bin/bash
 # cim_win32.sh: the Win32 classes of the win32 provider through the staged
 # cim plugin, with the requests Windows clients send (winrm enumerate/get/
-# invoke, Get-WSManInstance; CIM_IPMI.md §1.2), over HTTP Basic:
+# invoke, Get-WSManInstance; docs/PROTOCOL.md Part C §1.2), over HTTP Basic:
 #
 #  - Enumerate of Win32_Process finds this test's own child (sleep) with
 #    its command line and parent; MaxElements 10 + Pull until

@@ -1,6 +1,6 @@
 #!/bin/bash
 # config_get.sh: the config plugin, http://schemas.microsoft.com/wbem/wsman/1/config
-# (`winrm get winrm/config', PROTOCOL.md Part B §1.5), over HTTP Basic.
+# (`winrm get winrm/config', docs/PROTOCOL.md Part B §1.5), over HTTP Basic.
 #
 #  - a member of [Config] AdminGroups: Get .../config is cfg:Config with
 #    Windows' elements in Windows' order and the values of this test's

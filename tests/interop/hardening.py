@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""hardening.py: helpers for the hardening_*.sh interop tests (SECURITY.md
+"""hardening.py: helpers for the hardening_*.sh interop tests (docs/SECURITY.md
 §4-§5): the daemon's resources as the kernel counts them (CPU time, RSS,
 fds, children; the /proc walks and waiting are shell_common.py's), raw
 HTTP requests and a reader for pipelined replies.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# hardening_load.sh: load and slow clients, on loopback only (SECURITY.md
+# hardening_load.sh: load and slow clients, on loopback only (docs/SECURITY.md
 # §5.6 a and c; issue 7 item 6).  [Service] MaxConnections = 40,
 # MaxConnectionsPerIP = 20.
 #

@@ -1,5 +1,5 @@
 #!/bin/bash
-# hardening_quotas.sh: quotas as defences (issue 7 item 8; SECURITY.md
+# hardening_quotas.sh: quotas as defences (issue 7 item 8; docs/SECURITY.md
 # §4.4 "quota exhaustion", §5.6 d): one user's flood does not stop another
 # user's command.  [Winrs] MaxShellsPerUser = 5, MaxConcurrentUsers = 2;
 # [Service] MaxConcurrentOperationsPerUser = 5, EnumerationTimeoutms =

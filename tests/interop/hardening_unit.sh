@@ -1,5 +1,5 @@
 #!/bin/bash
-# hardening_unit.sh: the installed systemd unit (SECURITY.md §5.4; issue 7
+# hardening_unit.sh: the installed systemd unit (docs/SECURITY.md §5.4; issue 7
 # item 9) and the installed binaries (§5.5).
 #
 #  - systemd-analyze security --offline=yes scores the staged

@@ -1,6 +1,6 @@
 #!/bin/bash
 # hardening_wire.sh: what an unauthenticated or authenticated client can
-# send over the wire (SECURITY.md §4.2, §4.3, §4.4; issue 7 items 4 and 5).
+# send over the wire (docs/SECURITY.md §4.2, §4.3, §4.4; issue 7 items 4 and 5).
 #
 #  1. every HTTP method x traversal-style path and absolute-form target,
 #     over HTTP and HTTPS, with valid credentials: 400/404/405/414/501,

@@ -1,6 +1,6 @@
 #!/bin/bash
-# http_limits.sh: the HTTP layer in front of SOAP (SECURITY.md §4.2,
-# PROTOCOL.md Part B §1.1): methods, paths (CVE-2019-3816 class), request
+# http_limits.sh: the HTTP layer in front of SOAP (docs/SECURITY.md §4.2,
+# docs/PROTOCOL.md Part B §1.1): methods, paths (CVE-2019-3816 class), request
 # size (413), Content-Type (415; an empty POST without one is 401),
 # malformed XML and DTDs (SOAP fault 500), the slow-body timer (500), the per-address connection cap, and that the
 # daemon still answers afterwards.

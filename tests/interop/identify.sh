@@ -1,6 +1,6 @@
 #!/bin/bash
 # identify.sh: wsmid:Identify, unauthenticated and authenticated, over
-# IPv4 and IPv6, HTTP and HTTPS (PROTOCOL.md Part B §1.2).
+# IPv4 and IPv6, HTTP and HTTPS (docs/PROTOCOL.md Part B §1.2).
 #
 #  - WSMANIDENTIFY: unauthenticated, no credentials -> 200, soap+xml,
 #    IdentifyResponse with the placeholder ProductVersion and no

@@ -86,7 +86,7 @@ WSMAN_PY=$WRT_HERE/wsman.py
 WINRMD=$STAGE$SBINDIR/winrmd
 TESTPLUG=$top_builddir/tests/plugins/.libs/testplug.so
 SHELLPLUG=$STAGE$PLUGINDIR/shell.so
-# pywinrm: these override server_cert_validation='ignore' (PROTOCOL.md §2)
+# pywinrm: these override server_cert_validation='ignore' (docs/PROTOCOL.md Part A §2)
 unset REQUESTS_CA_BUNDLE CURL_CA_BUNDLE
 export PYTHONPATH="$WRT_HERE${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONDONTWRITEBYTECODE=1

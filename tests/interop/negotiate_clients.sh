@@ -1,6 +1,6 @@
 #!/bin/bash
 # negotiate_clients.sh: the shell plugin through real clients authenticated
-# by Negotiate (PROTOCOL.md Part A §2, §6), with a throw-away KDC:
+# by Negotiate (docs/PROTOCOL.md Part A §2, §6), with a throw-away KDC:
 #
 #  - ansible -m raw over NTLM (HTTP, sealed) and over Kerberos (HTTPS;
 #    Ansible runs kinit itself with the password)

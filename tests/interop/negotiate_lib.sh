@@ -14,7 +14,7 @@
 #   nego_py ARGS...              negotiate.py, bounded by with_timeout 60
 #
 # pywinrm's NTLM needs MD4 from OpenSSL's legacy provider: OPENSSL_CONF
-# points at a file that activates it (PROTOCOL.md §2), for the clients only.
+# points at a file that activates it (docs/PROTOCOL.md Part A §2), for the clients only.
 
 NEGO_PY=$WRT_HERE/negotiate.py
 NTLM_FILE=$WORK/ntlm.users

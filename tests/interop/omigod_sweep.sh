@@ -1,5 +1,5 @@
 #!/bin/bash
-# omigod_sweep.sh: CVE-2021-38647 class regression (SECURITY.md §4.1 test 1).
+# omigod_sweep.sh: CVE-2021-38647 class regression (docs/SECURITY.md §4.1).
 # For every (resource URI, action) the daemon registers -- read from
 # `winrmd --list-operations' with the same configuration: the shell,
 # config and cim plugins (with the test CIM provider) and the test plugin

@@ -5,7 +5,7 @@
 #
 #  - Run("exit 3") -> 3; stdout and stderr apart
 #  - RunWithString("head -n 2", "line1\nline2\n") -> the two lines (its
-#    End="true" only comes after the command finished: PROTOCOL.md §4)
+#    End="true" only comes after the command finished: docs/PROTOCOL.md Part A §4)
 #  - cat through Execute / Stdin.Write / Stdin.Close / Wait echoes the
 #    input (26 bytes, then 600 KiB of random bytes in 5 Sends + End) while
 #    Go's Receive goroutine polls on another connection

@@ -2,7 +2,7 @@
 """wsman.py: a small WS-Management client for winrmd's interop tests.
 
 Standard library only (pywinrm only in the `pywinrm' command).  Builds
-envelopes the way pywinrm lays them out (PROTOCOL.md Part A §3), sends them
+envelopes the way pywinrm lays them out (docs/PROTOCOL.md Part A §3), sends them
 raw with http.client on one persistent connection (HTTPS without
 certificate checks), and parses replies.
 

@@ -1,7 +1,7 @@
 /*
  * check_duration.c: xs:duration as WS-Man uses it for OperationTimeout
  * (wsman_parse_duration, wsman_format_duration).  The cases follow
- * SECURITY.md §4.2 (openwsman's parser advanced twice after `T').
+ * docs/SECURITY.md §4.2 (openwsman's parser advanced twice after `T').
  */
 #include "build.h"
 

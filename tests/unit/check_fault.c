@@ -1,6 +1,6 @@
 /*
  * check_fault.c: the fault table (fault.c) against the names DSP0226,
- * WS-Addressing and WS-Enumeration define and the values of PROTOCOL.md
+ * WS-Addressing and WS-Enumeration define and the values of docs/PROTOCOL.md
  * Part B §2; and the fault envelope soap_fault_new() + soap_serialize()
  * make: Code, Subcode with its prefix bound, f:WSManFault, RelatesTo,
  * FaultDetail, and escaping of the reason.
@@ -111,7 +111,7 @@ START_TEST(test_table_entry)
 }
 END_TEST
 
-/* values clients key on (PROTOCOL.md Part B §1.4, §2) */
+/* values clients key on (docs/PROTOCOL.md Part B §1.4, §2) */
 START_TEST(test_table_values)
 {
 	const struct fault_def *d;

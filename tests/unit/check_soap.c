@@ -1,5 +1,5 @@
 /*
- * check_soap.c: the hardening of soap_parse() (SECURITY.md §5.1: no DTD,
+ * check_soap.c: the hardening of soap_parse() (docs/SECURITY.md §5.1: no DTD,
  * no entities, no external loads, no XInclude; depth, element and
  * attribute caps; malformed input), and the envelopes soap_reply_new() and
  * soap_serialize() make (header fields, no XML declaration, control

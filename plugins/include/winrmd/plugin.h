@@ -374,6 +374,14 @@ struct winrmd_host {
 	/* adds a selector to an item's EPR (copied); 0 or -ENOMEM */
 	int	(*epr_selector)(struct winrmd_epr *epr, const char *name,
 		    const char *value);
+	/*
+	 * Whether the daemon offers an authentication scheme now ("Basic",
+	 * "Negotiate", "Kerberos", "Certificate"): switched on in [Auth] and
+	 * usable (a keytab, an NTLM user file, an HTTPS listener with the
+	 * client CAs).  When it does not, *why (unless why is NULL) says why,
+	 * for a log line.  What `winrm get winrm/config' reports.
+	 */
+	bool	(*auth_offered)(const char *scheme, const char **why);
 };
 
 /*
