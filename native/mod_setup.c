@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -24,6 +25,8 @@
 #include <unistd.h>
 
 #include "native.h"
+#include "osrelease.h"
+#include "procfs.h"
 #include "winpath.h"
 
 extern char **environ;
@@ -163,34 +166,12 @@ read_line(const char *path)
 	return s;
 }
 
-/* a value of /etc/os-release (quotes removed), or NULL */
-static char *
-os_release(const char *key)
+/* /etc/os-release, else /usr/lib/os-release; all NULL if neither */
+static void
+os_release(struct os_release *r)
 {
-	char *text = read_file("/etc/os-release", 65536, NULL), *r = NULL;
-	size_t kl = strlen(key);
-
-	if (text == NULL)
-		text = read_file("/usr/lib/os-release", 65536, NULL);
-	if (text == NULL)
-		return NULL;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char *v;
-		size_t n;
-
-		if (strncmp(line, key, kl) != 0 || line[kl] != '=')
-			continue;
-		v = line + kl + 1;
-		n = strlen(v);
-		if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-			v++;
-			n -= 2;
-		}
-		r = xasprintf("%.*s", (int)n, v);
-		break;
-	}
-	free(text);
-	return r;
+	if (os_release_load("/etc", "/usr/lib", r) == -ENOMEM)
+		die_nomem();
 }
 
 /* Ansible's os_family for an os-release ID / ID_LIKE */
@@ -216,20 +197,6 @@ os_family(const char *id, const char *like)
 		if (like != NULL && strstr(like, map[i].id) != NULL)
 			return map[i].family;
 	return "Linux";
-}
-
-static long long
-meminfo_kb(const char *key)
-{
-	char *text = read_file("/proc/meminfo", 65536, NULL), *p;
-	long long v = -1;
-
-	if (text == NULL)
-		return -1;
-	if ((p = strstr(text, key)) != NULL && p[strlen(key)] == ':')
-		v = strtoll(p + strlen(key) + 1, NULL, 10);
-	free(text);
-	return v;
 }
 
 /* ------------------------------------------------------------ subsets */
@@ -295,25 +262,22 @@ facts_date_time(struct json_object *facts)
 static void
 facts_distribution(struct json_object *facts)
 {
-	char *name = os_release("NAME"), *pretty = os_release("PRETTY_NAME");
-	char *ver = os_release("VERSION_ID"), *id = os_release("ID");
-	char *like = os_release("ID_LIKE"), *major;
+	struct os_release r;
+	const char *ver;
+	char *major;
 
-	if (ver == NULL)
-		ver = xstrdup("");
+	os_release(&r);
+	ver = r.version_id ? r.version_id : "";
 	major = xasprintf("%.*s", (int)strcspn(ver, "."), ver);
-	F("ansible_distribution", name ? S(name) : NULL);
+	F("ansible_distribution", r.name ? S(r.name) : NULL);
 	F("ansible_distribution_version", S(ver));
 	F("ansible_distribution_major_version", S(major));
-	F("ansible_os_family", S(os_family(id, like)));
-	F("ansible_os_name", pretty ? S(pretty) : name ? S(name) : NULL);
+	F("ansible_os_family", S(os_family(r.id, r.id_like)));
+	F("ansible_os_name", r.pretty_name ? S(r.pretty_name) :
+	    r.name ? S(r.name) : NULL);
 	F("ansible_os_product_type", S("server"));
 	F("ansible_os_installation_type", S("Server"));
-	free(name);
-	free(pretty);
-	free(ver);
-	free(id);
-	free(like);
+	os_release_done(&r);
 	free(major);
 }
 
@@ -370,10 +334,12 @@ facts_platform(struct json_object *facts)
 	F("ansible_owner_name", S(""));
 	F("ansible_owner_contact", S(""));
 	{
-		char *d = os_release("PRETTY_NAME");
+		struct os_release r;
 
-		F("ansible_system_description", S(d ? d : u.sysname));
-		free(d);
+		os_release(&r);
+		F("ansible_system_description",
+		    S(r.pretty_name ? r.pretty_name : u.sysname));
+		os_release_done(&r);
 	}
 	{
 		char *v = read_line("/sys/class/dmi/id/sys_vendor");
@@ -427,6 +393,15 @@ sysfs_net(const char *ifname, const char *what)
 	return v;
 }
 
+static void
+first_gateway(const char *gw, void *arg)
+{
+	char **ret = arg;
+
+	if (*ret == NULL)
+		*ret = xstrdup(gw);
+}
+
 static char *
 default_gateway(const char *ifname)
 {
@@ -434,18 +409,7 @@ default_gateway(const char *ifname)
 
 	if (text == NULL)
 		return NULL;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char name[64];
-		unsigned dest, gw;
-
-		if (sscanf(line, "%63s %x %x", name, &dest, &gw) == 3 &&
-		    strcmp(name, ifname) == 0 && dest == 0 && gw != 0) {
-			struct in_addr a = { gw };
-
-			r = xstrdup(inet_ntoa(a));
-			break;
-		}
-	}
+	procfs_route4_gateways(text, ifname, first_gateway, &r);
 	free(text);
 	return r;
 }
@@ -603,9 +567,21 @@ facts_bios(struct json_object *facts)
 static void
 facts_memory(struct json_object *facts)
 {
-	long long total = meminfo_kb("MemTotal"), avail = meminfo_kb(
-	    "MemAvailable"), swap = meminfo_kb("SwapTotal"),
-	    swapfree = meminfo_kb("SwapFree");
+	struct procfs_buf b = { 0 };
+	struct meminfo mi;
+	long long total = -1, avail = -1, swap = -1, swapfree = -1;
+
+	if (procfs_read(AT_FDCWD, "/proc/meminfo", &b, 65536, 0) >= 0 &&
+	    procfs_parse_meminfo(b.data, &mi) == 0) {
+		total = mi.total != PROCFS_NONE ? (long long)mi.total : -1;
+		avail = mi.available != PROCFS_NONE ?
+		    (long long)mi.available : -1;
+		swap = mi.swap_total != PROCFS_NONE ?
+		    (long long)mi.swap_total : -1;
+		swapfree = mi.swap_free != PROCFS_NONE ?
+		    (long long)mi.swap_free : -1;
+	}
+	procfs_buf_free(&b);
 
 	F("ansible_memtotal_mb", total >= 0 ? I((total + 1023) / 1024) : NULL);
 	F("ansible_memfree_mb", avail >= 0 ? I((avail + 1023) / 1024) : NULL);
