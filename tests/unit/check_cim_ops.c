@@ -43,91 +43,11 @@ setup(void)
 static void
 teardown(void)
 {
-	/* what the daemon does before it finalises plugins */
-	enumeration_drop_all();
-	plug->fini(pstate);
-	ck_assert_uint_eq(enumeration_count(1000), 0);
-	ck_assert_uint_eq(mock_timers(), 0);
-	mock_conf_clear();
-	mock_log_clear();
+	mock_plugin_stop(plug, pstate);
 }
 
-/* what dispatch.c does: the exact action, else the resource's "*" */
-static int
-run(struct winrmd_op *op)
-{
-	const struct winrmd_action *hit = NULL, *any = NULL;
-
-	for (const struct winrmd_action *a = plug->resources[0].actions;
-	    a->action != NULL; a++) {
-		if (strcmp(a->action, WINRMD_ACTION_ANY) == 0)
-			any = a;
-		else if (strcmp(a->action, op->action) == 0)
-			hit = a;
-	}
-	if (hit == NULL)
-		hit = any;
-	op->status = hit->fn(op, pstate);
-	return op->status;
-}
-
-static struct winrmd_op *
-enum_op(const char *uri, const char *inner)
-{
-	char *body;
-	struct winrmd_op *op;
-
-	ck_assert_int_ge(asprintf(&body, "<n:Enumerate>%s</n:Enumerate>",
-	    inner ? inner : ""), 0);
-	op = mock_op(WINRMD_ACTION_ENUMERATE, uri, body);
-	free(body);
-	return op;
-}
-
-static struct winrmd_op *
-pull_op(const char *uri, const char *ctx, int max)
-{
-	char *body, maxel[64] = "";
-	struct winrmd_op *op;
-
-	if (max > 0)
-		snprintf(maxel, sizeof(maxel), "<n:MaxElements>%d</n:MaxElements>",
-		    max);
-	ck_assert_int_ge(asprintf(&body, "<n:Pull><n:EnumerationContext>%s"
-	    "</n:EnumerationContext>%s</n:Pull>", ctx, maxel), 0);
-	op = mock_op(WINRMD_ACTION_PULL, uri, body);
-	free(body);
-	return op;
-}
-
-static struct winrmd_op *
-release_op(const char *uri, const char *ctx)
-{
-	char *body;
-	struct winrmd_op *op;
-
-	ck_assert_int_ge(asprintf(&body, "<n:Release><n:EnumerationContext>%s"
-	    "</n:EnumerationContext></n:Release>", ctx), 0);
-	op = mock_op(WINRMD_ACTION_RELEASE, uri, body);
-	free(body);
-	return op;
-}
-
-static void
-assert_ok(struct winrmd_op *op)
-{
-	ck_assert_msg(op->status == WINRMD_OK, "status %d fault %d %s: %s",
-	    op->status, op->fault, op->detail, op->reason);
-	ck_assert_int_eq(op->fault, WINRMD_FAULT_NONE);
-}
-
-static void
-assert_fault(struct winrmd_op *op, enum winrmd_fault f)
-{
-	ck_assert_msg(op->status == WINRMD_FAULT && op->fault == f,
-	    "status %d fault %d (want %d) %s", op->status, op->fault, f,
-	    op->reason);
-}
+/* what dispatch.c does */
+#define run(op)		mock_run(plug, pstate, (op))
 
 /* marks seen[Index] for each WRT_Many item of the reply; returns count */
 static size_t
@@ -168,11 +88,11 @@ pull_all(const char *uri, char *ctx, int max, bool *seen, size_t nseen,
 	size_t total = 0, pulls = 0;
 
 	for (;;) {
-		struct winrmd_op *op = pull_op(uri, ctx, max);
+		struct winrmd_op *op = mock_pull_op(uri, ctx, max);
 		size_t got;
 
 		run(op);
-		assert_ok(op);
+		mock_assert_ok(op);
 		ck_assert_str_eq(op->reply_action, WINRMD_ACTION_PULL "Response");
 		got = collect_reply(op, seen, nseen);
 		ck_assert_uint_le(got, (size_t)max);
@@ -199,7 +119,7 @@ enumerate_ctx(struct winrmd_op *op)
 	char *ctx;
 
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_str_eq(op->reply_action, WINRMD_ACTION_ENUMERATE "Response");
 	ctx = mock_reply_find(op, "EnumerationContext");
 	ck_assert_ptr_nonnull(ctx);
@@ -233,7 +153,7 @@ END_TEST
 START_TEST(test_enumerate_pull_every_instance_once)
 {
 	bool seen[250] = { false };
-	struct winrmd_op *op = enum_op(MANY, NULL);
+	struct winrmd_op *op = mock_enum_op(MANY, NULL);
 	char *ctx = enumerate_ctx(op);
 	size_t pulls;
 
@@ -246,9 +166,9 @@ START_TEST(test_enumerate_pull_every_instance_once)
 		ck_assert_msg(seen[k], "instance %zu never served", k);
 	/* finished: the context is gone */
 	ck_assert_uint_eq(enumeration_count(1000), 0);
-	op = pull_op(MANY, ctx, 10);
+	op = mock_pull_op(MANY, ctx, 10);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
 	mock_op_free(op);
 	free(ctx);
 }
@@ -257,27 +177,27 @@ END_TEST
 START_TEST(test_pull_default_and_capped)
 {
 	bool seen[250] = { false };
-	struct winrmd_op *op = enum_op(MANY, NULL);
+	struct winrmd_op *op = mock_enum_op(MANY, NULL);
 	char *ctx = enumerate_ctx(op);
 
 	mock_op_free(op);
 	/* no MaxElements: one */
-	op = pull_op(MANY, ctx, 0);
+	op = mock_pull_op(MANY, ctx, 0);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_uint_eq(collect_reply(op, seen, 250), 1);
 	mock_op_free(op);
 	/* MaxElements 5000: capped by MaxBatchItems (100) */
-	op = pull_op(MANY, ctx, 5000);
+	op = mock_pull_op(MANY, ctx, 5000);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_uint_eq(collect_reply(op, seen, 250), 100);
 	mock_op_free(op);
 	/* MaxElements 0 and junk: refused */
 	op = mock_op(WINRMD_ACTION_PULL, MANY, "<n:Pull><n:EnumerationContext>x"
 	    "</n:EnumerationContext><n:MaxElements>0</n:MaxElements></n:Pull>");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
 	mock_op_free(op);
 	{
 		char *body;
@@ -288,12 +208,12 @@ START_TEST(test_pull_default_and_capped)
 		op = mock_op(WINRMD_ACTION_PULL, MANY, body);
 		free(body);
 		run(op);
-		assert_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION);
+		mock_assert_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION);
 		mock_op_free(op);
 	}
-	op = release_op(MANY, ctx);
+	op = mock_release_op(MANY, ctx);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_str_eq(op->reply_action, WINRMD_ACTION_RELEASE "Response");
 	mock_op_free(op);
 	free(ctx);
@@ -307,7 +227,7 @@ START_TEST(test_optimize)
 	char *ctx;
 
 	/* 300 asked, 100 allowed: the first 100 in the EnumerateResponse */
-	op = enum_op(MANY, "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(MANY, "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>300</w:MaxElements>");
 	ctx = enumerate_ctx(op);
 	ck_assert_uint_eq(mock_reply_count(op, "Items"), 1);
@@ -320,7 +240,7 @@ START_TEST(test_optimize)
 	free(ctx);
 
 	/* all fits: w:EndOfSequence, no context kept */
-	op = enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>10</w:MaxElements>");
 	ctx = enumerate_ctx(op);
 	ck_assert_uint_eq(mock_reply_count(op, "WRT_AllTypes"), 3);
@@ -337,13 +257,13 @@ START_TEST(test_optimize)
 	free(ctx);
 
 	/* OptimizeEnumeration without MaxElements: one item */
-	op = enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>");
+	op = mock_enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>");
 	ctx = enumerate_ctx(op);
 	ck_assert_uint_eq(mock_reply_count(op, "WRT_AllTypes"), 1);
 	mock_op_free(op);
-	op = release_op(CIMV2 "WRT_AllTypes", ctx);
+	op = mock_release_op(CIMV2 "WRT_AllTypes", ctx);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	mock_op_free(op);
 	free(ctx);
 }
@@ -354,7 +274,7 @@ START_TEST(test_modes)
 	struct winrmd_op *op;
 	char *ctx, *text;
 
-	op = enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>10</w:MaxElements>"
 	    "<w:EnumerationMode>EnumerateObjectAndEPR</w:EnumerationMode>");
 	ctx = enumerate_ctx(op);
@@ -373,7 +293,7 @@ START_TEST(test_modes)
 	mock_op_free(op);
 	free(ctx);
 
-	op = enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>10</w:MaxElements>"
 	    "<w:EnumerationMode>EnumerateEPR</w:EnumerationMode>");
 	ctx = enumerate_ctx(op);
@@ -383,10 +303,10 @@ START_TEST(test_modes)
 	mock_op_free(op);
 	free(ctx);
 
-	op = enum_op(CIMV2 "WRT_AllTypes",
+	op = mock_enum_op(CIMV2 "WRT_AllTypes",
 	    "<w:EnumerationMode>EnumerateSomething</w:EnumerationMode>");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_UNSUPPORTED_FEATURE);
+	mock_assert_fault(op, WINRMD_FAULT_UNSUPPORTED_FEATURE);
 	ck_assert_str_eq(op->detail, "EnumerationMode");
 	mock_op_free(op);
 }
@@ -394,7 +314,7 @@ END_TEST
 
 START_TEST(test_instance_xml)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_AllTypes",
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_AllTypes",
 	    "<w:OptimizeEnumeration/><w:MaxElements>1</w:MaxElements>");
 	char *ctx = enumerate_ctx(op), *text = mock_reply_text(op);
 
@@ -412,7 +332,7 @@ START_TEST(test_instance_xml)
 	    "2024-04-03T12:45:50.468750Z</cim:Datetime></p:When>"));
 	free(text);
 	mock_op_free(op);
-	op = release_op(CIMV2 "WRT_AllTypes", ctx);
+	op = mock_release_op(CIMV2 "WRT_AllTypes", ctx);
 	run(op);
 	mock_op_free(op);
 	free(ctx);
@@ -441,7 +361,7 @@ START_TEST(test_wql_filter)
 		    prefixes[pi]), 0);
 		ck_assert_int_ge(asprintf(&inner, "<w:OptimizeEnumeration/>"
 		    "<w:MaxElements>100</w:MaxElements>%s", filter), 0);
-		op = enum_op(MANY, inner);
+		op = mock_enum_op(MANY, inner);
 		free(inner);
 		free(filter);
 		ctx = enumerate_ctx(op);
@@ -508,7 +428,7 @@ START_TEST(test_filter_errors)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct winrmd_op *op = enum_op(MANY, cases[i].inner);
+		struct winrmd_op *op = mock_enum_op(MANY, cases[i].inner);
 
 		run(op);
 		ck_assert_msg(op->status == WINRMD_FAULT && op->fault == cases[i].f,
@@ -519,13 +439,13 @@ START_TEST(test_filter_errors)
 	ck_assert_uint_eq(enumeration_count(1000), 0);
 	/* selector filter on an array / datetime property */
 	{
-		struct winrmd_op *op = enum_op(CIMV2 "WRT_AllTypes",
+		struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_AllTypes",
 		    "<w:Filter Dialect=\"" NS_SELECTOR_FILTER "\"><w:SelectorSet>"
 		    "<w:Selector Name=\"When\">x</w:Selector></w:SelectorSet>"
 		    "</w:Filter>");
 
 		run(op);
-		assert_fault(op, WINRMD_FAULT_CANNOT_PROCESS_FILTER);
+		mock_assert_fault(op, WINRMD_FAULT_CANNOT_PROCESS_FILTER);
 		mock_op_free(op);
 	}
 }
@@ -534,7 +454,7 @@ END_TEST
 START_TEST(test_selector_filter)
 {
 	bool seen[250] = { false };
-	struct winrmd_op *op = enum_op(MANY, "<w:OptimizeEnumeration/>"
+	struct winrmd_op *op = mock_enum_op(MANY, "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>100</w:MaxElements>"
 	    "<w:Filter Dialect=\"" NS_SELECTOR_FILTER "\"><w:SelectorSet>"
 	    "<w:Selector Name=\"group\">GAMMA</w:Selector>"
@@ -561,7 +481,7 @@ END_TEST
 START_TEST(test_all_classes_uri)
 {
 	bool seen[250] = { false };
-	struct winrmd_op *op = enum_op(CIMV2 "*", "<w:OptimizeEnumeration/>"
+	struct winrmd_op *op = mock_enum_op(CIMV2 "*", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>100</w:MaxElements>"
 	    "<w:Filter Dialect=\"" NS_WQL "\">SELECT * FROM wrt_many WHERE "
 	    "Index &lt; 5</w:Filter>"
@@ -579,17 +499,17 @@ START_TEST(test_all_classes_uri)
 	mock_op_free(op);
 	free(ctx);
 
-	op = enum_op(CIMV2 "*", NULL);
+	op = mock_enum_op(CIMV2 "*", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
+	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
 	mock_op_free(op);
-	op = enum_op(CIMV2 "*", "<w:Filter Dialect=\"" NS_WQL "\">select * from "
+	op = mock_enum_op(CIMV2 "*", "<w:Filter Dialect=\"" NS_WQL "\">select * from "
 	    "NoSuchClass</w:Filter>");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
+	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
 	mock_op_free(op);
 	/* DMTF all-classes with __cimnamespace */
-	op = enum_op(URI_DMTF "/*", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(URI_DMTF "/*", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>100</w:MaxElements><w:Filter Dialect=\"" NS_WQL
 	    "\">select * from WRT_Other</w:Filter>");
 	mock_op_selector(op, "__cimnamespace", "root/test");
@@ -610,7 +530,7 @@ START_TEST(test_dmtf_uri)
 	char *ctx, *text;
 
 	/* no __cimnamespace: root/hardware, echoed in EPRs */
-	op = enum_op(URI_DMTF "/cim-schema/2/CIM_TestSensor",
+	op = mock_enum_op(URI_DMTF "/cim-schema/2/CIM_TestSensor",
 	    "<w:OptimizeEnumeration/><w:MaxElements>10</w:MaxElements>"
 	    "<w:EnumerationMode>EnumerateObjectAndEPR</w:EnumerationMode>");
 	ctx = enumerate_ctx(op);
@@ -627,7 +547,7 @@ START_TEST(test_dmtf_uri)
 	free(ctx);
 
 	/* the alias, the MS wscim synonym, and an explicit namespace */
-	op = enum_op(URI_MSCIM "/cim-schema/2/TestSensor",
+	op = mock_enum_op(URI_MSCIM "/cim-schema/2/TestSensor",
 	    "<w:OptimizeEnumeration/><w:MaxElements>10</w:MaxElements>");
 	mock_op_selector(op, "__cimnamespace", "root\\hardware");
 	ctx = enumerate_ctx(op);
@@ -636,19 +556,17 @@ START_TEST(test_dmtf_uri)
 	free(ctx);
 
 	/* the class is not in root/cimv2 */
-	op = enum_op(URI_DMTF "/cim-schema/2/CIM_TestSensor", NULL);
+	op = mock_enum_op(URI_DMTF "/cim-schema/2/CIM_TestSensor", NULL);
 	mock_op_selector(op, "__cimnamespace", "root/cimv2");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
+	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
 	mock_op_free(op);
 
 	/* Get over DMTF */
-	op = mock_op(WINRMD_ACTION_GET, URI_DMTF "/cim-schema/2/CIM_TestSensor",
-	    NULL);
-	mock_op_selector(op, "DeviceID", "BMC.2");
-	mock_op_selector(op, "SystemName", "TESTHOST");
+	op = mock_get_op(URI_DMTF "/cim-schema/2/CIM_TestSensor",
+	    "DeviceID", "BMC.2", "SystemName", "TESTHOST", NULL);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	text = mock_reply_find(op, "CurrentReading");
 	ck_assert_str_eq(text, "42");
 	free(text);
@@ -664,86 +582,86 @@ START_TEST(test_release_expiry_owner_quota)
 	char *ctx[4];
 
 	/* Release, then Pull: gone */
-	op = enum_op(MANY, NULL);
+	op = mock_enum_op(MANY, NULL);
 	ctx[0] = enumerate_ctx(op);
 	mock_op_free(op);
-	op = release_op(MANY, ctx[0]);
+	op = mock_release_op(MANY, ctx[0]);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	mock_op_free(op);
-	op = pull_op(MANY, ctx[0], 5);
+	op = mock_pull_op(MANY, ctx[0], 5);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
 	mock_op_free(op);
-	op = release_op(MANY, ctx[0]);
+	op = mock_release_op(MANY, ctx[0]);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
 	mock_op_free(op);
 	free(ctx[0]);
 
 	/* expiry after EnumerationTimeoutms (1000) without use */
-	op = enum_op(MANY, NULL);
+	op = mock_enum_op(MANY, NULL);
 	ctx[0] = enumerate_ctx(op);
 	mock_op_free(op);
 	mock_advance(900);
-	op = pull_op(MANY, ctx[0], 5);
+	op = mock_pull_op(MANY, ctx[0], 5);
 	run(op);
-	assert_ok(op);			/* a Pull restarts the clock */
+	mock_assert_ok(op);			/* a Pull restarts the clock */
 	mock_op_free(op);
 	mock_advance(900);
-	op = pull_op(MANY, ctx[0], 5);
+	op = mock_pull_op(MANY, ctx[0], 5);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	mock_op_free(op);
 	mock_advance(1001);
 	ck_assert_uint_eq(enumeration_count(1000), 0);
-	op = pull_op(MANY, ctx[0], 5);
+	op = mock_pull_op(MANY, ctx[0], 5);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
 	mock_op_free(op);
 	free(ctx[0]);
 
 	/* another user can neither pull nor release mine */
-	op = enum_op(MANY, NULL);
+	op = mock_enum_op(MANY, NULL);
 	ctx[0] = enumerate_ctx(op);
 	mock_op_free(op);
-	op = pull_op(MANY, ctx[0], 5);
+	op = mock_pull_op(MANY, ctx[0], 5);
 	mock_op_user(op, "mallory", 1001);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
 	mock_op_free(op);
-	op = release_op(MANY, ctx[0]);
+	op = mock_release_op(MANY, ctx[0]);
 	mock_op_user(op, "mallory", 1001);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
 	mock_op_free(op);
-	op = pull_op(MANY, ctx[0], 5);
+	op = mock_pull_op(MANY, ctx[0], 5);
 	run(op);
-	assert_ok(op);			/* still mine */
+	mock_assert_ok(op);			/* still mine */
 	mock_op_free(op);
 
 	/* MaxConcurrentOperationsPerUser = 3 */
 	for (int i = 1; i < 3; i++) {
-		op = enum_op(MANY, NULL);
+		op = mock_enum_op(MANY, NULL);
 		ctx[i] = enumerate_ctx(op);
 		mock_op_free(op);
 	}
 	ck_assert_uint_eq(enumeration_count(1000), 3);
-	op = enum_op(MANY, NULL);
+	op = mock_enum_op(MANY, NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS);
+	mock_assert_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS);
 	mock_op_free(op);
 	/* another user is not affected */
-	op = enum_op(MANY, NULL);
+	op = mock_enum_op(MANY, NULL);
 	mock_op_user(op, "bob", 1002);
 	ctx[3] = enumerate_ctx(op);
 	mock_op_free(op);
 	/* releasing one makes room */
-	op = release_op(MANY, ctx[1]);
+	op = mock_release_op(MANY, ctx[1]);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	mock_op_free(op);
-	op = enum_op(MANY, NULL);
+	op = mock_enum_op(MANY, NULL);
 	free(ctx[1]);
 	ctx[1] = enumerate_ctx(op);
 	mock_op_free(op);
@@ -761,17 +679,17 @@ START_TEST(test_envelope_size)
 	size_t total = 0, pulls = 0;
 
 	/* WRT_Big: 20 x ~3 KB; at 8192 bytes only two fit per Pull */
-	op = enum_op(CIMV2 "WRT_Big", NULL);
+	op = mock_enum_op(CIMV2 "WRT_Big", NULL);
 	ctx = enumerate_ctx(op);
 	mock_op_free(op);
 	for (;;) {
 		char *text;
 		size_t got = 0;
 
-		op = pull_op(CIMV2 "WRT_Big", ctx, 20);
+		op = mock_pull_op(CIMV2 "WRT_Big", ctx, 20);
 		op->max_envelope = 8192;
 		run(op);
-		assert_ok(op);
+		mock_assert_ok(op);
 		text = mock_reply_text(op);
 		ck_assert_uint_le(strlen(text), 8192);
 		free(text);
@@ -803,34 +721,34 @@ START_TEST(test_envelope_size)
 	free(ctx);
 
 	/* WRT_Huge: one 20 KB instance never fits in 8192 */
-	op = enum_op(CIMV2 "WRT_Huge", NULL);
+	op = mock_enum_op(CIMV2 "WRT_Huge", NULL);
 	ctx = enumerate_ctx(op);
 	mock_op_free(op);
-	op = pull_op(CIMV2 "WRT_Huge", ctx, 5);
+	op = mock_pull_op(CIMV2 "WRT_Huge", ctx, 5);
 	op->max_envelope = 8192;
 	run(op);
-	assert_fault(op, WINRMD_FAULT_ENCODING_LIMIT);
+	mock_assert_fault(op, WINRMD_FAULT_ENCODING_LIMIT);
 	ck_assert_str_eq(op->detail, "MaxEnvelopeSize");
 	mock_op_free(op);
 	/* the context survives: a bigger envelope gets it */
-	op = pull_op(CIMV2 "WRT_Huge", ctx, 5);
+	op = mock_pull_op(CIMV2 "WRT_Huge", ctx, 5);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 1);
 	mock_op_free(op);
 	free(ctx);
 
 	/* optimized Enumerate: what does not fit waits for a Pull */
-	op = enum_op(CIMV2 "WRT_Huge", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(CIMV2 "WRT_Huge", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>5</w:MaxElements>");
 	op->max_envelope = 8192;
 	ctx = enumerate_ctx(op);
 	ck_assert_uint_eq(mock_reply_count(op, "WRT_Huge"), 0);
 	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 0);
 	mock_op_free(op);
-	op = release_op(CIMV2 "WRT_Huge", ctx);
+	op = mock_release_op(CIMV2 "WRT_Huge", ctx);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	mock_op_free(op);
 	free(ctx);
 }
@@ -838,24 +756,23 @@ END_TEST
 
 START_TEST(test_options)
 {
-	struct winrmd_op *op = enum_op(MANY, NULL);
+	struct winrmd_op *op = mock_enum_op(MANY, NULL);
 
 	mock_op_option(op, "SomethingElse", "1", false);
 	mock_op_option(op, "wmi:Unsupported", "x", true);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_OPTIONS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_OPTIONS);
 	ck_assert_str_eq(op->detail, "NotSupported");
 	mock_op_free(op);
 
-	op = mock_op(WINRMD_ACTION_GET, CIMV2 "WRT_Many", NULL);
-	mock_op_selector(op, "Index", "1");
+	op = mock_get_op(CIMV2 "WRT_Many", "Index", "1", NULL);
 	mock_op_option(op, "MustHave", "x", true);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_OPTIONS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_OPTIONS);
 	mock_op_free(op);
 
 	/* UsePreciseArrays is understood, even with MustComply */
-	op = enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>1</w:MaxElements>");
 	mock_op_option(op, "msftwinrm:UsePreciseArrays", "true", true);
 	free(enumerate_ctx(op));
@@ -878,10 +795,9 @@ START_TEST(test_get)
 	char *v;
 
 	/* WRT_Many has no get(): enumerate and match */
-	op = mock_op(WINRMD_ACTION_GET, MANY, NULL);
-	mock_op_selector(op, "index", "7");
+	op = mock_get_op(MANY, "index", "7", NULL);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_str_eq(op->reply_action, WINRMD_ACTION_GET "Response");
 	v = mock_reply_find(op, "Name");
 	ck_assert_str_eq(v, "item-007");
@@ -890,21 +806,18 @@ START_TEST(test_get)
 	mock_op_free(op);
 
 	/* two keys, case-insensitive names and values */
-	op = mock_op(WINRMD_ACTION_GET, CIMV2 "wrt_alltypes", NULL);
-	mock_op_selector(op, "NAME", "beta");
-	mock_op_selector(op, "id", "2");
+	op = mock_get_op(CIMV2 "wrt_alltypes", "NAME", "beta", "id", "2", NULL);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	v = mock_reply_find(op, "Name");
 	ck_assert_str_eq(v, "Beta");
 	free(v);
 	mock_op_free(op);
 
 	/* a provider with get() */
-	op = mock_op(WINRMD_ACTION_GET, URI_WMI "/root/test/Other", NULL);
-	mock_op_selector(op, "Key", "SECOND");
+	op = mock_get_op(URI_WMI "/root/test/Other", "Key", "SECOND", NULL);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	v = mock_reply_find(op, "Value");
 	ck_assert_str_eq(v, "-2");
 	free(v);
@@ -913,46 +826,41 @@ START_TEST(test_get)
 	mock_op_free(op);
 
 	/* no such instance, bad keys */
-	op = mock_op(WINRMD_ACTION_GET, MANY, NULL);
-	mock_op_selector(op, "Index", "250");
+	op = mock_get_op(MANY, "Index", "250", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
 	mock_op_free(op);
-	op = mock_op(WINRMD_ACTION_GET, MANY, NULL);
-	mock_op_selector(op, "Name", "item-001");
+	op = mock_get_op(MANY, "Name", "item-001", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
 	mock_op_free(op);
-	op = mock_op(WINRMD_ACTION_GET, MANY, NULL);
+	op = mock_get_op(MANY, NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
 	ck_assert_str_eq(op->detail, "InsufficientSelectors");
 	mock_op_free(op);
-	op = mock_op(WINRMD_ACTION_GET, URI_WMI "/root/test/Other", NULL);
-	mock_op_selector(op, "Key", "Third");
+	op = mock_get_op(URI_WMI "/root/test/Other", "Key", "Third", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
 	mock_op_free(op);
 
 	/* unknown class, unknown namespace, not a class URI */
-	op = mock_op(WINRMD_ACTION_GET, CIMV2 "Win32_Nothing", NULL);
+	op = mock_get_op(CIMV2 "Win32_Nothing", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
+	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
 	mock_op_free(op);
-	op = mock_op(WINRMD_ACTION_GET, URI_WMI "/root/none/WRT_Many", NULL);
-	mock_op_selector(op, "Index", "1");
+	op = mock_get_op(URI_WMI "/root/none/WRT_Many", "Index", "1", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
+	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
 	mock_op_free(op);
-	op = mock_op(WINRMD_ACTION_GET, CIMV2 "*", NULL);
+	op = mock_get_op(CIMV2 "*", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
+	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
 	mock_op_free(op);
 	/* the duplicate class: the first provider's */
-	op = mock_op(WINRMD_ACTION_GET, URI_WMI "/root/test/WRT_Dup", NULL);
-	mock_op_selector(op, "Key", "first");
+	op = mock_get_op(URI_WMI "/root/test/WRT_Dup", "Key", "first", NULL);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	mock_op_free(op);
 }
 END_TEST
@@ -963,9 +871,9 @@ START_TEST(test_get_singleton)
 	struct winrmd_op *op;
 	char *v;
 
-	op = mock_op(WINRMD_ACTION_GET, CIMV2 "WRT_Whoami", NULL);
+	op = mock_get_op(CIMV2 "WRT_Whoami", NULL);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_str_eq(op->reply_action, WINRMD_ACTION_GET "Response");
 	ck_assert_uint_eq(mock_reply_count(op, "WRT_Whoami"), 1);
 	v = mock_reply_find(op, "Name");
@@ -974,23 +882,22 @@ START_TEST(test_get_singleton)
 	mock_op_free(op);
 
 	/* with its key it still has to match */
-	op = mock_op(WINRMD_ACTION_GET, CIMV2 "WRT_Whoami", NULL);
-	mock_op_selector(op, "Name", "nobody-at-all");
+	op = mock_get_op(CIMV2 "WRT_Whoami", "Name", "nobody-at-all", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
 	mock_op_free(op);
 
 	/* only the namespace selector: still the singleton */
-	op = mock_op(WINRMD_ACTION_GET, CIMV2 "WRT_Whoami", NULL);
-	mock_op_selector(op, "__cimnamespace", "root/cimv2");
+	op = mock_get_op(CIMV2 "WRT_Whoami", "__cimnamespace", "root/cimv2",
+	    NULL);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	mock_op_free(op);
 
 	/* not a singleton, with get(): no selectors is still a fault */
-	op = mock_op(WINRMD_ACTION_GET, URI_WMI "/root/test/Other", NULL);
+	op = mock_get_op(URI_WMI "/root/test/Other", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
 	ck_assert_str_eq(op->detail, "InsufficientSelectors");
 	mock_op_free(op);
 }
@@ -998,7 +905,7 @@ END_TEST
 
 START_TEST(test_whoami)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_Whoami",
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_Whoami",
 	    "<w:OptimizeEnumeration/><w:MaxElements>5</w:MaxElements>");
 	char *v;
 
@@ -1029,7 +936,7 @@ START_TEST(test_invoke)
 	    "</p:When><p:Items>a</p:Items><p:Items>b</p:Items>"
 	    "<p:Flag>true</p:Flag></p:Echo_INPUT>");
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_str_eq(op->reply_action, CIMV2 "WRT_AllTypes/EchoResponse");
 	text = mock_reply_text(op);
 	ck_assert_ptr_nonnull(strstr(text, "<p:Echo_OUTPUT xmlns:p=\"" CIMV2
@@ -1045,7 +952,7 @@ START_TEST(test_invoke)
 	/* no body at all: every parameter NULL */
 	op = mock_op(CIMV2 "WRT_AllTypes/echo", CIMV2 "WRT_AllTypes", NULL);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	text = mock_reply_find(op, "ReturnValue");
 	ck_assert_str_eq(text, "1");
 	free(text);
@@ -1058,7 +965,7 @@ START_TEST(test_invoke)
 	mock_op_selector(op, "Id", "3");
 	mock_op_selector(op, "Name", "gamma");
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	text = mock_reply_find(op, "Description");
 	ck_assert_str_eq(text, "it is Gamma #3");
 	free(text);
@@ -1067,60 +974,60 @@ START_TEST(test_invoke)
 	/* instance method without selectors, or with wrong ones */
 	op = mock_op(CIMV2 "WRT_AllTypes/Describe", CIMV2 "WRT_AllTypes", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
 	mock_op_free(op);
 	op = mock_op(CIMV2 "WRT_AllTypes/Describe", CIMV2 "WRT_AllTypes", NULL);
 	mock_op_selector(op, "Id", "3");
 	mock_op_selector(op, "Name", "Alpha");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
 	mock_op_free(op);
 
 	/* unknown method; an action that is not ResourceURI/Method */
 	op = mock_op(CIMV2 "WRT_AllTypes/Nope", CIMV2 "WRT_AllTypes", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
+	mock_assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
 	mock_op_free(op);
 	op = mock_op(WINRMD_ACTION_PUT, CIMV2 "WRT_AllTypes", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
+	mock_assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
 	mock_op_free(op);
 	op = mock_op(CIMV2 "WRT_Many/Echo", CIMV2 "WRT_AllTypes", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
+	mock_assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
 	mock_op_free(op);
 	op = mock_op(CIMV2 "WRT_AllTypes/Echo/x", CIMV2 "WRT_AllTypes", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
+	mock_assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
 	mock_op_free(op);
 
 	/* bad input */
 	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
 	    "<Echo_INPUT><Count>many</Count></Echo_INPUT>");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
 	mock_op_free(op);
 	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
 	    "<Echo_INPUT><Bogus>1</Bogus></Echo_INPUT>");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
 	mock_op_free(op);
 	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
 	    "<Other_INPUT/>");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION);
+	mock_assert_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION);
 	mock_op_free(op);
 	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
 	    "<Echo_INPUT><Text><x:Embedded xmlns:x=\"urn:x\"/></Text></Echo_INPUT>");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
 	mock_op_free(op);
 	/* xsi:nil input */
 	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
 	    "<Echo_INPUT><Text xsi:nil=\"true\"/><When xsi:nil=\"true\"/>"
 	    "</Echo_INPUT>");
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	text = mock_reply_text(op);
 	ck_assert_ptr_nonnull(strstr(text, "<p:Text xsi:nil=\"true\"/>"));
 	free(text);
@@ -1129,7 +1036,7 @@ START_TEST(test_invoke)
 	/* a method that fails */
 	op = mock_op(CIMV2 "WRT_AllTypes/Explode", CIMV2 "WRT_AllTypes", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
 	ck_assert_str_eq(op->reason, "Explode always fails");
 	mock_op_free(op);
 }
@@ -1143,7 +1050,7 @@ START_TEST(test_pending_provider)
 	struct winrmd_op *op;
 	char *ctx, *v;
 
-	op = enum_op(CIMV2 "WRT_Pending", NULL);
+	op = mock_enum_op(CIMV2 "WRT_Pending", NULL);
 	run(op);
 	ck_assert_int_eq(op->status, WINRMD_PENDING);
 	ck_assert(!op->completed);
@@ -1154,9 +1061,9 @@ START_TEST(test_pending_provider)
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_NONE);
 	ctx = mock_reply_find(op, "EnumerationContext");
 	mock_op_free(op);
-	op = pull_op(CIMV2 "WRT_Pending", ctx, 10);
+	op = mock_pull_op(CIMV2 "WRT_Pending", ctx, 10);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_uint_eq(mock_reply_count(op, "WRT_Pending"), 5);
 	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 1);
 	mock_op_free(op);
@@ -1164,8 +1071,7 @@ START_TEST(test_pending_provider)
 	(void)seen;
 
 	/* a pending get() */
-	op = mock_op(WINRMD_ACTION_GET, CIMV2 "WRT_Pending", NULL);
-	mock_op_selector(op, "Id", "4");
+	op = mock_get_op(CIMV2 "WRT_Pending", "Id", "4", NULL);
 	run(op);
 	ck_assert_int_eq(op->status, WINRMD_PENDING);
 	mock_advance(200);
@@ -1191,14 +1097,14 @@ START_TEST(test_pending_provider)
 	/* a class without methods */
 	op = mock_op(CIMV2 "WRT_Pending/Nope", CIMV2 "WRT_Pending", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
+	mock_assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
 	mock_op_free(op);
 }
 END_TEST
 
 START_TEST(test_threaded_provider)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_Threaded",
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_Threaded",
 	    "<w:OptimizeEnumeration/><w:MaxElements>10</w:MaxElements>");
 
 	run(op);
@@ -1214,10 +1120,10 @@ END_TEST
 
 START_TEST(test_failing_provider)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_Failing", NULL);
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_Failing", NULL);
 
 	run(op);
-	assert_fault(op, WINRMD_FAULT_ACCESS_DENIED);
+	mock_assert_fault(op, WINRMD_FAULT_ACCESS_DENIED);
 	ck_assert_str_eq(op->reason, "WRT_Failing refuses everyone");
 	ck_assert_uint_eq(enumeration_count(1000), 0);
 	mock_op_free(op);
@@ -1226,7 +1132,7 @@ END_TEST
 
 START_TEST(test_provider_never_answers)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_Never", NULL);
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_Never", NULL);
 
 	op->timeout_ms = 5000;
 	run(op);
@@ -1244,8 +1150,8 @@ END_TEST
 
 START_TEST(test_shutdown_answers_pending)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_Never", NULL);
-	struct winrmd_op *op2 = enum_op(CIMV2 "WRT_Pending", NULL);
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_Never", NULL);
+	struct winrmd_op *op2 = mock_enum_op(CIMV2 "WRT_Pending", NULL);
 
 	run(op);
 	run(op2);

@@ -281,47 +281,20 @@ static void
 teardown(void)
 {
 	bmc_hang(false);
-	/* what the daemon does before it finalises plugins */
-	enumeration_drop_all();
-	plug->fini(pstate);
-	ck_assert_uint_eq(enumeration_count(1000), 0);
-	ck_assert_uint_eq(mock_timers(), 0);
-	mock_conf_clear();
-	mock_log_clear();
+	mock_plugin_stop(plug, pstate);
 	ipmi_set_backend(NULL);
 }
 
 /* -------------------------------------------------------------- ops */
 
-static int
-run(struct winrmd_op *op)
-{
-	const struct winrmd_action *hit = NULL, *any = NULL;
+/* what dispatch.c does */
+#define run(op)		mock_run(plug, pstate, (op))
 
-	for (const struct winrmd_action *a = plug->resources[0].actions;
-	    a->action != NULL; a++) {
-		if (strcmp(a->action, WINRMD_ACTION_ANY) == 0)
-			any = a;
-		else if (strcmp(a->action, op->action) == 0)
-			hit = a;
-	}
-	if (hit == NULL)
-		hit = any;
-	op->status = hit->fn(op, pstate);
-	return op->status;
-}
-
+/* an Enumerate that asks for everything at once unless inner says more */
 static struct winrmd_op *
 enum_op(const char *uri, const char *inner)
 {
-	char *body;
-	struct winrmd_op *op;
-
-	ck_assert_int_ge(asprintf(&body, "<n:Enumerate>%s</n:Enumerate>",
-	    inner ? inner : OPTIMIZE), 0);
-	op = mock_op(WINRMD_ACTION_ENUMERATE, uri, body);
-	free(body);
-	return op;
+	return mock_enum_op(uri, inner ? inner : OPTIMIZE);
 }
 
 /* runs the loop (post queue) until the op is answered */
@@ -438,11 +411,10 @@ START_TEST(test_wql_and_get)
 	mock_op_free(op);
 
 	/* Get, values in another case */
-	op = mock_op(WINRMD_ACTION_GET, HW "CIM_NumericSensor", NULL);
-	mock_op_selector(op, "CreationClassName", "cim_numericsensor");
-	mock_op_selector(op, "DeviceID", "bmc.4.3");
-	mock_op_selector(op, "SystemCreationClassName", "CIM_ComputerSystem");
-	mock_op_selector(op, "SystemName", "BMC.TEST:623");
+	op = mock_get_op(HW "CIM_NumericSensor",
+	    "CreationClassName", "cim_numericsensor", "DeviceID", "bmc.4.3",
+	    "SystemCreationClassName", "CIM_ComputerSystem",
+	    "SystemName", "BMC.TEST:623", NULL);
 	run(op);
 	wait_done(op);
 	ck_assert_msg(op->fault == WINRMD_FAULT_NONE, "%s", op->reason);
@@ -455,21 +427,18 @@ START_TEST(test_wql_and_get)
 	mock_op_free(op);
 
 	/* no such sensor; a discrete one is not a CIM_NumericSensor */
-	op = mock_op(WINRMD_ACTION_GET, HW "NumericSensor", NULL);
-	mock_op_selector(op, "CreationClassName", "CIM_NumericSensor");
-	mock_op_selector(op, "DeviceID", "BMC.5.4");
-	mock_op_selector(op, "SystemCreationClassName", "CIM_ComputerSystem");
-	mock_op_selector(op, "SystemName", "bmc.test:623");
+	op = mock_get_op(HW "NumericSensor",
+	    "CreationClassName", "CIM_NumericSensor", "DeviceID", "BMC.5.4",
+	    "SystemCreationClassName", "CIM_ComputerSystem",
+	    "SystemName", "bmc.test:623", NULL);
 	run(op);
 	wait_done(op);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_INVALID_SELECTORS);
 	mock_op_free(op);
 
-	op = mock_op(WINRMD_ACTION_GET, HW "CIM_LogRecord", NULL);
-	mock_op_selector(op, "LogCreationClassName", "CIM_RecordLog");
-	mock_op_selector(op, "LogName", "ipmi sel");
-	mock_op_selector(op, "CreationClassName", "CIM_LogRecord");
-	mock_op_selector(op, "RecordID", "1");
+	op = mock_get_op(HW "CIM_LogRecord",
+	    "LogCreationClassName", "CIM_RecordLog", "LogName", "ipmi sel",
+	    "CreationClassName", "CIM_LogRecord", "RecordID", "1", NULL);
 	run(op);
 	wait_done(op);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_NONE);
@@ -478,8 +447,8 @@ START_TEST(test_wql_and_get)
 	free(v);
 	mock_op_free(op);
 
-	op = mock_op(WINRMD_ACTION_GET, HW "CIM_RecordLog", NULL);
-	mock_op_selector(op, "InstanceID", "IPMI:bmc.test:623 SEL");
+	op = mock_get_op(HW "CIM_RecordLog",
+	    "InstanceID", "IPMI:bmc.test:623 SEL", NULL);
 	run(op);
 	wait_done(op);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_NONE);
@@ -536,12 +505,9 @@ START_TEST(test_shared_refresh)
 	ops[0] = enum_op(HW "CIM_NumericSensor", NULL);
 	ops[1] = enum_op(HW "CIM_Sensor", NULL);
 	ops[2] = enum_op(DMTF "NumericSensor", NULL);
-	ops[3] = mock_op(WINRMD_ACTION_GET, HW "CIM_Sensor", NULL);
-	mock_op_selector(ops[3], "CreationClassName", "CIM_Sensor");
-	mock_op_selector(ops[3], "DeviceID", "BMC.5.4");
-	mock_op_selector(ops[3], "SystemCreationClassName",
-	    "CIM_ComputerSystem");
-	mock_op_selector(ops[3], "SystemName", "bmc.test:623");
+	ops[3] = mock_get_op(HW "CIM_Sensor", "CreationClassName", "CIM_Sensor",
+	    "DeviceID", "BMC.5.4", "SystemCreationClassName",
+	    "CIM_ComputerSystem", "SystemName", "bmc.test:623", NULL);
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(run(ops[i]), WINRMD_PENDING);
 	bmc_wait_entered(1);
@@ -850,9 +816,8 @@ START_TEST(test_no_bmc)
 		ck_assert_uint_eq(mock_reply_count(op, classes[i]), 0);
 		mock_op_free(op);
 	}
-	op = mock_op(WINRMD_ACTION_GET, HW "CIM_ComputerSystem", NULL);
-	mock_op_selector(op, "CreationClassName", "CIM_ComputerSystem");
-	mock_op_selector(op, "Name", "x");
+	op = mock_get_op(HW "CIM_ComputerSystem",
+	    "CreationClassName", "CIM_ComputerSystem", "Name", "x", NULL);
 	run(op);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_INTERNAL_ERROR);
 	ck_assert_ptr_nonnull(strstr(op->reason, "There is no BMC"));

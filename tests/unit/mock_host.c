@@ -1036,6 +1036,96 @@ mock_reply_count(struct winrmd_op *op, const char *name)
 }
 
 
+/* ---------------------------------------------- a plugin under test */
+
+int
+mock_run(const struct winrmd_plugin *plug, void *state, struct winrmd_op *op)
+{
+	const struct winrmd_action *hit = NULL, *any = NULL;
+
+	for (const struct winrmd_action *a = plug->resources[0].actions;
+	    a->action != NULL; a++) {
+		if (strcmp(a->action, WINRMD_ACTION_ANY) == 0)
+			any = a;
+		else if (strcmp(a->action, op->action) == 0)
+			hit = a;
+	}
+	ck_assert_msg(hit != NULL || any != NULL, "%s: no action entry",
+	    op->action);
+	if (hit == NULL)
+		hit = any;
+	op->status = hit->fn(op, state);
+	return op->status;
+}
+
+struct winrmd_op *
+mock_get_op(const char *uri, ...)
+{
+	struct winrmd_op *op = mock_op(WINRMD_ACTION_GET, uri, NULL);
+	const char *name;
+	va_list ap;
+
+	va_start(ap, uri);
+	while ((name = va_arg(ap, const char *)) != NULL)
+		mock_op_selector(op, name, va_arg(ap, const char *));
+	va_end(ap);
+	return op;
+}
+
+/* an op of action whose body is printf-formatted */
+static struct winrmd_op *
+op_printf(const char *action, const char *uri, const char *fmt, ...)
+{
+	struct winrmd_op *op;
+	va_list ap;
+	char *body;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&body, fmt, ap);
+	va_end(ap);
+	ck_assert_int_ge(r, 0);
+	op = mock_op(action, uri, body);
+	free(body);
+	return op;
+}
+
+struct winrmd_op *
+mock_enum_op(const char *uri, const char *inner)
+{
+	return op_printf(WINRMD_ACTION_ENUMERATE, uri,
+	    "<n:Enumerate>%s</n:Enumerate>", inner ? inner : "");
+}
+
+struct winrmd_op *
+mock_pull_op(const char *uri, const char *ctx, int max)
+{
+	char maxel[64] = "";
+
+	if (max > 0)
+		snprintf(maxel, sizeof(maxel), "<n:MaxElements>%d</n:MaxElements>",
+		    max);
+	return op_printf(WINRMD_ACTION_PULL, uri, "<n:Pull><n:EnumerationContext>"
+	    "%s</n:EnumerationContext>%s</n:Pull>", ctx, maxel);
+}
+
+struct winrmd_op *
+mock_release_op(const char *uri, const char *ctx)
+{
+	return op_printf(WINRMD_ACTION_RELEASE, uri, "<n:Release>"
+	    "<n:EnumerationContext>%s</n:EnumerationContext></n:Release>", ctx);
+}
+
+void
+mock_plugin_stop(const struct winrmd_plugin *plug, void *state)
+{
+	enumeration_drop_all();
+	plug->fini(state);
+	ck_assert_uint_eq(enumeration_count(1000), 0);
+	ck_assert_uint_eq(mock_timers(), 0);
+	mock_reset();
+}
+
 static void
 m_count(const char *what)
 {

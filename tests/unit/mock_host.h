@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <check.h>
 #include <libxml/tree.h>
 
 #include <winrmd/plugin.h>
@@ -138,5 +139,41 @@ char	*mock_reply_text(struct winrmd_op *op);
 char	*mock_reply_find(struct winrmd_op *op, const char *name);
 /* how many elements are named `name' */
 size_t	 mock_reply_count(struct winrmd_op *op, const char *name);
+
+/* ------------------------------------------------- a plugin under test */
+
+/*
+ * Runs op as dispatch.c does, through the plugin's first resource: the
+ * action entry of op's exact Action, else its WINRMD_ACTION_ANY entry.
+ * Stores and returns what the operation returned (op->status).
+ */
+int	mock_run(const struct winrmd_plugin *plug, void *state,
+	    struct winrmd_op *op);
+/* a Get of uri with selectors: name, value, ..., NULL */
+struct winrmd_op *mock_get_op(const char *uri, ...)
+	    __attribute__((sentinel));
+/* an Enumerate of uri, inner: the XML inside n:Enumerate (NULL: none) */
+struct winrmd_op *mock_enum_op(const char *uri, const char *inner);
+/* a Pull of context ctx (max > 0: MaxElements), a Release */
+struct winrmd_op *mock_pull_op(const char *uri, const char *ctx, int max);
+struct winrmd_op *mock_release_op(const char *uri, const char *ctx);
+/*
+ * What the daemon does before it finalises a plugin (every enumeration
+ * context dropped), fini(), then checks that nothing is left (contexts,
+ * timers, watches) and mock_reset().
+ */
+void	mock_plugin_stop(const struct winrmd_plugin *plug, void *state);
+
+#define mock_assert_ok(op) do {						\
+	ck_assert_msg((op)->status == WINRMD_OK, "status %d fault %d %s: %s", \
+	    (op)->status, (op)->fault, (op)->detail, (op)->reason);	\
+	ck_assert_int_eq((op)->fault, WINRMD_FAULT_NONE);		\
+} while (0)
+
+#define mock_assert_fault(op, f) do {					\
+	ck_assert_msg((op)->status == WINRMD_FAULT && (op)->fault == (f), \
+	    "status %d fault %d (want %d) %s", (op)->status, (op)->fault, \
+	    (f), (op)->reason);						\
+} while (0)
 
 #endif
