@@ -789,6 +789,41 @@ END_TEST
 
 /* ---------------------------------------------------------------- Get */
 
+/* Gets that fault: the URI, a selector (or none), the fault and its detail */
+static const struct {
+	const char		*uri;
+	const char		*name, *value;
+	enum winrmd_fault	 fault;
+	const char		*detail;	/* NULL: not checked */
+} get_faults[] = {
+	/* no such instance, bad keys */
+	{ MANY, "Index", "250", WINRMD_FAULT_INVALID_SELECTORS, NULL },
+	{ MANY, "Name", "item-001", WINRMD_FAULT_INVALID_SELECTORS, NULL },
+	{ MANY, NULL, NULL, WINRMD_FAULT_INVALID_SELECTORS,
+	    "InsufficientSelectors" },
+	{ URI_WMI "/root/test/Other", "Key", "Third",
+	    WINRMD_FAULT_INVALID_SELECTORS, NULL },
+	/* unknown class, unknown namespace, not a class URI */
+	{ CIMV2 "Win32_Nothing", NULL, NULL,
+	    WINRMD_FAULT_DESTINATION_UNREACHABLE, NULL },
+	{ URI_WMI "/root/none/WRT_Many", "Index", "1",
+	    WINRMD_FAULT_DESTINATION_UNREACHABLE, NULL },
+	{ CIMV2 "*", NULL, NULL, WINRMD_FAULT_DESTINATION_UNREACHABLE, NULL },
+};
+
+START_TEST(test_get_fault)
+{
+	struct winrmd_op *op = mock_get_op(get_faults[_i].uri,
+	    get_faults[_i].name, get_faults[_i].value, NULL);
+
+	run(op);
+	mock_assert_fault(op, get_faults[_i].fault);
+	if (get_faults[_i].detail != NULL)
+		ck_assert_str_eq(op->detail, get_faults[_i].detail);
+	mock_op_free(op);
+}
+END_TEST
+
 START_TEST(test_get)
 {
 	struct winrmd_op *op;
@@ -825,38 +860,6 @@ START_TEST(test_get)
 	ck_assert_uint_eq(mock_log_count("get WRT_Other SECOND"), 1);
 	mock_op_free(op);
 
-	/* no such instance, bad keys */
-	op = mock_get_op(MANY, "Index", "250", NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	mock_op_free(op);
-	op = mock_get_op(MANY, "Name", "item-001", NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	mock_op_free(op);
-	op = mock_get_op(MANY, NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	ck_assert_str_eq(op->detail, "InsufficientSelectors");
-	mock_op_free(op);
-	op = mock_get_op(URI_WMI "/root/test/Other", "Key", "Third", NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	mock_op_free(op);
-
-	/* unknown class, unknown namespace, not a class URI */
-	op = mock_get_op(CIMV2 "Win32_Nothing", NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
-	mock_op_free(op);
-	op = mock_get_op(URI_WMI "/root/none/WRT_Many", "Index", "1", NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
-	mock_op_free(op);
-	op = mock_get_op(CIMV2 "*", NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
-	mock_op_free(op);
 	/* the duplicate class: the first provider's */
 	op = mock_get_op(URI_WMI "/root/test/WRT_Dup", "Key", "first", NULL);
 	run(op);
@@ -1193,6 +1196,8 @@ ops_suite(void)
 	tcase_add_test(tc, test_envelope_size);
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_get);
+	tcase_add_loop_test(tc, test_get_fault, 0,
+	    sizeof(get_faults) / sizeof(get_faults[0]));
 	tcase_add_test(tc, test_get_singleton);
 	tcase_add_test(tc, test_whoami);
 	tcase_add_test(tc, test_invoke);
