@@ -1,7 +1,8 @@
 /*
  * svcstate.h: a systemd unit's ActiveState and UnitFileState as Windows
  * sees a service: the one mapping behind Win32_Service (providers/win32)
- * and Ansible's win_service (winrmd-native).  Pure functions.
+ * and Ansible's win_service (winrmd-native).  Pure functions, and the
+ * D-Bus names both ask systemd with.
  *
  * ActiveState      Windows state
  * active           Running
@@ -16,6 +17,14 @@
  */
 #ifndef WINRMD_COMMON_SVCSTATE_H
 #define WINRMD_COMMON_SVCSTATE_H
+
+/* systemd's D-Bus service, object and interfaces */
+#define SD_DEST		"org.freedesktop.systemd1"
+#define SD_PATH		"/org/freedesktop/systemd1"
+#define SD_MANAGER	"org.freedesktop.systemd1.Manager"
+#define SD_UNIT		"org.freedesktop.systemd1.Unit"
+#define SD_SERVICE	"org.freedesktop.systemd1.Service"
+#define SD_JOB		"org.freedesktop.systemd1.Job"
 
 enum svc_state {
 	SVC_STATE_UNKNOWN,

@@ -24,12 +24,6 @@
 #include "native.h"
 #include "svcstate.h"
 
-#define SD_DEST		"org.freedesktop.systemd1"
-#define SD_PATH		"/org/freedesktop/systemd1"
-#define SD_MANAGER	"org.freedesktop.systemd1.Manager"
-#define SD_UNIT		"org.freedesktop.systemd1.Unit"
-#define SD_SERVICE	"org.freedesktop.systemd1.Service"
-#define SD_JOB		"org.freedesktop.systemd1.Job"
 #define JOB_WAIT_MS	90000
 
 struct unit {

@@ -19,13 +19,9 @@
 
 #include "sdbus.h"
 #include "svcmap.h"
+#include "svcstate.h"
 #include "win32.h"
 
-#define SD_DEST		"org.freedesktop.systemd1"
-#define SD_PATH		"/org/freedesktop/systemd1"
-#define SD_MANAGER	"org.freedesktop.systemd1.Manager"
-#define SD_UNIT		"org.freedesktop.systemd1.Unit"
-#define SD_SERVICE	"org.freedesktop.systemd1.Service"
 #define SUFFIX		".service"
 #define MAX_INFLIGHT	48	/* the system bus allows 128 pending replies */
 #define OUTPUT_MAX	4096	/* systemctl's messages kept */
