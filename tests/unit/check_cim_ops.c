@@ -926,6 +926,51 @@ END_TEST
 
 /* ------------------------------------------------------------- Invoke */
 
+#define ALLTYPES	CIMV2 "WRT_AllTypes"
+
+/* method invocations of WRT_AllTypes that fault */
+static const struct {
+	const char		*action, *body;
+	const char		*sel[4];	/* name, value, name, value */
+	enum winrmd_fault	 fault;
+} invoke_faults[] = {
+	/* instance method without selectors, or with wrong ones */
+	{ ALLTYPES "/Describe", NULL, { NULL },
+	    WINRMD_FAULT_INVALID_SELECTORS },
+	{ ALLTYPES "/Describe", NULL, { "Id", "3", "Name", "Alpha" },
+	    WINRMD_FAULT_INVALID_SELECTORS },
+	/* unknown method; an action that is not ResourceURI/Method */
+	{ ALLTYPES "/Nope", NULL, { NULL }, WINRMD_FAULT_ACTION_NOT_SUPPORTED },
+	{ WINRMD_ACTION_PUT, NULL, { NULL }, WINRMD_FAULT_ACTION_NOT_SUPPORTED },
+	{ CIMV2 "WRT_Many/Echo", NULL, { NULL },
+	    WINRMD_FAULT_ACTION_NOT_SUPPORTED },
+	{ ALLTYPES "/Echo/x", NULL, { NULL },
+	    WINRMD_FAULT_ACTION_NOT_SUPPORTED },
+	/* bad input */
+	{ ALLTYPES "/Echo", "<Echo_INPUT><Count>many</Count></Echo_INPUT>",
+	    { NULL }, WINRMD_FAULT_INVALID_PARAMETER },
+	{ ALLTYPES "/Echo", "<Echo_INPUT><Bogus>1</Bogus></Echo_INPUT>",
+	    { NULL }, WINRMD_FAULT_INVALID_PARAMETER },
+	{ ALLTYPES "/Echo", "<Other_INPUT/>", { NULL },
+	    WINRMD_FAULT_SCHEMA_VALIDATION },
+	{ ALLTYPES "/Echo", "<Echo_INPUT><Text><x:Embedded xmlns:x=\"urn:x\"/>"
+	    "</Text></Echo_INPUT>", { NULL }, WINRMD_FAULT_INVALID_PARAMETER },
+};
+
+START_TEST(test_invoke_fault)
+{
+	struct winrmd_op *op = mock_op(invoke_faults[_i].action, ALLTYPES,
+	    invoke_faults[_i].body);
+
+	for (size_t k = 0; k < 4 && invoke_faults[_i].sel[k] != NULL; k += 2)
+		mock_op_selector(op, invoke_faults[_i].sel[k],
+		    invoke_faults[_i].sel[k + 1]);
+	run(op);
+	mock_assert_fault(op, invoke_faults[_i].fault);
+	mock_op_free(op);
+}
+END_TEST
+
 START_TEST(test_invoke)
 {
 	struct winrmd_op *op;
@@ -974,57 +1019,6 @@ START_TEST(test_invoke)
 	free(text);
 	mock_op_free(op);
 
-	/* instance method without selectors, or with wrong ones */
-	op = mock_op(CIMV2 "WRT_AllTypes/Describe", CIMV2 "WRT_AllTypes", NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	mock_op_free(op);
-	op = mock_op(CIMV2 "WRT_AllTypes/Describe", CIMV2 "WRT_AllTypes", NULL);
-	mock_op_selector(op, "Id", "3");
-	mock_op_selector(op, "Name", "Alpha");
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	mock_op_free(op);
-
-	/* unknown method; an action that is not ResourceURI/Method */
-	op = mock_op(CIMV2 "WRT_AllTypes/Nope", CIMV2 "WRT_AllTypes", NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
-	mock_op_free(op);
-	op = mock_op(WINRMD_ACTION_PUT, CIMV2 "WRT_AllTypes", NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
-	mock_op_free(op);
-	op = mock_op(CIMV2 "WRT_Many/Echo", CIMV2 "WRT_AllTypes", NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
-	mock_op_free(op);
-	op = mock_op(CIMV2 "WRT_AllTypes/Echo/x", CIMV2 "WRT_AllTypes", NULL);
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
-	mock_op_free(op);
-
-	/* bad input */
-	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
-	    "<Echo_INPUT><Count>many</Count></Echo_INPUT>");
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
-	mock_op_free(op);
-	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
-	    "<Echo_INPUT><Bogus>1</Bogus></Echo_INPUT>");
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
-	mock_op_free(op);
-	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
-	    "<Other_INPUT/>");
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION);
-	mock_op_free(op);
-	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
-	    "<Echo_INPUT><Text><x:Embedded xmlns:x=\"urn:x\"/></Text></Echo_INPUT>");
-	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
-	mock_op_free(op);
 	/* xsi:nil input */
 	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
 	    "<Echo_INPUT><Text xsi:nil=\"true\"/><When xsi:nil=\"true\"/>"
@@ -1201,6 +1195,8 @@ ops_suite(void)
 	tcase_add_test(tc, test_get_singleton);
 	tcase_add_test(tc, test_whoami);
 	tcase_add_test(tc, test_invoke);
+	tcase_add_loop_test(tc, test_invoke_fault, 0,
+	    sizeof(invoke_faults) / sizeof(invoke_faults[0]));
 	tcase_add_test(tc, test_pending_provider);
 	tcase_add_test(tc, test_threaded_provider);
 	tcase_add_test(tc, test_failing_provider);
