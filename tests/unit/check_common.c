@@ -2,7 +2,8 @@
  * check_common.c: the helpers of common/ that the daemon, the plugins, the
  * providers and winrmd-native share: xs:duration at both precisions,
  * trimmed text, UTF-8 decoding, principal copies, the systemd -> Windows
- * service state mapping and os-release's ID_LIKE.  (The /proc parsers are
+ * service state mapping, os-release's ID_LIKE and the field splitting and
+ * default gateway winrmd-native reads.  (The other /proc parsers are
  * tested with the win32 provider's fixtures in check_win32_parse.)
  */
 #define _GNU_SOURCE
@@ -12,6 +13,7 @@
 #include "duration.h"
 #include "osrelease.h"
 #include "principal.h"
+#include "procfs.h"
 #include "svcstate.h"
 #include "text.h"
 #include "unit.h"
@@ -246,6 +248,55 @@ START_TEST(test_os_release_id_like)
 }
 END_TEST
 
+START_TEST(test_procfs_split)
+{
+	const char *line = "eth0\t00000000   0102A8C0 0003\n"
+	    "next line";
+	char f[4][40];
+
+	ck_assert_uint_eq(procfs_split(line, strchr(line, '\n'), f, 4), 4);
+	ck_assert_str_eq(f[0], "eth0");
+	ck_assert_str_eq(f[1], "00000000");
+	ck_assert_str_eq(f[2], "0102A8C0");
+	ck_assert_str_eq(f[3], "0003");
+	/* at most nf fields; each cut at 39 bytes */
+	ck_assert_uint_eq(procfs_split(line, strchr(line, '\n'), f, 2), 2);
+	line = "0123456789012345678901234567890123456789012345 x";
+	ck_assert_uint_eq(procfs_split(line, line + strlen(line), f, 4), 2);
+	ck_assert_uint_eq(strlen(f[0]), 39);
+	ck_assert_str_eq(f[1], "x");
+	line = "  \t ";
+	ck_assert_uint_eq(procfs_split(line, line + strlen(line), f, 4), 0);
+}
+END_TEST
+
+static void
+first_gateway(const char *gw, void *arg)
+{
+	char *ret = arg;
+
+	if (ret[0] == '\0')
+		snprintf(ret, 64, "%s", gw);
+}
+
+/* winrmd-native's ansible_default_ipv4.gateway: the default route's */
+START_TEST(test_procfs_default_gateway)
+{
+	static const char route[] =
+	    "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\t"
+	    "Mask\t\tMTU\tWindow\tIRTT\n"
+	    "eth0\t0002A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+	    "eth0\t00000000\t0102A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n";
+	char gw[64] = "";
+
+	procfs_route4_gateways(route, "eth0", first_gateway, gw);
+	ck_assert_str_eq(gw, "192.168.2.1");
+	gw[0] = '\0';
+	procfs_route4_gateways(route, "eth1", first_gateway, gw);
+	ck_assert_str_eq(gw, "");
+}
+END_TEST
+
 static Suite *
 common_suite(void)
 {
@@ -268,6 +319,10 @@ common_suite(void)
 	    sizeof(states) / sizeof(states[0]));
 	tcase_add_loop_test(tc, test_svc_start_mode, 0,
 	    sizeof(modes) / sizeof(modes[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("procfs");
+	tcase_add_test(tc, test_procfs_split);
+	tcase_add_test(tc, test_procfs_default_gateway);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("osrelease");
 	tcase_add_test(tc, test_os_release_id_like);
