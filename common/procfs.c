@@ -333,6 +333,24 @@ needs_quotes(const char *arg, size_t len)
 	return false;
 }
 
+size_t
+procfs_quote_arg(const char *arg, size_t alen, char *out)
+{
+	bool q = needs_quotes(arg, alen);
+	size_t o = 0;
+
+	if (q)
+		out[o++] = '"';
+	for (size_t k = 0; k < alen; k++) {
+		if (q && (arg[k] == '"' || arg[k] == '\\'))
+			out[o++] = '\\';
+		out[o++] = arg[k];
+	}
+	if (q)
+		out[o++] = '"';
+	return o;
+}
+
 ssize_t
 procfs_join_cmdline(const char *in, size_t len, char *out, size_t outlen)
 {
@@ -356,21 +374,12 @@ procfs_join_cmdline(const char *in, size_t len, char *out, size_t outlen)
 	for (size_t i = 0; i <= len;) {
 		const char *arg = in + i;
 		size_t alen = strnlen(arg, len - i);
-		bool q = needs_quotes(arg, alen);
 
 		if (o + 3 * alen + 4 > outlen)
 			return -ENOSPC;
 		if (i > 0)
 			out[o++] = ' ';
-		if (q)
-			out[o++] = '"';
-		for (size_t k = 0; k < alen; k++) {
-			if (q && (arg[k] == '"' || arg[k] == '\\'))
-				out[o++] = '\\';
-			out[o++] = arg[k];
-		}
-		if (q)
-			out[o++] = '"';
+		o += procfs_quote_arg(arg, alen, out + o);
 		i += alen + 1;
 	}
 	out[o] = '\0';

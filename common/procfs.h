@@ -88,6 +88,13 @@ int	procfs_parse_io(const char *buf, struct proc_io *ret);
  */
 ssize_t	procfs_join_cmdline(const char *in, size_t len, char *out,
 	    size_t outlen);
+/*
+ * One argument (alen bytes) as procfs_join_cmdline() writes it: in double
+ * quotes, '"' and '\' escaped, when it is empty or holds blanks or quotes;
+ * else as it is.  Writes at most 2 * alen + 2 bytes to out (no NUL) and
+ * returns how many.
+ */
+size_t	procfs_quote_arg(const char *arg, size_t alen, char *out);
 
 struct meminfo {
 	/* kB; PROCFS_NONE if absent */
