@@ -1,5 +1,5 @@
 /*
- * text.c: blanks trimmed and UTF-8 decoding (text.h).
+ * text.c: blanks trimmed, UTF-8 decoding and encoding (text.h).
  */
 #define _GNU_SOURCE
 
@@ -67,4 +67,29 @@ utf8_decode(const unsigned char *p, size_t n, uint32_t *ret_cp)
 	if (ret_cp != NULL)
 		*ret_cp = cp;
 	return len;
+}
+
+size_t
+utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
 }

@@ -1,6 +1,7 @@
 /*
  * text.h: small pure text helpers the daemon, the plugins, the providers
- * and winrmd-native share: blanks trimmed, UTF-8 sequences checked.
+ * and winrmd-native share: blanks trimmed, UTF-8 sequences checked and
+ * written.
  */
 #ifndef WINRMD_COMMON_TEXT_H
 #define WINRMD_COMMON_TEXT_H
@@ -24,5 +25,13 @@ char	*text_trim_dup(const char *s);
  * sequence of one byte (code point 0) like any other ASCII byte.
  */
 size_t	utf8_decode(const unsigned char *p, size_t n, uint32_t *ret_cp);
+
+/*
+ * Code point cp as UTF-8 into out (room for 4 bytes, no NUL written):
+ * returns the length, 1 to 4.  Surrogates (CESU-style, as PSRP's
+ * lone ones) are encoded as three bytes like any other BMP code point; cp
+ * must be at most U+10FFFF.
+ */
+size_t	utf8_encode(uint32_t cp, char *out);
 
 #endif

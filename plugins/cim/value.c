@@ -436,17 +436,13 @@ cim_value_text(enum cim_type t, const union cim_scalar *v, char *buf,
 	case CIM_CHAR16: {
 		uint64_t c = v->u;
 
-		if (c == 0 || c > 0xffff || (c >= 0xd800 && c <= 0xdfff))
-			snprintf(buf, len, "%s", "");
-		else if (c < 0x80)
-			snprintf(buf, len, "%c", (int)c);
-		else if (c < 0x800)
-			snprintf(buf, len, "%c%c", (int)(0xc0 | c >> 6),
-			    (int)(0x80 | (c & 0x3f)));
-		else
-			snprintf(buf, len, "%c%c%c", (int)(0xe0 | c >> 12),
-			    (int)(0x80 | (c >> 6 & 0x3f)),
-			    (int)(0x80 | (c & 0x3f)));
+		char u[4] = "";
+		size_t n = 0;
+
+		/* a character of the BMP, never a surrogate or NUL */
+		if (c != 0 && c <= 0xffff && (c < 0xd800 || c > 0xdfff))
+			n = utf8_encode((uint32_t)c, u);
+		snprintf(buf, len, "%.*s", (int)n, u);
 		return buf;
 	}
 	case CIM_STRING:

@@ -662,6 +662,18 @@ START_TEST(test_value_text_and_parse)
 	v.u = 0x20ac;
 	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)),
 	    "\xe2\x82\xac");
+	v.u = 'A';
+	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)), "A");
+	v.u = 0xe9;
+	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)),
+	    "\xc3\xa9");
+	/* no character of the BMP: nothing */
+	v.u = 0xd800;
+	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)), "");
+	v.u = 0x10000;
+	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)), "");
+	v.u = 0;
+	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)), "");
 	v.b = false;
 	ck_assert_str_eq(cim_value_text(CIM_BOOLEAN, &v, buf, sizeof(buf)), "false");
 
@@ -684,6 +696,10 @@ START_TEST(test_value_text_and_parse)
 	ck_assert_int_eq(cim_value_parse(CIM_CHAR16, "\xc3\xa9", &v), 0);
 	ck_assert_uint_eq(v.u, 0xe9);
 	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "ab", &v), 0);
+	/* a surrogate, an overlong form, a character beyond the BMP */
+	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "\xed\xa0\x80", &v), 0);
+	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "\xc1\x81", &v), 0);
+	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "\xf0\x9f\x98\x80", &v), 0);
 	/* empty (after trimming): refused without reading past the end
 	 * (found by tests/fuzz/fuzz_wql; ASan builds check the read) */
 	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "", &v), 0);

@@ -126,6 +126,31 @@ START_TEST(test_utf8)
 }
 END_TEST
 
+/* every code point that utf8_decode() takes back */
+START_TEST(test_utf8_encode)
+{
+	static const uint32_t cps[] = { 0, 'A', 0x7f, 0x80, 0xe9, 0x7ff, 0x800,
+	    0x20ac, 0xfffd, 0xffff, 0x10000, 0x1f600, 0x10ffff };
+	char out[4];
+	uint32_t back;
+
+	for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		size_t n = utf8_encode(cps[i], out);
+
+		ck_assert_uint_eq(n, cps[i] < 0x80 ? 1 : cps[i] < 0x800 ? 2 :
+		    cps[i] < 0x10000 ? 3 : 4);
+		ck_assert_uint_eq(utf8_decode((const unsigned char *)out, n,
+		    &back), n);
+		ck_assert_uint_eq(back, cps[i]);
+	}
+	ck_assert_uint_eq(utf8_encode(0x20ac, out), 3);
+	ck_assert_int_eq(memcmp(out, "\xe2\x82\xac", 3), 0);
+	/* a lone surrogate is three bytes, which utf8_decode() refuses */
+	ck_assert_uint_eq(utf8_encode(0xd800, out), 3);
+	ck_assert_int_eq(memcmp(out, "\xed\xa0\x80", 3), 0);
+}
+END_TEST
+
 START_TEST(test_user_copy)
 {
 	gid_t groups[] = { 100, 27, 4 };
@@ -310,6 +335,7 @@ common_suite(void)
 	tcase_add_test(tc, test_trim);
 	tcase_add_loop_test(tc, test_utf8, 0,
 	    sizeof(utf8_cases) / sizeof(utf8_cases[0]));
+	tcase_add_test(tc, test_utf8_encode);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("principal");
 	tcase_add_test(tc, test_user_copy);
