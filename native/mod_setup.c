@@ -201,6 +201,18 @@ os_family(const char *id, const char *like)
 
 /* ------------------------------------------------------------ subsets */
 
+/* d[key] = the date text, then sep, ts's microseconds and suffix */
+static void
+date_usec(struct json_object *d, const char *key, const char *date,
+    const struct timespec *ts, const char *sep, const char *suffix)
+{
+	char out[96];
+
+	snprintf(out, sizeof(out), "%.64s%s%06d%s", date, sep,
+	    (int)(ts->tv_nsec / 1000 % 1000000), suffix);
+	json_object_object_add(d, key, S(out));
+}
+
 static void
 facts_date_time(struct json_object *facts)
 {
@@ -227,22 +239,10 @@ facts_date_time(struct json_object *facts)
 	D("hour", "%H", &lt);
 	D("iso8601", "%Y-%m-%dT%H:%M:%SZ", &ut);
 	strftime(buf, sizeof(buf), "%Y%m%dT%H%M%S", &lt);
-	{
-		char b2[96];
-
-		snprintf(b2, sizeof(b2), "%.64s%06d", buf,
-		    (int)(ts.tv_nsec / 1000 % 1000000));
-		json_object_object_add(d, "iso8601_basic", S(b2));
-	}
+	date_usec(d, "iso8601_basic", buf, &ts, "", "");
 	D("iso8601_basic_short", "%Y%m%dT%H%M%S", &lt);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &ut);
-	{
-		char b2[96];
-
-		snprintf(b2, sizeof(b2), "%.64s.%06dZ", buf,
-		    (int)(ts.tv_nsec / 1000 % 1000000));
-		json_object_object_add(d, "iso8601_micro", S(b2));
-	}
+	date_usec(d, "iso8601_micro", buf, &ts, ".", "Z");
 	D("minute", "%M", &lt);
 	D("month", "%m", &lt);
 	D("second", "%S", &lt);
@@ -590,6 +590,21 @@ facts_memory(struct json_object *facts)
 	F("ansible_pagefilefree_mb", swapfree >= 0 ? I(swapfree / 1024) : NULL);
 }
 
+/* ansible_processor's three entries of processor proc (none if < 0) */
+static void
+add_processor(struct json_object *procs, int proc, const char *vendor,
+    const char *model)
+{
+	char idx[16];
+
+	if (proc < 0)
+		return;
+	snprintf(idx, sizeof(idx), "%d", proc);
+	json_object_array_add(procs, S(idx));
+	json_object_array_add(procs, S(vendor));
+	json_object_array_add(procs, S(model));
+}
+
 static void
 facts_processor(struct json_object *facts)
 {
@@ -610,14 +625,7 @@ facts_processor(struct json_object *facts)
 		while (*v == ' ')
 			v++;
 		if (strncmp(line, "processor", 9) == 0) {
-			if (proc >= 0) {
-				char idx[16];
-
-				snprintf(idx, sizeof(idx), "%d", proc);
-				json_object_array_add(procs, S(idx));
-				json_object_array_add(procs, S(vendor));
-				json_object_array_add(procs, S(model));
-			}
+			add_processor(procs, proc, vendor, model);
 			proc = atoi(v);
 			vendor[0] = model[0] = '\0';
 		} else if (strncmp(line, "vendor_id", 9) == 0)
@@ -634,14 +642,7 @@ facts_processor(struct json_object *facts)
 		} else if (strncmp(line, "cpu cores", 9) == 0)
 			cores = atoi(v);
 	}
-	if (proc >= 0) {
-		char idx[16];
-
-		snprintf(idx, sizeof(idx), "%d", proc);
-		json_object_array_add(procs, S(idx));
-		json_object_array_add(procs, S(vendor));
-		json_object_array_add(procs, S(model));
-	}
+	add_processor(procs, proc, vendor, model);
 	free(text);
 	if (sockets == 0)
 		sockets = 1;
