@@ -62,7 +62,10 @@ void	mock_conf_clear(void);
 void	mock_advance(uint64_t ms);
 /* timers running */
 size_t	mock_timers(void);
-/* waits up to ms for the watched fds and runs their callbacks, once */
+/*
+ * waits up to ms for the watched fds (and posts) and runs their callbacks,
+ * once; returns at once when nothing is watched
+ */
 void	mock_poll(int ms);
 /*
  * Runs the loop (due timers, ready fds, posted callbacks) until done(arg)
