@@ -85,7 +85,7 @@ xs_duration_parse(const char *s, unsigned digits, uint64_t *ret)
 			if (units[i].unit == unit && units[i].time == in_time)
 				break;
 		if (i == 4 || (has_frac && unit != 'S'))
-			return -EINVAL;	/* unknown, repeated, out of order, Y */
+			return -EINVAL;	/* unknown, repeated, misplaced */
 		next = i + 1;
 		mul = units[i].sec * scale;
 		if (whole > UINT64_MAX / mul)

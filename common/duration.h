@@ -8,8 +8,9 @@
 
 #include <stdint.h>
 
-#define DURATION_MS	3	/* xs_duration_parse() digits: milliseconds */
-#define DURATION_US	6	/* microseconds */
+/* xs_duration_parse()'s digits: milli- and microseconds */
+#define DURATION_MS	3
+#define DURATION_US	6
 
 /*
  * Days, hours, minutes and seconds in that order, each at most once, a

@@ -25,7 +25,8 @@ user_copy_make(struct user_copy *u, const struct winrmd_principal *p)
 		return -ENOMEM;
 	}
 	if (p->ngroups > 0 && p->groups != NULL)
-		memcpy(u->groups, p->groups, (size_t)p->ngroups * sizeof(gid_t));
+		memcpy(u->groups, p->groups,
+		    (size_t)p->ngroups * sizeof(gid_t));
 	u->p = *p;
 	u->p.name = u->name;
 	u->p.home = u->home;

@@ -9,7 +9,7 @@
 #include <winrmd/plugin.h>
 
 struct user_copy {
-	struct winrmd_principal	 p;	/* points into the members below */
+	struct winrmd_principal	 p;	/* points into the members */
 	char			*name, *home, *shell, *scheme;
 	gid_t			*groups;
 };
@@ -19,7 +19,8 @@ struct user_copy {
  * scheme), "/" (home) and "/bin/sh" (shell).  0 or -ENOMEM (u is then
  * empty).
  */
-int	user_copy_make(struct user_copy *u, const struct winrmd_principal *p);
+int	user_copy_make(struct user_copy *u,
+	    const struct winrmd_principal *p);
 /* frees what u holds and zeroes it; an empty u is fine */
 void	user_copy_free(struct user_copy *u);
 

@@ -35,7 +35,7 @@ enum svc_state {
 };
 
 enum svc_start_mode {
-	SVC_MODE_AUTO,		/* enabled, alias, linked (and -runtime) */
+	SVC_MODE_AUTO,		/* enabled, alias, linked (+ -runtime) */
 	SVC_MODE_MANUAL,	/* disabled, static, indirect, ..., none */
 	SVC_MODE_DISABLED,	/* masked, masked-runtime */
 };

@@ -45,7 +45,7 @@ START_TEST(test_duration_refused)
 	ck_assert_int_eq(xs_duration_parse("PT1M2H", DURATION_US, &v), -EINVAL);
 	ck_assert_int_eq(xs_duration_parse("PT1.S", DURATION_US, &v), -EINVAL);
 	ck_assert_int_eq(xs_duration_parse("P1Y", DURATION_US, &v), -EINVAL);
-	/* fits in ms, not in microseconds (UINT64_MAX us is 213503982.3 days) */
+	/* fits in ms, not in µs (UINT64_MAX µs are 213503982.3 days) */
 	ck_assert_int_eq(xs_duration_parse("P213503983D", DURATION_MS, &v), 0);
 	ck_assert_uint_eq(v, 213503983ULL * 86400000);
 	v = 7;

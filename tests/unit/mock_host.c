@@ -49,7 +49,8 @@ m_log(int level, const char *fmt, ...)
 		fprintf(stderr, "log<%d>: %s\n", level, line);
 	if (nlog == LOG_KEEP) {
 		free(log_lines[0]);
-		memmove(log_lines, log_lines + 1, (LOG_KEEP - 1) * sizeof(char *));
+		memmove(log_lines, log_lines + 1,
+		    (LOG_KEEP - 1) * sizeof(char *));
 		nlog--;
 	}
 	log_lines[nlog++] = line;
@@ -392,7 +393,8 @@ poll_once(int ms)
 	pfd[n].fd = post_pipe[0];	/* -1: ignored */
 	pfd[n].events = POLLIN;
 	ws[n++] = NULL;
-	for (struct winrmd_watch *w = watches; w != NULL && n < 256; w = w->next)
+	for (struct winrmd_watch *w = watches; w != NULL && n < 256;
+	    w = w->next)
 		if (!w->dead) {
 			pfd[n].fd = w->fd;
 			pfd[n].events = (short)(w->events & (POLLIN | POLLOUT));
@@ -585,7 +587,8 @@ spawn_impl(const struct winrmd_spawn_req *req, bool detach,
 		}
 		setsid();
 		if (getuid() == 0 && u->uid != 0 &&
-		    (setgroups(0, NULL) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
+		    (setgroups(0, NULL) < 0 ||
+		    setresgid(u->gid, u->gid, u->gid) < 0 ||
 		    setresuid(u->uid, u->uid, u->uid) < 0))
 			goto fail;
 		if (chdir(cwd) < 0 && (req->cwd != NULL || chdir("/") < 0))
@@ -1105,10 +1108,11 @@ mock_pull_op(const char *uri, const char *ctx, int max)
 	char maxel[64] = "";
 
 	if (max > 0)
-		snprintf(maxel, sizeof(maxel), "<n:MaxElements>%d</n:MaxElements>",
-		    max);
-	return op_printf(WINRMD_ACTION_PULL, uri, "<n:Pull><n:EnumerationContext>"
-	    "%s</n:EnumerationContext>%s</n:Pull>", ctx, maxel);
+		snprintf(maxel, sizeof(maxel),
+		    "<n:MaxElements>%d</n:MaxElements>", max);
+	return op_printf(WINRMD_ACTION_PULL, uri, "<n:Pull>"
+	    "<n:EnumerationContext>%s</n:EnumerationContext>%s</n:Pull>", ctx,
+	    maxel);
 }
 
 struct winrmd_op *
