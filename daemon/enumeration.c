@@ -30,6 +30,7 @@
 
 #include "enumeration.h"
 #include "soap.h"
+#include "text.h"
 
 #define ENUMERATE_RESPONSE	WINRMD_ACTION_ENUMERATE "Response"
 #define PULL_RESPONSE		WINRMD_ACTION_PULL "Response"
@@ -166,7 +167,7 @@ text_of(xmlNodePtr n, char *buf, size_t len)
 	size_t tlen;
 	bool fits;
 
-	p = soap_trim(t ? (const char *)t : "", &tlen);
+	p = text_trim(t ? (const char *)t : "", &tlen);
 	fits = tlen < len;
 	snprintf(buf, len, "%.*s", (int)tlen, p);
 	xmlFree(t);

@@ -4,7 +4,7 @@
  * of items into MaxEnvelopeSize, EPR modes, Pull and Release.
  *
  * It reaches requests, replies, timers and the configuration only through
- * a host table (the daemon's, or a test's fake host), so the plugins' unit
+ * a host table (the daemon's, or the tests' mock host), so the plugins' unit
  * tests run the same code.
  */
 #ifndef WINRMD_ENUMERATION_H

@@ -24,6 +24,7 @@
 #include <systemd/sd-journal.h>
 
 #include "log.h"
+#include "text.h"
 
 static int log_foreground = 1;
 static volatile int log_max = LOG_INFO;
@@ -109,37 +110,15 @@ log_level_parse(const char *s)
 	return -1;
 }
 
-/* the length of the UTF-8 sequence at s (n bytes left), 0 if it is not one */
+/* the length of the UTF-8 sequence at s (n bytes left), 0 if it is not one
+ * or a C1 control */
 static size_t
 utf8_len(const unsigned char *s, size_t n)
 {
-	size_t len;
-	unsigned long cp;
+	uint32_t cp = 0;
+	size_t len = utf8_decode(s, n, &cp);
 
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* overlong, surrogates, beyond U+10FFFF, and the C1 controls */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
-	    (cp >= 0x80 && cp <= 0x9f))
-		return 0;
-	return len;
+	return len == 0 || (cp >= 0x80 && cp <= 0x9f) ? 0 : len;
 }
 
 size_t

@@ -260,20 +260,6 @@ soap_child(xmlNodePtr parent, const char *ns, const char *name)
 	return NULL;
 }
 
-const char *
-soap_trim(const char *s, size_t *ret_len)
-{
-	const char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		e--;
-	*ret_len = (size_t)(e - s);
-	return s;
-}
-
 /*
  * Random bytes for UUIDs from OpenSSL's per-thread DRBG (libuuid reseeds
  * random(3) with five system calls per UUID, a measurable share of a small

@@ -35,8 +35,6 @@ bool		soap_is(const xmlNode *n, const char *ns, const char *name);
 xmlNodePtr	soap_first_elem(xmlNodePtr n);	/* n itself or next element sibling */
 xmlNodePtr	soap_next_elem(xmlNodePtr n);
 xmlNodePtr	soap_child(xmlNodePtr parent, const char *ns, const char *name);
-/* s without leading and trailing white space: its start, and *ret_len */
-const char	*soap_trim(const char *s, size_t *ret_len);
 
 /*
  * A reply envelope with Windows' namespace declarations and header:

@@ -14,7 +14,9 @@
 #include <strings.h>
 
 #include "arena.h"
+#include "duration.h"
 #include "soap.h"
+#include "text.h"
 #include "wsman.h"
 
 #define MAX_HEADER_TEXT	4096
@@ -65,7 +67,7 @@ text_of(struct arena *a, xmlNodePtr n)
 	if (t == NULL)
 		return arena_strdup(a, "");
 	/* xs:anyURI and friends: surrounding whitespace is not part of it */
-	p = soap_trim((const char *)t, &len);
+	p = text_trim((const char *)t, &len);
 	if (len <= MAX_HEADER_TEXT)
 		s = arena_strndup(a, p, len);
 	xmlFree(t);
@@ -331,94 +333,10 @@ nomem:
 	return -1;
 }
 
-/* one "<digits>[.<digits>]<unit>" part of a duration, in ms */
-static int
-duration_part(const char **pp, char *ret_unit, uint64_t *ret_whole,
-    uint64_t *ret_milli, bool *ret_frac)
-{
-	const char *p = *pp;
-	uint64_t whole = 0, milli = 0;
-	bool frac = false;
-
-	if (!isdigit((unsigned char)*p))
-		return -EINVAL;
-	for (; isdigit((unsigned char)*p); p++) {
-		if (whole > (UINT64_MAX - 9) / 10)
-			return -ERANGE;
-		whole = whole * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p == '.') {
-		int digits = 0;
-
-		frac = true;
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -EINVAL;
-		for (; isdigit((unsigned char)*p); p++, digits++)
-			if (digits < 3)
-				milli = milli * 10 + (uint64_t)(*p - '0');
-		for (; digits < 3; digits++)
-			milli *= 10;
-	}
-	if (*p == '\0')
-		return -EINVAL;
-	*ret_unit = *p++;
-	*ret_whole = whole;
-	*ret_milli = milli;
-	*ret_frac = frac;
-	*pp = p;
-	return 0;
-}
-
 int
 wsman_parse_duration(const char *s, uint64_t *ret_ms)
 {
-	/* allowed units in order; years and months are refused (MS-WSMV) */
-	static const struct { char unit; bool time; uint64_t ms; } units[] = {
-		{ 'D', false, 86400000ULL }, { 'H', true, 3600000ULL },
-		{ 'M', true, 60000ULL }, { 'S', true, 1000ULL },
-	};
-	const char *p = s;
-	size_t next = 0;
-	bool in_time = false, any = false;
-	uint64_t total = 0;
-
-	if (s == NULL || *p++ != 'P')
-		return -EINVAL;
-	while (*p != '\0') {
-		uint64_t whole, milli, add;
-		bool frac;
-		char unit;
-		size_t i;
-		int r;
-
-		if (*p == 'T') {
-			if (in_time || p[1] == '\0')
-				return -EINVAL;
-			in_time = true;
-			p++;
-			continue;
-		}
-		if ((r = duration_part(&p, &unit, &whole, &milli, &frac)) < 0)
-			return r;
-		for (i = next; i < 4; i++)
-			if (units[i].unit == unit && units[i].time == in_time)
-				break;
-		if (i == 4 || (frac && unit != 'S'))
-			return -EINVAL;	/* unknown, repeated, out of order, Y */
-		next = i + 1;
-		if (whole > UINT64_MAX / units[i].ms)
-			return -ERANGE;
-		add = whole * units[i].ms + milli;
-		if (add > UINT64_MAX - total)
-			return -ERANGE;
-		total += add;
-		any = true;
-	}
-	if (!any)
-		return -EINVAL;
-	*ret_ms = total;
-	return 0;
+	return xs_duration_parse(s, DURATION_MS, ret_ms);
 }
 
 void

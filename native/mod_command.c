@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "native.h"
+#include "text.h"
 #include "winpath.h"
 
 /* the program name without directories and ".exe", lower case */
@@ -243,14 +244,10 @@ mod_win_command(struct mod *m)
 		return mod_fail(m, "parameters are mutually exclusive: "
 		    "_raw_params, argv, cmd");
 	if (raw != NULL) {
-		const char *s = raw, *e;
+		size_t len;
+		const char *s = text_trim(raw, &len);
 
-		while (isspace((unsigned char)*s))
-			s++;
-		e = s + strlen(s);
-		while (e > s && isspace((unsigned char)e[-1]))
-			e--;
-		line = xasprintf("%.*s", (int)(e - s), s);
+		line = xasprintf("%.*s", (int)len, s);
 		if ((argv = winargv_split(line)) == NULL)
 			die_nomem();
 	} else {
@@ -310,18 +307,15 @@ mod_win_shell(struct mod *m)
 	const char *raw = arg_str(m, "_raw_params");
 	const char *exec_name = arg_str(m, "executable");
 	char *script, *sh[4], *exe = NULL, *name = NULL;
-	const char *s, *e;
+	const char *s;
+	size_t len;
 	int r;
 
 	if (raw == NULL)
 		return mod_fail(m, "Get-AnsibleParam: Missing required argument: "
 		    "_raw_params");
-	for (s = raw; isspace((unsigned char)*s); s++)
-		;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		e--;
-	script = xasprintf("%.*s", (int)(e - s), s);
+	s = text_trim(raw, &len);
+	script = xasprintf("%.*s", (int)len, s);
 	res_str(m, "cmd", script);
 	res_bool(m, "changed", true);
 	if ((r = creates_removes(m, script, true)) != 0) {

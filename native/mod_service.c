@@ -22,13 +22,8 @@
 #include <systemd/sd-bus.h>
 
 #include "native.h"
+#include "svcstate.h"
 
-#define SD_DEST		"org.freedesktop.systemd1"
-#define SD_PATH		"/org/freedesktop/systemd1"
-#define SD_MANAGER	"org.freedesktop.systemd1.Manager"
-#define SD_UNIT		"org.freedesktop.systemd1.Unit"
-#define SD_SERVICE	"org.freedesktop.systemd1.Service"
-#define SD_JOB		"org.freedesktop.systemd1.Job"
 #define JOB_WAIT_MS	90000
 
 struct unit {
@@ -148,32 +143,17 @@ exists(const struct unit *u)
 	return u->load != NULL && strcmp(u->load, "not-found") != 0;
 }
 
-/* win_service's state names */
+/* win_service's state and start_mode names (common/svcstate.h) */
 static const char *
 win_state(const char *active)
 {
-	if (active == NULL)
-		return "stopped";
-	if (strcmp(active, "active") == 0 || strcmp(active, "reloading") == 0)
-		return "running";
-	if (strcmp(active, "activating") == 0)
-		return "start_pending";
-	if (strcmp(active, "deactivating") == 0)
-		return "stop_pending";
-	return "stopped";
+	return svc_state_ansible(svc_state_of(active));
 }
 
 static const char *
 win_start_mode(const char *fs)
 {
-	if (fs == NULL)
-		return "manual";
-	if (strncmp(fs, "enabled", 7) == 0 || strcmp(fs, "linked") == 0 ||
-	    strncmp(fs, "linked-", 7) == 0 || strcmp(fs, "alias") == 0)
-		return "auto";
-	if (strncmp(fs, "masked", 6) == 0)
-		return "disabled";
-	return "manual";
+	return svc_start_mode_ansible(svc_start_mode_of(fs));
 }
 
 static struct json_object *

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -24,6 +25,8 @@
 #include <unistd.h>
 
 #include "native.h"
+#include "osrelease.h"
+#include "procfs.h"
 #include "winpath.h"
 
 extern char **environ;
@@ -163,34 +166,12 @@ read_line(const char *path)
 	return s;
 }
 
-/* a value of /etc/os-release (quotes removed), or NULL */
-static char *
-os_release(const char *key)
+/* /etc/os-release, else /usr/lib/os-release; all NULL if neither */
+static void
+os_release(struct os_release *r)
 {
-	char *text = read_file("/etc/os-release", 65536, NULL), *r = NULL;
-	size_t kl = strlen(key);
-
-	if (text == NULL)
-		text = read_file("/usr/lib/os-release", 65536, NULL);
-	if (text == NULL)
-		return NULL;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char *v;
-		size_t n;
-
-		if (strncmp(line, key, kl) != 0 || line[kl] != '=')
-			continue;
-		v = line + kl + 1;
-		n = strlen(v);
-		if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-			v++;
-			n -= 2;
-		}
-		r = xasprintf("%.*s", (int)n, v);
-		break;
-	}
-	free(text);
-	return r;
+	if (os_release_load("/etc", "/usr/lib", r) == -ENOMEM)
+		die_nomem();
 }
 
 /* Ansible's os_family for an os-release ID / ID_LIKE */
@@ -218,21 +199,19 @@ os_family(const char *id, const char *like)
 	return "Linux";
 }
 
-static long long
-meminfo_kb(const char *key)
-{
-	char *text = read_file("/proc/meminfo", 65536, NULL), *p;
-	long long v = -1;
-
-	if (text == NULL)
-		return -1;
-	if ((p = strstr(text, key)) != NULL && p[strlen(key)] == ':')
-		v = strtoll(p + strlen(key) + 1, NULL, 10);
-	free(text);
-	return v;
-}
-
 /* ------------------------------------------------------------ subsets */
+
+/* d[key] = the date text, then sep, ts's microseconds and suffix */
+static void
+date_usec(struct json_object *d, const char *key, const char *date,
+    const struct timespec *ts, const char *sep, const char *suffix)
+{
+	char out[96];
+
+	snprintf(out, sizeof(out), "%.64s%s%06d%s", date, sep,
+	    (int)(ts->tv_nsec / 1000 % 1000000), suffix);
+	json_object_object_add(d, key, S(out));
+}
 
 static void
 facts_date_time(struct json_object *facts)
@@ -260,22 +239,10 @@ facts_date_time(struct json_object *facts)
 	D("hour", "%H", &lt);
 	D("iso8601", "%Y-%m-%dT%H:%M:%SZ", &ut);
 	strftime(buf, sizeof(buf), "%Y%m%dT%H%M%S", &lt);
-	{
-		char b2[96];
-
-		snprintf(b2, sizeof(b2), "%.64s%06d", buf,
-		    (int)(ts.tv_nsec / 1000 % 1000000));
-		json_object_object_add(d, "iso8601_basic", S(b2));
-	}
+	date_usec(d, "iso8601_basic", buf, &ts, "", "");
 	D("iso8601_basic_short", "%Y%m%dT%H%M%S", &lt);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &ut);
-	{
-		char b2[96];
-
-		snprintf(b2, sizeof(b2), "%.64s.%06dZ", buf,
-		    (int)(ts.tv_nsec / 1000 % 1000000));
-		json_object_object_add(d, "iso8601_micro", S(b2));
-	}
+	date_usec(d, "iso8601_micro", buf, &ts, ".", "Z");
 	D("minute", "%M", &lt);
 	D("month", "%m", &lt);
 	D("second", "%S", &lt);
@@ -295,25 +262,22 @@ facts_date_time(struct json_object *facts)
 static void
 facts_distribution(struct json_object *facts)
 {
-	char *name = os_release("NAME"), *pretty = os_release("PRETTY_NAME");
-	char *ver = os_release("VERSION_ID"), *id = os_release("ID");
-	char *like = os_release("ID_LIKE"), *major;
+	struct os_release r;
+	const char *ver;
+	char *major;
 
-	if (ver == NULL)
-		ver = xstrdup("");
+	os_release(&r);
+	ver = r.version_id ? r.version_id : "";
 	major = xasprintf("%.*s", (int)strcspn(ver, "."), ver);
-	F("ansible_distribution", name ? S(name) : NULL);
+	F("ansible_distribution", r.name ? S(r.name) : NULL);
 	F("ansible_distribution_version", S(ver));
 	F("ansible_distribution_major_version", S(major));
-	F("ansible_os_family", S(os_family(id, like)));
-	F("ansible_os_name", pretty ? S(pretty) : name ? S(name) : NULL);
+	F("ansible_os_family", S(os_family(r.id, r.id_like)));
+	F("ansible_os_name", r.pretty_name ? S(r.pretty_name) :
+	    r.name ? S(r.name) : NULL);
 	F("ansible_os_product_type", S("server"));
 	F("ansible_os_installation_type", S("Server"));
-	free(name);
-	free(pretty);
-	free(ver);
-	free(id);
-	free(like);
+	os_release_done(&r);
 	free(major);
 }
 
@@ -370,10 +334,12 @@ facts_platform(struct json_object *facts)
 	F("ansible_owner_name", S(""));
 	F("ansible_owner_contact", S(""));
 	{
-		char *d = os_release("PRETTY_NAME");
+		struct os_release r;
 
-		F("ansible_system_description", S(d ? d : u.sysname));
-		free(d);
+		os_release(&r);
+		F("ansible_system_description",
+		    S(r.pretty_name ? r.pretty_name : u.sysname));
+		os_release_done(&r);
 	}
 	{
 		char *v = read_line("/sys/class/dmi/id/sys_vendor");
@@ -427,6 +393,15 @@ sysfs_net(const char *ifname, const char *what)
 	return v;
 }
 
+static void
+first_gateway(const char *gw, void *arg)
+{
+	char **ret = arg;
+
+	if (*ret == NULL)
+		*ret = xstrdup(gw);
+}
+
 static char *
 default_gateway(const char *ifname)
 {
@@ -434,18 +409,7 @@ default_gateway(const char *ifname)
 
 	if (text == NULL)
 		return NULL;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char name[64];
-		unsigned dest, gw;
-
-		if (sscanf(line, "%63s %x %x", name, &dest, &gw) == 3 &&
-		    strcmp(name, ifname) == 0 && dest == 0 && gw != 0) {
-			struct in_addr a = { gw };
-
-			r = xstrdup(inet_ntoa(a));
-			break;
-		}
-	}
+	procfs_route4_gateways(text, ifname, first_gateway, &r);
 	free(text);
 	return r;
 }
@@ -603,15 +567,42 @@ facts_bios(struct json_object *facts)
 static void
 facts_memory(struct json_object *facts)
 {
-	long long total = meminfo_kb("MemTotal"), avail = meminfo_kb(
-	    "MemAvailable"), swap = meminfo_kb("SwapTotal"),
-	    swapfree = meminfo_kb("SwapFree");
+	struct procfs_buf b = { 0 };
+	struct meminfo mi;
+	long long total = -1, avail = -1, swap = -1, swapfree = -1;
+
+	if (procfs_read(AT_FDCWD, "/proc/meminfo", &b, 65536, 0) >= 0 &&
+	    procfs_parse_meminfo(b.data, &mi) == 0) {
+		total = mi.total != PROCFS_NONE ? (long long)mi.total : -1;
+		avail = mi.available != PROCFS_NONE ?
+		    (long long)mi.available : -1;
+		swap = mi.swap_total != PROCFS_NONE ?
+		    (long long)mi.swap_total : -1;
+		swapfree = mi.swap_free != PROCFS_NONE ?
+		    (long long)mi.swap_free : -1;
+	}
+	procfs_buf_free(&b);
 
 	F("ansible_memtotal_mb", total >= 0 ? I((total + 1023) / 1024) : NULL);
 	F("ansible_memfree_mb", avail >= 0 ? I((avail + 1023) / 1024) : NULL);
 	F("ansible_swaptotal_mb", swap >= 0 ? I(swap / 1024) : NULL);
 	F("ansible_pagefiletotal_mb", swap >= 0 ? I(swap / 1024) : NULL);
 	F("ansible_pagefilefree_mb", swapfree >= 0 ? I(swapfree / 1024) : NULL);
+}
+
+/* ansible_processor's three entries of processor proc (none if < 0) */
+static void
+add_processor(struct json_object *procs, int proc, const char *vendor,
+    const char *model)
+{
+	char idx[16];
+
+	if (proc < 0)
+		return;
+	snprintf(idx, sizeof(idx), "%d", proc);
+	json_object_array_add(procs, S(idx));
+	json_object_array_add(procs, S(vendor));
+	json_object_array_add(procs, S(model));
 }
 
 static void
@@ -634,14 +625,7 @@ facts_processor(struct json_object *facts)
 		while (*v == ' ')
 			v++;
 		if (strncmp(line, "processor", 9) == 0) {
-			if (proc >= 0) {
-				char idx[16];
-
-				snprintf(idx, sizeof(idx), "%d", proc);
-				json_object_array_add(procs, S(idx));
-				json_object_array_add(procs, S(vendor));
-				json_object_array_add(procs, S(model));
-			}
+			add_processor(procs, proc, vendor, model);
 			proc = atoi(v);
 			vendor[0] = model[0] = '\0';
 		} else if (strncmp(line, "vendor_id", 9) == 0)
@@ -658,14 +642,7 @@ facts_processor(struct json_object *facts)
 		} else if (strncmp(line, "cpu cores", 9) == 0)
 			cores = atoi(v);
 	}
-	if (proc >= 0) {
-		char idx[16];
-
-		snprintf(idx, sizeof(idx), "%d", proc);
-		json_object_array_add(procs, S(idx));
-		json_object_array_add(procs, S(vendor));
-		json_object_array_add(procs, S(model));
-	}
+	add_processor(procs, proc, vendor, model);
 	free(text);
 	if (sockets == 0)
 		sockets = 1;

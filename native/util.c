@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "native.h"
+#include "text.h"
 
 void
 die_nomem(void)
@@ -82,39 +83,6 @@ xasprintf(const char *fmt, ...)
 
 /* ------------------------------------------------------------------ UTF-8 */
 
-/* length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	size_t len;
-	unsigned cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 char *
 utf8_clean(const char *s, size_t len)
 {
@@ -122,7 +90,7 @@ utf8_clean(const char *s, size_t len)
 	char *out = xmalloc(len * 3 + 1), *o = out;
 
 	for (size_t i = 0; i < len;) {
-		size_t k = utf8_seq(p + i, len - i);
+		size_t k = utf8_decode(p + i, len - i, NULL);
 
 		if (k == 0) {
 			memcpy(o, "\xef\xbf\xbd", 3);	/* U+FFFD */

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "cim.h"
+#include "text.h"
 
 #define PRECISE_ARRAYS	"msftwinrm:UsePreciseArrays"
 
@@ -45,18 +46,11 @@ char *
 cim_text(xmlNodePtr n)
 {
 	xmlChar *t = xmlNodeGetContent(n);
-	const char *p, *e;
 	char *s;
 
 	if (t == NULL)
 		return strdup("");
-	p = (const char *)t;
-	while (isspace((unsigned char)*p))
-		p++;
-	e = p + strlen(p);
-	while (e > p && isspace((unsigned char)e[-1]))
-		e--;
-	s = strndup(p, (size_t)(e - p));
+	s = text_trim_dup((const char *)t);
 	xmlFree(t);
 	return s;
 }

@@ -23,6 +23,8 @@
 #include <winrmd/plugin.h>
 #include <winrmd/provider.h>
 
+#include "principal.h"
+
 #define NS_CIM_COMMON	"http://schemas.dmtf.org/wbem/wscim/1/common"
 #define NS_WQL		"http://schemas.microsoft.com/wbem/wsman/1/WQL"
 #define NS_SELECTOR_FILTER \
@@ -305,12 +307,6 @@ xmlNsPtr render_ns(xmlNodePtr n, const char *href, const char *prefix);
 
 /* ------------------------------------------------------------ calls */
 
-struct user_copy {
-	struct winrmd_principal	 p;
-	char			*name, *home, *shell, *scheme;
-	gid_t			*groups;
-};
-
 enum call_kind { CALL_ENUMERATE, CALL_GET, CALL_INVOKE };
 
 /* one provider call in progress (struct cim_ctx of provider.h) */
@@ -357,8 +353,6 @@ void	 call_fail(struct cim_ctx *c, enum winrmd_fault f, const char *detail,
 void	 call_abort_all(struct cim *cim, enum winrmd_fault f);
 void	 call_free_all(struct cim *cim);
 void	 call_services(struct cim_services *svc);
-int	 user_copy_make(struct user_copy *u, const struct winrmd_principal *p);
-void	 user_copy_free(struct user_copy *u);
 
 /* --- post.c: svc->post(), from providers' threads to the loop --- */
 struct post_item;

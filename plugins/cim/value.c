@@ -19,6 +19,8 @@
 #include <time.h>
 
 #include "cim.h"
+#include "duration.h"
+#include "text.h"
 
 bool
 cim_type_is_signed(enum cim_type t)
@@ -211,54 +213,10 @@ cim_parse_datetime(const char *p, struct cim_dt *ret)
 	return 0;
 }
 
-/* one "<digits>[.<digits>]<unit>" of an xs:duration, in microseconds */
-static int
-duration_part(const char **pp, char *ret_unit, uint64_t *ret_whole,
-    uint64_t *ret_us, bool *ret_frac)
-{
-	const char *p = *pp;
-	uint64_t whole = 0, us = 0;
-	bool frac = false;
-
-	if (!isdigit((unsigned char)*p))
-		return -EINVAL;
-	for (; isdigit((unsigned char)*p); p++) {
-		if (whole > (UINT64_MAX - 9) / 10)
-			return -ERANGE;
-		whole = whole * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p == '.') {
-		uint64_t scale = 100000;
-
-		frac = true;
-		if (!isdigit((unsigned char)*++p))
-			return -EINVAL;
-		for (; isdigit((unsigned char)*p); p++) {
-			us += (uint64_t)(*p - '0') * scale;
-			scale /= 10;
-		}
-	}
-	if (*p == '\0')
-		return -EINVAL;
-	*ret_unit = *p++;
-	*ret_whole = whole;
-	*ret_us = us;
-	*ret_frac = frac;
-	*pp = p;
-	return 0;
-}
-
 int
 cim_parse_interval(const char *s, uint64_t *ret_usec)
 {
-	static const struct { char unit; bool time; uint64_t us; } units[] = {
-		{ 'D', false, 86400000000ULL }, { 'H', true, 3600000000ULL },
-		{ 'M', true, 60000000ULL }, { 'S', true, 1000000ULL },
-	};
 	const char *p = s;
-	size_t next = 0;
-	bool in_time = false, any = false;
-	uint64_t total = 0;
 
 	if (s == NULL)
 		return -EINVAL;
@@ -277,81 +235,19 @@ cim_parse_interval(const char *s, uint64_t *ret_usec)
 		    (uint64_t)sec * 1000000 + us;
 		return 0;
 	}
-	if (*p++ != 'P')
-		return -EINVAL;
-	while (*p != '\0') {
-		uint64_t whole, us, add;
-		bool frac;
-		char unit;
-		size_t i;
-		int r;
-
-		if (*p == 'T') {
-			if (in_time || p[1] == '\0')
-				return -EINVAL;
-			in_time = true;
-			p++;
-			continue;
-		}
-		if ((r = duration_part(&p, &unit, &whole, &us, &frac)) < 0)
-			return r;
-		for (i = next; i < 4; i++)
-			if (units[i].unit == unit && units[i].time == in_time)
-				break;
-		if (i == 4 || (frac && unit != 'S'))
-			return -EINVAL;	/* unknown, repeated, years, months */
-		next = i + 1;
-		if (whole > UINT64_MAX / units[i].us)
-			return -ERANGE;
-		add = whole * units[i].us + us;
-		if (add > UINT64_MAX - total)
-			return -ERANGE;
-		total += add;
-		any = true;
-	}
-	if (!any)
-		return -EINVAL;
-	*ret_usec = total;
-	return 0;
+	return xs_duration_parse(s, DURATION_US, ret_usec);
 }
 
-static char *
-trim_copy(const char *text)
-{
-	const char *e;
-
-	while (isspace((unsigned char)*text))
-		text++;
-	e = text + strlen(text);
-	while (e > text && isspace((unsigned char)e[-1]))
-		e--;
-	return strndup(text, (size_t)(e - text));
-}
-
-/* one UTF-8 character of the BMP -> its code point */
+/* one UTF-8 character of the BMP, and nothing else -> its code point */
 static int
 utf8_char16(const char *s, uint64_t *ret)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t c;
-	size_t n;
+	size_t len = strlen(s), n;
+	uint32_t c = 0;
 
-	if (p[0] == '\0')
-		return -EINVAL;	/* and p[1] is past the end (fuzz_wql) */
-	if (p[0] < 0x80) {
-		c = p[0];
-		n = 1;
-	} else if ((p[0] & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
-		c = (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
-		n = 2;
-	} else if ((p[0] & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 &&
-	    (p[2] & 0xc0) == 0x80) {
-		c = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
-		    (p[2] & 0x3f);
-		n = 3;
-	} else
-		return -EINVAL;
-	if (p[n] != '\0' || c == 0)
+	/* the BMP is one to three bytes */
+	n = utf8_decode((const unsigned char *)s, len < 3 ? len : 3, &c);
+	if (n == 0 || n != len || c == 0)
 		return -EINVAL;
 	*ret = c;
 	return 0;
@@ -371,7 +267,7 @@ cim_value_parse(enum cim_type t, const char *text, union cim_scalar *ret)
 			return -ENOMEM;
 		return 0;
 	}
-	if ((s = trim_copy(text)) == NULL)
+	if ((s = text_trim_dup(text)) == NULL)
 		return -ENOMEM;
 	errno = 0;
 	switch (t) {
@@ -540,17 +436,13 @@ cim_value_text(enum cim_type t, const union cim_scalar *v, char *buf,
 	case CIM_CHAR16: {
 		uint64_t c = v->u;
 
-		if (c == 0 || c > 0xffff || (c >= 0xd800 && c <= 0xdfff))
-			snprintf(buf, len, "%s", "");
-		else if (c < 0x80)
-			snprintf(buf, len, "%c", (int)c);
-		else if (c < 0x800)
-			snprintf(buf, len, "%c%c", (int)(0xc0 | c >> 6),
-			    (int)(0x80 | (c & 0x3f)));
-		else
-			snprintf(buf, len, "%c%c%c", (int)(0xe0 | c >> 12),
-			    (int)(0x80 | (c >> 6 & 0x3f)),
-			    (int)(0x80 | (c & 0x3f)));
+		char u[4] = "";
+		size_t n = 0;
+
+		/* a character of the BMP, never a surrogate or NUL */
+		if (c != 0 && c <= 0xffff && (c < 0xd800 || c > 0xdfff))
+			n = utf8_encode((uint32_t)c, u);
+		snprintf(buf, len, "%.*s", (int)n, u);
 		return buf;
 	}
 	case CIM_STRING:

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "cim.h"
+#include "text.h"
 
 #define WQL_MAX_TEXT	16384
 #define WQL_MAX_DEPTH	64
@@ -625,20 +626,13 @@ wql_bind(struct wql_query *q, const struct cim_property *props, size_t nprops,
 
 /* -------------------------------------------------------- evaluation */
 
+/* the bytes of the character at s: its UTF-8 sequence, else one byte */
 static int
 utf8_len(const char *s)
 {
-	unsigned char c = (unsigned char)*s;
+	size_t n = utf8_decode((const unsigned char *)s, strnlen(s, 4), NULL);
 
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xe0) == 0xc0 && s[1] != '\0')
-		return 2;
-	if ((c & 0xf0) == 0xe0 && s[1] != '\0' && s[2] != '\0')
-		return 3;
-	if ((c & 0xf8) == 0xf0 && s[1] != '\0' && s[2] != '\0' && s[3] != '\0')
-		return 4;
-	return 1;
+	return n > 0 ? (int)n : 1;
 }
 
 /* does one pattern element at p match the character at s?  *plen is the

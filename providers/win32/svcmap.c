@@ -1,12 +1,14 @@
 /*
  * svcmap.c: the systemd -> Win32_Service mappings of docs/PROTOCOL.md Part C §2, kept
  * apart from the D-Bus code so they can be tested where systemd does not
- * run.
+ * run.  State and StartMode come from common/svcstate.c, which
+ * winrmd-native's win_service shares.
  */
 #include <string.h>
 #include <strings.h>
 
 #include "svcmap.h"
+#include "svcstate.h"
 
 static bool
 eq(const char *a, const char *b)
@@ -17,49 +19,19 @@ eq(const char *a, const char *b)
 const char *
 svcmap_state(const char *active_state)
 {
-	if (eq(active_state, "active") || eq(active_state, "reloading") ||
-	    eq(active_state, "refreshing"))
-		return "Running";
-	if (eq(active_state, "activating"))
-		return "Start Pending";
-	if (eq(active_state, "deactivating"))
-		return "Stop Pending";
-	if (eq(active_state, "inactive") || eq(active_state, "failed") ||
-	    eq(active_state, "maintenance"))
-		return "Stopped";
-	return "Unknown";
+	return svc_state_win32(svc_state_of(active_state));
 }
 
 bool
 svcmap_started(const char *active_state)
 {
-	return eq(active_state, "active") || eq(active_state, "reloading") ||
-	    eq(active_state, "refreshing");
+	return svc_state_of(active_state) == SVC_STATE_RUNNING;
 }
 
 const char *
 svcmap_start_mode(const char *unit_file_state)
 {
-	static const char *const autos[] = {
-		"enabled", "enabled-runtime", "alias", "linked",
-		"linked-runtime", NULL
-	};
-	static const char *const manuals[] = {
-		"disabled", "static", "indirect", "generated", "transient",
-		NULL
-	};
-
-	for (size_t i = 0; autos[i] != NULL; i++)
-		if (eq(unit_file_state, autos[i]))
-			return "Auto";
-	for (size_t i = 0; manuals[i] != NULL; i++)
-		if (eq(unit_file_state, manuals[i]))
-			return "Manual";
-	if (eq(unit_file_state, "masked") ||
-	    eq(unit_file_state, "masked-runtime"))
-		return "Disabled";
-	/* "" (no unit file: runtime units), "bad", unknown */
-	return "Manual";
+	return svc_start_mode_win32(svc_start_mode_of(unit_file_state));
 }
 
 const char *

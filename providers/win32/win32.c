@@ -18,6 +18,7 @@
 
 #include "osrelease.h"
 #include "procfs.h"
+#include "text.h"
 #include "win32.h"
 
 static struct w32_state state;
@@ -175,43 +176,17 @@ void
 w32_utf8_fix(char *s)
 {
 	unsigned char *p = (unsigned char *)s;
+	size_t left = strlen(s);
 
-	while (*p != '\0') {
-		size_t n;
-		uint32_t cp;
+	while (left > 0) {
+		size_t n = utf8_decode(p, left, NULL);
 
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
+		if (n == 0) {	/* stray, truncated, overlong, surrogate, ... */
+			*p = '?';
 			n = 1;
-			cp = *p & 0x1f;
-		} else if ((*p & 0xf0) == 0xe0) {
-			n = 2;
-			cp = *p & 0x0f;
-		} else if ((*p & 0xf8) == 0xf0) {
-			n = 3;
-			cp = *p & 0x07;
-		} else {
-			*p++ = '?';
-			continue;
 		}
-		for (size_t i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80) {
-				n = 0;
-				break;
-			}
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		/* truncated, overlong, surrogate or beyond U+10FFFF */
-		if (n == 0 || (n == 1 && cp < 0x80) ||
-		    (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
-			*p++ = '?';
-			continue;
-		}
-		p += n + 1;
+		p += n;
+		left -= n;
 	}
 }
 

@@ -130,11 +130,6 @@ bool	w32_dns_domain(const char *nodename, const char *resolv, char *buf,
 	    size_t len);
 
 /* --- win32_netadapter.c --- */
-/* gateways of ifname in /proc/net/route (IPv4) text; calls fn per gateway */
-void	w32_route4_gateways(const char *buf, const char *ifname,
-	    void (*fn)(const char *gw, void *arg), void *arg);
-void	w32_route6_gateways(const char *buf, const char *ifname,
-	    void (*fn)(const char *gw, void *arg), void *arg);
 /* resolv.conf: kind 'n' nameservers, 's' search domains */
 void	w32_resolv_list(const char *buf, char kind,
 	    void (*fn)(const char *v, void *arg), void *arg);

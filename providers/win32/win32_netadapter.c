@@ -79,96 +79,6 @@ w32_prefix_to_mask(unsigned prefix, char *buf, size_t len)
 	inet_ntop(AF_INET, &a, buf, (socklen_t)len);
 }
 
-/* the fields of one line, split at blanks, into f[]; returns how many */
-static size_t
-split_line(const char *line, const char *eol, char f[][40], size_t nf)
-{
-	size_t n = 0;
-
-	while (line < eol && n < nf) {
-		size_t k = 0;
-
-		while (line < eol && (*line == ' ' || *line == '\t'))
-			line++;
-		if (line >= eol)
-			break;
-		while (line < eol && *line != ' ' && *line != '\t') {
-			if (k + 1 < sizeof(f[0]))
-				f[n][k++] = *line;
-			line++;
-		}
-		f[n++][k] = '\0';
-	}
-	return n;
-}
-
-void
-w32_route4_gateways(const char *buf, const char *ifname,
-    void (*fn)(const char *gw, void *arg), void *arg)
-{
-	const char *line = buf;
-
-	while (*line != '\0') {
-		const char *eol = strchr(line, '\n');
-		char f[8][40], text[INET_ADDRSTRLEN];
-		struct in_addr a;
-
-		if (eol == NULL)
-			eol = line + strlen(line);
-		/* Iface Destination Gateway Flags RefCnt Use Metric Mask */
-		if (split_line(line, eol, f, 8) == 8 &&
-		    strcmp(f[0], ifname) == 0 && strtoul(f[1], NULL, 16) == 0 &&
-		    strtoul(f[7], NULL, 16) == 0 &&
-		    (strtoul(f[3], NULL, 16) & 0x2u)) {	/* RTF_GATEWAY */
-			/* the kernel prints the big-endian word as an int */
-			a.s_addr = (in_addr_t)strtoul(f[2], NULL, 16);
-			if (inet_ntop(AF_INET, &a, text, sizeof(text)) != NULL)
-				fn(text, arg);
-		}
-		line = *eol == '\n' ? eol + 1 : eol;
-	}
-}
-
-static bool
-hex_to_in6(const char *hex, struct in6_addr *ret)
-{
-	if (strlen(hex) != 32)
-		return false;
-	for (int i = 0; i < 16; i++) {
-		char b[3] = { hex[2 * i], hex[2 * i + 1], '\0' };
-		char *end;
-
-		ret->s6_addr[i] = (uint8_t)strtoul(b, &end, 16);
-		if (*end != '\0')
-			return false;
-	}
-	return true;
-}
-
-void
-w32_route6_gateways(const char *buf, const char *ifname,
-    void (*fn)(const char *gw, void *arg), void *arg)
-{
-	const char *line = buf;
-
-	while (*line != '\0') {
-		const char *eol = strchr(line, '\n');
-		char f[10][40], text[INET6_ADDRSTRLEN];
-		struct in6_addr dst, gw;
-
-		if (eol == NULL)
-			eol = line + strlen(line);
-		/* dst plen src splen nexthop metric refcnt use flags dev */
-		if (split_line(line, eol, f, 10) == 10 &&
-		    strcmp(f[9], ifname) == 0 && hex_to_in6(f[0], &dst) && IN6_IS_ADDR_UNSPECIFIED(&dst) &&
-		    strtoul(f[1], NULL, 16) == 0 && hex_to_in6(f[4], &gw) &&
-		    !IN6_IS_ADDR_UNSPECIFIED(&gw) &&
-		    inet_ntop(AF_INET6, &gw, text, sizeof(text)) != NULL)
-			fn(text, arg);
-		line = *eol == '\n' ? eol + 1 : eol;
-	}
-}
-
 void
 w32_resolv_list(const char *buf, char kind,
     void (*fn)(const char *v, void *arg), void *arg)
@@ -185,7 +95,7 @@ w32_resolv_list(const char *buf, char kind,
 		if (strncmp(line, key, klen) == 0 &&
 		    (line[klen] == ' ' || line[klen] == '\t')) {
 			char f[8][40];
-			size_t n = split_line(line + klen, eol, f, 8);
+			size_t n = procfs_split(line + klen, eol, f, 8);
 
 			/* one server a line; a later "search" wins */
 			for (size_t i = 0; i < n && f[i][0] != '#' &&
@@ -439,10 +349,10 @@ netadapter_enumerate(struct cim_ctx *ctx, void *unused)
 			add.i = i;
 			add.prop = NP_DEFAULT_IP_GATEWAY;
 			if (r4 != NULL)
-				w32_route4_gateways(r4, nic->name, add_value,
+				procfs_route4_gateways(r4, nic->name, add_value,
 				    &add);
 			if (r6 != NULL)
-				w32_route6_gateways(r6, nic->name, add_value,
+				procfs_route6_gateways(r6, nic->name, add_value,
 				    &add);
 			if (rc != NULL) {
 				add.prop = NP_DNS_SERVER_SEARCH_ORDER;

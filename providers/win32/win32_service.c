@@ -17,15 +17,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "sdbus.h"
 #include "svcmap.h"
+#include "svcstate.h"
 #include "win32.h"
 
-#define SD_DEST		"org.freedesktop.systemd1"
-#define SD_PATH		"/org/freedesktop/systemd1"
-#define SD_MANAGER	"org.freedesktop.systemd1.Manager"
-#define SD_UNIT		"org.freedesktop.systemd1.Unit"
-#define SD_SERVICE	"org.freedesktop.systemd1.Service"
 #define SUFFIX		".service"
 #define MAX_INFLIGHT	48	/* the system bus allows 128 pending replies */
 #define OUTPUT_MAX	4096	/* systemctl's messages kept */
@@ -234,12 +231,6 @@ read_string(sd_bus_message *m, const char *contents, char **slot)
 	return (*slot = strdup(s)) != NULL ? 0 : -ENOMEM;
 }
 
-static bool
-needs_quotes(const char *s)
-{
-	return *s == '\0' || strpbrk(s, " \t\"") != NULL;
-}
-
 /* ExecStart a(sasbttttuii): the first command, as one line */
 static int
 read_exec_start(sd_bus_message *m, const char *contents, char **slot)
@@ -270,26 +261,16 @@ read_exec_start(sd_bus_message *m, const char *contents, char **slot)
 			r = -ENOMEM;
 			goto out;
 		}
-		line[0] = '\0';
+		len = 0;
 		for (size_t i = 0; i == 0 || (argv != NULL && argv[i] != NULL);
 		    i++) {
 			const char *a = i == 0 ? path : argv[i];
-			char *o = line + strlen(line);
-			bool q = needs_quotes(a);
 
 			if (i > 0)
-				*o++ = ' ';
-			if (q)
-				*o++ = '"';
-			for (; *a != '\0'; a++) {
-				if (q && (*a == '"' || *a == '\\'))
-					*o++ = '\\';
-				*o++ = *a;
-			}
-			if (q)
-				*o++ = '"';
-			*o = '\0';
+				line[len++] = ' ';
+			len += procfs_quote_arg(a, strlen(a), line + len);
 		}
+		line[len] = '\0';
 		free(*slot);
 		*slot = line;
 	}

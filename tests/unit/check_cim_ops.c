@@ -1,6 +1,6 @@
 /*
  * check_cim_ops.c: the cim plugin's operations end to end against the
- * fake host and the test provider (tests/providers/testprov.so, loaded
+ * mock host and the test provider (tests/providers/testprov.so, loaded
  * through [CIM] Providers like the daemon does): Enumerate/Pull/Release
  * with contexts (batches, OptimizeEnumeration, modes, expiry, per-user
  * bound, ownership, MaxEnvelopeSize), WQL and selector filters, the
@@ -14,7 +14,7 @@
 #include "unit.h"
 
 #include "cim.h"
-#include "cim_fake.h"
+#include "mock_host.h"
 #include "enumeration.h"
 
 #define NS_N	WINRMD_NS_WSEN
@@ -27,107 +27,27 @@ static void *pstate;
 static void
 setup(void)
 {
-	fake_conf_set("CIM.Providers", TESTPROV " /nonexistent/prov.so, "
+	mock_conf_set("CIM.Providers", TESTPROV " /nonexistent/prov.so, "
 	    "missing ../escape");
-	fake_conf_set("CIM.ProviderDirectory", "/nonexistent");
-	fake_conf_set("Service.EnumerationTimeoutms", "1000");
-	fake_conf_set("Service.MaxBatchItems", "100");
-	fake_conf_set("Service.MaxConcurrentOperationsPerUser", "3");
+	mock_conf_set("CIM.ProviderDirectory", "/nonexistent");
+	mock_conf_set("Service.EnumerationTimeoutms", "1000");
+	mock_conf_set("Service.MaxBatchItems", "100");
+	mock_conf_set("Service.MaxConcurrentOperationsPerUser", "3");
 	setenv("TZ", "UTC", 1);
 	tzset();
 	plug = winrmd_plugin_entry();
 	ck_assert_ptr_nonnull(plug);
-	ck_assert_int_eq(plug->init(&fake_host, &pstate), 0);
+	ck_assert_int_eq(plug->init(&mock_host, &pstate), 0);
 }
 
 static void
 teardown(void)
 {
-	/* what the daemon does before it finalises plugins */
-	enumeration_drop_all();
-	plug->fini(pstate);
-	ck_assert_uint_eq(enumeration_count(1000), 0);
-	ck_assert_uint_eq(fake_timers(), 0);
-	fake_conf_clear();
-	fake_log_clear();
+	mock_plugin_stop(plug, pstate);
 }
 
-/* what dispatch.c does: the exact action, else the resource's "*" */
-static int
-run(struct winrmd_op *op)
-{
-	const struct winrmd_action *hit = NULL, *any = NULL;
-
-	for (const struct winrmd_action *a = plug->resources[0].actions;
-	    a->action != NULL; a++) {
-		if (strcmp(a->action, WINRMD_ACTION_ANY) == 0)
-			any = a;
-		else if (strcmp(a->action, op->action) == 0)
-			hit = a;
-	}
-	if (hit == NULL)
-		hit = any;
-	op->status = hit->fn(op, pstate);
-	return op->status;
-}
-
-static struct winrmd_op *
-enum_op(const char *uri, const char *inner)
-{
-	char *body;
-	struct winrmd_op *op;
-
-	ck_assert_int_ge(asprintf(&body, "<n:Enumerate>%s</n:Enumerate>",
-	    inner ? inner : ""), 0);
-	op = fake_op(WINRMD_ACTION_ENUMERATE, uri, body);
-	free(body);
-	return op;
-}
-
-static struct winrmd_op *
-pull_op(const char *uri, const char *ctx, int max)
-{
-	char *body, maxel[64] = "";
-	struct winrmd_op *op;
-
-	if (max > 0)
-		snprintf(maxel, sizeof(maxel), "<n:MaxElements>%d</n:MaxElements>",
-		    max);
-	ck_assert_int_ge(asprintf(&body, "<n:Pull><n:EnumerationContext>%s"
-	    "</n:EnumerationContext>%s</n:Pull>", ctx, maxel), 0);
-	op = fake_op(WINRMD_ACTION_PULL, uri, body);
-	free(body);
-	return op;
-}
-
-static struct winrmd_op *
-release_op(const char *uri, const char *ctx)
-{
-	char *body;
-	struct winrmd_op *op;
-
-	ck_assert_int_ge(asprintf(&body, "<n:Release><n:EnumerationContext>%s"
-	    "</n:EnumerationContext></n:Release>", ctx), 0);
-	op = fake_op(WINRMD_ACTION_RELEASE, uri, body);
-	free(body);
-	return op;
-}
-
-static void
-assert_ok(struct winrmd_op *op)
-{
-	ck_assert_msg(op->status == WINRMD_OK, "status %d fault %d %s: %s",
-	    op->status, op->fault, op->detail, op->reason);
-	ck_assert_int_eq(op->fault, WINRMD_FAULT_NONE);
-}
-
-static void
-assert_fault(struct winrmd_op *op, enum winrmd_fault f)
-{
-	ck_assert_msg(op->status == WINRMD_FAULT && op->fault == f,
-	    "status %d fault %d (want %d) %s", op->status, op->fault, f,
-	    op->reason);
-}
+/* what dispatch.c does */
+#define run(op)		mock_run(plug, pstate, (op))
 
 /* marks seen[Index] for each WRT_Many item of the reply; returns count */
 static size_t
@@ -168,24 +88,24 @@ pull_all(const char *uri, char *ctx, int max, bool *seen, size_t nseen,
 	size_t total = 0, pulls = 0;
 
 	for (;;) {
-		struct winrmd_op *op = pull_op(uri, ctx, max);
+		struct winrmd_op *op = mock_pull_op(uri, ctx, max);
 		size_t got;
 
 		run(op);
-		assert_ok(op);
+		mock_assert_ok(op);
 		ck_assert_str_eq(op->reply_action, WINRMD_ACTION_PULL "Response");
 		got = collect_reply(op, seen, nseen);
 		ck_assert_uint_le(got, (size_t)max);
 		total += got;
 		pulls++;
-		if (fake_reply_count(op, "EndOfSequence") == 1) {
-			ck_assert_uint_eq(fake_reply_count(op,
+		if (mock_reply_count(op, "EndOfSequence") == 1) {
+			ck_assert_uint_eq(mock_reply_count(op,
 			    "EnumerationContext"), 0);
-			fake_op_free(op);
+			mock_op_free(op);
 			break;
 		}
 		ck_assert_uint_eq(got, (size_t)max);
-		fake_op_free(op);
+		mock_op_free(op);
 		ck_assert_uint_lt(pulls, 1000);
 	}
 	if (ret_pulls != NULL)
@@ -199,9 +119,9 @@ enumerate_ctx(struct winrmd_op *op)
 	char *ctx;
 
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_str_eq(op->reply_action, WINRMD_ACTION_ENUMERATE "Response");
-	ctx = fake_reply_find(op, "EnumerationContext");
+	ctx = mock_reply_find(op, "EnumerationContext");
 	ck_assert_ptr_nonnull(ctx);
 	ck_assert(strncmp(ctx, "uuid:", 5) == 0);
 	return ctx;
@@ -218,13 +138,13 @@ START_TEST(test_providers_loaded)
 	ck_assert_ptr_nonnull(registry_find(pstate, "root/hardware", "TestSensor"));
 	ck_assert_ptr_null(registry_find(pstate, "root/test", "WRT_Many"));
 	/* the broken entries were logged and skipped */
-	ck_assert_uint_ge(fake_log_count("/nonexistent/prov.so"), 1);
-	ck_assert_uint_ge(fake_log_count("/nonexistent/missing.so"), 1);
-	ck_assert_uint_ge(fake_log_count("may not hold '/'"), 1);
+	ck_assert_uint_ge(mock_log_count("/nonexistent/prov.so"), 1);
+	ck_assert_uint_ge(mock_log_count("/nonexistent/missing.so"), 1);
+	ck_assert_uint_ge(mock_log_count("may not hold '/'"), 1);
 	/* the second WRT_Dup lost */
-	ck_assert_uint_eq(fake_log_count("WRT_Dup is served by provider testprov "
+	ck_assert_uint_eq(mock_log_count("WRT_Dup is served by provider testprov "
 	    "already"), 1);
-	ck_assert_uint_eq(fake_log_count("testprov: init"), 1);
+	ck_assert_uint_eq(mock_log_count("testprov: init"), 1);
 }
 END_TEST
 
@@ -233,23 +153,23 @@ END_TEST
 START_TEST(test_enumerate_pull_every_instance_once)
 {
 	bool seen[250] = { false };
-	struct winrmd_op *op = enum_op(MANY, NULL);
+	struct winrmd_op *op = mock_enum_op(MANY, NULL);
 	char *ctx = enumerate_ctx(op);
 	size_t pulls;
 
-	ck_assert_uint_eq(fake_reply_count(op, "Items"), 0);
+	ck_assert_uint_eq(mock_reply_count(op, "Items"), 0);
 	ck_assert_uint_eq(enumeration_count(1000), 1);
-	fake_op_free(op);
+	mock_op_free(op);
 	ck_assert_uint_eq(pull_all(MANY, ctx, 10, seen, 250, &pulls), 250);
 	ck_assert_uint_eq(pulls, 25);
 	for (size_t k = 0; k < 250; k++)
 		ck_assert_msg(seen[k], "instance %zu never served", k);
 	/* finished: the context is gone */
 	ck_assert_uint_eq(enumeration_count(1000), 0);
-	op = pull_op(MANY, ctx, 10);
+	op = mock_pull_op(MANY, ctx, 10);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_op_free(op);
 	free(ctx);
 }
 END_TEST
@@ -257,45 +177,45 @@ END_TEST
 START_TEST(test_pull_default_and_capped)
 {
 	bool seen[250] = { false };
-	struct winrmd_op *op = enum_op(MANY, NULL);
+	struct winrmd_op *op = mock_enum_op(MANY, NULL);
 	char *ctx = enumerate_ctx(op);
 
-	fake_op_free(op);
+	mock_op_free(op);
 	/* no MaxElements: one */
-	op = pull_op(MANY, ctx, 0);
+	op = mock_pull_op(MANY, ctx, 0);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_uint_eq(collect_reply(op, seen, 250), 1);
-	fake_op_free(op);
+	mock_op_free(op);
 	/* MaxElements 5000: capped by MaxBatchItems (100) */
-	op = pull_op(MANY, ctx, 5000);
+	op = mock_pull_op(MANY, ctx, 5000);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_uint_eq(collect_reply(op, seen, 250), 100);
-	fake_op_free(op);
+	mock_op_free(op);
 	/* MaxElements 0 and junk: refused */
-	op = fake_op(WINRMD_ACTION_PULL, MANY, "<n:Pull><n:EnumerationContext>x"
+	op = mock_op(WINRMD_ACTION_PULL, MANY, "<n:Pull><n:EnumerationContext>x"
 	    "</n:EnumerationContext><n:MaxElements>0</n:MaxElements></n:Pull>");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_op_free(op);
 	{
 		char *body;
 
 		ck_assert_int_ge(asprintf(&body, "<n:Pull><n:EnumerationContext>"
 		    "%s</n:EnumerationContext><n:MaxElements>-3</n:MaxElements>"
 		    "</n:Pull>", ctx), 0);
-		op = fake_op(WINRMD_ACTION_PULL, MANY, body);
+		op = mock_op(WINRMD_ACTION_PULL, MANY, body);
 		free(body);
 		run(op);
-		assert_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION);
-		fake_op_free(op);
+		mock_assert_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION);
+		mock_op_free(op);
 	}
-	op = release_op(MANY, ctx);
+	op = mock_release_op(MANY, ctx);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_str_eq(op->reply_action, WINRMD_ACTION_RELEASE "Response");
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 }
 END_TEST
@@ -307,44 +227,44 @@ START_TEST(test_optimize)
 	char *ctx;
 
 	/* 300 asked, 100 allowed: the first 100 in the EnumerateResponse */
-	op = enum_op(MANY, "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(MANY, "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>300</w:MaxElements>");
 	ctx = enumerate_ctx(op);
-	ck_assert_uint_eq(fake_reply_count(op, "Items"), 1);
+	ck_assert_uint_eq(mock_reply_count(op, "Items"), 1);
 	ck_assert_uint_eq(collect_reply(op, seen, 250), 100);
-	ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 0);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 0);
+	mock_op_free(op);
 	ck_assert_uint_eq(pull_all(MANY, ctx, 100, seen, 250, NULL), 150);
 	for (size_t k = 0; k < 250; k++)
 		ck_assert(seen[k]);
 	free(ctx);
 
 	/* all fits: w:EndOfSequence, no context kept */
-	op = enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>10</w:MaxElements>");
 	ctx = enumerate_ctx(op);
-	ck_assert_uint_eq(fake_reply_count(op, "WRT_AllTypes"), 3);
-	ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 1);
+	ck_assert_uint_eq(mock_reply_count(op, "WRT_AllTypes"), 3);
+	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 1);
 	{
-		char *text = fake_reply_text(op);
+		char *text = mock_reply_text(op);
 
 		ck_assert_ptr_nonnull(strstr(text, "<w:EndOfSequence/>"));
 		ck_assert_ptr_nonnull(strstr(text, "<w:Items>"));
 		free(text);
 	}
 	ck_assert_uint_eq(enumeration_count(1000), 0);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 
 	/* OptimizeEnumeration without MaxElements: one item */
-	op = enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>");
+	op = mock_enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>");
 	ctx = enumerate_ctx(op);
-	ck_assert_uint_eq(fake_reply_count(op, "WRT_AllTypes"), 1);
-	fake_op_free(op);
-	op = release_op(CIMV2 "WRT_AllTypes", ctx);
+	ck_assert_uint_eq(mock_reply_count(op, "WRT_AllTypes"), 1);
+	mock_op_free(op);
+	op = mock_release_op(CIMV2 "WRT_AllTypes", ctx);
 	run(op);
-	assert_ok(op);
-	fake_op_free(op);
+	mock_assert_ok(op);
+	mock_op_free(op);
 	free(ctx);
 }
 END_TEST
@@ -354,15 +274,15 @@ START_TEST(test_modes)
 	struct winrmd_op *op;
 	char *ctx, *text;
 
-	op = enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>10</w:MaxElements>"
 	    "<w:EnumerationMode>EnumerateObjectAndEPR</w:EnumerationMode>");
 	ctx = enumerate_ctx(op);
-	ck_assert_uint_eq(fake_reply_count(op, "Item"), 3);
-	ck_assert_uint_eq(fake_reply_count(op, "WRT_AllTypes"), 3);
-	ck_assert_uint_eq(fake_reply_count(op, "EndpointReference"), 3);
-	ck_assert_uint_eq(fake_reply_count(op, "Selector"), 6);
-	text = fake_reply_text(op);
+	ck_assert_uint_eq(mock_reply_count(op, "Item"), 3);
+	ck_assert_uint_eq(mock_reply_count(op, "WRT_AllTypes"), 3);
+	ck_assert_uint_eq(mock_reply_count(op, "EndpointReference"), 3);
+	ck_assert_uint_eq(mock_reply_count(op, "Selector"), 6);
+	text = mock_reply_text(op);
 	ck_assert_ptr_nonnull(strstr(text, "<w:Item><p:WRT_AllTypes"));
 	ck_assert_ptr_nonnull(strstr(text, "</p:WRT_AllTypes><a:EndpointReference>"
 	    "<a:Address>" WSA_ANONYMOUS "</a:Address><a:ReferenceParameters>"
@@ -370,33 +290,33 @@ START_TEST(test_modes)
 	    "<w:Selector Name=\"Id\">1</w:Selector><w:Selector Name=\"Name\">"
 	    "Alpha</w:Selector></w:SelectorSet>"));
 	free(text);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 
-	op = enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>10</w:MaxElements>"
 	    "<w:EnumerationMode>EnumerateEPR</w:EnumerationMode>");
 	ctx = enumerate_ctx(op);
-	ck_assert_uint_eq(fake_reply_count(op, "EndpointReference"), 3);
-	ck_assert_uint_eq(fake_reply_count(op, "WRT_AllTypes"), 0);
-	ck_assert_uint_eq(fake_reply_count(op, "Item"), 0);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "EndpointReference"), 3);
+	ck_assert_uint_eq(mock_reply_count(op, "WRT_AllTypes"), 0);
+	ck_assert_uint_eq(mock_reply_count(op, "Item"), 0);
+	mock_op_free(op);
 	free(ctx);
 
-	op = enum_op(CIMV2 "WRT_AllTypes",
+	op = mock_enum_op(CIMV2 "WRT_AllTypes",
 	    "<w:EnumerationMode>EnumerateSomething</w:EnumerationMode>");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_UNSUPPORTED_FEATURE);
+	mock_assert_fault(op, WINRMD_FAULT_UNSUPPORTED_FEATURE);
 	ck_assert_str_eq(op->detail, "EnumerationMode");
-	fake_op_free(op);
+	mock_op_free(op);
 }
 END_TEST
 
 START_TEST(test_instance_xml)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_AllTypes",
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_AllTypes",
 	    "<w:OptimizeEnumeration/><w:MaxElements>1</w:MaxElements>");
-	char *ctx = enumerate_ctx(op), *text = fake_reply_text(op);
+	char *ctx = enumerate_ctx(op), *text = mock_reply_text(op);
 
 	ck_assert_ptr_nonnull(strstr(text, "<p:WRT_AllTypes xmlns:p=\"" CIMV2
 	    "WRT_AllTypes\" xmlns:cim=\"" NS_CIM_COMMON "\" xmlns:xsi=\""
@@ -411,10 +331,10 @@ START_TEST(test_instance_xml)
 	ck_assert_ptr_nonnull(strstr(text, "<p:When><cim:Datetime>"
 	    "2024-04-03T12:45:50.468750Z</cim:Datetime></p:When>"));
 	free(text);
-	fake_op_free(op);
-	op = release_op(CIMV2 "WRT_AllTypes", ctx);
+	mock_op_free(op);
+	op = mock_release_op(CIMV2 "WRT_AllTypes", ctx);
 	run(op);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 }
 END_TEST
@@ -441,21 +361,21 @@ START_TEST(test_wql_filter)
 		    prefixes[pi]), 0);
 		ck_assert_int_ge(asprintf(&inner, "<w:OptimizeEnumeration/>"
 		    "<w:MaxElements>100</w:MaxElements>%s", filter), 0);
-		op = enum_op(MANY, inner);
+		op = mock_enum_op(MANY, inner);
 		free(inner);
 		free(filter);
 		ctx = enumerate_ctx(op);
 		n = collect_reply(op, seen, 250);
 		/* XmlFragment with Index and Name only, alphabetically */
-		text = fake_reply_text(op);
+		text = mock_reply_text(op);
 		ck_assert_ptr_nonnull(strstr(text, "<w:XmlFragment xmlns:xsi=\""
 		    WINRMD_NS_XSI "\"><Index>10</Index><Name>item-010</Name>"
 		    "</w:XmlFragment>"));
 		ck_assert_ptr_null(strstr(text, "Group"));
 		free(text);
-		if (fake_reply_count(op, "EndOfSequence") == 0)
+		if (mock_reply_count(op, "EndOfSequence") == 0)
 			n += pull_all(MANY, ctx, 100, seen, 250, NULL);
-		fake_op_free(op);
+		mock_op_free(op);
 		free(ctx);
 		{
 			size_t want = 0;
@@ -508,25 +428,25 @@ START_TEST(test_filter_errors)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct winrmd_op *op = enum_op(MANY, cases[i].inner);
+		struct winrmd_op *op = mock_enum_op(MANY, cases[i].inner);
 
 		run(op);
 		ck_assert_msg(op->status == WINRMD_FAULT && op->fault == cases[i].f,
 		    "case %zu: status %d fault %d: %s", i, op->status, op->fault,
 		    op->reason);
-		fake_op_free(op);
+		mock_op_free(op);
 	}
 	ck_assert_uint_eq(enumeration_count(1000), 0);
 	/* selector filter on an array / datetime property */
 	{
-		struct winrmd_op *op = enum_op(CIMV2 "WRT_AllTypes",
+		struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_AllTypes",
 		    "<w:Filter Dialect=\"" NS_SELECTOR_FILTER "\"><w:SelectorSet>"
 		    "<w:Selector Name=\"When\">x</w:Selector></w:SelectorSet>"
 		    "</w:Filter>");
 
 		run(op);
-		assert_fault(op, WINRMD_FAULT_CANNOT_PROCESS_FILTER);
-		fake_op_free(op);
+		mock_assert_fault(op, WINRMD_FAULT_CANNOT_PROCESS_FILTER);
+		mock_op_free(op);
 	}
 }
 END_TEST
@@ -534,7 +454,7 @@ END_TEST
 START_TEST(test_selector_filter)
 {
 	bool seen[250] = { false };
-	struct winrmd_op *op = enum_op(MANY, "<w:OptimizeEnumeration/>"
+	struct winrmd_op *op = mock_enum_op(MANY, "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>100</w:MaxElements>"
 	    "<w:Filter Dialect=\"" NS_SELECTOR_FILTER "\"><w:SelectorSet>"
 	    "<w:Selector Name=\"group\">GAMMA</w:Selector>"
@@ -544,8 +464,8 @@ START_TEST(test_selector_filter)
 	size_t n = collect_reply(op, seen, 250), want = 0;
 
 	/* the selector filter keeps whole instances */
-	ck_assert_uint_gt(fake_reply_count(op, "Group"), 0);
-	ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 1);
+	ck_assert_uint_gt(mock_reply_count(op, "Group"), 0);
+	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 1);
 	for (unsigned k = 0; k < 250; k++) {
 		bool match = k % 3 == 2 && k % 2 == 0;
 
@@ -553,7 +473,7 @@ START_TEST(test_selector_filter)
 		want += match;
 	}
 	ck_assert_uint_eq(n, want);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 }
 END_TEST
@@ -561,7 +481,7 @@ END_TEST
 START_TEST(test_all_classes_uri)
 {
 	bool seen[250] = { false };
-	struct winrmd_op *op = enum_op(CIMV2 "*", "<w:OptimizeEnumeration/>"
+	struct winrmd_op *op = mock_enum_op(CIMV2 "*", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>100</w:MaxElements>"
 	    "<w:Filter Dialect=\"" NS_WQL "\">SELECT * FROM wrt_many WHERE "
 	    "Index &lt; 5</w:Filter>"
@@ -569,37 +489,37 @@ START_TEST(test_all_classes_uri)
 	char *ctx = enumerate_ctx(op), *text;
 
 	ck_assert_uint_eq(collect_reply(op, seen, 250), 5);
-	text = fake_reply_text(op);
+	text = mock_reply_text(op);
 	/* the class's own URI, as the request's form writes it */
 	ck_assert_ptr_nonnull(strstr(text, "<p:WRT_Many xmlns:p=\"" CIMV2
 	    "WRT_Many\""));
 	ck_assert_ptr_nonnull(strstr(text, "<w:ResourceURI>" CIMV2
 	    "WRT_Many</w:ResourceURI>"));
 	free(text);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 
-	op = enum_op(CIMV2 "*", NULL);
+	op = mock_enum_op(CIMV2 "*", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
-	fake_op_free(op);
-	op = enum_op(CIMV2 "*", "<w:Filter Dialect=\"" NS_WQL "\">select * from "
+	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
+	mock_op_free(op);
+	op = mock_enum_op(CIMV2 "*", "<w:Filter Dialect=\"" NS_WQL "\">select * from "
 	    "NoSuchClass</w:Filter>");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
-	fake_op_free(op);
+	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
+	mock_op_free(op);
 	/* DMTF all-classes with __cimnamespace */
-	op = enum_op(URI_DMTF "/*", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(URI_DMTF "/*", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>100</w:MaxElements><w:Filter Dialect=\"" NS_WQL
 	    "\">select * from WRT_Other</w:Filter>");
-	fake_op_selector(op, "__cimnamespace", "root/test");
+	mock_op_selector(op, "__cimnamespace", "root/test");
 	ctx = enumerate_ctx(op);
-	ck_assert_uint_eq(fake_reply_count(op, "WRT_Other"), 2);
-	text = fake_reply_text(op);
+	ck_assert_uint_eq(mock_reply_count(op, "WRT_Other"), 2);
+	text = mock_reply_text(op);
 	ck_assert_ptr_nonnull(strstr(text, "xmlns:p=\"" URI_DMTF
 	    "/cim-schema/2/WRT_Other\""));
 	free(text);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 }
 END_TEST
@@ -610,12 +530,12 @@ START_TEST(test_dmtf_uri)
 	char *ctx, *text;
 
 	/* no __cimnamespace: root/hardware, echoed in EPRs */
-	op = enum_op(URI_DMTF "/cim-schema/2/CIM_TestSensor",
+	op = mock_enum_op(URI_DMTF "/cim-schema/2/CIM_TestSensor",
 	    "<w:OptimizeEnumeration/><w:MaxElements>10</w:MaxElements>"
 	    "<w:EnumerationMode>EnumerateObjectAndEPR</w:EnumerationMode>");
 	ctx = enumerate_ctx(op);
-	ck_assert_uint_eq(fake_reply_count(op, "CIM_TestSensor"), 3);
-	text = fake_reply_text(op);
+	ck_assert_uint_eq(mock_reply_count(op, "CIM_TestSensor"), 3);
+	text = mock_reply_text(op);
 	ck_assert_ptr_nonnull(strstr(text, "<w:Selector Name=\"SystemName\">"
 	    "testhost</w:Selector><w:Selector Name=\"__cimnamespace\">"
 	    "root/hardware</w:Selector>"));
@@ -623,36 +543,34 @@ START_TEST(test_dmtf_uri)
 	    "</p:PossibleStates><p:PossibleStates>Upper Critical"
 	    "</p:PossibleStates>"));
 	free(text);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 
 	/* the alias, the MS wscim synonym, and an explicit namespace */
-	op = enum_op(URI_MSCIM "/cim-schema/2/TestSensor",
+	op = mock_enum_op(URI_MSCIM "/cim-schema/2/TestSensor",
 	    "<w:OptimizeEnumeration/><w:MaxElements>10</w:MaxElements>");
-	fake_op_selector(op, "__cimnamespace", "root\\hardware");
+	mock_op_selector(op, "__cimnamespace", "root\\hardware");
 	ctx = enumerate_ctx(op);
-	ck_assert_uint_eq(fake_reply_count(op, "TestSensor"), 3);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "TestSensor"), 3);
+	mock_op_free(op);
 	free(ctx);
 
 	/* the class is not in root/cimv2 */
-	op = enum_op(URI_DMTF "/cim-schema/2/CIM_TestSensor", NULL);
-	fake_op_selector(op, "__cimnamespace", "root/cimv2");
+	op = mock_enum_op(URI_DMTF "/cim-schema/2/CIM_TestSensor", NULL);
+	mock_op_selector(op, "__cimnamespace", "root/cimv2");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
-	fake_op_free(op);
+	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
+	mock_op_free(op);
 
 	/* Get over DMTF */
-	op = fake_op(WINRMD_ACTION_GET, URI_DMTF "/cim-schema/2/CIM_TestSensor",
-	    NULL);
-	fake_op_selector(op, "DeviceID", "BMC.2");
-	fake_op_selector(op, "SystemName", "TESTHOST");
+	op = mock_get_op(URI_DMTF "/cim-schema/2/CIM_TestSensor",
+	    "DeviceID", "BMC.2", "SystemName", "TESTHOST", NULL);
 	run(op);
-	assert_ok(op);
-	text = fake_reply_find(op, "CurrentReading");
+	mock_assert_ok(op);
+	text = mock_reply_find(op, "CurrentReading");
 	ck_assert_str_eq(text, "42");
 	free(text);
-	fake_op_free(op);
+	mock_op_free(op);
 }
 END_TEST
 
@@ -664,89 +582,89 @@ START_TEST(test_release_expiry_owner_quota)
 	char *ctx[4];
 
 	/* Release, then Pull: gone */
-	op = enum_op(MANY, NULL);
+	op = mock_enum_op(MANY, NULL);
 	ctx[0] = enumerate_ctx(op);
-	fake_op_free(op);
-	op = release_op(MANY, ctx[0]);
+	mock_op_free(op);
+	op = mock_release_op(MANY, ctx[0]);
 	run(op);
-	assert_ok(op);
-	fake_op_free(op);
-	op = pull_op(MANY, ctx[0], 5);
+	mock_assert_ok(op);
+	mock_op_free(op);
+	op = mock_pull_op(MANY, ctx[0], 5);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
-	op = release_op(MANY, ctx[0]);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_op_free(op);
+	op = mock_release_op(MANY, ctx[0]);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_op_free(op);
 	free(ctx[0]);
 
 	/* expiry after EnumerationTimeoutms (1000) without use */
-	op = enum_op(MANY, NULL);
+	op = mock_enum_op(MANY, NULL);
 	ctx[0] = enumerate_ctx(op);
-	fake_op_free(op);
-	fake_advance(900);
-	op = pull_op(MANY, ctx[0], 5);
+	mock_op_free(op);
+	mock_advance(900);
+	op = mock_pull_op(MANY, ctx[0], 5);
 	run(op);
-	assert_ok(op);			/* a Pull restarts the clock */
-	fake_op_free(op);
-	fake_advance(900);
-	op = pull_op(MANY, ctx[0], 5);
+	mock_assert_ok(op);			/* a Pull restarts the clock */
+	mock_op_free(op);
+	mock_advance(900);
+	op = mock_pull_op(MANY, ctx[0], 5);
 	run(op);
-	assert_ok(op);
-	fake_op_free(op);
-	fake_advance(1001);
+	mock_assert_ok(op);
+	mock_op_free(op);
+	mock_advance(1001);
 	ck_assert_uint_eq(enumeration_count(1000), 0);
-	op = pull_op(MANY, ctx[0], 5);
+	op = mock_pull_op(MANY, ctx[0], 5);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_op_free(op);
 	free(ctx[0]);
 
 	/* another user can neither pull nor release mine */
-	op = enum_op(MANY, NULL);
+	op = mock_enum_op(MANY, NULL);
 	ctx[0] = enumerate_ctx(op);
-	fake_op_free(op);
-	op = pull_op(MANY, ctx[0], 5);
-	fake_op_user(op, "mallory", 1001);
+	mock_op_free(op);
+	op = mock_pull_op(MANY, ctx[0], 5);
+	mock_op_user(op, "mallory", 1001);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
-	op = release_op(MANY, ctx[0]);
-	fake_op_user(op, "mallory", 1001);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_op_free(op);
+	op = mock_release_op(MANY, ctx[0]);
+	mock_op_user(op, "mallory", 1001);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
-	op = pull_op(MANY, ctx[0], 5);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
+	mock_op_free(op);
+	op = mock_pull_op(MANY, ctx[0], 5);
 	run(op);
-	assert_ok(op);			/* still mine */
-	fake_op_free(op);
+	mock_assert_ok(op);			/* still mine */
+	mock_op_free(op);
 
 	/* MaxConcurrentOperationsPerUser = 3 */
 	for (int i = 1; i < 3; i++) {
-		op = enum_op(MANY, NULL);
+		op = mock_enum_op(MANY, NULL);
 		ctx[i] = enumerate_ctx(op);
-		fake_op_free(op);
+		mock_op_free(op);
 	}
 	ck_assert_uint_eq(enumeration_count(1000), 3);
-	op = enum_op(MANY, NULL);
+	op = mock_enum_op(MANY, NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS);
-	fake_op_free(op);
+	mock_assert_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS);
+	mock_op_free(op);
 	/* another user is not affected */
-	op = enum_op(MANY, NULL);
-	fake_op_user(op, "bob", 1002);
+	op = mock_enum_op(MANY, NULL);
+	mock_op_user(op, "bob", 1002);
 	ctx[3] = enumerate_ctx(op);
-	fake_op_free(op);
+	mock_op_free(op);
 	/* releasing one makes room */
-	op = release_op(MANY, ctx[1]);
+	op = mock_release_op(MANY, ctx[1]);
 	run(op);
-	assert_ok(op);
-	fake_op_free(op);
-	op = enum_op(MANY, NULL);
+	mock_assert_ok(op);
+	mock_op_free(op);
+	op = mock_enum_op(MANY, NULL);
 	free(ctx[1]);
 	ctx[1] = enumerate_ctx(op);
-	fake_op_free(op);
+	mock_op_free(op);
 	for (int i = 0; i < 4; i++)
 		free(ctx[i]);
 	/* the daemon releases what is left before fini (teardown checks) */
@@ -761,25 +679,25 @@ START_TEST(test_envelope_size)
 	size_t total = 0, pulls = 0;
 
 	/* WRT_Big: 20 x ~3 KB; at 8192 bytes only two fit per Pull */
-	op = enum_op(CIMV2 "WRT_Big", NULL);
+	op = mock_enum_op(CIMV2 "WRT_Big", NULL);
 	ctx = enumerate_ctx(op);
-	fake_op_free(op);
+	mock_op_free(op);
 	for (;;) {
 		char *text;
 		size_t got = 0;
 
-		op = pull_op(CIMV2 "WRT_Big", ctx, 20);
+		op = mock_pull_op(CIMV2 "WRT_Big", ctx, 20);
 		op->max_envelope = 8192;
 		run(op);
-		assert_ok(op);
-		text = fake_reply_text(op);
+		mock_assert_ok(op);
+		text = mock_reply_text(op);
 		ck_assert_uint_le(strlen(text), 8192);
 		free(text);
 		for (unsigned id = 1; id <= 20; id++) {
 			char want[32];
 
 			snprintf(want, sizeof(want), "<p:Id>%u</p:Id>", id);
-			text = fake_reply_text(op);
+			text = mock_reply_text(op);
 			if (strstr(text, want) != NULL) {
 				ck_assert(!seen[id]);
 				seen[id] = true;
@@ -791,11 +709,11 @@ START_TEST(test_envelope_size)
 		ck_assert_uint_le(got, 2);
 		total += got;
 		pulls++;
-		if (fake_reply_count(op, "EndOfSequence")) {
-			fake_op_free(op);
+		if (mock_reply_count(op, "EndOfSequence")) {
+			mock_op_free(op);
 			break;
 		}
-		fake_op_free(op);
+		mock_op_free(op);
 		ck_assert_uint_lt(pulls, 30);
 	}
 	ck_assert_uint_eq(total, 20);
@@ -803,74 +721,108 @@ START_TEST(test_envelope_size)
 	free(ctx);
 
 	/* WRT_Huge: one 20 KB instance never fits in 8192 */
-	op = enum_op(CIMV2 "WRT_Huge", NULL);
+	op = mock_enum_op(CIMV2 "WRT_Huge", NULL);
 	ctx = enumerate_ctx(op);
-	fake_op_free(op);
-	op = pull_op(CIMV2 "WRT_Huge", ctx, 5);
+	mock_op_free(op);
+	op = mock_pull_op(CIMV2 "WRT_Huge", ctx, 5);
 	op->max_envelope = 8192;
 	run(op);
-	assert_fault(op, WINRMD_FAULT_ENCODING_LIMIT);
+	mock_assert_fault(op, WINRMD_FAULT_ENCODING_LIMIT);
 	ck_assert_str_eq(op->detail, "MaxEnvelopeSize");
-	fake_op_free(op);
+	mock_op_free(op);
 	/* the context survives: a bigger envelope gets it */
-	op = pull_op(CIMV2 "WRT_Huge", ctx, 5);
+	op = mock_pull_op(CIMV2 "WRT_Huge", ctx, 5);
 	run(op);
-	assert_ok(op);
-	ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 1);
-	fake_op_free(op);
+	mock_assert_ok(op);
+	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 1);
+	mock_op_free(op);
 	free(ctx);
 
 	/* optimized Enumerate: what does not fit waits for a Pull */
-	op = enum_op(CIMV2 "WRT_Huge", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(CIMV2 "WRT_Huge", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>5</w:MaxElements>");
 	op->max_envelope = 8192;
 	ctx = enumerate_ctx(op);
-	ck_assert_uint_eq(fake_reply_count(op, "WRT_Huge"), 0);
-	ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 0);
-	fake_op_free(op);
-	op = release_op(CIMV2 "WRT_Huge", ctx);
+	ck_assert_uint_eq(mock_reply_count(op, "WRT_Huge"), 0);
+	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 0);
+	mock_op_free(op);
+	op = mock_release_op(CIMV2 "WRT_Huge", ctx);
 	run(op);
-	assert_ok(op);
-	fake_op_free(op);
+	mock_assert_ok(op);
+	mock_op_free(op);
 	free(ctx);
 }
 END_TEST
 
 START_TEST(test_options)
 {
-	struct winrmd_op *op = enum_op(MANY, NULL);
+	struct winrmd_op *op = mock_enum_op(MANY, NULL);
 
-	fake_op_option(op, "SomethingElse", "1", false);
-	fake_op_option(op, "wmi:Unsupported", "x", true);
+	mock_op_option(op, "SomethingElse", "1", false);
+	mock_op_option(op, "wmi:Unsupported", "x", true);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_OPTIONS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_OPTIONS);
 	ck_assert_str_eq(op->detail, "NotSupported");
-	fake_op_free(op);
+	mock_op_free(op);
 
-	op = fake_op(WINRMD_ACTION_GET, CIMV2 "WRT_Many", NULL);
-	fake_op_selector(op, "Index", "1");
-	fake_op_option(op, "MustHave", "x", true);
+	op = mock_get_op(CIMV2 "WRT_Many", "Index", "1", NULL);
+	mock_op_option(op, "MustHave", "x", true);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_OPTIONS);
-	fake_op_free(op);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_OPTIONS);
+	mock_op_free(op);
 
 	/* UsePreciseArrays is understood, even with MustComply */
-	op = enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
+	op = mock_enum_op(CIMV2 "WRT_AllTypes", "<w:OptimizeEnumeration/>"
 	    "<w:MaxElements>1</w:MaxElements>");
-	fake_op_option(op, "msftwinrm:UsePreciseArrays", "true", true);
+	mock_op_option(op, "msftwinrm:UsePreciseArrays", "true", true);
 	free(enumerate_ctx(op));
 	{
-		char *text = fake_reply_text(op);
+		char *text = mock_reply_text(op);
 
 		ck_assert_ptr_nonnull(strstr(text, "<p:NullArray xsi:nil=\"true\" "
 		    "m:IsNullArray=\"true\"/>"));
 		free(text);
 	}
-	fake_op_free(op);
+	mock_op_free(op);
 }
 END_TEST
 
 /* ---------------------------------------------------------------- Get */
+
+/* Gets that fault: the URI, a selector (or none), the fault and its detail */
+static const struct {
+	const char		*uri;
+	const char		*name, *value;
+	enum winrmd_fault	 fault;
+	const char		*detail;	/* NULL: not checked */
+} get_faults[] = {
+	/* no such instance, bad keys */
+	{ MANY, "Index", "250", WINRMD_FAULT_INVALID_SELECTORS, NULL },
+	{ MANY, "Name", "item-001", WINRMD_FAULT_INVALID_SELECTORS, NULL },
+	{ MANY, NULL, NULL, WINRMD_FAULT_INVALID_SELECTORS,
+	    "InsufficientSelectors" },
+	{ URI_WMI "/root/test/Other", "Key", "Third",
+	    WINRMD_FAULT_INVALID_SELECTORS, NULL },
+	/* unknown class, unknown namespace, not a class URI */
+	{ CIMV2 "Win32_Nothing", NULL, NULL,
+	    WINRMD_FAULT_DESTINATION_UNREACHABLE, NULL },
+	{ URI_WMI "/root/none/WRT_Many", "Index", "1",
+	    WINRMD_FAULT_DESTINATION_UNREACHABLE, NULL },
+	{ CIMV2 "*", NULL, NULL, WINRMD_FAULT_DESTINATION_UNREACHABLE, NULL },
+};
+
+START_TEST(test_get_fault)
+{
+	struct winrmd_op *op = mock_get_op(get_faults[_i].uri,
+	    get_faults[_i].name, get_faults[_i].value, NULL);
+
+	run(op);
+	mock_assert_fault(op, get_faults[_i].fault);
+	if (get_faults[_i].detail != NULL)
+		ck_assert_str_eq(op->detail, get_faults[_i].detail);
+	mock_op_free(op);
+}
+END_TEST
 
 START_TEST(test_get)
 {
@@ -878,82 +830,41 @@ START_TEST(test_get)
 	char *v;
 
 	/* WRT_Many has no get(): enumerate and match */
-	op = fake_op(WINRMD_ACTION_GET, MANY, NULL);
-	fake_op_selector(op, "index", "7");
+	op = mock_get_op(MANY, "index", "7", NULL);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_str_eq(op->reply_action, WINRMD_ACTION_GET "Response");
-	v = fake_reply_find(op, "Name");
+	v = mock_reply_find(op, "Name");
 	ck_assert_str_eq(v, "item-007");
 	free(v);
-	ck_assert_uint_eq(fake_reply_count(op, "WRT_Many"), 1);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "WRT_Many"), 1);
+	mock_op_free(op);
 
 	/* two keys, case-insensitive names and values */
-	op = fake_op(WINRMD_ACTION_GET, CIMV2 "wrt_alltypes", NULL);
-	fake_op_selector(op, "NAME", "beta");
-	fake_op_selector(op, "id", "2");
+	op = mock_get_op(CIMV2 "wrt_alltypes", "NAME", "beta", "id", "2", NULL);
 	run(op);
-	assert_ok(op);
-	v = fake_reply_find(op, "Name");
+	mock_assert_ok(op);
+	v = mock_reply_find(op, "Name");
 	ck_assert_str_eq(v, "Beta");
 	free(v);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* a provider with get() */
-	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/test/Other", NULL);
-	fake_op_selector(op, "Key", "SECOND");
+	op = mock_get_op(URI_WMI "/root/test/Other", "Key", "SECOND", NULL);
 	run(op);
-	assert_ok(op);
-	v = fake_reply_find(op, "Value");
+	mock_assert_ok(op);
+	v = mock_reply_find(op, "Value");
 	ck_assert_str_eq(v, "-2");
 	free(v);
-	ck_assert_uint_eq(fake_reply_count(op, "Other"), 1);
-	ck_assert_uint_eq(fake_log_count("get WRT_Other SECOND"), 1);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "Other"), 1);
+	ck_assert_uint_eq(mock_log_count("get WRT_Other SECOND"), 1);
+	mock_op_free(op);
 
-	/* no such instance, bad keys */
-	op = fake_op(WINRMD_ACTION_GET, MANY, NULL);
-	fake_op_selector(op, "Index", "250");
-	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	fake_op_free(op);
-	op = fake_op(WINRMD_ACTION_GET, MANY, NULL);
-	fake_op_selector(op, "Name", "item-001");
-	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	fake_op_free(op);
-	op = fake_op(WINRMD_ACTION_GET, MANY, NULL);
-	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	ck_assert_str_eq(op->detail, "InsufficientSelectors");
-	fake_op_free(op);
-	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/test/Other", NULL);
-	fake_op_selector(op, "Key", "Third");
-	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	fake_op_free(op);
-
-	/* unknown class, unknown namespace, not a class URI */
-	op = fake_op(WINRMD_ACTION_GET, CIMV2 "Win32_Nothing", NULL);
-	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
-	fake_op_free(op);
-	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/none/WRT_Many", NULL);
-	fake_op_selector(op, "Index", "1");
-	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
-	fake_op_free(op);
-	op = fake_op(WINRMD_ACTION_GET, CIMV2 "*", NULL);
-	run(op);
-	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
-	fake_op_free(op);
 	/* the duplicate class: the first provider's */
-	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/test/WRT_Dup", NULL);
-	fake_op_selector(op, "Key", "first");
+	op = mock_get_op(URI_WMI "/root/test/WRT_Dup", "Key", "first", NULL);
 	run(op);
-	assert_ok(op);
-	fake_op_free(op);
+	mock_assert_ok(op);
+	mock_op_free(op);
 }
 END_TEST
 
@@ -963,58 +874,102 @@ START_TEST(test_get_singleton)
 	struct winrmd_op *op;
 	char *v;
 
-	op = fake_op(WINRMD_ACTION_GET, CIMV2 "WRT_Whoami", NULL);
+	op = mock_get_op(CIMV2 "WRT_Whoami", NULL);
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_str_eq(op->reply_action, WINRMD_ACTION_GET "Response");
-	ck_assert_uint_eq(fake_reply_count(op, "WRT_Whoami"), 1);
-	v = fake_reply_find(op, "Name");
+	ck_assert_uint_eq(mock_reply_count(op, "WRT_Whoami"), 1);
+	v = mock_reply_find(op, "Name");
 	ck_assert_ptr_nonnull(v);
 	free(v);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* with its key it still has to match */
-	op = fake_op(WINRMD_ACTION_GET, CIMV2 "WRT_Whoami", NULL);
-	fake_op_selector(op, "Name", "nobody-at-all");
+	op = mock_get_op(CIMV2 "WRT_Whoami", "Name", "nobody-at-all", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	fake_op_free(op);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	mock_op_free(op);
 
 	/* only the namespace selector: still the singleton */
-	op = fake_op(WINRMD_ACTION_GET, CIMV2 "WRT_Whoami", NULL);
-	fake_op_selector(op, "__cimnamespace", "root/cimv2");
+	op = mock_get_op(CIMV2 "WRT_Whoami", "__cimnamespace", "root/cimv2",
+	    NULL);
 	run(op);
-	assert_ok(op);
-	fake_op_free(op);
+	mock_assert_ok(op);
+	mock_op_free(op);
 
 	/* not a singleton, with get(): no selectors is still a fault */
-	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/test/Other", NULL);
+	op = mock_get_op(URI_WMI "/root/test/Other", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
 	ck_assert_str_eq(op->detail, "InsufficientSelectors");
-	fake_op_free(op);
+	mock_op_free(op);
 }
 END_TEST
 
 START_TEST(test_whoami)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_Whoami",
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_Whoami",
 	    "<w:OptimizeEnumeration/><w:MaxElements>5</w:MaxElements>");
 	char *v;
 
-	fake_op_user(op, "carol", 4242);
+	mock_op_user(op, "carol", 4242);
 	free(enumerate_ctx(op));
-	v = fake_reply_find(op, "Uid");
+	v = mock_reply_find(op, "Uid");
 	ck_assert_str_eq(v, "4242");
 	free(v);
-	v = fake_reply_find(op, "Name");
+	v = mock_reply_find(op, "Name");
 	ck_assert_str_eq(v, "carol");
 	free(v);
-	fake_op_free(op);
+	mock_op_free(op);
 }
 END_TEST
 
 /* ------------------------------------------------------------- Invoke */
+
+#define ALLTYPES	CIMV2 "WRT_AllTypes"
+
+/* method invocations of WRT_AllTypes that fault */
+static const struct {
+	const char		*action, *body;
+	const char		*sel[4];	/* name, value, name, value */
+	enum winrmd_fault	 fault;
+} invoke_faults[] = {
+	/* instance method without selectors, or with wrong ones */
+	{ ALLTYPES "/Describe", NULL, { NULL },
+	    WINRMD_FAULT_INVALID_SELECTORS },
+	{ ALLTYPES "/Describe", NULL, { "Id", "3", "Name", "Alpha" },
+	    WINRMD_FAULT_INVALID_SELECTORS },
+	/* unknown method; an action that is not ResourceURI/Method */
+	{ ALLTYPES "/Nope", NULL, { NULL }, WINRMD_FAULT_ACTION_NOT_SUPPORTED },
+	{ WINRMD_ACTION_PUT, NULL, { NULL }, WINRMD_FAULT_ACTION_NOT_SUPPORTED },
+	{ CIMV2 "WRT_Many/Echo", NULL, { NULL },
+	    WINRMD_FAULT_ACTION_NOT_SUPPORTED },
+	{ ALLTYPES "/Echo/x", NULL, { NULL },
+	    WINRMD_FAULT_ACTION_NOT_SUPPORTED },
+	/* bad input */
+	{ ALLTYPES "/Echo", "<Echo_INPUT><Count>many</Count></Echo_INPUT>",
+	    { NULL }, WINRMD_FAULT_INVALID_PARAMETER },
+	{ ALLTYPES "/Echo", "<Echo_INPUT><Bogus>1</Bogus></Echo_INPUT>",
+	    { NULL }, WINRMD_FAULT_INVALID_PARAMETER },
+	{ ALLTYPES "/Echo", "<Other_INPUT/>", { NULL },
+	    WINRMD_FAULT_SCHEMA_VALIDATION },
+	{ ALLTYPES "/Echo", "<Echo_INPUT><Text><x:Embedded xmlns:x=\"urn:x\"/>"
+	    "</Text></Echo_INPUT>", { NULL }, WINRMD_FAULT_INVALID_PARAMETER },
+};
+
+START_TEST(test_invoke_fault)
+{
+	struct winrmd_op *op = mock_op(invoke_faults[_i].action, ALLTYPES,
+	    invoke_faults[_i].body);
+
+	for (size_t k = 0; k < 4 && invoke_faults[_i].sel[k] != NULL; k += 2)
+		mock_op_selector(op, invoke_faults[_i].sel[k],
+		    invoke_faults[_i].sel[k + 1]);
+	run(op);
+	mock_assert_fault(op, invoke_faults[_i].fault);
+	mock_op_free(op);
+}
+END_TEST
 
 START_TEST(test_invoke)
 {
@@ -1022,16 +977,16 @@ START_TEST(test_invoke)
 	char *text;
 
 	/* static: parameters by local name, whatever their namespace */
-	op = fake_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
+	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
 	    "<p:Echo_INPUT xmlns:p=\"" URI_WMI "/root/cim/Wrong_Namespace\">"
 	    "<p:Text> hello &amp; bye </p:Text><p:Count>21</p:Count>"
 	    "<p:When><cim:Datetime>2024-04-03T14:45:50+02:00</cim:Datetime>"
 	    "</p:When><p:Items>a</p:Items><p:Items>b</p:Items>"
 	    "<p:Flag>true</p:Flag></p:Echo_INPUT>");
 	run(op);
-	assert_ok(op);
+	mock_assert_ok(op);
 	ck_assert_str_eq(op->reply_action, CIMV2 "WRT_AllTypes/EchoResponse");
-	text = fake_reply_text(op);
+	text = mock_reply_text(op);
 	ck_assert_ptr_nonnull(strstr(text, "<p:Echo_OUTPUT xmlns:p=\"" CIMV2
 	    "WRT_AllTypes\""));
 	ck_assert_ptr_nonnull(strstr(text, "<p:Doubled>42</p:Doubled>"
@@ -1039,99 +994,48 @@ START_TEST(test_invoke)
 	    "<p:Nothing xsi:nil=\"true\"/><p:ReturnValue>0</p:ReturnValue>"
 	    "<p:Text> hello &amp; bye </p:Text></p:Echo_OUTPUT>"));
 	free(text);
-	ck_assert_uint_eq(fake_log_count("Echo by alice"), 1);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_log_count("Echo by alice"), 1);
+	mock_op_free(op);
 
 	/* no body at all: every parameter NULL */
-	op = fake_op(CIMV2 "WRT_AllTypes/echo", CIMV2 "WRT_AllTypes", NULL);
+	op = mock_op(CIMV2 "WRT_AllTypes/echo", CIMV2 "WRT_AllTypes", NULL);
 	run(op);
-	assert_ok(op);
-	text = fake_reply_find(op, "ReturnValue");
+	mock_assert_ok(op);
+	text = mock_reply_find(op, "ReturnValue");
 	ck_assert_str_eq(text, "1");
 	free(text);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* an instance method: the selectors name the target */
-	op = fake_op(CIMV2 "WRT_AllTypes/Describe", CIMV2 "WRT_AllTypes",
+	op = mock_op(CIMV2 "WRT_AllTypes/Describe", CIMV2 "WRT_AllTypes",
 	    "<p:Describe_INPUT xmlns:p=\"" CIMV2 "WRT_AllTypes\"><p:Prefix>"
 	    "it is </p:Prefix></p:Describe_INPUT>");
-	fake_op_selector(op, "Id", "3");
-	fake_op_selector(op, "Name", "gamma");
+	mock_op_selector(op, "Id", "3");
+	mock_op_selector(op, "Name", "gamma");
 	run(op);
-	assert_ok(op);
-	text = fake_reply_find(op, "Description");
+	mock_assert_ok(op);
+	text = mock_reply_find(op, "Description");
 	ck_assert_str_eq(text, "it is Gamma #3");
 	free(text);
-	fake_op_free(op);
+	mock_op_free(op);
 
-	/* instance method without selectors, or with wrong ones */
-	op = fake_op(CIMV2 "WRT_AllTypes/Describe", CIMV2 "WRT_AllTypes", NULL);
-	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	fake_op_free(op);
-	op = fake_op(CIMV2 "WRT_AllTypes/Describe", CIMV2 "WRT_AllTypes", NULL);
-	fake_op_selector(op, "Id", "3");
-	fake_op_selector(op, "Name", "Alpha");
-	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
-	fake_op_free(op);
-
-	/* unknown method; an action that is not ResourceURI/Method */
-	op = fake_op(CIMV2 "WRT_AllTypes/Nope", CIMV2 "WRT_AllTypes", NULL);
-	run(op);
-	assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
-	fake_op_free(op);
-	op = fake_op(WINRMD_ACTION_PUT, CIMV2 "WRT_AllTypes", NULL);
-	run(op);
-	assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
-	fake_op_free(op);
-	op = fake_op(CIMV2 "WRT_Many/Echo", CIMV2 "WRT_AllTypes", NULL);
-	run(op);
-	assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
-	fake_op_free(op);
-	op = fake_op(CIMV2 "WRT_AllTypes/Echo/x", CIMV2 "WRT_AllTypes", NULL);
-	run(op);
-	assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
-	fake_op_free(op);
-
-	/* bad input */
-	op = fake_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
-	    "<Echo_INPUT><Count>many</Count></Echo_INPUT>");
-	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
-	fake_op_free(op);
-	op = fake_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
-	    "<Echo_INPUT><Bogus>1</Bogus></Echo_INPUT>");
-	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
-	fake_op_free(op);
-	op = fake_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
-	    "<Other_INPUT/>");
-	run(op);
-	assert_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION);
-	fake_op_free(op);
-	op = fake_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
-	    "<Echo_INPUT><Text><x:Embedded xmlns:x=\"urn:x\"/></Text></Echo_INPUT>");
-	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
-	fake_op_free(op);
 	/* xsi:nil input */
-	op = fake_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
+	op = mock_op(CIMV2 "WRT_AllTypes/Echo", CIMV2 "WRT_AllTypes",
 	    "<Echo_INPUT><Text xsi:nil=\"true\"/><When xsi:nil=\"true\"/>"
 	    "</Echo_INPUT>");
 	run(op);
-	assert_ok(op);
-	text = fake_reply_text(op);
+	mock_assert_ok(op);
+	text = mock_reply_text(op);
 	ck_assert_ptr_nonnull(strstr(text, "<p:Text xsi:nil=\"true\"/>"));
 	free(text);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* a method that fails */
-	op = fake_op(CIMV2 "WRT_AllTypes/Explode", CIMV2 "WRT_AllTypes", NULL);
+	op = mock_op(CIMV2 "WRT_AllTypes/Explode", CIMV2 "WRT_AllTypes", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
+	mock_assert_fault(op, WINRMD_FAULT_INVALID_PARAMETER);
 	ck_assert_str_eq(op->reason, "Explode always fails");
-	fake_op_free(op);
+	mock_op_free(op);
 }
 END_TEST
 
@@ -1143,109 +1047,108 @@ START_TEST(test_pending_provider)
 	struct winrmd_op *op;
 	char *ctx, *v;
 
-	op = enum_op(CIMV2 "WRT_Pending", NULL);
+	op = mock_enum_op(CIMV2 "WRT_Pending", NULL);
 	run(op);
 	ck_assert_int_eq(op->status, WINRMD_PENDING);
 	ck_assert(!op->completed);
-	fake_advance(299);
+	mock_advance(299);
 	ck_assert(!op->completed);
-	fake_advance(1);
+	mock_advance(1);
 	ck_assert(op->completed);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_NONE);
-	ctx = fake_reply_find(op, "EnumerationContext");
-	fake_op_free(op);
-	op = pull_op(CIMV2 "WRT_Pending", ctx, 10);
+	ctx = mock_reply_find(op, "EnumerationContext");
+	mock_op_free(op);
+	op = mock_pull_op(CIMV2 "WRT_Pending", ctx, 10);
 	run(op);
-	assert_ok(op);
-	ck_assert_uint_eq(fake_reply_count(op, "WRT_Pending"), 5);
-	ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 1);
-	fake_op_free(op);
+	mock_assert_ok(op);
+	ck_assert_uint_eq(mock_reply_count(op, "WRT_Pending"), 5);
+	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 1);
+	mock_op_free(op);
 	free(ctx);
 	(void)seen;
 
 	/* a pending get() */
-	op = fake_op(WINRMD_ACTION_GET, CIMV2 "WRT_Pending", NULL);
-	fake_op_selector(op, "Id", "4");
+	op = mock_get_op(CIMV2 "WRT_Pending", "Id", "4", NULL);
 	run(op);
 	ck_assert_int_eq(op->status, WINRMD_PENDING);
-	fake_advance(200);
+	mock_advance(200);
 	ck_assert(op->completed);
-	v = fake_reply_find(op, "Label");
+	v = mock_reply_find(op, "Label");
 	ck_assert_str_eq(v, "late 4");
 	free(v);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* a pending static method */
-	op = fake_op(CIMV2 "WRT_AllTypes/SlowEcho", CIMV2 "WRT_AllTypes",
+	op = mock_op(CIMV2 "WRT_AllTypes/SlowEcho", CIMV2 "WRT_AllTypes",
 	    "<SlowEcho_INPUT><Text>x</Text></SlowEcho_INPUT>");
 	run(op);
 	ck_assert_int_eq(op->status, WINRMD_PENDING);
-	fake_advance(250);
+	mock_advance(250);
 	ck_assert(op->completed);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_NONE);
-	v = fake_reply_find(op, "Text");
+	v = mock_reply_find(op, "Text");
 	ck_assert_str_eq(v, "slow x");
 	free(v);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* a class without methods */
-	op = fake_op(CIMV2 "WRT_Pending/Nope", CIMV2 "WRT_Pending", NULL);
+	op = mock_op(CIMV2 "WRT_Pending/Nope", CIMV2 "WRT_Pending", NULL);
 	run(op);
-	assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
-	fake_op_free(op);
+	mock_assert_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED);
+	mock_op_free(op);
 }
 END_TEST
 
 START_TEST(test_threaded_provider)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_Threaded",
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_Threaded",
 	    "<w:OptimizeEnumeration/><w:MaxElements>10</w:MaxElements>");
 
 	run(op);
 	ck_assert_int_eq(op->status, WINRMD_PENDING);
 	for (int i = 0; i < 100 && !op->completed; i++)
-		fake_poll(50);
+		mock_poll(50);
 	ck_assert(op->completed);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_NONE);
-	ck_assert_uint_eq(fake_reply_count(op, "WRT_Threaded"), 3);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "WRT_Threaded"), 3);
+	mock_op_free(op);
 }
 END_TEST
 
 START_TEST(test_failing_provider)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_Failing", NULL);
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_Failing", NULL);
 
 	run(op);
-	assert_fault(op, WINRMD_FAULT_ACCESS_DENIED);
+	mock_assert_fault(op, WINRMD_FAULT_ACCESS_DENIED);
 	ck_assert_str_eq(op->reason, "WRT_Failing refuses everyone");
 	ck_assert_uint_eq(enumeration_count(1000), 0);
-	fake_op_free(op);
+	mock_op_free(op);
 }
 END_TEST
 
 START_TEST(test_provider_never_answers)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_Never", NULL);
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_Never", NULL);
 
 	op->timeout_ms = 5000;
 	run(op);
 	ck_assert_int_eq(op->status, WINRMD_PENDING);
-	fake_advance(4999);
+	mock_advance(4999);
 	ck_assert(!op->completed);
-	fake_advance(1);
+	mock_advance(1);
 	ck_assert(op->completed);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_TIMED_OUT);
 	ck_assert_uint_eq(enumeration_count(1000), 0);
-	fake_op_free(op);
+	mock_op_free(op);
 	/* teardown's fini: the provider completes the orphaned call */
 }
 END_TEST
 
 START_TEST(test_shutdown_answers_pending)
 {
-	struct winrmd_op *op = enum_op(CIMV2 "WRT_Never", NULL);
-	struct winrmd_op *op2 = enum_op(CIMV2 "WRT_Pending", NULL);
+	struct winrmd_op *op = mock_enum_op(CIMV2 "WRT_Never", NULL);
+	struct winrmd_op *op2 = mock_enum_op(CIMV2 "WRT_Pending", NULL);
 
 	run(op);
 	run(op2);
@@ -1256,11 +1159,11 @@ START_TEST(test_shutdown_answers_pending)
 	ck_assert(op2->completed);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_SERVICE_STOPPING);
 	ck_assert_int_eq(op2->fault, WINRMD_FAULT_SERVICE_STOPPING);
-	fake_op_free(op);
-	fake_op_free(op2);
-	ck_assert_uint_eq(fake_log_count("testprov: fini"), 1);
+	mock_op_free(op);
+	mock_op_free(op2);
+	ck_assert_uint_eq(mock_log_count("testprov: fini"), 1);
 	/* start again for teardown */
-	ck_assert_int_eq(plug->init(&fake_host, &pstate), 0);
+	ck_assert_int_eq(plug->init(&mock_host, &pstate), 0);
 }
 END_TEST
 
@@ -1287,9 +1190,13 @@ ops_suite(void)
 	tcase_add_test(tc, test_envelope_size);
 	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_get);
+	tcase_add_loop_test(tc, test_get_fault, 0,
+	    sizeof(get_faults) / sizeof(get_faults[0]));
 	tcase_add_test(tc, test_get_singleton);
 	tcase_add_test(tc, test_whoami);
 	tcase_add_test(tc, test_invoke);
+	tcase_add_loop_test(tc, test_invoke_fault, 0,
+	    sizeof(invoke_faults) / sizeof(invoke_faults[0]));
 	tcase_add_test(tc, test_pending_provider);
 	tcase_add_test(tc, test_threaded_provider);
 	tcase_add_test(tc, test_failing_provider);

@@ -10,7 +10,7 @@
 #include "unit.h"
 
 #include "cim.h"
-#include "cim_fake.h"
+#include "mock_host.h"
 
 enum { P_NAME, P_INDEX, P_VALUE, P_SMALL, P_REAL, P_FLAG, P_NOTE, P_WHEN,
 	P_TAGS, P_COUNT };

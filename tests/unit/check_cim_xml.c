@@ -15,7 +15,7 @@
 #include "unit.h"
 
 #include "cim.h"
-#include "cim_fake.h"
+#include "mock_host.h"
 
 #define WRAP_OPEN \
 	"<s:Body xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" " \
@@ -24,7 +24,7 @@
 
 static struct cim_services svc;
 /* a plugin instance with no providers: what the request checks need */
-static struct cim cim = { .host = &fake_host };
+static struct cim cim = { .host = &mock_host };
 
 static void
 setup(void)
@@ -37,7 +37,7 @@ setup(void)
 static void
 teardown(void)
 {
-	fake_log_clear();
+	mock_log_clear();
 }
 
 /* an entry (the registry's view of a class) for a local class */
@@ -229,7 +229,7 @@ START_TEST(test_render_every_type)
 	xmlNodePtr body;
 	xmlDocPtr doc = wrapper(&body);
 
-	i->host = &fake_host;	/* a provider's (svc->instance) logs misuse */
+	i->host = &mock_host;	/* a provider's (svc->instance) logs misuse */
 	svc.set_uint(i, A_ID, 1);
 	svc.set_string(i, A_NAME, "Alpha");
 	svc.set_bool(i, A_FLAG, true);
@@ -259,8 +259,8 @@ START_TEST(test_render_every_type)
 	svc.set_sint(i, A_U16, -1);
 	svc.set_datetime(i, A_NULLSTR, 1, 0);
 	svc.set_uint(i, 999, 1);
-	ck_assert_uint_ge(fake_log_count("left NULL"), 3);
-	ck_assert_uint_ge(fake_log_count("property 999"), 1);
+	ck_assert_uint_ge(mock_log_count("left NULL"), 3);
+	ck_assert_uint_ge(mock_log_count("property 999"), 1);
 
 	snprintf(v.uri, sizeof(v.uri), "%s", URI_WMI "/root/cimv2/WRT_AllTypes");
 	ck_assert_ptr_nonnull(render_instance(body, &v, i));
@@ -351,14 +351,14 @@ enumerate_one(const struct cim_view *v, struct cim_instance *i,
 
 	ck_assert_int_ge(asprintf(&body, "<n:Enumerate><w:OptimizeEnumeration/>"
 	    "<w:EnumerationMode>%s</w:EnumerationMode></n:Enumerate>", mode), 0);
-	op = fake_op(WINRMD_ACTION_ENUMERATE, v->uri, body);
+	op = mock_op(WINRMD_ACTION_ENUMERATE, v->uri, body);
 	free(body);
-	e = fake_host.enum_begin(op, &cim_enum_source, 0);
+	e = mock_host.enum_begin(op, &cim_enum_source, 0);
 	ck_assert_ptr_nonnull(e);
-	it = cim_enum_new(&fake_host, v, NULL);
+	it = cim_enum_new(&mock_host, v, NULL);
 	ck_assert_ptr_nonnull(it);
 	cim_enum_add(it, i);
-	ck_assert_int_eq(fake_host.enum_answer(op, e, it, v->uri), WINRMD_OK);
+	ck_assert_int_eq(mock_host.enum_answer(op, e, it, v->uri), WINRMD_OK);
 	ck_assert_ptr_nonnull(find_elem(xmlDocGetRootElement(op->reply),
 	    "EndOfSequence"));
 	return op;
@@ -410,7 +410,7 @@ START_TEST(test_render_item_epr)
 			ck_assert_str_eq((const char *)items->children->name,
 			    "EndpointReference");
 			ck_assert_ptr_null(items->children->next);
-			fake_op_free(op);
+			mock_op_free(op);
 			continue;
 		}
 		/* the w:Item, its namespaces declared where the fixture has them */
@@ -424,7 +424,7 @@ START_TEST(test_render_item_epr)
 		free(want);
 		free(have);
 		xmlFreeDoc(fx);
-		fake_op_free(op);
+		mock_op_free(op);
 	}
 	entry_free(e);
 }
@@ -662,6 +662,18 @@ START_TEST(test_value_text_and_parse)
 	v.u = 0x20ac;
 	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)),
 	    "\xe2\x82\xac");
+	v.u = 'A';
+	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)), "A");
+	v.u = 0xe9;
+	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)),
+	    "\xc3\xa9");
+	/* no character of the BMP: nothing */
+	v.u = 0xd800;
+	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)), "");
+	v.u = 0x10000;
+	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)), "");
+	v.u = 0;
+	ck_assert_str_eq(cim_value_text(CIM_CHAR16, &v, buf, sizeof(buf)), "");
 	v.b = false;
 	ck_assert_str_eq(cim_value_text(CIM_BOOLEAN, &v, buf, sizeof(buf)), "false");
 
@@ -684,6 +696,10 @@ START_TEST(test_value_text_and_parse)
 	ck_assert_int_eq(cim_value_parse(CIM_CHAR16, "\xc3\xa9", &v), 0);
 	ck_assert_uint_eq(v.u, 0xe9);
 	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "ab", &v), 0);
+	/* a surrogate, an overlong form, a character beyond the BMP */
+	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "\xed\xa0\x80", &v), 0);
+	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "\xc1\x81", &v), 0);
+	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "\xf0\x9f\x98\x80", &v), 0);
 	/* empty (after trimming): refused without reading past the end
 	 * (found by tests/fuzz/fuzz_wql; ASan builds check the read) */
 	ck_assert_int_lt(cim_value_parse(CIM_CHAR16, "", &v), 0);
@@ -705,57 +721,57 @@ START_TEST(test_selectors_case_insensitive)
 	svc.set_uint(i, A_ID, 2);
 	svc.set_string(i, A_NAME, "Beta");
 
-	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
-	fake_op_selector(op, "ID", "2");
-	fake_op_selector(op, "nAmE", "BETA");
+	op = mock_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
+	mock_op_selector(op, "ID", "2");
+	mock_op_selector(op, "nAmE", "BETA");
 	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_OK);
 	ck_assert(inst_match_keys(i, keys));
 	inst_free(keys);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* numbers compare as numbers */
-	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
-	fake_op_selector(op, "Id", " 002 ");
-	fake_op_selector(op, "Name", "beta");
-	fake_op_selector(op, "__cimnamespace", "root/cimv2");
+	op = mock_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
+	mock_op_selector(op, "Id", " 002 ");
+	mock_op_selector(op, "Name", "beta");
+	mock_op_selector(op, "__cimnamespace", "root/cimv2");
 	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_OK);
 	ck_assert(inst_match_keys(i, keys));
 	inst_free(keys);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* a different value */
-	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
-	fake_op_selector(op, "Id", "2");
-	fake_op_selector(op, "Name", "Bet");
+	op = mock_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
+	mock_op_selector(op, "Id", "2");
+	mock_op_selector(op, "Name", "Bet");
 	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_OK);
 	ck_assert(!inst_match_keys(i, keys));
 	inst_free(keys);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* a key missing */
-	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
-	fake_op_selector(op, "Id", "2");
+	op = mock_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
+	mock_op_selector(op, "Id", "2");
 	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_FAULT);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_INVALID_SELECTORS);
 	ck_assert_str_eq(op->detail, "InsufficientSelectors");
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* not a key */
-	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
-	fake_op_selector(op, "Id", "2");
-	fake_op_selector(op, "Name", "Beta");
-	fake_op_selector(op, "Flag", "true");
+	op = mock_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
+	mock_op_selector(op, "Id", "2");
+	mock_op_selector(op, "Name", "Beta");
+	mock_op_selector(op, "Flag", "true");
 	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_FAULT);
 	ck_assert_str_eq(op->detail, "UnexpectedSelectors");
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* wrong type */
-	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
-	fake_op_selector(op, "Id", "two");
-	fake_op_selector(op, "Name", "Beta");
+	op = mock_op(WINRMD_ACTION_GET, URI_WMI "/root/cimv2/WRT_AllTypes", NULL);
+	mock_op_selector(op, "Id", "two");
+	mock_op_selector(op, "Name", "Beta");
 	ck_assert_int_eq(cim_keys_from_selectors(&cim, op, e, &keys), WINRMD_FAULT);
 	ck_assert_str_eq(op->detail, "TypeMismatch");
-	fake_op_free(op);
+	mock_op_free(op);
 
 	inst_free(i);
 	entry_free(e);

@@ -1,5 +1,5 @@
 /*
- * check_config_render.c: plugins/config's rendering against a fake host.
+ * check_config_render.c: plugins/config's rendering against the mock host.
  *
  *  - cfg:Config has Windows' elements in Windows' order (the reply of a real
  *    Windows in pypsrp's test_wsman_update_envelope_size_500.yml, less
@@ -19,61 +19,11 @@
 #include <libxml/tree.h>
 
 #include "cfg.h"
+#include "mock_host.h"
 #include "unit.h"
 
-/* ---------------------------------------------------------- fake host */
-
-struct kv {
-	const char *section, *key, *value;
-};
-
-static const struct kv *conf_table;
-
-static const char *
-f_conf_str(const char *section, const char *key)
-{
-	for (const struct kv *k = conf_table; k && k->section; k++)
-		if (strcasecmp(k->section, section) == 0 &&
-		    strcasecmp(k->key, key) == 0)
-			return k->value;
-	return NULL;
-}
-
-static long long
-f_conf_int(const char *section, const char *key)
-{
-	const char *v = f_conf_str(section, key);
-
-	return v ? atoll(v) : -1;
-}
-
-static bool
-f_conf_bool(const char *section, const char *key)
-{
-	const char *v = f_conf_str(section, key);
-
-	return v && (strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
-	    strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0);
-}
-
-static void
-f_log(int level, const char *fmt, ...)
-{
-	(void)level;
-	(void)fmt;
-}
-
-static const struct winrmd_host fake = {
-	.abi = WINRMD_PLUGIN_ABI,
-	.size = sizeof(struct winrmd_host),
-	.log = f_log,
-	.conf_str = f_conf_str,
-	.conf_int = f_conf_int,
-	.conf_bool = f_conf_bool,
-};
-
 /* what daemon/config.c knows today (no Kerberos, Negotiate, ...) */
-static const struct kv today[] = {
+static const struct mock_conf today[] = {
 	{ "Listener", "Address", "127.0.0.1 ::1" },
 	{ "Listener", "HTTPPort", "5985" },
 	{ "Listener", "HTTPSPort", "5986" },
@@ -99,7 +49,7 @@ static const struct kv today[] = {
 };
 
 /* the keys someone is adding to [Auth] */
-static const struct kv tomorrow[] = {
+static const struct mock_conf tomorrow[] = {
 	{ "Listener", "Address", "*" },
 	{ "Listener", "HTTPPort", "0" },
 	{ "Listener", "HTTPSPort", "443" },
@@ -223,9 +173,9 @@ START_TEST(test_full_config_in_windows_order)
 	xmlNodePtr n;
 	char *s;
 
-	conf_table = today;
-	ck_assert_int_eq(cfg_listen_load(&l, &fake), 0);
-	n = cfg_render(root, CFG_PART_CONFIG, &fake, &l);
+	mock_conf_load(today);
+	ck_assert_int_eq(cfg_listen_load(&l, &mock_host), 0);
+	n = cfg_render(root, CFG_PART_CONFIG, &mock_host, &l);
 	ck_assert_ptr_nonnull(n);
 	s = dump(n);
 	ck_assert_str_eq(s, expect);
@@ -239,9 +189,9 @@ START_TEST(test_new_auth_keys_are_read_by_name)
 	struct cfg_listen l;
 	xmlNodePtr n;
 
-	conf_table = tomorrow;
-	ck_assert_int_eq(cfg_listen_load(&l, &fake), 0);
-	n = cfg_render(root, CFG_PART_CONFIG, &fake, &l);
+	mock_conf_load(tomorrow);
+	ck_assert_int_eq(cfg_listen_load(&l, &mock_host), 0);
+	n = cfg_render(root, CFG_PART_CONFIG, &mock_host, &l);
 	ck_assert_str_eq(value_of(n, "Service/Auth/Basic"), "false");
 	ck_assert_str_eq(value_of(n, "Service/Auth/Kerberos"), "true");
 	ck_assert_str_eq(value_of(n, "Service/Auth/Negotiate"), "true");
@@ -266,10 +216,10 @@ START_TEST(test_sub_parts)
 	xmlNodePtr n;
 	char *s;
 
-	conf_table = today;
-	ck_assert_int_eq(cfg_listen_load(&l, &fake), 0);
+	mock_conf_load(today);
+	ck_assert_int_eq(cfg_listen_load(&l, &mock_host), 0);
 
-	n = cfg_render(root, CFG_PART_AUTH, &fake, &l);
+	n = cfg_render(root, CFG_PART_AUTH, &mock_host, &l);
 	s = dump(n);
 	ck_assert_str_eq(s, "<cfg:Auth xmlns:cfg=\"http://schemas.microsoft.com/"
 	    "wbem/wsman/1/config\"><cfg:Basic>true</cfg:Basic><cfg:Kerberos>"
@@ -279,22 +229,22 @@ START_TEST(test_sub_parts)
 	    "</cfg:Auth>");
 	free(s);
 
-	n = cfg_render(root, CFG_PART_SERVICE, &fake, &l);
+	n = cfg_render(root, CFG_PART_SERVICE, &mock_host, &l);
 	ck_assert_str_eq((const char *)n->name, "Service");
 	ck_assert_str_eq((const char *)n->ns->href, CFG_NS);
 	ck_assert_str_eq(value_of(n, "AllowUnencrypted"), "true");
 	ck_assert_str_eq(value_of(n, "Auth/Basic"), "true");
 
-	n = cfg_render(root, CFG_PART_WINRS, &fake, &l);
+	n = cfg_render(root, CFG_PART_WINRS, &mock_host, &l);
 	ck_assert_str_eq((const char *)n->name, "Winrs");
 	ck_assert_str_eq(value_of(n, "MaxShellsPerUser"), "30");
 
-	n = cfg_render(root, CFG_PART_CLIENT, &fake, &l);
+	n = cfg_render(root, CFG_PART_CLIENT, &mock_host, &l);
 	ck_assert_str_eq((const char *)n->name, "Client");
 	ck_assert_str_eq(value_of(n, "Auth/CredSSP"), "false");
 
-	ck_assert_ptr_null(cfg_render(root, CFG_PART_LISTENER, &fake, &l));
-	ck_assert_ptr_null(cfg_render(root, CFG_PART_NONE, &fake, &l));
+	ck_assert_ptr_null(cfg_render(root, CFG_PART_LISTENER, &mock_host, &l));
+	ck_assert_ptr_null(cfg_render(root, CFG_PART_NONE, &mock_host, &l));
 	cfg_listen_free(&l);
 }
 END_TEST
@@ -327,8 +277,8 @@ START_TEST(test_listeners)
 	xmlNodePtr n;
 	size_t count;
 
-	conf_table = today;
-	ck_assert_int_eq(cfg_listen_load(&l, &fake), 0);
+	mock_conf_load(today);
+	ck_assert_int_eq(cfg_listen_load(&l, &mock_host), 0);
 	count = cfg_listeners(&l, v, CFG_MAX_LISTENERS);
 	ck_assert_uint_eq(count, 4);
 	ck_assert_str_eq(v[0].address, "IP:127.0.0.1");
@@ -355,8 +305,8 @@ START_TEST(test_listeners)
 	cfg_listen_free(&l);
 
 	/* "*", no HTTP port: one HTTPS listener, on every address */
-	conf_table = tomorrow;
-	ck_assert_int_eq(cfg_listen_load(&l, &fake), 0);
+	mock_conf_load(tomorrow);
+	ck_assert_int_eq(cfg_listen_load(&l, &mock_host), 0);
 	count = cfg_listeners(&l, v, CFG_MAX_LISTENERS);
 	ck_assert_uint_eq(count, 1);
 	ck_assert_str_eq(v[0].address, "*");
@@ -382,15 +332,15 @@ END_TEST
 
 START_TEST(test_ip_filters)
 {
-	static const struct kv mixed[] = {
+	static const struct mock_conf mixed[] = {
 		{ "Listener", "Address", "10.0.0.1, ::1 192.168.1.2" },
 		{ NULL, NULL, NULL },
 	};
 	struct cfg_listen l;
 	char v4[128], v6[128];
 
-	conf_table = mixed;
-	ck_assert_int_eq(cfg_listen_load(&l, &fake), 0);
+	mock_conf_load(mixed);
+	ck_assert_int_eq(cfg_listen_load(&l, &mock_host), 0);
 	/* no port keys: Windows' defaults */
 	ck_assert_int_eq(l.http_port, 5985);
 	ck_assert_int_eq(l.https_port, 5986);

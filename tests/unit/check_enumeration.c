@@ -1,6 +1,6 @@
 /*
  * check_enumeration.c: the daemon's WS-Enumeration (daemon/enumeration.c)
- * on the fake host, with an iterator over numbered items of a chosen size:
+ * on the mock host, with an iterator over numbered items of a chosen size:
  * the three EnumerationModes, OptimizeEnumeration, EndOfSequence in the
  * very batch that empties the iterator, MaxElements and MaxBatchItems,
  * packing into MaxEnvelopeSize (an item that does not fit waits for the
@@ -17,7 +17,7 @@
 
 #include "unit.h"
 
-#include "cim_fake.h"
+#include "mock_host.h"
 #include "enumeration.h"
 
 #define URI	"http://winrmd.test/items"
@@ -57,9 +57,9 @@ it_item(void *arg, xmlNodePtr object, struct winrmd_epr *epr)
 		free(text);
 	}
 	if (epr != NULL)
-		ck_assert_int_eq(fake_host.epr_selector(epr, "K", k), 0);
+		ck_assert_int_eq(mock_host.epr_selector(epr, "K", k), 0);
 	if (epr != NULL && it->extra != NULL)
-		extra_rc = fake_host.epr_selector(epr, "X", it->extra);
+		extra_rc = mock_host.epr_selector(epr, "X", it->extra);
 	return 1;
 }
 
@@ -94,9 +94,9 @@ iter_new(int n, size_t size)
 static void
 setup(void)
 {
-	fake_conf_set("Service.EnumerationTimeoutms", "1000");
-	fake_conf_set("Service.MaxBatchItems", "50");
-	fake_conf_set("Service.MaxConcurrentOperationsPerUser", "2");
+	mock_conf_set("Service.EnumerationTimeoutms", "1000");
+	mock_conf_set("Service.MaxBatchItems", "50");
+	mock_conf_set("Service.MaxConcurrentOperationsPerUser", "2");
 	released = 0;
 }
 
@@ -106,9 +106,9 @@ teardown(void)
 	enumeration_drop_all();
 	ck_assert_uint_eq(enumeration_count(1000), 0);
 	ck_assert_uint_eq(enumeration_count(1001), 0);
-	ck_assert_uint_eq(fake_timers(), 0);
-	fake_conf_clear();
-	fake_log_clear();
+	ck_assert_uint_eq(mock_timers(), 0);
+	mock_conf_clear();
+	mock_log_clear();
 }
 
 /* an Enumerate op with `inner' in its body */
@@ -120,7 +120,7 @@ enum_op(const char *inner)
 
 	ck_assert_int_ge(asprintf(&body, "<n:Enumerate>%s</n:Enumerate>",
 	    inner ? inner : ""), 0);
-	op = fake_op(WINRMD_ACTION_ENUMERATE, URI, body);
+	op = mock_op(WINRMD_ACTION_ENUMERATE, URI, body);
 	free(body);
 	return op;
 }
@@ -130,13 +130,13 @@ static char *
 enumerate(struct winrmd_op *op, const struct winrmd_enum_source *s,
     struct iter *it)
 {
-	struct winrmd_enum *e = fake_host.enum_begin(op, s, 0);
+	struct winrmd_enum *e = mock_host.enum_begin(op, s, 0);
 
 	ck_assert_msg(e != NULL, "enum_begin: fault %d %s", op->fault,
 	    op->reason);
-	ck_assert_int_eq(fake_host.enum_answer(op, e, it, URI), WINRMD_OK);
+	ck_assert_int_eq(mock_host.enum_answer(op, e, it, URI), WINRMD_OK);
 	ck_assert_str_eq(op->reply_action, WINRMD_ACTION_ENUMERATE "Response");
-	return fake_reply_find(op, "EnumerationContext");
+	return mock_reply_find(op, "EnumerationContext");
 }
 
 static struct winrmd_op *
@@ -150,7 +150,7 @@ ctx_op(const char *action, const char *what, const char *ctx, int max)
 		    max);
 	ck_assert_int_ge(asprintf(&body, "<n:%s><n:EnumerationContext>%s"
 	    "</n:EnumerationContext>%s</n:%s>", what, ctx, maxel, what), 0);
-	op = fake_op(action, URI, body);
+	op = mock_op(action, URI, body);
 	free(body);
 	return op;
 }
@@ -160,7 +160,7 @@ pull(const char *ctx, int max, const struct winrmd_enum_source *s)
 {
 	struct winrmd_op *op = ctx_op(WINRMD_ACTION_PULL, "Pull", ctx, max);
 
-	op->status = fake_host.enum_pull(op, s);
+	op->status = mock_host.enum_pull(op, s);
 	return op;
 }
 
@@ -190,12 +190,12 @@ START_TEST(test_modes)
 		free(inner);
 		ctx = enumerate(op, &src, iter_new(3, 1));
 		ck_assert_ptr_nonnull(ctx);
-		ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 1);
-		ck_assert_uint_eq(fake_reply_count(op, "V"), m == 1 ? 0 : 3);
-		ck_assert_uint_eq(fake_reply_count(op, "EndpointReference"),
+		ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 1);
+		ck_assert_uint_eq(mock_reply_count(op, "V"), m == 1 ? 0 : 3);
+		ck_assert_uint_eq(mock_reply_count(op, "EndpointReference"),
 		    m == 0 ? 0 : 3);
-		ck_assert_uint_eq(fake_reply_count(op, "Item"), m == 2 ? 3 : 0);
-		text = fake_reply_text(op);
+		ck_assert_uint_eq(mock_reply_count(op, "Item"), m == 2 ? 3 : 0);
+		text = mock_reply_text(op);
 		if (m == 2)
 			ck_assert_ptr_nonnull(strstr(text, "<w:Item><t:V xmlns:t=\""
 			    NS_T "\">1</t:V><a:EndpointReference><a:Address>"
@@ -208,7 +208,7 @@ START_TEST(test_modes)
 		/* finished at once: nothing kept, released */
 		ck_assert_uint_eq(enumeration_count(1000), 0);
 		ck_assert_int_eq(released, (int)m + 1);
-		fake_op_free(op);
+		mock_op_free(op);
 		free(ctx);
 	}
 }
@@ -221,48 +221,48 @@ START_TEST(test_batches_and_end)
 	struct winrmd_op *op = enum_op(NULL);
 	char *ctx = enumerate(op, &src, iter_new(6, 1));
 
-	ck_assert_uint_eq(fake_reply_count(op, "Items"), 0);
+	ck_assert_uint_eq(mock_reply_count(op, "Items"), 0);
 	ck_assert_uint_eq(enumeration_count(1000), 1);
-	fake_op_free(op);
+	mock_op_free(op);
 	/* 3 + 3: the second Pull empties it and says so */
 	op = pull(ctx, 3, &src);
 	ck_assert_int_eq(op->status, WINRMD_OK);
-	ck_assert_uint_eq(fake_reply_count(op, "V"), 3);
-	ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 0);
-	ck_assert_uint_eq(fake_reply_count(op, "EnumerationContext"), 1);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "V"), 3);
+	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 0);
+	ck_assert_uint_eq(mock_reply_count(op, "EnumerationContext"), 1);
+	mock_op_free(op);
 	op = pull(ctx, 3, &src);
 	ck_assert_int_eq(op->status, WINRMD_OK);
-	ck_assert_uint_eq(fake_reply_count(op, "V"), 3);
-	ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 1);
-	ck_assert_uint_eq(fake_reply_count(op, "EnumerationContext"), 0);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "V"), 3);
+	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 1);
+	ck_assert_uint_eq(mock_reply_count(op, "EnumerationContext"), 0);
+	mock_op_free(op);
 	ck_assert_int_eq(released, 1);
 	op = pull(ctx, 3, &src);
 	assert_fault(op, op->status, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 
 	/* no MaxElements: one; 500 asked: MaxBatchItems (50) */
 	op = enum_op("<w:OptimizeEnumeration/>");
 	ctx = enumerate(op, &src, iter_new(120, 1));
-	ck_assert_uint_eq(fake_reply_count(op, "V"), 1);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "V"), 1);
+	mock_op_free(op);
 	op = pull(ctx, 500, &src);
-	ck_assert_uint_eq(fake_reply_count(op, "V"), 50);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "V"), 50);
+	mock_op_free(op);
 	op = pull(ctx, 0, &src);
-	ck_assert_uint_eq(fake_reply_count(op, "V"), 1);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "V"), 1);
+	mock_op_free(op);
 	op = ctx_op(WINRMD_ACTION_RELEASE, "Release", ctx, 0);
-	ck_assert_int_eq(fake_host.enum_release(op, &src), WINRMD_OK);
+	ck_assert_int_eq(mock_host.enum_release(op, &src), WINRMD_OK);
 	ck_assert_str_eq(op->reply_action, WINRMD_ACTION_RELEASE "Response");
-	fake_op_free(op);
+	mock_op_free(op);
 	ck_assert_int_eq(released, 2);
 	op = ctx_op(WINRMD_ACTION_RELEASE, "Release", ctx, 0);
-	assert_fault(op, fake_host.enum_release(op, &src),
+	assert_fault(op, mock_host.enum_release(op, &src),
 	    WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 }
 END_TEST
@@ -276,22 +276,22 @@ START_TEST(test_envelope_size)
 	int got = 0, pulls = 0;
 	struct iter *big;
 
-	fake_op_free(op);
+	mock_op_free(op);
 	while (got < 20) {
 		char *text;
 
 		op = ctx_op(WINRMD_ACTION_PULL, "Pull", ctx, 20);
 		op->max_envelope = 8192;
-		ck_assert_int_eq(fake_host.enum_pull(op, &src), WINRMD_OK);
-		text = fake_reply_text(op);
+		ck_assert_int_eq(mock_host.enum_pull(op, &src), WINRMD_OK);
+		text = mock_reply_text(op);
 		ck_assert_uint_le(strlen(text), 8192);
 		free(text);
-		ck_assert_uint_ge(fake_reply_count(op, "V"), 1);
-		got += (int)fake_reply_count(op, "V");
+		ck_assert_uint_ge(mock_reply_count(op, "V"), 1);
+		got += (int)mock_reply_count(op, "V");
 		pulls++;
-		ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"),
+		ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"),
 		    got == 20 ? 1 : 0);
-		fake_op_free(op);
+		mock_op_free(op);
 	}
 	ck_assert_int_eq(got, 20);
 	ck_assert_int_ge(pulls, 4);
@@ -301,29 +301,29 @@ START_TEST(test_envelope_size)
 	op = enum_op(NULL);
 	big = iter_new(2, 20000);
 	ctx = enumerate(op, &src, big);
-	fake_op_free(op);
+	mock_op_free(op);
 	op = ctx_op(WINRMD_ACTION_PULL, "Pull", ctx, 5);
 	op->max_envelope = 8192;
-	assert_fault(op, fake_host.enum_pull(op, &src),
+	assert_fault(op, mock_host.enum_pull(op, &src),
 	    WINRMD_FAULT_ENCODING_LIMIT);
 	ck_assert_str_eq(op->detail, "MaxEnvelopeSize");
 	ck_assert_int_eq(big->pos, 0);
-	fake_op_free(op);
+	mock_op_free(op);
 	op = pull(ctx, 5, &src);
 	ck_assert_int_eq(op->status, WINRMD_OK);
-	ck_assert_uint_eq(fake_reply_count(op, "V"), 2);
-	ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 1);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "V"), 2);
+	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 1);
+	mock_op_free(op);
 	free(ctx);
 
 	/* OptimizeEnumeration that fits none: no fault, all left to Pull */
 	op = enum_op("<w:OptimizeEnumeration/><w:MaxElements>9</w:MaxElements>");
 	op->max_envelope = 8192;
 	ctx = enumerate(op, &src, iter_new(1, 20000));
-	ck_assert_uint_eq(fake_reply_count(op, "V"), 0);
-	ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 0);
+	ck_assert_uint_eq(mock_reply_count(op, "V"), 0);
+	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 0);
 	ck_assert_uint_eq(enumeration_count(1000), 1);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 }
 END_TEST
@@ -354,29 +354,29 @@ START_TEST(test_request_faults)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		op = enum_op(cases[i].inner);
-		ck_assert_ptr_null(fake_host.enum_begin(op, &src,
+		ck_assert_ptr_null(mock_host.enum_begin(op, &src,
 		    cases[i].flags));
 		ck_assert_msg(op->fault == cases[i].f, "case %zu: fault %d", i,
 		    op->fault);
 		ck_assert_str_eq(op->detail, cases[i].detail);
-		fake_op_free(op);
+		mock_op_free(op);
 	}
 	/* a source that reads filters itself gets them */
 	op = enum_op("<n:Filter>x</n:Filter>");
-	e = fake_host.enum_begin(op, &src, WINRMD_ENUM_FILTER);
+	e = mock_host.enum_begin(op, &src, WINRMD_ENUM_FILTER);
 	ck_assert_ptr_nonnull(e);
-	fake_host.enum_abort(e);
-	fake_op_free(op);
+	mock_host.enum_abort(e);
+	mock_op_free(op);
 	/* not an Enumerate body */
-	op = fake_op(WINRMD_ACTION_ENUMERATE, URI, "<n:Pull/>");
-	ck_assert_ptr_null(fake_host.enum_begin(op, &src, 0));
+	op = mock_op(WINRMD_ACTION_ENUMERATE, URI, "<n:Pull/>");
+	ck_assert_ptr_null(mock_host.enum_begin(op, &src, 0));
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_SCHEMA_VALIDATION);
-	fake_op_free(op);
+	mock_op_free(op);
 	/* a Pull without a context */
-	op = fake_op(WINRMD_ACTION_PULL, URI, "<n:Pull/>");
-	assert_fault(op, fake_host.enum_pull(op, &src),
+	op = mock_op(WINRMD_ACTION_PULL, URI, "<n:Pull/>");
+	assert_fault(op, mock_host.enum_pull(op, &src),
 	    WINRMD_FAULT_SCHEMA_VALIDATION);
-	fake_op_free(op);
+	mock_op_free(op);
 	ck_assert_uint_eq(enumeration_count(1000), 0);
 }
 END_TEST
@@ -391,29 +391,29 @@ START_TEST(test_failing_iterator)
 	it->fail_at = 0;
 	ck_assert_ptr_nonnull(op);
 	{
-		struct winrmd_enum *e = fake_host.enum_begin(op, &src, 0);
+		struct winrmd_enum *e = mock_host.enum_begin(op, &src, 0);
 
-		assert_fault(op, fake_host.enum_answer(op, e, it, URI),
+		assert_fault(op, mock_host.enum_answer(op, e, it, URI),
 		    WINRMD_FAULT_INTERNAL_ERROR);
 	}
 	ck_assert_int_eq(released, 1);
 	ck_assert_uint_eq(enumeration_count(1000), 0);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* after two good items: they go, the error waits for the next Pull */
 	op = enum_op(NULL);
 	it = iter_new(5, 1);
 	it->fail_at = 2;
 	ctx = enumerate(op, &src, it);
-	fake_op_free(op);
+	mock_op_free(op);
 	op = pull(ctx, 5, &src);
 	ck_assert_int_eq(op->status, WINRMD_OK);
-	ck_assert_uint_eq(fake_reply_count(op, "V"), 2);
-	ck_assert_uint_eq(fake_reply_count(op, "EndOfSequence"), 0);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "V"), 2);
+	ck_assert_uint_eq(mock_reply_count(op, "EndOfSequence"), 0);
+	mock_op_free(op);
 	op = pull(ctx, 5, &src);
 	assert_fault(op, op->status, WINRMD_FAULT_INTERNAL_ERROR);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 }
 END_TEST
@@ -428,57 +428,57 @@ START_TEST(test_owner_source_quota_expiry)
 
 	op = enum_op(NULL);
 	ctx = enumerate(op, &src, iter_new(9, 1));
-	fake_op_free(op);
+	mock_op_free(op);
 	/* another user, or another source: as if it did not exist */
 	op = ctx_op(WINRMD_ACTION_PULL, "Pull", ctx, 1);
-	fake_op_user(op, "mallory", 1001);
-	assert_fault(op, fake_host.enum_pull(op, &src),
+	mock_op_user(op, "mallory", 1001);
+	assert_fault(op, mock_host.enum_pull(op, &src),
 	    WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
+	mock_op_free(op);
 	op = pull(ctx, 1, &other);
 	assert_fault(op, op->status, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
+	mock_op_free(op);
 	/* the id in any case */
 	for (char *p = ctx; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
 	op = pull(ctx, 1, &src);
 	ck_assert_int_eq(op->status, WINRMD_OK);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* MaxConcurrentOperationsPerUser = 2: one begun counts */
 	op = enum_op(NULL);
-	e = fake_host.enum_begin(op, &src, 0);
+	e = mock_host.enum_begin(op, &src, 0);
 	ck_assert_ptr_nonnull(e);
 	ck_assert_uint_eq(enumeration_count(1000), 2);
-	fake_op_free(op);
+	mock_op_free(op);
 	op = enum_op(NULL);
-	ck_assert_ptr_null(fake_host.enum_begin(op, &src, 0));
+	ck_assert_ptr_null(mock_host.enum_begin(op, &src, 0));
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_QUOTA_MAX_OPERATIONS);
-	fake_op_free(op);
+	mock_op_free(op);
 	/* another user is not affected */
 	op = enum_op(NULL);
-	fake_op_user(op, "bob", 1001);
+	mock_op_user(op, "bob", 1001);
 	ctx2 = enumerate(op, &src, iter_new(1, 1));
-	fake_op_free(op);
+	mock_op_free(op);
 	/* a begun context not findable; aborted, it makes room */
-	fake_host.enum_abort(e);
+	mock_host.enum_abort(e);
 	ck_assert_uint_eq(enumeration_count(1000), 1);
 
 	/* expiry: each Pull restarts the clock */
-	fake_advance(900);
+	mock_advance(900);
 	op = pull(ctx, 1, &src);
 	ck_assert_int_eq(op->status, WINRMD_OK);
-	fake_op_free(op);
-	fake_advance(900);
+	mock_op_free(op);
+	mock_advance(900);
 	ck_assert_uint_eq(enumeration_count(1000), 1);
 	ck_assert_uint_eq(enumeration_count(1001), 0);	/* bob's expired */
-	fake_advance(101);
+	mock_advance(101);
 	ck_assert_uint_eq(enumeration_count(1000), 0);
-	ck_assert_uint_eq(fake_log_count("expired"), 2);
+	ck_assert_uint_eq(mock_log_count("expired"), 2);
 	ck_assert_int_eq(released, 2);
 	op = pull(ctx, 1, &src);
 	assert_fault(op, op->status, WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT);
-	fake_op_free(op);
+	mock_op_free(op);
 	free(ctx);
 	free(ctx2);
 }
@@ -492,18 +492,18 @@ START_TEST(test_drop_all)
 	char *ctx = enumerate(op, &src, iter_new(3, 1));
 
 	op2 = enum_op(NULL);
-	fake_op_user(op2, "bob", 1001);
-	pending = fake_host.enum_begin(op2, &src, 0);
+	mock_op_user(op2, "bob", 1001);
+	pending = mock_host.enum_begin(op2, &src, 0);
 	ck_assert_ptr_nonnull(pending);
 	enumeration_drop_all();
 	ck_assert_int_eq(released, 1);
 	ck_assert_uint_eq(enumeration_count(1000), 0);
 	/* the one being answered is its plugin's to finish */
 	ck_assert_uint_eq(enumeration_count(1001), 1);
-	ck_assert_int_eq(fake_host.enum_answer(op2, pending, iter_new(1, 1),
+	ck_assert_int_eq(mock_host.enum_answer(op2, pending, iter_new(1, 1),
 	    URI), WINRMD_OK);
-	fake_op_free(op);
-	fake_op_free(op2);
+	mock_op_free(op);
+	mock_op_free(op2);
 	free(ctx);
 }
 END_TEST
@@ -517,30 +517,30 @@ START_TEST(test_selector_text)
 	struct winrmd_enum *e;
 
 	it->extra = "ok\xff";
-	e = fake_host.enum_begin(op, &src, 0);
+	e = mock_host.enum_begin(op, &src, 0);
 	ck_assert_ptr_nonnull(e);
 	extra_rc = 1;
-	ck_assert_int_eq(fake_host.enum_answer(op, e, it, URI), WINRMD_OK);
+	ck_assert_int_eq(mock_host.enum_answer(op, e, it, URI), WINRMD_OK);
 	ck_assert_int_eq(extra_rc, -EINVAL);
-	ck_assert_uint_eq(fake_reply_count(op, "Selector"), 1);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_reply_count(op, "Selector"), 1);
+	mock_op_free(op);
 
 	op = enum_op("<w:OptimizeEnumeration/>"
 	    "<w:EnumerationMode>EnumerateEPR</w:EnumerationMode>");
 	it = iter_new(1, 1);
 	it->extra = "caf\xc3\xa9 <&>";
-	e = fake_host.enum_begin(op, &src, 0);
-	ck_assert_int_eq(fake_host.enum_answer(op, e, it, URI), WINRMD_OK);
+	e = mock_host.enum_begin(op, &src, 0);
+	ck_assert_int_eq(mock_host.enum_answer(op, e, it, URI), WINRMD_OK);
 	ck_assert_int_eq(extra_rc, 0);
-	ck_assert_uint_eq(fake_reply_count(op, "Selector"), 2);
+	ck_assert_uint_eq(mock_reply_count(op, "Selector"), 2);
 	{
-		char *text = fake_reply_text(op);
+		char *text = mock_reply_text(op);
 
 		ck_assert_ptr_nonnull(strstr(text, "<w:Selector Name=\"X\">"
 		    "caf\xc3\xa9 &lt;&amp;&gt;</w:Selector>"));
 		free(text);
 	}
-	fake_op_free(op);
+	mock_op_free(op);
 }
 END_TEST
 

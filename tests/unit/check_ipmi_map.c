@@ -27,6 +27,7 @@
 #include "unit.h"
 
 #include "ipmi.h"
+#include "mock_host.h"
 
 static struct ipmi_sensors sensors;
 static struct ipmi_sel sel;
@@ -527,57 +528,6 @@ END_TEST
 
 /* ------------------------------------------------------------- [IPMI] */
 
-static const char *conf_keys[16][2];
-
-static void
-conf(const char *key, const char *value)
-{
-	for (size_t i = 0; i < 16; i++)
-		if (conf_keys[i][0] == NULL || strcmp(conf_keys[i][0], key) == 0) {
-			conf_keys[i][0] = key;
-			conf_keys[i][1] = value;
-			return;
-		}
-}
-
-static const char *
-f_conf_str(const char *section, const char *key)
-{
-	ck_assert_str_eq(section, "IPMI");
-	for (size_t i = 0; i < 16 && conf_keys[i][0]; i++)
-		if (strcasecmp(conf_keys[i][0], key) == 0)
-			return conf_keys[i][1];
-	return NULL;
-}
-
-static long long
-f_conf_int(const char *section, const char *key)
-{
-	const char *v = f_conf_str(section, key);
-
-	return v ? strtoll(v, NULL, 10) : -1;
-}
-
-static void
-f_log(int level, const char *fmt, ...)
-{
-	(void)level, (void)fmt;
-}
-
-static const struct winrmd_host conf_host = {
-	.abi = 1,
-	.size = sizeof(struct winrmd_host),
-	.log = f_log,
-	.conf_str = f_conf_str,
-	.conf_int = f_conf_int,
-};
-
-static void
-conf_reset(void)
-{
-	memset(conf_keys, 0, sizeof(conf_keys));
-}
-
 START_TEST(test_host_port)
 {
 	char buf[64];
@@ -661,16 +611,16 @@ START_TEST(test_conf_load)
 	char why[512], *dev = scratch_dir(), path[600];
 
 	/* auto, no device, no Host: none, and why */
-	conf_reset();
-	ck_assert_int_eq(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_clear();
+	ck_assert_int_eq(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    BMC_NONE);
 	ck_assert_ptr_nonnull(strstr(why, "ipmi0 does not exist"));
 	ck_assert_ptr_nonnull(strstr(why, "Host is not set"));
 	/* auto with Host: LAN, defaults */
-	conf("Host", "10.1.2.3");
-	conf("User", "admin");
-	conf("Password", "secret");
-	ck_assert_int_eq(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_set("IPMI.Host", "10.1.2.3");
+	mock_conf_set("IPMI.User", "admin");
+	mock_conf_set("IPMI.Password", "secret");
+	ck_assert_int_eq(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    BMC_LAN);
 	ck_assert_str_eq(c.host, "10.1.2.3:623");
 	ck_assert_str_eq(c.user, "admin");
@@ -683,19 +633,19 @@ START_TEST(test_conf_load)
 	/* auto with the kernel's device: in-band, credentials unused */
 	snprintf(path, sizeof(path), "%s/ipmi0", dev);
 	fclose(fopen(path, "w"));
-	ck_assert_int_eq(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	ck_assert_int_eq(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    BMC_INBAND);
 	ck_assert_str_eq(c.password, "");
 	unlink(path);
 	/* explicit lan, everything set */
-	conf("Driver", "lan");
-	conf("Host", "127.0.0.1:9623");
-	conf("Protocol", "1.5");
-	conf("PrivilegeLevel", "admin");
-	conf("WorkaroundFlags", "idzero");
-	conf("TimeoutSeconds", "3");
-	conf("SDRCacheDirectory", "/tmp/x");
-	ck_assert_int_eq(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_set("IPMI.Driver", "lan");
+	mock_conf_set("IPMI.Host", "127.0.0.1:9623");
+	mock_conf_set("IPMI.Protocol", "1.5");
+	mock_conf_set("IPMI.PrivilegeLevel", "admin");
+	mock_conf_set("IPMI.WorkaroundFlags", "idzero");
+	mock_conf_set("IPMI.TimeoutSeconds", "3");
+	mock_conf_set("IPMI.SDRCacheDirectory", "/tmp/x");
+	ck_assert_int_eq(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    BMC_LAN);
 	ck_assert(!c.ipmi20);
 	ck_assert_int_eq(c.privilege, 2);
@@ -703,44 +653,44 @@ START_TEST(test_conf_load)
 	ck_assert_uint_eq(c.timeout_ms, 3000);
 	ck_assert_str_eq(c.sdr_dir, "/tmp/x");
 	/* errors */
-	conf("WorkaroundFlags", "opensesspriv");
-	ck_assert_int_lt(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_set("IPMI.WorkaroundFlags", "opensesspriv");
+	ck_assert_int_lt(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    0);
 	ck_assert_ptr_nonnull(strstr(why, "opensesspriv is not a workaround of "
 	    "IPMI 1.5"));
-	conf("WorkaroundFlags", "");
-	conf("Password", "seventeen-chars-x");
-	ck_assert_int_lt(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_set("IPMI.WorkaroundFlags", "");
+	mock_conf_set("IPMI.Password", "seventeen-chars-x");
+	ck_assert_int_lt(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    0);
 	ck_assert_ptr_nonnull(strstr(why, "at most 16"));
 	ck_assert_ptr_null(strstr(why, "seventeen"));	/* never shown */
-	conf("Protocol", "2.0");
-	ck_assert_int_eq(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_set("IPMI.Protocol", "2.0");
+	ck_assert_int_eq(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    BMC_LAN);
-	conf("CipherSuite", "5");
-	ck_assert_int_lt(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_set("IPMI.CipherSuite", "5");
+	ck_assert_int_lt(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    0);
-	conf("CipherSuite", "17");
-	conf("Host", "");
-	ck_assert_int_lt(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_set("IPMI.CipherSuite", "17");
+	mock_conf_set("IPMI.Host", "");
+	ck_assert_int_lt(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    0);
 	ck_assert_ptr_nonnull(strstr(why, "needs Host"));
-	conf("Host", "bmc:");
-	ck_assert_int_lt(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_set("IPMI.Host", "bmc:");
+	ck_assert_int_lt(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    0);
-	conf("Host", "bmc");
-	conf("SDRCacheDirectory", "relative");
-	ck_assert_int_lt(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_set("IPMI.Host", "bmc");
+	mock_conf_set("IPMI.SDRCacheDirectory", "relative");
+	ck_assert_int_lt(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    0);
-	conf("SDRCacheDirectory", "/tmp/x");
-	conf("Driver", "serial");
-	ck_assert_int_lt(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_set("IPMI.SDRCacheDirectory", "/tmp/x");
+	mock_conf_set("IPMI.Driver", "serial");
+	ck_assert_int_lt(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    0);
 	/* in-band by request, even without the device */
-	conf("Driver", "inband");
-	ck_assert_int_eq(ipmi_conf_load(&conf_host, dev, &c, why, sizeof(why)),
+	mock_conf_set("IPMI.Driver", "inband");
+	ck_assert_int_eq(ipmi_conf_load(&mock_host, dev, &c, why, sizeof(why)),
 	    BMC_INBAND);
-	conf_reset();
+	mock_conf_clear();
 	rmdir(dev);
 	free(dev);
 }

@@ -1,6 +1,6 @@
 /*
  * check_ipmi_ops.c: the IPMI provider's classes end to end through the
- * real cim plugin (plugins/cim, on the fake host of cim_fake.c) with a
+ * real cim plugin (plugins/cim, on the mock host of mock_host.c) with a
  * fake BMC back end that answers recorded readings (tests/data/ipmi) on
  * the provider's real worker thread, and can be made to fail or to hang:
  *
@@ -28,7 +28,7 @@
 #include "unit.h"
 
 #include "cim.h"
-#include "cim_fake.h"
+#include "mock_host.h"
 #include "enumeration.h"
 #include "ipmi.h"
 
@@ -230,7 +230,7 @@ bmc_wait_entered(unsigned n)
 static void
 start(void)
 {
-	ck_assert_int_eq(plug->init(&fake_host, &pstate), 0);
+	ck_assert_int_eq(plug->init(&mock_host, &pstate), 0);
 	ck_assert_int_eq(providers_add(pstate, ipmi_provider(), NULL, "ipmi"),
 	    0);
 }
@@ -238,13 +238,13 @@ start(void)
 static void
 common_conf(void)
 {
-	fake_conf_set("CIM.Providers", "");
-	fake_conf_set("CIM.ProviderDirectory", "/nonexistent");
-	fake_conf_set("Service.MaxBatchItems", "100");
-	fake_conf_set("IPMI.CacheSeconds", "5");
-	fake_conf_set("IPMI.TimeoutSeconds", "10");
-	fake_conf_set("IPMI.SDRCacheDirectory", "/nonexistent/sdr");
-	fake_conf_set("IPMI.AdminGroups", "root");
+	mock_conf_set("CIM.Providers", "");
+	mock_conf_set("CIM.ProviderDirectory", "/nonexistent");
+	mock_conf_set("Service.MaxBatchItems", "100");
+	mock_conf_set("IPMI.CacheSeconds", "5");
+	mock_conf_set("IPMI.TimeoutSeconds", "10");
+	mock_conf_set("IPMI.SDRCacheDirectory", "/nonexistent/sdr");
+	mock_conf_set("IPMI.AdminGroups", "root");
 	setenv("TZ", "UTC", 1);
 	tzset();
 }
@@ -269,10 +269,10 @@ setup(void)
 	bmc_reset();
 	ipmi_set_backend(&fake_backend);
 	common_conf();
-	fake_conf_set("IPMI.Driver", "lan");
-	fake_conf_set("IPMI.Host", "bmc.test");
-	fake_conf_set("IPMI.User", "admin");
-	fake_conf_set("IPMI.Password", "Secr3t-PW");
+	mock_conf_set("IPMI.Driver", "lan");
+	mock_conf_set("IPMI.Host", "bmc.test");
+	mock_conf_set("IPMI.User", "admin");
+	mock_conf_set("IPMI.Password", "Secr3t-PW");
 	plug = winrmd_plugin_entry();
 	start();
 }
@@ -281,47 +281,20 @@ static void
 teardown(void)
 {
 	bmc_hang(false);
-	/* what the daemon does before it finalises plugins */
-	enumeration_drop_all();
-	plug->fini(pstate);
-	ck_assert_uint_eq(enumeration_count(1000), 0);
-	ck_assert_uint_eq(fake_timers(), 0);
-	fake_conf_clear();
-	fake_log_clear();
+	mock_plugin_stop(plug, pstate);
 	ipmi_set_backend(NULL);
 }
 
 /* -------------------------------------------------------------- ops */
 
-static int
-run(struct winrmd_op *op)
-{
-	const struct winrmd_action *hit = NULL, *any = NULL;
+/* what dispatch.c does */
+#define run(op)		mock_run(plug, pstate, (op))
 
-	for (const struct winrmd_action *a = plug->resources[0].actions;
-	    a->action != NULL; a++) {
-		if (strcmp(a->action, WINRMD_ACTION_ANY) == 0)
-			any = a;
-		else if (strcmp(a->action, op->action) == 0)
-			hit = a;
-	}
-	if (hit == NULL)
-		hit = any;
-	op->status = hit->fn(op, pstate);
-	return op->status;
-}
-
+/* an Enumerate that asks for everything at once unless inner says more */
 static struct winrmd_op *
 enum_op(const char *uri, const char *inner)
 {
-	char *body;
-	struct winrmd_op *op;
-
-	ck_assert_int_ge(asprintf(&body, "<n:Enumerate>%s</n:Enumerate>",
-	    inner ? inner : OPTIMIZE), 0);
-	op = fake_op(WINRMD_ACTION_ENUMERATE, uri, body);
-	free(body);
-	return op;
+	return mock_enum_op(uri, inner ? inner : OPTIMIZE);
 }
 
 /* runs the loop (post queue) until the op is answered */
@@ -330,7 +303,7 @@ wait_done(struct winrmd_op *op)
 {
 	for (int i = 0; i < 250 && !op->completed &&
 	    op->status == WINRMD_PENDING; i++)
-		fake_poll(20);
+		mock_poll(20);
 	ck_assert_msg(op->status != WINRMD_PENDING || op->completed,
 	    "the request was not answered");
 }
@@ -351,8 +324,8 @@ enumerate(const char *uri, const char *elem, enum winrmd_fault *f)
 	run(op);
 	wait_done(op);
 	*f = fault_of(op);
-	n = *f == WINRMD_FAULT_NONE ? fake_reply_count(op, elem) : 0;
-	fake_op_free(op);
+	n = *f == WINRMD_FAULT_NONE ? mock_reply_count(op, elem) : 0;
+	mock_op_free(op);
 	return n;
 }
 
@@ -366,8 +339,8 @@ find_in(const char *uri, const char *inner, const char *name)
 	wait_done(op);
 	ck_assert_msg(op->fault == WINRMD_FAULT_NONE, "fault %d: %s",
 	    op->fault, op->reason);
-	v = fake_reply_find(op, name);
-	fake_op_free(op);
+	v = mock_reply_find(op, name);
+	mock_op_free(op);
 	return v;
 }
 
@@ -431,59 +404,55 @@ START_TEST(test_wql_and_get)
 	run(op);
 	wait_done(op);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_NONE);
-	ck_assert_uint_eq(fake_reply_count(op, "CIM_NumericSensor"), 1);
-	v = fake_reply_find(op, "ElementName");
+	ck_assert_uint_eq(mock_reply_count(op, "CIM_NumericSensor"), 1);
+	v = mock_reply_find(op, "ElementName");
 	ck_assert_str_eq(v, "CPU Temp");
 	free(v);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* Get, values in another case */
-	op = fake_op(WINRMD_ACTION_GET, HW "CIM_NumericSensor", NULL);
-	fake_op_selector(op, "CreationClassName", "cim_numericsensor");
-	fake_op_selector(op, "DeviceID", "bmc.4.3");
-	fake_op_selector(op, "SystemCreationClassName", "CIM_ComputerSystem");
-	fake_op_selector(op, "SystemName", "BMC.TEST:623");
+	op = mock_get_op(HW "CIM_NumericSensor",
+	    "CreationClassName", "cim_numericsensor", "DeviceID", "bmc.4.3",
+	    "SystemCreationClassName", "CIM_ComputerSystem",
+	    "SystemName", "BMC.TEST:623", NULL);
 	run(op);
 	wait_done(op);
 	ck_assert_msg(op->fault == WINRMD_FAULT_NONE, "%s", op->reason);
-	v = fake_reply_find(op, "CurrentReading");
+	v = mock_reply_find(op, "CurrentReading");
 	ck_assert_str_eq(v, "1200");
 	free(v);
-	v = fake_reply_find(op, "UnitModifier");
+	v = mock_reply_find(op, "UnitModifier");
 	ck_assert_str_eq(v, "-2");
 	free(v);
-	fake_op_free(op);
+	mock_op_free(op);
 
 	/* no such sensor; a discrete one is not a CIM_NumericSensor */
-	op = fake_op(WINRMD_ACTION_GET, HW "NumericSensor", NULL);
-	fake_op_selector(op, "CreationClassName", "CIM_NumericSensor");
-	fake_op_selector(op, "DeviceID", "BMC.5.4");
-	fake_op_selector(op, "SystemCreationClassName", "CIM_ComputerSystem");
-	fake_op_selector(op, "SystemName", "bmc.test:623");
+	op = mock_get_op(HW "NumericSensor",
+	    "CreationClassName", "CIM_NumericSensor", "DeviceID", "BMC.5.4",
+	    "SystemCreationClassName", "CIM_ComputerSystem",
+	    "SystemName", "bmc.test:623", NULL);
 	run(op);
 	wait_done(op);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_INVALID_SELECTORS);
-	fake_op_free(op);
+	mock_op_free(op);
 
-	op = fake_op(WINRMD_ACTION_GET, HW "CIM_LogRecord", NULL);
-	fake_op_selector(op, "LogCreationClassName", "CIM_RecordLog");
-	fake_op_selector(op, "LogName", "ipmi sel");
-	fake_op_selector(op, "CreationClassName", "CIM_LogRecord");
-	fake_op_selector(op, "RecordID", "1");
+	op = mock_get_op(HW "CIM_LogRecord",
+	    "LogCreationClassName", "CIM_RecordLog", "LogName", "ipmi sel",
+	    "CreationClassName", "CIM_LogRecord", "RecordID", "1", NULL);
 	run(op);
 	wait_done(op);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_NONE);
-	v = fake_reply_find(op, "MessageTimestamp");
+	v = mock_reply_find(op, "MessageTimestamp");
 	ck_assert_str_eq(v, "");	/* pre-init: xsi:nil */
 	free(v);
-	fake_op_free(op);
+	mock_op_free(op);
 
-	op = fake_op(WINRMD_ACTION_GET, HW "CIM_RecordLog", NULL);
-	fake_op_selector(op, "InstanceID", "IPMI:bmc.test:623 SEL");
+	op = mock_get_op(HW "CIM_RecordLog",
+	    "InstanceID", "IPMI:bmc.test:623 SEL", NULL);
 	run(op);
 	wait_done(op);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_NONE);
-	fake_op_free(op);
+	mock_op_free(op);
 	(void)f;
 }
 END_TEST
@@ -500,29 +469,29 @@ START_TEST(test_cache)
 	/* fresh: answered at once, no BMC call */
 	op = enum_op(HW "CIM_NumericSensor", NULL);
 	ck_assert_int_eq(run(op), WINRMD_OK);
-	fake_op_free(op);
-	fake_advance(4999);
+	mock_op_free(op);
+	mock_advance(4999);
 	op = enum_op(HW "CIM_NumericSensor", NULL);
 	ck_assert_int_eq(run(op), WINRMD_OK);
-	fake_op_free(op);
+	mock_op_free(op);
 	ck_assert_uint_eq(bmc_calls(JOB_SENSORS), 1);
 	/* older than CacheSeconds: the BMC again, with new readings */
 	pthread_mutex_lock(&bmc.lock);
 	bmc.readings = "ipmi/testbmc-alarm.readings";
 	pthread_mutex_unlock(&bmc.lock);
-	fake_advance(1);
+	mock_advance(1);
 	op = enum_op(HW "CIM_NumericSensor", OPTIMIZE "<w:Filter Dialect=\""
 	    NS_WQL "\">SELECT * FROM CIM_NumericSensor WHERE SensorType=2"
 	    "</w:Filter>");
 	ck_assert_int_eq(run(op), WINRMD_PENDING);
 	wait_done(op);
-	v = fake_reply_find(op, "CurrentReading");
+	v = mock_reply_find(op, "CurrentReading");
 	ck_assert_str_eq(v, "88");
 	free(v);
-	v = fake_reply_find(op, "CurrentState");
+	v = mock_reply_find(op, "CurrentState");
 	ck_assert_str_eq(v, "Upper Critical");
 	free(v);
-	fake_op_free(op);
+	mock_op_free(op);
 	ck_assert_uint_eq(bmc_calls(JOB_SENSORS), 2);
 	ck_assert_uint_eq(enumerate(HW "CIM_LogRecord", "CIM_LogRecord", &f), 3);
 }
@@ -536,16 +505,13 @@ START_TEST(test_shared_refresh)
 	ops[0] = enum_op(HW "CIM_NumericSensor", NULL);
 	ops[1] = enum_op(HW "CIM_Sensor", NULL);
 	ops[2] = enum_op(DMTF "NumericSensor", NULL);
-	ops[3] = fake_op(WINRMD_ACTION_GET, HW "CIM_Sensor", NULL);
-	fake_op_selector(ops[3], "CreationClassName", "CIM_Sensor");
-	fake_op_selector(ops[3], "DeviceID", "BMC.5.4");
-	fake_op_selector(ops[3], "SystemCreationClassName",
-	    "CIM_ComputerSystem");
-	fake_op_selector(ops[3], "SystemName", "bmc.test:623");
+	ops[3] = mock_get_op(HW "CIM_Sensor", "CreationClassName", "CIM_Sensor",
+	    "DeviceID", "BMC.5.4", "SystemCreationClassName",
+	    "CIM_ComputerSystem", "SystemName", "bmc.test:623", NULL);
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(run(ops[i]), WINRMD_PENDING);
 	bmc_wait_entered(1);
-	fake_poll(50);
+	mock_poll(50);
 	for (int i = 0; i < 4; i++)
 		ck_assert(!ops[i]->completed);
 	bmc_hang(false);
@@ -553,14 +519,14 @@ START_TEST(test_shared_refresh)
 		wait_done(ops[i]);
 		ck_assert_int_eq(ops[i]->fault, WINRMD_FAULT_NONE);
 	}
-	ck_assert_uint_eq(fake_reply_count(ops[0], "CIM_NumericSensor"), 3);
-	ck_assert_uint_eq(fake_reply_count(ops[1], "CIM_Sensor"), 1);
-	ck_assert_uint_eq(fake_reply_count(ops[2], "NumericSensor"), 3);
-	ck_assert_uint_eq(fake_reply_count(ops[3], "CIM_Sensor"), 1);
+	ck_assert_uint_eq(mock_reply_count(ops[0], "CIM_NumericSensor"), 3);
+	ck_assert_uint_eq(mock_reply_count(ops[1], "CIM_Sensor"), 1);
+	ck_assert_uint_eq(mock_reply_count(ops[2], "NumericSensor"), 3);
+	ck_assert_uint_eq(mock_reply_count(ops[3], "CIM_Sensor"), 1);
 	/* one refresh for all four */
 	ck_assert_uint_eq(bmc_calls(JOB_SENSORS), 1);
 	for (int i = 0; i < 4; i++)
-		fake_op_free(ops[i]);
+		mock_op_free(ops[i]);
 }
 END_TEST
 
@@ -573,41 +539,41 @@ START_TEST(test_hung_bmc)
 	op = enum_op(HW "CIM_NumericSensor", NULL);
 	ck_assert_int_eq(run(op), WINRMD_PENDING);
 	bmc_wait_entered(1);
-	fake_advance(9999);
+	mock_advance(9999);
 	ck_assert(!op->completed);
-	fake_advance(1);
+	mock_advance(1);
 	ck_assert(op->completed);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_TIMED_OUT);
 	ck_assert_ptr_nonnull(strstr(op->reason, "no answer within 10 s"));
-	fake_op_free(op);
-	ck_assert_uint_eq(fake_log_count("did not answer (sensor readings) "
+	mock_op_free(op);
+	ck_assert_uint_eq(mock_log_count("did not answer (sensor readings) "
 	    "within 10 s"), 1);
 	/* within CacheSeconds: at once */
 	op = enum_op(HW "CIM_NumericSensor", NULL);
 	ck_assert_int_eq(run(op), WINRMD_FAULT);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_TIMED_OUT);
-	fake_op_free(op);
+	mock_op_free(op);
 	/* other classes of other data still work, each waits on its own */
 	op2 = enum_op(HW "CIM_RecordLog", NULL);
 	ck_assert_int_eq(run(op2), WINRMD_PENDING);
 	/* later: joins the stuck refresh, faults after the bound again */
-	fake_advance(5000);
+	mock_advance(5000);
 	op = enum_op(HW "CIM_NumericSensor", NULL);
 	ck_assert_int_eq(run(op), WINRMD_PENDING);
-	fake_advance(10000);
+	mock_advance(10000);
 	ck_assert(op->completed);
 	ck_assert(op2->completed);	/* queued behind the stuck call */
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_TIMED_OUT);
 	ck_assert_int_eq(op2->fault, WINRMD_FAULT_TIMED_OUT);
-	fake_op_free(op);
-	fake_op_free(op2);
-	ck_assert_uint_eq(fake_log_count("did not answer"), 1);	/* once */
+	mock_op_free(op);
+	mock_op_free(op2);
+	ck_assert_uint_eq(mock_log_count("did not answer"), 1);	/* once */
 	ck_assert_uint_eq(bmc_calls(JOB_SENSORS), 1);
 	/* the BMC answers: the next request after the cache age is served */
 	bmc_hang(false);
-	for (int i = 0; i < 100 && fake_log_count("answers again") == 0; i++)
-		fake_poll(20);
-	ck_assert_uint_eq(fake_log_count("answers again"), 1);
+	for (int i = 0; i < 100 && mock_log_count("answers again") == 0; i++)
+		mock_poll(20);
+	ck_assert_uint_eq(mock_log_count("answers again"), 1);
 	ck_assert_uint_eq(enumerate(HW "CIM_NumericSensor",
 	    "CIM_NumericSensor", &f), 3);
 	ck_assert_int_eq(f, WINRMD_FAULT_NONE);
@@ -626,20 +592,20 @@ START_TEST(test_failing_bmc)
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_INTERNAL_ERROR);
 	ck_assert_ptr_nonnull(strstr(op->reason, "BMC bmc.test:623"));
 	ck_assert_ptr_nonnull(strstr(op->reason, "connection timeout"));
-	fake_op_free(op);
-	fake_advance(5000);
+	mock_op_free(op);
+	mock_advance(5000);
 	enumerate(HW "CIM_NumericSensor", "x", &f);
 	ck_assert_int_eq(f, WINRMD_FAULT_INTERNAL_ERROR);
 	ck_assert_uint_eq(bmc_calls(JOB_SENSORS), 2);
-	ck_assert_uint_eq(fake_log_count("connection timeout (requests fault "
+	ck_assert_uint_eq(mock_log_count("connection timeout (requests fault "
 	    "until it answers)"), 1);
 	/* never the password */
-	ck_assert_uint_eq(fake_log_count("Secr3t"), 0);
+	ck_assert_uint_eq(mock_log_count("Secr3t"), 0);
 	bmc_fail(NULL);
-	fake_advance(5000);
+	mock_advance(5000);
 	ck_assert_uint_eq(enumerate(HW "CIM_NumericSensor",
 	    "CIM_NumericSensor", &f), 3);
-	ck_assert_uint_eq(fake_log_count("answers again"), 1);
+	ck_assert_uint_eq(mock_log_count("answers again"), 1);
 }
 END_TEST
 
@@ -653,12 +619,12 @@ rsc_op(const char *state, const char *extra, const char *user, uid_t uid)
 	    HW "CIM_ComputerSystem\">%s%s%s%s</p:RequestStateChange_INPUT>",
 	    state ? "<p:RequestedState>" : "", state ? state : "",
 	    state ? "</p:RequestedState>" : "", extra ? extra : ""), 0);
-	op = fake_op(HW "CIM_ComputerSystem/RequestStateChange",
+	op = mock_op(HW "CIM_ComputerSystem/RequestStateChange",
 	    HW "CIM_ComputerSystem", body);
 	free(body);
-	fake_op_selector(op, "CreationClassName", "CIM_ComputerSystem");
-	fake_op_selector(op, "Name", "bmc.test:623");
-	fake_op_user(op, user, uid);
+	mock_op_selector(op, "CreationClassName", "CIM_ComputerSystem");
+	mock_op_selector(op, "Name", "bmc.test:623");
+	mock_op_user(op, user, uid);
 	return op;
 }
 
@@ -672,8 +638,8 @@ invoke(const char *state, const char *extra, const char *user, uid_t uid,
 	run(op);
 	wait_done(op);
 	*f = op->fault;
-	v = *f == WINRMD_FAULT_NONE ? fake_reply_find(op, "ReturnValue") : NULL;
-	fake_op_free(op);
+	v = *f == WINRMD_FAULT_NONE ? mock_reply_find(op, "ReturnValue") : NULL;
+	mock_op_free(op);
 	return v;
 }
 
@@ -688,7 +654,7 @@ START_TEST(test_request_state_change)
 	v = invoke("2", NULL, "alice", 1000, &f);
 	ck_assert_int_eq(f, WINRMD_FAULT_ACCESS_DENIED);
 	ck_assert_uint_eq(bmc_calls(JOB_POWER), 0);
-	ck_assert_uint_eq(fake_log_count("in none of [IPMI] AdminGroups"), 1);
+	ck_assert_uint_eq(mock_log_count("in none of [IPMI] AdminGroups"), 1);
 	/* an admin (gid 0): power up */
 	v = invoke("2", NULL, "admin", 0, &f);
 	ck_assert_int_eq(f, WINRMD_FAULT_NONE);
@@ -740,16 +706,16 @@ START_TEST(test_request_state_change)
 	op2 = rsc_op("2", NULL, "admin", 0);
 	run(op2);
 	wait_done(op2);
-	v = fake_reply_find(op2, "ReturnValue");
+	v = mock_reply_find(op2, "ReturnValue");
 	ck_assert_str_eq(v, "4099");		/* Busy */
 	free(v);
 	bmc_hang(false);
 	wait_done(op);
-	v = fake_reply_find(op, "ReturnValue");
+	v = mock_reply_find(op, "ReturnValue");
 	ck_assert_str_eq(v, "0");
 	free(v);
-	fake_op_free(op);
-	fake_op_free(op2);
+	mock_op_free(op);
+	mock_op_free(op2);
 	ck_assert(!bmc.power_on);
 	/* the BMC refuses: Failed */
 	pthread_mutex_lock(&bmc.lock);
@@ -758,7 +724,7 @@ START_TEST(test_request_state_change)
 	v = invoke("2", NULL, "admin", 0, &f);
 	ck_assert_str_eq(v, "4");
 	free(v);
-	ck_assert_uint_eq(fake_log_count("insufficient privilege"), 1);
+	ck_assert_uint_eq(mock_log_count("insufficient privilege"), 1);
 	/* the BMC does not answer: a fault */
 	pthread_mutex_lock(&bmc.lock);
 	bmc.power_rc = POWER_DONE;
@@ -788,8 +754,8 @@ START_TEST(test_fini_with_hung_bmc)
 	ck_assert_msg(ms < 1500, "fini took %.0f ms", ms);
 	ck_assert(op->completed);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_SERVICE_STOPPING);
-	ck_assert_uint_eq(fake_log_count("still busy with a call"), 1);
-	fake_op_free(op);
+	ck_assert_uint_eq(mock_log_count("still busy with a call"), 1);
+	mock_op_free(op);
 	/* the detached thread ends when its call returns */
 	bmc_hang(false);
 	usleep(100000);
@@ -814,7 +780,7 @@ setup_none(void)
 	bmc_reset();
 	ipmi_set_backend(&fake_backend);
 	common_conf();
-	fake_conf_set("IPMI.Driver", "auto");
+	mock_conf_set("IPMI.Driver", "auto");
 	plug = winrmd_plugin_entry();
 	start();
 }
@@ -826,9 +792,9 @@ teardown_none(void)
 	ipmi_set_dev_dir(NULL);
 	rmdir(devdir);
 	free(devdir);
-	ck_assert_uint_eq(fake_timers(), 0);
-	fake_conf_clear();
-	fake_log_clear();
+	ck_assert_uint_eq(mock_timers(), 0);
+	mock_conf_clear();
+	mock_log_clear();
 	ipmi_set_backend(NULL);
 }
 
@@ -840,28 +806,27 @@ START_TEST(test_no_bmc)
 	    "CIM_RecordLog", "CIM_LogRecord", "CIM_ComputerSystem",
 	    "NumericSensor" };
 
-	ck_assert_uint_eq(fake_log_count("ipmi: no BMC: no local BMC"), 1);
+	ck_assert_uint_eq(mock_log_count("ipmi: no BMC: no local BMC"), 1);
 	for (size_t i = 0; i < 6; i++) {
 		char uri[256];
 
 		snprintf(uri, sizeof(uri), HW "%s", classes[i]);
 		op = enum_op(uri, NULL);
 		ck_assert_int_eq(run(op), WINRMD_OK);
-		ck_assert_uint_eq(fake_reply_count(op, classes[i]), 0);
-		fake_op_free(op);
+		ck_assert_uint_eq(mock_reply_count(op, classes[i]), 0);
+		mock_op_free(op);
 	}
-	op = fake_op(WINRMD_ACTION_GET, HW "CIM_ComputerSystem", NULL);
-	fake_op_selector(op, "CreationClassName", "CIM_ComputerSystem");
-	fake_op_selector(op, "Name", "x");
+	op = mock_get_op(HW "CIM_ComputerSystem",
+	    "CreationClassName", "CIM_ComputerSystem", "Name", "x", NULL);
 	run(op);
 	ck_assert_int_eq(op->fault, WINRMD_FAULT_INTERNAL_ERROR);
 	ck_assert_ptr_nonnull(strstr(op->reason, "There is no BMC"));
 	ck_assert_ptr_nonnull(strstr(op->reason, "Host is not set"));
-	fake_op_free(op);
+	mock_op_free(op);
 	enumerate(HW "CIM_NumericSensor", "x", &f);
 	ck_assert_int_eq(f, WINRMD_FAULT_NONE);
 	/* the log said it once, at start */
-	ck_assert_uint_eq(fake_log_count("no BMC"), 1);
+	ck_assert_uint_eq(mock_log_count("no BMC"), 1);
 	ck_assert_uint_eq(bmc_calls(JOB_SENSORS), 0);
 }
 END_TEST

@@ -338,7 +338,7 @@ START_TEST(test_create_quota)
 	struct cim_ctx *ctx;
 	int pids[3];
 
-	mock_conf_int("Win32", "MaxProcessesPerUser", 2);
+	mock_conf_set("Win32.MaxProcessesPerUser", "2");
 	pids[0] = create_sleep();
 	pids[1] = create_sleep();
 	ctx = mock_invoke("Win32_Process", "Create", NULL, NULL, runner(),

@@ -1,10 +1,8 @@
 /*
- * check_win32_mock.h: a stand-in for the cim plugin and the daemon, so the
- * win32 provider runs in a test program: a cim_services table that records
- * every instance, property value, return value and fault, and a host with
- * a small poll(2) loop (watches, timers, post), a log that is kept, a
- * spawn that really forks (switching to the principal's uid when root;
- * detached: twice), settable conf_int answers, and no cgroups.
+ * check_win32_mock.h: a stand-in for the cim plugin, so the win32 provider
+ * runs in a test program: a cim_services table that records every
+ * instance, property value, return value and fault, on the mock host
+ * (mock_host.h: its loop, log, configuration and forking spawn).
  */
 #ifndef WINRMD_CHECK_WIN32_MOCK_H
 #define WINRMD_CHECK_WIN32_MOCK_H
@@ -15,6 +13,8 @@
 #include <sys/types.h>
 
 #include <winrmd/provider.h>
+
+#include "mock_host.h"
 
 struct mock_value {
 	bool		 set;		/* false: null */
@@ -57,34 +57,12 @@ struct cim_ctx {
 	struct cim_instance		*out;	/* methods */
 };
 
-/* the spawn the provider asked for last */
-struct mock_spawn_rec {
-	int		 count;
-	char		*path;
-	char		**argv;
-	char		*cwd;
-	uid_t		 uid;
-	bool		 merge_stderr;
-	bool		 detached;	/* through spawn_detached */
-	struct winrmd_group *group;
-	int		 force;		/* != 0: spawn returns this instead */
-	const char	*refuse;	/* account_may_run refuses, saying this */
-};
-
-extern struct mock_spawn_rec	 mock_spawned;
+/* the services the provider gets; their host is mock_host */
 extern const struct cim_services mock_svc;
-extern const struct winrmd_host	 mock_host;
 
-/* what host->conf_int answers for section/key (else -1), until mock_stop */
-void	mock_conf_int(const char *section, const char *key, long long value);
-
-/* provider init (winrmd_provider_entry) and fini */
+/* provider init (winrmd_provider_entry) and fini (then mock_reset()) */
 void	mock_start(void);
 void	mock_stop(void);
-
-/* principals */
-const struct winrmd_principal *mock_principal_self(void);
-const struct winrmd_principal *mock_principal_uid(uid_t uid, const char *name);
 
 /* calls; each returns the ctx, done (pending calls run the loop to the end) */
 const struct cim_class *mock_class(const char *name);
@@ -109,17 +87,5 @@ const struct mock_value *mock_value(const struct cim_instance *i,
 const char *mock_str(const struct cim_instance *i, const char *prop);
 bool	mock_uint(const struct cim_instance *i, const char *prop, uint64_t *ret);
 bool	mock_is_null(const struct cim_instance *i, const char *prop);
-
-/* the loop: runs until done(arg) or timeout_ms; false on timeout */
-bool	mock_loop_until(bool (*done)(void *), void *arg, int timeout_ms);
-/* runs the loop for ms milliseconds */
-void	mock_loop_for(int ms);
-/* watches currently registered (leak checks) */
-int	mock_watch_count(void);
-
-/* the provider's log */
-bool	mock_log_contains(const char *text);
-int	mock_log_count(const char *text);
-void	mock_log_clear(void);
 
 #endif

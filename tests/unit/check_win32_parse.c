@@ -326,13 +326,13 @@ START_TEST(test_network_files)
 		got[0] = '\0';						\
 		call;							\
 	} while (0)
-	COLLECT(w32_route4_gateways(route, "eth0", append_word, got));
+	COLLECT(procfs_route4_gateways(route, "eth0", append_word, got));
 	ck_assert_str_eq(got, "192.0.2.1 ");
-	COLLECT(w32_route4_gateways(route, "lo", append_word, got));
+	COLLECT(procfs_route4_gateways(route, "lo", append_word, got));
 	ck_assert_str_eq(got, "");
-	COLLECT(w32_route6_gateways(route6, "eth0", append_word, got));
+	COLLECT(procfs_route6_gateways(route6, "eth0", append_word, got));
 	ck_assert_str_eq(got, "fd00::1 ");
-	COLLECT(w32_route6_gateways(route6, "lo", append_word, got));
+	COLLECT(procfs_route6_gateways(route6, "lo", append_word, got));
 	ck_assert_str_eq(got, "");
 	COLLECT(w32_resolv_list(resolv, 'n', append_word, got));
 	ck_assert_str_eq(got, "10.0.0.2 10.0.0.3 ");

@@ -1,11 +1,12 @@
 /*
  * procfs.h: reading /proc and /sys without stdio (one open and read per
  * file) and the pure parsers of what they hold: /proc/PID/stat, status, io
- * and cmdline, /proc/meminfo, /proc/stat, mountinfo; and the Win32 unit
+ * and cmdline, /proc/meminfo, /proc/stat, mountinfo, the route tables;
+ * and the Win32 unit
  * conversions (ticks -> 100 ns, nice -> priority, kB -> bytes).
  */
-#ifndef WINRMD_WIN32_PROCFS_H
-#define WINRMD_WIN32_PROCFS_H
+#ifndef WINRMD_COMMON_PROCFS_H
+#define WINRMD_COMMON_PROCFS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -87,6 +88,13 @@ int	procfs_parse_io(const char *buf, struct proc_io *ret);
  */
 ssize_t	procfs_join_cmdline(const char *in, size_t len, char *out,
 	    size_t outlen);
+/*
+ * One argument (alen bytes) as procfs_join_cmdline() writes it: in double
+ * quotes, '"' and '\' escaped, when it is empty or holds blanks or quotes;
+ * else as it is.  Writes at most 2 * alen + 2 bytes to out (no NUL) and
+ * returns how many.
+ */
+size_t	procfs_quote_arg(const char *arg, size_t alen, char *out);
 
 struct meminfo {
 	/* kB; PROCFS_NONE if absent */
@@ -114,6 +122,22 @@ struct mount_entry {
  * entry, 0 at the end, -EINVAL for a malformed line (skipped).
  */
 int	procfs_next_mount(char **cursor, struct mount_entry *ret);
+
+/*
+ * The fields of the line [line, eol), split at blanks, into f[] (each cut
+ * at 39 bytes): returns how many, at most nf.
+ */
+size_t	procfs_split(const char *line, const char *eol, char f[][40],
+	    size_t nf);
+
+/*
+ * The default gateways of interface ifname in /proc/net/route (IPv4) or
+ * /proc/net/ipv6_route text: fn is called with each, as address text.
+ */
+void	procfs_route4_gateways(const char *buf, const char *ifname,
+	    void (*fn)(const char *gw, void *arg), void *arg);
+void	procfs_route6_gateways(const char *buf, const char *ifname,
+	    void (*fn)(const char *gw, void *arg), void *arg);
 
 /* --- Win32 units --- */
 /* clock ticks -> 100 ns units (KernelModeTime, UserModeTime) */

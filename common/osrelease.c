@@ -1,6 +1,7 @@
 /*
  * osrelease.c: os-release(5) parsing for Win32_OperatingSystem (Caption,
- * Version, Manufacturer) and the OS name every class refers to.
+ * Version, Manufacturer), the OS name every win32 class refers to and
+ * winrmd-native's distribution facts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +56,7 @@ os_release_parse(const char *text, struct os_release *ret)
 		{ "NAME", offsetof(struct os_release, name) },
 		{ "PRETTY_NAME", offsetof(struct os_release, pretty_name) },
 		{ "ID", offsetof(struct os_release, id) },
+		{ "ID_LIKE", offsetof(struct os_release, id_like) },
 		{ "VERSION", offsetof(struct os_release, version) },
 		{ "VERSION_ID", offsetof(struct os_release, version_id) },
 		{ "BUILD_ID", offsetof(struct os_release, build_id) },
@@ -117,6 +119,7 @@ os_release_done(struct os_release *r)
 	free(r->name);
 	free(r->pretty_name);
 	free(r->id);
+	free(r->id_like);
 	free(r->version);
 	free(r->version_id);
 	free(r->build_id);

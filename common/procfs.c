@@ -1,12 +1,14 @@
 /*
  * procfs.c: reading /proc and /sys files with one open and read, and the
- * pure parsers of their text.  No stdio: enumerating every process must
- * cost no more than ps(1) does.
+ * pure parsers of their text, for the win32 provider and winrmd-native.  No
+ * stdio: enumerating every process must cost no more than ps(1) does.
  */
 #define _GNU_SOURCE
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -331,6 +333,24 @@ needs_quotes(const char *arg, size_t len)
 	return false;
 }
 
+size_t
+procfs_quote_arg(const char *arg, size_t alen, char *out)
+{
+	bool q = needs_quotes(arg, alen);
+	size_t o = 0;
+
+	if (q)
+		out[o++] = '"';
+	for (size_t k = 0; k < alen; k++) {
+		if (q && (arg[k] == '"' || arg[k] == '\\'))
+			out[o++] = '\\';
+		out[o++] = arg[k];
+	}
+	if (q)
+		out[o++] = '"';
+	return o;
+}
+
 ssize_t
 procfs_join_cmdline(const char *in, size_t len, char *out, size_t outlen)
 {
@@ -354,21 +374,12 @@ procfs_join_cmdline(const char *in, size_t len, char *out, size_t outlen)
 	for (size_t i = 0; i <= len;) {
 		const char *arg = in + i;
 		size_t alen = strnlen(arg, len - i);
-		bool q = needs_quotes(arg, alen);
 
 		if (o + 3 * alen + 4 > outlen)
 			return -ENOSPC;
 		if (i > 0)
 			out[o++] = ' ';
-		if (q)
-			out[o++] = '"';
-		for (size_t k = 0; k < alen; k++) {
-			if (q && (arg[k] == '"' || arg[k] == '\\'))
-				out[o++] = '\\';
-			out[o++] = arg[k];
-		}
-		if (q)
-			out[o++] = '"';
+		o += procfs_quote_arg(arg, alen, out + o);
 		i += alen + 1;
 	}
 	out[o] = '\0';
@@ -566,4 +577,95 @@ uint64_t
 procfs_kb_to_bytes(uint64_t kb)
 {
 	return kb == PROCFS_NONE ? PROCFS_NONE : kb * 1024;
+}
+
+/* ------------------------------------------------------------ routes */
+
+size_t
+procfs_split(const char *line, const char *eol, char f[][40], size_t nf)
+{
+	size_t n = 0;
+
+	while (line < eol && n < nf) {
+		size_t k = 0;
+
+		while (line < eol && (*line == ' ' || *line == '\t'))
+			line++;
+		if (line >= eol)
+			break;
+		while (line < eol && *line != ' ' && *line != '\t') {
+			if (k + 1 < sizeof(f[0]))
+				f[n][k++] = *line;
+			line++;
+		}
+		f[n++][k] = '\0';
+	}
+	return n;
+}
+
+void
+procfs_route4_gateways(const char *buf, const char *ifname,
+    void (*fn)(const char *gw, void *arg), void *arg)
+{
+	const char *line = buf;
+
+	while (*line != '\0') {
+		const char *eol = strchr(line, '\n');
+		char f[8][40], text[INET_ADDRSTRLEN];
+		struct in_addr a;
+
+		if (eol == NULL)
+			eol = line + strlen(line);
+		/* Iface Destination Gateway Flags RefCnt Use Metric Mask */
+		if (procfs_split(line, eol, f, 8) == 8 &&
+		    strcmp(f[0], ifname) == 0 && strtoul(f[1], NULL, 16) == 0 &&
+		    strtoul(f[7], NULL, 16) == 0 &&
+		    (strtoul(f[3], NULL, 16) & 0x2u)) {	/* RTF_GATEWAY */
+			/* the kernel prints the big-endian word as an int */
+			a.s_addr = (in_addr_t)strtoul(f[2], NULL, 16);
+			if (inet_ntop(AF_INET, &a, text, sizeof(text)) != NULL)
+				fn(text, arg);
+		}
+		line = *eol == '\n' ? eol + 1 : eol;
+	}
+}
+
+static bool
+hex_to_in6(const char *hex, struct in6_addr *ret)
+{
+	if (strlen(hex) != 32)
+		return false;
+	for (int i = 0; i < 16; i++) {
+		char b[3] = { hex[2 * i], hex[2 * i + 1], '\0' };
+		char *end;
+
+		ret->s6_addr[i] = (uint8_t)strtoul(b, &end, 16);
+		if (*end != '\0')
+			return false;
+	}
+	return true;
+}
+
+void
+procfs_route6_gateways(const char *buf, const char *ifname,
+    void (*fn)(const char *gw, void *arg), void *arg)
+{
+	const char *line = buf;
+
+	while (*line != '\0') {
+		const char *eol = strchr(line, '\n');
+		char f[10][40], text[INET6_ADDRSTRLEN];
+		struct in6_addr dst, gw;
+
+		if (eol == NULL)
+			eol = line + strlen(line);
+		/* dst plen src splen nexthop metric refcnt use flags dev */
+		if (procfs_split(line, eol, f, 10) == 10 &&
+		    strcmp(f[9], ifname) == 0 && hex_to_in6(f[0], &dst) && IN6_IS_ADDR_UNSPECIFIED(&dst) &&
+		    strtoul(f[1], NULL, 16) == 0 && hex_to_in6(f[4], &gw) &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&gw) &&
+		    inet_ntop(AF_INET6, &gw, text, sizeof(text)) != NULL)
+			fn(text, arg);
+		line = *eol == '\n' ? eol + 1 : eol;
+	}
 }

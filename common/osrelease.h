@@ -2,13 +2,14 @@
  * osrelease.h: os-release(5) parsing: KEY=value lines, values quoted or
  * not, shell-style escapes inside double quotes.
  */
-#ifndef WINRMD_WIN32_OSRELEASE_H
-#define WINRMD_WIN32_OSRELEASE_H
+#ifndef WINRMD_COMMON_OSRELEASE_H
+#define WINRMD_COMMON_OSRELEASE_H
 
 struct os_release {
 	char	*name;		/* NAME */
 	char	*pretty_name;	/* PRETTY_NAME */
 	char	*id;		/* ID */
+	char	*id_like;	/* ID_LIKE */
 	char	*version;	/* VERSION */
 	char	*version_id;	/* VERSION_ID */
 	char	*build_id;	/* BUILD_ID */

@@ -1,0 +1,359 @@
+/*
+ * check_common.c: the helpers of common/ that the daemon, the plugins, the
+ * providers and winrmd-native share: xs:duration at both precisions,
+ * trimmed text, UTF-8 decoding, principal copies, the systemd -> Windows
+ * service state mapping, os-release's ID_LIKE and the field splitting and
+ * default gateway winrmd-native reads.  (The other /proc parsers are
+ * tested with the win32 provider's fixtures in check_win32_parse.)
+ */
+#define _GNU_SOURCE
+
+#include <stdint.h>
+
+#include "duration.h"
+#include "osrelease.h"
+#include "principal.h"
+#include "procfs.h"
+#include "svcstate.h"
+#include "text.h"
+#include "unit.h"
+
+START_TEST(test_duration_precision)
+{
+	uint64_t v = 7;
+
+	ck_assert_int_eq(xs_duration_parse("PT1.2345678S", DURATION_MS, &v), 0);
+	ck_assert_uint_eq(v, 1234);		/* truncated, not rounded */
+	ck_assert_int_eq(xs_duration_parse("PT1.2345678S", DURATION_US, &v), 0);
+	ck_assert_uint_eq(v, 1234567);
+	ck_assert_int_eq(xs_duration_parse("PT0.5S", DURATION_US, &v), 0);
+	ck_assert_uint_eq(v, 500000);
+	ck_assert_int_eq(xs_duration_parse("P1DT1H1M1S", DURATION_US, &v), 0);
+	ck_assert_uint_eq(v, 90061000000ULL);
+	ck_assert_int_eq(xs_duration_parse("PT3S", 0, &v), 0);
+	ck_assert_uint_eq(v, 3);
+}
+END_TEST
+
+START_TEST(test_duration_refused)
+{
+	uint64_t v = 7;
+
+	ck_assert_int_eq(xs_duration_parse(NULL, DURATION_MS, &v), -EINVAL);
+	ck_assert_int_eq(xs_duration_parse("PT1S", 10, &v), -EINVAL);
+	ck_assert_int_eq(xs_duration_parse("P1.5D", DURATION_US, &v), -EINVAL);
+	ck_assert_int_eq(xs_duration_parse("PT1M2H", DURATION_US, &v), -EINVAL);
+	ck_assert_int_eq(xs_duration_parse("PT1.S", DURATION_US, &v), -EINVAL);
+	ck_assert_int_eq(xs_duration_parse("P1Y", DURATION_US, &v), -EINVAL);
+	/* fits in ms, not in µs (UINT64_MAX µs are 213503982.3 days) */
+	ck_assert_int_eq(xs_duration_parse("P213503983D", DURATION_MS, &v), 0);
+	ck_assert_uint_eq(v, 213503983ULL * 86400000);
+	v = 7;
+	ck_assert_int_eq(xs_duration_parse("P213503983D", DURATION_US, &v),
+	    -ERANGE);
+	/* the fraction itself overflows the sum */
+	ck_assert_int_eq(xs_duration_parse("PT18446744073709551.999999S",
+	    DURATION_US, &v), -ERANGE);
+	ck_assert_uint_eq(v, 7);		/* left alone on error */
+}
+END_TEST
+
+START_TEST(test_trim)
+{
+	const char *p;
+	size_t len;
+	char *d;
+
+	p = text_trim(" \t\r\n a b \n", &len);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_int_eq(strncmp(p, "a b", 3), 0);
+	p = text_trim("   ", &len);
+	ck_assert_uint_eq(len, 0);
+	p = text_trim("", &len);
+	ck_assert_uint_eq(len, 0);
+	p = text_trim("x", &len);
+	ck_assert_uint_eq(len, 1);
+	ck_assert_int_eq(*p, 'x');
+	d = text_trim_dup("\n\tvalue with  inner  blanks\t ");
+	ck_assert_str_eq(d, "value with  inner  blanks");
+	free(d);
+	d = text_trim_dup(" \n ");
+	ck_assert_str_eq(d, "");
+	free(d);
+}
+END_TEST
+
+static const struct {
+	const char	*bytes;
+	size_t		 n;		/* bytes to look at */
+	size_t		 len;		/* expected; 0: invalid */
+	uint32_t	 cp;
+} utf8_cases[] = {
+	{ "A", 1, 1, 'A' },
+	{ "", 1, 1, 0 },			/* NUL is ASCII */
+	{ "\xc3\xa9", 2, 2, 0xe9 },		/* é */
+	{ "\xe2\x82\xac", 3, 3, 0x20ac },	/* € */
+	{ "\xf0\x9f\x98\x80", 4, 4, 0x1f600 },
+	{ "\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff },
+	{ "\xc2\x85", 2, 2, 0x85 },		/* C1: valid UTF-8 */
+	{ "\x80", 1, 0, 0 },			/* stray continuation */
+	{ "\xc0\xaf", 2, 0, 0 },		/* overlong '/' */
+	{ "\xe0\x80\xaf", 3, 0, 0 },		/* overlong, 3 bytes */
+	{ "\xf0\x80\x80\xaf", 4, 0, 0 },	/* overlong, 4 bytes */
+	{ "\xed\xa0\x80", 3, 0, 0 },		/* surrogate U+D800 */
+	{ "\xf4\x90\x80\x80", 4, 0, 0 },	/* past U+10FFFF */
+	{ "\xf5\x80\x80\x80", 4, 0, 0 },
+	{ "\xe2\x82\xac", 2, 0, 0 },		/* cut short */
+	{ "\xe2\x28\xac", 3, 0, 0 },		/* not a continuation */
+	{ "A", 0, 0, 0 },			/* nothing to read */
+};
+
+START_TEST(test_utf8)
+{
+	uint32_t cp = 0xdead;
+	size_t len = utf8_decode((const unsigned char *)utf8_cases[_i].bytes,
+	    utf8_cases[_i].n, &cp);
+
+	ck_assert_msg(len == utf8_cases[_i].len, "case %d: length %zu, not %zu",
+	    _i, len, utf8_cases[_i].len);
+	if (len > 0)
+		ck_assert_uint_eq(cp, utf8_cases[_i].cp);
+	else
+		ck_assert_uint_eq(cp, 0xdead);	/* untouched */
+	/* the code point is optional */
+	ck_assert_uint_eq(utf8_decode((const unsigned char *)
+	    utf8_cases[_i].bytes, utf8_cases[_i].n, NULL), len);
+}
+END_TEST
+
+/* every code point that utf8_decode() takes back */
+START_TEST(test_utf8_encode)
+{
+	static const uint32_t cps[] = { 0, 'A', 0x7f, 0x80, 0xe9, 0x7ff, 0x800,
+	    0x20ac, 0xfffd, 0xffff, 0x10000, 0x1f600, 0x10ffff };
+	char out[4];
+	uint32_t back;
+
+	for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		size_t n = utf8_encode(cps[i], out);
+
+		ck_assert_uint_eq(n, cps[i] < 0x80 ? 1 : cps[i] < 0x800 ? 2 :
+		    cps[i] < 0x10000 ? 3 : 4);
+		ck_assert_uint_eq(utf8_decode((const unsigned char *)out, n,
+		    &back), n);
+		ck_assert_uint_eq(back, cps[i]);
+	}
+	ck_assert_uint_eq(utf8_encode(0x20ac, out), 3);
+	ck_assert_int_eq(memcmp(out, "\xe2\x82\xac", 3), 0);
+	/* a lone surrogate is three bytes, which utf8_decode() refuses */
+	ck_assert_uint_eq(utf8_encode(0xd800, out), 3);
+	ck_assert_int_eq(memcmp(out, "\xed\xa0\x80", 3), 0);
+}
+END_TEST
+
+START_TEST(test_user_copy)
+{
+	gid_t groups[] = { 100, 27, 4 };
+	char name[] = "alice";
+	struct winrmd_principal p = {
+		.name = name, .uid = 1001, .gid = 100, .home = "/home/alice",
+		.shell = "/bin/bash", .groups = groups, .ngroups = 3,
+		.scheme = "Basic",
+	};
+	struct winrmd_principal bare = { .uid = 7, .gid = 8 };
+	struct user_copy u;
+
+	ck_assert_int_eq(user_copy_make(&u, &p), 0);
+	name[0] = 'X';			/* the copy owns its strings */
+	groups[1] = 0;
+	ck_assert_str_eq(u.p.name, "alice");
+	ck_assert_ptr_ne(u.p.name, p.name);
+	ck_assert_str_eq(u.p.home, "/home/alice");
+	ck_assert_str_eq(u.p.shell, "/bin/bash");
+	ck_assert_str_eq(u.p.scheme, "Basic");
+	ck_assert_int_eq(u.p.uid, 1001);
+	ck_assert_int_eq(u.p.gid, 100);
+	ck_assert_int_eq(u.p.ngroups, 3);
+	ck_assert_int_eq(u.p.groups[1], 27);
+	user_copy_free(&u);
+	ck_assert_ptr_null(u.name);
+	user_copy_free(&u);		/* twice is fine */
+
+	ck_assert_int_eq(user_copy_make(&u, &bare), 0);
+	ck_assert_str_eq(u.p.name, "");
+	ck_assert_str_eq(u.p.home, "/");
+	ck_assert_str_eq(u.p.shell, "/bin/sh");
+	ck_assert_str_eq(u.p.scheme, "");
+	ck_assert_int_eq(u.p.ngroups, 0);
+	ck_assert_int_eq(u.p.uid, 7);
+	user_copy_free(&u);
+
+	ck_assert_int_eq(user_copy_make(&u, NULL), 0);
+	ck_assert_ptr_null(u.p.name);
+	user_copy_free(&u);
+}
+END_TEST
+
+static const struct {
+	const char	*active;
+	const char	*win32, *ansible;
+} states[] = {
+	{ "active", "Running", "running" },
+	{ "reloading", "Running", "running" },
+	/*
+	 * systemd 255: the unit's mount namespace is refreshed while its
+	 * processes run on; a Windows service whose parameters change
+	 * (SERVICE_CONTROL_PARAMCHANGE) stays SERVICE_RUNNING.  Before the
+	 * two mappings were one, win_service said "stopped" here.
+	 */
+	{ "refreshing", "Running", "running" },
+	{ "activating", "Start Pending", "start_pending" },
+	{ "deactivating", "Stop Pending", "stop_pending" },
+	{ "inactive", "Stopped", "stopped" },
+	{ "failed", "Stopped", "stopped" },
+	{ "maintenance", "Stopped", "stopped" },
+	/* what systemd does not name: Win32 has Unknown, win_service not */
+	{ "bogus", "Unknown", "stopped" },
+	{ NULL, "Unknown", "stopped" },
+	{ "", "Unknown", "stopped" },
+};
+
+START_TEST(test_svc_state)
+{
+	enum svc_state s = svc_state_of(states[_i].active);
+
+	ck_assert_str_eq(svc_state_win32(s), states[_i].win32);
+	ck_assert_str_eq(svc_state_ansible(s), states[_i].ansible);
+}
+END_TEST
+
+static const struct {
+	const char	*file_state;
+	const char	*win32, *ansible;
+} modes[] = {
+	{ "enabled", "Auto", "auto" },
+	{ "enabled-runtime", "Auto", "auto" },
+	{ "alias", "Auto", "auto" },
+	{ "linked", "Auto", "auto" },
+	{ "linked-runtime", "Auto", "auto" },
+	{ "masked", "Disabled", "disabled" },
+	{ "masked-runtime", "Disabled", "disabled" },
+	{ "disabled", "Manual", "manual" },
+	{ "static", "Manual", "manual" },
+	{ "indirect", "Manual", "manual" },
+	{ "generated", "Manual", "manual" },
+	{ "transient", "Manual", "manual" },
+	{ "bad", "Manual", "manual" },
+	{ "", "Manual", "manual" },
+	{ NULL, "Manual", "manual" },
+};
+
+START_TEST(test_svc_start_mode)
+{
+	enum svc_start_mode m = svc_start_mode_of(modes[_i].file_state);
+
+	ck_assert_str_eq(svc_start_mode_win32(m), modes[_i].win32);
+	ck_assert_str_eq(svc_start_mode_ansible(m), modes[_i].ansible);
+}
+END_TEST
+
+START_TEST(test_os_release_id_like)
+{
+	struct os_release r;
+
+	ck_assert_int_eq(os_release_parse("ID=rocky\nID_LIKE=\"rhel centos "
+	    "fedora\"\nVERSION_ID=\"9.4\"\n", &r), 0);
+	ck_assert_str_eq(r.id, "rocky");
+	ck_assert_str_eq(r.id_like, "rhel centos fedora");
+	ck_assert_str_eq(r.version_id, "9.4");
+	os_release_done(&r);
+	ck_assert_int_eq(os_release_parse("ID=debian\n", &r), 0);
+	ck_assert_ptr_null(r.id_like);
+	os_release_done(&r);
+}
+END_TEST
+
+START_TEST(test_procfs_split)
+{
+	const char *line = "eth0\t00000000   0102A8C0 0003\n"
+	    "next line";
+	char f[4][40];
+
+	ck_assert_uint_eq(procfs_split(line, strchr(line, '\n'), f, 4), 4);
+	ck_assert_str_eq(f[0], "eth0");
+	ck_assert_str_eq(f[1], "00000000");
+	ck_assert_str_eq(f[2], "0102A8C0");
+	ck_assert_str_eq(f[3], "0003");
+	/* at most nf fields; each cut at 39 bytes */
+	ck_assert_uint_eq(procfs_split(line, strchr(line, '\n'), f, 2), 2);
+	line = "0123456789012345678901234567890123456789012345 x";
+	ck_assert_uint_eq(procfs_split(line, line + strlen(line), f, 4), 2);
+	ck_assert_uint_eq(strlen(f[0]), 39);
+	ck_assert_str_eq(f[1], "x");
+	line = "  \t ";
+	ck_assert_uint_eq(procfs_split(line, line + strlen(line), f, 4), 0);
+}
+END_TEST
+
+static void
+first_gateway(const char *gw, void *arg)
+{
+	char *ret = arg;
+
+	if (ret[0] == '\0')
+		snprintf(ret, 64, "%s", gw);
+}
+
+/* winrmd-native's ansible_default_ipv4.gateway: the default route's */
+START_TEST(test_procfs_default_gateway)
+{
+	static const char route[] =
+	    "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\t"
+	    "Mask\t\tMTU\tWindow\tIRTT\n"
+	    "eth0\t0002A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+	    "eth0\t00000000\t0102A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n";
+	char gw[64] = "";
+
+	procfs_route4_gateways(route, "eth0", first_gateway, gw);
+	ck_assert_str_eq(gw, "192.168.2.1");
+	gw[0] = '\0';
+	procfs_route4_gateways(route, "eth1", first_gateway, gw);
+	ck_assert_str_eq(gw, "");
+}
+END_TEST
+
+static Suite *
+common_suite(void)
+{
+	Suite *s = suite_create("common");
+	TCase *tc = tcase_create("duration");
+
+	tcase_add_test(tc, test_duration_precision);
+	tcase_add_test(tc, test_duration_refused);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("text");
+	tcase_add_test(tc, test_trim);
+	tcase_add_loop_test(tc, test_utf8, 0,
+	    sizeof(utf8_cases) / sizeof(utf8_cases[0]));
+	tcase_add_test(tc, test_utf8_encode);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("principal");
+	tcase_add_test(tc, test_user_copy);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("svcstate");
+	tcase_add_loop_test(tc, test_svc_state, 0,
+	    sizeof(states) / sizeof(states[0]));
+	tcase_add_loop_test(tc, test_svc_start_mode, 0,
+	    sizeof(modes) / sizeof(modes[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("procfs");
+	tcase_add_test(tc, test_procfs_split);
+	tcase_add_test(tc, test_procfs_default_gateway);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("osrelease");
+	tcase_add_test(tc, test_os_release_id_like);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(common_suite)
