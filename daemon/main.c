@@ -312,7 +312,6 @@ out_plugins:
 	reactor_run_until(2000, nothing_pending);
 	http_stop();
 	dispatch_clear();
-	dispatch_identify_flush();
 	cgroup_shutdown();
 	nego_shutdown();
 	log_counters();
