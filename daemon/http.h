@@ -11,6 +11,12 @@
  * passed (sd_listen_fds, names "http"/"https").  0 or -1 (logged).
  */
 int	http_start(void);
+/*
+ * After a reload: new HTTPS handshakes use the certificate and key of the
+ * new configuration's files, established connections keep theirs; files
+ * that do not load or do not match are refused (logged), the old stay.
+ */
+void	http_reload(void);
 /* stop accepting new connections */
 void	http_quiesce(void);
 /* answer every suspended request, close everything */

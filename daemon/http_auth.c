@@ -17,12 +17,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gnutls/gnutls.h>
+
 #include "auth_cert.h"
 #include "config.h"
 #include "http_int.h"
 #include "log.h"
 #include "negotiate.h"
 #include "reactor.h"
+#include "tls.h"
 #include "winrmd.h"
 #include "wsman.h"
 
@@ -246,6 +249,29 @@ http_recheck(struct request *rq, bool new_session)
 }
 
 /*
+ * The channel-binding data of rq's TLS session (RFC 5929
+ * tls-server-end-point): of the certificate this connection's handshake
+ * presented, which a reload may since have replaced for new ones.
+ */
+static int
+session_end_point(struct request *rq, unsigned char *buf, size_t len,
+    size_t *ret_len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(rq->mc,
+	    MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	const gnutls_datum_t *ours = ci != NULL && ci->tls_session != NULL ?
+	    gnutls_certificate_get_ours(ci->tls_session) : NULL;
+
+	if (ours == NULL || tls_server_end_point_der(ours->data, ours->size,
+	    buf, len, ret_len) < 0) {
+		log_warn("negotiate: no channel-binding data for %s: its "
+		    "handshake goes without channel binding", rq->conn->peer);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * One leg of a Negotiate (or Kerberos) handshake on the loop thread.  A
  * continuing leg answers 401 with the token; a failed one waits out the
  * failure delay; a complete one looks the account up and then runs the
@@ -259,14 +285,15 @@ nego_begin(struct request *rq, const char *hdr)
 	const char *level = conf_s(W->cfg, CK_AUTH_CBT_HARDENING);
 	struct nego_params par = { 0 };
 	struct nego_result res;
+	unsigned char cbt[96];
 	enum rq_state st;
 
 	/* whatever this header brings, the old handshake's account is gone */
 	principal_unref(c->nego_principal);
 	c->nego_principal = NULL;
-	if (rq->l->tls && rq->l->cbt_len > 0 && strcasecmp(level, "None") != 0) {
-		par.cbt = rq->l->cbt;
-		par.cbt_len = rq->l->cbt_len;
+	if (rq->l->tls && strcasecmp(level, "None") != 0 &&
+	    session_end_point(rq, cbt, sizeof(cbt), &par.cbt_len) == 0) {
+		par.cbt = cbt;
 		par.cbt_strict = strcasecmp(level, "Strict") == 0;
 	}
 	nego_step(&c->nego, hdr, &par, &res);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "negotiate.h"
 #include "reactor.h"
+#include "tls_creds.h"
 #include "winrmd.h"
 
 static unsigned nconnections;
@@ -121,6 +122,8 @@ http_on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 		if (c == NULL)
 			return;
 		c->l = l;
+		if (l->tls)
+			c->creds = tls_creds_hold();
 		nconnections++;
 		c->fd = fi != NULL ? fi->connect_fd : -1;
 		c->since_us = reactor_now_us();
@@ -171,6 +174,7 @@ http_on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 				addr_release(c->key);
 			nego_free(c->nego);
 			principal_unref(c->nego_principal);
+			tls_creds_release(c->creds);
 		}
 		free(*socket_context);
 		*socket_context = NULL;

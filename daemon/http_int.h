@@ -35,10 +35,7 @@ struct listener {
 	int			 fd;
 	bool			 tls;
 	bool			 needs_run;	/* a connection was resumed */
-	char			*cert, *key;
 	char			*client_ca;	/* PEM trust list: client certs */
-	unsigned char		 cbt[96];	/* tls-server-end-point data */
-	size_t			 cbt_len;
 	char			 name[80];
 };
 
@@ -50,6 +47,7 @@ struct conn {
 	bool			 counted;	/* under key */
 	char			 ip[INET6_ADDRSTRLEN];
 	char			 peer[INET6_ADDRSTRLEN + 8];
+	struct tls_creds	*creds;		/* held (tls_creds.h), or NULL */
 	struct nego		*nego;		/* Negotiate context, or NULL */
 	struct principal	*nego_principal; /* its account, once looked up */
 	struct request		*active;	/* the request being served */

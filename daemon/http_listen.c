@@ -26,7 +26,7 @@
 #include "log.h"
 #include "reactor.h"
 #include "reply_memo.h"
-#include "tls.h"
+#include "tls_creds.h"
 #include "winrmd.h"
 
 #define MAX_LISTENERS		16
@@ -43,6 +43,7 @@
 
 static struct listener listeners[MAX_LISTENERS];
 static size_t nlisteners;
+static bool tls_loaded;		/* tls_creds_load() done */
 
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
@@ -165,8 +166,10 @@ listener_start(struct listener *l)
 	    MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
 	struct MHD_OptionItem tls_opts[] = {
-		{ MHD_OPTION_HTTPS_MEM_KEY, 0, l->key },
-		{ MHD_OPTION_HTTPS_MEM_CERT, 0, l->cert },
+		/* the current certificate and key at each handshake: a
+		 * reload replaces them (tls_creds.c) */
+		{ MHD_OPTION_HTTPS_CERT_CALLBACK, 0,
+		    (void *)tls_creds_retrieve },
 		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
 		    (void *)conf_s(c, CK_LISTENER_TLS_PRIORITY) },
 		/* a trust list makes GnuTLS ask for a client certificate
@@ -260,15 +263,13 @@ add_listener(int fd, bool tls, const char *name)
 	l->fd = fd;
 	l->tls = tls;
 	snprintf(l->name, sizeof(l->name), "%s", name);
-	if (tls && tls_load_or_create(conf_s(W->cfg, CK_LISTENER_CERT_FILE),
-	    conf_s(W->cfg, CK_LISTENER_KEY_FILE), W->hostname, &l->cert,
-	    &l->key) < 0)
-		return -1;
-	if (tls && tls_server_end_point(l->cert, l->cbt, sizeof(l->cbt),
-	    &l->cbt_len) < 0) {
-		log_warn("http: no channel-binding data for %s: Negotiate "
-		    "there goes without channel binding", l->name);
-		l->cbt_len = 0;
+	/* one certificate for every HTTPS listener, loaded by the first */
+	if (tls && !tls_loaded) {
+		if (tls_creds_load(conf_s(W->cfg, CK_LISTENER_CERT_FILE),
+		    conf_s(W->cfg, CK_LISTENER_KEY_FILE), W->hostname,
+		    true) < 0)
+			return -1;
+		tls_loaded = true;
 	}
 	if (tls && conf_b(W->cfg, CK_AUTH_CERTIFICATE) &&
 	    (l->client_ca = client_ca_load()) == NULL)
@@ -395,12 +396,22 @@ http_stop(void)
 			reactor_watch_remove(l->watch);
 			MHD_stop_daemon(l->mhd);
 		}
-		free(l->cert);
-		free(l->key);
 		free(l->client_ca);
 		memset(l, 0, sizeof(*l));
 	}
 	nlisteners = 0;
+	tls_creds_shutdown();
+	tls_loaded = false;
 	http_conns_stop();
 	reply_memo_flush();
+}
+
+void
+http_reload(void)
+{
+	if (!tls_loaded)
+		return;
+	/* refused (logged): the running certificate stays */
+	(void)tls_creds_load(conf_s(W->cfg, CK_LISTENER_CERT_FILE),
+	    conf_s(W->cfg, CK_LISTENER_KEY_FILE), W->hostname, false);
 }

@@ -118,6 +118,7 @@ reload(void)
 	auth_cache_flush();
 	nego_configure(cfg);
 	plugins_reload_all();
+	http_reload();
 	log_notice("configuration reloaded from %s", W->config_path);
 	sd_notify(0, "READY=1");
 }
