@@ -26,6 +26,7 @@
 #include "log.h"
 #include "reactor.h"
 #include "reply_memo.h"
+#include "tls.h"
 #include "tls_creds.h"
 #include "winrmd.h"
 
@@ -217,31 +218,19 @@ static char *
 client_ca_load(void)
 {
 	const char *path = conf_s(W->cfg, CK_AUTH_CLIENT_CA_FILE);
-	FILE *fp;
-	char *buf = NULL;
-	long len;
+	char *buf;
 
 	if (path[0] == '\0') {
 		log_err("http: [Auth] Certificate = true needs ClientCAFile, "
 		    "the authorities that issue client certificates");
 		return NULL;
 	}
-	if ((fp = fopen(path, "re")) == NULL) {
+	if ((buf = tls_read_pem(path, 4 * 1024 * 1024)) == NULL) {
 		log_err("http: cannot read ClientCAFile %s: %s", path,
 		    strerror(errno));
 		return NULL;
 	}
-	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) > 0 &&
-	    len < 4 * 1024 * 1024 && fseek(fp, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)len + 1)) != NULL) {
-		if (fread(buf, 1, (size_t)len, fp) != (size_t)len) {
-			free(buf);
-			buf = NULL;
-		} else
-			buf[len] = '\0';
-	}
-	fclose(fp);
-	if (buf == NULL || strstr(buf, "-----BEGIN CERTIFICATE-----") == NULL) {
+	if (strstr(buf, "-----BEGIN CERTIFICATE-----") == NULL) {
 		log_err("http: ClientCAFile %s holds no PEM certificate", path);
 		free(buf);
 		return NULL;

@@ -23,24 +23,29 @@
 #include "log.h"
 #include "tls.h"
 
-static char *
-read_file(const char *path)
+#define PEM_MAX	(1024 * 1024)	/* a certificate chain or a key */
+
+char *
+tls_read_pem(const char *path, size_t max)
 {
 	FILE *fp = fopen(path, "re");
 	char *buf = NULL;
-	long len;
+	long len = -1;
 
 	if (fp == NULL)
 		return NULL;
+	errno = 0;
 	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
-	    len < 1024 * 1024 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (size_t)len < max && fseek(fp, 0, SEEK_SET) == 0 &&
 	    (buf = malloc((size_t)len + 1)) != NULL) {
 		if (fread(buf, 1, (size_t)len, fp) != (size_t)len) {
 			free(buf);
 			buf = NULL;
+			errno = EIO;
 		} else
 			buf[len] = '\0';
-	}
+	} else if (len >= 0 && (size_t)len >= max)
+		errno = EFBIG;
 	fclose(fp);
 	return buf;
 }
@@ -220,16 +225,14 @@ tls_load(const char *cert_file, const char *key_file, char **ret_cert,
 	char thumb[41];
 
 	*ret_cert = *ret_key = NULL;
-	errno = 0;
-	if ((*ret_cert = read_file(cert_file)) == NULL) {
+	if ((*ret_cert = tls_read_pem(cert_file, PEM_MAX)) == NULL) {
 		log_err("tls: cannot read CertificateFile %s: %s", cert_file,
-		    errno ? strerror(errno) : "too large");
+		    strerror(errno));
 		return -1;
 	}
-	errno = 0;
-	if ((*ret_key = read_file(key_file)) == NULL) {
+	if ((*ret_key = tls_read_pem(key_file, PEM_MAX)) == NULL) {
 		log_err("tls: cannot read KeyFile %s: %s", key_file,
-		    errno ? strerror(errno) : "too large");
+		    strerror(errno));
 		free(*ret_cert);
 		*ret_cert = NULL;
 		return -1;

@@ -8,6 +8,12 @@
 #include <stddef.h>
 
 /*
+ * The text of a PEM file of less than max bytes (malloc'd, NUL-ended), or
+ * NULL with errno (EFBIG: too large).
+ */
+char	*tls_read_pem(const char *path, size_t max);
+
+/*
  * Reads cert_file and key_file into *ret_cert / *ret_key (malloc'd PEM;
  * the first must hold a certificate).  Returns 0 or -1 (logged).
  */
