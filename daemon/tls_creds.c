@@ -119,6 +119,8 @@ sweep(void)
 		struct tls_creds *c = oldest;
 
 		oldest = c->newer;
+		log_debug("tls: the certificate with SHA-1 thumbprint %s is "
+		    "no longer used: freed", c->thumb);
 		creds_free(c);
 	}
 }

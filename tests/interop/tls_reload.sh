@@ -10,6 +10,10 @@
 #    certificate, are refused with a log line naming the reason; the
 #    certificate in use stays (new handshakes still see it), and the
 #    daemon keeps serving
+#  - a second reload while the first connection is still open: it goes on
+#    with the first certificate; once it closes, new handshakes on both
+#    listeners still work (the sanitizer build checks that what is freed
+#    is no longer used, and that nothing leaks at exit)
 . "$(dirname "$0")/lib.sh"
 command -v openssl >/dev/null || missing_tool "openssl is not installed"
 
@@ -119,7 +123,37 @@ read -r st3 tp3 sock3 <<<"$line"
     fail "the kept connection after the refused reloads: $line"
 ok "refused and logged; $new still served, the old connection still answered"
 
+say "a third pair: the credentials of before are freed as their connections go"
+new_pair fourth
+install_pair "$WORK/fourth.crt" "$WORK/fourth.key"
+third=$(file_thumbprint "$CRT")
+hup_and_wait "new handshakes use certificate $CRT, SHA-1 thumbprint $third" ||
+    fail "no reload log line for $third"
+[ "$(served_thumbprint)" = "$third" ] || fail "a new handshake does not see $third"
+line=$(keep_ask)
+read -r st4 tp4 sock4 <<<"$line"
+[ "$st4" = 200 ] && [ "$sock4" = "$sock" ] && [ "$tp4" = "$old" ] ||
+    fail "the first connection after a second reload: $line"
+# the first credentials stay while the connection that uses them is open,
+# and the second with them (a connection may use newer credentials than
+# those current when it began); once it goes, both are freed
+grep -q "thumbprint $old is no longer used" "$DLOG" &&
+    fail "the first certificate was freed while a connection uses it"
 exec {KEEP[1]}>&-
+wait "$KEEP_PID" 2>/dev/null
+wait_log "thumbprint $old is no longer used: freed" 10 ||
+    fail "the first certificate was not freed once its connection closed"
+wait_log "thumbprint $new is no longer used: freed" 10 ||
+    fail "the second certificate was not freed once its connections closed"
+grep -q "thumbprint $third is no longer used" "$DLOG" &&
+    fail "the certificate in use was freed"
+for i in 1 2 3; do
+	[ "$(served_thumbprint)" = "$third" ] || fail "handshake $i after the old connection closed"
+done
+with_timeout 30 "$PY" "$WSMAN_PY" pywinrm "$URL_HTTPS6" ssl "$TEST_USER" "$TEST_PASS" >"$OUT" 2>&1 ||
+    fail "pywinrm over IPv6 and the third certificate: $(tail -n 5 "$OUT")"
+ok "$third served on both listeners; the connection from the start answered until it closed, then the first two certificates were freed"
+
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
 ok "clean stop"
