@@ -21,7 +21,9 @@
 
 #include "auth_cert.h"
 #include "config.h"
+#include "http_auth.h"
 #include "http_int.h"
+#include "http_request.h"
 #include "log.h"
 #include "negotiate.h"
 #include "reactor.h"

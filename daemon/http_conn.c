@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "http_conn.h"
 #include "http_int.h"
 #include "log.h"
 #include "negotiate.h"

@@ -1,6 +1,8 @@
 /*
- * http_int.h: what the parts of the HTTP front end share (not used outside
- * daemon/http*.c):
+ * http_int.h: the state the parts of the HTTP front end share (not used
+ * outside daemon/http*.c); what each part offers the others is in its own
+ * header (http_request.h, http_auth.h, http_conn.h; http.h for the rest
+ * of the daemon):
  *
  *   http_listen.c   listeners, sockets from systemd, TLS set-up, MHD's run
  *   http_conn.c     connections: per-IP slots, MaxConnections, the sweep
@@ -91,50 +93,5 @@ struct request {
 	struct winrmd_timer	*delay;
 	struct request		*next_suspended, **prev_suspended;
 };
-
-/* ---- http.c: requests */
-
-/* MHD's access handler and request-completion callback */
-enum MHD_Result http_on_access(void *cls, struct MHD_Connection *mc,
-	    const char *url, const char *method, const char *version,
-	    const char *upload, size_t *upload_size, void **req_cls);
-void	http_on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
-	    enum MHD_RequestTerminationCode toe);
-/* rq's connection goes on (MHD runs it in this loop iteration) */
-void	http_resume(struct request *rq);
-/* the envelope and timeout limits of the running configuration */
-struct wsman_limits http_limits(void);
-/* answers every suspended request (shutdown) */
-void	http_requests_stop(void);
-
-/* ---- http_auth.c: authentication */
-
-/*
- * Starts authenticating rq.  Returns RQ_RUN (principal known), RQ_AUTH
- * (an account check running, connection to suspend), RQ_DELAY with
- * rq->delay set (refused, 401 after the failure delay; suspend too) or
- * RQ_DELAY without (401 at once).
- */
-enum rq_state http_auth_begin(struct request *rq);
-/*
- * Whether rq's remembered principal must be checked again before rq runs
- * (new_session: a new shell): RQ_RUN (no), RQ_AUTH (the check is running:
- * suspend rq) or RQ_DELAY (it cannot start: 401 at once).
- */
-enum rq_state http_recheck(struct request *rq, bool new_session);
-/* forgets the connection's Negotiate context (and closes it, close_conn) */
-void	http_nego_drop(struct request *rq, bool close_conn);
-/* unseals a sealed body; 0 to go on, or the status to answer with */
-unsigned http_nego_body(struct request *rq);
-
-/* ---- http_conn.c: connections */
-
-/* MHD's accept policy and connection start/end notification */
-enum MHD_Result http_on_accept(void *cls, const struct sockaddr *addr,
-	    socklen_t addrlen);
-void	http_on_connection(void *cls, struct MHD_Connection *mc,
-	    void **socket_context, enum MHD_ConnectionNotificationCode toe);
-/* stops the sweep of connections (shutdown) */
-void	http_conns_stop(void);
 
 #endif

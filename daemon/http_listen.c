@@ -22,7 +22,9 @@
 
 #include "config.h"
 #include "http.h"
+#include "http_conn.h"
 #include "http_int.h"
+#include "http_request.h"
 #include "log.h"
 #include "reactor.h"
 #include "reply_memo.h"
