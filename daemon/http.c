@@ -452,6 +452,8 @@ step(struct request *rq)
 	return MHD_YES;
 }
 
+/* ------------------------------------------------- headers and the body */
+
 static bool
 soap_content_type(const char *ct)
 {

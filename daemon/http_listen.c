@@ -43,7 +43,6 @@
  */
 #define CONN_MEMORY		(96 * 1024)
 
-
 static struct listener listeners[MAX_LISTENERS];
 static size_t nlisteners;
 static bool tls_loaded;		/* tls_creds_load() done */
