@@ -12,9 +12,10 @@
  */
 int	http_start(void);
 /*
- * After a reload: new HTTPS handshakes use the certificate and key of the
- * new configuration's files, established connections keep theirs; files
- * that do not load or do not match are refused (logged), the old stay.
+ * After a reload: the certificate and key files HTTPS started with are
+ * read again; new handshakes use what they hold now, established
+ * connections keep theirs; files that do not load or do not match are
+ * refused (logged), and the old stay.
  */
 void	http_reload(void);
 /* stop accepting new connections */

@@ -45,7 +45,12 @@
 
 static struct listener listeners[MAX_LISTENERS];
 static size_t nlisteners;
-static bool tls_loaded;		/* tls_creds_load() done */
+/*
+ * The certificate and key files HTTPS started with, once loaded: a reload
+ * reads them again (their names are read only at start, as winrmd.conf(5)
+ * says: CertificateFile and KeyFile wait for a restart)
+ */
+static char *tls_cert_path, *tls_key_path;
 
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
@@ -254,12 +259,18 @@ add_listener(int fd, bool tls, const char *name)
 	l->tls = tls;
 	snprintf(l->name, sizeof(l->name), "%s", name);
 	/* one certificate for every HTTPS listener, loaded by the first */
-	if (tls && !tls_loaded) {
+	if (tls && tls_cert_path == NULL) {
 		if (tls_creds_load(conf_s(W->cfg, CK_LISTENER_CERT_FILE),
 		    conf_s(W->cfg, CK_LISTENER_KEY_FILE), W->hostname,
 		    true) < 0)
 			return -1;
-		tls_loaded = true;
+		if ((tls_cert_path = strdup(conf_s(W->cfg,
+		    CK_LISTENER_CERT_FILE))) == NULL ||
+		    (tls_key_path = strdup(conf_s(W->cfg,
+		    CK_LISTENER_KEY_FILE))) == NULL) {
+			log_err("http: out of memory");
+			return -1;
+		}
 	}
 	if (tls && conf_b(W->cfg, CK_AUTH_CERTIFICATE) &&
 	    (l->client_ca = client_ca_load()) == NULL)
@@ -391,7 +402,9 @@ http_stop(void)
 	}
 	nlisteners = 0;
 	tls_creds_shutdown();
-	tls_loaded = false;
+	free(tls_cert_path);
+	free(tls_key_path);
+	tls_cert_path = tls_key_path = NULL;
 	http_conns_stop();
 	reply_memo_flush();
 }
@@ -399,9 +412,8 @@ http_stop(void)
 void
 http_reload(void)
 {
-	if (!tls_loaded)
+	if (tls_cert_path == NULL || tls_key_path == NULL)
 		return;
 	/* refused (logged): the running certificate stays */
-	(void)tls_creds_load(conf_s(W->cfg, CK_LISTENER_CERT_FILE),
-	    conf_s(W->cfg, CK_LISTENER_KEY_FILE), W->hostname, false);
+	(void)tls_creds_load(tls_cert_path, tls_key_path, W->hostname, false);
 }

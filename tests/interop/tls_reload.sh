@@ -10,6 +10,8 @@
 #    certificate, are refused with a log line naming the reason; the
 #    certificate in use stays (new handshakes still see it), and the
 #    daemon keeps serving
+#  - a new CertificateFile name in the file waits for a restart (logged),
+#    as winrmd.conf(5) says: the files the daemon started with are read
 #  - a second reload while the first connection is still open: it goes on
 #    with the first certificate; once it closes, new handshakes on both
 #    listeners still work (the sanitizer build checks that what is freed
@@ -153,6 +155,19 @@ done
 with_timeout 30 "$PY" "$WSMAN_PY" pywinrm "$URL_HTTPS6" ssl "$TEST_USER" "$TEST_PASS" >"$OUT" 2>&1 ||
     fail "pywinrm over IPv6 and the third certificate: $(tail -n 5 "$OUT")"
 ok "$third served on both listeners; the connection from the start answered until it closed, then the first two certificates were freed"
+
+say "CertificateFile renamed in the file: waits for a restart, as winrmd.conf(5) says"
+new_pair fifth
+cp "$CONF" "$WORK/conf.before"
+write_config "[Service]" "AllowUnencrypted = false" \
+    "[Listener]" "CertificateFile = $WORK/fifth.crt" "KeyFile = $WORK/fifth.key"
+hup_and_wait "\[Listener\] CertificateFile changed; it takes effect at the next restart" ||
+    fail "no restart warning for a new CertificateFile"
+# the rest of the reload happens in the same turn of the daemon's loop,
+# before it serves the next handshake
+[ "$(served_thumbprint)" = "$third" ] ||
+    fail "a renamed CertificateFile took effect on SIGHUP: $(served_thumbprint)"
+ok "a new CertificateFile name waits for a restart: $CRT ($third) is still served"
 
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
