@@ -1,7 +1,7 @@
 /*
  * auth_cert.h: client certificates (the https/mutual security profile).
  * The TLS handshake asks for a certificate when [Auth] Certificate is on
- * (http.c gives libmicrohttpd ClientCAFile as its trust list); this module
+ * (http_listen.c gives libmicrohttpd ClientCAFile as its trust list); this module
  * verifies the peer's chain and maps the certificate to a local account
  * name through [CertMapping].
  *

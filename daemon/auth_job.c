@@ -5,7 +5,7 @@
  * pam_acct_mgmt: expired accounts, pam_access, pam_nologin, ...), a locked
  * password (account_locked), then principal_lookup (the passwd entry,
  * PermitRoot, AllowedGroups).  Basic, Negotiate, certificates, the
- * re-checks of remembered logins (http.c) and run-as checks for plugins
+ * re-checks of remembered logins (http_auth.c) and run-as checks for plugins
  * (host.c) differ only in what they do with the result, on the loop thread.
  *
  * A login storm (many clients with the same credentials while nothing is

@@ -7,7 +7,7 @@
  * negotiate only those two (gss_set_neg_mechs).  Every token goes to
  * gss_accept_sec_context unchanged: raw NTLMSSP (pywinrm, Go), raw
  * Kerberos (pykerberos) and SPNEGO-wrapped either.  The context belongs to
- * the TCP connection (http.c keeps it in struct conn).  A name becomes a
+ * the TCP connection (http_auth.c keeps it in struct conn).  A name becomes a
  * local account name here; the account and the login policy are
  * principal_lookup()'s.  Loop thread only.
  */

@@ -16,6 +16,7 @@
 #include "negotiate.h"
 #include "op.h"
 #include "plugin.h"
+#include "reply_memo.h"
 #include "soap.h"
 #include "winrmd.h"
 
@@ -192,103 +193,32 @@ dispatch_identify(struct winrmd_op *op, bool authenticated, bool https)
 	return WINRMD_OK;
 }
 
-/*
- * Identify's answers depend only on the configuration: each is rendered
- * once per configuration generation (a reload makes new ones).
- */
-static struct {
-	unsigned	 gen;
-	char		*text[2];
-	size_t		 len[2];
-} idcache;
-
-/*
- * Request bodies already parsed as an Identify, byte for byte.  Monitoring
- * probes and load balancers send the same Identify over and over (Identify
- * carries no MessageID), and parsing it is most of what answering it
- * costs.  What the parser makes of a body depends on its bytes alone, so a
- * body equal to one of these is an Identify without being parsed again.
- * Small bodies only, a few of them, forgotten with the answers above.
- */
-#define IDBODY_SLOTS	4
-#define IDBODY_MAX	1024
-
-static struct {
-	size_t	 len;
-	char	*body;
-} idbody[IDBODY_SLOTS];
-static unsigned idbody_next;
-
-static void
-idcache_check_gen(void)
-{
-	if (idcache.gen == W->cfg_gen)
-		return;
-	dispatch_identify_flush();
-	idcache.gen = W->cfg_gen;
-}
-
-bool
-dispatch_identify_known(const char *body, size_t len)
-{
-	idcache_check_gen();
-	for (unsigned i = 0; i < IDBODY_SLOTS; i++)
-		if (idbody[i].body != NULL && idbody[i].len == len &&
-		    memcmp(idbody[i].body, body, len) == 0)
-			return true;
-	return false;
-}
-
-void
-dispatch_identify_learn(const char *body, size_t len)
-{
-	char *copy;
-
-	if (len > IDBODY_MAX || dispatch_identify_known(body, len) ||
-	    (copy = malloc(len)) == NULL)
-		return;
-	memcpy(copy, body, len);
-	free(idbody[idbody_next].body);
-	idbody[idbody_next].body = copy;
-	idbody[idbody_next].len = len;
-	idbody_next = (idbody_next + 1) % IDBODY_SLOTS;
-}
-
 char *
 dispatch_identify_text(bool authenticated, size_t *ret_len)
 {
-	int i = authenticated ? 1 : 0;
+	enum memo_identify k = authenticated ? MEMO_IDENTIFY_AUTH :
+	    MEMO_IDENTIFY_ANON;
+	const char *kept;
+	size_t len = 0;
 	char *copy;
 
-	idcache_check_gen();
-	if (idcache.text[i] == NULL) {
+	if ((kept = reply_memo_identify_text(k, &len)) == NULL) {
 		struct winrmd_op op = { 0 };
+		char *text = NULL;
 
 		if (dispatch_identify(&op, authenticated, false) == WINRMD_OK)
-			idcache.text[i] = soap_serialize(op.reply, &idcache.len[i]);
+			text = soap_serialize(op.reply, &len);
 		op_done(&op);
-		if (idcache.text[i] == NULL)
+		if (text == NULL)
 			return NULL;
+		reply_memo_identify_keep(k, text, len);
+		kept = text;
 	}
-	if ((copy = malloc(idcache.len[i] + 1)) == NULL)
+	if ((copy = malloc(len + 1)) == NULL)
 		return NULL;
-	memcpy(copy, idcache.text[i], idcache.len[i] + 1);
-	*ret_len = idcache.len[i];
+	memcpy(copy, kept, len + 1);
+	*ret_len = len;
 	return copy;
-}
-
-void
-dispatch_identify_flush(void)
-{
-	free(idcache.text[0]);
-	free(idcache.text[1]);
-	memset(&idcache, 0, sizeof(idcache));
-	for (unsigned i = 0; i < IDBODY_SLOTS; i++) {
-		free(idbody[i].body);
-		idbody[i].body = NULL;
-		idbody[i].len = 0;
-	}
-	idbody_next = 0;
 }
 
 void

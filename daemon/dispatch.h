@@ -25,18 +25,10 @@ int	dispatch_identify(struct winrmd_op *op, bool authenticated,
 	    bool https);
 
 /*
- * The serialised Identify answer (malloc'd copy of a cached rendering,
- * renewed when the configuration generation changes), or NULL.
+ * The serialised Identify answer (a malloc'd copy of the rendering kept in
+ * reply_memo.c, which forgets it on a reload), or NULL.
  */
 char	*dispatch_identify_text(bool authenticated, size_t *ret_len);
-void	 dispatch_identify_flush(void);
-
-/*
- * Whether a request body is byte for byte one that parsed as an Identify
- * (then it need not be parsed again), and remembering one that did.
- */
-bool	 dispatch_identify_known(const char *body, size_t len);
-void	 dispatch_identify_learn(const char *body, size_t len);
 
 /* every "resource action" pair, one per line (winrmd --list-operations) */
 void	dispatch_list(FILE *out);

@@ -11,6 +11,13 @@
  * passed (sd_listen_fds, names "http"/"https").  0 or -1 (logged).
  */
 int	http_start(void);
+/*
+ * After a reload: the certificate and key files HTTPS started with are
+ * read again; new handshakes use what they hold now, established
+ * connections keep theirs; files that do not load or do not match are
+ * refused (logged), and the old stay.
+ */
+void	http_reload(void);
 /* stop accepting new connections */
 void	http_quiesce(void);
 /* answer every suspended request, close everything */

@@ -126,6 +126,7 @@ reload(void)
 	auth_cache_flush();
 	nego_configure(cfg);
 	plugins_reload_all();
+	http_reload();
 	log_notice("configuration reloaded from %s", W->config_path);
 	sd_notify(0, "READY=1");
 }
@@ -324,7 +325,6 @@ out_plugins:
 	reactor_run_until(2000, nothing_pending);
 	http_stop();
 	dispatch_clear();
-	dispatch_identify_flush();
 	cgroup_shutdown();
 	nego_shutdown();
 	log_counters();

@@ -21,9 +21,19 @@
  *
  * The principal is part of the key (a reference is held, so the pointer
  * cannot be reused for another): an account's groups and its right to the
- * resource are its principal's.  Everything is forgotten when the
- * configuration generation changes (SIGHUP).  A few entries, bounded in
- * size, replaced in turn.
+ * resource are its principal's.  A few entries, bounded in size, replaced
+ * in turn.
+ *
+ * Identify carries no MessageID and its answers depend on the
+ * configuration alone: both are kept whole once made (dispatch.c renders
+ * them, http.c makes its MHD responses of them and keeps those here too).
+ * Monitoring probes and load balancers send the same Identify over and
+ * over, and parsing it is most of what answering it costs: a body equal
+ * to one that parsed as an Identify is one without being parsed again.
+ *
+ * One rule forgets it all: every entry point first compares the
+ * configuration generation with the one everything kept was made under
+ * (memo_current), and a reload (SIGHUP) flushes the lot.
  */
 #include "build.h"
 
@@ -55,9 +65,27 @@ struct memo {
 	char			*action, *resource_uri;
 };
 
+#define IDBODY_SLOTS	4
+#define IDBODY_MAX	1024
+
 static struct memo memo[MEMO_SLOTS];
 static unsigned memo_next;
 static unsigned memo_gen;
+
+/* Identify's answers, and what the caller made of each */
+static struct {
+	char	*text;
+	size_t	 len;
+	void	*obj;
+	void	(*drop)(void *);
+} idans[MEMO_IDENTIFY_N];
+
+/* bodies that parsed as an Identify */
+static struct {
+	size_t	 len;
+	char	*body;
+} idbody[IDBODY_SLOTS];
+static unsigned idbody_next;
 
 static void
 memo_clear(struct memo *m)
@@ -71,15 +99,38 @@ memo_clear(struct memo *m)
 	memset(m, 0, sizeof(*m));
 }
 
+static void
+idans_drop_object(enum memo_identify k)
+{
+	if (idans[k].obj != NULL && idans[k].drop != NULL)
+		idans[k].drop(idans[k].obj);
+	idans[k].obj = NULL;
+	idans[k].drop = NULL;
+}
+
 void
 reply_memo_flush(void)
 {
 	for (unsigned i = 0; i < MEMO_SLOTS; i++)
 		memo_clear(&memo[i]);
+	memo_next = 0;
+	for (int k = 0; k < MEMO_IDENTIFY_N; k++) {
+		idans_drop_object((enum memo_identify)k);
+		free(idans[k].text);
+		idans[k].text = NULL;
+		idans[k].len = 0;
+	}
+	for (unsigned i = 0; i < IDBODY_SLOTS; i++) {
+		free(idbody[i].body);
+		idbody[i].body = NULL;
+		idbody[i].len = 0;
+	}
+	idbody_next = 0;
 }
 
+/* the one invalidation rule: what was kept under another generation goes */
 static void
-check_gen(void)
+memo_current(void)
 {
 	if (memo_gen == W->cfg_gen)
 		return;
@@ -122,7 +173,7 @@ find_once(const char *hay, size_t hlen, const char *needle, size_t nlen)
 static const struct memo *
 memo_find(const char *body, size_t len, const struct principal *p)
 {
-	check_gen();
+	memo_current();
 	for (unsigned i = 0; i < MEMO_SLOTS; i++) {
 		const struct memo *m = &memo[i];
 
@@ -248,7 +299,7 @@ reply_memo_learn(const char *body, size_t len, const char *message_id,
 	char probe[48];
 	struct memo m = { 0 }, *slot;
 
-	check_gen();
+	memo_current();
 	if (p == NULL || message_id == NULL || len > MEMO_BODY_MAX ||
 	    text_len > MEMO_REPLY_MAX || action == NULL || resource_uri == NULL)
 		return;
@@ -299,4 +350,68 @@ reply_memo_learn(const char *body, size_t len, const char *message_id,
 	memo_next = (memo_next + 1) % MEMO_SLOTS;
 	memo_clear(slot);
 	*slot = m;
+}
+
+/* --------------------------------------------------------------- Identify */
+
+const char *
+reply_memo_identify_text(enum memo_identify k, size_t *ret_len)
+{
+	memo_current();
+	*ret_len = idans[k].len;
+	return idans[k].text;
+}
+
+void
+reply_memo_identify_keep(enum memo_identify k, char *text, size_t len)
+{
+	memo_current();
+	idans_drop_object(k);
+	free(idans[k].text);
+	idans[k].text = text;
+	idans[k].len = text != NULL ? len : 0;
+}
+
+void *
+reply_memo_identify_object(enum memo_identify k)
+{
+	memo_current();
+	return idans[k].obj;
+}
+
+void
+reply_memo_identify_keep_object(enum memo_identify k, void *obj,
+    void (*drop)(void *))
+{
+	memo_current();
+	idans_drop_object(k);
+	idans[k].obj = obj;
+	idans[k].drop = drop;
+}
+
+bool
+reply_memo_identify_known(const char *body, size_t len)
+{
+	memo_current();
+	for (unsigned i = 0; i < IDBODY_SLOTS; i++)
+		if (idbody[i].body != NULL && idbody[i].len == len &&
+		    memcmp(idbody[i].body, body, len) == 0)
+			return true;
+	return false;
+}
+
+void
+reply_memo_identify_learn(const char *body, size_t len)
+{
+	char *copy;
+
+	if (len > IDBODY_MAX || reply_memo_identify_known(body, len) ||
+	    (copy = malloc(len + 1)) == NULL)
+		return;
+	memcpy(copy, body, len);
+	copy[len] = '\0';
+	free(idbody[idbody_next].body);
+	idbody[idbody_next].body = copy;
+	idbody[idbody_next].len = len;
+	idbody_next = (idbody_next + 1) % IDBODY_SLOTS;
 }

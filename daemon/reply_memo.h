@@ -1,8 +1,16 @@
 /*
- * reply_memo.h: answers given again without parsing the request or calling
- * the plugin, for operations whose plugin declared its answer reusable
- * (host->reply_reusable): the answer depends only on the request's bytes
- * (its MessageID aside), on who asks and on the running configuration.
+ * reply_memo.h: the one home of answers given again without being made
+ * again, and its one rule: everything kept is forgotten when the
+ * configuration generation changes (a reload), or by reply_memo_flush().
+ *
+ *  - answers of operations whose plugin declared them reusable
+ *    (host->reply_reusable): the answer depends only on the request's
+ *    bytes (its MessageID aside), on who asks and on the configuration;
+ *  - Identify's two answers (anonymous, authenticated), which depend only
+ *    on the configuration, as text and as an object the caller made of
+ *    the text (http.c's MHD response);
+ *  - request bodies known, byte for byte, to be an Identify.
+ *
  * Loop thread only.
  */
 #ifndef WINRMD_REPLY_MEMO_H
@@ -42,6 +50,27 @@ void	reply_memo_learn(const char *body, size_t len, const char *message_id,
 	    struct principal *p, const char *text, size_t text_len,
 	    const char *action, const char *resource_uri,
 	    const struct wsman_limits *lim);
+
+/* what Identify's answers are kept as: anonymous, authenticated */
+enum memo_identify { MEMO_IDENTIFY_ANON, MEMO_IDENTIFY_AUTH, MEMO_IDENTIFY_N };
+
+/* the kept text of an Identify answer (not to be freed), or NULL */
+const char *reply_memo_identify_text(enum memo_identify k, size_t *ret_len);
+/* keeps text (malloc'd, taken over) as that answer; its old object goes */
+void	reply_memo_identify_keep(enum memo_identify k, char *text, size_t len);
+/* the object kept with that answer, or NULL */
+void	*reply_memo_identify_object(enum memo_identify k);
+/* keeps obj with that answer: drop(obj) when it is forgotten */
+void	reply_memo_identify_keep_object(enum memo_identify k, void *obj,
+	    void (*drop)(void *));
+
+/*
+ * Whether a request body is byte for byte one that parsed as an Identify
+ * (then it need not be parsed again), and remembering one that did (small
+ * bodies, a few of them).
+ */
+bool	reply_memo_identify_known(const char *body, size_t len);
+void	reply_memo_identify_learn(const char *body, size_t len);
 
 /* forgets everything (also done when the configuration generation changes) */
 void	reply_memo_flush(void);

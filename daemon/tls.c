@@ -23,24 +23,29 @@
 #include "log.h"
 #include "tls.h"
 
-static char *
-read_file(const char *path)
+#define PEM_MAX	(1024 * 1024)	/* a certificate chain or a key */
+
+char *
+tls_read_pem(const char *path, size_t max)
 {
 	FILE *fp = fopen(path, "re");
 	char *buf = NULL;
-	long len;
+	long len = -1;
 
 	if (fp == NULL)
 		return NULL;
+	errno = 0;
 	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
-	    len < 1024 * 1024 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (size_t)len < max && fseek(fp, 0, SEEK_SET) == 0 &&
 	    (buf = malloc((size_t)len + 1)) != NULL) {
 		if (fread(buf, 1, (size_t)len, fp) != (size_t)len) {
 			free(buf);
 			buf = NULL;
+			errno = EIO;
 		} else
 			buf[len] = '\0';
-	}
+	} else if (len >= 0 && (size_t)len >= max)
+		errno = EFBIG;
 	fclose(fp);
 	return buf;
 }
@@ -161,20 +166,18 @@ tls_thumbprint(const char *pem, char buf[41])
 	return r;
 }
 
-int
-tls_server_end_point(const char *pem, unsigned char *buf, size_t buflen,
-    size_t *ret_len)
+/* tls-server-end-point data of cert (tls.h) */
+static int
+end_point(X509 *cert, unsigned char *buf, size_t buflen, size_t *ret_len)
 {
 	static const char prefix[] = "tls-server-end-point:";
-	BIO *bio = BIO_new_mem_buf(pem, -1);
-	X509 *cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
 	const EVP_MD *md = NULL;
 	unsigned char hash[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
-	int md_nid = NID_undef, r = -1;
+	int md_nid = NID_undef;
 
 	if (cert == NULL)
-		goto out;
+		return -1;
 	if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md_nid, NULL) &&
 	    md_nid != NID_undef && md_nid != NID_md5 && md_nid != NID_sha1)
 		md = EVP_get_digestbynid(md_nid);
@@ -182,15 +185,66 @@ tls_server_end_point(const char *pem, unsigned char *buf, size_t buflen,
 		md = EVP_sha256();
 	if (!X509_digest(cert, md, hash, &len) ||
 	    sizeof(prefix) - 1 + len > buflen)
-		goto out;
+		return -1;
 	memcpy(buf, prefix, sizeof(prefix) - 1);
 	memcpy(buf + sizeof(prefix) - 1, hash, len);
 	*ret_len = sizeof(prefix) - 1 + len;
-	r = 0;
-out:
+	return 0;
+}
+
+int
+tls_server_end_point(const char *pem, unsigned char *buf, size_t buflen,
+    size_t *ret_len)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	int r = end_point(cert, buf, buflen, ret_len);
+
 	X509_free(cert);
 	BIO_free(bio);
 	return r;
+}
+
+int
+tls_server_end_point_der(const unsigned char *der, size_t der_len,
+    unsigned char *buf, size_t buflen, size_t *ret_len)
+{
+	const unsigned char *p = der;
+	X509 *cert = der_len <= LONG_MAX ? d2i_X509(NULL, &p, (long)der_len) :
+	    NULL;
+	int r = end_point(cert, buf, buflen, ret_len);
+
+	X509_free(cert);
+	return r;
+}
+
+int
+tls_load(const char *cert_file, const char *key_file, char **ret_cert,
+    char **ret_key)
+{
+	char thumb[41];
+
+	*ret_cert = *ret_key = NULL;
+	if ((*ret_cert = tls_read_pem(cert_file, PEM_MAX)) == NULL) {
+		log_err("tls: cannot read CertificateFile %s: %s", cert_file,
+		    strerror(errno));
+		return -1;
+	}
+	if ((*ret_key = tls_read_pem(key_file, PEM_MAX)) == NULL) {
+		log_err("tls: cannot read KeyFile %s: %s", key_file,
+		    strerror(errno));
+		free(*ret_cert);
+		*ret_cert = NULL;
+		return -1;
+	}
+	if (tls_thumbprint(*ret_cert, thumb) < 0) {
+		log_err("tls: %s holds no PEM certificate", cert_file);
+		free(*ret_cert);
+		free(*ret_key);
+		*ret_cert = *ret_key = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -208,26 +262,10 @@ tls_load_or_create(const char *cert_file, const char *key_file,
 		}
 		created = true;
 	}
-	if ((*ret_cert = read_file(cert_file)) == NULL) {
-		log_err("tls: cannot read CertificateFile %s: %s", cert_file,
-		    strerror(errno));
+	if (tls_load(cert_file, key_file, ret_cert, ret_key) < 0)
 		return -1;
-	}
-	if ((*ret_key = read_file(key_file)) == NULL) {
-		log_err("tls: cannot read KeyFile %s: %s", key_file,
-		    strerror(errno));
-		free(*ret_cert);
-		*ret_cert = NULL;
-		return -1;
-	}
-	if (tls_thumbprint(*ret_cert, thumb) < 0) {
-		log_err("tls: %s holds no PEM certificate", cert_file);
-		free(*ret_cert);
-		free(*ret_key);
-		*ret_cert = *ret_key = NULL;
-		return -1;
-	}
-	log_notice("tls: %s certificate %s, SHA-1 thumbprint %s",
-	    created ? "created self-signed" : "using", cert_file, thumb);
+	if (created && tls_thumbprint(*ret_cert, thumb) == 0)
+		log_notice("tls: created self-signed certificate %s, SHA-1 "
+		    "thumbprint %s", cert_file, thumb);
 	return 0;
 }

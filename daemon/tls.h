@@ -8,9 +8,21 @@
 #include <stddef.h>
 
 /*
- * Reads cert_file and key_file into *ret_cert / *ret_key (malloc'd PEM).
- * If neither exists, creates a self-signed pair first (key mode 0600) and
- * logs its SHA-1 thumbprint.  Returns 0 or -1 (logged).
+ * The text of a PEM file of less than max bytes (malloc'd, NUL-ended), or
+ * NULL with errno (EFBIG: too large).
+ */
+char	*tls_read_pem(const char *path, size_t max);
+
+/*
+ * Reads cert_file and key_file into *ret_cert / *ret_key (malloc'd PEM;
+ * the first must hold a certificate).  Returns 0 or -1 (logged).
+ */
+int	tls_load(const char *cert_file, const char *key_file, char **ret_cert,
+	    char **ret_key);
+
+/*
+ * tls_load(), but if neither file exists, creates a self-signed pair first
+ * (key mode 0600) and logs its SHA-1 thumbprint.  Returns 0 or -1 (logged).
  */
 int	tls_load_or_create(const char *cert_file, const char *key_file,
 	    const char *hostname, char **ret_cert, char **ret_key);
@@ -27,5 +39,8 @@ int	tls_thumbprint(const char *pem, char buf[41]);
  */
 int	tls_server_end_point(const char *pem, unsigned char *buf, size_t buflen,
 	    size_t *ret_len);
+/* the same of a DER certificate */
+int	tls_server_end_point_der(const unsigned char *der, size_t der_len,
+	    unsigned char *buf, size_t buflen, size_t *ret_len);
 
 #endif

@@ -9,6 +9,10 @@
  * its MessageID's text replaced by another, are offered to the memo; when
  * the memo answers one, that body must parse, its digest must be the one
  * in the answer, and the answer's RelatesTo must be its MessageID.
+ *
+ * Identify bodies are learnt as known Identify bodies (as http.c does);
+ * the memo must never take a body for an Identify that does not parse as
+ * one, and must know a small one it has just learnt.
  */
 #include "build.h"
 
@@ -108,6 +112,39 @@ parse(const char *body, size_t len, uint64_t *ret_digest, char *id,
 	return ok;
 }
 
+/* whether body parses as a WS-Man Identify */
+static bool
+is_identify(const char *body, size_t len)
+{
+	struct wsman_msg m = { 0 };
+	struct fault f = { 0 };
+	xmlDocPtr doc = soap_parse(body, len, &f);
+	bool yes = doc != NULL && wsman_envelope(&m, doc, &f) == 0 &&
+	    m.identify;
+
+	xmlFreeDoc(doc);
+	return yes;
+}
+
+/* the Identify bodies the memo knows are Identify bodies, and only those */
+static void
+check_identify(const char *body, size_t len)
+{
+	bool ident = is_identify(body, len);
+
+	if (reply_memo_identify_known(body, len) && !ident) {
+		fprintf(stderr, "the memo took a body for an Identify\n");
+		abort();
+	}
+	if (!ident)
+		return;
+	reply_memo_identify_learn(body, len);
+	if (len <= 1024 && !reply_memo_identify_known(body, len)) {
+		fprintf(stderr, "the memo forgot an Identify just learnt\n");
+		abort();
+	}
+}
+
 /* the text of the first <a:name> of an answer */
 static const char *
 text_of(const char *answer, const char *name, char *buf, size_t len)
@@ -178,6 +215,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			exit(1);
 		}
 	}
+	check_identify(body, size);
 	if (!parse(body, size, &d, id, sizeof(id)))
 		return 0;
 	/* learn it, with an answer that says what it was learnt for */

@@ -133,12 +133,12 @@ cid = s.command("sleep 3; echo late")
 sock = hd.connect(url)
 hd.send(sock, hd.soap_request(sc.receive_envelope(s.shell_id, cid, "PT2S"),
                               user, pw))
-time.sleep(0.5)
-check(counters()["pending"] == "1", "the Receive is not pending")
+check(hd.wait_until(lambda: counters()["pending"] == "1", 10),
+      "the Receive is not pending")
 hd.rst_close(sock)
 check(hd.wait_until(lambda: counters()["pending"] == "0", 6),
       "the abandoned Receive is still pending 6 s later")
-ok("a client reset 0.5 s into Receive (OperationTimeout 2 s): the daemon "
+ok("a client reset while its Receive was pending (OperationTimeout 2 s): the daemon "
    "completed and freed the operation (pending=0)")
 out, err, code = s.collect(cid, limit=10)
 check(out == b"late\n" and code == 0, "a new Receive got %r, exit code %d"
@@ -151,7 +151,8 @@ cid = s.command("sleep 1; echo early; sleep 1; echo after")
 sock = hd.connect(url)
 hd.send(sock, hd.soap_request(sc.receive_envelope(s.shell_id, cid, "PT20S"),
                               user, pw))
-time.sleep(0.3)
+check(hd.wait_until(lambda: counters()["pending"] == "1", 10),
+      "the Receive is not pending")
 hd.rst_close(sock)
 out, err, code = s.collect(cid, limit=10)
 check(code == 0 and out == b"early\nafter\n", "after a reset: %r, exit code "
@@ -201,19 +202,27 @@ except threading.BrokenBarrierError:
     raise Fail("the shells did not all start: %r" % errors[:3])
 t0 = time.monotonic()
 text = open(conf).read()
+def reloads_logged():
+    with open(dlog) as f:
+        return f.read().count("configuration reloaded")
+
 for k in range(3):
+    # spread over the streams; each reload is waited for before the next
+    # signal (a busy daemon reads two signals close together as one)
     time.sleep(0.4)
+    n = reloads_logged()
     # a real change each time: the log level
     text = re.sub(r"(?m)^LogLevel = .*$", "LogLevel = %s" %
                   ("debug", "info", "notice")[k], text)
     open(conf, "w").write(text)
     os.kill(P.pid, signal.SIGHUP)
+    check(hd.wait_until(lambda: reloads_logged() > n, 30),
+          "SIGHUP %d: no reload logged within 30 s" % (k + 1))
 for t in threads:
     t.join(150)
 dt = time.monotonic() - t0
 check(not errors, "streams failed: %s" % "; ".join(errors[:5]))
-with open(dlog) as f:
-    reloads = f.read().count("configuration reloaded")
+reloads = reloads_logged()
 check(reloads >= 3, "only %d reloads logged" % reloads)
 bad = [i for i in range(N) if results.get(i) is None or results[i][2] != 0 or
        len(results[i][0]) != len(want) or
@@ -256,7 +265,9 @@ check(sc.wait_until(lambda: len([p for p in sc.procs_of(user)
                                  if p[3] == "sleep 1022"]) == N - N // 5, 10),
       "the 1022 sleeps did not all start")
 nprocs = len(sc.procs_of(user))
-time.sleep(0.5)
+# the clients that wait are in Receive when the signal comes
+check(hd.wait_until(lambda: counters()["pending"] == str(len(waiting)), 10),
+      "the %d Receives are not all pending" % len(waiting))
 t0 = time.monotonic()
 os.kill(P.pid, signal.SIGTERM)
 gone = hd.wait_until(lambda: not P.alive(), 10)

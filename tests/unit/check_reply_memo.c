@@ -2,6 +2,9 @@
  * check_reply_memo.c: the reply memo (daemon/reply_memo.c) answers a body
  * that differs from a learnt one only in its MessageID's text, for the
  * same principal, with the learnt answer under new ids; and nothing else.
+ * It keeps Identify's answers, the objects made of them and the bodies
+ * known to be an Identify, and one rule forgets all of it: a new
+ * configuration generation (or a flush).
  */
 #include "build.h"
 
@@ -296,6 +299,133 @@ START_TEST(test_envelope_limit)
 }
 END_TEST
 
+/* an object made of a kept answer: counts its drops */
+static int drops;
+
+static void
+count_drop(void *obj)
+{
+	ck_assert_ptr_nonnull(obj);
+	drops++;
+}
+
+static char *
+dup_text(const char *t)
+{
+	char *c = strdup(t);
+
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+START_TEST(test_identify_kept)
+{
+	static int anon_obj, auth_obj;
+	const char *t;
+	size_t len = 99;
+
+	ck_assert_ptr_null(reply_memo_identify_text(MEMO_IDENTIFY_ANON, &len));
+	ck_assert_uint_eq(len, 0);
+	reply_memo_identify_keep(MEMO_IDENTIFY_ANON, dup_text("anon"), 4);
+	reply_memo_identify_keep(MEMO_IDENTIFY_AUTH, dup_text("authd"), 5);
+	t = reply_memo_identify_text(MEMO_IDENTIFY_ANON, &len);
+	ck_assert_str_eq(t, "anon");
+	ck_assert_uint_eq(len, 4);
+	t = reply_memo_identify_text(MEMO_IDENTIFY_AUTH, &len);
+	ck_assert_str_eq(t, "authd");
+	ck_assert_uint_eq(len, 5);
+
+	/* objects are kept with their answer, and dropped once each */
+	drops = 0;
+	ck_assert_ptr_null(reply_memo_identify_object(MEMO_IDENTIFY_AUTH));
+	reply_memo_identify_keep_object(MEMO_IDENTIFY_ANON, &anon_obj,
+	    count_drop);
+	reply_memo_identify_keep_object(MEMO_IDENTIFY_AUTH, &auth_obj,
+	    count_drop);
+	ck_assert_ptr_eq(reply_memo_identify_object(MEMO_IDENTIFY_ANON),
+	    &anon_obj);
+	ck_assert_ptr_eq(reply_memo_identify_object(MEMO_IDENTIFY_AUTH),
+	    &auth_obj);
+	/* a new text makes the old object go: it was made of the old text */
+	reply_memo_identify_keep(MEMO_IDENTIFY_AUTH, dup_text("again"), 5);
+	ck_assert_int_eq(drops, 1);
+	ck_assert_ptr_null(reply_memo_identify_object(MEMO_IDENTIFY_AUTH));
+	ck_assert_ptr_eq(reply_memo_identify_object(MEMO_IDENTIFY_ANON),
+	    &anon_obj);
+	reply_memo_flush();
+	ck_assert_int_eq(drops, 2);
+	ck_assert_ptr_null(reply_memo_identify_object(MEMO_IDENTIFY_ANON));
+	ck_assert_ptr_null(reply_memo_identify_text(MEMO_IDENTIFY_ANON, &len));
+	ck_assert_ptr_null(reply_memo_identify_text(MEMO_IDENTIFY_AUTH, &len));
+}
+END_TEST
+
+START_TEST(test_identify_bodies)
+{
+	char big[2048];
+
+	ck_assert(!reply_memo_identify_known("<identify/>", 11));
+	reply_memo_identify_learn("<identify/>", 11);
+	ck_assert(reply_memo_identify_known("<identify/>", 11));
+	/* byte for byte: a prefix or another length is not it */
+	ck_assert(!reply_memo_identify_known("<identify/>", 10));
+	ck_assert(!reply_memo_identify_known("<identify/> ", 12));
+	/* small bodies only */
+	memset(big, 'x', sizeof(big));
+	reply_memo_identify_learn(big, sizeof(big));
+	ck_assert(!reply_memo_identify_known(big, sizeof(big)));
+	/* a few of them, the oldest replaced */
+	for (int i = 0; i < 8; i++) {
+		char b[16];
+
+		snprintf(b, sizeof(b), "<id%d/>", i);
+		reply_memo_identify_learn(b, strlen(b));
+		ck_assert(reply_memo_identify_known(b, strlen(b)));
+	}
+	ck_assert(!reply_memo_identify_known("<identify/>", 11));
+	ck_assert(reply_memo_identify_known("<id7/>", 6));
+}
+END_TEST
+
+/* one rule: a reload forgets every kind of kept answer at once */
+START_TEST(test_one_invalidation)
+{
+	static int obj;
+	struct principal *p = principal_of("root");
+	struct memo_answer a;
+	size_t blen, tlen, len;
+	char *body = get_body(CONFIG_URI, "uuid:first", &blen);
+	char *text = answer_to("uuid:first", &tlen);
+
+	reply_memo_learn(body, blen, "uuid:first", p, text, tlen, GET_ACTION,
+	    CONFIG_URI, &lim);
+	reply_memo_identify_keep(MEMO_IDENTIFY_AUTH, dup_text("authd"), 5);
+	drops = 0;
+	reply_memo_identify_keep_object(MEMO_IDENTIFY_AUTH, &obj, count_drop);
+	reply_memo_identify_learn("<identify/>", 11);
+	ck_assert(answered(CONFIG_URI, "uuid:other", p, &a));
+	free(a.text);
+
+	W->cfg_gen++;
+	/* whichever is asked first, everything goes together */
+	ck_assert(!reply_memo_identify_known("<identify/>", 11));
+	ck_assert_int_eq(drops, 1);
+	ck_assert_ptr_null(reply_memo_identify_object(MEMO_IDENTIFY_AUTH));
+	ck_assert_ptr_null(reply_memo_identify_text(MEMO_IDENTIFY_AUTH, &len));
+	ck_assert(!answered(CONFIG_URI, "uuid:other", p, &a));
+
+	/* what is kept under the new generation stays until the next */
+	reply_memo_identify_keep(MEMO_IDENTIFY_ANON, dup_text("anon"), 4);
+	ck_assert_ptr_nonnull(reply_memo_identify_text(MEMO_IDENTIFY_ANON,
+	    &len));
+	W->cfg_gen++;
+	ck_assert_ptr_null(reply_memo_identify_text(MEMO_IDENTIFY_ANON, &len));
+	free(body);
+	free(text);
+	principal_unref(p);
+}
+END_TEST
+
 static void
 setup(void)
 {
@@ -321,6 +451,9 @@ memo_suite(void)
 	tcase_add_test(tc, test_not_answered);
 	tcase_add_test(tc, test_not_learnt);
 	tcase_add_test(tc, test_envelope_limit);
+	tcase_add_test(tc, test_identify_kept);
+	tcase_add_test(tc, test_identify_bodies);
+	tcase_add_test(tc, test_one_invalidation);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -568,10 +569,39 @@ have_dbus_daemon(void)
 	return access("/usr/bin/dbus-daemon", X_OK) == 0;
 }
 
+/*
+ * A line from fd (without its newline) within 60 s, or false at end of
+ * file, on error or timeout.
+ */
+static bool
+read_line(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n + 1 < len) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&p, 1, 60000) <= 0)
+			return false;
+		if ((r = read(fd, buf + n, 1)) <= 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			return false;
+		}
+		if (buf[n] == '\n')
+			break;
+		n++;
+	}
+	buf[n] = '\0';
+	return n > 0;
+}
+
 static void
 bus_setup(void)
 {
-	char conf[128], sock[128], arg[160];
+	char conf[128], sock[128], arg[160], print[48], line[256];
+	int ready[2];
 	FILE *fp;
 	char ok = 0;
 
@@ -596,19 +626,30 @@ bus_setup(void)
 	    "<allow receive_sender=\"*\"/></policy></busconfig>\n", bus_address);
 	fclose(fp);
 	snprintf(arg, sizeof(arg), "--config-file=%s", conf);
+	/*
+	 * dbus-daemon prints its address once it accepts connections: the
+	 * socket file exists earlier (bound, not yet listening), and a client
+	 * that connects then is refused.  So the address is waited for.
+	 */
+	ck_assert_int_eq(pipe(ready), 0);
+	snprintf(print, sizeof(print), "--print-address=%d", ready[1]);
 	if ((bus_pid = fork()) == 0) {
 		int null = open("/dev/null", O_RDWR);
 
+		close(ready[0]);
 		dup2(null, 1);
 		if (getenv("MOCK_LOG") == NULL)
 			dup2(null, 2);
 		execl("/usr/bin/dbus-daemon", "dbus-daemon", "--nofork",
-		    "--nopidfile", "--nosyslog", arg, (char *)NULL);
+		    "--nopidfile", "--nosyslog", print, arg, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 500 && access(sock, F_OK) < 0; i++)
-		usleep(10000);
-	ck_assert_msg(access(sock, F_OK) == 0, "dbus-daemon did not start");
+	close(ready[1]);
+	ck_assert_msg(read_line(ready[0], line, sizeof(line)),
+	    "dbus-daemon did not start (no address printed)");
+	close(ready[0]);
+	ck_assert_msg(strstr(line, sock) != NULL,
+	    "dbus-daemon printed %s, not the address of %s", line, sock);
 	fake_stop = fake_paused = 0;
 	fake_calls = 0;
 	ck_assert_int_eq(pipe(fake_ready), 0);

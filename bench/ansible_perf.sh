@@ -6,9 +6,14 @@
 # bench/run does).  SSH is measured twice: with Ansible's default
 # ControlPersist (the connection outlives each ansible process) and without
 # it (a new connection each time, as winrm has).  Medians of $ANSIBLE_PERF_N
-# runs (default 7) are printed; the test fails only when a run fails.
+# runs (default 7) are printed; it fails only when a run fails.  Run by
+# bench/run (once a test of make check): its ratios go to the bench's
+# table as "BENCH|name|winrmd|baseline|lower|target" lines (win_ping over
+# winrm at most as long as ping over a new SSH connection, at most twice
+# as long as over ControlPersist).  It uses the ansible on PATH; bench/run's
+# own Ansible part (7) uses the client matrix's newest ansible-core.
 WRT_TEST_TIMEOUT=${WRT_TEST_TIMEOUT:-300}
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../tests/interop/lib.sh"
 
 [ -f "$SHELLPLUG" ] || hard_error "the shell plugin is not staged at $SHELLPLUG"
 NATIVE=$(find "$STAGE" -path '*/winrmd/winrmd-native' -type f 2>/dev/null | head -n 1)
@@ -130,6 +135,8 @@ ok "median wall time: win_ping over winrm $WIN ms; ping over ssh $SSH_CP ms" \
     "(ControlPersist), $SSH_NEW ms (new connection)"
 "$PY" -c "import sys; w, a, b = map(float, sys.argv[1:]); print('   ratio win_ping/ssh ping: %.2f (ControlPersist), %.2f (new connection)' % (w / a, w / b))" \
     "$WIN" "$SSH_CP" "$SSH_NEW"
+echo "BENCH|ansible win_ping vs ping, new ssh connection (ms)|$WIN|$SSH_NEW|lower|1.0"
+echo "BENCH|ansible win_ping vs ping, ssh ControlPersist (ms)|$WIN|$SSH_CP|lower|2.0"
 
 daemon_alive || fail "the daemon died"
 stop_daemon

@@ -23,6 +23,12 @@ def figure(msg):
     print("   >> %s" % msg, flush=True)
 
 
+def bench(name, winrmd, baseline, direction, target):
+    """a row of bench/run's table: winrmd's figure against a baseline"""
+    print("BENCH|%s|%.2f|%.2f|%s|%s" % (name, winrmd, baseline, direction,
+                                        target), flush=True)
+
+
 def ms(x):
     return "%.2f ms" % (x * 1000)
 
@@ -92,6 +98,7 @@ def raw_lifecycle(c):
 def lifecycle(argv):
     http_url, https_url, user, pw, runs = argv[:5]
     runs = int(runs)
+    medians = {}
     for transport, url in (("plaintext", http_url), ("ssl", https_url)):
         s = sc.pywinrm_session(url, transport, user, pw)
         r = s.run_cmd("true")		# warm-up (PAM, caches)
@@ -109,6 +116,9 @@ def lifecycle(argv):
                   transport, ms(statistics.mean(times)),
                   ms(statistics.median(times)), ms(min(times)),
                   ms(max(times)), runs))
+        medians[transport] = statistics.median(times)
+    bench("pywinrm run_cmd('true'), HTTPS vs HTTP (ms)",
+          medians["ssl"] * 1000, medians["plaintext"] * 1000, "lower", 1.5)
     for name, url in (("HTTP", http_url), ("HTTPS", https_url)):
         c = RawClient(url, user, pw)
         raw_lifecycle(c)			# warm-up
@@ -180,6 +190,7 @@ def many(argv):
 
     lat = identify_latencies(url, 200)		# warm-up
     lat = identify_latencies(url, 200)
+    idle_p99 = pct(lat, 99)
     figure("Identify, idle daemon: p50 %s, p99 %s, max %s (200 requests, "
            "one keep-alive connection)" % (ms(pct(lat, 50)), ms(pct(lat, 99)),
                                            ms(lat[-1])))
@@ -234,6 +245,8 @@ def many(argv):
     figure("Identify with %d shells and %d pending Receives: p50 %s, p99 %s, "
            "max %s (200 requests)" % (nshells, nshells, ms(pct(lat, 50)),
                                       ms(pct(lat, 99)), ms(lat[-1])))
+    bench("Identify p99, %d shells vs idle (ms)" % nshells,
+          pct(lat, 99) * 1000, idle_p99 * 1000, "lower", 2)
     figure("daemon with %d shells: VmRSS %d kB (+%d kB, %.1f kB per shell), "
            "%d fds" % (nshells, rss1, rss1 - rss0,
                        (rss1 - rss0) / float(nshells), fds1))

@@ -1,0 +1,219 @@
+/*
+ * tls_creds.c: the certificate chain and key of HTTPS handshakes.
+ *
+ * MHD takes them through GnuTLS's retrieval function instead of once at
+ * start, so that a reload (SIGHUP) can put new ones in place: each new
+ * handshake asks for the current ones, and a connection that shook hands
+ * earlier goes on with what it got.  New files are checked before they
+ * are used (certificate and key load, the key is the certificate's); what
+ * fails is refused with the reason and the running ones stay.
+ *
+ * GnuTLS keeps pointers to what the retrieval function gave a session, so
+ * credentials live as long as a connection may use them.  They are kept
+ * in a list from the oldest to the current; a connection holds the ones
+ * current when it started, and may shake hands with those or with newer
+ * ones.  So the oldest retired credentials are freed once nobody holds
+ * them, and never before the older ones are: a connection that holds
+ * credentials keeps everything newer alive with them.
+ */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "tls.h"
+#include "tls_creds.h"
+
+#define MAX_CHAIN	16
+
+struct tls_creds {
+	unsigned		 holds;		/* connections that hold it */
+	gnutls_pcert_st		 chain[MAX_CHAIN];
+	unsigned		 nchain;
+	gnutls_privkey_t	 key;
+	char			 thumb[41];	/* SHA-1 of its certificate */
+	struct tls_creds	*newer;
+};
+
+static struct tls_creds *oldest, *current;
+
+static void
+creds_free(struct tls_creds *c)
+{
+	for (unsigned i = 0; i < c->nchain; i++)
+		gnutls_pcert_deinit(&c->chain[i]);
+	if (c->key != NULL)
+		gnutls_privkey_deinit(c->key);
+	free(c);
+}
+
+/* whether key is the private key of cert's public key */
+static bool
+key_matches(gnutls_privkey_t key, gnutls_pubkey_t cert_pub)
+{
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t a = { NULL, 0 }, b = { NULL, 0 };
+	bool same = false;
+
+	if (gnutls_pubkey_init(&pub) == 0 &&
+	    gnutls_pubkey_import_privkey(pub, key, 0, 0) == 0 &&
+	    gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &a) == 0 &&
+	    gnutls_pubkey_export2(cert_pub, GNUTLS_X509_FMT_DER, &b) == 0)
+		same = a.size == b.size && memcmp(a.data, b.data, a.size) == 0;
+	gnutls_free(a.data);
+	gnutls_free(b.data);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	return same;
+}
+
+/* credentials of PEM texts, or NULL with why */
+static struct tls_creds *
+creds_new(const char *cert_pem, const char *key_pem, const char **why)
+{
+	struct tls_creds *c = calloc(1, sizeof(*c));
+	gnutls_datum_t d;
+	int r;
+
+	if (c == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	if (tls_thumbprint(cert_pem, c->thumb) < 0) {
+		*why = "no PEM certificate";
+		goto fail;
+	}
+	d.data = (unsigned char *)cert_pem;
+	d.size = (unsigned)strlen(cert_pem);
+	c->nchain = MAX_CHAIN;
+	if ((r = gnutls_pcert_list_import_x509_raw(c->chain, &c->nchain, &d,
+	    GNUTLS_X509_FMT_PEM, 0)) < 0 || c->nchain == 0) {
+		c->nchain = 0;
+		*why = r < 0 ? gnutls_strerror(r) : "no certificate";
+		goto fail;
+	}
+	d.data = (unsigned char *)key_pem;
+	d.size = (unsigned)strlen(key_pem);
+	if ((r = gnutls_privkey_init(&c->key)) < 0 ||
+	    (r = gnutls_privkey_import_x509_raw(c->key, &d,
+	    GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
+		*why = gnutls_strerror(r);
+		goto fail;
+	}
+	if (!key_matches(c->key, c->chain[0].pubkey)) {
+		*why = "the key is not the certificate's";
+		goto fail;
+	}
+	return c;
+fail:
+	creds_free(c);
+	return NULL;
+}
+
+/* frees the oldest retired credentials nobody holds, in order */
+static void
+sweep(void)
+{
+	while (oldest != NULL && oldest != current && oldest->holds == 0) {
+		struct tls_creds *c = oldest;
+
+		oldest = c->newer;
+		log_debug("tls: the certificate with SHA-1 thumbprint %s is "
+		    "no longer used: freed", c->thumb);
+		creds_free(c);
+	}
+}
+
+int
+tls_creds_load(const char *cert_file, const char *key_file,
+    const char *hostname, bool create)
+{
+	char *cert = NULL, *key = NULL;
+	const char *why = NULL;
+	struct tls_creds *c;
+	int r = create ? tls_load_or_create(cert_file, key_file, hostname,
+	    &cert, &key) : tls_load(cert_file, key_file, &cert, &key);
+
+	if (r < 0) {
+		if (current != NULL)
+			log_err("tls: the certificate in use stays (SHA-1 "
+			    "thumbprint %s)", current->thumb);
+		return -1;
+	}
+	c = creds_new(cert, key, &why);
+	if (key != NULL) {
+		explicit_bzero(key, strlen(key));
+		free(key);
+	}
+	free(cert);
+	if (c == NULL) {
+		log_err("tls: CertificateFile %s and KeyFile %s refused: %s%s",
+		    cert_file, key_file, why, current != NULL ?
+		    "; the certificate in use stays" : "");
+		return -1;
+	}
+	if (current != NULL && strcmp(current->thumb, c->thumb) == 0) {
+		log_debug("tls: certificate %s unchanged", cert_file);
+		creds_free(c);
+		return 0;
+	}
+	log_notice("tls: %s certificate %s, SHA-1 thumbprint %s%s",
+	    current ? "new handshakes use" : "using", cert_file, c->thumb,
+	    current ? "; established connections keep theirs" : "");
+	if (current != NULL)
+		current->newer = c;
+	else
+		oldest = c;
+	current = c;
+	sweep();
+	return 0;
+}
+
+int
+tls_creds_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_dn,
+    int nreqs, const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
+    gnutls_pcert_st **pcert, unsigned int *pcert_length,
+    gnutls_privkey_t *pkey)
+{
+	(void)session;
+	(void)req_ca_dn;
+	(void)nreqs;
+	(void)pk_algos;
+	(void)pk_algos_length;
+	if (current == NULL)
+		return -1;
+	*pcert = current->chain;
+	*pcert_length = current->nchain;
+	*pkey = current->key;
+	return 0;
+}
+
+struct tls_creds *
+tls_creds_hold(void)
+{
+	if (current != NULL)
+		current->holds++;
+	return current;
+}
+
+void
+tls_creds_release(struct tls_creds *c)
+{
+	if (c == NULL)
+		return;
+	c->holds--;
+	sweep();
+}
+
+void
+tls_creds_shutdown(void)
+{
+	while (oldest != NULL) {
+		struct tls_creds *c = oldest;
+
+		oldest = c->newer;
+		creds_free(c);
+	}
+	current = NULL;
+}
