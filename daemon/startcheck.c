@@ -1,8 +1,8 @@
 /*
  * startcheck.c: what `winrmd -t' checks beyond the file's syntax, as `sshd -t'
  * does: that the start will find what it needs.  The HTTPS certificate
- * and key load and belong together (GnuTLS, as libmicrohttpd will load
- * them) and the key is readable by its owner only; the client CAs of
+ * and key load and belong together (tls_creds.c's check, the one the
+ * start and a reload make) and the key is readable by its owner only; the client CAs of
  * [Auth] Certificate load; the plugin directory
  * exists; the CIM providers the file names load.  The start runs the TLS
  * part too, so that a broken pair fails there with the same reason rather
@@ -23,19 +23,15 @@
 #include <gnutls/x509.h>
 
 #include "startcheck.h"
+#include "tls_creds.h"
 #include "config.h"
 #include "log.h"
 
-/* both files exist: they load, match, and the key is private */
+/* both files exist: they load and match (tls_creds.c), the key is private */
 static int
 check_pair(const char *cert, const char *key)
 {
-	gnutls_datum_t cd = { NULL, 0 }, kd = { NULL, 0 };
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_x509_privkey_t pk = NULL;
-	gnutls_certificate_credentials_t cred = NULL;
 	struct stat st;
-	int r, rc = -1;
 
 	if (stat(key, &st) < 0 || !S_ISREG(st.st_mode)) {
 		log_err("tls: KeyFile %s is not a regular file", key);
@@ -47,52 +43,7 @@ check_pair(const char *cert, const char *key)
 		    (unsigned)(st.st_mode & 07777), key);
 		return -1;
 	}
-	if ((r = gnutls_load_file(cert, &cd)) < 0) {
-		log_err("tls: cannot read CertificateFile %s: %s", cert,
-		    strerror(errno));
-		goto out;
-	}
-	if ((r = gnutls_load_file(key, &kd)) < 0) {
-		log_err("tls: cannot read KeyFile %s: %s", key, strerror(errno));
-		goto out;
-	}
-	if (gnutls_x509_crt_init(&crt) < 0 || gnutls_x509_privkey_init(&pk) < 0 ||
-	    gnutls_certificate_allocate_credentials(&cred) < 0) {
-		log_err("tls: out of memory");
-		goto out;
-	}
-	if ((r = gnutls_x509_crt_import(crt, &cd, GNUTLS_X509_FMT_PEM)) < 0) {
-		log_err("tls: CertificateFile %s holds no usable PEM "
-		    "certificate: %s", cert, gnutls_strerror(r));
-		goto out;
-	}
-	if ((r = gnutls_x509_privkey_import2(pk, &kd, GNUTLS_X509_FMT_PEM,
-	    NULL, GNUTLS_PKCS_PLAIN)) < 0) {
-		log_err("tls: KeyFile %s holds no usable unencrypted PEM private "
-		    "key: %s", key, gnutls_strerror(r));
-		goto out;
-	}
-	if ((r = gnutls_certificate_set_x509_key_mem2(cred, &cd, &kd,
-	    GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
-		if (r == GNUTLS_E_CERTIFICATE_KEY_MISMATCH)
-			log_err("tls: KeyFile %s is not the key of "
-			    "CertificateFile %s: %s", key, cert,
-			    gnutls_strerror(r));
-		else
-			log_err("tls: CertificateFile %s with KeyFile %s: %s",
-			    cert, key, gnutls_strerror(r));
-		goto out;
-	}
-	rc = 0;
-out:
-	gnutls_certificate_free_credentials(cred);
-	gnutls_x509_privkey_deinit(pk);
-	gnutls_x509_crt_deinit(crt);
-	gnutls_free(cd.data);
-	if (kd.data != NULL)
-		gnutls_memset(kd.data, 0, kd.size);
-	gnutls_free(kd.data);
-	return rc;
+	return tls_creds_check(cert, key);
 }
 
 int

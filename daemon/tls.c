@@ -238,7 +238,8 @@ tls_load(const char *cert_file, const char *key_file, char **ret_cert,
 		return -1;
 	}
 	if (tls_thumbprint(*ret_cert, thumb) < 0) {
-		log_err("tls: %s holds no PEM certificate", cert_file);
+		log_err("tls: CertificateFile %s holds no usable PEM "
+		    "certificate", cert_file);
 		free(*ret_cert);
 		free(*ret_key);
 		*ret_cert = *ret_key = NULL;

@@ -18,6 +18,7 @@
  */
 #include "build.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,47 +69,76 @@ key_matches(gnutls_privkey_t key, gnutls_pubkey_t cert_pub)
 	return same;
 }
 
-/* credentials of PEM texts, or NULL with why */
+/*
+ * credentials of PEM texts, or NULL with why: a sentence naming the file
+ * at fault (the one reason -t, the start and a reload give)
+ */
 static struct tls_creds *
-creds_new(const char *cert_pem, const char *key_pem, const char **why)
+creds_new(const char *cert_pem, const char *key_pem, const char *cert_file,
+    const char *key_file, char *why, size_t whylen)
 {
 	struct tls_creds *c = calloc(1, sizeof(*c));
 	gnutls_datum_t d;
-	int r;
+	int r = 0;
 
 	if (c == NULL) {
-		*why = "out of memory";
+		snprintf(why, whylen, "out of memory");
 		return NULL;
-	}
-	if (tls_thumbprint(cert_pem, c->thumb) < 0) {
-		*why = "no PEM certificate";
-		goto fail;
 	}
 	d.data = (unsigned char *)cert_pem;
 	d.size = (unsigned)strlen(cert_pem);
 	c->nchain = MAX_CHAIN;
-	if ((r = gnutls_pcert_list_import_x509_raw(c->chain, &c->nchain, &d,
+	if (tls_thumbprint(cert_pem, c->thumb) < 0 ||
+	    (r = gnutls_pcert_list_import_x509_raw(c->chain, &c->nchain, &d,
 	    GNUTLS_X509_FMT_PEM, 0)) < 0 || c->nchain == 0) {
 		c->nchain = 0;
-		*why = r < 0 ? gnutls_strerror(r) : "no certificate";
+		snprintf(why, whylen, "CertificateFile %s holds no usable PEM "
+		    "certificate%s%s", cert_file, r < 0 ? ": " : "",
+		    r < 0 ? gnutls_strerror(r) : "");
 		goto fail;
 	}
 	d.data = (unsigned char *)key_pem;
 	d.size = (unsigned)strlen(key_pem);
 	if ((r = gnutls_privkey_init(&c->key)) < 0 ||
 	    (r = gnutls_privkey_import_x509_raw(c->key, &d,
-	    GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
-		*why = gnutls_strerror(r);
+	    GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN)) < 0) {
+		snprintf(why, whylen, "KeyFile %s holds no usable unencrypted "
+		    "PEM private key: %s", key_file, gnutls_strerror(r));
 		goto fail;
 	}
 	if (!key_matches(c->key, c->chain[0].pubkey)) {
-		*why = "the key is not the certificate's";
+		snprintf(why, whylen, "KeyFile %s is not the key of "
+		    "CertificateFile %s: %s", key_file, cert_file,
+		    gnutls_strerror(GNUTLS_E_CERTIFICATE_KEY_MISMATCH));
 		goto fail;
 	}
 	return c;
 fail:
 	creds_free(c);
 	return NULL;
+}
+
+/* the credentials of the two files, or NULL (logged) */
+static struct tls_creds *
+creds_read(const char *cert_file, const char *key_file,
+    const char *hostname, bool create, const char *suffix)
+{
+	char *cert = NULL, *key = NULL, why[512];
+	struct tls_creds *c;
+	int r = create ? tls_load_or_create(cert_file, key_file, hostname,
+	    &cert, &key) : tls_load(cert_file, key_file, &cert, &key);
+
+	if (r < 0)
+		return NULL;
+	c = creds_new(cert, key, cert_file, key_file, why, sizeof(why));
+	if (key != NULL) {
+		explicit_bzero(key, strlen(key));
+		free(key);
+	}
+	free(cert);
+	if (c == NULL)
+		log_err("tls: %s%s", why, suffix);
+	return c;
 }
 
 /* frees the oldest retired credentials nobody holds, in order */
@@ -126,31 +156,27 @@ sweep(void)
 }
 
 int
+tls_creds_check(const char *cert_file, const char *key_file)
+{
+	struct tls_creds *c = creds_read(cert_file, key_file, NULL, false, "");
+
+	if (c == NULL)
+		return -1;
+	creds_free(c);
+	return 0;
+}
+
+int
 tls_creds_load(const char *cert_file, const char *key_file,
     const char *hostname, bool create)
 {
-	char *cert = NULL, *key = NULL;
-	const char *why = NULL;
-	struct tls_creds *c;
-	int r = create ? tls_load_or_create(cert_file, key_file, hostname,
-	    &cert, &key) : tls_load(cert_file, key_file, &cert, &key);
+	struct tls_creds *c = creds_read(cert_file, key_file, hostname, create,
+	    current != NULL ? "; the certificate in use stays" : "");
 
-	if (r < 0) {
+	if (c == NULL) {
 		if (current != NULL)
 			log_err("tls: the certificate in use stays (SHA-1 "
 			    "thumbprint %s)", current->thumb);
-		return -1;
-	}
-	c = creds_new(cert, key, &why);
-	if (key != NULL) {
-		explicit_bzero(key, strlen(key));
-		free(key);
-	}
-	free(cert);
-	if (c == NULL) {
-		log_err("tls: CertificateFile %s and KeyFile %s refused: %s%s",
-		    cert_file, key_file, why, current != NULL ?
-		    "; the certificate in use stays" : "");
 		return -1;
 	}
 	if (current != NULL && strcmp(current->thumb, c->thumb) == 0) {

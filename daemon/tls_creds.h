@@ -24,6 +24,11 @@ struct tls_creds;
  */
 int	tls_creds_load(const char *cert_file, const char *key_file,
 	    const char *hostname, bool create);
+/*
+ * Whether the two files would load (the same checks as tls_creds_load,
+ * for -t and the start): 0, or -1 with the reason logged at error level.
+ */
+int	tls_creds_check(const char *cert_file, const char *key_file);
 
 /*
  * GnuTLS's certificate retrieval function (gnutls_certificate_retrieve_
