@@ -1,0 +1,244 @@
+"""pypsrp_psrp_client.py: pypsrp's PowerShell remoting (PSRP) against winrmd,
+run by the client matrix's venv (tests/clients/pypsrp_psrp.sh).
+
+    pypsrp_psrp_client.py run URL USER PASSWORD
+        Client.execute_ps (output, error records, had_errors), RunspacePool
+        and PowerShell: add_script with arguments, add_cmdlet, input
+        objects, the runspace's working directory, environment and
+        $LASTEXITCODE between pipelines, two pipelines at once, stop(), a
+        SecureString argument (key exchange), the pool calls (available
+        runspaces, max runspaces), Client.copy/fetch of a file with its
+        checksum, Client.execute_cmd (WinRS) next to it, an unknown
+        configuration refused
+    pypsrp_psrp_client.py other URL USER PASSWORD USER2 PASSWORD2
+        a pool of USER is invisible to USER2: Receive, Signal, Send, Delete
+        of USER2 are refused, and USER's pool still works
+
+Prints "ok OPERATION" per operation that passed; exits 1 with "FAIL: ..."
+on the first that did not.
+"""
+
+import argparse
+import hashlib
+import os
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def client(a, user=None, password=None):
+    from pypsrp.client import Client
+    from urllib.parse import urlsplit
+    u = urlsplit(a.url)
+    return Client(u.hostname, port=u.port, username=user or a.user,
+                  password=password or a.password,
+                  ssl=u.scheme == "https", path=u.path.lstrip("/"),
+                  auth="basic", cert_validation=False, encryption="never")
+
+
+def wsman(a, user=None, password=None):
+    return client(a, user, password).wsman
+
+
+def errors_text(streams):
+    return [str(e) for e in streams.error]
+
+
+def cmd_run(a):
+    from pypsrp.powershell import PowerShell, RunspacePool, PSInvocationState
+    from pypsrp.serializer import ObjectMeta
+    from pypsrp.exceptions import WSManFaultError
+
+    c = client(a)
+    out, streams, had_errors = c.execute_ps("id -un")
+    check(out == a.user and not had_errors,
+          "execute_ps(id -un): %r, errors %r" % (out, errors_text(streams)))
+    out, streams, had_errors = c.execute_ps(
+        "echo one; echo two\necho to-stderr >&2; exit 3")
+    check(out == "one\ntwo", "execute_ps output %r" % out)
+    check(errors_text(streams) == ["to-stderr"],
+          "execute_ps error records %r" % errors_text(streams))
+    check(not had_errors, "execute_ps: a native exit status is not a "
+          "terminating error, yet had_errors")
+    print("ok execute_ps")
+
+    out, streams, had_errors = c.execute_ps(
+        'printf "%s\\n" "$WRT_A"', environment={"WRT_A": "x y'z"})
+    check(out == "x y'z", "execute_ps environment: %r" % out)
+    print("ok execute_ps environment")
+
+    out, err, rc = c.execute_cmd("echo winrs; exit 4")
+    check(out == "winrs\n" and rc == 4, "execute_cmd: %r %r %d" % (out, err, rc))
+    print("ok execute_cmd")
+
+    with RunspacePool(c.wsman, max_runspaces=2) as pool:
+        ps = PowerShell(pool)
+        ps.add_script('printf "%s|" "$@"; echo').add_argument("a b") \
+            .add_argument(3)
+        out = ps.invoke()
+        check(out == ["a b|3|"] and ps.state == PSInvocationState.COMPLETED,
+              "add_script arguments: %r state %d" % (out, ps.state))
+        ps = PowerShell(pool)
+        ps.add_cmdlet("echo").add_argument("from a cmdlet")
+        out = ps.invoke()
+        check(out == ["from a cmdlet"], "add_cmdlet: %r" % out)
+        print("ok add_script add_cmdlet")
+
+        ps = PowerShell(pool)
+        ps.add_script("tr a-z A-Z")
+        out = ps.invoke(["first line", "second", 42])
+        check(out == ["FIRST LINE", "SECOND", "42"], "input objects: %r" % out)
+        print("ok input objects")
+
+        for script in ("cd /tmp; export WRT_KEPT=kept; sh -c 'exit 7'",):
+            ps = PowerShell(pool)
+            ps.add_script(script)
+            ps.invoke()
+        ps = PowerShell(pool)
+        ps.add_script('pwd; echo "$WRT_KEPT"; echo "$LASTEXITCODE"')
+        out = ps.invoke()
+        check(out == ["/tmp", "kept", "7"],
+              "runspace state between pipelines: %r" % out)
+        print("ok runspace state")
+
+        p1, p2 = PowerShell(pool), PowerShell(pool)
+        p1.add_script("sleep 2; echo first")
+        p2.add_script("sleep 2; echo second")
+        t0 = time.monotonic()
+        p1.begin_invoke()
+        p2.begin_invoke()
+        p1.end_invoke()
+        p2.end_invoke()
+        took = time.monotonic() - t0
+        check(p1.output == ["first"] and p2.output == ["second"],
+              "two pipelines: %r %r" % (p1.output, p2.output))
+        check(took < 3.8, "two pipelines of 2 s took %.1f s: not at once"
+              % took)
+        print("ok two pipelines at once")
+
+        check(pool.get_available_runspaces() == 2,
+              "available runspaces: %r" % pool.get_available_runspaces())
+        check(pool.set_max_runspaces(3), "set_max_runspaces(3) refused")
+        print("ok pool calls")
+
+        ps = PowerShell(pool)
+        ps.add_script("sleep 60; echo never")
+        t0 = time.monotonic()
+        ps.begin_invoke()
+        time.sleep(0.5)
+        ps.stop()
+        check(ps.state == PSInvocationState.STOPPED, "stop: state %d"
+              % ps.state)
+        ps = PowerShell(pool)
+        ps.add_script("echo after")
+        check(ps.invoke() == ["after"] and time.monotonic() - t0 < 20,
+              "the pool after stop()")
+        print("ok stop")
+
+        pool.exchange_keys()
+        secret = pool.serialize("s3cret value", ObjectMeta("SS"))
+        ps = PowerShell(pool)
+        ps.add_script('printf "%s\\n" "$1"').add_argument(secret)
+        out = ps.invoke()
+        check(out == ["s3cret value"], "SecureString argument: %r" % out)
+        print("ok SecureString")
+
+    try:
+        c.execute_ps("echo x", configuration_name="No.Such.Config")
+        raise Fail("an unknown configuration was accepted")
+    except WSManFaultError as e:
+        check("No.Such.Config" in str(e.reason or e.message or e),
+              "unknown configuration: %s" % e)
+    print("ok unknown configuration")
+
+    if a.copy_mb:
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "src.bin")
+            back = os.path.join(d, "back.bin")
+            data = os.urandom(a.copy_mb * 1024 * 1024)
+            with open(src, "wb") as f:
+                f.write(data)
+            dest = "/tmp/wrt-pypsrp-%d.bin" % os.getpid()
+            path = c.copy(src, dest)
+            check(path == dest, "copy returned %r" % path)
+            c.fetch(dest, back)
+            with open(back, "rb") as f:
+                got = f.read()
+            check(hashlib.sha1(got).digest() == hashlib.sha1(data).digest(),
+                  "fetch: %d bytes back, checksum differs" % len(got))
+            c.execute_ps("rm -f %s" % dest)
+        print("ok copy fetch")
+
+
+def cmd_other(a):
+    from pypsrp.powershell import PowerShell, RunspacePool
+    from pypsrp.exceptions import WSManFaultError
+    from pypsrp.wsman import SelectorSet, NAMESPACES
+
+    c = client(a)
+    w2 = wsman(a, a.user2, a.password2)
+    uri = "http://schemas.microsoft.com/powershell/Microsoft.PowerShell"
+    rsp = NAMESPACES["rsp"]
+    with RunspacePool(c.wsman) as pool:
+        sel = SelectorSet()
+        sel.add_option("ShellId", pool.shell.id)
+        recv = ET.Element("{%s}Receive" % rsp)
+        ET.SubElement(recv, "{%s}DesiredStream" % rsp).text = "stdout"
+        sig = ET.Element("{%s}Signal" % rsp,
+                         attrib={"CommandId": pool.id.upper()})
+        ET.SubElement(sig, "{%s}Code" % rsp).text = "powershell/signal/crtl_c"
+        send = ET.Element("{%s}Send" % rsp)
+        ET.SubElement(send, "{%s}Stream" % rsp, attrib={"Name": "stdin"}) \
+            .text = "AAAA"
+        for name, call in (
+                ("Receive", lambda: w2.receive(uri, recv, selector_set=sel)),
+                ("Signal", lambda: w2.signal(uri, sig, selector_set=sel)),
+                ("Send", lambda: w2.send(uri, send, selector_set=sel)),
+                ("Delete", lambda: w2.delete(uri, selector_set=sel))):
+            try:
+                call()
+                raise Fail("%s of another user's pool was served" % name)
+            except WSManFaultError as e:
+                check(e.code == 2150858843,
+                      "%s: fault %s, not ShellNotFound" % (name, e.code))
+        ps = PowerShell(pool)
+        ps.add_script("echo still mine")
+        check(ps.invoke() == ["still mine"], "the pool after the refusals")
+    print("ok other user refused")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run")
+    for s in (r,):
+        s.add_argument("url")
+        s.add_argument("user")
+        s.add_argument("password")
+    r.add_argument("--copy-mb", type=int, default=0)
+    o = sub.add_parser("other")
+    o.add_argument("url")
+    o.add_argument("user")
+    o.add_argument("password")
+    o.add_argument("user2")
+    o.add_argument("password2")
+    a = p.parse_args()
+    try:
+        {"run": cmd_run, "other": cmd_other}[a.cmd](a)
+    except Fail as e:
+        print("FAIL: %s" % e)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
