@@ -57,7 +57,7 @@ def errors_text(streams):
 def cmd_run(a):
     from pypsrp.powershell import PowerShell, RunspacePool, PSInvocationState
     from pypsrp.serializer import ObjectMeta
-    from pypsrp.exceptions import WSManFaultError
+    from pypsrp.exceptions import WSManFaultError, InvalidPSRPOperation
 
     c = client(a)
     out, streams, had_errors = c.execute_ps("id -un")
@@ -128,7 +128,19 @@ def cmd_run(a):
 
         check(pool.get_available_runspaces() == 2,
               "available runspaces: %r" % pool.get_available_runspaces())
-        check(pool.set_max_runspaces(3), "set_max_runspaces(3) refused")
+        pool.max_runspaces = 3
+        check(pool.max_runspaces == 3, "max_runspaces = 3 not kept")
+        try:
+            pool.min_runspaces = 5
+            raise Fail("min_runspaces above max_runspaces was accepted")
+        except InvalidPSRPOperation:
+            pass
+        pool.reset_runspace_state()
+        ps = PowerShell(pool)
+        ps.add_script('pwd; echo "[$WRT_KEPT]"')
+        out = ps.invoke()
+        check(out == [os.path.expanduser("~" + a.user), "[]"],
+              "after reset_runspace_state: %r" % out)
         print("ok pool calls")
 
         ps = PowerShell(pool)
