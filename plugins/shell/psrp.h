@@ -109,6 +109,8 @@ struct psrp_script {
 	char		*text;
 	char		**secrets;	/* NAME=value, NULL-terminated */
 	size_t		 nsecrets;
+	/* a non-zero exit is a terminating error (served scripts) */
+	bool		 fail_on_exit;
 };
 /*
  * The text of p's statements, or -1 with err: the shapes clients wrap

@@ -34,7 +34,8 @@
 #define STATE_DONE		WINRMD_NS_SHELL "/CommandState/Done"
 #define SIGNAL_PS_CTRL_C	"powershell/signal/ctrl_c"
 #define SIGNAL_PS_CRTL_C	"powershell/signal/crtl_c"
-#define LINE_MAX_BYTES		(64 * 1024)	/* a longer line is cut */
+/* a longer line is cut: a fetched file is one line of base64 */
+#define LINE_MAX_BYTES		(16 * 1024 * 1024)
 
 struct psrp_pipe {
 	struct psrp_pool	*pool;
@@ -52,6 +53,8 @@ struct psrp_pipe {
 	size_t			 state_len;
 	bool			 state_over;	/* too long: not kept */
 	bool			 stop;		/* ctrl_c */
+	bool			 fail_on_exit;	/* psrp_script.h */
+	char			*last_err;	/* the last stderr line */
 	bool			 final;		/* PIPELINE_STATE queued */
 	bool			 done_sent;
 };
@@ -90,7 +93,8 @@ queue_line(struct command *c, enum stream_id s, const char *p, size_t n)
 		e.pe_category = PSRP_ERR_NOT_SPECIFIED;
 		e.pe_target_object = clixml_new_string(t);
 		r = queue(c, PSRP_ERROR_RECORD, psrp_build_error_record(&e));
-		free(t);
+		free(((struct psrp_pipe *)c->kdata)->last_err);
+		((struct psrp_pipe *)c->kdata)->last_err = t;
 	}
 	if (r < 0)
 		host->log(WINRMD_LOG_ERR, "psrp: out of memory queueing output "
@@ -220,6 +224,17 @@ finish(struct command *c)
 		state = PSRP_PIPELINE_STOPPED;
 		queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(state,
 		    psrp_build_stopped_error()));
+	} else if (pp->fail_on_exit && c->exit_code != 0) {
+		char msg[512];
+		struct psrp_error e = { .pe_message = msg,
+		    .pe_fqid = "ScriptFailed",
+		    .pe_category = PSRP_ERR_NOT_SPECIFIED };
+
+		state = PSRP_PIPELINE_FAILED;
+		snprintf(msg, sizeof(msg), "%s", pp->last_err != NULL ?
+		    pp->last_err : "the script failed");
+		queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(state,
+		    psrp_build_error_record(&e)));
 	} else {
 		state = PSRP_PIPELINE_COMPLETED;
 		if (!pp->host_null && c->exit_code != 0) {
@@ -235,7 +250,8 @@ finish(struct command *c)
 	pp->final = true;
 	host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s ended: exit %d, %s",
 	    c->id, c->shell ? c->shell->user.name : "?", c->exit_code,
-	    pp->stop ? "stopped" : "completed");
+	    state == PSRP_PIPELINE_STOPPED ? "stopped" :
+	    state == PSRP_PIPELINE_FAILED ? "failed" : "completed");
 }
 
 /* the pipeline cannot run: Failed with why, at once */
@@ -352,6 +368,7 @@ start(struct command *c, const struct psrp_pipeline *p)
 	int r;
 
 	pp->no_input = p->pp_no_input;
+	pp->fail_on_exit = false;
 	pp->host_null = p->pp_host.ph_is_host_null;
 	if (psrp_pool_busy(pool) >= (unsigned)pool->max_rs) {
 		snprintf(err, sizeof(err), "All %d runspaces of the pool are "
@@ -365,6 +382,7 @@ start(struct command *c, const struct psrp_pipeline *p)
 		fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable", err);
 		return;
 	}
+	pp->fail_on_exit = script.fail_on_exit;
 	uuid_generate_random(u);
 	uuid_unparse_upper(u, uid);
 	snprintf(pp->mark, sizeof(pp->mark), "WINRMD-RUNSPACE-STATE-%s", uid);
@@ -616,6 +634,7 @@ pipe_cleanup(struct command *c)
 	psrp_outq_clear(&pp->q);
 	free(pp->line[0]);
 	free(pp->line[1]);
+	free(pp->last_err);
 	if (pp->state != NULL)
 		OPENSSL_cleanse(pp->state, pp->state_len);
 	free(pp->state);

@@ -138,6 +138,58 @@ psrp_value_text(const struct clixml_value *v)
 	return strdup("");
 }
 
+/* ------------------------------------------------- pypsrp's copy, fetch */
+
+/*
+ * pypsrp's Client.copy sends copy.ps1 with (dest, expand_variables) and
+ * the file as input: a base64 line per chunk, then the base64 of the hex
+ * SHA-1; it wants the absolute path back.  Client.fetch sends fetch.ps1
+ * with (src, expand_variables) and wants the whole file as one base64
+ * string, then the hex SHA-1.  Both are served with coreutils; a failure
+ * is a terminating error (Failed), as the scripts' throw is.
+ */
+static const char native_copy[] =
+    "__d=$(mktemp -d) || exit 1\n"
+    "cat >\"$__d/in\"\n"
+    "__want=$(tail -n 1 \"$__d/in\" | base64 -d)\n"
+    "head -n -1 \"$__d/in\" | split -l 1 -a 8 - \"$__d/c.\"\n"
+    ": >\"$__d/out\"\n"
+    "for __f in \"$__d\"/c.*; do [ -e \"$__f\" ] || continue; "
+    "base64 -d \"$__f\" >>\"$__d/out\" || { rm -rf \"$__d\"; exit 1; }; done\n"
+    "__got=$(sha1sum <\"$__d/out\"); __got=${__got%% *}\n"
+    "if [ \"$__got\" != \"$__want\" ]; then echo \"Transport failure, hash "
+    "mismatch: actual $__got, expected $__want\" >&2; rm -rf \"$__d\"; exit 1; fi\n"
+    "__dest=$1; case $__dest in /*) ;; *) __dest=$(pwd)/$__dest ;; esac\n"
+    "rm -f -- \"$__dest\" && mv -- \"$__d/out\" \"$__dest\" || "
+    "{ rm -rf \"$__d\"; exit 1; }\n"
+    "rm -rf \"$__d\"\n"
+    "printf '%s\\n' \"$__dest\"\n";
+
+static const char native_fetch[] =
+    "if [ -d \"$1\" ]; then echo \"The path at '$1' is a directory, src "
+    "must be a file\" >&2; exit 1; fi\n"
+    "if [ ! -e \"$1\" ]; then echo \"The path at '$1' does not exist\" >&2; "
+    "exit 1; fi\n"
+    "base64 -w0 <\"$1\" || exit 1\n"
+    "echo\n"
+    "__h=$(sha1sum <\"$1\") || exit 1\n"
+    "printf '%s\\n' \"${__h%% *}\"\n";
+
+/* the native text for a script pypsrp sends, or NULL */
+static const char *
+pypsrp_native(const char *script)
+{
+	if (strstr(script, "[System.IO.File]::Create($path)") != NULL &&
+	    strstr(script, "FromBase64String($input)") != NULL &&
+	    strstr(script, "TransformFinalBlock") != NULL)
+		return native_copy;
+	if (strstr(script, "[System.Convert]::ToBase64String($bytes)") != NULL &&
+	    strstr(script, "$fs.Read($bytes") != NULL &&
+	    strstr(script, "TransformFinalBlock") != NULL)
+		return native_fetch;
+	return NULL;
+}
+
 /* ------------------------------------------------------------ commands */
 
 struct build {
@@ -147,6 +199,7 @@ struct build {
 	size_t		 nsecrets;
 	char		*err;
 	size_t		 errlen;
+	bool		 fail_on_exit;
 };
 
 static bool
@@ -300,7 +353,11 @@ add_command(struct build *b, struct sbuf *out, const struct psrp_cmd *c)
 		if (any)
 			sb_add(out, "; ");
 		sb_add(out, "\n");
-		sb_add(out, name);
+		if (pypsrp_native(name) != NULL) {
+			b->fail_on_exit = true;
+			sb_add(out, pypsrp_native(name));
+		} else
+			sb_add(out, name);
 		sb_add(out, "\n}");
 		return 0;
 	}
@@ -417,6 +474,7 @@ psrp_script_build(const struct psrp_pipeline *p, const uint8_t *key,
 		goto fail;
 	}
 	ret->text = b.text.p != NULL ? b.text.p : strdup("");
+	ret->fail_on_exit = b.fail_on_exit;
 	ret->secrets = b.secrets;
 	ret->nsecrets = b.nsecrets;
 	return ret->text != NULL ? 0 : -1;
