@@ -54,6 +54,7 @@ struct psrp_pool {
 	struct shell		*sh;
 	struct psrp_guid	 rpid;
 	struct psrp_defrag	*in;		/* the pool's stdin */
+	struct psrp_defrag	*pr;		/* its host responses (pr) */
 	struct command		*cmd;		/* the pool's own Receive */
 	struct psrp_outq	 q;
 	uint64_t		 next_object;	/* ObjectIds we send */
@@ -75,8 +76,11 @@ int	psrp_pool_create(struct shell *sh, struct winrmd_op *op);
 void	psrp_pool_free(struct shell *sh);
 /* the command that answers the pool's Receive (no CommandId) */
 struct command *psrp_pool_command(struct shell *sh);
-/* Send to the pool (no CommandId): stdin fragments of pool messages */
-int	psrp_pool_send(struct shell *sh, struct winrmd_op *op,
+/*
+ * Send to the pool (no CommandId): fragments of pool messages on stdin,
+ * or of host responses on pr (pr true)
+ */
+int	psrp_pool_send(struct shell *sh, struct winrmd_op *op, bool pr,
 	    const uint8_t *data, size_t len);
 /* a message queued for the client (taken over: msg is freed) */
 int	psrp_queue(struct psrp_pool *p, struct psrp_outq *q, uint32_t type,
@@ -95,7 +99,7 @@ struct command *psrp_pipeline_new(struct shell *sh, const char *id,
 	    const uint8_t *frag, size_t len, struct winrmd_op *op,
 	    int *ret_fault);
 /* Send with a CommandId: fragments of the pipeline's messages */
-int	psrp_pipeline_send(struct command *c, struct winrmd_op *op,
+int	psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
 	    const uint8_t *data, size_t len);
 
 /* psrp_script.c: pure, for the unit tests */

@@ -41,6 +41,7 @@ struct psrp_pipe {
 	struct psrp_pool	*pool;
 	struct psrp_guid	 pid;
 	struct psrp_defrag	*in;
+	struct psrp_defrag	*pr;		/* host responses */
 	bool			 created;	/* CREATE_PIPELINE taken */
 	bool			 no_input;
 	bool			 host_null;
@@ -549,17 +550,16 @@ bad:
 
 /* takes fragments; input for the child in *in */
 static int
-feed(struct command *c, struct winrmd_op *op, const uint8_t *data, size_t len,
-    struct input *in)
+feed(struct command *c, struct winrmd_op *op, struct psrp_defrag *d,
+    const uint8_t *data, size_t len, struct input *in)
 {
-	struct psrp_pipe *pp = c->kdata;
 	uint8_t *msg;
 	size_t mlen;
 	int r;
 
-	if (psrp_defrag_feed(pp->in, data, len) < 0)
-		return pipe_fault(c, op, "fragment", psrp_defrag_error(pp->in));
-	while (psrp_defrag_next(pp->in, &msg, &mlen, NULL) == 1) {
+	if (psrp_defrag_feed(d, data, len) < 0)
+		return pipe_fault(c, op, "fragment", psrp_defrag_error(d));
+	while (psrp_defrag_next(d, &msg, &mlen, NULL) == 1) {
 		r = message(c, op, msg, mlen, in);
 		OPENSSL_cleanse(msg, mlen);
 		free(msg);
@@ -570,7 +570,7 @@ feed(struct command *c, struct winrmd_op *op, const uint8_t *data, size_t len,
 }
 
 int
-psrp_pipeline_send(struct command *c, struct winrmd_op *op,
+psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
     const uint8_t *data, size_t len)
 {
 	struct psrp_pipe *pp = c->kdata;
@@ -581,7 +581,11 @@ psrp_pipeline_send(struct command *c, struct winrmd_op *op,
 	if (c->kind != &pipe_kind)
 		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
 		    "%s is not a pipeline.", c->id);
-	if ((r = feed(c, op, data, len, &in)) != WINRMD_OK) {
+	if (pr && pp->pr == NULL && (pp->pr = psrp_defrag_new(PSRP_IN_MAX)) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	if ((r = feed(c, op, pr ? pp->pr : pp->in, data, len, &in)) !=
+	    WINRMD_OK) {
 		free(in.p);
 		return r;
 	}
@@ -631,6 +635,7 @@ pipe_cleanup(struct command *c)
 	if (pp == NULL)
 		return;
 	psrp_defrag_free(pp->in);
+	psrp_defrag_free(pp->pr);
 	psrp_outq_clear(&pp->q);
 	free(pp->line[0]);
 	free(pp->line[1]);
@@ -686,7 +691,7 @@ nomem:
 	pp->pid = g;
 	c->kind = &pipe_kind;
 	c->kdata = pp;
-	if ((*ret_fault = feed(c, op, frag, len, &in)) != WINRMD_OK) {
+	if ((*ret_fault = feed(c, op, pp->in, frag, len, &in)) != WINRMD_OK) {
 		free(in.p);
 		command_destroy(shell_state(), c);
 		return NULL;

@@ -375,16 +375,16 @@ bad:
 }
 
 static int
-pool_feed(struct psrp_pool *p, struct winrmd_op *op, const uint8_t *data,
-    size_t len)
+pool_feed(struct psrp_pool *p, struct winrmd_op *op, struct psrp_defrag *d,
+    const uint8_t *data, size_t len)
 {
 	uint8_t *msg;
 	size_t mlen;
 	int r;
 
-	if (psrp_defrag_feed(p->in, data, len) < 0)
-		return pool_fault(p, op, "fragment", psrp_defrag_error(p->in));
-	while ((r = psrp_defrag_next(p->in, &msg, &mlen, NULL)) == 1) {
+	if (psrp_defrag_feed(d, data, len) < 0)
+		return pool_fault(p, op, "fragment", psrp_defrag_error(d));
+	while ((r = psrp_defrag_next(d, &msg, &mlen, NULL)) == 1) {
 		r = pool_message(p, op, msg, mlen);
 		OPENSSL_cleanse(msg, mlen);
 		free(msg);
@@ -395,10 +395,11 @@ pool_feed(struct psrp_pool *p, struct winrmd_op *op, const uint8_t *data,
 }
 
 int
-psrp_pool_send(struct shell *sh, struct winrmd_op *op, const uint8_t *data,
-    size_t len)
+psrp_pool_send(struct shell *sh, struct winrmd_op *op, bool pr,
+    const uint8_t *data, size_t len)
 {
-	int r = pool_feed(sh->psrp, op, data, len);
+	struct psrp_pool *p = sh->psrp;
+	int r = pool_feed(p, op, pr ? p->pr : p->in, data, len);
 	xmlNodePtr body;
 
 	if (r != WINRMD_OK)
@@ -475,12 +476,13 @@ psrp_pool_create(struct shell *sh, struct winrmd_op *op)
 	p->state = PSRP_POOL_BEFORE_OPEN;
 	p->min_rs = p->max_rs = 1;
 	p->in = psrp_defrag_new(PSRP_IN_MAX);
+	p->pr = psrp_defrag_new(PSRP_IN_MAX);
 	p->cmd = command_new(sh);
 	p->env0 = psrp_env_dup(sh->env);
 	p->rs.env = psrp_env_dup(sh->env);
 	if (sh->cwd != NULL)
 		p->rs.cwd = strdup(sh->cwd);
-	if (p->in == NULL || p->cmd == NULL || p->env0 == NULL ||
+	if (p->in == NULL || p->pr == NULL || p->cmd == NULL || p->env0 == NULL ||
 	    p->rs.env == NULL)
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
@@ -494,7 +496,7 @@ psrp_pool_create(struct shell *sh, struct winrmd_op *op)
 	xmlFree(text);
 	if (data == NULL)
 		return pool_fault(p, op, "creationXml", "not base64");
-	r = pool_feed(p, op, data, len);
+	r = pool_feed(p, op, p->in, data, len);
 	free(data);
 	return r;
 }
@@ -511,6 +513,7 @@ psrp_pool_free(struct shell *sh)
 		command_destroy(shell_state(), p->cmd);
 	}
 	psrp_defrag_free(p->in);
+	psrp_defrag_free(p->pr);
 	psrp_outq_clear(&p->q);
 	psrp_runspace_clear(&p->rs);
 	psrp_env_free(p->env0);

@@ -736,6 +736,7 @@ psrp_send(struct winrmd_op *op, struct shell *sh, struct command *c,
 	xmlChar *text;
 	unsigned char *data;
 	size_t len = 0;
+	bool pr;
 	int r;
 
 	if (name != NULL && strcmp(name, "stdin") != 0 &&
@@ -751,8 +752,9 @@ psrp_send(struct winrmd_op *op, struct shell *sh, struct command *c,
 	if (data == NULL)
 		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
 		    "The %s stream is not valid base64.", name ? name : "stdin");
-	r = c != NULL ? psrp_pipeline_send(c, op, data, len) :
-	    psrp_pool_send(sh, op, data, len);
+	pr = name != NULL && strcmp(name, "pr") == 0;
+	r = c != NULL ? psrp_pipeline_send(c, op, pr, data, len) :
+	    psrp_pool_send(sh, op, pr, data, len);
 	free(data);
 	return r;
 }
