@@ -569,6 +569,11 @@ ansible_command_cleanup(struct command *c)
 	free(c->pwsh_script);
 	c->pwsh_script = NULL;
 	c->deferred = false;
+	/* an async job that never got going: its group goes with it */
+	if (c->own_group != NULL) {
+		host->group_destroy(c->own_group);
+		c->own_group = NULL;
+	}
 }
 
 /* ---------------------------------------------------------- async jobs */

@@ -59,12 +59,6 @@ new_id(char buf[SHELL_ID_LEN + 1])
 	uuid_unparse_upper(u, buf);
 }
 
-/* what WinRS command lines may be served as besides a process */
-const struct command_recogniser *const command_recognisers[] = {
-	&ansible_recogniser,
-	NULL,
-};
-
 const char *
 command_pwsh_path(void)
 {
@@ -1194,11 +1188,6 @@ command_destroy(struct plugin_state *ps, struct command *c)
 	if (c->conv != (iconv_t)-1)
 		iconv_close(c->conv);
 	c->conv = (iconv_t)-1;
-	/* an async job that never got going: its group goes with it */
-	if (c->own_group != NULL) {
-		host->group_destroy(c->own_group);
-		c->own_group = NULL;
-	}
 	if (c->child.pid > 0) {
 		command_kill_group(c, SIGKILL);
 		if (!c->exited) {

@@ -33,6 +33,12 @@
 const struct winrmd_host *host;
 static struct plugin_state state;
 
+/* what WinRS command lines may be served as besides a process (shell.h) */
+const struct command_recogniser *const command_recognisers[] = {
+	&ansible_recogniser,	/* Ansible's and winrmcp's scripts */
+	NULL,
+};
+
 struct plugin_state *
 shell_state(void)
 {

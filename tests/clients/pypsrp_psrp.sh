@@ -52,6 +52,12 @@ driver other "$URL_HTTP4" "$TEST_USER" "$TEST_PASS" "$USER2" "$PASS2"
 grep -qx "ok other user refused" "$OUT" || fail "other user: $(cat "$OUT")"
 ok "Receive, Signal, Send, Delete of another user's pool refused"
 matrix pypsrp "$version" PyPI "PSRP another user's pool refused"
+grep -qx "ok bad input refused" "$OUT" || fail "bad input: $(cat "$OUT")"
+grep -q "psrp: pipeline .* fragment refused" "$DLOG" ||
+    fail "the bad pipeline fragment was not logged"
+grep -q "psrp: pool .* fragment refused" "$DLOG" ||
+    fail "the bad pool fragment was not logged"
+ok "truncated fragments refused with InvalidParameter and logged"
 grep -Eq "psrp: pipeline .* of $TEST_USER ended" "$DLOG" || fail "no pipeline in the log"
 grep -q "session configuration No.Such.Config" "$DLOG" ||
     fail "the unknown configuration was not logged"

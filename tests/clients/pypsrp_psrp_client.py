@@ -50,6 +50,17 @@ def wsman(a, user=None, password=None):
     return client(a, user, password).wsman
 
 
+def expect_fault(what, call, code, code_name):
+    from pypsrp.exceptions import WSManFaultError
+    try:
+        call()
+    except WSManFaultError as e:
+        check(e.code == code, "%s: fault %s, not %s" % (what, e.code,
+                                                         code_name))
+        return
+    raise Fail("%s was served" % what)
+
+
 def errors_text(streams):
     return [str(e) for e in streams.error]
 
@@ -194,7 +205,6 @@ def cmd_run(a):
 
 def cmd_other(a):
     from pypsrp.powershell import PowerShell, RunspacePool
-    from pypsrp.exceptions import WSManFaultError
     from pypsrp.wsman import SelectorSet, NAMESPACES
 
     c = client(a)
@@ -217,16 +227,31 @@ def cmd_other(a):
                 ("Signal", lambda: w2.signal(uri, sig, selector_set=sel)),
                 ("Send", lambda: w2.send(uri, send, selector_set=sel)),
                 ("Delete", lambda: w2.delete(uri, selector_set=sel))):
-            try:
-                call()
-                raise Fail("%s of another user's pool was served" % name)
-            except WSManFaultError as e:
-                check(e.code == 2150858843,
-                      "%s: fault %s, not ShellNotFound" % (name, e.code))
+            expect_fault("%s of another user's pool" % name, call,
+                         2150858843, "ShellNotFound")
         ps = PowerShell(pool)
         ps.add_script("echo still mine")
         check(ps.invoke() == ["still mine"], "the pool after the refusals")
     print("ok other user refused")
+
+    # bad input: a fault the client understands, never a hang or a crash
+    with RunspacePool(c.wsman) as pool:
+        sel = SelectorSet()
+        sel.add_option("ShellId", pool.shell.id)
+        cmdline = ET.Element("{%s}CommandLine" % rsp,
+                             attrib={"CommandId": "00000000-0000-4000-8000-000000000001"})
+        ET.SubElement(cmdline, "{%s}Command" % rsp).text = ""
+        ET.SubElement(cmdline, "{%s}Arguments" % rsp).text = "AAAAAAAAAAAA"
+        bad = ET.Element("{%s}Send" % rsp)
+        ET.SubElement(bad, "{%s}Stream" % rsp, attrib={"Name": "stdin"}) \
+            .text = "AAAA"
+        expect_fault("a truncated pipeline fragment",
+                     lambda: c.wsman.command(uri, cmdline, selector_set=sel),
+                     2150858810, "InvalidParameter")
+        expect_fault("a truncated pool fragment",
+                     lambda: c.wsman.send(uri, bad, selector_set=sel),
+                     2150858810, "InvalidParameter")
+    print("ok bad input refused")
 
 
 def main():
