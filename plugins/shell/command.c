@@ -7,7 +7,9 @@
  * Signal to the process group.  Stdin is bounded: a command takes a Send
  * while it holds at most IN_HIGH_WATER unread, a user's commands together
  * at most [Winrs] MaxStdinPerUserMB; past that a Send gets QuotaLimit and
- * nothing of it is kept.
+ * nothing of it is kept.  A command's kind (shell.h) may take Send,
+ * Receive and Signal over; what a WinRS command line is served as besides
+ * a process is asked of command_recognisers[].
  */
 #define _GNU_SOURCE
 
@@ -1171,6 +1173,7 @@ command_destroy(struct plugin_state *ps, struct command *c)
 	command_abort_ops(c, WINRMD_FAULT_SHELL_NOT_FOUND);
 	if (c->kind != NULL && c->kind->cleanup != NULL)
 		c->kind->cleanup(c);
+	c->kind = NULL;		/* what is left is a process to reap */
 	c->shell = NULL;
 	close_stdin(c);
 	for (int s = 0; s < 2; s++)

@@ -1,9 +1,11 @@
 /*
- * shell.c: the WinRS plugin (resource .../windows/shell/cmd): Create and
- * Delete of shells, Command, Send, Receive and Signal, the per-user quotas
- * of [Winrs], and idle expiry.  A shell is visible only to the user who
- * created it; anyone else gets "shell not found", as on Windows.
- * Processes and their pipes are command.c's.
+ * shell.c: the shell plugin: WinRS (resource .../windows/shell/cmd) and
+ * PowerShell remoting (.../powershell/<configuration>, whose runspace
+ * pools are shells too: psrp.h).  Create and Delete of shells, Command,
+ * Send, Receive and Signal, the per-user quotas of [Winrs], and idle
+ * expiry.  A shell is visible only to the user who created it, and only
+ * through its own resource; anyone else gets "shell not found", as on
+ * Windows.  Processes and their pipes are command.c's.
  */
 #define _GNU_SOURCE
 

@@ -1,7 +1,9 @@
 /*
- * shell.h: the WinRS plugin's state.  A shell belongs to one user and holds
- * commands; a command is one child process (or a synthetic failure) with
- * its pipes, its buffered output and at most one waiting Receive.
+ * shell.h: the shell plugin's state.  A shell (a WinRS shell or a PSRP
+ * runspace pool) belongs to one user and holds commands; a command is one
+ * child process (or a synthetic failure) with its pipes, its buffered
+ * output and at most one waiting Receive, and a kind for what it is
+ * beyond that (Ansible's scripts, a PSRP pipeline).
  * Everything runs on the daemon's event-loop thread.
  */
 #ifndef WINRMD_SHELL_H
