@@ -166,6 +166,25 @@ def cmd_run(a):
         ps.add_script("echo after")
         check(ps.invoke() == ["after"] and time.monotonic() - t0 < 20,
               "the pool after stop()")
+        # close(): Terminate, and the pipeline is gone from the pool
+        ps.close()
+        try:
+            pool.shell.signal("powershell/signal/crtl_c", ps.id.upper())
+            raise Fail("a terminated pipeline still took a signal")
+        except WSManFaultError as e:
+            check(e.code == 2150858810, "signal after close: %s" % e.code)
+        # PowerShell's own spelling, and the Stopped state the server sends
+        ps = PowerShell(pool)
+        ps.add_script("sleep 60; echo never")
+        ps.begin_invoke()
+        time.sleep(0.5)
+        pool.shell.signal("powershell/signal/crtl_c", ps.id.upper())
+        ps.end_invoke()
+        check(ps.state == PSInvocationState.STOPPED and ps.output == [],
+              "crtl_c: state %d, output %r" % (ps.state, ps.output))
+        check(any("stopped" in str(e).lower() for e in ps.streams.error),
+              "crtl_c: no PipelineStoppedException: %r"
+              % errors_text(ps.streams))
         print("ok stop")
 
         pool.exchange_keys()
