@@ -3,7 +3,8 @@
 # remoting (PSRP, .../powershell/Microsoft.PowerShell), Basic over HTTP
 # and HTTPS: Client.execute_ps, RunspacePool and PowerShell pipelines (the
 # script runs in the user's shell), input objects, the runspace's state
-# between pipelines, two pipelines at once, stop(), a SecureString
+# between pipelines, two pipelines at once, a pool Receive left waiting
+# on another connection beside them, stop(), a SecureString
 # argument, the pool calls, copy/fetch with checksums, execute_cmd still
 # on WinRS, an unknown configuration refused, and another user's pool
 # invisible (tests/clients/pypsrp_psrp_client.py says what each proves).
@@ -31,7 +32,8 @@ for url in "$URL_HTTP4" "$URL_HTTPS4"; do
 	driver run "$url" "$TEST_USER" "$TEST_PASS" --copy-mb "$copy"
 	for op in execute_ps "execute_ps environment" execute_cmd \
 	    "add_script add_cmdlet" "input objects" "runspace state" \
-	    "two pipelines at once" "pool calls" stop SecureString \
+	    "two pipelines at once" "pool receive waiting" "pool calls" stop \
+	    SecureString \
 	    "unknown configuration"; do
 		grep -qx "ok $op" "$OUT" || fail "pypsrp over $scheme: no '$op': $(cat "$OUT")"
 		ok "$op"

@@ -23,6 +23,7 @@ import hashlib
 import os
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -36,18 +37,19 @@ def check(cond, msg):
         raise Fail(msg)
 
 
-def client(a, user=None, password=None):
+def client(a, user=None, password=None, **kw):
     from pypsrp.client import Client
     from urllib.parse import urlsplit
     u = urlsplit(a.url)
     return Client(u.hostname, port=u.port, username=user or a.user,
                   password=password or a.password,
                   ssl=u.scheme == "https", path=u.path.lstrip("/"),
-                  auth="basic", cert_validation=False, encryption="never")
+                  auth="basic", cert_validation=False, encryption="never",
+                  **kw)
 
 
-def wsman(a, user=None, password=None):
-    return client(a, user, password).wsman
+def wsman(a, user=None, password=None, **kw):
+    return client(a, user, password, **kw).wsman
 
 
 def expect_fault(what, call, code, code_name):
@@ -137,8 +139,40 @@ def cmd_run(a):
               % took)
         print("ok two pipelines at once")
 
+        # a pool-level Receive left waiting on another connection, as
+        # PowerShell's client does, does not hold up the pipelines
+        from pypsrp.wsman import SelectorSet, NAMESPACES
+        rsp = NAMESPACES["rsp"]
+        sel = SelectorSet()
+        sel.add_option("ShellId", pool.shell.id)
+        recv = ET.Element("{%s}Receive" % rsp)
+        ET.SubElement(recv, "{%s}DesiredStream" % rsp).text = "stdout"
+        waiting = []
+        # answered with TimedOut a little before its 4 s are up
+        other = wsman(a, operation_timeout=4)
+
+        def pool_receive():
+            try:
+                waiting.append(other.receive(pool.shell.resource_uri, recv,
+                                             selector_set=sel))
+            except WSManFaultError as e:
+                waiting.append(e.code)
+        t = threading.Thread(target=pool_receive)
+        t.start()
+        time.sleep(0.5)
+        check(not waiting, "the pool's Receive answered with nothing to say")
+        t0 = time.monotonic()
+        ps = PowerShell(pool)
+        ps.add_script("echo beside")
+        check(ps.invoke() == ["beside"] and time.monotonic() - t0 < 5,
+              "a pipeline beside a waiting pool Receive")
+        t.join(30)
+        check(not t.is_alive() and waiting == [2150858793],
+              "the waiting pool Receive: %r" % waiting)
+        print("ok pool receive waiting")
         check(pool.get_available_runspaces() == 2,
               "available runspaces: %r" % pool.get_available_runspaces())
+
         pool.max_runspaces = 3
         check(pool.max_runspaces == 3, "max_runspaces = 3 not kept")
         try:
