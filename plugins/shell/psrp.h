@@ -92,6 +92,15 @@ void	psrp_outq_clear(struct psrp_outq *q);
 size_t	psrp_receive_room(struct winrmd_op *op);
 /* running pipelines of the pool */
 unsigned psrp_pool_busy(const struct psrp_pool *p);
+/*
+ * Whether len more bytes of fragments may be held for sh's user: what
+ * the defragmenters of the user's pools and pipelines hold and the
+ * stdin their commands have not read count against [Winrs]
+ * MaxStdinPerUserMB.  WINRMD_OK, or QuotaLimit on op and a log line.
+ */
+int	psrp_input_quota(struct shell *sh, struct winrmd_op *op, size_t len);
+/* bytes a pipeline's defragmenters hold (psrp_pipeline.c) */
+size_t	psrp_pipeline_buffered(const struct command *c);
 
 /* psrp_pipeline.c */
 /* Command: a pipeline (CommandId = its GUID) from its first fragment */

@@ -581,6 +581,8 @@ psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
 	if (c->kind != &pipe_kind)
 		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
 		    "%s is not a pipeline.", c->id);
+	if ((r = psrp_input_quota(c->shell, op, len)) != WINRMD_OK)
+		return r;
 	if (pr && pp->pr == NULL && (pp->pr = psrp_defrag_new(PSRP_IN_MAX)) == NULL)
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
@@ -645,6 +647,17 @@ pipe_cleanup(struct command *c)
 	free(pp->state);
 	free(pp);
 	c->kdata = NULL;
+}
+
+size_t
+psrp_pipeline_buffered(const struct command *c)
+{
+	const struct psrp_pipe *pp = c->kdata;
+
+	if (c->kind != &pipe_kind || pp == NULL)
+		return 0;
+	return psrp_defrag_buffered(pp->in) + (pp->pr != NULL ?
+	    psrp_defrag_buffered(pp->pr) : 0);
 }
 
 static const struct command_kind pipe_kind = {

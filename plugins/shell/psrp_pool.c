@@ -58,6 +58,34 @@ psrp_pool_busy(const struct psrp_pool *p)
 	return n;
 }
 
+int
+psrp_input_quota(struct shell *sh, struct winrmd_op *op, size_t len)
+{
+	struct plugin_state *ps = shell_state();
+	unsigned long long max = (unsigned long long)host->conf_int("Winrs",
+	    "MaxStdinPerUserMB") * 1024 * 1024;
+	size_t held = user_stdin_held(ps->shells, sh->user.p.uid);
+
+	for (const struct shell *o = ps->shells; o != NULL; o = o->next) {
+		if (o->user.p.uid != sh->user.p.uid || o->psrp == NULL)
+			continue;
+		held += psrp_defrag_buffered(o->psrp->in) +
+		    psrp_defrag_buffered(o->psrp->pr);
+		for (const struct command *c = o->commands; c != NULL;
+		    c = c->next)
+			held += psrp_pipeline_buffered(c);
+	}
+	if (held + len <= max)
+		return WINRMD_OK;
+	host->log(WINRMD_LOG_NOTICE, "psrp: a Send of %zu bytes for %s refused: "
+	    "%zu bytes of input held for the user's pools (MaxStdinPerUserMB)",
+	    len, sh->user.name, held);
+	return host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL,
+	    "The runspace pools of %s hold %zu bytes of input not yet taken; "
+	    "this Send (%zu bytes) would pass MaxStdinPerUserMB (%llu MB) and "
+	    "was not kept.", sh->user.name, held, len, max >> 20);
+}
+
 /* ------------------------------------------------------ pool Receive */
 
 static bool
@@ -322,10 +350,12 @@ psrp_pool_send(struct shell *sh, struct winrmd_op *op, bool pr,
     const uint8_t *data, size_t len)
 {
 	struct psrp_pool *p = sh->psrp;
-	int r = pool_feed(p, op, pr ? p->pr : p->in, data, len);
 	xmlNodePtr body;
+	int r;
 
-	if (r != WINRMD_OK)
+	if ((r = psrp_input_quota(sh, op, len)) != WINRMD_OK)
+		return r;
+	if ((r = pool_feed(p, op, pr ? p->pr : p->in, data, len)) != WINRMD_OK)
 		return r;
 	if ((body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse")) == NULL)
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,

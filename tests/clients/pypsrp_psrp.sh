@@ -60,6 +60,10 @@ grep -q "psrp: pipeline .* fragment refused" "$DLOG" ||
 grep -q "psrp: pool .* fragment refused" "$DLOG" ||
     fail "the bad pool fragment was not logged"
 ok "truncated fragments refused with InvalidParameter and logged"
+grep -qx "ok held input bounded" "$OUT" || fail "held input: $(cat "$OUT")"
+grep -q "psrp: a Send of .* refused: .* (MaxStdinPerUserMB)" "$DLOG" ||
+    fail "the held input's refusal was not logged"
+ok "a message that never ends is held up to MaxStdinPerUserMB (QuotaLimit, logged)"
 grep -Eq "psrp: pipeline .* of $TEST_USER ended" "$DLOG" || fail "no pipeline in the log"
 grep -q "session configuration No.Such.Config" "$DLOG" ||
     fail "the unknown configuration was not logged"

@@ -258,6 +258,7 @@ def cmd_run(a):
 
 def cmd_other(a):
     from pypsrp.powershell import PowerShell, RunspacePool
+    from pypsrp.exceptions import WSManFaultError
     from pypsrp.wsman import SelectorSet, NAMESPACES
 
     c = client(a)
@@ -305,6 +306,33 @@ def cmd_other(a):
                      lambda: c.wsman.send(uri, bad, selector_set=sel),
                      2150858810, "InvalidParameter")
     print("ok bad input refused")
+
+    # a message that never ends is held only up to MaxStdinPerUserMB
+    import base64
+    import struct
+    with RunspacePool(c.wsman) as pool:
+        sel = SelectorSet()
+        sel.add_option("ShellId", pool.shell.id)
+        blob = b"x" * (64 * 1024)
+        held = 0
+        for i in range(1000):
+            frag = struct.pack(">QQBI", 99, i, 1 if i == 0 else 0,
+                               len(blob)) + blob
+            send = ET.Element("{%s}Send" % rsp)
+            ET.SubElement(send, "{%s}Stream" % rsp,
+                          attrib={"Name": "stdin"}).text = \
+                base64.b64encode(frag).decode()
+            try:
+                c.wsman.send(uri, send, selector_set=sel)
+            except WSManFaultError as e:
+                check(e.code == 2150858815 and "MaxStdinPerUserMB" in
+                      str(e.reason), "held input: fault %s %s"
+                      % (e.code, e.reason))
+                break
+            held += len(blob)
+        check(16 * 1024 * 1024 - 2 * len(blob) <= held <= 16 * 1024 * 1024,
+              "a never-ending message was held to %d bytes" % held)
+    print("ok held input bounded")
 
 
 def main():
