@@ -30,6 +30,7 @@ for url in "$URL_HTTP4" "$URL_HTTPS4"; do
 	copy=0
 	[ "$scheme" = https ] && copy=5
 	driver run "$url" "$TEST_USER" "$TEST_PASS" --copy-mb "$copy"
+	grep '^time ' "$OUT" | sed 's/^/   /'
 	for op in execute_ps "execute_ps environment" execute_cmd \
 	    "add_script add_cmdlet" "input objects" "runspace state" \
 	    "two pipelines at once" "pool receive waiting" "pool calls" stop \

@@ -90,6 +90,16 @@ def cmd_run(a):
     check(out == "x y'z", "execute_ps environment: %r" % out)
     print("ok execute_ps environment")
 
+    # for the log: a PSRP round trip beside a WinRS one (bench/ judges)
+    times = {}
+    for name, call in (("execute_ps", lambda: c.execute_ps("echo hi")),
+                       ("execute_cmd", lambda: c.execute_cmd("echo hi"))):
+        t0 = time.monotonic()
+        for _ in range(5):
+            call()
+        times[name] = (time.monotonic() - t0) / 5 * 1000
+    print("time execute_ps %.0f ms, execute_cmd %.0f ms"
+          % (times["execute_ps"], times["execute_cmd"]))
     out, err, rc = c.execute_cmd("echo winrs; exit 4")
     check(out == "winrs\n" and rc == 4, "execute_cmd: %r %r %d" % (out, err, rc))
     print("ok execute_cmd")
