@@ -342,6 +342,8 @@ on_exit_event(int fd, uint32_t events, void *arg)
 	for (int s = 0; s < 2; s++)
 		drain(c, (enum stream_id)s);
 	try_answer(c);
+	if (c->kind != NULL && c->kind->exited != NULL)
+		c->kind->exited(c);
 }
 
 /* ------------------------------------------------------------ receive */
@@ -899,6 +901,13 @@ command_answer(struct command *c, int code, const char *out, const char *err)
 void
 command_feed(struct command *c, const unsigned char *data, size_t len)
 {
+	command_input(c, data, len, true);
+}
+
+void
+command_input(struct command *c, const unsigned char *data, size_t len,
+    bool end)
+{
 	if (c->child.in_fd < 0)
 		return;
 	free(c->in_buf);
@@ -914,7 +923,7 @@ command_feed(struct command *c, const unsigned char *data, size_t len)
 		memcpy(c->in_buf, data, len);
 		c->in_len = c->in_cap = len;
 	}
-	c->in_end = true;
+	c->in_end = end;
 	flush_stdin(c);
 }
 

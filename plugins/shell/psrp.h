@@ -107,6 +107,8 @@ size_t	psrp_pipeline_buffered(const struct command *c);
 struct command *psrp_pipeline_new(struct shell *sh, const char *id,
 	    const uint8_t *frag, size_t len, struct winrmd_op *op,
 	    int *ret_fault);
+/* starts the pool's queued pipelines while runspaces are free */
+void	psrp_pool_dequeue(struct shell *sh);
 /* Send with a CommandId: fragments of the pipeline's messages */
 int	psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
 	    const uint8_t *data, size_t len);

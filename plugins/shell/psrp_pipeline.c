@@ -57,6 +57,12 @@ struct psrp_pipe {
 	bool			 fail_on_exit;	/* psrp_script.h */
 	char			*last_err;	/* the last stderr line */
 	bool			 final;		/* PIPELINE_STATE queued */
+	/* waiting for a free runspace: what it will run, its input so far */
+	bool			 queued;
+	struct psrp_script	 held;
+	char			*held_in;
+	size_t			 held_len;
+	bool			 held_end;
 	bool			 done_sent;
 };
 
@@ -355,34 +361,21 @@ posix_shell(const char *sh)
 	return "/bin/sh";
 }
 
+/* runs script (taken over) in a runspace of the pool */
 static void
-start(struct command *c, const struct psrp_pipeline *p)
+run(struct command *c, struct psrp_script *s)
 {
 	struct psrp_pipe *pp = c->kdata;
 	struct psrp_pool *pool = pp->pool;
 	struct shell *sh = c->shell;
-	struct psrp_script script;
+	struct psrp_script script = *s;
 	char err[512], *wrapper = NULL, *argv[8], **env = NULL, lec[32];
 	size_t n = 0, ne = 0;
 	uuid_t u;
 	char uid[37];
 	int r;
 
-	pp->no_input = p->pp_no_input;
-	pp->fail_on_exit = false;
-	pp->host_null = p->pp_host.ph_is_host_null;
-	if (psrp_pool_busy(pool) >= (unsigned)pool->max_rs) {
-		snprintf(err, sizeof(err), "All %d runspaces of the pool are "
-		    "busy (MaxRunspaces); wait for a pipeline to end.",
-		    pool->max_rs);
-		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "RunspacePoolBusy", err);
-		return;
-	}
-	if (psrp_script_build(p, pool->have_key ? pool->key : NULL, &script,
-	    err, sizeof(err)) < 0) {
-		fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable", err);
-		return;
-	}
+	memset(s, 0, sizeof(*s));
 	pp->fail_on_exit = script.fail_on_exit;
 	uuid_generate_random(u);
 	uuid_unparse_upper(u, uid);
@@ -431,10 +424,76 @@ start(struct command *c, const struct psrp_pipeline *p)
 	    "(pid %d)", c->id, sh->user.name, sh->id, (int)c->child.pid);
 	if (pp->no_input)
 		command_feed(c, NULL, 0);
+	else if (pp->held_len > 0 || pp->held_end)
+		command_input(c, (const unsigned char *)pp->held_in,
+		    pp->held_len, pp->held_end);
 out:
+	free(pp->held_in);
+	pp->held_in = NULL;
+	pp->held_len = 0;
 	free(wrapper);
 	free(env);
 	psrp_script_free(&script);
+}
+
+/*
+ * CREATE_PIPELINE is whole: the script runs now, or waits for a runspace
+ * as PowerShell's pool makes it wait
+ */
+static void
+start(struct command *c, const struct psrp_pipeline *p)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct psrp_pool *pool = pp->pool;
+	struct psrp_script script;
+	char err[512];
+
+	pp->no_input = p->pp_no_input;
+	pp->fail_on_exit = false;
+	pp->host_null = p->pp_host.ph_is_host_null;
+	if (psrp_script_build(p, pool->have_key ? pool->key : NULL, &script,
+	    err, sizeof(err)) < 0) {
+		fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable", err);
+		return;
+	}
+	if (psrp_pool_busy(pool) >= (unsigned)pool->max_rs) {
+		pp->created = true;
+		pp->queued = true;
+		pp->held = script;
+		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s waits for a "
+		    "runspace: the %d of pool %s are busy", c->id,
+		    c->shell->user.name, pool->max_rs, c->shell->id);
+		return;
+	}
+	run(c, &script);
+}
+
+void
+psrp_pool_dequeue(struct shell *sh)
+{
+	struct psrp_pool *pool = sh->psrp;
+
+	while (pool != NULL && psrp_pool_busy(pool) < (unsigned)pool->max_rs) {
+		struct command *oldest = NULL;
+
+		/* commands are newest first: the last queued one waited most */
+		for (struct command *c = sh->commands; c != NULL; c = c->next)
+			if (c->kind == &pipe_kind && c->kdata != NULL &&
+			    ((struct psrp_pipe *)c->kdata)->queued)
+				oldest = c;
+		if (oldest == NULL)
+			return;
+		((struct psrp_pipe *)oldest->kdata)->queued = false;
+		run(oldest, &((struct psrp_pipe *)oldest->kdata)->held);
+		command_poke(oldest);
+	}
+}
+
+static void
+pipe_exited(struct command *c)
+{
+	if (c->shell != NULL)
+		psrp_pool_dequeue(c->shell);
 }
 
 /* ---------------------------------------------------------- messages */
@@ -591,7 +650,20 @@ psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
 		free(in.p);
 		return r;
 	}
-	if (pp->created && !pp->no_input && (in.len > 0 || in.end) &&
+	if (pp->queued && !pp->no_input && (in.len > 0 || in.end)) {
+		char *h = realloc(pp->held_in, pp->held_len + in.len + 1);
+
+		if (h == NULL) {
+			free(in.p);
+			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
+			    NULL, "out of memory");
+		}
+		if (in.len > 0)
+			memcpy(h + pp->held_len, in.p, in.len);
+		pp->held_in = h;
+		pp->held_len += in.len;
+		pp->held_end |= in.end;
+	} else if (pp->created && !pp->no_input && (in.len > 0 || in.end) &&
 	    c->child.pid > 0) {
 		r = command_stdin(c, op, (const unsigned char *)in.p, in.len,
 		    in.end);
@@ -621,6 +693,13 @@ pipe_signal(struct command *c, const char *code)
 	if (pp->final)
 		return SIGINT;	/* over already: nothing to stop */
 	pp->stop = true;
+	if (pp->queued || !pp->created) {
+		/* it never ran: it ends here */
+		pp->queued = false;
+		pp->created = true;
+		c->exited = true;
+		c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
+	}
 	host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s stopped by the "
 	    "client", c->id, c->shell ? c->shell->user.name : "?");
 	if (c->child.pid > 0)
@@ -642,6 +721,8 @@ pipe_cleanup(struct command *c)
 	free(pp->line[0]);
 	free(pp->line[1]);
 	free(pp->last_err);
+	free(pp->held_in);
+	psrp_script_free(&pp->held);
 	if (pp->state != NULL)
 		OPENSSL_cleanse(pp->state, pp->state_len);
 	free(pp->state);
@@ -657,7 +738,7 @@ psrp_pipeline_buffered(const struct command *c)
 	if (c->kind != &pipe_kind || pp == NULL)
 		return 0;
 	return psrp_defrag_buffered(pp->in) + (pp->pr != NULL ?
-	    psrp_defrag_buffered(pp->pr) : 0);
+	    psrp_defrag_buffered(pp->pr) : 0) + pp->held_len;
 }
 
 static const struct command_kind pipe_kind = {
@@ -665,6 +746,7 @@ static const struct command_kind pipe_kind = {
 	.has_news = pipe_has_news,
 	.receive = pipe_receive,
 	.signal = pipe_signal,
+	.exited = pipe_exited,
 	.cleanup = pipe_cleanup,
 };
 

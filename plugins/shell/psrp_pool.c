@@ -269,6 +269,7 @@ pool_message(struct psrp_pool *p, struct winrmd_op *op, const uint8_t *buf,
 		}
 		r = psrp_queue(p, &p->q, PSRP_RUNSPACE_AVAILABILITY, NULL,
 		    psrp_build_availability_bool(ci, ok));
+		psrp_pool_dequeue(p->sh);
 		break;
 	}
 	case PSRP_GET_AVAILABLE_RUNSPACES: {

@@ -909,6 +909,9 @@ op_signal(struct winrmd_op *op, void *unused)
 		sh->ncommands--;
 		command_abort_ops(c, WINRMD_FAULT_INVALID_PARAMETER);
 		command_destroy(&state, c);
+		/* its runspace is free for a pipeline waiting for one */
+		if (sh->psrp != NULL)
+			psrp_pool_dequeue(sh);
 	}
 	if ((reply = host->op_reply(op, WINRMD_ACTION_SIGNAL "Response")) == NULL) {
 		r = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,

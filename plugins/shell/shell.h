@@ -106,6 +106,8 @@ struct command_kind {
 	int		(*signal)(struct command *c, const char *code);
 	/* both output pipes reached their end */
 	void		(*output_ended)(struct command *c);
+	/* the child exited (its status is in exit_code) */
+	void		(*exited)(struct command *c);
 	/* frees what the kind holds (the command is going) */
 	void		(*cleanup)(struct command *c);
 };
@@ -203,6 +205,9 @@ int		 command_spawn(struct command *c,
 /* queues stdin for the child and closes it once written */
 void		 command_feed(struct command *c, const unsigned char *data,
 		    size_t len);
+/* the same, closing it only if end: the first stdin of a new child */
+void		 command_input(struct command *c, const unsigned char *data,
+		    size_t len, bool end);
 const char	*command_pwsh_path(void);
 /* the command has ended and all its output has been taken */
 bool		 command_finished(const struct command *c);

@@ -134,12 +134,15 @@ def cmd_run(a):
               "runspace state between pipelines: %r" % out)
         print("ok runspace state")
 
-        p1, p2 = PowerShell(pool), PowerShell(pool)
+        p1, p2, p3 = PowerShell(pool), PowerShell(pool), PowerShell(pool)
         p1.add_script("sleep 2; echo first")
         p2.add_script("sleep 2; echo second")
+        p3.add_script("tr a-z A-Z")
         t0 = time.monotonic()
         p1.begin_invoke()
         p2.begin_invoke()
+        # a third waits for one of the pool's two runspaces, its input too
+        p3.begin_invoke(["third"])
         p1.end_invoke()
         p2.end_invoke()
         took = time.monotonic() - t0
@@ -147,6 +150,11 @@ def cmd_run(a):
               "two pipelines: %r %r" % (p1.output, p2.output))
         check(took < 3.8, "two pipelines of 2 s took %.1f s: not at once"
               % took)
+        p3.end_invoke()
+        check(p3.output == ["THIRD"] and p3.state ==
+              PSInvocationState.COMPLETED, "the third pipeline: %r state %d"
+              % (p3.output, p3.state))
+        check(time.monotonic() - t0 >= 1.9, "the third pipeline did not wait")
         print("ok two pipelines at once")
 
         # a pool-level Receive left waiting on another connection, as
