@@ -71,6 +71,8 @@ struct psrp_pool {
 /* psrp_pool.c */
 /* whether the ResourceURI is PowerShell's (any configuration) */
 bool	psrp_uri(const char *uri);
+/* the client names its pool (ShellId, its RunspacePool id) if it is free */
+void	psrp_pool_id(struct shell *sh, struct winrmd_op *op);
 /* Create's PSRP part: the configuration, creationXml; WINRMD_OK or fault */
 int	psrp_pool_create(struct shell *sh, struct winrmd_op *op);
 void	psrp_pool_free(struct shell *sh);

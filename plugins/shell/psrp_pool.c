@@ -379,6 +379,26 @@ creation_xml(xmlNodePtr shell)
 	return NULL;
 }
 
+void
+psrp_pool_id(struct shell *sh, struct winrmd_op *op)
+{
+	xmlChar *sid = xmlGetProp(host->op_body(op), BAD_CAST "ShellId");
+	struct psrp_guid g;
+	bool taken = false;
+	char id[37];
+
+	if (sid != NULL && psrp_guid_parse((const char *)sid, &g) == 0) {
+		psrp_guid_format(&g, true, id);
+		for (struct shell *o = shell_state()->shells; o != NULL;
+		    o = o->next)
+			if (strcasecmp(o->id, id) == 0)
+				taken = true;
+		if (!taken)
+			memcpy(sh->id, id, sizeof(sh->id));
+	}
+	xmlFree(sid);
+}
+
 int
 psrp_pool_create(struct shell *sh, struct winrmd_op *op)
 {
@@ -386,7 +406,7 @@ psrp_pool_create(struct shell *sh, struct winrmd_op *op)
 	const char *config = uri + strlen(PSRP_URI_PREFIX);
 	xmlNodePtr body = host->op_body(op), cx;
 	struct psrp_pool *p;
-	xmlChar *text, *sid;
+	xmlChar *text;
 	uint8_t *data;
 	size_t len;
 	int r;
@@ -404,24 +424,6 @@ psrp_pool_create(struct shell *sh, struct winrmd_op *op)
 		return host->op_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION, NULL,
 		    "A PowerShell runspace pool needs creationXml in its "
 		    "rsp:Shell.");
-	/* the client names the pool: its RunspacePool id */
-	sid = xmlGetProp(body, BAD_CAST "ShellId");
-	if (sid != NULL) {
-		struct psrp_guid g;
-		bool taken = false;
-		char id[37];
-
-		if (psrp_guid_parse((const char *)sid, &g) == 0) {
-			psrp_guid_format(&g, true, id);
-			for (struct shell *o = shell_state()->shells; o != NULL;
-			    o = o->next)
-				if (strcasecmp(o->id, id) == 0)
-					taken = true;
-			if (!taken)
-				memcpy(sh->id, id, sizeof(sh->id));
-		}
-		xmlFree(sid);
-	}
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");

@@ -569,6 +569,9 @@ op_create(struct winrmd_op *op, void *unused)
 			free(t);
 		}
 	}
+	/* a runspace pool is named by the client (before the marker) */
+	if (r == WINRMD_OK && psrp_uri(host->op_resource_uri(op)))
+		psrp_pool_id(sh, op);
 	if (r == WINRMD_OK)
 		r = add_marker(op, sh);
 	/* a PowerShell runspace pool: creationXml, the configuration */

@@ -132,6 +132,14 @@ def cmd_run(a):
         out = ps.invoke()
         check(out == ["/tmp", "kept", "7"],
               "runspace state between pipelines: %r" % out)
+        # the pool is the shell the client named: its processes carry
+        # its id, by which Delete finds the ones that left its group
+        ps = PowerShell(pool)
+        ps.add_script('echo "$WINRMD_SHELL_ID"')
+        out = ps.invoke()
+        check(out == [pool.id.upper()] and pool.shell.id.upper() ==
+              pool.id.upper(), "the pool's id %r, shell %r, marker %r"
+              % (pool.id, pool.shell.id, out))
         print("ok runspace state")
 
         p1, p2, p3 = PowerShell(pool), PowerShell(pool), PowerShell(pool)
