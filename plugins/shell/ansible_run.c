@@ -39,6 +39,8 @@
 #include "shell.h"
 #include "winrmcp.h"
 
+static const struct command_kind ansible_kind;
+
 #define JOB_MARGIN_MS		30000		/* past async_timeout_sec */
 /* module payloads held at once, all commands together */
 #define PAYLOAD_TOTAL_MAX	(64u * 1024 * 1024)
@@ -98,6 +100,7 @@ native_start(struct shell *sh, struct ansible_native *n, const char *client,
 		if ((c = command_new(sh)) == NULL)
 			break;
 		c->deferred = true;
+		c->kind = &ansible_kind;
 		if (pwsh != NULL && (c->pwsh_script = strdup(script)) == NULL) {
 			free(c);
 			break;
@@ -110,6 +113,7 @@ native_start(struct shell *sh, struct ansible_native *n, const char *client,
 	case AK_HELPER:
 		if ((c = command_new(sh)) == NULL)
 			break;
+		c->kind = &ansible_kind;
 		argv[0] = (char *)native_path();
 		for (size_t i = 0; i <= ANSIBLE_MAX_ARGS; i++)
 			argv[i + 1] = n->argv[i];
@@ -137,7 +141,7 @@ native_start(struct shell *sh, struct ansible_native *n, const char *client,
 	return 1;
 }
 
-int
+static int
 ansible_command(struct shell *sh, const char *script, const char *pwsh,
     struct winrmd_op *op, struct command **ret, int *ret_fault)
 {
@@ -159,7 +163,7 @@ nomem:
 	return 1;
 }
 
-int
+static int
 native_shell_line(struct shell *sh, const char *line, struct winrmd_op *op,
     struct command **ret, int *ret_fault)
 {
@@ -357,7 +361,7 @@ stream_rest(struct command *c, struct winrmd_op *op, size_t off, bool end)
 	int r;
 
 	c->deferred = false;
-	r = command_send(c, op, c->pay_buf + off, c->pay_len - off, end);
+	r = command_stdin(c, op, c->pay_buf + off, c->pay_len - off, end);
 	payload_drop(c);
 	return r;
 }
@@ -500,10 +504,13 @@ module_start(struct command *c, struct winrmd_op *op, size_t ready,
 	return send_response(op);
 }
 
-int
+static int
 ansible_send(struct command *c, struct winrmd_op *op,
     const unsigned char *data, size_t len, bool end)
 {
+	/* the module's child runs: the rest is its stdin */
+	if (!c->deferred)
+		return command_stdin(c, op, data, len, end);
 	size_t ready, input;
 
 	if (len > ANSIBLE_PAYLOAD_MAX - c->pay_len) {
@@ -551,7 +558,7 @@ ansible_send(struct command *c, struct winrmd_op *op,
 	return send_response(op);
 }
 
-void
+static void
 ansible_command_cleanup(struct command *c)
 {
 	if (c->auth != NULL) {
@@ -562,6 +569,11 @@ ansible_command_cleanup(struct command *c)
 	free(c->pwsh_script);
 	c->pwsh_script = NULL;
 	c->deferred = false;
+	/* an async job that never got going: its group goes with it */
+	if (c->own_group != NULL) {
+		host->group_destroy(c->own_group);
+		c->own_group = NULL;
+	}
 }
 
 /* ---------------------------------------------------------- async jobs */
@@ -615,7 +627,7 @@ job_timeout(void *arg)
 		host->group_kill(j->group);
 }
 
-void
+static void
 ansible_job_adopt(struct command *c)
 {
 	struct plugin_state *ps = shell_state();
@@ -684,3 +696,28 @@ ansible_jobs_fini(struct plugin_state *ps)
 		job_free(j);
 	}
 }
+
+/* an async job printed its start result: it goes on alone */
+static void
+ansible_output_ended(struct command *c)
+{
+	if (c->async_detach && c->shell != NULL && !c->exited &&
+	    c->child.pid > 0) {
+		command_close_stdin(c);
+		ansible_job_adopt(c);
+	}
+}
+
+/* the commands Ansible's and winrmcp's scripts become */
+static const struct command_kind ansible_kind = {
+	.name = "ansible",
+	.send = ansible_send,
+	.output_ended = ansible_output_ended,
+	.cleanup = ansible_command_cleanup,
+};
+
+const struct command_recogniser ansible_recogniser = {
+	.name = "ansible",
+	.powershell = ansible_command,
+	.shell_line = native_shell_line,
+};

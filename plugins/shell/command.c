@@ -7,7 +7,9 @@
  * Signal to the process group.  Stdin is bounded: a command takes a Send
  * while it holds at most IN_HIGH_WATER unread, a user's commands together
  * at most [Winrs] MaxStdinPerUserMB; past that a Send gets QuotaLimit and
- * nothing of it is kept.
+ * nothing of it is kept.  A command's kind (shell.h) may take Send,
+ * Receive and Signal over; what a WinRS command line is served as besides
+ * a process is asked of command_recognisers[].
  */
 #define _GNU_SOURCE
 
@@ -80,6 +82,12 @@ finished(const struct command *c)
 	    c->out_bytes == 0;
 }
 
+bool
+command_finished(const struct command *c)
+{
+	return finished(c);
+}
+
 static void
 close_stream(struct command *c, enum stream_id s)
 {
@@ -97,12 +105,9 @@ close_stream(struct command *c, enum stream_id s)
 		if (c->shell != NULL)
 			append_output(c, s, (const unsigned char *)"?", 1);
 	}
-	/* an Ansible async job printed its start result: it goes on alone */
-	if (c->async_detach && c->shell != NULL && c->eof[ST_STDOUT] &&
-	    c->eof[ST_STDERR] && !c->exited && c->child.pid > 0) {
-		close_stdin(c);
-		ansible_job_adopt(c);
-	}
+	if (c->kind != NULL && c->kind->output_ended != NULL &&
+	    c->eof[ST_STDOUT] && c->eof[ST_STDERR])
+		c->kind->output_ended(c);
 }
 
 static void
@@ -337,6 +342,8 @@ on_exit_event(int fd, uint32_t events, void *arg)
 	for (int s = 0; s < 2; s++)
 		drain(c, (enum stream_id)s);
 	try_answer(c);
+	if (c->kind != NULL && c->kind->exited != NULL)
+		c->kind->exited(c);
 }
 
 /* ------------------------------------------------------------ receive */
@@ -385,6 +392,8 @@ has_buffered(const struct command *c, enum stream_id s)
 static bool
 has_news(const struct command *c)
 {
+	if (c->kind != NULL && c->kind->has_news != NULL)
+		return c->kind->has_news(c);
 	if (c->out_bytes > 0 || finished(c))
 		return true;
 	for (int s = 0; s < 2; s++)
@@ -395,7 +404,7 @@ has_news(const struct command *c)
 
 /* fills the reply of a Receive; returns WINRMD_OK or a fault */
 static int
-build_receive(struct command *c, struct winrmd_op *op)
+build_winrs_receive(struct command *c, struct winrmd_op *op)
 {
 	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), rr, st;
 	size_t max = host->op_max_envelope(op), budget;
@@ -458,6 +467,46 @@ build_receive(struct command *c, struct winrmd_op *op)
 	return WINRMD_OK;
 }
 
+static int
+build_receive(struct command *c, struct winrmd_op *op)
+{
+	if (c->kind != NULL && c->kind->receive != NULL)
+		return c->kind->receive(c, op);
+	return build_winrs_receive(c, op);
+}
+
+size_t
+command_take_output(struct command *c, unsigned char *buf, size_t max,
+    enum stream_id *ret_stream)
+{
+	size_t len = 0;
+	enum stream_id s;
+
+	if (c->out_head == NULL)
+		return 0;
+	s = c->out_head->stream;
+	while (c->out_head != NULL && c->out_head->stream == s && len < max) {
+		struct out_chunk *t = c->out_head;
+		size_t k = t->len < max - len ? t->len : max - len;
+
+		memcpy(buf + len, t->data + t->off, k);
+		len += k;
+		t->off += k;
+		t->len -= k;
+		c->out_bytes -= k;
+		if (t->len == 0) {
+			c->out_head = t->next;
+			if (c->out_head == NULL)
+				c->out_tail = NULL;
+			free(t);
+		}
+	}
+	*ret_stream = s;
+	if (c->out_bytes < OUT_CAP)
+		pause_reading(c, false);
+	return len;
+}
+
 static void
 try_answer(struct command *c)
 {
@@ -472,6 +521,12 @@ try_answer(struct command *c)
 	host->op_complete(op);
 	if (c->shell != NULL)
 		shell_touch(c->shell);
+}
+
+void
+command_poke(struct command *c)
+{
+	try_answer(c);
 }
 
 static void
@@ -656,13 +711,29 @@ int
 command_send(struct command *c, struct winrmd_op *op,
     const unsigned char *data, size_t len, bool end)
 {
+	if (c->send != NULL)
+		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS, NULL,
+		    "Another Send to command %s is still in progress.", c->id);
+	if (c->kind != NULL && c->kind->send != NULL)
+		return c->kind->send(c, op, data, len, end);
+	return command_stdin(c, op, data, len, end);
+}
+
+void
+command_close_stdin(struct command *c)
+{
+	close_stdin(c);
+}
+
+int
+command_stdin(struct command *c, struct winrmd_op *op,
+    const unsigned char *data, size_t len, bool end)
+{
 	xmlNodePtr body;
 
 	if (c->send != NULL)
 		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS, NULL,
 		    "Another Send to command %s is still in progress.", c->id);
-	if (c->deferred)
-		return ansible_send(c, op, data, len, end);
 	if (c->child.in_fd >= 0 && len > 0) {
 		struct shell *sh = c->shell;
 		size_t held = user_stdin_held(shell_state()->shells,
@@ -717,6 +788,9 @@ command_signal(struct command *c, const char *code)
 {
 	int sig;
 
+	if (c->kind != NULL && c->kind->signal != NULL &&
+	    (sig = c->kind->signal(c, code)) != -EINVAL)
+		return sig;
 	if (strcasecmp(code, SIGNAL_TERMINATE) == 0)
 		sig = SIGKILL;
 	else if (strcasecmp(code, SIGNAL_CTRL_C) == 0)
@@ -827,6 +901,13 @@ command_answer(struct command *c, int code, const char *out, const char *err)
 void
 command_feed(struct command *c, const unsigned char *data, size_t len)
 {
+	command_input(c, data, len, true);
+}
+
+void
+command_input(struct command *c, const unsigned char *data, size_t len,
+    bool end)
+{
 	if (c->child.in_fd < 0)
 		return;
 	free(c->in_buf);
@@ -842,7 +923,7 @@ command_feed(struct command *c, const unsigned char *data, size_t len)
 		memcpy(c->in_buf, data, len);
 		c->in_len = c->in_cap = len;
 	}
-	c->in_end = true;
+	c->in_end = end;
 	flush_stdin(c);
 }
 
@@ -1002,12 +1083,13 @@ command_start(struct shell *sh, const char *command, char *const *args,
 			    "pwsh (PowerShell 7) is not installed on this host");
 			goto out;
 		}
-		/* Ansible's scripts run natively, unless pwsh is asked for */
-		if (mode == NULL || strcasecmp(mode, "pwsh") != 0) {
-			r = ansible_command(sh, cl.text, pwsh, op, &c, ret_fault);
-			if (r != 0)
-				goto out;
-		}
+		/* scripts served natively, unless pwsh is asked for */
+		if (mode == NULL || strcasecmp(mode, "pwsh") != 0)
+			for (size_t i = 0; command_recognisers[i] != NULL; i++)
+				if (command_recognisers[i]->powershell != NULL &&
+				    command_recognisers[i]->powershell(sh, cl.text,
+				    pwsh, op, &c, ret_fault) != 0)
+					goto out;
 		if (pwsh != NULL) {
 			argv[0] = (char *)pwsh;
 			argv[1] = (char *)"-NoProfile";
@@ -1036,9 +1118,12 @@ command_start(struct shell *sh, const char *command, char *const *args,
 		shell_argv(sh, cl.text, argv);
 		break;
 	case CMD_SHELL:
-		/* winrmcp's upload lines run natively (winrmcp.h) */
-		if ((r = native_shell_line(sh, cl.text, op, &c, ret_fault)) != 0)
-			goto out;
+		/* lines served natively (winrmcp's uploads: winrmcp.h) */
+		for (size_t i = 0; command_recognisers[i] != NULL; i++)
+			if (command_recognisers[i]->shell_line != NULL &&
+			    command_recognisers[i]->shell_line(sh, cl.text, op,
+			    &c, ret_fault) != 0)
+				goto out;
 		shell_argv(sh, cl.text, argv);
 		break;
 	case CMD_ARGV:
@@ -1095,7 +1180,9 @@ void
 command_destroy(struct plugin_state *ps, struct command *c)
 {
 	command_abort_ops(c, WINRMD_FAULT_SHELL_NOT_FOUND);
-	ansible_command_cleanup(c);
+	if (c->kind != NULL && c->kind->cleanup != NULL)
+		c->kind->cleanup(c);
+	c->kind = NULL;		/* what is left is a process to reap */
 	c->shell = NULL;
 	close_stdin(c);
 	for (int s = 0; s < 2; s++)
@@ -1113,11 +1200,6 @@ command_destroy(struct plugin_state *ps, struct command *c)
 	if (c->conv != (iconv_t)-1)
 		iconv_close(c->conv);
 	c->conv = (iconv_t)-1;
-	/* an async job that never got going: its group goes with it */
-	if (c->own_group != NULL) {
-		host->group_destroy(c->own_group);
-		c->own_group = NULL;
-	}
 	if (c->child.pid > 0) {
 		command_kill_group(c, SIGKILL);
 		if (!c->exited) {

@@ -1,9 +1,11 @@
 /*
- * shell.c: the WinRS plugin (resource .../windows/shell/cmd): Create and
- * Delete of shells, Command, Send, Receive and Signal, the per-user quotas
- * of [Winrs], and idle expiry.  A shell is visible only to the user who
- * created it; anyone else gets "shell not found", as on Windows.
- * Processes and their pipes are command.c's.
+ * shell.c: the shell plugin: WinRS (resource .../windows/shell/cmd) and
+ * PowerShell remoting (.../powershell/<configuration>, whose runspace
+ * pools are shells too: psrp.h).  Create and Delete of shells, Command,
+ * Send, Receive and Signal, the per-user quotas of [Winrs], and idle
+ * expiry.  A shell is visible only to the user who created it, and only
+ * through its own resource; anyone else gets "shell not found", as on
+ * Windows.  Processes and their pipes are command.c's.
  */
 #define _GNU_SOURCE
 
@@ -21,6 +23,7 @@
 #include <openssl/evp.h>
 #include <uuid/uuid.h>
 
+#include "psrp.h"
 #include "shell.h"
 #include "stream.h"
 #include "winrs_settings.h"
@@ -31,6 +34,12 @@
 
 const struct winrmd_host *host;
 static struct plugin_state state;
+
+/* what WinRS command lines may be served as besides a process (shell.h) */
+const struct command_recogniser *const command_recognisers[] = {
+	&ansible_recogniser,	/* Ansible's and winrmcp's scripts */
+	NULL,
+};
 
 struct plugin_state *
 shell_state(void)
@@ -156,6 +165,7 @@ shell_destroy(struct shell *sh, enum winrmd_fault fault, const char *why)
 	    sh->id, sh->user.name, why, sh->ncommands);
 	host->timer_stop(sh->idle_timer);
 	sh->idle_timer = NULL;
+	psrp_pool_free(sh);
 	while (sh->commands != NULL) {
 		struct command *c = sh->commands;
 
@@ -190,6 +200,8 @@ idle_expired(void *arg)
 	for (struct command *c = sh->commands; c != NULL; c = c->next)
 		if (c->receive != NULL || c->send != NULL)
 			idle = 0;
+	if (sh->psrp != NULL && psrp_pool_command(sh)->receive != NULL)
+		idle = 0;
 	if (idle < sh->idle_ms) {
 		sh->idle_timer = host->timer_start(sh->idle_ms - idle,
 		    idle_expired, sh);
@@ -212,6 +224,7 @@ find_shell(struct winrmd_op *op, int *ret)
 {
 	const char *id = host->op_selector(op, "ShellId");
 	const struct winrmd_principal *p = host->op_principal(op);
+	bool ps = psrp_uri(host->op_resource_uri(op));
 
 	if (!host->conf_bool("Winrs", "AllowRemoteShellAccess")) {
 		*ret = host->op_fault(op, WINRMD_FAULT_REMOTESHELLS_NOT_ALLOWED,
@@ -224,7 +237,8 @@ find_shell(struct winrmd_op *op, int *ret)
 		return NULL;
 	}
 	for (struct shell *sh = state.shells; sh != NULL; sh = sh->next)
-		if (strcasecmp(sh->id, id) == 0 && sh->user.p.uid == p->uid) {
+		if (strcasecmp(sh->id, id) == 0 && sh->user.p.uid == p->uid &&
+		    (sh->psrp != NULL) == ps) {
 			shell_touch(sh);
 			return sh;
 		}
@@ -314,8 +328,8 @@ may_run(struct winrmd_op *op, const struct winrmd_principal *p)
  * Live commands (a process or pipes: descriptors of the daemon) per shell
  * and per user: MaxProcessesPerShell and MaxProcessesPerUser.
  */
-static int
-command_quota_check(struct winrmd_op *op, struct shell *sh)
+int
+shell_command_quota(struct winrmd_op *op, struct shell *sh)
 {
 	long long max_shell = conf("MaxProcessesPerShell");
 	long long max_user = conf("MaxProcessesPerUser");
@@ -448,6 +462,8 @@ add_text(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
 static int
 create_reply(struct winrmd_op *op, const struct shell *sh)
 {
+	const char *uri = sh->psrp != NULL ? host->op_resource_uri(op) :
+	    SHELL_URI;
 	xmlNodePtr body = host->op_reply(op, WINRMD_ACTION_CREATE "Response");
 	xmlNodePtr rc, rp, ss, sel, echo;
 	xmlNsPtr a, w, x, rsp;
@@ -464,13 +480,13 @@ create_reply(struct winrmd_op *op, const struct shell *sh)
 	add_text(rc, a, "Address",
 	    "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous");
 	rp = xmlNewChild(rc, a, BAD_CAST "ReferenceParameters", NULL);
-	add_text(rp, w, "ResourceURI", SHELL_URI);
+	add_text(rp, w, "ResourceURI", uri);
 	ss = xmlNewChild(rp, w, BAD_CAST "SelectorSet", NULL);
 	sel = xmlNewTextChild(ss, w, BAD_CAST "Selector", BAD_CAST sh->id);
 	xmlNewProp(sel, BAD_CAST "Name", BAD_CAST "ShellId");
 	echo = xmlNewChild(body, rsp, BAD_CAST "Shell", NULL);
 	add_text(echo, rsp, "ShellId", sh->id);
-	add_text(echo, rsp, "ResourceUri", SHELL_URI);
+	add_text(echo, rsp, "ResourceUri", uri);
 	add_text(echo, rsp, "Owner", sh->user.name);
 	add_text(echo, rsp, "ClientIP", sh->client_ip);
 	snprintf(idle, sizeof(idle), "PT%llu.%03lluS",
@@ -553,16 +569,24 @@ op_create(struct winrmd_op *op, void *unused)
 			free(t);
 		}
 	}
+	/* a runspace pool is named by the client (before the marker) */
+	if (r == WINRMD_OK && psrp_uri(host->op_resource_uri(op)))
+		psrp_pool_id(sh, op);
 	if (r == WINRMD_OK)
 		r = add_marker(op, sh);
+	/* a PowerShell runspace pool: creationXml, the configuration */
+	if (r == WINRMD_OK && psrp_uri(host->op_resource_uri(op)))
+		r = psrp_pool_create(sh, op);
 	if (r != WINRMD_OK) {
+		psrp_pool_free(sh);
 		shell_free(sh);
 		return r;
 	}
 	if (sh->input_streams == NULL)
-		sh->input_streams = strdup("stdin");
+		sh->input_streams = strdup(sh->psrp ? "stdin pr" : "stdin");
 	if (sh->output_streams == NULL)
-		sh->output_streams = strdup("stdout stderr");
+		sh->output_streams = strdup(sh->psrp ? "stdout" :
+		    "stdout stderr");
 	sh->mem_limit = (uint64_t)conf("MaxMemoryPerShellMB") * 1024 * 1024;
 	sh->max_procs = (uint64_t)conf("MaxProcessesPerShell");
 	{
@@ -576,8 +600,9 @@ op_create(struct winrmd_op *op, void *unused)
 	state.shells = sh;
 	state.nshells++;
 	shell_touch(sh);
-	host->log(WINRMD_LOG_INFO, "shell: %s created for %s from %s "
-	    "(codepage %u, idle %llu ms, limits by %s)", sh->id, sh->user.name,
+	host->log(WINRMD_LOG_INFO, "shell: %s%s created for %s from %s "
+	    "(codepage %u, idle %llu ms, limits by %s)", sh->psrp ?
+	    "PowerShell runspace pool " : "", sh->id, sh->user.name,
 	    sh->client_ip, sh->codepage, (unsigned long long)sh->idle_ms,
 	    sh->group ? host->group_mode() : "rlimits");
 	return create_reply(op, sh);
@@ -604,9 +629,60 @@ op_delete(struct winrmd_op *op, void *unused)
 /* -------------------------------------------------------------- Command */
 
 static int
+command_reply(struct winrmd_op *op, struct shell *sh, struct command *c)
+{
+	xmlNodePtr reply, n;
+
+	c->next = sh->commands;
+	sh->commands = c;
+	sh->ncommands++;
+	if ((reply = host->op_reply(op, WINRMD_ACTION_COMMAND "Response")) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	n = xmlNewChild(reply, ns_of(reply, WINRMD_NS_SHELL),
+	    BAD_CAST "CommandResponse", NULL);
+	xmlNewTextChild(n, ns_of(reply, WINRMD_NS_SHELL), BAD_CAST "CommandId",
+	    BAD_CAST c->id);
+	return WINRMD_OK;
+}
+
+/* a PSRP pipeline: CommandId and the first fragment in Arguments */
+static int
+psrp_command(struct winrmd_op *op, struct shell *sh, xmlNodePtr body)
+{
+	xmlChar *cid = xmlGetProp(body, BAD_CAST "CommandId"), *text;
+	xmlNodePtr args = child_elem(body, "Arguments");
+	int fault = WINRMD_FAULT_NONE;
+	struct command *c;
+	unsigned char *frag;
+	size_t len = 0;
+
+	if (cid != NULL && find_command(sh, (const char *)cid) != NULL) {
+		xmlFree(cid);
+		return host->op_fault(op, WINRMD_FAULT_ALREADY_EXISTS, NULL,
+		    "The pool already has a pipeline with this CommandId.");
+	}
+	text = args != NULL ? xmlNodeGetContent(args) : NULL;
+	frag = stream_b64_decode(text ? (char *)text : "", &len);
+	xmlFree(text);
+	if (frag == NULL) {
+		xmlFree(cid);
+		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+		    "The Arguments of a pipeline are not base64.");
+	}
+	c = psrp_pipeline_new(sh, (const char *)cid, frag, len, op, &fault);
+	free(frag);
+	xmlFree(cid);
+	if (c == NULL)
+		return fault != WINRMD_FAULT_NONE ? fault :
+		    host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL, NULL);
+	return command_reply(op, sh, c);
+}
+
+static int
 op_command(struct winrmd_op *op, void *unused)
 {
-	xmlNodePtr body = host->op_body(op), n, reply;
+	xmlNodePtr body = host->op_body(op), n;
 	char *args[MAX_ARGUMENTS];
 	size_t nargs = 0;
 	xmlChar *command = NULL;
@@ -625,8 +701,10 @@ op_command(struct winrmd_op *op, void *unused)
 		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS, NULL,
 		    "The shell already holds %u commands (MaxCommandsPerShell); "
 		    "signal finished commands with terminate.", sh->ncommands);
-	if ((r = command_quota_check(op, sh)) != WINRMD_OK)
+	if ((r = shell_command_quota(op, sh)) != WINRMD_OK)
 		return r;
+	if (sh->psrp != NULL)
+		return psrp_command(op, sh, body);
 	command = xmlNodeGetContent(n);
 	for (n = body->children; n != NULL; n = n->next) {
 		if (!is_shell_elem(n, "Arguments"))
@@ -651,18 +729,7 @@ op_command(struct winrmd_op *op, void *unused)
 		    host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL, NULL);
 		goto out;
 	}
-	c->next = sh->commands;
-	sh->commands = c;
-	sh->ncommands++;
-	if ((reply = host->op_reply(op, WINRMD_ACTION_COMMAND "Response")) == NULL) {
-		r = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
-		    "out of memory");
-		goto out;
-	}
-	n = xmlNewChild(reply, ns_of(reply, WINRMD_NS_SHELL),
-	    BAD_CAST "CommandResponse", NULL);
-	xmlNewTextChild(n, ns_of(reply, WINRMD_NS_SHELL), BAD_CAST "CommandId",
-	    BAD_CAST c->id);
+	r = command_reply(op, sh, c);
 out:
 	xmlFree(command);
 	for (size_t i = 0; i < nargs; i++)
@@ -671,6 +738,37 @@ out:
 }
 
 /* ----------------------------------------------------------------- Send */
+
+/* fragments for the pool (no CommandId) or one of its pipelines */
+static int
+psrp_send(struct winrmd_op *op, struct shell *sh, struct command *c,
+    bool has_cid, xmlNodePtr stream, const char *name)
+{
+	xmlChar *text;
+	unsigned char *data;
+	size_t len = 0;
+	bool pr;
+	int r;
+
+	if (name != NULL && strcmp(name, "stdin") != 0 &&
+	    strcmp(name, "pr") != 0)
+		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+		    "A PowerShell runspace pool takes the stdin and pr streams.");
+	if (has_cid && c == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+		    "The pipeline does not exist in this pool.");
+	text = xmlNodeGetContent(stream);
+	data = stream_b64_decode(text ? (char *)text : "", &len);
+	xmlFree(text);
+	if (data == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+		    "The %s stream is not valid base64.", name ? name : "stdin");
+	pr = name != NULL && strcmp(name, "pr") == 0;
+	r = c != NULL ? psrp_pipeline_send(c, op, pr, data, len) :
+	    psrp_pool_send(sh, op, pr, data, len);
+	free(data);
+	return r;
+}
 
 static int
 op_send(struct winrmd_op *op, void *unused)
@@ -694,7 +792,9 @@ op_send(struct winrmd_op *op, void *unused)
 	cid = xmlGetProp(stream, BAD_CAST "CommandId");
 	end = xmlGetProp(stream, BAD_CAST "End");
 	c = find_command(sh, (char *)cid);
-	if (c == NULL)
+	if (sh->psrp != NULL)
+		r = psrp_send(op, sh, c, cid != NULL, stream, (char *)name);
+	else if (c == NULL)
 		r = unknown_command(op, (char *)cid);
 	else if (name != NULL && strcmp((char *)name, "stdin") != 0)
 		r = host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
@@ -750,7 +850,11 @@ op_receive(struct winrmd_op *op, void *unused)
 	}
 	if (want == 0)
 		want = (1u << ST_STDOUT) | (1u << ST_STDERR);
-	if ((c = find_command(sh, (char *)cid)) == NULL)
+	if (sh->psrp != NULL && cid == NULL)
+		c = psrp_pool_command(sh);	/* the pool's own messages */
+	else
+		c = find_command(sh, (char *)cid);
+	if (c == NULL)
 		r = unknown_command(op, (char *)cid);
 	else
 		r = command_receive(c, op, want);
@@ -808,6 +912,9 @@ op_signal(struct winrmd_op *op, void *unused)
 		sh->ncommands--;
 		command_abort_ops(c, WINRMD_FAULT_INVALID_PARAMETER);
 		command_destroy(&state, c);
+		/* its runspace is free for a pipeline waiting for one */
+		if (sh->psrp != NULL)
+			psrp_pool_dequeue(sh);
 	}
 	if ((reply = host->op_reply(op, WINRMD_ACTION_SIGNAL "Response")) == NULL) {
 		r = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
@@ -872,6 +979,8 @@ static const struct winrmd_action shell_actions[] = {
 
 static const struct winrmd_resource shell_resources[] = {
 	{ SHELL_URI, shell_actions },
+	/* PowerShell remoting: runspace pools are shells too (psrp.h) */
+	{ PSRP_URI_PREFIX, shell_actions },
 	{ NULL, NULL },
 };
 

@@ -1,7 +1,9 @@
 /*
- * shell.h: the WinRS plugin's state.  A shell belongs to one user and holds
- * commands; a command is one child process (or a synthetic failure) with
- * its pipes, its buffered output and at most one waiting Receive.
+ * shell.h: the shell plugin's state.  A shell (a WinRS shell or a PSRP
+ * runspace pool) belongs to one user and holds commands; a command is one
+ * child process (or a synthetic failure) with its pipes, its buffered
+ * output and at most one waiting Receive, and a kind for what it is
+ * beyond that (Ansible's scripts, a PSRP pipeline).
  * Everything runs on the daemon's event-loop thread.
  */
 #ifndef WINRMD_SHELL_H
@@ -69,6 +71,10 @@ struct command {
 	bool			 send_ended;	/* it set in_end */
 	struct winrmd_timer	*kill_timer;
 
+	/* what the command is beyond a child with pipes (NULL: plain) */
+	const struct command_kind *kind;
+	void			*kdata;		/* the kind's own state */
+
 	/* Ansible module runs (ansible_run.c) */
 	bool			 deferred;	/* no child until the payload is in */
 	unsigned char		*pay_buf;	/* the bootstrap's stdin so far */
@@ -79,6 +85,51 @@ struct command {
 	bool			 async_detach;	/* async: let the job go at EOF */
 	uint64_t		 async_timeout_ms;
 };
+
+/*
+ * A command kind: what a command is besides a child with pipes: an Ansible
+ * module run waiting for its payload, a PSRP pipeline or pool.  command.c
+ * calls a hook where the kind differs from a plain WinRS command; a NULL
+ * hook (or a NULL kind) means the plain behaviour.
+ */
+struct command_kind {
+	const char	*name;
+	/* a Send (stdin) the kind takes instead of the child's stdin */
+	int		(*send)(struct command *c, struct winrmd_op *op,
+			    const unsigned char *data, size_t len, bool end);
+	/* whether a Receive has something to report now */
+	bool		(*has_news)(const struct command *c);
+	/* fills a Receive's reply: WINRMD_OK or a fault */
+	int		(*receive)(struct command *c, struct winrmd_op *op);
+	/* a Signal code: the signal sent (SIGKILL: terminate, the command
+	 * goes), or -EINVAL for the plain WinRS codes */
+	int		(*signal)(struct command *c, const char *code);
+	/* both output pipes reached their end */
+	void		(*output_ended)(struct command *c);
+	/* the child exited (its status is in exit_code) */
+	void		(*exited)(struct command *c);
+	/* frees what the kind holds (the command is going) */
+	void		(*cleanup)(struct command *c);
+};
+
+/*
+ * What a WinRS command line may be besides a program or a line for the
+ * user's shell: scripts served natively (Ansible's, winrmcp's).  Each
+ * returns 1 when it started (or refused) the command, 0 when the text is
+ * not its own.  command_recognisers ends with NULL.
+ */
+struct command_recogniser {
+	const char	*name;
+	/* a decoded PowerShell script (pwsh: its path if installed) */
+	int		(*powershell)(struct shell *sh, const char *script,
+			    const char *pwsh, struct winrmd_op *op,
+			    struct command **ret, int *ret_fault);
+	/* a line for the user's shell */
+	int		(*shell_line)(struct shell *sh, const char *line,
+			    struct winrmd_op *op, struct command **ret,
+			    int *ret_fault);
+};
+extern const struct command_recogniser *const command_recognisers[];
 
 struct user_copy {
 	struct winrmd_principal	 p;
@@ -104,8 +155,10 @@ struct shell {
 	uint64_t		 max_procs;	/* 0: none */
 	struct command		*commands;
 	unsigned		 ncommands;
+	struct psrp_pool	*psrp;		/* a PowerShell runspace pool */
 };
 
+struct psrp_pool;	/* psrp.h */
 struct async_job;	/* an Ansible async job outliving its command */
 struct ansible_wait;	/* a become check in flight */
 
@@ -152,25 +205,30 @@ int		 command_spawn(struct command *c,
 /* queues stdin for the child and closes it once written */
 void		 command_feed(struct command *c, const unsigned char *data,
 		    size_t len);
+/* the same, closing it only if end: the first stdin of a new child */
+void		 command_input(struct command *c, const unsigned char *data,
+		    size_t len, bool end);
 const char	*command_pwsh_path(void);
+/* the command has ended and all its output has been taken */
+bool		 command_finished(const struct command *c);
+/* answers a waiting Receive if the command has news (for kinds) */
+void		 command_poke(struct command *c);
+/*
+ * Takes up to max bytes of buffered output of one stream (the oldest run)
+ * into buf: the count and *ret_stream; 0 when none is buffered.
+ */
+size_t		 command_take_output(struct command *c, unsigned char *buf,
+		    size_t max, enum stream_id *ret_stream);
+void		 command_close_stdin(struct command *c);
+/* Send's plain path: data for the child's stdin, within the bounds */
+int		 command_stdin(struct command *c, struct winrmd_op *op,
+		    const unsigned char *data, size_t len, bool end);
 
 /*
  * ansible_run.c: Ansible's scripts and module runs (ansible.h), winrmcp's
- * scripts (winrmcp.h).  ansible_command takes a decoded PowerShell script,
- * native_shell_line a line for the user's shell; both return 1 when they
- * started (or refused) the command, 0 when it is not theirs.
+ * scripts (winrmcp.h), as a command recogniser and command kinds.
  */
-int		 ansible_command(struct shell *sh, const char *script,
-		    const char *pwsh, struct winrmd_op *op,
-		    struct command **ret, int *ret_fault);
-int		 native_shell_line(struct shell *sh, const char *line,
-		    struct winrmd_op *op, struct command **ret,
-		    int *ret_fault);
-int		 ansible_send(struct command *c, struct winrmd_op *op,
-		    const unsigned char *data, size_t len, bool end);
-void		 ansible_command_cleanup(struct command *c);
-/* takes an async job's child and group from its command */
-void		 ansible_job_adopt(struct command *c);
+extern const struct command_recogniser ansible_recogniser;
 void		 ansible_jobs_fini(struct plugin_state *ps);
 
 /* pgroup.c: a command's process group once its leader has exited */
@@ -204,5 +262,7 @@ void		 shell_kill_marked(const struct shell *sh);
 /* shell.c */
 struct plugin_state *shell_state(void);
 void		 shell_touch(struct shell *sh);
+/* the shell's uid-bound quota checks before a command starts */
+int		 shell_command_quota(struct winrmd_op *op, struct shell *sh);
 
 #endif

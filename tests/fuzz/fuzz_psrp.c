@@ -4,7 +4,9 @@
  * input is a series of payloads, each a 2-byte big-endian length and its
  * bytes (the seeds are clients' real payloads, tests/psrp/gen_vectors.py).
  * Nothing crashes, leaks or grows past the defragmenter's bound; every
- * message is fragmented again and reassembled unchanged.
+ * message is fragmented again and reassembled unchanged; a pipeline that
+ * parses becomes the shell text the shell plugin would run
+ * (plugins/shell/psrp_script.c), SecureStrings included.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "clixml.h"
 #include "fragment.h"
 #include "message.h"
+#include "psrp.h"
 #include "psrp_msgs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,7 +62,13 @@ parse(const struct psrp_msg *m, const struct clixml_value *v)
 		break;
 	default:
 		/* CREATE_PIPELINE, and any other message as if it were one */
-		(void)psrp_parse_pipeline(v, &p, err, sizeof(err));
+		if (psrp_parse_pipeline(v, &p, err, sizeof(err)) == 0) {
+			static const uint8_t key[PSRP_SESSION_KEY_LEN];
+			struct psrp_script s;
+
+			if (psrp_script_build(&p, key, &s, err, sizeof(err)) == 0)
+				psrp_script_free(&s);
+		}
 		psrp_pipeline_clear(&p);
 		break;
 	}

@@ -38,6 +38,7 @@ nops=$(grep -c . "$WORK/ops.txt")
 grep -qx 'http://winrmd.test/plugin http://winrmd.test/Whoami' "$WORK/ops.txt" ||
     fail "--list-operations lacks the test plugin's Whoami"
 for u in http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd \
+    http://schemas.microsoft.com/powershell/ \
     http://schemas.microsoft.com/wbem/wsman/1/config \
     http://schemas.microsoft.com/wbem/wsman/1/wmi; do
 	grep -q "^$u " "$WORK/ops.txt" || fail "--list-operations lacks $u"

@@ -1,0 +1,162 @@
+/*
+ * psrp.h: PowerShell remoting (PSRP, resource .../powershell/<config>) as
+ * a kind of shell.  A runspace pool is a shell of the shell core (its
+ * quotas, cgroup, idle timeout, owner) with a struct psrp_pool; each
+ * pipeline is a command of that shell whose kind (psrp_pipeline.c) turns
+ * the child's lines into PSRP messages.  The codec is plugins/psrp;
+ * docs/PSRP.md says what the runspace is and is not.
+ */
+#ifndef WINRMD_SHELL_PSRP_H
+#define WINRMD_SHELL_PSRP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clixml.h"
+#include "fragment.h"
+#include "message.h"
+#include "psrp_msgs.h"
+#include "session_key.h"
+
+#define PSRP_URI_PREFIX		"http://schemas.microsoft.com/powershell/"
+#define PSRP_DEFAULT_CONFIG	"Microsoft.PowerShell"
+#define PSRP_IN_MAX		(16u * 1024 * 1024)	/* defragmenter bound */
+#define PSRP_OUTQ_MAX		(1024u * 1024)	/* messages ahead of Receive */
+#define PSRP_STATE_MAX		(256u * 1024)	/* a runspace's cwd + env */
+#define PSRP_ENV_MAX		512		/* variables kept */
+
+struct shell;
+struct command;
+struct winrmd_op;
+
+/* messages waiting for a Receive, each sent as fragments */
+struct psrp_outmsg {
+	struct psrp_outmsg	*next;
+	uint8_t			*msg;
+	size_t			 len;
+	struct psrp_frag_cursor	 cur;
+};
+
+struct psrp_outq {
+	struct psrp_outmsg	*head, *tail;
+	size_t			 bytes;
+};
+
+/* the state a runspace keeps between pipelines */
+struct psrp_runspace {
+	char			*cwd;		/* NULL: the user's home */
+	char			**env;		/* NAME=value, NULL-terminated */
+	int			 last_exit;	/* $LASTEXITCODE */
+};
+
+struct psrp_pool {
+	struct shell		*sh;
+	struct psrp_guid	 rpid;
+	struct psrp_defrag	*in;		/* the pool's stdin */
+	struct psrp_defrag	*pr;		/* its host responses (pr) */
+	struct command		*cmd;		/* the pool's own Receive */
+	struct psrp_outq	 q;
+	uint64_t		 next_object;	/* ObjectIds we send */
+	int			 state;		/* enum psrp_pool_state */
+	bool			 got_capability;
+	int32_t			 min_rs, max_rs;
+	bool			 host_null;
+	uint8_t			 key[PSRP_SESSION_KEY_LEN];
+	bool			 have_key;
+	struct psrp_runspace	 rs;
+	char			**env0;		/* the env the pool began with */
+};
+
+/* psrp_pool.c */
+/* whether the ResourceURI is PowerShell's (any configuration) */
+bool	psrp_uri(const char *uri);
+/* the client names its pool (ShellId, its RunspacePool id) if it is free */
+void	psrp_pool_id(struct shell *sh, struct winrmd_op *op);
+/* Create's PSRP part: the configuration, creationXml; WINRMD_OK or fault */
+int	psrp_pool_create(struct shell *sh, struct winrmd_op *op);
+void	psrp_pool_free(struct shell *sh);
+/* the command that answers the pool's Receive (no CommandId) */
+struct command *psrp_pool_command(struct shell *sh);
+/*
+ * Send to the pool (no CommandId): fragments of pool messages on stdin,
+ * or of host responses on pr (pr true)
+ */
+int	psrp_pool_send(struct shell *sh, struct winrmd_op *op, bool pr,
+	    const uint8_t *data, size_t len);
+/* a message queued for the client (taken over: msg is freed) */
+int	psrp_queue(struct psrp_pool *p, struct psrp_outq *q, uint32_t type,
+	    const struct psrp_guid *pid, struct clixml_value *v);
+/* fragments of q into out, at most room bytes: the count */
+size_t	psrp_outq_pack(struct psrp_outq *q, uint8_t *out, size_t room);
+void	psrp_outq_clear(struct psrp_outq *q);
+/* the base64 text of an rsp:Stream budget for a Receive of op */
+size_t	psrp_receive_room(struct winrmd_op *op);
+/* running pipelines of the pool */
+unsigned psrp_pool_busy(const struct psrp_pool *p);
+/*
+ * Whether len more bytes of fragments may be held for sh's user: what
+ * the defragmenters of the user's pools and pipelines hold and the
+ * stdin their commands have not read count against [Winrs]
+ * MaxStdinPerUserMB.  WINRMD_OK, or QuotaLimit on op and a log line.
+ */
+int	psrp_input_quota(struct shell *sh, struct winrmd_op *op, size_t len);
+/* bytes a pipeline's defragmenters hold (psrp_pipeline.c) */
+size_t	psrp_pipeline_buffered(const struct command *c);
+
+/* psrp_pipeline.c */
+/* Command: a pipeline (CommandId = its GUID) from its first fragment */
+struct command *psrp_pipeline_new(struct shell *sh, const char *id,
+	    const uint8_t *frag, size_t len, struct winrmd_op *op,
+	    int *ret_fault);
+/* starts the pool's queued pipelines while runspaces are free */
+void	psrp_pool_dequeue(struct shell *sh);
+/* Send with a CommandId: fragments of the pipeline's messages */
+int	psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
+	    const uint8_t *data, size_t len);
+
+/* psrp_script.c: pure, for the unit tests */
+/*
+ * What a pipeline runs: text for the user's POSIX shell, the values of
+ * SecureString arguments (passed in the environment as
+ * WINRMD_PSRP_SECRET<n>, never on a command line) and what the runspace
+ * gets from pypsrp's environment statements.
+ */
+struct psrp_script {
+	char		*text;
+	char		**secrets;	/* NAME=value, NULL-terminated */
+	size_t		 nsecrets;
+	/* a non-zero exit is a terminating error (served scripts) */
+	bool		 fail_on_exit;
+};
+/*
+ * The text of p's statements, or -1 with err: the shapes clients wrap
+ * script text in (Invoke-Expression -Command X | Out-String -Stream,
+ * add_script with arguments, add_cmdlet with parameters, New-Item env:)
+ * become shell text; key decrypts SecureStrings (NULL: none exchanged).
+ */
+int	psrp_script_build(const struct psrp_pipeline *p, const uint8_t *key,
+	    struct psrp_script *ret, char *err, size_t errlen);
+void	psrp_script_free(struct psrp_script *s);
+/* a value as the text a line of input or an argument becomes */
+char	*psrp_value_text(const struct clixml_value *v);
+/* a shell single-quoted word */
+char	*psrp_shell_quote(const char *s, size_t len);
+/*
+ * The wrapper the user's shell runs: the script (its $1) with an EXIT
+ * trap printing mark, then the working directory and env -0.
+ */
+char	*psrp_wrapper(const char *mark);
+/*
+ * The state after the mark: "cwd\n" then NUL-separated NAME=value.  Fills
+ * rs (replacing cwd and env; variables of the shell itself dropped, at
+ * most PSRP_ENV_MAX); -1 if it is not that shape (rs untouched).
+ */
+int	psrp_state_parse(const char *buf, size_t len,
+	    struct psrp_runspace *rs);
+void	psrp_runspace_clear(struct psrp_runspace *rs);
+/* a copy of env (NULL-terminated), or NULL */
+char	**psrp_env_dup(char *const *env);
+void	psrp_env_free(char **env);
+
+#endif

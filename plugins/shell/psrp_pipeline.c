@@ -1,0 +1,796 @@
+/*
+ * psrp_pipeline.c: a PSRP pipeline as a command of the shell core (the
+ * "psrp-pipeline" kind).  Command brings the first fragment of
+ * CREATE_PIPELINE, Sends with its CommandId the rest and the input
+ * (PIPELINE_INPUT lines to the child's stdin, END_OF_PIPELINE_INPUT
+ * closes it).  The script (psrp_script.c) runs in the user's login shell
+ * as the user, through the same spawn, process group, cgroup and quotas
+ * as a WinRS command; its stdout lines come back as strings
+ * (PIPELINE_OUTPUT), its stderr lines as ErrorRecords, and after the
+ * wrapper's mark the runspace's working directory and environment, kept
+ * for the next pipeline.  The end is PIPELINE_STATE Completed (Stopped
+ * after ctrl_c, Failed when the script could not run), with CommandState
+ * Done and the exit status, which the next pipeline sees as
+ * $LASTEXITCODE; a client with a host also gets SetShouldExit(status).
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <uuid/uuid.h>
+
+#include "b64.h"
+#include "psrp.h"
+#include "shell.h"
+
+#define RECEIVE_RESPONSE	WINRMD_NS_SHELL "/ReceiveResponse"
+#define STATE_RUNNING		WINRMD_NS_SHELL "/CommandState/Running"
+#define STATE_DONE		WINRMD_NS_SHELL "/CommandState/Done"
+#define SIGNAL_PS_CTRL_C	"powershell/signal/ctrl_c"
+#define SIGNAL_PS_CRTL_C	"powershell/signal/crtl_c"
+/* a longer line is cut: a fetched file is one line of base64 */
+#define LINE_MAX_BYTES		(16 * 1024 * 1024)
+
+struct psrp_pipe {
+	struct psrp_pool	*pool;
+	struct psrp_guid	 pid;
+	struct psrp_defrag	*in;
+	struct psrp_defrag	*pr;		/* host responses */
+	bool			 created;	/* CREATE_PIPELINE taken */
+	bool			 no_input;
+	bool			 host_null;
+	struct psrp_outq	 q;
+	char			*line[2];	/* a line not yet ended */
+	size_t			 line_len[2];
+	char			 mark[64];	/* the wrapper's state mark */
+	bool			 in_state;	/* past the mark */
+	char			*state;
+	size_t			 state_len;
+	bool			 state_over;	/* too long: not kept */
+	bool			 stop;		/* ctrl_c */
+	bool			 fail_on_exit;	/* psrp_script.h */
+	char			*last_err;	/* the last stderr line */
+	bool			 final;		/* PIPELINE_STATE queued */
+	/* waiting for a free runspace: what it will run, its input so far */
+	bool			 queued;
+	struct psrp_script	 held;
+	char			*held_in;
+	size_t			 held_len;
+	bool			 held_end;
+	bool			 done_sent;
+};
+
+static const struct command_kind pipe_kind;
+
+static int
+queue(struct command *c, uint32_t type, struct clixml_value *v)
+{
+	struct psrp_pipe *pp = c->kdata;
+
+	return psrp_queue(pp->pool, &pp->q, type, &pp->pid, v);
+}
+
+static void
+queue_line(struct command *c, enum stream_id s, const char *p, size_t n)
+{
+	char *t;
+	int r;
+
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (s == ST_STDOUT) {
+		r = queue(c, PSRP_PIPELINE_OUTPUT, clixml_new_stringn(p, n));
+	} else {
+		static const char *const xt[] = {
+		    "System.Management.Automation.RemoteException",
+		    "System.Management.Automation.RuntimeException", NULL };
+		struct psrp_error e = { 0 };
+
+		if ((t = strndup(p, n)) == NULL)
+			return;
+		e.pe_message = t;
+		e.pe_exception_types = xt;
+		e.pe_fqid = "NativeCommandError";
+		e.pe_category = PSRP_ERR_NOT_SPECIFIED;
+		e.pe_target_object = clixml_new_string(t);
+		r = queue(c, PSRP_ERROR_RECORD, psrp_build_error_record(&e));
+		free(((struct psrp_pipe *)c->kdata)->last_err);
+		((struct psrp_pipe *)c->kdata)->last_err = t;
+	}
+	if (r < 0)
+		host->log(WINRMD_LOG_ERR, "psrp: out of memory queueing output "
+		    "of pipeline %s", c->id);
+}
+
+static void
+state_add(struct psrp_pipe *pp, const char *p, size_t n)
+{
+	char *s;
+
+	if (pp->state_over || n == 0)
+		return;
+	if (pp->state_len + n > PSRP_STATE_MAX ||
+	    (s = realloc(pp->state, pp->state_len + n)) == NULL) {
+		pp->state_over = true;
+		return;
+	}
+	pp->state = s;
+	memcpy(s + pp->state_len, p, n);
+	pp->state_len += n;
+}
+
+/* one complete stdout line: output, or the mark (the line's end) */
+static void
+stdout_line(struct command *c, const char *p, size_t n)
+{
+	struct psrp_pipe *pp = c->kdata;
+	size_t ml = strlen(pp->mark);
+
+	if (n >= ml && memcmp(p + n - ml, pp->mark, ml) == 0) {
+		if (n > ml)	/* the script's last line had no newline */
+			queue_line(c, ST_STDOUT, p, n - ml);
+		pp->in_state = true;
+		return;
+	}
+	queue_line(c, ST_STDOUT, p, n);
+}
+
+static void
+take_bytes(struct command *c, enum stream_id s, const char *p, size_t n)
+{
+	struct psrp_pipe *pp = c->kdata;
+
+	while (n > 0) {
+		const char *nl;
+		size_t k;
+		char *b;
+
+		if (s == ST_STDOUT && pp->in_state) {
+			state_add(pp, p, n);
+			return;
+		}
+		nl = memchr(p, '\n', n);
+		k = nl != NULL ? (size_t)(nl - p) : n;
+		if (pp->line_len[s] + k > LINE_MAX_BYTES) {
+			/* too long for one line: what there is goes now */
+			if (pp->line_len[s] > 0)
+				queue_line(c, s, pp->line[s], pp->line_len[s]);
+			pp->line_len[s] = 0;
+			if (k > LINE_MAX_BYTES) {
+				queue_line(c, s, p, LINE_MAX_BYTES);
+				p += LINE_MAX_BYTES;
+				n -= LINE_MAX_BYTES;
+				continue;
+			}
+		}
+		if (nl == NULL) {
+			if ((b = realloc(pp->line[s], pp->line_len[s] + k + 1))
+			    == NULL)
+				return;
+			pp->line[s] = b;
+			memcpy(b + pp->line_len[s], p, k);
+			pp->line_len[s] += k;
+			return;
+		}
+		if (pp->line_len[s] > 0) {
+			if ((b = realloc(pp->line[s], pp->line_len[s] + k + 1))
+			    == NULL)
+				return;
+			pp->line[s] = b;
+			memcpy(b + pp->line_len[s], p, k);
+			if (s == ST_STDOUT)
+				stdout_line(c, b, pp->line_len[s] + k);
+			else
+				queue_line(c, s, b, pp->line_len[s] + k);
+			pp->line_len[s] = 0;
+		} else if (s == ST_STDOUT)
+			stdout_line(c, p, k);
+		else
+			queue_line(c, s, p, k);
+		p += k + 1;
+		n -= k + 1;
+	}
+}
+
+/* the child and its output are done: the runspace's state, the end */
+static void
+finish(struct command *c)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct psrp_pool *pool = pp->pool;
+	int state;
+
+	for (int s = 0; s < 2; s++)
+		if (pp->line_len[s] > 0) {
+			if (s == ST_STDOUT && !pp->in_state)
+				stdout_line(c, pp->line[s], pp->line_len[s]);
+			else if (s == ST_STDERR)
+				queue_line(c, ST_STDERR, pp->line[s],
+				    pp->line_len[s]);
+			pp->line_len[s] = 0;
+		}
+	if (pp->in_state && !pp->state_over && c->child.pid > 0) {
+		if (psrp_state_parse(pp->state, pp->state_len, &pool->rs) < 0)
+			host->log(WINRMD_LOG_WARNING, "psrp: pipeline %s of %s: "
+			    "the runspace's state did not come back whole; the "
+			    "next pipeline starts where this one did", c->id,
+			    c->shell ? c->shell->user.name : "?");
+	} else if (pp->state_over)
+		host->log(WINRMD_LOG_NOTICE, "psrp: pipeline %s: the runspace's "
+		    "environment is over %u bytes and was not kept", c->id,
+		    PSRP_STATE_MAX);
+	if (c->child.pid > 0)
+		pool->rs.last_exit = c->exit_code;
+	if (pp->stop) {
+		state = PSRP_PIPELINE_STOPPED;
+		queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(state,
+		    psrp_build_stopped_error()));
+	} else if (pp->fail_on_exit && c->exit_code != 0) {
+		char msg[512];
+		struct psrp_error e = { .pe_message = msg,
+		    .pe_fqid = "ScriptFailed",
+		    .pe_category = PSRP_ERR_NOT_SPECIFIED };
+
+		state = PSRP_PIPELINE_FAILED;
+		snprintf(msg, sizeof(msg), "%s", pp->last_err != NULL ?
+		    pp->last_err : "the script failed");
+		queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(state,
+		    psrp_build_error_record(&e)));
+	} else {
+		state = PSRP_PIPELINE_COMPLETED;
+		if (!pp->host_null && c->exit_code != 0) {
+			struct clixml_value *args = psrp_new_arraylist();
+
+			clixml_list_add(args, clixml_new_i32(c->exit_code));
+			queue(c, PSRP_PIPELINE_HOST_CALL, psrp_build_host_call(
+			    PSRP_VOID_CALL_ID, PSRP_HOST_SET_SHOULD_EXIT, args));
+		}
+		queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(state,
+		    NULL));
+	}
+	pp->final = true;
+	host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s ended: exit %d, %s",
+	    c->id, c->shell ? c->shell->user.name : "?", c->exit_code,
+	    state == PSRP_PIPELINE_STOPPED ? "stopped" :
+	    state == PSRP_PIPELINE_FAILED ? "failed" : "completed");
+}
+
+/* the pipeline cannot run: Failed with why, at once */
+static void
+fail(struct command *c, int category, const char *fqid, const char *why)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct psrp_error e = { .pe_message = why, .pe_fqid = fqid,
+	    .pe_category = category };
+
+	host->log(WINRMD_LOG_NOTICE, "psrp: pipeline %s of %s failed: %s",
+	    c->id, c->shell ? c->shell->user.name : "?", why);
+	pp->created = true;
+	queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(
+	    PSRP_PIPELINE_FAILED, psrp_build_error_record(&e)));
+	pp->final = true;
+	c->exited = true;
+	c->exit_code = 1;
+	c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
+	command_poke(c);
+}
+
+/* ------------------------------------------------------------- Receive */
+
+static bool
+pipe_has_news(const struct command *c)
+{
+	const struct psrp_pipe *pp = c->kdata;
+
+	if (!pp->created)
+		return false;
+	return pp->q.head != NULL || c->out_bytes > 0 || pp->done_sent ||
+	    (!pp->final && command_finished(c));
+}
+
+static int
+pipe_receive(struct command *c, struct winrmd_op *op)
+{
+	struct psrp_pipe *pp = c->kdata;
+	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), rr, st;
+	size_t room = psrp_receive_room(op), n;
+	unsigned char chunk[OUT_CHUNK];
+	enum stream_id s;
+	uint8_t *buf;
+	xmlNsPtr rsp;
+	char code[16];
+
+	if (body == NULL || (buf = malloc(room)) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	/* the child's output becomes messages, as much as fits */
+	while (pp->q.bytes < room &&
+	    (n = command_take_output(c, chunk, sizeof(chunk), &s)) > 0)
+		take_bytes(c, s, (const char *)chunk, n);
+	if (!pp->final && command_finished(c))
+		finish(c);
+	rsp = xmlSearchNsByHref(body->doc, body, BAD_CAST WINRMD_NS_SHELL);
+	rr = xmlNewChild(body, rsp, BAD_CAST "ReceiveResponse", NULL);
+	n = psrp_outq_pack(&pp->q, buf, room);
+	if (n > 0) {
+		char *b64 = psrp_b64_encode(buf, n);
+
+		if (b64 == NULL) {
+			free(buf);
+			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
+			    NULL, "out of memory");
+		}
+		st = xmlNewTextChild(rr, rsp, BAD_CAST "Stream", BAD_CAST b64);
+		xmlNewProp(st, BAD_CAST "Name", BAD_CAST "stdout");
+		xmlNewProp(st, BAD_CAST "CommandId", BAD_CAST c->id);
+		free(b64);
+	}
+	free(buf);
+	st = xmlNewChild(rr, rsp, BAD_CAST "CommandState", NULL);
+	xmlNewProp(st, BAD_CAST "CommandId", BAD_CAST c->id);
+	if (pp->final && pp->q.head == NULL) {
+		xmlNewProp(st, BAD_CAST "State", BAD_CAST STATE_DONE);
+		snprintf(code, sizeof(code), "%d", c->exit_code);
+		xmlNewTextChild(st, rsp, BAD_CAST "ExitCode", BAD_CAST code);
+		pp->done_sent = true;
+	} else
+		xmlNewProp(st, BAD_CAST "State", BAD_CAST STATE_RUNNING);
+	return WINRMD_OK;
+}
+
+/* -------------------------------------------------------------- start */
+
+/* the user's shell if it is a POSIX one, else /bin/sh */
+static const char *
+posix_shell(const char *sh)
+{
+	static const char *const ok[] = { "sh", "bash", "dash", "zsh", "ksh",
+	    "mksh", "ash", "yash" };
+	const char *b = strrchr(sh, '/');
+
+	b = b ? b + 1 : sh;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(b, ok[i]) == 0)
+			return sh;
+	return "/bin/sh";
+}
+
+/* runs script (taken over) in a runspace of the pool */
+static void
+run(struct command *c, struct psrp_script *s)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct psrp_pool *pool = pp->pool;
+	struct shell *sh = c->shell;
+	struct psrp_script script = *s;
+	char err[512], *wrapper = NULL, *argv[8], **env = NULL, lec[32];
+	size_t n = 0, ne = 0;
+	uuid_t u;
+	char uid[37];
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	pp->fail_on_exit = script.fail_on_exit;
+	uuid_generate_random(u);
+	uuid_unparse_upper(u, uid);
+	snprintf(pp->mark, sizeof(pp->mark), "WINRMD-RUNSPACE-STATE-%s", uid);
+	while (pool->rs.env != NULL && pool->rs.env[ne] != NULL)
+		ne++;
+	wrapper = psrp_wrapper(pp->mark);
+	env = calloc(ne + script.nsecrets + 2, sizeof(char *));
+	if (wrapper == NULL || env == NULL) {
+		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "OutOfMemory",
+		    "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < ne; i++)
+		env[n++] = pool->rs.env[i];
+	snprintf(lec, sizeof(lec), "LASTEXITCODE=%d", pool->rs.last_exit);
+	env[n++] = lec;
+	for (size_t i = 0; i < script.nsecrets; i++)
+		env[n++] = script.secrets[i];
+	argv[0] = (char *)posix_shell(sh->user.shell);
+	r = 1;
+	if (!sh->noprofile)
+		argv[r++] = (char *)"-l";
+	argv[r++] = (char *)"-c";
+	argv[r++] = wrapper;
+	argv[r++] = (char *)"winrmd-psrp";
+	argv[r++] = script.text;
+	argv[r] = NULL;
+	pp->created = true;
+	r = command_spawn(c, &sh->user.p, argv, env, pool->rs.cwd, sh->group);
+	if (r < 0 && pool->rs.cwd != NULL) {
+		/* the directory has gone: the home, as a new runspace */
+		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s: cannot "
+		    "start in %s, starting in the home directory", c->id,
+		    sh->user.name, pool->rs.cwd);
+		free(pool->rs.cwd);
+		pool->rs.cwd = NULL;
+		r = command_spawn(c, &sh->user.p, argv, env, NULL, sh->group);
+	}
+	if (r < 0) {
+		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "ProgramNotStarted",
+		    command_spawn_why(&sh->user.p, r, err, sizeof(err)));
+		goto out;
+	}
+	host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s started in pool %s "
+	    "(pid %d)", c->id, sh->user.name, sh->id, (int)c->child.pid);
+	if (pp->no_input)
+		command_feed(c, NULL, 0);
+	else if (pp->held_len > 0 || pp->held_end)
+		command_input(c, (const unsigned char *)pp->held_in,
+		    pp->held_len, pp->held_end);
+out:
+	free(pp->held_in);
+	pp->held_in = NULL;
+	pp->held_len = 0;
+	free(wrapper);
+	free(env);
+	psrp_script_free(&script);
+}
+
+/*
+ * CREATE_PIPELINE is whole: the script runs now, or waits for a runspace
+ * as PowerShell's pool makes it wait
+ */
+static void
+start(struct command *c, const struct psrp_pipeline *p)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct psrp_pool *pool = pp->pool;
+	struct psrp_script script;
+	char err[512];
+
+	pp->no_input = p->pp_no_input;
+	pp->fail_on_exit = false;
+	pp->host_null = p->pp_host.ph_is_host_null;
+	if (psrp_script_build(p, pool->have_key ? pool->key : NULL, &script,
+	    err, sizeof(err)) < 0) {
+		fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable", err);
+		return;
+	}
+	if (psrp_pool_busy(pool) >= (unsigned)pool->max_rs) {
+		pp->created = true;
+		pp->queued = true;
+		pp->held = script;
+		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s waits for a "
+		    "runspace: the %d of pool %s are busy", c->id,
+		    c->shell->user.name, pool->max_rs, c->shell->id);
+		return;
+	}
+	run(c, &script);
+}
+
+void
+psrp_pool_dequeue(struct shell *sh)
+{
+	struct psrp_pool *pool = sh->psrp;
+
+	while (pool != NULL && psrp_pool_busy(pool) < (unsigned)pool->max_rs) {
+		struct command *oldest = NULL;
+
+		/* commands are newest first: the last queued one waited most */
+		for (struct command *c = sh->commands; c != NULL; c = c->next)
+			if (c->kind == &pipe_kind && c->kdata != NULL &&
+			    ((struct psrp_pipe *)c->kdata)->queued)
+				oldest = c;
+		if (oldest == NULL)
+			return;
+		((struct psrp_pipe *)oldest->kdata)->queued = false;
+		run(oldest, &((struct psrp_pipe *)oldest->kdata)->held);
+		command_poke(oldest);
+	}
+}
+
+static void
+pipe_exited(struct command *c)
+{
+	if (c->shell != NULL)
+		psrp_pool_dequeue(c->shell);
+}
+
+/* ---------------------------------------------------------- messages */
+
+static int
+pipe_fault(struct command *c, struct winrmd_op *op, const char *what,
+    const char *why)
+{
+	host->log(WINRMD_LOG_NOTICE, "psrp: pipeline %s of %s: %s refused: %s",
+	    c->id, c->shell ? c->shell->user.name : "?", what, why);
+	return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+	    "The PowerShell pipeline %s cannot take the %s message: %s",
+	    c->id, what, why);
+}
+
+struct input {
+	char	*p;
+	size_t	 len;
+	bool	 end;
+};
+
+static int
+input_add(struct input *in, const char *t)
+{
+	size_t n = strlen(t);
+	char *p = realloc(in->p, in->len + n + 1);
+
+	if (p == NULL)
+		return -1;
+	in->p = p;
+	memcpy(p + in->len, t, n);
+	p[in->len + n] = '\n';
+	in->len += n + 1;
+	return 0;
+}
+
+static int
+message(struct command *c, struct winrmd_op *op, const uint8_t *buf,
+    size_t len, struct input *in)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct clixml_value *v;
+	struct psrp_msg m;
+	const char *name;
+	char err[256];
+
+	if (psrp_msg_decode(buf, len, &m) < 0)
+		return pipe_fault(c, op, "message", "shorter than its header");
+	if ((name = psrp_msg_type_name(m.pm_type)) == NULL)
+		name = "unknown";
+	if (m.pm_destination != PSRP_DEST_SERVER ||
+	    !psrp_guid_equal(&m.pm_rpid, &pp->pool->rpid) ||
+	    !psrp_guid_equal(&m.pm_pid, &pp->pid))
+		return pipe_fault(c, op, name, "not addressed to this pipeline");
+	if ((v = clixml_read((const char *)m.pm_data, m.pm_len,
+	    &clixml_default_limits, err, sizeof(err))) == NULL)
+		return pipe_fault(c, op, name, err);
+	switch (m.pm_type) {
+	case PSRP_CREATE_PIPELINE: {
+		struct psrp_pipeline p;
+
+		if (pp->created) {
+			snprintf(err, sizeof(err), "the pipeline exists");
+			goto bad;
+		}
+		if (psrp_parse_pipeline(v, &p, err, sizeof(err)) < 0) {
+			psrp_pipeline_clear(&p);
+			goto bad;
+		}
+		start(c, &p);
+		psrp_pipeline_clear(&p);
+		break;
+	}
+	case PSRP_PIPELINE_INPUT: {
+		char *t;
+
+		if (!pp->created || in->end) {
+			snprintf(err, sizeof(err), "no input is expected");
+			goto bad;
+		}
+		t = v->v_type == CLIXML_SECURESTRING ? strdup("") :
+		    psrp_value_text(v);
+		if (t == NULL || input_add(in, t) < 0) {
+			free(t);
+			clixml_unref(v);
+			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
+			    NULL, "out of memory");
+		}
+		free(t);
+		break;
+	}
+	case PSRP_END_OF_PIPELINE_INPUT:
+		if (!pp->created) {
+			snprintf(err, sizeof(err), "the pipeline does not exist");
+			goto bad;
+		}
+		in->end = true;
+		break;
+	case PSRP_PIPELINE_HOST_RESPONSE:
+		/* the only call made, SetShouldExit, returns nothing */
+		break;
+	default:
+		snprintf(err, sizeof(err), "a %s message is not served on a "
+		    "pipeline", name);
+		goto bad;
+	}
+	clixml_unref(v);
+	return WINRMD_OK;
+bad:
+	clixml_unref(v);
+	return pipe_fault(c, op, name, err);
+}
+
+/* takes fragments; input for the child in *in */
+static int
+feed(struct command *c, struct winrmd_op *op, struct psrp_defrag *d,
+    const uint8_t *data, size_t len, struct input *in)
+{
+	uint8_t *msg;
+	size_t mlen;
+	int r;
+
+	if (psrp_defrag_feed(d, data, len) < 0)
+		return pipe_fault(c, op, "fragment", psrp_defrag_error(d));
+	while (psrp_defrag_next(d, &msg, &mlen, NULL) == 1) {
+		r = message(c, op, msg, mlen, in);
+		OPENSSL_cleanse(msg, mlen);
+		free(msg);
+		if (r != WINRMD_OK)
+			return r;
+	}
+	return WINRMD_OK;
+}
+
+int
+psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
+    const uint8_t *data, size_t len)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct input in = { 0 };
+	xmlNodePtr body;
+	int r;
+
+	if (c->kind != &pipe_kind)
+		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+		    "%s is not a pipeline.", c->id);
+	if ((r = psrp_input_quota(c->shell, op, len)) != WINRMD_OK)
+		return r;
+	if (pr && pp->pr == NULL && (pp->pr = psrp_defrag_new(PSRP_IN_MAX)) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	if ((r = feed(c, op, pr ? pp->pr : pp->in, data, len, &in)) !=
+	    WINRMD_OK) {
+		free(in.p);
+		return r;
+	}
+	if (pp->queued && !pp->no_input && (in.len > 0 || in.end)) {
+		char *h = realloc(pp->held_in, pp->held_len + in.len + 1);
+
+		if (h == NULL) {
+			free(in.p);
+			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
+			    NULL, "out of memory");
+		}
+		if (in.len > 0)
+			memcpy(h + pp->held_len, in.p, in.len);
+		pp->held_in = h;
+		pp->held_len += in.len;
+		pp->held_end |= in.end;
+	} else if (pp->created && !pp->no_input && (in.len > 0 || in.end) &&
+	    c->child.pid > 0) {
+		r = command_stdin(c, op, (const unsigned char *)in.p, in.len,
+		    in.end);
+		free(in.p);
+		return r;
+	}
+	free(in.p);
+	if ((body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse")) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
+	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
+	return WINRMD_OK;
+}
+
+/* ------------------------------------------------------ signal, free */
+
+static int
+pipe_signal(struct command *c, const char *code)
+{
+	struct psrp_pipe *pp = c->kdata;
+
+	if (strcasecmp(code, SIGNAL_PS_CTRL_C) != 0 &&
+	    strcasecmp(code, SIGNAL_PS_CRTL_C) != 0 &&
+	    strcasecmp(code, WINRMD_NS_SHELL "/signal/ctrl_c") != 0)
+		return -EINVAL;
+	if (pp->final)
+		return SIGINT;	/* over already: nothing to stop */
+	pp->stop = true;
+	if (pp->queued || !pp->created) {
+		/* it never ran: it ends here */
+		pp->queued = false;
+		pp->created = true;
+		c->exited = true;
+		c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
+	}
+	host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s stopped by the "
+	    "client", c->id, c->shell ? c->shell->user.name : "?");
+	if (c->child.pid > 0)
+		command_kill_group(c, SIGKILL);
+	command_poke(c);
+	return SIGINT;
+}
+
+static void
+pipe_cleanup(struct command *c)
+{
+	struct psrp_pipe *pp = c->kdata;
+
+	if (pp == NULL)
+		return;
+	psrp_defrag_free(pp->in);
+	psrp_defrag_free(pp->pr);
+	psrp_outq_clear(&pp->q);
+	free(pp->line[0]);
+	free(pp->line[1]);
+	free(pp->last_err);
+	free(pp->held_in);
+	psrp_script_free(&pp->held);
+	if (pp->state != NULL)
+		OPENSSL_cleanse(pp->state, pp->state_len);
+	free(pp->state);
+	free(pp);
+	c->kdata = NULL;
+}
+
+size_t
+psrp_pipeline_buffered(const struct command *c)
+{
+	const struct psrp_pipe *pp = c->kdata;
+
+	if (c->kind != &pipe_kind || pp == NULL)
+		return 0;
+	return psrp_defrag_buffered(pp->in) + (pp->pr != NULL ?
+	    psrp_defrag_buffered(pp->pr) : 0) + pp->held_len;
+}
+
+static const struct command_kind pipe_kind = {
+	.name = "psrp-pipeline",
+	.has_news = pipe_has_news,
+	.receive = pipe_receive,
+	.signal = pipe_signal,
+	.exited = pipe_exited,
+	.cleanup = pipe_cleanup,
+};
+
+struct command *
+psrp_pipeline_new(struct shell *sh, const char *id, const uint8_t *frag,
+    size_t len, struct winrmd_op *op, int *ret_fault)
+{
+	struct psrp_pool *pool = sh->psrp;
+	struct input in = { 0 };
+	struct psrp_pipe *pp;
+	struct psrp_guid g;
+	struct command *c;
+
+	if (pool->state != PSRP_POOL_OPENED) {
+		*ret_fault = host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER,
+		    NULL, "The runspace pool %s is not open.", sh->id);
+		return NULL;
+	}
+	if (id == NULL || psrp_guid_parse(id, &g) < 0) {
+		*ret_fault = host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER,
+		    NULL, "A pipeline needs a CommandId that is a GUID.");
+		return NULL;
+	}
+	if ((c = command_new(sh)) == NULL)
+		goto nomem;
+	if ((pp = calloc(1, sizeof(*pp))) == NULL ||
+	    (pp->in = psrp_defrag_new(PSRP_IN_MAX)) == NULL) {
+		free(pp);
+		free(c);
+nomem:
+		*ret_fault = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
+		    NULL, "out of memory");
+		return NULL;
+	}
+	psrp_guid_format(&g, true, c->id);
+	pp->pool = pool;
+	pp->pid = g;
+	c->kind = &pipe_kind;
+	c->kdata = pp;
+	if ((*ret_fault = feed(c, op, pp->in, frag, len, &in)) != WINRMD_OK) {
+		free(in.p);
+		command_destroy(shell_state(), c);
+		return NULL;
+	}
+	free(in.p);
+	return c;
+}

@@ -1,0 +1,74 @@
+#!/bin/bash
+# pypsrp_psrp.sh: the client matrix's pypsrp (PyPI) over PowerShell
+# remoting (PSRP, .../powershell/Microsoft.PowerShell), Basic over HTTP
+# and HTTPS: Client.execute_ps, RunspacePool and PowerShell pipelines (the
+# script runs in the user's shell), input objects, the runspace's state
+# between pipelines, two pipelines at once, a pool Receive left waiting
+# on another connection beside them, stop(), a SecureString
+# argument, the pool calls, copy/fetch with checksums, execute_cmd still
+# on WinRS, an unknown configuration refused, and another user's pool
+# invisible (tests/clients/pypsrp_psrp_client.py says what each proves).
+. "$(dirname "$0")/../interop/lib.sh"
+. "$WRT_TEST_HERE/lib.sh"
+clients_require
+[ -f "$SHELLPLUG" ] || hard_error "the shell plugin is not staged at $SHELLPLUG"
+
+make_user USER2 PASS2
+write_config "[Service]" "AllowUnencrypted = true" "[Auth]" "Basic = true" \
+    "[Plugins]" "Load = $(all_plugins_load)"
+start_daemon
+version=$(venv_version pypsrp)
+OUT=$WORK/out.txt
+driver() {
+	with_timeout 300 "$CLIENTS_VENV/bin/python" \
+	    "$WRT_TEST_HERE/pypsrp_psrp_client.py" "$@" >"$OUT" 2>&1 ||
+		fail "pypsrp $1 over $scheme: $(tail -n 12 "$OUT")"
+}
+for url in "$URL_HTTP4" "$URL_HTTPS4"; do
+	scheme=${url%%:*}
+	say "pypsrp $version PSRP over ${scheme^^}"
+	copy=0
+	[ "$scheme" = https ] && copy=5
+	driver run "$url" "$TEST_USER" "$TEST_PASS" --copy-mb "$copy"
+	grep '^time ' "$OUT" | sed 's/^/   /'
+	for op in execute_ps "execute_ps environment" execute_cmd \
+	    "add_script add_cmdlet" "input objects" "runspace state" \
+	    "two pipelines at once" "pool receive waiting" "pool calls" stop \
+	    SecureString \
+	    "unknown configuration"; do
+		grep -qx "ok $op" "$OUT" || fail "pypsrp over $scheme: no '$op': $(cat "$OUT")"
+		ok "$op"
+	done
+	matrix pypsrp "$version" PyPI \
+	    "PSRP Client.execute_ps (output, error records, environment), basic over ${scheme^^}" \
+	    "PSRP RunspacePool + PowerShell add_script/add_cmdlet, input objects, cwd/env/\$LASTEXITCODE kept, over ${scheme^^}" \
+	    "PSRP two pipelines at once, stop(), SecureString argument, pool calls, over ${scheme^^}"
+	if [ "$copy" != 0 ]; then
+		grep -qx "ok copy fetch" "$OUT" || fail "pypsrp copy/fetch: $(cat "$OUT")"
+		ok "copy/fetch of $copy MB with checksum"
+		matrix pypsrp "$version" PyPI "PSRP Client.copy/fetch of $copy MB, over ${scheme^^}"
+	fi
+done
+say "another user's pool"
+scheme=http
+driver other "$URL_HTTP4" "$TEST_USER" "$TEST_PASS" "$USER2" "$PASS2"
+grep -qx "ok other user refused" "$OUT" || fail "other user: $(cat "$OUT")"
+ok "Receive, Signal, Send, Delete of another user's pool refused"
+matrix pypsrp "$version" PyPI "PSRP another user's pool refused"
+grep -qx "ok bad input refused" "$OUT" || fail "bad input: $(cat "$OUT")"
+grep -q "psrp: pipeline .* fragment refused" "$DLOG" ||
+    fail "the bad pipeline fragment was not logged"
+grep -q "psrp: pool .* fragment refused" "$DLOG" ||
+    fail "the bad pool fragment was not logged"
+ok "truncated fragments refused with InvalidParameter and logged"
+grep -qx "ok held input bounded" "$OUT" || fail "held input: $(cat "$OUT")"
+grep -q "psrp: a Send of .* refused: .* (MaxStdinPerUserMB)" "$DLOG" ||
+    fail "the held input's refusal was not logged"
+ok "a message that never ends is held up to MaxStdinPerUserMB (QuotaLimit, logged)"
+grep -Eq "psrp: pipeline .* of $TEST_USER ended" "$DLOG" || fail "no pipeline in the log"
+grep -q "session configuration No.Such.Config" "$DLOG" ||
+    fail "the unknown configuration was not logged"
+stop_daemon
+[ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
+clients_done
+echo "PASS: $TEST_NAME"
