@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "text.h"
 #include "clixml.h"
 #include "clixml_tree.h"
 
@@ -696,31 +697,6 @@ utf8_next(const unsigned char *s, size_t len, size_t *n)
 	return cp;
 }
 
-static size_t
-utf8_put(char *out, long cp)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | cp >> 12);
-		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | cp >> 18);
-	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 char *
 clixml_escape(const char *s, size_t len, size_t *ret_len)
 {
@@ -745,7 +721,7 @@ clixml_escape(const char *s, size_t len, size_t *ret_len)
 		    u[i + 1] == 'X'))
 			p += sprintf(p, "_x005F_");
 		else
-			p += utf8_put(p, cp);
+			p += utf8_encode((uint32_t)cp, p);
 		i += n;
 	}
 	*p = '\0';
@@ -813,11 +789,11 @@ clixml_unescape(const char *s, size_t len, size_t *ret_len)
 					i += 7;
 				}
 			}
-			p += utf8_put(p, cp);
+			p += utf8_encode((uint32_t)cp, p);
 		} else if ((cp = escape_at(s + i, len - i, 8)) >= 0 &&
 		    cp <= 0x10FFFF) {
 			i += 11;
-			p += utf8_put(p, cp);
+			p += utf8_encode((uint32_t)cp, p);
 		} else
 			*p++ = s[i++];
 	}

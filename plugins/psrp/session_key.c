@@ -20,6 +20,7 @@
 
 #include "b64.h"
 #include "bytes.h"
+#include "text.h"
 #include "session_key.h"
 
 #define CALG_RSA_KEYX	0x0000A400
@@ -192,21 +193,7 @@ utf16le_to_utf8(const uint8_t *p, size_t len, size_t *ret_len)
 				i += 2;
 			}
 		}
-		if (cp < 0x80)
-			*o++ = (char)cp;
-		else if (cp < 0x800) {
-			*o++ = (char)(0xC0 | cp >> 6);
-			*o++ = (char)(0x80 | (cp & 0x3F));
-		} else if (cp < 0x10000) {
-			*o++ = (char)(0xE0 | cp >> 12);
-			*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-			*o++ = (char)(0x80 | (cp & 0x3F));
-		} else {
-			*o++ = (char)(0xF0 | cp >> 18);
-			*o++ = (char)(0x80 | (cp >> 12 & 0x3F));
-			*o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-			*o++ = (char)(0x80 | (cp & 0x3F));
-		}
+		o += utf8_encode((uint32_t)cp, o);
 	}
 	*o = '\0';
 	*ret_len = (size_t)(o - out);

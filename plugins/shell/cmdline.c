@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "cmdline.h"
+#include "text.h"
 
 #define MAX_NESTING	5
 
@@ -320,20 +321,16 @@ drop_progress_preference(char *text)
 static char *
 trim_dup(const char *s)
 {
-	const char *e;
+	size_t len;
 
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		e--;
+	s = text_trim(s, &len);
 	/* "-Command "script"": the quotes belong to the command line */
-	if (e - s >= 2 && *s == '"' && e[-1] == '"' &&
-	    memchr(s + 1, '"', (size_t)(e - s - 2)) == NULL) {
+	if (len >= 2 && *s == '"' && s[len - 1] == '"' &&
+	    memchr(s + 1, '"', len - 2) == NULL) {
 		s++;
-		e--;
+		len -= 2;
 	}
-	return strndup(s, (size_t)(e - s));
+	return strndup(s, len);
 }
 
 /*

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "shell.h"
 
 #ifndef PIDFD_SIGNAL_PROCESS_GROUP
@@ -60,30 +61,16 @@ group_signals(void)
 static bool
 pid_groups(pid_t pid, pid_t *pgrp, pid_t *session)
 {
-	char path[64], buf[512], *p;
+	char path[64], buf[1024];
+	struct proc_stat st;
 	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((n = procfs_read_small(AT_FDCWD, path, buf, sizeof(buf))) <= 0 ||
+	    procfs_parse_stat(buf, (size_t)n, &st) < 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	/* "pid (comm) S ppid pgrp session ...": comm may hold ')' */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return false;
-	{
-		char state;
-		int ppid, pg, sid;
-
-		if (sscanf(p + 1, " %c %d %d %d", &state, &ppid, &pg, &sid) != 4)
-			return false;
-		*pgrp = (pid_t)pg;
-		*session = (pid_t)sid;
-	}
+	*pgrp = (pid_t)st.pgrp;
+	*session = (pid_t)st.session;
 	return true;
 }
 

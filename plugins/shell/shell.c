@@ -26,6 +26,7 @@
 #include "psrp.h"
 #include "shell.h"
 #include "stream.h"
+#include "text.h"
 #include "winrs_settings.h"
 
 #define SHELL_URI		"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
@@ -59,18 +60,11 @@ static char *
 trimmed_text(xmlNodePtr n)
 {
 	xmlChar *t = xmlNodeGetContent(n);
-	const char *p, *e;
 	char *s;
 
 	if (t == NULL)
 		return strdup("");
-	p = (const char *)t;
-	while (isspace((unsigned char)*p))
-		p++;
-	e = p + strlen(p);
-	while (e > p && isspace((unsigned char)e[-1]))
-		e--;
-	s = strndup(p, (size_t)(e - p));
+	s = text_trim_dup((const char *)t);
 	xmlFree(t);
 	return s;
 }
@@ -110,38 +104,6 @@ ns_of(xmlNodePtr body, const char *href)
 
 /* -------------------------------------------------------------- shells */
 
-static void
-user_copy_free(struct user_copy *u)
-{
-	free(u->name);
-	free(u->home);
-	free(u->shell);
-	free(u->groups);
-	memset(u, 0, sizeof(*u));
-}
-
-static int
-user_copy_make(struct user_copy *u, const struct winrmd_principal *p)
-{
-	memset(u, 0, sizeof(*u));
-	u->name = strdup(p->name);
-	u->home = strdup(p->home);
-	u->shell = strdup(p->shell);
-	u->groups = calloc((size_t)(p->ngroups > 0 ? p->ngroups : 1),
-	    sizeof(gid_t));
-	if (u->name == NULL || u->home == NULL || u->shell == NULL ||
-	    u->groups == NULL) {
-		user_copy_free(u);
-		return -ENOMEM;
-	}
-	memcpy(u->groups, p->groups, (size_t)p->ngroups * sizeof(gid_t));
-	u->p = *p;
-	u->p.name = u->name;
-	u->p.home = u->home;
-	u->p.shell = u->shell;
-	u->p.groups = u->groups;
-	return 0;
-}
 
 static void
 shell_free(struct shell *sh)

@@ -17,6 +17,8 @@
 
 #include <winrmd/plugin.h>
 
+#include "principal.h"
+
 #define SHELL_ID_LEN		36
 #define OUT_CHUNK		65536
 #define OUT_CAP			(1024 * 1024)	/* buffered output per command */
@@ -130,12 +132,6 @@ struct command_recogniser {
 			    int *ret_fault);
 };
 extern const struct command_recogniser *const command_recognisers[];
-
-struct user_copy {
-	struct winrmd_principal	 p;
-	char			*name, *home, *shell;
-	gid_t			*groups;
-};
 
 struct shell {
 	struct shell		*next;

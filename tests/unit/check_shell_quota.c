@@ -11,12 +11,12 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "mock_host.h"
 #include "shell.h"
 #include "unit.h"
 
 /* the plugin's host: none of its services are asked for here */
-static const struct winrmd_host no_host = { .abi = WINRMD_PLUGIN_ABI };
-const struct winrmd_host *host = &no_host;
+const struct winrmd_host *host = &mock_host;
 
 static struct command *
 cmd(struct shell *sh, int pidfd, int in, int out, int err, size_t in_cap)
