@@ -912,9 +912,16 @@ START_TEST(test_get)
 	ck_assert_uint_eq(fake_log_count("get WRT_Other SECOND"), 1);
 	fake_op_free(op);
 
-	/* no such instance, bad keys */
+	/* no such instance (valid keys): DestinationUnreachable as Windows */
 	op = fake_op(WINRMD_ACTION_GET, MANY, NULL);
 	fake_op_selector(op, "Index", "250");
+	run(op);
+	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
+	ck_assert_str_eq(op->detail, "");
+	fake_op_free(op);
+	/* bad keys: InvalidSelectors */
+	op = fake_op(WINRMD_ACTION_GET, MANY, NULL);
+	fake_op_selector(op, "Index", "two-fifty");
 	run(op);
 	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
 	fake_op_free(op);
@@ -931,7 +938,7 @@ START_TEST(test_get)
 	op = fake_op(WINRMD_ACTION_GET, URI_WMI "/root/test/Other", NULL);
 	fake_op_selector(op, "Key", "Third");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
 	fake_op_free(op);
 
 	/* unknown class, unknown namespace, not a class URI */
@@ -977,7 +984,7 @@ START_TEST(test_get_singleton)
 	op = fake_op(WINRMD_ACTION_GET, CIMV2 "WRT_Whoami", NULL);
 	fake_op_selector(op, "Name", "nobody-at-all");
 	run(op);
-	assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
 	fake_op_free(op);
 
 	/* only the namespace selector: still the singleton */
