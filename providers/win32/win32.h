@@ -36,6 +36,7 @@ struct w32_paths {
 	const char	*utmp;		/* "/run/utmp" */
 	const char	*systemd;	/* "/run/systemd/system": systemd is PID 1 */
 	const char	*systemctl;	/* "systemctl", run as the user */
+	const char	*unit;		/* winrmd's own unit; NULL: found out */
 };
 
 struct w32_state {
