@@ -283,6 +283,7 @@ fini(void *unused)
 	w32_service_fini();
 	w32_disk_fini();
 	w32_process_fini();
+	w32_sample_fini();
 	free(w32->os_name);
 	w32->os_name = NULL;
 	w32 = NULL;
@@ -296,6 +297,10 @@ static const struct cim_class *const classes[] = {
 	&w32_disk_class,
 	&w32_netadapter_class,
 	&w32_qfe_class,
+	&w32_perf_cpu_class,
+	&w32_perf_mem_class,
+	&w32_perf_disk_class,
+	&w32_perf_net_class,
 	NULL,
 };
 

@@ -67,11 +67,27 @@ extern const struct cim_class	w32_service_class;
 extern const struct cim_class	w32_disk_class;
 extern const struct cim_class	w32_netadapter_class;
 extern const struct cim_class	w32_qfe_class;
+extern const struct cim_class	w32_volume_class;
+extern const struct cim_class	w32_processor_class;
+extern const struct cim_class	w32_bios_class;
+extern const struct cim_class	w32_physmem_class;
+extern const struct cim_class	w32_netif_class;
+extern const struct cim_class	w32_useraccount_class;
+extern const struct cim_class	w32_group_class;
+extern const struct cim_class	w32_product_class;
+extern const struct cim_class	w32_environment_class;
+extern const struct cim_class	w32_ntlogevent_class;
+extern const struct cim_class	w32_perf_cpu_class;
+extern const struct cim_class	w32_perf_mem_class;
+extern const struct cim_class	w32_perf_disk_class;
+extern const struct cim_class	w32_perf_net_class;
 
 /* teardown of each file's long-lived objects (win32.c fini) */
 void	w32_process_fini(void);
 void	w32_disk_fini(void);
 void	w32_service_fini(void);
+void	w32_sample_fini(void);
+void	w32_product_fini(void);
 
 /* --- win32.c: small shared helpers --- */
 const char *w32_hostname(char *buf, size_t len);	/* short host name */
@@ -142,5 +158,87 @@ void	w32_resolv_list(const char *buf, char kind,
 void	w32_format_mac(const unsigned char *mac, size_t len, char *buf,
 	    size_t buflen);
 void	w32_prefix_to_mask(unsigned prefix, char *buf, size_t len);
+
+/* --- win32_sample.c: counters sampled over an interval --- */
+enum w32_source {
+	W32_SRC_STAT,		/* /proc/stat */
+	W32_SRC_DISKSTATS,	/* /proc/diskstats */
+	W32_SRC_NETDEV,		/* /proc/net/dev */
+	W32_SRC_VMSTAT,		/* /proc/vmstat */
+	W32_SRC_COUNT
+};
+#define W32_SRC(s)	(1u << (s))
+
+/* one file read twice: before (older) and after; NULL if unreadable */
+struct w32_pair {
+	char		*before, *after;
+	uint64_t	 at_before;	/* ms, CLOCK_MONOTONIC */
+	double		 seconds;	/* between the two; 0 if either is NULL */
+};
+
+/* called with a pair per source of the mask, then the call completes */
+typedef void (*w32_rates_fn)(struct cim_ctx *ctx, const struct w32_pair *p,
+	    void *arg);
+/*
+ * Pairs of the sources in mask (W32_SRC bits) an interval apart, to fn:
+ * at once (CIM_OK) when a recent sample is kept, else after a short timer
+ * (CIM_PENDING, svc->complete follows fn)
+ */
+int	w32_sample(struct cim_ctx *ctx, unsigned mask, w32_rates_fn fn,
+	    void *arg);
+
+struct w32_cpu {
+	int		 id;		/* -1: the "cpu" line (all) */
+	uint64_t	 user, nice, system, idle, iowait, irq, softirq, steal;
+};
+/* the cpu lines of /proc/stat; returns how many (at most max) */
+size_t	w32_parse_cpus(const char *stat, struct w32_cpu *out, size_t max);
+/* a "key value" line of /proc/stat or /proc/vmstat, PROCFS_NONE if absent */
+uint64_t w32_stat_value(const char *text, const char *key);
+
+/* Windows' Processor percentages between two samples, 0..100 */
+struct w32_cpu_pct {
+	uint64_t	 processor, user, privileged, idle, interrupt, dpc;
+};
+void	w32_cpu_percent(const struct w32_cpu *before,
+	    const struct w32_cpu *after, struct w32_cpu_pct *ret);
+/* (after - before) / seconds, rounded; 0 if the counter went back */
+uint64_t w32_rate(uint64_t before, uint64_t after, double seconds);
+
+struct w32_diskstat {
+	unsigned	 major, minor;
+	char		 name[32];
+	uint64_t	 rd_ios, rd_sectors, rd_ticks;	/* ticks: ms */
+	uint64_t	 wr_ios, wr_sectors, wr_ticks;
+	uint64_t	 in_flight, io_ticks, time_in_queue;
+};
+bool	w32_find_diskstat(const char *text, unsigned major, unsigned minor,
+	    struct w32_diskstat *ret);
+
+/* Windows' LogicalDisk counters between two diskstats lines */
+struct w32_disk_rates {
+	uint64_t	 reads, writes, read_bytes, write_bytes;	/* per s */
+	uint64_t	 pct_disk, pct_read, pct_write, pct_idle;
+	uint64_t	 queue, read_queue, write_queue, in_flight;
+	uint64_t	 sec_per_read, sec_per_write, sec_per_transfer;
+};
+void	w32_disk_rates(const struct w32_diskstat *before,
+	    const struct w32_diskstat *after, double seconds,
+	    struct w32_disk_rates *ret);
+
+struct w32_netdev {
+	char		 name[32];
+	uint64_t	 rx_bytes, rx_packets, rx_errs, rx_drop;
+	uint64_t	 tx_bytes, tx_packets, tx_errs, tx_drop;
+};
+/* the next interface line of /proc/net/dev at *cursor (headers skipped) */
+bool	w32_next_netdev(const char **cursor, struct w32_netdev *ret);
+
+
+/* --- win32_perf.c --- */
+/* "Key:  123 kB" of /proc/meminfo text, in kB; PROCFS_NONE if absent */
+uint64_t w32_meminfo_kb(const char *text, const char *key);
+/* bits per second of an interface, 0 unknown */
+uint64_t w32_link_speed(const char *ifname);
 
 #endif

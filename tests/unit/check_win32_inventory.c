@@ -1,0 +1,386 @@
+/*
+ * check_win32_inventory.c: the inventory and performance classes of the
+ * win32 provider (issue 19): their parsers and arithmetic on fixed text
+ * (the cpu lines of /proc/stat, diskstats, net/dev, meminfo; Windows'
+ * rates and percentages over an interval), and each class through the
+ * mock cim_services on this machine, compared with what the test reads
+ * itself.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "check_win32_mock.h"
+#include "procfs.h"
+#include "win32.h"
+#include "unit.h"
+
+static void
+setup(void)
+{
+	mock_start();
+}
+
+static void
+teardown(void)
+{
+	mock_stop();
+}
+
+static uint64_t
+uint_of(const struct cim_instance *i, const char *prop)
+{
+	uint64_t v = 0;
+
+	ck_assert_msg(mock_uint(i, prop, &v), "%s is null", prop);
+	return v;
+}
+
+/* ------------------------------------------------- rates (pure) */
+
+static const char stat_a[] =
+	"cpu  1000 0 500 8000 500 0 0 0 0 0\n"
+	"cpu0 500 0 250 4000 250 0 0 0 0 0\n"
+	"cpu1 500 0 250 4000 250 0 0 0 0 0\n"
+	"intr 100000 1 2 3\n"
+	"ctxt 5555\n";
+/* one second later: cpu0 fully busy (75 user, 25 system), cpu1 idle */
+static const char stat_b[] =
+	"cpu  1075 0 535 8090 500 5 5 0 0 0\n"
+	"cpu0 575 0 275 4000 250 0 0 0 0 0\n"
+	"cpu1 500 0 260 4090 250 5 5 0 0 0\n"
+	"intr 101500 1 2 3\n"
+	"ctxt 6000\n";
+
+START_TEST(test_cpu_rates)
+{
+	struct w32_cpu a[4], b[4];
+	struct w32_cpu_pct p;
+
+	ck_assert_uint_eq(w32_parse_cpus(stat_a, a, 4), 3);
+	ck_assert_uint_eq(w32_parse_cpus(stat_b, b, 4), 3);
+	ck_assert_int_eq(a[0].id, -1);
+	ck_assert_int_eq(a[2].id, 1);
+	ck_assert_uint_eq(a[0].iowait, 500);
+	/* cpu0: 100 ticks, none idle */
+	w32_cpu_percent(&a[1], &b[1], &p);
+	ck_assert_uint_eq(p.processor, 100);
+	ck_assert_uint_eq(p.idle, 0);
+	ck_assert_uint_eq(p.user, 75);
+	ck_assert_uint_eq(p.privileged, 25);
+	/* cpu1: 90 idle of 110, 10 in interrupts */
+	w32_cpu_percent(&a[2], &b[2], &p);
+	ck_assert_uint_eq(p.idle, 82);
+	ck_assert_uint_eq(p.processor, 18);
+	ck_assert_uint_eq(p.interrupt, 5);
+	ck_assert_uint_eq(p.dpc, 5);
+	ck_assert_uint_eq(p.privileged, 18);
+	/* all: 90 idle of 210 */
+	w32_cpu_percent(&a[0], &b[0], &p);
+	ck_assert_uint_eq(p.processor, 57);
+	/* a CPU whose counters did not move: all 0, no division by 0 */
+	w32_cpu_percent(&a[1], &a[1], &p);
+	ck_assert_uint_eq(p.processor, 100 - p.idle);
+	ck_assert_uint_eq(p.user, 0);
+	ck_assert_uint_eq(w32_stat_value(stat_a, "intr"), 100000);
+	ck_assert_uint_eq(w32_stat_value(stat_b, "ctxt"), 6000);
+	ck_assert_uint_eq(w32_stat_value(stat_b, "btime"), PROCFS_NONE);
+	ck_assert_uint_eq(w32_rate(100000, 101500, 0.5), 3000);
+	/* a counter that went back (a reset): 0, never a huge number */
+	ck_assert_uint_eq(w32_rate(500, 100, 1.0), 0);
+	ck_assert_uint_eq(w32_rate(1, 2, 0), 0);
+}
+END_TEST
+
+static const char diskstats_a[] =
+	"   8       0 sda 1000 10 80000 2000 500 20 40000 3000 0 4000 5000 0 0 0 0\n"
+	"   8       1 sda1 900 10 70000 1900 400 20 30000 2900 0 3900 4800\n"
+	" 253       0 dm-0 10 0 80 5 0 0 0 0 0 5 5\n";
+static const char diskstats_b[] =
+	"   8       0 sda 1100 10 90000 2100 700 20 50000 3400 2 4500 6000 0 0 0 0\n"
+	"   8       1 sda1 1000 10 80000 2000 600 20 40000 3300 2 4400 5800\n"
+	" 253       0 dm-0 10 0 80 5 0 0 0 0 0 5 5\n";
+
+START_TEST(test_disk_rates)
+{
+	struct w32_diskstat a, b;
+	struct w32_disk_rates r;
+
+	ck_assert(w32_find_diskstat(diskstats_a, 8, 1, &a));
+	ck_assert(w32_find_diskstat(diskstats_b, 8, 1, &b));
+	ck_assert_str_eq(a.name, "sda1");
+	ck_assert_uint_eq(a.rd_ios, 900);
+	ck_assert_uint_eq(a.rd_sectors, 70000);
+	ck_assert_uint_eq(a.wr_ticks, 2900);
+	ck_assert_uint_eq(a.io_ticks, 3900);
+	ck_assert_uint_eq(a.time_in_queue, 4800);
+	ck_assert(!w32_find_diskstat(diskstats_a, 8, 2, &a));
+	ck_assert(w32_find_diskstat(diskstats_a, 8, 1, &a));
+	/* over 2 s: 100 reads, 200 writes, 10000 sectors each way */
+	w32_disk_rates(&a, &b, 2.0, &r);
+	ck_assert_uint_eq(r.reads, 50);
+	ck_assert_uint_eq(r.writes, 100);
+	ck_assert_uint_eq(r.read_bytes, 5000 * 512);
+	ck_assert_uint_eq(r.write_bytes, 5000 * 512);
+	/* 100 ms reading, 400 ms writing in 2000 ms */
+	ck_assert_uint_eq(r.pct_read, 5);
+	ck_assert_uint_eq(r.pct_write, 20);
+	ck_assert_uint_eq(r.pct_disk, 25);
+	/* busy 500 ms of 2000 */
+	ck_assert_uint_eq(r.pct_idle, 75);
+	ck_assert_uint_eq(r.queue, 1);		/* 1000 ms in queue / 2000 */
+	ck_assert_uint_eq(r.in_flight, 2);
+	ck_assert_uint_eq(r.sec_per_read, 0);	/* 1 ms: 0 whole seconds */
+	/* no time between: nothing but the queue */
+	w32_disk_rates(&a, &b, 0, &r);
+	ck_assert_uint_eq(r.reads, 0);
+	ck_assert_uint_eq(r.in_flight, 2);
+}
+END_TEST
+
+static const char netdev_a[] =
+	"Inter-|   Receive                                                |  Transmit\n"
+	" face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n"
+	"    lo: 5000 50 0 0 0 0 0 0 5000 50 0 0 0 0 0 0\n"
+	"  eth0: 1000000 1000 1 2 0 0 0 0 2000000 2000 3 4 0 0 0 0\n";
+static const char netdev_b[] =
+	"Inter-|   Receive                                                |  Transmit\n"
+	" face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n"
+	"    lo: 9000 90 0 0 0 0 0 0 9000 90 0 0 0 0 0 0\n"
+	"  eth0: 1500000 1400 1 2 0 0 0 0 2250000 2100 3 4 0 0 0 0\n";
+
+START_TEST(test_netdev)
+{
+	const char *c = netdev_a;
+	struct w32_netdev d;
+
+	ck_assert(w32_next_netdev(&c, &d));
+	ck_assert_str_eq(d.name, "lo");
+	ck_assert(w32_next_netdev(&c, &d));
+	ck_assert_str_eq(d.name, "eth0");
+	ck_assert_uint_eq(d.rx_bytes, 1000000);
+	ck_assert_uint_eq(d.rx_packets, 1000);
+	ck_assert_uint_eq(d.rx_errs, 1);
+	ck_assert_uint_eq(d.rx_drop, 2);
+	ck_assert_uint_eq(d.tx_bytes, 2000000);
+	ck_assert_uint_eq(d.tx_packets, 2000);
+	ck_assert_uint_eq(d.tx_errs, 3);
+	ck_assert_uint_eq(d.tx_drop, 4);
+	ck_assert(!w32_next_netdev(&c, &d));
+	c = "garbage\nno colon here\n";
+	ck_assert(!w32_next_netdev(&c, &d));
+}
+END_TEST
+
+START_TEST(test_meminfo_kb)
+{
+	const char *t = "MemTotal:       16384000 kB\nCommitted_AS:    123456 kB\n"
+	    "CommitLimit:     8192000 kB\n";
+
+	ck_assert_uint_eq(w32_meminfo_kb(t, "Committed_AS"), 123456);
+	ck_assert_uint_eq(w32_meminfo_kb(t, "CommitLimit"), 8192000);
+	ck_assert_uint_eq(w32_meminfo_kb(t, "Commit"), PROCFS_NONE);
+	ck_assert_uint_eq(w32_meminfo_kb(t, "SUnreclaim"), PROCFS_NONE);
+}
+END_TEST
+
+/* --------------------------------------------- performance classes */
+
+/* the fixture /proc with two different /proc/stat samples */
+static char scratch[64];
+
+static void
+write_file(const char *rel, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", scratch, rel);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+scratch_proc(void)
+{
+	char cmd[160];
+
+	snprintf(scratch, sizeof(scratch), "/tmp/check_win32_inv.%d",
+	    (int)getpid());
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s/net", scratch,
+	    scratch);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void
+scratch_remove(void)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", scratch);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", scratch);
+}
+
+/* the file changes while the provider waits between its two samples */
+static void
+flip_stat(void *arg)
+{
+	(void)arg;
+	write_file("stat", stat_b);
+	write_file("net/dev", netdev_b);
+}
+
+START_TEST(test_perf_processor_fixture)
+{
+	struct cim_ctx *ctx;
+	struct cim_instance *i;
+
+	scratch_proc();
+	write_file("stat", stat_a);
+	write_file("net/dev", netdev_a);
+	w32->paths.proc = scratch;
+	/* the first query waits for its second sample (a timer, 250 ms) */
+	mock_host.timer_start(100, flip_stat, NULL);
+	ctx = mock_enumerate("Win32_PerfFormattedData_PerfOS_Processor",
+	    mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	ck_assert_int_eq(ctx->status, CIM_PENDING);
+	ck_assert_uint_eq(ctx->nemitted, 3);
+	/* CPUs in order, _Total last, as Windows lists them */
+	ck_assert_str_eq(mock_str(ctx->emitted[0], "Name"), "0");
+	ck_assert_str_eq(mock_str(ctx->emitted[2], "Name"), "_Total");
+	ck_assert_uint_eq(uint_of(ctx->emitted[0], "PercentProcessorTime"), 100);
+	ck_assert_uint_eq(uint_of(ctx->emitted[1], "PercentIdleTime"), 82);
+	ck_assert_uint_eq(uint_of(ctx->emitted[2], "PercentProcessorTime"), 57);
+	/* 1500 interrupts in about 0.25 s */
+	i = ctx->emitted[2];
+	ck_assert_uint_gt(uint_of(i, "InterruptsPersec"), 3000);
+	ck_assert_uint_lt(uint_of(i, "InterruptsPersec"), 7500);
+	mock_ctx_free(ctx);
+
+	/* the next query right away: against the kept sample, no wait */
+	ctx = mock_enumerate("Win32_PerfFormattedData_Tcpip_NetworkInterface",
+	    mock_principal_self());
+	ck_assert_int_eq(ctx->status, CIM_PENDING);	/* net/dev: first */
+	mock_ctx_free(ctx);
+	usleep(300000);
+	ctx = mock_enumerate("Win32_PerfFormattedData_PerfOS_Processor",
+	    mock_principal_self());
+	ck_assert_int_eq(ctx->status, CIM_OK);
+	/* nothing moved since: all idle figures from equal samples */
+	ck_assert_uint_eq(uint_of(ctx->emitted[0], "PercentUserTime"), 0);
+	mock_ctx_free(ctx);
+	scratch_remove();
+}
+END_TEST
+
+START_TEST(test_perf_network_fixture)
+{
+	struct cim_ctx *ctx;
+	struct cim_instance *i;
+
+	scratch_proc();
+	write_file("stat", stat_a);
+	write_file("net/dev", netdev_a);
+	w32->paths.proc = scratch;
+	mock_host.timer_start(100, flip_stat, NULL);
+	ctx = mock_enumerate("Win32_PerfFormattedData_Tcpip_NetworkInterface",
+	    mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	ck_assert_uint_eq(ctx->nemitted, 1);	/* no loopback */
+	i = ctx->emitted[0];
+	ck_assert_str_eq(mock_str(i, "Name"), "eth0");
+	/* 500000 bytes in in about 250 ms: about 2 MB/s */
+	ck_assert_uint_gt(uint_of(i, "BytesReceivedPersec"), 1000000);
+	ck_assert_uint_lt(uint_of(i, "BytesReceivedPersec"), 2600000);
+	ck_assert_uint_eq(uint_of(i, "BytesTotalPersec"),
+	    uint_of(i, "BytesReceivedPersec") + uint_of(i, "BytesSentPersec"));
+	ck_assert_uint_eq(uint_of(i, "PacketsOutboundErrors"), 3);
+	ck_assert_uint_eq(uint_of(i, "PacketsReceivedDiscarded"), 2);
+	mock_ctx_free(ctx);
+	scratch_remove();
+}
+END_TEST
+
+START_TEST(test_perf_live)
+{
+	struct cim_ctx *ctx;
+	struct cim_instance *i;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct statvfs vfs;
+
+	ctx = mock_enumerate("Win32_PerfFormattedData_PerfOS_Processor",
+	    mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	ck_assert_uint_eq(ctx->nemitted, (size_t)ncpu + 1);
+	for (size_t k = 0; k < ctx->nemitted; k++) {
+		i = ctx->emitted[k];
+		ck_assert_uint_le(uint_of(i, "PercentProcessorTime"), 100);
+		ck_assert_uint_eq(uint_of(i, "PercentProcessorTime") +
+		    uint_of(i, "PercentIdleTime"), 100);
+	}
+	mock_ctx_free(ctx);
+
+	ctx = mock_enumerate("Win32_PerfFormattedData_PerfOS_Memory",
+	    mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	ck_assert_uint_eq(ctx->nemitted, 1);
+	i = ctx->emitted[0];
+	ck_assert_uint_eq(uint_of(i, "AvailableKBytes") * 1024,
+	    uint_of(i, "AvailableBytes"));
+	ck_assert_uint_gt(uint_of(i, "CommitLimit"), 0);
+	ck_assert_uint_le(uint_of(i, "PercentCommittedBytesInUse"), 10000);
+	mock_uint(i, "PageFaultsPersec", &(uint64_t){ 0 });
+	mock_ctx_free(ctx);
+
+	ctx = mock_enumerate("Win32_PerfFormattedData_PerfDisk_LogicalDisk",
+	    mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	/* a root on a block device: it and _Total (containers: overlay) */
+	if ((i = mock_find(ctx, "Name", "/")) != NULL) {
+		ck_assert_int_eq(statvfs("/", &vfs), 0);
+		ck_assert_ptr_nonnull(mock_find(ctx, "Name", "_Total"));
+		ck_assert_uint_le(uint_of(i, "PercentIdleTime"), 100);
+		ck_assert_uint_le(uint_of(i, "PercentFreeSpace"), 100);
+	}
+	mock_ctx_free(ctx);
+
+	ctx = mock_enumerate("Win32_PerfFormattedData_Tcpip_NetworkInterface",
+	    mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	ck_assert_ptr_null(mock_find(ctx, "Name", "lo"));
+	mock_ctx_free(ctx);
+}
+END_TEST
+
+static Suite *
+win32_inventory_suite(void)
+{
+	Suite *s = suite_create("win32_inventory");
+	TCase *tc = tcase_create("parsers");
+
+	tcase_add_test(tc, test_cpu_rates);
+	tcase_add_test(tc, test_disk_rates);
+	tcase_add_test(tc, test_netdev);
+	tcase_add_test(tc, test_meminfo_kb);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("perf");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_perf_processor_fixture);
+	tcase_add_test(tc, test_perf_network_fixture);
+	tcase_add_test(tc, test_perf_live);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(win32_inventory_suite)
