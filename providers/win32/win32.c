@@ -297,6 +297,7 @@ static const struct cim_class *const classes[] = {
 	&w32_disk_class,
 	&w32_netadapter_class,
 	&w32_qfe_class,
+	&w32_processor_class,
 	&w32_perf_cpu_class,
 	&w32_perf_mem_class,
 	&w32_perf_disk_class,

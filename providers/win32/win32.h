@@ -235,6 +235,20 @@ struct w32_netdev {
 bool	w32_next_netdev(const char **cursor, struct w32_netdev *ret);
 
 
+/* --- win32_processor.c --- */
+struct w32_cpuinfo {
+	int		 processor, physical_id, core_id;	/* -1: absent */
+	int		 family, model, stepping;
+	double		 mhz;
+	char		 model_name[128];
+	char		 vendor[32];
+};
+/* the processor blocks of /proc/cpuinfo; returns how many (at most max) */
+size_t	w32_parse_cpuinfo_procs(const char *buf, struct w32_cpuinfo *out,
+	    size_t max);
+/* Win32_Processor.Architecture: 0 x86, 5 ARM, 9 x64, 12 ARM64, ... */
+uint16_t w32_cpu_architecture(const char *machine);
+
 /* --- win32_perf.c --- */
 /* "Key:  123 kB" of /proc/meminfo text, in kB; PROCFS_NONE if absent */
 uint64_t w32_meminfo_kb(const char *text, const char *key);

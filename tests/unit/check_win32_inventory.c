@@ -190,6 +190,77 @@ START_TEST(test_meminfo_kb)
 }
 END_TEST
 
+/* ------------------------------------------------- Win32_Processor */
+
+static const char cpuinfo_2x2[] =
+	"processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n"
+	"model\t\t: 85\nmodel name\t: Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz\n"
+	"stepping\t: 4\ncpu MHz\t\t: 2095.078\nphysical id\t: 0\n"
+	"core id\t\t: 0\n\n"
+	"processor\t: 1\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n"
+	"model\t\t: 85\nmodel name\t: Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz\n"
+	"stepping\t: 4\ncpu MHz\t\t: 2095.078\nphysical id\t: 0\n"
+	"core id\t\t: 0\n\n"
+	"processor\t: 2\nphysical id\t: 1\ncore id\t\t: 3\n\n"
+	"processor\t: 3\nphysical id\t: 1\ncore id\t\t: 4\n";
+
+START_TEST(test_cpuinfo_procs)
+{
+	struct w32_cpuinfo c[8];
+
+	ck_assert_uint_eq(w32_parse_cpuinfo_procs(cpuinfo_2x2, c, 8), 4);
+	ck_assert_int_eq(c[0].processor, 0);
+	ck_assert_str_eq(c[0].vendor, "GenuineIntel");
+	ck_assert_str_eq(c[0].model_name,
+	    "Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz");
+	ck_assert_int_eq(c[0].family, 6);
+	ck_assert_int_eq(c[0].model, 85);
+	ck_assert_int_eq(c[0].stepping, 4);
+	ck_assert(c[0].mhz > 2095 && c[0].mhz < 2096);
+	ck_assert_int_eq(c[1].core_id, 0);
+	ck_assert_int_eq(c[3].physical_id, 1);
+	ck_assert_int_eq(c[3].core_id, 4);
+	ck_assert_str_eq(c[3].model_name, "");
+	/* bounded */
+	ck_assert_uint_eq(w32_parse_cpuinfo_procs(cpuinfo_2x2, c, 2), 2);
+	ck_assert_uint_eq(w32_cpu_architecture("x86_64"), 9);
+	ck_assert_uint_eq(w32_cpu_architecture("aarch64"), 12);
+	ck_assert_uint_eq(w32_cpu_architecture("i686"), 0);
+}
+END_TEST
+
+START_TEST(test_processor_live)
+{
+	struct cim_ctx *ctx;
+	struct w32_cpuinfo *ci = calloc(4096, sizeof(*ci));
+	char *text = unit_read_path("/proc/cpuinfo", NULL);
+	size_t n = w32_parse_cpuinfo_procs(text, ci, 4096);
+	uint64_t logical = 0;
+
+	ctx = mock_enumerate("Win32_Processor", mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	ck_assert_uint_ge(ctx->nemitted, 1);
+	for (size_t k = 0; k < ctx->nemitted; k++) {
+		struct cim_instance *i = ctx->emitted[k];
+
+		logical += uint_of(i, "NumberOfLogicalProcessors");
+		ck_assert_uint_le(uint_of(i, "NumberOfCores"),
+		    uint_of(i, "NumberOfLogicalProcessors"));
+		ck_assert_uint_le(uint_of(i, "LoadPercentage"), 100);
+		ck_assert_str_eq(mock_str(i, "Status"), "OK");
+	}
+	/* every processor of /proc/cpuinfo in one package */
+	ck_assert_uint_eq(logical, n);
+	ck_assert_str_eq(mock_str(ctx->emitted[0], "DeviceID"), "CPU0");
+	if (ci[0].model_name[0] != '\0')
+		ck_assert_str_eq(mock_str(ctx->emitted[0], "Name"),
+		    ci[0].model_name);
+	mock_ctx_free(ctx);
+	free(text);
+	free(ci);
+}
+END_TEST
+
 /* --------------------------------------------- performance classes */
 
 /* the fixture /proc with two different /proc/stat samples */
@@ -371,6 +442,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_disk_rates);
 	tcase_add_test(tc, test_netdev);
 	tcase_add_test(tc, test_meminfo_kb);
+	tcase_add_test(tc, test_cpuinfo_procs);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("perf");
@@ -378,6 +450,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_perf_processor_fixture);
 	tcase_add_test(tc, test_perf_network_fixture);
 	tcase_add_test(tc, test_perf_live);
+	tcase_add_test(tc, test_processor_live);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
