@@ -33,6 +33,7 @@ static const struct w32_paths default_paths = {
 	.utmp = "/run/utmp",
 	.systemd = "/run/systemd/system",
 	.systemctl = "systemctl",
+	.dpkg = "/var/lib/dpkg",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -284,6 +285,7 @@ fini(void *unused)
 	w32_disk_fini();
 	w32_process_fini();
 	w32_sample_fini();
+	w32_product_fini();
 	free(w32->os_name);
 	w32->os_name = NULL;
 	w32 = NULL;
@@ -298,6 +300,7 @@ static const struct cim_class *const classes[] = {
 	&w32_netadapter_class,
 	&w32_qfe_class,
 	&w32_processor_class,
+	&w32_product_class,
 	&w32_perf_cpu_class,
 	&w32_perf_mem_class,
 	&w32_perf_disk_class,

@@ -37,6 +37,7 @@ struct w32_paths {
 	const char	*systemd;	/* "/run/systemd/system": systemd is PID 1 */
 	const char	*systemctl;	/* "systemctl", run as the user */
 	const char	*unit;		/* winrmd's own unit; NULL: found out */
+	const char	*dpkg;		/* "/var/lib/dpkg" */
 };
 
 struct w32_state {
@@ -248,6 +249,18 @@ size_t	w32_parse_cpuinfo_procs(const char *buf, struct w32_cpuinfo *out,
 	    size_t max);
 /* Win32_Processor.Architecture: 0 x86, 5 ARM, 9 x64, 12 ARM64, ... */
 uint16_t w32_cpu_architecture(const char *machine);
+
+/* --- win32_product.c --- */
+/* an installed package of dpkg's status file (pointers into its text) */
+struct w32_package {
+	char		*name, *version, *arch, *status;
+	char		*maintainer, *synopsis, *homepage;
+};
+/*
+ * The installed packages ("install ok installed") of a dpkg status file,
+ * cut in place; *ret malloc'ed.  Returns how many, or (size_t)-1 (ENOMEM).
+ */
+size_t	w32_dpkg_parse(char *text, struct w32_package **ret);
 
 /* --- win32_perf.c --- */
 /* "Key:  123 kB" of /proc/meminfo text, in kB; PROCFS_NONE if absent */

@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -261,6 +262,125 @@ START_TEST(test_processor_live)
 }
 END_TEST
 
+/* --------------------------------------------------- Win32_Product */
+
+static const char dpkg_status[] =
+	"Package: adduser\nStatus: install ok installed\nPriority: important\n"
+	"Maintainer: Debian Adduser Developers <adduser@packages.debian.org>\n"
+	"Architecture: all\nVersion: 3.134\nDescription: add and remove users\n"
+	" This package includes the 'adduser' and 'deluser' commands.\n"
+	" .\n Version: not a field\n\n"
+	"Package: gone\nStatus: deinstall ok config-files\nVersion: 1.0\n\n"
+	"Package: libc6\nStatus: install ok installed\nArchitecture: amd64\n"
+	"Multi-Arch: same\nVersion: 2.36-9+deb12u4\n"
+	"Homepage: https://www.gnu.org/software/libc/libc.html\n"
+	"Description: GNU C Library: Shared libraries\n\n\n"
+	"Package: half\nStatus: install ok half-configured\nVersion: 2\n\n"
+	"Package: last\nStatus: install ok installed\nVersion: 0.1";
+
+START_TEST(test_dpkg_parse)
+{
+	char *text = strdup(dpkg_status);
+	struct w32_package *pk;
+	size_t n = w32_dpkg_parse(text, &pk);
+
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(pk[0].name, "adduser");
+	ck_assert_str_eq(pk[0].version, "3.134");
+	ck_assert_str_eq(pk[0].arch, "all");
+	ck_assert_str_eq(pk[0].synopsis, "add and remove users");
+	ck_assert_str_eq(pk[0].maintainer,
+	    "Debian Adduser Developers <adduser@packages.debian.org>");
+	ck_assert_ptr_null(pk[0].homepage);
+	ck_assert_str_eq(pk[1].name, "libc6");
+	ck_assert_str_eq(pk[1].version, "2.36-9+deb12u4");
+	ck_assert_str_eq(pk[1].homepage,
+	    "https://www.gnu.org/software/libc/libc.html");
+	ck_assert_str_eq(pk[2].name, "last");
+	ck_assert_str_eq(pk[2].version, "0.1");
+	ck_assert_ptr_null(pk[2].arch);
+	free(pk);
+	free(text);
+	text = strdup("");
+	ck_assert_uint_eq(w32_dpkg_parse(text, &pk), 0);
+	free(pk);
+	free(text);
+	text = strdup("\n\n garbage\nno colon\n");
+	ck_assert_uint_eq(w32_dpkg_parse(text, &pk), 0);
+	free(pk);
+	free(text);
+}
+END_TEST
+
+/* the class against dpkg-query, and its cache against a changing file */
+START_TEST(test_product)
+{
+	struct cim_ctx *ctx;
+	struct cim_instance *i;
+	char dir[64], path[128], line[1024];
+	FILE *q;
+	size_t want = 0, checked = 0;
+
+	if (access("/var/lib/dpkg/status", R_OK) == 0 &&
+	    (q = popen("dpkg-query -W -f='${db:Status-Status}\\t${Package}"
+	    "\\t${Version}\\t${Architecture}\\n' 2>/dev/null", "r")) != NULL) {
+		ctx = mock_enumerate("Win32_Product", mock_principal_self());
+		ck_assert_msg(!ctx->failed, "%s", ctx->message);
+		while (fgets(line, sizeof(line), q) != NULL) {
+			char *f[4], *save = NULL;
+
+			line[strcspn(line, "\n")] = '\0';
+			f[0] = strtok_r(line, "\t", &save);
+			for (int k = 1; k < 4; k++)
+				f[k] = strtok_r(NULL, "\t", &save);
+			if (f[3] == NULL || strcmp(f[0], "installed") != 0)
+				continue;
+			want++;
+			snprintf(path, sizeof(path), "dpkg:%s:%s", f[1], f[3]);
+			i = mock_find(ctx, "IdentifyingNumber", path);
+			ck_assert_msg(i != NULL, "%s not listed", path);
+			ck_assert_str_eq(mock_str(i, "Version"), f[2]);
+			checked++;
+		}
+		pclose(q);
+		ck_assert_uint_eq(ctx->nemitted, want);
+		ck_assert_uint_gt(checked, 0);
+		mock_ctx_free(ctx);
+	}
+
+	/* a status file of our own: read once, again when it changes */
+	snprintf(dir, sizeof(dir), "/tmp/check_win32_dpkg.%d", (int)getpid());
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/status", dir);
+	q = fopen(path, "w");
+	fputs(dpkg_status, q);
+	fclose(q);
+	w32->paths.dpkg = dir;
+	ctx = mock_enumerate("Win32_Product", mock_principal_self());
+	ck_assert_uint_eq(ctx->nemitted, 3);
+	i = mock_find(ctx, "Name", "libc6");
+	ck_assert_str_eq(mock_str(i, "IdentifyingNumber"), "dpkg:libc6:amd64");
+	ck_assert_str_eq(mock_str(i, "Description"),
+	    "GNU C Library: Shared libraries");
+	ck_assert(mock_is_null(i, "InstallDate"));	/* no info/libc6.list */
+	mock_ctx_free(ctx);
+	q = fopen(path, "a");
+	fputs("\n\nPackage: new\nStatus: install ok installed\nVersion: 9\n", q);
+	fclose(q);
+	ctx = mock_get("Win32_Product", "Name", "new", mock_principal_self());
+	ck_assert_uint_eq(ctx->nemitted, 1);
+	ck_assert_str_eq(mock_str(ctx->emitted[0], "Version"), "9");
+	mock_ctx_free(ctx);
+	/* gone: an empty class, no fault */
+	unlink(path);
+	rmdir(dir);
+	ctx = mock_enumerate("Win32_Product", mock_principal_self());
+	ck_assert(!ctx->failed);
+	ck_assert_uint_eq(ctx->nemitted, 0);
+	mock_ctx_free(ctx);
+}
+END_TEST
+
 /* --------------------------------------------- performance classes */
 
 /* the fixture /proc with two different /proc/stat samples */
@@ -443,6 +563,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_netdev);
 	tcase_add_test(tc, test_meminfo_kb);
 	tcase_add_test(tc, test_cpuinfo_procs);
+	tcase_add_test(tc, test_dpkg_parse);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("perf");
@@ -451,6 +572,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_perf_network_fixture);
 	tcase_add_test(tc, test_perf_live);
 	tcase_add_test(tc, test_processor_live);
+	tcase_add_test(tc, test_product);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
