@@ -301,6 +301,7 @@ static const struct cim_class *const classes[] = {
 	&w32_qfe_class,
 	&w32_processor_class,
 	&w32_product_class,
+	&w32_ntlogevent_class,
 	&w32_perf_cpu_class,
 	&w32_perf_mem_class,
 	&w32_perf_disk_class,
@@ -316,6 +317,8 @@ static const struct winrmd_setting win32_settings[] = {
 	{ "Win32", "MaxMemoryPerUserMB", WINRMD_SETTING_UINT, "1024", 0, 1048576,
 	  NULL, "memory of those processes in MiB (cgroup memory.max, or "
 	  "RLIMIT_AS per process; 0: no limit)", 0 },
+	{ "Win32", "MaxLogEvents", WINRMD_SETTING_UINT, "1000", 1, 1000000,
+	  NULL, "journal entries Win32_NTLogEvent lists, the newest", 0 },
 	{ NULL },
 };
 

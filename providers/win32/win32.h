@@ -38,6 +38,7 @@ struct w32_paths {
 	const char	*systemctl;	/* "systemctl", run as the user */
 	const char	*unit;		/* winrmd's own unit; NULL: found out */
 	const char	*dpkg;		/* "/var/lib/dpkg" */
+	const char	*journal;	/* a journal directory; NULL: the system's */
 };
 
 struct w32_state {
@@ -261,6 +262,26 @@ struct w32_package {
  * cut in place; *ret malloc'ed.  Returns how many, or (size_t)-1 (ENOMEM).
  */
 size_t	w32_dpkg_parse(char *text, struct w32_package **ret);
+
+/* --- win32_ntlogevent.c --- */
+/* the journal fields of one entry the mapping reads (NULL: absent) */
+struct w32_journal_fields {
+	const char	*priority, *facility, *transport, *uid;
+	const char	*identifier, *comm, *unit, *message_id;
+	uint64_t	 realtime, source_realtime;	/* usec */
+	uint64_t	 seqnum;
+};
+struct w32_event {
+	const char	*logfile;	/* "System", "Application", "Security" */
+	const char	*type;		/* "Error", "Warning", "Information" */
+	uint8_t		 event_type;	/* 1, 2, 3 */
+	uint16_t	 event_code;
+	const char	*source;	/* points into the fields */
+	uint32_t	 record;
+	uint64_t	 generated_usec, written_usec;
+};
+void	w32_journal_event(const struct w32_journal_fields *f,
+	    struct w32_event *ret);
 
 /* --- win32_perf.c --- */
 /* "Key:  123 kB" of /proc/meminfo text, in kB; PROCFS_NONE if absent */

@@ -381,6 +381,97 @@ START_TEST(test_product)
 }
 END_TEST
 
+/* ------------------------------------------------ Win32_NTLogEvent */
+
+START_TEST(test_journal_mapping)
+{
+	struct w32_journal_fields f;
+	struct w32_event e;
+
+	/* sshd's authentication failure: Security, a warning */
+	memset(&f, 0, sizeof(f));
+	f.priority = "4";
+	f.facility = "10";
+	f.transport = "syslog";
+	f.uid = "0";
+	f.identifier = "sshd";
+	f.comm = "sshd";
+	f.realtime = 1700000000123456ULL;
+	f.seqnum = 0x100000005ULL;
+	w32_journal_event(&f, &e);
+	ck_assert_str_eq(e.logfile, "Security");
+	ck_assert_str_eq(e.type, "Warning");
+	ck_assert_uint_eq(e.event_type, 2);
+	ck_assert_str_eq(e.source, "sshd");
+	ck_assert_uint_eq(e.record, 5);		/* 32 bits of the seqnum */
+	ck_assert_uint_eq(e.generated_usec, 1700000000123456ULL);
+	ck_assert_uint_eq(e.written_usec, 1700000000123456ULL);
+	ck_assert_uint_eq(e.event_code, 0);
+
+	/* the kernel: System, an error, source "kernel" */
+	memset(&f, 0, sizeof(f));
+	f.priority = "3";
+	f.transport = "kernel";
+	w32_journal_event(&f, &e);
+	ck_assert_str_eq(e.logfile, "System");
+	ck_assert_str_eq(e.type, "Error");
+	ck_assert_uint_eq(e.event_type, 1);
+	ck_assert_str_eq(e.source, "kernel");
+
+	/* a user's program: Application, information; catalog id */
+	memset(&f, 0, sizeof(f));
+	f.priority = "6";
+	f.uid = "1000";
+	f.comm = "python3";
+	f.unit = "user@1000.service";
+	f.message_id = "39f53479d3a045ac8e11786248231fbf";
+	f.realtime = 2000000;
+	f.source_realtime = 1500000;
+	w32_journal_event(&f, &e);
+	ck_assert_str_eq(e.logfile, "Application");
+	ck_assert_str_eq(e.type, "Information");
+	ck_assert_uint_eq(e.event_type, 3);
+	ck_assert_str_eq(e.source, "python3");
+	ck_assert_uint_eq(e.event_code, 0x39f5);
+	ck_assert_uint_eq(e.generated_usec, 1500000);
+	ck_assert_uint_eq(e.written_usec, 2000000);
+
+	/* nothing at all: information from "journal" */
+	memset(&f, 0, sizeof(f));
+	w32_journal_event(&f, &e);
+	ck_assert_str_eq(e.type, "Information");
+	ck_assert_str_eq(e.logfile, "Application");
+	ck_assert_str_eq(e.source, "journal");
+	/* the daemon facility, debug */
+	f.facility = "3";
+	f.priority = "7";
+	f.unit = "cron.service";
+	w32_journal_event(&f, &e);
+	ck_assert_str_eq(e.logfile, "System");
+	ck_assert_str_eq(e.source, "cron.service");
+}
+END_TEST
+
+/* an empty journal directory: no instances, no fault */
+START_TEST(test_ntlogevent_empty)
+{
+	struct cim_ctx *ctx;
+	char dir[64];
+
+	snprintf(dir, sizeof(dir), "/tmp/check_win32_journal.%d",
+	    (int)getpid());
+	mkdir(dir, 0700);
+	w32->paths.journal = dir;
+	ctx = mock_enumerate("Win32_NTLogEvent", mock_principal_self());
+	ck_assert(!ctx->failed);
+	ck_assert_int_eq(ctx->status, CIM_OK);
+	ck_assert_uint_eq(ctx->nemitted, 0);
+	mock_ctx_free(ctx);
+	rmdir(dir);
+	w32->paths.journal = NULL;
+}
+END_TEST
+
 /* --------------------------------------------- performance classes */
 
 /* the fixture /proc with two different /proc/stat samples */
@@ -564,6 +655,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_meminfo_kb);
 	tcase_add_test(tc, test_cpuinfo_procs);
 	tcase_add_test(tc, test_dpkg_parse);
+	tcase_add_test(tc, test_journal_mapping);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("perf");
@@ -573,6 +665,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_perf_live);
 	tcase_add_test(tc, test_processor_live);
 	tcase_add_test(tc, test_product);
+	tcase_add_test(tc, test_ntlogevent_empty);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
