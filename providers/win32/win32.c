@@ -302,6 +302,8 @@ static const struct cim_class *const classes[] = {
 	&w32_processor_class,
 	&w32_product_class,
 	&w32_ntlogevent_class,
+	&w32_useraccount_class,
+	&w32_group_class,
 	&w32_perf_cpu_class,
 	&w32_perf_mem_class,
 	&w32_perf_disk_class,

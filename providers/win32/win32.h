@@ -283,6 +283,12 @@ struct w32_event {
 void	w32_journal_event(const struct w32_journal_fields *f,
 	    struct w32_event *ret);
 
+/* --- win32_account.c --- */
+/* shadow: a locked password ('!') or an account expired (days) by now */
+bool	w32_shadow_disabled(const char *pwd, long expire_days, time_t now);
+/* the first comma-separated field of a GECOS */
+void	w32_gecos_full_name(const char *gecos, char *buf, size_t len);
+
 /* --- win32_perf.c --- */
 /* "Key:  123 kB" of /proc/meminfo text, in kB; PROCFS_NONE if absent */
 uint64_t w32_meminfo_kb(const char *text, const char *key);

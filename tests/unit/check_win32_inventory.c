@@ -472,6 +472,84 @@ START_TEST(test_ntlogevent_empty)
 }
 END_TEST
 
+/* ------------------------------------- Win32_UserAccount, Win32_Group */
+
+START_TEST(test_account_pure)
+{
+	char b[16];
+
+	ck_assert(w32_shadow_disabled("!$6$abc", -1, 0));
+	ck_assert(w32_shadow_disabled("!", -1, 0));
+	ck_assert(!w32_shadow_disabled("$6$abc", -1, 1700000000));
+	ck_assert(!w32_shadow_disabled("*", -1, 1700000000));
+	/* expired on day 19000 (2022-01-08) */
+	ck_assert(w32_shadow_disabled("$6$abc", 19000, 1700000000));
+	ck_assert(!w32_shadow_disabled("$6$abc", 30000, 1700000000));
+	w32_gecos_full_name("Alice Liddell,Room 1,555,", b, sizeof(b));
+	ck_assert_str_eq(b, "Alice Liddell");
+	w32_gecos_full_name(NULL, b, sizeof(b));
+	ck_assert_str_eq(b, "");
+	w32_gecos_full_name("A very long full name indeed", b, sizeof(b));
+	ck_assert_uint_eq(strlen(b), sizeof(b) - 1);
+}
+END_TEST
+
+/* every account of /etc/passwd and /etc/group, as getpwent reads them */
+START_TEST(test_accounts_live)
+{
+	struct cim_ctx *ctx;
+	struct cim_instance *i;
+	struct passwd *pw;
+	struct group *gr;
+	FILE *f;
+	size_t n = 0;
+	char sid[64], host[256];
+
+	w32_hostname(host, sizeof(host));
+	ctx = mock_enumerate("Win32_UserAccount", mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	ck_assert_ptr_nonnull(f = fopen("/etc/passwd", "r"));
+	while ((pw = fgetpwent(f)) != NULL) {
+		i = mock_find(ctx, "Name", pw->pw_name);
+		ck_assert_msg(i != NULL, "%s not listed", pw->pw_name);
+		snprintf(sid, sizeof(sid), "S-1-22-1-%u", (unsigned)pw->pw_uid);
+		ck_assert_str_eq(mock_str(i, "SID"), sid);
+		ck_assert_str_eq(mock_str(i, "Domain"), host);
+		n++;
+	}
+	fclose(f);
+	ck_assert_uint_eq(ctx->nemitted, n);
+	i = mock_find(ctx, "Name", "root");
+	ck_assert_ptr_nonnull(i);
+	mock_ctx_free(ctx);
+	ctx = mock_get("Win32_UserAccount", "Name", "ROOT",
+	    mock_principal_self());
+	/* the mock gives Name only: Domain null matches any */
+	ck_assert_uint_eq(ctx->nemitted, 1);
+	ck_assert_str_eq(mock_str(ctx->emitted[0], "SID"), "S-1-22-1-0");
+	mock_ctx_free(ctx);
+
+	n = 0;
+	ctx = mock_enumerate("Win32_Group", mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	ck_assert_ptr_nonnull(f = fopen("/etc/group", "r"));
+	while ((gr = fgetgrent(f)) != NULL) {
+		i = mock_find(ctx, "Name", gr->gr_name);
+		ck_assert_msg(i != NULL, "group %s not listed", gr->gr_name);
+		snprintf(sid, sizeof(sid), "S-1-22-2-%u", (unsigned)gr->gr_gid);
+		ck_assert_str_eq(mock_str(i, "SID"), sid);
+		n++;
+	}
+	fclose(f);
+	ck_assert_uint_eq(ctx->nemitted, n);
+	mock_ctx_free(ctx);
+	ctx = mock_get("Win32_Group", "Name", "no-such-group-here",
+	    mock_principal_self());
+	ck_assert_uint_eq(ctx->nemitted, 0);
+	mock_ctx_free(ctx);
+}
+END_TEST
+
 /* --------------------------------------------- performance classes */
 
 /* the fixture /proc with two different /proc/stat samples */
@@ -656,6 +734,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_cpuinfo_procs);
 	tcase_add_test(tc, test_dpkg_parse);
 	tcase_add_test(tc, test_journal_mapping);
+	tcase_add_test(tc, test_account_pure);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("perf");
@@ -666,6 +745,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_processor_live);
 	tcase_add_test(tc, test_product);
 	tcase_add_test(tc, test_ntlogevent_empty);
+	tcase_add_test(tc, test_accounts_live);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
