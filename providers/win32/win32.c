@@ -304,6 +304,7 @@ static const struct cim_class *const classes[] = {
 	&w32_ntlogevent_class,
 	&w32_useraccount_class,
 	&w32_group_class,
+	&w32_environment_class,
 	&w32_perf_cpu_class,
 	&w32_perf_mem_class,
 	&w32_perf_disk_class,

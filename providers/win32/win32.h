@@ -289,6 +289,11 @@ bool	w32_shadow_disabled(const char *pwd, long expire_days, time_t now);
 /* the first comma-separated field of a GECOS */
 void	w32_gecos_full_name(const char *gecos, char *buf, size_t len);
 
+/* --- win32_environment.c --- */
+/* NAME=value lines of /etc/environment (export, quotes, comments), cut in place */
+void	w32_env_file(char *text, void (*fn)(const char *name,
+	    const char *value, void *arg), void *arg);
+
 /* --- win32_perf.c --- */
 /* "Key:  123 kB" of /proc/meminfo text, in kB; PROCFS_NONE if absent */
 uint64_t w32_meminfo_kb(const char *text, const char *key);

@@ -550,6 +550,76 @@ START_TEST(test_accounts_live)
 }
 END_TEST
 
+/* ------------------------------------------------ Win32_Environment */
+
+struct env_seen {
+	char	 text[512];
+};
+
+static void
+env_collect(const char *name, const char *value, void *arg)
+{
+	struct env_seen *s = arg;
+	size_t n = strlen(s->text);
+
+	snprintf(s->text + n, sizeof(s->text) - n, "%s=[%s];", name, value);
+}
+
+START_TEST(test_env_file)
+{
+	char text[] = "# comment\nPATH=\"/usr/local/bin:/usr/bin\"\n"
+	    "  export LANG=C.UTF-8\nEMPTY=\nBAD NAME=x\n=novalue\n"
+	    "Q='single quoted'  \nnoequals\nLAST=1";
+	struct env_seen s = { "" };
+
+	w32_env_file(text, env_collect, &s);
+	ck_assert_str_eq(s.text, "PATH=[/usr/local/bin:/usr/bin];"
+	    "LANG=[C.UTF-8];EMPTY=[];Q=[single quoted];LAST=[1];");
+}
+END_TEST
+
+START_TEST(test_environment)
+{
+	struct cim_ctx *ctx;
+	struct cim_instance *i;
+	const struct winrmd_principal *p = mock_principal_self();
+	char dir[64], path[128], user[600], host[256];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/check_win32_etc.%d", (int)getpid());
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/environment", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("PATH=\"/usr/bin:/bin\"\nEDITOR=vi\n", f);
+	fclose(f);
+	w32->paths.etc = dir;
+	ctx = mock_enumerate("Win32_Environment", p);
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	i = mock_find(ctx, "Name", "PATH");
+	ck_assert_ptr_nonnull(i);
+	ck_assert_str_eq(mock_str(i, "VariableValue"), "/usr/bin:/bin");
+	ck_assert_str_eq(mock_str(i, "UserName"), "<SYSTEM>");
+	ck_assert(mock_value(i, "SystemVariable")->b);
+	snprintf(user, sizeof(user), "%s\\%s",
+	    w32_hostname(host, sizeof(host)), p->name);
+	i = mock_find(ctx, "Name", "USER");
+	ck_assert_ptr_nonnull(i);
+	ck_assert_str_eq(mock_str(i, "VariableValue"), p->name);
+	ck_assert_str_eq(mock_str(i, "UserName"), user);
+	ck_assert(!mock_value(i, "SystemVariable")->b);
+	/* 2 of the file, USER LOGNAME HOME SHELL */
+	ck_assert_uint_eq(ctx->nemitted, 2 + 2 + (p->home != NULL) +
+	    (p->shell != NULL));
+	mock_ctx_free(ctx);
+	ctx = mock_get("Win32_Environment", "Name", "editor", p);
+	ck_assert_uint_eq(ctx->nemitted, 1);
+	ck_assert_str_eq(mock_str(ctx->emitted[0], "VariableValue"), "vi");
+	mock_ctx_free(ctx);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 /* --------------------------------------------- performance classes */
 
 /* the fixture /proc with two different /proc/stat samples */
@@ -735,6 +805,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_dpkg_parse);
 	tcase_add_test(tc, test_journal_mapping);
 	tcase_add_test(tc, test_account_pure);
+	tcase_add_test(tc, test_env_file);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("perf");
@@ -746,6 +817,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_product);
 	tcase_add_test(tc, test_ntlogevent_empty);
 	tcase_add_test(tc, test_accounts_live);
+	tcase_add_test(tc, test_environment);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
