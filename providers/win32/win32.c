@@ -300,6 +300,8 @@ static const struct cim_class *const classes[] = {
 	&w32_netadapter_class,
 	&w32_qfe_class,
 	&w32_processor_class,
+	&w32_bios_class,
+	&w32_physmem_class,
 	&w32_product_class,
 	&w32_ntlogevent_class,
 	&w32_useraccount_class,

@@ -294,6 +294,24 @@ void	w32_gecos_full_name(const char *gecos, char *buf, size_t len);
 void	w32_env_file(char *text, void (*fn)(const char *name,
 	    const char *value, void *arg), void *arg);
 
+/* --- win32_dmi.c --- */
+/* an installed memory device: SMBIOS type 17 */
+struct w32_memdev {
+	uint64_t	 bytes;
+	uint16_t	 total_width, data_width, speed, configured_speed;
+	uint8_t		 form_factor, type;
+	char		 locator[64], bank[64], manufacturer[64];
+	char		 serial[64], part[64];
+};
+/* the installed memory devices of an SMBIOS table; how many (<= max) */
+size_t	w32_dmi_memory(const uint8_t *table, size_t len,
+	    struct w32_memdev *out, size_t max);
+/* the version of an SMBIOS entry point (_SM_ or _SM3_) */
+bool	w32_smbios_version(const uint8_t *ep, size_t len, unsigned *major,
+	    unsigned *minor);
+/* /sys/class/dmi/id/bios_date "mm/dd/yyyy" -> UTC midnight */
+bool	w32_bios_date(const char *mmddyyyy, time_t *ret);
+
 /* --- win32_perf.c --- */
 /* "Key:  123 kB" of /proc/meminfo text, in kB; PROCFS_NONE if absent */
 uint64_t w32_meminfo_kb(const char *text, const char *key);

@@ -620,6 +620,177 @@ START_TEST(test_environment)
 }
 END_TEST
 
+/* ------------------------------------ Win32_BIOS, Win32_PhysicalMemory */
+
+/* a type-17 structure of SMBIOS 3.x: 0x28 bytes and its strings */
+static size_t
+memdev(uint8_t *p, uint16_t size, uint32_t ext, const char *strings,
+    size_t slen)
+{
+	memset(p, 0, 0x28);
+	p[0] = 17;
+	p[1] = 0x28;
+	p[0x08] = 72;		/* total width */
+	p[0x0a] = 64;		/* data width */
+	p[0x0c] = (uint8_t)size;
+	p[0x0d] = (uint8_t)(size >> 8);
+	p[0x0e] = 0x09;		/* DIMM */
+	p[0x10] = 1;		/* "DIMM A1" */
+	p[0x11] = 2;		/* "BANK 0" */
+	p[0x12] = 0x1a;		/* DDR4 */
+	p[0x15] = 0x80;		/* 3200 MT/s */
+	p[0x16] = 0x0c;
+	p[0x17] = 3;
+	p[0x18] = 4;
+	p[0x1a] = 5;
+	p[0x1c] = (uint8_t)ext;
+	p[0x1d] = (uint8_t)(ext >> 8);
+	p[0x1e] = (uint8_t)(ext >> 16);
+	p[0x20] = 0x60;		/* configured 2400 */
+	p[0x21] = 0x09;
+	memcpy(p + 0x28, strings, slen);
+	return 0x28 + slen;
+}
+
+START_TEST(test_dmi_memory)
+{
+	static const char str[] = "DIMM A1\0BANK 0\0Samsung\0  12345678  \0"
+	    "M393A2K43BB1-CTD\0";
+	uint8_t table[1024];
+	struct w32_memdev d[4];
+	size_t o = 0;
+	uint8_t ep3[24] = "_SM3_", ep2[31] = "_SM_";
+	unsigned ma, mi;
+	time_t t;
+
+	/* a BIOS structure first (type 0, no strings) */
+	memset(table, 0, 6);
+	table[0] = 0;
+	table[1] = 4;
+	o = 6;
+	o += memdev(table + o, 16384, 0, str, sizeof(str));	/* 16 GiB */
+	o += memdev(table + o, 0, 0, "\0", 2);			/* empty */
+	o += memdev(table + o, 0x7fff, 65536, str, sizeof(str)); /* 64 GiB */
+	o += memdev(table + o, 0x8000 | 512, 0, str, sizeof(str)); /* 512 KiB */
+	table[o] = 127;
+	table[o + 1] = 4;
+	o += 6;
+	ck_assert_uint_eq(w32_dmi_memory(table, o, d, 4), 3);
+	ck_assert_uint_eq(d[0].bytes, 16ULL << 30);
+	ck_assert_str_eq(d[0].locator, "DIMM A1");
+	ck_assert_str_eq(d[0].bank, "BANK 0");
+	ck_assert_str_eq(d[0].manufacturer, "Samsung");
+	ck_assert_str_eq(d[0].serial, "12345678");
+	ck_assert_str_eq(d[0].part, "M393A2K43BB1-CTD");
+	ck_assert_uint_eq(d[0].speed, 3200);
+	ck_assert_uint_eq(d[0].configured_speed, 2400);
+	ck_assert_uint_eq(d[0].form_factor, 9);
+	ck_assert_uint_eq(d[0].type, 0x1a);
+	ck_assert_uint_eq(d[0].data_width, 64);
+	ck_assert_uint_eq(d[1].bytes, 64ULL << 30);
+	ck_assert_uint_eq(d[2].bytes, 512ULL << 10);
+	/* cut anywhere: never beyond the buffer, never more */
+	for (size_t cut = 0; cut < o; cut++)
+		ck_assert_uint_le(w32_dmi_memory(table, cut, d, 4), 3);
+	ck_assert_uint_eq(w32_dmi_memory(table, o, d, 1), 1);
+
+	ep3[7] = 3;
+	ep3[8] = 4;
+	ck_assert(w32_smbios_version(ep3, sizeof(ep3), &ma, &mi));
+	ck_assert_uint_eq(ma, 3);
+	ck_assert_uint_eq(mi, 4);
+	ep2[6] = 2;
+	ep2[7] = 8;
+	ck_assert(w32_smbios_version(ep2, sizeof(ep2), &ma, &mi));
+	ck_assert_uint_eq(ma, 2);
+	ck_assert_uint_eq(mi, 8);
+	ck_assert(!w32_smbios_version((const uint8_t *)"junkjunkjunk", 12,
+	    &ma, &mi));
+	ck_assert(w32_bios_date("04/01/2014", &t));
+	ck_assert_int_eq(t, 1396310400);
+	ck_assert(!w32_bios_date("2014-04-01", &t));
+	ck_assert(!w32_bios_date(NULL, &t));
+}
+END_TEST
+
+static void
+write_at(const char *dir, const char *rel, const void *data, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+START_TEST(test_bios_physmem)
+{
+	struct cim_ctx *ctx;
+	struct cim_instance *i;
+	struct meminfo mi;
+	char dir[64], cmd[400], *text;
+	uint8_t table[256], ep[24] = "_SM3_";
+	size_t o;
+
+	snprintf(dir, sizeof(dir), "/tmp/check_win32_sys.%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s/class/dmi/id "
+	    "%s/firmware/dmi/tables", dir, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	w32->paths.sys = dir;
+	/* no DMI: no BIOS; memory from /proc/meminfo */
+	ctx = mock_enumerate("Win32_BIOS", mock_principal_self());
+	ck_assert_uint_eq(ctx->nemitted, 0);
+	ck_assert(!ctx->failed);
+	mock_ctx_free(ctx);
+	ctx = mock_enumerate("Win32_PhysicalMemory", mock_principal_self());
+	ck_assert_uint_eq(ctx->nemitted, 1);
+	text = unit_read_path("/proc/meminfo", NULL);
+	ck_assert_int_eq(procfs_parse_meminfo(text, &mi), 0);
+	free(text);
+	ck_assert_uint_eq(uint_of(ctx->emitted[0], "Capacity"), mi.total * 1024);
+	ck_assert_str_eq(mock_str(ctx->emitted[0], "Tag"), "Physical Memory 0");
+	ck_assert(mock_log_contains("no SMBIOS table"));
+	mock_ctx_free(ctx);
+
+	write_at(dir, "class/dmi/id/bios_vendor", "SeaBIOS\n", 8);
+	write_at(dir, "class/dmi/id/bios_version", "1.16.2-debian-1.16.2-1\n", 23);
+	write_at(dir, "class/dmi/id/bios_date", "04/01/2014\n", 11);
+	write_at(dir, "class/dmi/id/bios_release", "0.0\n", 4);
+	ep[7] = 3;
+	ep[8] = 0;
+	write_at(dir, "firmware/dmi/tables/smbios_entry_point", ep, sizeof(ep));
+	o = memdev(table, 8192, 0, "DIMM 0\0\0", 9);
+	table[o] = 127;
+	table[o + 1] = 4;
+	table[o + 2] = table[o + 3] = table[o + 4] = table[o + 5] = 0;
+	write_at(dir, "firmware/dmi/tables/DMI", table, o + 6);
+	ctx = mock_enumerate("Win32_BIOS", mock_principal_self());
+	ck_assert_uint_eq(ctx->nemitted, 1);
+	i = ctx->emitted[0];
+	ck_assert_str_eq(mock_str(i, "Manufacturer"), "SeaBIOS");
+	ck_assert_str_eq(mock_str(i, "SMBIOSBIOSVersion"),
+	    "1.16.2-debian-1.16.2-1");
+	ck_assert_str_eq(mock_str(i, "Version"), "SeaBIOS - 20140401");
+	ck_assert_int_eq(mock_value(i, "ReleaseDate")->sec, 1396310400);
+	ck_assert_uint_eq(uint_of(i, "SMBIOSMajorVersion"), 3);
+	ck_assert(mock_value(i, "SMBIOSPresent")->b);
+	mock_ctx_free(ctx);
+	ctx = mock_enumerate("Win32_PhysicalMemory", mock_principal_self());
+	ck_assert_uint_eq(ctx->nemitted, 1);
+	i = ctx->emitted[0];
+	ck_assert_uint_eq(uint_of(i, "Capacity"), 8ULL << 30);
+	ck_assert_str_eq(mock_str(i, "DeviceLocator"), "DIMM 0");
+	ck_assert(mock_is_null(i, "BankLabel"));
+	ck_assert_uint_eq(uint_of(i, "FormFactor"), 8);	/* DIMM */
+	ck_assert_uint_eq(uint_of(i, "Speed"), 3200);
+	mock_ctx_free(ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* --------------------------------------------- performance classes */
 
 /* the fixture /proc with two different /proc/stat samples */
@@ -806,6 +977,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_journal_mapping);
 	tcase_add_test(tc, test_account_pure);
 	tcase_add_test(tc, test_env_file);
+	tcase_add_test(tc, test_dmi_memory);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("perf");
@@ -818,6 +990,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_ntlogevent_empty);
 	tcase_add_test(tc, test_accounts_live);
 	tcase_add_test(tc, test_environment);
+	tcase_add_test(tc, test_bios_physmem);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
