@@ -297,6 +297,7 @@ static const struct cim_class *const classes[] = {
 	&w32_process_class,
 	&w32_service_class,
 	&w32_disk_class,
+	&w32_volume_class,
 	&w32_netadapter_class,
 	&w32_qfe_class,
 	&w32_processor_class,

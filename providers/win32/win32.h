@@ -131,6 +131,8 @@ uint32_t w32_drive_type(const char *fstype, int removable);
 bool	w32_disk_skip(const char *fstype, const char *mount_point);
 bool	w32_fs_is_remote(const char *fstype);
 const char *w32_drive_description(uint32_t drive_type);
+/* Win32_Volume.SerialNumber: the first 32 bits of a filesystem UUID */
+bool	w32_volume_serial(const char *uuid, uint32_t *ret);
 
 /* --- win32_os.c --- */
 /* Windows LCID for a POSIX locale name ("de_DE.UTF-8" -> 0x0407), 0 unknown */

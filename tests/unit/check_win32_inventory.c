@@ -791,6 +791,44 @@ START_TEST(test_bios_physmem)
 }
 END_TEST
 
+/* ----------------------------------------------------- Win32_Volume */
+
+START_TEST(test_volume)
+{
+	struct cim_ctx *ctx, *ld;
+	struct cim_instance *root;
+	struct statvfs vfs;
+	uint32_t serial;
+
+	ck_assert(w32_volume_serial("2f6e1a3c-9b1d-4c1e-8f00-0123456789ab",
+	    &serial));
+	ck_assert_uint_eq(serial, 0x2f6e1a3c);
+	ck_assert(w32_volume_serial("ABCD-1234", &serial));
+	ck_assert_uint_eq(serial, 0xabcd1234);
+	ck_assert(!w32_volume_serial("short", &serial));
+	ck_assert(!w32_volume_serial("zzzzzzzz", &serial));
+
+	ctx = mock_enumerate("Win32_Volume", mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	root = mock_find(ctx, "DeviceID", "/");
+	ck_assert_ptr_nonnull(root);
+	ck_assert_int_eq(statvfs("/", &vfs), 0);
+	ck_assert_uint_eq(uint_of(root, "Capacity"),
+	    (uint64_t)vfs.f_blocks * vfs.f_frsize);
+	ck_assert_uint_eq(uint_of(root, "BlockSize"), vfs.f_bsize);
+	ck_assert(mock_value(root, "BootVolume")->b);
+	ck_assert(mock_is_null(root, "DriveLetter"));
+	/* the same filesystems as Win32_LogicalDisk */
+	ld = mock_enumerate("Win32_LogicalDisk", mock_principal_self());
+	ck_assert_uint_eq(ctx->nemitted, ld->nemitted);
+	for (size_t k = 0; k < ld->nemitted; k++)
+		ck_assert_ptr_nonnull(mock_find(ctx, "DeviceID",
+		    mock_str(ld->emitted[k], "DeviceID")));
+	mock_ctx_free(ld);
+	mock_ctx_free(ctx);
+}
+END_TEST
+
 /* --------------------------------------------- performance classes */
 
 /* the fixture /proc with two different /proc/stat samples */
@@ -991,6 +1029,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_accounts_live);
 	tcase_add_test(tc, test_environment);
 	tcase_add_test(tc, test_bios_physmem);
+	tcase_add_test(tc, test_volume);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
