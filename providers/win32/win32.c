@@ -299,6 +299,7 @@ static const struct cim_class *const classes[] = {
 	&w32_disk_class,
 	&w32_volume_class,
 	&w32_netadapter_class,
+	&w32_netif_class,
 	&w32_qfe_class,
 	&w32_processor_class,
 	&w32_bios_class,

@@ -314,6 +314,10 @@ bool	w32_smbios_version(const uint8_t *ep, size_t len, unsigned *major,
 /* /sys/class/dmi/id/bios_date "mm/dd/yyyy" -> UTC midnight */
 bool	w32_bios_date(const char *mmddyyyy, time_t *ret);
 
+/* --- win32_netif.c --- */
+/* Win32_NetworkAdapter.NetConnectionStatus from IFF_ flags and operstate */
+uint16_t w32_net_connection_status(unsigned flags, const char *operstate);
+
 /* --- win32_perf.c --- */
 /* "Key:  123 kB" of /proc/meminfo text, in kB; PROCFS_NONE if absent */
 uint64_t w32_meminfo_kb(const char *text, const char *key);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -829,6 +830,55 @@ START_TEST(test_volume)
 }
 END_TEST
 
+/* --------------------------------------------- Win32_NetworkAdapter */
+
+START_TEST(test_netif)
+{
+	struct cim_ctx *ctx, *cfg;
+	struct if_nameindex *ifs = if_nameindex(), *p;
+	size_t want = 0;
+
+	ck_assert_uint_eq(w32_net_connection_status(0, "down"), 0);
+	ck_assert_uint_eq(w32_net_connection_status(IFF_UP, "up"), 2);
+	ck_assert_uint_eq(w32_net_connection_status(IFF_UP, "unknown"), 2);
+	ck_assert_uint_eq(w32_net_connection_status(IFF_UP, "down"), 7);
+	ck_assert_uint_eq(w32_net_connection_status(IFF_UP, "lowerlayerdown"), 7);
+	ck_assert_uint_eq(w32_net_connection_status(IFF_UP, "dormant"), 1);
+
+	ctx = mock_enumerate("Win32_NetworkAdapter", mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	ck_assert_ptr_nonnull(ifs);
+	for (p = ifs; p->if_index != 0; p++) {
+		struct cim_instance *i;
+		char id[16];
+
+		if (strcmp(p->if_name, "lo") == 0)
+			continue;
+		want++;
+		snprintf(id, sizeof(id), "%u", p->if_index);
+		i = mock_find(ctx, "DeviceID", id);
+		ck_assert_msg(i != NULL, "%s not listed", p->if_name);
+		ck_assert_str_eq(mock_str(i, "NetConnectionID"), p->if_name);
+		ck_assert_uint_eq(uint_of(i, "InterfaceIndex"), p->if_index);
+	}
+	if_freenameindex(ifs);
+	ck_assert_uint_eq(ctx->nemitted, want);
+	/* each adapter has its configuration, by Index */
+	cfg = mock_enumerate("Win32_NetworkAdapterConfiguration",
+	    mock_principal_self());
+	for (size_t k = 0; k < ctx->nemitted; k++) {
+		bool found = false;
+
+		for (size_t j = 0; j < cfg->nemitted; j++)
+			found |= uint_of(cfg->emitted[j], "Index") ==
+			    uint_of(ctx->emitted[k], "Index");
+		ck_assert(found);
+	}
+	mock_ctx_free(cfg);
+	mock_ctx_free(ctx);
+}
+END_TEST
+
 /* --------------------------------------------- performance classes */
 
 /* the fixture /proc with two different /proc/stat samples */
@@ -1030,6 +1080,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_environment);
 	tcase_add_test(tc, test_bios_physmem);
 	tcase_add_test(tc, test_volume);
+	tcase_add_test(tc, test_netif);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
