@@ -1050,6 +1050,25 @@ START_TEST(test_perf_live)
 }
 END_TEST
 
+/* fini while a query waits for its second sample: answered, nothing left */
+START_TEST(test_perf_fini)
+{
+	struct cim_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	ctx->cls = mock_class("Win32_PerfFormattedData_PerfOS_Processor");
+	ctx->principal = mock_principal_self();
+	ctx->status = ctx->cls->enumerate(ctx, w32);
+	ck_assert_int_eq(ctx->status, CIM_PENDING);
+	mock_stop();
+	ck_assert(ctx->completed);
+	ck_assert(ctx->failed);
+	ck_assert_int_eq(ctx->fault, WINRMD_FAULT_SERVICE_STOPPING);
+	ck_assert_int_eq(mock_watch_count(), 0);
+	mock_ctx_free(ctx);
+	mock_start();
+}
+END_TEST
+
 static Suite *
 win32_inventory_suite(void)
 {
@@ -1073,6 +1092,7 @@ win32_inventory_suite(void)
 	tcase_add_test(tc, test_perf_processor_fixture);
 	tcase_add_test(tc, test_perf_network_fixture);
 	tcase_add_test(tc, test_perf_live);
+	tcase_add_test(tc, test_perf_fini);
 	tcase_add_test(tc, test_processor_live);
 	tcase_add_test(tc, test_product);
 	tcase_add_test(tc, test_ntlogevent_empty);
