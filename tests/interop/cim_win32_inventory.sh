@@ -242,6 +242,10 @@ def main():
               "percentages of %s" % prop(i, "Name"))
     m = enum("Win32_PerfFormattedData_PerfOS_Memory")
     check(len(m) == 1, "Memory instances %d" % len(m))
+    # a singleton: Get without selectors, as `winrm get' sends it
+    r = c.get(cc.CIMV2 + "Win32_PerfFormattedData_PerfOS_Memory", None)
+    expect_ok(r, "Get PerfOS_Memory without selectors")
+    check(prop(r.root, "CommitLimit") is not None, "no CommitLimit")
     avail = int(prop(m[0], "AvailableKBytes"))
     with open("/proc/meminfo") as f:
         now = dict((l.split(":")[0], int(l.split()[1])) for l in f

@@ -665,7 +665,7 @@ START_TEST(test_dmi_memory)
 	time_t t;
 
 	/* a BIOS structure first (type 0, no strings) */
-	memset(table, 0, 6);
+	memset(table, 0, sizeof(table));
 	table[0] = 0;
 	table[1] = 4;
 	o = 6;
