@@ -286,6 +286,7 @@ fini(void *unused)
 	w32_process_fini();
 	w32_sample_fini();
 	w32_product_fini();
+	w32_ntlogevent_fini();
 	free(w32->os_name);
 	w32->os_name = NULL;
 	w32 = NULL;

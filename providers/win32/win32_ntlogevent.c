@@ -16,14 +16,18 @@
  *    message catalog entries have equal codes;
  *  - RecordNumber: the entry's sequence number (32 bits);
  *  - TimeGenerated: _SOURCE_REALTIME_TIMESTAMP, else the time written.
+ * The journal is read in a thread, the call answers when it is done.
  */
 #define _GNU_SOURCE
 
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <systemd/sd-journal.h>
 
@@ -166,56 +170,66 @@ seqnum(sd_journal *j)
 	return v;
 }
 
-static int
-open_journal(sd_journal **ret)
-{
-	if (w32->paths.journal != NULL)
-		return sd_journal_open_directory(ret, w32->paths.journal, 0);
-	return sd_journal_open(ret, SD_JOURNAL_LOCAL_ONLY);
-}
+/*
+ * The journal is read in a thread of its own (its files may be cold on a
+ * slow disk): the entries are copied, and the loop thread, woken through
+ * an eventfd, turns them into instances.
+ */
+struct entry {
+	struct w32_event	 e;
+	char			*source, *message, *computer;
+};
+
+struct w32_log_job {
+	struct w32_log_job	*next;
+	struct cim_ctx		*ctx;
+	pthread_t		 thread;
+	bool			 thread_running;
+	int			 efd;
+	struct winrmd_watch	*w_done;
+	/* the thread's input */
+	uid_t			 uid;
+	bool			 all;
+	long long		 max;
+	char			*dir;		/* w32->paths.journal, copied */
+	/* its output */
+	struct entry		*ev;
+	size_t			 n, cap;
+	int			 err;		/* opening the journal */
+};
+
+static struct w32_log_job *log_jobs;
 
 static int
-ntlog_enumerate(struct cim_ctx *ctx, void *unused)
+read_entries(struct w32_log_job *job)
 {
-	const struct cim_services *svc = w32->svc;
-	const struct winrmd_principal *p = svc->principal(ctx);
-	long long max = w32->host->conf_int("Win32", "MaxLogEvents");
 	sd_journal *j = NULL;
-	char *msg = NULL, host[256];
-	long long n = 0;
+	char *msg = NULL;
 	int r;
 
-	(void)unused;
-	if (max <= 0)
-		max = DEFAULT_MAX_EVENTS;
-	if (p == NULL)
-		return CIM_OK;		/* no caller: no entries */
-	if ((r = open_journal(&j)) < 0) {
-		w32->host->log(WINRMD_LOG_WARNING, "win32: Win32_NTLogEvent: "
-		    "the journal cannot be opened: %s", strerror(-r));
-		return CIM_OK;
-	}
-	if (!sees_all(p)) {
+	if ((r = job->dir != NULL ? sd_journal_open_directory(&j, job->dir, 0) :
+	    sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY)) < 0)
+		return r;
+	if (!job->all) {
 		char m[64];
 
-		snprintf(m, sizeof(m), "_UID=%u", (unsigned)p->uid);
+		snprintf(m, sizeof(m), "_UID=%u", (unsigned)job->uid);
 		sd_journal_add_match(j, m, 0);
 		sd_journal_add_disjunction(j);
 		snprintf(m, sizeof(m), "_SYSTEMD_OWNER_UID=%u",
-		    (unsigned)p->uid);
+		    (unsigned)job->uid);
 		sd_journal_add_match(j, m, 0);
 	}
 	if ((msg = malloc(MESSAGE_MAX)) == NULL) {
-		sd_journal_close(j);
-		return w32_fail_nomem(ctx);
+		r = -ENOMEM;
+		goto out;
 	}
-	w32_hostname(host, sizeof(host));
 	sd_journal_set_data_threshold(j, MESSAGE_MAX);
 	if (sd_journal_seek_tail(j) < 0)
 		goto out;
-	while (n < max && sd_journal_previous(j) > 0) {
+	while (job->n < (size_t)job->max && sd_journal_previous(j) > 0) {
 		char prio[8], fac[8], tr[16], uid[16], id[128], comm[64];
-		char unit[256], mid[40], hn[256];
+		char unit[256], mid[40], hn[256], srt[32];
 		struct w32_journal_fields f = {
 			.priority = field(j, "PRIORITY", prio, sizeof(prio)),
 			.facility = field(j, "SYSLOG_FACILITY", fac, sizeof(fac)),
@@ -226,55 +240,199 @@ ntlog_enumerate(struct cim_ctx *ctx, void *unused)
 			.unit = field(j, "_SYSTEMD_UNIT", unit, sizeof(unit)),
 			.message_id = field(j, "MESSAGE_ID", mid, sizeof(mid)),
 		};
-		const char *hostname = field(j, "_HOSTNAME", hn, sizeof(hn));
-		const char *m = field(j, "MESSAGE", msg, MESSAGE_MAX);
-		char srt[32];
-		struct w32_event e;
-		struct cim_instance *i;
+		struct entry *e;
 		uint64_t usec = 0;
+
+		if (job->n == job->cap) {
+			size_t cap = job->cap ? 2 * job->cap : 256;
+
+			if ((e = realloc(job->ev, cap * sizeof(*e))) == NULL) {
+				r = -ENOMEM;
+				break;
+			}
+			job->ev = e;
+			job->cap = cap;
+		}
+		e = &job->ev[job->n];
+		memset(e, 0, sizeof(*e));
 
 		if (sd_journal_get_realtime_usec(j, &usec) >= 0)
 			f.realtime = usec;
 		if (field(j, "_SOURCE_REALTIME_TIMESTAMP", srt, sizeof(srt)))
 			f.source_realtime = strtoull(srt, NULL, 10);
 		f.seqnum = seqnum(j);
-		w32_journal_event(&f, &e);
-		if ((i = svc->instance(ctx)) == NULL) {
-			w32_fail_nomem(ctx);
-			goto out;
-		}
-		svc->set_string(i, EP_LOGFILE, e.logfile);
-		svc->set_uint(i, EP_RECORD_NUMBER, e.record);
-		svc->set_uint(i, EP_EVENT_CODE, e.event_code);
-		svc->set_uint(i, EP_EVENT_IDENTIFIER, e.event_code);
-		svc->set_uint(i, EP_EVENT_TYPE, e.event_type);
-		svc->set_string(i, EP_TYPE, e.type);
-		w32_utf8_fix(id);
-		w32_utf8_fix(comm);
-		svc->set_string(i, EP_SOURCE_NAME, e.source);
-		if (m != NULL) {
-			w32_utf8_fix(msg);
-			svc->set_string(i, EP_MESSAGE, msg);
-		}
-		svc->set_datetime(i, EP_TIME_GENERATED,
-		    (time_t)(e.generated_usec / 1000000),
-		    (long)(e.generated_usec % 1000000));
-		svc->set_datetime(i, EP_TIME_WRITTEN,
-		    (time_t)(e.written_usec / 1000000),
-		    (long)(e.written_usec % 1000000));
-		if (hostname != NULL)
-			w32_utf8_fix(hn);
-		svc->set_string(i, EP_COMPUTER_NAME, hostname != NULL ? hn :
-		    host);
-		svc->set_uint(i, EP_CATEGORY, 0);
-		n++;
-		if (!svc->emit(ctx, i))
+		w32_journal_event(&f, &e->e);
+		e->source = strdup(e->e.source);
+		e->e.source = NULL;	/* pointed into this iteration */
+		if (field(j, "MESSAGE", msg, MESSAGE_MAX) != NULL)
+			e->message = strdup(msg);
+		if (field(j, "_HOSTNAME", hn, sizeof(hn)) != NULL)
+			e->computer = strdup(hn);
+		job->n++;
+		if (e->source == NULL) {
+			r = -ENOMEM;
 			break;
+		}
 	}
 out:
 	free(msg);
 	sd_journal_close(j);
-	return CIM_OK;
+	return r < 0 ? r : 0;
+}
+
+static void *
+log_worker(void *arg)
+{
+	struct w32_log_job *job = arg;
+	uint64_t one = 1;
+
+	job->err = read_entries(job);
+	if (write(job->efd, &one, sizeof(one)) < 0) {
+		/* the loop thread cannot be woken: fini joins us */
+	}
+	return NULL;
+}
+
+static void
+job_free(struct w32_log_job *job)
+{
+	for (struct w32_log_job **pp = &log_jobs; *pp != NULL;
+	    pp = &(*pp)->next)
+		if (*pp == job) {
+			*pp = job->next;
+			break;
+		}
+	if (job->w_done != NULL)
+		w32->host->watch_remove(job->w_done);
+	if (job->thread_running)
+		pthread_join(job->thread, NULL);
+	if (job->efd >= 0)
+		close(job->efd);
+	for (size_t k = 0; k < job->n; k++) {
+		free(job->ev[k].source);
+		free(job->ev[k].message);
+		free(job->ev[k].computer);
+	}
+	free(job->ev);
+	free(job->dir);
+	free(job);
+}
+
+static void
+emit_entries(struct w32_log_job *job)
+{
+	const struct cim_services *svc = w32->svc;
+	struct cim_ctx *ctx = job->ctx;
+	char host[256];
+
+	if (job->err == -ENOMEM) {
+		w32_fail_nomem(ctx);
+		return;
+	}
+	if (job->err < 0) {
+		w32->host->log(WINRMD_LOG_WARNING, "win32: Win32_NTLogEvent: "
+		    "the journal cannot be opened: %s", strerror(-job->err));
+		return;			/* empty, as without a journal */
+	}
+	w32_hostname(host, sizeof(host));
+	for (size_t k = 0; k < job->n; k++) {
+		struct entry *e = &job->ev[k];
+		struct cim_instance *i;
+
+		if ((i = svc->instance(ctx)) == NULL) {
+			w32_fail_nomem(ctx);
+			return;
+		}
+		svc->set_string(i, EP_LOGFILE, e->e.logfile);
+		svc->set_uint(i, EP_RECORD_NUMBER, e->e.record);
+		svc->set_uint(i, EP_EVENT_CODE, e->e.event_code);
+		svc->set_uint(i, EP_EVENT_IDENTIFIER, e->e.event_code);
+		svc->set_uint(i, EP_EVENT_TYPE, e->e.event_type);
+		svc->set_string(i, EP_TYPE, e->e.type);
+		w32_utf8_fix(e->source);
+		svc->set_string(i, EP_SOURCE_NAME, e->source);
+		if (e->message != NULL) {
+			w32_utf8_fix(e->message);
+			svc->set_string(i, EP_MESSAGE, e->message);
+		}
+		svc->set_datetime(i, EP_TIME_GENERATED,
+		    (time_t)(e->e.generated_usec / 1000000),
+		    (long)(e->e.generated_usec % 1000000));
+		svc->set_datetime(i, EP_TIME_WRITTEN,
+		    (time_t)(e->e.written_usec / 1000000),
+		    (long)(e->e.written_usec % 1000000));
+		if (e->computer != NULL)
+			w32_utf8_fix(e->computer);
+		svc->set_string(i, EP_COMPUTER_NAME, e->computer != NULL ?
+		    e->computer : host);
+		svc->set_uint(i, EP_CATEGORY, 0);
+		if (!svc->emit(ctx, i))
+			return;
+	}
+}
+
+static void
+on_log_done(int fd, uint32_t events, void *arg)
+{
+	struct w32_log_job *job = arg;
+	struct cim_ctx *ctx = job->ctx;
+
+	(void)fd;
+	(void)events;
+	emit_entries(job);
+	job->ctx = NULL;
+	job_free(job);		/* joins the worker, which has returned */
+	w32->svc->complete(ctx);
+}
+
+static int
+ntlog_enumerate(struct cim_ctx *ctx, void *unused)
+{
+	const struct winrmd_principal *p = w32->svc->principal(ctx);
+	long long max = w32->host->conf_int("Win32", "MaxLogEvents");
+	struct w32_log_job *job;
+
+	(void)unused;
+	if (p == NULL)
+		return CIM_OK;		/* no caller: no entries */
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return w32_fail_nomem(ctx);
+	job->efd = -1;
+	job->ctx = ctx;
+	job->uid = p->uid;
+	job->all = sees_all(p);
+	job->max = max > 0 ? max : DEFAULT_MAX_EVENTS;
+	if ((w32->paths.journal != NULL &&
+	    (job->dir = strdup(w32->paths.journal)) == NULL) ||
+	    (job->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
+	    (job->w_done = w32->host->watch_add(job->efd, WINRMD_IN,
+	    on_log_done, job)) == NULL ||
+	    pthread_create(&job->thread, NULL, log_worker, job) != 0) {
+		job->ctx = NULL;
+		job_free(job);
+		return w32->svc->fail(ctx, WINRMD_FAULT_INTERNAL_ERROR,
+		    "no thread to read the journal");
+	}
+	job->thread_running = true;
+	job->next = log_jobs;
+	log_jobs = job;
+	return CIM_PENDING;
+}
+
+void
+w32_ntlogevent_fini(void)
+{
+	while (log_jobs != NULL) {
+		struct w32_log_job *job = log_jobs;
+
+		if (job->ctx != NULL) {
+			w32->svc->fail(job->ctx, WINRMD_FAULT_SERVICE_STOPPING,
+			    "The service is stopping.");
+			w32->svc->complete(job->ctx);
+			job->ctx = NULL;
+		}
+		job_free(job);		/* waits for the read */
+	}
 }
 
 const struct cim_class w32_ntlogevent_class = {

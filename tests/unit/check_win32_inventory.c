@@ -463,13 +463,33 @@ START_TEST(test_ntlogevent_empty)
 	    (int)getpid());
 	mkdir(dir, 0700);
 	w32->paths.journal = dir;
+	/* read in a thread: the call answers when it is done */
 	ctx = mock_enumerate("Win32_NTLogEvent", mock_principal_self());
 	ck_assert(!ctx->failed);
-	ck_assert_int_eq(ctx->status, CIM_OK);
+	ck_assert_int_eq(ctx->status, CIM_PENDING);
+	ck_assert(ctx->completed);
 	ck_assert_uint_eq(ctx->nemitted, 0);
 	mock_ctx_free(ctx);
+	ck_assert_int_eq(mock_watch_count(), 0);
+	/* no journal at all: empty too, and the log says why */
 	rmdir(dir);
-	w32->paths.journal = NULL;
+	ctx = mock_enumerate("Win32_NTLogEvent", mock_principal_self());
+	ck_assert(!ctx->failed);
+	ck_assert_uint_eq(ctx->nemitted, 0);
+	mock_ctx_free(ctx);
+	/* fini while the thread reads: answered, the thread joined */
+	mkdir(dir, 0700);
+	ctx = calloc(1, sizeof(*ctx));
+	ctx->cls = mock_class("Win32_NTLogEvent");
+	ctx->principal = mock_principal_self();
+	ctx->status = ctx->cls->enumerate(ctx, w32);
+	ck_assert_int_eq(ctx->status, CIM_PENDING);
+	mock_stop();
+	ck_assert(ctx->completed);
+	ck_assert_int_eq(ctx->fault, WINRMD_FAULT_SERVICE_STOPPING);
+	mock_ctx_free(ctx);
+	mock_start();
+	rmdir(dir);
 }
 END_TEST
 
