@@ -251,6 +251,8 @@ struct w32_cpuinfo {
 /* the processor blocks of /proc/cpuinfo; returns how many (at most max) */
 size_t	w32_parse_cpuinfo_procs(const char *buf, struct w32_cpuinfo *out,
 	    size_t max);
+/* marks the CPUs of a sysfs cpulist ("0-3,8") in bits; how many */
+size_t	w32_cpulist_mark(const char *list, uint8_t *bits, size_t nbits);
 /* Win32_Processor.Architecture: 0 x86, 5 ARM, 9 x64, 12 ARM64, ... */
 uint16_t w32_cpu_architecture(const char *machine);
 

@@ -172,18 +172,55 @@ cpu_sys(int cpu, const char *rel)
 	return strtoll(v, NULL, 10);
 }
 
-/* sizes in KB of the level-`level' caches the CPUs of a package share */
+/* marks the CPUs of a cpulist ("0-3,8,10-11") in bits; how many */
+size_t
+w32_cpulist_mark(const char *list, uint8_t *bits, size_t nbits)
+{
+	size_t marked = 0;
+	const char *p = list;
+
+	while (*p != '\0') {
+		char *end;
+		unsigned long a = strtoul(p, &end, 10), b = a;
+
+		if (end == p)
+			break;
+		p = end;
+		if (*p == '-') {
+			b = strtoul(p + 1, &end, 10);
+			if (end == p + 1)
+				break;
+			p = end;
+		}
+		for (unsigned long c = a; c <= b && c < nbits; c++) {
+			bits[c / 8] |= (uint8_t)(1u << (c % 8));
+			marked++;
+		}
+		if (*p != ',')
+			break;
+		p++;
+	}
+	return marked;
+}
+
+/*
+ * sizes in KB of the level-`level' caches of a package's CPUs: a cache
+ * shared by several CPUs (shared_cpu_list) counts once, and the CPUs it
+ * covers are not asked again
+ */
 static uint64_t
 cache_kb(const int *cpus, size_t n, int level)
 {
-	char seen[16][128];
-	size_t nseen = 0;
+	uint8_t covered[MAX_CPUS / 8];
 	uint64_t kb = 0;
 
-	for (size_t k = 0; k < n; k++)
+	memset(covered, 0, sizeof(covered));
+	for (size_t k = 0; k < n; k++) {
+		if (cpus[k] < 0 || cpus[k] >= MAX_CPUS ||
+		    (covered[cpus[k] / 8] & (1u << (cpus[k] % 8))))
+			continue;
 		for (int idx = 0; idx < 8; idx++) {
-			char path[4096], sub[256], v[128];
-			bool dup = false;
+			char path[4096], sub[256], v[1024];
 
 			snprintf(sub, sizeof(sub),
 			    "devices/system/cpu/cpu%d/cache/index%d/", cpus[k],
@@ -199,23 +236,18 @@ cache_kb(const int *cpus, size_t n, int level)
 			if (procfs_read_small(AT_FDCWD, path, v, sizeof(v)) > 0 &&
 			    strcmp(v, "Instruction") == 0)
 				continue;
-			/* one cache shared by several CPUs counts once */
 			snprintf(path, sizeof(path), "%s/%sshared_cpu_list",
 			    w32->paths.sys, sub);
-			if (procfs_read_small(AT_FDCWD, path, v, sizeof(v)) <= 0)
-				snprintf(v, sizeof(v), "cpu%d", cpus[k]);
-			for (size_t s = 0; s < nseen; s++)
-				dup = dup || strcmp(seen[s], v) == 0;
-			if (dup)
-				continue;
-			if (nseen < 16)
-				snprintf(seen[nseen++], sizeof(seen[0]), "%s", v);
+			if (procfs_read_small(AT_FDCWD, path, v, sizeof(v)) <= 0 ||
+			    w32_cpulist_mark(v, covered, MAX_CPUS) == 0)
+				covered[cpus[k] / 8] |= (uint8_t)(1u << (cpus[k] % 8));
 			snprintf(path, sizeof(path), "%s/%ssize",
 			    w32->paths.sys, sub);
 			if (procfs_read_small(AT_FDCWD, path, v, sizeof(v)) > 0)
 				kb += strtoull(v, NULL, 10) *
 				    (strchr(v, 'M') != NULL ? 1024 : 1);
 		}
+	}
 	return kb;
 }
 

@@ -225,6 +225,18 @@ START_TEST(test_cpuinfo_procs)
 	ck_assert_str_eq(c[3].model_name, "");
 	/* bounded */
 	ck_assert_uint_eq(w32_parse_cpuinfo_procs(cpuinfo_2x2, c, 2), 2);
+	{
+		uint8_t bits[2] = { 0, 0 };
+
+		ck_assert_uint_eq(w32_cpulist_mark("0-3,8,10-11", bits, 16), 7);
+		ck_assert_uint_eq(bits[0], 0x0f);
+		ck_assert_uint_eq(bits[1], 0x0d);
+		/* beyond the map: not marked, not written */
+		ck_assert_uint_eq(w32_cpulist_mark("15-40", bits, 16), 1);
+		ck_assert_uint_eq(w32_cpulist_mark("", bits, 16), 0);
+		ck_assert_uint_eq(w32_cpulist_mark("x", bits, 16), 0);
+		ck_assert_uint_eq(w32_cpulist_mark("2-", bits, 16), 0);
+	}
 	ck_assert_uint_eq(w32_cpu_architecture("x86_64"), 9);
 	ck_assert_uint_eq(w32_cpu_architecture("aarch64"), 12);
 	ck_assert_uint_eq(w32_cpu_architecture("i686"), 0);
