@@ -4,8 +4,8 @@
 # HTTP Basic, each compared with what this test reads itself in the same
 # run:
 #
-#  - Win32_Processor: logical processors and the model of /proc/cpuinfo;
-#    LoadPercentage 0..100
+#  - Win32_Processor: logical processors and the model of /proc/cpuinfo,
+#    L2 and L3 sizes as lscpu -C adds them up; LoadPercentage 0..100
 #  - Win32_BIOS: /sys/class/dmi/id (and dmidecode -s when installed), or
 #    empty without DMI
 #  - Win32_PhysicalMemory: dmidecode -t 17 when it can read the table,
@@ -80,6 +80,15 @@ def main():
               "Name %r, cpuinfo %r" % (prop(cpus[0], "Name"), models[0]))
     for i in cpus:
         check(0 <= int(prop(i, "LoadPercentage")) <= 100, "LoadPercentage")
+    # cache sizes: every L2 and L3 of the machine, as lscpu adds them up
+    if shutil.which("lscpu"):
+        out = run("lscpu", "-B", "-C=NAME,ALL-SIZE")
+        sizes = dict(l.split() for l in out.splitlines()[1:] if len(l.split()) == 2)
+        for lvl in ("L2", "L3"):
+            if lvl in sizes:
+                got = sum(int(prop(i, lvl + "CacheSize")) for i in cpus) * 1024
+                check(got == int(sizes[lvl]), "%sCacheSize %d bytes in all, "
+                      "lscpu %s" % (lvl, got, sizes[lvl]))
     print("   ok: Win32_Processor: %d package(s), %d logical processors"
           % (len(cpus), logical))
 
