@@ -2,8 +2,10 @@
  * get.c: WS-Transfer Get of one instance, and the lookup of an instance by
  * its key selectors that Get and instance methods share.  Selector names
  * and values are case-insensitive (MS-WSMV 3.1.4.1.2); a missing key, a
- * selector that is not a key, a value of the wrong type, or keys that match
- * no instance are all w:InvalidSelectors.  A singleton class (CIM_SINGLETON)
+ * selector that is not a key or a value of the wrong type is
+ * w:InvalidSelectors; valid keys that match no instance are
+ * w:DestinationUnreachable, as Windows answers a Get of a WMI instance that
+ * does not exist (0x80338000).  A singleton class (CIM_SINGLETON)
  * answers a Get without selectors with its one instance.
  */
 #define _GNU_SOURCE
@@ -95,11 +97,11 @@ get_found(struct winrmd_op *op, struct cim_ctx *c, void *arg)
 	if (c->fault != WINRMD_FAULT_NONE)
 		r = cim_call_fault(op, c);
 	else if (c->target == NULL)
-		r = host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS, NULL,
-		    "The WS-Management service cannot process the request "
-		    "because the request contained invalid selectors for the "
-		    "resource: no instance of %s has these keys.",
-		    v->ent->name);
+		r = host->op_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE,
+		    NULL, "The WS-Management service cannot process the "
+		    "request. The service cannot find the resource identified "
+		    "by the resource URI and selectors (no instance of %s has "
+		    "these keys).", v->ent->name);
 	else if ((body = host->op_reply(op, GET_RESPONSE)) == NULL ||
 	    render_instance(body, v, c->target) == NULL)
 		r = host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,

@@ -34,6 +34,7 @@ static const struct w32_paths default_paths = {
 	.utmp = "/run/utmp",
 	.systemd = "/run/systemd/system",
 	.systemctl = "systemctl",
+	.dpkg = "/var/lib/dpkg",
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -258,6 +259,9 @@ fini(void *unused)
 	w32_service_fini();
 	w32_disk_fini();
 	w32_process_fini();
+	w32_sample_fini();
+	w32_product_fini();
+	w32_ntlogevent_fini();
 	free(w32->os_name);
 	w32->os_name = NULL;
 	w32 = NULL;
@@ -269,8 +273,22 @@ static const struct cim_class *const classes[] = {
 	&w32_process_class,
 	&w32_service_class,
 	&w32_disk_class,
+	&w32_volume_class,
 	&w32_netadapter_class,
+	&w32_netif_class,
 	&w32_qfe_class,
+	&w32_processor_class,
+	&w32_bios_class,
+	&w32_physmem_class,
+	&w32_product_class,
+	&w32_ntlogevent_class,
+	&w32_useraccount_class,
+	&w32_group_class,
+	&w32_environment_class,
+	&w32_perf_cpu_class,
+	&w32_perf_mem_class,
+	&w32_perf_disk_class,
+	&w32_perf_net_class,
 	NULL,
 };
 
@@ -282,6 +300,8 @@ static const struct winrmd_setting win32_settings[] = {
 	{ "Win32", "MaxMemoryPerUserMB", WINRMD_SETTING_UINT, "1024", 0, 1048576,
 	  NULL, "memory of those processes in MiB (cgroup memory.max, or "
 	  "RLIMIT_AS per process; 0: no limit)", 0 },
+	{ "Win32", "MaxLogEvents", WINRMD_SETTING_UINT, "1000", 1, 1000000,
+	  NULL, "journal entries Win32_NTLogEvent lists, the newest", 0 },
 	{ NULL },
 };
 

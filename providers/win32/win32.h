@@ -36,6 +36,9 @@ struct w32_paths {
 	const char	*utmp;		/* "/run/utmp" */
 	const char	*systemd;	/* "/run/systemd/system": systemd is PID 1 */
 	const char	*systemctl;	/* "systemctl", run as the user */
+	const char	*unit;		/* winrmd's own unit; NULL: found out */
+	const char	*dpkg;		/* "/var/lib/dpkg" */
+	const char	*journal;	/* a journal directory; NULL: the system's */
 };
 
 struct w32_state {
@@ -66,11 +69,28 @@ extern const struct cim_class	w32_service_class;
 extern const struct cim_class	w32_disk_class;
 extern const struct cim_class	w32_netadapter_class;
 extern const struct cim_class	w32_qfe_class;
+extern const struct cim_class	w32_volume_class;
+extern const struct cim_class	w32_processor_class;
+extern const struct cim_class	w32_bios_class;
+extern const struct cim_class	w32_physmem_class;
+extern const struct cim_class	w32_netif_class;
+extern const struct cim_class	w32_useraccount_class;
+extern const struct cim_class	w32_group_class;
+extern const struct cim_class	w32_product_class;
+extern const struct cim_class	w32_environment_class;
+extern const struct cim_class	w32_ntlogevent_class;
+extern const struct cim_class	w32_perf_cpu_class;
+extern const struct cim_class	w32_perf_mem_class;
+extern const struct cim_class	w32_perf_disk_class;
+extern const struct cim_class	w32_perf_net_class;
 
 /* teardown of each file's long-lived objects (win32.c fini) */
 void	w32_process_fini(void);
 void	w32_disk_fini(void);
 void	w32_service_fini(void);
+void	w32_sample_fini(void);
+void	w32_product_fini(void);
+void	w32_ntlogevent_fini(void);
 
 /* --- win32.c: small shared helpers --- */
 const char *w32_hostname(char *buf, size_t len);	/* short host name */
@@ -112,6 +132,8 @@ uint32_t w32_drive_type(const char *fstype, int removable);
 bool	w32_disk_skip(const char *fstype, const char *mount_point);
 bool	w32_fs_is_remote(const char *fstype);
 const char *w32_drive_description(uint32_t drive_type);
+/* Win32_Volume.SerialNumber: the first 32 bits of a filesystem UUID */
+bool	w32_volume_serial(const char *uuid, uint32_t *ret);
 
 /* --- win32_os.c --- */
 /* Windows LCID for a POSIX locale name ("de_DE.UTF-8" -> 0x0407), 0 unknown */
@@ -136,5 +158,168 @@ void	w32_resolv_list(const char *buf, char kind,
 void	w32_format_mac(const unsigned char *mac, size_t len, char *buf,
 	    size_t buflen);
 void	w32_prefix_to_mask(unsigned prefix, char *buf, size_t len);
+
+/* --- win32_sample.c: counters sampled over an interval --- */
+enum w32_source {
+	W32_SRC_STAT,		/* /proc/stat */
+	W32_SRC_DISKSTATS,	/* /proc/diskstats */
+	W32_SRC_NETDEV,		/* /proc/net/dev */
+	W32_SRC_VMSTAT,		/* /proc/vmstat */
+	W32_SRC_COUNT
+};
+#define W32_SRC(s)	(1u << (s))
+
+/* one file read twice: before (older) and after; NULL if unreadable */
+struct w32_pair {
+	char		*before, *after;
+	uint64_t	 at_before;	/* ms, CLOCK_MONOTONIC */
+	double		 seconds;	/* between the two; 0 if either is NULL */
+};
+
+/* called with a pair per source of the mask, then the call completes */
+typedef void (*w32_rates_fn)(struct cim_ctx *ctx, const struct w32_pair *p,
+	    void *arg);
+/*
+ * Pairs of the sources in mask (W32_SRC bits) an interval apart, to fn:
+ * at once (CIM_OK) when a recent sample is kept, else after a short timer
+ * (CIM_PENDING, svc->complete follows fn)
+ */
+int	w32_sample(struct cim_ctx *ctx, unsigned mask, w32_rates_fn fn,
+	    void *arg);
+
+struct w32_cpu {
+	int		 id;		/* -1: the "cpu" line (all) */
+	uint64_t	 user, nice, system, idle, iowait, irq, softirq, steal;
+};
+/* the cpu lines of /proc/stat; returns how many (at most max) */
+size_t	w32_parse_cpus(const char *stat, struct w32_cpu *out, size_t max);
+/* a "key value" line of /proc/stat or /proc/vmstat, PROCFS_NONE if absent */
+uint64_t w32_stat_value(const char *text, const char *key);
+
+/* Windows' Processor percentages between two samples, 0..100 */
+struct w32_cpu_pct {
+	uint64_t	 processor, user, privileged, idle, interrupt, dpc;
+};
+void	w32_cpu_percent(const struct w32_cpu *before,
+	    const struct w32_cpu *after, struct w32_cpu_pct *ret);
+/* (after - before) / seconds, rounded; 0 if the counter went back */
+uint64_t w32_rate(uint64_t before, uint64_t after, double seconds);
+
+struct w32_diskstat {
+	unsigned	 major, minor;
+	char		 name[32];
+	uint64_t	 rd_ios, rd_sectors, rd_ticks;	/* ticks: ms */
+	uint64_t	 wr_ios, wr_sectors, wr_ticks;
+	uint64_t	 in_flight, io_ticks, time_in_queue;
+};
+bool	w32_find_diskstat(const char *text, unsigned major, unsigned minor,
+	    struct w32_diskstat *ret);
+
+/* Windows' LogicalDisk counters between two diskstats lines */
+struct w32_disk_rates {
+	uint64_t	 reads, writes, read_bytes, write_bytes;	/* per s */
+	uint64_t	 pct_disk, pct_read, pct_write, pct_idle;
+	uint64_t	 queue, read_queue, write_queue, in_flight;
+	uint64_t	 sec_per_read, sec_per_write, sec_per_transfer;
+};
+void	w32_disk_rates(const struct w32_diskstat *before,
+	    const struct w32_diskstat *after, double seconds,
+	    struct w32_disk_rates *ret);
+
+struct w32_netdev {
+	char		 name[32];
+	uint64_t	 rx_bytes, rx_packets, rx_errs, rx_drop;
+	uint64_t	 tx_bytes, tx_packets, tx_errs, tx_drop;
+};
+/* the next interface line of /proc/net/dev at *cursor (headers skipped) */
+bool	w32_next_netdev(const char **cursor, struct w32_netdev *ret);
+
+
+/* --- win32_processor.c --- */
+struct w32_cpuinfo {
+	int		 processor, physical_id, core_id;	/* -1: absent */
+	int		 family, model, stepping;
+	double		 mhz;
+	char		 model_name[128];
+	char		 vendor[32];
+};
+/* the processor blocks of /proc/cpuinfo; returns how many (at most max) */
+size_t	w32_parse_cpuinfo_procs(const char *buf, struct w32_cpuinfo *out,
+	    size_t max);
+/* marks the CPUs of a sysfs cpulist ("0-3,8") in bits; how many */
+size_t	w32_cpulist_mark(const char *list, uint8_t *bits, size_t nbits);
+/* Win32_Processor.Architecture: 0 x86, 5 ARM, 9 x64, 12 ARM64, ... */
+uint16_t w32_cpu_architecture(const char *machine);
+
+/* --- win32_product.c --- */
+/* an installed package of dpkg's status file (pointers into its text) */
+struct w32_package {
+	char		*name, *version, *arch, *status;
+	char		*maintainer, *synopsis, *homepage;
+};
+/*
+ * The installed packages ("install ok installed") of a dpkg status file,
+ * cut in place; *ret malloc'ed.  Returns how many, or (size_t)-1 (ENOMEM).
+ */
+size_t	w32_dpkg_parse(char *text, struct w32_package **ret);
+
+/* --- win32_ntlogevent.c --- */
+/* the journal fields of one entry the mapping reads (NULL: absent) */
+struct w32_journal_fields {
+	const char	*priority, *facility, *transport, *uid;
+	const char	*identifier, *comm, *unit, *message_id;
+	uint64_t	 realtime, source_realtime;	/* usec */
+	uint64_t	 seqnum;
+};
+struct w32_event {
+	const char	*logfile;	/* "System", "Application", "Security" */
+	const char	*type;		/* "Error", "Warning", "Information" */
+	uint8_t		 event_type;	/* 1, 2, 3 */
+	uint16_t	 event_code;
+	const char	*source;	/* points into the fields */
+	uint32_t	 record;
+	uint64_t	 generated_usec, written_usec;
+};
+void	w32_journal_event(const struct w32_journal_fields *f,
+	    struct w32_event *ret);
+
+/* --- win32_account.c --- */
+/* shadow: a locked password ('!') or an account expired (days) by now */
+bool	w32_shadow_disabled(const char *pwd, long expire_days, time_t now);
+/* the first comma-separated field of a GECOS */
+void	w32_gecos_full_name(const char *gecos, char *buf, size_t len);
+
+/* --- win32_environment.c --- */
+/* NAME=value lines of /etc/environment (export, quotes, comments), cut in place */
+void	w32_env_file(char *text, void (*fn)(const char *name,
+	    const char *value, void *arg), void *arg);
+
+/* --- win32_dmi.c --- */
+/* an installed memory device: SMBIOS type 17 */
+struct w32_memdev {
+	uint64_t	 bytes;
+	uint16_t	 total_width, data_width, speed, configured_speed;
+	uint8_t		 form_factor, type;
+	char		 locator[64], bank[64], manufacturer[64];
+	char		 serial[64], part[64];
+};
+/* the installed memory devices of an SMBIOS table; how many (<= max) */
+size_t	w32_dmi_memory(const uint8_t *table, size_t len,
+	    struct w32_memdev *out, size_t max);
+/* the version of an SMBIOS entry point (_SM_ or _SM3_) */
+bool	w32_smbios_version(const uint8_t *ep, size_t len, unsigned *major,
+	    unsigned *minor);
+/* /sys/class/dmi/id/bios_date "mm/dd/yyyy" -> UTC midnight */
+bool	w32_bios_date(const char *mmddyyyy, time_t *ret);
+
+/* --- win32_netif.c --- */
+/* Win32_NetworkAdapter.NetConnectionStatus from IFF_ flags and operstate */
+uint16_t w32_net_connection_status(unsigned flags, const char *operstate);
+
+/* --- win32_perf.c --- */
+/* "Key:  123 kB" of /proc/meminfo text, in kB; PROCFS_NONE if absent */
+uint64_t w32_meminfo_kb(const char *text, const char *key);
+/* bits per second of an interface, 0 unknown */
+uint64_t w32_link_speed(const char *ifname);
 
 #endif

@@ -5,9 +5,13 @@
  * of a network or FUSE filesystem can hang on a dead server, so those run
  * in a worker thread, and the enumeration answers after a few seconds
  * with null sizes for the ones that did not come back.
+ * Win32_Volume lists the same filesystems the way Windows describes
+ * volumes (key DeviceID = the mount point; Name, Label, Capacity,
+ * FreeSpace, BlockSize, SerialNumber from the UUID).
  */
 #define _GNU_SOURCE
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -56,7 +60,59 @@ static const struct cim_property disk_props[DP_COUNT] = {
 	[DP_SYSTEM_CREATION_CLASS_NAME] = { "SystemCreationClassName", CIM_STRING, 0 },
 };
 
+enum {
+	VP_DEVICE_ID, VP_NAME, VP_CAPTION, VP_LABEL, VP_DRIVE_LETTER,
+	VP_DRIVE_TYPE, VP_FILE_SYSTEM, VP_CAPACITY, VP_FREE_SPACE,
+	VP_BLOCK_SIZE, VP_SERIAL_NUMBER, VP_BOOT_VOLUME, VP_SYSTEM_VOLUME,
+	VP_AUTOMOUNT, VP_COMPRESSED, VP_PAGE_FILE_PRESENT,
+	VP_MAXIMUM_FILE_NAME_LENGTH, VP_ACCESS, VP_SYSTEM_NAME,
+	VP_COUNT
+};
+
+static const struct cim_property volume_props[VP_COUNT] = {
+	[VP_DEVICE_ID] = { "DeviceID", CIM_STRING, CIM_KEY },
+	[VP_NAME] = { "Name", CIM_STRING, 0 },
+	[VP_CAPTION] = { "Caption", CIM_STRING, 0 },
+	[VP_LABEL] = { "Label", CIM_STRING, 0 },
+	[VP_DRIVE_LETTER] = { "DriveLetter", CIM_STRING, 0 },
+	[VP_DRIVE_TYPE] = { "DriveType", CIM_UINT32, 0 },
+	[VP_FILE_SYSTEM] = { "FileSystem", CIM_STRING, 0 },
+	[VP_CAPACITY] = { "Capacity", CIM_UINT64, 0 },
+	[VP_FREE_SPACE] = { "FreeSpace", CIM_UINT64, 0 },
+	[VP_BLOCK_SIZE] = { "BlockSize", CIM_UINT64, 0 },
+	[VP_SERIAL_NUMBER] = { "SerialNumber", CIM_UINT32, 0 },
+	[VP_BOOT_VOLUME] = { "BootVolume", CIM_BOOLEAN, 0 },
+	[VP_SYSTEM_VOLUME] = { "SystemVolume", CIM_BOOLEAN, 0 },
+	[VP_AUTOMOUNT] = { "Automount", CIM_BOOLEAN, 0 },
+	[VP_COMPRESSED] = { "Compressed", CIM_BOOLEAN, 0 },
+	[VP_PAGE_FILE_PRESENT] = { "PageFilePresent", CIM_BOOLEAN, 0 },
+	[VP_MAXIMUM_FILE_NAME_LENGTH] = { "MaximumFileNameLength", CIM_UINT32, 0 },
+	[VP_ACCESS] = { "Access", CIM_UINT16, 0 },
+	[VP_SYSTEM_NAME] = { "SystemName", CIM_STRING, 0 },
+};
+
 /* ------------------------------------------------------------ pure */
+
+bool
+w32_volume_serial(const char *uuid, uint32_t *ret)
+{
+	char hex[9];
+	size_t n = 0;
+
+	/* the first 32 bits of the UUID (or of a FAT's XXXX-XXXX) */
+	for (const char *p = uuid; p != NULL && *p != '\0' && n < 8; p++) {
+		if (*p == '-')
+			continue;
+		if (!isxdigit((unsigned char)*p))
+			return false;
+		hex[n++] = *p;
+	}
+	if (n < 8)
+		return false;
+	hex[8] = '\0';
+	*ret = (uint32_t)strtoul(hex, NULL, 16);
+	return true;
+}
 
 static bool
 in_list(const char *s, const char *const *list)
@@ -165,7 +221,7 @@ struct disk {
 	bool		 remote;	/* statvfs in the worker */
 	/* statvfs results; `done' published last (worker thread) */
 	uint64_t	 size, avail;
-	unsigned long	 namemax;
+	unsigned long	 namemax, bsize;
 	bool		 have_vfs;
 	int		 done;
 };
@@ -181,6 +237,7 @@ struct w32_disk_job {
 	struct winrmd_watch	*w_done;
 	struct winrmd_timer	*timer;
 	char			 host[256];
+	bool			 volume;	/* Win32_Volume */
 };
 
 static void
@@ -192,6 +249,7 @@ disk_stat(struct disk *d)
 		d->size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
 		d->avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 		d->namemax = vfs.f_namemax;
+		d->bsize = vfs.f_bsize;
 		d->have_vfs = true;
 	}
 	__atomic_store_n(&d->done, 1, __ATOMIC_RELEASE);
@@ -372,6 +430,40 @@ nomem:
 }
 
 static void
+volume_set(struct cim_instance *i, const struct disk *d, bool have,
+    uint32_t type, const char *host)
+{
+	const struct cim_services *svc = w32->svc;
+	uint32_t serial;
+
+	svc->set_string(i, VP_DEVICE_ID, d->mount_point);
+	svc->set_string(i, VP_NAME, d->mount_point);
+	svc->set_string(i, VP_CAPTION, d->mount_point);
+	if (d->label != NULL)
+		svc->set_string(i, VP_LABEL, d->label);
+	svc->set_uint(i, VP_DRIVE_TYPE, type);
+	svc->set_string(i, VP_FILE_SYSTEM, d->fstype);
+	if (have) {
+		svc->set_uint(i, VP_CAPACITY, d->size);
+		svc->set_uint(i, VP_FREE_SPACE, d->avail);
+		svc->set_uint(i, VP_BLOCK_SIZE, d->bsize);
+		svc->set_uint(i, VP_MAXIMUM_FILE_NAME_LENGTH, d->namemax);
+	}
+	if (d->uuid != NULL && w32_volume_serial(d->uuid, &serial))
+		svc->set_uint(i, VP_SERIAL_NUMBER, serial);
+	/* "/" holds the system and boots it, as C: does */
+	svc->set_bool(i, VP_BOOT_VOLUME, strcmp(d->mount_point, "/") == 0);
+	svc->set_bool(i, VP_SYSTEM_VOLUME, strcmp(d->mount_point, "/") == 0 ||
+	    strcmp(d->mount_point, "/boot") == 0 ||
+	    strcmp(d->mount_point, "/boot/efi") == 0);
+	svc->set_bool(i, VP_AUTOMOUNT, true);
+	svc->set_bool(i, VP_COMPRESSED, false);
+	svc->set_bool(i, VP_PAGE_FILE_PRESENT, false);
+	svc->set_uint(i, VP_ACCESS, d->ro ? 1 : 3);
+	svc->set_string(i, VP_SYSTEM_NAME, host);
+}
+
+static void
 disk_emit_all(struct w32_disk_job *job)
 {
 	const struct cim_services *svc = w32->svc;
@@ -392,6 +484,12 @@ disk_emit_all(struct w32_disk_job *job)
 			return;
 		}
 		type = w32_drive_type(d->fstype, d->removable);
+		if (job->volume) {
+			volume_set(i, d, have, type, job->host);
+			if (!svc->emit(job->ctx, i))
+				return;
+			continue;
+		}
 		svc->set_string(i, DP_DEVICE_ID, d->mount_point);
 		svc->set_string(i, DP_NAME, d->mount_point);
 		svc->set_string(i, DP_CAPTION, d->mount_point);
@@ -475,8 +573,9 @@ on_worker_slow(void *arg)
 	struct w32_disk_job *job = arg;
 
 	job->timer = NULL;
-	w32->host->log(WINRMD_LOG_WARNING, "win32: Win32_LogicalDisk: statvfs "
+	w32->host->log(WINRMD_LOG_WARNING, "win32: %s: statvfs "
 	    "of a network filesystem takes more than %d s; its size stays null",
+	    job->volume ? "Win32_Volume" : "Win32_LogicalDisk",
 	    REMOTE_TIMEOUT_MS / 1000);
 	job_answer(job);
 	/* on_worker_done frees the job when statvfs returns */
@@ -495,6 +594,7 @@ disk_enumerate(struct cim_ctx *ctx, void *unused)
 		return w32_fail_nomem(ctx);
 	job->efd = -1;
 	job->ctx = ctx;
+	job->volume = svc->class_of(ctx) == &w32_volume_class;
 	w32_hostname(job->host, sizeof(job->host));
 	if ((r = disks_collect(&job->disks, &job->n)) < 0) {
 		free(job);
@@ -552,5 +652,13 @@ const struct cim_class w32_disk_class = {
 	.ns = W32_NS,
 	.props = disk_props,
 	.nprops = DP_COUNT,
+	.enumerate = disk_enumerate,
+};
+
+const struct cim_class w32_volume_class = {
+	.name = "Win32_Volume",
+	.ns = W32_NS,
+	.props = volume_props,
+	.nprops = VP_COUNT,
 	.enumerate = disk_enumerate,
 };

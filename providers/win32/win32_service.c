@@ -5,6 +5,9 @@
  * the caller so that systemd and polkit decide with the caller's rights.
  * Every D-Bus call is asynchronous (sdbus.c); every call into the class
  * that waits returns CIM_PENDING.  Without systemd the class is empty.
+ * winrmd's own unit is also the service "WinRM", as on Windows (`winrm get
+ * wmicimv2/Win32_Service?Name=WinRM'): Get and the methods of WinRM act on
+ * it, and enumeration lists it under both names.
  */
 #define _GNU_SOURCE
 
@@ -18,6 +21,8 @@
 #include <unistd.h>
 
 #include "procfs.h"
+#include <systemd/sd-login.h>
+
 #include "sdbus.h"
 #include "svcmap.h"
 #include "svcstate.h"
@@ -26,6 +31,8 @@
 #define SUFFIX		".service"
 #define MAX_INFLIGHT	48	/* the system bus allows 128 pending replies */
 #define OUTPUT_MAX	4096	/* systemctl's messages kept */
+#define WINRM_NAME	"WinRM"	/* Windows' name of the WinRM service */
+#define OWN_UNIT	"winrmd.service"
 
 enum {
 	SP_NAME, SP_DISPLAY_NAME, SP_CAPTION, SP_DESCRIPTION, SP_STATE,
@@ -67,6 +74,7 @@ static const struct cim_property service_props[SP_COUNT] = {
 struct unit_info {
 	struct w32_svc_job	*job;
 	char			*name;		/* "ssh.service", as asked */
+	const char		*alias;		/* "WinRM" for winrmd's unit, or NULL */
 	char			*id, *description, *load_state;
 	char			*active_state, *unit_file_state;
 	char			*result, *user, *type, *path_name;
@@ -371,6 +379,8 @@ unit_emit(struct cim_ctx *ctx, const struct unit_info *u, const char *host)
 		return true;
 	memcpy(name, u->id, n - strlen(SUFFIX));
 	name[n - strlen(SUFFIX)] = '\0';
+	if (u->alias != NULL)
+		snprintf(name, sizeof(name), "%s", u->alias);
 	if ((i = svc->instance(ctx)) == NULL) {
 		w32_fail_nomem(ctx);
 		return false;
@@ -556,12 +566,24 @@ query_units(struct w32_svc_job *job)
 		job_finish_query(job);
 }
 
+/* the order of Win32_Service's Name: the unit name, or the alias */
 static int
 name_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct unit_info *)a)->name,
-	    ((const struct unit_info *)b)->name);
+	const struct unit_info *x = a, *y = b;
+	char kx[256], ky[256];
+
+	if (x->alias == NULL && y->alias == NULL)
+		return strcmp(x->name, y->name);
+	snprintf(kx, sizeof(kx), "%s%s", x->alias ? x->alias : x->name,
+	    x->alias ? SUFFIX : "");
+	snprintf(ky, sizeof(ky), "%s%s", y->alias ? y->alias : y->name,
+	    y->alias ? SUFFIX : "");
+	return strcmp(kx, ky);
 }
+
+static bool is_service_name(const char *name);
+static const char *own_unit(void);
 
 /* both lists are in: one query per distinct unit */
 static void
@@ -580,6 +602,16 @@ lists_done(struct w32_svc_job *job)
 		job->units[o++] = job->units[k];
 	}
 	job->n = o;
+	/* winrmd's own unit once more, as WinRM, in its place by name */
+	for (size_t k = 0; k < o; k++)
+		if (strcmp(job->units[k].name, own_unit()) == 0) {
+			if (job_add_unit(job, own_unit()) == 0) {
+				job->units[job->n - 1].alias = WINRM_NAME;
+				qsort(job->units, job->n, sizeof(*job->units),
+				    name_cmp);
+			}
+			break;
+		}
 	job->listing = false;
 	query_units(job);
 }
@@ -694,10 +726,41 @@ service_enumerate(struct cim_ctx *ctx, void *unused)
 	return CIM_PENDING;
 }
 
-/* Name as given -> "name.service", or false if it cannot be a unit */
-static bool
-unit_name(const char *name, char *buf, size_t len)
+/*
+ * winrmd's own service unit: [paths.unit] in the unit tests, else the unit
+ * of this process (sd_pid_get_unit) when it is a service, else
+ * "winrmd.service"
+ */
+static const char *
+own_unit(void)
 {
+	static char unit[256];
+	char *u = NULL;
+
+	if (w32->paths.unit != NULL)
+		return w32->paths.unit;
+	if (unit[0] != '\0')
+		return unit;
+	if (sd_pid_get_unit(0, &u) >= 0 && is_service_name(u))
+		snprintf(unit, sizeof(unit), "%s", u);
+	else
+		snprintf(unit, sizeof(unit), "%s", OWN_UNIT);
+	free(u);
+	return unit;
+}
+
+/*
+ * Name as given -> "name.service", or false if it cannot be a unit; "WinRM"
+ * (any case) -> winrmd's own unit, *ret_alias set
+ */
+static bool
+unit_name(const char *name, char *buf, size_t len, const char **ret_alias)
+{
+	*ret_alias = NULL;
+	if (name != NULL && strcasecmp(name, WINRM_NAME) == 0) {
+		*ret_alias = WINRM_NAME;
+		return (size_t)snprintf(buf, len, "%s", own_unit()) < len;
+	}
 	if (name == NULL || name[0] == '\0' || strchr(name, '/') != NULL ||
 	    (size_t)snprintf(buf, len, "%s%s", name, SUFFIX) >= len)
 		return false;
@@ -708,12 +771,13 @@ static int
 service_get(struct cim_ctx *ctx, const struct cim_instance *keys, void *unused)
 {
 	struct w32_svc_job *job;
+	const char *alias;
 	char unit[256];
 	sd_bus *bus;
 
 	(void)unused;
 	if (!unit_name(w32->svc->get_string(keys, SP_NAME), unit,
-	    sizeof(unit)) ||
+	    sizeof(unit), &alias) ||
 	    !systemd_running() || open_bus(&bus) < 0)
 		return CIM_OK;
 	if ((job = job_new(JOB_GET, ctx)) == NULL ||
@@ -724,6 +788,8 @@ service_get(struct cim_ctx *ctx, const struct cim_instance *keys, void *unused)
 		}
 		return w32_fail_nomem(ctx);
 	}
+	job->units[0].alias = alias;
+	job->lowercased = alias != NULL;	/* the unit's name is exact */
 	if (query_one(&job->units[0], true) < 0) {
 		job->ctx = NULL;
 		job_free(job);
@@ -894,12 +960,13 @@ method_start(struct cim_ctx *ctx, const struct cim_instance *target,
 	const struct cim_services *svc = w32->svc;
 	const struct winrmd_principal *user = svc->principal(ctx);
 	struct w32_svc_job *job;
+	const char *alias;
 	char unit[256];
 	sd_bus *bus;
 	int rv;
 
 	if (target == NULL || !unit_name(svc->get_string(target, SP_NAME),
-	    unit, sizeof(unit)))
+	    unit, sizeof(unit), &alias))
 		return svc->fail(ctx, WINRMD_FAULT_INVALID_SELECTORS,
 		    "Win32_Service needs a Name.");
 	if (user == NULL) {

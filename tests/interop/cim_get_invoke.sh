@@ -5,8 +5,9 @@
 #  - Get with selectors, names and values in any case (MS-WSMV 3.1.4.1.2),
 #    by a provider's get() and by enumerate-and-match; the GetResponse body
 #    is the instance
-#  - a wrong key value, a missing key, a selector that is no key, a value
-#    of the wrong type -> w:InvalidSelectors
+#  - a missing key, a selector that is no key, a value of the wrong type
+#    -> w:InvalidSelectors; valid keys of no instance ->
+#    w:DestinationUnreachable (what Windows answers)
 #  - an unknown class or namespace -> wsa:DestinationUnreachable
 #  - Invoke of a static method (Action = ResourceURI/Echo, Echo_INPUT with
 #    parameters in a wrong namespace, as MS-WSMV 4.1.4 sends) -> Action
@@ -61,16 +62,18 @@ def main():
     print("   Get: selectors in any case, class name in any case, by get() "
           "and by enumerate-and-match")
 
-    for sel, what in (({"Id": "2", "Name": "Alpha"}, "wrong key value"),
-                      ({"Id": "2"}, "a missing key"),
+    for sel, what in (({"Id": "2"}, "a missing key"),
                       ({"Id": "2", "Name": "Beta", "Flag": "true"},
                        "a selector that is no key"),
                       ({"Id": "two", "Name": "Beta"}, "a mistyped value")):
         expect_fault(c.get(ALL, sel), cc.INVALID_SELECTORS, what,
                      "InvalidSelectors")
-    expect_fault(c.get(MANY, {"Index": "250"}), cc.INVALID_SELECTORS,
+    expect_fault(c.get(ALL, {"Id": "2", "Name": "Alpha"}),
+                 cc.DESTINATION_UNREACHABLE, "wrong key value")
+    expect_fault(c.get(MANY, {"Index": "250"}), cc.DESTINATION_UNREACHABLE,
                  "no such instance")
-    print("   wrong, missing, unexpected, mistyped keys -> InvalidSelectors")
+    print("   missing, unexpected, mistyped keys -> InvalidSelectors; "
+          "no such instance -> DestinationUnreachable")
     f = expect_fault(c.get(cc.CIMV2 + "Win32_NoSuchClass", {"Name": "x"}),
                      cc.DESTINATION_UNREACHABLE, "unknown class",
                      "DestinationUnreachable")

@@ -12,7 +12,8 @@
 #  - Invoke Create starts a process as the test user (its uid is checked
 #    in /proc) and Terminate stops it; Terminate of a root-owned process
 #    by the test user -> ReturnValue 2, the process lives on
-#  - Get with a wrong key -> w:InvalidSelectors
+#  - Get of no instance -> w:DestinationUnreachable, a selector that is
+#    no key -> w:InvalidSelectors
 #  - Win32_Service enumerates at least one unit where systemd runs, and
 #    is empty, without a fault, where it does not
 . "$(dirname "$0")/lib.sh"
@@ -110,10 +111,12 @@ def main():
 
     # a wrong key
     r = c.get(PROC, {"Handle": "999999999"})
-    expect_fault(r, cc.INVALID_SELECTORS, "Get of a process that does not exist")
+    expect_fault(r, cc.DESTINATION_UNREACHABLE,
+                 "Get of a process that does not exist")
     r = c.get(PROC, {"Nonsense": "1"})
     expect_fault(r, cc.INVALID_SELECTORS, "Get with a selector that is no key")
-    print("   ok: wrong keys -> InvalidSelectors")
+    print("   ok: no such process -> DestinationUnreachable, "
+          "wrong keys -> InvalidSelectors")
 
     # Create as the test user, then Terminate
     r = c.invoke(PROC, "Create", [("CommandLine", "sleep 4323")])

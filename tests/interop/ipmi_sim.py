@@ -187,9 +187,10 @@ def main():
     expect_ok(r, "Get 12V Rail")
     check(prop(r.root, "CurrentReading") == v["CurrentReading"], "Get value")
     keys["DeviceID"] = "BMC.999.9"
-    expect_fault(c.get(NS_URI, keys), cc.INVALID_SELECTORS, "Get unknown")
+    expect_fault(c.get(NS_URI, keys), cc.DESTINATION_UNREACHABLE,
+                 "Get unknown")
     print("   Get by selectors %s (case-insensitive); unknown -> "
-          "InvalidSelectors" % sorted(keys))
+          "DestinationUnreachable" % sorted(keys))
 
     # ---------------------------------------------------------- the SEL
     log = props(enum(HW + "CIM_RecordLog")[0])

@@ -796,13 +796,15 @@ static const struct {
 	enum winrmd_fault	 fault;
 	const char		*detail;	/* NULL: not checked */
 } get_faults[] = {
-	/* no such instance, bad keys */
-	{ MANY, "Index", "250", WINRMD_FAULT_INVALID_SELECTORS, NULL },
+	/* no such instance (valid keys): DestinationUnreachable as Windows */
+	{ MANY, "Index", "250", WINRMD_FAULT_DESTINATION_UNREACHABLE, "" },
+	{ URI_WMI "/root/test/Other", "Key", "Third",
+	    WINRMD_FAULT_DESTINATION_UNREACHABLE, NULL },
+	/* bad keys: InvalidSelectors */
+	{ MANY, "Index", "two-fifty", WINRMD_FAULT_INVALID_SELECTORS, NULL },
 	{ MANY, "Name", "item-001", WINRMD_FAULT_INVALID_SELECTORS, NULL },
 	{ MANY, NULL, NULL, WINRMD_FAULT_INVALID_SELECTORS,
 	    "InsufficientSelectors" },
-	{ URI_WMI "/root/test/Other", "Key", "Third",
-	    WINRMD_FAULT_INVALID_SELECTORS, NULL },
 	/* unknown class, unknown namespace, not a class URI */
 	{ CIMV2 "Win32_Nothing", NULL, NULL,
 	    WINRMD_FAULT_DESTINATION_UNREACHABLE, NULL },
@@ -887,7 +889,7 @@ START_TEST(test_get_singleton)
 	/* with its key it still has to match */
 	op = mock_get_op(CIMV2 "WRT_Whoami", "Name", "nobody-at-all", NULL);
 	run(op);
-	mock_assert_fault(op, WINRMD_FAULT_INVALID_SELECTORS);
+	mock_assert_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE);
 	mock_op_free(op);
 
 	/* only the namespace selector: still the singleton */

@@ -825,6 +825,54 @@ START_TEST(test_dbus_methods)
 }
 END_TEST
 
+/* winrmd's own unit (here ssh.service) is also the service WinRM */
+START_TEST(test_dbus_winrm)
+{
+	struct cim_ctx *ctx;
+	struct cim_instance *s;
+
+	NEED_DBUS();
+	w32->paths.unit = "ssh.service";
+	ctx = mock_enumerate("Win32_Service", mock_principal_self());
+	ck_assert_msg(!ctx->failed, "%s", ctx->message);
+	/* the 7 of test_dbus_enumerate, and ssh once more as WinRM */
+	ck_assert_uint_eq(ctx->nemitted, 8);
+	s = mock_find(ctx, "Name", "WinRM");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(mock_find(ctx, "Name", "ssh"));
+	ck_assert_str_eq(mock_str(s, "State"), "Running");
+	ck_assert_uint_eq(uint_prop(s, "ProcessId"), 4242);
+	ck_assert_str_eq(mock_str(s, "PathName"), "/usr/sbin/sshd -D \"-o x y\"");
+	/* in its place by name: before the lower-case unit names */
+	ck_assert_str_eq(mock_str(ctx->emitted[0], "Name"), "WinRM");
+	mock_ctx_free(ctx);
+
+	/* Get, the name in any case */
+	ctx = mock_get("Win32_Service", "Name", "winrm", mock_principal_self());
+	ck_assert_uint_eq(ctx->nemitted, 1);
+	ck_assert_str_eq(mock_str(ctx->emitted[0], "Name"), "WinRM");
+	ck_assert_str_eq(mock_str(ctx->emitted[0], "DisplayName"),
+	    "OpenBSD Secure Shell server");
+	mock_ctx_free(ctx);
+	/* methods act on the unit */
+	ck_assert_uint_eq(method_rv("StartService", "WinRM", NULL), 10);
+	ck_assert_uint_eq(method_rv("StopService", "WinRM", NULL), 8);
+	ck_assert_str_eq(mock_spawned.argv[3], "stop");
+	ck_assert_str_eq(mock_spawned.argv[5], "ssh.service");
+
+	/* winrmd not a unit of this systemd: no WinRM */
+	w32->paths.unit = "winrmd.service";
+	ctx = mock_get("Win32_Service", "Name", "WinRM", mock_principal_self());
+	ck_assert_uint_eq(ctx->nemitted, 0);
+	mock_ctx_free(ctx);
+	ctx = mock_enumerate("Win32_Service", mock_principal_self());
+	ck_assert_uint_eq(ctx->nemitted, 7);
+	ck_assert_ptr_null(mock_find(ctx, "Name", "WinRM"));
+	mock_ctx_free(ctx);
+	w32->paths.unit = NULL;
+}
+END_TEST
+
 /* the bus goes away while calls wait: they are answered, nothing hangs */
 START_TEST(test_dbus_lost)
 {
@@ -903,6 +951,7 @@ win32_service_suite(void)
 	tcase_add_test(tc, test_dbus_enumerate);
 	tcase_add_test(tc, test_dbus_get);
 	tcase_add_test(tc, test_dbus_methods);
+	tcase_add_test(tc, test_dbus_winrm);
 	tcase_add_test(tc, test_dbus_lost);
 	tcase_add_test(tc, test_dbus_fini);
 	tcase_set_timeout(tc, 60);
