@@ -11,9 +11,10 @@
  *                                    Transport
  *   Enumerate/Pull/Release .../config/listener   every listener (the
  *                                    daemon's WS-Enumeration over them)
- *   Put   anything                   AccessDenied unless [Config] AllowPut;
- *                                    then ActionNotSupported: winrmd is
- *                                    configured by its file, never remotely
+ *   Put   .../config, .../config/service, .../config/service/auth,
+ *         .../config/winrs           `winrm set': the keys changed in
+ *                                    winrmd.conf and reloaded (put.c);
+ *                                    AccessDenied unless [Config] AllowPut
  *
  * Every operation, whatever its Action, first needs a principal in one of
  * [Config] AdminGroups (compared by gid with the principal's groups):
@@ -237,6 +238,8 @@ op_put(struct winrmd_op *op, void *state)
 {
 	const struct cfg_plugin *st = state;
 	const struct winrmd_host *host = st->host;
+	const struct winrmd_selector *sel;
+	enum cfg_part part;
 	int r;
 
 	if ((r = require_admin(st, op)) != WINRMD_OK)
@@ -248,12 +251,14 @@ op_put(struct winrmd_op *op, void *state)
 		    "Access is denied. Remote configuration changes are "
 		    "disabled ([Config] AllowPut = false).");
 	}
-	if (resource_part(host, op, &r) == CFG_PART_NONE)
+	if ((part = resource_part(host, op, &r)) == CFG_PART_NONE)
 		return r;
-	/* not written: the file is the configuration, changed by its owner */
-	return host->op_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED, NULL,
-	    "winrmd does not change its configuration remotely: edit "
-	    "winrmd.conf on the server and reload the service (SIGHUP).");
+	if (host->op_selectors(op, &sel) > 0)
+		return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+		    "UnexpectedSelectors", "The resource %s takes no selectors.",
+		    cfg_part_name(part));
+	return cfg_put(host, op, part, &st->listen,
+	    host->op_principal(op)->name);
 }
 
 /* ------------------------------------------------------- enumeration */
@@ -428,8 +433,9 @@ static const struct winrmd_setting config_settings[] = {
 	  "members of these groups may read the configuration (winrm get "
 	  "winrm/config)", 0 },
 	{ "Config", "AllowPut", WINRMD_SETTING_BOOL, "false", 0, 0, NULL,
-	  "allow admins to change the configuration remotely (winrm set); "
-	  "off: AccessDenied", 0 },
+	  "allow admins to change the configuration remotely (winrm set "
+	  "winrm/config/...: the keys are written to this file, in place, and "
+	  "reloaded); off: AccessDenied", 0 },
 	WINRS_SETTINGS,
 	{ NULL },
 };

@@ -205,6 +205,13 @@ struct winrmd_enum_source {
 					   wsman:Filter itself; without it a
 					   filter gets FilteringNotSupported */
 
+/* a key of the configuration file to set (host->conf_set) */
+struct winrmd_conf_change {
+	const char	*section;
+	const char	*key;
+	const char	*value;
+};
+
 /*
  * Services the daemon offers to plugins.  Grows only at the end; a plugin
  * checks `size' before using a member added after ABI 2 (WINRMD_HOST_HAS).
@@ -382,6 +389,20 @@ struct winrmd_host {
 	 * for a log line.  What `winrm get winrm/config' reports.
 	 */
 	bool	(*auth_offered)(const char *scheme, const char **why);
+	/*
+	 * Changes keys of the configuration file (`winrm set winrm/config'):
+	 * each set[i].key = set[i].value in [set[i].section], in place (the
+	 * file's comments and order stay).  The new file is checked as
+	 * `winrmd -t' checks it before it replaces the old one atomically,
+	 * then the daemon reloads it as on SIGHUP.  0: applied; 1: written
+	 * and reloaded, but msg names keys that are read only at start
+	 * (WINRMD_SETTING_RESTART) and take effect at the next restart;
+	 * -EINVAL: refused (a bad value, an unknown key: msg says which),
+	 * nothing written; -ENOENT: the daemon runs without a file; another
+	 * -errno: the file could not be written (msg), nothing changed.
+	 */
+	int	(*conf_set)(const struct winrmd_conf_change *set, size_t n,
+		    char *msg, size_t msglen);
 };
 
 /*
