@@ -65,6 +65,7 @@ struct cfg_prop {
 	const char	*section;	/* winrmd.conf */
 	const char	*key;
 	enum cfg_kind	 kind;
+	const char	*dflt;	/* shown when the daemon lacks the key */
 };
 
 /* render.c */

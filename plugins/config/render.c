@@ -83,36 +83,45 @@ boolean(xmlNodePtr parent, xmlNsPtr ns, const char *name,
 /*
  * The Windows properties that are winrmd settings: one table, for Get (the
  * value rendered) and Put (the key a `winrm set' changes).  A path is the
- * property's place under cfg:Config, element names joined by '/'.
+ * property's place under cfg:Config, element names joined by '/'; the
+ * value shown when the daemon lacks the key is Windows' default.
  */
 static const struct cfg_prop props[] = {
-	{ "MaxEnvelopeSizekb", "Service", "MaxEnvelopeSizekb", CFG_NUM },
-	{ "MaxTimeoutms", "Service", "MaxTimeoutms", CFG_NUM },
-	{ "MaxBatchItems", "Service", "MaxBatchItems", CFG_NUM },
+	{ "MaxEnvelopeSizekb", "Service", "MaxEnvelopeSizekb", CFG_NUM,
+	  "500" },
+	{ "MaxTimeoutms", "Service", "MaxTimeoutms", CFG_NUM, "60000" },
+	{ "MaxBatchItems", "Service", "MaxBatchItems", CFG_NUM, "32000" },
 	{ "Service/MaxConcurrentOperationsPerUser", "Service",
-	  "MaxConcurrentOperationsPerUser", CFG_NUM },
+	  "MaxConcurrentOperationsPerUser", CFG_NUM, "1500" },
 	{ "Service/EnumerationTimeoutms", "Service", "EnumerationTimeoutms",
-	  CFG_NUM },
-	{ "Service/MaxConnections", "Service", "MaxConnections", CFG_NUM },
+	  CFG_NUM, "240000" },
+	{ "Service/MaxConnections", "Service", "MaxConnections", CFG_NUM,
+	  "300" },
 	{ "Service/MaxPacketRetrievalTimeSeconds", "Service",
-	  "MaxPacketRetrievalTimeSeconds", CFG_NUM },
-	{ "Service/AllowUnencrypted", "Service", "AllowUnencrypted", CFG_BOOL },
-	{ "Service/Auth/Basic", "Auth", "Basic", CFG_AUTH },
-	{ "Service/Auth/Kerberos", "Auth", "Kerberos", CFG_AUTH },
-	{ "Service/Auth/Negotiate", "Auth", "Negotiate", CFG_AUTH },
-	{ "Service/Auth/Certificate", "Auth", "Certificate", CFG_AUTH },
+	  "MaxPacketRetrievalTimeSeconds", CFG_NUM, "120" },
+	{ "Service/AllowUnencrypted", "Service", "AllowUnencrypted", CFG_BOOL,
+	  "false" },
+	{ "Service/Auth/Basic", "Auth", "Basic", CFG_AUTH, "false" },
+	{ "Service/Auth/Kerberos", "Auth", "Kerberos", CFG_AUTH, "true" },
+	{ "Service/Auth/Negotiate", "Auth", "Negotiate", CFG_AUTH, "true" },
+	{ "Service/Auth/Certificate", "Auth", "Certificate", CFG_AUTH, "false" },
 	{ "Service/Auth/CbtHardeningLevel", "Auth", "CbtHardeningLevel",
-	  CFG_TEXT },
-	{ "Service/DefaultPorts/HTTP", "Listener", "HTTPPort", CFG_PORT },
-	{ "Service/DefaultPorts/HTTPS", "Listener", "HTTPSPort", CFG_PORT },
+	  CFG_TEXT, "Relaxed" },
+	{ "Service/DefaultPorts/HTTP", "Listener", "HTTPPort", CFG_PORT,
+	  "5985" },
+	{ "Service/DefaultPorts/HTTPS", "Listener", "HTTPSPort", CFG_PORT,
+	  "5986" },
 	{ "Winrs/AllowRemoteShellAccess", "Winrs", "AllowRemoteShellAccess",
-	  CFG_BOOL },
-	{ "Winrs/IdleTimeout", "Winrs", "IdleTimeout", CFG_NUM },
-	{ "Winrs/MaxConcurrentUsers", "Winrs", "MaxConcurrentUsers", CFG_NUM },
+	  CFG_BOOL, "true" },
+	{ "Winrs/IdleTimeout", "Winrs", "IdleTimeout", CFG_NUM, "7200000" },
+	{ "Winrs/MaxConcurrentUsers", "Winrs", "MaxConcurrentUsers", CFG_NUM,
+	  "2147483647" },
 	{ "Winrs/MaxProcessesPerShell", "Winrs", "MaxProcessesPerShell",
-	  CFG_NUM },
-	{ "Winrs/MaxMemoryPerShellMB", "Winrs", "MaxMemoryPerShellMB", CFG_NUM },
-	{ "Winrs/MaxShellsPerUser", "Winrs", "MaxShellsPerUser", CFG_NUM },
+	  CFG_NUM, "2147483647" },
+	{ "Winrs/MaxMemoryPerShellMB", "Winrs", "MaxMemoryPerShellMB", CFG_NUM,
+	  "2147483647" },
+	{ "Winrs/MaxShellsPerUser", "Winrs", "MaxShellsPerUser", CFG_NUM,
+	  "2147483647" },
 };
 
 const struct cfg_prop *
@@ -134,9 +143,9 @@ prop(xmlNodePtr parent, xmlNsPtr ns, const struct winrmd_host *h,
 
 	name = name ? name + 1 : path;
 	if (p->kind == CFG_BOOL)
-		boolean(parent, ns, name, h, p->section, p->key, "false");
+		boolean(parent, ns, name, h, p->section, p->key, p->dflt);
 	else
-		num(parent, ns, name, h, p->section, p->key, "0");
+		num(parent, ns, name, h, p->section, p->key, p->dflt);
 }
 
 /*

@@ -22,7 +22,8 @@
 #  - a user in none of AdminGroups: AccessDenied (WSManFault 5) on Get, every
 #    sub-URI, Put, Enumerate and an unknown Action; logged
 #  - Put: AccessDenied while AllowPut = false; after AllowPut = true and a
-#    reload, ActionNotSupported (nothing is written); the reload's new
+#    reload, a fixed property: InvalidParameter (nothing is written; the
+#    changes Put makes: config_put.sh); the reload's new
 #    MaxEnvelopeSizekb shows in the next Get
 #  - no credentials -> 401, empty body
 WRT_TEST_TIMEOUT=120
@@ -382,15 +383,15 @@ wait_log "configuration reloaded" 5 || fail "no \"configuration reloaded\" after
 request "$ADM" "$A_GET" "$CFG"
 ok200 "Get config after the reload"
 expect 700 "$RESP_BODY" "s:Body/cfg:Config/cfg:MaxEnvelopeSizekb"
-request "$ADM" "$A_PUT" "$CFG" --body "<cfg:Config xmlns:cfg=\"$CFG\"><cfg:MaxEnvelopeSizekb>8192</cfg:MaxEnvelopeSizekb></cfg:Config>"
-expect_fault "Put with AllowPut = true" ActionNotSupported 2150858771
-grep -q "winrmd.conf" "$RESP_BODY" || fail "the ActionNotSupported does not point to winrmd.conf"
+request "$ADM" "$A_PUT" "$CFG" --body "<cfg:Config xmlns:cfg=\"$CFG\"><cfg:MaxProviderRequests>8192</cfg:MaxProviderRequests></cfg:Config>"
+expect_fault "Put of a fixed property with AllowPut = true" InvalidParameter 2150858810
+grep -q "MaxProviderRequests" "$RESP_BODY" || fail "the InvalidParameter does not name MaxProviderRequests"
 request "$ADM" "$A_GET" "$CFG"
 expect 700 "$RESP_BODY" "s:Body/cfg:Config/cfg:MaxEnvelopeSizekb"
 grep -q "MaxEnvelopeSizekb = 700" "$CONF" || fail "the configuration file changed"
 request "$USR" "$A_PUT" "$CFG" --body "<cfg:Config xmlns:cfg=\"$CFG\"/>"
 expect_fault "Put by a non-admin with AllowPut = true" AccessDenied 5
-ok "Get shows 700; Put: ActionNotSupported, nothing written; a non-admin's Put: AccessDenied"
+ok "Get shows 700; Put of a fixed property: InvalidParameter, nothing written (config_put.sh: the rest); a non-admin's Put: AccessDenied"
 
 counters
 [ "$C_faults" -ge 20 ] || fail "faults=$C_faults: the faults above were not counted"
