@@ -149,6 +149,18 @@ oom(const struct winrmd_host *host, struct winrmd_op *op)
 	    "out of memory");
 }
 
+/*
+ * Windows' selector fault (its WSManFault code follows the faultDetail),
+ * or plain InvalidSelectors under a daemon older than those faults (its
+ * host table has no conf_set either)
+ */
+static enum winrmd_fault
+sel_fault(const struct winrmd_host *host, enum winrmd_fault f)
+{
+	return WINRMD_HOST_HAS(host, conf_set) ? f :
+	    WINRMD_FAULT_INVALID_SELECTORS;
+}
+
 /* the part the ResourceURI names, or a DestinationUnreachable fault */
 static enum cfg_part
 resource_part(const struct winrmd_host *host, struct winrmd_op *op, int *r)
@@ -157,10 +169,12 @@ resource_part(const struct winrmd_host *host, struct winrmd_op *op, int *r)
 	enum cfg_part part = cfg_part_of(uri);
 
 	if (part == CFG_PART_NONE)
-		*r = host->op_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE,
-		    "InvalidResourceURI", "The WS-Management service cannot "
-		    "process the request. The resource URI is not supported: "
-		    "%.200s", uri ? uri : "");
+		*r = host->op_fault(op, WINRMD_HOST_HAS(host, conf_set) ?
+		    WINRMD_FAULT_INVALID_RESOURCE_URI :
+		    WINRMD_FAULT_DESTINATION_UNREACHABLE, "InvalidResourceURI",
+		    "The WS-Management service cannot process the request. The "
+		    "resource URI (%.200s) was not found in the WS-Management "
+		    "catalog.", uri ? uri : "");
 	return part;
 }
 
@@ -179,12 +193,14 @@ get_listener(struct cfg_plugin *st, struct winrmd_op *op, xmlNodePtr body)
 	const struct cfg_listener *one;
 
 	if (address == NULL || transport == NULL)
-		return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+		return host->op_fault(op, sel_fault(host,
+		    WINRMD_FAULT_INSUFFICIENT_SELECTORS),
 		    "InsufficientSelectors", "A listener is named by the "
 		    "selectors Address and Transport; enumerate .../config/"
 		    "listener to list them.");
 	if (nsel > 2)
-		return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+		return host->op_fault(op, sel_fault(host,
+		    WINRMD_FAULT_UNEXPECTED_SELECTORS),
 		    "UnexpectedSelectors", "A listener is named by the "
 		    "selectors Address and Transport only.");
 	/* what Windows answers for a listener it does not have (0x80338000) */
@@ -213,7 +229,8 @@ op_get(struct winrmd_op *op, void *state)
 	if ((part = resource_part(host, op, &r)) == CFG_PART_NONE)
 		return r;
 	if (part != CFG_PART_LISTENER && host->op_selectors(op, &sel) > 0)
-		return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+		return host->op_fault(op, sel_fault(host,
+		    WINRMD_FAULT_UNEXPECTED_SELECTORS),
 		    "UnexpectedSelectors", "The resource %s takes no selectors.",
 		    cfg_part_name(part));
 	if ((body = host->op_reply(op, WINRMD_ACTION_GET "Response")) == NULL)
@@ -254,7 +271,8 @@ op_put(struct winrmd_op *op, void *state)
 	if ((part = resource_part(host, op, &r)) == CFG_PART_NONE)
 		return r;
 	if (host->op_selectors(op, &sel) > 0)
-		return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+		return host->op_fault(op, sel_fault(host,
+		    WINRMD_FAULT_UNEXPECTED_SELECTORS),
 		    "UnexpectedSelectors", "The resource %s takes no selectors.",
 		    cfg_part_name(part));
 	return cfg_put(host, op, part, &st->listen,

@@ -14,7 +14,8 @@
 #    Address + Transport -> cfg:Listener (thumbprint = openssl's SHA-1
 #    fingerprint of the certificate); without selectors -> InvalidSelectors;
 #    a listener that does not exist or an unknown sub-URI ->
-#    DestinationUnreachable (as Windows: 0x80338000)
+#    DestinationUnreachable (as Windows: 2150858752 for the listener,
+#    2150858811 for a URI outside the catalog)
 #  - Enumerate .../config/listener: optimized (everything at once, EPR mode
 #    too), and Enumerate + Pull + Pull (context gone after the end), Release,
 #    a context that expires after EnumerationTimeoutms, a context pulled by
@@ -241,9 +242,9 @@ ok200 "Get config/Service/Auth (case)"
 ok "service, service/auth, winrs, client; URIs case-insensitive"
 
 request "$ADM" "$A_GET" "$CFG/service" --selector Name=x
-expect_fault "config/service with a selector" InvalidSelectors 2150858813
+expect_fault "config/service with a selector" InvalidSelectors 2150858843
 request "$ADM" "$A_GET" "$CFG/plugin"
-expect_fault "config/plugin" DestinationUnreachable 2150858752
+expect_fault "config/plugin" DestinationUnreachable 2150858811
 request "$ADM" "$A_DELETE" "$CFG"
 expect_fault "Delete config" ActionNotSupported 2150858771
 ok "a selector where none belongs: InvalidSelectors; config/plugin: DestinationUnreachable; Delete: ActionNotSupported"
@@ -269,7 +270,7 @@ ok200 "Get listener ::1 HTTP"
 expect "$HTTP_PORT" "$RESP_BODY" "$L/cfg:Port"
 expect "" "$RESP_BODY" "$L/cfg:CertificateThumbprint"
 request "$ADM" "$A_GET" "$CFG/listener"
-expect_fault "Get listener without selectors" InvalidSelectors 2150858813
+expect_fault "Get listener without selectors" InvalidSelectors 2150858842
 request "$ADM" "$A_GET" "$CFG/listener" --selector Address=* --selector Transport=HTTP
 expect_fault "Get a listener that does not exist" DestinationUnreachable 2150858752
 ok "cfg:Listener (thumbprint $fp); no selectors: InvalidSelectors; no such listener: DestinationUnreachable"

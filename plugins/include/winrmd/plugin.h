@@ -101,6 +101,18 @@ enum winrmd_fault {
 	WINRMD_FAULT_FILTERING_NOT_SUPPORTED,
 	WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT,
 	WINRMD_FAULT_SERVICE_STOPPING,
+	/*
+	 * Added later (an older daemon answers them as InternalError):
+	 * Windows' codes for these situations (docs/FAULTS.md).  The
+	 * faultDetail is implied when none is given.
+	 */
+	WINRMD_FAULT_INVALID_RESOURCE_URI,	/* a:DestinationUnreachable,
+						   no such resource URI */
+	WINRMD_FAULT_UNEXPECTED_SELECTORS,	/* w:InvalidSelectors: one the
+						   resource does not take */
+	WINRMD_FAULT_INSUFFICIENT_SELECTORS,	/* w:InvalidSelectors: a key
+						   selector is missing */
+	WINRMD_FAULT_DUPLICATE_SELECTORS,	/* w:InvalidSelectors: twice */
 	_WINRMD_FAULT_MAX
 };
 
