@@ -42,15 +42,17 @@ is_section(const char *line, size_t ll, const char **name, size_t *len)
 	return false;
 }
 
-/* "KEY = ..." or, commented, "#KEY = ..." / "; KEY = ...": is it key's */
+/*
+ * "KEY = ..." or, commented, "#KEY = ..." / "; KEY = ...": is it key's?
+ * Keys start in column 0 (an indented line continues the key above, as
+ * the parser reads it).
+ */
 static bool
 line_key(const char *line, size_t ll, const char *key, bool *commented)
 {
 	const char *p = line, *e = line + ll;
 	size_t kl = strlen(key);
 
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
 	*commented = p < e && (*p == '#' || *p == ';');
 	if (*commented)
 		for (p++; p < e && (*p == ' ' || *p == '\t'); p++)

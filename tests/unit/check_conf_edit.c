@@ -20,7 +20,8 @@ static const char *const original =
     "; the service\n"
     "[service]\n"
     "#MaxEnvelopeSizekb = 150\n"
-    "  AllowUnencrypted  =  true   \n"
+    "AllowUnencrypted  =  true   \n"
+    "  AllowUnencrypted = indented: a continuation, not a key\n"
     "LogLevel = debug\n"
     "[Auth]\n"
     "Basic = true";
@@ -43,6 +44,7 @@ START_TEST(test_replace_in_place)
 	    "[service]\n"
 	    "#MaxEnvelopeSizekb = 150\n"
 	    "AllowUnencrypted = false\n"
+	    "  AllowUnencrypted = indented: a continuation, not a key\n"
 	    "LogLevel = debug\n"
 	    "[Auth]\n"
 	    "Basic = true");
@@ -68,7 +70,8 @@ START_TEST(test_commented_missing_and_new_section)
 	    "; the service\n"
 	    "[service]\n"
 	    "MaxEnvelopeSizekb = 800\n"
-	    "  AllowUnencrypted  =  true   \n"
+	    "AllowUnencrypted  =  true   \n"
+	    "  AllowUnencrypted = indented: a continuation, not a key\n"
 	    "LogLevel = debug\n"
 	    "[Auth]\n"
 	    "Kerberos = false\n"
