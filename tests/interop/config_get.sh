@@ -245,6 +245,9 @@ request "$ADM" "$A_GET" "$CFG/service" --selector Name=x
 expect_fault "config/service with a selector" InvalidSelectors 2150858843
 request "$ADM" "$A_GET" "$CFG/plugin"
 expect_fault "config/plugin" DestinationUnreachable 2150858811
+request "$ADM" "$A_GET" "http://schemas.example.org/wsman/no-such-resource"
+expect_fault "a URI no plugin serves" DestinationUnreachable 2150858811
+grep -q "InvalidResourceURI" "$RESP_BODY" || fail "no InvalidResourceURI detail: $(head -c 600 "$RESP_BODY")"
 request "$ADM" "$A_DELETE" "$CFG"
 expect_fault "Delete config" ActionNotSupported 2150858771
 ok "a selector where none belongs: InvalidSelectors; config/plugin: DestinationUnreachable; Delete: ActionNotSupported"

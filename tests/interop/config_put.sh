@@ -15,6 +15,8 @@
 #    same mode and owner
 #  - the whole cfg:Winrs as Get returned it with one value changed (what
 #    winrm.vbs sends): only that key is written
+#  - .../service/auth CbtHardeningLevel, a key the file does not have: one
+#    line added right after [Auth]
 #  - a non-admin's Put: AccessDenied, the file's checksum unchanged
 #  - bad values (MaxEnvelopeSizekb 10 below its minimum, "lots", a value
 #    with a line break) and a fixed property (MaxConcurrentOperations),
@@ -171,6 +173,21 @@ expect 9 "$RESP_BODY" "s:Body/cfg:Winrs/cfg:MaxShellsPerUser"
 d=$(diff "$WORK/conf.2" "$CONF" | grep '^[<>]' | tr '\n' '|')
 [ "$d" = "< MaxShellsPerUser = 7   |> MaxShellsPerUser = 9|" ] || fail "diff: $d"
 ok "only MaxShellsPerUser written"
+
+# ------------------------------------------ service/auth: a key not in the file
+say "winrm set winrm/config/service/auth @{CbtHardeningLevel=\"None\"}: a key the file lacks"
+cp "$CONF" "$WORK/conf.3"
+request "$ADM" "$A_PUT" "$CFG/service/auth" --body \
+    "<cfg:Auth xmlns:cfg=\"$CFG\"><cfg:CbtHardeningLevel>None</cfg:CbtHardeningLevel></cfg:Auth>"
+ok200 "Put service/auth"
+expect None "$RESP_BODY" "s:Body/cfg:Auth/cfg:CbtHardeningLevel"
+d=$(diff "$WORK/conf.3" "$CONF" | grep '^[<>]' | tr '\n' '|')
+[ "$d" = "> CbtHardeningLevel = None|" ] || fail "diff: $d"
+grep -A1 '^\[Auth\]$' "$CONF" | grep -qx 'CbtHardeningLevel = None' ||
+    fail "CbtHardeningLevel is not right after [Auth]: $(cat "$CONF")"
+request "$ADM" "$A_GET" "$CFG/service/auth"
+expect None "$RESP_BODY" "s:Body/cfg:Auth/cfg:CbtHardeningLevel"
+ok "added after [Auth], one line; Get reads None"
 
 # ------------------------------------------------------------ refusals
 say "a non-admin's Put: AccessDenied, nothing written"
