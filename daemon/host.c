@@ -242,17 +242,28 @@ h_auth_offered(const char *scheme, const char **why)
 
 /* ----------------------------------------------------------- conf_set */
 
-/* the checked new file, and the restart-only keys it changes */
+/* the checked new file, and the restart-only keys the change sets */
 struct conf_check {
 	const char	*path;		/* the real file, for messages */
+	const struct winrmd_conf_change *set;
+	size_t		 n;
 	char		 restart[256];	/* "[S] K, [S] K" */
 };
 
+/* a key read only at start that differs from the running one: if this
+ * change sets it (not one edited by hand and not yet restarted) */
 static void
 note_restart(const struct conf_def *d, void *arg)
 {
 	struct conf_check *cc = arg;
-	size_t len = strlen(cc->restart);
+	size_t len = strlen(cc->restart), i;
+
+	for (i = 0; i < cc->n; i++)
+		if (strcasecmp(cc->set[i].section, d->section) == 0 &&
+		    strcasecmp(cc->set[i].key, d->key) == 0)
+			break;
+	if (i == cc->n)
+		return;
 
 	snprintf(cc->restart + len, sizeof(cc->restart) - len, "%s[%s] %s",
 	    len > 0 ? ", " : "", d->section, d->key);
@@ -287,7 +298,7 @@ h_conf_set(const struct winrmd_conf_change *set, size_t n, char *msg,
     size_t msglen)
 {
 	struct conf_set *w;
-	struct conf_check cc = { W->config_path, "" };
+	struct conf_check cc = { W->config_path, set, n, "" };
 	char *text, *edited;
 	int r;
 

@@ -24,7 +24,8 @@
 #    value unchanged
 #  - a restart-only key (Service/DefaultPorts/HTTP -> [Listener] HTTPPort):
 #    written, and the Put's fault says it takes effect at restart; Get
-#    still shows the running port
+#    still shows the running port; the next Put of another key is applied
+#    without that fault
 WRT_TEST_TIMEOUT=120
 . "$(dirname "$0")/lib.sh"
 
@@ -231,6 +232,14 @@ grep -qx "HTTPPort = $newport" "$CONF" || fail "HTTPPort = $newport was not writ
 request "$ADM" "$A_GET" "$CFG/service"
 expect "$HTTP_PORT" "$RESP_BODY" "s:Body/cfg:Service/cfg:DefaultPorts/cfg:HTTP"
 ok "written, the fault says restart; Get shows the running port $HTTP_PORT"
+
+say "then a Put of another key: applied, no word of HTTPPort (not this Put's)"
+request "$ADM" "$A_PUT" "$CFG" --body \
+    "<cfg:Config xmlns:cfg=\"$CFG\"><cfg:MaxTimeoutms>45000</cfg:MaxTimeoutms></cfg:Config>"
+ok200 "Put MaxTimeoutms while HTTPPort waits for a restart"
+expect 45000 "$RESP_BODY" "s:Body/cfg:Config/cfg:MaxTimeoutms"
+grep -qx "HTTPPort = $newport" "$CONF" || fail "HTTPPort = $newport is gone from the file"
+ok "200, MaxTimeoutms 45000"
 
 daemon_alive || fail "the daemon died"
 stop_daemon
