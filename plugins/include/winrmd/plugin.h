@@ -412,6 +412,8 @@ struct winrmd_host {
 	 * -EINVAL: refused (a bad value, an unknown key: msg says which),
 	 * nothing written; -ENOENT: the daemon runs without a file; another
 	 * -errno: the file could not be written (msg), nothing changed.
+	 * Called from an operation (the loop thread); the reload runs the
+	 * plugins' reload() before it returns.
 	 */
 	int	(*conf_set)(const struct winrmd_conf_change *set, size_t n,
 		    char *msg, size_t msglen);
