@@ -6,7 +6,8 @@
 //	wsbench -mode stream -bytes N         N bytes of /dev/zero through Receive
 //	wsbench -mode shells -n 1000 -hold S  N shells, each with `sleep S` waiting in Receive
 //	wsbench -mode identify -n 200         Identify latency on one connection
-//	wsbench -mode enumerate -n 10         ms per enumeration of every Win32_Process
+//	wsbench -mode enumerate -n 10 [-class C]  ms per enumeration of every instance of C
+//	                                      (default Win32_Process)
 //	wsbench -mode storm -n 50 [-users F]  N logins at once, a connection each: p50 p99 (ms), wall (s)
 //	                                      F: lines user:password, one client each (else -user/-pass)
 //	                                      (Enumerate + Pull until EndOfSequence)
@@ -60,6 +61,8 @@ func main() {
 	hold := flag.Int("hold", 30, "")
 	envelope := flag.Int("envelope", 512000, "")
 	users := flag.String("users", "", "")
+	class := flag.String("class", "Win32_Process", "")
+	least := flag.Int("min", 1, "")
 	flag.Parse()
 	if *mode == "storm" {
 		storm(fmt.Sprintf("http://%s:%d/wsman", *host, *port), *user, *pass, *users, *n)
@@ -183,8 +186,8 @@ func main() {
 		var ms []float64
 		for i := 0; i < *n; i++ {
 			t := time.Now()
-			count, err := enumerateAll(url, *user, *pass, *envelope)
-			if err != nil || count < 1 {
+			count, err := enumerateAll(url, *user, *pass, *envelope, *class)
+			if err != nil || count < *least {
 				fmt.Fprintln(os.Stderr, "enumerate:", count, err)
 				os.Exit(1)
 			}
@@ -405,18 +408,16 @@ func decodeStdout(b, out []byte) (int64, []byte, error) {
 
 // enumerateAll: every Win32_Process, as `winrm enumerate wmicimv2/Win32_Process`
 // asks (OptimizeEnumeration, MaxElements 32000), then Pull until the end
-func enumerateAll(url, user, pass string, envelope int) (int, error) {
-	const (
-		uri  = "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_Process"
-		wsen = "http://schemas.xmlsoap.org/ws/2004/09/enumeration"
-	)
+func enumerateAll(url, user, pass string, envelope int, class string) (int, error) {
+	const wsen = "http://schemas.xmlsoap.org/ws/2004/09/enumeration"
+	uri := "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/" + class
 	l := &lean{url: url, user: user, pass: pass, envelope: envelope,
 		hc: &http.Client{Timeout: 120 * time.Second}, resource: uri}
 	b, err := l.post(wsen+"/Enumerate", "", `<n:Enumerate xmlns:n="`+wsen+
 		`"><w:OptimizeEnumeration/><w:MaxElements>32000</w:MaxElements></n:Enumerate>`)
 	count := 0
 	for err == nil {
-		count += bytes.Count(b, []byte("<p:Win32_Process "))
+		count += bytes.Count(b, []byte("<p:"+class+" "))
 		if bytes.Contains(b, []byte("EndOfSequence")) {
 			return count, nil
 		}

@@ -228,6 +228,20 @@ cgroup_mode_name(enum cgroup_mode m)
 	    "rlimits";
 }
 
+/*
+ * pids.max of a limit: the kernel refuses numbers above PID_MAX_LIMIT
+ * (4194304), so larger ones (Windows' 2147483647) are "max": no limit of
+ * the group's own, the unit's TasksMax above it still counts.
+ */
+static void
+pids_text(char *buf, size_t len, uint64_t max_procs)
+{
+	if (max_procs >= 4194304)
+		snprintf(buf, len, "max");
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)max_procs);
+}
+
 static void
 group_free(struct cgroup *g)
 {
@@ -278,8 +292,7 @@ cgroup_create(const char *name, uint64_t mem_bytes, uint64_t max_procs)
 			write_file(g->dirs[0], "memory.swap.max", "0");
 		}
 		if (max_procs != 0) {
-			snprintf(value, sizeof(value), "%llu",
-			    (unsigned long long)max_procs);
+			pids_text(value, sizeof(value), max_procs);
 			if (write_file(g->dirs[0], "pids.max", value) < 0)
 				goto fail;
 		}
@@ -291,8 +304,7 @@ cgroup_create(const char *name, uint64_t mem_bytes, uint64_t max_procs)
 				goto fail;
 		}
 		if (max_procs != 0) {
-			snprintf(value, sizeof(value), "%llu",
-			    (unsigned long long)max_procs);
+			pids_text(value, sizeof(value), max_procs);
 			if (write_file(g->dirs[1], "pids.max", value) < 0)
 				goto fail;
 		}

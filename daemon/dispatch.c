@@ -97,14 +97,14 @@ dispatch_run(struct winrmd_op *op)
 	const char *uri = op->msg.resource_uri;
 
 	if (uri == NULL || uri[0] == '\0')
-		return fault_set(&op->fault, WINRMD_FAULT_DESTINATION_UNREACHABLE,
-		    "InvalidResourceURI", "The request has no ResourceURI."),
-		    WINRMD_FAULT;
+		return fault_set(&op->fault, WINRMD_FAULT_INVALID_RESOURCE_URI,
+		    NULL, "The WS-Management service cannot process the "
+		    "request: it has no ResourceURI."), WINRMD_FAULT;
 	if ((r = route_find(uri)) == NULL)
-		return fault_set(&op->fault, WINRMD_FAULT_DESTINATION_UNREACHABLE,
-		    "InvalidResourceURI", "The WS-Management service cannot "
-		    "process the request. The resource URI is not supported: %s",
-		    uri), WINRMD_FAULT;
+		return fault_set(&op->fault, WINRMD_FAULT_INVALID_RESOURCE_URI,
+		    NULL, "The WS-Management service cannot process the "
+		    "request. The resource URI (%.400s) was not found in the "
+		    "WS-Management catalog.", uri), WINRMD_FAULT;
 	op->plugin = r->plugin->def->name;
 	{
 		const struct winrmd_action *hit = NULL, *any = NULL;

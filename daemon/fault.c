@@ -66,6 +66,22 @@ static const struct fault_def fault_defs[_WINRMD_FAULT_MAX] = {
 	    "The enumeration context is not valid: it has expired, was released, or never existed." },
 	[WINRMD_FAULT_SERVICE_STOPPING] = { "Receiver", FNS_WSMAN, "InternalError", 2150858755u, 500,
 	    "The WS-Management service is stopping." },
+	/* ERROR_WSMAN_INVALID_RESOURCE_URI: what Windows answers for a URI
+	 * outside its catalog (pypsrp issue 192 records it) */
+	[WINRMD_FAULT_INVALID_RESOURCE_URI] = { "Sender", FNS_WSA, "DestinationUnreachable", 2150858811u, 500,
+	    "The WS-Management service cannot process the request. The resource URI was not found in the WS-Management catalog.",
+	    "InvalidResourceURI" },
+	/* ERROR_WSMAN_UNEXPECTED_SELECTORS, _INSUFFCIENT_SELECTORS (sic),
+	 * _DUPLICATE_SELECTORS: Windows' code follows the faultDetail */
+	[WINRMD_FAULT_UNEXPECTED_SELECTORS] = { "Sender", FNS_WSMAN, "InvalidSelectors", 2150858843u, 500,
+	    "The WS-Management service cannot process the request because the request contained invalid selectors for the resource.",
+	    "UnexpectedSelectors" },
+	[WINRMD_FAULT_INSUFFICIENT_SELECTORS] = { "Sender", FNS_WSMAN, "InvalidSelectors", 2150858842u, 500,
+	    "The WS-Management service cannot process the request because the request contained invalid selectors for the resource.",
+	    "InsufficientSelectors" },
+	[WINRMD_FAULT_DUPLICATE_SELECTORS] = { "Sender", FNS_WSMAN, "InvalidSelectors", 2150858847u, 500,
+	    "The WS-Management service cannot process the request because the request contained invalid selectors for the resource.",
+	    "DuplicateSelectors" },
 };
 
 const struct fault_def *
@@ -126,6 +142,8 @@ fault_vset(struct fault *f, enum winrmd_fault code, const char *detail,
     const char *fmt, va_list ap)
 {
 	f->code = code;
+	if (detail == NULL || detail[0] == '\0')
+		detail = fault_lookup(code)->detail;
 	snprintf(f->detail, sizeof(f->detail), "%s", detail ? detail : "");
 	if (fmt != NULL && fmt[0] != '\0')
 		vsnprintf(f->reason, sizeof(f->reason), fmt, ap);

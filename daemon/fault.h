@@ -26,6 +26,7 @@ struct fault_def {
 	uint32_t	 wsman_code;	/* f:WSManFault Code */
 	unsigned	 http_status;
 	const char	*reason;	/* default text */
+	const char	*detail;	/* faultDetail suffix when none is given */
 };
 
 struct fault {

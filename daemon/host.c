@@ -15,12 +15,14 @@
 #include "arena.h"
 #include "auth.h"
 #include "cgroup.h"
+#include "conf_edit.h"
 #include "config.h"
 #include "enumeration.h"
 #include "host.h"
 #include "log.h"
 #include "negotiate.h"
 #include "op.h"
+#include "plugin.h"
 #include "reactor.h"
 #include "soap.h"
 #include "spawn.h"
@@ -238,6 +240,135 @@ h_auth_offered(const char *scheme, const char **why)
 	return *why == NULL;
 }
 
+/* ----------------------------------------------------------- conf_set */
+
+/* the checked new file, and the restart-only keys the change sets */
+struct conf_check {
+	const char	*path;		/* the real file, for messages */
+	const struct winrmd_conf_change *set;
+	size_t		 n;
+	char		 restart[256];	/* "[S] K, [S] K" */
+};
+
+/* a key read only at start that differs from the running one: if this
+ * change sets it (not one edited by hand and not yet restarted) */
+static void
+note_restart(const struct conf_def *d, void *arg)
+{
+	struct conf_check *cc = arg;
+	size_t len = strlen(cc->restart), i;
+
+	for (i = 0; i < cc->n; i++)
+		if (strcasecmp(cc->set[i].section, d->section) == 0 &&
+		    strcasecmp(cc->set[i].key, d->key) == 0)
+			break;
+	if (i == cc->n)
+		return;
+
+	snprintf(cc->restart + len, sizeof(cc->restart) - len, "%s[%s] %s",
+	    len > 0 ? ", " : "", d->section, d->key);
+}
+
+/* the temporary file as `winrmd -t' checks a file: parser, plugins */
+static int
+conf_check_file(const char *tmp, void *arg, char *err, size_t errlen)
+{
+	struct conf_check *cc = arg;
+	struct config *cfg;
+	char e[512];
+	size_t tl = strlen(tmp);
+
+	if ((cfg = config_parse(tmp, e, sizeof(e))) == NULL ||
+	    plugins_settings(cfg, e, sizeof(e)) < 0) {
+		/* "TMP:LINE: message" names the real file */
+		if (strncmp(e, tmp, tl) == 0)
+			snprintf(err, errlen, "%s%s", cc->path, e + tl);
+		else
+			snprintf(err, errlen, "%s", e);
+		config_free(cfg);
+		return -1;
+	}
+	config_restart_changes(W->cfg, cfg, note_restart, cc);
+	config_free(cfg);
+	return 0;
+}
+
+static int
+h_conf_set(const struct winrmd_conf_change *set, size_t n, char *msg,
+    size_t msglen)
+{
+	struct conf_set *w;
+	struct conf_check cc = { W->config_path, set, n, "" };
+	char *text, *edited;
+	int r;
+
+	msg[0] = '\0';
+	if (W->config_path == NULL) {
+		snprintf(msg, msglen, "winrmd runs without a configuration file");
+		return -ENOENT;
+	}
+	if (n == 0 || n > 64 || (w = calloc(n, sizeof(*w))) == NULL)
+		return n == 0 ? 0 : -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *v = set[i].value;
+
+		if (config_def(W->cfg, set[i].section, set[i].key) == NULL) {
+			snprintf(msg, msglen, "[%s] %s is not a setting of "
+			    "winrmd", set[i].section, set[i].key);
+			free(w);
+			return -EINVAL;
+		}
+		/* one line of the file: no line breaks or other controls */
+		for (const char *p = v; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+				snprintf(msg, msglen, "[%s] %s: a value with "
+				    "control characters", set[i].section,
+				    set[i].key);
+				free(w);
+				return -EINVAL;
+			}
+		if (strlen(v) > 1024) {
+			snprintf(msg, msglen, "[%s] %s: a value of %zu "
+			    "characters", set[i].section, set[i].key,
+			    strlen(v));
+			free(w);
+			return -EINVAL;
+		}
+		w[i] = (struct conf_set){ set[i].section, set[i].key, v };
+	}
+	if ((text = conf_file_read(W->config_path)) == NULL) {
+		r = -errno;
+		snprintf(msg, msglen, "cannot read %s: %s", W->config_path,
+		    strerror(errno));
+		free(w);
+		return r;
+	}
+	edited = conf_edit_text(text, w, n);
+	free(text);
+	free(w);
+	if (edited == NULL)
+		return -ENOMEM;
+	r = conf_file_write(W->config_path, edited, 0644, conf_check_file, &cc,
+	    msg, msglen);
+	free(edited);
+	if (r < 0) {
+		r = errno == EINVAL ? -EINVAL : -errno;
+		log_warn("config: a change of %s was refused, nothing written: "
+		    "%s", W->config_path, msg);
+		return r;
+	}
+	for (size_t i = 0; i < n; i++)
+		log_notice("config: %s: [%s] %s = %s", W->config_path,
+		    set[i].section, set[i].key, set[i].value);
+	if (W->reload != NULL)
+		W->reload();
+	if (cc.restart[0] != '\0') {
+		snprintf(msg, msglen, "%s", cc.restart);
+		return 1;
+	}
+	return 0;
+}
+
 static const char *
 h_conf_str(const char *section, const char *key)
 {
@@ -417,6 +548,7 @@ const struct winrmd_host host_services = {
 	.enum_release = enumeration_release,
 	.epr_selector = enumeration_epr_selector,
 	.auth_offered = h_auth_offered,
+	.conf_set = h_conf_set,
 };
 
 void

@@ -371,6 +371,7 @@ main(int argc, char **argv)
 	int c, rc, opened;
 
 	W = &w;
+	w.reload = reload;
 	/*
 	 * Replies and request bodies of a few hundred KiB come and go all
 	 * the time: keep them in the heap rather than mmap/munmap (and page

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf_edit.h"
 #include "config.h"
 #include "log.h"
 #include "quickconfig.h"
@@ -110,202 +111,31 @@ run(const char *const argv[], char *out, size_t outlen)
 
 /* ------------------------------------------------------------- config */
 
+/* a key quick_config sets, with its value */
 struct want {
 	const char	*section;
 	const char	*key;
 	char		 value[64];
 };
 
-static bool
-is_section(const char *line, const char **name, size_t *len)
-{
-	const char *p = line + strspn(line, " \t"), *e;
-
-	if (*p != '[' || (e = strchr(p, ']')) == NULL)
-		return false;
-	*name = p + 1;
-	*len = (size_t)(e - p - 1);
-	return true;
-}
-
-/* "KEY = ..." or, commented, "#KEY = ..." / "; KEY = ...": its key */
-static bool
-line_key(const char *line, const char *key, bool *commented)
-{
-	const char *p = line;
-	size_t kl = strlen(key);
-
-	*commented = *p == '#' || *p == ';';
-	if (*commented)
-		p += 1 + strspn(p + 1, " \t");
-	if (strncasecmp(p, key, kl) != 0)
-		return false;
-	p += kl;
-	p += strspn(p, " \t");
-	return *p == '=';
-}
-
-/*
- * Sets each wanted key in the file's text: an uncommented line of the key
- * in its section is replaced, else the commented one, else the line goes
- * after the section's header, else the section is appended.
- */
+/* the wanted keys set in text (conf_edit.c), a new string or NULL */
 static char *
 edit_text(const char *text, const struct want *w, size_t nw)
 {
-	size_t cap = strlen(text) + nw * 160 + 64, len = 0;
-	char *out = malloc(cap);
-	bool done[8] = { false };
+	struct conf_set set[8];
 
-	if (out == NULL || nw > 8)
-		return NULL;
-	out[0] = '\0';
-	for (int pass = 0; pass < 2; pass++) {
-		/* pass 0: replace uncommented lines; pass 1: commented ones */
-		const char *p = pass == 0 ? text : NULL;
-		char *src = pass == 1 ? strdup(out) : NULL;
-
-		if (pass == 1) {
-			if (src == NULL) {
-				free(out);
-				return NULL;
-			}
-			p = src;
-			len = 0;
-			out[0] = '\0';
-		}
-		const char *sec = NULL;
-		size_t seclen = 0;
-
-		while (*p != '\0') {
-			const char *nl = strchr(p, '\n');
-			size_t ll = nl ? (size_t)(nl - p) : strlen(p);
-			char line[4096];
-			const char *name;
-			size_t nlen;
-			bool replaced = false;
-
-			if (ll >= sizeof(line)) {	/* no key of ours */
-				if (len + ll + 2 > cap) {
-					free(src);
-					free(out);
-					return NULL;
-				}
-				memcpy(out + len, p, ll);
-				len += ll;
-				out[len++] = '\n';
-				out[len] = '\0';
-				p += ll + (nl ? 1 : 0);
-				continue;
-			}
-			snprintf(line, sizeof(line), "%.*s", (int)ll, p);
-			if (is_section(line, &name, &nlen)) {
-				sec = p + (name - line);
-				seclen = nlen;
-			}
-			for (size_t i = 0; i < nw && sec != NULL; i++) {
-				bool commented;
-
-				if (done[i] || strlen(w[i].section) != seclen ||
-				    strncasecmp(sec, w[i].section, seclen) != 0 ||
-				    !line_key(line, w[i].key, &commented) ||
-				    commented != (pass == 1))
-					continue;
-				len += (size_t)snprintf(out + len, cap - len,
-				    "%s = %s\n", w[i].key, w[i].value);
-				done[i] = replaced = true;
-				break;
-			}
-			if (!replaced)
-				len += (size_t)snprintf(out + len, cap - len,
-				    "%s\n", line);
-			p += ll + (nl ? 1 : 0);
-		}
-		free(src);
-	}
-	/* what is still missing: after its section's header, or appended */
-	for (size_t i = 0; i < nw; i++) {
-		char hdr[64], *at, *copy;
-		size_t hl;
-
-		if (done[i])
-			continue;
-		hl = (size_t)snprintf(hdr, sizeof(hdr), "[%s]\n", w[i].section);
-		at = strcasestr(out, hdr);
-		if (at == NULL || (at != out && at[-1] != '\n')) {
-			len += (size_t)snprintf(out + len, cap - len,
-			    "\n[%s]\n%s = %s\n", w[i].section, w[i].key,
-			    w[i].value);
-			continue;
-		}
-		if ((copy = strdup(at + hl)) == NULL) {
-			free(out);
-			return NULL;
-		}
-		len = (size_t)(at + hl - out);
-		len += (size_t)snprintf(out + len, cap - len, "%s = %s\n%s",
-		    w[i].key, w[i].value, copy);
-		free(copy);
-	}
-	return out;
+	for (size_t i = 0; i < nw && i < 8; i++)
+		set[i] = (struct conf_set){ w[i].section, w[i].key, w[i].value };
+	return nw > 8 ? NULL : conf_edit_text(text, set, nw);
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "re");
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	int c;
-
-	if (fp == NULL)
-		return NULL;
-	while ((c = fgetc(fp)) != EOF) {
-		if (n + 2 > cap) {
-			char *nb = realloc(buf, cap = cap ? 2 * cap : 4096);
-
-			if (nb == NULL) {
-				free(buf);
-				fclose(fp);
-				return NULL;
-			}
-			buf = nb;
-		}
-		buf[n++] = (char)c;
-	}
-	fclose(fp);
-	if (buf == NULL && (buf = malloc(1)) == NULL)
-		return NULL;
-	buf[n] = '\0';
-	return buf;
-}
-
-/* writes text to path through a temporary file, with the old file's mode */
+/* writes text to path atomically, with the old file's mode and owner */
 static int
 write_file(const char *path, const char *text, mode_t mode)
 {
-	char tmp[PATH_MAX];
-	FILE *fp;
-	int fd;
+	char err[512];
 
-	if (snprintf(tmp, sizeof(tmp), "%s.quickconfig.XXXXXX", path) >=
-	    (int)sizeof(tmp) || (fd = mkstemp(tmp)) < 0)
-		return -1;
-	if (fchmod(fd, mode) < 0 || (fp = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (fputs(text, fp) < 0 || fflush(fp) != 0 || fsync(fd) < 0) {
-		fclose(fp);
-		unlink(tmp);
-		return -1;
-	}
-	if (fclose(fp) != 0 || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return conf_file_write(path, text, mode, NULL, NULL, err, sizeof(err));
 }
 
 static bool
@@ -406,7 +236,7 @@ quick_config(const char *path, struct config **cfgp, bool *listener_changed)
 		return 0;
 	}
 	config_free(cfg);
-	if ((text = slurp(path)) == NULL ||
+	if ((text = conf_file_read(path)) == NULL ||
 	    (edited = edit_text(text, w, nw)) == NULL) {
 		say("config:", "cannot read %s: %s", path, strerror(errno));
 		free(text);

@@ -319,6 +319,25 @@ close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
+/*
+ * Sets a limit of the command's own, never above the daemon's hard limit:
+ * raising one needs CAP_SYS_RESOURCE, which the service unit does not
+ * give, and a value above it ([Winrs] defaults of 2147483647, Windows'
+ * "no limit") means no lower limit than the daemon's.
+ */
+static int
+lower_limit(int resource, rlim_t v)
+{
+	struct rlimit rl;
+
+	if (getrlimit(resource, &rl) < 0)
+		return -1;
+	if (rl.rlim_max != RLIM_INFINITY && v > rl.rlim_max)
+		v = rl.rlim_max;
+	rl.rlim_cur = rl.rlim_max = v;
+	return setrlimit(resource, &rl);
+}
+
 static void __attribute__((noreturn))
 child_fail(int status_fd, enum step step)
 {
@@ -371,18 +390,12 @@ child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
 	if (child_nofile.rlim_cur != 0 &&
 	    setrlimit(RLIMIT_NOFILE, &child_nofile) < 0)
 		child_fail(status_fd, ST_RLIMIT);
-	if (req->mem_limit != 0) {
-		struct rlimit rl = { req->mem_limit, req->mem_limit };
-
-		if (setrlimit(RLIMIT_AS, &rl) < 0)
-			child_fail(status_fd, ST_RLIMIT);
-	}
-	if (req->nproc_limit != 0) {
-		struct rlimit rl = { req->nproc_limit, req->nproc_limit };
-
-		if (setrlimit(RLIMIT_NPROC, &rl) < 0)
-			child_fail(status_fd, ST_RLIMIT);
-	}
+	if (req->mem_limit != 0 &&
+	    lower_limit(RLIMIT_AS, req->mem_limit) < 0)
+		child_fail(status_fd, ST_RLIMIT);
+	if (req->nproc_limit != 0 &&
+	    lower_limit(RLIMIT_NPROC, req->nproc_limit) < 0)
+		child_fail(status_fd, ST_RLIMIT);
 	if (syscall(SYS_SETGROUPS, (size_t)u->ngroups, u->groups) < 0)
 		child_fail(status_fd, ST_GROUPS);
 	if (syscall(SYS_SETRESGID, u->gid, u->gid, u->gid) < 0)

@@ -30,6 +30,8 @@ struct winrmd {
 	char		 hostname[256];	/* f:WSManFault/@Machine */
 	char		 os_version[64];	/* "6.1.0" from uname */
 	struct counters	 count;
+	/* reloads config_path as SIGHUP does (main.c); NULL in tests */
+	void		(*reload)(void);
 };
 
 extern struct winrmd	*W;	/* the one instance, set by main() */

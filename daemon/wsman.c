@@ -121,9 +121,9 @@ read_selectors(struct wsman_msg *m, struct arena *a, xmlNodePtr set,
 			goto nomem;
 		for (size_t i = 0; i < m->nselectors; i++)
 			if (strcasecmp(m->selectors[i].name, s->name) == 0) {
-				fault_set(f, WINRMD_FAULT_INVALID_SELECTORS,
-				    "DuplicateSelectors",
-				    "The selector %s appears twice.", s->name);
+				fault_set(f, WINRMD_FAULT_DUPLICATE_SELECTORS,
+				    NULL, "The selector %s appears twice.",
+				    s->name);
 				return -1;
 			}
 		m->nselectors++;

@@ -5,7 +5,7 @@
  * conf_str/conf_int/conf_bool, into the cfg:Config tree Windows returns for
  * `winrm get winrm/config' (element names and order as Windows sends them);
  * listeners.c lists the listeners the daemon runs; config.c is the plugin:
- * access (AdminGroups), Get, Put (refused), Enumerate/Pull/Release of
+ * access (AdminGroups), Get, Put (put.c), Enumerate/Pull/Release of
  * .../config/listener.
  */
 #ifndef WINRMD_CONFIG_PLUGIN_CFG_H
@@ -51,12 +51,31 @@ struct cfg_listener {
 
 #define CFG_MAX_LISTENERS	64
 
+/* a Windows property that is a winrmd setting (render.c's table) */
+enum cfg_kind {
+	CFG_NUM,	/* a number */
+	CFG_BOOL,	/* true/false */
+	CFG_AUTH,	/* a scheme: true when the daemon offers it */
+	CFG_TEXT,	/* text as it is (CbtHardeningLevel) */
+	CFG_PORT,	/* a listener's port, as the daemon started */
+};
+
+struct cfg_prop {
+	const char	*path;	/* under cfg:Config: "Service/Auth/Basic" */
+	const char	*section;	/* winrmd.conf */
+	const char	*key;
+	enum cfg_kind	 kind;
+	const char	*dflt;	/* shown when the daemon lacks the key */
+};
+
 /* render.c */
 enum cfg_part	 cfg_part_of(const char *resource_uri);
 const char	*cfg_part_name(enum cfg_part part);
 /* appends the part's element (cfg:Config, cfg:Service, ...) to parent */
 xmlNodePtr	 cfg_render(xmlNodePtr parent, enum cfg_part part,
 		    const struct winrmd_host *h, const struct cfg_listen *l);
+/* the table entry of a property, by its path; NULL if none */
+const struct cfg_prop *cfg_prop_find(const char *path);
 /* "true"/"false" of a boolean key, or dflt when the daemon lacks the key */
 const char	*cfg_bool_text(const struct winrmd_host *h, const char *section,
 		    const char *key, const char *dflt);
@@ -73,6 +92,10 @@ xmlNodePtr	 cfg_render_listener(xmlNodePtr parent, struct cfg_listen *l,
 /* IPv4Filter / IPv6Filter text for the configured addresses */
 void		 cfg_ip_filters(const struct cfg_listen *l, char *v4, size_t v4len,
 		    char *v6, size_t v6len);
+
+/* put.c: a Put of a part, by `who' (for the log); the op's return */
+int	cfg_put(const struct winrmd_host *host, struct winrmd_op *op,
+	    enum cfg_part part, const struct cfg_listen *l, const char *who);
 
 /* a scheme on but not offered is logged again after a reload */
 void	cfg_auth_log_reset(void);

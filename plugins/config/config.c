@@ -11,9 +11,10 @@
  *                                    Transport
  *   Enumerate/Pull/Release .../config/listener   every listener (the
  *                                    daemon's WS-Enumeration over them)
- *   Put   anything                   AccessDenied unless [Config] AllowPut;
- *                                    then ActionNotSupported: winrmd is
- *                                    configured by its file, never remotely
+ *   Put   .../config, .../config/service, .../config/service/auth,
+ *         .../config/winrs           `winrm set': the keys changed in
+ *                                    winrmd.conf and reloaded (put.c);
+ *                                    AccessDenied unless [Config] AllowPut
  *
  * Every operation, whatever its Action, first needs a principal in one of
  * [Config] AdminGroups (compared by gid with the principal's groups):
@@ -148,6 +149,18 @@ oom(const struct winrmd_host *host, struct winrmd_op *op)
 	    "out of memory");
 }
 
+/*
+ * Windows' selector fault (its WSManFault code follows the faultDetail),
+ * or plain InvalidSelectors under a daemon older than those faults (its
+ * host table has no conf_set either)
+ */
+static enum winrmd_fault
+sel_fault(const struct winrmd_host *host, enum winrmd_fault f)
+{
+	return WINRMD_HOST_HAS(host, conf_set) ? f :
+	    WINRMD_FAULT_INVALID_SELECTORS;
+}
+
 /* the part the ResourceURI names, or a DestinationUnreachable fault */
 static enum cfg_part
 resource_part(const struct winrmd_host *host, struct winrmd_op *op, int *r)
@@ -156,10 +169,12 @@ resource_part(const struct winrmd_host *host, struct winrmd_op *op, int *r)
 	enum cfg_part part = cfg_part_of(uri);
 
 	if (part == CFG_PART_NONE)
-		*r = host->op_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE,
-		    "InvalidResourceURI", "The WS-Management service cannot "
-		    "process the request. The resource URI is not supported: "
-		    "%.200s", uri ? uri : "");
+		*r = host->op_fault(op, WINRMD_HOST_HAS(host, conf_set) ?
+		    WINRMD_FAULT_INVALID_RESOURCE_URI :
+		    WINRMD_FAULT_DESTINATION_UNREACHABLE, "InvalidResourceURI",
+		    "The WS-Management service cannot process the request. The "
+		    "resource URI (%.200s) was not found in the WS-Management "
+		    "catalog.", uri ? uri : "");
 	return part;
 }
 
@@ -178,12 +193,14 @@ get_listener(struct cfg_plugin *st, struct winrmd_op *op, xmlNodePtr body)
 	const struct cfg_listener *one;
 
 	if (address == NULL || transport == NULL)
-		return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+		return host->op_fault(op, sel_fault(host,
+		    WINRMD_FAULT_INSUFFICIENT_SELECTORS),
 		    "InsufficientSelectors", "A listener is named by the "
 		    "selectors Address and Transport; enumerate .../config/"
 		    "listener to list them.");
 	if (nsel > 2)
-		return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+		return host->op_fault(op, sel_fault(host,
+		    WINRMD_FAULT_UNEXPECTED_SELECTORS),
 		    "UnexpectedSelectors", "A listener is named by the "
 		    "selectors Address and Transport only.");
 	/* what Windows answers for a listener it does not have (0x80338000) */
@@ -212,7 +229,8 @@ op_get(struct winrmd_op *op, void *state)
 	if ((part = resource_part(host, op, &r)) == CFG_PART_NONE)
 		return r;
 	if (part != CFG_PART_LISTENER && host->op_selectors(op, &sel) > 0)
-		return host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
+		return host->op_fault(op, sel_fault(host,
+		    WINRMD_FAULT_UNEXPECTED_SELECTORS),
 		    "UnexpectedSelectors", "The resource %s takes no selectors.",
 		    cfg_part_name(part));
 	if ((body = host->op_reply(op, WINRMD_ACTION_GET "Response")) == NULL)
@@ -237,6 +255,8 @@ op_put(struct winrmd_op *op, void *state)
 {
 	const struct cfg_plugin *st = state;
 	const struct winrmd_host *host = st->host;
+	const struct winrmd_selector *sel;
+	enum cfg_part part;
 	int r;
 
 	if ((r = require_admin(st, op)) != WINRMD_OK)
@@ -248,12 +268,15 @@ op_put(struct winrmd_op *op, void *state)
 		    "Access is denied. Remote configuration changes are "
 		    "disabled ([Config] AllowPut = false).");
 	}
-	if (resource_part(host, op, &r) == CFG_PART_NONE)
+	if ((part = resource_part(host, op, &r)) == CFG_PART_NONE)
 		return r;
-	/* not written: the file is the configuration, changed by its owner */
-	return host->op_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED, NULL,
-	    "winrmd does not change its configuration remotely: edit "
-	    "winrmd.conf on the server and reload the service (SIGHUP).");
+	if (host->op_selectors(op, &sel) > 0)
+		return host->op_fault(op, sel_fault(host,
+		    WINRMD_FAULT_UNEXPECTED_SELECTORS),
+		    "UnexpectedSelectors", "The resource %s takes no selectors.",
+		    cfg_part_name(part));
+	return cfg_put(host, op, part, &st->listen,
+	    host->op_principal(op)->name);
 }
 
 /* ------------------------------------------------------- enumeration */
@@ -428,8 +451,9 @@ static const struct winrmd_setting config_settings[] = {
 	  "members of these groups may read the configuration (winrm get "
 	  "winrm/config)", 0 },
 	{ "Config", "AllowPut", WINRMD_SETTING_BOOL, "false", 0, 0, NULL,
-	  "allow admins to change the configuration remotely (winrm set); "
-	  "off: AccessDenied", 0 },
+	  "allow admins to change the configuration remotely (winrm set "
+	  "winrm/config/...: the keys are written to this file, in place, and "
+	  "reloaded); off: AccessDenied", 0 },
 	WINRS_SETTINGS,
 	{ NULL },
 };

@@ -81,6 +81,74 @@ boolean(xmlNodePtr parent, xmlNsPtr ns, const char *name,
 }
 
 /*
+ * The Windows properties that are winrmd settings: one table, for Get (the
+ * value rendered) and Put (the key a `winrm set' changes).  A path is the
+ * property's place under cfg:Config, element names joined by '/'; the
+ * value shown when the daemon lacks the key is Windows' default.
+ */
+static const struct cfg_prop props[] = {
+	{ "MaxEnvelopeSizekb", "Service", "MaxEnvelopeSizekb", CFG_NUM,
+	  "500" },
+	{ "MaxTimeoutms", "Service", "MaxTimeoutms", CFG_NUM, "60000" },
+	{ "MaxBatchItems", "Service", "MaxBatchItems", CFG_NUM, "32000" },
+	{ "Service/MaxConcurrentOperationsPerUser", "Service",
+	  "MaxConcurrentOperationsPerUser", CFG_NUM, "1500" },
+	{ "Service/EnumerationTimeoutms", "Service", "EnumerationTimeoutms",
+	  CFG_NUM, "240000" },
+	{ "Service/MaxConnections", "Service", "MaxConnections", CFG_NUM,
+	  "300" },
+	{ "Service/MaxPacketRetrievalTimeSeconds", "Service",
+	  "MaxPacketRetrievalTimeSeconds", CFG_NUM, "120" },
+	{ "Service/AllowUnencrypted", "Service", "AllowUnencrypted", CFG_BOOL,
+	  "false" },
+	{ "Service/Auth/Basic", "Auth", "Basic", CFG_AUTH, "false" },
+	{ "Service/Auth/Kerberos", "Auth", "Kerberos", CFG_AUTH, "true" },
+	{ "Service/Auth/Negotiate", "Auth", "Negotiate", CFG_AUTH, "true" },
+	{ "Service/Auth/Certificate", "Auth", "Certificate", CFG_AUTH, "false" },
+	{ "Service/Auth/CbtHardeningLevel", "Auth", "CbtHardeningLevel",
+	  CFG_TEXT, "Relaxed" },
+	{ "Service/DefaultPorts/HTTP", "Listener", "HTTPPort", CFG_PORT,
+	  "5985" },
+	{ "Service/DefaultPorts/HTTPS", "Listener", "HTTPSPort", CFG_PORT,
+	  "5986" },
+	{ "Winrs/AllowRemoteShellAccess", "Winrs", "AllowRemoteShellAccess",
+	  CFG_BOOL, "true" },
+	{ "Winrs/IdleTimeout", "Winrs", "IdleTimeout", CFG_NUM, "7200000" },
+	{ "Winrs/MaxConcurrentUsers", "Winrs", "MaxConcurrentUsers", CFG_NUM,
+	  "2147483647" },
+	{ "Winrs/MaxProcessesPerShell", "Winrs", "MaxProcessesPerShell",
+	  CFG_NUM, "2147483647" },
+	{ "Winrs/MaxMemoryPerShellMB", "Winrs", "MaxMemoryPerShellMB", CFG_NUM,
+	  "2147483647" },
+	{ "Winrs/MaxShellsPerUser", "Winrs", "MaxShellsPerUser", CFG_NUM,
+	  "2147483647" },
+};
+
+const struct cfg_prop *
+cfg_prop_find(const char *path)
+{
+	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
+		if (strcasecmp(props[i].path, path) == 0)
+			return &props[i];
+	return NULL;
+}
+
+/* a property of the table (CFG_NUM, CFG_BOOL), under its Windows name */
+static void
+prop(xmlNodePtr parent, xmlNsPtr ns, const struct winrmd_host *h,
+    const char *path)
+{
+	const struct cfg_prop *p = cfg_prop_find(path);
+	const char *name = strrchr(path, '/');
+
+	name = name ? name + 1 : path;
+	if (p->kind == CFG_BOOL)
+		boolean(parent, ns, name, h, p->section, p->key, p->dflt);
+	else
+		num(parent, ns, name, h, p->section, p->key, p->dflt);
+}
+
+/*
  * An authentication scheme: true only when the daemon offers it (on in
  * [Auth] and usable: a keytab, an NTLM user file, the client CAs), so that
  * `winrm get winrm/config' never promises what a client will not get.  A
@@ -170,10 +238,10 @@ render_auth(xmlNodePtr parent, xmlNsPtr ns, const struct winrmd_host *h)
 
 	if (a == NULL)
 		return NULL;
-	offered(a, ns, h, "Basic", 1);
-	offered(a, ns, h, "Kerberos", 2);
-	offered(a, ns, h, "Negotiate", 4);
-	offered(a, ns, h, "Certificate", 8);
+	offered(a, ns, h, cfg_prop_find("Service/Auth/Basic")->key, 1);
+	offered(a, ns, h, cfg_prop_find("Service/Auth/Kerberos")->key, 2);
+	offered(a, ns, h, cfg_prop_find("Service/Auth/Negotiate")->key, 4);
+	offered(a, ns, h, cfg_prop_find("Service/Auth/Certificate")->key, 8);
 	/* CredSSP is not implemented, whatever a future key might say */
 	text(a, ns, "CredSSP", "false");
 	text(a, ns, "CbtHardeningLevel", cbt_level(h));
@@ -198,15 +266,11 @@ render_service(xmlNodePtr parent, xmlNsPtr ns, const struct winrmd_host *h,
 		return NULL;
 	num(s, ns, "MaxConcurrentOperations", h, "Service",
 	    "MaxConcurrentOperations", "4294967295");
-	num(s, ns, "MaxConcurrentOperationsPerUser", h, "Service",
-	    "MaxConcurrentOperationsPerUser", "1500");
-	num(s, ns, "EnumerationTimeoutms", h, "Service", "EnumerationTimeoutms",
-	    "60000");
-	num(s, ns, "MaxConnections", h, "Service", "MaxConnections", "300");
-	num(s, ns, "MaxPacketRetrievalTimeSeconds", h, "Service",
-	    "MaxPacketRetrievalTimeSeconds", "120");
-	boolean(s, ns, "AllowUnencrypted", h, "Service", "AllowUnencrypted",
-	    "false");
+	prop(s, ns, h, "Service/MaxConcurrentOperationsPerUser");
+	prop(s, ns, h, "Service/EnumerationTimeoutms");
+	prop(s, ns, h, "Service/MaxConnections");
+	prop(s, ns, h, "Service/MaxPacketRetrievalTimeSeconds");
+	prop(s, ns, h, "Service/AllowUnencrypted");
 	render_auth(s, ns, h);
 	p = xmlNewChild(s, ns, BAD_CAST "DefaultPorts", NULL);
 	port_text(port, sizeof(port), l->http_port);
@@ -232,17 +296,14 @@ render_winrs(xmlNodePtr parent, xmlNsPtr ns, const struct winrmd_host *h)
 
 	if (w == NULL)
 		return NULL;
-	boolean(w, ns, "AllowRemoteShellAccess", h, "Winrs",
-	    "AllowRemoteShellAccess", "true");
-	num(w, ns, "IdleTimeout", h, "Winrs", "IdleTimeout", "7200000");
-	num(w, ns, "MaxConcurrentUsers", h, "Winrs", "MaxConcurrentUsers", "10");
-	num(w, ns, "MaxShellRunTime", h, "Winrs", "MaxShellRunTime",
-	    "2147483647");
-	num(w, ns, "MaxProcessesPerShell", h, "Winrs", "MaxProcessesPerShell",
-	    "25");
-	num(w, ns, "MaxMemoryPerShellMB", h, "Winrs", "MaxMemoryPerShellMB",
-	    "1024");
-	num(w, ns, "MaxShellsPerUser", h, "Winrs", "MaxShellsPerUser", "30");
+	prop(w, ns, h, "Winrs/AllowRemoteShellAccess");
+	prop(w, ns, h, "Winrs/IdleTimeout");
+	prop(w, ns, h, "Winrs/MaxConcurrentUsers");
+	/* no shell lifetime limit, as Windows by default */
+	text(w, ns, "MaxShellRunTime", "2147483647");
+	prop(w, ns, h, "Winrs/MaxProcessesPerShell");
+	prop(w, ns, h, "Winrs/MaxMemoryPerShellMB");
+	prop(w, ns, h, "Winrs/MaxShellsPerUser");
 	return w;
 }
 
@@ -256,9 +317,9 @@ render_config(xmlNodePtr parent, const struct winrmd_host *h,
 
 	if (c == NULL)
 		return NULL;
-	num(c, ns, "MaxEnvelopeSizekb", h, "Service", "MaxEnvelopeSizekb", "500");
-	num(c, ns, "MaxTimeoutms", h, "Service", "MaxTimeoutms", "60000");
-	num(c, ns, "MaxBatchItems", h, "Service", "MaxBatchItems", "32000");
+	prop(c, ns, h, "MaxEnvelopeSizekb");
+	prop(c, ns, h, "MaxTimeoutms");
+	prop(c, ns, h, "MaxBatchItems");
 	num(c, ns, "MaxProviderRequests", h, "Service", "MaxProviderRequests",
 	    "4294967295");
 	render_client(c, ns);

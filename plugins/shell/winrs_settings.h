@@ -20,16 +20,18 @@
 	{ "Winrs", "IdleTimeout", WINRMD_SETTING_UINT, "7200000", 1000, \
 	  4294967295ULL, NULL, "ms a shell may stay without requests before " \
 	  "it is deleted and its processes killed", 0 }, \
-	{ "Winrs", "MaxShellsPerUser", WINRMD_SETTING_UINT, "30", 1, 100000, \
-	  NULL, "open shells per user", 0 }, \
-	{ "Winrs", "MaxConcurrentUsers", WINRMD_SETTING_UINT, "10", 1, 100000, \
-	  NULL, "users with open shells at the same time", 0 }, \
-	{ "Winrs", "MaxProcessesPerShell", WINRMD_SETTING_UINT, "25", 1, \
-	  100000, NULL, "commands a shell may have running at once, and " \
-	  "processes its commands may run at once (cgroup pids.max, or " \
-	  "RLIMIT_NPROC)", 0 }, \
-	{ "Winrs", "MaxMemoryPerShellMB", WINRMD_SETTING_UINT, "1024", 0, \
-	  1048576, NULL, "memory of a shell's processes in MiB (cgroup " \
+	{ "Winrs", "MaxShellsPerUser", WINRMD_SETTING_UINT, "100", 1, 100000, \
+	  NULL, "open shells (and Ansible async jobs) per user; bounded, " \
+	  "unlike Windows' 2147483647: each is a cgroup and daemon state", 0 }, \
+	{ "Winrs", "MaxConcurrentUsers", WINRMD_SETTING_UINT, "2147483647", 1, \
+	  2147483647, NULL, "users with open shells at the same time", 0 }, \
+	{ "Winrs", "MaxProcessesPerShell", WINRMD_SETTING_UINT, "2147483647", \
+	  1, 2147483647, NULL, "commands a shell may have running at once, " \
+	  "and processes its commands may run at once (cgroup pids.max, or " \
+	  "RLIMIT_NPROC; 4194304 and more: no pids.max, the unit's TasksMax " \
+	  "bounds them)", 0 }, \
+	{ "Winrs", "MaxMemoryPerShellMB", WINRMD_SETTING_UINT, "2147483647", \
+	  0, 2147483647, NULL, "memory of a shell's processes in MiB (cgroup " \
 	  "memory.max, or RLIMIT_AS per process; 0: no limit)", 0 }, \
 	{ "Winrs", "MaxCommandsPerShell", WINRMD_SETTING_UINT, "1000", 1, \
 	  100000, NULL, "commands a shell keeps at once (running or not yet " \

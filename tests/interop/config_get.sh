@@ -14,7 +14,8 @@
 #    Address + Transport -> cfg:Listener (thumbprint = openssl's SHA-1
 #    fingerprint of the certificate); without selectors -> InvalidSelectors;
 #    a listener that does not exist or an unknown sub-URI ->
-#    DestinationUnreachable (as Windows: 0x80338000)
+#    DestinationUnreachable (as Windows: 2150858752 for the listener,
+#    2150858811 for a URI outside the catalog)
 #  - Enumerate .../config/listener: optimized (everything at once, EPR mode
 #    too), and Enumerate + Pull + Pull (context gone after the end), Release,
 #    a context that expires after EnumerationTimeoutms, a context pulled by
@@ -22,7 +23,8 @@
 #  - a user in none of AdminGroups: AccessDenied (WSManFault 5) on Get, every
 #    sub-URI, Put, Enumerate and an unknown Action; logged
 #  - Put: AccessDenied while AllowPut = false; after AllowPut = true and a
-#    reload, ActionNotSupported (nothing is written); the reload's new
+#    reload, a fixed property: InvalidParameter (nothing is written; the
+#    changes Put makes: config_put.sh); the reload's new
 #    MaxEnvelopeSizekb shows in the next Get
 #  - no credentials -> 401, empty body
 WRT_TEST_TIMEOUT=120
@@ -240,9 +242,12 @@ ok200 "Get config/Service/Auth (case)"
 ok "service, service/auth, winrs, client; URIs case-insensitive"
 
 request "$ADM" "$A_GET" "$CFG/service" --selector Name=x
-expect_fault "config/service with a selector" InvalidSelectors 2150858813
+expect_fault "config/service with a selector" InvalidSelectors 2150858843
 request "$ADM" "$A_GET" "$CFG/plugin"
-expect_fault "config/plugin" DestinationUnreachable 2150858752
+expect_fault "config/plugin" DestinationUnreachable 2150858811
+request "$ADM" "$A_GET" "http://schemas.example.org/wsman/no-such-resource"
+expect_fault "a URI no plugin serves" DestinationUnreachable 2150858811
+grep -q "InvalidResourceURI" "$RESP_BODY" || fail "no InvalidResourceURI detail: $(head -c 600 "$RESP_BODY")"
 request "$ADM" "$A_DELETE" "$CFG"
 expect_fault "Delete config" ActionNotSupported 2150858771
 ok "a selector where none belongs: InvalidSelectors; config/plugin: DestinationUnreachable; Delete: ActionNotSupported"
@@ -268,7 +273,7 @@ ok200 "Get listener ::1 HTTP"
 expect "$HTTP_PORT" "$RESP_BODY" "$L/cfg:Port"
 expect "" "$RESP_BODY" "$L/cfg:CertificateThumbprint"
 request "$ADM" "$A_GET" "$CFG/listener"
-expect_fault "Get listener without selectors" InvalidSelectors 2150858813
+expect_fault "Get listener without selectors" InvalidSelectors 2150858842
 request "$ADM" "$A_GET" "$CFG/listener" --selector Address=* --selector Transport=HTTP
 expect_fault "Get a listener that does not exist" DestinationUnreachable 2150858752
 ok "cfg:Listener (thumbprint $fp); no selectors: InvalidSelectors; no such listener: DestinationUnreachable"
@@ -382,15 +387,15 @@ wait_log "configuration reloaded" 5 || fail "no \"configuration reloaded\" after
 request "$ADM" "$A_GET" "$CFG"
 ok200 "Get config after the reload"
 expect 700 "$RESP_BODY" "s:Body/cfg:Config/cfg:MaxEnvelopeSizekb"
-request "$ADM" "$A_PUT" "$CFG" --body "<cfg:Config xmlns:cfg=\"$CFG\"><cfg:MaxEnvelopeSizekb>8192</cfg:MaxEnvelopeSizekb></cfg:Config>"
-expect_fault "Put with AllowPut = true" ActionNotSupported 2150858771
-grep -q "winrmd.conf" "$RESP_BODY" || fail "the ActionNotSupported does not point to winrmd.conf"
+request "$ADM" "$A_PUT" "$CFG" --body "<cfg:Config xmlns:cfg=\"$CFG\"><cfg:MaxProviderRequests>8192</cfg:MaxProviderRequests></cfg:Config>"
+expect_fault "Put of a fixed property with AllowPut = true" InvalidParameter 2150858810
+grep -q "MaxProviderRequests" "$RESP_BODY" || fail "the InvalidParameter does not name MaxProviderRequests"
 request "$ADM" "$A_GET" "$CFG"
 expect 700 "$RESP_BODY" "s:Body/cfg:Config/cfg:MaxEnvelopeSizekb"
 grep -q "MaxEnvelopeSizekb = 700" "$CONF" || fail "the configuration file changed"
 request "$USR" "$A_PUT" "$CFG" --body "<cfg:Config xmlns:cfg=\"$CFG\"/>"
 expect_fault "Put by a non-admin with AllowPut = true" AccessDenied 5
-ok "Get shows 700; Put: ActionNotSupported, nothing written; a non-admin's Put: AccessDenied"
+ok "Get shows 700; Put of a fixed property: InvalidParameter, nothing written (config_put.sh: the rest); a non-admin's Put: AccessDenied"
 
 counters
 [ "$C_faults" -ge 20 ] || fail "faults=$C_faults: the faults above were not counted"

@@ -604,7 +604,7 @@ START_TEST(test_example)
 	ck_assert(unit_conf_has_line(text, "Test", "#Count = 5", false));
 	ck_assert(unit_conf_has_line(text, "Test", "# how many", false));
 	ck_assert(unit_conf_has_line(text, "Shared", "#On = true", false));
-	ck_assert(unit_conf_has_line(text, "Service", "#MaxBatchItems = 1000", false));
+	ck_assert(unit_conf_has_line(text, "Service", "#MaxBatchItems = 32000", false));
 	ck_assert_ptr_nonnull(strstr(text, "# the settings of plugin test\n"
 	    "[Test]\n"));
 	/* uncommented, every default is a value the schema takes */

@@ -352,8 +352,13 @@ START_TEST(test_envelope_each)
 	ck_assert_str_eq((char *)attr, "host.example");
 	xmlFree(attr);
 
-	/* no detail given: no FaultDetail */
-	ck_assert_ptr_null(soap_child(p.detail, WINRMD_NS_WSMAN, "FaultDetail"));
+	/* no detail given: no FaultDetail, unless the fault implies one */
+	if (d->detail == NULL)
+		ck_assert_ptr_null(soap_child(p.detail, WINRMD_NS_WSMAN,
+		    "FaultDetail"));
+	else
+		ck_assert_ptr_nonnull(soap_child(p.detail, WINRMD_NS_WSMAN,
+		    "FaultDetail"));
 	parsed_done(&p);
 }
 END_TEST
@@ -458,6 +463,88 @@ setup(void)
 	soap_init();
 }
 
+/*
+ * The situations where Windows' WSManFault code is not the subcode's
+ * generic one (docs/FAULTS.md): each as the envelope a client reads --
+ * subcode, faultDetail, f:WSManFault Code -- with the values a real
+ * Windows answer carries.
+ */
+static void
+assert_windows(enum winrmd_fault code, const char *ns, const char *subcode,
+    const char *detail, const char *wsman_code)
+{
+	struct parsed p;
+	struct fault f;
+	xmlNodePtr v, fd;
+	char *t, want[256];
+
+	/* no detail given: the situation's own is implied */
+	fault_set(&f, code, NULL, NULL);
+	ck_assert_str_eq(f.detail, detail);
+	build(&p, &f, "uuid:00000000-0000-0000-0000-000000000001", "host");
+	v = soap_child(p.subcode, WINRMD_NS_SOAP, "Value");
+	ck_assert_ptr_nonnull(v);
+	assert_qname(v, ns, subcode);
+	fd = soap_child(p.detail, WINRMD_NS_WSMAN, "FaultDetail");
+	ck_assert_ptr_nonnull(fd);
+	t = text_of(fd);
+	snprintf(want, sizeof(want), "%s%s", FAULT_DETAIL_PREFIX, detail);
+	ck_assert_str_eq(t, want);
+	free(t);
+	t = (char *)xmlGetProp(p.wsmanfault, BAD_CAST "Code");
+	ck_assert_str_eq(t, wsman_code);
+	xmlFree(t);
+	parsed_done(&p);
+}
+
+/* a ResourceURI the service has no resource for (pypsrp issue 192) */
+START_TEST(test_windows_invalid_resource_uri)
+{
+	assert_windows(WINRMD_FAULT_INVALID_RESOURCE_URI, WINRMD_NS_WSA,
+	    "DestinationUnreachable", "InvalidResourceURI", "2150858811");
+	ck_assert_str_eq(fault_action(WINRMD_FAULT_INVALID_RESOURCE_URI),
+	    FAULT_ACTION_WSA);
+}
+END_TEST
+
+/* a selector the resource does not take (pypsrp test_winrs_bad_cmd_id) */
+START_TEST(test_windows_unexpected_selectors)
+{
+	assert_windows(WINRMD_FAULT_UNEXPECTED_SELECTORS, WINRMD_NS_WSMAN,
+	    "InvalidSelectors", "UnexpectedSelectors", "2150858843");
+}
+END_TEST
+
+/* a key selector missing (ERROR_WSMAN_INSUFFCIENT_SELECTORS) */
+START_TEST(test_windows_insufficient_selectors)
+{
+	assert_windows(WINRMD_FAULT_INSUFFICIENT_SELECTORS, WINRMD_NS_WSMAN,
+	    "InvalidSelectors", "InsufficientSelectors", "2150858842");
+}
+END_TEST
+
+/* the same selector twice (ERROR_WSMAN_DUPLICATE_SELECTORS) */
+START_TEST(test_windows_duplicate_selectors)
+{
+	assert_windows(WINRMD_FAULT_DUPLICATE_SELECTORS, WINRMD_NS_WSMAN,
+	    "InvalidSelectors", "DuplicateSelectors", "2150858847");
+}
+END_TEST
+
+/* an instance that does not exist stays 2150858752 (omi issue 254) */
+START_TEST(test_windows_instance_not_found)
+{
+	struct fault f;
+
+	fault_set(&f, WINRMD_FAULT_DESTINATION_UNREACHABLE, NULL, NULL);
+	ck_assert_str_eq(f.detail, "");
+	ck_assert_uint_eq(fault_lookup(f.code)->wsman_code, 2150858752u);
+	/* a detail given is kept */
+	fault_set(&f, WINRMD_FAULT_UNEXPECTED_SELECTORS, "InvalidValue", NULL);
+	ck_assert_str_eq(f.detail, "InvalidValue");
+}
+END_TEST
+
 static Suite *
 fault_suite(void)
 {
@@ -477,6 +564,11 @@ fault_suite(void)
 	tcase_add_test(tc, test_envelope_detail);
 	tcase_add_test(tc, test_envelope_no_relates_to);
 	tcase_add_test(tc, test_envelope_escaping);
+	tcase_add_test(tc, test_windows_invalid_resource_uri);
+	tcase_add_test(tc, test_windows_unexpected_selectors);
+	tcase_add_test(tc, test_windows_insufficient_selectors);
+	tcase_add_test(tc, test_windows_duplicate_selectors);
+	tcase_add_test(tc, test_windows_instance_not_found);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -643,7 +643,7 @@ START_TEST(test_selectors)
 	/* the same name twice, in another case */
 	expect_edit_fault("pywinrm-02-Command.xml", sel,
 	    "<w:Selector Name=\"shellid\">X</w:Selector></w:SelectorSet>",
-	    WINRMD_FAULT_INVALID_SELECTORS, "DuplicateSelectors");
+	    WINRMD_FAULT_DUPLICATE_SELECTORS, "DuplicateSelectors");
 	/* a selector without a Name */
 	expect_edit_fault("pywinrm-02-Command.xml", sel,
 	    "<w:Selector>X</w:Selector></w:SelectorSet>",

@@ -101,6 +101,18 @@ enum winrmd_fault {
 	WINRMD_FAULT_FILTERING_NOT_SUPPORTED,
 	WINRMD_FAULT_INVALID_ENUMERATION_CONTEXT,
 	WINRMD_FAULT_SERVICE_STOPPING,
+	/*
+	 * Added later (an older daemon answers them as InternalError):
+	 * Windows' codes for these situations (docs/FAULTS.md).  The
+	 * faultDetail is implied when none is given.
+	 */
+	WINRMD_FAULT_INVALID_RESOURCE_URI,	/* a:DestinationUnreachable,
+						   no such resource URI */
+	WINRMD_FAULT_UNEXPECTED_SELECTORS,	/* w:InvalidSelectors: one the
+						   resource does not take */
+	WINRMD_FAULT_INSUFFICIENT_SELECTORS,	/* w:InvalidSelectors: a key
+						   selector is missing */
+	WINRMD_FAULT_DUPLICATE_SELECTORS,	/* w:InvalidSelectors: twice */
 	_WINRMD_FAULT_MAX
 };
 
@@ -204,6 +216,13 @@ struct winrmd_enum_source {
 #define WINRMD_ENUM_FILTER	0x1u	/* the plugin reads wsen:Filter /
 					   wsman:Filter itself; without it a
 					   filter gets FilteringNotSupported */
+
+/* a key of the configuration file to set (host->conf_set) */
+struct winrmd_conf_change {
+	const char	*section;
+	const char	*key;
+	const char	*value;
+};
 
 /*
  * Services the daemon offers to plugins.  Grows only at the end; a plugin
@@ -382,6 +401,22 @@ struct winrmd_host {
 	 * for a log line.  What `winrm get winrm/config' reports.
 	 */
 	bool	(*auth_offered)(const char *scheme, const char **why);
+	/*
+	 * Changes keys of the configuration file (`winrm set winrm/config'):
+	 * each set[i].key = set[i].value in [set[i].section], in place (the
+	 * file's comments and order stay).  The new file is checked as
+	 * `winrmd -t' checks it before it replaces the old one atomically,
+	 * then the daemon reloads it as on SIGHUP.  0: applied; 1: written
+	 * and reloaded, but msg names keys that are read only at start
+	 * (WINRMD_SETTING_RESTART) and take effect at the next restart;
+	 * -EINVAL: refused (a bad value, an unknown key: msg says which),
+	 * nothing written; -ENOENT: the daemon runs without a file; another
+	 * -errno: the file could not be written (msg), nothing changed.
+	 * Called from an operation (the loop thread); the reload runs the
+	 * plugins' reload() before it returns.
+	 */
+	int	(*conf_set)(const struct winrmd_conf_change *set, size_t n,
+		    char *msg, size_t msglen);
 };
 
 /*
