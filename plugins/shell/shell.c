@@ -194,8 +194,8 @@ find_shell(struct winrmd_op *op, int *ret)
 		return NULL;
 	}
 	if (id == NULL) {
-		*ret = host->op_fault(op, WINRMD_FAULT_INVALID_SELECTORS,
-		    "InsufficientSelectors", "The ShellId selector is missing.");
+		*ret = host->op_fault(op, WINRMD_FAULT_INSUFFICIENT_SELECTORS,
+		    NULL, "The ShellId selector is missing.");
 		return NULL;
 	}
 	for (struct shell *sh = state.shells; sh != NULL; sh = sh->next)
@@ -223,13 +223,16 @@ find_command(struct shell *sh, const char *id)
 	return NULL;
 }
 
+/* what Windows answers (docs/FAULTS.md): InvalidSelectors, 2150858843 */
 static int
 unknown_command(struct winrmd_op *op, const char *id)
 {
-	return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
-	    "The command %.64s does not exist in this shell: it has "
-	    "finished and been signalled, or never existed.",
-	    id ? id : "(no CommandId)");
+	return host->op_fault(op, WINRMD_FAULT_UNEXPECTED_SELECTORS, NULL,
+	    "The Windows Remote Shell received a request to perform an "
+	    "operation on a command identifier that does not exist. Either "
+	    "the command has completed execution or the client specified an "
+	    "invalid command identifier (%.64s).",
+	    id ? id : "no CommandId");
 }
 
 /* --------------------------------------------------------------- Create */
@@ -872,7 +875,7 @@ op_signal(struct winrmd_op *op, void *unused)
 				break;
 			}
 		sh->ncommands--;
-		command_abort_ops(c, WINRMD_FAULT_INVALID_PARAMETER);
+		command_abort_ops(c, WINRMD_FAULT_UNEXPECTED_SELECTORS);
 		command_destroy(&state, c);
 		/* its runspace is free for a pipeline waiting for one */
 		if (sh->psrp != NULL)

@@ -236,7 +236,8 @@ def cmd_run(a):
             pool.shell.signal("powershell/signal/crtl_c", ps.id.upper())
             raise Fail("a terminated pipeline still took a signal")
         except WSManFaultError as e:
-            check(e.code == 2150858810, "signal after close: %s" % e.code)
+            # what Windows answers for a CommandId it does not know
+            check(e.code == 2150858843, "signal after close: %s" % e.code)
         # PowerShell's own spelling, and the Stopped state the server sends
         ps = PowerShell(pool)
         ps.add_script("sleep 60; echo never")
