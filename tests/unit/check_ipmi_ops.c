@@ -426,14 +426,17 @@ START_TEST(test_wql_and_get)
 	free(v);
 	mock_op_free(op);
 
-	/* no such sensor; a discrete one is not a CIM_NumericSensor */
+	/*
+	 * no such sensor (a discrete one is not a CIM_NumericSensor): valid
+	 * keys that match nothing, DestinationUnreachable as on Windows
+	 */
 	op = mock_get_op(HW "NumericSensor",
 	    "CreationClassName", "CIM_NumericSensor", "DeviceID", "BMC.5.4",
 	    "SystemCreationClassName", "CIM_ComputerSystem",
 	    "SystemName", "bmc.test:623", NULL);
 	run(op);
 	wait_done(op);
-	ck_assert_int_eq(op->fault, WINRMD_FAULT_INVALID_SELECTORS);
+	ck_assert_int_eq(op->fault, WINRMD_FAULT_DESTINATION_UNREACHABLE);
 	mock_op_free(op);
 
 	op = mock_get_op(HW "CIM_LogRecord",
