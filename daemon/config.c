@@ -58,6 +58,9 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_LISTENER_TLS_PRIORITY] = { "Listener", "TLSPriority", CT_STR, TLS_PRIORITY_DEFAULT, 0, 0, NULL,
 	    "GnuTLS priority string of HTTPS: by default TLS 1.3, and TLS 1.2 with ECDHE/DHE and AEAD ciphers only (restart to change)",
 	    check_tls_priority, .flags = RESTART },
+	[CK_LISTENER_CERT_DIR] = { "Listener", "CertificateDirectory", CT_STR,
+	    SYSCONFDIR "/winrmd/certs", 0, 0, NULL,
+	    "where a [Listener NAME] CertificateThumbprint is looked up: PEM certificates (*.crt, *.pem) with their keys (in the same file or in NAME.key)", .flags = RESTART },
 
 	[CK_SERVICE_ALLOW_UNENCRYPTED] = { "Service", "AllowUnencrypted", CT_BOOL, "false", 0, 0, NULL,
 	    "accept Basic authentication over plain HTTP" },
@@ -478,7 +481,8 @@ value_at(struct config *cfg, size_t i)
 static bool
 daemon_section(const char *section)
 {
-	if (strcasecmp(section, "CertMapping") == 0)
+	if (strcasecmp(section, "CertMapping") == 0 ||
+	    conf_listen_section(section))
 		return true;
 	for (size_t i = 0; i < _CK_MAX; i++)
 		if (strcasecmp(conf_defs[i].section, section) == 0)
@@ -617,6 +621,15 @@ take_lines(struct config *cfg, struct file_error *fe)
 			take_certmap(cfg, l, fe);
 			continue;
 		}
+		if (conf_listen_section(l->section)) {
+			char msg[256];
+
+			l->done = true;
+			if (conf_listen_take(cfg, l->section, l->key, l->value,
+			    l->line, msg, sizeof(msg)) != NULL)
+				file_error(fe, l->line, "%s", msg);
+			continue;
+		}
 		if ((i = schema_index(cfg, l->section, l->key)) < 0) {
 			if (daemon_section(l->section)) {
 				l->done = true;
@@ -733,8 +746,15 @@ config_parse(const char *path, char *err, size_t errlen)
 			return NULL;
 		}
 	}
-	if (path == NULL)
+	if (path == NULL) {
+		int line = 0;
+
+		if (conf_listen_build(cfg, &line, err, errlen) < 0) {
+			config_free(cfg);
+			return NULL;
+		}
 		return cfg;
+	}
 	if ((cfg->path = strdup(path)) == NULL ||
 	    (rs.fp = fopen(path, "re")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -761,6 +781,13 @@ config_parse(const char *path, char *err, size_t errlen)
 		file_error(&rs.fe, rc, "syntax error (expected [Section] or "
 		    "Key = Value)");
 	take_lines(cfg, &rs.fe);
+	if (rs.fe.line == 0) {
+		char msg[256];
+		int line = 0;
+
+		if (conf_listen_build(cfg, &line, msg, sizeof(msg)) < 0)
+			file_error(&rs.fe, line, "%s", msg);
+	}
 	if (report(cfg, &rs.fe, err, errlen) < 0) {
 		config_free(cfg);
 		return NULL;
@@ -1000,6 +1027,7 @@ config_free(struct config *cfg)
 		free(cfg->certmap[i].value);
 	}
 	free(cfg->certmap);
+	conf_listen_free(cfg);
 	free(cfg->slots);
 	free(cfg->path);
 	free(cfg);
@@ -1019,6 +1047,7 @@ config_restart_changes(const struct config *old, const struct config *cfg,
 		if (strcmp(was->s, value_at((struct config *)cfg, i)->s) != 0)
 			fn(d, arg);
 	}
+	conf_listen_changes(old, cfg, fn, arg);
 }
 
 /* ------------------------------------------------------------ example */

@@ -205,6 +205,21 @@ struct winrmd_enum_source {
 					   wsman:Filter itself; without it a
 					   filter gets FilteringNotSupported */
 
+/* a listener of the daemon, as Windows describes one (host->listener) */
+struct winrmd_listener {
+	const char	*name;		/* NAME of [Listener NAME], or NULL */
+	const char	*address;	/* "*" or "IP:" and the address */
+	const char	*transport;	/* "HTTP" or "HTTPS" */
+	unsigned	 port;
+	bool		 enabled;
+	const char	*url_prefix;	/* without the leading / */
+	/* HTTPS: the SHA-1 thumbprint of the certificate it presents now
+	 * (40 upper-case hex digits); "" for HTTP */
+	const char	*thumbprint;
+	/* the address it is bound to; NULL: every address of the host */
+	const char	*listening_on;
+};
+
 /*
  * Services the daemon offers to plugins.  Grows only at the end; a plugin
  * checks `size' before using a member added after ABI 2 (WINRMD_HOST_HAS).
@@ -382,6 +397,12 @@ struct winrmd_host {
 	 * for a log line.  What `winrm get winrm/config' reports.
 	 */
 	bool	(*auth_offered)(const char *scheme, const char **why);
+	/*
+	 * The daemon's i-th listener (from 0), enabled or not, into *out
+	 * (its strings last until the op returns): false past the last.
+	 * What `winrm enumerate winrm/config/listener' shows.
+	 */
+	bool	(*listener)(size_t i, struct winrmd_listener *out);
 };
 
 /*
