@@ -233,7 +233,9 @@ h_auth_offered(const char *scheme, const char **why)
 		else if (conf_s(W->cfg, CK_AUTH_CLIENT_CA_FILE)[0] == '\0')
 			*why = "[Auth] ClientCAFile is not set";
 		else if (!http_have_https())
-			*why = "no HTTPS listener";
+			*why = W->cfg->nlsec > 0 ? "no [Listener NAME] is an "
+			    "enabled HTTPS listener" : "[Listener] HTTPSPort is "
+			    "0: no HTTPS listener";
 	} else
 		*why = "winrmd has no such scheme";
 	return *why == NULL;
