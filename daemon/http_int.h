@@ -46,6 +46,7 @@ struct listener {
 	bool			 needs_run;	/* a connection was resumed */
 	char			*client_ca;	/* PEM trust list: client certs */
 	struct tls_store	*store;		/* HTTPS: its certificate */
+	char			 thumbprint[41]; /* configured, for a disabled one */
 	char			*section;	/* NAME of [Listener NAME] */
 	char			 address[INET6_ADDRSTRLEN]; /* "*" or one */
 	unsigned		 port;

@@ -311,6 +311,8 @@ add_listener(int fd, bool tls, const struct conf_listener *cl,
 	snprintf(l->name, sizeof(l->name), "%s", name);
 	snprintf(l->url_prefix, sizeof(l->url_prefix), "%s", cl ?
 	    cl->url_prefix : conf_s(W->cfg, CK_LISTENER_URL_PREFIX));
+	if (cl != NULL)
+		memcpy(l->thumbprint, cl->thumbprint, sizeof(l->thumbprint));
 	if (cl != NULL && cl->name != NULL &&
 	    (l->section = strdup(cl->name)) == NULL) {
 		log_err("http: out of memory");
@@ -585,7 +587,8 @@ http_listener_info(size_t i, struct winrmd_listener *out)
 		.port = l->port,
 		.enabled = l->enabled,
 		.url_prefix = l->url_prefix,
-		.thumbprint = l->tls ? tls_store_thumbprint(l->store) : "",
+		.thumbprint = !l->tls ? "" : l->store ?
+		    tls_store_thumbprint(l->store) : l->thumbprint,
 		.listening_on = strcmp(l->address, "*") == 0 ? NULL :
 		    l->address,
 	};
