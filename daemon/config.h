@@ -136,7 +136,7 @@ struct conf_listener {
 	/* HTTPS: the files, or a thumbprint looked up in CertificateDirectory */
 	char			*cert_file, *key_file;	/* NULL with thumbprint */
 	char			 thumbprint[41];	/* upper-case hex or "" */
-	int			 line;		/* its section's; 0: [Listener] */
+	int			 line;		/* its first key; 0: [Listener] */
 };
 
 struct config {
