@@ -15,6 +15,9 @@
 #  - SIGHUP after the 127.0.0.1 listener's files were replaced: its new
 #    handshakes present the new certificate, the ::1 listener's do not
 #    change, and Get shows the new thumbprint
+#  - under systemd-socket-activate, a socket whose FileDescriptorName is a
+#    listener's NAME is that listener (names crossed over the addresses),
+#    and unnamed sockets are the listener on their address and port
 #  - winrmd -t refuses, naming FILE:LINE, a second listener on an address
 #    and port already taken (the same address, or * over an address), the
 #    [Listener] form's Address beside named sections, a thumbprint no file
@@ -249,4 +252,53 @@ request "$A_GET" "$CFG/listener" --selector "Address=IP:127.0.0.1" --selector Tr
 ok "127.0.0.1 presents $A2_FP (and Get says so), ::1 still $B_FP"
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC on SIGTERM"
+
+# activated SOCKET-ARGS...: the daemon under systemd-socket-activate (as
+# socket_activation.sh runs it), which execs it at the first connection
+activated() {
+	local env=() v
+	WRT_NSTART=$((WRT_NSTART + 1))
+	DLOG=$WORK/daemon.$WRT_NSTART.log
+	WRT_DAEMON_LOGS+=("$DLOG")
+	for v in LSAN_OPTIONS ASAN_OPTIONS UBSAN_OPTIONS; do
+		[ -n "${!v:-}" ] && env+=(-E "$v")
+	done
+	systemd-socket-activate "${env[@]}" "$@" "$WINRMD" -f -c "$CONF" \
+	    2>"$DLOG" </dev/null &
+	DAEMON_PID=$!
+	for v in $(seq 1 100); do
+		"$PY" -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.2).close()" \
+		    "$HTTPS_PORT" 2>/dev/null && break
+		sleep 0.05
+	done
+	wait_log ' ready$' 10 || fail "the activated daemon did not log ready"
+}
+if command -v systemd-socket-activate >/dev/null; then
+	say "socket activation: FileDescriptorName=NAME is that listener"
+	# the names crossed over the addresses: the name decides
+	activated -l "127.0.0.1:$HTTPS_PORT" -l "[::1]:$HTTPS_PORT" \
+	    --fdname=six:local
+	a=$(served_thumbprint 127.0.0.1)
+	b=$(served_thumbprint ::1)
+	[ "$a" = "$B_FP" ] && [ "$b" = "$A2_FP" ] ||
+	    fail "sockets named six and local present $a and $b, not $B_FP and $A2_FP"
+	ok "the socket named six presents six's certificate, local's local's"
+	stop_daemon
+	say "socket activation: unnamed sockets are the listener on their address and port"
+	activated -l "127.0.0.1:$HTTPS_PORT" -l "[::1]:$HTTPS_PORT"
+	a=$(served_thumbprint 127.0.0.1)
+	b=$(served_thumbprint ::1)
+	[ "$a" = "$A2_FP" ] && [ "$b" = "$B_FP" ] ||
+	    fail "unnamed sockets present $a and $b, not $A2_FP and $B_FP"
+	with_timeout 30 "$PY" "$WSMAN_PY" pywinrm "$URL_HTTPS6" ssl "$TEST_USER" \
+	    "$TEST_PASS" >"$WORK/py.out" 2>&1 ||
+	    fail "pywinrm on the activated ::1 socket: $(tail -n 5 "$WORK/py.out")"
+	ok "127.0.0.1 presents local's certificate, ::1 six's; pywinrm works"
+	stop_daemon
+	[ "$DAEMON_RC" = 0 ] || fail "the activated daemon exited with $DAEMON_RC"
+elif [ -n "${WINRMD_REQUIRE_INTEROP:-}" ]; then
+	fail "systemd-socket-activate (package systemd) is missing"
+else
+	echo "   (no systemd-socket-activate: socket activation not tested)"
+fi
 echo "PASS: $TEST_NAME"
