@@ -112,38 +112,12 @@ thumbprint_parse(const char *v, char out[41])
 	return n == 40;
 }
 
-static bool
-bool_parse(const char *v, bool *ret)
-{
-	if (strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
-	    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0)
-		*ret = true;
-	else if (strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
-	    strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0)
-		*ret = false;
-	else
-		return false;
-	return true;
-}
-
-static const char *
-url_prefix_check(const char *v)
-{
-	if (v[0] == '\0' || v[0] == '/')
-		return "URLPrefix must be a path without the leading /, such "
-		    "as wsman";
-	for (; *v != '\0'; v++)
-		if (!isalnum((unsigned char)*v) && strchr("-._~/", *v) == NULL)
-			return "URLPrefix may hold only letters, digits and -._~/";
-	return NULL;
-}
-
 /* the value's own check, before the section is complete: NULL or why */
 static const char *
 value_check(enum lkey k, const char *v, char *msg, size_t msglen)
 {
 	char thumb[41], *a;
-	bool b;
+	unsigned long long b;
 
 	switch (k) {
 	case LK_ADDRESS:
@@ -168,9 +142,9 @@ value_check(enum lkey k, const char *v, char *msg, size_t msglen)
 		return thumbprint_parse(v, thumb) ? NULL : "expected the SHA-1 "
 		    "thumbprint of a certificate: 40 hexadecimal digits";
 	case LK_URL_PREFIX:
-		return url_prefix_check(v);
+		return conf_check_url_prefix(v);
 	case LK_ENABLED:
-		return bool_parse(v, &b) ? NULL : "expected true or false";
+		return conf_parse_bool(v, &b) ? NULL : "expected true or false";
 	case LK_CERT_FILE:
 	case LK_KEY_FILE:
 		if (v[0] != '/') {
@@ -333,8 +307,12 @@ build_one(struct config *cfg, const struct conf_lsec *s, int *line,
 	l->port = s->value[LK_PORT] ? (unsigned)strtoul(s->value[LK_PORT],
 	    NULL, 10) : l->tls ? 5986 : 5985;
 	l->enabled = true;
-	if (s->value[LK_ENABLED] != NULL)
-		bool_parse(s->value[LK_ENABLED], &l->enabled);
+	if (s->value[LK_ENABLED] != NULL) {
+		unsigned long long b = 1;
+
+		(void)conf_parse_bool(s->value[LK_ENABLED], &b);
+		l->enabled = b != 0;
+	}
 	if ((l->name = strdup(s->name)) == NULL ||
 	    (l->address = address_parse(s->value[LK_ADDRESS] ?
 	    s->value[LK_ADDRESS] : "*")) == NULL)

@@ -33,7 +33,6 @@
 #define RESTART	WINRMD_SETTING_RESTART
 
 static const char *check_addresses(const char *value);
-static const char *check_url_prefix(const char *value);
 static const char *check_netbios(const char *value);
 static const char *check_tls_priority(const char *value);
 static char **split_list(const char *s);
@@ -48,7 +47,7 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_LISTENER_HTTPS_PORT] = { "Listener", "HTTPSPort", CT_UINT, "5986", 0, 65535, NULL,
 	    "HTTPS port; 0 disables the HTTPS listener", .flags = RESTART },
 	[CK_LISTENER_URL_PREFIX] = { "Listener", "URLPrefix", CT_STR, "wsman", 0, 0, NULL,
-	    "URL path clients POST to (without the leading /)", check_url_prefix },
+	    "URL path clients POST to (without the leading /)", conf_check_url_prefix },
 	[CK_LISTENER_CERT_FILE] = { "Listener", "CertificateFile", CT_STR,
 	    SYSCONFDIR "/winrmd/winrmd.crt", 0, 0, NULL,
 	    "PEM certificate for HTTPS; created self-signed on first start if missing", .flags = RESTART },
@@ -155,8 +154,8 @@ check_addresses(const char *value)
 	return err;
 }
 
-static const char *
-check_url_prefix(const char *value)
+const char *
+conf_check_url_prefix(const char *value)
 {
 	if (value[0] == '\0' || value[0] == '/')
 		return "URLPrefix must be a path without the leading /, such as wsman";
@@ -231,8 +230,8 @@ file_error(struct file_error *fe, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool
-parse_bool(const char *s, unsigned long long *ret)
+bool
+conf_parse_bool(const char *s, unsigned long long *ret)
 {
 	static const char *const yes[] = { "true", "yes", "on", "1" };
 	static const char *const no[] = { "false", "no", "off", "0" };
@@ -327,7 +326,7 @@ set_value(struct conf_value *cv, const struct conf_def *d, const char *text)
 	case CT_STR:
 		break;
 	case CT_BOOL:
-		if (!parse_bool(text, &u))
+		if (!conf_parse_bool(text, &u))
 			return "expected true or false";
 		break;
 	case CT_UINT: {

@@ -226,6 +226,10 @@ conf_list(const struct config *cfg, enum conf_key k)
 	return cfg->v[k].list;
 }
 
+/* config.c's checks, for conf_listen.c: a boolean's text; a URLPrefix */
+bool	conf_parse_bool(const char *s, unsigned long long *ret);
+const char *conf_check_url_prefix(const char *value);
+
 /*
  * conf_listen.c, for config.c: whether a section is a [Listener NAME];
  * takes a line of one (NULL, or an error message in msg); builds the
