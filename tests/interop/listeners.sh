@@ -4,11 +4,13 @@
 #
 #  - two HTTPS listeners on one port, on 127.0.0.1 (CertificateFile and
 #    KeyFile) and on ::1 (CertificateThumbprint, found among the files of
-#    [Listener] CertificateDirectory), an HTTP listener on 127.0.0.1 and a
-#    disabled HTTPS listener on *: winrmd -t accepts the file
+#    [Listener] CertificateDirectory, its key in STEM.key), a third on ::1
+#    on another port (a thumbprint whose file holds its key), an HTTP
+#    listener on 127.0.0.1 and a disabled HTTPS listener on *: winrmd -t
+#    accepts the file
 #  - each HTTPS listener presents its own certificate (openssl s_client's
 #    SHA-1 thumbprint) and pywinrm works on both
-#  - Enumerate winrm/config/listener (raw WS-Man) lists all four with their
+#  - Enumerate winrm/config/listener (raw WS-Man) lists all five with their
 #    Address, Transport, Port, Enabled and thumbprints; Get with the
 #    selectors Address=*+Transport=HTTPS names the disabled one,
 #    Address=IP:[::1]+Transport=HTTPS the ::1 one
@@ -46,11 +48,12 @@ new_pair() {
 file_thumbprint() {
 	openssl x509 -in "$1" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g'
 }
-# served_thumbprint HOST: what a new handshake on HOST:HTTPS_PORT presents
+# served_thumbprint HOST [PORT]: what a new handshake on HOST:PORT
+# (HTTPS_PORT) presents
 served_thumbprint() {
-	local host=$1
+	local host=$1 port=${2:-$HTTPS_PORT}
 	case $host in *:*) host="[$host]" ;; esac
-	with_timeout 15 openssl s_client -connect "$host:$HTTPS_PORT" </dev/null \
+	with_timeout 15 openssl s_client -connect "$host:$port" </dev/null \
 	    2>/dev/null | openssl x509 -noout -fingerprint -sha1 |
 	    sed 's/.*=//; s/://g'
 }
@@ -97,10 +100,12 @@ new_pair "$WORK" local
 new_pair "$CERTS" six
 A_FP=$(file_thumbprint "$WORK/local.crt")
 B_FP=$(file_thumbprint "$CERTS/six.crt")
-# a certificate that is not ours beside it, and one with its key inside
+# another with its key inside (so readable by root only)
 new_pair "$CERTS" other
 cat "$CERTS/other.key" >>"$CERTS/other.crt"
 rm -f "$CERTS/other.key"
+chmod 600 "$CERTS/other.crt"
+C_FP=$(file_thumbprint "$CERTS/other.crt")
 B_SPACED=$(echo "$B_FP" | sed 's/../& /g; s/ $//' | tr 'A-F' 'a-f')
 
 # the test's config: lib.sh's defaults without the [Listener] form's
@@ -131,6 +136,12 @@ Transport = HTTPS
 Port = $HTTPS_PORT
 CertificateThumbprint = $B_SPACED
 
+[Listener inside]
+Address = ::1
+Transport = HTTPS
+Port = $HTTP_PORT
+CertificateThumbprint = $C_FP
+
 [Listener off]
 Address = *
 Transport = HTTPS
@@ -140,7 +151,7 @@ CertificateThumbprint = $B_FP
 EOF
 }
 
-say "winrmd -t on four [Listener NAME] sections"
+say "winrmd -t on five [Listener NAME] sections"
 listener_config
 with_timeout 20 "$WINRMD" -t -c "$CONF" >"$WORK/t.out" 2>&1 ||
     fail "winrmd -t refused the listeners: $(cat "$WORK/t.out")"
@@ -196,6 +207,9 @@ b=$(served_thumbprint ::1)
 [ "$a" = "$A_FP" ] || fail "127.0.0.1 presents $a, not $A_FP (local.crt)"
 [ "$b" = "$B_FP" ] || fail "::1 presents $b, not $B_FP (six.crt by thumbprint)"
 ok "127.0.0.1:$HTTPS_PORT presents $a, [::1]:$HTTPS_PORT presents $b"
+c=$(served_thumbprint ::1 "$HTTP_PORT")
+[ "$c" = "$C_FP" ] || fail "[::1]:$HTTP_PORT presents $c, not $C_FP (other.crt, its key inside)"
+ok "[::1]:$HTTP_PORT presents $c (a thumbprint whose file holds its key)"
 for url in "$URL_HTTPS4" "$URL_HTTPS6"; do
 	with_timeout 30 "$PY" "$WSMAN_PY" pywinrm "$url" ssl "$TEST_USER" \
 	    "$TEST_PASS" >"$WORK/py.out" 2>&1 ||
@@ -215,6 +229,7 @@ sort >"$WORK/want" <<EOF
 IP:127.0.0.1 HTTP $HTTP_PORT true - 127.0.0.1
 IP:127.0.0.1 HTTPS $HTTPS_PORT true $A_FP 127.0.0.1
 IP:::1 HTTPS $HTTPS_PORT true $B_FP ::1
+IP:::1 HTTPS $HTTP_PORT true $C_FP ::1
 EOF
 diff "$WORK/want" "$WORK/list" >"$WORK/diff" ||
     fail "the listeners enumerated differ from the file: $(cat "$WORK/diff")"
