@@ -25,7 +25,6 @@
 #include "config.h"
 
 #define NAME_MAX_LEN	40
-#define MAX_LISTENERS	16	/* http_listen.c's */
 
 enum lkey { LK_ADDRESS, LK_TRANSPORT, LK_PORT, LK_CERT_FILE, LK_KEY_FILE,
 	LK_THUMBPRINT, LK_URL_PREFIX, LK_ENABLED, _LK_MAX };
@@ -186,9 +185,9 @@ conf_listen_take(struct config *cfg, const char *section, const char *key,
 		if (strcasecmp(cfg->lsec[i].name, name) == 0)
 			s = &cfg->lsec[i];
 	if (s == NULL) {
-		if (cfg->nlsec == MAX_LISTENERS) {
+		if (cfg->nlsec == CONF_MAX_LISTENERS) {
 			snprintf(msg, msglen, "[Listener %s]: more than %d "
-			    "listeners", name, MAX_LISTENERS);
+			    "listeners", name, CONF_MAX_LISTENERS);
 			return msg;
 		}
 		s = reallocarray(cfg->lsec, cfg->nlsec + 1, sizeof(*s));
@@ -474,6 +473,13 @@ conf_listen_build(struct config *cfg, int *line, char *msg, size_t msglen)
 		}
 		for (size_t i = 0; r == 0 && i < cfg->nlsec; i++)
 			r = build_one(cfg, &cfg->lsec[i], line, msg, msglen);
+	}
+	if (r == 0 && cfg->nlisteners > CONF_MAX_LISTENERS) {
+		*line = cfg->v[CK_LISTENER_ADDRESS].line;
+		snprintf(msg, msglen, "[Listener] Address: %zu listeners (an "
+		    "HTTP and an HTTPS one per address), more than %d",
+		    cfg->nlisteners, CONF_MAX_LISTENERS);
+		r = -1;
 	}
 	if (r == 0)
 		r = duplicates(cfg, line, msg, msglen);

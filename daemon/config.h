@@ -121,6 +121,9 @@ struct conf_decl {
 struct conf_line;	/* a line of a section not declared (yet) */
 struct conf_lsec;	/* a [Listener NAME] section being read (conf_listen.c) */
 
+/* listeners the daemon runs at most: [Listener NAME] sections, sockets */
+#define CONF_MAX_LISTENERS	16
+
 /*
  * A listener: a [Listener NAME] section, or one address and transport of
  * the [Listener] form (Address times HTTPPort and HTTPSPort, as before

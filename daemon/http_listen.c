@@ -34,7 +34,6 @@
 #include "tls_creds.h"
 #include "winrmd.h"
 
-#define MAX_LISTENERS		16
 /*
  * What MHD may use for one connection: its read buffer, the parsed headers
  * and the answer's headers.  The request headers must fit: a Negotiate
@@ -51,7 +50,7 @@
  * (their names are read only at start, as winrmd.conf(5) says:
  * CertificateFile, KeyFile and CertificateThumbprint wait for a restart).
  */
-static struct listener listeners[MAX_LISTENERS];
+static struct listener listeners[CONF_MAX_LISTENERS];
 static size_t nlisteners;
 
 static void
@@ -293,7 +292,7 @@ add_listener(int fd, bool tls, const struct conf_listener *cl,
 {
 	struct listener *l;
 
-	if (nlisteners == MAX_LISTENERS) {
+	if (nlisteners == CONF_MAX_LISTENERS) {
 		log_err("http: too many listeners");
 		if (fd >= 0)
 			close(fd);

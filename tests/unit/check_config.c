@@ -779,6 +779,9 @@ START_TEST(test_listeners_errors)
 	    "127.0.0.1 port 5985 twice");
 	expect_error("[Listener]\nHTTPPort = 7000\nHTTPSPort = 7000\n", 3,
 	    "port 7000 twice");
+	expect_error("[Listener]\nAddress = 10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 "
+	    "10.0.0.5 10.0.0.6 10.0.0.7 10.0.0.8 10.0.0.9\n", 2,
+	    "18 listeners (an HTTP and an HTTPS one per address), more than 16");
 	/* the form's keys beside named sections */
 	expect_error("[Listener]\nHTTPSPort = 1\n[Listener a]\nTransport = HTTP\n",
 	    2, "[Listener] HTTPSPort: with [Listener NAME] sections");
