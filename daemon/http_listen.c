@@ -317,8 +317,11 @@ add_listener(int fd, bool tls, const struct conf_listener *cl,
 		log_err("http: out of memory");
 		return -1;
 	}
-	if (!l->enabled)
+	if (!l->enabled) {
+		log_info("http: %s ([Listener %s]) is not enabled", l->name,
+		    l->section ? l->section : "?");
 		return 0;
+	}
 	if (tls) {
 		struct conf_listener dflt = {
 			.cert_file = (char *)conf_s(W->cfg,
