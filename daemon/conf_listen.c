@@ -529,7 +529,9 @@ conf_listen_changes(const struct config *old, const struct config *cfg,
 				o = &old->lsec[j];
 		snprintf(section, sizeof(section), "Listener %s", s->name);
 		for (int k = 0; k < _LK_MAX; k++) {
-			if (o != NULL && same_text(o->value[k], s->value[k]))
+			/* a reload applies URLPrefix (http_reload) */
+			if (k == LK_URL_PREFIX || (o != NULL &&
+			    same_text(o->value[k], s->value[k])))
 				continue;
 			d.key = lkey_names[k];
 			if (o != NULL || s->value[k] != NULL)

@@ -829,7 +829,7 @@ START_TEST(test_listeners_errors)
 }
 END_TEST
 
-/* a reload names the listener keys that wait for a restart */
+/* a reload names the listener keys that wait for a restart (not URLPrefix) */
 START_TEST(test_listeners_restart_changes)
 {
 	char err[512], *p1, *p2, seen[256] = "";
@@ -837,8 +837,8 @@ START_TEST(test_listeners_restart_changes)
 	    "[Listener gone]\nTransport = HTTPS\nPort = 9\n", &p1, err,
 	    sizeof(err));
 	struct config *b = load_text("[Listener a]\nTransport = HTTP\n"
-	    "Port = 81\n[Listener new]\nTransport = HTTPS\n", &p2, err,
-	    sizeof(err));
+	    "Port = 81\nURLPrefix = x\n[Listener new]\nTransport = HTTPS\n",
+	    &p2, err, sizeof(err));
 
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
