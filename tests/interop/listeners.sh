@@ -17,6 +17,8 @@
 #  - SIGHUP after the 127.0.0.1 listener's files were replaced: its new
 #    handshakes present the new certificate, the ::1 listener's do not
 #    change, and Get shows the new thumbprint
+#  - SIGHUP with a new URLPrefix for one listener: that one serves it
+#    (and 404 on the old path), the others keep theirs
 #  - under systemd-socket-activate, a socket whose FileDescriptorName is a
 #    listener's NAME is that listener (names crossed over the addresses),
 #    and unnamed sockets are the listener on their address and port
@@ -265,6 +267,24 @@ request "$A_GET" "$CFG/listener" --selector "Address=IP:127.0.0.1" --selector Tr
 [ "$(listeners "$RESP_BODY")" = "IP:127.0.0.1 HTTPS $HTTPS_PORT true $A2_FP 127.0.0.1" ] ||
     fail "Get after the reload: $(listeners "$RESP_BODY")"
 ok "127.0.0.1 presents $A2_FP (and Get says so), ::1 still $B_FP"
+
+say "SIGHUP with a new URLPrefix for the 127.0.0.1 HTTPS listener"
+sed -i "/^KeyFile = .*local.key\$/a URLPrefix = alt/x" "$CONF"
+hup_and_wait "configuration reloaded" || fail "no reload: $(tail -n 3 "$DLOG")"
+grep -q "reload: \[Listener local\]" "$DLOG" &&
+    fail "the reload says a key of [Listener local] waits for a restart"
+with_timeout 30 "$PY" "$WSMAN_PY" pywinrm "https://127.0.0.1:$HTTPS_PORT/alt/x" \
+    ssl "$TEST_USER" "$TEST_PASS" >"$WORK/py.out" 2>&1 ||
+    fail "pywinrm on /alt/x after the reload: $(tail -n 5 "$WORK/py.out")"
+envelope_file "$WORK/identify.xml" --identify
+st=$(post "$URL_HTTPS4" "$WORK/identify.xml" -H 'WSMANIDENTIFY: unauthenticated')
+[ "$st" = 404 ] || fail "/wsman on the 127.0.0.1 HTTPS listener after the reload: HTTP $st, expected 404"
+st=$(post "$URL_HTTPS6" "$WORK/identify.xml" -H 'WSMANIDENTIFY: unauthenticated')
+[ "$st" = 200 ] || fail "/wsman on ::1 after the reload: HTTP $st"
+request "$A_GET" "$CFG/listener" --selector "Address=IP:127.0.0.1" --selector Transport=HTTPS
+q "$RESP_BODY" "s:Body/cfg:Listener/cfg:URLPrefix" | grep -qx "alt/x" ||
+    fail "Get after the reload: URLPrefix $(q "$RESP_BODY" "s:Body/cfg:Listener/cfg:URLPrefix")"
+ok "127.0.0.1 serves /alt/x (404 on /wsman, and Get says alt/x), ::1 still /wsman"
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC on SIGTERM"
 
