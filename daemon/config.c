@@ -33,7 +33,6 @@
 #define RESTART	WINRMD_SETTING_RESTART
 
 static const char *check_addresses(const char *value);
-static const char *check_url_prefix(const char *value);
 static const char *check_netbios(const char *value);
 static const char *check_tls_priority(const char *value);
 static char **split_list(const char *s);
@@ -48,7 +47,7 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_LISTENER_HTTPS_PORT] = { "Listener", "HTTPSPort", CT_UINT, "5986", 0, 65535, NULL,
 	    "HTTPS port; 0 disables the HTTPS listener", .flags = RESTART },
 	[CK_LISTENER_URL_PREFIX] = { "Listener", "URLPrefix", CT_STR, "wsman", 0, 0, NULL,
-	    "URL path clients POST to (without the leading /)", check_url_prefix },
+	    "URL path clients POST to (without the leading /)", conf_check_url_prefix },
 	[CK_LISTENER_CERT_FILE] = { "Listener", "CertificateFile", CT_STR,
 	    SYSCONFDIR "/winrmd/winrmd.crt", 0, 0, NULL,
 	    "PEM certificate for HTTPS; created self-signed on first start if missing", .flags = RESTART },
@@ -58,6 +57,9 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	[CK_LISTENER_TLS_PRIORITY] = { "Listener", "TLSPriority", CT_STR, TLS_PRIORITY_DEFAULT, 0, 0, NULL,
 	    "GnuTLS priority string of HTTPS: by default TLS 1.3, and TLS 1.2 with ECDHE/DHE and AEAD ciphers only (restart to change)",
 	    check_tls_priority, .flags = RESTART },
+	[CK_LISTENER_CERT_DIR] = { "Listener", "CertificateDirectory", CT_STR,
+	    SYSCONFDIR "/winrmd/certs", 0, 0, NULL,
+	    "where a [Listener NAME] CertificateThumbprint is looked up: PEM certificates (*.crt, *.pem) with their keys (in the same file or in NAME.key)", .flags = RESTART },
 
 	[CK_SERVICE_ALLOW_UNENCRYPTED] = { "Service", "AllowUnencrypted", CT_BOOL, "false", 0, 0, NULL,
 	    "accept Basic authentication over plain HTTP" },
@@ -152,8 +154,8 @@ check_addresses(const char *value)
 	return err;
 }
 
-static const char *
-check_url_prefix(const char *value)
+const char *
+conf_check_url_prefix(const char *value)
 {
 	if (value[0] == '\0' || value[0] == '/')
 		return "URLPrefix must be a path without the leading /, such as wsman";
@@ -228,8 +230,8 @@ file_error(struct file_error *fe, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool
-parse_bool(const char *s, unsigned long long *ret)
+bool
+conf_parse_bool(const char *s, unsigned long long *ret)
 {
 	static const char *const yes[] = { "true", "yes", "on", "1" };
 	static const char *const no[] = { "false", "no", "off", "0" };
@@ -324,7 +326,7 @@ set_value(struct conf_value *cv, const struct conf_def *d, const char *text)
 	case CT_STR:
 		break;
 	case CT_BOOL:
-		if (!parse_bool(text, &u))
+		if (!conf_parse_bool(text, &u))
 			return "expected true or false";
 		break;
 	case CT_UINT: {
@@ -478,7 +480,8 @@ value_at(struct config *cfg, size_t i)
 static bool
 daemon_section(const char *section)
 {
-	if (strcasecmp(section, "CertMapping") == 0)
+	if (strcasecmp(section, "CertMapping") == 0 ||
+	    conf_listen_section(section))
 		return true;
 	for (size_t i = 0; i < _CK_MAX; i++)
 		if (strcasecmp(conf_defs[i].section, section) == 0)
@@ -617,6 +620,15 @@ take_lines(struct config *cfg, struct file_error *fe)
 			take_certmap(cfg, l, fe);
 			continue;
 		}
+		if (conf_listen_section(l->section)) {
+			char msg[256];
+
+			l->done = true;
+			if (conf_listen_take(cfg, l->section, l->key, l->value,
+			    l->line, msg, sizeof(msg)) != NULL)
+				file_error(fe, l->line, "%s", msg);
+			continue;
+		}
 		if ((i = schema_index(cfg, l->section, l->key)) < 0) {
 			if (daemon_section(l->section)) {
 				l->done = true;
@@ -733,8 +745,15 @@ config_parse(const char *path, char *err, size_t errlen)
 			return NULL;
 		}
 	}
-	if (path == NULL)
+	if (path == NULL) {
+		int line = 0;
+
+		if (conf_listen_build(cfg, &line, err, errlen) < 0) {
+			config_free(cfg);
+			return NULL;
+		}
 		return cfg;
+	}
 	if ((cfg->path = strdup(path)) == NULL ||
 	    (rs.fp = fopen(path, "re")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -761,6 +780,13 @@ config_parse(const char *path, char *err, size_t errlen)
 		file_error(&rs.fe, rc, "syntax error (expected [Section] or "
 		    "Key = Value)");
 	take_lines(cfg, &rs.fe);
+	if (rs.fe.line == 0) {
+		char msg[256];
+		int line = 0;
+
+		if (conf_listen_build(cfg, &line, msg, sizeof(msg)) < 0)
+			file_error(&rs.fe, line, "%s", msg);
+	}
 	if (report(cfg, &rs.fe, err, errlen) < 0) {
 		config_free(cfg);
 		return NULL;
@@ -1000,6 +1026,7 @@ config_free(struct config *cfg)
 		free(cfg->certmap[i].value);
 	}
 	free(cfg->certmap);
+	conf_listen_free(cfg);
 	free(cfg->slots);
 	free(cfg->path);
 	free(cfg);
@@ -1019,6 +1046,7 @@ config_restart_changes(const struct config *old, const struct config *cfg,
 		if (strcmp(was->s, value_at((struct config *)cfg, i)->s) != 0)
 			fn(d, arg);
 	}
+	conf_listen_changes(old, cfg, fn, arg);
 }
 
 /* ------------------------------------------------------------ example */

@@ -37,6 +37,7 @@ enum conf_key {
 	CK_LISTENER_CERT_FILE,
 	CK_LISTENER_KEY_FILE,
 	CK_LISTENER_TLS_PRIORITY,
+	CK_LISTENER_CERT_DIR,
 
 	CK_SERVICE_ALLOW_UNENCRYPTED,
 	CK_SERVICE_MAX_ENVELOPE_KB,
@@ -118,12 +119,39 @@ struct conf_decl {
 };
 
 struct conf_line;	/* a line of a section not declared (yet) */
+struct conf_lsec;	/* a [Listener NAME] section being read (conf_listen.c) */
+
+/* listeners the daemon runs at most: [Listener NAME] sections, sockets */
+#define CONF_MAX_LISTENERS	16
+
+/*
+ * A listener: a [Listener NAME] section, or one address and transport of
+ * the [Listener] form (Address times HTTPPort and HTTPSPort, as before
+ * there were named sections).  conf_listen.c builds them.
+ */
+struct conf_listener {
+	char			*name;		/* NAME; NULL: the [Listener] form */
+	char			*address;	/* "*" or an IPv4 or IPv6 address */
+	bool			 tls;		/* Transport = HTTPS */
+	unsigned		 port;
+	bool			 enabled;
+	char			*url_prefix;
+	/* HTTPS: the files, or a thumbprint looked up in CertificateDirectory */
+	char			*cert_file, *key_file;	/* NULL with thumbprint */
+	char			 thumbprint[41];	/* upper-case hex or "" */
+	int			 line;		/* its first key; 0: [Listener] */
+};
 
 struct config {
 	char			*path;
 	struct conf_value	 v[_CK_MAX];	/* the daemon's keys */
 	struct conf_entry	*certmap;	/* [CertMapping], auth_cert.h */
 	size_t			 ncertmap;
+	/* the listeners, in file order (the [Listener] form: by address) */
+	struct conf_listener	*listeners;
+	size_t			 nlisteners;
+	struct conf_lsec	*lsec;		/* while reading */
+	size_t			 nlsec;
 	/* the settings of plugins and their modules, and their values */
 	struct conf_decl	*decl;
 	struct conf_value	*dv;
@@ -200,6 +228,27 @@ conf_list(const struct config *cfg, enum conf_key k)
 {
 	return cfg->v[k].list;
 }
+
+/* config.c's checks, for conf_listen.c: a boolean's text; a URLPrefix */
+bool	conf_parse_bool(const char *s, unsigned long long *ret);
+const char *conf_check_url_prefix(const char *value);
+
+/*
+ * conf_listen.c, for config.c: whether a section is a [Listener NAME];
+ * takes a line of one (NULL, or an error message in msg); builds the
+ * listeners once the daemon's sections are read (0, or -1 with the line
+ * and message of the error); frees them.
+ */
+bool	conf_listen_section(const char *section);
+const char *conf_listen_take(struct config *cfg, const char *section,
+	    const char *key, const char *value, int line, char *msg,
+	    size_t msglen);
+int	conf_listen_build(struct config *cfg, int *line, char *msg,
+	    size_t msglen);
+void	conf_listen_free(struct config *cfg);
+/* calls fn for each listener key of cfg that differs from old (restart) */
+void	conf_listen_changes(const struct config *old, const struct config *cfg,
+	    void (*fn)(const struct conf_def *d, void *arg), void *arg);
 
 /*
  * Writes a commented config file with every key of cfg's schema (the

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "enumeration.h"
 #include "host.h"
+#include "http.h"
 #include "log.h"
 #include "negotiate.h"
 #include "op.h"
@@ -233,8 +234,10 @@ h_auth_offered(const char *scheme, const char **why)
 			*why = "[Auth] Certificate is false";
 		else if (conf_s(W->cfg, CK_AUTH_CLIENT_CA_FILE)[0] == '\0')
 			*why = "[Auth] ClientCAFile is not set";
-		else if (conf_u(W->cfg, CK_LISTENER_HTTPS_PORT) == 0)
-			*why = "[Listener] HTTPSPort is 0: no HTTPS listener";
+		else if (!http_have_https())
+			*why = W->cfg->nlsec > 0 ? "no [Listener NAME] is an "
+			    "enabled HTTPS listener" : "[Listener] HTTPSPort is "
+			    "0: no HTTPS listener";
 	} else
 		*why = "winrmd has no such scheme";
 	return *why == NULL;
@@ -549,6 +552,7 @@ const struct winrmd_host host_services = {
 	.epr_selector = enumeration_epr_selector,
 	.auth_offered = h_auth_offered,
 	.conf_set = h_conf_set,
+	.listener = http_listener_info,
 };
 
 void

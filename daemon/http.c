@@ -526,8 +526,7 @@ http_on_access(void *cls, struct MHD_Connection *mc, const char *url,
 			abort();
 		}
 		rq->conn->active = rq;
-		snprintf(path, sizeof(path), "/%s",
-		    conf_s(W->cfg, CK_LISTENER_URL_PREFIX));
+		snprintf(path, sizeof(path), "/%s", l->url_prefix);
 		cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		ct = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,

@@ -124,7 +124,7 @@ http_on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
 			return;
 		c->l = l;
 		if (l->tls)
-			c->creds = tls_creds_hold();
+			c->creds = tls_creds_hold(l->store);
 		nconnections++;
 		c->fd = fi != NULL ? fi->connect_fd : -1;
 		c->since_us = reactor_now_us();

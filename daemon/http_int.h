@@ -28,17 +28,31 @@
 #include "auth.h"
 #include "encryption.h"
 #include "op.h"
+#include "tls_creds.h"
 
 #define SOAP_CONTENT_TYPE	"application/soap+xml;charset=UTF-8"
 
+/*
+ * A listener: a configured one (conf_listener in config.h) or a socket
+ * from systemd.  A disabled one is listed for `winrm enumerate
+ * winrm/config/listener' but has no socket and no MHD daemon.
+ */
 struct listener {
 	struct MHD_Daemon	*mhd;
 	struct winrmd_watch	*watch;
 	int			 fd;
 	bool			 tls;
+	bool			 enabled;
 	bool			 needs_run;	/* a connection was resumed */
 	char			*client_ca;	/* PEM trust list: client certs */
-	char			 name[80];
+	struct tls_store	*store;		/* HTTPS: its certificate */
+	char			 thumbprint[41]; /* configured, for a disabled one */
+	char			*section;	/* NAME of [Listener NAME] */
+	char			 address[INET6_ADDRSTRLEN]; /* "*" or one */
+	unsigned		 port;
+	char			 url_prefix[128]; /* without the leading / */
+	char			 name[128];	/* for the log: its URL */
+	char			 ws_address[INET6_ADDRSTRLEN + 4]; /* "IP:..." */
 };
 
 struct request;

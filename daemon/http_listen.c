@@ -1,8 +1,10 @@
 /*
- * http_listen.c: the HTTP and HTTPS listeners.  Sockets opened from
- * [Listener] or taken from systemd (socket activation), one libmicrohttpd
- * daemon per socket in external-epoll mode on the reactor, and for HTTPS
- * the certificate, key, client trust list and channel-binding data.
+ * http_listen.c: the HTTP and HTTPS listeners.  Sockets opened for the
+ * configured listeners ([Listener] or [Listener NAME], conf_listen.c) or
+ * taken from systemd (socket activation), one libmicrohttpd daemon per
+ * socket in external-epoll mode on the reactor, and for HTTPS each
+ * listener's certificate and key (a tls_creds.c store: listeners with
+ * their own files present their own) and the client trust list.
  */
 #include "build.h"
 
@@ -32,7 +34,6 @@
 #include "tls_creds.h"
 #include "winrmd.h"
 
-#define MAX_LISTENERS		16
 /*
  * What MHD may use for one connection: its read buffer, the parsed headers
  * and the answer's headers.  The request headers must fit: a Negotiate
@@ -43,14 +44,14 @@
  */
 #define CONN_MEMORY		(96 * 1024)
 
-static struct listener listeners[MAX_LISTENERS];
-static size_t nlisteners;
 /*
- * The certificate and key files HTTPS started with, once loaded: a reload
- * reads them again (their names are read only at start, as winrmd.conf(5)
- * says: CertificateFile and KeyFile wait for a restart)
+ * The listeners, enabled or not.  The certificate and key files each
+ * HTTPS listener started with are its store's: a reload reads them again
+ * (their names are read only at start, as winrmd.conf(5) says:
+ * CertificateFile, KeyFile and CertificateThumbprint wait for a restart).
  */
-static char *tls_cert_path, *tls_key_path;
+static struct listener listeners[CONF_MAX_LISTENERS];
+static size_t nlisteners;
 
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
@@ -68,6 +69,15 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ------------------------------------------------------------ listeners */
 
+/* MHD's work for l: its handshakes take l's certificate (tls_creds.h) */
+static void
+run(struct listener *l)
+{
+	tls_store_select(l->store);
+	MHD_run(l->mhd);
+	tls_store_select(NULL);
+}
+
 static void
 on_mhd_ready(int fd, uint32_t events, void *arg)
 {
@@ -75,7 +85,7 @@ on_mhd_ready(int fd, uint32_t events, void *arg)
 
 	(void)fd;
 	(void)events;
-	MHD_run(l->mhd);
+	run(l);
 }
 
 static uint64_t
@@ -91,12 +101,12 @@ prepare(void *unused)
 			continue;
 		while (listeners[i].needs_run) {
 			listeners[i].needs_run = false;
-			MHD_run(listeners[i].mhd);
+			run(&listeners[i]);
 		}
 		if (MHD_get_timeout(listeners[i].mhd, &t) != MHD_YES)
 			continue;
 		if (t == 0) {
-			MHD_run(listeners[i].mhd);
+			run(&listeners[i]);
 			if (MHD_get_timeout(listeners[i].mhd, &t) != MHD_YES)
 				continue;
 		}
@@ -244,59 +254,175 @@ client_ca_load(void)
 	return buf;
 }
 
+/*
+ * The store of a configured HTTPS listener's certificate: its files, or
+ * the one of CertificateDirectory with its thumbprint.  NULL (logged).
+ */
+static struct tls_store *
+listener_store(const struct conf_listener *cl)
+{
+	char *cert = NULL, *key = NULL;
+	struct tls_store *st;
+	bool create = true;
+
+	if (cl->thumbprint[0] != '\0') {
+		if (tls_find_thumbprint(conf_s(W->cfg, CK_LISTENER_CERT_DIR),
+		    cl->thumbprint, &cert, &key) < 0)
+			return NULL;
+		create = false;
+	}
+	st = tls_store_get(cert ? cert : cl->cert_file, key ? key :
+	    cl->key_file);
+	free(cert);
+	free(key);
+	/* loaded once, by the first listener of the pair */
+	if (st != NULL && tls_store_thumbprint(st)[0] == '\0' &&
+	    tls_creds_load(st, W->hostname, create) < 0)
+		return NULL;
+	return st;
+}
+
+/*
+ * A listener on fd (-1: disabled) for cl (NULL: a socket from systemd no
+ * listener describes, with the [Listener] keys); name for the log.
+ */
 static int
-add_listener(int fd, bool tls, const char *name)
+add_listener(int fd, bool tls, const struct conf_listener *cl,
+    const char *address, unsigned port, const char *name)
 {
 	struct listener *l;
 
-	if (nlisteners == MAX_LISTENERS) {
+	if (nlisteners == CONF_MAX_LISTENERS) {
 		log_err("http: too many listeners");
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	l = &listeners[nlisteners++];
 	l->fd = fd;
 	l->tls = tls;
+	l->enabled = fd >= 0;
+	l->port = port;
+	snprintf(l->address, sizeof(l->address), "%s", address);
+	/* Windows' Address: * or IP: and the address */
+	snprintf(l->ws_address, sizeof(l->ws_address), "%s%s",
+	    strcmp(address, "*") == 0 ? "" : "IP:", address);
 	snprintf(l->name, sizeof(l->name), "%s", name);
-	/* one certificate for every HTTPS listener, loaded by the first */
-	if (tls && tls_cert_path == NULL) {
-		if (tls_creds_load(conf_s(W->cfg, CK_LISTENER_CERT_FILE),
-		    conf_s(W->cfg, CK_LISTENER_KEY_FILE), W->hostname,
-		    true) < 0)
-			return -1;
-		if ((tls_cert_path = strdup(conf_s(W->cfg,
-		    CK_LISTENER_CERT_FILE))) == NULL ||
-		    (tls_key_path = strdup(conf_s(W->cfg,
-		    CK_LISTENER_KEY_FILE))) == NULL) {
-			log_err("http: out of memory");
-			return -1;
-		}
-	}
-	if (tls && conf_b(W->cfg, CK_AUTH_CERTIFICATE) &&
-	    (l->client_ca = client_ca_load()) == NULL)
+	snprintf(l->url_prefix, sizeof(l->url_prefix), "%s", cl ?
+	    cl->url_prefix : conf_s(W->cfg, CK_LISTENER_URL_PREFIX));
+	if (cl != NULL)
+		memcpy(l->thumbprint, cl->thumbprint, sizeof(l->thumbprint));
+	if (cl != NULL && cl->name != NULL &&
+	    (l->section = strdup(cl->name)) == NULL) {
+		log_err("http: out of memory");
 		return -1;
+	}
+	if (!l->enabled) {
+		log_info("http: %s ([Listener %s]) is not enabled", l->name,
+		    l->section ? l->section : "?");
+		return 0;
+	}
+	if (tls) {
+		struct conf_listener dflt = {
+			.cert_file = (char *)conf_s(W->cfg,
+			    CK_LISTENER_CERT_FILE),
+			.key_file = (char *)conf_s(W->cfg,
+			    CK_LISTENER_KEY_FILE),
+		};
+
+		if ((l->store = listener_store(cl && cl->tls ? cl :
+		    &dflt)) == NULL)
+			return -1;
+		if (conf_b(W->cfg, CK_AUTH_CERTIFICATE) &&
+		    (l->client_ca = client_ca_load()) == NULL)
+			return -1;
+	}
 	return listener_start(l);
 }
 
-/* the port a socket is bound to, 0 if unknown */
-static unsigned
-socket_port(int fd)
+/*
+ * The address and port a socket is bound to: "*" for a wildcard, else
+ * the address as text.  false if unknown.
+ */
+static bool
+socket_address(int fd, char *addr, size_t len, unsigned *port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	socklen_t sl = sizeof(ss);
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return 0;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return 0;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return false;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		*port = ntohs(s4->sin_port);
+		if (s4->sin_addr.s_addr == htonl(INADDR_ANY))
+			snprintf(addr, len, "*");
+		else
+			inet_ntop(AF_INET, &s4->sin_addr, addr, (socklen_t)len);
+		return true;
+	}
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		*port = ntohs(s6->sin6_port);
+		if (IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr))
+			snprintf(addr, len, "*");
+		else
+			inet_ntop(AF_INET6, &s6->sin6_addr, addr,
+			    (socklen_t)len);
+		return true;
+	}
+	return false;
+}
+
+/* whether two addresses are the same ("*" only matches "*") */
+static bool
+same_address(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+
+	if (strcmp(a, b) == 0)
+		return true;
+	return (inet_pton(AF_INET6, a, x) == 1 && inet_pton(AF_INET6, b, y) ==
+	    1 && memcmp(x, y, 16) == 0);
 }
 
 /*
- * Sockets from systemd: FileDescriptorName=https or http decides; otherwise
- * a socket on HTTPSPort is HTTPS.
+ * The configured listener a socket from systemd is: the one whose NAME
+ * is its FileDescriptorName, else the enabled one on its address and
+ * port (of its transport, when the name is http or https).  NULL: none.
+ */
+static const struct conf_listener *
+activated_listener(const char *nm, const char *addr, unsigned port)
+{
+	const struct config *c = W->cfg;
+
+	for (size_t i = 0; nm != NULL && i < c->nlisteners; i++)
+		if (c->listeners[i].name != NULL &&
+		    strcasecmp(c->listeners[i].name, nm) == 0)
+			return &c->listeners[i];
+	for (size_t i = 0; i < c->nlisteners; i++) {
+		const struct conf_listener *cl = &c->listeners[i];
+
+		if (!cl->enabled || cl->port != port ||
+		    !same_address(cl->address, addr))
+			continue;
+		if (nm != NULL && (strcasecmp(nm, "https") == 0 ||
+		    strcasecmp(nm, "http") == 0) &&
+		    cl->tls != (strcasecmp(nm, "https") == 0))
+			continue;
+		return cl;
+	}
+	return NULL;
+}
+
+/*
+ * Sockets from systemd.  FileDescriptorName=NAME of a [Listener NAME]
+ * section, or the listener on the socket's address and port, gives its
+ * transport, certificate and URLPrefix; otherwise FileDescriptorName=
+ * https or http decides, or a socket on HTTPSPort is HTTPS, with the
+ * [Listener] keys.
  */
 static int
 start_activated(int n, char **names)
@@ -306,15 +432,25 @@ start_activated(int n, char **names)
 	for (int i = 0; i < n; i++) {
 		int fd = SD_LISTEN_FDS_START + i;
 		const char *nm = names != NULL ? names[i] : NULL;
-		bool tls = nm != NULL && strcasecmp(nm, "https") == 0;
-		char name[80];
+		const struct conf_listener *cl;
+		char name[128], addr[INET6_ADDRSTRLEN] = "*";
+		unsigned port = 0;
+		bool tls;
 
-		if (nm == NULL || (strcasecmp(nm, "https") != 0 &&
-		    strcasecmp(nm, "http") != 0))
-			tls = socket_port(fd) == https_port && https_port != 0;
-		snprintf(name, sizeof(name), "%s socket from systemd (fd %d)",
-		    tls ? "https" : "http", fd);
-		if (add_listener(fd, tls, name) < 0)
+		(void)socket_address(fd, addr, sizeof(addr), &port);
+		if ((cl = activated_listener(nm, addr, port)) != NULL)
+			tls = cl->tls;
+		else if (nm != NULL && (strcasecmp(nm, "https") == 0 ||
+		    strcasecmp(nm, "http") == 0))
+			tls = strcasecmp(nm, "https") == 0;
+		else
+			tls = port == https_port && https_port != 0;
+		snprintf(name, sizeof(name), "%s socket from systemd (fd %d%s%s)",
+		    tls ? "https" : "http", fd, cl && cl->name ? ", [Listener " :
+		    "", cl && cl->name ? cl->name : "");
+		if (cl != NULL && cl->name != NULL)
+			strncat(name, "]", sizeof(name) - strlen(name) - 1);
+		if (add_listener(fd, tls, cl, addr, port, name) < 0)
 			return -1;
 	}
 	return 0;
@@ -323,12 +459,9 @@ start_activated(int n, char **names)
 int
 http_start(void)
 {
-	char *const *addrs = conf_list(W->cfg, CK_LISTENER_ADDRESS);
-	unsigned ports[2] = {
-		(unsigned)conf_u(W->cfg, CK_LISTENER_HTTP_PORT),
-		(unsigned)conf_u(W->cfg, CK_LISTENER_HTTPS_PORT),
-	};
+	const struct config *c = W->cfg;
 	char **names = NULL;
+	size_t enabled = 0;
 	int n;
 
 	reactor_set_prepare(prepare, NULL);
@@ -340,34 +473,36 @@ http_start(void)
 		free(names);
 		return r;
 	}
-	if (addrs == NULL || addrs[0] == NULL) {
-		log_err("http: [Listener] Address is empty");
-		return -1;
-	}
-	for (int tls = 0; tls < 2; tls++) {
-		if (ports[tls] == 0)
-			continue;
-		for (size_t i = 0; addrs[i] != NULL; i++) {
-			char name[128];
-			bool v6;
-			int fd = listen_socket(addrs[i], ports[tls], &v6);
+	for (size_t i = 0; i < c->nlisteners; i++) {
+		const struct conf_listener *cl = &c->listeners[i];
+		char name[160];
+		bool v6 = strchr(cl->address, ':') != NULL;
+		int fd = -1;
 
-			if (fd < 0) {
-				log_err("http: cannot listen on %s port %u: %s",
-				    addrs[i], ports[tls], strerror(-fd));
+		if (cl->enabled) {
+			if ((fd = listen_socket(cl->address, cl->port,
+			    &v6)) < 0) {
+				log_err("http: cannot listen on %s port %u%s%s%s: "
+				    "%s", cl->address, cl->port, cl->name ?
+				    " ([Listener " : "", cl->name ? cl->name :
+				    "", cl->name ? "])" : "", strerror(-fd));
 				return -1;
 			}
-			snprintf(name, sizeof(name), v6 && strcmp(addrs[i], "*") ?
-			    "%s://[%s]:%u/%s" : "%s://%s:%u/%s",
-			    tls ? "https" : "http", addrs[i], ports[tls],
-			    conf_s(W->cfg, CK_LISTENER_URL_PREFIX));
-			if (add_listener(fd, tls, name) < 0)
-				return -1;
+			enabled++;
 		}
+		snprintf(name, sizeof(name), v6 && strcmp(cl->address, "*") ?
+		    "%s://[%s]:%u/%s" : "%s://%s:%u/%s",
+		    cl->tls ? "https" : "http", cl->address, cl->port,
+		    cl->url_prefix);
+		if (add_listener(fd, cl->tls, cl, cl->address, cl->port,
+		    name) < 0)
+			return -1;
 	}
-	if (nlisteners == 0) {
-		log_err("http: both HTTPPort and HTTPSPort are 0: nothing to "
-		    "listen on");
+	if (enabled == 0) {
+		log_err("http: %s: nothing to listen on", c->nlsec > 0 ?
+		    "every [Listener NAME] has Enabled = false" :
+		    "both HTTPPort and HTTPSPort are 0, or [Listener] Address "
+		    "is empty");
 		return -1;
 	}
 	return 0;
@@ -393,27 +528,86 @@ http_stop(void)
 		struct listener *l = &listeners[i];
 
 		if (l->mhd != NULL) {
-			MHD_run(l->mhd);
+			run(l);
 			reactor_watch_remove(l->watch);
 			MHD_stop_daemon(l->mhd);
 		}
 		free(l->client_ca);
+		free(l->section);
 		memset(l, 0, sizeof(*l));
 	}
 	nlisteners = 0;
 	tls_creds_shutdown();
-	free(tls_cert_path);
-	free(tls_key_path);
-	tls_cert_path = tls_key_path = NULL;
 	http_conns_stop();
 	reply_memo_flush();
+}
+
+/* the listener of the current configuration l is, or NULL */
+static const struct conf_listener *
+conf_of(const struct listener *l)
+{
+	const struct config *c = W->cfg;
+
+	for (size_t i = 0; i < c->nlisteners; i++) {
+		const struct conf_listener *cl = &c->listeners[i];
+
+		if (l->section != NULL ? cl->name != NULL &&
+		    strcasecmp(cl->name, l->section) == 0 : cl->name == NULL &&
+		    cl->tls == l->tls && cl->port == l->port &&
+		    same_address(cl->address, l->address))
+			return cl;
+	}
+	return NULL;
 }
 
 void
 http_reload(void)
 {
-	if (tls_cert_path == NULL || tls_key_path == NULL)
-		return;
 	/* refused (logged): the running certificate stays */
-	(void)tls_creds_load(tls_cert_path, tls_key_path, W->hostname, false);
+	(void)tls_creds_reload(W->hostname);
+	for (size_t i = 0; i < nlisteners; i++) {
+		struct listener *l = &listeners[i];
+		const struct conf_listener *cl = conf_of(l);
+
+		snprintf(l->url_prefix, sizeof(l->url_prefix), "%s", cl ?
+		    cl->url_prefix : conf_s(W->cfg, CK_LISTENER_URL_PREFIX));
+	}
+}
+
+bool
+http_listener_info(size_t i, struct winrmd_listener *out)
+{
+	struct listener *l;
+
+	if (i >= nlisteners)
+		return false;
+	l = &listeners[i];
+	*out = (struct winrmd_listener){
+		.name = l->section,
+		.address = l->ws_address,
+		.transport = l->tls ? "HTTPS" : "HTTP",
+		.port = l->port,
+		.enabled = l->enabled,
+		.url_prefix = l->url_prefix,
+		.thumbprint = !l->tls ? "" : l->store ?
+		    tls_store_thumbprint(l->store) : l->thumbprint,
+		.listening_on = strcmp(l->address, "*") == 0 ? NULL :
+		    l->address,
+	};
+	return true;
+}
+
+bool
+http_have_https(void)
+{
+	const struct config *c = W->cfg;
+
+	for (size_t i = 0; i < nlisteners; i++)
+		if (listeners[i].tls && listeners[i].enabled)
+			return true;
+	/* not started (yet): what the configuration describes */
+	for (size_t i = 0; nlisteners == 0 && i < c->nlisteners; i++)
+		if (c->listeners[i].tls && c->listeners[i].enabled)
+			return true;
+	return false;
 }

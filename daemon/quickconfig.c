@@ -138,6 +138,16 @@ write_file(const char *path, const char *text, mode_t mode)
 	return conf_file_write(path, text, mode, NULL, NULL, err, sizeof(err));
 }
 
+/* the port of the first enabled HTTPS listener, 0 if none */
+static unsigned
+https_port(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nlisteners; i++)
+		if (cfg->listeners[i].tls && cfg->listeners[i].enabled)
+			return cfg->listeners[i].port;
+	return 0;
+}
+
 static bool
 all_addresses(const struct config *cfg)
 {
@@ -216,9 +226,17 @@ quick_config(const char *path, struct config **cfgp, bool *listener_changed)
 		    err);
 		return -1;
 	}
-	if (!all_addresses(cfg))
+	/* [Listener NAME] sections say where to listen: left as they are */
+	if (cfg->nlsec > 0 && https_port(cfg) == 0) {
+		say("config:", "%s: no [Listener NAME] section is an enabled "
+		    "HTTPS listener: add one (winrmd.conf(5)); nothing "
+		    "changed", path);
+		config_free(cfg);
+		return -1;
+	}
+	if (cfg->nlsec == 0 && !all_addresses(cfg))
 		w[nw++] = (struct want){ "Listener", "Address", "*" };
-	if (conf_u(cfg, CK_LISTENER_HTTPS_PORT) == 0) {
+	if (cfg->nlsec == 0 && conf_u(cfg, CK_LISTENER_HTTPS_PORT) == 0) {
 		w[nw] = (struct want){ "Listener", "HTTPSPort", "" };
 		snprintf(w[nw++].value, sizeof(w[0].value), "%d", HTTPS_DEFAULT);
 	}
@@ -228,9 +246,10 @@ quick_config(const char *path, struct config **cfgp, bool *listener_changed)
 	if (conf_b(cfg, CK_SERVICE_ALLOW_UNENCRYPTED))
 		w[nw++] = (struct want){ "Service", "AllowUnencrypted", "false" };
 	if (nw == 0) {
-		say("config:", "%s unchanged: HTTPS on port %llu on every "
-		    "address, Basic through PAM (service %s)", path,
-		    conf_u(cfg, CK_LISTENER_HTTPS_PORT),
+		say("config:", "%s unchanged: HTTPS on port %u %s, Basic "
+		    "through PAM (service %s)", path, https_port(cfg),
+		    cfg->nlsec > 0 ? "(and the other [Listener NAME] "
+		    "sections)" : "on every address",
 		    conf_s(cfg, CK_AUTH_PAM_SERVICE));
 		*cfgp = cfg;
 		return 0;
@@ -447,7 +466,7 @@ quickconfig_run(const char *path, const char *hostname)
 		else
 			changes += r;
 	}
-	if ((r = quick_firewall((unsigned)conf_u(cfg, CK_LISTENER_HTTPS_PORT))) < 0)
+	if ((r = quick_firewall(https_port(cfg))) < 0)
 		rc = 1;
 	else
 		changes += r;

@@ -1,7 +1,8 @@
 /*
  * startcheck.c: what `winrmd -t' checks beyond the file's syntax, as `sshd -t'
- * does: that the start will find what it needs.  The HTTPS certificate
- * and key load and belong together (tls_creds.c's check, the one the
+ * does: that the start will find what it needs.  The certificate and key
+ * of each HTTPS listener (found by thumbprint when it names one) load and
+ * belong together (tls_creds.c's check, the one the
  * start and a reload make) and the key is readable by its owner only; the client CAs of
  * [Auth] Certificate load; the plugin directory
  * exists; the CIM providers the file names load.  The start runs the TLS
@@ -23,6 +24,7 @@
 #include <gnutls/x509.h>
 
 #include "startcheck.h"
+#include "tls.h"
 #include "tls_creds.h"
 #include "config.h"
 #include "log.h"
@@ -46,17 +48,13 @@ check_pair(const char *cert, const char *key)
 	return tls_creds_check(cert, key);
 }
 
-int
-check_tls(const struct config *cfg, bool test)
+/* a pair of files: both exist and load, or neither (created at start) */
+static int
+check_files(const char *cert, const char *key, bool test)
 {
-	const char *cert = conf_s(cfg, CK_LISTENER_CERT_FILE);
-	const char *key = conf_s(cfg, CK_LISTENER_KEY_FILE);
-	bool have_cert, have_key;
+	bool have_cert = access(cert, F_OK) == 0;
+	bool have_key = access(key, F_OK) == 0;
 
-	if (conf_u(cfg, CK_LISTENER_HTTPS_PORT) == 0)
-		return 0;
-	have_cert = access(cert, F_OK) == 0;
-	have_key = access(key, F_OK) == 0;
 	if (!have_cert && !have_key) {
 		if (test)
 			log_notice("tls: %s and %s do not exist yet: the start "
@@ -72,6 +70,48 @@ check_tls(const struct config *cfg, bool test)
 		return -1;
 	}
 	return check_pair(cert, key);
+}
+
+/*
+ * Each enabled HTTPS listener's certificate: its files, or the one of
+ * CertificateDirectory with its thumbprint; a pair several listeners
+ * share is checked once.
+ */
+int
+check_tls(const struct config *cfg, bool test)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < cfg->nlisteners; i++) {
+		const struct conf_listener *l = &cfg->listeners[i];
+		char *cert = NULL, *key = NULL;
+		bool seen = false;
+
+		if (!l->tls || !l->enabled)
+			continue;
+		if (l->thumbprint[0] != '\0') {
+			if (tls_find_thumbprint(conf_s(cfg,
+			    CK_LISTENER_CERT_DIR), l->thumbprint, &cert,
+			    &key) < 0 || check_pair(cert, key) < 0) {
+				log_err("tls: [Listener %s] CertificateThumbprint "
+				    "%s cannot be used", l->name, l->thumbprint);
+				rc = -1;
+			}
+			free(cert);
+			free(key);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++)
+			seen |= cfg->listeners[j].tls &&
+			    cfg->listeners[j].enabled &&
+			    cfg->listeners[j].cert_file != NULL &&
+			    strcmp(cfg->listeners[j].cert_file, l->cert_file) ==
+			    0 && strcmp(cfg->listeners[j].key_file, l->key_file) ==
+			    0;
+		if (!seen && check_files(l->cert_file, l->key_file, test) < 0)
+			rc = -1;
+	}
+	return rc;
 }
 
 static int
@@ -170,10 +210,12 @@ check_client_ca(const struct config *cfg)
 {
 	const char *ca = conf_s(cfg, CK_AUTH_CLIENT_CA_FILE);
 	gnutls_certificate_credentials_t cred;
+	bool https = false;
 	int n;
 
-	if (!conf_b(cfg, CK_AUTH_CERTIFICATE) ||
-	    conf_u(cfg, CK_LISTENER_HTTPS_PORT) == 0)
+	for (size_t i = 0; i < cfg->nlisteners; i++)
+		https |= cfg->listeners[i].tls && cfg->listeners[i].enabled;
+	if (!conf_b(cfg, CK_AUTH_CERTIFICATE) || !https)
 		return 0;
 	if (ca[0] == '\0') {
 		log_err("[Auth] Certificate = true needs ClientCAFile, the "

@@ -1,9 +1,11 @@
 /*
- * tls.c: certificate files for the HTTPS listener.  The TLS itself is
- * libmicrohttpd's (GnuTLS); this file only makes and reads PEM files.
+ * tls.c: certificate files for the HTTPS listeners.  The TLS itself is
+ * libmicrohttpd's (GnuTLS); this file only makes, reads and finds (by
+ * thumbprint, in CertificateDirectory) PEM files.
  */
 #include "build.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -269,4 +272,72 @@ tls_load_or_create(const char *cert_file, const char *key_file,
 		log_notice("tls: created self-signed certificate %s, SHA-1 "
 		    "thumbprint %s", cert_file, thumb);
 	return 0;
+}
+
+/* a certificate's file name: *.crt, *.pem or *.cer, the stem's length */
+static size_t
+cert_stem(const char *name)
+{
+	static const char *const exts[] = { ".crt", ".pem", ".cer" };
+	size_t n = strlen(name);
+
+	if (name[0] == '.')
+		return 0;
+	for (size_t i = 0; i < 3; i++)
+		if (n > 4 && strcasecmp(name + n - 4, exts[i]) == 0)
+			return n - 4;
+	return 0;
+}
+
+int
+tls_find_thumbprint(const char *dir, const char *thumb, char **ret_cert,
+    char **ret_key)
+{
+	struct dirent **ents = NULL;
+	int n = scandir(dir, &ents, NULL, alphasort), r = -ENOENT;
+
+	*ret_cert = *ret_key = NULL;
+	if (n < 0) {
+		log_err("tls: CertificateDirectory %s: %s", dir,
+		    strerror(errno));
+		return -errno;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		size_t stem = cert_stem(name);
+		char path[PATH_MAX], t[41], *pem;
+		struct stat st;
+
+		if (r == 0 || stem == 0 ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+		    (int)sizeof(path) || stat(path, &st) < 0 ||
+		    !S_ISREG(st.st_mode) ||
+		    (pem = tls_read_pem(path, PEM_MAX)) == NULL)
+			continue;
+		if (tls_thumbprint(pem, t) == 0 && strcmp(t, thumb) == 0) {
+			/* the key in the same file, or in STEM.key */
+			bool inside = strstr(pem, "PRIVATE KEY-----") != NULL;
+
+			r = 0;
+			if ((*ret_cert = strdup(path)) == NULL ||
+			    (inside ? (*ret_key = strdup(path)) == NULL :
+			    asprintf(ret_key, "%s/%.*s.key", dir, (int)stem,
+			    name) < 0)) {
+				*ret_key = NULL;
+				r = -ENOMEM;
+			}
+		}
+		free(pem);
+	}
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	if (r == -ENOENT)
+		log_err("tls: no certificate with SHA-1 thumbprint %s in "
+		    "CertificateDirectory %s (*.crt, *.pem, *.cer)", thumb, dir);
+	if (r < 0) {
+		free(*ret_cert);
+		*ret_cert = *ret_key = NULL;
+	}
+	return r;
 }

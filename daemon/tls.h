@@ -27,6 +27,15 @@ int	tls_load(const char *cert_file, const char *key_file, char **ret_cert,
 int	tls_load_or_create(const char *cert_file, const char *key_file,
 	    const char *hostname, char **ret_cert, char **ret_key);
 
+/*
+ * The certificate of dir (*.crt, *.pem, *.cer) whose SHA-1 thumbprint is
+ * thumb (upper-case hex), as Windows picks one from its store: its path
+ * and its key's (the same file when it holds the key, else STEM.key
+ * beside it), malloc'd.  0, or -ENOENT (none) or another -errno (logged).
+ */
+int	tls_find_thumbprint(const char *dir, const char *thumb, char **ret_cert,
+	    char **ret_key);
+
 /* SHA-1 thumbprint (hex, upper case) of a PEM certificate into buf[41] */
 int	tls_thumbprint(const char *pem, char buf[41]);
 

@@ -15,6 +15,13 @@
  * ones.  So the oldest retired credentials are freed once nobody holds
  * them, and never before the older ones are: a connection that holds
  * credentials keeps everything newer alive with them.
+ *
+ * Each certificate and key pair has its store (struct tls_store): its
+ * credentials, the current ones and those retired.  Listeners with the
+ * same files share one, others have their own and present their own
+ * certificate.  GnuTLS's retrieval function has no argument of ours, so
+ * the listener runs its MHD daemon between tls_store_select() and
+ * tls_store_select(NULL): handshakes only happen there, on the loop.
  */
 #include "build.h"
 
@@ -34,10 +41,18 @@ struct tls_creds {
 	unsigned		 nchain;
 	gnutls_privkey_t	 key;
 	char			 thumb[41];	/* SHA-1 of its certificate */
+	struct tls_store	*store;
 	struct tls_creds	*newer;
 };
 
-static struct tls_creds *oldest, *current;
+struct tls_store {
+	char			*cert_file, *key_file;
+	struct tls_creds	*oldest, *current;
+	struct tls_store	*next;
+};
+
+static struct tls_store *stores;
+static struct tls_store *selected;	/* tls_store_select() */
 
 static void
 creds_free(struct tls_creds *c)
@@ -143,12 +158,13 @@ creds_read(const char *cert_file, const char *key_file,
 
 /* frees the oldest retired credentials nobody holds, in order */
 static void
-sweep(void)
+sweep(struct tls_store *s)
 {
-	while (oldest != NULL && oldest != current && oldest->holds == 0) {
-		struct tls_creds *c = oldest;
+	while (s->oldest != NULL && s->oldest != s->current &&
+	    s->oldest->holds == 0) {
+		struct tls_creds *c = s->oldest;
 
-		oldest = c->newer;
+		s->oldest = c->newer;
 		log_debug("tls: the certificate with SHA-1 thumbprint %s is "
 		    "no longer used: freed", c->thumb);
 		creds_free(c);
@@ -166,34 +182,81 @@ tls_creds_check(const char *cert_file, const char *key_file)
 	return 0;
 }
 
-int
-tls_creds_load(const char *cert_file, const char *key_file,
-    const char *hostname, bool create)
+struct tls_store *
+tls_store_get(const char *cert_file, const char *key_file)
 {
-	struct tls_creds *c = creds_read(cert_file, key_file, hostname, create,
-	    current != NULL ? "; the certificate in use stays" : "");
+	struct tls_store *s;
+
+	for (s = stores; s != NULL; s = s->next)
+		if (strcmp(s->cert_file, cert_file) == 0 &&
+		    strcmp(s->key_file, key_file) == 0)
+			return s;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->cert_file = strdup(cert_file)) == NULL ||
+	    (s->key_file = strdup(key_file)) == NULL) {
+		if (s != NULL)
+			free(s->cert_file);
+		free(s);
+		log_err("tls: out of memory");
+		return NULL;
+	}
+	s->next = stores;
+	stores = s;
+	return s;
+}
+
+int
+tls_creds_load(struct tls_store *s, const char *hostname, bool create)
+{
+	struct tls_creds *cur = s->current;
+	struct tls_creds *c = creds_read(s->cert_file, s->key_file, hostname,
+	    create, cur != NULL ? "; the certificate in use stays" : "");
 
 	if (c == NULL) {
-		if (current != NULL)
+		if (cur != NULL)
 			log_err("tls: the certificate in use stays (SHA-1 "
-			    "thumbprint %s)", current->thumb);
+			    "thumbprint %s)", cur->thumb);
 		return -1;
 	}
-	if (current != NULL && strcmp(current->thumb, c->thumb) == 0) {
-		log_debug("tls: certificate %s unchanged", cert_file);
+	if (cur != NULL && strcmp(cur->thumb, c->thumb) == 0) {
+		log_debug("tls: certificate %s unchanged", s->cert_file);
 		creds_free(c);
 		return 0;
 	}
 	log_notice("tls: %s certificate %s, SHA-1 thumbprint %s%s",
-	    current ? "new handshakes use" : "using", cert_file, c->thumb,
-	    current ? "; established connections keep theirs" : "");
-	if (current != NULL)
-		current->newer = c;
+	    cur ? "new handshakes use" : "using", s->cert_file, c->thumb,
+	    cur ? "; established connections keep theirs" : "");
+	c->store = s;
+	if (cur != NULL)
+		cur->newer = c;
 	else
-		oldest = c;
-	current = c;
-	sweep();
+		s->oldest = c;
+	s->current = c;
+	sweep(s);
 	return 0;
+}
+
+int
+tls_creds_reload(const char *hostname)
+{
+	int rc = 0;
+
+	for (struct tls_store *s = stores; s != NULL; s = s->next)
+		if (tls_creds_load(s, hostname, false) < 0)
+			rc = -1;
+	return rc;
+}
+
+void
+tls_store_select(struct tls_store *s)
+{
+	selected = s;
+}
+
+const char *
+tls_store_thumbprint(const struct tls_store *s)
+{
+	return s != NULL && s->current != NULL ? s->current->thumb : "";
 }
 
 int
@@ -207,20 +270,23 @@ tls_creds_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_dn,
 	(void)nreqs;
 	(void)pk_algos;
 	(void)pk_algos_length;
-	if (current == NULL)
+	if (selected == NULL || selected->current == NULL) {
+		log_err("tls: a handshake outside its listener: refused");
 		return -1;
-	*pcert = current->chain;
-	*pcert_length = current->nchain;
-	*pkey = current->key;
+	}
+	*pcert = selected->current->chain;
+	*pcert_length = selected->current->nchain;
+	*pkey = selected->current->key;
 	return 0;
 }
 
 struct tls_creds *
-tls_creds_hold(void)
+tls_creds_hold(struct tls_store *s)
 {
-	if (current != NULL)
-		current->holds++;
-	return current;
+	if (s == NULL || s->current == NULL)
+		return NULL;
+	s->current->holds++;
+	return s->current;
 }
 
 void
@@ -229,17 +295,25 @@ tls_creds_release(struct tls_creds *c)
 	if (c == NULL)
 		return;
 	c->holds--;
-	sweep();
+	sweep(c->store);
 }
 
 void
 tls_creds_shutdown(void)
 {
-	while (oldest != NULL) {
-		struct tls_creds *c = oldest;
+	while (stores != NULL) {
+		struct tls_store *s = stores;
 
-		oldest = c->newer;
-		creds_free(c);
+		stores = s->next;
+		while (s->oldest != NULL) {
+			struct tls_creds *c = s->oldest;
+
+			s->oldest = c->newer;
+			creds_free(c);
+		}
+		free(s->cert_file);
+		free(s->key_file);
+		free(s);
 	}
-	current = NULL;
+	selected = NULL;
 }

@@ -31,8 +31,13 @@ enum cfg_part {
 	CFG_PART_LISTENER,	/* .../config/listener   -> cfg:Listener */
 };
 
-/* The listener settings of the running daemon: read at start-up only. */
+/*
+ * The listeners: asked of the daemon each time (host->listener) when it
+ * offers that; under an older daemon, the [Listener] settings read at
+ * start-up.
+ */
 struct cfg_listen {
+	const struct winrmd_host *h;	/* NULL: the settings below */
 	char	*address;	/* [Listener] Address, as written */
 	long long http_port;	/* 0: no HTTP listener */
 	long long https_port;	/* 0: no HTTPS listener */
@@ -47,6 +52,9 @@ struct cfg_listener {
 	char		 ip[48];	/* the address alone, "" for "*" */
 	const char	*transport;	/* "HTTP" or "HTTPS" */
 	long long	 port;
+	bool		 enabled;
+	char		 url_prefix[128];
+	char		 thumbprint[41];	/* HTTPS: SHA-1, "" if unknown */
 };
 
 #define CFG_MAX_LISTENERS	64

@@ -2,13 +2,14 @@
  * listeners.c: the listeners the daemon runs, as cfg:Listener elements
  * (MS-WSMV 2.2.4.19, 3.1.4.1.29.5).
  *
- * The [Listener] keys take effect only at start-up (a SIGHUP does not move
- * the sockets), so they are read once, when the plugin starts, and what is
- * reported is what the daemon listens on, not what the file says since.
- * Windows has one listener per (Address, Transport); winrmd's one Address
- * list serves both transports, so each address makes an HTTP and an HTTPS
- * listener (when that port is not 0).  Address is "*" or "IP:" and the
- * address, as on Windows.
+ * The daemon says what it listens on (host->listener): each [Listener
+ * NAME] section, or each address and transport of the [Listener] form,
+ * or the sockets systemd passed, with the thumbprint of the certificate
+ * each presents now (a reload may have replaced it).  Under a daemon
+ * older than that service, the [Listener] keys are read once, when the
+ * plugin starts (they take effect only at start-up), and each address
+ * makes an HTTP and an HTTPS listener (when that port is not 0).
+ * Address is "*" or "IP:" and the address, as on Windows.
  */
 #define _GNU_SOURCE
 
@@ -40,6 +41,9 @@ cfg_listen_load(struct cfg_listen *l, const struct winrmd_host *h)
 	const char *cert = h->conf_str("Listener", "CertificateFile");
 
 	memset(l, 0, sizeof(*l));
+	/* the listeners from the daemon; the ports for DefaultPorts */
+	if (WINRMD_HOST_HAS(h, listener))
+		l->h = h;
 	l->address = dup_or(h->conf_str("Listener", "Address"), "*");
 	l->url_prefix = dup_or(h->conf_str("Listener", "URLPrefix"), "wsman");
 	l->cert_file = cert != NULL ? strdup(cert) : NULL;
@@ -73,12 +77,45 @@ next_word(const char **p)
 	return strcspn(*p, " \t,");
 }
 
+static void thumbprint(struct cfg_listen *l);
+
+/* the daemon's listeners (host->listener) */
+static size_t
+host_listeners(const struct winrmd_host *h, struct cfg_listener *out,
+    size_t max)
+{
+	struct winrmd_listener one;
+	size_t n = 0;
+
+	for (size_t i = 0; n < max && h->listener(i, &one); i++) {
+		struct cfg_listener *o = &out[n++];
+
+		memset(o, 0, sizeof(*o));
+		snprintf(o->address, sizeof(o->address), "%s", one.address);
+		if (one.listening_on != NULL)
+			snprintf(o->ip, sizeof(o->ip), "%s", one.listening_on);
+		o->transport = strcmp(one.transport, "HTTPS") == 0 ? "HTTPS" :
+		    "HTTP";
+		o->port = one.port;
+		o->enabled = one.enabled;
+		snprintf(o->url_prefix, sizeof(o->url_prefix), "%s",
+		    one.url_prefix ? one.url_prefix : "wsman");
+		snprintf(o->thumbprint, sizeof(o->thumbprint), "%s",
+		    one.thumbprint ? one.thumbprint : "");
+	}
+	return n;
+}
+
 size_t
 cfg_listeners(const struct cfg_listen *l, struct cfg_listener *out, size_t max)
 {
 	static const char *const transports[] = { "HTTP", "HTTPS" };
 	const char *p = l->address ? l->address : "*";
 	size_t n = 0, len;
+
+	if (l->h != NULL)
+		return host_listeners(l->h, out, max);
+	thumbprint((struct cfg_listen *)l);
 
 	for (; (len = next_word(&p)) > 0 && n < max; p += len) {
 		char word[48];
@@ -103,6 +140,12 @@ cfg_listeners(const struct cfg_listen *l, struct cfg_listener *out, size_t max)
 			}
 			o->transport = transports[t];
 			o->port = port;
+			o->enabled = true;
+			snprintf(o->url_prefix, sizeof(o->url_prefix), "%s",
+			    l->url_prefix);
+			if (t == 1)
+				snprintf(o->thumbprint, sizeof(o->thumbprint),
+				    "%s", l->thumbprint);
 			n++;
 		}
 	}
@@ -113,10 +156,20 @@ const struct cfg_listener *
 cfg_listener_find(const struct cfg_listener *v, size_t n, const char *address,
     const char *transport)
 {
+	char a[64];
+	size_t len;
+
 	if (address == NULL || transport == NULL)
 		return NULL;
+	/* IP:[::1] as IP:::1 */
+	snprintf(a, sizeof(a), "%s", address);
+	len = strlen(a);
+	if (strncasecmp(a, "IP:[", 4) == 0 && len > 5 && a[len - 1] == ']') {
+		memmove(a + 3, a + 4, len - 5);
+		a[len - 2] = '\0';
+	}
 	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(v[i].address, address) == 0 &&
+		if (strcasecmp(v[i].address, a) == 0 &&
 		    strcasecmp(v[i].transport, transport) == 0)
 			return &v[i];
 	return NULL;
@@ -126,23 +179,26 @@ void
 cfg_ip_filters(const struct cfg_listen *l, char *v4, size_t v4len, char *v6,
     size_t v6len)
 {
-	const char *p = l->address ? l->address : "*";
-	size_t len, n4 = 0, n6 = 0;
+	struct cfg_listener v[CFG_MAX_LISTENERS];
+	size_t n = cfg_listeners(l, v, CFG_MAX_LISTENERS), n4 = 0, n6 = 0;
 
 	v4[0] = v6[0] = '\0';
-	for (; (len = next_word(&p)) > 0; p += len) {
-		char word[48];
+	for (size_t i = 0; i < n; i++) {
+		const char *word = v[i].ip;
 		unsigned char buf[16];
+		bool dup = false;
 
-		if (len >= sizeof(word))
+		if (!v[i].enabled)
 			continue;
-		memcpy(word, p, len);
-		word[len] = '\0';
-		if (strcmp(word, "*") == 0) {
+		if (strcmp(v[i].address, "*") == 0) {
 			snprintf(v4, v4len, "*");
 			snprintf(v6, v6len, "*");
 			return;
 		}
+		for (size_t j = 0; j < i; j++)
+			dup |= v[j].enabled && strcmp(v[j].ip, word) == 0;
+		if (dup)
+			continue;
 		/* a range per address, as the filters are written on Windows */
 		if (inet_pton(AF_INET, word, buf) == 1 && n4 < v4len)
 			n4 += (size_t)snprintf(v4 + n4, v4len - n4, "%s%s-%s",
@@ -226,19 +282,20 @@ cfg_render_listener(xmlNodePtr parent, struct cfg_listen *l,
 	/* Windows leaves Hostname empty on HTTP listeners */
 	if (https && gethostname(host, sizeof(host) - 1) != 0)
 		host[0] = '\0';
-	if (https)
-		thumbprint(l);
+	(void)l;
 	xmlNewTextChild(n, ns, BAD_CAST "Address", BAD_CAST one->address);
 	xmlNewTextChild(n, ns, BAD_CAST "Transport", BAD_CAST one->transport);
 	xmlNewTextChild(n, ns, BAD_CAST "Port", BAD_CAST port);
 	xmlNewTextChild(n, ns, BAD_CAST "Hostname", BAD_CAST host);
-	xmlNewTextChild(n, ns, BAD_CAST "Enabled", BAD_CAST "true");
-	xmlNewTextChild(n, ns, BAD_CAST "URLPrefix", BAD_CAST l->url_prefix);
+	xmlNewTextChild(n, ns, BAD_CAST "Enabled",
+	    BAD_CAST (one->enabled ? "true" : "false"));
+	xmlNewTextChild(n, ns, BAD_CAST "URLPrefix", BAD_CAST one->url_prefix);
 	xmlNewTextChild(n, ns, BAD_CAST "CertificateThumbprint",
-	    BAD_CAST (https ? l->thumbprint : ""));
-	if (one->ip[0] != '\0')
+	    BAD_CAST (https ? one->thumbprint : ""));
+	/* a disabled listener listens on nothing, as Windows shows it */
+	if (one->enabled && one->ip[0] != '\0')
 		xmlNewTextChild(n, ns, BAD_CAST "ListeningOn", BAD_CAST one->ip);
-	else
+	else if (one->enabled)
 		listening_on_all(n, ns);
 	return n;
 }

@@ -18,9 +18,9 @@ os.makedirs(out, exist_ok=True)
 # winrmd's sections and those of the plugins and providers it ships
 ours = {"listener", "service", "auth", "certmapping", "winrs", "cim", "win32",
         "config", "plugins", "ipmi"}
-def section(line):
+def section(line):	# [Listener NAME] is [Listener]'s
     m = re.match(r"^\s*\[([^\]]+)\]\s*$", line)
-    return m.group(1).strip().lower() if m else None
+    return m.group(1).split()[0].lower() if m else None
 found = []
 lines = open(os.path.join(top, "README.md"), encoding="utf-8").read().split("\n")
 i = 0

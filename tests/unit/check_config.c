@@ -7,7 +7,9 @@
  * Settings a module declares (config_declare, as plugins do): their
  * values, continued lists, unknown keys and sections, bad values, bad and
  * conflicting declarations, the example file and the keys a reload cannot
- * apply.
+ * apply.  Listeners: the [Listener] form, [Listener NAME] sections, their
+ * defaults, every refusal (overlapping addresses and ports among them) and
+ * the changes a reload names.
  */
 #include "build.h"
 
@@ -650,6 +652,205 @@ START_TEST(test_restart_changes)
 }
 END_TEST
 
+/* ---------------------------------------------------------- listeners */
+
+static const struct conf_listener *
+listener_named(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nlisteners; i++)
+		if (cfg->listeners[i].name != NULL &&
+		    strcmp(cfg->listeners[i].name, name) == 0)
+			return &cfg->listeners[i];
+	return NULL;
+}
+
+/* the [Listener] form: each address, HTTP then HTTPS, as before */
+START_TEST(test_listeners_old_form)
+{
+	char err[512], *path;
+	struct config *cfg = load_text("[Listener]\nAddress = 127.0.0.1 ::1\n"
+	    "HTTPPort = 0\nHTTPSPort = 6000\nURLPrefix = ws/x\n"
+	    "CertificateFile = /c.crt\nKeyFile = /c.key\n", &path, err,
+	    sizeof(err));
+	const struct conf_listener *l;
+
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_uint_eq(cfg->nlisteners, 2);
+	for (size_t i = 0; i < 2; i++) {
+		l = &cfg->listeners[i];
+		ck_assert_ptr_null(l->name);
+		ck_assert(l->tls && l->enabled);
+		ck_assert_uint_eq(l->port, 6000);
+		ck_assert_str_eq(l->url_prefix, "ws/x");
+		ck_assert_str_eq(l->cert_file, "/c.crt");
+		ck_assert_str_eq(l->key_file, "/c.key");
+		ck_assert_str_eq(l->thumbprint, "");
+		ck_assert_int_eq(l->line, 0);
+	}
+	ck_assert_str_eq(cfg->listeners[0].address, "127.0.0.1");
+	ck_assert_str_eq(cfg->listeners[1].address, "::1");
+	config_free(cfg);
+	unit_tmp_remove(path);
+
+	/* no file: * on 5985 and 5986 */
+	cfg = config_load(NULL, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_uint_eq(cfg->nlisteners, 2);
+	ck_assert_str_eq(cfg->listeners[0].address, "*");
+	ck_assert(!cfg->listeners[0].tls);
+	ck_assert_uint_eq(cfg->listeners[0].port, 5985);
+	ck_assert(cfg->listeners[1].tls);
+	ck_assert_uint_eq(cfg->listeners[1].port, 5986);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_listeners_named)
+{
+	char err[512], *path;
+	struct config *cfg = load_text(
+	    "[Listener]\nURLPrefix = base\nCertificateFile = /d.crt\n"
+	    "KeyFile = /d.key\n"
+	    "[Listener web]\nTransport = http\n"
+	    "[Listener local-1]\nAddress = IP:[::1]\nTransport = HTTPS\n"
+	    "Port = 7000\nURLPrefix = own\n"
+	    "CertificateThumbprint = ab:cd 0123456789abcdef0123456789ABCDEF0123\n"
+	    "[Listener files]\nAddress = 10.0.0.1\nTransport = HTTPS\n"
+	    "CertificateFile = /f.crt\nKeyFile = /f.key\nEnabled = no\n"
+	    "[listener web]\nPort = 8080\n", &path, err, sizeof(err));
+	const struct conf_listener *l;
+
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_uint_eq(cfg->nlisteners, 3);
+	ck_assert_ptr_nonnull(l = listener_named(cfg, "web"));
+	ck_assert(!l->tls && l->enabled);
+	ck_assert_str_eq(l->address, "*");
+	ck_assert_uint_eq(l->port, 8080);	/* the section, read twice */
+	ck_assert_str_eq(l->url_prefix, "base");
+	ck_assert_ptr_null(l->cert_file);
+	ck_assert_int_eq(l->line, 6);	/* its first key */
+	ck_assert_ptr_nonnull(l = listener_named(cfg, "local-1"));
+	ck_assert(l->tls);
+	ck_assert_str_eq(l->address, "::1");
+	ck_assert_uint_eq(l->port, 7000);
+	ck_assert_str_eq(l->url_prefix, "own");
+	ck_assert_str_eq(l->thumbprint,
+	    "ABCD0123456789ABCDEF0123456789ABCDEF0123");
+	ck_assert_ptr_null(l->cert_file);
+	ck_assert_ptr_nonnull(l = listener_named(cfg, "files"));
+	ck_assert(l->tls && !l->enabled);
+	ck_assert_uint_eq(l->port, 5986);	/* HTTPS's default */
+	ck_assert_str_eq(l->cert_file, "/f.crt");
+	ck_assert_str_eq(l->key_file, "/f.key");
+	config_free(cfg);
+	unit_tmp_remove(path);
+
+	/* the [Listener] files are the default certificate */
+	cfg = load_text("[Listener]\nCertificateFile = /d.crt\nKeyFile = /d.key\n"
+	    "[Listener s]\nTransport = HTTPS\n", &path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_uint_eq(cfg->nlisteners, 1);
+	ck_assert_str_eq(cfg->listeners[0].cert_file, "/d.crt");
+	ck_assert_str_eq(cfg->listeners[0].key_file, "/d.key");
+	config_free(cfg);
+	unit_tmp_remove(path);
+}
+END_TEST
+
+/* every refusal names FILE:LINE */
+START_TEST(test_listeners_errors)
+{
+	/* overlapping address and port: the same, * over one, 0.0.0.0 */
+	expect_error("[Listener a]\nAddress = 127.0.0.1\nTransport = HTTPS\n"
+	    "[Listener b]\nAddress = 127.0.0.1\nTransport = HTTPS\nPort = 5986\n",
+	    7, "[Listener b]: 127.0.0.1 port 5986 is already [Listener a]'s "
+	    "(line 2)");
+	expect_error("[Listener a]\nAddress = ::1\nTransport = HTTP\nPort = 80\n"
+	    "[Listener b]\nTransport = HTTPS\nPort = 80\n", 7,
+	    "* port 80 is already [Listener a]'s");
+	expect_error("[Listener a]\nAddress = 0.0.0.0\nTransport = HTTP\n"
+	    "[Listener b]\nAddress = 10.1.1.1\nTransport = HTTP\n", 5,
+	    "10.1.1.1 port 5985 is already");
+	expect_error("[Listener a]\nAddress = IP:::1\nTransport = HTTP\n"
+	    "[Listener b]\nAddress = 0:0::1\nTransport = HTTP\n", 5,
+	    "already [Listener a]'s");
+	/* the [Listener] form: an address twice, the two ports one */
+	expect_error("[Listener]\nAddress = 127.0.0.1 127.0.0.1\n", 2,
+	    "127.0.0.1 port 5985 twice");
+	expect_error("[Listener]\nHTTPPort = 7000\nHTTPSPort = 7000\n", 3,
+	    "port 7000 twice");
+	expect_error("[Listener]\nAddress = 10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 "
+	    "10.0.0.5 10.0.0.6 10.0.0.7 10.0.0.8 10.0.0.9\n", 2,
+	    "18 listeners (an HTTP and an HTTPS one per address), more than 16");
+	/* the form's keys beside named sections */
+	expect_error("[Listener]\nHTTPSPort = 1\n[Listener a]\nTransport = HTTP\n",
+	    2, "[Listener] HTTPSPort: with [Listener NAME] sections");
+	expect_error("[Listener a]\nTransport = HTTP\n[Listener]\nAddress = *\n",
+	    4, "[Listener] Address: with [Listener NAME] sections");
+	/* values and sections */
+	expect_error("[Listener a]\nAddress = 127.0.0.1\n", 2,
+	    "[Listener a] needs Transport");
+	expect_error("[Listener a]\nTransport = FTP\n", 2,
+	    "Transport must be HTTP or HTTPS");
+	expect_error("[Listener a]\nTransport = HTTP\nPort = 0\n", 3,
+	    "Port must be between 1 and 65535");
+	expect_error("[Listener a]\nTransport = HTTP\nPort = 65536\n", 3,
+	    "Port must be between 1 and 65535");
+	expect_error("[Listener a]\nAddress = localhost\n", 2,
+	    "expected *, an IPv4 or IPv6 address");
+	expect_error("[Listener a]\nTransport = HTTPS\nCertificateThumbprint = "
+	    "0123456789ABCDEF0123456789ABCDEF0123456\n", 3,
+	    "40 hexadecimal digits");
+	expect_error("[Listener a]\nTransport = HTTPS\nCertificateThumbprint = "
+	    "0123456789ABCDEF0123456789ABCDEF0123456G\n", 3,
+	    "40 hexadecimal digits");
+	expect_error("[Listener a]\nTransport = HTTPS\nCertificateFile = x.crt\n",
+	    3, "CertificateFile must be an absolute path");
+	expect_error("[Listener a]\nTransport = HTTPS\nCertificateFile = /x.crt\n",
+	    3, "CertificateFile and KeyFile go together");
+	expect_error("[Listener a]\nTransport = HTTPS\nCertificateFile = /x.crt\n"
+	    "KeyFile = /x.key\nCertificateThumbprint = "
+	    "0123456789ABCDEF0123456789ABCDEF01234567\n", 5,
+	    "either CertificateThumbprint or CertificateFile");
+	expect_error("[Listener a]\nTransport = HTTP\nKeyFile = /x.key\n", 3,
+	    "an HTTP listener has no certificate");
+	expect_error("[Listener a]\nTransport = HTTP\nEnabled = maybe\n", 3,
+	    "expected true or false");
+	expect_error("[Listener a]\nTransport = HTTP\nURLPrefix = /wsman\n", 3,
+	    "URLPrefix must be a path");
+	expect_error("[Listener a]\nTransport = HTTP\nHTTPPort = 1\n", 3,
+	    "unknown key HTTPPort in [Listener a]");
+	expect_error("[Listener a]\nTransport = HTTP\nPort = 1\nport = 2\n", 4,
+	    "Port is set twice (first on line 3)");
+	expect_error("[Listener a b]\nTransport = HTTP\n", 2,
+	    "a listener's name is 1 to 40");
+	expect_error("[Listener]\n[Listener x/y]\nTransport = HTTP\n", 3,
+	    "a listener's name");
+}
+END_TEST
+
+/* a reload names the listener keys that wait for a restart (not URLPrefix) */
+START_TEST(test_listeners_restart_changes)
+{
+	char err[512], *p1, *p2, seen[256] = "";
+	struct config *a = load_text("[Listener a]\nTransport = HTTP\n"
+	    "[Listener gone]\nTransport = HTTPS\nPort = 9\n", &p1, err,
+	    sizeof(err));
+	struct config *b = load_text("[Listener a]\nTransport = HTTP\n"
+	    "Port = 81\nURLPrefix = x\n[Listener new]\nTransport = HTTPS\n",
+	    &p2, err, sizeof(err));
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	config_restart_changes(a, b, note_restart, seen);
+	ck_assert_str_eq(seen, "Port Transport (removed) ");
+	config_free(a);
+	config_free(b);
+	unit_tmp_remove(p1);
+	unit_tmp_remove(p2);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -679,6 +880,13 @@ config_suite(void)
 	tcase_add_test(tc, test_bad_declarations);
 	tcase_add_test(tc, test_example);
 	tcase_add_test(tc, test_restart_changes);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("listeners");
+	tcase_add_test(tc, test_listeners_old_form);
+	tcase_add_test(tc, test_listeners_named);
+	tcase_add_test(tc, test_listeners_errors);
+	tcase_add_test(tc, test_listeners_restart_changes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("schema");

@@ -8,7 +8,9 @@
  *    (Kerberos/Negotiate/Certificate false, CbtHardeningLevel Relaxed, ...);
  *    booleans are "true"/"false" whatever the file says ("yes", "1")
  *  - each sub-URI maps to its part, case-insensitively; others to none
- *  - listeners: one per (address, transport), port 0 = none; IP filters
+ *  - listeners: one per (address, transport), port 0 = none; IP filters;
+ *    those the daemon gives (host->listener): disabled ones, thumbprints,
+ *    Get's selectors
  */
 #define _GNU_SOURCE
 
@@ -351,6 +353,73 @@ START_TEST(test_ip_filters)
 }
 END_TEST
 
+/* the daemon's listeners, as host->listener gives them */
+static const struct winrmd_listener daemon_listeners[] = {
+	{ "plain", "IP:127.0.0.1", "HTTP", 5985, true, "wsman", "",
+	  "127.0.0.1" },
+	{ "six", "IP:::1", "HTTPS", 5986, true, "own",
+	  "0123456789ABCDEF0123456789ABCDEF01234567", "::1" },
+	{ "off", "*", "HTTPS", 5987, false, "wsman",
+	  "89ABCDEF0123456789ABCDEF0123456789ABCDEF", NULL },
+};
+
+static bool
+fake_listener(size_t i, struct winrmd_listener *out)
+{
+	if (i >= sizeof(daemon_listeners) / sizeof(daemon_listeners[0]))
+		return false;
+	*out = daemon_listeners[i];
+	return true;
+}
+
+/* what the daemon says it runs wins over the [Listener] keys */
+START_TEST(test_listeners_from_daemon)
+{
+	struct winrmd_host h = mock_host;
+	struct cfg_listener v[CFG_MAX_LISTENERS];
+	struct cfg_listen l;
+	char v4[128], v6[128];
+	xmlNodePtr n;
+	size_t count;
+
+	h.listener = fake_listener;
+	mock_conf_load(today);
+	ck_assert_int_eq(cfg_listen_load(&l, &h), 0);
+	count = cfg_listeners(&l, v, CFG_MAX_LISTENERS);
+	ck_assert_uint_eq(count, 3);
+	/* the ports of DefaultPorts are still the [Listener] keys */
+	ck_assert_int_eq(l.http_port, 5985);
+	ck_assert_int_eq(l.https_port, 5986);
+	ck_assert_ptr_eq(cfg_listener_find(v, count, "IP:[::1]", "https"),
+	    &v[1]);
+	ck_assert_ptr_eq(cfg_listener_find(v, count, "*", "HTTPS"), &v[2]);
+	ck_assert_ptr_null(cfg_listener_find(v, count, "*", "HTTP"));
+
+	n = cfg_render_listener(root, &l, &v[1]);
+	ck_assert_str_eq(value_of(n, "Address"), "IP:::1");
+	ck_assert_str_eq(value_of(n, "Port"), "5986");
+	ck_assert_str_eq(value_of(n, "Enabled"), "true");
+	ck_assert_str_eq(value_of(n, "URLPrefix"), "own");
+	ck_assert_str_eq(value_of(n, "CertificateThumbprint"),
+	    "0123456789ABCDEF0123456789ABCDEF01234567");
+	ck_assert_str_eq(value_of(n, "ListeningOn"), "::1");
+
+	/* disabled: listed, listening on nothing */
+	n = cfg_render_listener(root, &l, &v[2]);
+	ck_assert_str_eq(value_of(n, "Enabled"), "false");
+	ck_assert_str_eq(value_of(n, "CertificateThumbprint"),
+	    "89ABCDEF0123456789ABCDEF0123456789ABCDEF");
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		ck_assert_str_ne((const char *)c->name, "ListeningOn");
+
+	/* the filters: the enabled listeners' addresses, "*" not among them */
+	cfg_ip_filters(&l, v4, sizeof(v4), v6, sizeof(v6));
+	ck_assert_str_eq(v4, "127.0.0.1-127.0.0.1");
+	ck_assert_str_eq(v6, "::1-::1");
+	cfg_listen_free(&l);
+}
+END_TEST
+
 static Suite *
 config_render_suite(void)
 {
@@ -364,6 +433,7 @@ config_render_suite(void)
 	tcase_add_test(tc, test_part_of_uri);
 	tcase_add_test(tc, test_listeners);
 	tcase_add_test(tc, test_ip_filters);
+	tcase_add_test(tc, test_listeners_from_daemon);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -224,6 +224,21 @@ struct winrmd_conf_change {
 	const char	*value;
 };
 
+/* a listener of the daemon, as Windows describes one (host->listener) */
+struct winrmd_listener {
+	const char	*name;		/* NAME of [Listener NAME], or NULL */
+	const char	*address;	/* "*" or "IP:" and the address */
+	const char	*transport;	/* "HTTP" or "HTTPS" */
+	unsigned	 port;
+	bool		 enabled;
+	const char	*url_prefix;	/* without the leading / */
+	/* HTTPS: the SHA-1 thumbprint of the certificate it presents now
+	 * (40 upper-case hex digits); "" for HTTP */
+	const char	*thumbprint;
+	/* the address it is bound to; NULL: every address of the host */
+	const char	*listening_on;
+};
+
 /*
  * Services the daemon offers to plugins.  Grows only at the end; a plugin
  * checks `size' before using a member added after ABI 2 (WINRMD_HOST_HAS).
@@ -417,6 +432,12 @@ struct winrmd_host {
 	 */
 	int	(*conf_set)(const struct winrmd_conf_change *set, size_t n,
 		    char *msg, size_t msglen);
+	/*
+	 * The daemon's i-th listener (from 0), enabled or not, into *out
+	 * (its strings last until the op returns): false past the last.
+	 * What `winrm enumerate winrm/config/listener' shows.
+	 */
+	bool	(*listener)(size_t i, struct winrmd_listener *out);
 };
 
 /*
