@@ -967,6 +967,7 @@ static const struct winrmd_action shell_list_actions[] = {
 	{ WINRMD_ACTION_ENUMERATE, shell_op_enumerate },
 	{ WINRMD_ACTION_PULL, shell_op_pull },
 	{ WINRMD_ACTION_RELEASE, shell_op_release },
+	{ WINRMD_ACTION_ANY, shell_op_other },
 	{ NULL, NULL },
 };
 

@@ -177,6 +177,8 @@ int		 shell_op_get(struct winrmd_op *op, void *unused);
 int		 shell_op_enumerate(struct winrmd_op *op, void *unused);
 int		 shell_op_pull(struct winrmd_op *op, void *unused);
 int		 shell_op_release(struct winrmd_op *op, void *unused);
+/* any other action there: DestinationUnreachable or ActionNotSupported */
+int		 shell_op_other(struct winrmd_op *op, void *unused);
 
 /* command.c */
 struct command	*command_start(struct shell *sh, const char *line_command,

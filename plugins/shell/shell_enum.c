@@ -480,6 +480,29 @@ shell_op_release(struct winrmd_op *op, void *unused)
 	return host->enum_release(op, &shell_items);
 }
 
+/*
+ * Any other action on .../windows/shell[/...]: the route is only for
+ * listing, so a URI that names no listing stays unknown (as it was before
+ * the route existed: a Create of a shell is .../shell/cmd's).
+ */
+int
+shell_op_other(struct winrmd_op *op, void *unused)
+{
+	const char *uri = host->op_resource_uri(op);
+
+	(void)unused;
+	if (strcasecmp(uri, SHELL_BASE_URI) != 0 &&
+	    strcasecmp(uri, SHELL_CMDS_URI) != 0)
+		return host->op_fault(op, WINRMD_FAULT_DESTINATION_UNREACHABLE,
+		    "InvalidResourceURI", "The WS-Management service cannot "
+		    "process the request. The resource URI is not supported: "
+		    "%.256s", uri);
+	return host->op_fault(op, WINRMD_FAULT_ACTION_NOT_SUPPORTED, NULL,
+	    "The action %.256s is not supported for %s: shells are listed "
+	    "here (Get, Enumerate) and created at " SHELL_CMD_URI ".",
+	    host->op_action(op), uri);
+}
+
 /* Get with the ShellId selector: the caller's shell as an rsp:Shell */
 int
 shell_op_get(struct winrmd_op *op, void *unused)

@@ -235,7 +235,12 @@ def main(url, user, password, user2, password2):
     expect_fault(r, "DestinationUnreachable", "Get on an unknown configuration")
     r = a.post(wsman.envelope(A_ENUM, SHELLS + "/nosuch", body=enum_body()))
     expect_fault(r, "DestinationUnreachable", "Enumerate of shell/nosuch")
-    ok("Get by ShellId; another user's, an unknown or a missing ShellId is a fault as on Windows")
+    r = a.post(sc.create_envelope().replace(CMD.encode(), SHELLS.encode() + b"/nosuch"))
+    expect_fault(r, "DestinationUnreachable", "Create of shell/nosuch")
+    r = a.post(sc.create_envelope().replace(CMD.encode(), SHELLS.encode()))
+    expect_fault(r, "ActionNotSupported", "Create of windows/shell")
+    ok("Get by ShellId; another user's, an unknown or a missing ShellId is a fault as on Windows; "
+       "Create is only .../shell/cmd's")
 
     pools = RunspacePool.get_runspace_pools(wsa)
     got = sorted(str(p.id).upper() for p in pools)
