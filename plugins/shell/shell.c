@@ -3,7 +3,7 @@
  * PowerShell remoting (.../powershell/<configuration>, whose runspace
  * pools are shells too: psrp.h).  Create and Delete of shells, Command,
  * Send, Receive and Signal, the per-user quotas of [Winrs], and idle
- * expiry.  A shell is visible only to the user who created it, and only
+ * expiry; Get and Enumerate of shells are shell_enum.c's.  A shell is visible only to the user who created it, and only
  * through its own resource; anyone else gets "shell not found", as on
  * Windows.  Processes and their pipes are command.c's.
  */
@@ -30,6 +30,7 @@
 #include "winrs_settings.h"
 
 #define SHELL_URI		"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
+#define SHELL_LIST_URI		"http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
 #define MAX_ENV_VARS		256
 #define MAX_ARGUMENTS		1024
 
@@ -115,6 +116,7 @@ shell_free(struct shell *sh)
 	free(sh->cwd);
 	free(sh->input_streams);
 	free(sh->output_streams);
+	free(sh->name);
 	user_copy_free(&sh->user);
 	free(sh);
 }
@@ -180,6 +182,16 @@ shell_touch(struct shell *sh)
 		sh->idle_timer = host->timer_start(sh->idle_ms, idle_expired, sh);
 }
 
+int
+shell_not_found(struct winrmd_op *op, const char *id)
+{
+	return host->op_fault(op, WINRMD_FAULT_SHELL_NOT_FOUND, NULL,
+	    "The request for the Windows Remote Shell with ShellId %.64s "
+	    "failed because the shell was not found on the server. Possible "
+	    "causes are: the specified ShellId is incorrect or the shell no "
+	    "longer exists on the server.", id);
+}
+
 /* the caller's shell named by the ShellId selector, or a fault */
 static struct shell *
 find_shell(struct winrmd_op *op, int *ret)
@@ -204,11 +216,7 @@ find_shell(struct winrmd_op *op, int *ret)
 			shell_touch(sh);
 			return sh;
 		}
-	*ret = host->op_fault(op, WINRMD_FAULT_SHELL_NOT_FOUND, NULL,
-	    "The request for the Windows Remote Shell with ShellId %.64s "
-	    "failed because the shell was not found on the server. Possible "
-	    "causes are: the specified ShellId is incorrect or the shell no "
-	    "longer exists on the server.", id);
+	*ret = shell_not_found(op, id);
 	return NULL;
 }
 
@@ -511,6 +519,15 @@ op_create(struct winrmd_op *op, void *unused)
 		sh->codepage = (unsigned)v;
 	}
 	sh->idle_ms = (uint64_t)conf("IdleTimeout");
+	{
+		/* PowerShell names its pools (Runspace1): Get and Enumerate
+		 * show it (shell_enum.c) */
+		xmlChar *name = xmlGetProp(body, BAD_CAST "Name");
+
+		if (name != NULL && name[0] != '\0')
+			sh->name = strndup((char *)name, 128);
+		xmlFree(name);
+	}
 	r = WINRMD_OK;
 	for (n = body->children; n != NULL && r == WINRMD_OK; n = n->next) {
 		if (is_shell_elem(n, "InputStreams"))
@@ -939,6 +956,21 @@ static const struct winrmd_action shell_actions[] = {
 	{ WINRMD_ACTION_SEND, op_send },
 	{ WINRMD_ACTION_RECEIVE, op_receive },
 	{ WINRMD_ACTION_SIGNAL, op_signal },
+	/* the shells of the caller as resources (shell_enum.c) */
+	{ WINRMD_ACTION_GET, shell_op_get },
+	{ WINRMD_ACTION_ENUMERATE, shell_op_enumerate },
+	{ WINRMD_ACTION_PULL, shell_op_pull },
+	{ WINRMD_ACTION_RELEASE, shell_op_release },
+	{ NULL, NULL },
+};
+
+/* the shells of the caller as resources (shell_enum.c) */
+static const struct winrmd_action shell_list_actions[] = {
+	{ WINRMD_ACTION_GET, shell_op_get },
+	{ WINRMD_ACTION_ENUMERATE, shell_op_enumerate },
+	{ WINRMD_ACTION_PULL, shell_op_pull },
+	{ WINRMD_ACTION_RELEASE, shell_op_release },
+	{ WINRMD_ACTION_ANY, shell_op_other },
 	{ NULL, NULL },
 };
 
@@ -946,6 +978,8 @@ static const struct winrmd_resource shell_resources[] = {
 	{ SHELL_URI, shell_actions },
 	/* PowerShell remoting: runspace pools are shells too (psrp.h) */
 	{ PSRP_URI_PREFIX, shell_actions },
+	/* .../windows/shell and .../windows/shell/Command */
+	{ SHELL_LIST_URI, shell_list_actions },
 	{ NULL, NULL },
 };
 

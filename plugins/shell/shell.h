@@ -141,6 +141,7 @@ struct shell {
 	char			*cwd;		/* WorkingDirectory or NULL */
 	char			**env;		/* NAME=value, NULL-terminated */
 	char			*input_streams, *output_streams;
+	char			*name;		/* Create's Name, or NULL */
 	unsigned		 codepage;
 	bool			 noprofile;
 	uint64_t		 idle_ms;
@@ -167,6 +168,17 @@ struct plugin_state {
 };
 
 extern const struct winrmd_host *host;
+
+/* shell.c: the fault for an unknown (or another user's) ShellId */
+int		 shell_not_found(struct winrmd_op *op, const char *id);
+
+/* shell_enum.c: Get and Enumerate of shells and of a shell's commands */
+int		 shell_op_get(struct winrmd_op *op, void *unused);
+int		 shell_op_enumerate(struct winrmd_op *op, void *unused);
+int		 shell_op_pull(struct winrmd_op *op, void *unused);
+int		 shell_op_release(struct winrmd_op *op, void *unused);
+/* any other action there: DestinationUnreachable or ActionNotSupported */
+int		 shell_op_other(struct winrmd_op *op, void *unused);
 
 /* command.c */
 struct command	*command_start(struct shell *sh, const char *line_command,

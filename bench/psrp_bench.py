@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""psrp_bench.py: the PowerShell remoting side of bench/run (its psrp
+section).  Run with a python that has pypsrp and pywinrm (the client venv
+of scripts/install-clients).  Plain HTTP with Basic (the bench daemon has
+AllowUnencrypted = true).
+
+    psrp_bench.py rt PORT USER PASSWORD N
+        N round trips each of pypsrp Client.execute_ps('echo hi') and
+        pywinrm Session.run_cmd('echo hi'), interleaved; checks each answer
+        is "hi"; prints "PSRP_MS PYWINRM_MS" (the medians, ms)
+    psrp_bench.py pools PORT USER PASSWORD N
+        opens N runspace pools (8 at a time, a WSMan each), prints
+        "opened N" and waits until stdin ends or SIGTERM, then closes them
+        all and prints "closed N"
+"""
+
+import concurrent.futures
+import signal
+import statistics
+import sys
+import threading
+import time
+
+import winrm
+from pypsrp.client import Client
+from pypsrp.powershell import RunspacePool
+from pypsrp.wsman import WSMan
+
+WORKERS = 8
+
+
+def wsman(port, user, password):
+    return WSMan("127.0.0.1", port=port, username=user, password=password,
+                 ssl=False, auth="basic", encryption="never",
+                 cert_validation=False)
+
+
+def rt(port, user, password, n):
+    c = Client("127.0.0.1", port=port, username=user, password=password,
+               ssl=False, auth="basic", encryption="never")
+    s = winrm.Session("http://127.0.0.1:%d/wsman" % port,
+                      auth=(user, password), transport="plaintext")
+    ps, pw = [], []
+    for _ in range(n):
+        t = time.perf_counter()
+        out, streams, had_errors = c.execute_ps("echo hi")
+        ps.append((time.perf_counter() - t) * 1000)
+        if out.strip() != "hi" or had_errors:
+            sys.exit("execute_ps('echo hi') gave %r (errors: %s)" %
+                     (out, had_errors))
+        t = time.perf_counter()
+        r = s.run_cmd("echo hi")
+        pw.append((time.perf_counter() - t) * 1000)
+        if r.status_code != 0 or r.std_out.strip() != b"hi":
+            sys.exit("run_cmd('echo hi') gave %r, %d" % (r.std_out,
+                                                          r.status_code))
+    print("%.3f %.3f" % (statistics.median(ps), statistics.median(pw)))
+
+
+def pools(port, user, password, n):
+    local = threading.local()
+
+    def conn():
+        if not hasattr(local, "w"):
+            local.w = wsman(port, user, password)
+        return local.w
+
+    def open_one(_):
+        p = RunspacePool(conn())
+        p.open()
+        return p
+
+    def close_one(p):
+        p.close()
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: stop.set())
+    with concurrent.futures.ThreadPoolExecutor(WORKERS) as ex:
+        opened = list(ex.map(open_one, range(n)))
+    print("opened %d" % len(opened), flush=True)
+
+    def stdin_end():
+        sys.stdin.read()
+        stop.set()
+    threading.Thread(target=stdin_end, daemon=True).start()
+    while not stop.is_set():
+        stop.wait(0.2)
+    with concurrent.futures.ThreadPoolExecutor(WORKERS) as ex:
+        list(ex.map(close_one, opened))
+    print("closed %d" % len(opened), flush=True)
+
+
+def main(argv):
+    if len(argv) != 6 or argv[1] not in ("rt", "pools"):
+        sys.exit(__doc__)
+    port, user, password, n = int(argv[2]), argv[3], argv[4], int(argv[5])
+    (rt if argv[1] == "rt" else pools)(port, user, password, n)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
