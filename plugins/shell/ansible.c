@@ -897,13 +897,19 @@ manifest_helper(struct ansible_payload *p, const char *name,
 	const char *path;
 	int e = 0;
 
-	if (strcasecmp(name, "winrm_put_file.ps1") == 0)
+	if (strcasecmp(name, "winrm_put_file.ps1") == 0 ||
+	    strcasecmp(name, "psrp_put_file.ps1") == 0)
 		e = set_payload_helper(p, "put_file", 1,
 		    dup_or_null(param_str(params, "Path")));
 	else if (strcasecmp(name, "winrm_fetch_file.ps1") == 0)
 		e = set_payload_helper(p, "fetch_file", 3,
 		    dup_or_null(param_str(params, "Path")),
 		    param_uint(params, "Offset", INT64_MAX),
+		    param_uint(params, "BufferSize", 64 * 1024 * 1024));
+	else if (strcasecmp(name, "psrp_fetch_file.ps1") == 0)
+		/* the psrp connection's: "[FILE]", then every chunk */
+		e = set_payload_helper(p, "fetch_stream", 2,
+		    dup_or_null(param_str(params, "Path")),
 		    param_uint(params, "BufferSize", 64 * 1024 * 1024));
 	else if (strcasecmp(name, "powershell_mkdtemp.ps1") == 0) {
 		const char *dname = param_str(params, "Name");
