@@ -135,7 +135,8 @@ stdout_line(struct command *c, const char *p, size_t n)
 	struct psrp_pipe *pp = c->kdata;
 	size_t ml = strlen(pp->mark);
 
-	if (n >= ml && memcmp(p + n - ml, pp->mark, ml) == 0) {
+	/* no mark: not run under the wrapper (a recogniser's run) */
+	if (ml > 0 && n >= ml && memcmp(p + n - ml, pp->mark, ml) == 0) {
 		if (n > ml)	/* the script's last line had no newline */
 			queue_line(c, ST_STDOUT, p, n - ml);
 		pp->in_state = true;

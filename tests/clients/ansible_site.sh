@@ -1,11 +1,12 @@
 # ansible_site.sh: sourced by the client matrix's Ansible drivers
 # (ansible_debian.sh, ansible_current.sh) after tests/interop/lib.sh and
 # tests/clients/lib.sh, with ANSIBLE_BIN (the directory of the
-# ansible-playbook to run) and ANSIBLE_SOURCE (where that Ansible comes
-# from, for the matrix).
+# ansible-playbook to run), ANSIBLE_SOURCE (where that Ansible comes
+# from, for the matrix) and ANSIBLE_CONN (winrm, the default, or psrp:
+# ansible_psrp.sh).
 #
 # Real Ansible (ansible-core and its ansible.windows collection, connection
-# winrm, Basic over HTTPS) against the daemon, with no PowerShell on the
+# winrm or psrp, Basic over HTTPS) against the daemon, with no PowerShell on the
 # host: tests/ansible/site.yml, with gather_facts, exercises every module
 # and helper winrmd runs natively (winrmd-native).  The playbook runs three
 # times, as a non-root account:
@@ -81,8 +82,14 @@ print(found[0] if len(found) == 1 else "")')
 [ -n "$windows" ] || missing_tool "the ansible.windows collection is not installed (or installed twice) for $ANSIBLE_BIN"
 ANSIBLE_VERSION="ansible-core $core, ansible.windows $windows"
 say "$ANSIBLE_VERSION ($ANSIBLE_SOURCE)"
-am() {	# am OPERATION...: proven for this Ansible
-	matrix Ansible "$ANSIBLE_VERSION" "$ANSIBLE_SOURCE" "$@"
+ANSIBLE_CONN=${ANSIBLE_CONN:-winrm}
+am() {	# am OPERATION...: proven for this Ansible (and connection)
+	local op ops=()
+
+	for op in "$@"; do
+		[ "$ANSIBLE_CONN" = winrm ] && ops+=("$op") || ops+=("$ANSIBLE_CONN: $op")
+	done
+	matrix Ansible "$ANSIBLE_VERSION" "$ANSIBLE_SOURCE" "${ops[@]}"
 }
 
 write_config "[Auth]" "Basic = true" "[Plugins]" "Load = $(all_plugins_load)" \
@@ -90,16 +97,29 @@ write_config "[Auth]" "Basic = true" "[Plugins]" "Load = $(all_plugins_load)" \
 start_daemon
 
 WIN_ROOT="C:${TARGET//\//\\}"
+case $ANSIBLE_CONN in
+winrm)
+	CONN_VARS="ansible_connection=winrm
+ansible_port=$HTTPS_PORT
+ansible_winrm_scheme=https
+ansible_winrm_transport=basic
+ansible_winrm_server_cert_validation=ignore"
+	FETCH_HELPER=fetch_file ;;
+psrp)	# the same scripts as PSRP pipelines; fetch streams the whole file
+	CONN_VARS="ansible_connection=psrp
+ansible_port=$HTTPS_PORT
+ansible_psrp_protocol=https
+ansible_psrp_auth=basic
+ansible_psrp_cert_validation=ignore"
+	FETCH_HELPER=fetch_stream ;;
+*)	hard_error "ANSIBLE_CONN=$ANSIBLE_CONN: winrm or psrp" ;;
+esac
 cat >"$WORK/inventory" <<EOT
 [targets]
 target ansible_host=127.0.0.1
 
 [targets:vars]
-ansible_connection=winrm
-ansible_port=$HTTPS_PORT
-ansible_winrm_scheme=https
-ansible_winrm_transport=basic
-ansible_winrm_server_cert_validation=ignore
+$CONN_VARS
 ansible_user=$TEST_USER
 ansible_password=$TEST_PASS
 ansible_remote_tmp=%TEMP%\\$REMOTE_TMP_NAME
@@ -207,7 +227,7 @@ am "second run changed=0"
 
 say "the daemon's side"
 grep -q "Ansible's put_file, run natively" "$DLOG" || fail "no put_file in the daemon log"
-grep -q "Ansible's fetch_file, run natively" "$DLOG" || fail "no fetch_file in the daemon log"
+grep -q "Ansible's $FETCH_HELPER, run natively" "$DLOG" || fail "no $FETCH_HELPER in the daemon log"
 grep -Eq "Ansible module [a-z.]*win_copy run natively as $TEST_USER" "$DLOG" ||
 	fail "no native win_copy in the daemon log"
 grep -Eq "Ansible module [a-z.]*win_command run natively as $OTHER_USER" "$DLOG" ||
