@@ -92,8 +92,11 @@ am() {	# am OPERATION...: proven for this Ansible (and connection)
 	matrix Ansible "$ANSIBLE_VERSION" "$ANSIBLE_SOURCE" "${ops[@]}"
 }
 
-write_config "[Auth]" "Basic = true" "[Plugins]" "Load = $(all_plugins_load)" \
-    "[Winrs]" "NativeHelper = $NATIVE"
+# psrp runs over HTTP too (Basic: unencrypted, allowed here)
+unencrypted=()
+[ "$ANSIBLE_CONN" = psrp ] && unencrypted=("[Service]" "AllowUnencrypted = true")
+write_config "${unencrypted[@]}" "[Auth]" "Basic = true" \
+    "[Plugins]" "Load = $(all_plugins_load)" "[Winrs]" "NativeHelper = $NATIVE"
 start_daemon
 
 WIN_ROOT="C:${TARGET//\//\\}"
@@ -224,6 +227,31 @@ if [ $ARC != 0 ] || [ "$(recap_field "$WORK/run2.out" failed)" != 0 ] ||
 fi
 ok "$(recap "$WORK/run2.out") ($AMS ms)"
 am "second run changed=0"
+
+if [ "$ANSIBLE_CONN" = psrp ]; then
+	say "psrp over HTTP: win_ping, raw, win_copy and fetch of 1 MiB"
+	adhoc() {	# adhoc OUTFILE MODULE ARGS: ansible over HTTP, must pass
+		local out=$1
+		shift
+		LC_ALL=C.UTF-8 with_timeout 120 "$ANSIBLE_BIN/ansible" target \
+		    -i "$WORK/inventory" -e ansible_port="$HTTP_PORT" \
+		    -e ansible_psrp_protocol=http -m "$@" >"$out" 2>&1 ||
+			{ cat "$out" >&2; fail "over HTTP: ansible -m $*"; }
+	}
+	adhoc "$WORK/http-ping.out" ansible.windows.win_ping
+	grep -q '"ping": "pong"' "$WORK/http-ping.out" || fail "win_ping over HTTP: $(cat "$WORK/http-ping.out")"
+	adhoc "$WORK/http-raw.out" ansible.builtin.raw -a 'echo "over $(id -un)"'
+	grep -q "over $TEST_USER" "$WORK/http-raw.out" || fail "raw over HTTP: $(cat "$WORK/http-raw.out")"
+	jroot=${WIN_ROOT//\\/\\\\}	# for JSON: \ doubled
+	adhoc "$WORK/http-copy.out" ansible.windows.win_copy \
+	    -a "{\"src\": \"$GEN/mib.bin\", \"dest\": \"$jroot\\\\http-mib.bin\"}"
+	adhoc "$WORK/http-fetch.out" ansible.builtin.fetch \
+	    -a "{\"src\": \"$jroot\\\\http-mib.bin\", \"dest\": \"$FETCHED/http-mib.bin\", \"flat\": true}"
+	cmp "$GEN/mib.bin" "$TARGET/http-mib.bin" && cmp "$GEN/mib.bin" "$FETCHED/http-mib.bin" ||
+		fail "the 1 MiB copy over HTTP differs"
+	ok "win_ping, raw, win_copy and fetch (1 MiB, byte-exact) over HTTP"
+	am "win_ping, raw, win_copy, fetch over HTTP (basic)"
+fi
 
 say "the daemon's side"
 grep -q "Ansible's put_file, run natively" "$DLOG" || fail "no put_file in the daemon log"

@@ -247,10 +247,28 @@ START_TEST(test_helper_variants)
 	ck_assert_ptr_nonnull(strstr(why, "parameters"));
 	ck_assert_int_eq(parse_variant(DIR "put_file.stdin",
 	    "\"winrm_put_file.ps1\", \"params\"",
-	    "\"psrp_put_file.ps1\", \"params\"", &p, why, sizeof(why)), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(why, "psrp_put_file.ps1"));
+	    "\"coverage_wrapper.ps1\", \"params\"", &p, why, sizeof(why)),
+	    -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "coverage_wrapper.ps1"));
 	ck_assert_ptr_nonnull(strstr(why, "does not run natively"));
 	ck_assert_ptr_null(p.helper[0]);
+
+	/* the psrp connection's put and fetch: the same native helpers */
+	ck_assert_int_eq(parse_variant(DIR "put_file.stdin",
+	    "\"winrm_put_file.ps1\", \"params\"",
+	    "\"psrp_put_file.ps1\", \"params\"", &p, why, sizeof(why)), 0);
+	ck_assert_str_eq(p.helper[0], "put_file");
+	ck_assert_ptr_nonnull(p.helper[1]);
+	ck_assert_ptr_null(p.helper[2]);
+	ansible_payload_free(&p);
+	ck_assert_int_eq(parse_variant(DIR "fetch_file.stdin",
+	    "\"winrm_fetch_file.ps1\", \"params\"",
+	    "\"psrp_fetch_file.ps1\", \"params\"", &p, why, sizeof(why)), 0);
+	ck_assert_str_eq(p.helper[0], "fetch_stream");
+	ck_assert_ptr_nonnull(strstr(p.helper[1], "empty.bin"));
+	ck_assert_str_eq(p.helper[2], "524288");
+	ck_assert_ptr_null(p.helper[3]);
+	ansible_payload_free(&p);
 }
 END_TEST
 
