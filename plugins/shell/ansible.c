@@ -488,6 +488,28 @@ ansible_recognise(const char *script, struct ansible_native *r)
 	return 0;
 }
 
+int
+ansible_recognise_psrp(const char *script, struct ansible_native *r)
+{
+	static const char tail[] = "\nexit $LASTEXITCODE";
+	size_t len = strlen(script), tl = sizeof(tail) - 1;
+	char *text;
+	int e;
+
+	/* a raw command: the script is what precedes the tail */
+	while (len > 0 && strchr(" \t\r\n", script[len - 1]) != NULL)
+		len--;
+	if (len < tl || strncasecmp(script + len - tl, tail, tl) != 0)
+		return ansible_recognise(script, r);
+	if ((text = strndup(script, len - tl)) == NULL) {
+		memset(r, 0, sizeof(*r));
+		return -ENOMEM;
+	}
+	e = ansible_recognise(text, r);
+	free(text);
+	return e;
+}
+
 void
 ansible_native_free(struct ansible_native *n)
 {

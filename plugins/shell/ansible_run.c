@@ -731,28 +731,16 @@ static int
 ansible_psrp(struct command *c, const char *script,
     const struct command_kind **ret_inner)
 {
-	static const char raw_tail[] = "\nexit $LASTEXITCODE";
 	struct shell *sh = c->shell;
 	struct ansible_native n;
-	size_t len = strlen(script), tl = sizeof(raw_tail) - 1;
-	char *text, *argv[ANSIBLE_MAX_ARGS + 2], msg[512], why[384];
+	char *argv[ANSIBLE_MAX_ARGS + 2], msg[512], why[384];
 	int r;
 
 	*ret_inner = NULL;
-	/* a raw command: the script is what precedes the tail */
-	while (len > 0 && (script[len - 1] == '\n' || script[len - 1] == '\r' ||
-	    script[len - 1] == ' '))
-		len--;
-	if (len >= tl && strncasecmp(script + len - tl, raw_tail, tl) == 0)
-		len -= tl;
-	else
-		len = strlen(script);
-	if ((text = strndup(script, len)) == NULL)
-		return 0;
-	r = ansible_recognise(text, &n);
-	free(text);
-	if (r < 0)
-		return 0;
+	if (ansible_recognise_psrp(script, &n) < 0) {
+		command_answer(c, 1, NULL, "winrmd: out of memory\n");
+		return 1;
+	}
 	switch (n.kind) {
 	case AK_NONE:
 		ansible_native_free(&n);
