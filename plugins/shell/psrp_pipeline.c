@@ -771,6 +771,14 @@ pipe_signal(struct command *c, const char *code)
 	if (pp->final)
 		return SIGINT;	/* over already: nothing to stop */
 	pp->stop = true;
+	if (pp->inner != NULL && c->child.pid == 0 && !c->exited) {
+		/* a recogniser's run not started yet (waiting for its input,
+		 * a become check): it never will */
+		if (pp->inner->cleanup != NULL)
+			pp->inner->cleanup(c);
+		c->exited = true;
+		c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
+	}
 	if (pp->queued || !pp->created) {
 		/* it never ran: it ends here */
 		pp->queued = false;
