@@ -1,13 +1,13 @@
 # ansible_site.sh: sourced by the client matrix's Ansible drivers
-# (ansible_debian.sh, ansible_current.sh) after tests/interop/lib.sh and
-# tests/clients/lib.sh, with ANSIBLE_BIN (the directory of the
-# ansible-playbook to run), ANSIBLE_SOURCE (where that Ansible comes
-# from, for the matrix) and ANSIBLE_CONN (winrm, the default, or psrp:
-# ansible_psrp.sh).
+# (ansible_debian.sh, ansible_current.sh, ansible_psrp.sh) after
+# tests/interop/lib.sh and tests/clients/lib.sh, with ANSIBLE_BIN (the
+# directory of the ansible-playbook to run), ANSIBLE_SOURCE (where that
+# Ansible comes from, for the matrix) and ANSIBLE_CONN (winrm, the default,
+# or psrp: ansible_psrp.sh).
 #
 # Real Ansible (ansible-core and its ansible.windows collection, connection
-# winrm or psrp, Basic over HTTPS) against the daemon, with no PowerShell on the
-# host: tests/ansible/site.yml, with gather_facts, exercises every module
+# winrm or psrp, Basic over HTTPS) against the daemon, with no PowerShell on
+# the host: tests/ansible/site.yml, with gather_facts, exercises every module
 # and helper winrmd runs natively (winrmd-native).  The playbook runs three
 # times, as a non-root account:
 #
@@ -19,6 +19,7 @@
 #     (no password, wrong password, a directory the user may not write, an
 #     unimplemented module) are asserted inside the playbook
 #  3. again: changed=0
+#  (psrp: then win_ping, raw, win_copy and fetch over HTTP, ad hoc)
 #
 # Ansible writes only under $WORK (HOME, ANSIBLE_HOME, ANSIBLE_LOCAL_TEMP);
 # the remote temporary directories go to %TEMP%\<a name for this run>,
