@@ -183,22 +183,21 @@ parse_u64(const char *s, unsigned long long *ret)
 	return errno == 0 && *end == '\0';
 }
 
-int
-helper_fetch_file(const char *win, const char *offset, const char *size)
+/*
+ * The chunk of win at off (want bytes at most) as a base64 line; all (the
+ * psrp connection's fetch): "[FILE]", then every chunk from off on, each
+ * a line of its own.
+ */
+static int
+fetch(const char *win, unsigned long long off, unsigned long long want,
+    bool all)
 {
-	unsigned long long off, want;
 	unsigned char *buf;
 	char *path, *b64;
 	struct stat st;
 	size_t got = 0;
 	int fd;
 
-	if (!parse_u64(offset, &off) || !parse_u64(size, &want) || want == 0 ||
-	    want > FETCH_MAX || off > (unsigned long long)LLONG_MAX) {
-		fprintf(stderr, "fetch_file: bad offset %s or buffer size %s\n",
-		    offset, size);
-		return 1;
-	}
 	if ((path = map_or_say(win)) == NULL)
 		return 1;
 	if (stat(path, &st) < 0) {
@@ -225,7 +224,11 @@ helper_fetch_file(const char *win, const char *offset, const char *size)
 		return 1;
 	}
 	free(path);
+	if (all)
+		fputs("[FILE]\r\n", stdout);
 	buf = xmalloc((size_t)want);
+again:
+	got = 0;
 	while (got < want) {
 		ssize_t n = pread(fd, buf + got, (size_t)want - got,
 		    (off_t)(off + got));
@@ -242,7 +245,6 @@ helper_fetch_file(const char *win, const char *offset, const char *size)
 			break;
 		got += (size_t)n;
 	}
-	close(fd);
 	if (got > 0) {
 		b64 = xmalloc((got + 2) / 3 * 4 + 1);
 		EVP_EncodeBlock((unsigned char *)b64, buf, (int)got);
@@ -250,8 +252,39 @@ helper_fetch_file(const char *win, const char *offset, const char *size)
 		fputs("\r\n", stdout);
 		free(b64);
 	}
+	if (all && got == want) {
+		off += got;
+		goto again;
+	}
+	close(fd);
 	free(buf);
 	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int
+helper_fetch_file(const char *win, const char *offset, const char *size)
+{
+	unsigned long long off, want;
+
+	if (!parse_u64(offset, &off) || !parse_u64(size, &want) || want == 0 ||
+	    want > FETCH_MAX || off > (unsigned long long)LLONG_MAX) {
+		fprintf(stderr, "fetch_file: bad offset %s or buffer size %s\n",
+		    offset, size);
+		return 1;
+	}
+	return fetch(win, off, want, false);
+}
+
+int
+helper_fetch_stream(const char *win, const char *size)
+{
+	unsigned long long want;
+
+	if (!parse_u64(size, &want) || want == 0 || want > FETCH_MAX) {
+		fprintf(stderr, "fetch_stream: bad buffer size %s\n", size);
+		return 1;
+	}
+	return fetch(win, 0, want, true);
 }
 
 /* ---------------------------------------------------------------- mkdtemp */

@@ -5,6 +5,7 @@
  *
  *   winrmd-native put_file PATH             stdin: base64 lines -> PATH
  *   winrmd-native fetch_file PATH OFFSET SIZE
+ *   winrmd-native fetch_stream PATH SIZE    "[FILE]", then each chunk
  *   winrmd-native mkdtemp BASE NAME
  *   winrmd-native remove PATH recurse|file
  *   winrmd-native expand_user [SUFFIX]
@@ -36,7 +37,7 @@
 static int
 usage(void)
 {
-	fputs("usage: winrmd-native put_file|fetch_file|mkdtemp|remove|"
+	fputs("usage: winrmd-native put_file|fetch_file|fetch_stream|mkdtemp|remove|"
 	    "expand_user|echo|exists|checksum ARGS...\n"
 	    "       winrmd-native module|async < payload.json\n"
 	    "       winrmd-native winrmcp_append|winrmcp_restore|"
@@ -108,6 +109,8 @@ main(int argc, char **argv)
 		return helper_put_file(a[0]);
 	if (strcmp(what, "fetch_file") == 0 && n == 3)
 		return helper_fetch_file(a[0], a[1], a[2]);
+	if (strcmp(what, "fetch_stream") == 0 && n == 2)
+		return helper_fetch_stream(a[0], a[1]);
 	if (strcmp(what, "mkdtemp") == 0 && n == 2)
 		return helper_mkdtemp(a[0], a[1]);
 	if (strcmp(what, "remove") == 0 && n == 2)

@@ -71,6 +71,8 @@ int	async_job(struct json_object *payload);
 int	helper_put_file(const char *path);
 int	helper_fetch_file(const char *path, const char *offset,
 	    const char *size);
+/* the psrp connection's fetch: "[FILE]", then every chunk of SIZE bytes */
+int	helper_fetch_stream(const char *path, const char *size);
 int	helper_mkdtemp(const char *base, const char *name);
 int	helper_remove(const char *path, bool recurse);
 int	helper_expand_user(const char *suffix);

@@ -488,6 +488,28 @@ ansible_recognise(const char *script, struct ansible_native *r)
 	return 0;
 }
 
+int
+ansible_recognise_psrp(const char *script, struct ansible_native *r)
+{
+	static const char tail[] = "\nexit $LASTEXITCODE";
+	size_t len = strlen(script), tl = sizeof(tail) - 1;
+	char *text;
+	int e;
+
+	/* a raw command: the script is what precedes the tail */
+	while (len > 0 && strchr(" \t\r\n", script[len - 1]) != NULL)
+		len--;
+	if (len < tl || strncasecmp(script + len - tl, tail, tl) != 0)
+		return ansible_recognise(script, r);
+	if ((text = strndup(script, len - tl)) == NULL) {
+		memset(r, 0, sizeof(*r));
+		return -ENOMEM;
+	}
+	e = ansible_recognise(text, r);
+	free(text);
+	return e;
+}
+
 void
 ansible_native_free(struct ansible_native *n)
 {
@@ -897,13 +919,19 @@ manifest_helper(struct ansible_payload *p, const char *name,
 	const char *path;
 	int e = 0;
 
-	if (strcasecmp(name, "winrm_put_file.ps1") == 0)
+	if (strcasecmp(name, "winrm_put_file.ps1") == 0 ||
+	    strcasecmp(name, "psrp_put_file.ps1") == 0)
 		e = set_payload_helper(p, "put_file", 1,
 		    dup_or_null(param_str(params, "Path")));
 	else if (strcasecmp(name, "winrm_fetch_file.ps1") == 0)
 		e = set_payload_helper(p, "fetch_file", 3,
 		    dup_or_null(param_str(params, "Path")),
 		    param_uint(params, "Offset", INT64_MAX),
+		    param_uint(params, "BufferSize", 64 * 1024 * 1024));
+	else if (strcasecmp(name, "psrp_fetch_file.ps1") == 0)
+		/* the psrp connection's: "[FILE]", then every chunk */
+		e = set_payload_helper(p, "fetch_stream", 2,
+		    dup_or_null(param_str(params, "Path")),
 		    param_uint(params, "BufferSize", 64 * 1024 * 1024));
 	else if (strcasecmp(name, "powershell_mkdtemp.ps1") == 0) {
 		const char *dname = param_str(params, "Name");

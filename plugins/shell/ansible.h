@@ -51,6 +51,12 @@ struct ansible_native {
  * single-quote unescaped; winrmd-native maps them.  Returns 0, or -ENOMEM.
  */
 int	ansible_recognise(const char *script, struct ansible_native *ret);
+/*
+ * The same for the script of a PSRP pipeline from Ansible's psrp
+ * connection: the bootstrap as it is, a raw command ("CMD\nexit
+ * $LASTEXITCODE") by its CMD.
+ */
+int	ansible_recognise_psrp(const char *script, struct ansible_native *ret);
 void	ansible_native_free(struct ansible_native *n);
 
 /*

@@ -15,7 +15,9 @@
  *                   (plus a margin: winrmd-native enforces the timeout
  *                   itself and records it);
  *
- * and winrmd-native gets the reduced JSON on stdin.  A module winrmd-native
+ * and winrmd-native gets the reduced JSON on stdin.  The psrp connection's
+ * pipelines come here too (ansible_psrp): the same scripts, the payload as
+ * the pipeline's input.  A module winrmd-native
  * does not implement goes to pwsh untouched when pwsh is selected, or
  * answers {"failed": true, "msg": ...}.  Everything here runs on the loop
  * thread.
@@ -716,8 +718,70 @@ static const struct command_kind ansible_kind = {
 	.cleanup = ansible_command_cleanup,
 };
 
+/* ------------------------------------------------ the psrp connection */
+
+/*
+ * Ansible's psrp connection sends the same scripts as PSRP pipelines: the
+ * bootstrap (2.19's bootstrap_wrapper.ps1, for modules and for its
+ * psrp_put_file.ps1 / psrp_fetch_file.ps1) with the payload as the
+ * pipeline's input lines, and raw commands as "CMD\nexit $LASTEXITCODE".
+ * c is the pipeline's command, without a child yet.
+ */
+static int
+ansible_psrp(struct command *c, const char *script,
+    const struct command_kind **ret_inner)
+{
+	struct shell *sh = c->shell;
+	struct ansible_native n;
+	char *argv[ANSIBLE_MAX_ARGS + 2], msg[512], why[384];
+	int r;
+
+	*ret_inner = NULL;
+	if (ansible_recognise_psrp(script, &n) < 0) {
+		command_answer(c, 1, NULL, "winrmd: out of memory\n");
+		return 1;
+	}
+	switch (n.kind) {
+	case AK_NONE:
+		ansible_native_free(&n);
+		return 0;
+	case AK_MALFORMED:
+		snprintf(msg, sizeof(msg), "winrmd: %s\n", n.why);
+		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s not run: %s",
+		    c->id, sh->user.name, n.why);
+		command_answer(c, 1, NULL, msg);
+		break;
+	case AK_BOOTSTRAP:
+		c->deferred = true;
+		*ret_inner = &ansible_kind;
+		host->log(WINRMD_LOG_DEBUG, "psrp: pipeline %s of %s: Ansible's "
+		    "module bootstrap, waiting for its payload", c->id,
+		    sh->user.name);
+		break;
+	case AK_HELPER:
+		argv[0] = (char *)native_path();
+		for (size_t i = 0; i <= ANSIBLE_MAX_ARGS; i++)
+			argv[i + 1] = n.argv[i];
+		if ((r = command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
+		    sh->group)) < 0) {
+			snprintf(msg, sizeof(msg), "winrmd: winrmd-native could "
+			    "not be started as %s: %s\n", sh->user.name,
+			    command_spawn_why(&sh->user.p, r, why, sizeof(why)));
+			command_answer(c, 1, NULL, msg);
+			break;
+		}
+		host->log(WINRMD_LOG_INFO, "shell: command %s of %s: Ansible's %s, "
+		    "run natively", c->id, sh->user.name, n.argv[0]);
+		command_feed(c, NULL, 0);
+		break;
+	}
+	ansible_native_free(&n);
+	return 1;
+}
+
 const struct command_recogniser ansible_recogniser = {
 	.name = "ansible",
 	.powershell = ansible_command,
 	.shell_line = native_shell_line,
+	.psrp = ansible_psrp,
 };

@@ -64,6 +64,9 @@ struct psrp_pipe {
 	size_t			 held_len;
 	bool			 held_end;
 	bool			 done_sent;
+	/* a recogniser's kind serving the pipeline (Ansible's bootstrap):
+	 * it takes the input as bytes */
+	const struct command_kind *inner;
 };
 
 static const struct command_kind pipe_kind;
@@ -132,7 +135,8 @@ stdout_line(struct command *c, const char *p, size_t n)
 	struct psrp_pipe *pp = c->kdata;
 	size_t ml = strlen(pp->mark);
 
-	if (n >= ml && memcmp(p + n - ml, pp->mark, ml) == 0) {
+	/* no mark: not run under the wrapper (a recogniser's run) */
+	if (ml > 0 && n >= ml && memcmp(p + n - ml, pp->mark, ml) == 0) {
 		if (n > ml)	/* the script's last line had no newline */
 			queue_line(c, ST_STDOUT, p, n - ml);
 		pp->in_state = true;
@@ -451,6 +455,29 @@ start(struct command *c, const struct psrp_pipeline *p)
 	pp->no_input = p->pp_no_input;
 	pp->fail_on_exit = false;
 	pp->host_null = p->pp_host.ph_is_host_null;
+	/* a script a recogniser serves (Ansible's, through the same native
+	 * layer as its winrm connection) */
+	if (p->pp_nstatements == 1 && p->pp_statements[0].ps_ncmds == 1 &&
+	    p->pp_statements[0].ps_cmds[0].pc_is_script &&
+	    p->pp_statements[0].ps_cmds[0].pc_nargs == 0)
+		for (size_t i = 0; command_recognisers[i] != NULL; i++)
+			if (command_recognisers[i]->psrp != NULL &&
+			    command_recognisers[i]->psrp(c,
+			    p->pp_statements[0].ps_cmds[0].pc_cmd,
+			    &pp->inner) != 0) {
+				pp->created = true;
+				if (pp->inner == NULL)
+					pp->no_input = true;	/* not wanted */
+				else if (pp->no_input) {
+					/* the payload will never come */
+					c->deferred = false;
+					command_answer(c, 1, NULL, "winrmd: the "
+					    "script waits for input, and the "
+					    "pipeline has none\n");
+				}
+				command_poke(c);
+				return;
+			}
 	if (psrp_script_build(p, pool->have_key ? pool->key : NULL, &script,
 	    err, sizeof(err)) < 0) {
 		fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable", err);
@@ -516,9 +543,8 @@ struct input {
 };
 
 static int
-input_add(struct input *in, const char *t)
+input_add(struct input *in, const char *t, size_t n)
 {
-	size_t n = strlen(t);
 	char *p = realloc(in->p, in->len + n + 1);
 
 	if (p == NULL)
@@ -528,6 +554,51 @@ input_add(struct input *in, const char *t)
 	p[in->len + n] = '\n';
 	in->len += n + 1;
 	return 0;
+}
+
+/*
+ * An input object as a line of text, as a [string] parameter would take
+ * it: a string whole (NULs too: Ansible's payload has them), a list's
+ * items joined with spaces, anything else its text.
+ */
+static char *
+input_text(const struct clixml_value *v, size_t *ret_len)
+{
+	const char *s;
+	char *t;
+
+	if (v->v_type == CLIXML_SECURESTRING)
+		t = strdup("");
+	else if ((s = clixml_str(v, ret_len)) != NULL) {
+		if ((t = malloc(*ret_len + 1)) != NULL) {
+			memcpy(t, s, *ret_len);
+			t[*ret_len] = '\0';
+		}
+		return t;
+	} else if (v->v_type == CLIXML_OBJECT && v->v.obj.o_tostring == NULL &&
+	    v->v.obj.o_coll == CLIXML_COLL_LST && v->v.obj.o_nitems > 0) {
+		struct input j = { 0 };
+
+		for (size_t i = 0; i < v->v.obj.o_nitems; i++) {
+			size_t n;
+			char *e = input_text(v->v.obj.o_items[i], &n);
+
+			if (e == NULL || input_add(&j, e, n) < 0) {
+				free(e);
+				free(j.p);
+				return NULL;
+			}
+			free(e);
+			j.p[j.len - 1] = ' ';
+		}
+		j.p[--j.len] = '\0';
+		*ret_len = j.len;
+		return j.p;
+	} else
+		t = psrp_value_text(v);
+	if (t != NULL)
+		*ret_len = strlen(t);
+	return t;
 }
 
 static int
@@ -568,15 +639,15 @@ message(struct command *c, struct winrmd_op *op, const uint8_t *buf,
 		break;
 	}
 	case PSRP_PIPELINE_INPUT: {
+		size_t tlen;
 		char *t;
 
 		if (!pp->created || in->end) {
 			snprintf(err, sizeof(err), "no input is expected");
 			goto bad;
 		}
-		t = v->v_type == CLIXML_SECURESTRING ? strdup("") :
-		    psrp_value_text(v);
-		if (t == NULL || input_add(in, t) < 0) {
+		t = input_text(v, &tlen);
+		if (t == NULL || input_add(in, t, tlen) < 0) {
 			free(t);
 			clixml_unref(v);
 			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
@@ -663,6 +734,13 @@ psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
 		pp->held_in = h;
 		pp->held_len += in.len;
 		pp->held_end |= in.end;
+	} else if (pp->inner != NULL && pp->inner->send != NULL &&
+	    (in.len > 0 || in.end) && (c->deferred || c->child.pid > 0)) {
+		/* the recogniser's kind takes it (Ansible's payload) */
+		r = pp->inner->send(c, op, (const unsigned char *)in.p, in.len,
+		    in.end);
+		free(in.p);
+		return r;
 	} else if (pp->created && !pp->no_input && (in.len > 0 || in.end) &&
 	    c->child.pid > 0) {
 		r = command_stdin(c, op, (const unsigned char *)in.p, in.len,
@@ -693,6 +771,14 @@ pipe_signal(struct command *c, const char *code)
 	if (pp->final)
 		return SIGINT;	/* over already: nothing to stop */
 	pp->stop = true;
+	if (pp->inner != NULL && c->child.pid == 0 && !c->exited) {
+		/* a recogniser's run not started yet (waiting for its input,
+		 * a become check): it never will */
+		if (pp->inner->cleanup != NULL)
+			pp->inner->cleanup(c);
+		c->exited = true;
+		c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
+	}
 	if (pp->queued || !pp->created) {
 		/* it never ran: it ends here */
 		pp->queued = false;
@@ -709,12 +795,23 @@ pipe_signal(struct command *c, const char *code)
 }
 
 static void
+pipe_output_ended(struct command *c)
+{
+	struct psrp_pipe *pp = c->kdata;
+
+	if (pp != NULL && pp->inner != NULL && pp->inner->output_ended != NULL)
+		pp->inner->output_ended(c);
+}
+
+static void
 pipe_cleanup(struct command *c)
 {
 	struct psrp_pipe *pp = c->kdata;
 
 	if (pp == NULL)
 		return;
+	if (pp->inner != NULL && pp->inner->cleanup != NULL)
+		pp->inner->cleanup(c);
 	psrp_defrag_free(pp->in);
 	psrp_defrag_free(pp->pr);
 	psrp_outq_clear(&pp->q);
@@ -747,6 +844,7 @@ static const struct command_kind pipe_kind = {
 	.receive = pipe_receive,
 	.signal = pipe_signal,
 	.exited = pipe_exited,
+	.output_ended = pipe_output_ended,
 	.cleanup = pipe_cleanup,
 };
 

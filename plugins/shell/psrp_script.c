@@ -315,6 +315,27 @@ is_env_path(const char *s)
 }
 
 /*
+ * How much of a script runs: all but a last line "exit $LASTEXITCODE"
+ * (Ansible's psrp connection ends raw commands with it).  That is
+ * PowerShell's "exit with the last native command's status", and in the
+ * shell the status of the script's last command is already the exit
+ * status, where $LASTEXITCODE is the previous pipeline's.
+ */
+static size_t
+script_len(const char *script)
+{
+	static const char tail[] = "exit $LASTEXITCODE";
+	size_t len = strlen(script), tl = sizeof(tail) - 1;
+
+	while (len > 0 && strchr(" \t\r\n", script[len - 1]) != NULL)
+		len--;
+	if (len > tl && script[len - tl - 1] == '\n' &&
+	    strncasecmp(script + len - tl, tail, tl) == 0)
+		return len - tl;
+	return strlen(script);
+}
+
+/*
  * One command as shell text in out: 0, 1 when it adds nothing (Out-String
  * and its kind pass what comes in on), 2 for Out-Null, -1 on error.
  */
@@ -357,7 +378,7 @@ add_command(struct build *b, struct sbuf *out, const struct psrp_cmd *c)
 			b->fail_on_exit = true;
 			sb_add(out, pypsrp_native(name));
 		} else
-			sb_add(out, name);
+			sb_addn(out, name, script_len(name));
 		sb_add(out, "\n}");
 		return 0;
 	}

@@ -130,6 +130,15 @@ struct command_recogniser {
 	int		(*shell_line)(struct shell *sh, const char *line,
 			    struct winrmd_op *op, struct command **ret,
 			    int *ret_fault);
+	/*
+	 * a PSRP pipeline's script (its only command): c is the pipeline,
+	 * without a child yet.  1 when served here: started, answered, or
+	 * waiting for the pipeline's input, which then goes to
+	 * (*ret_inner)->send as bytes (a line per input object); the
+	 * pipeline also calls its output_ended and cleanup.  0: not its own.
+	 */
+	int		(*psrp)(struct command *c, const char *script,
+			    const struct command_kind **ret_inner);
 };
 extern const struct command_recogniser *const command_recognisers[];
 

@@ -1,12 +1,13 @@
 # ansible_site.sh: sourced by the client matrix's Ansible drivers
-# (ansible_debian.sh, ansible_current.sh) after tests/interop/lib.sh and
-# tests/clients/lib.sh, with ANSIBLE_BIN (the directory of the
-# ansible-playbook to run) and ANSIBLE_SOURCE (where that Ansible comes
-# from, for the matrix).
+# (ansible_debian.sh, ansible_current.sh, ansible_psrp.sh) after
+# tests/interop/lib.sh and tests/clients/lib.sh, with ANSIBLE_BIN (the
+# directory of the ansible-playbook to run), ANSIBLE_SOURCE (where that
+# Ansible comes from, for the matrix) and ANSIBLE_CONN (winrm, the default,
+# or psrp: ansible_psrp.sh).
 #
 # Real Ansible (ansible-core and its ansible.windows collection, connection
-# winrm, Basic over HTTPS) against the daemon, with no PowerShell on the
-# host: tests/ansible/site.yml, with gather_facts, exercises every module
+# winrm or psrp, Basic over HTTPS) against the daemon, with no PowerShell on
+# the host: tests/ansible/site.yml, with gather_facts, exercises every module
 # and helper winrmd runs natively (winrmd-native).  The playbook runs three
 # times, as a non-root account:
 #
@@ -18,6 +19,7 @@
 #     (no password, wrong password, a directory the user may not write, an
 #     unimplemented module) are asserted inside the playbook
 #  3. again: changed=0
+#  (psrp: then win_ping, raw, win_copy and fetch over HTTP, ad hoc)
 #
 # Ansible writes only under $WORK (HOME, ANSIBLE_HOME, ANSIBLE_LOCAL_TEMP);
 # the remote temporary directories go to %TEMP%\<a name for this run>,
@@ -81,25 +83,47 @@ print(found[0] if len(found) == 1 else "")')
 [ -n "$windows" ] || missing_tool "the ansible.windows collection is not installed (or installed twice) for $ANSIBLE_BIN"
 ANSIBLE_VERSION="ansible-core $core, ansible.windows $windows"
 say "$ANSIBLE_VERSION ($ANSIBLE_SOURCE)"
-am() {	# am OPERATION...: proven for this Ansible
-	matrix Ansible "$ANSIBLE_VERSION" "$ANSIBLE_SOURCE" "$@"
+ANSIBLE_CONN=${ANSIBLE_CONN:-winrm}
+am() {	# am OPERATION...: proven for this Ansible (and connection)
+	local op ops=()
+
+	for op in "$@"; do
+		[ "$ANSIBLE_CONN" = winrm ] && ops+=("$op") || ops+=("$ANSIBLE_CONN: $op")
+	done
+	matrix Ansible "$ANSIBLE_VERSION" "$ANSIBLE_SOURCE" "${ops[@]}"
 }
 
-write_config "[Auth]" "Basic = true" "[Plugins]" "Load = $(all_plugins_load)" \
-    "[Winrs]" "NativeHelper = $NATIVE"
+# psrp runs over HTTP too (Basic without message encryption: allowed here)
+unencrypted=()
+[ "$ANSIBLE_CONN" = psrp ] && unencrypted=("[Service]" "AllowUnencrypted = true")
+write_config "${unencrypted[@]}" "[Auth]" "Basic = true" \
+    "[Plugins]" "Load = $(all_plugins_load)" "[Winrs]" "NativeHelper = $NATIVE"
 start_daemon
 
 WIN_ROOT="C:${TARGET//\//\\}"
+case $ANSIBLE_CONN in
+winrm)
+	CONN_VARS="ansible_connection=winrm
+ansible_port=$HTTPS_PORT
+ansible_winrm_scheme=https
+ansible_winrm_transport=basic
+ansible_winrm_server_cert_validation=ignore"
+	FETCH_HELPER=fetch_file ;;
+psrp)	# the same scripts as PSRP pipelines; fetch streams the whole file
+	CONN_VARS="ansible_connection=psrp
+ansible_port=$HTTPS_PORT
+ansible_psrp_protocol=https
+ansible_psrp_auth=basic
+ansible_psrp_cert_validation=ignore"
+	FETCH_HELPER=fetch_stream ;;
+*)	hard_error "ANSIBLE_CONN=$ANSIBLE_CONN: winrm or psrp" ;;
+esac
 cat >"$WORK/inventory" <<EOT
 [targets]
 target ansible_host=127.0.0.1
 
 [targets:vars]
-ansible_connection=winrm
-ansible_port=$HTTPS_PORT
-ansible_winrm_scheme=https
-ansible_winrm_transport=basic
-ansible_winrm_server_cert_validation=ignore
+$CONN_VARS
 ansible_user=$TEST_USER
 ansible_password=$TEST_PASS
 ansible_remote_tmp=%TEMP%\\$REMOTE_TMP_NAME
@@ -205,9 +229,35 @@ fi
 ok "$(recap "$WORK/run2.out") ($AMS ms)"
 am "second run changed=0"
 
+if [ "$ANSIBLE_CONN" = psrp ]; then
+	say "psrp over HTTP: win_ping, raw, win_copy and fetch of 1 MiB"
+	adhoc() {	# adhoc OUTFILE MODULE ARGS: ansible over HTTP, must pass
+		local out=$1
+		shift
+		LC_ALL=C.UTF-8 with_timeout 120 "$ANSIBLE_BIN/ansible" target \
+		    -i "$WORK/inventory" -e ansible_port="$HTTP_PORT" \
+		    -e ansible_psrp_protocol=http \
+		    -e ansible_psrp_message_encryption=never -m "$@" >"$out" 2>&1 ||
+			{ cat "$out" >&2; fail "over HTTP: ansible -m $*"; }
+	}
+	adhoc "$WORK/http-ping.out" ansible.windows.win_ping
+	grep -q '"ping": "pong"' "$WORK/http-ping.out" || fail "win_ping over HTTP: $(cat "$WORK/http-ping.out")"
+	adhoc "$WORK/http-raw.out" ansible.builtin.raw -a 'echo "over $(id -un)"'
+	grep -q "over $TEST_USER" "$WORK/http-raw.out" || fail "raw over HTTP: $(cat "$WORK/http-raw.out")"
+	jroot=${WIN_ROOT//\\/\\\\}	# for JSON: \ doubled
+	adhoc "$WORK/http-copy.out" ansible.windows.win_copy \
+	    -a "{\"src\": \"$GEN/mib.bin\", \"dest\": \"$jroot\\\\http-mib.bin\"}"
+	adhoc "$WORK/http-fetch.out" ansible.builtin.fetch \
+	    -a "{\"src\": \"$jroot\\\\http-mib.bin\", \"dest\": \"$FETCHED/http-mib.bin\", \"flat\": true}"
+	cmp "$GEN/mib.bin" "$TARGET/http-mib.bin" && cmp "$GEN/mib.bin" "$FETCHED/http-mib.bin" ||
+		fail "the 1 MiB copy over HTTP differs"
+	ok "win_ping, raw, win_copy and fetch (1 MiB, byte-exact) over HTTP"
+	am "win_ping, raw, win_copy, fetch over HTTP (basic)"
+fi
+
 say "the daemon's side"
 grep -q "Ansible's put_file, run natively" "$DLOG" || fail "no put_file in the daemon log"
-grep -q "Ansible's fetch_file, run natively" "$DLOG" || fail "no fetch_file in the daemon log"
+grep -q "Ansible's $FETCH_HELPER, run natively" "$DLOG" || fail "no $FETCH_HELPER in the daemon log"
 grep -Eq "Ansible module [a-z.]*win_copy run natively as $TEST_USER" "$DLOG" ||
 	fail "no native win_copy in the daemon log"
 grep -Eq "Ansible module [a-z.]*win_command run natively as $OTHER_USER" "$DLOG" ||

@@ -8,6 +8,8 @@
  */
 #include "build.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,13 +19,16 @@
 #include "cmdline.h"
 #include "unit.h"
 
+static bool psrp;	/* expect() as a PSRP pipeline's script */
+
 /* recognises script; checks kind and argv (NULL-terminated expectations) */
 static void
 expect(const char *script, enum ansible_kind kind, const char *const *argv)
 {
 	struct ansible_native n;
 
-	ck_assert_int_eq(ansible_recognise(script, &n), 0);
+	ck_assert_int_eq(psrp ? ansible_recognise_psrp(script, &n) :
+	    ansible_recognise(script, &n), 0);
 	ck_assert_msg(n.kind == kind, "kind %d, expected %d (%s) for:\n%s",
 	    n.kind, kind, n.why ? n.why : "", script);
 	for (size_t i = 0; argv != NULL && argv[i] != NULL; i++) {
@@ -126,6 +131,36 @@ START_TEST(test_captured_scripts)
 	expect_file("ansible/expand_user_sub.ps1", AK_HELPER, home);
 	/* raw's Write-Output 'x' means the same natively: print x */
 	expect_file("ansible/raw.ps1", AK_HELPER, raw);
+}
+END_TEST
+
+/*
+ * Ansible's psrp connection: the bootstrap as the winrm connection's, a raw
+ * command with "\nexit $LASTEXITCODE" after it (exec_command's wrapping)
+ */
+START_TEST(test_psrp_scripts)
+{
+	static const char *const raw[] = { "echo", "hello raw", NULL };
+	char *s = unit_read_data("ansible/raw.ps1", NULL), *t;
+
+	psrp = true;
+	expect_file("ansible/2.19/bootstrap.ps1", AK_BOOTSTRAP, NULL);
+	t = malloc(strlen(s) + 32);
+	ck_assert_ptr_nonnull(t);
+	sprintf(t, "%s\nexit $LASTEXITCODE", s);
+	expect(t, AK_HELPER, raw);
+	sprintf(t, "%s\r\nexit $LASTEXITCODE\r\n", s);
+	expect(t, AK_HELPER, raw);
+	free(t);
+	free(s);
+	expect("echo hi\nexit $LASTEXITCODE", AK_NONE, NULL);
+	expect("exit $LASTEXITCODE", AK_NONE, NULL);
+	/* site.yml's mangled put_file, as raw sends it over psrp */
+	expect("begin {\n$pth = 'C:\\never'\n"
+	    "$fd = [System.IO.File]::Create($path)\n}\nprocess {\n"
+	    "$bytes = [System.Convert]::FromBase64String($input)\n}\n"
+	    "exit $LASTEXITCODE", AK_MALFORMED, NULL);
+	psrp = false;
 }
 END_TEST
 
@@ -538,6 +573,7 @@ ansible_suite(void)
 
 	tcase_add_test(tc, test_captured_scripts);
 	tcase_add_test(tc, test_captured_commands);
+	tcase_add_test(tc, test_psrp_scripts);
 	tcase_add_test(tc, test_variants);
 	tcase_add_test(tc, test_mangled);
 	tcase_add_test(tc, test_literals);

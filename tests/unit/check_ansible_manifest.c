@@ -7,9 +7,12 @@
  * manifest's helpers become winrmd-native's argv, its module runs (become,
  * async, script) the same reduced JSON 2.14's payload gives; manifests
  * that are not what Ansible sends fail with a sentence, never silently.
+ * The psrp connection's pipelines (2.19/psrp: the script and the input
+ * objects) give the bootstrap the same stdin, a line per object.
  */
 #include "build.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -247,10 +250,128 @@ START_TEST(test_helper_variants)
 	ck_assert_ptr_nonnull(strstr(why, "parameters"));
 	ck_assert_int_eq(parse_variant(DIR "put_file.stdin",
 	    "\"winrm_put_file.ps1\", \"params\"",
-	    "\"psrp_put_file.ps1\", \"params\"", &p, why, sizeof(why)), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(why, "psrp_put_file.ps1"));
+	    "\"coverage_wrapper.ps1\", \"params\"", &p, why, sizeof(why)),
+	    -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "coverage_wrapper.ps1"));
 	ck_assert_ptr_nonnull(strstr(why, "does not run natively"));
 	ck_assert_ptr_null(p.helper[0]);
+
+	/* the psrp connection's put and fetch: the same native helpers */
+	ck_assert_int_eq(parse_variant(DIR "put_file.stdin",
+	    "\"winrm_put_file.ps1\", \"params\"",
+	    "\"psrp_put_file.ps1\", \"params\"", &p, why, sizeof(why)), 0);
+	ck_assert_str_eq(p.helper[0], "put_file");
+	ck_assert_ptr_nonnull(p.helper[1]);
+	ck_assert_ptr_null(p.helper[2]);
+	ansible_payload_free(&p);
+	ck_assert_int_eq(parse_variant(DIR "fetch_file.stdin",
+	    "\"winrm_fetch_file.ps1\", \"params\"",
+	    "\"psrp_fetch_file.ps1\", \"params\"", &p, why, sizeof(why)), 0);
+	ck_assert_str_eq(p.helper[0], "fetch_stream");
+	ck_assert_ptr_nonnull(strstr(p.helper[1], "empty.bin"));
+	ck_assert_str_eq(p.helper[2], "524288");
+	ck_assert_ptr_null(p.helper[3]);
+	ansible_payload_free(&p);
+}
+END_TEST
+
+/* ------------------------------------------------------- psrp pipelines */
+
+static void
+put(char **buf, size_t *len, const char *t, size_t n)
+{
+	*buf = realloc(*buf, *len + n + 1);
+	ck_assert_ptr_nonnull(*buf);
+	memcpy(*buf + *len, t, n);
+	*len += n;
+}
+
+/* an input object as psrp_pipeline.c gives it: a line, a list's (string)
+ * items joined with spaces */
+static void
+add_object(struct json_object *o, char **buf, size_t *len)
+{
+	if (json_object_is_type(o, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			struct json_object *e = json_object_array_get_idx(o, i);
+
+			if (i > 0)
+				put(buf, len, " ", 1);
+			put(buf, len, json_object_get_string(e),
+			    (size_t)json_object_get_string_len(e));
+		}
+	else
+		put(buf, len, json_object_get_string(o),
+		    (size_t)json_object_get_string_len(o));
+	put(buf, len, "\n", 1);
+}
+
+/* a captured pipeline: its script recognised, its input as stdin */
+static unsigned char *
+psrp_pipeline(const char *name, enum ansible_kind kind, size_t *ret_len)
+{
+	char *text = unit_read_data(name, NULL), *buf = NULL;
+	struct json_object *o = json_tokener_parse(text), *in;
+	struct ansible_native n;
+	size_t len = 0;
+
+	ck_assert_msg(o != NULL, "%s is not JSON", name);
+	ck_assert_int_eq(ansible_recognise_psrp(json_object_get_string(
+	    json_object_object_get(o, "script")), &n), 0);
+	ck_assert_int_eq(n.kind, kind);
+	ansible_native_free(&n);
+	in = json_object_object_get(o, "input");
+	for (size_t i = 0; in != NULL && i < json_object_array_length(in); i++)
+		add_object(json_object_array_get_idx(in, i), &buf, &len);
+	json_object_put(o);
+	free(text);
+	*ret_len = len;
+	return (unsigned char *)buf;
+}
+
+START_TEST(test_psrp_pipelines)
+{
+	static const char *const mods[] = { "win_ping", "setup", "win_copy",
+	    "async_status", "script" };
+	struct ansible_payload p;
+	size_t len, ready, input;
+	unsigned char *buf;
+	char why[256] = "", path[64];
+
+	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		snprintf(path, sizeof(path), DIR "psrp/%s.json", mods[i]);
+		buf = psrp_pipeline(path, AK_BOOTSTRAP, &len);
+		ready = ansible_payload_ready(buf, len, true, &input);
+		ck_assert_uint_gt(ready, 0);
+		ck_assert_msg(ansible_payload_parse(buf, ready, &p, why,
+		    sizeof(why)) == 0, "%s: %s", path, why);
+		ck_assert_str_eq(p.module, mods[i]);
+		ansible_payload_free(&p);
+		free(buf);
+	}
+	/* put: the helper, and the file's base64 lines after the manifest */
+	buf = psrp_pipeline(DIR "psrp/put_file.json", AK_BOOTSTRAP, &len);
+	ready = ansible_payload_ready(buf, len, false, &input);
+	ck_assert_uint_gt(ready, 0);
+	ck_assert_int_eq(ansible_payload_parse(buf, ready, &p, why, sizeof(why)),
+	    0);
+	ck_assert_str_eq(p.helper[0], "put_file");
+	ck_assert_ptr_nonnull(p.helper[1]);
+	ck_assert_uint_lt(input, len);
+	ck_assert_msg(buf[input] != '\0' && buf[input] != '\n',
+	    "the input does not start with base64");
+	ansible_payload_free(&p);
+	free(buf);
+	/* fetch: the whole file, in chunks, after "[FILE]" */
+	buf = psrp_pipeline(DIR "psrp/fetch_file.json", AK_BOOTSTRAP, &len);
+	ready = ansible_payload_ready(buf, len, true, &input);
+	ck_assert_int_eq(ansible_payload_parse(buf, ready, &p, why, sizeof(why)),
+	    0);
+	ck_assert_str_eq(p.helper[0], "fetch_stream");
+	ck_assert_ptr_nonnull(p.helper[2]);
+	ck_assert_ptr_null(p.helper[3]);
+	ansible_payload_free(&p);
+	free(buf);
 }
 END_TEST
 
@@ -420,6 +541,7 @@ manifest_suite(void)
 	tcase_add_test(tc, test_ready);
 	tcase_add_test(tc, test_helpers);
 	tcase_add_test(tc, test_helper_variants);
+	tcase_add_test(tc, test_psrp_pipelines);
 	tcase_add_test(tc, test_modules);
 	tcase_add_test(tc, test_become_async_script);
 	tcase_add_test(tc, test_manifest_bad);

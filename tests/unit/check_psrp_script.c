@@ -119,6 +119,31 @@ START_TEST(script_arguments)
 }
 END_TEST
 
+START_TEST(raw_exit_tail)
+{
+	/* Ansible's psrp raw: "CMD\nexit $LASTEXITCODE": the shell's own
+	 * status, not the previous pipeline's $LASTEXITCODE */
+	struct psrp_cmd c[] = { cmd("false\nexit $LASTEXITCODE\r\n", true,
+	    NULL, 0) };
+	struct psrp_cmd alone[] = { cmd("exit $LASTEXITCODE", true, NULL, 0) };
+	struct psrp_cmd mid[] = { cmd("exit $LASTEXITCODE\necho x", true,
+	    NULL, 0) };
+	struct psrp_statement st = { c, 1 };
+	struct psrp_script s;
+
+	ck_assert_str_eq(build(&st, 1, NULL, &s), "{ \nfalse\n\n}");
+	psrp_script_free(&s);
+	st.ps_cmds = alone;
+	ck_assert_str_eq(build(&st, 1, NULL, &s),
+	    "{ \nexit $LASTEXITCODE\n}");
+	psrp_script_free(&s);
+	st.ps_cmds = mid;
+	ck_assert_str_eq(build(&st, 1, NULL, &s),
+	    "{ \nexit $LASTEXITCODE\necho x\n}");
+	psrp_script_free(&s);
+}
+END_TEST
+
 START_TEST(cmdlet_line)
 {
 	struct psrp_arg a[] = { { "Force", clixml_new_bool(true) },
@@ -337,6 +362,7 @@ psrp_script_suite(void)
 	tcase_add_test(tc, execute_ps_shape);
 	tcase_add_test(tc, environment_statement);
 	tcase_add_test(tc, script_arguments);
+	tcase_add_test(tc, raw_exit_tail);
 	tcase_add_test(tc, cmdlet_line);
 	tcase_add_test(tc, securestring_argument);
 	tcase_add_test(tc, pypsrp_copy_fetch);

@@ -10,6 +10,16 @@ Writes, for the first command of each kind found:
                          four NULs, the exec manifest (and for put_file four
                          NULs and the first two base64 lines of the file)
 
+and from a capture of the psrp connection's pipelines (*.psrp.json), in
+OUT_DIR/psrp/:
+
+  <kind>.json            {"script": the pipeline's script, "input": its
+                         input objects}: the bootstrap's lines (the JSON
+                         line, "\0\0\0\0", the manifest; for put_file
+                         "\0\0\0\0" and two one-item lists of base64,
+                         each cut to 400 characters)
+  raw.json               a raw command's script ("...\nexit $LASTEXITCODE")
+
 String values longer than 300 characters (the exec wrapper, the scripts of
 the manifest) are cut to 300: the parser reads only the keys around them.
 The script action's entry (a short "& ... ; exit $LASTEXITCODE" line) and
@@ -30,6 +40,8 @@ KINDS = {
     "powershell_expand_user.ps1": "expand_user",
     "winrm_put_file.ps1": "put_file",
     "winrm_fetch_file.ps1": "fetch_file",
+    "psrp_put_file.ps1": "put_file",
+    "psrp_fetch_file.ps1": "fetch_file",
     "win_ping": "win_ping",
     "setup": "setup",
     "win_copy": "win_copy",
@@ -64,8 +76,57 @@ def expand_user_kind(manifest):
     return "expand_user" if path == "~" else "expand_user_sub"
 
 
+def trim(boot, manifest, kind):
+    boot["script"] = cut(boot["script"])
+    for action in manifest["actions"]:
+        if "BecomePassword" in action.get("secure_params", {}):
+            action["secure_params"]["BecomePassword"] = "capture's pw"
+    entry = manifest["actions"][-1]["params"].get("Script")
+    for key, info in manifest["scripts"].items():
+        if kind != "script" or key != entry:
+            info["script"] = cut(info["script"])
+
+
+def psrp(src, out):
+    out = os.path.join(out, "psrp")
+    os.makedirs(out, exist_ok=True)
+    done = set()
+    for name in sorted(os.listdir(src)):
+        if not name.endswith(".psrp.json"):
+            continue
+        cap = json.load(open(os.path.join(src, name)))
+        script = cap["commands"][0]["cmd"]
+        lines = cap["input"] or []
+        kind = None
+        if script.rstrip().endswith("exit $LASTEXITCODE"):
+            kind, data = "raw", {"script": script, "input": None}
+        elif len(lines) >= 3 and lines[1] == "\0\0\0\0":
+            boot, manifest = json.loads(lines[0]), json.loads(lines[2])
+            kind = kind_of(manifest)
+            if kind == "expand_user":
+                kind = expand_user_kind(manifest)
+            if kind == "put_file" and len(lines) < 6:
+                continue	# an empty file: keep one with base64
+            if kind is not None:
+                trim(boot, manifest, kind)
+                rest = lines[3:]
+                if kind == "put_file":	# two base64 items, cut short
+                    rest = [rest[0]] + [[x[:400] for x in item]
+                                        for item in rest[1:3]]
+                data = {"script": script, "input": [
+                    json.dumps(boot), lines[1], json.dumps(manifest)] + rest}
+        if kind is None or kind in done:
+            continue
+        done.add(kind)
+        with open(os.path.join(out, kind + ".json"), "w") as f:
+            json.dump(data, f, indent=1)
+            f.write("\n")
+        print("psrp %s: %s" % (kind, name))
+
+
 def main(src, out):
     os.makedirs(out, exist_ok=True)
+    psrp(src, out)
     done = set()
     for name in sorted(os.listdir(src)):
         if not name.endswith(".cmd"):
@@ -95,14 +156,7 @@ def main(src, out):
             done.add(ps)
             with open(os.path.join(out, ps), "w") as f:
                 f.write(script)
-        boot["script"] = cut(boot["script"])
-        for action in manifest["actions"]:
-            if "BecomePassword" in action.get("secure_params", {}):
-                action["secure_params"]["BecomePassword"] = "capture's pw"
-        entry = manifest["actions"][-1]["params"].get("Script")
-        for key, info in manifest["scripts"].items():
-            if kind != "script" or key != entry:
-                info["script"] = cut(info["script"])
+        trim(boot, manifest, kind)
         data = (json.dumps(boot, ensure_ascii=True).encode() +
                 b"\n\0\0\0\0\n" + json.dumps(manifest).encode())
         if len(parts) > 2:

@@ -5,10 +5,15 @@ PYTHONPATH: it wraps winrm.protocol.Protocol's run_command and
 send_message (Ansible writes its Sends itself) and writes, into
 $WINRMD_CAPTURE_DIR, PID-NNN.cmd (the command line as sent) and
 PID-NNN.stdin (the stdin: every Send of the command, in order).
+
+For pypsrp (Ansible's psrp connection) it wraps PowerShell.begin_invoke
+and writes PID-NNN.psrp.json: the pipeline's commands (cmd, is_script,
+args) and its input objects (strings, lists of strings), in order.
 """
 
 import base64
 import itertools
+import json
 import os
 import re
 
@@ -51,5 +56,34 @@ def _install():
     wp.Protocol.send_message = send_message
 
 
+def _install_psrp():
+    try:
+        import pypsrp.powershell as pp
+    except ImportError:
+        return
+    counter = itertools.count(1)
+    orig = pp.PowerShell.begin_invoke
+
+    def plain(v):
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        return v if isinstance(v, (str, int, float, bool, type(None))) \
+            else str(v)
+
+    def begin_invoke(self, input=None, *a, **kw):
+        if input is not None:
+            input = list(input)
+        n = "%d-%03d" % (os.getpid(), next(counter))
+        cmds = [{"cmd": c.cmd, "is_script": c.is_script,
+                 "args": [[arg.name, plain(arg.value)] for arg in c.args]}
+                for c in self.commands]
+        with open(os.path.join(_dir, n + ".psrp.json"), "w") as f:
+            json.dump({"commands": cmds, "input": plain(input)}, f)
+        return orig(self, input, *a, **kw)
+
+    pp.PowerShell.begin_invoke = begin_invoke
+
+
 if _dir:
     _install()
+    _install_psrp()
