@@ -22,6 +22,7 @@
 #include "negotiate.h"
 #include "op.h"
 #include "reactor.h"
+#include "session.h"
 #include "soap.h"
 #include "spawn.h"
 #include "winrmd.h"
@@ -417,6 +418,8 @@ const struct winrmd_host host_services = {
 	.enum_release = enumeration_release,
 	.epr_selector = enumeration_epr_selector,
 	.auth_offered = h_auth_offered,
+	.session_open = session_open,
+	.session_close = session_close,
 };
 
 void

@@ -142,6 +142,9 @@ shell_destroy(struct shell *sh, enum winrmd_fault fault, const char *why)
 	else
 		shell_kill_marked(sh);
 	sh->group = NULL;
+	/* the login session ends after its processes, as sshd's does */
+	host->session_close(sh->session);
+	sh->session = NULL;
 	for (struct shell **pp = &state.shells; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == sh) {
 			*pp = sh->next;
@@ -462,6 +465,85 @@ create_reply(struct winrmd_op *op, const struct shell *sh)
 	return WINRMD_OK;
 }
 
+/* the shell created, in its login session: linked, logged, answered */
+static int
+shell_start(struct winrmd_op *op, struct shell *sh)
+{
+	sh->created_ms = host->now_ms();
+	sh->next = state.shells;
+	state.shells = sh;
+	state.nshells++;
+	shell_touch(sh);
+	host->log(WINRMD_LOG_INFO, "shell: %s%s created for %s from %s "
+	    "(codepage %u, idle %llu ms, limits by %s)", sh->psrp ?
+	    "PowerShell runspace pool " : "", sh->id, sh->user.name,
+	    sh->client_ip, sh->codepage, (unsigned long long)sh->idle_ms,
+	    sh->group ? host->group_mode() : "rlimits");
+	return create_reply(op, sh);
+}
+
+/* the client's Environment, then what PAM set that it did not */
+static int
+add_session_env(struct shell *sh, char *const *penv)
+{
+	size_t n = 0, m = 0, k;
+	char **env;
+
+	while (sh->env != NULL && sh->env[n] != NULL)
+		n++;
+	while (penv[m] != NULL)
+		m++;
+	if (m == 0)
+		return 0;
+	if ((env = calloc(n + m + 1, sizeof(*env))) == NULL)
+		return -1;
+	for (k = 0; k < n; k++)
+		env[k] = sh->env[k];
+	for (size_t i = 0; i < m; i++) {
+		size_t len = strcspn(penv[i], "=");
+		bool set = false;
+
+		for (size_t j = 0; j < n && !set; j++)
+			set = strncmp(sh->env[j], penv[i], len) == 0 &&
+			    sh->env[j][len] == '=';
+		if (!set && (env[k++] = strdup(penv[i])) == NULL) {
+			while (k-- > n)
+				free(env[k]);
+			free(env);
+			return -1;
+		}
+	}
+	free(sh->env);
+	sh->env = env;
+	return 0;
+}
+
+/* the login session of a Create: the shell starts in it, or is refused */
+static void
+session_ready(struct winrmd_session *s, char *const *env, const char *why,
+    void *arg)
+{
+	struct shell *sh = arg;
+	struct winrmd_op *op = sh->create_op;
+
+	sh->create_op = NULL;
+	sh->session = s;
+	if (s == NULL || add_session_env(sh, env) < 0) {
+		if (s == NULL)
+			host->op_fault(op, WINRMD_FAULT_ACCESS_DENIED, NULL,
+			    "No login session for %s: %s.", sh->user.name, why);
+		else
+			host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+			    "out of memory");
+		host->session_close(s);
+		host->group_destroy(sh->group);
+		psrp_pool_free(sh);
+		shell_free(sh);
+	} else
+		shell_start(op, sh);
+	host->op_complete(op);
+}
+
 static int
 op_create(struct winrmd_op *op, void *unused)
 {
@@ -557,17 +639,19 @@ op_create(struct winrmd_op *op, void *unused)
 		snprintf(name, sizeof(name), "shell-%s", sh->id);
 		sh->group = host->group_create(name, sh->mem_limit, sh->max_procs);
 	}
-	sh->created_ms = host->now_ms();
-	sh->next = state.shells;
-	state.shells = sh;
-	state.nshells++;
-	shell_touch(sh);
-	host->log(WINRMD_LOG_INFO, "shell: %s%s created for %s from %s "
-	    "(codepage %u, idle %llu ms, limits by %s)", sh->psrp ?
-	    "PowerShell runspace pool " : "", sh->id, sh->user.name,
-	    sh->client_ip, sh->codepage, (unsigned long long)sh->idle_ms,
-	    sh->group ? host->group_mode() : "rlimits");
-	return create_reply(op, sh);
+	/* a daemon without login sessions (an older one): none */
+	if (!WINRMD_HOST_HAS(host, session_open))
+		return shell_start(op, sh);
+	sh->create_op = op;
+	if ((r = host->session_open(p, sh->client_ip, sh->id, session_ready,
+	    sh)) < 0) {
+		host->group_destroy(sh->group);
+		psrp_pool_free(sh);
+		shell_free(sh);
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "No login session could be started: %s.", strerror(-r));
+	}
+	return WINRMD_PENDING;
 }
 
 /* --------------------------------------------------------------- Delete */

@@ -152,6 +152,8 @@ struct shell {
 	struct command		*commands;
 	unsigned		 ncommands;
 	struct psrp_pool	*psrp;		/* a PowerShell runspace pool */
+	struct winrmd_session	*session;	/* its login session, or NULL */
+	struct winrmd_op	*create_op;	/* a Create waiting for it */
 };
 
 struct psrp_pool;	/* psrp.h */
