@@ -334,6 +334,9 @@ on_exit_event(int fd, uint32_t events, void *arg)
 	c->exited = true;
 	c->exit_code = si.si_code == CLD_EXITED ? si.si_status :
 	    128 + si.si_status;
+	host->log(WINRMD_LOG_INFO, "shell: command of %s (shell %s, pid %d) "
+	    "exited with code %d", c->shell->user.name, c->shell->id,
+	    (int)c->child.pid, c->exit_code);
 	/* the status is kept: no zombie waits for a Receive (pgroup.c) */
 	command_reap(c);
 	/* nobody reads stdin any more: what a Send waits for is over */
@@ -988,6 +991,33 @@ command_spawn_fault(struct winrmd_op *op, const struct winrmd_principal *user,
 	    cwd ? cwd : "", why);
 }
 
+/*
+ * The audit trail of commands: who started what in which shell, its pid,
+ * and (on_exit_event) its exit code.  The command line is the client's:
+ * the daemon's log escapes it.
+ */
+static void
+log_started(const struct command *c, const struct winrmd_principal *user,
+    char *const *argv)
+{
+	char line[1024];
+	size_t o = 0;
+
+	line[0] = '\0';
+	for (size_t i = 0; argv[i] != NULL && o + 1 < sizeof(line); i++) {
+		int n = snprintf(line + o, sizeof(line) - o, "%s%s",
+		    i > 0 ? " " : "", argv[i]);
+
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+	if (o >= sizeof(line))
+		memcpy(line + sizeof(line) - 4, "...", 4);
+	host->log(WINRMD_LOG_INFO, "shell: command started for %s (shell %s, "
+	    "pid %d): %s", user->name, c->shell->id, (int)c->child.pid, line);
+}
+
 int
 command_spawn(struct command *c, const struct winrmd_principal *user,
     char **argv, char *const *env, const char *cwd, struct winrmd_group *group)
@@ -1012,6 +1042,7 @@ command_spawn(struct command *c, const struct winrmd_principal *user,
 		    .in_fd = -1, .out_fd = -1, .err_fd = -1 };
 		return r;
 	}
+	log_started(c, user, argv);
 	if (sh->codepage != 65001 && sh->codepage != 0) {
 		c->conv = iconv_open(codepage_name(sh->codepage, cpbuf,
 		    sizeof(cpbuf)), "UTF-8");
