@@ -13,13 +13,14 @@
  * through /proc/self/exe): it opens the session, writes utmp and wtmp,
  * sends back the environment PAM set, then sleeps until its stdin reaches
  * end of file (session_close, or the daemon going away in any manner) and
- * closes the session.  The loop thread only reads the helper's answer from
+ * closes the session.  It is not the daemon's child: an open session
+ * costs the daemon one descriptor, and nothing to reap.  The loop thread only reads the helper's answer from
  * a pipe.  The user's commands take the session's environment; their
  * loginuid is the user's uid (spawn.c sets it, as pam_loginuid does for the
  * helper).
  *
- * The helper's answer: "OK\0" then NAME=value\0 ... and an empty string, or
- * "ERR\0" and the reason\0.
+ * The helper's answer: "OK\0", its pid, then NAME=value\0 ... and an empty
+ * string, or "ERR\0" and the reason\0.
  */
 #include "build.h"
 
@@ -47,60 +48,46 @@
 #define SESSION_ANSWER_MAX	16384	/* bytes of the helper's answer */
 #define SESSION_OPEN_MS		30000	/* the helper answers within */
 
+/*
+ * An open session holds one descriptor: the helper's stdin.  The helper is
+ * not the daemon's child (a double fork: init, or the service manager,
+ * reaps it), so nothing waits for it and nothing is left to reap.
+ */
 struct winrmd_session {
-	pid_t			 pid;		/* the helper */
-	int			 pidfd;
+	pid_t			 pid;		/* the helper, from its answer */
 	int			 to_fd;		/* its stdin: closing it ends it */
-	int			 from_fd;	/* its answer */
-	struct winrmd_watch	*w_from, *w_exit;
+	int			 from_fd;	/* its answer, until it came */
+	struct winrmd_watch	*w_from;
 	struct winrmd_timer	*timer;
 	winrmd_session_fn	 fn;		/* NULL once called */
 	void			*arg;
-	bool			 closing;	/* session_close called */
 	size_t			 len;
-	char			 answer[SESSION_ANSWER_MAX];
+	char			*answer;	/* until it came */
 	char			 user[64], rhost[64], id[64];
 };
+
+/* the answer is in: no more watch, timer, pipe or buffer */
+static void
+s_opened(struct winrmd_session *s)
+{
+	reactor_watch_remove(s->w_from);
+	s->w_from = NULL;
+	reactor_timer_stop(s->timer);
+	s->timer = NULL;
+	if (s->from_fd >= 0)
+		close(s->from_fd);
+	s->from_fd = -1;
+	free(s->answer);
+	s->answer = NULL;
+}
 
 static void
 s_free(struct winrmd_session *s)
 {
-	reactor_watch_remove(s->w_from);
-	reactor_watch_remove(s->w_exit);
-	reactor_timer_stop(s->timer);
-	if (s->from_fd >= 0)
-		close(s->from_fd);
+	s_opened(s);
 	if (s->to_fd >= 0)
-		close(s->to_fd);
-	if (s->pidfd >= 0)
-		close(s->pidfd);
+		close(s->to_fd);	/* the helper closes its session at EOF */
 	free(s);
-}
-
-/* the helper exited: reaped; freed if nothing else holds s */
-static void
-on_exit_event(int fd, uint32_t events, void *arg)
-{
-	struct winrmd_session *s = arg;
-	siginfo_t si;
-
-	(void)events;
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) < 0 ||
-	    si.si_pid == 0)
-		return;
-	reactor_watch_remove(s->w_exit);
-	s->w_exit = NULL;
-	close(s->pidfd);
-	s->pidfd = -1;
-	if (s->closing) {
-		s_free(s);
-		return;
-	}
-	if (s->fn == NULL)	/* open: the shell goes on without it */
-		log_warn("session: the session helper of %s (shell %s) exited "
-		    "before the shell ended (status %d): the login session "
-		    "ended early", s->user, s->id, si.si_status);
 }
 
 /* the session is open: the shell gets it and PAM's environment */
@@ -108,27 +95,30 @@ static void
 accept_answer(struct winrmd_session *s)
 {
 	winrmd_session_fn fn = s->fn;
-	char *env[256];
-	size_t n = 0;
+	char *env[256], *a = s->answer;
+	size_t n = 0, o = 3, len = s->len;
 
+	/* fn may close s: the answer is ours now */
 	s->fn = NULL;
-	reactor_watch_remove(s->w_from);
-	s->w_from = NULL;
-	reactor_timer_stop(s->timer);
-	s->timer = NULL;
-	for (size_t o = 3; o < s->len && s->answer[o] != '\0' &&
+	s->answer = NULL;
+	s_opened(s);
+	/* "OK", the helper's pid, then NAME=value ... */
+	s->pid = (pid_t)strtol(a + o, NULL, 10);
+	o += strlen(a + o) + 1;
+	for (; o < len && a[o] != '\0' &&
 	    n + 1 < sizeof(env) / sizeof(env[0]);) {
-		if (strchr(s->answer + o, '=') != NULL)
-			env[n++] = s->answer + o;
-		o += strlen(s->answer + o) + 1;
+		if (strchr(a + o, '=') != NULL)
+			env[n++] = a + o;
+		o += strlen(a + o) + 1;
 	}
 	env[n] = NULL;
 	log_info("session: opened for %s from %s (shell %s, helper %d)",
 	    s->user, s->rhost, s->id, (int)s->pid);
 	fn(s, env, NULL, s->arg);
+	free(a);
 }
 
-/* no session: the shell is told why; s goes when its helper has exited */
+/* no session: the shell is told why, s is freed (the helper sees EOF) */
 static void
 refuse(struct winrmd_session *s, const char *why)
 {
@@ -137,18 +127,9 @@ refuse(struct winrmd_session *s, const char *why)
 	char reason[256];
 
 	snprintf(reason, sizeof(reason), "%s", why);
-	s->fn = NULL;
-	reactor_watch_remove(s->w_from);
-	s->w_from = NULL;
-	reactor_timer_stop(s->timer);
-	s->timer = NULL;
 	log_notice("session: no session for %s from %s (shell %s): %s",
 	    s->user, s->rhost, s->id, reason);
-	s->closing = true;
-	close(s->to_fd);
-	s->to_fd = -1;
-	if (s->w_exit == NULL)
-		s_free(s);
+	s_free(s);
 	if (fn != NULL && !W->stopping)
 		fn(NULL, NULL, reason, arg);
 }
@@ -161,8 +142,8 @@ complete(const struct winrmd_session *s)
 		return memchr(s->answer + 4, '\0', s->len - 4) != NULL;
 	if (s->len < 4 || memcmp(s->answer, "OK", 3) != 0)
 		return false;
-	/* an empty string ends the list: two NULs in a row, or OK\0\0 */
-	for (size_t i = 3; i < s->len; i++)
+	/* the pid, then an empty string ends the list */
+	for (size_t i = 4; i < s->len; i++)
 		if (s->answer[i] == '\0' && s->answer[i - 1] == '\0')
 			return true;
 	return false;
@@ -176,7 +157,7 @@ on_answer(int fd, uint32_t events, void *arg)
 
 	(void)events;
 	do
-		got = read(fd, s->answer + s->len, sizeof(s->answer) - s->len);
+		got = read(fd, s->answer + s->len, SESSION_ANSWER_MAX - s->len);
 	while (got < 0 && errno == EINTR);
 	if (got < 0 && errno == EAGAIN)
 		return;
@@ -186,32 +167,52 @@ on_answer(int fd, uint32_t events, void *arg)
 		return;
 	}
 	s->len += (size_t)got;
-	if (s->len >= 4 && memcmp(s->answer, "ERR", 4) == 0) {
-		if (complete(s)) {
-			char why[256];
+	if (!complete(s)) {
+		if (s->len == SESSION_ANSWER_MAX)
+			refuse(s, "the session's environment is too large");
+		return;
+	}
+	if (memcmp(s->answer, "ERR", 4) == 0) {
+		char why[256];
 
-			snprintf(why, sizeof(why), "%s", s->answer + 4);
-			refuse(s, why);
-		}
+		snprintf(why, sizeof(why), "%s", s->answer + 4);
+		refuse(s, why);
 		return;
 	}
-	if (complete(s)) {
-		accept_answer(s);
-		return;
-	}
-	if (s->len == sizeof(s->answer))
-		refuse(s, "the session's environment is too large");
+	accept_answer(s);
 }
 
+/* the helper still waits for PAM: it closes what it opened at EOF */
 static void
 on_timeout(void *arg)
 {
 	struct winrmd_session *s = arg;
 
 	s->timer = NULL;
-	if (s->pid > 0)
-		kill(s->pid, SIGKILL);
 	refuse(s, "the PAM session did not open within 30 s");
+}
+
+/*
+ * The helper, in the child of a fork: async-signal-safe calls only (the
+ * daemon has threads).  A second fork leaves the helper to init.
+ */
+static void __attribute__((noreturn))
+start_helper(int to[2], int from[2], char **argv)
+{
+	extern char **environ;
+#ifdef SYS_fork
+	long pid = syscall(SYS_fork);
+#else
+	long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+#endif
+
+	if (pid != 0)
+		_exit(pid < 0 ? 127 : 0);
+	if (dup2(to[0], 0) < 0 || dup2(from[1], 1) < 0 ||
+	    syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
+		_exit(127);
+	execve("/proc/self/exe", argv, environ);
+	_exit(127);
 }
 
 int
@@ -219,25 +220,24 @@ session_open(const struct winrmd_principal *p, const char *rhost,
     const char *id, winrmd_session_fn fn, void *arg)
 {
 	const char *service = conf_s(W->cfg, CK_AUTH_PAM_SERVICE);
-	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, r;
+	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, r = 0, status;
 	struct winrmd_session *s;
 	char *argv[7];
-	extern char **environ;
+	pid_t mid;
 
 	if (p == NULL || fn == NULL || W->stopping)
 		return -EINVAL;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->answer = malloc(SESSION_ANSWER_MAX)) == NULL) {
+		free(s);
 		return -ENOMEM;
-	s->pidfd = s->to_fd = s->from_fd = -1;
+	}
+	s->to_fd = s->from_fd = -1;
 	s->fn = fn;
 	s->arg = arg;
 	snprintf(s->user, sizeof(s->user), "%s", p->name);
 	snprintf(s->rhost, sizeof(s->rhost), "%s", rhost ? rhost : "");
 	snprintf(s->id, sizeof(s->id), "%s", id ? id : "-");
-	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0) {
-		r = -errno;
-		goto fail;
-	}
 	argv[0] = (char *)"winrmd";
 	argv[1] = (char *)SESSION_HELPER_ARG;
 	argv[2] = (char *)service;
@@ -245,36 +245,25 @@ session_open(const struct winrmd_principal *p, const char *rhost,
 	argv[4] = s->rhost;
 	argv[5] = s->id;
 	argv[6] = NULL;
-	/* the child only makes async-signal-safe calls before exec */
-	if ((s->pid = fork()) < 0) {
+	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0 ||
+	    (mid = fork()) < 0) {
 		r = -errno;
 		goto fail;
 	}
-	if (s->pid == 0) {
-		if (dup2(to[0], 0) < 0 || dup2(from[1], 1) < 0 ||
-		    syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
-			_exit(127);
-		execve("/proc/self/exe", argv, environ);
-		_exit(127);
-	}
-	r = 0;
-	if (r < 0)
-		goto fail;
+	if (mid == 0)
+		start_helper(to, from, argv);
+	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+		;
 	close(to[0]);
 	close(from[1]);
 	s->to_fd = to[1];
 	s->from_fd = from[0];
 	to[0] = to[1] = from[0] = from[1] = -1;
 	fcntl(s->from_fd, F_SETFL, O_NONBLOCK);
-	if ((s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0)) < 0 ||
-	    (s->w_exit = reactor_watch(s->pidfd, WINRMD_IN, on_exit_event,
-	    s)) == NULL || (s->w_from = reactor_watch(s->from_fd, WINRMD_IN,
-	    on_answer, s)) == NULL || (s->timer = reactor_timer(
-	    SESSION_OPEN_MS, on_timeout, s)) == NULL) {
+	if ((s->w_from = reactor_watch(s->from_fd, WINRMD_IN, on_answer,
+	    s)) == NULL || (s->timer = reactor_timer(SESSION_OPEN_MS,
+	    on_timeout, s)) == NULL) {
 		r = -ENOMEM;
-		kill(s->pid, SIGKILL);
-		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
-			;
 		goto fail;
 	}
 	return 0;
@@ -298,12 +287,7 @@ session_close(struct winrmd_session *s)
 		return;
 	log_info("session: closed for %s from %s (shell %s)", s->user,
 	    s->rhost, s->id);
-	s->closing = true;
-	close(s->to_fd);
-	s->to_fd = -1;
-	/* stopping: nobody waits for the helper; it closes on its own */
-	if (s->w_exit == NULL || W->stopping)
-		s_free(s);
+	s_free(s);
 }
 
 /* ------------------------------------------------------------ the helper */
@@ -442,6 +426,8 @@ session_helper_main(int argc, char **argv)
 	}
 	utmp_write(USER_PROCESS, line, argv[3], argv[4]);
 	put("OK");
+	snprintf(buf, sizeof(buf), "%d", (int)getpid());
+	put(buf);
 	if ((env = pam_getenvlist(ph)) != NULL) {
 		for (size_t i = 0; env[i] != NULL; i++) {
 			put(env[i]);

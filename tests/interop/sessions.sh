@@ -96,9 +96,9 @@ helper=${TTY#winrm/}
     [ ! -e /proc/self/loginuid ] ||
     fail "the session helper $helper has loginuid $(cat "/proc/$helper/loginuid"), not $TEST_UID (pam_loginuid)"
 ok "the session helper (pid $helper) is in the session: loginuid $TEST_UID"
-last -w -n 20 | grep -E "^$TEST_USER +$TTY .*still logged in" >/dev/null ||
-    fail "last does not show the session logged in: $(last -w -n 5)"
-ok "last: $(last -w -n 20 | grep -E "^$TEST_USER +$TTY " | head -n 1)"
+last -w "$TEST_USER" | grep -E "^$TEST_USER +$TTY .*still logged in" >/dev/null ||
+    fail "last does not show the session logged in: $(last -w "$TEST_USER")"
+ok "last: $(last -w "$TEST_USER" | grep -E "^$TEST_USER +$TTY " | head -n 1)"
 
 for i in $(seq 1 100); do
 	[ -e "$WORK/code" ] && break
@@ -127,7 +127,7 @@ kill -0 "$helper" 2>/dev/null && fail "the session helper $helper still runs"
 ok "the session helper has exited"
 # last(1) calls a session that ended this very second "still running"
 sleep 1.2
-ended=$(last -w -n 20 | grep -E "^$TEST_USER +$TTY " | head -n 1)
+ended=$(last -w "$TEST_USER" | grep -E "^$TEST_USER +$TTY " | head -n 1)
 echo "$ended" | grep -qE " - [0-9]{2}:[0-9]{2} " ||
     fail "last shows no end: $ended; wtmp: $(utmpdump /var/log/wtmp 2>/dev/null | grep "$TTY")"
 ok "last: $ended"
