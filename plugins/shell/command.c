@@ -1018,15 +1018,53 @@ log_started(const struct command *c, const struct winrmd_principal *user,
 	    "pid %d): %s", user->name, c->shell->id, (int)c->child.pid, line);
 }
 
+/*
+ * The environment of a command: the caller's (the client's Environment,
+ * PSRP's and Ansible's own), then what PAM set for the shell's login
+ * session that the caller did not.  The pointers are the callers'; NULL
+ * when out of memory.
+ */
+static char **
+session_env(char *const *env, char *const *penv)
+{
+	size_t n = 0, m = 0, k;
+	char **all;
+
+	while (env != NULL && env[n] != NULL)
+		n++;
+	while (penv != NULL && penv[m] != NULL)
+		m++;
+	if ((all = calloc(n + m + 1, sizeof(*all))) == NULL)
+		return NULL;
+	for (k = 0; k < n; k++)
+		all[k] = env[k];
+	for (size_t i = 0; i < m; i++) {
+		size_t len = strcspn(penv[i], "=");
+		bool set = false;
+
+		for (size_t j = 0; j < n && !set; j++)
+			set = strncmp(env[j], penv[i], len) == 0 &&
+			    env[j][len] == '=';
+		if (!set)
+			all[k++] = penv[i];
+	}
+	return all;
+}
+
 int
 command_spawn(struct command *c, const struct winrmd_principal *user,
     char **argv, char *const *env, const char *cwd, struct winrmd_group *group)
 {
 	struct shell *sh = c->shell;
 	struct winrmd_spawn_req req = { 0 };
-	char cpbuf[16];
+	char cpbuf[16], **all = NULL;
 	int r;
 
+	if (sh->session_env != NULL && sh->session_env[0] != NULL) {
+		if ((all = session_env(env, sh->session_env)) == NULL)
+			return -ENOMEM;
+		env = all;
+	}
 	req.user = user;
 	req.path = argv[0];
 	req.argv = argv;
@@ -1037,7 +1075,9 @@ command_spawn(struct command *c, const struct winrmd_principal *user,
 		req.mem_limit = sh->mem_limit;
 		req.nproc_limit = sh->max_procs;
 	}
-	if ((r = host->spawn(&req, &c->child)) < 0) {
+	r = host->spawn(&req, &c->child);
+	free(all);
+	if (r < 0) {
 		c->child = (struct winrmd_child){ .pid = 0, .pidfd = -1,
 		    .in_fd = -1, .out_fd = -1, .err_fd = -1 };
 		return r;

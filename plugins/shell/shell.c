@@ -112,6 +112,10 @@ shell_free(struct shell *sh)
 		for (size_t i = 0; sh->env[i] != NULL; i++)
 			free(sh->env[i]);
 	free(sh->env);
+	if (sh->session_env != NULL)
+		for (size_t i = 0; sh->session_env[i] != NULL; i++)
+			free(sh->session_env[i]);
+	free(sh->session_env);
 	free(sh->cwd);
 	free(sh->input_streams);
 	free(sh->output_streams);
@@ -482,39 +486,19 @@ shell_start(struct winrmd_op *op, struct shell *sh)
 	return create_reply(op, sh);
 }
 
-/* the client's Environment, then what PAM set that it did not */
+/* a copy of what PAM set for the session, for every command (command.c) */
 static int
-add_session_env(struct shell *sh, char *const *penv)
+keep_session_env(struct shell *sh, char *const *penv)
 {
-	size_t n = 0, m = 0, k;
-	char **env;
+	size_t m = 0;
 
-	while (sh->env != NULL && sh->env[n] != NULL)
-		n++;
 	while (penv[m] != NULL)
 		m++;
-	if (m == 0)
-		return 0;
-	if ((env = calloc(n + m + 1, sizeof(*env))) == NULL)
+	if ((sh->session_env = calloc(m + 1, sizeof(char *))) == NULL)
 		return -1;
-	for (k = 0; k < n; k++)
-		env[k] = sh->env[k];
-	for (size_t i = 0; i < m; i++) {
-		size_t len = strcspn(penv[i], "=");
-		bool set = false;
-
-		for (size_t j = 0; j < n && !set; j++)
-			set = strncmp(sh->env[j], penv[i], len) == 0 &&
-			    sh->env[j][len] == '=';
-		if (!set && (env[k++] = strdup(penv[i])) == NULL) {
-			while (k-- > n)
-				free(env[k]);
-			free(env);
-			return -1;
-		}
-	}
-	free(sh->env);
-	sh->env = env;
+	for (size_t i = 0; i < m; i++)
+		if ((sh->session_env[i] = strdup(penv[i])) == NULL)
+			return -1;	/* shell_free frees what was copied */
 	return 0;
 }
 
@@ -528,7 +512,7 @@ session_ready(struct winrmd_session *s, char *const *env, const char *why,
 
 	sh->create_op = NULL;
 	sh->session = s;
-	if (s == NULL || add_session_env(sh, env) < 0) {
+	if (s == NULL || keep_session_env(sh, env) < 0) {
 		if (s == NULL)
 			host->op_fault(op, WINRMD_FAULT_ACCESS_DENIED, NULL,
 			    "No login session for %s: %s.", sh->user.name, why);
