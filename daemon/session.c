@@ -102,6 +102,13 @@ accept_answer(struct winrmd_session *s)
 	s->fn = NULL;
 	s->answer = NULL;
 	s_opened(s);
+	if (W->stopping) {	/* the plugins are being finalised */
+		log_info("session: %s (shell %s) opened as the daemon stops: "
+		    "closed", s->user, s->id);
+		s_free(s);
+		free(a);
+		return;
+	}
 	/* "OK", the helper's pid, then NAME=value ... */
 	s->pid = (pid_t)strtol(a + o, NULL, 10);
 	o += strlen(a + o) + 1;
