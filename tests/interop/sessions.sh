@@ -11,6 +11,7 @@
 #  - the audit lines: Accepted/Failed (invalid user too), session
 #    opened/closed, command started (user, shell, pid) and its exit code; a
 #    user name with a newline gives one escaped line
+#  - the daemon's stop ends the session of a shell left open
 #  - fail2ban-regex with the shipped filter against this run's log: every
 #    Failed line matches, no Accepted line does
 # The daemon runs on a PAM service of its own, the shipped file with
@@ -211,7 +212,29 @@ ips=$(fail2ban-regex --out ip "$DLOG" "$WORK/f2b/filter.d/winrmd.conf" 2>&1 | so
     fail "fail2ban would ban '$ips', not only the client 127.0.0.1 (a forged address in a user name?)"
 ok "the address fail2ban takes from each line is the client's: $ips"
 
+# ------------------------------------------------------------- daemon stop
+say "the daemon's stop ends the sessions of its shells"
+cat >"$WORK/open.py" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[4])
+import shell_common as sc
+s = sc.pywinrm_session(sys.argv[1], "plaintext", sys.argv[2], sys.argv[3])
+print(s.protocol.open_shell())
+EOF
+sid=$("$PY" "$WORK/open.py" "$URL_HTTP4" "$TEST_USER" "$TEST_PASS" "$WRT_HERE") ||
+    fail "no shell: $sid"
+wait_log "session: opened for $TEST_USER from 127\.0\.0\.1 \(shell $sid, helper [0-9]+\)" 5 ||
+    fail "no session for shell $sid"
+h2=$(grep -oE "shell $sid, helper [0-9]+" "$DLOG" | grep -oE "[0-9]+$")
+who | grep -qE "^$TEST_USER +winrm/$h2 " || fail "who does not show winrm/$h2: $(who)"
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
+for i in $(seq 1 50); do
+	kill -0 "$h2" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$h2" 2>/dev/null && fail "the session helper $h2 outlived the daemon by 5 s"
+who | grep -qE " winrm/$h2 " && fail "who still shows winrm/$h2 after the stop"
+ok "stopped: winrm/$h2 is gone from who, its helper has exited"
 pgrep -u "$TEST_USER" >/dev/null && fail "processes of $TEST_USER are left: $(ps -o pid,stat,args -u "$TEST_USER")"
 echo "PASS: $TEST_NAME"
