@@ -395,6 +395,7 @@ session_helper_main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	pam_handle_t *ph = NULL;
 	char line[32], buf[64], **env;
+	sigset_t none;
 	int rc;
 
 	if (argc != 6 || getuid() != 0) {
@@ -402,8 +403,6 @@ session_helper_main(int argc, char **argv)
 		    SESSION_HELPER_ARG);
 		return 2;
 	}
-	sigset_t none;
-
 	/* the daemon's end going away ends the session, not this process */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
