@@ -23,7 +23,8 @@ void	session_close(struct winrmd_session *s);
  * The helper (`winrmd --pam-session SERVICE USER RHOST ID`, started by
  * session_open through /proc/self/exe): its main.
  */
-int	session_helper_main(int argc, char **argv);
+int	session_helper_main(int argc, char **argv)
+	    __attribute__((noreturn));
 
 /* "--pam-session": the helper's first argument */
 #define SESSION_HELPER_ARG	"--pam-session"
