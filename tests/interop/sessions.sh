@@ -11,7 +11,8 @@
 #  - the audit lines: Accepted/Failed (invalid user too), session
 #    opened/closed, command started (user, shell, pid) and its exit code; a
 #    user name with a newline gives one escaped line
-#  - the daemon's stop ends the session of a shell left open
+#  - the daemon's stop, and the idle timeout, end the session of a shell
+#    left open
 #  - fail2ban-regex with the shipped filter against this run's log: every
 #    Failed line matches, no Accepted line does
 # The daemon runs on a PAM service of its own, the shipped file with
@@ -236,5 +237,31 @@ done
 kill -0 "$h2" 2>/dev/null && fail "the session helper $h2 outlived the daemon by 5 s"
 who | grep -qE " winrm/$h2 " && fail "who still shows winrm/$h2 after the stop"
 ok "stopped: winrm/$h2 is gone from who, its helper has exited"
+
+# ------------------------------------------------------------ idle timeout
+say "the idle timeout ends the session of a shell nobody uses"
+write_config "[Service]" "AllowUnencrypted = true" \
+    "[Auth]" "Basic = true" "PamService = $SERVICE" \
+    "[Winrs]" "IdleTimeout = 2000" \
+    "[Plugins]" "Load = $(all_plugins_load)"
+start_daemon
+sid=$("$PY" "$WORK/open.py" "$URL_HTTP4" "$TEST_USER" "$TEST_PASS" "$WRT_HERE") ||
+    fail "no shell: $sid"
+wait_log "session: opened for $TEST_USER from 127\.0\.0\.1 \(shell $sid, helper [0-9]+\)" 5 ||
+    fail "no session for shell $sid"
+h3=$(grep -oE "shell $sid, helper [0-9]+" "$DLOG" | grep -oE "[0-9]+$")
+wait_log "shell: $sid of $TEST_USER deleted \(idle timeout\)" 10 ||
+    fail "shell $sid was not deleted for being idle"
+wait_log "session: closed for $TEST_USER from 127\.0\.0\.1 \(shell $sid\)" 2 ||
+    fail "the idle shell's session was not closed"
+for i in $(seq 1 50); do
+	kill -0 "$h3" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$h3" 2>/dev/null && fail "the session helper $h3 still runs"
+who | grep -qE " winrm/$h3 " && fail "who still shows winrm/$h3 after the idle timeout"
+ok "idle: shell $sid deleted, winrm/$h3 gone from who"
+stop_daemon
+[ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
 pgrep -u "$TEST_USER" >/dev/null && fail "processes of $TEST_USER are left: $(ps -o pid,stat,args -u "$TEST_USER")"
 echo "PASS: $TEST_NAME"
