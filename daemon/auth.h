@@ -97,6 +97,7 @@ struct auth_job {
 	struct principal	*principal;	/* NULL: refused */
 	unsigned		 fail_delay_us;	/* PAM's, 0: none asked */
 	char			 why[200];	/* why refused, for the log */
+	bool			 invalid_user;	/* refused: no such account */
 	const char		*user;		/* as asked */
 	const char		*password;	/* NULL: an account check */
 	const char		*scheme;

@@ -17,6 +17,7 @@
 #include "build.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,17 @@ lookup(struct job *j)
 	return r;
 }
 
+/* whether the name a refused check was asked for names no account */
+static bool
+no_such_user(const char *name)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	return getpwnam_r(name, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res == NULL;
+}
+
 static void
 refuse(struct job *j)
 {
@@ -100,11 +112,14 @@ work(void *arg)
 		p->fail_delay_us = j->pam.fail_delay_us;
 		if (!j->pam.ok) {
 			snprintf(p->why, sizeof(p->why), "PAM: %s", j->pam.why);
+			p->invalid_user = no_such_user(j->user);
 			return;
 		}
 	}
-	if (lookup(j) < 0)
+	if (lookup(j) < 0) {
+		p->invalid_user = no_such_user(j->user);
 		return;
+	}
 	if (account_locked(p->principal->pub.name)) {
 		snprintf(p->why, sizeof(p->why), "the password of %s is locked "
 		    "(passwd -l)", p->principal->pub.name);

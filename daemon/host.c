@@ -25,6 +25,7 @@
 #include "op.h"
 #include "plugin.h"
 #include "reactor.h"
+#include "session.h"
 #include "soap.h"
 #include "spawn.h"
 #include "winrmd.h"
@@ -553,6 +554,8 @@ const struct winrmd_host host_services = {
 	.auth_offered = h_auth_offered,
 	.conf_set = h_conf_set,
 	.listener = http_listener_info,
+	.session_open = session_open,
+	.session_close = session_close,
 };
 
 void

@@ -92,6 +92,52 @@ refused(struct request *rq, unsigned delay_us)
 		http_resume(rq);
 }
 
+/*
+ * The audit trail, one line per login decided, in sshd's words so that log
+ * watchers (fail2ban, a SIEM) read it as they read sshd's: "Accepted basic
+ * for bob from ADDR port N", "Failed basic for [invalid user] bob from
+ * ADDR port N".  The scheme: basic, negotiate (NTLM), kerberos,
+ * certificate.  The line next to it says why, in the daemon's words.  The
+ * user name is the client's: log.c escapes it (a newline in it cannot
+ * start a line of its own).
+ */
+static const char *
+audit_scheme(const char *s)
+{
+	if (strcasecmp(s, "Basic") == 0)
+		return "basic";
+	if (strcasecmp(s, "Kerberos") == 0)
+		return "kerberos";
+	if (strcasecmp(s, "Certificate") == 0)
+		return "certificate";
+	return "negotiate";
+}
+
+static const char *
+audit_port(const struct conn *c)
+{
+	const char *p = strrchr(c->peer, ':');
+
+	return p != NULL && p[1] != '\0' ? p + 1 : "0";
+}
+
+static void
+audit_accepted(const char *scheme, const char *user, const struct conn *c)
+{
+	log_info("auth: Accepted %s for %s from %s port %s",
+	    audit_scheme(scheme), user, c->ip, audit_port(c));
+}
+
+static void
+audit_failed(const char *scheme, const char *user, bool invalid,
+    const struct conn *c)
+{
+	log_notice("auth: Failed %s for %s%s from %s port %s",
+	    audit_scheme(scheme), invalid ? "invalid user " : "",
+	    user != NULL && user[0] != '\0' ? user : "(unknown)", c->ip,
+	    audit_port(c));
+}
+
 /* the check of rq's login or principal, or -1 if it cannot start */
 static int
 check_start(struct request *rq, const char *user, const char *password,
@@ -124,9 +170,11 @@ basic_done(struct auth_job *j, void *arg)
 		j->principal = NULL;
 		rq->account_checked = true;
 		rq->state = RQ_RUN;
+		audit_accepted("Basic", rq->principal->pub.name, rq->conn);
 		http_resume(rq);
 		return;
 	}
+	audit_failed("Basic", j->user, j->invalid_user, rq->conn);
 	log_notice("auth: Basic login of %s from %s refused: %s", j->user,
 	    rq->conn->ip, j->why);
 	auth_cache_evict_user(j->user);
@@ -159,10 +207,13 @@ lookup_done(struct auth_job *j, void *arg)
 		rq->user = rq->user_buf;
 		log_info("auth: %s login of %s from %s", j->scheme,
 		    rq->user, c->peer);
+		audit_accepted(j->scheme, rq->user, c);
 		rq->state = RQ_RUN;
 		http_resume(rq);
 		return;
 	}
+	audit_failed(j->scheme, j->user, j->principal == NULL &&
+	    j->invalid_user, c);
 	log_notice("auth: %s login of %s from %s refused: %s",
 	    j->scheme, j->user, c->ip, j->principal == NULL ? j->why :
 	    "the context went away");
@@ -213,6 +264,7 @@ recheck_done(struct auth_job *j, void *arg)
 		http_resume(rq);
 		return;
 	}
+	audit_failed(j->scheme, j->user, j->invalid_user, c);
 	log_notice("auth: %s login of %s from %s refused when its account was "
 	    "checked again: %s", j->scheme, j->user, c->ip, j->why);
 	auth_cache_evict_user(old->pub.name);
@@ -316,6 +368,8 @@ nego_begin(struct request *rq, const char *hdr)
 		break;
 	case NEGO_FAILED:
 	default:
+		audit_failed(res.scheme, res.name[0] != '?' ? res.name : NULL,
+		    false, c);
 		log_notice("auth: %s from %s refused: %s", res.scheme, c->ip,
 		    res.why);
 		fail_delay(rq, 0);
@@ -346,6 +400,7 @@ cert_begin(struct request *rq)
 	if (cert_peer(ci ? ci->tls_session : NULL, &der, &len, why,
 	    sizeof(why)) < 0 || certmap_match(W->cfg, der, len, user,
 	    sizeof(user), why, sizeof(why)) < 0) {
+		audit_failed("Certificate", NULL, false, rq->conn);
 		log_notice("auth: certificate login from %s refused: %s",
 		    rq->conn->ip, why);
 		free(der);

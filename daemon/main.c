@@ -41,6 +41,7 @@
 #include "plugin.h"
 #include "quickconfig.h"
 #include "reactor.h"
+#include "session.h"
 #include "soap.h"
 #include "spawn.h"
 #include "winrmd.h"
@@ -370,6 +371,9 @@ main(int argc, char **argv)
 	char err[512];
 	int c, rc, opened;
 
+	/* a login session's helper (session.c), not the daemon */
+	if (argc > 1 && strcmp(argv[1], SESSION_HELPER_ARG) == 0)
+		return session_helper_main(argc, argv);
 	W = &w;
 	w.reload = reload;
 	/*

@@ -11,6 +11,8 @@
  * it writes itself into the group before exec.  A close-on-exec status
  * pipe tells the parent whether exec succeeded and, if not, which step
  * failed; a detached child (a double fork) also sends its pid through it.
+ * The child's audit login uid is the user's (child_loginuid): the login
+ * session is the shell's (session.c), its processes are the user's.
  */
 #include "build.h"
 
@@ -349,10 +351,30 @@ child_fail(int status_fd, enum step step)
 	_exit(127);
 }
 
+/*
+ * The audit login uid of the user's process: the user's uid, as
+ * pam_loginuid sets it for an SSH login, so that the kernel's audit trail
+ * names who logged in, not the daemon.  Only where the kernel keeps one
+ * (CONFIG_AUDIT) and it may be changed: otherwise it stays as it is, as
+ * pam_loginuid leaves it.  Async-signal-safe: uid is the number's text.
+ */
+static void
+child_loginuid(const char *uid)
+{
+	int fd = open("/proc/self/loginuid", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, uid, strlen(uid)) < 0) {
+		/* immutable, or no CAP_AUDIT_CONTROL: left as it is */
+	}
+	close(fd);
+}
+
 static void __attribute__((noreturn))
 child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
     const char *cwd, int in[2], int out[2], int err[2], int status_fd,
-    const int *cg_fds, int ncg, bool detach)
+    const int *cg_fds, int ncg, bool detach, const char *loginuid)
 {
 	const struct winrmd_principal *u = req->user;
 	struct sigaction sa = { .sa_handler = SIG_DFL };
@@ -396,6 +418,7 @@ child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
 	if (req->nproc_limit != 0 &&
 	    lower_limit(RLIMIT_NPROC, req->nproc_limit) < 0)
 		child_fail(status_fd, ST_RLIMIT);
+	child_loginuid(loginuid);
 	if (syscall(SYS_SETGROUPS, (size_t)u->ngroups, u->groups) < 0)
 		child_fail(status_fd, ST_GROUPS);
 	if (syscall(SYS_SETRESGID, u->gid, u->gid, u->gid) < 0)
@@ -482,7 +505,7 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int status[2] = { -1, -1 }, report[2], r = 0, pidfd = -1, cg_fds[2];
 	int ncg = 0;
-	char *path = NULL, **env = NULL, why[PATH_MAX + 128];
+	char *path = NULL, **env = NULL, why[PATH_MAX + 128], loginuid[16];
 	struct rlimit rl;
 	const char *cwd;
 	pid_t pid, detached = 0;
@@ -510,6 +533,7 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 			return -EMFILE;
 		}
 	}
+	snprintf(loginuid, sizeof(loginuid), "%u", (unsigned)req->user->uid);
 	cwd = req->cwd != NULL ? req->cwd : req->user->home;
 	if ((env = build_env(req)) == NULL)
 		return -ENOMEM;
@@ -538,7 +562,7 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	}
 	if (cpid == 0)
 		child_run(req, path, env, cwd, in, out, err, status[1], cg_fds,
-		    ncg, o->detach);
+		    ncg, o->detach, loginuid);
 	pid = (pid_t)cpid;
 	close(status[1]);
 	status[1] = -1;

@@ -1,5 +1,6 @@
 /*
- * spawn.h: runs a program as a user.  The only place that forks.
+ * spawn.h: runs a program as a user.  The only place that starts a
+ * user's process (session.c starts the root session helpers).
  */
 #ifndef WINRMD_SPAWN_H
 #define WINRMD_SPAWN_H

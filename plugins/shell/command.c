@@ -334,6 +334,9 @@ on_exit_event(int fd, uint32_t events, void *arg)
 	c->exited = true;
 	c->exit_code = si.si_code == CLD_EXITED ? si.si_status :
 	    128 + si.si_status;
+	host->log(WINRMD_LOG_INFO, "shell: command of %s (shell %s, pid %d) "
+	    "exited with code %d", c->shell->user.name, c->shell->id,
+	    (int)c->child.pid, c->exit_code);
 	/* the status is kept: no zombie waits for a Receive (pgroup.c) */
 	command_reap(c);
 	/* nobody reads stdin any more: what a Send waits for is over */
@@ -988,15 +991,80 @@ command_spawn_fault(struct winrmd_op *op, const struct winrmd_principal *user,
 	    cwd ? cwd : "", why);
 }
 
+/*
+ * The audit trail of commands: who started what in which shell, its pid,
+ * and (on_exit_event) its exit code.  The command line is the client's:
+ * the daemon's log escapes it.
+ */
+static void
+log_started(const struct command *c, const struct winrmd_principal *user,
+    char *const *argv)
+{
+	char line[1024];
+	size_t o = 0;
+
+	line[0] = '\0';
+	for (size_t i = 0; argv[i] != NULL && o + 1 < sizeof(line); i++) {
+		int n = snprintf(line + o, sizeof(line) - o, "%s%s",
+		    i > 0 ? " " : "", argv[i]);
+
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+	if (o >= sizeof(line))
+		memcpy(line + sizeof(line) - 4, "...", 4);
+	host->log(WINRMD_LOG_INFO, "shell: command started for %s (shell %s, "
+	    "pid %d): %s", user->name, c->shell->id, (int)c->child.pid, line);
+}
+
+/*
+ * The environment of a command: the caller's (the client's Environment,
+ * PSRP's and Ansible's own), then what PAM set for the shell's login
+ * session that the caller did not.  The pointers are the callers'; NULL
+ * when out of memory.
+ */
+static char **
+session_env(char *const *env, char *const *penv)
+{
+	size_t n = 0, m = 0, k;
+	char **all;
+
+	while (env != NULL && env[n] != NULL)
+		n++;
+	while (penv != NULL && penv[m] != NULL)
+		m++;
+	if ((all = calloc(n + m + 1, sizeof(*all))) == NULL)
+		return NULL;
+	for (k = 0; k < n; k++)
+		all[k] = env[k];
+	for (size_t i = 0; i < m; i++) {
+		size_t len = strcspn(penv[i], "=");
+		bool set = false;
+
+		for (size_t j = 0; j < n && !set; j++)
+			set = strncmp(env[j], penv[i], len) == 0 &&
+			    env[j][len] == '=';
+		if (!set)
+			all[k++] = penv[i];
+	}
+	return all;
+}
+
 int
 command_spawn(struct command *c, const struct winrmd_principal *user,
     char **argv, char *const *env, const char *cwd, struct winrmd_group *group)
 {
 	struct shell *sh = c->shell;
 	struct winrmd_spawn_req req = { 0 };
-	char cpbuf[16];
+	char cpbuf[16], **all = NULL;
 	int r;
 
+	if (sh->session_env != NULL && sh->session_env[0] != NULL) {
+		if ((all = session_env(env, sh->session_env)) == NULL)
+			return -ENOMEM;
+		env = all;
+	}
 	req.user = user;
 	req.path = argv[0];
 	req.argv = argv;
@@ -1007,11 +1075,14 @@ command_spawn(struct command *c, const struct winrmd_principal *user,
 		req.mem_limit = sh->mem_limit;
 		req.nproc_limit = sh->max_procs;
 	}
-	if ((r = host->spawn(&req, &c->child)) < 0) {
+	r = host->spawn(&req, &c->child);
+	free(all);
+	if (r < 0) {
 		c->child = (struct winrmd_child){ .pid = 0, .pidfd = -1,
 		    .in_fd = -1, .out_fd = -1, .err_fd = -1 };
 		return r;
 	}
+	log_started(c, user, argv);
 	if (sh->codepage != 65001 && sh->codepage != 0) {
 		c->conv = iconv_open(codepage_name(sh->codepage, cpbuf,
 		    sizeof(cpbuf)), "UTF-8");

@@ -113,6 +113,10 @@ shell_free(struct shell *sh)
 		for (size_t i = 0; sh->env[i] != NULL; i++)
 			free(sh->env[i]);
 	free(sh->env);
+	if (sh->session_env != NULL)
+		for (size_t i = 0; sh->session_env[i] != NULL; i++)
+			free(sh->session_env[i]);
+	free(sh->session_env);
 	free(sh->cwd);
 	free(sh->input_streams);
 	free(sh->output_streams);
@@ -144,6 +148,9 @@ shell_destroy(struct shell *sh, enum winrmd_fault fault, const char *why)
 	else
 		shell_kill_marked(sh);
 	sh->group = NULL;
+	/* the login session ends after its processes, as sshd's does */
+	host->session_close(sh->session);
+	sh->session = NULL;
 	for (struct shell **pp = &state.shells; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == sh) {
 			*pp = sh->next;
@@ -473,6 +480,65 @@ create_reply(struct winrmd_op *op, const struct shell *sh)
 	return WINRMD_OK;
 }
 
+/* the shell created, in its login session: linked, logged, answered */
+static int
+shell_start(struct winrmd_op *op, struct shell *sh)
+{
+	sh->created_ms = host->now_ms();
+	sh->next = state.shells;
+	state.shells = sh;
+	state.nshells++;
+	shell_touch(sh);
+	host->log(WINRMD_LOG_INFO, "shell: %s%s created for %s from %s "
+	    "(codepage %u, idle %llu ms, limits by %s)", sh->psrp ?
+	    "PowerShell runspace pool " : "", sh->id, sh->user.name,
+	    sh->client_ip, sh->codepage, (unsigned long long)sh->idle_ms,
+	    sh->group ? host->group_mode() : "rlimits");
+	return create_reply(op, sh);
+}
+
+/* a copy of what PAM set for the session, for every command (command.c) */
+static int
+keep_session_env(struct shell *sh, char *const *penv)
+{
+	size_t m = 0;
+
+	while (penv[m] != NULL)
+		m++;
+	if ((sh->session_env = calloc(m + 1, sizeof(char *))) == NULL)
+		return -1;
+	for (size_t i = 0; i < m; i++)
+		if ((sh->session_env[i] = strdup(penv[i])) == NULL)
+			return -1;	/* shell_free frees what was copied */
+	return 0;
+}
+
+/* the login session of a Create: the shell starts in it, or is refused */
+static void
+session_ready(struct winrmd_session *s, char *const *env, const char *why,
+    void *arg)
+{
+	struct shell *sh = arg;
+	struct winrmd_op *op = sh->create_op;
+
+	sh->create_op = NULL;
+	sh->session = s;
+	if (s == NULL || keep_session_env(sh, env) < 0) {
+		if (s == NULL)
+			host->op_fault(op, WINRMD_FAULT_ACCESS_DENIED, NULL,
+			    "No login session for %s: %s.", sh->user.name, why);
+		else
+			host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+			    "out of memory");
+		host->session_close(s);
+		host->group_destroy(sh->group);
+		psrp_pool_free(sh);
+		shell_free(sh);
+	} else
+		shell_start(op, sh);
+	host->op_complete(op);
+}
+
 static int
 op_create(struct winrmd_op *op, void *unused)
 {
@@ -577,17 +643,19 @@ op_create(struct winrmd_op *op, void *unused)
 		snprintf(name, sizeof(name), "shell-%s", sh->id);
 		sh->group = host->group_create(name, sh->mem_limit, sh->max_procs);
 	}
-	sh->created_ms = host->now_ms();
-	sh->next = state.shells;
-	state.shells = sh;
-	state.nshells++;
-	shell_touch(sh);
-	host->log(WINRMD_LOG_INFO, "shell: %s%s created for %s from %s "
-	    "(codepage %u, idle %llu ms, limits by %s)", sh->psrp ?
-	    "PowerShell runspace pool " : "", sh->id, sh->user.name,
-	    sh->client_ip, sh->codepage, (unsigned long long)sh->idle_ms,
-	    sh->group ? host->group_mode() : "rlimits");
-	return create_reply(op, sh);
+	/* a daemon without login sessions (an older one): none */
+	if (!WINRMD_HOST_HAS(host, session_open))
+		return shell_start(op, sh);
+	sh->create_op = op;
+	if ((r = host->session_open(p, sh->client_ip, sh->id, session_ready,
+	    sh)) < 0) {
+		host->group_destroy(sh->group);
+		psrp_pool_free(sh);
+		shell_free(sh);
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "No login session could be started: %s.", strerror(-r));
+	}
+	return WINRMD_PENDING;
 }
 
 /* --------------------------------------------------------------- Delete */

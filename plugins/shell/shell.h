@@ -162,6 +162,9 @@ struct shell {
 	struct command		*commands;
 	unsigned		 ncommands;
 	struct psrp_pool	*psrp;		/* a PowerShell runspace pool */
+	struct winrmd_session	*session;	/* its login session, or NULL */
+	char			**session_env;	/* what PAM set, NULL-terminated */
+	struct winrmd_op	*create_op;	/* a Create waiting for it */
 };
 
 struct psrp_pool;	/* psrp.h */

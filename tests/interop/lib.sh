@@ -258,8 +258,10 @@ make_group() {
 make_user TEST_USER TEST_PASS
 TEST_UID=$(id -u "$TEST_USER") || hard_error "no uid for $TEST_USER"
 
-# PAM service: the harness installs it when absent, and leaves it
-if [ ! -e /etc/pam.d/winrm ]; then
+# PAM service: the harness installs the shipped one when absent or
+# different (a shell is a PAM session: an older file without session lines
+# would refuse every shell), and leaves it
+if ! cmp -s "$top_srcdir/conf/pam.d/winrm" /etc/pam.d/winrm; then
 	install -m 644 "$top_srcdir/conf/pam.d/winrm" /etc/pam.d/winrm ||
 	    hard_error "cannot install /etc/pam.d/winrm"
 fi

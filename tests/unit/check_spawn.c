@@ -232,6 +232,29 @@ START_TEST(test_spawn_nofile)
 }
 END_TEST
 
+/* the child's audit login uid is the user's, where the kernel keeps one */
+START_TEST(test_spawn_loginuid)
+{
+	struct winrmd_principal p = principal(NOBODY, "/bin/sh");
+	char *argv[] = { "/bin/sh", "-c", "cat /proc/self/loginuid", NULL };
+	struct winrmd_spawn_req req = { .user = &p, .argv = argv,
+	    .merge_stderr = true };
+	struct spawn_opts o = { .allow_root = false, .fd_reserve = 16 };
+	struct winrmd_child c;
+	char want[16];
+	siginfo_t si;
+
+	if (!need_root() || access("/proc/self/loginuid", W_OK) < 0)
+		return;
+	snprintf(want, sizeof(want), "%u", (unsigned)NOBODY);
+	ck_assert_int_eq(spawn_child(&req, &o, &c), 0);
+	ck_assert_str_eq(read_all(c.out_fd), want);
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)c.pidfd, &si, WEXITED), 0);
+	ck_assert_int_eq(si.si_status, 0);
+	close_child(&c);
+}
+END_TEST
+
 START_TEST(test_spawn_fd_reserve)
 {
 	struct winrmd_principal p = principal(NOBODY, "/bin/sh");
@@ -429,6 +452,7 @@ spawn_suite(void)
 	tc = tcase_create("spawns");
 	tcase_add_test(tc, test_spawn_refused);
 	tcase_add_test(tc, test_spawn_nofile);
+	tcase_add_test(tc, test_spawn_loginuid);
 	tcase_add_test(tc, test_spawn_fd_reserve);
 	tcase_add_test(tc, test_spawn_detached);
 	tcase_add_test(tc, test_clone_into_cgroup);

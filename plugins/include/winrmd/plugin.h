@@ -172,6 +172,14 @@ typedef void (*winrmd_timer_fn)(void *arg);
 /* an auth_check() result: p is NULL when refused (why says why, for logs) */
 typedef void (*winrmd_auth_fn)(const struct winrmd_principal *p,
     const char *why, void *arg);
+struct winrmd_session;	/* a login session (the host's) */
+/*
+ * a session_open() result: s is NULL when refused (why says why); env: the
+ * NAME=value pairs PAM set for the session, NULL-terminated, valid during
+ * the call only
+ */
+typedef void (*winrmd_session_fn)(struct winrmd_session *s,
+    char *const *env, const char *why, void *arg);
 
 #define WINRMD_IN	0x001u	/* EPOLLIN */
 #define WINRMD_OUT	0x004u	/* EPOLLOUT */
@@ -438,6 +446,21 @@ struct winrmd_host {
 	 * What `winrm enumerate winrm/config/listener' shows.
 	 */
 	bool	(*listener)(size_t i, struct winrmd_listener *out);
+	/*
+	 * A login session for p, from the client rhost, for the shell (or
+	 * runspace pool) id: the PAM session of [Auth] PamService
+	 * (pam_open_session, pam_setcred) and a utmp/wtmp entry, held by a
+	 * helper process of the daemon; a plugin never calls PAM itself.
+	 * fn runs once, later, on the loop thread, with the session and the
+	 * environment PAM set (the plugin gives it to the session's
+	 * processes), or with NULL and why; not once the daemon is stopping.
+	 * Returns 0, or -errno (fn will not run).  session_close ends it
+	 * (pam_close_session, the utmp entry marked dead); NULL is fine.
+	 */
+	int	(*session_open)(const struct winrmd_principal *p,
+		    const char *rhost, const char *id, winrmd_session_fn fn,
+		    void *arg);
+	void	(*session_close)(struct winrmd_session *s);
 };
 
 /*

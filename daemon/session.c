@@ -1,0 +1,477 @@
+/*
+ * session.c: login sessions.  Each shell (WinRS shell, PSRP runspace pool,
+ * the shell an Ansible job runs in) is a PAM session of its user, as an SSH
+ * login is: pam_open_session and pam_setcred(PAM_ESTABLISH_CRED) when it is
+ * created, pam_setcred(PAM_DELETE_CRED) and pam_close_session when it ends
+ * (Delete, idle timeout, daemon stop), and a utmp/wtmp entry so that `who'
+ * and `last' show it with the client's address.
+ *
+ * A PAM handle must live as long as its session, PAM calls may block
+ * (pam_systemd waits for logind), and pam_loginuid and pam_limits change
+ * the process that opens the session.  So each session has a helper
+ * process of its own, `winrmd --pam-session' (the daemon's own binary, run
+ * through /proc/self/exe): it opens the session, writes utmp and wtmp,
+ * sends back the environment PAM set, then sleeps until its stdin reaches
+ * end of file (session_close, or the daemon going away in any manner) and
+ * closes the session.  It is not the daemon's child: an open session
+ * costs the daemon one descriptor, and nothing to reap.  The loop thread only reads the helper's answer from
+ * a pipe.  The user's commands take the session's environment; their
+ * loginuid is the user's uid (spawn.c sets it, as pam_loginuid does for the
+ * helper).
+ *
+ * The helper's answer: "OK\0", its pid, then NAME=value\0 ... and an empty
+ * string, or "ERR\0" and the reason\0.
+ */
+#include "build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <utmpx.h>
+
+#include <security/pam_appl.h>
+
+#include "config.h"
+#include "log.h"
+#include "reactor.h"
+#include "session.h"
+#include "winrmd.h"
+
+#define SESSION_ANSWER_MAX	16384	/* bytes of the helper's answer */
+#define SESSION_OPEN_MS		30000	/* the helper answers within */
+
+/*
+ * An open session holds one descriptor: the helper's stdin.  The helper is
+ * not the daemon's child (a double fork: init, or the service manager,
+ * reaps it), so nothing waits for it and nothing is left to reap.
+ */
+struct winrmd_session {
+	pid_t			 pid;		/* the helper, from its answer */
+	int			 to_fd;		/* its stdin: closing it ends it */
+	int			 from_fd;	/* its answer, until it came */
+	struct winrmd_watch	*w_from;
+	struct winrmd_timer	*timer;
+	winrmd_session_fn	 fn;		/* NULL once called */
+	void			*arg;
+	size_t			 len;
+	char			*answer;	/* until it came */
+	char			 user[64], rhost[64], id[64];
+};
+
+/* the answer is in: no more watch, timer, pipe or buffer */
+static void
+s_opened(struct winrmd_session *s)
+{
+	reactor_watch_remove(s->w_from);
+	s->w_from = NULL;
+	reactor_timer_stop(s->timer);
+	s->timer = NULL;
+	if (s->from_fd >= 0)
+		close(s->from_fd);
+	s->from_fd = -1;
+	free(s->answer);
+	s->answer = NULL;
+}
+
+static void
+s_free(struct winrmd_session *s)
+{
+	s_opened(s);
+	if (s->to_fd >= 0)
+		close(s->to_fd);	/* the helper closes its session at EOF */
+	free(s);
+}
+
+/* the session is open: the shell gets it and PAM's environment */
+static void
+accept_answer(struct winrmd_session *s)
+{
+	winrmd_session_fn fn = s->fn;
+	char *env[256], *a = s->answer;
+	size_t n = 0, o = 3, len = s->len;
+
+	/* fn may close s: the answer is ours now */
+	s->fn = NULL;
+	s->answer = NULL;
+	s_opened(s);
+	if (W->stopping) {	/* the plugins are being finalised */
+		log_info("session: %s (shell %s) opened as the daemon stops: "
+		    "closed", s->user, s->id);
+		s_free(s);
+		free(a);
+		return;
+	}
+	/* "OK", the helper's pid, then NAME=value ... */
+	s->pid = (pid_t)strtol(a + o, NULL, 10);
+	o += strlen(a + o) + 1;
+	for (; o < len && a[o] != '\0' &&
+	    n + 1 < sizeof(env) / sizeof(env[0]);) {
+		if (strchr(a + o, '=') != NULL)
+			env[n++] = a + o;
+		o += strlen(a + o) + 1;
+	}
+	env[n] = NULL;
+	log_info("session: opened for %s from %s (shell %s, helper %d)",
+	    s->user, s->rhost, s->id, (int)s->pid);
+	fn(s, env, NULL, s->arg);
+	free(a);
+}
+
+/* no session: the shell is told why, s is freed (the helper sees EOF) */
+static void
+refuse(struct winrmd_session *s, const char *why)
+{
+	winrmd_session_fn fn = s->fn;
+	void *arg = s->arg;
+	char reason[256];
+
+	snprintf(reason, sizeof(reason), "%s", why);
+	log_notice("session: no session for %s from %s (shell %s): %s",
+	    s->user, s->rhost, s->id, reason);
+	s_free(s);
+	if (fn != NULL && !W->stopping)
+		fn(NULL, NULL, reason, arg);
+}
+
+/* whether the answer is complete: OK and its list ended, or ERR and why */
+static bool
+complete(const struct winrmd_session *s)
+{
+	if (s->len >= 4 && memcmp(s->answer, "ERR", 4) == 0)
+		return memchr(s->answer + 4, '\0', s->len - 4) != NULL;
+	if (s->len < 4 || memcmp(s->answer, "OK", 3) != 0)
+		return false;
+	/* the pid, then an empty string ends the list */
+	for (size_t i = 4; i < s->len; i++)
+		if (s->answer[i] == '\0' && s->answer[i - 1] == '\0')
+			return true;
+	return false;
+}
+
+static void
+on_answer(int fd, uint32_t events, void *arg)
+{
+	struct winrmd_session *s = arg;
+	ssize_t got;
+
+	(void)events;
+	do
+		got = read(fd, s->answer + s->len, SESSION_ANSWER_MAX - s->len);
+	while (got < 0 && errno == EINTR);
+	if (got < 0 && errno == EAGAIN)
+		return;
+	if (got <= 0) {
+		refuse(s, got == 0 ? "the session helper ended without an "
+		    "answer" : strerror(errno));
+		return;
+	}
+	s->len += (size_t)got;
+	if (!complete(s)) {
+		if (s->len == SESSION_ANSWER_MAX)
+			refuse(s, "the session's environment is too large");
+		return;
+	}
+	if (memcmp(s->answer, "ERR", 4) == 0) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", s->answer + 4);
+		refuse(s, why);
+		return;
+	}
+	accept_answer(s);
+}
+
+/* the helper still waits for PAM: it closes what it opened at EOF */
+static void
+on_timeout(void *arg)
+{
+	struct winrmd_session *s = arg;
+
+	s->timer = NULL;
+	refuse(s, "the PAM session did not open within 30 s");
+}
+
+/*
+ * The helper, in the child of a fork: async-signal-safe calls only (the
+ * daemon has threads).  A second fork leaves the helper to init.
+ */
+static void __attribute__((noreturn))
+start_helper(int to[2], int from[2], char **argv)
+{
+	extern char **environ;
+#ifdef SYS_fork
+	long pid = syscall(SYS_fork);
+#else
+	long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+#endif
+
+	if (pid != 0)
+		_exit(pid < 0 ? 127 : 0);
+	if (dup2(to[0], 0) < 0 || dup2(from[1], 1) < 0 ||
+	    syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
+		_exit(127);
+	execve("/proc/self/exe", argv, environ);
+	_exit(127);
+}
+
+int
+session_open(const struct winrmd_principal *p, const char *rhost,
+    const char *id, winrmd_session_fn fn, void *arg)
+{
+	const char *service = conf_s(W->cfg, CK_AUTH_PAM_SERVICE);
+	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, r = 0, status;
+	struct winrmd_session *s;
+	char *argv[7];
+	pid_t mid;
+
+	if (p == NULL || fn == NULL || W->stopping)
+		return -EINVAL;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->answer = malloc(SESSION_ANSWER_MAX)) == NULL) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->to_fd = s->from_fd = -1;
+	s->fn = fn;
+	s->arg = arg;
+	snprintf(s->user, sizeof(s->user), "%s", p->name);
+	snprintf(s->rhost, sizeof(s->rhost), "%s", rhost ? rhost : "");
+	snprintf(s->id, sizeof(s->id), "%s", id ? id : "-");
+	argv[0] = (char *)"winrmd";
+	argv[1] = (char *)SESSION_HELPER_ARG;
+	argv[2] = (char *)service;
+	argv[3] = s->user;
+	argv[4] = s->rhost;
+	argv[5] = s->id;
+	argv[6] = NULL;
+	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0 ||
+	    (mid = fork()) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (mid == 0)
+		start_helper(to, from, argv);
+	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+		;
+	close(to[0]);
+	close(from[1]);
+	s->to_fd = to[1];
+	s->from_fd = from[0];
+	to[0] = to[1] = from[0] = from[1] = -1;
+	fcntl(s->from_fd, F_SETFL, O_NONBLOCK);
+	if ((s->w_from = reactor_watch(s->from_fd, WINRMD_IN, on_answer,
+	    s)) == NULL || (s->timer = reactor_timer(SESSION_OPEN_MS,
+	    on_timeout, s)) == NULL) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (to[i] >= 0)
+			close(to[i]);
+		if (from[i] >= 0)
+			close(from[i]);
+	}
+	log_warn("session: cannot start the session helper for %s: %s",
+	    p->name, strerror(-r));
+	s_free(s);
+	return r;
+}
+
+void
+session_close(struct winrmd_session *s)
+{
+	if (s == NULL)
+		return;
+	log_info("session: closed for %s from %s (shell %s)", s->user,
+	    s->rhost, s->id);
+	s_free(s);
+}
+
+/* ------------------------------------------------------------ the helper */
+
+static volatile sig_atomic_t helper_stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	helper_stop = 1;
+}
+
+/* no prompts: the user was authenticated already */
+static int
+conv(int n, const struct pam_message **msg, struct pam_response **resp,
+    void *data)
+{
+	(void)data;
+	for (int i = 0; i < n; i++)
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF ||
+		    msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
+			return PAM_CONV_ERR;
+	*resp = NULL;
+	return PAM_SUCCESS;
+}
+
+static void
+put(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	while (n > 0) {
+		ssize_t w = write(1, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+fail_answer(pam_handle_t *ph, const char *what, int rc)
+{
+	char why[300];
+
+	snprintf(why, sizeof(why), "%s: %s", what, ph != NULL ?
+	    pam_strerror(ph, rc) : "out of memory");
+	put("ERR");
+	put(why);
+}
+
+/* a 4-character ut_id from the pid: unique up to 64^4 pids */
+static void
+make_id(char id[4], pid_t pid)
+{
+	static const char a[] = "0123456789abcdefghijklmnopqrstuv"
+	    "wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/";
+	unsigned v = (unsigned)pid;
+
+	for (int i = 3; i >= 0; i--, v /= 64)
+		id[i] = a[v % 64];
+}
+
+static void
+utmp_write(short type, const char *line, const char *user, const char *host)
+{
+	struct utmpx ut;
+	struct timeval tv;
+
+	memset(&ut, 0, sizeof(ut));
+	ut.ut_type = type;
+	ut.ut_pid = getpid();
+	make_id(ut.ut_id, ut.ut_pid);
+	strncpy(ut.ut_line, line, sizeof(ut.ut_line));
+	if (type == USER_PROCESS) {
+		strncpy(ut.ut_user, user, sizeof(ut.ut_user));
+		strncpy(ut.ut_host, host, sizeof(ut.ut_host));
+	}
+	gettimeofday(&tv, NULL);
+	ut.ut_tv.tv_sec = (int32_t)tv.tv_sec;
+	ut.ut_tv.tv_usec = (int32_t)tv.tv_usec;
+	setutxent();
+	if (pututxline(&ut) == NULL)
+		log_warn("session: cannot write utmp for %s (%s): %s", user,
+		    line, strerror(errno));
+	endutxent();
+	updwtmpx(_PATH_WTMP, &ut);
+}
+
+static int
+helper_run(int argc, char **argv)
+{
+	struct pam_conv pc = { conv, NULL };
+	struct sigaction sa = { .sa_handler = on_signal };
+	pam_handle_t *ph = NULL;
+	char line[32], buf[64], **env;
+	sigset_t none;
+	int rc;
+
+	if (argc != 6 || getuid() != 0) {
+		fprintf(stderr, "winrmd: %s is started by the daemon, as root\n",
+		    SESSION_HELPER_ARG);
+		return 2;
+	}
+	/* the daemon's end going away ends the session, not this process */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	snprintf(line, sizeof(line), "winrm/%d", (int)getpid());
+	if ((rc = pam_start(argv[2], argv[3], &pc, &ph)) != PAM_SUCCESS) {
+		fail_answer(NULL, "pam_start", rc);
+		return 1;
+	}
+	if (argv[4][0] != '\0')
+		pam_set_item(ph, PAM_RHOST, argv[4]);
+	pam_set_item(ph, PAM_TTY, line);
+	if ((rc = pam_open_session(ph, PAM_SILENT)) != PAM_SUCCESS) {
+		fail_answer(ph, "pam_open_session", rc);
+		pam_end(ph, rc);
+		return 1;
+	}
+	if ((rc = pam_setcred(ph, PAM_ESTABLISH_CRED | PAM_SILENT)) !=
+	    PAM_SUCCESS) {
+		fail_answer(ph, "pam_setcred", rc);
+		pam_close_session(ph, PAM_SILENT);
+		pam_end(ph, rc);
+		return 1;
+	}
+	utmp_write(USER_PROCESS, line, argv[3], argv[4]);
+	put("OK");
+	snprintf(buf, sizeof(buf), "%d", (int)getpid());
+	put(buf);
+	if ((env = pam_getenvlist(ph)) != NULL) {
+		for (size_t i = 0; env[i] != NULL; i++) {
+			put(env[i]);
+			free(env[i]);
+		}
+		free(env);
+	}
+	put("");
+	/* until the daemon closes our stdin (or is gone), or a signal */
+	while (!helper_stop) {
+		ssize_t got = read(0, buf, sizeof(buf));
+
+		if (got == 0 || (got < 0 && errno != EINTR))
+			break;
+	}
+	utmp_write(DEAD_PROCESS, line, argv[3], argv[4]);
+	rc = pam_setcred(ph, PAM_DELETE_CRED | PAM_SILENT);
+	if (rc != PAM_SUCCESS)
+		log_warn("session: pam_setcred(PAM_DELETE_CRED) for %s: %s",
+		    argv[3], pam_strerror(ph, rc));
+	rc = pam_close_session(ph, PAM_SILENT);
+	if (rc != PAM_SUCCESS)
+		log_warn("session: pam_close_session for %s: %s", argv[3],
+		    pam_strerror(ph, rc));
+	pam_end(ph, rc);
+	return 0;
+}
+
+/*
+ * Ends with _exit: what PAM modules keep until exit goes with the process
+ * (a leak checker of a sanitizer build would report their allocations,
+ * not ours, in the daemon's log).
+ */
+int
+session_helper_main(int argc, char **argv)
+{
+	int r = helper_run(argc, argv);
+
+	fflush(NULL);
+	_exit(r);
+}
