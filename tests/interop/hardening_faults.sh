@@ -234,14 +234,16 @@ if bad:
                             results.get(bad[0], (0, 0, None))[2]))
 ok("%d streams of %d bytes each, all complete (SHA-256) with exit code 0, "
    "in %.1f s across 3 SIGHUP reloads" % (N, len(want), dt))
-# the shells stay (for 4.), with their clients' connections; their
-# commands are gone, and so are the commands' fds
-check(hd.wait_until(lambda: P.fds() == FD0 + N, 5), "after the streams the "
-      "daemon has %d fds, %d before the shells + %d connections"
-      % (P.fds(), FD0, N))
+# the shells stay (for 4.), with their clients' connections and each its
+# login session's pipe to its helper (daemon/session.c); their commands
+# are gone, and so are the commands' fds
+check(hd.wait_until(lambda: P.fds() == FD0 + 2 * N, 5), "after the streams "
+      "the daemon has %d fds, %d before the shells + %d connections + %d "
+      "sessions" % (P.fds(), FD0, N, N))
 check(counters()["pending"] == "0", "pending operations after the streams")
 ok("afterwards: the daemon holds %d fds, as before the shells plus the %d "
-   "clients' connections; nothing pending" % (P.fds(), N))
+   "clients' connections and the %d shells' sessions; nothing pending"
+   % (P.fds(), N, N))
 
 # --------------------------------------------------- 4. SIGTERM
 print("== 4. SIGTERM with %d shells open, each running a command" % N)
