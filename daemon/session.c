@@ -350,20 +350,31 @@ fail_answer(pam_handle_t *ph, const char *what, int rc)
 	put(why);
 }
 
-/* a 4-character ut_id from the pid: unique up to 64^4 pids */
+/*
+ * utmp slots.  A session's line is "winrm/N" and its ut_id "w" and N in
+ * three base-64 digits, N the lowest slot no live session holds, so that
+ * pututxline() writes over the DEAD_PROCESS entry an ended session left
+ * and utmp never holds more entries than sessions were ever open at once
+ * (a line per helper pid made it grow by one entry a session).  A slot is
+ * taken under a lock by writing a LOGIN_PROCESS entry; the entry of a
+ * helper that is gone without its DEAD_PROCESS is free again.
+ */
+#define UTMP_SLOTS	(64 * 64 * 64)
+#define UTMP_LOCK	"/run/winrmd-utmp.lock"
+
 static void
-make_id(char id[4], pid_t pid)
+slot_id(char id[4], unsigned n)
 {
 	static const char a[] = "0123456789abcdefghijklmnopqrstuv"
 	    "wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/";
-	unsigned v = (unsigned)pid;
 
-	for (int i = 3; i >= 0; i--, v /= 64)
-		id[i] = a[v % 64];
+	id[0] = 'w';
+	for (int i = 3; i >= 1; i--, n /= 64)
+		id[i] = a[n % 64];
 }
 
 static void
-utmp_write(short type, const char *line, const char *user, const char *host)
+utmp_write(short type, unsigned slot, const char *user, const char *host)
 {
 	struct utmpx ut;
 	struct timeval tv;
@@ -371,21 +382,62 @@ utmp_write(short type, const char *line, const char *user, const char *host)
 	memset(&ut, 0, sizeof(ut));
 	ut.ut_type = type;
 	ut.ut_pid = getpid();
-	make_id(ut.ut_id, ut.ut_pid);
-	strncpy(ut.ut_line, line, sizeof(ut.ut_line));
-	if (type == USER_PROCESS) {
+	slot_id(ut.ut_id, slot);
+	snprintf(ut.ut_line, sizeof(ut.ut_line), "winrm/%u", slot);
+	if (type == USER_PROCESS || type == LOGIN_PROCESS)
 		strncpy(ut.ut_user, user, sizeof(ut.ut_user));
+	if (type == USER_PROCESS)
 		strncpy(ut.ut_host, host, sizeof(ut.ut_host));
-	}
 	gettimeofday(&tv, NULL);
 	ut.ut_tv.tv_sec = (int32_t)tv.tv_sec;
 	ut.ut_tv.tv_usec = (int32_t)tv.tv_usec;
 	setutxent();
 	if (pututxline(&ut) == NULL)
-		log_warn("session: cannot write utmp for %s (%s): %s", user,
-		    line, strerror(errno));
+		log_warn("session: cannot write utmp for %s (winrm/%u): %s",
+		    user, slot, strerror(errno));
 	endutxent();
-	updwtmpx(_PATH_WTMP, &ut);
+	if (type != LOGIN_PROCESS)
+		updwtmpx(_PATH_WTMP, &ut);
+}
+
+/* takes the lowest free slot (a LOGIN_PROCESS entry) and returns it */
+static unsigned
+utmp_slot(const char *user)
+{
+	static unsigned char taken[UTMP_SLOTS / 8];
+	struct utmpx *u;
+	unsigned n;
+	int lock;
+
+	if ((lock = open(UTMP_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+		while (lockf(lock, F_LOCK, 0) < 0 && errno == EINTR)
+			;
+	memset(taken, 0, sizeof(taken));
+	setutxent();
+	while ((u = getutxent()) != NULL) {
+		char l[sizeof(u->ut_line) + 1];
+		unsigned v = 0;
+
+		if (u->ut_type != USER_PROCESS && u->ut_type != LOGIN_PROCESS)
+			continue;
+		/* ut_line need not end with a NUL */
+		memcpy(l, u->ut_line, sizeof(u->ut_line));
+		l[sizeof(u->ut_line)] = '\0';
+		if (sscanf(l, "winrm/%u", &v) != 1 || v >= UTMP_SLOTS)
+			continue;
+		/* a helper gone without its DEAD_PROCESS frees its slot */
+		if (u->ut_pid > 0 && kill(u->ut_pid, 0) < 0 && errno == ESRCH)
+			continue;
+		taken[v / 8] |= (unsigned char)(1u << (v % 8));
+	}
+	endutxent();
+	for (n = 0; n < UTMP_SLOTS - 1; n++)
+		if (!(taken[n / 8] & (1u << (n % 8))))
+			break;
+	utmp_write(LOGIN_PROCESS, n, user, "");
+	if (lock >= 0)
+		close(lock);
+	return n;
 }
 
 static int
@@ -395,6 +447,7 @@ helper_run(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	pam_handle_t *ph = NULL;
 	char line[32], buf[64], **env;
+	unsigned slot;
 	sigset_t none;
 	int rc;
 
@@ -410,7 +463,8 @@ helper_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	snprintf(line, sizeof(line), "winrm/%d", (int)getpid());
+	slot = utmp_slot(argv[3]);
+	snprintf(line, sizeof(line), "winrm/%u", slot);
 	if ((rc = pam_start(argv[2], argv[3], &pc, &ph)) != PAM_SUCCESS) {
 		fail_answer(NULL, "pam_start", rc);
 		return 1;
@@ -430,7 +484,7 @@ helper_run(int argc, char **argv)
 		pam_end(ph, rc);
 		return 1;
 	}
-	utmp_write(USER_PROCESS, line, argv[3], argv[4]);
+	utmp_write(USER_PROCESS, slot, argv[3], argv[4]);
 	put("OK");
 	snprintf(buf, sizeof(buf), "%d", (int)getpid());
 	put(buf);
@@ -449,7 +503,7 @@ helper_run(int argc, char **argv)
 		if (got == 0 || (got < 0 && errno != EINTR))
 			break;
 	}
-	utmp_write(DEAD_PROCESS, line, argv[3], argv[4]);
+	utmp_write(DEAD_PROCESS, slot, argv[3], argv[4]);
 	rc = pam_setcred(ph, PAM_DELETE_CRED | PAM_SILENT);
 	if (rc != PAM_SUCCESS)
 		log_warn("session: pam_setcred(PAM_DELETE_CRED) for %s: %s",

@@ -1,7 +1,7 @@
 #!/bin/bash
 # sessions.sh: login sessions and the audit trail (issue 17 items 2, 3).
 #  - during a running command (pywinrm, Basic over HTTP on loopback): `who'
-#    shows the session (winrm/PID line, the client's address), the user's
+#    shows the session (a winrm/N line, the client's address), the user's
 #    command has loginuid = the user's uid, and the environment pam_env set
 #    for the session
 #  - after the shell's Delete: the utmp entry is gone, `last' shows the
@@ -20,6 +20,16 @@
 # machine's /etc/nologin is never created (other tests may run meanwhile).
 [ "${WRT_TEST_TIMEOUT:-0}" -ge 120 ] 2>/dev/null || export WRT_TEST_TIMEOUT=120
 . "$(dirname "$0")/lib.sh"
+
+# who_tty PID: the utmp line of the session whose helper is PID (who -u's
+# PID column: the last number of a line, whatever the date's format);
+# who_pid LINE: the helper pid of that line
+who_rows() {
+	who -u | awk '{ p = ""; for (i = NF; i > 2; i--) if ($i ~ /^[0-9]+$/) { p = $i; break }
+	    print $2, p }'
+}
+who_tty() { who_rows | awk -v p="$1" '$2 == p { print $1; exit }'; }
+who_pid() { who_rows | awk -v l="$1" '$1 == l { print $2; exit }'; }
 
 [ -f "$SHELLPLUG" ] || hard_error "the shell plugin is not staged at $SHELLPLUG"
 command -v who >/dev/null && command -v last >/dev/null ||
@@ -93,7 +103,10 @@ if [ -e /proc/self/loginuid ]; then
 else
 	say "(no /proc/PID/loginuid: a kernel without audit)"
 fi
-helper=${TTY#winrm/}
+helper=$(grep -oE "shell $SHELL_ID, helper [0-9]+" "$DLOG" | grep -oE "[0-9]+$" | head -n 1)
+[ -n "$helper" ] || fail "no session helper logged for shell $SHELL_ID"
+[ "$(who_pid "$TTY")" = "$helper" ] ||
+    fail "utmp's $TTY is not the helper $helper's: $(who -u)"
 [ "$(cat "/proc/$helper/loginuid" 2>/dev/null)" = "$TEST_UID" ] ||
     [ ! -e /proc/self/loginuid ] ||
     fail "the session helper $helper has loginuid $(cat "/proc/$helper/loginuid"), not $TEST_UID (pam_loginuid)"
@@ -116,10 +129,10 @@ say "after the Delete: no utmp entry, last shows the session ended"
 touch "$WORK/go"
 wait "$RUN" || fail "the pywinrm run failed: $(cat "$WORK/run.log")"
 for i in $(seq 1 50); do
-	who | grep -q " $TTY " || break
+	[ -n "$(who_tty "$helper")" ] || break
 	sleep 0.1
 done
-who | grep -q " $TTY " && fail "who still shows $TTY after the Delete: $(who)"
+[ -n "$(who_tty "$helper")" ] && fail "who still shows $TTY after the Delete: $(who -u)"
 ok "who no longer shows $TTY"
 for i in $(seq 1 50); do	# wtmp is written after utmp
 	kill -0 "$helper" 2>/dev/null || break
@@ -133,6 +146,23 @@ ended=$(last -w "$TEST_USER" | grep -E "^$TEST_USER +$TTY " | head -n 1)
 echo "$ended" | grep -qE " - [0-9]{2}:[0-9]{2} " ||
     fail "last shows no end: $ended; wtmp: $(utmpdump /var/log/wtmp 2>/dev/null | grep "$TTY")"
 ok "last: $ended"
+
+say "utmp does not grow with sessions: an ended session's slot is taken again"
+cat >"$WORK/cycle.py" <<EOF
+import sys
+sys.path.insert(0, sys.argv[4])
+import shell_common as sc
+s = sc.pywinrm_session(sys.argv[1], "plaintext", sys.argv[2], sys.argv[3])
+for i in range(8):
+    s.protocol.close_shell(s.protocol.open_shell())
+EOF
+n0=$(utmpdump /run/utmp 2>/dev/null | grep -c '\[winrm/')
+"$PY" "$WORK/cycle.py" "$URL_HTTP4" "$TEST_USER" "$TEST_PASS" "$WRT_HERE" ||
+    fail "eight shells one after another failed"
+n1=$(utmpdump /run/utmp 2>/dev/null | grep -c '\[winrm/')
+# other tests' sessions may open meanwhile; a line per session would add 8
+[ $((n1 - n0)) -lt 8 ] || fail "utmp grew from $n0 to $n1 winrm entries for 8 sessions one after another"
+ok "8 sessions one after another: utmp's winrm entries $n0 -> $n1"
 
 # ---------------------------------------------------------------- nologin
 say "a nologin file refuses a non-root login, with the reason in the log"
@@ -227,7 +257,8 @@ sid=$("$PY" "$WORK/open.py" "$URL_HTTP4" "$TEST_USER" "$TEST_PASS" "$WRT_HERE") 
 wait_log "session: opened for $TEST_USER from 127\.0\.0\.1 \(shell $sid, helper [0-9]+\)" 5 ||
     fail "no session for shell $sid"
 h2=$(grep -oE "shell $sid, helper [0-9]+" "$DLOG" | grep -oE "[0-9]+$")
-who | grep -qE "^$TEST_USER +winrm/$h2 " || fail "who does not show winrm/$h2: $(who)"
+t2=$(who_tty "$h2")
+[ -n "$t2" ] || fail "who does not show the session of helper $h2: $(who -u)"
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
 for i in $(seq 1 50); do
@@ -235,8 +266,8 @@ for i in $(seq 1 50); do
 	sleep 0.1
 done
 kill -0 "$h2" 2>/dev/null && fail "the session helper $h2 outlived the daemon by 5 s"
-who | grep -qE " winrm/$h2 " && fail "who still shows winrm/$h2 after the stop"
-ok "stopped: winrm/$h2 is gone from who, its helper has exited"
+[ -n "$(who_tty "$h2")" ] && fail "who still shows $t2 after the stop"
+ok "stopped: $t2 is gone from who, its helper has exited"
 
 # ------------------------------------------------------------ idle timeout
 say "the idle timeout ends the session of a shell nobody uses"
@@ -259,8 +290,8 @@ for i in $(seq 1 50); do
 	sleep 0.1
 done
 kill -0 "$h3" 2>/dev/null && fail "the session helper $h3 still runs"
-who | grep -qE " winrm/$h3 " && fail "who still shows winrm/$h3 after the idle timeout"
-ok "idle: shell $sid deleted, winrm/$h3 gone from who"
+[ -n "$(who_tty "$h3")" ] && fail "who still shows helper $h3's session after the idle timeout"
+ok "idle: shell $sid deleted, helper $h3's session gone from who"
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
 pgrep -u "$TEST_USER" >/dev/null && fail "processes of $TEST_USER are left: $(ps -o pid,stat,args -u "$TEST_USER")"
