@@ -32,6 +32,7 @@
 
 #include "cmdline.h"
 #include "shell.h"
+#include "xpress.h"
 
 #define RECEIVE_RESPONSE	WINRMD_NS_SHELL "/ReceiveResponse"
 #define STATE_RUNNING		WINRMD_NS_SHELL "/CommandState/Running"
@@ -355,10 +356,14 @@ static void
 add_stream(xmlNodePtr parent, xmlNsPtr rsp, const struct command *c,
     enum stream_id s, const unsigned char *data, size_t len, bool end)
 {
+	unsigned char *framed = NULL;	/* CompressionType xpress */
 	xmlNodePtr n;
 
 	n = xmlNewChild(parent, rsp, BAD_CAST "Stream", NULL);
 	if (n == NULL)
+		return;
+	if (len > 0 && c->shell != NULL && c->shell->xpress &&
+	    (data = framed = xpress_frame(data, len, &len)) == NULL)
 		return;
 	if (len > 0) {
 		xmlChar *b64 = xmlMalloc((len + 2) / 3 * 4 + 1);
@@ -366,9 +371,11 @@ add_stream(xmlNodePtr parent, xmlNsPtr rsp, const struct command *c,
 
 		if (b64 == NULL || (text = xmlNewText(NULL)) == NULL) {
 			xmlFree(b64);
+			free(framed);
 			return;
 		}
 		EVP_EncodeBlock(b64, data, (int)len);
+		free(framed);
 		/*
 		 * Base64 needs no escaping: a "noenc" text node is written
 		 * as it is, which spares the serialiser a scan of ~500 KB.
@@ -421,6 +428,7 @@ build_winrs_receive(struct command *c, struct winrmd_op *op)
 	rsp = xmlSearchNsByHref(body->doc, body, BAD_CAST WINRMD_NS_SHELL);
 	rr = xmlNewChild(body, rsp, BAD_CAST "ReceiveResponse", NULL);
 	budget = max > ENVELOPE_SLACK * 2 ? (max - ENVELOPE_SLACK) / 4 * 3 : 1024;
+	budget = shell_stream_room(c->shell, budget);
 	/* runs of one stream, in arrival order, as many bytes as fit */
 	while (c->out_head != NULL && budget > 0) {
 		enum stream_id s = c->out_head->stream;

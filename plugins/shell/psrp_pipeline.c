@@ -303,7 +303,7 @@ pipe_receive(struct command *c, struct winrmd_op *op)
 {
 	struct psrp_pipe *pp = c->kdata;
 	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), rr, st;
-	size_t room = psrp_receive_room(op), n;
+	size_t room = shell_stream_room(c->shell, psrp_receive_room(op)), n;
 	unsigned char chunk[OUT_CHUNK];
 	enum stream_id s;
 	uint8_t *buf;
@@ -323,7 +323,7 @@ pipe_receive(struct command *c, struct winrmd_op *op)
 	rr = xmlNewChild(body, rsp, BAD_CAST "ReceiveResponse", NULL);
 	n = psrp_outq_pack(&pp->q, buf, room);
 	if (n > 0) {
-		char *b64 = psrp_b64_encode(buf, n);
+		char *b64 = shell_stream_b64(c->shell, buf, n);
 
 		if (b64 == NULL) {
 			free(buf);

@@ -101,7 +101,7 @@ pool_receive(struct command *c, struct winrmd_op *op)
 {
 	struct psrp_pool *p = c->kdata;
 	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), rr, st;
-	size_t room = psrp_receive_room(op), n;
+	size_t room = shell_stream_room(c->shell, psrp_receive_room(op)), n;
 	uint8_t *buf;
 	char *b64;
 	xmlNsPtr rsp;
@@ -112,7 +112,7 @@ pool_receive(struct command *c, struct winrmd_op *op)
 	rsp = xmlSearchNsByHref(body->doc, body, BAD_CAST WINRMD_NS_SHELL);
 	rr = xmlNewChild(body, rsp, BAD_CAST "ReceiveResponse", NULL);
 	n = psrp_outq_pack(&p->q, buf, room);
-	b64 = psrp_b64_encode(buf, n);
+	b64 = shell_stream_b64(c->shell, buf, n);
 	free(buf);
 	if (b64 == NULL)
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,

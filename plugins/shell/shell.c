@@ -617,6 +617,8 @@ op_create(struct winrmd_op *op, void *unused)
 			free(t);
 		}
 	}
+	if (r == WINRMD_OK)
+		r = shell_compression(op, sh);
 	/* a runspace pool is named by the client (before the marker) */
 	if (r == WINRMD_OK && psrp_uri(host->op_resource_uri(op)))
 		psrp_pool_id(sh, op);
@@ -808,11 +810,11 @@ psrp_send(struct winrmd_op *op, struct shell *sh, struct command *c,
 		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
 		    "The pipeline does not exist in this pool.");
 	text = xmlNodeGetContent(stream);
-	data = stream_b64_decode(text ? (char *)text : "", &len);
+	data = shell_stream_in(op, sh, text ? (char *)text : "",
+	    name ? name : "stdin", &len, &r);
 	xmlFree(text);
 	if (data == NULL)
-		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
-		    "The %s stream is not valid base64.", name ? name : "stdin");
+		return r;
 	pr = name != NULL && strcmp(name, "pr") == 0;
 	r = c != NULL ? psrp_pipeline_send(c, op, pr, data, len) :
 	    psrp_pool_send(sh, op, pr, data, len);
@@ -851,12 +853,10 @@ op_send(struct winrmd_op *op, void *unused)
 		    "Only the stdin stream can be sent to.");
 	else {
 		text = xmlNodeGetContent(stream);
-		data = stream_b64_decode(text ? (char *)text : "", &len);
+		data = shell_stream_in(op, sh, text ? (char *)text : "",
+		    "stdin", &len, &r);
 		xmlFree(text);
-		if (data == NULL)
-			r = host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER,
-			    NULL, "The stdin stream is not valid base64.");
-		else
+		if (data != NULL)
 			r = command_send(c, op, data, len, end != NULL &&
 			    (strcasecmp((char *)end, "true") == 0 ||
 			    strcmp((char *)end, "1") == 0));

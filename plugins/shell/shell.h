@@ -165,6 +165,7 @@ struct shell {
 	struct winrmd_session	*session;	/* its login session, or NULL */
 	char			**session_env;	/* what PAM set, NULL-terminated */
 	struct winrmd_op	*create_op;	/* a Create waiting for it */
+	bool			 xpress;	/* CompressionType xpress: streams in chunks */
 };
 
 struct psrp_pool;	/* psrp.h */
@@ -278,6 +279,22 @@ enum quota_hit	 command_quota(const struct shell *shells,
 /* orphans.c: the rlimits fallback's Delete of escaped processes */
 #define SHELL_MARKER	"WINRMD_SHELL_ID"
 void		 shell_kill_marked(const struct shell *sh);
+
+/*
+ * shell_xpress.c: CompressionType xpress (xpress.h).  At Create: reads the
+ * header into sh->xpress, or faults on a type other than xpress marked
+ * mustUnderstand.  Send: a stream's text as bytes (base64, unframed and
+ * decompressed for an xpress shell), malloc'd; NULL with the fault set
+ * (and logged).  Receive: the base64 of data (framed as stored chunks for
+ * an xpress shell) and the bytes of data whose framing fits in room.
+ */
+int		 shell_compression(struct winrmd_op *op, struct shell *sh);
+unsigned char	*shell_stream_in(struct winrmd_op *op, const struct shell *sh,
+		    const char *text, const char *name, size_t *ret_len,
+		    int *ret_fault);
+char		*shell_stream_b64(const struct shell *sh,
+		    const unsigned char *data, size_t len);
+size_t		 shell_stream_room(const struct shell *sh, size_t room);
 
 /* shell.c */
 struct plugin_state *shell_state(void);
