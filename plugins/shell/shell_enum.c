@@ -159,7 +159,8 @@ shell_element(xmlNodePtr parent, const struct shell *sh)
 	r |= add(s, ns, "MaxIdleTimeOut", t);
 	r |= add(s, ns, "Locale", "en-US");
 	r |= add(s, ns, "DataLocale", "en-US");
-	r |= add(s, ns, "CompressionMode", "NoCompression");
+	r |= add(s, ns, "CompressionMode", sh->xpress ? "XpressCompression" :
+	    "NoCompression");
 	r |= add(s, ns, "ProfileLoaded", sh->noprofile ? "No" : "Yes");
 	r |= add(s, ns, "Encoding", "UTF8");
 	r |= add(s, ns, "BufferMode", "Block");
