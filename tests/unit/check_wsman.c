@@ -623,6 +623,29 @@ START_TEST(test_must_understand)
 }
 END_TEST
 
+/*
+ * rsp:CompressionType (mustUnderstand, as Windows' client sends it) is let
+ * through to a Create, where the shell plugin reads it; marked so on any
+ * other action it is not understood
+ */
+START_TEST(test_compression_type)
+{
+#define XPRESS_HDR "<rsp:CompressionType env:mustUnderstand=\"true\">" \
+	    "xpress</rsp:CompressionType>"
+	char *xml;
+
+	expect_edit_ok("pywinrm-01-Create.xml", "</env:Header>",
+	    XPRESS_HDR "</env:Header>");
+	xml = with_header("pywinrm-06-Delete.xml", XPRESS_HDR);
+	expect_fault(xml, WINRMD_FAULT_MUST_UNDERSTAND, NULL);
+	free(xml);
+	/* not marked: ignored there too */
+	expect_edit_ok("pywinrm-06-Delete.xml", "</env:Header>",
+	    "<rsp:CompressionType>xpress</rsp:CompressionType></env:Header>");
+#undef XPRESS_HDR
+}
+END_TEST
+
 START_TEST(test_session_id)
 {
 	char *xml = with_header("pywinrm-01-Create.xml",
@@ -801,6 +824,7 @@ wsman_suite(void)
 	tcase_add_test(tc, test_reply_to);
 	tcase_add_test(tc, test_fault_to);
 	tcase_add_test(tc, test_must_understand);
+	tcase_add_test(tc, test_compression_type);
 	tcase_add_test(tc, test_session_id);
 	tcase_add_test(tc, test_selectors);
 	tcase_add_test(tc, test_too_many);
