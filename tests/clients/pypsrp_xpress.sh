@@ -33,6 +33,8 @@ grep -q "stdin stream of shell .* refused: a compressed chunk is cut short" "$DL
     fail "no log line for the chunk cut short"
 grep -q "stdin stream of shell .* refused: a chunk is not valid LZ77+Huffman data" "$DLOG" ||
     fail "no log line for the bad Huffman table"
+grep -q "stdin stream of shell .* refused: the decompressed data is larger than a request may carry" "$DLOG" ||
+    fail "no log line for the chunks past the bound"
 grep -q "asks for CompressionType lznt1, which is not supported" "$DLOG" ||
     fail "no log line for CompressionType lznt1"
 ok "a log line for each refusal"

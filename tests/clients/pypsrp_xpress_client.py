@@ -12,7 +12,8 @@ stream is read as chunks.  pypsrp itself sends and parses the envelopes.
         chunks, eight Sends) equals the original's; cat of 300 KB gives it
         back in stored chunks of at most 64 KiB, each header's two sizes
         equal; Get of the shell says XpressCompression; a chunk cut short
-        and a bad Huffman table are w:InvalidParameter (2150858810) and the
+        a bad Huffman table and chunks that decompress to more than
+        MaxEnvelopeSizekb are w:InvalidParameter (2150858810) and the
         command still works; a type other than xpress marked mustUnderstand
         is s:MustUnderstand (2150858768), not marked it is ignored
     pypsrp_xpress_client.py psrp URL USER PASSWORD
@@ -246,6 +247,12 @@ def cmd_winrs(a):
         bad = struct.pack("<HH", 999, 299) + bytes(table) + b"\0" * 44
         expect_fault("a bad Huffman table", lambda: sh.send("stdin", bad, p.id),
                      2150858810)
+        # nine chunks of 64 KiB of zeros, a few hundred bytes each: more
+        # than MaxEnvelopeSizekb (512) once decompressed
+        bomb = xp.frame(bytes(CHUNK)) * 9
+        check(len(bomb) < 8192, "the bomb is %d bytes" % len(bomb))
+        expect_fault("9 x 64 KiB from %d bytes" % len(bomb),
+                     lambda: sh.send("stdin", bomb, p.id), 2150858810)
         state["raw_send"] = False
         p.send(b"still here\n", end=True)
         p.end_invoke()
