@@ -490,10 +490,11 @@ shell_start(struct winrmd_op *op, struct shell *sh)
 	state.nshells++;
 	shell_touch(sh);
 	host->log(WINRMD_LOG_INFO, "shell: %s%s created for %s from %s "
-	    "(codepage %u, idle %llu ms, limits by %s)", sh->psrp ?
+	    "(codepage %u, idle %llu ms, limits by %s%s)", sh->psrp ?
 	    "PowerShell runspace pool " : "", sh->id, sh->user.name,
 	    sh->client_ip, sh->codepage, (unsigned long long)sh->idle_ms,
-	    sh->group ? host->group_mode() : "rlimits");
+	    sh->group ? host->group_mode() : "rlimits",
+	    sh->xpress ? ", CompressionType xpress" : "");
 	return create_reply(op, sh);
 }
 

@@ -29,6 +29,8 @@ for op in "sha256sum of compressed stdin" "receive framing" \
 	grep -qx "ok $op" "$OUT" || fail "no '$op': $(cat "$OUT")"
 	ok "$op"
 done
+grep -q "shell: .* created for $TEST_USER .*, CompressionType xpress)" "$DLOG" ||
+    fail "the log does not say the shell is compressed"
 grep -q "stdin stream of shell .* refused: a compressed chunk is cut short" "$DLOG" ||
     fail "no log line for the chunk cut short"
 grep -q "stdin stream of shell .* refused: a chunk is not valid LZ77+Huffman data" "$DLOG" ||
