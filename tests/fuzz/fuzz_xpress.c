@@ -3,6 +3,9 @@
  * xpress.c): any bytes as MS-WSMV chunks decoded by wimlib's LZ77+Huffman
  * decoder never crash, never yield more than the bound or than the headers
  * say, and stored chunks framed by xpress_frame decode to what was framed.
+ * Seeds (corpus/fuzz_xpress): chunks framed as pypsrp_xpress_client.py's
+ * Xpress.frame does (libwim's compressor, stored under 266 bytes), MS-XCA
+ * 3.2's second example as a chunk, and one cut short.
  */
 #include <stdint.h>
 #include <stdlib.h>
