@@ -203,6 +203,12 @@ int		 command_receive(struct command *c, struct winrmd_op *op,
 int		 command_signal(struct command *c, const char *code);
 void		 command_destroy(struct plugin_state *ps, struct command *c);
 void		 command_abort_ops(struct command *c, enum winrmd_fault fault);
+/* a waiting Receive (if any) answered with fault and why */
+void		 command_end_receive(struct command *c, enum winrmd_fault fault,
+		    const char *why);
+/* reading the child's output goes on if the buffer has room (after the
+ * bound of psrp_may_buffer held it) */
+void		 command_resume_output(struct command *c);
 /* for ansible_run.c: a command without a child yet */
 struct command	*command_new(struct shell *sh);
 /* a command that failed before running: msg on stderr, exit 1 */
@@ -282,6 +288,11 @@ void		 shell_kill_marked(const struct shell *sh);
 /* shell.c */
 struct plugin_state *shell_state(void);
 void		 shell_touch(struct shell *sh);
+/*
+ * An IdleTimeOut: xs:duration, or (pywinrm) a bare number of seconds, in
+ * ms; never more than max, and max for one that does not parse.
+ */
+uint64_t	 shell_parse_idle(const char *s, uint64_t max);
 /* the shell's uid-bound quota checks before a command starts */
 int		 shell_command_quota(struct winrmd_op *op, struct shell *sh);
 

@@ -163,7 +163,8 @@ shell_element(xmlNodePtr parent, const struct shell *sh)
 	r |= add(s, ns, "ProfileLoaded", sh->noprofile ? "No" : "Yes");
 	r |= add(s, ns, "Encoding", "UTF8");
 	r |= add(s, ns, "BufferMode", "Block");
-	r |= add(s, ns, "State", "Connected");
+	r |= add(s, ns, "State", sh->psrp != NULL && sh->psrp->disconnected ?
+	    "Disconnected" : "Connected");
 	fmt_span(t, sizeof(t), now - sh->created_ms);
 	r |= add(s, ns, "ShellRunTime", t);
 	fmt_span(t, sizeof(t), now - sh->last_ms);
