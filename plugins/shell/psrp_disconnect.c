@@ -259,8 +259,8 @@ psrp_shell_usable(struct winrmd_op *op, struct shell *sh)
 static struct shell *
 find_pool(struct winrmd_op *op, enum psrp_link_op what, int *ret)
 {
-	const char *id = host->op_selector(op, "ShellId");
 	const struct winrmd_principal *me = host->op_principal(op);
+	const char *id;
 	struct shell *sh;
 	enum psrp_link_verdict v;
 
@@ -271,16 +271,8 @@ find_pool(struct winrmd_op *op, enum psrp_link_op what, int *ret)
 		    "PowerShell runspace pools, not for WinRS shells.");
 		return NULL;
 	}
-	if (!host->conf_bool("Winrs", "AllowRemoteShellAccess")) {
-		*ret = host->op_fault(op, WINRMD_FAULT_REMOTESHELLS_NOT_ALLOWED,
-		    NULL, NULL);
+	if ((id = shell_op_id(op, ret)) == NULL)
 		return NULL;
-	}
-	if (id == NULL) {
-		*ret = host->op_fault(op, WINRMD_FAULT_INSUFFICIENT_SELECTORS,
-		    NULL, "The ShellId selector is missing.");
-		return NULL;
-	}
 	for (sh = shell_state()->shells; sh != NULL; sh = sh->next)
 		if (strcasecmp(sh->id, id) == 0 && sh->psrp != NULL)
 			break;
@@ -326,17 +318,6 @@ find_pool(struct winrmd_op *op, enum psrp_link_op what, int *ret)
 	return NULL;
 }
 
-static xmlNodePtr
-child(xmlNodePtr parent, const char *ns, const char *name)
-{
-	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
-		if (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-		    strcmp((const char *)n->ns->href, ns) == 0 &&
-		    strcmp((const char *)n->name, name) == 0)
-			return n;
-	return NULL;
-}
-
 static int
 empty_reply(struct winrmd_op *op, const char *action)
 {
@@ -378,14 +359,14 @@ psrp_op_disconnect(struct winrmd_op *op, void *unused)
 		return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
 		    "The runspace pool %s is not open.", sh->id);
 	idle = sh->idle_ms;
-	if ((n = child(body, WINRMD_NS_SHELL, "IdleTimeOut")) != NULL) {
+	if ((n = shell_child(body, WINRMD_NS_SHELL, "IdleTimeOut")) != NULL) {
 		xmlChar *t = xmlNodeGetContent(n);
 
 		idle = shell_parse_idle(t ? (const char *)t : "",
 		    (uint64_t)host->conf_int("Winrs", "IdleTimeout"));
 		xmlFree(t);
 	}
-	if ((n = child(body, WINRMD_NS_SHELL, "BufferMode")) != NULL) {
+	if ((n = shell_child(body, WINRMD_NS_SHELL, "BufferMode")) != NULL) {
 		xmlChar *t = xmlNodeGetContent(n);
 		bool block = t != NULL && strcmp((const char *)t, "Block") == 0;
 
@@ -490,7 +471,7 @@ psrp_op_connect(struct winrmd_op *op, void *unused)
 		xmlFree(cid);
 		return r;
 	}
-	if ((cx = child(body, NS_PS, "connectXml")) == NULL)
+	if ((cx = shell_child(body, NS_PS, "connectXml")) == NULL)
 		return host->op_fault(op, WINRMD_FAULT_SCHEMA_VALIDATION, NULL,
 		    "Connecting to a runspace pool needs connectXml in its "
 		    "rsp:Connect.");

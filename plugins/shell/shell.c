@@ -206,24 +206,32 @@ shell_not_found(struct winrmd_op *op, const char *id)
 	    "longer exists on the server.", id);
 }
 
-/* the caller's shell named by the ShellId selector, or a fault */
-static struct shell *
-find_shell(struct winrmd_op *op, int *ret)
+const char *
+shell_op_id(struct winrmd_op *op, int *ret)
 {
 	const char *id = host->op_selector(op, "ShellId");
-	const struct winrmd_principal *p = host->op_principal(op);
-	bool ps = psrp_uri(host->op_resource_uri(op));
 
 	if (!host->conf_bool("Winrs", "AllowRemoteShellAccess")) {
 		*ret = host->op_fault(op, WINRMD_FAULT_REMOTESHELLS_NOT_ALLOWED,
 		    NULL, NULL);
 		return NULL;
 	}
-	if (id == NULL) {
+	if (id == NULL)
 		*ret = host->op_fault(op, WINRMD_FAULT_INSUFFICIENT_SELECTORS,
 		    NULL, "The ShellId selector is missing.");
+	return id;
+}
+
+/* the caller's shell named by the ShellId selector, or a fault */
+static struct shell *
+find_shell(struct winrmd_op *op, int *ret)
+{
+	const char *id = shell_op_id(op, ret);
+	const struct winrmd_principal *p = host->op_principal(op);
+	bool ps = psrp_uri(host->op_resource_uri(op));
+
+	if (id == NULL)
 		return NULL;
-	}
 	for (struct shell *sh = state.shells; sh != NULL; sh = sh->next)
 		if (strcasecmp(sh->id, id) == 0 && sh->user.p.uid == p->uid &&
 		    (sh->psrp != NULL) == ps) {

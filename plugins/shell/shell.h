@@ -183,6 +183,11 @@ extern const struct winrmd_host *host;
 
 /* shell.c: the fault for an unknown (or another user's) ShellId */
 int		 shell_not_found(struct winrmd_op *op, const char *id);
+/* the ShellId selector of op, or NULL with the fault in *ret (none, or
+ * remote shells not allowed) */
+const char	*shell_op_id(struct winrmd_op *op, int *ret);
+/* shell_enum.c: the first child element ns:name of parent, or NULL */
+xmlNodePtr	 shell_child(xmlNodePtr parent, const char *ns, const char *name);
 
 /* shell_enum.c: Get and Enumerate of shells and of a shell's commands */
 int		 shell_op_get(struct winrmd_op *op, void *unused);

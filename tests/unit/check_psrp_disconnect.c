@@ -45,6 +45,17 @@ shell_not_found(struct winrmd_op *op, const char *id)
 	    "no shell %s", id);
 }
 
+const char *
+shell_op_id(struct winrmd_op *op, int *ret)
+{
+	const char *id = host->op_selector(op, "ShellId");
+
+	if (id == NULL)
+		*ret = host->op_fault(op, WINRMD_FAULT_INSUFFICIENT_SELECTORS,
+		    NULL, NULL);
+	return id;
+}
+
 bool
 psrp_uri(const char *uri)
 {
