@@ -5,6 +5,7 @@
 # RunspacePool.disconnect() with pipelines running; a second process of
 # the same user finds the pool with get_runspace_pools(), connect()s and
 # receives what was produced meanwhile, from where the first left off;
+# the same client's Reconnect;
 # another user's Connect and Reconnect are refused (AccessDenied); a pool
 # disconnected with a short IdleTimeOut is deleted and its processes
 # killed; [Winrs] MaxDisconnectedOutputPerUserMB holds the output of
@@ -51,6 +52,14 @@ grep -Eq "psrp: pool .* of $TEST_USER connected from" "$DLOG" ||
     fail "the connect was not logged"
 matrix pypsrp "$version" PyPI \
     "PSRP RunspacePool.disconnect() with pipelines running, get_runspace_pools() and connect() from another process: the output produced meanwhile, from where it was"
+
+say "the same client: Reconnect"
+driver reconnect
+expect reconnect
+grep -Eq "psrp: pool .* of $TEST_USER reconnected from" "$DLOG" ||
+    fail "the Reconnect was not logged"
+matrix pypsrp "$version" PyPI \
+    "PSRP RunspacePool.disconnect() then connect() by the same client (Reconnect), the pipeline's output after"
 
 say "another user"
 rm -f "$D/ids.json"

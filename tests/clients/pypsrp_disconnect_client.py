@@ -14,6 +14,9 @@ process; what one leaves for the next is in DIR/ids.json.
         connect(), each pipeline's connect(): P1 gives both lines and
         Completed, P2 the line after the one already received; a new
         pipeline runs in the pool; close()
+    reconnect URL USER PASSWORD DIR
+        the same client: disconnect() with a pipeline running, connect()
+        (Reconnect), the pipeline's connect() gives its output
     other URL USER PASSWORD USER2 PASSWORD2 DIR
         USER's disconnected pool is not among USER2's get_runspace_pools(),
         USER2's Connect and Reconnect are refused with AccessDenied (5);
@@ -201,6 +204,26 @@ def cmd_connect(a):
     pool.close()
 
 
+def cmd_reconnect(a):
+    from pypsrp.powershell import PowerShell, RunspacePool
+    from pypsrp.complex_objects import RunspacePoolState
+
+    w = wsman(a)
+    pool = RunspacePool(w)
+    pool.open()
+    ps = PowerShell(pool)
+    ps.add_script("echo a; sleep 1; echo b")
+    ps.begin_invoke()
+    pool.disconnect()
+    pool.connect()
+    check(pool.state == RunspacePoolState.OPENED, "state after Reconnect: %s"
+          % pool.state)
+    out = ps.connect()
+    check(out == ["a", "b"], "the pipeline after Reconnect: %r" % out)
+    pool.close()
+    print("ok reconnect")
+
+
 def cmd_other(a):
     from pypsrp.powershell import PowerShell, RunspacePool
 
@@ -311,8 +334,8 @@ def cmd_bound_connect(a):
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("start", "connect", "other", "idle", "gone", "bound",
-                 "bound-connect"):
+    for name in ("start", "connect", "reconnect", "other", "idle", "gone",
+                 "bound", "bound-connect"):
         s = sub.add_parser(name)
         s.add_argument("url")
         s.add_argument("user")
@@ -323,7 +346,8 @@ def main():
         s.add_argument("dir")
     a = p.parse_args()
     try:
-        {"start": cmd_start, "connect": cmd_connect, "other": cmd_other,
+        {"start": cmd_start, "connect": cmd_connect,
+         "reconnect": cmd_reconnect, "other": cmd_other,
          "idle": cmd_idle, "gone": cmd_gone, "bound": cmd_bound,
          "bound-connect": cmd_bound_connect}[a.cmd](a)
     except Fail as e:
