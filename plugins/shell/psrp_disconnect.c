@@ -190,6 +190,7 @@ psrp_connect_answer(struct psrp_pool *p, const uint8_t *data, size_t len,
 	if ((out = malloc(room)) == NULL)
 		goto nomem;
 	*ret_len = psrp_outq_pack(&q, out, room);
+	psrp_outq_clear(&q);	/* empty: the room holds both */
 	*ret = out;
 	return 0;
 nomem:
