@@ -82,6 +82,12 @@ static const struct fault_def fault_defs[_WINRMD_FAULT_MAX] = {
 	[WINRMD_FAULT_DUPLICATE_SELECTORS] = { "Sender", FNS_WSMAN, "InvalidSelectors", 2150858847u, 500,
 	    "The WS-Management service cannot process the request because the request contained invalid selectors for the resource.",
 	    "DuplicateSelectors" },
+	/* ERROR_WINRS_SHELL_DISCONNECTED and _CONNECTED_TO_DIFFERENT_CLIENT:
+	 * MS-WSMV 3.1.4.16/17 make both w:InternalError */
+	[WINRMD_FAULT_SHELL_DISCONNECTED] = { "Receiver", FNS_WSMAN, "InternalError", 2150859204u, 500,
+	    "The WS-Management service cannot process the request because the shell is disconnected." },
+	[WINRMD_FAULT_SHELL_CONNECTED] = { "Receiver", FNS_WSMAN, "InternalError", 2150859213u, 500,
+	    "The WS-Management service cannot process the request because the shell is connected to a different client." },
 };
 
 const struct fault_def *

@@ -31,6 +31,7 @@
 #include <uuid/uuid.h>
 
 #include "cmdline.h"
+#include "psrp.h"
 #include "shell.h"
 #include "xpress.h"
 
@@ -261,7 +262,7 @@ drain(struct command *c, enum stream_id s)
 	int fd = s == ST_STDOUT ? c->child.out_fd : c->child.err_fd;
 	unsigned char buf[OUT_CHUNK];
 
-	while (fd >= 0 && c->out_bytes < OUT_CAP) {
+	while (fd >= 0 && c->out_bytes < OUT_CAP && psrp_may_buffer(c)) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 
 		if (n > 0) {
@@ -285,8 +286,15 @@ drain(struct command *c, enum stream_id s)
 		if (errno == EAGAIN)
 			return;
 	}
-	if (c->out_bytes >= OUT_CAP)
+	if (c->out_bytes >= OUT_CAP || !psrp_may_buffer(c))
 		pause_reading(c, true);
+}
+
+void
+command_resume_output(struct command *c)
+{
+	if (c->out_bytes < OUT_CAP)
+		pause_reading(c, false);
 }
 
 static void
@@ -1230,17 +1238,28 @@ out:
 }
 
 void
-command_abort_ops(struct command *c, enum winrmd_fault fault)
+command_end_receive(struct command *c, enum winrmd_fault fault,
+    const char *why)
 {
 	struct winrmd_op *op;
 
-	if ((op = c->receive) != NULL) {
-		c->receive = NULL;
-		host->timer_stop(c->receive_timer);
-		c->receive_timer = NULL;
-		host->op_fault(op, fault, NULL, "The command %s was ended.", c->id);
-		host->op_complete(op);
-	}
+	if (c == NULL || (op = c->receive) == NULL)
+		return;
+	c->receive = NULL;
+	host->timer_stop(c->receive_timer);
+	c->receive_timer = NULL;
+	host->op_fault(op, fault, NULL, "%s", why);
+	host->op_complete(op);
+}
+
+void
+command_abort_ops(struct command *c, enum winrmd_fault fault)
+{
+	struct winrmd_op *op;
+	char why[SHELL_ID_LEN + 32];
+
+	snprintf(why, sizeof(why), "The command %s was ended.", c->id);
+	command_end_receive(c, fault, why);
 	if ((op = c->send) != NULL) {
 		c->send = NULL;
 		host->timer_stop(c->send_timer);

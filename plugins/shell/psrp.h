@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "clixml.h"
 #include "fragment.h"
@@ -66,6 +67,9 @@ struct psrp_pool {
 	bool			 have_key;
 	struct psrp_runspace	 rs;
 	char			**env0;		/* the env the pool began with */
+	/* no client: its pipelines run on (psrp_disconnect.c) */
+	bool			 disconnected;
+	bool			 bound_logged;	/* the output bound, logged */
 };
 
 /* psrp_pool.c */
@@ -90,6 +94,8 @@ int	psrp_queue(struct psrp_pool *p, struct psrp_outq *q, uint32_t type,
 /* fragments of q into out, at most room bytes: the count */
 size_t	psrp_outq_pack(struct psrp_outq *q, uint8_t *out, size_t room);
 void	psrp_outq_clear(struct psrp_outq *q);
+/* the first message, if partly sent, goes again from its start */
+void	psrp_outq_rewind(struct psrp_outq *q);
 /* the base64 text of an rsp:Stream budget for a Receive of op */
 size_t	psrp_receive_room(struct winrmd_op *op);
 /* running pipelines of the pool */
@@ -104,7 +110,20 @@ int	psrp_input_quota(struct shell *sh, struct winrmd_op *op, size_t len);
 /* bytes a pipeline's defragmenters hold (psrp_pipeline.c) */
 size_t	psrp_pipeline_buffered(const struct command *c);
 
+/*
+ * A new client connected to the pool (Connect): the pool's messages for
+ * the old one are dropped, its defragmenters start again, and
+ * APPLICATION_PRIVATE_DATA and RUNSPACEPOOL_STATE Opened wait for the
+ * pool's next Receive.  0 or -ENOMEM.
+ */
+int	psrp_pool_connected(struct psrp_pool *p);
+
 /* psrp_pipeline.c */
+/*
+ * The pipeline's pool was connected to by a new client: a message half
+ * sent goes again whole, input half received is dropped
+ */
+void	psrp_pipeline_connected(struct command *c);
 /* Command: a pipeline (CommandId = its GUID) from its first fragment */
 struct command *psrp_pipeline_new(struct shell *sh, const char *id,
 	    const uint8_t *frag, size_t len, struct winrmd_op *op,
@@ -114,6 +133,48 @@ void	psrp_pool_dequeue(struct shell *sh);
 /* Send with a CommandId: fragments of the pipeline's messages */
 int	psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
 	    const uint8_t *data, size_t len);
+
+/* psrp_disconnect.c: Disconnect, Reconnect, Connect */
+enum psrp_link_op {
+	PSRP_LINK_DISCONNECT,
+	PSRP_LINK_RECONNECT,		/* the client that disconnected */
+	PSRP_LINK_CONNECT_POOL,		/* connectXml: a new client */
+	PSRP_LINK_CONNECT_PIPELINE,	/* Connect with a CommandId */
+	PSRP_LINK_USE,			/* Command, Send, Receive, Signal */
+	PSRP_LINK_DELETE,
+};
+enum psrp_link_verdict {
+	PSRP_LINK_OK,			/* served */
+	PSRP_LINK_IGNORE,		/* answered, nothing changes */
+	PSRP_LINK_NOT_FOUND,		/* "shell not found" */
+	PSRP_LINK_ACCESS_DENIED,	/* another user's pool */
+	PSRP_LINK_DISCONNECTED,		/* SHELL_DISCONNECTED */
+	PSRP_LINK_CONNECTED,		/* SHELL_CONNECTED: a client holds it */
+};
+/* what op does to a pool in that state, for its owner or another user */
+enum psrp_link_verdict psrp_link_decide(enum psrp_link_op op,
+	    bool disconnected, bool owner);
+/* output held for uid's disconnected pools (their commands' buffers) */
+size_t	psrp_disconnected_held(const struct shell *shells, uid_t uid);
+/*
+ * connectXml's fragments (SESSION_CAPABILITY, then CONNECT_RUNSPACEPOOL
+ * for p): p's Min/MaxRunspaces set, and in *ret (malloc'd) the fragments
+ * of connectResponseXml: SESSION_CAPABILITY and RUNSPACEPOOL_INIT_DATA.
+ * 0, or -1 with err (p unchanged).
+ */
+int	psrp_connect_answer(struct psrp_pool *p, const uint8_t *data,
+	    size_t len, uint8_t **ret, size_t *ret_len, char *err,
+	    size_t errlen);
+/* may c buffer more output (command.c)?  Not past the per-user bound of
+ * a disconnected pool's output */
+bool	psrp_may_buffer(const struct command *c);
+/* reading of uid's pools' output goes on where it waited for the bound */
+void	psrp_disconnect_resume(uid_t uid);
+/* WINRMD_OK, or the fault for an operation on a disconnected pool */
+int	psrp_shell_usable(struct winrmd_op *op, struct shell *sh);
+int	psrp_op_disconnect(struct winrmd_op *op, void *unused);
+int	psrp_op_reconnect(struct winrmd_op *op, void *unused);
+int	psrp_op_connect(struct winrmd_op *op, void *unused);
 
 /* psrp_script.c: pure, for the unit tests */
 /*

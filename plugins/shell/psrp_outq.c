@@ -86,3 +86,16 @@ psrp_outq_clear(struct psrp_outq *q)
 	q->bytes = 0;
 }
 
+
+void
+psrp_outq_rewind(struct psrp_outq *q)
+{
+	struct psrp_outmsg *m = q->head;
+
+	if (m == NULL || m->cur.fc_offset == 0)
+		return;
+	q->bytes += m->cur.fc_offset;
+	m->cur.fc_offset = 0;
+	m->cur.fc_fragment_id = 0;
+	m->cur.fc_done = false;
+}

@@ -827,6 +827,22 @@ pipe_cleanup(struct command *c)
 	c->kdata = NULL;
 }
 
+void
+psrp_pipeline_connected(struct command *c)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct psrp_defrag *in;
+
+	if (c->kind != &pipe_kind || pp == NULL ||
+	    (in = psrp_defrag_new(PSRP_IN_MAX)) == NULL)
+		return;
+	psrp_outq_rewind(&pp->q);
+	psrp_defrag_free(pp->in);
+	psrp_defrag_free(pp->pr);
+	pp->in = in;
+	pp->pr = NULL;
+}
+
 size_t
 psrp_pipeline_buffered(const struct command *c)
 {

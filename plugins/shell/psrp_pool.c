@@ -366,6 +366,31 @@ psrp_pool_send(struct shell *sh, struct winrmd_op *op, bool pr,
 	return WINRMD_OK;
 }
 
+int
+psrp_pool_connected(struct psrp_pool *p)
+{
+	struct psrp_defrag *in = psrp_defrag_new(PSRP_IN_MAX);
+	struct psrp_defrag *pr = psrp_defrag_new(PSRP_IN_MAX);
+
+	if (in == NULL || pr == NULL) {
+		psrp_defrag_free(in);
+		psrp_defrag_free(pr);
+		return -ENOMEM;
+	}
+	/* what waited was the old client's; its half messages too */
+	psrp_outq_clear(&p->q);
+	psrp_defrag_free(p->in);
+	psrp_defrag_free(p->pr);
+	p->in = in;
+	p->pr = pr;
+	if (psrp_queue(p, &p->q, PSRP_APPLICATION_PRIVATE_DATA, NULL,
+	    app_private_data()) < 0 || psrp_queue(p, &p->q,
+	    PSRP_RUNSPACEPOOL_STATE, NULL, psrp_build_pool_state(
+	    PSRP_POOL_OPENED, NULL)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 /* ------------------------------------------------------ create, free */
 
 static xmlNodePtr

@@ -129,6 +129,8 @@ shell_free(struct shell *sh)
 static void
 shell_destroy(struct shell *sh, enum winrmd_fault fault, const char *why)
 {
+	bool disconnected = sh->psrp != NULL && sh->psrp->disconnected;
+
 	host->log(WINRMD_LOG_INFO, "shell: %s of %s deleted (%s), %u command(s)",
 	    sh->id, sh->user.name, why, sh->ncommands);
 	host->timer_stop(sh->idle_timer);
@@ -157,6 +159,9 @@ shell_destroy(struct shell *sh, enum winrmd_fault fault, const char *why)
 			break;
 		}
 	state.nshells--;
+	/* what it held no longer counts against the user's bound */
+	if (disconnected)
+		psrp_disconnect_resume(sh->user.p.uid);
 	shell_free(sh);
 }
 
@@ -178,7 +183,9 @@ idle_expired(void *arg)
 		    idle_expired, sh);
 		return;
 	}
-	shell_destroy(sh, WINRMD_FAULT_SHELL_NOT_FOUND, "idle timeout");
+	shell_destroy(sh, WINRMD_FAULT_SHELL_NOT_FOUND, sh->psrp != NULL &&
+	    sh->psrp->disconnected ? "idle timeout, disconnected" :
+	    "idle timeout");
 }
 
 void
@@ -199,28 +206,39 @@ shell_not_found(struct winrmd_op *op, const char *id)
 	    "longer exists on the server.", id);
 }
 
-/* the caller's shell named by the ShellId selector, or a fault */
-static struct shell *
-find_shell(struct winrmd_op *op, int *ret)
+const char *
+shell_op_id(struct winrmd_op *op, int *ret)
 {
 	const char *id = host->op_selector(op, "ShellId");
-	const struct winrmd_principal *p = host->op_principal(op);
-	bool ps = psrp_uri(host->op_resource_uri(op));
 
 	if (!host->conf_bool("Winrs", "AllowRemoteShellAccess")) {
 		*ret = host->op_fault(op, WINRMD_FAULT_REMOTESHELLS_NOT_ALLOWED,
 		    NULL, NULL);
 		return NULL;
 	}
-	if (id == NULL) {
+	if (id == NULL)
 		*ret = host->op_fault(op, WINRMD_FAULT_INSUFFICIENT_SELECTORS,
 		    NULL, "The ShellId selector is missing.");
+	return id;
+}
+
+/* the caller's shell named by the ShellId selector, or a fault */
+static struct shell *
+find_shell(struct winrmd_op *op, int *ret)
+{
+	const char *id = shell_op_id(op, ret);
+	const struct winrmd_principal *p = host->op_principal(op);
+	bool ps = psrp_uri(host->op_resource_uri(op));
+
+	if (id == NULL)
 		return NULL;
-	}
 	for (struct shell *sh = state.shells; sh != NULL; sh = sh->next)
 		if (strcasecmp(sh->id, id) == 0 && sh->user.p.uid == p->uid &&
 		    (sh->psrp != NULL) == ps) {
 			shell_touch(sh);
+			/* a disconnected pool: Delete only (psrp_disconnect.c) */
+			if ((*ret = psrp_shell_usable(op, sh)) != WINRMD_OK)
+				return NULL;
 			return sh;
 		}
 	*ret = shell_not_found(op, id);
@@ -410,12 +428,9 @@ add_marker(struct winrmd_op *op, struct shell *sh)
 	return WINRMD_OK;
 }
 
-/*
- * IdleTimeOut: xs:duration, or (pywinrm) a bare number of seconds; never
- * more than [Winrs] IdleTimeout.
- */
-static uint64_t
-parse_idle(const char *s, uint64_t max)
+/* IdleTimeOut, never more than [Winrs] IdleTimeout (shell.h) */
+uint64_t
+shell_parse_idle(const char *s, uint64_t max)
 {
 	uint64_t v = 0;
 	char *end;
@@ -614,7 +629,7 @@ op_create(struct winrmd_op *op, void *unused)
 			char *t = trimmed_text(n);
 
 			if (t != NULL)
-				sh->idle_ms = parse_idle(t, sh->idle_ms);
+				sh->idle_ms = shell_parse_idle(t, sh->idle_ms);
 			free(t);
 		}
 	}
@@ -1025,6 +1040,10 @@ static const struct winrmd_action shell_actions[] = {
 	{ WINRMD_ACTION_SEND, op_send },
 	{ WINRMD_ACTION_RECEIVE, op_receive },
 	{ WINRMD_ACTION_SIGNAL, op_signal },
+	/* disconnected runspace pools (psrp_disconnect.c) */
+	{ WINRMD_NS_SHELL "/Disconnect", psrp_op_disconnect },
+	{ WINRMD_NS_SHELL "/Reconnect", psrp_op_reconnect },
+	{ WINRMD_NS_SHELL "/Connect", psrp_op_connect },
 	/* the shells of the caller as resources (shell_enum.c) */
 	{ WINRMD_ACTION_GET, shell_op_get },
 	{ WINRMD_ACTION_ENUMERATE, shell_op_enumerate },
@@ -1054,6 +1073,11 @@ static const struct winrmd_resource shell_resources[] = {
 
 static const struct winrmd_setting shell_settings[] = {
 	WINRS_SETTINGS,
+	/* winrmd's own (not in winrm/config/winrs): psrp_disconnect.c */
+	{ "Winrs", "MaxDisconnectedOutputPerUserMB", WINRMD_SETTING_UINT, "16",
+	  1, 4096, NULL, "output of one user's disconnected PowerShell "
+	  "runspace pools held for a client to connect, in MiB; at the bound "
+	  "their pipelines wait (BufferMode Block)", 0 },
 	{ NULL },
 };
 

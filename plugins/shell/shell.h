@@ -184,6 +184,11 @@ extern const struct winrmd_host *host;
 
 /* shell.c: the fault for an unknown (or another user's) ShellId */
 int		 shell_not_found(struct winrmd_op *op, const char *id);
+/* the ShellId selector of op, or NULL with the fault in *ret (none, or
+ * remote shells not allowed) */
+const char	*shell_op_id(struct winrmd_op *op, int *ret);
+/* shell_enum.c: the first child element ns:name of parent, or NULL */
+xmlNodePtr	 shell_child(xmlNodePtr parent, const char *ns, const char *name);
 
 /* shell_enum.c: Get and Enumerate of shells and of a shell's commands */
 int		 shell_op_get(struct winrmd_op *op, void *unused);
@@ -204,6 +209,12 @@ int		 command_receive(struct command *c, struct winrmd_op *op,
 int		 command_signal(struct command *c, const char *code);
 void		 command_destroy(struct plugin_state *ps, struct command *c);
 void		 command_abort_ops(struct command *c, enum winrmd_fault fault);
+/* a waiting Receive (if any) answered with fault and why */
+void		 command_end_receive(struct command *c, enum winrmd_fault fault,
+		    const char *why);
+/* reading the child's output goes on if the buffer has room (after the
+ * bound of psrp_may_buffer held it) */
+void		 command_resume_output(struct command *c);
 /* for ansible_run.c: a command without a child yet */
 struct command	*command_new(struct shell *sh);
 /* a command that failed before running: msg on stderr, exit 1 */
@@ -299,6 +310,11 @@ size_t		 shell_stream_room(const struct shell *sh, size_t room);
 /* shell.c */
 struct plugin_state *shell_state(void);
 void		 shell_touch(struct shell *sh);
+/*
+ * An IdleTimeOut: xs:duration, or (pywinrm) a bare number of seconds, in
+ * ms; never more than max, and max for one that does not parse.
+ */
+uint64_t	 shell_parse_idle(const char *s, uint64_t max);
 /* the shell's uid-bound quota checks before a command starts */
 int		 shell_command_quota(struct winrmd_op *op, struct shell *sh);
 

@@ -164,7 +164,8 @@ shell_element(xmlNodePtr parent, const struct shell *sh)
 	r |= add(s, ns, "ProfileLoaded", sh->noprofile ? "No" : "Yes");
 	r |= add(s, ns, "Encoding", "UTF8");
 	r |= add(s, ns, "BufferMode", "Block");
-	r |= add(s, ns, "State", "Connected");
+	r |= add(s, ns, "State", sh->psrp != NULL && sh->psrp->disconnected ?
+	    "Disconnected" : "Connected");
 	fmt_span(t, sizeof(t), now - sh->created_ms);
 	r |= add(s, ns, "ShellRunTime", t);
 	fmt_span(t, sizeof(t), now - sh->last_ms);
@@ -247,8 +248,8 @@ static const struct winrmd_enum_source shell_items = {
 
 /* -------------------------------------------------------------- filters */
 
-static xmlNodePtr
-child(xmlNodePtr parent, const char *ns, const char *name)
+xmlNodePtr
+shell_child(xmlNodePtr parent, const char *ns, const char *name)
 {
 	for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
 		if (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
@@ -283,8 +284,8 @@ read_filter(struct winrmd_op *op, struct shell_filter *f)
 	bool selector;
 
 	memset(f, 0, sizeof(*f));
-	if ((fl = child(body, WINRMD_NS_WSMAN, "Filter")) == NULL &&
-	    (fl = child(body, WINRMD_NS_WSEN, "Filter")) == NULL)
+	if ((fl = shell_child(body, WINRMD_NS_WSMAN, "Filter")) == NULL &&
+	    (fl = shell_child(body, WINRMD_NS_WSEN, "Filter")) == NULL)
 		return WINRMD_OK;
 	dialect = xmlGetProp(fl, BAD_CAST "Dialect");
 	selector = dialect != NULL &&
@@ -295,7 +296,7 @@ read_filter(struct winrmd_op *op, struct shell_filter *f)
 		    WINRMD_FAULT_FILTER_DIALECT_UNAVAILABLE, NULL,
 		    "Shells are filtered with the SelectorFilter dialect "
 		    "(" SELECTOR_FILTER ") only.");
-	if ((set = child(fl, WINRMD_NS_WSMAN, "SelectorSet")) == NULL)
+	if ((set = shell_child(fl, WINRMD_NS_WSMAN, "SelectorSet")) == NULL)
 		return host->op_fault(op, WINRMD_FAULT_CANNOT_PROCESS_FILTER,
 		    NULL, "The SelectorFilter has no wsman:SelectorSet.");
 	for (xmlNodePtr s = set->children; s != NULL; s = s->next) {

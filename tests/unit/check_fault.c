@@ -531,6 +531,25 @@ START_TEST(test_windows_duplicate_selectors)
 }
 END_TEST
 
+/*
+ * a disconnected shell used before Reconnect/Connect, and a Connect to a
+ * shell a client holds (ERROR_WINRS_SHELL_DISCONNECTED,
+ * _CONNECTED_TO_DIFFERENT_CLIENT; w:InternalError by MS-WSMV 3.1.4.16/17)
+ */
+START_TEST(test_windows_shell_disconnect)
+{
+	const struct fault_def *d = fault_lookup(WINRMD_FAULT_SHELL_DISCONNECTED);
+
+	ck_assert_str_eq(d->code, "Receiver");
+	ck_assert_int_eq(d->subcode_ns, FNS_WSMAN);
+	ck_assert_str_eq(d->subcode, "InternalError");
+	ck_assert_uint_eq(d->wsman_code, 2150859204u);
+	d = fault_lookup(WINRMD_FAULT_SHELL_CONNECTED);
+	ck_assert_str_eq(d->subcode, "InternalError");
+	ck_assert_uint_eq(d->wsman_code, 2150859213u);
+}
+END_TEST
+
 /* an instance that does not exist stays 2150858752 (omi issue 254) */
 START_TEST(test_windows_instance_not_found)
 {
@@ -569,6 +588,7 @@ fault_suite(void)
 	tcase_add_test(tc, test_windows_insufficient_selectors);
 	tcase_add_test(tc, test_windows_duplicate_selectors);
 	tcase_add_test(tc, test_windows_instance_not_found);
+	tcase_add_test(tc, test_windows_shell_disconnect);
 	suite_add_tcase(s, tc);
 	return s;
 }

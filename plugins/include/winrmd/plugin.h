@@ -113,6 +113,11 @@ enum winrmd_fault {
 	WINRMD_FAULT_INSUFFICIENT_SELECTORS,	/* w:InvalidSelectors: a key
 						   selector is missing */
 	WINRMD_FAULT_DUPLICATE_SELECTORS,	/* w:InvalidSelectors: twice */
+	WINRMD_FAULT_SHELL_DISCONNECTED,	/* w:InternalError: the shell is
+						   disconnected (Reconnect or
+						   Connect first) */
+	WINRMD_FAULT_SHELL_CONNECTED,		/* w:InternalError: Connect to a
+						   shell a client holds */
 	_WINRMD_FAULT_MAX
 };
 
