@@ -27,6 +27,7 @@
 
 #include "b64.h"
 #include "psrp.h"
+#include "psrp_evilwinrm.h"
 #include "shell.h"
 
 #define RECEIVE_RESPONSE	WINRMD_NS_SHELL "/ReceiveResponse"
@@ -441,6 +442,43 @@ out:
 }
 
 /*
+ * What evil-winrm-py sends and is served natively: answered here (the
+ * pipeline is over), or the shell text in *s; PSRP_SERVED_NONE otherwise
+ */
+static int
+serve_evilwinrm(struct command *c, const struct psrp_pipeline *p,
+    struct psrp_script *s)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct psrp_pool *pool = pp->pool;
+	struct psrp_served sv;
+	int k;
+
+	k = psrp_evilwinrm_serve(p, pool->rs.cwd != NULL ? pool->rs.cwd :
+	    c->shell->user.p.home, &sv);
+	if (k == PSRP_SERVED_NONE)
+		return k;
+	if (k < 0) {
+		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "OutOfMemory",
+		    "out of memory");
+		return PSRP_SERVED_ANSWER;
+	}
+	host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s: evil-winrm-py's "
+	    "%s, served natively", c->id, c->shell->user.name, sv.what);
+	if (k == PSRP_SERVED_ANSWER) {
+		pp->created = true;
+		pp->no_input = true;
+		command_answer(c, sv.code, sv.out, sv.err);
+	} else {
+		memset(s, 0, sizeof(*s));
+		s->text = sv.out;
+		sv.out = NULL;
+	}
+	psrp_served_free(&sv);
+	return k;
+}
+
+/*
  * CREATE_PIPELINE is whole: the script runs now, or waits for a runspace
  * as PowerShell's pool makes it wait
  */
@@ -478,10 +516,19 @@ start(struct command *c, const struct psrp_pipeline *p)
 				command_poke(c);
 				return;
 			}
-	if (psrp_script_build(p, pool->have_key ? pool->key : NULL, &script,
-	    err, sizeof(err)) < 0) {
-		fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable", err);
+	/* evil-winrm-py's own PowerShell (psrp_evilwinrm.c) */
+	switch (serve_evilwinrm(c, p, &script)) {
+	case PSRP_SERVED_ANSWER:
 		return;
+	case PSRP_SERVED_SCRIPT:
+		break;
+	default:
+		if (psrp_script_build(p, pool->have_key ? pool->key : NULL,
+		    &script, err, sizeof(err)) < 0) {
+			fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable",
+			    err);
+			return;
+		}
 	}
 	if (psrp_pool_busy(pool) >= (unsigned)pool->max_rs) {
 		pp->created = true;
