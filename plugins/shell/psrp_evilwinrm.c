@@ -16,7 +16,8 @@
  *   command names)      the executables on PATH and the shell's builtins
  *   send.ps1 (upload: a pipeline per 64 KiB chunk, its base64 and a
  *   ChunkType)          appended to a mktemp file, its MD5 compared, moved
- *                       into place; the JSON lines the script prints
+ *                       into place; the JSON lines the script prints (the
+ *                       path where the file went, not the one it joined)
  *   fetch.ps1 (download) the JSON Metadata line (MD5) and a Chunk line per
  *                       65535 bytes (a multiple of 3: one base64 -w run
  *                       encodes them all)
@@ -548,7 +549,8 @@ upload_chunk(const struct psrp_cmd *c, const char *cwd,
 		    "__s=$(wc -c <\"$__dest\")\n"
 		    "printf '{\"Type\":\"Metadata\",\"FilePath\":%s,"
 		    "\"FileSize\":%s,\"FileHash\":\"%s\",\"FileName\":%s}\\n' ");
-		add_jq(&t, dest);
+		/* where it went, not evil-winrm-py's "{pwd}\{path}" */
+		add_jq(&t, abs);
 		add(&t, " \"$__s\" \"$__h\" ");
 		add_jq(&t, base_name(abs));
 		add(&t, "\n");

@@ -392,7 +392,7 @@ START_TEST(upload_in_chunks)
 {
 	enum { CH = 65536, LEN = 2 * CH + 1000 };
 	unsigned char *data = malloc(LEN);
-	char hash[33], *out, *tmp, *v, path[512], want[600];
+	char hash[33], *out, *tmp, *v, path[512], want[1200];
 	int rc;
 	size_t got;
 	struct stat sb;
@@ -420,8 +420,8 @@ START_TEST(upload_in_chunks)
 	ck_assert_int_eq(rc, 0);
 	snprintf(path, sizeof(path), "%s/up.bin", dir);
 	snprintf(want, sizeof(want), "{\"Type\":\"Metadata\",\"FilePath\":"
-	    "\"\\\\up.bin\",\"FileSize\":%d,\"FileHash\":\"%s\",\"FileName\":"
-	    "\"up.bin\"}\n", LEN, hash);
+	    "\"%s\",\"FileSize\":%d,\"FileHash\":\"%s\",\"FileName\":"
+	    "\"up.bin\"}\n", path, LEN, hash);
 	ck_assert_str_eq(out, want);
 	free(out);
 	v = unit_read_path(path, &got);
