@@ -296,6 +296,15 @@ script(struct psrp_served *r, const char *what, struct text *t)
 	return r->kind;
 }
 
+/* answered with evil-winrm-py's {"Type":"Error"} line saying msg */
+static int
+json_error(struct psrp_served *r, const char *what, int code, const char *msg)
+{
+	char *e = error_json(msg);
+
+	return e == NULL ? -1 : answer(r, what, code, e, NULL);
+}
+
 /* $pwd.Path: the runspace's directory */
 static int
 prompt(const char *x, const char *cwd, struct psrp_served *r)
@@ -480,25 +489,24 @@ upload_chunk(const struct psrp_cmd *c, const char *cwd,
 
 	if (b64 == NULL || !all_of(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789+/="))
-		return answer(r, "upload", 0, error_json("Error processing "
-		    "chunk or writing to file: the chunk is not base64"), NULL);
+		return json_error(r, "upload", 0, "Error processing "
+		    "chunk or writing to file: the chunk is not base64");
 	if (tv != NULL && clixml_int(tv, &type) < 0)
 		type = -1;
 	if (type < 0 || type > 3)
-		return answer(r, "upload", 0, error_json("Error processing "
-		    "chunk or writing to file: ChunkType is not 0 to 3"), NULL);
+		return json_error(r, "upload", 0, "Error processing "
+		    "chunk or writing to file: ChunkType is not 0 to 3");
 	if ((type == 1 || type == 2) && (tmp == NULL || tmp[0] == '\0'))
-		return answer(r, "upload", 0, error_json("Error processing "
-		    "chunk or writing to file: no TempFilePath"), NULL);
+		return json_error(r, "upload", 0, "Error processing "
+		    "chunk or writing to file: no TempFilePath");
 	if (type == 1 || type == 3) {
 		if (hash == NULL || hash[0] == '\0' || strlen(hash) > 128 ||
 		    !all_of(hash, "0123456789abcdefABCDEF"))
-			return answer(r, "upload", 0, error_json("File hash not "
-			    "provided for verification."), NULL);
+			return json_error(r, "upload", 0, "File hash not "
+			    "provided for verification.");
 		if (dest == NULL || dest[0] == '\0')
-			return answer(r, "upload", 0, error_json("Error "
-			    "processing chunk or writing to file: no FilePath"),
-			    NULL);
+			return json_error(r, "upload", 0, "Error "
+			    "processing chunk or writing to file: no FilePath");
 		if ((abs = psrp_evilwinrm_path(cwd, dest)) == NULL)
 			return -1;
 	}
@@ -570,9 +578,8 @@ download(const struct psrp_cmd *c, const char *cwd, struct psrp_served *r)
 	char *abs, *msg, *e1, *e2, line[64];
 
 	if (path == NULL || path[0] == '\0')
-		return answer(r, "download", 1, error_json("Error: The "
-		    "specified file path does not exist or is not a file: ''"),
-		    NULL);
+		return json_error(r, "download", 1, "Error: The "
+		    "specified file path does not exist or is not a file: ''");
 	if ((abs = psrp_evilwinrm_path(cwd, path)) == NULL)
 		return -1;
 	if (asprintf(&msg, "Error: The specified file path does not exist or "
@@ -661,10 +668,8 @@ psrp_evilwinrm_serve(const struct psrp_pipeline *p, const char *cwd,
 	}
 	if (strstr(s, "[System.Reflection.Assembly]::Load($dllBytes)") != NULL &&
 	    strstr(s, "Import-Module -Assembly $assembly") != NULL) {
-		char *e = error_json("winrmd: loaddll is not served: this host "
-		    "has no .NET to load an assembly into");
-
-		return e == NULL ? -1 : answer(r, "loaddll (refused)", 1, e, NULL);
+		return json_error(r, "loaddll (refused)", 1, "winrmd: loaddll is "
+		    "not served: this host has no .NET to load an assembly into");
 	}
 	return PSRP_SERVED_NONE;
 }

@@ -106,23 +106,22 @@ wait_for "^evil-winrm-py PS /tmp> ?$"
 cmd pwd '^/tmp$'
 ok "cd /tmp, then pwd shows /tmp and the prompt PS /tmp>"
 
-# Tab: a directory (cd: directories only) by its Unix path, then a command
-mark=$(($(pane | wc -l) - 1))
-tm send-keys -t ewp -l -- "cd $RDIR/subdir-ewp"
-tm send-keys -t ewp Tab
-wait_for "PS /tmp> cd $RDIR/subdir-ewp-unique"
-tm send-keys -t ewp Enter
-wait_for "^evil-winrm-py PS /tmp> cd $RDIR/subdir-ewp-unique ?\$"
+# tab TYPED COMPLETED: types TYPED and Tab, waits for the line to read
+# COMPLETED, then Enter (which runs it, or only applies the completion:
+# then the next Enter runs it, else it is an empty line)
+tab() {
+	mark=$(($(pane | wc -l) - 1))
+	tm send-keys -t ewp -l -- "$1"
+	tm send-keys -t ewp Tab
+	wait_for "PS .*> $2 ?\$"
+	tm send-keys -t ewp Enter
+}
+# a directory (cd: directories only) by its Unix path, then a command
+tab "cd $RDIR/subdir-ewp" "cd $RDIR/subdir-ewp-unique"
 tm send-keys -t ewp Enter
 wait_for "^evil-winrm-py PS $RDIR/subdir-ewp-unique> ?\$"
 ok "Tab completed cd $RDIR/subdir-ewp to the directory, and cd went there"
-mark=$(($(pane | wc -l) - 1))
-tm send-keys -t ewp -l -- "whoam"
-tm send-keys -t ewp Tab
-wait_for "PS .*> whoami ?\$"
-tm send-keys -t ewp Enter
-wait_for "PS .*> whoami ?\$"
-# the completion applied: Enter again runs it, if it was not run already
+tab whoam whoami
 since | grep -qx "$TEST_USER" || tm send-keys -t ewp Enter
 wait_for "^$TEST_USER\$"
 wait_prompt_after "^$TEST_USER\$"

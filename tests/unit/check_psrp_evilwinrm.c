@@ -238,11 +238,38 @@ END_TEST
 
 /* ------------------------------------------------------- completion */
 
+/*
+ * evil-winrm-py's completion line for literal path D (Windows-shaped),
+ * filter F*, directories only or not, Name or FullName: what the served
+ * script prints (run in dir, or with elsewhere from / and followed by
+ * pwd: the directory it leaves), and its status 0
+ */
+static void
+completes(const char *d, const char *f, bool dirs, const char *exp,
+    bool elsewhere, const char *want)
+{
+	struct psrp_served r;
+	char x[1024], *out, *t;
+	int rc;
+
+	snprintf(x, sizeof(x), "Get-ChildItem -LiteralPath \"%s\" -Filter "
+	    "\"%s*\" %s -Fo | select -Exp %s", d, f,
+	    dirs ? "-Attributes Directory" : "", exp);
+	ck_assert_int_eq(serve_iex(x, "/", &r), PSRP_SERVED_SCRIPT);
+	ck_assert_int_ge(asprintf(&t, "%s%s%s", elsewhere ? "cd / && " : "",
+	    r.out, elsewhere ? "\npwd" : ""), 0);
+	out = run(t, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(out, want);
+	free(out);
+	free(t);
+	psrp_served_free(&r);
+}
+
 START_TEST(path_completion)
 {
 	struct psrp_served r;
-	char x[1024], *out, want[1024];
-	int rc;
+	char x[1024], want[1024];
 
 	write_file("alpha", "", 0, 0644);
 	write_file(".ahidden", "", 0, 0644);
@@ -250,70 +277,22 @@ START_TEST(path_completion)
 	snprintf(x, sizeof(x), "%s/adir", dir);
 	ck_assert_int_eq(mkdir(x, 0755), 0);
 	/* "cd a<TAB>" in dir: {pwd}\ and the typed part */
-	snprintf(x, sizeof(x), "Get-ChildItem -LiteralPath \"%s\\\" -Filter "
-	    "\"a*\"  -Fo | select -Exp Name", dir);
-	ck_assert_int_eq(serve_iex(x, "/", &r), PSRP_SERVED_SCRIPT);
-	out = run(r.out, &rc);
-	ck_assert_int_eq(rc, 0);
-	ck_assert_str_eq(out, "adir\nalpha\n");
-	free(out);
-	psrp_served_free(&r);
+	snprintf(x, sizeof(x), "%s\\", dir);
+	completes(x, "a", false, "Name", false, "adir\nalpha\n");
 	/* hidden ones too (-Fo) */
-	snprintf(x, sizeof(x), "Get-ChildItem -LiteralPath \"%s\\\" -Filter "
-	    "\".a*\"  -Fo | select -Exp Name", dir);
-	ck_assert_int_eq(serve_iex(x, "/", &r), PSRP_SERVED_SCRIPT);
-	out = run(r.out, &rc);
-	ck_assert_str_eq(out, ".ahidden\n");
-	free(out);
-	psrp_served_free(&r);
+	completes(x, ".a", false, "Name", false, ".ahidden\n");
 	/* directories only (cd) */
-	snprintf(x, sizeof(x), "Get-ChildItem -LiteralPath \"%s\\\" -Filter "
-	    "\"*\" -Attributes Directory -Fo | select -Exp Name", dir);
-	ck_assert_int_eq(serve_iex(x, "/", &r), PSRP_SERVED_SCRIPT);
-	out = run(r.out, &rc);
-	ck_assert_str_eq(out, "adir\n");
-	free(out);
-	psrp_served_free(&r);
+	completes(x, "", true, "Name", false, "adir\n");
 	/* a Unix path typed whole: the completion replaces it whole */
-	snprintf(x, sizeof(x), "Get-ChildItem -LiteralPath \"/home\\\" -Filter "
-	    "\"%s/b*\"  -Fo | select -Exp Name", dir);
-	ck_assert_int_eq(serve_iex(x, "/", &r), PSRP_SERVED_SCRIPT);
-	out = run(r.out, &rc);
+	snprintf(x, sizeof(x), "%s/b", dir);
 	snprintf(want, sizeof(want), "%s/beta\n", dir);
-	ck_assert_str_eq(out, want);
-	free(out);
-	psrp_served_free(&r);
+	completes("/home\\", x, false, "Name", false, want);
 	/* FullName */
-	snprintf(x, sizeof(x), "Get-ChildItem -LiteralPath \"%s\" -Filter "
-	    "\"be*\"  -Fo | select -Exp FullName", dir);
-	ck_assert_int_eq(serve_iex(x, "/", &r), PSRP_SERVED_SCRIPT);
-	out = run(r.out, &rc);
-	ck_assert_str_eq(out, want);
-	free(out);
-	psrp_served_free(&r);
+	completes(dir, "be", false, "FullName", false, want);
 	/* a directory that is not there: nothing, no error */
-	ck_assert_int_eq(serve_iex("Get-ChildItem -LiteralPath \"/nonexistent"
-	    "\\\" -Filter \"a*\"  -Fo | select -Exp Name", "/", &r),
-	    PSRP_SERVED_SCRIPT);
-	out = run(r.out, &rc);
-	ck_assert_str_eq(out, "");
-	ck_assert_int_eq(rc, 0);
-	free(out);
-	psrp_served_free(&r);
+	completes("/nonexistent\\", "a", false, "Name", false, "");
 	/* the runspace's directory is left as it was (a subshell) */
-	{
-		char *t;
-
-		snprintf(x, sizeof(x), "Get-ChildItem -LiteralPath \"%s\" "
-		    "-Filter \"*\"  -Fo | select -Exp Name", dir);
-		ck_assert_int_eq(serve_iex(x, "/", &r), PSRP_SERVED_SCRIPT);
-		ck_assert_int_ge(asprintf(&t, "cd / && %s\npwd", r.out), 0);
-		out = run(t, &rc);
-		ck_assert_str_eq(out + strlen(out) - 3, "\n/\n");
-		free(out);
-		free(t);
-		psrp_served_free(&r);
-	}
+	completes(dir, "beta", false, "Name", true, "beta\n/\n");
 	/* other Get-ChildItem lines are not completion */
 	ck_assert_int_eq(serve_iex("Get-ChildItem -LiteralPath \"/\"", "/", &r),
 	    PSRP_SERVED_NONE);
