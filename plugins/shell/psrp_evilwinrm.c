@@ -24,6 +24,9 @@
  *   exec.ps1, loaddll.ps1 (runexe, loaddll: .NET assemblies)
  *                       refused, saying why
  *
+ * and the prompt function PowerShell's interactive host (Enter-PSSession)
+ * calls: its default, "PS <directory>> ".
+ *
  * Its paths are Windows-shaped ("{pwd}\{name}"): psrp_evilwinrm_path
  * joins backslash-separated parts as Path.Combine does.  The scripts run
  * in a subshell, so they leave the runspace's directory as it was.  Pure:
@@ -638,6 +641,19 @@ psrp_evilwinrm_serve(const struct psrp_pipeline *p, const char *cwd,
 	int k;
 
 	memset(r, 0, sizeof(*r));
+	/*
+	 * PowerShell's own interactive host (Enter-PSSession) asks the
+	 * remote runspace's prompt function: "PS <directory>> ", its default
+	 */
+	if (p->pp_nstatements == 1 && p->pp_statements[0].ps_ncmds == 1 &&
+	    p->pp_statements[0].ps_cmds[0].pc_nargs == 0 &&
+	    strcasecmp(p->pp_statements[0].ps_cmds[0].pc_cmd, "prompt") == 0) {
+		char *out;
+
+		if (asprintf(&out, "PS %s> \n", cwd) < 0)
+			return -1;
+		return answer(r, "prompt function", 0, out, NULL);
+	}
 	if ((x = iex_text(p)) != NULL) {
 		if ((k = prompt(x, cwd, r)) != PSRP_SERVED_NONE ||
 		    (k = resolve_path(x, cwd, r)) != PSRP_SERVED_NONE ||

@@ -193,6 +193,23 @@ START_TEST(prompt_is_the_runspace_directory)
 	    PSRP_SERVED_ANSWER);
 	ck_assert_str_eq(r.out, "/x y\n");
 	psrp_served_free(&r);
+	/* Enter-PSSession's prompt function, a command of its own */
+	{
+		struct psrp_cmd c = { 0 };
+		struct psrp_statement st = { &c, 1 };
+		struct psrp_pipeline p = { 0 };
+
+		c.pc_cmd = "prompt";
+		p.pp_statements = &st;
+		p.pp_nstatements = 1;
+		ck_assert_int_eq(psrp_evilwinrm_serve(&p, "/srv", &r),
+		    PSRP_SERVED_ANSWER);
+		ck_assert_str_eq(r.out, "PS /srv> \n");
+		psrp_served_free(&r);
+		c.pc_cmd = "prompt-me";
+		ck_assert_int_eq(psrp_evilwinrm_serve(&p, "/srv", &r),
+		    PSRP_SERVED_NONE);
+	}
 	/* what the user types is the shell's (psrp_script.c) */
 	ck_assert_int_eq(serve_iex("pwd", "/tmp", &r), PSRP_SERVED_NONE);
 	ck_assert_int_eq(serve_iex("$pwd.Path; rm -rf x", "/tmp", &r),
