@@ -86,25 +86,15 @@ serve_script(const char *text, const char *cwd, struct psrp_served *r,
 static char *
 run(const char *text, int *rc)
 {
-	char *cmd, *out = NULL;
-	size_t len = 0, cap = 0, n;
-	FILE *fp;
+	char *cmd, *out, path[512];
 
-	ck_assert_int_ge(asprintf(&cmd, "cd '%s' && %s", dir, text), 0);
-	fp = popen(cmd, "r");
-	ck_assert_ptr_nonnull(fp);
-	do {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			out = realloc(out, cap + 1);
-			ck_assert_ptr_nonnull(out);
-		}
-		n = fread(out + len, 1, cap - len, fp);
-		len += n;
-	} while (n > 0);
-	out[len] = '\0';
-	*rc = pclose(fp);
+	snprintf(path, sizeof(path), "%s.out", dir);
+	ck_assert_int_ge(asprintf(&cmd, "cd '%s' && { %s\n} >'%s'", dir, text,
+	    path), 0);
+	*rc = system(cmd);
 	*rc = WIFEXITED(*rc) ? WEXITSTATUS(*rc) : -1;
+	out = unit_read_path(path, NULL);
+	unlink(path);
 	free(cmd);
 	return out;
 }
