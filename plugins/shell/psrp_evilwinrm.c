@@ -101,6 +101,19 @@ add_jq(struct text *t, const char *s)
 	json_object_put(j);
 }
 
+/*
+ * Shell text: __h, the MD5 of the file named by the variable var, in the
+ * upper-case hex Get-FileHash gives; a command list, false if it cannot
+ * be read
+ */
+static void
+add_md5(struct text *t, const char *var)
+{
+	add(t, "{ __h=$(md5sum <\"$");
+	add(t, var);
+	add(t, "\") && __h=$(printf '%s' \"${__h%% *}\" | tr a-f A-F); }");
+}
+
 /* {"Type":"Error","Message":msg} */
 static char *
 error_json(const char *msg)
@@ -539,8 +552,9 @@ upload_chunk(const struct psrp_cmd *c, const char *cwd,
 		add_q(&t, hash);
 		add(&t, "\n__dest=");
 		add_q(&t, abs);
-		add(&t, "\n__h=$(md5sum <\"$__t\") || exit 1\n"
-		    "__h=$(printf '%s' \"${__h%% *}\" | tr a-f A-F)\n"
+		add(&t, "\n");
+		add_md5(&t, "__t");
+		add(&t, " || exit 1\n"
 		    "if [ \"$__h\" != \"$(printf '%s' \"$__want\" | tr a-f A-F)\" ]; "
 		    "then\n"
 		    "\tprintf '{\"Type\":\"Error\",\"Message\":\"File hash "
@@ -603,12 +617,11 @@ download(const struct psrp_cmd *c, const char *cwd, struct psrp_served *r)
 	add_q(&t, abs);
 	add(&t, "\nif [ -d \"$__f\" ] || [ ! -e \"$__f\" ]; then printf '%s\\n' ");
 	add_q(&t, e1);
-	add(&t, "; exit 1; fi\n"
-	    "if ! __h=$(md5sum <\"$__f\") || ! __s=$(wc -c <\"$__f\"); then "
-	    "printf '%s\\n' ");
+	add(&t, "; exit 1; fi\nif ! ");
+	add_md5(&t, "__f");
+	add(&t, " || ! __s=$(wc -c <\"$__f\"); then printf '%s\\n' ");
 	add_q(&t, e2);
 	add(&t, "; exit 1; fi\n"
-	    "__h=$(printf '%s' \"${__h%% *}\" | tr a-f A-F)\n"
 	    "printf '{\"Type\":\"Metadata\",\"FilePath\":%s,\"FileSize\":%s,");
 	snprintf(line, sizeof(line), "\"ChunkSize\":%d,", FETCH_CHUNK);
 	add(&t, line);
