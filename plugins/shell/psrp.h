@@ -49,6 +49,8 @@ struct psrp_runspace {
 	char			*cwd;		/* NULL: the user's home */
 	char			**env;		/* NAME=value, NULL-terminated */
 	int			 last_exit;	/* $LASTEXITCODE */
+	/* the login profile has run: what it exported is in env */
+	bool			 profiled;
 };
 
 struct psrp_pool {

@@ -27,6 +27,7 @@
 
 #include "b64.h"
 #include "psrp.h"
+#include "psrp_evilwinrm.h"
 #include "shell.h"
 
 #define RECEIVE_RESPONSE	WINRMD_NS_SHELL "/ReceiveResponse"
@@ -36,6 +37,13 @@
 #define SIGNAL_PS_CRTL_C	"powershell/signal/crtl_c"
 /* a longer line is cut: a fetched file is one line of base64 */
 #define LINE_MAX_BYTES		(16 * 1024 * 1024)
+/*
+ * Output of a child still running waits this long for more, or for the
+ * end, before a Receive takes it: a short command's output, the runspace's
+ * state and its end then go in one Receive, not three or four (an
+ * interactive client's round trip)
+ */
+#define COALESCE_MS		10
 
 struct psrp_pipe {
 	struct psrp_pool	*pool;
@@ -67,6 +75,10 @@ struct psrp_pipe {
 	/* a recogniser's kind serving the pipeline (Ansible's bootstrap):
 	 * it takes the input as bytes */
 	const struct command_kind *inner;
+	/* when output of the running child was first seen, and the timer
+	 * that answers a Receive COALESCE_MS later */
+	uint64_t		 news_ms;
+	struct winrmd_timer	*coalesce;
 };
 
 static const struct command_kind pipe_kind;
@@ -225,6 +237,8 @@ finish(struct command *c)
 			    "the runspace's state did not come back whole; the "
 			    "next pipeline starts where this one did", c->id,
 			    c->shell ? c->shell->user.name : "?");
+		else
+			pool->rs.profiled = true;
 	} else if (pp->state_over)
 		host->log(WINRMD_LOG_NOTICE, "psrp: pipeline %s: the runspace's "
 		    "environment is over %u bytes and was not kept", c->id,
@@ -287,15 +301,40 @@ fail(struct command *c, int category, const char *fqid, const char *why)
 
 /* ------------------------------------------------------------- Receive */
 
+static void
+coalesced(void *arg)
+{
+	struct command *c = arg;
+
+	((struct psrp_pipe *)c->kdata)->coalesce = NULL;
+	command_poke(c);
+}
+
 static bool
 pipe_has_news(const struct command *c)
 {
-	const struct psrp_pipe *pp = c->kdata;
+	struct psrp_pipe *pp = c->kdata;
+	uint64_t now;
 
 	if (!pp->created)
 		return false;
-	return pp->q.head != NULL || c->out_bytes > 0 || pp->done_sent ||
-	    (!pp->final && command_finished(c));
+	if (pp->q.head != NULL || pp->done_sent ||
+	    (!pp->final && command_finished(c)))
+		return true;
+	if (c->out_bytes == 0)
+		return false;
+	if (c->exited || pp->inner != NULL || c->child.pid <= 0)
+		return true;
+	/* the child runs: its output waits a little for the rest */
+	now = host->now_ms();
+	if (pp->news_ms == 0)
+		pp->news_ms = now;
+	if (now - pp->news_ms >= COALESCE_MS)
+		return true;
+	if (pp->coalesce == NULL)
+		pp->coalesce = host->timer_start(COALESCE_MS - (now -
+		    pp->news_ms), coalesced, (void *)(uintptr_t)c);
+	return pp->coalesce == NULL;
 }
 
 static int
@@ -310,6 +349,9 @@ pipe_receive(struct command *c, struct winrmd_op *op)
 	xmlNsPtr rsp;
 	char code[16];
 
+	pp->news_ms = 0;
+	host->timer_stop(pp->coalesce);
+	pp->coalesce = NULL;
 	if (body == NULL || (buf = malloc(room)) == NULL)
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
@@ -401,7 +443,9 @@ run(struct command *c, struct psrp_script *s)
 		env[n++] = script.secrets[i];
 	argv[0] = (char *)posix_shell(sh->user.shell);
 	r = 1;
-	if (!sh->noprofile)
+	/* the profile once per runspace, as PowerShell loads its own: the
+	 * next pipelines start with the environment it left */
+	if (!sh->noprofile && !pool->rs.profiled)
 		argv[r++] = (char *)"-l";
 	argv[r++] = (char *)"-c";
 	argv[r++] = wrapper;
@@ -438,6 +482,43 @@ out:
 	free(wrapper);
 	free(env);
 	psrp_script_free(&script);
+}
+
+/*
+ * What evil-winrm-py sends and is served natively: answered here (the
+ * pipeline is over), or the shell text in *s; PSRP_SERVED_NONE otherwise
+ */
+static int
+serve_evilwinrm(struct command *c, const struct psrp_pipeline *p,
+    struct psrp_script *s)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct psrp_pool *pool = pp->pool;
+	struct psrp_served sv;
+	int k;
+
+	k = psrp_evilwinrm_serve(p, pool->rs.cwd != NULL ? pool->rs.cwd :
+	    c->shell->user.p.home, &sv);
+	if (k == PSRP_SERVED_NONE)
+		return k;
+	if (k < 0) {
+		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "OutOfMemory",
+		    "out of memory");
+		return PSRP_SERVED_ANSWER;
+	}
+	host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s: evil-winrm-py's "
+	    "%s, served natively", c->id, c->shell->user.name, sv.what);
+	if (k == PSRP_SERVED_ANSWER) {
+		pp->created = true;
+		pp->no_input = true;
+		command_answer(c, sv.code, sv.out, sv.err);
+	} else {
+		memset(s, 0, sizeof(*s));
+		s->text = sv.out;
+		sv.out = NULL;
+	}
+	psrp_served_free(&sv);
+	return k;
 }
 
 /*
@@ -478,10 +559,19 @@ start(struct command *c, const struct psrp_pipeline *p)
 				command_poke(c);
 				return;
 			}
-	if (psrp_script_build(p, pool->have_key ? pool->key : NULL, &script,
-	    err, sizeof(err)) < 0) {
-		fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable", err);
+	/* evil-winrm-py's own PowerShell (psrp_evilwinrm.c) */
+	switch (serve_evilwinrm(c, p, &script)) {
+	case PSRP_SERVED_ANSWER:
 		return;
+	case PSRP_SERVED_SCRIPT:
+		break;
+	default:
+		if (psrp_script_build(p, pool->have_key ? pool->key : NULL,
+		    &script, err, sizeof(err)) < 0) {
+			fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable",
+			    err);
+			return;
+		}
 	}
 	if (psrp_pool_busy(pool) >= (unsigned)pool->max_rs) {
 		pp->created = true;
@@ -812,6 +902,7 @@ pipe_cleanup(struct command *c)
 		return;
 	if (pp->inner != NULL && pp->inner->cleanup != NULL)
 		pp->inner->cleanup(c);
+	host->timer_stop(pp->coalesce);
 	psrp_defrag_free(pp->in);
 	psrp_defrag_free(pp->pr);
 	psrp_outq_clear(&pp->q);

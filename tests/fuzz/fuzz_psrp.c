@@ -6,7 +6,8 @@
  * Nothing crashes, leaks or grows past the defragmenter's bound; every
  * message is fragmented again and reassembled unchanged; a pipeline that
  * parses becomes the shell text the shell plugin would run
- * (plugins/shell/psrp_script.c), SecureStrings included.
+ * (plugins/shell/psrp_script.c), SecureStrings included, and goes through
+ * evil-winrm-py's recognisers (plugins/shell/psrp_evilwinrm.c).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "fragment.h"
 #include "message.h"
 #include "psrp.h"
+#include "psrp_evilwinrm.h"
 #include "psrp_msgs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -66,8 +68,13 @@ parse(const struct psrp_msg *m, const struct clixml_value *v)
 			static const uint8_t key[PSRP_SESSION_KEY_LEN];
 			struct psrp_script s;
 
+			struct psrp_served sv;
+
 			if (psrp_script_build(&p, key, &s, err, sizeof(err)) == 0)
 				psrp_script_free(&s);
+			/* and what evil-winrm-py's recognisers make of it */
+			if (psrp_evilwinrm_serve(&p, "/home/u", &sv) > 0)
+				psrp_served_free(&sv);
 		}
 		psrp_pipeline_clear(&p);
 		break;
