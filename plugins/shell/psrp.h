@@ -128,6 +128,9 @@ struct psrp_script {
 	size_t		 nsecrets;
 	/* a non-zero exit is a terminating error (served scripts) */
 	bool		 fail_on_exit;
+	/* or, instead of text: the plan of cmdlets winrmd-native psobject
+	 * runs (psrp_cmdlet.h), NULL-terminated */
+	char		**plan;
 };
 /*
  * The text of p's statements, or -1 with err: the shapes clients wrap

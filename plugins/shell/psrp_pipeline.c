@@ -25,8 +25,10 @@
 #include <openssl/crypto.h>
 #include <uuid/uuid.h>
 
+#include "ansible.h"
 #include "b64.h"
 #include "psrp.h"
+#include "psrp_cmdlet.h"
 #include "shell.h"
 
 #define RECEIVE_RESPONSE	WINRMD_NS_SHELL "/ReceiveResponse"
@@ -55,6 +57,7 @@ struct psrp_pipe {
 	bool			 state_over;	/* too long: not kept */
 	bool			 stop;		/* ctrl_c */
 	bool			 fail_on_exit;	/* psrp_script.h */
+	bool			 objects;	/* stdout: psrp_cmdlet.h records */
 	char			*last_err;	/* the last stderr line */
 	bool			 final;		/* PIPELINE_STATE queued */
 	/* waiting for a free runspace: what it will run, its input so far */
@@ -87,7 +90,21 @@ queue_line(struct command *c, enum stream_id s, const char *p, size_t n)
 
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
-	if (s == ST_STDOUT) {
+	if (s == ST_STDOUT && ((struct psrp_pipe *)c->kdata)->objects) {
+		/* a record of winrmd-native psobject */
+		struct clixml_value *v;
+		uint32_t type;
+		char err[256];
+
+		if ((v = psrp_cmdlet_line(p, n, &type, err, sizeof(err))) ==
+		    NULL) {
+			host->log(WINRMD_LOG_WARNING, "psrp: pipeline %s: a "
+			    "record of winrmd-native is refused: %s", c->id,
+			    err);
+			return;
+		}
+		r = queue(c, type, v);
+	} else if (s == ST_STDOUT) {
 		r = queue(c, PSRP_PIPELINE_OUTPUT, clixml_new_stringn(p, n));
 	} else {
 		static const char *const xt[] = {
@@ -374,6 +391,7 @@ run(struct command *c, struct psrp_script *s)
 	struct shell *sh = c->shell;
 	struct psrp_script script = *s;
 	char err[512], *wrapper = NULL, *argv[8], **env = NULL, lec[32];
+	char **argvp = NULL;
 	size_t n = 0, ne = 0;
 	uuid_t u;
 	char uid[37];
@@ -409,7 +427,15 @@ run(struct command *c, struct psrp_script *s)
 	argv[r++] = script.text;
 	argv[r] = NULL;
 	pp->created = true;
-	r = command_spawn(c, &sh->user.p, argv, env, pool->rs.cwd, sh->group);
+	if (script.plan != NULL)	/* cmdlets: winrmd-native's objects */
+		argvp = psrp_cmdlet_argv(native_path(), pp->mark, script.plan);
+	if (script.plan != NULL && argvp == NULL) {
+		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "OutOfMemory",
+		    "out of memory");
+		goto out;
+	}
+	r = command_spawn(c, &sh->user.p, argvp != NULL ? argvp : argv, env,
+	    pool->rs.cwd, sh->group);
 	if (r < 0 && pool->rs.cwd != NULL) {
 		/* the directory has gone: the home, as a new runspace */
 		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s: cannot "
@@ -417,7 +443,8 @@ run(struct command *c, struct psrp_script *s)
 		    sh->user.name, pool->rs.cwd);
 		free(pool->rs.cwd);
 		pool->rs.cwd = NULL;
-		r = command_spawn(c, &sh->user.p, argv, env, NULL, sh->group);
+		r = command_spawn(c, &sh->user.p, argvp != NULL ? argvp : argv,
+		    env, NULL, sh->group);
 	}
 	if (r < 0) {
 		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "ProgramNotStarted",
@@ -437,6 +464,7 @@ out:
 	pp->held_len = 0;
 	free(wrapper);
 	free(env);
+	free(argvp);
 	psrp_script_free(&script);
 }
 
@@ -478,8 +506,12 @@ start(struct command *c, const struct psrp_pipeline *p)
 				command_poke(c);
 				return;
 			}
-	if (psrp_script_build(p, pool->have_key ? pool->key : NULL, &script,
-	    err, sizeof(err)) < 0) {
+	pp->objects = false;
+	memset(&script, 0, sizeof(script));
+	if (psrp_cmdlet_recognise(p, &script.plan) == 1)
+		pp->objects = true;	/* objects from winrmd-native */
+	else if (psrp_script_build(p, pool->have_key ? pool->key : NULL,
+	    &script, err, sizeof(err)) < 0) {
 		fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable", err);
 		return;
 	}
