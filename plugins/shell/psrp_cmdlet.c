@@ -873,6 +873,58 @@ cmd_tokens(struct tokens *ts, const struct psrp_cmd *c)
 	}
 }
 
+/* tokens [from, to) of src appended to dst (copied) */
+static void
+tok_copy(struct tokens *dst, const struct tokens *src, size_t from, size_t to)
+{
+	for (size_t k = from; k < to && !dst->nomem && !dst->bad; k++) {
+		const struct token *t = &src->t[k];
+
+		tok_add(dst, t->kind, t->s, t->s != NULL ? strlen(t->s) : 0);
+		if (t->arg != NULL && !dst->nomem && !dst->bad &&
+		    (dst->t[dst->n - 1].arg = strdup(t->arg)) == NULL)
+			dst->nomem = true;
+	}
+}
+
+/*
+ * One statement's commands as tokens, joined with pipes.  A script (or
+ * Invoke-Expression's text) of several statements first takes what
+ * follows it (pypsrp's | Out-String -Stream) into each of them.
+ */
+static void
+statement_tokens(struct tokens *ts, const struct psrp_statement *st)
+{
+	struct tokens head = { 0 }, rest = { 0 };
+	size_t seg = 0;
+
+	cmd_tokens(&head, &st->ps_cmds[0]);
+	for (size_t i = 1; i < st->ps_ncmds && !rest.bad; i++) {
+		size_t before;
+
+		tok_add(&rest, T_PIPE, NULL, 0);
+		before = rest.n;
+		cmd_tokens(&rest, &st->ps_cmds[i]);
+		for (size_t k = before; k < rest.n; k++)
+			if (rest.t[k].kind == T_SEMI)
+				rest.bad = true;	/* kept simple */
+	}
+	ts->nomem = head.nomem || rest.nomem;
+	ts->bad = head.bad || rest.bad;
+	for (size_t k = 0; k <= head.n && !ts->bad && !ts->nomem; k++) {
+		if (k < head.n && head.t[k].kind != T_SEMI)
+			continue;
+		if (k > seg) {
+			tok_copy(ts, &head, seg, k);
+			tok_copy(ts, &rest, 0, rest.n);
+			tok_add(ts, T_SEMI, NULL, 0);
+		}
+		seg = k + 1;
+	}
+	tokens_free(&head);
+	tokens_free(&rest);
+}
+
 int
 psrp_cmdlet_recognise(const struct psrp_pipeline *p, char ***ret_argv)
 {
@@ -881,39 +933,14 @@ psrp_cmdlet_recognise(const struct psrp_pipeline *p, char ***ret_argv)
 	*ret_argv = NULL;
 	for (size_t s = 0; s < p->pp_nstatements && !pl.bad && !pl.nomem;
 	    s++) {
-		const struct psrp_statement *st = &p->pp_statements[s];
 		struct tokens ts = { 0 };
-		size_t nsem;
 
-		/*
-		 * the commands joined with pipes; a script or Invoke-
-		 * Expression with several statements takes what follows
-		 * it into each of them
-		 */
-		for (size_t i = 0; i < st->ps_ncmds && !ts.bad; i++) {
-			size_t before = ts.n;
-
-			if (i > 0)
-				tok_add(&ts, T_PIPE, NULL, 0);
-			before = ts.n;
-			cmd_tokens(&ts, &st->ps_cmds[i]);
-			/* trailing separators of a script are dropped */
-			while (ts.n > before &&
-			    ts.t[ts.n - 1].kind == T_SEMI) {
-				ts.n--;
-				free(ts.t[ts.n].s);
-				free(ts.t[ts.n].arg);
-			}
-			nsem = 0;
-			for (size_t k = before; k < ts.n; k++)
-				if (ts.t[k].kind == T_SEMI)
-					nsem++;
-			if (nsem > 0 && st->ps_ncmds > 1)
-				ts.bad = true;	/* kept simple */
-		}
+		if (p->pp_statements[s].ps_ncmds == 0)
+			continue;
+		statement_tokens(&ts, &p->pp_statements[s]);
 		if (ts.nomem)
 			pl.nomem = true;
-		else if (ts.bad)
+		else if (ts.bad || ts.n == 0)
 			pl.bad = true;
 		else {
 			if (pl.n > 0)

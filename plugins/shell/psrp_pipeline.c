@@ -391,7 +391,7 @@ run(struct command *c, struct psrp_script *s)
 	struct shell *sh = c->shell;
 	struct psrp_script script = *s;
 	char err[512], *wrapper = NULL, *argv[8], **env = NULL, lec[32];
-	char **argvp = NULL;
+	char **argvp = NULL, *cim_env[2] = { NULL, NULL };
 	size_t n = 0, ne = 0;
 	uuid_t u;
 	char uid[37];
@@ -405,7 +405,7 @@ run(struct command *c, struct psrp_script *s)
 	while (pool->rs.env != NULL && pool->rs.env[ne] != NULL)
 		ne++;
 	wrapper = psrp_wrapper(pp->mark);
-	env = calloc(ne + script.nsecrets + 2, sizeof(char *));
+	env = calloc(ne + script.nsecrets + 4, sizeof(char *));
 	if (wrapper == NULL || env == NULL) {
 		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "OutOfMemory",
 		    "out of memory");
@@ -417,6 +417,18 @@ run(struct command *c, struct psrp_script *s)
 	env[n++] = lec;
 	for (size_t i = 0; i < script.nsecrets; i++)
 		env[n++] = script.secrets[i];
+	if (script.plan != NULL) {
+		/* Get-CimInstance loads the providers the cim plugin has */
+		const char *pl = host->conf_str("CIM", "Providers");
+		const char *pd = host->conf_str("CIM", "ProviderDirectory");
+
+		if (pl != NULL && asprintf(&cim_env[0],
+		    "WINRMD_PSRP_CIM_PROVIDERS=%s", pl) > 0)
+			env[n++] = cim_env[0];
+		if (pd != NULL && asprintf(&cim_env[1], "WINRMD_PSRP_CIM_DIR=%s",
+		    pd) > 0)
+			env[n++] = cim_env[1];
+	}
 	argv[0] = (char *)posix_shell(sh->user.shell);
 	r = 1;
 	if (!sh->noprofile)
@@ -465,6 +477,8 @@ out:
 	free(wrapper);
 	free(env);
 	free(argvp);
+	free(cim_env[0]);
+	free(cim_env[1]);
 	psrp_script_free(&script);
 }
 

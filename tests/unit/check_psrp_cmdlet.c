@@ -184,12 +184,15 @@ START_TEST(add_cmdlet)
 	struct clixml_value *no = clixml_new_bool(false);
 	struct clixml_value *text = clixml_new_string(
 	    "Get-ChildItem /etc | Select-Object -First 3 Name,Length");
+	struct clixml_value *text2 = clixml_new_string(
+	    "Write-Error 'it broke'; Write-Host hello\nWrite-Output done;");
 	struct clixml_value *block = clixml_new_text(CLIXML_SCRIPTBLOCK,
 	    " $_.Id -le 10 ");
 	struct psrp_arg a_cim[] = { { "ClassName", cls } };
 	struct psrp_arg a_sel[] = { { "Property", props }, { "-First", first } };
 	struct psrp_arg a_sort[] = { { "Descending", yes }, { "Unique", no } };
 	struct psrp_arg a_iex[] = { { "Command", text } };
+	struct psrp_arg a_iex2[] = { { "Command", text2 } };
 	struct psrp_arg a_out[] = { { "Stream", yes } };
 	struct psrp_arg a_where[] = { { NULL, block } };
 	struct psrp_cmd c1[] = { { .pc_cmd = "Get-Process" } };
@@ -203,6 +206,10 @@ START_TEST(add_cmdlet)
 	    .pc_args = a_iex, .pc_nargs = 1 }, { .pc_cmd = "Out-String",
 	    .pc_args = a_out, .pc_nargs = 1 } };
 	struct psrp_cmd c5[] = { { .pc_cmd = "echo" } };
+	struct psrp_cmd c7[] = { { .pc_cmd = "Invoke-Expression",
+	    .pc_args = a_iex2, .pc_nargs = 1 }, { .pc_cmd = "Out-String",
+	    .pc_args = a_out, .pc_nargs = 1 } };
+	struct psrp_statement st7 = { c7, 2 };
 	struct psrp_cmd c6[] = { { .pc_cmd = "Get-Location; Get-Item .",
 	    .pc_is_script = true } };
 	struct psrp_statement st1 = { c1, 1 }, st2 = { c2, 1 }, st3 = { c3, 4 };
@@ -227,6 +234,11 @@ START_TEST(add_cmdlet)
 	    "Out-String -Stream True");
 	free(p);
 	ck_assert_ptr_null(plan_of_pipeline(&st5, 1));
+	ck_assert_str_eq(p = plan_of_pipeline(&st7, 1), "Write-Error -Message "
+	    "it broke | Out-String -Stream True ; Write-Host -Object hello | "
+	    "Out-String -Stream True ; Write-Output -InputObject done | "
+	    "Out-String -Stream True");
+	free(p);
 	ck_assert_str_eq(p = plan_of_pipeline(&st6, 1),
 	    "Get-Location ; Get-Item -Path .");
 	free(p);
@@ -239,6 +251,7 @@ START_TEST(add_cmdlet)
 	clixml_unref(yes);
 	clixml_unref(no);
 	clixml_unref(text);
+	clixml_unref(text2);
 	clixml_unref(block);
 }
 END_TEST
