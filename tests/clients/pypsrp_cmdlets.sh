@@ -17,8 +17,8 @@ WIN32PROV=$STAGE$PREFIX/lib/winrmd/providers/win32.so
 [ -f "$WIN32PROV" ] || hard_error "the win32 provider is not staged at $WIN32PROV"
 # Get-CimInstance loads the providers the cim plugin is given
 write_config "[Service]" "AllowUnencrypted = true" "[Auth]" "Basic = true" \
-    "[Plugins]" "Load = $(all_plugins_load) $CIMPLUG" \
-    "[CIM]" "Providers = $WIN32PROV"
+    "[Plugins]" "Directory = $STAGE$PLUGINDIR" "Load = shell cim" \
+    "[CIM]" "ProviderDirectory = ${WIN32PROV%/*}" "Providers = win32"
 start_daemon
 version=$(venv_version pypsrp)
 OUT=$WORK/out.txt
