@@ -14,7 +14,8 @@ AllowUnencrypted = true).
         deserialised by pypsrp), pypsrp's WSMan Enumerate + Pull of
         Win32_Process (the response parsed by pypsrp, the items counted)
         and `ps -eo pid,comm,rss,vsz,time'; prints "PSRP_MS ENUM_MS PS_MS
-        PSRP_OBJECTS ENUM_ITEMS" (the medians, ms)
+        PSRP_OBJECTS ENUM_ITEMS PSRP_WIRE_MS" (the medians, ms; the last
+        is PSRP less the time in pypsrp's deserialiser)
     psrp_bench.py pools PORT USER PASSWORD N
         opens N runspace pools (8 at a time, a WSMan each), prints
         "opened N" and waits until stdin ends or SIGTERM, then closes them
@@ -91,15 +92,31 @@ def procs(port, user, password, n):
             ET.SubElement(p, "{%s}MaxElements" % wsen).text = "32000"
             body = w.pull(uri, p)
 
+    # pypsrp's deserialiser (pure Python, an ElementTree.tostring per
+    # property) is timed apart: the wire and the server are the rest
+    import pypsrp.messages as pm
+    unpack = pm.Message.unpack
+    spent = [0.0]
+
+    def timed_unpack(*args, **kw):
+        t0 = time.perf_counter()
+        try:
+            return unpack(*args, **kw)
+        finally:
+            spent[0] += time.perf_counter() - t0
+    pm.Message.unpack = staticmethod(timed_unpack)
+
     w = wsman(port, user, password)
-    tp, te, tps = [], [], []
+    tp, tw, te, tps = [], [], [], []
     with RunspacePool(w) as pool:
         for _ in range(n):
             t = time.perf_counter()
+            spent[0] = 0.0
             ps = PowerShell(pool)
             ps.add_cmdlet("Get-Process")
             out = ps.invoke()
             tp.append((time.perf_counter() - t) * 1000)
+            tw.append(tp[-1] - spent[0] * 1000)
             if len(out) < 2 or ps.had_errors:
                 sys.exit("Get-Process gave %d objects (errors %r)" % (
                     len(out), [str(e) for e in ps.streams.error]))
@@ -112,9 +129,9 @@ def procs(port, user, password, n):
             subprocess.run(["ps", "-eo", "pid,comm,rss,vsz,time"],
                            check=True, stdout=subprocess.DEVNULL)
             tps.append((time.perf_counter() - t) * 1000)
-    print("%.3f %.3f %.3f %d %d" % (statistics.median(tp),
-                                    statistics.median(te),
-                                    statistics.median(tps), len(out), items))
+    print("%.3f %.3f %.3f %d %d %.3f" % (
+        statistics.median(tp), statistics.median(te),
+        statistics.median(tps), len(out), items, statistics.median(tw)))
 
 
 def pools(port, user, password, n):

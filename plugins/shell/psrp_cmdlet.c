@@ -979,19 +979,15 @@ psrp_cmdlet_argv(const char *native, const char *mark, char **plan)
 
 /* ------------------------------------------------------------- records */
 
-struct clixml_value *
-psrp_cmdlet_line(const char *line, size_t len, uint32_t *ret_type, char *err,
-    size_t errlen)
+int
+psrp_cmdlet_line(const char *line, size_t len, uint32_t *ret_type,
+    const char **ret_xml, size_t *ret_len, char *err, size_t errlen)
 {
-	static const struct clixml_limits lim = {
-		.max_bytes = PSRP_CMDLET_LINE_MAX,
-		.max_depth = 16,
-		.max_nodes = 100000,
-	};
-
-	if (len < 2) {
-		snprintf(err, errlen, "a record line is too short");
-		return NULL;
+	/* one element: "<...>", as clixml_write makes it */
+	if (len < 4 || line[1] != '<' || line[len - 1] != '>' ||
+	    memchr(line, '\0', len) != NULL) {
+		snprintf(err, errlen, "a record line is not CLIXML");
+		return -1;
 	}
 	switch (line[0]) {
 	case 'O':
@@ -1006,7 +1002,9 @@ psrp_cmdlet_line(const char *line, size_t len, uint32_t *ret_type, char *err,
 	default:
 		snprintf(err, errlen, "a record line starts with 0x%02x",
 		    (unsigned char)line[0]);
-		return NULL;
+		return -1;
 	}
-	return clixml_read(line + 1, len - 1, &lim, err, errlen);
+	*ret_xml = line + 1;
+	*ret_len = len - 1;
+	return 0;
 }

@@ -22,15 +22,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "clixml.h"
 #include "message.h"
 #include "psrp_msgs.h"
 
 /* at most this many words in a plan, bytes in a script's text */
 #define PSRP_CMDLET_MAX_WORDS	256
 #define PSRP_CMDLET_MAX_TEXT	8192
-/* a record line's CLIXML (the reader's bound) */
-#define PSRP_CMDLET_LINE_MAX	(4u * 1024 * 1024)
 
 /*
  * 1 with *ret_argv (NULL-terminated, psrp_cmdlet_free) when every
@@ -50,10 +47,13 @@ char	**psrp_cmdlet_argv(const char *native, const char *mark,
 
 /*
  * One line winrmd-native wrote: the message type it is (PIPELINE_OUTPUT,
- * ERROR_RECORD, INFORMATION_RECORD) and its value, read with bounds; NULL
- * with err for a line that is not a record.
+ * ERROR_RECORD, INFORMATION_RECORD) and its CLIXML body (*ret_xml,
+ * *ret_len, pointing into line), passed on as it is: the program is
+ * winrmd's, it runs as the user and its output goes to that user's
+ * client only, so it is not parsed again (that took longer than making
+ * the objects).  0, or -1 with err for a line that is not a record.
  */
-struct clixml_value *psrp_cmdlet_line(const char *line, size_t len,
-	    uint32_t *ret_type, char *err, size_t errlen);
+int	psrp_cmdlet_line(const char *line, size_t len, uint32_t *ret_type,
+	    const char **ret_xml, size_t *ret_len, char *err, size_t errlen);
 
 #endif

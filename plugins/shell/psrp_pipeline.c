@@ -92,18 +92,20 @@ queue_line(struct command *c, enum stream_id s, const char *p, size_t n)
 		n--;
 	if (s == ST_STDOUT && ((struct psrp_pipe *)c->kdata)->objects) {
 		/* a record of winrmd-native psobject */
-		struct clixml_value *v;
+		struct psrp_pipe *pp = c->kdata;
+		const char *xml;
 		uint32_t type;
+		size_t xlen;
 		char err[256];
 
-		if ((v = psrp_cmdlet_line(p, n, &type, err, sizeof(err))) ==
-		    NULL) {
+		if (psrp_cmdlet_line(p, n, &type, &xml, &xlen, err,
+		    sizeof(err)) < 0) {
 			host->log(WINRMD_LOG_WARNING, "psrp: pipeline %s: a "
 			    "record of winrmd-native is refused: %s", c->id,
 			    err);
 			return;
 		}
-		r = queue(c, type, v);
+		r = psrp_queue_xml(pp->pool, &pp->q, type, &pp->pid, xml, xlen);
 	} else if (s == ST_STDOUT) {
 		r = queue(c, PSRP_PIPELINE_OUTPUT, clixml_new_stringn(p, n));
 	} else {

@@ -260,9 +260,9 @@ START_TEST(argv_and_records)
 {
 	char *plan[] = { (char *)"Get-Location", NULL };
 	char **v = psrp_cmdlet_argv("/x/winrmd-native", "MARK", plan);
-	const char *rec = "E<Obj RefId=\"0\"><MS/></Obj>";
-	struct clixml_value *r;
+	const char *rec = "E<Obj RefId=\"0\"><MS/></Obj>", *xml;
 	uint32_t type;
+	size_t len;
 	char err[256];
 
 	ck_assert_str_eq(v[0], "/x/winrmd-native");
@@ -271,20 +271,25 @@ START_TEST(argv_and_records)
 	ck_assert_str_eq(v[3], "Get-Location");
 	ck_assert_ptr_null(v[4]);
 	free(v);
-	r = psrp_cmdlet_line("O<S>hi</S>", 10, &type, err, sizeof(err));
-	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(psrp_cmdlet_line("O<S>hi</S>", 10, &type, &xml, &len,
+	    err, sizeof(err)), 0);
 	ck_assert_uint_eq(type, PSRP_PIPELINE_OUTPUT);
-	ck_assert_str_eq(clixml_str(r, NULL), "hi");
-	clixml_unref(r);
-	r = psrp_cmdlet_line(rec, strlen(rec), &type, err, sizeof(err));
-	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(len, 9);
+	ck_assert(memcmp(xml, "<S>hi</S>", 9) == 0);
+	ck_assert_int_eq(psrp_cmdlet_line(rec, strlen(rec), &type, &xml, &len,
+	    err, sizeof(err)), 0);
 	ck_assert_uint_eq(type, PSRP_ERROR_RECORD);
-	clixml_unref(r);
-	ck_assert_ptr_null(psrp_cmdlet_line("X<S/>", 5, &type, err,
-	    sizeof(err)));
-	ck_assert_ptr_null(psrp_cmdlet_line("O<S>", 4, &type, err,
-	    sizeof(err)));
-	ck_assert_ptr_null(psrp_cmdlet_line("O", 1, &type, err, sizeof(err)));
+	ck_assert_int_eq(psrp_cmdlet_line("I<S/>", 5, &type, &xml, &len, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(type, PSRP_INFORMATION_RECORD);
+	ck_assert_int_eq(psrp_cmdlet_line("X<S/>", 5, &type, &xml, &len, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(psrp_cmdlet_line("O<S", 3, &type, &xml, &len, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(psrp_cmdlet_line("Ohi", 3, &type, &xml, &len, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(psrp_cmdlet_line("O<S>\0</S>", 10, &type, &xml, &len,
+	    err, sizeof(err)), -1);
 }
 END_TEST
 
