@@ -26,7 +26,7 @@
 #include "psrp_msgs.h"
 
 /* at most this many words in a plan, bytes in a script's text */
-#define PSRP_CMDLET_MAX_WORDS	256
+#define PSRP_CMDLET_MAX_WORDS	128	/* 64 stages at most */
 #define PSRP_CMDLET_MAX_TEXT	8192
 
 /*
