@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -776,6 +777,35 @@ group_of(const struct clixml_value *v)
 	return t;
 }
 
+/* a dictionary (a hashtable) as PowerShell shows one: Name and Value */
+static void
+dict_table(const struct clixml_value *v, struct lines *out)
+{
+	size_t w = 4, n = v->v.obj.o_nitems / 2;
+
+	for (size_t i = 0; i < n; i++) {
+		char *k = ps_text(v->v.obj.o_items[2 * i]);
+
+		if (width(k) > w)
+			w = width(k);
+		free(k);
+	}
+	line_add(out, xstrdup(""));
+	line_add(out, xasprintf("%-*s Value", (int)w, "Name"));
+	line_add(out, xasprintf("%-*s -----", (int)w, "----"));
+	for (size_t i = 0; i < n; i++) {
+		char *k = ps_text(v->v.obj.o_items[2 * i]);
+		char *t = ps_text(v->v.obj.o_items[2 * i + 1]);
+		char *p = pad(k, w, false);
+
+		line_add(out, xasprintf("%s %s", p, t));
+		free(p);
+		free(k);
+		free(t);
+	}
+	line_add(out, xstrdup(""));
+}
+
 /* whether two objects have the same properties, in the same order */
 static bool
 same_props(const struct clixml_value *a, const struct clixml_value *b)
@@ -810,6 +840,12 @@ format(struct ps_objs *objs, int how /* 0 auto, 't', 'l' */,
 		size_t n = 0, j;
 		char *grp = NULL;
 
+		if (v->v_type == CLIXML_OBJECT &&
+		    v->v.obj.o_coll == CLIXML_COLL_DCT) {
+			dict_table(v, out);
+			i++;
+			continue;
+		}
 		if (v->v_type != CLIXML_OBJECT || (v->v.obj.o_nprops == 0 &&
 		    v->v.obj.o_nms == 0)) {
 			char *t = ps_text(v), *p = t, *nl;
@@ -955,14 +991,21 @@ own_source(const struct ps_stage *s, struct ps_objs *out)
 	if (strcmp(s->name, "winrmd:psversiontable") == 0) {
 		struct psrp_server_info si = { .si_ps_edition = "winrmd",
 		    .si_build = PACKAGE_VERSION };
-		struct clixml_value *apd = psrp_build_app_private_data(&si);
+		struct clixml_value *apd;
+		struct utsname u;
+		char os[256];
+
+		/* the pool's table (plugins/shell/psrp_pool.c makes it so) */
+		if (uname(&u) == 0) {
+			snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
+			si.si_os = os;
+		}
+		apd = psrp_build_app_private_data(&si);
 		const struct clixml_value *t = clixml_dict_get(
-		    clixml_dict_get(apd, "ApplicationPrivateData"),
+		    clixml_member(apd, "ApplicationPrivateData"),
 		    "PSVersionTable");
 		const char *prop = ps_param(s, "Property");
 
-		if (t == NULL)
-			t = clixml_dict_get(apd, "PSVersionTable");
 		if (t != NULL && prop != NULL)
 			t = clixml_dict_get(t, prop);
 		if (t != NULL)

@@ -185,6 +185,8 @@ def cmd_run(a):
 
     out, streams, had_errors = c.execute_ps("$env:HOME")
     check(out.strip() != "" and "/" in out, "$env:HOME: %r" % out)
+    out, streams, had_errors = c.execute_ps("$PSVersionTable.PSEdition")
+    check(out.strip() == "winrmd", "$PSVersionTable.PSEdition: %r" % out)
     out, streams, had_errors = c.execute_ps(
         "Write-Error 'it broke'; Write-Host hello; Write-Output done")
     def info_text(i):
