@@ -38,11 +38,20 @@ extern char **environ;
 
 /* ------------------------------------------------------------ objects */
 
+/* the objects of a source that go out as they come (no filter after it) */
+static struct ps_objs *streamed;
+
+static void record(char kind, struct clixml_value *v);
+
 void
 ps_objs_add(struct ps_objs *o, struct clixml_value *v)
 {
 	if (v == NULL)
 		return;
+	if (o == streamed) {
+		record('O', v);
+		return;
+	}
 	if (o->n == o->cap) {
 		o->cap = o->cap ? o->cap * 2 : 64;
 		o->v = xrealloc(o->v, o->cap * sizeof(*o->v));
@@ -1022,10 +1031,18 @@ statement(struct ps_stage *st, size_t n)
 {
 	struct ps_objs objs = { 0 };
 
+	/* a file's lines and a directory's entries are not held: they go
+	 * out as they are read, when nothing after the source needs them
+	 * all (Get-Content -Tail does) */
+	if (n == 1 && (strcmp(st[0].name, "Get-ChildItem") == 0 ||
+	    (strcmp(st[0].name, "Get-Content") == 0 &&
+	    ps_param(&st[0], "Tail") == NULL)))
+		streamed = &objs;
 	if (own_source(&st[0], &objs) < 0 &&
 	    ps_source(&st[0], &objs) < 0 && ps_cim(&st[0], &objs) < 0)
 		ps_error(st[0].name, PSRP_ERR_NOT_IMPLEMENTED, "NotServed", NULL,
 		    "winrmd does not serve %s", st[0].name);
+	streamed = NULL;
 	for (size_t i = 1; i < n; i++)
 		filter(&st[i], &objs);
 	for (size_t i = 0; i < objs.n; i++) {
