@@ -545,12 +545,11 @@ struct sort_keys {
 	bool		 desc;
 };
 
+/* two objects by the keys: -1, 0, 1 (descending reversed) */
 static int
-sort_cmp(const void *a, const void *b, void *arg)
+key_cmp(const struct clixml_value *x, const struct clixml_value *y,
+    const struct sort_keys *k)
 {
-	const struct clixml_value *x = *(struct clixml_value *const *)a;
-	const struct clixml_value *y = *(struct clixml_value *const *)b;
-	const struct sort_keys *k = arg;
 	int r = 0;
 
 	if (k->n == 0)
@@ -566,31 +565,47 @@ sort_cmp(const void *a, const void *b, void *arg)
 	return k->desc ? -r : r;
 }
 
+struct sort_item {
+	struct clixml_value	*v;
+	size_t			 pos;
+};
+
+/* the keys, then the position: stable, as Sort-Object is */
+static int
+sort_cmp(const void *a, const void *b, void *arg)
+{
+	const struct sort_item *x = a, *y = b;
+	int r = key_cmp(x->v, y->v, arg);
+
+	return r != 0 ? r : x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
 static void
 sort_object(const struct ps_stage *s, struct ps_objs *io)
 {
 	struct sort_keys k = { .desc = ps_switch(s, "Descending") };
 	const char *want[MAX_PROPS];
-	size_t nwant = ps_params(s, "Property", want, MAX_PROPS);
+	size_t nwant = ps_params(s, "Property", want, MAX_PROPS), w = 0;
+	struct sort_item *it;
 
 	if (io->n == 0)
 		return;
 	k.n = expand_props(io->v[0], want, nwant, k.props, MAX_PROPS);
-	/* stable: merge sort through an index would do; qsort_r with the
-	 * position as the last key */
-	qsort_r(io->v, io->n, sizeof(*io->v), sort_cmp, &k);
-	if (ps_switch(s, "Unique")) {
-		size_t w = 0;
-
-		for (size_t i = 0; i < io->n; i++) {
-			if (w > 0 && sort_cmp(&io->v[w - 1], &io->v[i], &k) == 0) {
-				clixml_unref(io->v[i]);
-				continue;
-			}
-			io->v[w++] = io->v[i];
+	it = xmalloc(io->n * sizeof(*it));
+	for (size_t i = 0; i < io->n; i++)
+		it[i] = (struct sort_item){ io->v[i], i };
+	qsort_r(it, io->n, sizeof(*it), sort_cmp, &k);
+	for (size_t i = 0; i < io->n; i++) {
+		/* -Unique: one of each set of equal keys */
+		if (ps_switch(s, "Unique") && w > 0 &&
+		    key_cmp(io->v[w - 1], it[i].v, &k) == 0) {
+			clixml_unref(it[i].v);
+			continue;
 		}
-		io->n = w;
+		io->v[w++] = it[i].v;
 	}
+	io->n = w;
+	free(it);
 }
 
 /* ------------------------------------------------------------ format */

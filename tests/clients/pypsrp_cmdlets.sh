@@ -38,6 +38,7 @@ kill "$SLEEP_PID" 2>/dev/null
 wait "$SLEEP_PID" 2>/dev/null
 [ "$rc" = 0 ] || fail "pypsrp cmdlets: $(tail -n 12 "$OUT")"
 for op in Get-Process "Get-Process -Id | Select-Object" \
+    "Where-Object Sort-Object" \
     "Get-CimInstance Win32_OperatingSystem" \
     "Get-ChildItem | Select-Object objects" Get-Item \
     "Set-Location Get-Location" "unreadable file refused" \

@@ -110,6 +110,21 @@ def cmd_run(a):
               [o.extended_properties for o in out])
         print("ok Get-Process -Id | Select-Object")
 
+        # Where-Object's two forms, Sort-Object
+        out, ps = invoke(pool, ("Get-Process", {}),
+                         ("Where-Object", {"Property": "Id", "EQ": True,
+                                           "Value": a.pid}))
+        check([prop(o, "Id") for o in out] == [a.pid],
+              "Where-Object -Property Id -EQ: %r" %
+              [prop(o, "Id") for o in out])
+        out, streams, had_errors = c.execute_ps(
+            "Get-Process | Where-Object { $_.Id -le %d } | "
+            "Sort-Object Id -Descending | Select-Object -First 1 "
+            "-ExpandProperty Id" % a.pid)
+        check(out.strip() == str(a.pid), "Where { } | Sort | Select: %r" %
+              out)
+        print("ok Where-Object Sort-Object")
+
         # Get-CimInstance from the CIM providers
         out, ps = invoke(pool, ("Get-CimInstance",
                                 {"ClassName": "Win32_OperatingSystem"}))
