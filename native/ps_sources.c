@@ -35,7 +35,10 @@
 #include "svcstate.h"
 
 #define MAX_NAMES	64
-#define CONTENT_LINE_MAX (16u * 1024 * 1024)
+/* a string of at most this many bytes: its CLIXML (7 bytes for an
+ * escaped control character at worst) stays within the 16 MiB line the
+ * daemon takes from the program */
+#define CONTENT_LINE_MAX (2u * 1024 * 1024)
 
 /* ------------------------------------------------------------ processes */
 
@@ -870,6 +873,12 @@ get_content(const struct ps_stage *s, struct ps_objs *out)
 					b = xrealloc(b, bcap);
 				}
 			}
+			if (got == bcap && fgetc(f) != EOF)
+				ps_error("Get-Content", PSRP_ERR_LIMITS_EXCEEDED,
+				    "ContentTooLarge", paths[i], "The file '%s' "
+				    "is larger than %u bytes: -Raw gives its "
+				    "first %u.", paths[i], CONTENT_LINE_MAX,
+				    CONTENT_LINE_MAX);
 			ps_objs_add(out, clixml_new_stringn(b, got));
 			free(b);
 		} else
@@ -879,6 +888,8 @@ get_content(const struct ps_stage *s, struct ps_objs *out)
 					line[--len] = '\0';
 				if (len > 0 && line[len - 1] == '\r')
 					line[--len] = '\0';
+				if ((size_t)len > CONTENT_LINE_MAX)
+					len = CONTENT_LINE_MAX;	/* cut */
 				ps_objs_add(out, clixml_new_stringn(line,
 				    (size_t)len));
 				count++;
