@@ -12,6 +12,9 @@
  * after ctrl_c, Failed when the script could not run), with CommandState
  * Done and the exit status, which the next pipeline sees as
  * $LASTEXITCODE; a client with a host also gets SetShouldExit(status).
+ * A pipeline of the cmdlets psrp_cmdlet.c understands runs as
+ * winrmd-native psobject instead, whose stdout lines are whole records
+ * (objects, error and information records).
  */
 #define _GNU_SOURCE
 
