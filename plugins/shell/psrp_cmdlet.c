@@ -154,6 +154,9 @@ where_op(const char *s, char *buf, size_t len)
 	char pre = '\0';
 	const char *o = s;
 
+	for (size_t i = 0; where_ops[i] != NULL; i++)
+		if (strcasecmp(s, where_ops[i]) == 0)
+			return where_ops[i];	/* "contains", "in" as they are */
 	if ((tolower((unsigned char)*s) == 'c' ||
 	    tolower((unsigned char)*s) == 'i') && strlen(s) > 2) {
 		pre = (char)tolower((unsigned char)*s);

@@ -105,6 +105,14 @@ START_TEST(filters)
 	    "True | Select-Object -First 2");
 	expect("gps | ? Name -like 'ba*'", "Get-Process | Where-Object "
 	    "-Property Name -Operator like -Value ba*");
+	expect("gps | ? Name -contains x", "Get-Process | Where-Object "
+	    "-Property Name -Operator contains -Value x");
+	expect("gps | ? Name -in x", "Get-Process | Where-Object "
+	    "-Property Name -Operator in -Value x");
+	expect("gps | ? Name -inotlike x", "Get-Process | Where-Object "
+	    "-Property Name -Operator inotlike -Value x");
+	expect("gps | ? Name -cnotmatch x", "Get-Process | Where-Object "
+	    "-Property Name -Operator cnotmatch -Value x");
 	expect("gps | Where-Object -Property Name -CEQ bash",
 	    "Get-Process | Where-Object -Property Name -Operator ceq "
 	    "-Value bash");
