@@ -549,19 +549,11 @@ item_obj(const char *full, const struct stat *lst)
 	clixml_obj_add_ms(o, "PSProvider", clixml_new_string(FS_PROVIDER));
 	clixml_obj_add_ms(o, "PSIsContainer", clixml_new_bool(dir));
 	clixml_obj_add_ms(o, "Mode", clixml_new_string(mode));
-	clixml_obj_add_ms(o, "ModeWithoutHardLink", clixml_new_string(mode));
 	t = dir ? xstrdup(name) : xstrndup(name, strlen(name) - strlen(ext));
 	clixml_obj_add_ms(o, "BaseName", clixml_new_string(t));
 	free(t);
 	clixml_obj_add_ms(o, "Target", ps_str(link ? target : NULL));
 	clixml_obj_add_ms(o, "LinkType", ps_str(link ? "SymbolicLink" : NULL));
-	clixml_obj_add_ms(o, "NameString", clixml_new_string(name));
-	if (!dir) {
-		char *v = xasprintf("%lld", (long long)st.st_size);
-
-		clixml_obj_add_ms(o, "LengthString", clixml_new_string(v));
-		free(v);
-	}
 	clixml_obj_add_ms(o, "UnixMode", clixml_new_string(um));
 	pw = getpwuid(lst->st_uid);
 	gr = getgrgid(lst->st_gid);
