@@ -672,14 +672,14 @@ static void
 statements(struct plan *pl, struct tokens *ts)
 {
 	size_t i = 0;
-	bool first = true, any = false;
+	bool first = true, any = false, sep = false;
 
 	while (i < ts->n && !pl->bad && !pl->nomem) {
 		const struct token *t = &ts->t[i];
 
 		if (t->kind == T_SEMI) {
-			if (any)
-				plan_add(pl, ";");
+			/* a ";" between statements, not after the last one */
+			sep = sep || any;
 			any = false;
 			first = true;
 			i++;
@@ -703,6 +703,9 @@ statements(struct plan *pl, struct tokens *ts)
 			pl->bad = true;	/* two commands without a pipe */
 			return;
 		}
+		if (sep)
+			plan_add(pl, ";");
+		sep = false;
 		command(pl, ts, &i, true);
 		first = false;
 		any = true;
@@ -719,11 +722,6 @@ statements(struct plan *pl, struct tokens *ts)
 		}
 		if (!pl->bad && i < ts->n && ts->t[i].kind != T_SEMI)
 			pl->bad = true;
-	}
-	/* a trailing ";" is dropped */
-	if (pl->n > 0 && strcmp(pl->w[pl->n - 1], ";") == 0) {
-		free(pl->w[--pl->n]);
-		pl->w[pl->n] = NULL;
 	}
 }
 

@@ -80,6 +80,10 @@ START_TEST(sources)
 	    "-NoNewline True");
 	expect("Write-Error 'it broke'", "Write-Error -Message it broke");
 	expect("'text'", "Write-Output -InputObject text");
+	/* a value that is a separator stays a value (a fuzzer's find) */
+	expect("';'", "Write-Output -InputObject ;");
+	expect("Write-Output '|' ';'; ", "Write-Output -InputObject | "
+	    "-InputObject ;");
 	expect("1, 2", "Write-Output -InputObject 1 -InputObject 2");
 	expect("exit 3", "winrmd:exit -Code 3");
 	expect("exit", "winrmd:exit");
