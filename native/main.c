@@ -17,6 +17,8 @@
  *   winrmd-native winrmcp_append PATH TEXT  (echo TEXT >> "PATH")
  *   winrmd-native winrmcp_restore TMP DEST  TMP's base64 lines -> DEST
  *   winrmd-native winrmcp_cleanup TMP
+ *   winrmd-native psobject MARK PLAN...     a PSRP pipeline's cmdlets
+ *                                           (psobject.h)
  *
  * Paths are Windows-style, as the client wrote them (winpath.h maps them).
  * Exit codes: what the helper or module says; 2 for a wrong command line.
@@ -31,6 +33,7 @@
 #include <unistd.h>
 
 #include "native.h"
+#include "psobject.h"
 
 #define PAYLOAD_MAX	(16u * 1024 * 1024)
 
@@ -129,6 +132,8 @@ main(int argc, char **argv)
 		return helper_winrmcp_restore(a[0], a[1]);
 	if (strcmp(what, "winrmcp_cleanup") == 0 && n == 1)
 		return helper_winrmcp_cleanup(a[0]);
+	if (strcmp(what, "psobject") == 0 && n >= 1)
+		return psobject_main(n, a);
 	if ((strcmp(what, "module") == 0 || strcmp(what, "async") == 0) &&
 	    n == 0) {
 		struct json_object *p = read_payload(), *name;

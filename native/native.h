@@ -97,6 +97,7 @@ long	 b64_line(const char *s, size_t n, unsigned char *out);
 /* a printf into a new string; aborts the program when out of memory */
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char	*xstrdup(const char *s);
+char	*xstrndup(const char *s, size_t n);
 void	*xmalloc(size_t n);
 void	*xrealloc(void *p, size_t n);
 void	 die_nomem(void) __attribute__((noreturn));

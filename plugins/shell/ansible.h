@@ -127,4 +127,7 @@ bool	ansible_module_native(const char *name);
  */
 char	*ansible_fail_json(const char *msg);
 
+/* ansible_run.c: winrmd-native's path ([Winrs] NativeHelper) */
+const char *native_path(void);
+
 #endif

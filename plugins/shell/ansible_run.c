@@ -67,7 +67,7 @@ struct async_job {
 
 static size_t payload_total;	/* bytes in every command's pay_buf */
 
-static const char *
+const char *
 native_path(void)
 {
 	const char *p = host->conf_str("Winrs", "NativeHelper");

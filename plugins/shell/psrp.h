@@ -93,6 +93,9 @@ int	psrp_pool_send(struct shell *sh, struct winrmd_op *op, bool pr,
 /* a message queued for the client (taken over: msg is freed) */
 int	psrp_queue(struct psrp_pool *p, struct psrp_outq *q, uint32_t type,
 	    const struct psrp_guid *pid, struct clixml_value *v);
+/* the same for a message body that is CLIXML text already */
+int	psrp_queue_xml(struct psrp_pool *p, struct psrp_outq *q, uint32_t type,
+	    const struct psrp_guid *pid, const char *xml, size_t xlen);
 /* fragments of q into out, at most room bytes: the count */
 size_t	psrp_outq_pack(struct psrp_outq *q, uint8_t *out, size_t room);
 void	psrp_outq_clear(struct psrp_outq *q);
@@ -191,6 +194,9 @@ struct psrp_script {
 	size_t		 nsecrets;
 	/* a non-zero exit is a terminating error (served scripts) */
 	bool		 fail_on_exit;
+	/* or, instead of text: the plan of cmdlets winrmd-native psobject
+	 * runs (psrp_cmdlet.h), NULL-terminated */
+	char		**plan;
 };
 /*
  * The text of p's statements, or -1 with err: the shapes clients wrap

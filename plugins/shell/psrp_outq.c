@@ -15,9 +15,9 @@ int
 psrp_queue(struct psrp_pool *p, struct psrp_outq *q, uint32_t type,
     const struct psrp_guid *pid, struct clixml_value *v)
 {
-	struct psrp_outmsg *m;
 	size_t xlen;
 	char *xml;
+	int r;
 
 	if (v == NULL)
 		return -ENOMEM;
@@ -25,13 +25,21 @@ psrp_queue(struct psrp_pool *p, struct psrp_outq *q, uint32_t type,
 	clixml_unref(v);
 	if (xml == NULL)
 		return -ENOMEM;
-	if ((m = calloc(1, sizeof(*m))) == NULL) {
-		free(xml);
+	r = psrp_queue_xml(p, q, type, pid, xml, xlen);
+	free(xml);
+	return r;
+}
+
+int
+psrp_queue_xml(struct psrp_pool *p, struct psrp_outq *q, uint32_t type,
+    const struct psrp_guid *pid, const char *xml, size_t xlen)
+{
+	struct psrp_outmsg *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return -ENOMEM;
-	}
 	m->msg = psrp_msg_encode(PSRP_DEST_CLIENT, type, &p->rpid, pid, xml,
 	    xlen, true, &m->len);
-	free(xml);
 	if (m->msg == NULL) {
 		free(m);
 		return -ENOMEM;

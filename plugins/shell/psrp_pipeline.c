@@ -12,6 +12,9 @@
  * after ctrl_c, Failed when the script could not run), with CommandState
  * Done and the exit status, which the next pipeline sees as
  * $LASTEXITCODE; a client with a host also gets SetShouldExit(status).
+ * A pipeline of the cmdlets psrp_cmdlet.c understands runs as
+ * winrmd-native psobject instead, whose stdout lines are whole records
+ * (objects, error and information records).
  */
 #define _GNU_SOURCE
 
@@ -25,8 +28,10 @@
 #include <openssl/crypto.h>
 #include <uuid/uuid.h>
 
+#include "ansible.h"
 #include "b64.h"
 #include "psrp.h"
+#include "psrp_cmdlet.h"
 #include "psrp_evilwinrm.h"
 #include "shell.h"
 
@@ -63,6 +68,7 @@ struct psrp_pipe {
 	bool			 state_over;	/* too long: not kept */
 	bool			 stop;		/* ctrl_c */
 	bool			 fail_on_exit;	/* psrp_script.h */
+	bool			 objects;	/* stdout: psrp_cmdlet.h records */
 	char			*last_err;	/* the last stderr line */
 	bool			 final;		/* PIPELINE_STATE queued */
 	/* waiting for a free runspace: what it will run, its input so far */
@@ -99,7 +105,23 @@ queue_line(struct command *c, enum stream_id s, const char *p, size_t n)
 
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
-	if (s == ST_STDOUT) {
+	if (s == ST_STDOUT && ((struct psrp_pipe *)c->kdata)->objects) {
+		/* a record of winrmd-native psobject */
+		struct psrp_pipe *pp = c->kdata;
+		const char *xml;
+		uint32_t type;
+		size_t xlen;
+		char err[256];
+
+		if (psrp_cmdlet_line(p, n, &type, &xml, &xlen, err,
+		    sizeof(err)) < 0) {
+			host->log(WINRMD_LOG_WARNING, "psrp: pipeline %s: a "
+			    "record of winrmd-native is refused: %s", c->id,
+			    err);
+			return;
+		}
+		r = psrp_queue_xml(pp->pool, &pp->q, type, &pp->pid, xml, xlen);
+	} else if (s == ST_STDOUT) {
 		r = queue(c, PSRP_PIPELINE_OUTPUT, clixml_new_stringn(p, n));
 	} else {
 		static const char *const xt[] = {
@@ -416,6 +438,7 @@ run(struct command *c, struct psrp_script *s)
 	struct shell *sh = c->shell;
 	struct psrp_script script = *s;
 	char err[512], *wrapper = NULL, *argv[8], **env = NULL, lec[32];
+	char **argvp = NULL, *cim_env[2] = { NULL, NULL };
 	size_t n = 0, ne = 0;
 	uuid_t u;
 	char uid[37];
@@ -429,7 +452,7 @@ run(struct command *c, struct psrp_script *s)
 	while (pool->rs.env != NULL && pool->rs.env[ne] != NULL)
 		ne++;
 	wrapper = psrp_wrapper(pp->mark);
-	env = calloc(ne + script.nsecrets + 2, sizeof(char *));
+	env = calloc(ne + script.nsecrets + 4, sizeof(char *));
 	if (wrapper == NULL || env == NULL) {
 		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "OutOfMemory",
 		    "out of memory");
@@ -441,6 +464,18 @@ run(struct command *c, struct psrp_script *s)
 	env[n++] = lec;
 	for (size_t i = 0; i < script.nsecrets; i++)
 		env[n++] = script.secrets[i];
+	if (script.plan != NULL) {
+		/* Get-CimInstance loads the providers the cim plugin has */
+		const char *pl = host->conf_str("CIM", "Providers");
+		const char *pd = host->conf_str("CIM", "ProviderDirectory");
+
+		if (pl != NULL && asprintf(&cim_env[0],
+		    "WINRMD_PSRP_CIM_PROVIDERS=%s", pl) > 0)
+			env[n++] = cim_env[0];
+		if (pd != NULL && asprintf(&cim_env[1], "WINRMD_PSRP_CIM_DIR=%s",
+		    pd) > 0)
+			env[n++] = cim_env[1];
+	}
 	argv[0] = (char *)posix_shell(sh->user.shell);
 	r = 1;
 	/* the profile once per runspace, as PowerShell loads its own: the
@@ -453,7 +488,15 @@ run(struct command *c, struct psrp_script *s)
 	argv[r++] = script.text;
 	argv[r] = NULL;
 	pp->created = true;
-	r = command_spawn(c, &sh->user.p, argv, env, pool->rs.cwd, sh->group);
+	if (script.plan != NULL)	/* cmdlets: winrmd-native's objects */
+		argvp = psrp_cmdlet_argv(native_path(), pp->mark, script.plan);
+	if (script.plan != NULL && argvp == NULL) {
+		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "OutOfMemory",
+		    "out of memory");
+		goto out;
+	}
+	r = command_spawn(c, &sh->user.p, argvp != NULL ? argvp : argv, env,
+	    pool->rs.cwd, sh->group);
 	if (r < 0 && pool->rs.cwd != NULL) {
 		/* the directory has gone: the home, as a new runspace */
 		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s: cannot "
@@ -461,7 +504,8 @@ run(struct command *c, struct psrp_script *s)
 		    sh->user.name, pool->rs.cwd);
 		free(pool->rs.cwd);
 		pool->rs.cwd = NULL;
-		r = command_spawn(c, &sh->user.p, argv, env, NULL, sh->group);
+		r = command_spawn(c, &sh->user.p, argvp != NULL ? argvp : argv,
+		    env, NULL, sh->group);
 	}
 	if (r < 0) {
 		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "ProgramNotStarted",
@@ -481,6 +525,9 @@ out:
 	pp->held_len = 0;
 	free(wrapper);
 	free(env);
+	free(argvp);
+	free(cim_env[0]);
+	free(cim_env[1]);
 	psrp_script_free(&script);
 }
 
@@ -559,6 +606,7 @@ start(struct command *c, const struct psrp_pipeline *p)
 				command_poke(c);
 				return;
 			}
+	pp->objects = false;
 	/* evil-winrm-py's own PowerShell (psrp_evilwinrm.c) */
 	switch (serve_evilwinrm(c, p, &script)) {
 	case PSRP_SERVED_ANSWER:
@@ -566,7 +614,10 @@ start(struct command *c, const struct psrp_pipeline *p)
 	case PSRP_SERVED_SCRIPT:
 		break;
 	default:
-		if (psrp_script_build(p, pool->have_key ? pool->key : NULL,
+		memset(&script, 0, sizeof(script));
+		if (psrp_cmdlet_recognise(p, &script.plan) == 1)
+			pp->objects = true;	/* objects from winrmd-native */
+		else if (psrp_script_build(p, pool->have_key ? pool->key : NULL,
 		    &script, err, sizeof(err)) < 0) {
 			fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable",
 			    err);

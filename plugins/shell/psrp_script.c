@@ -519,6 +519,9 @@ psrp_script_free(struct psrp_script *s)
 		free(s->secrets[i]);
 	}
 	free(s->secrets);
+	for (size_t i = 0; s->plan != NULL && s->plan[i] != NULL; i++)
+		free(s->plan[i]);
+	free(s->plan);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -1,0 +1,58 @@
+#!/bin/bash
+# pypsrp_cmdlets.sh: objects from winrmd's small cmdlet set over PSRP, with
+# the client matrix's pypsrp (PyPI), as the non-root test user: Get-Process
+# against /proc read here, Get-CimInstance Win32_OperatingSystem from the
+# CIM providers, Get-ChildItem | Select-Object as objects and as
+# Out-String's table, Set-Location/Get-Location, Write-*, exit N, a line
+# not understood still in the shell, and a file the user may not read
+# refused (tests/clients/pypsrp_cmdlets_client.py says what each proves).
+. "$(dirname "$0")/../interop/lib.sh"
+. "$WRT_TEST_HERE/lib.sh"
+clients_require
+[ -f "$SHELLPLUG" ] || hard_error "the shell plugin is not staged at $SHELLPLUG"
+
+CIMPLUG=$STAGE$PLUGINDIR/cim.so
+WIN32PROV=$STAGE$PREFIX/lib/winrmd/providers/win32.so
+[ -f "$CIMPLUG" ] || hard_error "the cim plugin is not staged at $CIMPLUG"
+[ -f "$WIN32PROV" ] || hard_error "the win32 provider is not staged at $WIN32PROV"
+# Get-CimInstance loads the providers the cim plugin is given
+write_config "[Service]" "AllowUnencrypted = true" "[Auth]" "Basic = true" \
+    "[Plugins]" "Directory = $STAGE$PLUGINDIR" "Load = shell cim" \
+    "[CIM]" "ProviderDirectory = ${WIN32PROV%/*}" "Providers = win32"
+start_daemon
+version=$(venv_version pypsrp)
+OUT=$WORK/out.txt
+# a process whose working set does not move, and a file only root reads
+sleep 300 &
+SLEEP_PID=$!
+SECRET=$WORK/secret.txt
+echo "not for $TEST_USER" >"$SECRET"
+chmod 600 "$SECRET"
+chmod 755 "$WORK"
+say "pypsrp $version cmdlets over HTTP"
+with_timeout 120 "$CLIENTS_VENV/bin/python" \
+    "$WRT_TEST_HERE/pypsrp_cmdlets_client.py" run "$URL_HTTP4" "$TEST_USER" \
+    "$TEST_PASS" "$SLEEP_PID" "$SECRET" /etc >"$OUT" 2>&1
+rc=$?
+kill "$SLEEP_PID" 2>/dev/null
+wait "$SLEEP_PID" 2>/dev/null
+[ "$rc" = 0 ] || fail "pypsrp cmdlets: $(tail -n 12 "$OUT")"
+for op in Get-Process "Get-Process -Id | Select-Object" \
+    "Where-Object Sort-Object" \
+    "Get-CimInstance Win32_OperatingSystem" \
+    "Get-ChildItem | Select-Object objects" Get-Item \
+    "Set-Location Get-Location" "unreadable file refused" \
+    "execute_ps Get-ChildItem | Select-Object" \
+    'Write-Output Write-Host Write-Error $env' \
+    "exit N, the shell for the rest"; do
+	grep -qxF "ok $op" "$OUT" || fail "pypsrp: no '$op': $(cat "$OUT")"
+	ok "$op"
+done
+matrix pypsrp "$version" PyPI \
+    "PSRP objects from cmdlets (Get-Process, Get-CimInstance, Get-ChildItem | Select-Object, Set-Location), over HTTP" \
+    "PSRP a file the user may not read refused (PermissionDenied), over HTTP"
+grep -q "psrp: pipeline .* of $TEST_USER started" "$DLOG" || fail "no pipeline in the log"
+stop_daemon
+[ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
+clients_done
+echo "PASS: $TEST_NAME"
