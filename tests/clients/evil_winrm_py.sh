@@ -5,7 +5,8 @@
 # encryption, as a non-root user; the prompt shows the runspace's
 # directory; whoami; cd /tmp, then pwd shows /tmp and the prompt follows;
 # Tab completes a directory (Unix path) and a command name; Get-Process
-# (the line goes to the user's shell); upload and download of 1 MB with
+# | Select-Object -First 3 (objects from winrmd-native, a table of three
+# rows); upload and download of 1 MB with
 # sha256 compared, the uploaded file the user's; runexe refused as this
 # host has no .NET; exit.  Each step waits for the pane to show what it
 # expects (capture-pane polled), never a fixed sleep.
@@ -127,10 +128,13 @@ wait_for "^$TEST_USER\$"
 wait_prompt_after "^$TEST_USER\$"
 ok "Tab completed whoam to whoami (a command on the user's PATH)"
 
-# the cmdlet: without a cmdlet served it is a line for the user's shell,
-# and says so (the lead tightens this when Get-Process is an object)
-cmd "Get-Process | Select-Object -First 3" "Get-Process: (command )?not found|^ *Id +ProcessName|ProcessName"
-ok "Get-Process | Select-Object -First 3: $(since | grep -E 'Get-Process|ProcessName' | grep -v '^evil-winrm-py PS' | head -n 1)"
+# the cmdlet: Process objects made by winrmd-native as the user, formatted
+# by Out-String as PowerShell's table (ProcessName last), three rows
+cmd "Get-Process | Select-Object -First 3" "ProcessName|not found|Error"
+since | grep -Eq 'not found|Error' && fail "Get-Process: $(since | tail -n 5)"
+rows=$(since | sed -n '/ProcessName *$/,$p' | grep -cE '^ *[0-9]+ .* [0-9]+ +[0-9]+ +[^ ]+ *$')
+[ "$rows" -eq 3 ] || fail "Get-Process | Select-Object -First 3 gave $rows rows: $(since | tail -n 8)"
+ok "Get-Process | Select-Object -First 3: a table of 3 processes"
 
 # upload and download of 1 MB, sha256 compared
 head -c 1048576 /dev/urandom >"$WORK/up.bin"
