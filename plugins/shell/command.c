@@ -894,7 +894,6 @@ command_answer(struct command *c, int code, const char *out, const char *err)
 	    strlen(err)) < 0)
 		host->log(WINRMD_LOG_ERR, "shell: out of memory answering "
 		    "command %s", c->id);
-	c->deferred = false;
 	c->exited = true;
 	c->exit_code = code;
 	c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
