@@ -410,8 +410,9 @@ static int
 build_winrs_receive(struct command *c, struct winrmd_op *op)
 {
 	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), rr, st;
-	size_t max = host->op_max_envelope(op), budget;
+	size_t max = host->op_max_envelope(op), budget, len;
 	unsigned char *run = NULL;
+	enum stream_id sid;
 	xmlNsPtr rsp;
 	char code[16];
 
@@ -421,34 +422,17 @@ build_winrs_receive(struct command *c, struct winrmd_op *op)
 	rsp = xmlSearchNsByHref(body->doc, body, BAD_CAST WINRMD_NS_SHELL);
 	rr = xmlNewChild(body, rsp, BAD_CAST "ReceiveResponse", NULL);
 	budget = max > ENVELOPE_SLACK * 2 ? (max - ENVELOPE_SLACK) / 4 * 3 : 1024;
+	if (budget > c->out_bytes)
+		budget = c->out_bytes;
+	if (budget > 0 && (run = malloc(budget)) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
 	/* runs of one stream, in arrival order, as many bytes as fit */
-	while (c->out_head != NULL && budget > 0) {
-		enum stream_id s = c->out_head->stream;
-		size_t len = 0;
-
-		if ((run = realloc(run, budget)) == NULL)
-			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
-			    NULL, "out of memory");
-		while (c->out_head != NULL && c->out_head->stream == s &&
-		    len < budget) {
-			struct out_chunk *t = c->out_head;
-			size_t k = t->len < budget - len ? t->len : budget - len;
-
-			memcpy(run + len, t->data + t->off, k);
-			len += k;
-			t->off += k;
-			t->len -= k;
-			c->out_bytes -= k;
-			if (t->len == 0) {
-				c->out_head = t->next;
-				if (c->out_head == NULL)
-					c->out_tail = NULL;
-				free(t);
-			}
-		}
+	while (budget > 0 &&
+	    (len = command_take_output(c, run, budget, &sid)) > 0) {
 		budget -= len;
-		if (c->want & (1u << s))
-			add_stream(rr, rsp, c, s, run, len, false);
+		if (c->want & (1u << sid))
+			add_stream(rr, rsp, c, sid, run, len, false);
 	}
 	free(run);
 	for (int s = 0; s < 2; s++)
