@@ -306,22 +306,29 @@ take(struct output *o, struct winrmd_op *op)
 		o->most = got;
 }
 
-/* Receives until the command is Done; envelope: MaxEnvelopeSize, 0: as is */
+/* one Receive, waited for, added to o; envelope: MaxEnvelopeSize, 0: as is */
+static void
+receive_once(const char *shell, const char *cmd, struct output *o,
+    size_t envelope)
+{
+	struct winrmd_op *op = receive_op(shell, cmd);
+
+	if (envelope > 0)
+		op->max_envelope = envelope;
+	run(op);
+	take(o, op);
+	mock_op_free(op);
+	ck_assert_uint_lt(o->receives, 10000);
+}
+
+/* Receives until the command is Done */
 static void
 receive_all_in(const char *shell, const char *cmd, struct output *o,
     size_t envelope)
 {
 	memset(o, 0, sizeof(*o));
-	while (!o->done) {
-		struct winrmd_op *op = receive_op(shell, cmd);
-
-		if (envelope > 0)
-			op->max_envelope = envelope;
-		run(op);
-		take(o, op);
-		mock_op_free(op);
-		ck_assert_uint_lt(o->receives, 10000);
-	}
+	while (!o->done)
+		receive_once(shell, cmd, o, envelope);
 	for (int s = 0; s < 2; s++) {
 		ck_assert_msg(o->end[s], "no End for stream %d", s);
 		/* NUL-terminated for the string checks */
@@ -341,6 +348,15 @@ output_free(struct output *o)
 {
 	free(o->data[0]);
 	free(o->data[1]);
+}
+
+/* runs line in shell to its end: what it wrote in o, its id in cmd */
+static void
+run_line(const char *shell, const char *line, struct output *o,
+    char cmd[ID_MAX])
+{
+	command(shell, line, cmd);
+	receive_all(shell, cmd, o);
 }
 
 /* the shell's command with this id (the plugin's own state) */
@@ -406,8 +422,7 @@ START_TEST(test_streams_exit_code)
 	output_free(&o);
 
 	/* killed by a signal: 128 + its number, as a shell reports it */
-	command(sh, "kill -TERM $$", cmd);
-	receive_all(sh, cmd, &o);
+	run_line(sh, "kill -TERM $$", &o, cmd);
 	ck_assert_int_eq(o.exit_code, 128 + SIGTERM);
 	output_free(&o);
 	delete_ok(sh);
@@ -450,12 +465,8 @@ START_TEST(test_receive_waits)
 	ck_assert(mock_loop_until(completed, op, WAIT_MS));
 	take(&o, op);
 	mock_op_free(op);
-	while (!o.done) {
-		op = receive_op(sh, cmd);
-		run(op);
-		take(&o, op);
-		mock_op_free(op);
-	}
+	while (!o.done)
+		receive_once(sh, cmd, &o, 0);
 	ck_assert_uint_eq(o.len[0], 9);
 	ck_assert_int_eq(memcmp(o.data[0], "got ping\n", 9), 0);
 	ck_assert_int_eq(o.exit_code, 0);
@@ -521,19 +532,11 @@ START_TEST(test_ctrl_c)
 	command(sh, "trap 'echo caught; exit 7' INT; echo ready; "
 	    "while :; do sleep 0.05; done", cmd);
 	/* wait until the trap is set */
-	while (o.len[0] < 6) {
-		op = receive_op(sh, cmd);
-		run(op);
-		take(&o, op);
-		mock_op_free(op);
-	}
+	while (o.len[0] < 6)
+		receive_once(sh, cmd, &o, 0);
 	signal_ok(sh, cmd, WINRMD_NS_SHELL "/signal/ctrl_c");
-	while (!o.done) {
-		op = receive_op(sh, cmd);
-		run(op);
-		take(&o, op);
-		mock_op_free(op);
-	}
+	while (!o.done)
+		receive_once(sh, cmd, &o, 0);
 	ck_assert_uint_eq(o.len[0], 13);
 	ck_assert_int_eq(memcmp(o.data[0], "ready\ncaught\n", 13), 0);
 	ck_assert_int_eq(o.exit_code, 7);
@@ -679,8 +682,7 @@ START_TEST(test_process_quotas)
 	mock_op_free(op);
 	/* one ends: room for another */
 	signal_ok(a, cmd[0], WINRMD_NS_SHELL "/signal/terminate");
-	command(a, "echo again", done);
-	receive_all(a, done, &o);
+	run_line(a, "echo again", &o, done);
 	ck_assert_str_eq((char *)o.data[0], "again\n");
 	output_free(&o);
 	/* a finished command still counts against MaxCommandsPerShell (8)
@@ -688,8 +690,7 @@ START_TEST(test_process_quotas)
 	for (int i = 0; i < 5; i++) {
 		char id[ID_MAX];
 
-		command(a, "true", id);
-		receive_all(a, id, &o);
+		run_line(a, "true", &o, id);
 		output_free(&o);
 	}
 	op = command_op(a, "true");
@@ -749,15 +750,14 @@ START_TEST(test_codepage)
 
 	create_in(sh, "1252", true);
 	/* "café €" in UTF-8; ✓ has no CP1252 form */
-	command(sh, "printf 'caf\\303\\251 \\342\\202\\254 \\342\\234\\223'", cmd);
-	receive_all(sh, cmd, &o);
+	run_line(sh, "printf 'caf\\303\\251 \\342\\202\\254 \\342\\234\\223'",
+	    &o, cmd);
 	ck_assert_uint_eq(o.len[0], 8);
 	ck_assert_int_eq(memcmp(o.data[0], "caf\xe9 \x80 ?", 8), 0);
 	output_free(&o);
 	delete_ok(sh);
 	create_in(sh, "65001", true);
-	command(sh, "printf 'caf\\303\\251'", cmd);
-	receive_all(sh, cmd, &o);
+	run_line(sh, "printf 'caf\\303\\251'", &o, cmd);
 	ck_assert_str_eq((char *)o.data[0], "caf\xc3\xa9");
 	output_free(&o);
 	delete_ok(sh);
