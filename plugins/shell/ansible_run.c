@@ -382,20 +382,6 @@ become_account(const char *in, char *out, size_t len)
 	snprintf(out, len, "%s", in);
 }
 
-/* the Send's answer: an empty SendResponse */
-static int
-send_response(struct winrmd_op *op)
-{
-	xmlNodePtr body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
-
-	if (body == NULL)
-		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
-		    "out of memory");
-	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
-	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
-	return WINRMD_OK;
-}
-
 /*
  * c's child has started: the client's input from off on is its stdin, and
  * so is what later Sends bring (command_send answers this one).
@@ -432,7 +418,7 @@ helper_start(struct command *c, struct winrmd_op *op,
 		    "be started as %s: %s\n", argv[0], sh->user.name,
 		    strerror(-r));
 		command_answer(c, 1, NULL, msg);
-		return send_response(op);
+		return command_send_response(op);
 	}
 	host->log(WINRMD_LOG_INFO, "shell: command %s of %s: Ansible's %s, run "
 	    "natively", c->id, sh->user.name, p->helper[0]);
@@ -460,7 +446,7 @@ module_start(struct command *c, struct winrmd_op *op, size_t ready,
 		snprintf(msg, sizeof(msg), "winrmd cannot run this module: %s",
 		    why);
 		fail_module(c, msg);
-		return send_response(op);
+		return command_send_response(op);
 	}
 	if (p.helper[0] != NULL) {
 		r = helper_start(c, op, &p, input, end);
@@ -499,7 +485,7 @@ module_start(struct command *c, struct winrmd_op *op, size_t ready,
 		}
 		payload_drop(run);
 		ansible_payload_free(&p);
-		return send_response(op);
+		return command_send_response(op);
 	}
 	payload_drop(run);
 	if (p.become) {
@@ -508,7 +494,7 @@ module_start(struct command *c, struct winrmd_op *op, size_t ready,
 		if (p.become_user == NULL || p.become_user[0] == '\0') {
 			fail_module(c, "failed to become: no become_user was given");
 			ansible_payload_free(&p);
-			return send_response(op);
+			return command_send_response(op);
 		}
 		if (p.become_password == NULL || p.become_password[0] == '\0') {
 			snprintf(msg, sizeof(msg), "failed to become user '%s': "
@@ -516,18 +502,18 @@ module_start(struct command *c, struct winrmd_op *op, size_t ready,
 			    "for become_method runas", p.become_user);
 			fail_module(c, msg);
 			ansible_payload_free(&p);
-			return send_response(op);
+			return command_send_response(op);
 		}
 		if (!WINRMD_HOST_HAS(host, auth_check)) {
 			fail_module(c, "failed to become: this winrmd cannot check "
 			    "passwords for plugins (no auth_check)");
 			ansible_payload_free(&p);
-			return send_response(op);
+			return command_send_response(op);
 		}
 		if ((w = calloc(1, sizeof(*w))) == NULL) {
 			fail_module(c, "out of memory");
 			ansible_payload_free(&p);
-			return send_response(op);
+			return command_send_response(op);
 		}
 		w->c = c;
 		w->p = p;
@@ -540,15 +526,15 @@ module_start(struct command *c, struct winrmd_op *op, size_t ready,
 			free(w);
 			fail_module(c, "failed to become: the check could not be "
 			    "started");
-			return send_response(op);
+			return command_send_response(op);
 		}
 		/* no need to keep the password any longer */
 		explicit_bzero(w->p.become_password, strlen(w->p.become_password));
-		return send_response(op);
+		return command_send_response(op);
 	}
 	launch(c, &sh->user.p, &p, false);
 	ansible_payload_free(&p);
-	return send_response(op);
+	return command_send_response(op);
 }
 
 static int
@@ -603,7 +589,7 @@ ansible_send(struct command *c, struct winrmd_op *op,
 		fail_module(c, "winrmd cannot run this module: the bootstrap's "
 		    "input is empty");
 	}
-	return send_response(op);
+	return command_send_response(op);
 }
 
 /* the command goes (or its run will never start): the run goes with it */

@@ -572,11 +572,23 @@ command_receive(struct command *c, struct winrmd_op *op, unsigned want)
 
 /* --------------------------------------------------------------- stdin */
 
+int
+command_send_response(struct winrmd_op *op)
+{
+	xmlNodePtr body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
+
+	if (body == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
+	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
+	return WINRMD_OK;
+}
+
 static void
 send_complete(struct command *c)
 {
 	struct winrmd_op *op = c->send;
-	xmlNodePtr body;
 
 	if (op == NULL)
 		return;
@@ -584,10 +596,7 @@ send_complete(struct command *c)
 	c->send_len = 0;
 	host->timer_stop(c->send_timer);
 	c->send_timer = NULL;
-	body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
-	if (body != NULL)
-		xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
-		    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
+	command_send_response(op);
 	host->op_complete(op);
 }
 
@@ -716,8 +725,6 @@ int
 command_stdin(struct command *c, struct winrmd_op *op,
     const unsigned char *data, size_t len, bool end)
 {
-	xmlNodePtr body;
-
 	if (c->send != NULL)
 		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS, NULL,
 		    "Another Send to command %s is still in progress.", c->id);
@@ -759,13 +766,7 @@ command_stdin(struct command *c, struct winrmd_op *op,
 			return WINRMD_PENDING;
 		}
 	}
-	body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
-	if (body == NULL)
-		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
-		    "out of memory");
-	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
-	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
-	return WINRMD_OK;
+	return command_send_response(op);
 }
 
 /* -------------------------------------------------------------- signal */

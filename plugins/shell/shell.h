@@ -238,6 +238,8 @@ void		 command_close_stdin(struct command *c);
 /* Send's plain path: data for the child's stdin, within the bounds */
 int		 command_stdin(struct command *c, struct winrmd_op *op,
 		    const unsigned char *data, size_t len, bool end);
+/* fills a Send's answer (an empty SendResponse): WINRMD_OK or a fault */
+int		 command_send_response(struct winrmd_op *op);
 
 /*
  * ansible_run.c: Ansible's scripts and module runs (ansible.h), winrmcp's
