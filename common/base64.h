@@ -16,6 +16,13 @@
  * in *ret_len; NULL if the text is not base64 (or out of memory).
  */
 unsigned char	*base64_decode(const char *s, size_t len, size_t *ret_len);
+/*
+ * The same for text without white space (a line of a file as Ansible's and
+ * winrmcp's uploads send it) into out, which has room for len / 4 * 3
+ * bytes: the count, or -1 if the text is not base64.
+ */
+long		 base64_decode_into(const char *s, size_t len,
+		    unsigned char *out);
 /* Encodes len bytes: a malloc'd NUL-terminated text, or NULL. */
 char		*base64_encode(const void *p, size_t len);
 

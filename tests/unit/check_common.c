@@ -370,6 +370,23 @@ START_TEST(test_base64_decode)
 }
 END_TEST
 
+/* a line as uploads send it: no white space at all */
+START_TEST(test_base64_into)
+{
+	unsigned char out[16];
+
+	ck_assert_int_eq(base64_decode_into("YWJjZA==", 8, out), 4);
+	ck_assert_int_eq(memcmp(out, "abcd", 4), 0);
+	ck_assert_int_eq(base64_decode_into("", 0, out), 0);
+	ck_assert_int_eq(base64_decode_into("YWJj", 3, out), -1);
+	ck_assert_int_eq(base64_decode_into("YQ==YWJj", 8, out), -1);
+	ck_assert_int_eq(base64_decode_into(" YWJ", 4, out), -1);
+	ck_assert_int_eq(base64_decode_into("YWJ\n", 4, out), -1);
+	ck_assert_int_eq(base64_decode_into("YW Jj", 5, out), -1);
+	ck_assert_int_eq(base64_decode_into("YW*j", 4, out), -1);
+}
+END_TEST
+
 START_TEST(test_base64_round_trip)
 {
 	unsigned char bytes[300], *back;
@@ -468,6 +485,7 @@ common_suite(void)
 	tc = tcase_create("base64");
 	tcase_add_loop_test(tc, test_base64_decode, 0,
 	    sizeof(b64_cases) / sizeof(b64_cases[0]));
+	tcase_add_test(tc, test_base64_into);
 	tcase_add_test(tc, test_base64_round_trip);
 	tcase_add_test(tc, test_strbuf);
 	suite_add_tcase(s, tc);
