@@ -17,6 +17,7 @@
 
 #include <openssl/evp.h>
 
+#include "base64.h"
 #include "native.h"
 #include "winpath.h"
 
@@ -52,24 +53,6 @@ write_all(int fd, const unsigned char *p, size_t n)
 }
 
 /* --------------------------------------------------------------- put_file */
-
-long
-b64_line(const char *s, size_t n, unsigned char *out)
-{
-	size_t pad = 0;
-	int len;
-
-	if (n % 4 != 0)
-		return -1;
-	if (n > 0 && s[n - 1] == '=')
-		pad++;
-	if (n > 1 && s[n - 2] == '=')
-		pad++;
-	len = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-	if (len < 0 || (size_t)len < pad)
-		return -1;
-	return len - (long)pad;
-}
 
 int
 helper_put_file(const char *win)
@@ -130,7 +113,7 @@ helper_put_file(const char *win)
 				ll--;
 			if (ll > 0) {
 				bytes = xrealloc(bytes, ll / 4 * 3 + 3);
-				if ((got = b64_line(line, ll, bytes)) < 0) {
+				if ((got = base64_decode_into(line, ll, bytes)) < 0) {
 					fprintf(stderr, "line %zu of stdin is not "
 					    "base64\n", lineno);
 					goto out;

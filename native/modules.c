@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "native.h"
+#include "native_modules.h"
 #include "winpath.h"
 
 static const struct {
@@ -20,18 +21,9 @@ static const struct {
 	mod_fn		 fn;
 	bool		 check_mode;	/* supports check mode */
 } modules[] = {
-	{ "win_ping", mod_win_ping, true },
-	{ "win_command", mod_win_command, false },
-	{ "win_shell", mod_win_shell, false },
-	{ "script", mod_script, false },
-	{ "win_stat", mod_win_stat, true },
-	{ "stat", mod_win_stat, true },
-	{ "slurp", mod_slurp, true },
-	{ "win_file", mod_win_file, true },
-	{ "win_copy", mod_win_copy, true },
-	{ "win_service", mod_win_service, true },
-	{ "setup", mod_setup, true },
-	{ "async_status", mod_async_status, true },
+#define MODULE_ROW(name, fn, check) { name, fn, check },
+	NATIVE_MODULES(MODULE_ROW)
+#undef MODULE_ROW
 };
 
 /* ------------------------------------------------------------- arguments */

@@ -89,8 +89,6 @@ int	helper_winrmcp_cleanup(const char *tmp);
 char	*map_or_say(const char *win);
 /* 0, or -errno */
 int	 write_all(int fd, const unsigned char *p, size_t n);
-/* one base64 line (no CR/LF) -> bytes; -1 if it is not base64 */
-long	 b64_line(const char *s, size_t n, unsigned char *out);
 
 /* ------------------------------------------------------------------ util.c */
 

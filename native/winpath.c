@@ -12,51 +12,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "strbuf.h"
 #include "winpath.h"
 
 extern char **environ;
-
-/* a growing string; on allocation failure it stays failed */
-struct sbuf {
-	char	*p;
-	size_t	 len, cap;
-	bool	 failed;
-};
-
-static void
-sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static char *
-sb_take(struct sbuf *b)
-{
-	if (b->failed) {
-		free(b->p);
-		return NULL;
-	}
-	if (b->p == NULL)
-		return strdup("");
-	return b->p;
-}
 
 static char *
 home_plus(const char *sub)
@@ -144,22 +103,22 @@ winpath_expand_env(const char *s)
 
 			if (close == NULL || close == p + 1) {
 				/* no name: the % is text ("%%" stays "%%") */
-				sb_add(&b, p, close == p + 1 ? 2 : strlen(p));
+				sb_addn(&b, p, close == p + 1 ? 2 : strlen(p));
 				p = close == p + 1 ? close + 1 : p + strlen(p);
 				continue;
 			}
 			if ((name = strndup(p + 1, (size_t)(close - p - 1))) == NULL)
-				return free(b.p), NULL;
+				return sb_free(&b), NULL;
 			val = winpath_getenv(name);
 			free(name);
 			if (val != NULL) {
-				sb_add(&b, val, strlen(val));
+				sb_addn(&b, val, strlen(val));
 				free(val);
 				p = close + 1;
 			} else {
 				/* unknown: as written; the closing % may open
 				 * the next reference (ExpandEnvironmentVariables) */
-				sb_add(&b, p, (size_t)(close - p));
+				sb_addn(&b, p, (size_t)(close - p));
 				p = close;
 			}
 			continue;
@@ -177,22 +136,22 @@ winpath_expand_env(const char *s)
 				while (is_name_char(*n1))
 					n1++;
 			if (n1 == n0 || (braced && *n1 != '}')) {
-				sb_add(&b, p, 1);
+				sb_addn(&b, p, 1);
 				p++;
 				continue;
 			}
 			if ((name = strndup(n0, (size_t)(n1 - n0))) == NULL)
-				return free(b.p), NULL;
+				return sb_free(&b), NULL;
 			val = winpath_getenv(name);
 			free(name);
 			/* PowerShell: an unset variable is empty */
 			if (val != NULL)
-				sb_add(&b, val, strlen(val));
+				sb_addn(&b, val, strlen(val));
 			free(val);
 			p = n1 + (braced ? 1 : 0);
 			continue;
 		}
-		sb_add(&b, p, 1);
+		sb_addn(&b, p, 1);
 		p++;
 	}
 	return sb_take(&b);
@@ -254,12 +213,12 @@ winpath_map(const char *win, const char **ret_why)
 		p += 2;
 		/* C:x (relative to the drive's directory): C:\x here */
 		if (!is_sep(*p)) {
-			sb_add(&b, "/", 1);
+			sb_addn(&b, "/", 1);
 		}
 	}
 	absolute = is_sep(*p) || b.len > 0;
 	if (is_sep(*p))
-		sb_add(&b, "/", 1);
+		sb_addn(&b, "/", 1);
 	/* components: drop empty and "." ones */
 	while (*p != '\0') {
 		const char *c;
@@ -274,12 +233,12 @@ winpath_map(const char *win, const char **ret_why)
 		if (n == 0 || (n == 1 && c[0] == '.'))
 			continue;
 		if (b.len > 0 && b.p[b.len - 1] != '/')
-			sb_add(&b, "/", 1);
-		sb_add(&b, c, n);
+			sb_addn(&b, "/", 1);
+		sb_addn(&b, c, n);
 	}
 	free(x);
 	if (!b.failed && b.len == 0)
-		sb_add(&b, absolute ? "/" : ".", 1);
+		sb_addn(&b, absolute ? "/" : ".", 1);
 	if ((out = sb_take(&b)) == NULL)
 		return NULL;
 	*ret_why = NULL;
@@ -318,7 +277,6 @@ push(char ***argv, size_t *n, struct sbuf *b)
 	char **v = realloc(*argv, (*n + 2) * sizeof(char *));
 	char *s = sb_take(b);
 
-	memset(b, 0, sizeof(*b));
 	if (v == NULL || s == NULL) {
 		free(s);
 		if (v != NULL)
@@ -351,14 +309,14 @@ winargv_split(const char *line)
 
 		if (e == NULL)
 			e = p + strlen(p);
-		sb_add(&b, p, (size_t)(e - p));
+		sb_addn(&b, p, (size_t)(e - p));
 		p = *e == '"' ? e + 1 : e;
 	} else {
 		const char *e = p;
 
 		while (*e != '\0' && !is_blank(*e))
 			e++;
-		sb_add(&b, p, (size_t)(e - p));
+		sb_addn(&b, p, (size_t)(e - p));
 		p = e;
 	}
 	if (push(&argv, &n, &b) < 0)
@@ -378,14 +336,14 @@ winargv_split(const char *line)
 					k++;
 				if (p[k] == '"') {
 					for (size_t i = 0; i < k / 2; i++)
-						sb_add(&b, "\\", 1);
+						sb_addn(&b, "\\", 1);
 					if (k % 2 == 1) {
-						sb_add(&b, "\"", 1);
+						sb_addn(&b, "\"", 1);
 						p += k + 1;
 					} else
 						p += k;	/* the quote is seen next */
 				} else {
-					sb_add(&b, p, k);
+					sb_addn(&b, p, k);
 					p += k;
 				}
 				any = true;
@@ -393,7 +351,7 @@ winargv_split(const char *line)
 			}
 			if (*p == '"') {
 				if (quoted && p[1] == '"') {
-					sb_add(&b, "\"", 1);
+					sb_addn(&b, "\"", 1);
 					p += 2;
 					continue;
 				}
@@ -402,7 +360,7 @@ winargv_split(const char *line)
 				any = true;
 				continue;
 			}
-			sb_add(&b, p, 1);
+			sb_addn(&b, p, 1);
 			p++;
 			any = true;
 		}
@@ -412,7 +370,7 @@ winargv_split(const char *line)
 	}
 	return argv;
 fail:
-	free(b.p);
+	sb_free(&b);
 	winargv_free(argv);
 	return NULL;
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "native.h"
 
 /* echo TEXT >> "PATH": TEXT and cmd.exe's CR LF appended */
@@ -67,7 +68,7 @@ decode_lines(FILE *in, int fd, const char *tmp)
 		if (k == 0)
 			continue;
 		bytes = xrealloc(bytes, k / 4 * 3 + 3);
-		if ((got = b64_line(line, k, bytes)) < 0) {
+		if ((got = base64_decode_into(line, k, bytes)) < 0) {
 			fprintf(stderr, "Exception calling \"FromBase64String\": "
 			    "line %zu of %s is not base64\n", lineno, tmp);
 			r = 1;

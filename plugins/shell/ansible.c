@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 
 #include "ansible.h"
+#include "native_modules.h"
 
 #define MAX_LINES	4096
 #define JSON_DEPTH	64
@@ -522,21 +523,38 @@ ansible_native_free(struct ansible_native *n)
 /* ------------------------------------------------------------- payload */
 
 static const char *const native_modules[] = {
-	"win_ping", "win_command", "win_shell", "win_stat", "stat", "slurp",
-	"win_file", "win_copy", "win_service", "setup", "async_status",
-	"script",
+#define MODULE_NAME(name, fn, check) name,
+	NATIVE_MODULES(MODULE_NAME)
+#undef MODULE_NAME
 };
+#define NNATIVE	(sizeof(native_modules) / sizeof(native_modules[0]))
 
 bool
 ansible_module_native(const char *name)
 {
 	if (name == NULL)
 		return false;
-	for (size_t i = 0; i < sizeof(native_modules) / sizeof(native_modules[0]);
-	    i++)
+	for (size_t i = 0; i < NNATIVE; i++)
 		if (strcmp(name, native_modules[i]) == 0)
 			return true;
 	return false;
+}
+
+const char *
+ansible_native_list(char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NNATIVE && o < len; i++) {
+		int n = snprintf(buf + o, len - o, "%s%s", i == 0 ? "" :
+		    i + 1 == NNATIVE ? " and " : ", ", native_modules[i]);
+
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+	return buf;
 }
 
 static void

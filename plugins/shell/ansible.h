@@ -120,6 +120,8 @@ void	ansible_payload_free(struct ansible_payload *p);
 
 /* whether winrmd-native implements the module (short name) */
 bool	ansible_module_native(const char *name);
+/* those modules as a sentence's list ("a, b and c"), in buf */
+const char *ansible_native_list(char *buf, size_t len);
 
 /*
  * The JSON object a module answers when it fails before running:

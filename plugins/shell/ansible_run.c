@@ -48,6 +48,22 @@ static const struct command_kind ansible_kind;
 #define PAYLOAD_TOTAL_MAX	(64u * 1024 * 1024)
 #define JOB_MAX_MS		(30ULL * 24 * 3600 * 1000)
 
+/*
+ * What a module run holds besides its command (the command's rdata): its
+ * payload until the child starts, a become check, an async job's group.
+ * Only bootstraps have one; a helper's command is a plain child.
+ */
+struct ansible_run {
+	bool			 deferred;	/* no child until the payload is in */
+	unsigned char		*pay_buf;	/* the bootstrap's stdin so far */
+	size_t			 pay_len, pay_cap;
+	char			*pwsh_script;	/* the bootstrap, if pwsh may run it */
+	struct ansible_wait	*auth;		/* become: PAM check in flight */
+	struct winrmd_group	*own_group;	/* async: the job's own group */
+	bool			 async_detach;	/* async: let the job go at EOF */
+	uint64_t		 async_timeout_ms;
+};
+
 /* a become check in flight; the command may go away meanwhile */
 struct ansible_wait {
 	struct command		*c;		/* NULL: cancelled */
@@ -65,7 +81,32 @@ struct async_job {
 	char			 id[SHELL_ID_LEN + 1];
 };
 
-static size_t payload_total;	/* bytes in every command's pay_buf */
+static size_t payload_total;	/* bytes in every run's pay_buf */
+
+/* the bootstrap's run of c, waiting for its payload (no child yet) */
+static struct ansible_run *
+run_new(struct command *c, const char *pwsh_script)
+{
+	struct ansible_run *run = calloc(1, sizeof(*run));
+
+	if (run == NULL || (pwsh_script != NULL &&
+	    (run->pwsh_script = strdup(pwsh_script)) == NULL)) {
+		free(run);
+		return NULL;
+	}
+	run->deferred = true;
+	c->rdata = run;
+	return run;
+}
+
+/* is c's bootstrap still waiting for its payload (not answered yet)? */
+static bool
+waiting_payload(const struct command *c)
+{
+	const struct ansible_run *run = c->rdata;
+
+	return run != NULL && run->deferred && !c->exited;
+}
 
 const char *
 native_path(void)
@@ -101,12 +142,11 @@ native_start(struct shell *sh, struct ansible_native *n, const char *client,
 	case AK_BOOTSTRAP:
 		if ((c = command_new(sh)) == NULL)
 			break;
-		c->deferred = true;
-		c->kind = &ansible_kind;
-		if (pwsh != NULL && (c->pwsh_script = strdup(script)) == NULL) {
+		if (run_new(c, pwsh != NULL ? script : NULL) == NULL) {
 			free(c);
 			break;
 		}
+		c->kind = &ansible_kind;
 		*ret = c;
 		host->log(WINRMD_LOG_DEBUG, "shell: command %s of %s: %s's "
 		    "module bootstrap, waiting for its payload", c->id,
@@ -196,14 +236,14 @@ fail_module(struct command *c, const char *msg)
 }
 
 static void
-payload_drop(struct command *c)
+payload_drop(struct ansible_run *run)
 {
-	payload_total -= c->pay_cap;
-	if (c->pay_buf != NULL)
-		explicit_bzero(c->pay_buf, c->pay_len);
-	free(c->pay_buf);
-	c->pay_buf = NULL;
-	c->pay_len = c->pay_cap = 0;
+	payload_total -= run->pay_cap;
+	if (run->pay_buf != NULL)
+		explicit_bzero(run->pay_buf, run->pay_len);
+	free(run->pay_buf);
+	run->pay_buf = NULL;
+	run->pay_len = run->pay_cap = 0;
 }
 
 static unsigned
@@ -241,6 +281,7 @@ launch(struct command *c, const struct winrmd_principal *user,
     const struct ansible_payload *p, bool become)
 {
 	struct shell *sh = c->shell;
+	struct ansible_run *run = c->rdata;
 	char *argv[3] = { (char *)native_path(), NULL, NULL };
 	const char *cwd = become ? NULL : sh->cwd;
 	int r;
@@ -276,11 +317,11 @@ launch(struct command *c, const struct winrmd_principal *user,
 			fail_module(c, msg);
 			return;
 		}
-		c->own_group = g;
-		c->async_detach = true;
-		c->async_timeout_ms = (uint64_t)p->async_timeout * 1000;
-		if (c->async_timeout_ms > JOB_MAX_MS)
-			c->async_timeout_ms = JOB_MAX_MS;
+		run->own_group = g;
+		run->async_detach = true;
+		run->async_timeout_ms = (uint64_t)p->async_timeout * 1000;
+		if (run->async_timeout_ms > JOB_MAX_MS)
+			run->async_timeout_ms = JOB_MAX_MS;
 	} else {
 		argv[1] = (char *)"module";
 		if ((r = command_spawn(c, user, argv, sh->env, cwd,
@@ -307,7 +348,9 @@ become_done(const struct winrmd_principal *pr, const char *why, void *arg)
 	struct command *c = w->c;
 
 	if (c != NULL) {
-		c->auth = NULL;
+		struct ansible_run *run = c->rdata;
+
+		run->auth = NULL;
 		if (pr == NULL) {
 			char msg[400];
 
@@ -339,20 +382,6 @@ become_account(const char *in, char *out, size_t len)
 	snprintf(out, len, "%s", in);
 }
 
-/* the Send's answer: an empty SendResponse */
-static int
-send_response(struct winrmd_op *op)
-{
-	xmlNodePtr body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
-
-	if (body == NULL)
-		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
-		    "out of memory");
-	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
-	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
-	return WINRMD_OK;
-}
-
 /*
  * c's child has started: the client's input from off on is its stdin, and
  * so is what later Sends bring (command_send answers this one).
@@ -360,11 +389,12 @@ send_response(struct winrmd_op *op)
 static int
 stream_rest(struct command *c, struct winrmd_op *op, size_t off, bool end)
 {
+	struct ansible_run *run = c->rdata;
 	int r;
 
-	c->deferred = false;
-	r = command_stdin(c, op, c->pay_buf + off, c->pay_len - off, end);
-	payload_drop(c);
+	run->deferred = false;
+	r = command_stdin(c, op, run->pay_buf + off, run->pay_len - off, end);
+	payload_drop(run);
 	return r;
 }
 
@@ -383,12 +413,12 @@ helper_start(struct command *c, struct winrmd_op *op,
 		argv[i + 1] = p->helper[i];
 	if ((r = command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
 	    sh->group)) < 0) {
-		payload_drop(c);
+		payload_drop(c->rdata);
 		snprintf(msg, sizeof(msg), "winrmd: winrmd-native (%s) could not "
 		    "be started as %s: %s\n", argv[0], sh->user.name,
 		    strerror(-r));
 		command_answer(c, 1, NULL, msg);
-		return send_response(op);
+		return command_send_response(op);
 	}
 	host->log(WINRMD_LOG_INFO, "shell: command %s of %s: Ansible's %s, run "
 	    "natively", c->id, sh->user.name, p->helper[0]);
@@ -404,18 +434,19 @@ module_start(struct command *c, struct winrmd_op *op, size_t ready,
     size_t input, bool end)
 {
 	struct shell *sh = c->shell;
+	struct ansible_run *run = c->rdata;
 	struct ansible_payload p;
-	char why[256], msg[512];
+	char why[256], msg[1024];
 	int r;
 
-	c->deferred = false;
-	r = ansible_payload_parse(c->pay_buf, ready, &p, why, sizeof(why));
+	run->deferred = false;
+	r = ansible_payload_parse(run->pay_buf, ready, &p, why, sizeof(why));
 	if (r < 0) {
-		payload_drop(c);
+		payload_drop(run);
 		snprintf(msg, sizeof(msg), "winrmd cannot run this module: %s",
 		    why);
 		fail_module(c, msg);
-		return send_response(op);
+		return command_send_response(op);
 	}
 	if (p.helper[0] != NULL) {
 		r = helper_start(c, op, &p, input, end);
@@ -423,9 +454,9 @@ module_start(struct command *c, struct winrmd_op *op, size_t ready,
 		return r;
 	}
 	if (!ansible_module_native(p.module)) {
-		if (c->pwsh_script != NULL) {
+		if (run->pwsh_script != NULL) {
 			/* pwsh gets the bootstrap and its stdin untouched */
-			char *enc = cmdline_encode_ps(c->pwsh_script);
+			char *enc = cmdline_encode_ps(run->pwsh_script);
 			char *argv[6] = { (char *)command_pwsh_path(),
 			    (char *)"-NoProfile", (char *)"-NonInteractive",
 			    (char *)"-EncodedCommand", enc, NULL };
@@ -443,27 +474,27 @@ module_start(struct command *c, struct winrmd_op *op, size_t ready,
 			fail_module(c, "pwsh could not be started for this "
 			    "module");
 		} else {
+			char list[512];
+
 			snprintf(msg, sizeof(msg), "%s is not implemented "
 			    "natively by winrmd; this Linux host has no "
-			    "PowerShell to run it (winrmd runs win_ping, "
-			    "win_command, win_shell, win_stat, win_file, "
-			    "win_copy, win_template, win_service, setup, "
-			    "async_status, slurp and script natively)",
-			    p.module_full);
+			    "PowerShell to run it (winrmd runs %s natively, "
+			    "and win_template through win_copy)", p.module_full,
+			    ansible_native_list(list, sizeof(list)));
 			fail_module(c, msg);
 		}
-		payload_drop(c);
+		payload_drop(run);
 		ansible_payload_free(&p);
-		return send_response(op);
+		return command_send_response(op);
 	}
-	payload_drop(c);
+	payload_drop(run);
 	if (p.become) {
 		struct ansible_wait *w;
 
 		if (p.become_user == NULL || p.become_user[0] == '\0') {
 			fail_module(c, "failed to become: no become_user was given");
 			ansible_payload_free(&p);
-			return send_response(op);
+			return command_send_response(op);
 		}
 		if (p.become_password == NULL || p.become_password[0] == '\0') {
 			snprintf(msg, sizeof(msg), "failed to become user '%s': "
@@ -471,111 +502,113 @@ module_start(struct command *c, struct winrmd_op *op, size_t ready,
 			    "for become_method runas", p.become_user);
 			fail_module(c, msg);
 			ansible_payload_free(&p);
-			return send_response(op);
+			return command_send_response(op);
 		}
 		if (!WINRMD_HOST_HAS(host, auth_check)) {
 			fail_module(c, "failed to become: this winrmd cannot check "
 			    "passwords for plugins (no auth_check)");
 			ansible_payload_free(&p);
-			return send_response(op);
+			return command_send_response(op);
 		}
 		if ((w = calloc(1, sizeof(*w))) == NULL) {
 			fail_module(c, "out of memory");
 			ansible_payload_free(&p);
-			return send_response(op);
+			return command_send_response(op);
 		}
 		w->c = c;
 		w->p = p;
 		become_account(p.become_user, w->user, sizeof(w->user));
-		c->auth = w;
+		run->auth = w;
 		if ((r = host->auth_check(w->user, p.become_password,
 		    sh->client_ip, become_done, w)) < 0) {
-			c->auth = NULL;
+			run->auth = NULL;
 			ansible_payload_free(&w->p);
 			free(w);
 			fail_module(c, "failed to become: the check could not be "
 			    "started");
-			return send_response(op);
+			return command_send_response(op);
 		}
 		/* no need to keep the password any longer */
 		explicit_bzero(w->p.become_password, strlen(w->p.become_password));
-		return send_response(op);
+		return command_send_response(op);
 	}
 	launch(c, &sh->user.p, &p, false);
 	ansible_payload_free(&p);
-	return send_response(op);
+	return command_send_response(op);
 }
 
 static int
 ansible_send(struct command *c, struct winrmd_op *op,
     const unsigned char *data, size_t len, bool end)
 {
-	/* the module's child runs: the rest is its stdin */
-	if (!c->deferred)
-		return command_stdin(c, op, data, len, end);
+	struct ansible_run *run = c->rdata;
 	size_t ready, input;
 
-	if (len > ANSIBLE_PAYLOAD_MAX - c->pay_len) {
-		payload_drop(c);
+	/* the module's child runs (or it was answered): the rest is stdin */
+	if (!waiting_payload(c))
+		return command_stdin(c, op, data, len, end);
+	if (len > ANSIBLE_PAYLOAD_MAX - run->pay_len) {
+		payload_drop(run);
 		fail_module(c, "the module payload is larger than winrmd "
 		    "accepts (16 MiB)");
 		return host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL,
 		    "The module payload of command %s exceeds %u bytes.", c->id,
 		    ANSIBLE_PAYLOAD_MAX);
 	}
-	if (c->pay_len + len > c->pay_cap) {
-		size_t cap = c->pay_cap ? c->pay_cap : 65536;
+	if (run->pay_len + len > run->pay_cap) {
+		size_t cap = run->pay_cap ? run->pay_cap : 65536;
 		unsigned char *b;
 
-		while (cap < c->pay_len + len)
+		while (cap < run->pay_len + len)
 			cap *= 2;
 		if (cap > ANSIBLE_PAYLOAD_MAX)
 			cap = ANSIBLE_PAYLOAD_MAX;
-		if (payload_total - c->pay_cap + cap > PAYLOAD_TOTAL_MAX) {
-			payload_drop(c);
+		if (payload_total - run->pay_cap + cap > PAYLOAD_TOTAL_MAX) {
+			payload_drop(run);
 			fail_module(c, "winrmd holds too many module payloads at "
 			    "once; try again");
 			return host->op_fault(op, WINRMD_FAULT_QUOTA_LIMIT, NULL,
 			    "The module payloads of all commands exceed %u bytes.",
 			    PAYLOAD_TOTAL_MAX);
 		}
-		if ((b = realloc(c->pay_buf, cap)) == NULL)
+		if ((b = realloc(run->pay_buf, cap)) == NULL)
 			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 			    "out of memory");
-		payload_total += cap - c->pay_cap;
-		c->pay_buf = b;
-		c->pay_cap = cap;
+		payload_total += cap - run->pay_cap;
+		run->pay_buf = b;
+		run->pay_cap = cap;
 	}
 	if (len > 0)
-		memcpy(c->pay_buf + c->pay_len, data, len);
-	c->pay_len += len;
-	if ((ready = ansible_payload_ready(c->pay_buf, c->pay_len, end,
+		memcpy(run->pay_buf + run->pay_len, data, len);
+	run->pay_len += len;
+	if ((ready = ansible_payload_ready(run->pay_buf, run->pay_len, end,
 	    &input)) > 0)
 		return module_start(c, op, ready, input, end);
 	if (end) {	/* nothing at all came */
-		payload_drop(c);
+		payload_drop(run);
 		fail_module(c, "winrmd cannot run this module: the bootstrap's "
 		    "input is empty");
 	}
-	return send_response(op);
+	return command_send_response(op);
 }
 
+/* the command goes (or its run will never start): the run goes with it */
 static void
 ansible_command_cleanup(struct command *c)
 {
-	if (c->auth != NULL) {
-		c->auth->c = NULL;	/* become_done frees it */
-		c->auth = NULL;
-	}
-	payload_drop(c);
-	free(c->pwsh_script);
-	c->pwsh_script = NULL;
-	c->deferred = false;
+	struct ansible_run *run = c->rdata;
+
+	if (run == NULL)
+		return;
+	if (run->auth != NULL)
+		run->auth->c = NULL;	/* become_done frees it */
+	payload_drop(run);
+	free(run->pwsh_script);
 	/* an async job that never got going: its group goes with it */
-	if (c->own_group != NULL) {
-		host->group_destroy(c->own_group);
-		c->own_group = NULL;
-	}
+	if (run->own_group != NULL)
+		host->group_destroy(run->own_group);
+	free(run);
+	c->rdata = NULL;
 }
 
 /* ---------------------------------------------------------- async jobs */
@@ -633,6 +666,7 @@ static void
 ansible_job_adopt(struct command *c)
 {
 	struct plugin_state *ps = shell_state();
+	struct ansible_run *run = c->rdata;
 	struct async_job *j;
 	siginfo_t si;
 
@@ -654,11 +688,11 @@ ansible_job_adopt(struct command *c)
 		free(j);
 		return;
 	}
-	j->group = c->own_group;
+	j->group = run->own_group;
 	j->uid = c->shell->user.p.uid;
 	memcpy(j->id, c->id, sizeof(j->id));
 	j->w_pid = host->watch_add(j->child.pidfd, WINRMD_IN, job_exited, j);
-	j->timer = host->timer_start(c->async_timeout_ms + JOB_MARGIN_MS,
+	j->timer = host->timer_start(run->async_timeout_ms + JOB_MARGIN_MS,
 	    job_timeout, j);
 	if (j->w_pid == NULL || j->timer == NULL) {
 		host->watch_remove(j->w_pid);
@@ -673,10 +707,10 @@ ansible_job_adopt(struct command *c)
 	host->watch_remove(c->w_pid);
 	c->w_pid = NULL;
 	close(c->child.pidfd);
-	c->own_group = NULL;
+	run->own_group = NULL;
+	run->async_detach = false;
 	c->child.pid = 0;
 	c->child.pidfd = -1;
-	c->async_detach = false;
 	c->exited = true;
 	c->exit_code = 0;
 	host->log(WINRMD_LOG_INFO, "shell: command %s: async job %d runs on its "
@@ -703,8 +737,10 @@ ansible_jobs_fini(struct plugin_state *ps)
 static void
 ansible_output_ended(struct command *c)
 {
-	if (c->async_detach && c->shell != NULL && !c->exited &&
-	    c->child.pid > 0) {
+	const struct ansible_run *run = c->rdata;
+
+	if (run != NULL && run->async_detach && c->shell != NULL &&
+	    !c->exited && c->child.pid > 0) {
 		command_close_stdin(c);
 		ansible_job_adopt(c);
 	}
@@ -752,7 +788,10 @@ ansible_psrp(struct command *c, const char *script,
 		command_answer(c, 1, NULL, msg);
 		break;
 	case AK_BOOTSTRAP:
-		c->deferred = true;
+		if (run_new(c, NULL) == NULL) {
+			command_answer(c, 1, NULL, "winrmd: out of memory\n");
+			break;
+		}
 		*ret_inner = &ansible_kind;
 		host->log(WINRMD_LOG_DEBUG, "psrp: pipeline %s of %s: Ansible's "
 		    "module bootstrap, waiting for its payload", c->id,

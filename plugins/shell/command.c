@@ -425,8 +425,9 @@ static int
 build_winrs_receive(struct command *c, struct winrmd_op *op)
 {
 	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), rr, st;
-	size_t max = host->op_max_envelope(op), budget;
+	size_t max = host->op_max_envelope(op), budget, len;
 	unsigned char *run = NULL;
+	enum stream_id sid;
 	xmlNsPtr rsp;
 	char code[16];
 
@@ -437,34 +438,17 @@ build_winrs_receive(struct command *c, struct winrmd_op *op)
 	rr = xmlNewChild(body, rsp, BAD_CAST "ReceiveResponse", NULL);
 	budget = max > ENVELOPE_SLACK * 2 ? (max - ENVELOPE_SLACK) / 4 * 3 : 1024;
 	budget = shell_stream_room(c->shell, budget);
+	if (budget > c->out_bytes)
+		budget = c->out_bytes;
+	if (budget > 0 && (run = malloc(budget)) == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
 	/* runs of one stream, in arrival order, as many bytes as fit */
-	while (c->out_head != NULL && budget > 0) {
-		enum stream_id s = c->out_head->stream;
-		size_t len = 0;
-
-		if ((run = realloc(run, budget)) == NULL)
-			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
-			    NULL, "out of memory");
-		while (c->out_head != NULL && c->out_head->stream == s &&
-		    len < budget) {
-			struct out_chunk *t = c->out_head;
-			size_t k = t->len < budget - len ? t->len : budget - len;
-
-			memcpy(run + len, t->data + t->off, k);
-			len += k;
-			t->off += k;
-			t->len -= k;
-			c->out_bytes -= k;
-			if (t->len == 0) {
-				c->out_head = t->next;
-				if (c->out_head == NULL)
-					c->out_tail = NULL;
-				free(t);
-			}
-		}
+	while (budget > 0 &&
+	    (len = command_take_output(c, run, budget, &sid)) > 0) {
 		budget -= len;
-		if (c->want & (1u << s))
-			add_stream(rr, rsp, c, s, run, len, false);
+		if (c->want & (1u << sid))
+			add_stream(rr, rsp, c, sid, run, len, false);
 	}
 	free(run);
 	for (int s = 0; s < 2; s++)
@@ -604,11 +588,23 @@ command_receive(struct command *c, struct winrmd_op *op, unsigned want)
 
 /* --------------------------------------------------------------- stdin */
 
+int
+command_send_response(struct winrmd_op *op)
+{
+	xmlNodePtr body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
+
+	if (body == NULL)
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
+	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
+	return WINRMD_OK;
+}
+
 static void
 send_complete(struct command *c)
 {
 	struct winrmd_op *op = c->send;
-	xmlNodePtr body;
 
 	if (op == NULL)
 		return;
@@ -616,10 +612,7 @@ send_complete(struct command *c)
 	c->send_len = 0;
 	host->timer_stop(c->send_timer);
 	c->send_timer = NULL;
-	body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
-	if (body != NULL)
-		xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
-		    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
+	command_send_response(op);
 	host->op_complete(op);
 }
 
@@ -748,8 +741,6 @@ int
 command_stdin(struct command *c, struct winrmd_op *op,
     const unsigned char *data, size_t len, bool end)
 {
-	xmlNodePtr body;
-
 	if (c->send != NULL)
 		return host->op_fault(op, WINRMD_FAULT_QUOTA_MAX_OPERATIONS, NULL,
 		    "Another Send to command %s is still in progress.", c->id);
@@ -791,13 +782,7 @@ command_stdin(struct command *c, struct winrmd_op *op,
 			return WINRMD_PENDING;
 		}
 	}
-	body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse");
-	if (body == NULL)
-		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
-		    "out of memory");
-	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
-	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
-	return WINRMD_OK;
+	return command_send_response(op);
 }
 
 /* -------------------------------------------------------------- signal */
@@ -910,7 +895,6 @@ command_answer(struct command *c, int code, const char *out, const char *err)
 	    strlen(err)) < 0)
 		host->log(WINRMD_LOG_ERR, "shell: out of memory answering "
 		    "command %s", c->id);
-	c->deferred = false;
 	c->exited = true;
 	c->exit_code = code;
 	c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;

@@ -598,7 +598,6 @@ start(struct command *c, const struct psrp_pipeline *p)
 					pp->no_input = true;	/* not wanted */
 				else if (pp->no_input) {
 					/* the payload will never come */
-					c->deferred = false;
 					command_answer(c, 1, NULL, "winrmd: the "
 					    "script waits for input, and the "
 					    "pipeline has none\n");
@@ -876,7 +875,7 @@ psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
 		pp->held_len += in.len;
 		pp->held_end |= in.end;
 	} else if (pp->inner != NULL && pp->inner->send != NULL &&
-	    (in.len > 0 || in.end) && (c->deferred || c->child.pid > 0)) {
+	    (in.len > 0 || in.end)) {
 		/* the recogniser's kind takes it (Ansible's payload) */
 		r = pp->inner->send(c, op, (const unsigned char *)in.p, in.len,
 		    in.end);

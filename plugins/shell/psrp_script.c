@@ -22,52 +22,9 @@
 #include <openssl/crypto.h>
 
 #include "psrp.h"
+#include "strbuf.h"
 
 /* ------------------------------------------------------------- strings */
-
-struct sbuf {
-	char	*p;
-	size_t	 len, cap;
-	bool	 failed;
-};
-
-static void
-sb_addn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_add(struct sbuf *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
-
-static void
-sb_free(struct sbuf *b)
-{
-	if (b->p != NULL)
-		OPENSSL_cleanse(b->p, b->cap);
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
 
 char *
 psrp_shell_quote(const char *s, size_t len)

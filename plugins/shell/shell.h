@@ -76,16 +76,12 @@ struct command {
 	/* what the command is beyond a child with pipes (NULL: plain) */
 	const struct command_kind *kind;
 	void			*kdata;		/* the kind's own state */
-
-	/* Ansible module runs (ansible_run.c) */
-	bool			 deferred;	/* no child until the payload is in */
-	unsigned char		*pay_buf;	/* the bootstrap's stdin so far */
-	size_t			 pay_len, pay_cap;
-	char			*pwsh_script;	/* the bootstrap, if pwsh may run it */
-	struct ansible_wait	*auth;		/* become: PAM check in flight */
-	struct winrmd_group	*own_group;	/* async: the job's own group */
-	bool			 async_detach;	/* async: let the job go at EOF */
-	uint64_t		 async_timeout_ms;
+	/*
+	 * the state of the kind a command_recogniser served it with, be that
+	 * kind c->kind (a WinRS command) or one c->kind runs inside (a PSRP
+	 * pipeline's): opaque here, freed by that kind's cleanup
+	 */
+	void			*rdata;
 };
 
 /*
@@ -170,7 +166,6 @@ struct shell {
 
 struct psrp_pool;	/* psrp.h */
 struct async_job;	/* an Ansible async job outliving its command */
-struct ansible_wait;	/* a become check in flight */
 
 struct plugin_state {
 	struct shell		*shells;
@@ -255,6 +250,8 @@ void		 command_close_stdin(struct command *c);
 /* Send's plain path: data for the child's stdin, within the bounds */
 int		 command_stdin(struct command *c, struct winrmd_op *op,
 		    const unsigned char *data, size_t len, bool end);
+/* fills a Send's answer (an empty SendResponse): WINRMD_OK or a fault */
+int		 command_send_response(struct winrmd_op *op);
 
 /*
  * ansible_run.c: Ansible's scripts and module runs (ansible.h), winrmcp's

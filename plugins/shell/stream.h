@@ -1,5 +1,6 @@
 /*
- * stream.h: the base64 of rsp:Stream elements (Send).
+ * stream.h: the base64 of rsp:Stream elements (Send), decoded by
+ * common/base64.h's one decoder.
  */
 #ifndef WINRMD_SHELL_STREAM_H
 #define WINRMD_SHELL_STREAM_H

@@ -593,6 +593,7 @@ net_rates(struct cim_ctx *ctx, const struct w32_pair *p, void *arg)
 		struct cim_instance *i;
 		bool found = false;
 		double s = nd->seconds;
+		uint64_t rx, tx;
 
 		if (strcmp(b.name, "lo") == 0)
 			continue;
@@ -605,20 +606,17 @@ net_rates(struct cim_ctx *ctx, const struct w32_pair *p, void *arg)
 			return;
 		}
 		svc->set_string(i, PN_NAME, b.name);
-		svc->set_uint(i, PN_BYTES_RECEIVED_PERSEC,
-		    w32_rate(a.rx_bytes, b.rx_bytes, s));
-		svc->set_uint(i, PN_BYTES_SENT_PERSEC,
-		    w32_rate(a.tx_bytes, b.tx_bytes, s));
-		svc->set_uint(i, PN_BYTES_TOTAL_PERSEC,
-		    w32_rate(a.rx_bytes + a.tx_bytes, b.rx_bytes + b.tx_bytes,
-		    s));
-		svc->set_uint(i, PN_PACKETS_RECEIVED_PERSEC,
-		    w32_rate(a.rx_packets, b.rx_packets, s));
-		svc->set_uint(i, PN_PACKETS_SENT_PERSEC,
-		    w32_rate(a.tx_packets, b.tx_packets, s));
-		svc->set_uint(i, PN_PACKETS_PERSEC,
-		    w32_rate(a.rx_packets + a.tx_packets,
-		    b.rx_packets + b.tx_packets, s));
+		/* the totals are the sums of the rounded rates, so they add up */
+		rx = w32_rate(a.rx_bytes, b.rx_bytes, s);
+		tx = w32_rate(a.tx_bytes, b.tx_bytes, s);
+		svc->set_uint(i, PN_BYTES_RECEIVED_PERSEC, rx);
+		svc->set_uint(i, PN_BYTES_SENT_PERSEC, tx);
+		svc->set_uint(i, PN_BYTES_TOTAL_PERSEC, rx + tx);
+		rx = w32_rate(a.rx_packets, b.rx_packets, s);
+		tx = w32_rate(a.tx_packets, b.tx_packets, s);
+		svc->set_uint(i, PN_PACKETS_RECEIVED_PERSEC, rx);
+		svc->set_uint(i, PN_PACKETS_SENT_PERSEC, tx);
+		svc->set_uint(i, PN_PACKETS_PERSEC, rx + tx);
 		/* counts, not rates, as in Windows' class */
 		svc->set_uint(i, PN_PACKETS_RECEIVED_ERRORS, b.rx_errs);
 		svc->set_uint(i, PN_PACKETS_RECEIVED_DISCARDED, b.rx_drop);

@@ -104,7 +104,7 @@ ok "sha256 matches"
 if command -v go >/dev/null && [ -d /usr/share/gocode/src/github.com/masterzen/winrm ]; then
 	say "building negotiate_go.go (GOPATH mode)"
 	(
-	export HOME=$WORK GOCACHE=$WORK/gocache GOPATH=/usr/share/gocode \
+	export HOME=$WORK GOCACHE=$top_builddir/tests/gocache GOPATH=/usr/share/gocode \
 	    GO111MODULE=off GOFLAGS= GOTOOLCHAIN=local
 	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
 	with_timeout 150 go build -o "$WORK/negotiate_go" "$WRT_HERE/negotiate_go.go"

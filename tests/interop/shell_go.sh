@@ -25,7 +25,9 @@ command -v go >/dev/null || missing_tool "go is not installed"
     missing_tool "golang-github-masterzen-winrm-dev is not installed"
 
 say "building shell_go.go against /usr/share/gocode"
-export HOME=$WORK GOCACHE=$WORK/gocache GOPATH=/usr/share/gocode \
+# the build cache is kept for the next runs (a cold one compiles net/http and
+# crypto: over the timeout on a busy machine); Go locks it for concurrent use
+export HOME=$WORK GOCACHE=$top_builddir/tests/gocache GOPATH=/usr/share/gocode \
     GO111MODULE=off GOFLAGS= GOTOOLCHAIN=local
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
 with_timeout 100 go build -o "$WORK/shell_go" "$WRT_HERE/shell_go.go" \

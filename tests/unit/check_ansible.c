@@ -547,6 +547,30 @@ START_TEST(test_payload_bad)
 }
 END_TEST
 
+/* the refusal's list is the table's: every name in it is native */
+START_TEST(test_native_list)
+{
+	char buf[512], small[12], *save = NULL;
+	size_t n = 0;
+
+	ansible_native_list(buf, sizeof(buf));
+	ck_assert_msg(strncmp(buf, "win_ping, win_command, ", 23) == 0, "%s",
+	    buf);
+	ck_assert_ptr_nonnull(strstr(buf, " and async_status"));
+	for (char *w = strtok_r(buf, ", ", &save); w != NULL;
+	    w = strtok_r(NULL, ", ", &save)) {
+		if (strcmp(w, "and") == 0)
+			continue;
+		ck_assert_msg(ansible_module_native(w), "%s", w);
+		n++;
+	}
+	ck_assert_uint_eq(n, 12);
+	/* a short buffer: cut, still a string */
+	ansible_native_list(small, sizeof(small));
+	ck_assert_str_eq(small, "win_ping, w");
+}
+END_TEST
+
 START_TEST(test_fail_json)
 {
 	char *s = ansible_fail_json("a \"quoted\" \\ message\n");
@@ -582,6 +606,7 @@ ansible_suite(void)
 	tcase_add_test(tc, test_payload_win_ping);
 	tcase_add_test(tc, test_payload_async_become_script);
 	tcase_add_test(tc, test_payload_bad);
+	tcase_add_test(tc, test_native_list);
 	tcase_add_test(tc, test_fail_json);
 	suite_add_tcase(s, tc);
 	return s;

@@ -3,17 +3,20 @@
  * providers and winrmd-native share: xs:duration at both precisions,
  * trimmed text, UTF-8 decoding, principal copies, the systemd -> Windows
  * service state mapping, os-release's ID_LIKE and the field splitting and
- * default gateway winrmd-native reads.  (The other /proc parsers are
- * tested with the win32 provider's fixtures in check_win32_parse.)
+ * default gateway winrmd-native reads, base64 and the growing string.
+ * (The other /proc parsers are tested with the win32 provider's fixtures
+ * in check_win32_parse.)
  */
 #define _GNU_SOURCE
 
 #include <stdint.h>
 
+#include "base64.h"
 #include "duration.h"
 #include "osrelease.h"
 #include "principal.h"
 #include "procfs.h"
+#include "strbuf.h"
 #include "svcstate.h"
 #include "text.h"
 #include "unit.h"
@@ -322,6 +325,132 @@ START_TEST(test_procfs_default_gateway)
 }
 END_TEST
 
+/* ------------------------------------------------------------- base64 */
+
+static const struct {
+	const char	*text;
+	size_t		 tlen;		/* 0: strlen(text) */
+	const char	*bytes;		/* NULL: not base64 */
+	size_t		 len;
+} b64_cases[] = {
+	{ "", 0, "", 0 },
+	{ "YQ==", 0, "a", 1 },
+	{ "YWI=", 0, "ab", 2 },
+	{ "YWJj", 0, "abc", 3 },
+	{ "AP8A", 0, "\0\377\0", 3 },
+	/* clients wrap and indent it */
+	{ "YW\r\nJj\n  ZGVm\t", 0, "abcdef", 6 },
+	{ " \n", 0, "", 0 },
+	/* only the first len characters count */
+	{ "YWJjZGVm", 4, "abc", 3 },
+	{ "YWJ", 0, NULL, 0 },		/* not whole groups */
+	{ "YQ=", 0, NULL, 0 },
+	{ "YQ==YQ==", 0, NULL, 0 },	/* padding in the middle */
+	{ "Y===", 0, NULL, 0 },
+	{ "YW-j", 0, NULL, 0 },		/* not in the alphabet */
+	{ "YWJj-", 0, NULL, 0 },
+	{ "YWJj\0ZGVm", 9, NULL, 0 },	/* a NUL inside */
+};
+
+START_TEST(test_base64_decode)
+{
+	const char *t = b64_cases[_i].text;
+	size_t tl = b64_cases[_i].tlen ? b64_cases[_i].tlen : strlen(t), n = 99;
+	unsigned char *out = base64_decode(t, tl, &n);
+
+	if (b64_cases[_i].bytes == NULL) {
+		ck_assert_msg(out == NULL, "case %d decoded", _i);
+		return;
+	}
+	ck_assert_msg(out != NULL, "case %d refused", _i);
+	ck_assert_uint_eq(n, b64_cases[_i].len);
+	if (n > 0)
+		ck_assert_mem_eq(out, b64_cases[_i].bytes, n);
+	free(out);
+}
+END_TEST
+
+/* a line as uploads send it: no white space at all */
+START_TEST(test_base64_into)
+{
+	unsigned char out[16];
+
+	ck_assert_int_eq(base64_decode_into("YWJjZA==", 8, out), 4);
+	ck_assert_int_eq(memcmp(out, "abcd", 4), 0);
+	ck_assert_int_eq(base64_decode_into("", 0, out), 0);
+	ck_assert_int_eq(base64_decode_into("YWJj", 3, out), -1);
+	ck_assert_int_eq(base64_decode_into("YQ==YWJj", 8, out), -1);
+	ck_assert_int_eq(base64_decode_into(" YWJ", 4, out), -1);
+	ck_assert_int_eq(base64_decode_into("YWJ\n", 4, out), -1);
+	ck_assert_int_eq(base64_decode_into("YW Jj", 5, out), -1);
+	ck_assert_int_eq(base64_decode_into("YW*j", 4, out), -1);
+}
+END_TEST
+
+START_TEST(test_base64_round_trip)
+{
+	unsigned char bytes[300], *back;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (unsigned char)(i * 7 + 3);
+	for (size_t len = 0; len <= sizeof(bytes); len += 37) {
+		char *text = base64_encode(bytes, len);
+
+		ck_assert_ptr_nonnull(text);
+		ck_assert_uint_eq(strlen(text), (len + 2) / 3 * 4);
+		back = base64_decode(text, strlen(text), &n);
+		ck_assert_ptr_nonnull(back);
+		ck_assert_uint_eq(n, len);
+		ck_assert(len == 0 || memcmp(back, bytes, len) == 0);
+		free(back);
+		free(text);
+	}
+}
+END_TEST
+
+/* ------------------------------------------------------- growing string */
+
+START_TEST(test_strbuf)
+{
+	struct sbuf b = { 0 };
+	char *s;
+
+	/* nothing added: an empty string, not NULL */
+	s = sb_take(&b);
+	ck_assert_str_eq(s, "");
+	free(s);
+	sb_add(&b, "abc");
+	sb_addn(&b, "defXXX", 3);
+	sb_addn(&b, "", 0);
+	ck_assert_str_eq(b.p, "abcdef");
+	ck_assert_uint_eq(b.len, 6);
+	/* growth past the first allocation keeps every byte */
+	for (int i = 0; i < 1000; i++)
+		sb_add(&b, "0123456789");
+	ck_assert_uint_eq(b.len, 10006);
+	ck_assert_uint_eq(strlen(b.p), 10006);
+	ck_assert_int_eq(strncmp(b.p + 9996, "0123456789", 10), 0);
+	s = sb_take(&b);
+	ck_assert_ptr_null(b.p);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_uint_eq(strlen(s), 10006);
+	free(s);
+	/* a failure sticks: nothing more is added, the result is NULL */
+	sb_add(&b, "x");
+	b.failed = true;
+	sb_add(&b, "y");
+	ck_assert_str_eq(b.p, "x");
+	ck_assert_ptr_null(sb_take(&b));
+	ck_assert_ptr_null(b.p);
+	ck_assert(!b.failed);
+	sb_add(&b, "secret");
+	sb_free(&b);
+	ck_assert_ptr_null(b.p);
+	ck_assert_uint_eq(b.cap, 0);
+}
+END_TEST
+
 static Suite *
 common_suite(void)
 {
@@ -352,6 +481,13 @@ common_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("osrelease");
 	tcase_add_test(tc, test_os_release_id_like);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("base64");
+	tcase_add_loop_test(tc, test_base64_decode, 0,
+	    sizeof(b64_cases) / sizeof(b64_cases[0]));
+	tcase_add_test(tc, test_base64_into);
+	tcase_add_test(tc, test_base64_round_trip);
+	tcase_add_test(tc, test_strbuf);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -24,6 +24,7 @@
 #include <check.h>
 #include <libxml/parser.h>
 
+#include "duration.h"
 #include "enumeration.h"
 #include "mock_host.h"
 
@@ -534,6 +535,36 @@ fake_pidfd(pid_t pid)
 	return p[0];
 }
 
+/*
+ * A child's environment, as the daemon's spawn makes it: clean, the
+ * request's variables, then PATH and LANG unless the request set them.
+ */
+static char **
+child_env(char *const *req_env)
+{
+	static char *const base[] = { (char *)"PATH=/usr/local/bin:/usr/bin:/bin",
+	    (char *)"LANG=C.UTF-8" };
+	size_t n = 0, k;
+	char **env;
+
+	while (req_env != NULL && req_env[n] != NULL)
+		n++;
+	if ((env = calloc(n + 3, sizeof(char *))) == NULL)
+		return NULL;
+	for (k = 0; k < n; k++)
+		env[k] = req_env[k];
+	for (size_t b = 0; b < 2; b++) {
+		size_t nl = strcspn(base[b], "=") + 1;
+		bool set = false;
+
+		for (size_t i = 0; i < n && !set; i++)
+			set = strncmp(req_env[i], base[b], nl) == 0;
+		if (!set)
+			env[k++] = base[b];
+	}
+	return env;
+}
+
 static int
 spawn_impl(const struct winrmd_spawn_req *req, bool detach,
     struct winrmd_child *ret)
@@ -541,8 +572,7 @@ spawn_impl(const struct winrmd_spawn_req *req, bool detach,
 	const struct winrmd_principal *u = req->user;
 	int in[2], out[2], err[2] = { -1, -1 }, st[2], report[2], pidfd = -1;
 	pid_t detached = 0;
-	char *path, *env[] = { (char *)"PATH=/usr/local/bin:/usr/bin:/bin",
-	    (char *)"LANG=C.UTF-8", NULL };
+	char *path, **env;
 	const char *cwd;
 	ssize_t got;
 	size_t n = 0;
@@ -597,6 +627,8 @@ spawn_impl(const struct winrmd_spawn_req *req, bool detach,
 		    dup2(err[1] >= 0 ? err[1] : out[1], 2) < 0)
 			goto fail;
 		syscall(SYS_close_range, 3U, ~0U, 4U);
+		if ((env = child_env(req->env)) == NULL)
+			goto fail;
 		execve(path, req->argv, env);
 fail:
 		e[0] = 1;
@@ -693,6 +725,75 @@ m_group_procs(struct winrmd_group *g, pid_t *pids, size_t max)
 	(void)pids;
 	(void)max;
 	return -ENOENT;
+}
+
+static const char *
+m_group_mode(void)
+{
+	return "rlimits";
+}
+
+static int
+m_parse_duration(const char *s, uint64_t *ret_ms)
+{
+	return xs_duration_parse(s, DURATION_MS, ret_ms);
+}
+
+/* ---------------------------------------------------- login sessions */
+
+struct mock_session_rec mock_sessions;
+
+struct winrmd_session {
+	int			 n;
+	winrmd_session_fn	 fn;
+	void			*arg;
+	bool			 refused;
+};
+
+static void
+session_answer(void *arg)
+{
+	struct winrmd_session *s = arg;
+	char var[32], *env[] = { var, NULL };
+
+	snprintf(var, sizeof(var), "MOCK_SESSION=%d", s->n);
+	if (s->refused) {
+		s->fn(NULL, NULL, mock_sessions.refuse, s->arg);
+		free(s);
+		return;
+	}
+	mock_sessions.open++;
+	s->fn(s, env, NULL, s->arg);
+}
+
+static int
+m_session_open(const struct winrmd_principal *p, const char *rhost,
+    const char *id, winrmd_session_fn fn, void *arg)
+{
+	struct winrmd_session *s = calloc(1, sizeof(*s));
+	int r;
+
+	(void)p;
+	(void)rhost;
+	(void)id;
+	if (s == NULL)
+		return -ENOMEM;
+	s->n = ++mock_sessions.opened;
+	s->fn = fn;
+	s->arg = arg;
+	s->refused = mock_sessions.refuse != NULL;
+	if ((r = mock_post(session_answer, s)) < 0)
+		free(s);
+	return r;
+}
+
+static void
+m_session_close(struct winrmd_session *s)
+{
+	if (s == NULL)
+		return;
+	mock_sessions.open--;
+	free(s);
 }
 
 static struct winrmd_principal self_principal;
@@ -1175,6 +1276,10 @@ const struct winrmd_host mock_host = {
 	.account_may_run = m_account_may_run,
 	.spawn_detached = m_spawn_detached,
 	.group_procs = m_group_procs,
+	.group_mode = m_group_mode,
+	.parse_duration = m_parse_duration,
+	.session_open = m_session_open,
+	.session_close = m_session_close,
 	/* the daemon's own WS-Enumeration, on this host */
 	.enum_begin = enumeration_begin,
 	.enum_answer = enumeration_answer,
@@ -1192,6 +1297,9 @@ mock_reset(void)
 		t->dead = true;
 	sweep();
 	ck_assert_msg(watches == NULL, "a watch outlived the test");
+	ck_assert_msg(mock_sessions.open == 0, "a login session outlived the "
+	    "test");
+	memset(&mock_sessions, 0, sizeof(mock_sessions));
 	mock_log_clear();
 	mock_conf_clear();
 	rec_clear();

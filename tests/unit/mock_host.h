@@ -96,6 +96,19 @@ struct mock_spawn_rec {
 
 extern struct mock_spawn_rec mock_spawned;
 
+/*
+ * Login sessions (session_open): each is answered on the loop, as the
+ * daemon's are, with the environment MOCK_SESSION=<its number>, or refused
+ * with `refuse'.  mock_reset() fails the test while one is open.
+ */
+struct mock_session_rec {
+	int		 opened;	/* session_open calls */
+	int		 open;		/* not closed yet */
+	const char	*refuse;	/* != NULL: answered NULL, saying this */
+};
+
+extern struct mock_session_rec mock_sessions;
+
 /* principals: the running user, or uid (name: its passwd entry's) */
 const struct winrmd_principal *mock_principal_self(void);
 const struct winrmd_principal *mock_principal_uid(uid_t uid, const char *name);
