@@ -304,6 +304,13 @@ int	 render_keys(const struct cim_view *v, const struct cim_instance *i,
 xmlNodePtr render_output(xmlNodePtr parent, const char *uri,
 	    const struct cim_method *m, const struct cim_instance *out);
 xmlNsPtr render_ns(xmlNodePtr n, const char *href, const char *prefix);
+/* the same as libxml2 trees (until the text is proven the same) */
+xmlNodePtr render_instance_tree(xmlNodePtr parent, const struct cim_view *v,
+	    const struct cim_instance *i);
+xmlNodePtr render_object_tree(xmlNodePtr parent, const struct cim_view *v,
+	    const struct cim_instance *i);
+xmlNodePtr render_output_tree(xmlNodePtr parent, const char *uri,
+	    const struct cim_method *m, const struct cim_instance *out);
 
 /* ------------------------------------------------------------ calls */
 

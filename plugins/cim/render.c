@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/parserInternals.h>	/* xmlStringTextNoenc */
 #include <libxml/xmlsave.h>
 
 #include "cim.h"
@@ -159,7 +160,7 @@ render_prop(xmlNodePtr parent, struct nsset *s, const struct cim_property *p,
 }
 
 xmlNodePtr
-render_instance(xmlNodePtr parent, const struct cim_view *v,
+render_instance_tree(xmlNodePtr parent, const struct cim_view *v,
     const struct cim_instance *i)
 {
 	const struct cim_entry *e = v->ent;
@@ -188,8 +189,8 @@ render_instance(xmlNodePtr parent, const struct cim_view *v,
 	return root;
 }
 
-xmlNodePtr
-render_fragment(xmlNodePtr parent, const struct cim_view *v,
+static xmlNodePtr
+render_fragment_tree(xmlNodePtr parent, const struct cim_view *v,
     const struct cim_instance *i)
 {
 	const struct cim_entry *e = v->ent;
@@ -245,15 +246,15 @@ render_keys(const struct cim_view *v, const struct cim_instance *i,
 }
 
 xmlNodePtr
-render_object(xmlNodePtr parent, const struct cim_view *v,
+render_object_tree(xmlNodePtr parent, const struct cim_view *v,
     const struct cim_instance *i)
 {
-	return v->keep ? render_fragment(parent, v, i) :
-	    render_instance(parent, v, i);
+	return v->keep ? render_fragment_tree(parent, v, i) :
+	    render_instance_tree(parent, v, i);
 }
 
 xmlNodePtr
-render_output(xmlNodePtr parent, const char *uri, const struct cim_method *m,
+render_output_tree(xmlNodePtr parent, const char *uri, const struct cim_method *m,
     const struct cim_instance *out)
 {
 	struct nsset s = { 0 };
@@ -296,4 +297,406 @@ render_output(xmlNodePtr parent, const char *uri, const struct cim_method *m,
 	}
 	free(order);
 	return root;
+}
+
+/* ------------------------------------------------------------- text */
+
+/*
+ * The same XML written as text, byte for byte what libxml2 writes for the
+ * trees above (daemon/soap.c: UTF-8, C0 controls but TAB, LF and CR as
+ * '?'), and added to the reply as one "noenc" text node: no node per
+ * property, nothing serialised again.
+ */
+struct out {
+	char	*p;	/* xmlMalloc'd: a text node's content */
+	size_t	 len, cap;
+	bool	 nomem;
+};
+
+static bool
+out_room(struct out *o, size_t more)
+{
+	size_t cap = o->cap ? o->cap : 2048;
+	char *p;
+
+	if (o->nomem)
+		return false;
+	if (o->len + more < o->cap)
+		return true;
+	while (cap <= o->len + more)
+		cap *= 2;
+	if ((p = xmlRealloc(o->p, cap)) == NULL) {
+		o->nomem = true;
+		return false;
+	}
+	o->p = p;
+	o->cap = cap;
+	return true;
+}
+
+static void
+out_put(struct out *o, const char *s, size_t n)
+{
+	if (!out_room(o, n))
+		return;
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static void
+out_str(struct out *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+/* "<pfx:name" or "<name" (pfx NULL) */
+static void
+out_tag(struct out *o, const char *open, const char *pfx, const char *name)
+{
+	out_str(o, open);
+	if (pfx != NULL) {
+		out_str(o, pfx);
+		out_put(o, ":", 1);
+	}
+	out_str(o, name);
+}
+
+static void
+out_xmlns(struct out *o, const char *prefix, const char *href)
+{
+	out_str(o, " xmlns:");
+	out_str(o, prefix);
+	out_put(o, "=\"", 2);
+	out_str(o, href);	/* class URIs and namespace names: no markup */
+	out_put(o, "\"", 1);
+}
+
+/*
+ * Text content as the tree path has it: bytes that are not part of valid
+ * UTF-8 as '?' (utf8_text), C0 controls but TAB, LF and CR as '?'
+ * (the daemon's scrub), & < > and CR escaped (libxml2's xmlEscapeContent).
+ */
+static void
+out_text(struct out *o, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	bool valid = xmlCheckUTF8(p) != 0;
+
+	while (*p != '\0') {
+		const unsigned char *run = p;
+		int len;
+
+		/* the bytes that are written as they are */
+		while (*p >= 0x20 && *p != '&' && *p != '<' && *p != '>' &&
+		    (*p < 0x80 || valid))
+			p++;
+		if (p > run)
+			out_put(o, (const char *)run, (size_t)(p - run));
+		switch (*p) {
+		case '\0':
+			return;
+		case '&':
+			out_put(o, "&amp;", 5);
+			break;
+		case '<':
+			out_put(o, "&lt;", 4);
+			break;
+		case '>':
+			out_put(o, "&gt;", 4);
+			break;
+		case '\r':
+			out_put(o, "&#13;", 5);
+			break;
+		case '\t':
+		case '\n':
+			out_put(o, (const char *)p, 1);
+			break;
+		default:
+			if (*p < 0x20) {
+				out_put(o, "?", 1);
+				break;
+			}
+			/* not valid UTF-8 as a whole: sequence by sequence */
+			len = 4;
+			if (xmlGetUTF8Char(p, &len) < 0 || len <= 0) {
+				out_put(o, "?", 1);
+				break;
+			}
+			out_put(o, (const char *)p, (size_t)len);
+			p += len;
+			continue;
+		}
+		p++;
+	}
+}
+
+/* the prefixes of the text path's elements and attributes */
+struct tns {
+	const char	*p;	/* properties; NULL: unqualified (fragments) */
+	const char	*cim, *xsi, *m;
+};
+
+static void
+text_value(struct out *o, const struct tns *ns, const char *name,
+    enum cim_type t, const union cim_scalar *v)
+{
+	char buf[96];
+	const char *text = cim_value_text(t, v, buf, sizeof(buf));
+	const char *elem = name;
+
+	out_tag(o, "<", ns->p, name);
+	if (t == CIM_DATETIME || t == CIM_INTERVAL) {
+		elem = t == CIM_DATETIME ? "Datetime" : "Interval";
+		out_put(o, ">", 1);
+		out_tag(o, "<", ns->cim, elem);
+	}
+	if (text[0] == '\0')
+		out_put(o, "/>", 2);
+	else {
+		out_put(o, ">", 1);
+		out_text(o, text);
+		out_tag(o, "</", elem == name ? ns->p : ns->cim, elem);
+		out_put(o, ">", 1);
+	}
+	if (elem != name) {
+		out_tag(o, "</", ns->p, name);
+		out_put(o, ">", 1);
+	}
+}
+
+static void
+text_nil(struct out *o, const struct tns *ns, const char *name,
+    bool null_array)
+{
+	out_tag(o, "<", ns->p, name);
+	out_put(o, " ", 1);
+	out_str(o, ns->xsi);
+	out_str(o, ":nil=\"true\"");
+	if (null_array) {
+		out_put(o, " ", 1);
+		out_str(o, ns->m);
+		out_str(o, ":IsNullArray=\"true\"");
+	}
+	out_put(o, "/>", 2);
+}
+
+static void
+text_prop(struct out *o, const struct tns *ns, const struct cim_property *p,
+    const struct cim_val *v, bool precise)
+{
+	if (p->flags & CIM_ARRAY) {
+		/* no value: one nil element (MS-WSMV 3.1.4.1.26) */
+		if (v->n == 0)
+			text_nil(o, ns, p->name, precise);
+		for (uint32_t k = 0; k < v->n; k++)
+			text_value(o, ns, p->name, p->type, &v->a[k]);
+		return;
+	}
+	if (!v->set)
+		text_nil(o, ns, p->name, false);
+	else
+		text_value(o, ns, p->name, p->type, &v->v);
+}
+
+/*
+ * The prefix bound to href at parent that a root declaring the prefixes
+ * `own' leaves in scope (what render_ns finds), or NULL: the root declares
+ * it itself.
+ */
+static const char *
+scope_prefix(xmlNodePtr parent, const char *href, const char *const *own,
+    size_t nown)
+{
+	xmlNsPtr ns = xmlSearchNsByHref(parent->doc, parent, BAD_CAST href);
+
+	if (ns == NULL || ns->prefix == NULL)
+		return NULL;
+	for (size_t k = 0; k < nown; k++)
+		if (own[k] != NULL &&
+		    strcmp(own[k], (const char *)ns->prefix) == 0)
+			return NULL;
+	return (const char *)ns->prefix;
+}
+
+/* what a property needs beyond its own element */
+static bool
+needs_cim(const struct cim_property *p, const struct cim_val *v)
+{
+	return (p->type == CIM_DATETIME || p->type == CIM_INTERVAL) &&
+	    ((p->flags & CIM_ARRAY) ? v->n > 0 : v->set);
+}
+
+static bool
+needs_m(const struct cim_property *p, const struct cim_val *v, bool precise)
+{
+	return precise && (p->flags & CIM_ARRAY) && v->n == 0;
+}
+
+/* appends the text as the last child of parent (never merged into a text
+ * node before it, as xmlAddChild would); the node, or NULL */
+static xmlNodePtr
+out_attach(xmlNodePtr parent, struct out *o)
+{
+	xmlNodePtr n;
+
+	if (o->nomem || !out_room(o, 1) ||
+	    (n = xmlNewDocText(parent->doc, NULL)) == NULL) {
+		xmlFree(o->p);
+		return NULL;
+	}
+	o->p[o->len] = '\0';
+	n->content = (xmlChar *)o->p;
+	n->name = xmlStringTextNoenc;	/* written as it is */
+	n->parent = parent;
+	n->prev = parent->last;
+	if (parent->last != NULL)
+		parent->last->next = n;
+	else
+		parent->children = n;
+	parent->last = n;
+	return n;
+}
+
+/* the properties of i the view shows, by name */
+#define FOR_SHOWN(k, idx, v, i)						\
+	for (size_t k = 0, idx; k < (i)->nprops; k++)			\
+		if ((idx = (v)->ent->order ? (v)->ent->order[k] : k),	\
+		    (v)->keep == NULL || (v)->keep[idx])
+
+xmlNodePtr
+render_instance(xmlNodePtr parent, const struct cim_view *v,
+    const struct cim_instance *i)
+{
+	const char *name = v->ent->name;
+	const char *own[4] = { "p", "cim", NULL, NULL };
+	struct tns ns = { .p = "p", .cim = "cim" };
+	struct out o = { 0 };
+	bool m = false, any = false;
+
+	FOR_SHOWN(k, idx, v, i) {
+		any = true;
+		m = m || needs_m(&i->props[idx], &i->vals[idx],
+		    v->precise_arrays);
+	}
+	out_tag(&o, "<", "p", name);
+	out_xmlns(&o, "p", v->uri);
+	out_xmlns(&o, "cim", NS_CIM_COMMON);
+	if ((ns.xsi = scope_prefix(parent, WINRMD_NS_XSI, own, 2)) == NULL) {
+		out_xmlns(&o, own[2] = ns.xsi = "xsi", WINRMD_NS_XSI);
+	}
+	if (m && (ns.m = scope_prefix(parent, WINRMD_NS_WSMV, own, 3)) == NULL)
+		out_xmlns(&o, ns.m = "m", WINRMD_NS_WSMV);
+	out_put(&o, " ", 1);
+	out_str(&o, ns.xsi);
+	out_str(&o, ":type=\"p:");
+	out_str(&o, name);
+	out_str(&o, "_Type\" xml:lang=\"en-US\"");
+	out_put(&o, any ? ">" : "/>", any ? 1 : 2);
+	if (any) {
+		FOR_SHOWN(k, idx, v, i)
+			text_prop(&o, &ns, &i->props[idx], &i->vals[idx],
+			    v->precise_arrays);
+		out_tag(&o, "</", "p", name);
+		out_put(&o, ">", 1);
+	}
+	return out_attach(parent, &o);
+}
+
+xmlNodePtr
+render_fragment(xmlNodePtr parent, const struct cim_view *v,
+    const struct cim_instance *i)
+{
+	const char *own[4] = { NULL, "xsi", NULL, NULL };
+	struct tns ns = { .xsi = "xsi" };
+	struct out o = { 0 };
+	const char *w = scope_prefix(parent, WINRMD_NS_WSMAN, NULL, 0);
+	bool any = false;
+
+	out_tag(&o, "<", w != NULL ? w : "w", "XmlFragment");
+	if (w == NULL)
+		out_xmlns(&o, own[0] = "w", WINRMD_NS_WSMAN);
+	out_xmlns(&o, "xsi", WINRMD_NS_XSI);
+	/* cim and m where a property first needs them, as the tree did */
+	FOR_SHOWN(k, idx, v, i) {
+		const struct cim_property *p = &i->props[idx];
+		const struct cim_val *cv = &i->vals[idx];
+
+		any = true;
+		if (ns.cim == NULL && needs_cim(p, cv) &&
+		    (ns.cim = scope_prefix(parent, NS_CIM_COMMON, own,
+		    4)) == NULL)
+			out_xmlns(&o, own[2] = ns.cim = "cim", NS_CIM_COMMON);
+		if (ns.m == NULL && needs_m(p, cv, v->precise_arrays) &&
+		    (ns.m = scope_prefix(parent, WINRMD_NS_WSMV, own,
+		    4)) == NULL)
+			out_xmlns(&o, own[3] = ns.m = "m", WINRMD_NS_WSMV);
+	}
+	/* properties without a namespace, by name (MS-WSMV footnote <59>) */
+	out_put(&o, any ? ">" : "/>", any ? 1 : 2);
+	if (any) {
+		FOR_SHOWN(k, idx, v, i)
+			text_prop(&o, &ns, &i->props[idx], &i->vals[idx],
+			    v->precise_arrays);
+		out_tag(&o, "</", w != NULL ? w : "w", "XmlFragment");
+		out_put(&o, ">", 1);
+	}
+	return out_attach(parent, &o);
+}
+
+xmlNodePtr
+render_object(xmlNodePtr parent, const struct cim_view *v,
+    const struct cim_instance *i)
+{
+	return v->keep ? render_fragment(parent, v, i) :
+	    render_instance(parent, v, i);
+}
+
+xmlNodePtr
+render_output(xmlNodePtr parent, const char *uri, const struct cim_method *m,
+    const struct cim_instance *out)
+{
+	const char *own[3] = { "p", "cim", NULL };
+	struct tns ns = { .p = "p", .cim = "cim" };
+	struct out o = { 0 };
+	size_t *order;
+	bool ret_done = false;
+
+	if ((order = props_order(m->out, m->nout)) == NULL)
+		return NULL;
+	out_str(&o, "<p:");
+	out_str(&o, m->name);
+	out_str(&o, "_OUTPUT");
+	out_xmlns(&o, "p", uri);
+	out_xmlns(&o, "cim", NS_CIM_COMMON);
+	if ((ns.xsi = scope_prefix(parent, WINRMD_NS_XSI, own, 2)) == NULL)
+		out_xmlns(&o, own[2] = ns.xsi = "xsi", WINRMD_NS_XSI);
+	out_put(&o, " ", 1);
+	out_str(&o, ns.xsi);
+	out_str(&o, ":type=\"p:");
+	out_str(&o, m->name);
+	out_str(&o, "_OUTPUT_Type\" xml:lang=\"en-US\">");
+	/* the out parameters and ReturnValue, by name */
+	for (size_t k = 0; k <= m->nout; k++) {
+		const struct cim_property *p = k < m->nout ? &m->out[order[k]] :
+		    NULL;
+
+		if (!ret_done && (p == NULL ||
+		    strcasecmp("ReturnValue", p->name) < 0)) {
+			union cim_scalar rv = { .u = out->ret };
+
+			if (out->has_ret)
+				text_value(&o, &ns, "ReturnValue", CIM_UINT32,
+				    &rv);
+			else
+				text_nil(&o, &ns, "ReturnValue", false);
+			ret_done = true;
+		}
+		if (p != NULL && strcasecmp(p->name, "ReturnValue") != 0)
+			text_prop(&o, &ns, p, &out->vals[order[k]], false);
+	}
+	free(order);
+	out_str(&o, "</p:");
+	out_str(&o, m->name);
+	out_str(&o, "_OUTPUT>");
+	return out_attach(parent, &o);
 }
