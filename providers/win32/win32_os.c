@@ -265,9 +265,12 @@ static struct os_cache {
 	bool		 procs_ok;
 	unsigned long	 threads, last_pid;
 	unsigned	 procs;
-	/* the root device, until the mount table changes */
-	bool		 dev_ok;
+	/* the root device, until the mount table changes; the install date
+	 * (the root's birth, else the machine id's time) until that or the
+	 * files change */
+	bool		 dev_ok, install_ok;
 	char		 dev[1024];
+	time_t		 install;
 	/* os-release, LANG and the machine id, until inotify says */
 	bool		 files_ok;
 	bool		 have_os;
@@ -449,6 +452,7 @@ root_device(void)
 	if (poll(&p, 1, 0) != 0 || !oc.dev_ok) {
 		w32_root_device(oc.dev, sizeof(oc.dev));
 		oc.dev_ok = true;
+		oc.install_ok = false;
 	}
 	return oc.dev;
 }
@@ -479,6 +483,7 @@ files_load(void)
 	    "machine-id") == 0 && procfs_read_small(AT_FDCWD, path, oc.serial,
 	    sizeof(oc.serial)) > 0;
 	oc.files_ok = true;
+	oc.install_ok = false;
 }
 
 /* NumberOfUsers from utmp, read again when its size or times changed */
@@ -548,7 +553,7 @@ os_enumerate(struct cim_ctx *ctx, void *unused)
 	struct timeval now;
 	struct tm tm;
 	char host[256], small[128], buf[4096];
-	const char *cs;
+	const char *cs, *dev;
 	uint32_t lcid;
 	unsigned users;
 	time_t t;
@@ -558,6 +563,11 @@ os_enumerate(struct cim_ctx *ctx, void *unused)
 		return w32_fail_nomem(ctx);
 	cache_open();
 	files_load();
+	dev = root_device();
+	if (!oc.install_ok || oc.mounts_fd < 0 || oc.inotify_fd < 0) {
+		oc.install = install_date();
+		oc.install_ok = true;
+	}
 	if (uname(&u) < 0)
 		memset(&u, 0, sizeof(u));
 
@@ -580,8 +590,8 @@ os_enumerate(struct cim_ctx *ctx, void *unused)
 		svc->set_datetime(i, OP_LAST_BOOT_UP_TIME, t, 0);
 	gettimeofday(&now, NULL);
 	svc->set_datetime(i, OP_LOCAL_DATE_TIME, now.tv_sec, now.tv_usec);
-	if ((t = install_date()) != 0)
-		svc->set_datetime(i, OP_INSTALL_DATE, t, 0);
+	if (oc.install != 0)
+		svc->set_datetime(i, OP_INSTALL_DATE, oc.install, 0);
 	if (localtime_r(&now.tv_sec, &tm) != NULL)
 		svc->set_sint(i, OP_CURRENT_TIME_ZONE, tm.tm_gmtoff / 60);
 
@@ -625,8 +635,8 @@ os_enumerate(struct cim_ctx *ctx, void *unused)
 	svc->set_string(i, OP_SYSTEM_DIRECTORY, "/usr/bin");
 	svc->set_string(i, OP_WINDOWS_DIRECTORY, "/");
 	svc->set_string(i, OP_SYSTEM_DRIVE, "/");
-	svc->set_string(i, OP_BOOT_DEVICE, root_device());
-	svc->set_string(i, OP_SYSTEM_DEVICE, root_device());
+	svc->set_string(i, OP_BOOT_DEVICE, dev);
+	svc->set_string(i, OP_SYSTEM_DEVICE, dev);
 	if (oc.have_serial)
 		svc->set_string(i, OP_SERIAL_NUMBER, oc.serial);
 	svc->set_string(i, OP_STATUS, "OK");
