@@ -313,16 +313,15 @@ struct out {
 	bool	 nomem;
 };
 
+/* room for more bytes (and a NUL): grows by doubling */
 static bool
-out_room(struct out *o, size_t more)
+out_grow(struct out *o, size_t more)
 {
 	size_t cap = o->cap ? o->cap : 2048;
 	char *p;
 
 	if (o->nomem)
 		return false;
-	if (o->len + more < o->cap)
-		return true;
 	while (cap <= o->len + more)
 		cap *= 2;
 	if ((p = xmlRealloc(o->p, cap)) == NULL) {
@@ -334,7 +333,13 @@ out_room(struct out *o, size_t more)
 	return true;
 }
 
-static void
+static inline bool
+out_room(struct out *o, size_t more)
+{
+	return o->len + more < o->cap || out_grow(o, more);
+}
+
+static inline void
 out_put(struct out *o, const char *s, size_t n)
 {
 	if (!out_room(o, n))
@@ -343,7 +348,7 @@ out_put(struct out *o, const char *s, size_t n)
 	o->len += n;
 }
 
-static void
+static inline void
 out_str(struct out *o, const char *s)
 {
 	out_put(o, s, strlen(s));
@@ -379,16 +384,21 @@ out_xmlns(struct out *o, const char *prefix, const char *href)
 static void
 out_text(struct out *o, const char *text)
 {
+	/* 1: a byte that is not written as it is (>= 0x80: only when the
+	 * text is not valid UTF-8 as a whole) */
+	static const unsigned char special[256] = {
+		[0 ... 0x1f] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1,
+		[0x80 ... 0xff] = 2,
+	};
 	const unsigned char *p = (const unsigned char *)text;
-	bool valid = xmlCheckUTF8(p) != 0;
+	unsigned char stop = xmlCheckUTF8(p) != 0 ? 1 : 3;
 
 	while (*p != '\0') {
 		const unsigned char *run = p;
 		int len;
 
 		/* the bytes that are written as they are */
-		while (*p >= 0x20 && *p != '&' && *p != '<' && *p != '>' &&
-		    (*p < 0x80 || valid))
+		while ((special[*p] & stop) == 0)
 			p++;
 		if (p > run)
 			out_put(o, (const char *)run, (size_t)(p - run));
