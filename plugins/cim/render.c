@@ -11,8 +11,11 @@
  *   </p:Class>
  *
  * plus WQL projections (<w:XmlFragment> with unqualified elements), EPRs
- * with key selectors, enumeration items and method output.  Only libxml2
- * trees are built here; sizes are measured by serialising a node.
+ * with key selectors, enumeration items and method output.  Objects are
+ * written as text, byte for byte what libxml2 would write for their
+ * trees, into one "noenc" text node of the reply (the daemon writes it as
+ * it is, and measures it without serialising it again): a Get or a Pull
+ * builds no node per property.
  */
 #define _GNU_SOURCE
 
@@ -23,196 +26,39 @@
 #include <strings.h>
 
 #include <libxml/parserInternals.h>	/* xmlStringTextNoenc */
-#include <libxml/xmlsave.h>
 
 #include "cim.h"
-
-xmlNsPtr
-render_ns(xmlNodePtr n, const char *href, const char *prefix)
-{
-	xmlNsPtr ns = xmlSearchNsByHref(n->doc, n, BAD_CAST href);
-
-	/* the prefix must also still mean href here */
-	if (ns != NULL && ns->prefix != NULL &&
-	    xmlSearchNs(n->doc, n, ns->prefix) == ns)
-		return ns;
-	return xmlNewNs(n, BAD_CAST href, BAD_CAST prefix);
-}
+#include "text.h"
 
 /*
- * text itself, or a copy in *copy (to free) with each byte that is not
- * part of valid UTF-8 replaced by '?' (libxml2 would refuse the text);
- * NULL if out of memory
+ * text itself, or a copy in *copy (to free) with each byte of what is not
+ * well-formed UTF-8 replaced by '?' (as out_text writes it); NULL if out
+ * of memory
  */
 static const char *
 utf8_text(const char *text, char **copy)
 {
+	const unsigned char *p = (const unsigned char *)text;
+	size_t len;
+
 	*copy = NULL;
-	if (text == NULL || xmlCheckUTF8(BAD_CAST text))
+	if (text == NULL)
+		return NULL;
+	while (*p != '\0' && (len = utf8_decode(p, 4, NULL)) != 0)
+		p += len;
+	if (*p == '\0')
 		return text;
 	if ((*copy = strdup(text)) == NULL)
 		return NULL;
-	for (unsigned char *p = (unsigned char *)*copy; *p != '\0';) {
-		int len = 4;
-
-		if (xmlGetUTF8Char(p, &len) < 0 || len <= 0) {
-			*p++ = '?';
+	for (unsigned char *q = (unsigned char *)*copy +
+	    (p - (const unsigned char *)text); *q != '\0';) {
+		if ((len = utf8_decode(q, 4, NULL)) == 0) {
+			*q++ = '?';
 			continue;
 		}
-		p += len;
+		q += len;
 	}
 	return *copy;
-}
-
-/*
- * A new element under parent, in ns (NULL: no namespace at all; libxml2's
- * xmlNewChild would make it inherit the parent's), holding text if any.
- */
-static xmlNodePtr
-text_child(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
-{
-	xmlNodePtr n = xmlNewDocNode(parent->doc, ns, BAD_CAST name, NULL);
-	char *copy = NULL;
-
-	if (n == NULL)
-		return NULL;
-	if (text != NULL && (text = utf8_text(text, &copy)) == NULL) {
-		xmlFreeNode(n);
-		return NULL;
-	}
-	if (text != NULL && text[0] != '\0')
-		xmlNodeAddContent(n, BAD_CAST text);
-	free(copy);
-	return xmlAddChild(parent, n);
-}
-
-struct nsset {
-	xmlNsPtr	 p, cim, xsi, m;
-	xmlNodePtr	 root;
-};
-
-static xmlNsPtr
-need_cim(struct nsset *s)
-{
-	if (s->cim == NULL)
-		s->cim = render_ns(s->root, NS_CIM_COMMON, "cim");
-	return s->cim;
-}
-
-static xmlNsPtr
-need_xsi(struct nsset *s)
-{
-	if (s->xsi == NULL)
-		s->xsi = render_ns(s->root, WINRMD_NS_XSI, "xsi");
-	return s->xsi;
-}
-
-static void
-render_value(xmlNodePtr parent, struct nsset *s, const char *name,
-    enum cim_type t, const union cim_scalar *v)
-{
-	char buf[96];
-	const char *text = cim_value_text(t, v, buf, sizeof(buf));
-	xmlNodePtr e;
-
-	if (t == CIM_DATETIME || t == CIM_INTERVAL) {
-		e = text_child(parent, s->p, name, NULL);
-		if (e != NULL)
-			text_child(e, need_cim(s), t == CIM_DATETIME ?
-			    "Datetime" : "Interval", text);
-		return;
-	}
-	text_child(parent, s->p, name, text);
-}
-
-static void
-render_nil(xmlNodePtr parent, struct nsset *s, const char *name,
-    bool null_array)
-{
-	xmlNodePtr e = text_child(parent, s->p, name, NULL);
-
-	if (e == NULL)
-		return;
-	xmlNewNsProp(e, need_xsi(s), BAD_CAST "nil", BAD_CAST "true");
-	if (null_array) {
-		if (s->m == NULL)
-			s->m = render_ns(s->root, WINRMD_NS_WSMV, "m");
-		xmlNewNsProp(e, s->m, BAD_CAST "IsNullArray", BAD_CAST "true");
-	}
-}
-
-static void
-render_prop(xmlNodePtr parent, struct nsset *s, const struct cim_property *p,
-    const struct cim_val *v, bool precise)
-{
-	if (p->flags & CIM_ARRAY) {
-		/* no value: one nil element (MS-WSMV 3.1.4.1.26) */
-		if (v->n == 0)
-			render_nil(parent, s, p->name, precise);
-		for (uint32_t k = 0; k < v->n; k++)
-			render_value(parent, s, p->name, p->type, &v->a[k]);
-		return;
-	}
-	if (!v->set)
-		render_nil(parent, s, p->name, false);
-	else
-		render_value(parent, s, p->name, p->type, &v->v);
-}
-
-xmlNodePtr
-render_instance_tree(xmlNodePtr parent, const struct cim_view *v,
-    const struct cim_instance *i)
-{
-	const struct cim_entry *e = v->ent;
-	struct nsset s = { 0 };
-	char type[CIM_NAME_MAX + 16];
-	xmlNodePtr root;
-
-	if ((root = xmlNewChild(parent, NULL, BAD_CAST e->name, NULL)) == NULL)
-		return NULL;
-	s.root = root;
-	s.p = xmlNewNs(root, BAD_CAST v->uri, BAD_CAST "p");
-	xmlSetNs(root, s.p);
-	s.cim = xmlNewNs(root, BAD_CAST NS_CIM_COMMON, BAD_CAST "cim");
-	s.xsi = need_xsi(&s);
-	snprintf(type, sizeof(type), "p:%s_Type", e->name);
-	xmlNewNsProp(root, s.xsi, BAD_CAST "type", BAD_CAST type);
-	xmlNodeSetLang(root, BAD_CAST "en-US");
-	for (size_t k = 0; k < i->nprops; k++) {
-		size_t idx = e->order ? e->order[k] : k;
-
-		if (v->keep != NULL && !v->keep[idx])
-			continue;
-		render_prop(root, &s, &i->props[idx], &i->vals[idx],
-		    v->precise_arrays);
-	}
-	return root;
-}
-
-static xmlNodePtr
-render_fragment_tree(xmlNodePtr parent, const struct cim_view *v,
-    const struct cim_instance *i)
-{
-	const struct cim_entry *e = v->ent;
-	struct nsset s = { 0 };
-	xmlNodePtr root;
-
-	root = xmlNewChild(parent, NULL, BAD_CAST "XmlFragment", NULL);
-	if (root == NULL)
-		return NULL;
-	xmlSetNs(root, render_ns(root, WINRMD_NS_WSMAN, "w"));
-	s.root = root;
-	s.xsi = xmlNewNs(root, BAD_CAST WINRMD_NS_XSI, BAD_CAST "xsi");
-	/* properties without a namespace, by name (MS-WSMV footnote <59>) */
-	for (size_t k = 0; k < i->nprops; k++) {
-		size_t idx = e->order ? e->order[k] : k;
-
-		if (v->keep != NULL && !v->keep[idx])
-			continue;
-		render_prop(root, &s, &i->props[idx], &i->vals[idx],
-		    v->precise_arrays);
-	}
-	return root;
 }
 
 int
@@ -245,67 +91,11 @@ render_keys(const struct cim_view *v, const struct cim_instance *i,
 	return 0;
 }
 
-xmlNodePtr
-render_object_tree(xmlNodePtr parent, const struct cim_view *v,
-    const struct cim_instance *i)
-{
-	return v->keep ? render_fragment_tree(parent, v, i) :
-	    render_instance_tree(parent, v, i);
-}
-
-xmlNodePtr
-render_output_tree(xmlNodePtr parent, const char *uri, const struct cim_method *m,
-    const struct cim_instance *out)
-{
-	struct nsset s = { 0 };
-	char name[CIM_NAME_MAX + 16];
-	xmlNodePtr root;
-	size_t *order;
-	bool ret_done = false;
-
-	snprintf(name, sizeof(name), "%s_OUTPUT", m->name);
-	if ((root = xmlNewChild(parent, NULL, BAD_CAST name, NULL)) == NULL)
-		return NULL;
-	s.root = root;
-	s.p = xmlNewNs(root, BAD_CAST uri, BAD_CAST "p");
-	xmlSetNs(root, s.p);
-	s.cim = xmlNewNs(root, BAD_CAST NS_CIM_COMMON, BAD_CAST "cim");
-	s.xsi = need_xsi(&s);
-	snprintf(name, sizeof(name), "p:%s_OUTPUT_Type", m->name);
-	xmlNewNsProp(root, s.xsi, BAD_CAST "type", BAD_CAST name);
-	xmlNodeSetLang(root, BAD_CAST "en-US");
-	if ((order = props_order(m->out, m->nout)) == NULL)
-		return root;
-	/* the out parameters and ReturnValue, by name */
-	for (size_t k = 0; k <= m->nout; k++) {
-		const struct cim_property *p = k < m->nout ? &m->out[order[k]] :
-		    NULL;
-
-		if (!ret_done && (p == NULL ||
-		    strcasecmp("ReturnValue", p->name) < 0)) {
-			union cim_scalar rv = { .u = out->ret };
-
-			if (out->has_ret)
-				render_value(root, &s, "ReturnValue", CIM_UINT32,
-				    &rv);
-			else
-				render_nil(root, &s, "ReturnValue", false);
-			ret_done = true;
-		}
-		if (p != NULL && strcasecmp(p->name, "ReturnValue") != 0)
-			render_prop(root, &s, p, &out->vals[order[k]], false);
-	}
-	free(order);
-	return root;
-}
-
 /* ------------------------------------------------------------- text */
 
 /*
- * The same XML written as text, byte for byte what libxml2 writes for the
- * trees above (daemon/soap.c: UTF-8, C0 controls but TAB, LF and CR as
- * '?'), and added to the reply as one "noenc" text node: no node per
- * property, nothing serialised again.
+ * The XML as text, as libxml2 writes a tree (daemon/soap.c: UTF-8, C0
+ * controls but TAB, LF and CR as '?'; check_cim_render reads it back).
  */
 struct out {
 	char	*p;	/* xmlMalloc'd: a text node's content */
@@ -377,28 +167,27 @@ out_xmlns(struct out *o, const char *prefix, const char *href)
 }
 
 /*
- * Text content as the tree path has it: bytes that are not part of valid
- * UTF-8 as '?' (utf8_text), C0 controls but TAB, LF and CR as '?'
- * (the daemon's scrub), & < > and CR escaped (libxml2's xmlEscapeContent).
+ * Text content: each byte of what is not well-formed UTF-8 (a stray or
+ * missing continuation byte, an overlong form, a surrogate, past
+ * U+10FFFF: XML parsers refuse them) and each C0 control but TAB, LF
+ * and CR as '?' (what the daemon's scrub does to a tree's text), & < >
+ * and CR escaped as libxml2 escapes text.
  */
 static void
 out_text(struct out *o, const char *text)
 {
-	/* 1: a byte that is not written as it is (>= 0x80: only when the
-	 * text is not valid UTF-8 as a whole) */
+	/* the bytes that are not written as they are */
 	static const unsigned char special[256] = {
 		[0 ... 0x1f] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1,
-		[0x80 ... 0xff] = 2,
+		[0x80 ... 0xff] = 1,
 	};
 	const unsigned char *p = (const unsigned char *)text;
-	unsigned char stop = xmlCheckUTF8(p) != 0 ? 1 : 3;
 
 	while (*p != '\0') {
 		const unsigned char *run = p;
-		int len;
+		size_t len;
 
-		/* the bytes that are written as they are */
-		while ((special[*p] & stop) == 0)
+		while (!special[*p])
 			p++;
 		if (p > run)
 			out_put(o, (const char *)run, (size_t)(p - run));
@@ -422,17 +211,12 @@ out_text(struct out *o, const char *text)
 			out_put(o, (const char *)p, 1);
 			break;
 		default:
-			if (*p < 0x20) {
+			/* a NUL ends the text before a sequence is read past it */
+			if (*p < 0x80 || (len = utf8_decode(p, 4, NULL)) == 0) {
 				out_put(o, "?", 1);
 				break;
 			}
-			/* not valid UTF-8 as a whole: sequence by sequence */
-			len = 4;
-			if (xmlGetUTF8Char(p, &len) < 0 || len <= 0) {
-				out_put(o, "?", 1);
-				break;
-			}
-			out_put(o, (const char *)p, (size_t)len);
+			out_put(o, (const char *)p, len);
 			p += len;
 			continue;
 		}
@@ -440,7 +224,7 @@ out_text(struct out *o, const char *text)
 	}
 }
 
-/* the prefixes of the text path's elements and attributes */
+/* the prefixes of an object's elements and attributes */
 struct tns {
 	const char	*p;	/* properties; NULL: unqualified (fragments) */
 	const char	*cim, *xsi, *m;
@@ -510,8 +294,9 @@ text_prop(struct out *o, const struct tns *ns, const struct cim_property *p,
 
 /*
  * The prefix bound to href at parent that a root declaring the prefixes
- * `own' leaves in scope (what render_ns finds), or NULL: the root declares
- * it itself.
+ * `own' leaves in scope, or NULL: the root declares it itself (with the
+ * prefix libxml2's trees had: a namespace in scope is used, not declared
+ * again).
  */
 static const char *
 scope_prefix(xmlNodePtr parent, const char *href, const char *const *own,
