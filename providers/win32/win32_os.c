@@ -380,33 +380,28 @@ cache_open(void)
 	oc.open = true;
 }
 
-/* a kept-open file (or, fd -1, rel of paths.proc) read again from its
- * start into buf; length or -1 */
+/*
+ * A kept-open file (or, fd -1, rel of paths.proc) read again from its
+ * start into buf, in one read: a /proc file of one record gives all it
+ * has at once, and a second read would make the kernel write it again
+ * to find the end.  The length, or -1 (or a file longer than buf).
+ */
 static ssize_t
 reread(int fd, const char *rel, char *buf, size_t len)
 {
-	size_t got = 0;
+	ssize_t n;
 
 	if (fd < 0) {
-		ssize_t n;
-
 		if ((fd = open_in(w32->paths.proc, rel)) < 0)
 			return -1;
 		n = reread(fd, rel, buf, len);
 		close(fd);
 		return n;
 	}
-	while (got + 1 < len) {
-		ssize_t n = pread(fd, buf + got, len - 1 - got, (off_t)got);
-
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	return (ssize_t)got;
+	if ((n = pread(fd, buf, len - 1, 0)) < 0 || (size_t)n == len - 1)
+		return -1;
+	buf[n] = '\0';
+	return n;
 }
 
 /*
@@ -552,7 +547,7 @@ os_enumerate(struct cim_ctx *ctx, void *unused)
 	struct utsname u;
 	struct timeval now;
 	struct tm tm;
-	char host[256], small[128], buf[4096];
+	char host[256], small[128], buf[16384];
 	const char *cs, *dev;
 	uint32_t lcid;
 	unsigned users;
