@@ -487,6 +487,12 @@ soap_freeze(xmlNodePtr n)
 
 	if (buf == NULL)
 		return SIZE_MAX;
+	/* text a plugin wrote itself (cim's instances): already frozen */
+	if (n->type == XML_TEXT_NODE && n->name == xmlStringTextNoenc &&
+	    n->content != NULL) {
+		xmlBufferFree(buf);
+		return strlen((const char *)n->content);
+	}
 	scrub_node(n);
 	if ((save = xmlSaveToBuffer(buf, "UTF-8", SAVE_OPTIONS)) == NULL)
 		goto out;

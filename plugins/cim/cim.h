@@ -282,7 +282,8 @@ struct cim_view {
 };
 
 /* --- render.c: instance XML as Windows writes it (docs/PROTOCOL.md Part C §1.4) --- */
-/* <p:Class ...> under parent; NULL on failure */
+/* <p:Class ...> as the last child of parent (one text node: the element
+ * written out); NULL on failure */
 xmlNodePtr render_instance(xmlNodePtr parent, const struct cim_view *v,
 	    const struct cim_instance *i);
 /* <w:XmlFragment> of the selected properties (WQL SELECT a,b) */
@@ -303,7 +304,6 @@ int	 render_keys(const struct cim_view *v, const struct cim_instance *i,
 /* <p:Method_OUTPUT> with the out parameters and ReturnValue */
 xmlNodePtr render_output(xmlNodePtr parent, const char *uri,
 	    const struct cim_method *m, const struct cim_instance *out);
-xmlNsPtr render_ns(xmlNodePtr n, const char *href, const char *prefix);
 
 /* ------------------------------------------------------------ calls */
 

@@ -11,8 +11,11 @@
  *   </p:Class>
  *
  * plus WQL projections (<w:XmlFragment> with unqualified elements), EPRs
- * with key selectors, enumeration items and method output.  Only libxml2
- * trees are built here; sizes are measured by serialising a node.
+ * with key selectors, enumeration items and method output.  Objects are
+ * written as text, byte for byte what libxml2 would write for their
+ * trees, into one "noenc" text node of the reply (the daemon writes it as
+ * it is, and measures it without serialising it again): a Get or a Pull
+ * builds no node per property.
  */
 #define _GNU_SOURCE
 
@@ -22,196 +25,40 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/xmlsave.h>
+#include <libxml/parserInternals.h>	/* xmlStringTextNoenc */
 
 #include "cim.h"
-
-xmlNsPtr
-render_ns(xmlNodePtr n, const char *href, const char *prefix)
-{
-	xmlNsPtr ns = xmlSearchNsByHref(n->doc, n, BAD_CAST href);
-
-	/* the prefix must also still mean href here */
-	if (ns != NULL && ns->prefix != NULL &&
-	    xmlSearchNs(n->doc, n, ns->prefix) == ns)
-		return ns;
-	return xmlNewNs(n, BAD_CAST href, BAD_CAST prefix);
-}
+#include "text.h"
 
 /*
- * text itself, or a copy in *copy (to free) with each byte that is not
- * part of valid UTF-8 replaced by '?' (libxml2 would refuse the text);
- * NULL if out of memory
+ * text itself, or a copy in *copy (to free) with each byte of what is not
+ * well-formed UTF-8 replaced by '?' (as out_text writes it); NULL if out
+ * of memory
  */
 static const char *
 utf8_text(const char *text, char **copy)
 {
+	const unsigned char *p = (const unsigned char *)text;
+	size_t len;
+
 	*copy = NULL;
-	if (text == NULL || xmlCheckUTF8(BAD_CAST text))
+	if (text == NULL)
+		return NULL;
+	while (*p != '\0' && (len = utf8_decode(p, 4, NULL)) != 0)
+		p += len;
+	if (*p == '\0')
 		return text;
 	if ((*copy = strdup(text)) == NULL)
 		return NULL;
-	for (unsigned char *p = (unsigned char *)*copy; *p != '\0';) {
-		int len = 4;
-
-		if (xmlGetUTF8Char(p, &len) < 0 || len <= 0) {
-			*p++ = '?';
+	for (unsigned char *q = (unsigned char *)*copy +
+	    (p - (const unsigned char *)text); *q != '\0';) {
+		if ((len = utf8_decode(q, 4, NULL)) == 0) {
+			*q++ = '?';
 			continue;
 		}
-		p += len;
+		q += len;
 	}
 	return *copy;
-}
-
-/*
- * A new element under parent, in ns (NULL: no namespace at all; libxml2's
- * xmlNewChild would make it inherit the parent's), holding text if any.
- */
-static xmlNodePtr
-text_child(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
-{
-	xmlNodePtr n = xmlNewDocNode(parent->doc, ns, BAD_CAST name, NULL);
-	char *copy = NULL;
-
-	if (n == NULL)
-		return NULL;
-	if (text != NULL && (text = utf8_text(text, &copy)) == NULL) {
-		xmlFreeNode(n);
-		return NULL;
-	}
-	if (text != NULL && text[0] != '\0')
-		xmlNodeAddContent(n, BAD_CAST text);
-	free(copy);
-	return xmlAddChild(parent, n);
-}
-
-struct nsset {
-	xmlNsPtr	 p, cim, xsi, m;
-	xmlNodePtr	 root;
-};
-
-static xmlNsPtr
-need_cim(struct nsset *s)
-{
-	if (s->cim == NULL)
-		s->cim = render_ns(s->root, NS_CIM_COMMON, "cim");
-	return s->cim;
-}
-
-static xmlNsPtr
-need_xsi(struct nsset *s)
-{
-	if (s->xsi == NULL)
-		s->xsi = render_ns(s->root, WINRMD_NS_XSI, "xsi");
-	return s->xsi;
-}
-
-static void
-render_value(xmlNodePtr parent, struct nsset *s, const char *name,
-    enum cim_type t, const union cim_scalar *v)
-{
-	char buf[96];
-	const char *text = cim_value_text(t, v, buf, sizeof(buf));
-	xmlNodePtr e;
-
-	if (t == CIM_DATETIME || t == CIM_INTERVAL) {
-		e = text_child(parent, s->p, name, NULL);
-		if (e != NULL)
-			text_child(e, need_cim(s), t == CIM_DATETIME ?
-			    "Datetime" : "Interval", text);
-		return;
-	}
-	text_child(parent, s->p, name, text);
-}
-
-static void
-render_nil(xmlNodePtr parent, struct nsset *s, const char *name,
-    bool null_array)
-{
-	xmlNodePtr e = text_child(parent, s->p, name, NULL);
-
-	if (e == NULL)
-		return;
-	xmlNewNsProp(e, need_xsi(s), BAD_CAST "nil", BAD_CAST "true");
-	if (null_array) {
-		if (s->m == NULL)
-			s->m = render_ns(s->root, WINRMD_NS_WSMV, "m");
-		xmlNewNsProp(e, s->m, BAD_CAST "IsNullArray", BAD_CAST "true");
-	}
-}
-
-static void
-render_prop(xmlNodePtr parent, struct nsset *s, const struct cim_property *p,
-    const struct cim_val *v, bool precise)
-{
-	if (p->flags & CIM_ARRAY) {
-		/* no value: one nil element (MS-WSMV 3.1.4.1.26) */
-		if (v->n == 0)
-			render_nil(parent, s, p->name, precise);
-		for (uint32_t k = 0; k < v->n; k++)
-			render_value(parent, s, p->name, p->type, &v->a[k]);
-		return;
-	}
-	if (!v->set)
-		render_nil(parent, s, p->name, false);
-	else
-		render_value(parent, s, p->name, p->type, &v->v);
-}
-
-xmlNodePtr
-render_instance(xmlNodePtr parent, const struct cim_view *v,
-    const struct cim_instance *i)
-{
-	const struct cim_entry *e = v->ent;
-	struct nsset s = { 0 };
-	char type[CIM_NAME_MAX + 16];
-	xmlNodePtr root;
-
-	if ((root = xmlNewChild(parent, NULL, BAD_CAST e->name, NULL)) == NULL)
-		return NULL;
-	s.root = root;
-	s.p = xmlNewNs(root, BAD_CAST v->uri, BAD_CAST "p");
-	xmlSetNs(root, s.p);
-	s.cim = xmlNewNs(root, BAD_CAST NS_CIM_COMMON, BAD_CAST "cim");
-	s.xsi = need_xsi(&s);
-	snprintf(type, sizeof(type), "p:%s_Type", e->name);
-	xmlNewNsProp(root, s.xsi, BAD_CAST "type", BAD_CAST type);
-	xmlNodeSetLang(root, BAD_CAST "en-US");
-	for (size_t k = 0; k < i->nprops; k++) {
-		size_t idx = e->order ? e->order[k] : k;
-
-		if (v->keep != NULL && !v->keep[idx])
-			continue;
-		render_prop(root, &s, &i->props[idx], &i->vals[idx],
-		    v->precise_arrays);
-	}
-	return root;
-}
-
-xmlNodePtr
-render_fragment(xmlNodePtr parent, const struct cim_view *v,
-    const struct cim_instance *i)
-{
-	const struct cim_entry *e = v->ent;
-	struct nsset s = { 0 };
-	xmlNodePtr root;
-
-	root = xmlNewChild(parent, NULL, BAD_CAST "XmlFragment", NULL);
-	if (root == NULL)
-		return NULL;
-	xmlSetNs(root, render_ns(root, WINRMD_NS_WSMAN, "w"));
-	s.root = root;
-	s.xsi = xmlNewNs(root, BAD_CAST WINRMD_NS_XSI, BAD_CAST "xsi");
-	/* properties without a namespace, by name (MS-WSMV footnote <59>) */
-	for (size_t k = 0; k < i->nprops; k++) {
-		size_t idx = e->order ? e->order[k] : k;
-
-		if (v->keep != NULL && !v->keep[idx])
-			continue;
-		render_prop(root, &s, &i->props[idx], &i->vals[idx],
-		    v->precise_arrays);
-	}
-	return root;
 }
 
 int
@@ -244,6 +91,353 @@ render_keys(const struct cim_view *v, const struct cim_instance *i,
 	return 0;
 }
 
+/* ------------------------------------------------------------- text */
+
+/*
+ * The XML as text, as libxml2 writes a tree (daemon/soap.c: UTF-8, C0
+ * controls but TAB, LF and CR as '?'; check_cim_render reads it back).
+ */
+struct out {
+	char	*p;	/* xmlMalloc'd: a text node's content */
+	size_t	 len, cap;
+	bool	 nomem;
+};
+
+/* room for more bytes (and a NUL): grows by doubling */
+static bool
+out_grow(struct out *o, size_t more)
+{
+	size_t cap = o->cap ? o->cap : 2048;
+	char *p;
+
+	if (o->nomem)
+		return false;
+	while (cap <= o->len + more)
+		cap *= 2;
+	if ((p = xmlRealloc(o->p, cap)) == NULL) {
+		o->nomem = true;
+		return false;
+	}
+	o->p = p;
+	o->cap = cap;
+	return true;
+}
+
+static inline bool
+out_room(struct out *o, size_t more)
+{
+	return o->len + more < o->cap || out_grow(o, more);
+}
+
+static inline void
+out_put(struct out *o, const char *s, size_t n)
+{
+	if (!out_room(o, n))
+		return;
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static inline void
+out_str(struct out *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+/* "<pfx:name" or "<name" (pfx NULL) */
+static void
+out_tag(struct out *o, const char *open, const char *pfx, const char *name)
+{
+	out_str(o, open);
+	if (pfx != NULL) {
+		out_str(o, pfx);
+		out_put(o, ":", 1);
+	}
+	out_str(o, name);
+}
+
+static void
+out_xmlns(struct out *o, const char *prefix, const char *href)
+{
+	out_str(o, " xmlns:");
+	out_str(o, prefix);
+	out_put(o, "=\"", 2);
+	out_str(o, href);	/* class URIs and namespace names: no markup */
+	out_put(o, "\"", 1);
+}
+
+/*
+ * Text content: each byte of what is not well-formed UTF-8 (a stray or
+ * missing continuation byte, an overlong form, a surrogate, past
+ * U+10FFFF: XML parsers refuse them) and each C0 control but TAB, LF
+ * and CR as '?' (what the daemon's scrub does to a tree's text), & < >
+ * and CR escaped as libxml2 escapes text.
+ */
+static void
+out_text(struct out *o, const char *text)
+{
+	/* the bytes that are not written as they are */
+	static const unsigned char special[256] = {
+		[0 ... 0x1f] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1,
+		[0x80 ... 0xff] = 1,
+	};
+	const unsigned char *p = (const unsigned char *)text;
+
+	while (*p != '\0') {
+		const unsigned char *run = p;
+		size_t len;
+
+		while (!special[*p])
+			p++;
+		if (p > run)
+			out_put(o, (const char *)run, (size_t)(p - run));
+		switch (*p) {
+		case '\0':
+			return;
+		case '&':
+			out_put(o, "&amp;", 5);
+			break;
+		case '<':
+			out_put(o, "&lt;", 4);
+			break;
+		case '>':
+			out_put(o, "&gt;", 4);
+			break;
+		case '\r':
+			out_put(o, "&#13;", 5);
+			break;
+		case '\t':
+		case '\n':
+			out_put(o, (const char *)p, 1);
+			break;
+		default:
+			/* a NUL ends the text before a sequence is read past it */
+			if (*p < 0x80 || (len = utf8_decode(p, 4, NULL)) == 0) {
+				out_put(o, "?", 1);
+				break;
+			}
+			out_put(o, (const char *)p, len);
+			p += len;
+			continue;
+		}
+		p++;
+	}
+}
+
+/* the prefixes of an object's elements and attributes */
+struct tns {
+	const char	*p;	/* properties; NULL: unqualified (fragments) */
+	const char	*cim, *xsi, *m;
+};
+
+static void
+text_value(struct out *o, const struct tns *ns, const char *name,
+    enum cim_type t, const union cim_scalar *v)
+{
+	char buf[96];
+	const char *text = cim_value_text(t, v, buf, sizeof(buf));
+	const char *elem = name;
+
+	out_tag(o, "<", ns->p, name);
+	if (t == CIM_DATETIME || t == CIM_INTERVAL) {
+		elem = t == CIM_DATETIME ? "Datetime" : "Interval";
+		out_put(o, ">", 1);
+		out_tag(o, "<", ns->cim, elem);
+	}
+	if (text[0] == '\0')
+		out_put(o, "/>", 2);
+	else {
+		out_put(o, ">", 1);
+		out_text(o, text);
+		out_tag(o, "</", elem == name ? ns->p : ns->cim, elem);
+		out_put(o, ">", 1);
+	}
+	if (elem != name) {
+		out_tag(o, "</", ns->p, name);
+		out_put(o, ">", 1);
+	}
+}
+
+static void
+text_nil(struct out *o, const struct tns *ns, const char *name,
+    bool null_array)
+{
+	out_tag(o, "<", ns->p, name);
+	out_put(o, " ", 1);
+	out_str(o, ns->xsi);
+	out_str(o, ":nil=\"true\"");
+	if (null_array) {
+		out_put(o, " ", 1);
+		out_str(o, ns->m);
+		out_str(o, ":IsNullArray=\"true\"");
+	}
+	out_put(o, "/>", 2);
+}
+
+static void
+text_prop(struct out *o, const struct tns *ns, const struct cim_property *p,
+    const struct cim_val *v, bool precise)
+{
+	if (p->flags & CIM_ARRAY) {
+		/* no value: one nil element (MS-WSMV 3.1.4.1.26) */
+		if (v->n == 0)
+			text_nil(o, ns, p->name, precise);
+		for (uint32_t k = 0; k < v->n; k++)
+			text_value(o, ns, p->name, p->type, &v->a[k]);
+		return;
+	}
+	if (!v->set)
+		text_nil(o, ns, p->name, false);
+	else
+		text_value(o, ns, p->name, p->type, &v->v);
+}
+
+/*
+ * The prefix bound to href at parent that a root declaring the prefixes
+ * `own' leaves in scope, or NULL: the root declares it itself (with the
+ * prefix libxml2's trees had: a namespace in scope is used, not declared
+ * again).
+ */
+static const char *
+scope_prefix(xmlNodePtr parent, const char *href, const char *const *own,
+    size_t nown)
+{
+	xmlNsPtr ns = xmlSearchNsByHref(parent->doc, parent, BAD_CAST href);
+
+	if (ns == NULL || ns->prefix == NULL)
+		return NULL;
+	for (size_t k = 0; k < nown; k++)
+		if (own[k] != NULL &&
+		    strcmp(own[k], (const char *)ns->prefix) == 0)
+			return NULL;
+	return (const char *)ns->prefix;
+}
+
+/* what a property needs beyond its own element */
+static bool
+needs_cim(const struct cim_property *p, const struct cim_val *v)
+{
+	return (p->type == CIM_DATETIME || p->type == CIM_INTERVAL) &&
+	    ((p->flags & CIM_ARRAY) ? v->n > 0 : v->set);
+}
+
+static bool
+needs_m(const struct cim_property *p, const struct cim_val *v, bool precise)
+{
+	return precise && (p->flags & CIM_ARRAY) && v->n == 0;
+}
+
+/* appends the text as the last child of parent (never merged into a text
+ * node before it, as xmlAddChild would); the node, or NULL */
+static xmlNodePtr
+out_attach(xmlNodePtr parent, struct out *o)
+{
+	xmlNodePtr n;
+
+	if (o->nomem || !out_room(o, 1) ||
+	    (n = xmlNewDocText(parent->doc, NULL)) == NULL) {
+		xmlFree(o->p);
+		return NULL;
+	}
+	o->p[o->len] = '\0';
+	n->content = (xmlChar *)o->p;
+	n->name = xmlStringTextNoenc;	/* written as it is */
+	n->parent = parent;
+	n->prev = parent->last;
+	if (parent->last != NULL)
+		parent->last->next = n;
+	else
+		parent->children = n;
+	parent->last = n;
+	return n;
+}
+
+/* the properties of i the view shows, by name */
+#define FOR_SHOWN(k, idx, v, i)						\
+	for (size_t k = 0, idx; k < (i)->nprops; k++)			\
+		if ((idx = (v)->ent->order ? (v)->ent->order[k] : k),	\
+		    (v)->keep == NULL || (v)->keep[idx])
+
+xmlNodePtr
+render_instance(xmlNodePtr parent, const struct cim_view *v,
+    const struct cim_instance *i)
+{
+	const char *name = v->ent->name;
+	const char *own[4] = { "p", "cim", NULL, NULL };
+	struct tns ns = { .p = "p", .cim = "cim" };
+	struct out o = { 0 };
+	bool m = false, any = false;
+
+	FOR_SHOWN(k, idx, v, i) {
+		any = true;
+		m = m || needs_m(&i->props[idx], &i->vals[idx],
+		    v->precise_arrays);
+	}
+	out_tag(&o, "<", "p", name);
+	out_xmlns(&o, "p", v->uri);
+	out_xmlns(&o, "cim", NS_CIM_COMMON);
+	if ((ns.xsi = scope_prefix(parent, WINRMD_NS_XSI, own, 2)) == NULL) {
+		out_xmlns(&o, own[2] = ns.xsi = "xsi", WINRMD_NS_XSI);
+	}
+	if (m && (ns.m = scope_prefix(parent, WINRMD_NS_WSMV, own, 3)) == NULL)
+		out_xmlns(&o, ns.m = "m", WINRMD_NS_WSMV);
+	out_put(&o, " ", 1);
+	out_str(&o, ns.xsi);
+	out_str(&o, ":type=\"p:");
+	out_str(&o, name);
+	out_str(&o, "_Type\" xml:lang=\"en-US\"");
+	out_put(&o, any ? ">" : "/>", any ? 1 : 2);
+	if (any) {
+		FOR_SHOWN(k, idx, v, i)
+			text_prop(&o, &ns, &i->props[idx], &i->vals[idx],
+			    v->precise_arrays);
+		out_tag(&o, "</", "p", name);
+		out_put(&o, ">", 1);
+	}
+	return out_attach(parent, &o);
+}
+
+xmlNodePtr
+render_fragment(xmlNodePtr parent, const struct cim_view *v,
+    const struct cim_instance *i)
+{
+	const char *own[4] = { NULL, "xsi", NULL, NULL };
+	struct tns ns = { .xsi = "xsi" };
+	struct out o = { 0 };
+	const char *w = scope_prefix(parent, WINRMD_NS_WSMAN, NULL, 0);
+	bool any = false;
+
+	out_tag(&o, "<", w != NULL ? w : "w", "XmlFragment");
+	if (w == NULL)
+		out_xmlns(&o, own[0] = "w", WINRMD_NS_WSMAN);
+	out_xmlns(&o, "xsi", WINRMD_NS_XSI);
+	/* cim and m where a property first needs them, as the tree did */
+	FOR_SHOWN(k, idx, v, i) {
+		const struct cim_property *p = &i->props[idx];
+		const struct cim_val *cv = &i->vals[idx];
+
+		any = true;
+		if (ns.cim == NULL && needs_cim(p, cv) &&
+		    (ns.cim = scope_prefix(parent, NS_CIM_COMMON, own,
+		    4)) == NULL)
+			out_xmlns(&o, own[2] = ns.cim = "cim", NS_CIM_COMMON);
+		if (ns.m == NULL && needs_m(p, cv, v->precise_arrays) &&
+		    (ns.m = scope_prefix(parent, WINRMD_NS_WSMV, own,
+		    4)) == NULL)
+			out_xmlns(&o, own[3] = ns.m = "m", WINRMD_NS_WSMV);
+	}
+	/* properties without a namespace, by name (MS-WSMV footnote <59>) */
+	out_put(&o, any ? ">" : "/>", any ? 1 : 2);
+	if (any) {
+		FOR_SHOWN(k, idx, v, i)
+			text_prop(&o, &ns, &i->props[idx], &i->vals[idx],
+			    v->precise_arrays);
+		out_tag(&o, "</", w != NULL ? w : "w", "XmlFragment");
+		out_put(&o, ">", 1);
+	}
+	return out_attach(parent, &o);
+}
+
 xmlNodePtr
 render_object(xmlNodePtr parent, const struct cim_view *v,
     const struct cim_instance *i)
@@ -256,25 +450,26 @@ xmlNodePtr
 render_output(xmlNodePtr parent, const char *uri, const struct cim_method *m,
     const struct cim_instance *out)
 {
-	struct nsset s = { 0 };
-	char name[CIM_NAME_MAX + 16];
-	xmlNodePtr root;
+	const char *own[3] = { "p", "cim", NULL };
+	struct tns ns = { .p = "p", .cim = "cim" };
+	struct out o = { 0 };
 	size_t *order;
 	bool ret_done = false;
 
-	snprintf(name, sizeof(name), "%s_OUTPUT", m->name);
-	if ((root = xmlNewChild(parent, NULL, BAD_CAST name, NULL)) == NULL)
-		return NULL;
-	s.root = root;
-	s.p = xmlNewNs(root, BAD_CAST uri, BAD_CAST "p");
-	xmlSetNs(root, s.p);
-	s.cim = xmlNewNs(root, BAD_CAST NS_CIM_COMMON, BAD_CAST "cim");
-	s.xsi = need_xsi(&s);
-	snprintf(name, sizeof(name), "p:%s_OUTPUT_Type", m->name);
-	xmlNewNsProp(root, s.xsi, BAD_CAST "type", BAD_CAST name);
-	xmlNodeSetLang(root, BAD_CAST "en-US");
 	if ((order = props_order(m->out, m->nout)) == NULL)
-		return root;
+		return NULL;
+	out_str(&o, "<p:");
+	out_str(&o, m->name);
+	out_str(&o, "_OUTPUT");
+	out_xmlns(&o, "p", uri);
+	out_xmlns(&o, "cim", NS_CIM_COMMON);
+	if ((ns.xsi = scope_prefix(parent, WINRMD_NS_XSI, own, 2)) == NULL)
+		out_xmlns(&o, own[2] = ns.xsi = "xsi", WINRMD_NS_XSI);
+	out_put(&o, " ", 1);
+	out_str(&o, ns.xsi);
+	out_str(&o, ":type=\"p:");
+	out_str(&o, m->name);
+	out_str(&o, "_OUTPUT_Type\" xml:lang=\"en-US\">");
 	/* the out parameters and ReturnValue, by name */
 	for (size_t k = 0; k <= m->nout; k++) {
 		const struct cim_property *p = k < m->nout ? &m->out[order[k]] :
@@ -285,15 +480,18 @@ render_output(xmlNodePtr parent, const char *uri, const struct cim_method *m,
 			union cim_scalar rv = { .u = out->ret };
 
 			if (out->has_ret)
-				render_value(root, &s, "ReturnValue", CIM_UINT32,
+				text_value(&o, &ns, "ReturnValue", CIM_UINT32,
 				    &rv);
 			else
-				render_nil(root, &s, "ReturnValue", false);
+				text_nil(&o, &ns, "ReturnValue", false);
 			ret_done = true;
 		}
 		if (p != NULL && strcasecmp(p->name, "ReturnValue") != 0)
-			render_prop(root, &s, p, &out->vals[order[k]], false);
+			text_prop(&o, &ns, p, &out->vals[order[k]], false);
 	}
 	free(order);
-	return root;
+	out_str(&o, "</p:");
+	out_str(&o, m->name);
+	out_str(&o, "_OUTPUT>");
+	return out_attach(parent, &o);
 }

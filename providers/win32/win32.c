@@ -135,9 +135,24 @@ w32_boot_time(void)
 {
 	struct procfs_buf b = { 0 };
 	struct sysinfo si;
+	struct timespec boot, real;
 	char path[4096];
 	time_t t = 0;
 
+	/*
+	 * The kernel's btime is the real-time clock less the time since boot
+	 * (getboottime64): the same from two clock reads (vDSO, no system
+	 * call) as from formatting /proc/stat, short of the ns between them
+	 */
+	if (strcmp(w32->paths.proc, "/proc") == 0 &&
+	    clock_gettime(CLOCK_BOOTTIME, &boot) == 0 &&
+	    clock_gettime(CLOCK_REALTIME, &real) == 0) {
+		int64_t ns = ((int64_t)real.tv_sec - boot.tv_sec) * 1000000000 +
+		    (real.tv_nsec - boot.tv_nsec);
+
+		return (time_t)(ns >= 0 ? ns / 1000000000 :
+		    -((-ns + 999999999) / 1000000000));
+	}
 	if (w32_path(path, sizeof(path), w32->paths.proc, "stat") == 0 &&
 	    procfs_read(AT_FDCWD, path, &b, 0, PROCFS_UNTIL_EOF) >= 0 &&
 	    procfs_parse_btime(b.data, &t) == 0) {
@@ -262,6 +277,7 @@ fini(void *unused)
 	w32_sample_fini();
 	w32_product_fini();
 	w32_ntlogevent_fini();
+	w32_os_fini();
 	free(w32->os_name);
 	w32->os_name = NULL;
 	w32 = NULL;

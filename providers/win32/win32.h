@@ -91,6 +91,7 @@ void	w32_service_fini(void);
 void	w32_sample_fini(void);
 void	w32_product_fini(void);
 void	w32_ntlogevent_fini(void);
+void	w32_os_fini(void);
 
 /* --- win32.c: small shared helpers --- */
 const char *w32_hostname(char *buf, size_t len);	/* short host name */

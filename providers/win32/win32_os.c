@@ -2,6 +2,14 @@
  * win32_os.c: Win32_OperatingSystem, the one instance (key Name) built from
  * os-release, uname, /proc/meminfo (sizes in KB, as Windows has them),
  * /proc/stat's boot time, utmp, the locale and the machine id.
+ *
+ * Every Get reads what can change, but cheaply (monitoring polls this
+ * class): /proc files it needs every time are kept open and read again
+ * from their start; the process count is counted again only when a task
+ * was created or ended since (/proc/loadavg); the root device only when
+ * the mount table changed (poll on mountinfo); os-release, the locale and
+ * the machine id only when inotify says a file of their directories
+ * changed; utmp only when its size or times changed.
  */
 #define _GNU_SOURCE
 
@@ -12,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
@@ -240,6 +250,269 @@ count_processes(void)
 	return n;
 }
 
+/* ------------------------------------------------------- cheap reads */
+
+#define PROC_PID_INIT_INO	0xEFFFFFFCU	/* the initial pid namespace */
+#define WATCH_DIRS		3
+
+static struct os_cache {
+	char		 proc[256], etc[256], usr_lib[256];	/* for these */
+	bool		 open;
+	int		 loadavg_fd, meminfo_fd, pid_max_fd, mounts_fd;
+	int		 inotify_fd;
+	bool		 init_pidns;
+	/* processes, counted when loadavg said threads, last pid */
+	bool		 procs_ok;
+	unsigned long	 threads, last_pid;
+	unsigned	 procs;
+	/* the root device, until the mount table changes; the install date
+	 * (the root's birth, else the machine id's time) until that or the
+	 * files change */
+	bool		 dev_ok, install_ok;
+	char		 dev[1024];
+	time_t		 install;
+	/* os-release, LANG and the machine id, until inotify says */
+	bool		 files_ok;
+	bool		 have_os;
+	struct os_release os;
+	char		 lang[128], serial[128];
+	bool		 have_serial;
+	/* utmp: its identity and times when counted */
+	bool		 utmp_ok;
+	struct stat	 utmp_st;
+	unsigned	 users;
+	bool		 have_users;
+} oc = { .loadavg_fd = -1, .meminfo_fd = -1, .pid_max_fd = -1,
+    .mounts_fd = -1, .inotify_fd = -1 };
+
+static int
+open_in(const char *dir, const char *rel)
+{
+	char path[4096];
+
+	if (w32_path(path, sizeof(path), dir, rel) < 0)
+		return -1;
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void
+w32_os_fini(void)
+{
+	close_fd(&oc.loadavg_fd);
+	close_fd(&oc.meminfo_fd);
+	close_fd(&oc.pid_max_fd);
+	close_fd(&oc.mounts_fd);
+	close_fd(&oc.inotify_fd);
+	if (oc.have_os)
+		os_release_done(&oc.os);
+	oc.have_os = false;
+	oc.open = oc.procs_ok = oc.dev_ok = oc.files_ok = oc.utmp_ok = false;
+}
+
+/* (re)adds the watches: a directory made since is watched from now */
+static void
+watch_dirs(void)
+{
+	const uint32_t mask = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE |
+	    IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE |
+	    IN_DELETE_SELF | IN_MOVE_SELF;
+	char path[4096];
+
+	if (oc.inotify_fd < 0)
+		return;
+	if (inotify_add_watch(oc.inotify_fd, w32->paths.etc, mask) < 0 ||
+	    inotify_add_watch(oc.inotify_fd, w32->paths.usr_lib, mask) < 0 ||
+	    w32_path(path, sizeof(path), w32->paths.etc, "default") < 0) {
+		/* a directory we cannot watch: read the files every time */
+		close_fd(&oc.inotify_fd);
+		return;
+	}
+	/* no /etc/default: its creation is an event of /etc */
+	(void)inotify_add_watch(oc.inotify_fd, path, mask);
+}
+
+/* the files (the paths may be fixtures: a change of them starts again) */
+static void
+cache_open(void)
+{
+	char ns[64];
+	ssize_t n;
+
+	if (oc.open && strcmp(oc.proc, w32->paths.proc) == 0 &&
+	    strcmp(oc.etc, w32->paths.etc) == 0 &&
+	    strcmp(oc.usr_lib, w32->paths.usr_lib) == 0)
+		return;
+	w32_os_fini();
+	snprintf(oc.proc, sizeof(oc.proc), "%s", w32->paths.proc);
+	snprintf(oc.etc, sizeof(oc.etc), "%s", w32->paths.etc);
+	snprintf(oc.usr_lib, sizeof(oc.usr_lib), "%s", w32->paths.usr_lib);
+	/* /proc's files are never replaced; a fixture's may be */
+	if (strcmp(w32->paths.proc, "/proc") == 0) {
+		oc.loadavg_fd = open_in(w32->paths.proc, "loadavg");
+		oc.meminfo_fd = open_in(w32->paths.proc, "meminfo");
+		oc.pid_max_fd = open_in(w32->paths.proc, "sys/kernel/pid_max");
+		oc.mounts_fd = open_in(w32->paths.proc, "self/mountinfo");
+	}
+	oc.inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	watch_dirs();
+	/*
+	 * loadavg's last pid is the namespace's: it moves with every task
+	 * made in it and in the namespaces below it, which are all there
+	 * are from the initial one
+	 */
+	n = readlinkat(AT_FDCWD, "/proc/self/ns/pid", ns, sizeof(ns) - 1);
+	if (n > 0 && strcmp(w32->paths.proc, "/proc") == 0) {
+		const char *b;
+
+		ns[n] = '\0';
+		b = strchr(ns, '[');
+		oc.init_pidns = b != NULL &&
+		    strtoul(b + 1, NULL, 10) == PROC_PID_INIT_INO;
+	}
+	oc.open = true;
+}
+
+/*
+ * A kept-open file (or, fd -1, rel of paths.proc) read again from its
+ * start into buf, in one read: a /proc file of one record gives all it
+ * has at once, and a second read would make the kernel write it again
+ * to find the end.  The length, or -1 (or a file longer than buf).
+ */
+static ssize_t
+reread(int fd, const char *rel, char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (fd < 0) {
+		if ((fd = open_in(w32->paths.proc, rel)) < 0)
+			return -1;
+		n = reread(fd, rel, buf, len);
+		close(fd);
+		return n;
+	}
+	if ((n = pread(fd, buf, len - 1, 0)) < 0 || (size_t)n == len - 1)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * The processes: /proc's entries counted again only when a task was
+ * made (the last pid moved) or ended (the count of threads changed) since
+ * the last count.  With no task made, the thread count only falls, with
+ * every task that ends; so equal counts and an equal last pid mean the
+ * same processes (short of exactly pid_max tasks made in between).
+ * Outside the initial pid namespace, or without loadavg: every time.
+ */
+static unsigned
+process_count(void)
+{
+	char buf[128];
+	unsigned long threads, last;
+	const char *slash;
+
+	if (!oc.init_pidns ||
+	    reread(oc.loadavg_fd, "loadavg", buf, sizeof(buf)) <= 0 ||
+	    (slash = strchr(buf, '/')) == NULL ||
+	    sscanf(slash + 1, "%lu %lu", &threads, &last) != 2)
+		return count_processes();
+	if (oc.procs_ok && threads == oc.threads && last == oc.last_pid)
+		return oc.procs;
+	oc.procs = count_processes();
+	oc.threads = threads;
+	oc.last_pid = last;
+	oc.procs_ok = true;
+	return oc.procs;
+}
+
+/* the root device, read again when the mount table changed */
+static const char *
+root_device(void)
+{
+	struct pollfd p = { .fd = oc.mounts_fd, .events = POLLPRI };
+
+	if (oc.mounts_fd < 0) {
+		w32_root_device(oc.dev, sizeof(oc.dev));
+		return oc.dev;
+	}
+	/* POLLERR | POLLPRI: changed since the last poll (proc(5)) */
+	if (poll(&p, 1, 0) != 0 || !oc.dev_ok) {
+		w32_root_device(oc.dev, sizeof(oc.dev));
+		oc.dev_ok = true;
+		oc.install_ok = false;
+	}
+	return oc.dev;
+}
+
+/* os-release, LANG and the machine id: read again after inotify's news */
+static void
+files_load(void)
+{
+	char buf[4096], path[4096];
+	bool changed = false;
+
+	if (oc.inotify_fd >= 0) {
+		while (read(oc.inotify_fd, buf, sizeof(buf)) > 0)
+			changed = true;
+		if (changed)
+			watch_dirs();
+	}
+	if (oc.files_ok && oc.inotify_fd >= 0 && !changed)
+		return;
+	if (oc.have_os)
+		os_release_done(&oc.os);
+	oc.have_os = os_release_load(w32->paths.etc, w32->paths.usr_lib,
+	    &oc.os) >= 0;
+	if (!oc.have_os)
+		memset(&oc.os, 0, sizeof(oc.os));
+	system_lang(oc.lang, sizeof(oc.lang));
+	oc.have_serial = w32_path(path, sizeof(path), w32->paths.etc,
+	    "machine-id") == 0 && procfs_read_small(AT_FDCWD, path, oc.serial,
+	    sizeof(oc.serial)) > 0;
+	oc.files_ok = true;
+	oc.install_ok = false;
+}
+
+/* NumberOfUsers from utmp, read again when its size or times changed */
+static bool
+utmp_users(unsigned *ret)
+{
+	struct procfs_buf b = { 0 };
+	struct stat st;
+	char console[64];
+
+	if (stat(w32->paths.utmp, &st) < 0) {
+		oc.utmp_ok = false;
+		return false;
+	}
+	if (!oc.utmp_ok || st.st_ino != oc.utmp_st.st_ino ||
+	    st.st_dev != oc.utmp_st.st_dev ||
+	    st.st_size != oc.utmp_st.st_size ||
+	    st.st_mtim.tv_sec != oc.utmp_st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != oc.utmp_st.st_mtim.tv_nsec ||
+	    st.st_ctim.tv_sec != oc.utmp_st.st_ctim.tv_sec ||
+	    st.st_ctim.tv_nsec != oc.utmp_st.st_ctim.tv_nsec) {
+		oc.have_users = procfs_read(AT_FDCWD, w32->paths.utmp, &b, 0,
+		    0) >= 0;
+		if (oc.have_users)
+			oc.users = w32_utmp_users(b.data, b.len, console,
+			    sizeof(console));
+		procfs_buf_free(&b);
+		oc.utmp_st = st;
+		oc.utmp_ok = true;
+	}
+	*ret = oc.users;
+	return oc.have_users;
+}
+
 /* birth of the root directory, else the machine id's last change */
 static time_t
 install_date(void)
@@ -268,52 +541,58 @@ static int
 os_enumerate(struct cim_ctx *ctx, void *unused)
 {
 	const struct cim_services *svc = w32->svc;
+	const struct os_release *os = &oc.os;
 	struct cim_instance *i;
-	struct os_release os;
 	struct meminfo mi;
 	struct utsname u;
-	struct procfs_buf b = { 0 };
 	struct timeval now;
 	struct tm tm;
-	char host[256], path[4096], lang[128], small[128], dev[1024];
-	char console[64];
-	const char *cs;
+	char host[256], small[128], buf[16384];
+	const char *cs, *dev;
 	uint32_t lcid;
+	unsigned users;
 	time_t t;
 
 	(void)unused;
 	if ((i = svc->instance(ctx)) == NULL)
 		return w32_fail_nomem(ctx);
-	if (os_release_load(w32->paths.etc, w32->paths.usr_lib, &os) < 0)
-		memset(&os, 0, sizeof(os));
+	cache_open();
+	files_load();
+	dev = root_device();
+	if (!oc.install_ok || oc.mounts_fd < 0 || oc.inotify_fd < 0) {
+		oc.install = install_date();
+		oc.install_ok = true;
+	}
 	if (uname(&u) < 0)
 		memset(&u, 0, sizeof(u));
 
 	svc->set_string(i, OP_NAME, w32_os_name());
-	svc->set_string(i, OP_CAPTION, os.pretty_name ? os.pretty_name :
-	    os.name ? os.name : "Linux");
-	svc->set_string(i, OP_VERSION, os.version_id ? os.version_id :
+	svc->set_string(i, OP_CAPTION, os->pretty_name ? os->pretty_name :
+	    os->name ? os->name : "Linux");
+	svc->set_string(i, OP_VERSION, os->version_id ? os->version_id :
 	    u.release);
 	svc->set_string(i, OP_BUILD_NUMBER, u.release);
 	svc->set_string(i, OP_OS_ARCHITECTURE, w32_os_architecture(u.machine));
-	if (os.vendor_name != NULL || os.name != NULL)
-		svc->set_string(i, OP_MANUFACTURER, os.vendor_name ?
-		    os.vendor_name : os.name);
+	if (os->vendor_name != NULL || os->name != NULL)
+		svc->set_string(i, OP_MANUFACTURER, os->vendor_name ?
+		    os->vendor_name : os->name);
 	svc->set_uint(i, OP_OS_TYPE, OS_TYPE_LINUX);
-	if (os.id != NULL)
-		svc->set_string(i, OP_OTHER_TYPE_DESCRIPTION, os.id);
+	if (os->id != NULL)
+		svc->set_string(i, OP_OTHER_TYPE_DESCRIPTION, os->id);
 	svc->set_string(i, OP_CS_NAME, w32_hostname(host, sizeof(host)));
 
 	if ((t = w32_boot_time()) != 0)
 		svc->set_datetime(i, OP_LAST_BOOT_UP_TIME, t, 0);
 	gettimeofday(&now, NULL);
 	svc->set_datetime(i, OP_LOCAL_DATE_TIME, now.tv_sec, now.tv_usec);
-	if ((t = install_date()) != 0)
-		svc->set_datetime(i, OP_INSTALL_DATE, t, 0);
+	if (oc.install != 0)
+		svc->set_datetime(i, OP_INSTALL_DATE, oc.install, 0);
 	if (localtime_r(&now.tv_sec, &tm) != NULL)
 		svc->set_sint(i, OP_CURRENT_TIME_ZONE, tm.tm_gmtoff / 60);
 
-	if (w32_read_meminfo(&mi) == 0) {
+	if ((reread(oc.meminfo_fd, "meminfo", buf, sizeof(buf)) > 0 &&
+	    procfs_parse_meminfo(buf, &mi) == 0) ||
+	    w32_read_meminfo(&mi) == 0) {
 		set_kb(i, OP_TOTAL_VISIBLE_MEMORY_SIZE, mi.total);
 		set_kb(i, OP_FREE_PHYSICAL_MEMORY, mi.available);
 		if (mi.swap_total != PROCFS_NONE) {
@@ -330,37 +609,31 @@ os_enumerate(struct cim_ctx *ctx, void *unused)
 			set_kb(i, OP_FREE_SPACE_IN_PAGING_FILES, mi.swap_free);
 		}
 	}
-	svc->set_uint(i, OP_NUMBER_OF_PROCESSES, count_processes());
-	if (w32_path(path, sizeof(path), w32->paths.proc,
-	    "sys/kernel/pid_max") == 0 &&
-	    procfs_read_small(AT_FDCWD, path, small, sizeof(small)) > 0)
+	svc->set_uint(i, OP_NUMBER_OF_PROCESSES, process_count());
+	if (reread(oc.pid_max_fd, "sys/kernel/pid_max", small,
+	    sizeof(small)) > 0)
 		svc->set_uint(i, OP_MAX_NUMBER_OF_PROCESSES,
 		    strtoul(small, NULL, 10));
-	if (procfs_read(AT_FDCWD, w32->paths.utmp, &b, 0, 0) >= 0)
-		svc->set_uint(i, OP_NUMBER_OF_USERS,
-		    w32_utmp_users(b.data, b.len, console, sizeof(console)));
-	procfs_buf_free(&b);
+	if (utmp_users(&users))
+		svc->set_uint(i, OP_NUMBER_OF_USERS, users);
 
-	system_lang(lang, sizeof(lang));
-	if ((lcid = w32_lcid(lang)) != 0) {
+	if ((lcid = w32_lcid(oc.lang)) != 0) {
 		char hex[16];
 
 		snprintf(hex, sizeof(hex), "%04x", lcid);
 		svc->set_string(i, OP_LOCALE, hex);
 		svc->set_uint(i, OP_OS_LANGUAGE, lcid);
 	}
-	if ((cs = code_set(lang)) != NULL)
+	if ((cs = code_set(oc.lang)) != NULL)
 		svc->set_string(i, OP_CODE_SET, cs);
 
 	svc->set_string(i, OP_SYSTEM_DIRECTORY, "/usr/bin");
 	svc->set_string(i, OP_WINDOWS_DIRECTORY, "/");
 	svc->set_string(i, OP_SYSTEM_DRIVE, "/");
-	w32_root_device(dev, sizeof(dev));
 	svc->set_string(i, OP_BOOT_DEVICE, dev);
 	svc->set_string(i, OP_SYSTEM_DEVICE, dev);
-	if (w32_path(path, sizeof(path), w32->paths.etc, "machine-id") == 0 &&
-	    procfs_read_small(AT_FDCWD, path, small, sizeof(small)) > 0)
-		svc->set_string(i, OP_SERIAL_NUMBER, small);
+	if (oc.have_serial)
+		svc->set_string(i, OP_SERIAL_NUMBER, oc.serial);
 	svc->set_string(i, OP_STATUS, "OK");
 	svc->set_bool(i, OP_PRIMARY, true);
 	svc->set_bool(i, OP_DISTRIBUTED, false);
@@ -368,7 +641,6 @@ os_enumerate(struct cim_ctx *ctx, void *unused)
 	svc->set_uint(i, OP_SERVICE_PACK_MINOR_VERSION, 0);
 	svc->set_string(i, OP_CREATION_CLASS_NAME, "Win32_OperatingSystem");
 	svc->set_string(i, OP_CS_CREATION_CLASS_NAME, "Win32_ComputerSystem");
-	os_release_done(&os);
 	svc->emit(ctx, i);
 	return CIM_OK;
 }

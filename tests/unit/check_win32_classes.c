@@ -17,6 +17,7 @@
 #include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <utmpx.h>
 
 #include "check_win32_mock.h"
 #include "procfs.h"
@@ -456,6 +457,107 @@ START_TEST(test_os_live)
 }
 END_TEST
 
+/* writes text to dir/rel (replacing it, as editors and dpkg do) */
+static void
+put_file(const char *dir, const char *rel, const void *data, size_t len)
+{
+	char path[4096], tmp[4200];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+/*
+ * The Get reads cheaply but never serves what changed: os-release, the
+ * locale, the machine id, utmp, meminfo and the processes changed between
+ * two Gets show in the second.
+ */
+START_TEST(test_os_changes)
+{
+	char dir[64], cmd[512], text[256];
+	struct utmpx u[2];
+	struct cim_ctx *ctx;
+	struct cim_instance *os;
+
+	use_fixtures();
+	snprintf(dir, sizeof(dir), "/tmp/check_win32_os.%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s/run && "
+	    "cp -r %s/etc %s/usr %s", dir, dir, FIXTURES, FIXTURES, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(text, sizeof(text), "%s/etc", dir);
+	w32->paths.etc = strdup(text);
+	snprintf(text, sizeof(text), "%s/usr/lib", dir);
+	w32->paths.usr_lib = strdup(text);
+	snprintf(text, sizeof(text), "%s/run/utmp", dir);
+	w32->paths.utmp = strdup(text);
+
+	ctx = mock_enumerate("Win32_OperatingSystem", mock_principal_self());
+	os = ctx->emitted[0];
+	ck_assert_str_eq(mock_str(os, "Version"), "1.0");
+	ck_assert_str_eq(mock_str(os, "Locale"), "0407");
+	ck_assert(mock_is_null(os, "NumberOfUsers"));
+	ck_assert_uint_eq(uint_of(os, "NumberOfProcesses"), 3);
+	mock_ctx_free(ctx);
+
+	snprintf(text, sizeof(text), "NAME=Other\nVERSION_ID=2.5\n");
+	put_file(w32->paths.etc, "os-release", text, strlen(text));
+	snprintf(text, sizeof(text), "LANG=fr_FR.UTF-8\n");
+	put_file(w32->paths.etc, "default/locale", text, strlen(text));
+	snprintf(text, sizeof(text), "fedcba9876543210fedcba9876543210\n");
+	put_file(w32->paths.etc, "machine-id", text, strlen(text));
+	memset(u, 0, sizeof(u));
+	u[0].ut_type = USER_PROCESS;
+	snprintf(u[0].ut_user, sizeof(u[0].ut_user), "alice");
+	snprintf(u[0].ut_line, sizeof(u[0].ut_line), "pts/0");
+	u[1] = u[0];
+	snprintf(u[1].ut_user, sizeof(u[1].ut_user), "bob");
+	put_file(dir, "run/utmp", u, sizeof(u));
+	snprintf(cmd, sizeof(cmd), "cp -r %s/1234 %s/5555 && sed -i "
+	    "'s/^MemAvailable:.*/MemAvailable: 7000000 kB/' %s/meminfo",
+	    w32->paths.proc, w32->paths.proc, w32->paths.proc);
+	ck_assert_int_eq(system(cmd), 0);
+
+	ctx = mock_enumerate("Win32_OperatingSystem", mock_principal_self());
+	os = ctx->emitted[0];
+	ck_assert_str_eq(mock_str(os, "Version"), "2.5");
+	ck_assert_str_eq(mock_str(os, "Caption"), "Other");
+	ck_assert_str_eq(mock_str(os, "Locale"), "040c");
+	ck_assert_str_eq(mock_str(os, "SerialNumber"),
+	    "fedcba9876543210fedcba9876543210");
+	ck_assert_uint_eq(uint_of(os, "NumberOfUsers"), 2);
+	ck_assert_uint_eq(uint_of(os, "NumberOfProcesses"), 4);
+	ck_assert_uint_eq(uint_of(os, "FreePhysicalMemory"), 7000000);
+	mock_ctx_free(ctx);
+
+	/* one user logs out (utmp rewritten in place, same size) */
+	u[1].ut_type = DEAD_PROCESS;
+	snprintf(text, sizeof(text), "%s", w32->paths.utmp);
+	{
+		int fd = open(text, O_WRONLY);
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(pwrite(fd, u, sizeof(u), 0), (ssize_t)sizeof(u));
+		close(fd);
+	}
+	ctx = mock_enumerate("Win32_OperatingSystem", mock_principal_self());
+	ck_assert_uint_eq(uint_of(ctx->emitted[0], "NumberOfUsers"), 1);
+	mock_ctx_free(ctx);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s/5555", dir, w32->paths.proc);
+	ck_assert_int_eq(system(cmd), 0);
+	free((char *)w32->paths.etc);
+	free((char *)w32->paths.usr_lib);
+	free((char *)w32->paths.utmp);
+	use_fixtures();
+}
+END_TEST
+
 /* ----------------------------------------------- Win32_ComputerSystem */
 
 START_TEST(test_computer)
@@ -694,6 +796,7 @@ win32_classes_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_os_fixture);
 	tcase_add_test(tc, test_os_live);
+	tcase_add_test(tc, test_os_changes);
 	tcase_add_test(tc, test_computer);
 	tcase_add_test(tc, test_disk_live);
 	tcase_add_test(tc, test_disk_fixture);

@@ -1067,12 +1067,43 @@ m_op_fault(struct winrmd_op *op, enum winrmd_fault fault, const char *detail,
 	return WINRMD_FAULT;
 }
 
+/*
+ * The finished reply as a client reads it: serialised and parsed again, so
+ * that what a plugin wrote as text (a "noenc" text node, written as it is)
+ * is elements like the rest.
+ */
+static void
+reply_settle(struct winrmd_op *op)
+{
+	xmlBufferPtr buf;
+	xmlDocPtr doc;
+	xmlNodePtr n;
+
+	if (op->reply == NULL)
+		return;
+	buf = xmlBufferCreate();
+	xmlNodeDump(buf, op->reply, xmlDocGetRootElement(op->reply), 0, 0);
+	doc = xmlReadMemory((const char *)xmlBufferContent(buf),
+	    xmlBufferLength(buf), NULL, NULL, XML_PARSE_NONET);
+	xmlBufferFree(buf);
+	if (doc == NULL)
+		abort();	/* the plugin wrote text that is not XML */
+	xmlFreeDoc(op->reply);
+	op->reply = doc;
+	op->reply_body = NULL;
+	for (n = xmlDocGetRootElement(doc)->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, "Body") == 0)
+			op->reply_body = n;
+}
+
 static void
 m_op_complete(struct winrmd_op *op)
 {
 	if (op->completed)
 		abort();	/* a second completion is a bug */
 	op->completed = true;
+	reply_settle(op);
 }
 
 char *
@@ -1161,6 +1192,8 @@ mock_run(const struct winrmd_plugin *plug, void *state, struct winrmd_op *op)
 	if (hit == NULL)
 		hit = any;
 	op->status = hit->fn(op, state);
+	if (op->status != WINRMD_PENDING)
+		reply_settle(op);
 	return op->status;
 }
 

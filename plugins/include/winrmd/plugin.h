@@ -351,7 +351,8 @@ struct winrmd_host {
 	 * and replaces it by that text (n is freed): returns its length in
 	 * bytes, or SIZE_MAX on failure (n is left in place).  For replies
 	 * filled up to MaxEnvelopeSize item by item: each is measured and
-	 * serialised once.
+	 * serialised once.  A "noenc" text node (xmlStringTextNoenc: text a
+	 * plugin wrote as XML itself) is already that text: its length.
 	 */
 	size_t	(*reply_freeze)(xmlNodePtr n);
 	/*
