@@ -89,6 +89,8 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	    "open enumeration contexts per user" },
 	[CK_SERVICE_LOG_LEVEL] = { "Service", "LogLevel", CT_ENUM, "info", 0, 0, "error|warning|notice|info|debug",
 	    "least important messages logged" },
+	[CK_SERVICE_PRIVILEGE_SEPARATION] = { "Service", "PrivilegeSeparation", CT_BOOL, "true", 0, 0, NULL,
+	    "parse the network as the system user winrmd (no capabilities, a seccomp filter); a root monitor authenticates and starts the users' processes (restart to change)", .flags = RESTART },
 
 	[CK_AUTH_BASIC] = { "Auth", "Basic", CT_BOOL, "true", 0, 0, NULL,
 	    "Basic authentication, checked by PAM (over HTTPS unless AllowUnencrypted)" },

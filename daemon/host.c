@@ -24,6 +24,7 @@
 #include "negotiate.h"
 #include "op.h"
 #include "plugin.h"
+#include "privsep.h"
 #include "reactor.h"
 #include "session.h"
 #include "soap.h"
@@ -406,24 +407,34 @@ h_count(const char *what)
 static struct winrmd_group *
 h_group_create(const char *name, uint64_t mem_bytes, uint64_t max_procs)
 {
+	if (privsep_active())
+		return mon_group_create(name, mem_bytes, max_procs);
 	return (struct winrmd_group *)cgroup_create(name, mem_bytes, max_procs);
 }
 
 static void
 h_group_kill(struct winrmd_group *g)
 {
-	cgroup_kill((struct cgroup *)g);
+	if (privsep_active())
+		mon_group_kill(g);
+	else
+		cgroup_kill((struct cgroup *)g);
 }
 
 static void
 h_group_destroy(struct winrmd_group *g)
 {
-	cgroup_destroy((struct cgroup *)g);
+	if (privsep_active())
+		mon_group_destroy(g);
+	else
+		cgroup_destroy((struct cgroup *)g);
 }
 
 static long
 h_group_procs(struct winrmd_group *g, pid_t *pids, size_t max)
 {
+	if (privsep_active())
+		return mon_group_procs(g, pids, max);
 	return cgroup_procs((struct cgroup *)g, pids, max);
 }
 

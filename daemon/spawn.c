@@ -36,11 +36,15 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "privsep.h"
 #include "spawn.h"
 
 /* transient descriptors of one spawn: 4 pipes, 2 join fds, a group, a pidfd */
 #define SPAWN_FDS	12
 
+#ifndef CLONE_PARENT
+#define CLONE_PARENT		0x00008000ULL
+#endif
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD		0x00001000ULL
 #endif
@@ -87,6 +91,8 @@ static const char *const step_names[] = {
 static struct rlimit child_nofile;
 /* clone3 into a cgroup does not work here: fork and join instead */
 static bool no_clone3;
+/* the monitor's spawns: the child is its parent's (privsep.c) */
+static bool sibling;
 #ifndef SYS_clone3
 #define SYS_clone3	-1
 #endif
@@ -442,6 +448,30 @@ child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
 	child_fail(status_fd, ST_EXEC);
 }
 
+void
+spawn_set_sibling(bool on)
+{
+	sibling = on;
+}
+
+/* a sibling's clone: the parent's child, with a pidfd; -1 (ENOSYS) */
+static long
+clone_sibling(int *pidfd)
+{
+	struct spawn_clone_args args;
+
+	if (SYS_clone3 < 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	memset(&args, 0, sizeof(args));
+	args.flags = CLONE_PARENT | CLONE_PIDFD;
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	/* clone3 refuses one with CLONE_PARENT: the caller's (SIGCHLD) */
+	args.exit_signal = 0;
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
+
 long
 spawn_clone_into(int group_fd, int *pidfd)
 {
@@ -457,6 +487,10 @@ spawn_clone_into(int group_fd, int *pidfd)
 	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = SIGCHLD;
 	args.cgroup = (uint64_t)group_fd;
+	if (sibling) {
+		args.flags |= CLONE_PARENT;
+		args.exit_signal = 0;
+	}
 	r = syscall(SYS_clone3, &args, sizeof(args));
 	/* an older kernel, or a seccomp filter that does not know clone3 */
 	if (r < 0 && (errno == ENOSYS || errno == EINVAL || errno == E2BIG ||
@@ -490,6 +524,9 @@ spawn_child(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 {
 	int group_fd = -1, r;
 
+	/* the group is the monitor's: it finds the directory */
+	if (privsep_active())
+		return spawn_child_fd(req, o, -1, ret);
 	if (req->group != NULL)
 		group_fd = cgroup_clone_fd((struct cgroup *)req->group);
 	r = spawn_child_fd(req, o, group_fd, ret);
@@ -533,6 +570,8 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 			return -EMFILE;
 		}
 	}
+	if (privsep_active())
+		return mon_spawn(req, o, ret);
 	snprintf(loginuid, sizeof(loginuid), "%u", (unsigned)req->user->uid);
 	cwd = req->cwd != NULL ? req->cwd : req->user->home;
 	if ((env = build_env(req)) == NULL)
@@ -548,12 +587,18 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 		r = -errno;
 		goto out;
 	}
-	cpid = spawn_clone_into(group_fd, &pidfd);
+	/* a detached child's middle process is reaped here: not a sibling */
+	if (o->detach && sibling) {
+		sibling = false;
+		cpid = spawn_clone_into(group_fd, &pidfd);
+		sibling = true;
+	} else
+		cpid = spawn_clone_into(group_fd, &pidfd);
 	if (cpid < 0 && errno == ENOSYS) {
 		if (req->group != NULL)
 			ncg = cgroup_join_fds((struct cgroup *)req->group,
 			    cg_fds);
-		cpid = fork();
+		cpid = sibling && !o->detach ? clone_sibling(&pidfd) : fork();
 	}
 	if (cpid < 0) {
 		if ((r = -errno) == -EAGAIN)
@@ -584,6 +629,9 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 			    report[0] <= ST_FORK ? report[0] : ST_EXEC],
 			    strerror(report[1]));
 		reap(pid);
+		/* a sibling is not ours to reap: tell who must */
+		if (sibling && !o->detach)
+			ret->pid = pid;
 		goto out;
 	}
 	if (o->detach) {
@@ -599,6 +647,8 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 		r = -errno;
 		kill(-pid, SIGKILL);
 		reap(pid);
+		if (sibling)
+			ret->pid = pid;
 		goto out;
 	}
 	fcntl(in[1], F_SETFL, O_NONBLOCK);

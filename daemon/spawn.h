@@ -76,6 +76,14 @@ unsigned long spawn_fd_reserve(unsigned long limit, unsigned long reserve);
  */
 long	spawn_clone_into(int group_fd, int *pidfd);
 
+/*
+ * The monitor's spawns (privsep.c): a child that is not detached is
+ * cloned with CLONE_PARENT, the child of the monitor's parent (the network
+ * part, which supervises it).  A spawn that fails after the clone then
+ * sets ret->pid to the child the parent must reap (else ret is untouched).
+ */
+void	spawn_set_sibling(bool on);
+
 /* "/usr/local/bin:/usr/bin:/bin", plus the sbin directories for root */
 const char *spawn_default_path(uid_t uid);
 
