@@ -6,6 +6,7 @@
 #include "build.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,6 +439,16 @@ h_group_procs(struct winrmd_group *g, pid_t *pids, size_t max)
 	return cgroup_procs((struct cgroup *)g, pids, max);
 }
 
+static int
+h_signal(pid_t pid, int sig, bool group)
+{
+	if (pid <= 0)
+		return -EINVAL;
+	if (privsep_active())
+		return mon_signal(pid, sig, group);
+	return kill(group ? -pid : pid, sig) == 0 ? 0 : -errno;
+}
+
 static const char *
 h_group_mode(void)
 {
@@ -567,6 +578,7 @@ const struct winrmd_host host_services = {
 	.listener = http_listener_info,
 	.session_open = session_open,
 	.session_close = session_close,
+	.signal = h_signal,
 };
 
 void

@@ -16,6 +16,8 @@
  *   MON_PEM_READ      after: one of those, read again (SIGHUP)
  *   MON_DROPPED       the network part dropped its privileges
  *   MON_RELOAD        read the configuration file again (SIGHUP)
+ *   MON_NEGO_*        the GSSAPI acceptor (auth_negotiate.c): handshakes
+ *                     whose established contexts go to the network part
  *
  * Each channel is served by a thread of its own, one request and one
  * answer at a time.  An unknown type, a malformed field or a request out
@@ -42,6 +44,7 @@
 #include "config.h"
 #include "log.h"
 #include "monitor_msg.h"
+#include "negotiate.h"
 #include "privsep.h"
 #include "session.h"
 #include "spawn.h"
@@ -54,6 +57,7 @@
 
 static struct {
 	pid_t		 network;
+	pthread_mutex_t	 nego;		/* the GSSAPI acceptor */
 	pthread_mutex_t	 lock;		/* everything below, and W->cfg */
 	bool		 dropped;
 	char		*pems[PEMS_MAX];
@@ -61,7 +65,8 @@ static struct {
 	struct cgroup	*groups[GROUPS_MAX];	/* id - 1 */
 	pid_t		 detached[DETACHED_MAX];	/* ring */
 	unsigned	 ndetached;
-} M = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} M = { .lock = PTHREAD_MUTEX_INITIALIZER,
+    .nego = PTHREAD_MUTEX_INITIALIZER };
 
 /* the network part broke the protocol: it ends, and the monitor too */
 static void __attribute__((noreturn))
@@ -362,6 +367,9 @@ do_reload(struct mon_msg *q, struct mon_msg *a)
 	pthread_mutex_lock(&M.lock);
 	config_free(W->cfg);
 	W->cfg = cfg;
+	pthread_mutex_lock(&M.nego);
+	nego_configure(cfg);
+	pthread_mutex_unlock(&M.nego);
 	pthread_mutex_unlock(&M.lock);
 	mon_put_i64(a, 0);
 }
@@ -407,6 +415,15 @@ handle(struct mon_msg *q, struct mon_msg *a)
 	case MON_RELOAD:
 		do_reload(q, a);
 		break;
+	case MON_NEGO_STEP:
+	case MON_NEGO_FREE:
+	case MON_NEGO_CONFIG:
+		pthread_mutex_lock(&M.nego);
+		nego_mon_serve(q, a);
+		pthread_mutex_unlock(&M.nego);
+		if (q->type == MON_NEGO_STEP)
+			explicit_bzero(q->buf, sizeof(struct mon_hdr) + q->len);
+		break;
 	default:
 		violation(q, "an unknown message");
 	}
@@ -430,6 +447,8 @@ serve(void *arg)
 		/* a request carries no descriptors */
 		if (q.nfds != 0)
 			violation(&q, "descriptors in a request");
+		if (mon_check(&q) < 0)
+			violation(&q, "a malformed or unknown message");
 		handle(&q, &a);
 		memcpy(keep, a.fds, sizeof(keep));
 		if (a.bad) {
@@ -464,6 +483,12 @@ monitor_main(int *socks, int n, pid_t network)
 	prctl(PR_SET_NAME, "winrmd-monitor", 0, 0, 0);
 	/* not a shell's parent: the network part supervises them */
 	spawn_set_sibling(true);
+	/* the acceptor credential (keytab, NTLM user file): before threads */
+	if (nego_init(W->cfg) < 0) {
+		log_err("monitor: cannot set up the Negotiate acceptor");
+		kill(network, SIGKILL);
+		_exit(1);
+	}
 	for (int i = 1; i < n; i++)
 		if (pthread_create(&t, NULL, serve, (void *)(intptr_t)socks[i])
 		    != 0) {

@@ -272,6 +272,63 @@ mon_get_end(struct mon_msg *m)
 	return m->bad || m->pos != m->len ? -EBADMSG : 0;
 }
 
+const char *
+mon_schema(uint32_t type)
+{
+	static const char *const schemas[MON_TYPE_MAX] = {
+		[MON_PAM_CHECK] = "sSs",
+		[MON_LOCKED] = "s",
+		[MON_SPAWN] = "siSvvSiiiii",
+		[MON_SIGNAL] = "iii",
+		[MON_SESSION] = "sss",
+		[MON_GROUP_CREATE] = "sii",
+		[MON_GROUP_KILL] = "i",
+		[MON_GROUP_DESTROY] = "i",
+		[MON_GROUP_PROCS] = "ii",
+		[MON_PEM_ALLOW] = "s",
+		[MON_PEM_READ] = "s",
+		[MON_DROPPED] = "",
+		[MON_RELOAD] = "",
+		[MON_NEGO_STEP] = "isSi",
+		[MON_NEGO_FREE] = "i",
+		[MON_NEGO_CONFIG] = "",
+	};
+
+	return type < MON_TYPE_MAX ? schemas[type] : NULL;
+}
+
+int
+mon_check(struct mon_msg *m)
+{
+	const char *s = mon_schema(m->type);
+	bool absent;
+	int r;
+
+	if (s == NULL)
+		return -EBADMSG;
+	m->pos = 0;
+	for (; *s != '\0' && !m->bad; s++) {
+		switch (*s) {
+		case 'i':
+			mon_get_i64(m);
+			break;
+		case 's':
+		case 'S':
+			if (mon_get_str(m, &absent) == NULL &&
+			    (*s == 's' || !absent))
+				m->bad = true;
+			break;
+		case 'v':
+			free(mon_get_strv(m));
+			break;
+		}
+	}
+	r = mon_get_end(m);
+	m->pos = 0;
+	m->bad = false;
+	return r;
+}
+
 int
 mon_parse(struct mon_msg *m, const uint8_t *data, size_t n)
 {

@@ -25,6 +25,9 @@ enum mon_type {
 	MON_PEM_READ,		/* s path -> s contents */
 	MON_DROPPED,		/* the network part has dropped its privileges */
 	MON_RELOAD,		/* read the configuration file again */
+	MON_NEGO_STEP,		/* i64 id, s header, s cbt?, i64 strict */
+	MON_NEGO_FREE,		/* i64 id: a handshake the client left */
+	MON_NEGO_CONFIG,	/* -> i64 1 Kerberos | 2 NTLM | 4 SPNEGO */
 	MON_TYPE_MAX
 };
 
@@ -75,6 +78,19 @@ char	**mon_get_strv(struct mon_msg *m);
 int	 mon_take_fd(struct mon_msg *m);
 /* all read, nothing malformed: 0, else -EBADMSG */
 int	 mon_get_end(struct mon_msg *m);
+
+/*
+ * The fields a request of m's type must have, in order: 'i' an integer,
+ * 's' a string, 'S' a string or an absent one, 'v' an array of strings
+ * (NULL for MON_REPLY and unknown types).
+ */
+const char *mon_schema(uint32_t type);
+/*
+ * Whether a request is well-formed: a known type whose fields are its
+ * schema's, nothing more; the reading position is left at the start.
+ * 0, or -EBADMSG.
+ */
+int	mon_check(struct mon_msg *m);
 
 /*
  * Parses a received datagram (header and payload, n bytes) into m: 0, or

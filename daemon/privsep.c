@@ -48,6 +48,14 @@
 
 #define CHANNELS	6	/* the loop thread, 4 PAM workers, one spare */
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZER_BUILD	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZER_BUILD	1
+#endif
+#endif
+
 static struct {
 	bool		 active, dropped;
 	pid_t		 monitor;
@@ -135,7 +143,12 @@ seccomp_install(void)
 	static const char *const deny[] = {
 		"setuid", "setgid", "setreuid", "setregid", "setresuid",
 		"setresgid", "setfsuid", "setfsgid", "setgroups", "capset",
-		"execve", "execveat", "ptrace", "process_vm_readv",
+		"execve", "execveat",
+#ifndef SANITIZER_BUILD
+		/* LeakSanitizer stops the threads with ptrace at exit */
+		"ptrace",
+#endif
+		"process_vm_readv",
 		"process_vm_writev", "mount", "umount2", "pivot_root", "chroot",
 		"unshare", "setns", "init_module", "finit_module",
 		"delete_module", "kexec_load", "kexec_file_load", "reboot",
@@ -193,8 +206,10 @@ privsep_drop(void)
 		log_err("privsep: the privileges were not dropped");
 		return -1;
 	}
-	/* the PAM workers must not be dumped or traced by the users either */
+#ifndef SANITIZER_BUILD
+	/* not dumped, not traced by any user (LeakSanitizer must trace it) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
 	if ((r = seccomp_install()) < 0) {
 		log_err("privsep: seccomp: %s", strerror(-r));
 		return -1;
@@ -250,8 +265,8 @@ channel_give(int c)
  * Sends m, replaces it by the answer: its result (the first field), or
  * -errno of the channel.  A monitor gone is the end of the network part.
  */
-static int64_t
-call(struct mon_msg *m)
+int64_t
+mon_call(struct mon_msg *m)
 {
 	int c = channel_take(), r;
 	int64_t res;
@@ -285,7 +300,7 @@ mon_pam_check(const char *user, const char *password, const char *rhost,
 	mon_put_str(&m, user);
 	mon_put_str(&m, password);
 	mon_put_str(&m, rhost);
-	res->ok = call(&m) == 1;
+	res->ok = mon_call(&m) == 1;
 	res->fail_delay_us = (unsigned)mon_get_i64(&m);
 	why = mon_get_str(&m, NULL);
 	snprintf(res->why, sizeof(res->why), "%s", why ? why : "");
@@ -303,7 +318,7 @@ mon_account_locked(const char *user)
 	if (mon_msg_init(&m, MON_LOCKED) < 0)
 		return false;
 	mon_put_str(&m, user);
-	locked = call(&m) == 1;
+	locked = mon_call(&m) == 1;
 	mon_msg_free(&m);
 	return locked;
 }
@@ -334,7 +349,7 @@ mon_spawn(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 		mon_msg_free(&m);
 		return -E2BIG;
 	}
-	r = call(&m);
+	r = mon_call(&m);
 	ret->pid = (pid_t)mon_get_i64(&m);
 	if (r < 0) {
 		/* a child that failed before exec is ours to reap */
@@ -367,7 +382,7 @@ mon_signal(pid_t pid, int sig, bool group)
 	mon_put_i64(&m, pid);
 	mon_put_i64(&m, sig);
 	mon_put_i64(&m, group);
-	r = (int)call(&m);
+	r = (int)mon_call(&m);
 	mon_msg_free(&m);
 	return r;
 }
@@ -384,7 +399,7 @@ mon_session_helper(const char *user, const char *rhost, const char *id,
 	mon_put_str(&m, user);
 	mon_put_str(&m, rhost);
 	mon_put_str(&m, id);
-	if ((r = (int)call(&m)) == 0) {
+	if ((r = (int)mon_call(&m)) == 0) {
 		*to_fd = mon_take_fd(&m);
 		*from_fd = mon_take_fd(&m);
 		if (*to_fd < 0 || *from_fd < 0) {
@@ -407,7 +422,7 @@ mon_group_create(const char *name, uint64_t mem, uint64_t procs)
 	mon_put_str(&m, name);
 	mon_put_i64(&m, (int64_t)mem);
 	mon_put_i64(&m, (int64_t)procs);
-	id = call(&m);
+	id = mon_call(&m);
 	mon_msg_free(&m);
 	if (id <= 0) {
 		errno = id < 0 ? (int)-id : ENOTSUP;
@@ -425,7 +440,7 @@ group_call(uint32_t type, void *g)
 	if (g == NULL || mon_msg_init(&m, type) < 0)
 		return -EINVAL;
 	mon_put_i64(&m, (int64_t)(uintptr_t)g);
-	r = call(&m);
+	r = mon_call(&m);
 	mon_msg_free(&m);
 	return r;
 }
@@ -452,7 +467,7 @@ mon_group_procs(void *g, pid_t *pids, size_t max)
 		return -EINVAL;
 	mon_put_i64(&m, (int64_t)(uintptr_t)g);
 	mon_put_i64(&m, (int64_t)max);
-	n = call(&m);
+	n = mon_call(&m);
 	for (int64_t i = 0; n > 0 && i < n && (size_t)i < max; i++)
 		pids[i] = (pid_t)mon_get_i64(&m);
 	mon_msg_free(&m);
@@ -467,7 +482,7 @@ mon_pem_allow(const char *path)
 	if (mon_msg_init(&m, MON_PEM_ALLOW) < 0)
 		return;
 	mon_put_str(&m, path);
-	call(&m);
+	mon_call(&m);
 	mon_msg_free(&m);
 }
 
@@ -484,7 +499,7 @@ mon_pem_read(const char *path, size_t max)
 		return NULL;
 	}
 	mon_put_str(&m, path);
-	if ((r = call(&m)) < 0)
+	if ((r = mon_call(&m)) < 0)
 		errno = (int)-r;
 	else if ((pem = mon_get_str(&m, NULL)) == NULL || strlen(pem) >= max)
 		errno = EFBIG;
@@ -502,7 +517,7 @@ mon_reload(void)
 
 	if (!P.active || mon_msg_init(&m, MON_RELOAD) < 0)
 		return;
-	call(&m);
+	mon_call(&m);
 	mon_msg_free(&m);
 }
 

@@ -43,6 +43,12 @@ int	privsep_drop(void);
 pid_t	privsep_monitor_pid(void);
 
 /* --- calls to the monitor, from any thread of the network part --- */
+struct mon_msg;
+/*
+ * Sends m and replaces it by the answer: returns its first field (the
+ * result).  A monitor gone or a malformed answer ends the network part.
+ */
+int64_t	mon_call(struct mon_msg *m);
 void	mon_pam_check(const char *user, const char *password,
 	    const char *rhost, struct pam_result *res);
 bool	mon_account_locked(const char *user);

@@ -205,10 +205,18 @@ spawn_fd_reserve(unsigned long limit, unsigned long reserve)
 	return reserve > limit / 2 ? limit / 2 : reserve;
 }
 
+/* with need descriptors for the spawn itself */
+static bool
+fd_room(unsigned long in_use, unsigned long limit, unsigned long reserve,
+    unsigned long need)
+{
+	return in_use + need + spawn_fd_reserve(limit, reserve) <= limit;
+}
+
 bool
 spawn_fd_room(unsigned long in_use, unsigned long limit, unsigned long reserve)
 {
-	return in_use + SPAWN_FDS + spawn_fd_reserve(limit, reserve) <= limit;
+	return fd_room(in_use, limit, reserve, SPAWN_FDS);
 }
 
 /* descriptors the daemon has open (0: cannot tell) */
@@ -561,7 +569,9 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	    rl.rlim_cur != RLIM_INFINITY) {
 		unsigned long used = fds_in_use(), lim = rl.rlim_cur;
 
-		if (!spawn_fd_room(used, lim, o->fd_reserve)) {
+		/* under privsep the pipes are made in the monitor: 4 come */
+		if (!fd_room(used, lim, o->fd_reserve, privsep_active() ? 4 :
+		    SPAWN_FDS)) {
 			log_warn("spawn: no process for %s: the daemon has %lu "
 			    "of %lu descriptors open and keeps %lu for "
 			    "connections and other users (raise LimitNOFILE)",

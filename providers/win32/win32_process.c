@@ -905,7 +905,7 @@ invoke_create(struct cim_ctx *ctx, const struct cim_instance *target,
 	ch->w_out = w32->host->watch_add(ch->c.out_fd, WINRMD_IN, on_child_out,
 	    ch);
 	if (ch->w_out == NULL) {
-		kill(ch->c.pid, SIGKILL);	/* not reaped by us: init's */
+		w32_signal(ch->c.pid, SIGKILL);	/* not reaped by us: init's */
 		ch->ctx = NULL;
 		child_free(ch);
 		return w32_fail_nomem(ctx);
