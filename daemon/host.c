@@ -299,8 +299,8 @@ conf_check_file(const char *tmp, void *arg, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-h_conf_set(const struct winrmd_conf_change *set, size_t n, char *msg,
+int
+host_conf_write(const struct winrmd_conf_change *set, size_t n, char *msg,
     size_t msglen)
 {
 	struct conf_set *w;
@@ -366,13 +366,27 @@ h_conf_set(const struct winrmd_conf_change *set, size_t n, char *msg,
 	for (size_t i = 0; i < n; i++)
 		log_notice("config: %s: [%s] %s = %s", W->config_path,
 		    set[i].section, set[i].key, set[i].value);
-	if (W->reload != NULL)
-		W->reload();
 	if (cc.restart[0] != '\0') {
 		snprintf(msg, msglen, "%s", cc.restart);
 		return 1;
 	}
 	return 0;
+}
+
+static int
+h_conf_set(const struct winrmd_conf_change *set, size_t n, char *msg,
+    size_t msglen)
+{
+	int r;
+
+	/* the file is root's: the monitor writes it (privsep.c) */
+	if (privsep_active())
+		r = mon_conf_set(set, n, msg, msglen);
+	else
+		r = host_conf_write(set, n, msg, msglen);
+	if (r >= 0 && W->reload != NULL)
+		W->reload();
+	return r;
 }
 
 static const char *

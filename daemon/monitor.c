@@ -16,6 +16,7 @@
  *   MON_PEM_READ      after: one of those, read again (SIGHUP)
  *   MON_DROPPED       the network part dropped its privileges
  *   MON_RELOAD        read the configuration file again (SIGHUP)
+ *   MON_CONF_SET      winrm set winrm/config: keys of conf_settable only
  *   MON_NEGO_*        the GSSAPI acceptor (auth_negotiate.c): handshakes
  *                     whose established contexts go to the network part
  *
@@ -36,12 +37,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include "auth.h"
 #include "cgroup.h"
 #include "config.h"
+#include "host.h"
 #include "log.h"
 #include "monitor_msg.h"
 #include "negotiate.h"
@@ -374,6 +377,63 @@ do_reload(struct mon_msg *q, struct mon_msg *a)
 	mon_put_i64(a, 0);
 }
 
+/*
+ * What a remote Put (the config plugin) may change: what winrm/config
+ * shows, nothing that decides who may log in as whom, what is loaded as
+ * root or which files are read (PermitRoot, AllowedGroups, PamService,
+ * [Plugins], key files, the config plugin's own AdminGroups)
+ */
+static bool
+conf_settable(const char *section, const char *key)
+{
+	static const char *const auth[] = { "Basic", "Kerberos", "Negotiate",
+	    "Certificate", "CbtHardeningLevel" };
+
+	if (strcasecmp(section, "Service") == 0)
+		return strcasecmp(key, "PrivilegeSeparation") != 0;
+	if (strcasecmp(section, "Winrs") == 0)
+		return true;
+	if (strcasecmp(section, "Listener") == 0)
+		return strcasecmp(key, "HTTPPort") == 0 ||
+		    strcasecmp(key, "HTTPSPort") == 0;
+	for (size_t i = 0; i < sizeof(auth) / sizeof(auth[0]); i++)
+		if (strcasecmp(section, "Auth") == 0 &&
+		    strcasecmp(key, auth[i]) == 0)
+			return true;
+	return false;
+}
+
+static void
+do_conf_set(struct mon_msg *q, struct mon_msg *a)
+{
+	struct winrmd_conf_change set[64];
+	int64_t n = mon_get_i64(q);
+	char msg[512] = "";
+	int r = 0;
+
+	for (int64_t i = 0; i < n; i++) {
+		set[i].section = mon_get_str(q, NULL);
+		set[i].key = mon_get_str(q, NULL);
+		set[i].value = mon_get_str(q, NULL);
+		if (r == 0 && !conf_settable(set[i].section, set[i].key)) {
+			snprintf(msg, sizeof(msg), "[%s] %s is not set "
+			    "remotely under privilege separation: edit the "
+			    "file", set[i].section, set[i].key);
+			log_warn("monitor: %s", msg);
+			r = -EACCES;
+		}
+	}
+	if (mon_get_end(q) < 0)
+		violation(q, "a malformed configuration change");
+	if (r == 0) {
+		pthread_mutex_lock(&M.lock);
+		r = host_conf_write(set, (size_t)n, msg, sizeof(msg));
+		pthread_mutex_unlock(&M.lock);
+	}
+	mon_put_i64(a, r);
+	mon_put_str(a, msg);
+}
+
 static void
 handle(struct mon_msg *q, struct mon_msg *a)
 {
@@ -414,6 +474,9 @@ handle(struct mon_msg *q, struct mon_msg *a)
 		break;
 	case MON_RELOAD:
 		do_reload(q, a);
+		break;
+	case MON_CONF_SET:
+		do_conf_set(q, a);
 		break;
 	case MON_NEGO_STEP:
 	case MON_NEGO_FREE:

@@ -292,6 +292,8 @@ mon_schema(uint32_t type)
 		[MON_NEGO_STEP] = "isSi",
 		[MON_NEGO_FREE] = "i",
 		[MON_NEGO_CONFIG] = "",
+		/* an integer n, then n triples of strings */
+		[MON_CONF_SET] = "*",
 	};
 
 	return type < MON_TYPE_MAX ? schemas[type] : NULL;
@@ -307,6 +309,16 @@ mon_check(struct mon_msg *m)
 	if (s == NULL)
 		return -EBADMSG;
 	m->pos = 0;
+	if (strcmp(s, "*") == 0) {
+		int64_t n = mon_get_i64(m);
+
+		if (n < 1 || n > 64)
+			m->bad = true;
+		for (int64_t i = 0; i < n * 3 && !m->bad; i++)
+			if (mon_get_str(m, NULL) == NULL)
+				m->bad = true;
+		s = "";
+	}
 	for (; *s != '\0' && !m->bad; s++) {
 		switch (*s) {
 		case 'i':

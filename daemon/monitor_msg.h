@@ -28,6 +28,7 @@ enum mon_type {
 	MON_NEGO_STEP,		/* i64 id, s header, s cbt?, i64 strict */
 	MON_NEGO_FREE,		/* i64 id: a handshake the client left */
 	MON_NEGO_CONFIG,	/* -> i64 1 Kerberos | 2 NTLM | 4 SPNEGO */
+	MON_CONF_SET,		/* i64 n, n x (s section, s key, s value) */
 	MON_TYPE_MAX
 };
 
@@ -82,7 +83,8 @@ int	 mon_get_end(struct mon_msg *m);
 /*
  * The fields a request of m's type must have, in order: 'i' an integer,
  * 's' a string, 'S' a string or an absent one, 'v' an array of strings
- * (NULL for MON_REPLY and unknown types).
+ * (NULL for MON_REPLY and unknown types); "*" for MON_CONF_SET: an
+ * integer n (1 to 64), then n triples of strings.
  */
 const char *mon_schema(uint32_t type);
 /*

@@ -510,6 +510,34 @@ mon_pem_read(const char *path, size_t max)
 	return copy;
 }
 
+int
+mon_conf_set(const struct winrmd_conf_change *set, size_t n, char *msg,
+    size_t msglen)
+{
+	struct mon_msg m;
+	const char *why;
+	int r;
+
+	if ((r = mon_msg_init(&m, MON_CONF_SET)) < 0)
+		return r;
+	mon_put_i64(&m, (int64_t)n);
+	for (size_t i = 0; i < n; i++) {
+		mon_put_str(&m, set[i].section);
+		mon_put_str(&m, set[i].key);
+		mon_put_str(&m, set[i].value);
+	}
+	if (m.bad) {
+		mon_msg_free(&m);
+		snprintf(msg, msglen, "the change is too large");
+		return -EINVAL;
+	}
+	r = (int)mon_call(&m);
+	why = mon_get_str(&m, NULL);
+	snprintf(msg, msglen, "%s", why != NULL ? why : "");
+	mon_msg_free(&m);
+	return r;
+}
+
 void
 mon_reload(void)
 {

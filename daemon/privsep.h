@@ -66,6 +66,13 @@ long	mon_group_procs(void *g, pid_t *pids, size_t max);
 /* before the drop: path may be read again (a reload); after: reads it */
 void	mon_pem_allow(const char *path);
 char	*mon_pem_read(const char *path, size_t max);
+/*
+ * winrm set winrm/config: the monitor writes the keys a remote Put may
+ * set (monitor.c: conf_settable) into its configuration file: as
+ * host_conf_write
+ */
+int	mon_conf_set(const struct winrmd_conf_change *set, size_t n,
+	    char *msg, size_t msglen);
 /* the monitor reads the configuration file again (SIGHUP) */
 void	mon_reload(void);
 
