@@ -312,8 +312,10 @@ mon_check(struct mon_msg *m)
 	if (strcmp(s, "*") == 0) {
 		int64_t n = mon_get_i64(m);
 
-		if (n < 1 || n > 64)
+		if (n < 1 || n > 64) {
 			m->bad = true;
+			n = 0;
+		}
 		for (int64_t i = 0; i < n * 3 && !m->bad; i++)
 			if (mon_get_str(m, NULL) == NULL)
 				m->bad = true;

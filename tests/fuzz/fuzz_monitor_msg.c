@@ -30,6 +30,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	schema = mon_schema(m.type);
 	mon_msg_reset(&again, m.type);
+	/* MON_CONF_SET: a count, then that many triples of strings */
+	if (strcmp(schema, "*") == 0) {
+		int64_t n = mon_get_i64(&m);
+
+		mon_put_i64(&again, n);
+		for (int64_t i = 0; i < n * 3; i++) {
+			const char *str = mon_get_str(&m, NULL);
+
+			if (str == NULL)
+				abort();
+			mon_put_str(&again, str);
+		}
+		schema = "";
+	}
 	for (const char *s = schema; *s != '\0'; s++) {
 		bool absent;
 		const char *str;
