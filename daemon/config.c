@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
@@ -27,6 +28,7 @@
 
 #include "auth_cert.h"
 #include "config.h"
+#include "privsep.h"
 
 #define U32MAX	4294967295ULL
 
@@ -724,6 +726,24 @@ read_line(char *buf, int size, void *stream)
 	return buf;
 }
 
+/* the file; after the drop the monitor opens it (privsep.c), its own */
+static FILE *
+config_open(const char *path)
+{
+	FILE *fp;
+	int fd;
+
+	if (!privsep_dropped())
+		return fopen(path, "re");
+	if ((fd = mon_conf_open()) < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	if ((fp = fdopen(fd, "re")) == NULL)
+		close(fd);
+	return fp;
+}
+
 struct config *
 config_parse(const char *path, char *err, size_t errlen)
 {
@@ -757,7 +777,7 @@ config_parse(const char *path, char *err, size_t errlen)
 		return cfg;
 	}
 	if ((cfg->path = strdup(path)) == NULL ||
-	    (rs.fp = fopen(path, "re")) == NULL) {
+	    (rs.fp = config_open(path)) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		config_free(cfg);
 		return NULL;

@@ -593,6 +593,7 @@ const struct winrmd_host host_services = {
 	.session_open = session_open,
 	.session_close = session_close,
 	.signal = h_signal,
+	.kill_marked = spawn_kill_marked,
 };
 
 void

@@ -9,7 +9,9 @@
  *   MON_SPAWN         a user's process (spawn.c), for an account it looks
  *                     up itself against PermitRoot and AllowedGroups; the
  *                     pipes and pidfd go back as SCM_RIGHTS
- *   MON_SIGNAL        a signal to a process (group) it started
+ *   MON_SIGNAL        a signal to a process (group) it started, or of an
+ *                     account the network part could start one as
+ *   MON_KILL_MARKED   a shell's processes that left its groups (environ)
  *   MON_SESSION       a PAM session helper (session.c), its two pipes back
  *   MON_GROUP_*       cgroups: create, kill, destroy, list processes
  *   MON_PEM_ALLOW     before the drop: a key file it may read again
@@ -17,6 +19,7 @@
  *   MON_DROPPED       the network part dropped its privileges
  *   MON_RELOAD        read the configuration file again (SIGHUP)
  *   MON_CONF_SET      winrm set winrm/config: keys of conf_settable only
+ *   MON_CONF_OPEN     its configuration file, open to read (SIGHUP)
  *   MON_NEGO_*        the GSSAPI acceptor (auth_negotiate.c): handshakes
  *                     whose established contexts go to the network part
  *
@@ -29,7 +32,9 @@
  */
 #include "build.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -39,6 +44,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -48,6 +54,7 @@
 #include "log.h"
 #include "monitor_msg.h"
 #include "negotiate.h"
+#include "plugin.h"
 #include "privsep.h"
 #include "session.h"
 #include "spawn.h"
@@ -56,7 +63,6 @@
 
 #define PEMS_MAX	64
 #define GROUPS_MAX	8192
-#define DETACHED_MAX	256
 
 static struct {
 	pid_t		 network;
@@ -66,8 +72,6 @@ static struct {
 	char		*pems[PEMS_MAX];
 	int		 npems;
 	struct cgroup	*groups[GROUPS_MAX];	/* id - 1 */
-	pid_t		 detached[DETACHED_MAX];	/* ring */
-	unsigned	 ndetached;
 } M = { .lock = PTHREAD_MUTEX_INITIALIZER,
     .nego = PTHREAD_MUTEX_INITIALIZER };
 
@@ -170,11 +174,6 @@ do_spawn(struct mon_msg *q, struct mon_msg *a)
 	pthread_mutex_lock(&spawning);
 	r = spawn_child(&req, &o, &child);
 	pthread_mutex_unlock(&spawning);
-	if (r == 0 && o.detach) {
-		pthread_mutex_lock(&M.lock);
-		M.detached[M.ndetached++ % DETACHED_MAX] = child.pid;
-		pthread_mutex_unlock(&M.lock);
-	}
 out:
 	auth_policy_done(&pol);
 	principal_unref(p);
@@ -194,45 +193,133 @@ out:
 	free(env);
 }
 
-/* pid's parent, from /proc; -1 if gone */
-static pid_t
-parent_of(pid_t pid)
+/* pid's parent and process group, from /proc: 0, or -1 if gone */
+static int
+proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp)
 {
 	char path[64], buf[512], *p;
-	long ppid = -1;
+	long pp = -1, pg = -1;
 	FILE *fp;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 	if ((fp = fopen(path, "re")) == NULL)
 		return -1;
-	/* after the last ')': state, then ppid */
+	/* after the last ')': state, ppid, pgrp */
 	if (fgets(buf, sizeof(buf), fp) != NULL &&
 	    (p = strrchr(buf, ')')) != NULL)
-		sscanf(p + 1, " %*c %ld", &ppid);
+		sscanf(p + 1, " %*c %ld %ld", &pp, &pg);
 	fclose(fp);
-	return (pid_t)ppid;
+	*ppid = (pid_t)pp;
+	*pgrp = (pid_t)pg;
+	return pp < 0 ? -1 : 0;
+}
+
+/*
+ * Whether the network part may have pid signalled: its own child (a
+ * user's process the monitor cloned for it), or a process of an account
+ * it could have started one as (not root unless PermitRoot, a valid login
+ * shell): what it could do by starting `kill' as that user, no more.
+ * Never the monitor, a session helper (root), or a system account.
+ */
+static bool
+may_signal(pid_t pid, bool permit_root)
+{
+	struct winrmd_principal u = { 0 };
+	struct passwd pw, *res = NULL;
+	char path[64], pwbuf[4096], why[256];
+	pid_t ppid, pgrp;
+	struct stat st;
+
+	if (pid == getpid() || proc_stat(pid, &ppid, &pgrp) < 0)
+		return false;
+	if (ppid == M.network)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld", (long)pid);
+	if (stat(path, &st) < 0 || getpwuid_r(st.st_uid, &pw, pwbuf,
+	    sizeof(pwbuf), &res) != 0 || res == NULL)
+		return false;
+	u.name = pw.pw_name;
+	u.uid = pw.pw_uid;
+	u.gid = pw.pw_gid;
+	u.home = pw.pw_dir;
+	u.shell = pw.pw_shell;
+	return spawn_account_check(&u, permit_root, why, sizeof(why)) == 0;
+}
+
+/* a group: every member may be signalled; -ESRCH if it has none */
+static int
+may_signal_group(pid_t pgid, bool permit_root)
+{
+	struct dirent *e;
+	int n = 0, r = 0;
+	DIR *d;
+
+	if ((d = opendir("/proc")) == NULL)
+		return -errno;
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		pid_t pid = (pid_t)strtol(e->d_name, NULL, 10), ppid, pgrp;
+
+		if (pid <= 0 || proc_stat(pid, &ppid, &pgrp) < 0 ||
+		    pgrp != pgid)
+			continue;
+		n++;
+		if (!may_signal(pid, permit_root))
+			r = -EPERM;
+	}
+	closedir(d);
+	return r < 0 ? r : n == 0 ? -ESRCH : 0;
+}
+
+/* a shell's processes that left its groups: of an account it may start */
+static void
+do_kill_marked(struct mon_msg *q, struct mon_msg *a)
+{
+	int64_t uid = mon_get_i64(q);
+	const char *entry = mon_get_str(q, NULL);
+	struct winrmd_principal u = { 0 };
+	struct passwd pw, *res = NULL;
+	char buf[4096], why[256];
+	bool root;
+
+	if (entry == NULL || mon_get_end(q) < 0 || uid < 0 || uid > UINT32_MAX)
+		violation(q, "a malformed kill");
+	pthread_mutex_lock(&M.lock);
+	root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT);
+	pthread_mutex_unlock(&M.lock);
+	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL) {
+		mon_put_i64(a, -ENOENT);
+		return;
+	}
+	u.name = pw.pw_name;
+	u.uid = pw.pw_uid;
+	u.gid = pw.pw_gid;
+	u.home = pw.pw_dir;
+	u.shell = pw.pw_shell;
+	mon_put_i64(a, spawn_account_check(&u, root, why, sizeof(why)) < 0 ?
+	    -EPERM : spawn_kill_marked((uid_t)uid, entry));
 }
 
 static void
 do_signal(struct mon_msg *q, struct mon_msg *a)
 {
 	int64_t pid = mon_get_i64(q), sig = mon_get_i64(q);
-	bool group = mon_get_i64(q) != 0, ours;
+	bool group = mon_get_i64(q) != 0, root;
+	int r;
 
 	if (mon_get_end(q) < 0 || pid <= 1 || pid > INT_MAX || sig < 0 ||
 	    sig >= 32)
 		violation(q, "a malformed signal");
-	/* a child of the network part (not the monitor), or a detached one */
-	ours = pid != getpid() && parent_of((pid_t)pid) == M.network;
 	pthread_mutex_lock(&M.lock);
-	for (unsigned i = 0; !ours && i < DETACHED_MAX; i++)
-		ours = M.detached[i] == (pid_t)pid;
+	root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT);
 	pthread_mutex_unlock(&M.lock);
-	if (!ours)
-		mon_put_i64(a, -EPERM);
+	if (group)
+		r = may_signal_group((pid_t)pid, root);
 	else
-		mon_put_i64(a, kill(group ? -(pid_t)pid : (pid_t)pid,
-		    (int)sig) == 0 ? 0 : -errno);
+		r = may_signal((pid_t)pid, root) ? 0 : -EPERM;
+	if (r == 0 && kill(group ? -(pid_t)pid : (pid_t)pid, (int)sig) < 0)
+		r = -errno;
+	mon_put_i64(a, r);
 }
 
 static void
@@ -362,7 +449,10 @@ do_reload(struct mon_msg *q, struct mon_msg *a)
 
 	if (mon_get_end(q) < 0)
 		violation(q, "a malformed reload");
-	if ((cfg = config_parse(W->config_path, err, sizeof(err))) == NULL) {
+	/* the plugins' sections too, as main.c's reload checks them */
+	if ((cfg = config_parse(W->config_path, err, sizeof(err))) == NULL ||
+	    plugins_settings(cfg, err, sizeof(err)) < 0) {
+		config_free(cfg);
 		log_err("monitor: reload refused: %s", err);
 		mon_put_i64(a, -EINVAL);
 		return;
@@ -437,6 +527,8 @@ do_conf_set(struct mon_msg *q, struct mon_msg *a)
 static void
 handle(struct mon_msg *q, struct mon_msg *a)
 {
+	int fd;
+
 	switch (q->type) {
 	case MON_PAM_CHECK:
 		pam_check(q, a);
@@ -450,6 +542,9 @@ handle(struct mon_msg *q, struct mon_msg *a)
 		break;
 	case MON_SIGNAL:
 		do_signal(q, a);
+		break;
+	case MON_KILL_MARKED:
+		do_kill_marked(q, a);
 		break;
 	case MON_SESSION:
 		do_session(q, a);
@@ -477,6 +572,20 @@ handle(struct mon_msg *q, struct mon_msg *a)
 		break;
 	case MON_CONF_SET:
 		do_conf_set(q, a);
+		break;
+	case MON_CONF_OPEN:
+		if (mon_get_end(q) < 0)
+			violation(q, "a malformed message");
+		/* its own file, never one the network part names */
+		if (W->config_path == NULL)
+			mon_put_i64(a, -ENOENT);
+		else if ((fd = open(W->config_path, O_RDONLY | O_CLOEXEC |
+		    O_NOCTTY)) < 0)
+			mon_put_i64(a, -errno);
+		else {
+			mon_put_i64(a, 0);
+			mon_put_fd(a, fd);
+		}
 		break;
 	case MON_NEGO_STEP:
 	case MON_NEGO_FREE:
@@ -534,6 +643,20 @@ serve(void *arg)
 	return NULL;
 }
 
+/* removals of deleted groups whose processes were still going */
+static void *
+poll_groups(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		usleep(100000);
+		pthread_mutex_lock(&M.lock);
+		cgroup_poll();
+		pthread_mutex_unlock(&M.lock);
+	}
+	return NULL;
+}
+
 void
 monitor_main(int *socks, int n, pid_t network)
 {
@@ -546,6 +669,7 @@ monitor_main(int *socks, int n, pid_t network)
 	prctl(PR_SET_NAME, "winrmd-monitor", 0, 0, 0);
 	/* not a shell's parent: the network part supervises them */
 	spawn_set_sibling(true);
+	cgroup_poll_removals();
 	/* the acceptor credential (keytab, NTLM user file): before threads */
 	if (nego_init(W->cfg) < 0) {
 		log_err("monitor: cannot set up the Negotiate acceptor");
@@ -559,7 +683,15 @@ monitor_main(int *socks, int n, pid_t network)
 			kill(network, SIGKILL);
 			_exit(1);
 		}
+	if (pthread_create(&t, NULL, poll_groups, NULL) != 0) {
+		log_err("monitor: cannot start its threads");
+		kill(network, SIGKILL);
+		_exit(1);
+	}
 	/* the first channel is the loop thread's: it ends last */
 	serve((void *)(intptr_t)socks[0]);
+	/* the network part is gone: the removals it asked for, then exit */
+	pthread_mutex_lock(&M.lock);
+	cgroup_shutdown();
 	_exit(0);
 }

@@ -294,6 +294,8 @@ mon_schema(uint32_t type)
 		[MON_NEGO_CONFIG] = "",
 		/* an integer n, then n triples of strings */
 		[MON_CONF_SET] = "*",
+		[MON_CONF_OPEN] = "",
+		[MON_KILL_MARKED] = "is",
 	};
 
 	return type < MON_TYPE_MAX ? schemas[type] : NULL;

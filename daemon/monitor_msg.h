@@ -29,6 +29,8 @@ enum mon_type {
 	MON_NEGO_FREE,		/* i64 id: a handshake the client left */
 	MON_NEGO_CONFIG,	/* -> i64 1 Kerberos | 2 NTLM | 4 SPNEGO */
 	MON_CONF_SET,		/* i64 n, n x (s section, s key, s value) */
+	MON_CONF_OPEN,		/* -> the configuration file, open to read */
+	MON_KILL_MARKED,	/* i64 uid, s NAME=value -> i64 killed */
 	MON_TYPE_MAX
 };
 

@@ -388,6 +388,21 @@ mon_signal(pid_t pid, int sig, bool group)
 }
 
 int
+mon_kill_marked(uid_t uid, const char *entry)
+{
+	struct mon_msg m;
+	int r;
+
+	if ((r = mon_msg_init(&m, MON_KILL_MARKED)) < 0)
+		return r;
+	mon_put_i64(&m, uid);
+	mon_put_str(&m, entry);
+	r = (int)mon_call(&m);
+	mon_msg_free(&m);
+	return r;
+}
+
+int
 mon_session_helper(const char *user, const char *rhost, const char *id,
     int *to_fd, int *from_fd)
 {
@@ -534,6 +549,20 @@ mon_conf_set(const struct winrmd_conf_change *set, size_t n, char *msg,
 	r = (int)mon_call(&m);
 	why = mon_get_str(&m, NULL);
 	snprintf(msg, msglen, "%s", why != NULL ? why : "");
+	mon_msg_free(&m);
+	return r;
+}
+
+int
+mon_conf_open(void)
+{
+	struct mon_msg m;
+	int r;
+
+	if ((r = mon_msg_init(&m, MON_CONF_OPEN)) < 0)
+		return r;
+	if ((r = (int)mon_call(&m)) == 0 && (r = mon_take_fd(&m)) < 0)
+		r = -EBADMSG;
 	mon_msg_free(&m);
 	return r;
 }

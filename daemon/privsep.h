@@ -56,6 +56,8 @@ int	mon_spawn(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	    struct winrmd_child *ret);
 /* kill(pid) or, with group, kill(-pid): a process the monitor started */
 int	mon_signal(pid_t pid, int sig, bool group);
+/* spawn_kill_marked, by the monitor, for an account it could start */
+int	mon_kill_marked(uid_t uid, const char *entry);
 int	mon_session_helper(const char *user, const char *rhost, const char *id,
 	    int *to_fd, int *from_fd);
 /* a group handle for the network part: an id, never dereferenced */
@@ -73,6 +75,8 @@ char	*mon_pem_read(const char *path, size_t max);
  */
 int	mon_conf_set(const struct winrmd_conf_change *set, size_t n,
 	    char *msg, size_t msglen);
+/* the configuration file (root's), opened by the monitor: fd or -errno */
+int	mon_conf_open(void);
 /* the monitor reads the configuration file again (SIGHUP) */
 void	mon_reload(void);
 

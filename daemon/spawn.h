@@ -84,6 +84,15 @@ long	spawn_clone_into(int group_fd, int *pidfd);
  */
 void	spawn_set_sibling(bool on);
 
+/*
+ * SIGKILL to every process of uid whose environment holds the entry
+ * NAME=value (processes that left their group: setsid, daemons; the
+ * shell plugin's marker, host->kill_marked).  How many, or -errno.  Under
+ * privilege separation the monitor does it (/proc/PID/environ of another
+ * user).
+ */
+int	spawn_kill_marked(uid_t uid, const char *entry);
+
 /* "/usr/local/bin:/usr/bin:/bin", plus the sbin directories for root */
 const char *spawn_default_path(uid_t uid);
 

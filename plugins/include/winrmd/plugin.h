@@ -469,6 +469,13 @@ struct winrmd_host {
 	 * started.  0 or -errno.  Check with WINRMD_HOST_HAS.
 	 */
 	int	(*signal)(pid_t pid, int sig, bool group);
+	/*
+	 * SIGKILL to every process of uid whose environment holds entry
+	 * ("NAME=value"): the processes of a shell that left its process
+	 * groups, found by a variable every command started with.  How
+	 * many were killed, or -errno.  Check with WINRMD_HOST_HAS.
+	 */
+	int	(*kill_marked)(uid_t uid, const char *entry);
 };
 
 /*
