@@ -44,6 +44,7 @@
 #include "log.h"
 #include "monitor_msg.h"
 #include "privsep.h"
+#include "reactor.h"
 #include "spawn.h"
 
 #define CHANNELS	6	/* the loop thread, 4 PAM workers, one spare */
@@ -62,6 +63,7 @@ static struct {
 	uid_t		 uid;
 	gid_t		 gid;
 	int		 socks[CHANNELS];
+	int		 alive;		/* end of file: the monitor is gone */
 	bool		 busy[CHANNELS];
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;
@@ -88,7 +90,7 @@ privsep_monitor_pid(void)
 int
 privsep_start(void (*monitor)(int *socks, int n, pid_t network))
 {
-	int mine[CHANNELS], theirs[CHANNELS], n = 0;
+	int mine[CHANNELS], theirs[CHANNELS], n = 0, alive[2];
 	struct passwd *pw;
 	pid_t parent = getpid(), pid;
 
@@ -112,13 +114,21 @@ privsep_start(void (*monitor)(int *socks, int n, pid_t network))
 		mine[n] = sv[0];
 		theirs[n] = sv[1];
 	}
+	/* the monitor holds one end and never writes: the other's EOF */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, alive) < 0) {
+		log_err("privsep: socketpair: %s", strerror(errno));
+		goto fail;
+	}
 	if ((pid = fork()) < 0) {
 		log_err("privsep: fork: %s", strerror(errno));
+		close(alive[0]);
+		close(alive[1]);
 		goto fail;
 	}
 	if (pid == 0) {
 		for (int i = 0; i < CHANNELS; i++)
 			close(mine[i]);
+		close(alive[0]);
 		monitor(theirs, CHANNELS, parent);
 		_exit(1);
 	}
@@ -126,6 +136,8 @@ privsep_start(void (*monitor)(int *socks, int n, pid_t network))
 		close(theirs[i]);
 		P.socks[i] = mine[i];
 	}
+	close(alive[1]);
+	P.alive = alive[0];
 	P.monitor = pid;
 	P.active = true;
 	return 0;
@@ -188,6 +200,20 @@ out:
 	return r;
 }
 
+/* the monitor ended between two calls: the network part follows */
+static void
+on_monitor_gone(int fd, uint32_t events, void *arg)
+{
+	char c;
+
+	(void)events;
+	(void)arg;
+	if (recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK) < 0 && errno == EAGAIN)
+		return;
+	log_err("privsep: the monitor is gone: exiting");
+	_exit(1);
+}
+
 int
 privsep_drop(void)
 {
@@ -215,7 +241,8 @@ privsep_drop(void)
 		return -1;
 	}
 	P.dropped = true;
-	if (mon_msg_init(&m, MON_DROPPED) < 0)
+	if (reactor_watch(P.alive, WINRMD_IN, on_monitor_gone, NULL) == NULL ||
+	    mon_msg_init(&m, MON_DROPPED) < 0)
 		return -1;
 	r = mon_send(P.socks[0], &m);
 	if (r == 0)

@@ -10,6 +10,8 @@
 #    scripts/run-tests builds) makes the network part try setuid(0),
 #    open("/etc/shadow") and execve: each is refused, and afterwards the
 #    same daemon, its monitor and a new client still work
+#  - the network part ends: the monitor follows; the monitor ends (killed):
+#    the network part logs it and exits non-zero, nothing restarts inside
 #  - Negotiate is not asked here (auth_negotiate.sh and negotiate_clients.sh
 #    run the monitor's acceptor); PrivilegeSeparation = false still starts a
 #    single root process (the fallback for hosts without the user)
@@ -103,6 +105,24 @@ for i in $(seq 1 100); do
 done
 kill -0 "$MON" 2>/dev/null && fail "the monitor $MON outlived the network part"
 ok "the monitor exited with the network part"
+
+say "the monitor ends: the network part logs it and exits (systemd restarts)"
+start_daemon
+MON=$(pgrep -P "$DAEMON_PID" -x winrmd-monitor | head -n 1)
+[ -n "$MON" ] || fail "no monitor after the restart"
+kill -KILL "$MON"
+for i in $(seq 1 100); do
+	daemon_alive || break
+	sleep 0.05
+done
+daemon_alive && fail "the network part outlived its monitor by 5 s"
+grep -q "privsep: the monitor is gone: exiting" "$DLOG" ||
+    fail "no log line for the monitor's end: $(tail -n 3 "$DLOG")"
+wait "$DAEMON_PID"
+DAEMON_RC=$?
+DAEMON_PID=
+[ "$DAEMON_RC" != 0 ] || fail "the network part exited with 0 after losing its monitor"
+ok "exit status $DAEMON_RC, logged"
 
 say "PrivilegeSeparation = false: one root process, as before"
 write_config "[Service]" "AllowUnencrypted = true" "PrivilegeSeparation = false" \
