@@ -214,6 +214,24 @@ proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp)
 	return pp < 0 ? -1 : 0;
 }
 
+/* uid's account could have processes started (spawn_account_check) */
+static bool
+account_may_run(uid_t uid, bool permit_root)
+{
+	struct winrmd_principal u = { 0 };
+	struct passwd pw, *res = NULL;
+	char buf[4096], why[256];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return false;
+	u.name = pw.pw_name;
+	u.uid = pw.pw_uid;
+	u.gid = pw.pw_gid;
+	u.home = pw.pw_dir;
+	u.shell = pw.pw_shell;
+	return spawn_account_check(&u, permit_root, why, sizeof(why)) == 0;
+}
+
 /*
  * Whether the network part may have pid signalled: its own child (a
  * user's process the monitor cloned for it), or a process of an account
@@ -224,9 +242,7 @@ proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp)
 static bool
 may_signal(pid_t pid, bool permit_root)
 {
-	struct winrmd_principal u = { 0 };
-	struct passwd pw, *res = NULL;
-	char path[64], pwbuf[4096], why[256];
+	char path[64];
 	pid_t ppid, pgrp;
 	struct stat st;
 
@@ -235,15 +251,7 @@ may_signal(pid_t pid, bool permit_root)
 	if (ppid == M.network)
 		return true;
 	snprintf(path, sizeof(path), "/proc/%ld", (long)pid);
-	if (stat(path, &st) < 0 || getpwuid_r(st.st_uid, &pw, pwbuf,
-	    sizeof(pwbuf), &res) != 0 || res == NULL)
-		return false;
-	u.name = pw.pw_name;
-	u.uid = pw.pw_uid;
-	u.gid = pw.pw_gid;
-	u.home = pw.pw_dir;
-	u.shell = pw.pw_shell;
-	return spawn_account_check(&u, permit_root, why, sizeof(why)) == 0;
+	return stat(path, &st) == 0 && account_may_run(st.st_uid, permit_root);
 }
 
 /* a group: every member may be signalled; -ESRCH if it has none */
@@ -276,9 +284,6 @@ do_kill_marked(struct mon_msg *q, struct mon_msg *a)
 {
 	int64_t uid = mon_get_i64(q);
 	const char *entry = mon_get_str(q, NULL);
-	struct winrmd_principal u = { 0 };
-	struct passwd pw, *res = NULL;
-	char buf[4096], why[256];
 	bool root;
 
 	if (entry == NULL || mon_get_end(q) < 0 || uid < 0 || uid > UINT32_MAX)
@@ -286,18 +291,8 @@ do_kill_marked(struct mon_msg *q, struct mon_msg *a)
 	pthread_mutex_lock(&M.lock);
 	root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT);
 	pthread_mutex_unlock(&M.lock);
-	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) != 0 ||
-	    res == NULL) {
-		mon_put_i64(a, -ENOENT);
-		return;
-	}
-	u.name = pw.pw_name;
-	u.uid = pw.pw_uid;
-	u.gid = pw.pw_gid;
-	u.home = pw.pw_dir;
-	u.shell = pw.pw_shell;
-	mon_put_i64(a, spawn_account_check(&u, root, why, sizeof(why)) < 0 ?
-	    -EPERM : spawn_kill_marked((uid_t)uid, entry));
+	mon_put_i64(a, !account_may_run((uid_t)uid, root) ? -EPERM :
+	    spawn_kill_marked((uid_t)uid, entry));
 }
 
 static void
