@@ -8,8 +8,9 @@
  * process is cloned by the monitor with CLONE_PARENT, so it is the network
  * part's child and the plugins supervise it as before (its pidfd, waitid).
  * If the network part ends, the monitor sees end of file (and its parent
- * death signal) and exits; if the monitor ends, the network part logs it
- * and exits: systemd restarts the service, nothing restarts silently.
+ * death signal) and exits; if the monitor ends, the network part sees end
+ * of file on a socket the monitor holds and never writes, logs it and
+ * exits: systemd restarts the service, nothing restarts silently.
  *
  * One channel (a SOCK_SEQPACKET socketpair) per thread that may call at a
  * time: the loop thread and the PAM workers.  A call takes a free channel,
