@@ -234,8 +234,12 @@ privsep_drop(void)
 		return -1;
 	}
 #ifndef SANITIZER_BUILD
-	/* not dumped, not traced by any user (LeakSanitizer must trace it) */
+	/* not dumped, not traced by any user */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#else
+	/* LeakSanitizer's tracer attaches to the threads at exit; the uid
+	 * change made the process undumpable */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 #endif
 	if ((r = seccomp_install()) < 0) {
 		log_err("privsep: seccomp: %s", strerror(-r));
