@@ -354,6 +354,7 @@ out_workers:
 	plugins_fini_all();
 	dispatch_clear();
 out:
+	privsep_stop();
 	reactor_watch_remove(sigwatch);
 	reactor_fini();
 	if (sfd >= 0)

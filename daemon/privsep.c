@@ -65,6 +65,7 @@ static struct {
 	gid_t		 gid;
 	int		 socks[CHANNELS];
 	int		 alive;		/* end of file: the monitor is gone */
+	struct winrmd_watch *w_alive;
 	bool		 busy[CHANNELS];
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;
@@ -246,8 +247,8 @@ privsep_drop(void)
 		return -1;
 	}
 	P.dropped = true;
-	if (reactor_watch(P.alive, WINRMD_IN, on_monitor_gone, NULL) == NULL ||
-	    mon_msg_init(&m, MON_DROPPED) < 0)
+	if ((P.w_alive = reactor_watch(P.alive, WINRMD_IN, on_monitor_gone,
+	    NULL)) == NULL || mon_msg_init(&m, MON_DROPPED) < 0)
 		return -1;
 	r = mon_send(P.socks[0], &m);
 	if (r == 0)
@@ -261,6 +262,13 @@ privsep_drop(void)
 	    "the monitor is pid %ld", PRIVSEP_USER, (unsigned)P.uid,
 	    (long)getpid(), (long)P.monitor);
 	return 0;
+}
+
+void
+privsep_stop(void)
+{
+	reactor_watch_remove(P.w_alive);
+	P.w_alive = NULL;
 }
 
 /* ------------------------------------------------------------- calls */

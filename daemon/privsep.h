@@ -39,6 +39,8 @@ int	privsep_start(void (*monitor)(int *socks, int n, pid_t network));
  * seccomp filter on every thread.  0, or -1 (logged: the start fails).
  */
 int	privsep_drop(void);
+/* at the end of the event loop: no more watching the monitor */
+void	privsep_stop(void);
 /* the pid of the monitor (to tell it apart from a user's process) */
 pid_t	privsep_monitor_pid(void);
 
