@@ -18,6 +18,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "privsep.h"
 
 int
 auth_policy_init(struct auth_policy *pol, const struct config *cfg)
@@ -168,6 +169,8 @@ account_locked(const char *user)
 	struct spwd sp, *res = NULL;
 	char buf[16384];
 
+	if (privsep_active())
+		return mon_account_locked(user);
 	if (getspnam_r(user, &sp, buf, sizeof(buf), &res) != 0 || res == NULL)
 		return false;
 	return password_locked(sp.sp_pwdp);

@@ -28,7 +28,9 @@
 #include "config.h"
 #include "encryption.h"
 #include "log.h"
+#include "monitor_msg.h"
 #include "negotiate.h"
+#include "privsep.h"
 
 #define MAX_TOKEN_B64	65536	/* a Kerberos ticket with a big PAC fits */
 
@@ -69,6 +71,7 @@ struct nego {
 	bool		 established;
 	enum mech	 mech;
 	OM_uint32	 flags;		/* ret_flags of the last accept */
+	int64_t		 mon_id;	/* privsep: the monitor's handshake */
 };
 
 /* 1.3.6.1.4.1.311.2.2.10 (gss-ntlmssp) */
@@ -184,6 +187,15 @@ nego_configure(const struct config *cfg)
 	nego_shutdown();
 	if (!want_neg && !want_krb5)
 		return;
+	/* the monitor holds the credential and tells what it offers */
+	if (privsep_active()) {
+		int64_t bits = nego_mon_config();
+
+		have_krb5 = (bits & 1) != 0;
+		have_ntlm = (bits & 2) != 0;
+		have_spnego = (bits & 4) != 0;
+		return;
+	}
 	if (want_krb5 && keytab[0] != '\0') {
 		char path[4200];
 
@@ -260,7 +272,7 @@ nego_configure(const struct config *cfg)
 bool
 nego_offered(const char *scheme)
 {
-	if (cred == GSS_C_NO_CREDENTIAL)
+	if (cred == GSS_C_NO_CREDENTIAL && !privsep_active())
 		return false;
 	if (strcasecmp(scheme, "Kerberos") == 0)
 		return have_krb5;
@@ -274,6 +286,8 @@ nego_free(struct nego *n)
 
 	if (n == NULL)
 		return;
+	if (n->mon_id != 0 && privsep_active())
+		nego_mon_forget(n->mon_id);
 	if (n->ctx != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&min, &n->ctx, GSS_C_NO_BUFFER);
 	free(n);
@@ -450,8 +464,9 @@ map_name(struct nego *n, gss_name_t src, gss_OID mech, struct nego_result *res)
 	return 0;
 }
 
-void
-nego_step(struct nego **np, const char *header, const struct nego_params *par,
+/* the handshake itself: in the monitor under privilege separation */
+static void
+step(struct nego **np, const char *header, const struct nego_params *par,
     struct nego_result *res)
 {
 	struct gss_channel_bindings_struct cb;
@@ -572,6 +587,270 @@ out:
 		OPENSSL_cleanse(tok, toklen);
 		free(tok);
 	}
+}
+/*
+ * Privilege separation (docs/DESIGN.md §8): the keytab and the NTLM user
+ * file stay root's, so the monitor accepts the handshake (as sshd's
+ * monitor does) and keeps each unfinished context under an id; an
+ * established one is exported (gss_export_sec_context) to the network
+ * part, which imports it to unseal and seal the messages.
+ */
+#define MON_NEGO_MAX	1024	/* handshakes in flight in the monitor */
+
+static struct {
+	int64_t		 id;
+	struct nego	*n;
+} mon_nego[MON_NEGO_MAX];
+static int64_t mon_nego_next;
+
+/* the monitor's: takes its context out of the table (NULL: none) */
+static struct nego *
+mon_nego_take(int64_t id)
+{
+	for (size_t i = 0; id != 0 && i < MON_NEGO_MAX; i++) {
+		if (mon_nego[i].id == id) {
+			struct nego *n = mon_nego[i].n;
+
+			mon_nego[i].id = 0;
+			mon_nego[i].n = NULL;
+			return n;
+		}
+	}
+	return NULL;
+}
+
+/* keeps n: a free slot, else the oldest handshake gives its own up */
+static int64_t
+mon_nego_keep(struct nego *n)
+{
+	size_t slot = 0;
+
+	for (size_t i = 0; i < MON_NEGO_MAX; i++) {
+		if (mon_nego[i].id == 0) {
+			slot = i;
+			break;
+		}
+		if (mon_nego[i].id < mon_nego[slot].id)
+			slot = i;
+	}
+	nego_free(mon_nego[slot].n);
+	mon_nego[slot].n = n;
+	mon_nego[slot].id = ++mon_nego_next;
+	return mon_nego[slot].id;
+}
+
+void
+nego_mon_serve(struct mon_msg *q, struct mon_msg *a)
+{
+	OM_uint32 maj, min;
+	gss_buffer_desc ex = GSS_C_EMPTY_BUFFER;
+	struct nego_params par = { 0 };
+	struct nego_result res;
+	const char *header, *cbt64;
+	unsigned char *cbt = NULL;
+	struct nego *n;
+	char *ctx64 = NULL;
+	int64_t id;
+
+	if (q->type == MON_NEGO_CONFIG) {
+		mon_put_i64(a, (cred != GSS_C_NO_CREDENTIAL) *
+		    ((have_krb5 ? 1 : 0) | (have_ntlm ? 2 : 0) |
+		    (have_spnego ? 4 : 0)));
+		return;
+	}
+	id = mon_get_i64(q);
+	if (q->type == MON_NEGO_FREE) {
+		nego_free(mon_nego_take(id));
+		mon_put_i64(a, 0);
+		return;
+	}
+	header = mon_get_str(q, NULL);
+	cbt64 = mon_get_str(q, NULL);
+	par.cbt_strict = mon_get_i64(q) != 0;
+	if (cbt64 != NULL && b64_decode(cbt64, &cbt, &par.cbt_len) == 0)
+		par.cbt = cbt;
+	n = mon_nego_take(id);
+	step(&n, header, &par, &res);
+	free(cbt);
+	if (res.status == NEGO_COMPLETE) {
+		maj = gss_export_sec_context(&min, &n->ctx, &ex);
+		if (GSS_ERROR(maj) || (ctx64 = b64_encode(ex.value,
+		    ex.length)) == NULL) {
+			gss_why(res.why, sizeof(res.why),
+			    "gss_export_sec_context", maj, min, GSS_C_NO_OID);
+			res.status = NEGO_FAILED;
+		}
+		if (ex.value != NULL)
+			OPENSSL_cleanse(ex.value, ex.length);
+		gss_release_buffer(&min, &ex);
+	}
+	mon_put_i64(a, res.status);
+	mon_put_i64(a, res.status == NEGO_CONTINUE ? mon_nego_keep(n) : 0);
+	mon_put_str(a, res.status == NEGO_FAILED ? NULL : res.out_b64);
+	mon_put_str(a, res.scheme);
+	mon_put_str(a, res.user);
+	mon_put_str(a, res.name);
+	mon_put_str(a, res.why);
+	mon_put_i64(a, res.channel_bound);
+	mon_put_i64(a, res.can_seal);
+	mon_put_str(a, ctx64);
+	mon_put_i64(a, n != NULL ? n->mech : MECH_NONE);
+	mon_put_i64(a, n != NULL ? n->flags : 0);
+	if (res.status != NEGO_CONTINUE)
+		nego_free(n);
+	if (ctx64 != NULL) {
+		OPENSSL_cleanse(ctx64, strlen(ctx64));
+		free(ctx64);
+	}
+	nego_result_done(&res);
+}
+
+void
+nego_mon_forget(int64_t id)
+{
+	struct mon_msg m;
+
+	if (mon_msg_init(&m, MON_NEGO_FREE) < 0)
+		return;
+	mon_put_i64(&m, id);
+	mon_call(&m);
+	mon_msg_free(&m);
+}
+
+int64_t
+nego_mon_config(void)
+{
+	struct mon_msg m;
+	int64_t r;
+
+	if (mon_msg_init(&m, MON_NEGO_CONFIG) < 0)
+		return 0;
+	r = mon_call(&m);
+	mon_msg_free(&m);
+	return r < 0 ? 0 : r;
+}
+
+/* the network part's step: the monitor's answer, its context imported */
+static void
+step_by_monitor(struct nego **np, const char *header,
+    const struct nego_params *par, struct nego_result *res)
+{
+	const char *out, *scheme, *user, *name, *why, *ctx64;
+	gss_buffer_desc in = GSS_C_EMPTY_BUFFER;
+	struct nego *n = *np;
+	unsigned char *ex = NULL;
+	char *cbt64 = NULL;
+	struct mon_msg m;
+	int64_t status, id, mech, flags;
+	OM_uint32 maj, min;
+	bool bound, seal;
+
+	memset(res, 0, sizeof(*res));
+	res->status = NEGO_FAILED;
+	res->scheme = strncasecmp(header, "Kerberos", 8) == 0 ? "Kerberos" :
+	    "Negotiate";
+	if (mon_msg_init(&m, MON_NEGO_STEP) < 0) {
+		snprintf(res->why, sizeof(res->why), "out of memory");
+		goto fail;
+	}
+	if (par->cbt != NULL && (cbt64 = b64_encode(par->cbt,
+	    par->cbt_len)) == NULL) {
+		snprintf(res->why, sizeof(res->why), "out of memory");
+		goto fail;
+	}
+	mon_put_i64(&m, n != NULL && !n->established ? n->mon_id : 0);
+	mon_put_str(&m, header);
+	mon_put_str(&m, cbt64);
+	mon_put_i64(&m, par->cbt_strict);
+	free(cbt64);
+	/* the monitor's handshake is over or goes on under a new id */
+	if (n != NULL)
+		n->mon_id = 0;
+	status = mon_call(&m);
+	id = mon_get_i64(&m);
+	out = mon_get_str(&m, NULL);
+	scheme = mon_get_str(&m, NULL);
+	user = mon_get_str(&m, NULL);
+	name = mon_get_str(&m, NULL);
+	why = mon_get_str(&m, NULL);
+	bound = mon_get_i64(&m) != 0;
+	seal = mon_get_i64(&m) != 0;
+	ctx64 = mon_get_str(&m, NULL);
+	mech = mon_get_i64(&m);
+	flags = mon_get_i64(&m);
+	if (mon_get_end(&m) < 0 || scheme == NULL || user == NULL ||
+	    name == NULL || why == NULL) {
+		snprintf(res->why, sizeof(res->why), "a malformed answer of "
+		    "the monitor");
+		goto fail;
+	}
+	res->scheme = strcmp(scheme, "Kerberos") == 0 ? "Kerberos" :
+	    "Negotiate";
+	snprintf(res->user, sizeof(res->user), "%s", user);
+	snprintf(res->name, sizeof(res->name), "%s", name);
+	snprintf(res->why, sizeof(res->why), "%s", why);
+	if (status == NEGO_FAILED)
+		goto fail;
+	if (out != NULL && (res->out_b64 = strdup(out)) == NULL)
+		goto fail;
+	if (n != NULL && (n->established || status == NEGO_COMPLETE)) {
+		nego_free(n);
+		*np = n = NULL;
+	}
+	if (n == NULL) {
+		if ((n = calloc(1, sizeof(*n))) == NULL)
+			goto fail;
+		n->ctx = GSS_C_NO_CONTEXT;
+		*np = n;
+	}
+	if (status == NEGO_CONTINUE) {
+		n->mon_id = id;
+		res->status = NEGO_CONTINUE;
+		goto out;
+	}
+	if (ctx64 == NULL || b64_decode(ctx64, &ex, &in.length) < 0) {
+		snprintf(res->why, sizeof(res->why), "no context from the "
+		    "monitor");
+		goto fail;
+	}
+	in.value = ex;
+	maj = gss_import_sec_context(&min, &in, &n->ctx);
+	OPENSSL_cleanse(ex, in.length);
+	free(ex);
+	if (GSS_ERROR(maj)) {
+		gss_why(res->why, sizeof(res->why), "gss_import_sec_context",
+		    maj, min, GSS_C_NO_OID);
+		goto fail;
+	}
+	n->mech = mech == MECH_KRB5 ? MECH_KRB5 : MECH_NTLM;
+	n->flags = (OM_uint32)flags;
+	n->established = true;
+	res->mech = mech_name(n->mech);
+	res->channel_bound = bound;
+	res->can_seal = seal;
+	res->status = NEGO_COMPLETE;
+	goto out;
+fail:
+	res->status = NEGO_FAILED;
+	free(res->out_b64);
+	res->out_b64 = NULL;
+	nego_free(*np);
+	*np = NULL;
+out:
+	if (m.buf != NULL) {
+		explicit_bzero(m.buf, sizeof(struct mon_hdr) + m.len);
+		mon_msg_free(&m);
+	}
+}
+
+void
+nego_step(struct nego **np, const char *header, const struct nego_params *par,
+    struct nego_result *res)
+{
+	if (privsep_active())
+		step_by_monitor(np, header, par, res);
+	else
+		step(np, header, par, res);
 }
 
 int
@@ -767,6 +1046,9 @@ nego_step(struct nego **np, const char *header, const struct nego_params *par,
 }
 
 void nego_result_done(struct nego_result *res) { free(res->out_b64); res->out_b64 = NULL; }
+void nego_mon_serve(struct mon_msg *q, struct mon_msg *a) { (void)q; mon_put_i64(a, q->type == MON_NEGO_CONFIG ? 0 : -ENOTSUP); }
+void nego_mon_forget(int64_t id) { (void)id; }
+int64_t nego_mon_config(void) { return 0; }
 void nego_free(struct nego *n) { free(n); }
 bool nego_established(const struct nego *n) { (void)n; return false; }
 bool nego_still_allowed(const struct nego *n, const struct config *cfg) { (void)n; (void)cfg; return false; }

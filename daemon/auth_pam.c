@@ -14,6 +14,7 @@
 #include <security/pam_appl.h>
 
 #include "auth.h"
+#include "privsep.h"
 
 struct conv_data {
 	const char		*password;
@@ -76,6 +77,11 @@ auth_pam_check(const char *service, const char *user, const char *password,
 	pam_handle_t *pamh = NULL;
 	int rc;
 
+	/* the monitor has the service name of its own configuration */
+	if (privsep_active()) {
+		mon_pam_check(user, password, rhost, res);
+		return;
+	}
 	memset(res, 0, sizeof(*res));
 	if ((rc = pam_start(service, user, &conv, &pamh)) != PAM_SUCCESS) {
 		snprintf(res->why, sizeof(res->why), "pam_start(%s): %s",

@@ -40,6 +40,7 @@ struct cgroup {
 	int		 ndirs;
 	int		 tries;
 	bool		 dying;		/* destroy called; removal pending */
+	bool		 retry;		/* cgroup_poll tries the removal again */
 	struct cgroup	*next, **prev;	/* every live group */
 };
 
@@ -420,6 +421,31 @@ cgroup_kill(struct cgroup *g)
 	}
 }
 
+/* the monitor (privsep): no event loop, cgroup_poll() retries removals */
+static bool no_loop;
+
+static void try_remove(void *arg);
+
+void
+cgroup_poll_removals(void)
+{
+	no_loop = true;
+}
+
+void
+cgroup_poll(void)
+{
+	struct cgroup *g, *next;
+
+	for (g = groups; g != NULL; g = next) {
+		next = g->next;
+		if (g->retry) {
+			g->retry = false;
+			try_remove(g);
+		}
+	}
+}
+
 static void
 try_remove(void *arg)
 {
@@ -436,6 +462,10 @@ try_remove(void *arg)
 		}
 	if (busy && ++g->tries < RMDIR_TRIES) {
 		cgroup_kill(g);
+		if (no_loop) {
+			g->retry = true;
+			return;
+		}
 		if (reactor_timer(100, try_remove, g) != NULL)
 			return;
 	}

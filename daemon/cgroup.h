@@ -50,6 +50,12 @@ long		 cgroup_procs(struct cgroup *g, pid_t *pids, size_t max);
 void		 cgroup_kill(struct cgroup *g);
 /* kills, removes the directories (retrying while processes exit), frees */
 void		 cgroup_destroy(struct cgroup *g);
+/*
+ * Without an event loop (the monitor): removals that must wait for the
+ * processes to go are retried by cgroup_poll(), called every 100 ms.
+ */
+void		 cgroup_poll_removals(void);
+void		 cgroup_poll(void);
 /* at exit: finishes pending removals (bounded wait) */
 void		 cgroup_shutdown(void);
 

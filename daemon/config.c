@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
@@ -27,6 +28,7 @@
 
 #include "auth_cert.h"
 #include "config.h"
+#include "privsep.h"
 
 #define U32MAX	4294967295ULL
 
@@ -89,6 +91,8 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	    "open enumeration contexts per user" },
 	[CK_SERVICE_LOG_LEVEL] = { "Service", "LogLevel", CT_ENUM, "info", 0, 0, "error|warning|notice|info|debug",
 	    "least important messages logged" },
+	[CK_SERVICE_PRIVILEGE_SEPARATION] = { "Service", "PrivilegeSeparation", CT_BOOL, "true", 0, 0, NULL,
+	    "parse the network as the system user winrmd (no capabilities, a seccomp filter); a root monitor authenticates and starts the users' processes (restart to change)", .flags = RESTART },
 
 	[CK_AUTH_BASIC] = { "Auth", "Basic", CT_BOOL, "true", 0, 0, NULL,
 	    "Basic authentication, checked by PAM (over HTTPS unless AllowUnencrypted)" },
@@ -722,6 +726,24 @@ read_line(char *buf, int size, void *stream)
 	return buf;
 }
 
+/* the file; after the drop the monitor opens it (privsep.c), its own */
+static FILE *
+config_open(const char *path)
+{
+	FILE *fp;
+	int fd;
+
+	if (!privsep_dropped())
+		return fopen(path, "re");
+	if ((fd = mon_conf_open()) < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	if ((fp = fdopen(fd, "re")) == NULL)
+		close(fd);
+	return fp;
+}
+
 struct config *
 config_parse(const char *path, char *err, size_t errlen)
 {
@@ -755,7 +777,7 @@ config_parse(const char *path, char *err, size_t errlen)
 		return cfg;
 	}
 	if ((cfg->path = strdup(path)) == NULL ||
-	    (rs.fp = fopen(path, "re")) == NULL) {
+	    (rs.fp = config_open(path)) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		config_free(cfg);
 		return NULL;

@@ -6,6 +6,7 @@
 #include "build.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "negotiate.h"
 #include "op.h"
 #include "plugin.h"
+#include "privsep.h"
 #include "reactor.h"
 #include "session.h"
 #include "soap.h"
@@ -297,8 +299,8 @@ conf_check_file(const char *tmp, void *arg, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-h_conf_set(const struct winrmd_conf_change *set, size_t n, char *msg,
+int
+host_conf_write(const struct winrmd_conf_change *set, size_t n, char *msg,
     size_t msglen)
 {
 	struct conf_set *w;
@@ -364,13 +366,27 @@ h_conf_set(const struct winrmd_conf_change *set, size_t n, char *msg,
 	for (size_t i = 0; i < n; i++)
 		log_notice("config: %s: [%s] %s = %s", W->config_path,
 		    set[i].section, set[i].key, set[i].value);
-	if (W->reload != NULL)
-		W->reload();
 	if (cc.restart[0] != '\0') {
 		snprintf(msg, msglen, "%s", cc.restart);
 		return 1;
 	}
 	return 0;
+}
+
+static int
+h_conf_set(const struct winrmd_conf_change *set, size_t n, char *msg,
+    size_t msglen)
+{
+	int r;
+
+	/* the file is root's: the monitor writes it (privsep.c) */
+	if (privsep_active())
+		r = mon_conf_set(set, n, msg, msglen);
+	else
+		r = host_conf_write(set, n, msg, msglen);
+	if (r >= 0 && W->reload != NULL)
+		W->reload();
+	return r;
 }
 
 static const char *
@@ -406,25 +422,45 @@ h_count(const char *what)
 static struct winrmd_group *
 h_group_create(const char *name, uint64_t mem_bytes, uint64_t max_procs)
 {
+	if (privsep_active())
+		return mon_group_create(name, mem_bytes, max_procs);
 	return (struct winrmd_group *)cgroup_create(name, mem_bytes, max_procs);
 }
 
 static void
 h_group_kill(struct winrmd_group *g)
 {
-	cgroup_kill((struct cgroup *)g);
+	if (privsep_active())
+		mon_group_kill(g);
+	else
+		cgroup_kill((struct cgroup *)g);
 }
 
 static void
 h_group_destroy(struct winrmd_group *g)
 {
-	cgroup_destroy((struct cgroup *)g);
+	if (privsep_active())
+		mon_group_destroy(g);
+	else
+		cgroup_destroy((struct cgroup *)g);
 }
 
 static long
 h_group_procs(struct winrmd_group *g, pid_t *pids, size_t max)
 {
+	if (privsep_active())
+		return mon_group_procs(g, pids, max);
 	return cgroup_procs((struct cgroup *)g, pids, max);
+}
+
+static int
+h_signal(pid_t pid, int sig, bool group)
+{
+	if (pid <= 0)
+		return -EINVAL;
+	if (privsep_active())
+		return mon_signal(pid, sig, group);
+	return kill(group ? -pid : pid, sig) == 0 ? 0 : -errno;
 }
 
 static const char *
@@ -556,6 +592,8 @@ const struct winrmd_host host_services = {
 	.listener = http_listener_info,
 	.session_open = session_open,
 	.session_close = session_close,
+	.signal = h_signal,
+	.kill_marked = spawn_kill_marked,
 };
 
 void

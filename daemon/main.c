@@ -10,6 +10,9 @@
  * (checked against the running plugins; a bad file is refused and the old
  * one stays), SIGUSR1 logs the counters.  -t also checks what the start
  * will need (startcheck.c); the start checks the TLS files the same way.
+ * With [Service] PrivilegeSeparation the monitor is forked before the
+ * workers and the network part drops its privileges after the listeners
+ * are bound (privsep.c).
  */
 #include "build.h"
 
@@ -39,6 +42,7 @@
 #include "log.h"
 #include "negotiate.h"
 #include "plugin.h"
+#include "privsep.h"
 #include "quickconfig.h"
 #include "reactor.h"
 #include "session.h"
@@ -110,6 +114,8 @@ reload(void)
 	struct config *cfg;
 
 	sd_notify(0, "RELOADING=1");
+	/* the monitor's PAM service and login policy */
+	mon_reload();
 	/* the plugins' settings are checked against the running plugins */
 	if ((cfg = config_parse(W->config_path, err, sizeof(err))) == NULL ||
 	    plugins_settings(cfg, err, sizeof(err)) < 0) {
@@ -154,6 +160,11 @@ on_signal(int fd, uint32_t events, void *arg)
 		case SIGUSR1:
 			log_counters();
 			break;
+#ifdef WINRMD_TEST_HOOKS
+		case SIGUSR2:
+			privsep_test_escape();
+			break;
+#endif
 		}
 	}
 }
@@ -279,6 +290,9 @@ serve(void)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGUSR1);
+#ifdef WINRMD_TEST_HOOKS
+	sigaddset(&mask, SIGUSR2);
+#endif
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
 	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
 		log_err("signals: %s", strerror(errno));
@@ -291,6 +305,10 @@ serve(void)
 	sigwatch = reactor_watch(sfd, WINRMD_IN, on_signal, NULL);
 	spawn_init();
 	cgroup_init();
+	/* the monitor, before any thread and any listener */
+	if (conf_b(W->cfg, CK_SERVICE_PRIVILEGE_SEPARATION) &&
+	    privsep_start(monitor_main) < 0)
+		goto out;
 	if (auth_cache_init() < 0) {
 		log_err("auth: cannot initialise the credential cache");
 		goto out;
@@ -307,7 +325,8 @@ serve(void)
 	enumeration_init(&host_services);
 	if (plugins_init_all(&host_services) < 0 || dispatch_build() < 0)
 		goto out_workers;
-	if (http_start() < 0)
+	/* bound, keys read: nothing from the network yet, drop */
+	if (http_start() < 0 || privsep_drop() < 0)
 		goto out_plugins;
 	sd_notify(0, "READY=1");
 	log_notice("winrmd %s ready", PACKAGE_VERSION);
@@ -335,6 +354,7 @@ out_workers:
 	plugins_fini_all();
 	dispatch_clear();
 out:
+	privsep_stop();
 	reactor_watch_remove(sigwatch);
 	reactor_fini();
 	if (sfd >= 0)

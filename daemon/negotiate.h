@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 struct enc_parts;
@@ -68,6 +69,16 @@ struct nego_result {
 void	nego_step(struct nego **np, const char *header,
 	    const struct nego_params *par, struct nego_result *res);
 void	nego_result_done(struct nego_result *res);
+/*
+ * Privilege separation: the monitor accepts the handshakes (its keytab and
+ * NTLM user file stay root's) and exports established contexts to the
+ * network part.  nego_mon_serve answers MON_NEGO_STEP, MON_NEGO_FREE and
+ * MON_NEGO_CONFIG in the monitor; the other two are the network part's.
+ */
+struct mon_msg;
+void	nego_mon_serve(struct mon_msg *q, struct mon_msg *a);
+void	nego_mon_forget(int64_t id);
+int64_t	nego_mon_config(void);
 void	nego_free(struct nego *n);	/* NULL is fine */
 
 bool	nego_established(const struct nego *n);

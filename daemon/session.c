@@ -41,6 +41,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "privsep.h"
 #include "reactor.h"
 #include "session.h"
 #include "winrmd.h"
@@ -223,14 +224,52 @@ start_helper(int to[2], int from[2], char **argv)
 }
 
 int
+session_helper_start(const char *service, const char *user,
+    const char *rhost, const char *id, int *to_fd, int *from_fd)
+{
+	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, status;
+	char *argv[7];
+	pid_t mid;
+
+	if (privsep_active())
+		return mon_session_helper(user, rhost, id, to_fd, from_fd);
+	argv[0] = (char *)"winrmd";
+	argv[1] = (char *)SESSION_HELPER_ARG;
+	argv[2] = (char *)service;
+	argv[3] = (char *)user;
+	argv[4] = (char *)rhost;
+	argv[5] = (char *)id;
+	argv[6] = NULL;
+	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0 ||
+	    (mid = fork()) < 0) {
+		int r = -errno;
+
+		for (int i = 0; i < 2; i++) {
+			if (to[i] >= 0)
+				close(to[i]);
+			if (from[i] >= 0)
+				close(from[i]);
+		}
+		return r;
+	}
+	if (mid == 0)
+		start_helper(to, from, argv);
+	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+		;
+	close(to[0]);
+	close(from[1]);
+	*to_fd = to[1];
+	*from_fd = from[0];
+	return 0;
+}
+
+int
 session_open(const struct winrmd_principal *p, const char *rhost,
     const char *id, winrmd_session_fn fn, void *arg)
 {
 	const char *service = conf_s(W->cfg, CK_AUTH_PAM_SERVICE);
-	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, r = 0, status;
 	struct winrmd_session *s;
-	char *argv[7];
-	pid_t mid;
+	int r;
 
 	if (p == NULL || fn == NULL || W->stopping)
 		return -EINVAL;
@@ -245,27 +284,9 @@ session_open(const struct winrmd_principal *p, const char *rhost,
 	snprintf(s->user, sizeof(s->user), "%s", p->name);
 	snprintf(s->rhost, sizeof(s->rhost), "%s", rhost ? rhost : "");
 	snprintf(s->id, sizeof(s->id), "%s", id ? id : "-");
-	argv[0] = (char *)"winrmd";
-	argv[1] = (char *)SESSION_HELPER_ARG;
-	argv[2] = (char *)service;
-	argv[3] = s->user;
-	argv[4] = s->rhost;
-	argv[5] = s->id;
-	argv[6] = NULL;
-	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0 ||
-	    (mid = fork()) < 0) {
-		r = -errno;
+	if ((r = session_helper_start(service, s->user, s->rhost, s->id,
+	    &s->to_fd, &s->from_fd)) < 0)
 		goto fail;
-	}
-	if (mid == 0)
-		start_helper(to, from, argv);
-	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
-		;
-	close(to[0]);
-	close(from[1]);
-	s->to_fd = to[1];
-	s->from_fd = from[0];
-	to[0] = to[1] = from[0] = from[1] = -1;
 	fcntl(s->from_fd, F_SETFL, O_NONBLOCK);
 	if ((s->w_from = reactor_watch(s->from_fd, WINRMD_IN, on_answer,
 	    s)) == NULL || (s->timer = reactor_timer(SESSION_OPEN_MS,
@@ -275,12 +296,6 @@ session_open(const struct winrmd_principal *p, const char *rhost,
 	}
 	return 0;
 fail:
-	for (int i = 0; i < 2; i++) {
-		if (to[i] >= 0)
-			close(to[i]);
-		if (from[i] >= 0)
-			close(from[i]);
-	}
 	log_warn("session: cannot start the session helper for %s: %s",
 	    p->name, strerror(-r));
 	s_free(s);

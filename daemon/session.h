@@ -16,6 +16,13 @@
  */
 int	session_open(const struct winrmd_principal *p, const char *rhost,
 	    const char *id, winrmd_session_fn fn, void *arg);
+/*
+ * Starts the helper for user (a double fork: not the caller's child):
+ * *to_fd its stdin, *from_fd its answer, both close-on-exec.  In the
+ * network part, the monitor starts it.  0 or -errno.
+ */
+int	session_helper_start(const char *service, const char *user,
+	    const char *rhost, const char *id, int *to_fd, int *from_fd);
 /* ends s: the helper closes the PAM session and the utmp entry */
 void	session_close(struct winrmd_session *s);
 

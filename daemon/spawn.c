@@ -36,11 +36,15 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "privsep.h"
 #include "spawn.h"
 
 /* transient descriptors of one spawn: 4 pipes, 2 join fds, a group, a pidfd */
 #define SPAWN_FDS	12
 
+#ifndef CLONE_PARENT
+#define CLONE_PARENT		0x00008000ULL
+#endif
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD		0x00001000ULL
 #endif
@@ -87,6 +91,8 @@ static const char *const step_names[] = {
 static struct rlimit child_nofile;
 /* clone3 into a cgroup does not work here: fork and join instead */
 static bool no_clone3;
+/* the monitor's spawns: the child is its parent's (privsep.c) */
+static bool sibling;
 #ifndef SYS_clone3
 #define SYS_clone3	-1
 #endif
@@ -199,10 +205,18 @@ spawn_fd_reserve(unsigned long limit, unsigned long reserve)
 	return reserve > limit / 2 ? limit / 2 : reserve;
 }
 
+/* with need descriptors for the spawn itself */
+static bool
+fd_room(unsigned long in_use, unsigned long limit, unsigned long reserve,
+    unsigned long need)
+{
+	return in_use + need + spawn_fd_reserve(limit, reserve) <= limit;
+}
+
 bool
 spawn_fd_room(unsigned long in_use, unsigned long limit, unsigned long reserve)
 {
-	return in_use + SPAWN_FDS + spawn_fd_reserve(limit, reserve) <= limit;
+	return fd_room(in_use, limit, reserve, SPAWN_FDS);
 }
 
 /* descriptors the daemon has open (0: cannot tell) */
@@ -442,6 +456,30 @@ child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
 	child_fail(status_fd, ST_EXEC);
 }
 
+void
+spawn_set_sibling(bool on)
+{
+	sibling = on;
+}
+
+/* a sibling's clone: the parent's child, with a pidfd; -1 (ENOSYS) */
+static long
+clone_sibling(int *pidfd)
+{
+	struct spawn_clone_args args;
+
+	if (SYS_clone3 < 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	memset(&args, 0, sizeof(args));
+	args.flags = CLONE_PARENT | CLONE_PIDFD;
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	/* clone3 refuses one with CLONE_PARENT: the caller's (SIGCHLD) */
+	args.exit_signal = 0;
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
+
 long
 spawn_clone_into(int group_fd, int *pidfd)
 {
@@ -457,6 +495,10 @@ spawn_clone_into(int group_fd, int *pidfd)
 	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = SIGCHLD;
 	args.cgroup = (uint64_t)group_fd;
+	if (sibling) {
+		args.flags |= CLONE_PARENT;
+		args.exit_signal = 0;
+	}
 	r = syscall(SYS_clone3, &args, sizeof(args));
 	/* an older kernel, or a seccomp filter that does not know clone3 */
 	if (r < 0 && (errno == ENOSYS || errno == EINVAL || errno == E2BIG ||
@@ -490,6 +532,9 @@ spawn_child(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 {
 	int group_fd = -1, r;
 
+	/* the group is the monitor's: it finds the directory */
+	if (privsep_active())
+		return spawn_child_fd(req, o, -1, ret);
 	if (req->group != NULL)
 		group_fd = cgroup_clone_fd((struct cgroup *)req->group);
 	r = spawn_child_fd(req, o, group_fd, ret);
@@ -524,7 +569,9 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	    rl.rlim_cur != RLIM_INFINITY) {
 		unsigned long used = fds_in_use(), lim = rl.rlim_cur;
 
-		if (!spawn_fd_room(used, lim, o->fd_reserve)) {
+		/* under privsep the pipes are made in the monitor: 4 come */
+		if (!fd_room(used, lim, o->fd_reserve, privsep_active() ? 4 :
+		    SPAWN_FDS)) {
 			log_warn("spawn: no process for %s: the daemon has %lu "
 			    "of %lu descriptors open and keeps %lu for "
 			    "connections and other users (raise LimitNOFILE)",
@@ -533,6 +580,8 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 			return -EMFILE;
 		}
 	}
+	if (privsep_active())
+		return mon_spawn(req, o, ret);
 	snprintf(loginuid, sizeof(loginuid), "%u", (unsigned)req->user->uid);
 	cwd = req->cwd != NULL ? req->cwd : req->user->home;
 	if ((env = build_env(req)) == NULL)
@@ -548,12 +597,18 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 		r = -errno;
 		goto out;
 	}
-	cpid = spawn_clone_into(group_fd, &pidfd);
+	/* a detached child's middle process is reaped here: not a sibling */
+	if (o->detach && sibling) {
+		sibling = false;
+		cpid = spawn_clone_into(group_fd, &pidfd);
+		sibling = true;
+	} else
+		cpid = spawn_clone_into(group_fd, &pidfd);
 	if (cpid < 0 && errno == ENOSYS) {
 		if (req->group != NULL)
 			ncg = cgroup_join_fds((struct cgroup *)req->group,
 			    cg_fds);
-		cpid = fork();
+		cpid = sibling && !o->detach ? clone_sibling(&pidfd) : fork();
 	}
 	if (cpid < 0) {
 		if ((r = -errno) == -EAGAIN)
@@ -584,6 +639,9 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 			    report[0] <= ST_FORK ? report[0] : ST_EXEC],
 			    strerror(report[1]));
 		reap(pid);
+		/* a sibling is not ours to reap: tell who must */
+		if (sibling && !o->detach)
+			ret->pid = pid;
 		goto out;
 	}
 	if (o->detach) {
@@ -599,6 +657,8 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 		r = -errno;
 		kill(-pid, SIGKILL);
 		reap(pid);
+		if (sibling)
+			ret->pid = pid;
 		goto out;
 	}
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
@@ -623,4 +683,80 @@ out:
 	free(path);
 	free_env(env);
 	return r;
+}
+
+/* ------------------------------------------- processes that left a group */
+
+#define ENVIRON_MAX	(256 * 1024)
+
+/* does /proc/PID/environ hold the NUL-terminated entry `marker'? */
+static bool
+environ_has(int dirfd, const char *marker, size_t mlen)
+{
+	char *buf;
+	ssize_t n, total = 0;
+	bool found = false;
+	int fd = openat(dirfd, "environ", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if ((buf = malloc(ENVIRON_MAX)) == NULL) {
+		close(fd);
+		return false;
+	}
+	while (total < ENVIRON_MAX &&
+	    (n = read(fd, buf + total, (size_t)(ENVIRON_MAX - total))) > 0)
+		total += n;
+	close(fd);
+	for (ssize_t i = 0; i < total && !found; i += (ssize_t)strnlen(buf + i,
+	    (size_t)(total - i)) + 1)
+		found = (size_t)(total - i) >= mlen &&
+		    memcmp(buf + i, marker, mlen) == 0;
+	free(buf);
+	return found;
+}
+
+/* SIGKILL to every process of uid carrying the shell's marker; how many */
+static int
+kill_round(uid_t uid, const char *marker, size_t mlen)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	if (proc == NULL)
+		return 0;
+	while ((e = readdir(proc)) != NULL) {
+		struct stat st;
+		pid_t pid;
+		int dfd, pidfd;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		pid = (pid_t)strtol(e->d_name, NULL, 10);
+		if ((dfd = openat(dirfd(proc), e->d_name, O_RDONLY |
+		    O_DIRECTORY | O_CLOEXEC)) < 0)
+			continue;
+		/* a pidfd first: the pid cannot be reused under our hands */
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd >= 0 && fstat(dfd, &st) == 0 && st.st_uid == uid &&
+		    environ_has(dfd, marker, mlen) &&
+		    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) == 0)
+			n++;
+		if (pidfd >= 0)
+			close(pidfd);
+		close(dfd);
+	}
+	closedir(proc);
+	return n;
+}
+
+int
+spawn_kill_marked(uid_t uid, const char *entry)
+{
+	if (entry == NULL || strchr(entry, '=') == NULL)
+		return -EINVAL;
+	if (privsep_active())
+		return mon_kill_marked(uid, entry);
+	return kill_round(uid, entry, strlen(entry) + 1);
 }

@@ -76,6 +76,23 @@ unsigned long spawn_fd_reserve(unsigned long limit, unsigned long reserve);
  */
 long	spawn_clone_into(int group_fd, int *pidfd);
 
+/*
+ * The monitor's spawns (privsep.c): a child that is not detached is
+ * cloned with CLONE_PARENT, the child of the monitor's parent (the network
+ * part, which supervises it).  A spawn that fails after the clone then
+ * sets ret->pid to the child the parent must reap (else ret is untouched).
+ */
+void	spawn_set_sibling(bool on);
+
+/*
+ * SIGKILL to every process of uid whose environment holds the entry
+ * NAME=value (processes that left their group: setsid, daemons; the
+ * shell plugin's marker, host->kill_marked).  How many, or -errno.  Under
+ * privilege separation the monitor does it (/proc/PID/environ of another
+ * user).
+ */
+int	spawn_kill_marked(uid_t uid, const char *entry);
+
 /* "/usr/local/bin:/usr/bin:/bin", plus the sbin directories for root */
 const char *spawn_default_path(uid_t uid);
 

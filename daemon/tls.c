@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "log.h"
+#include "privsep.h"
 #include "tls.h"
 
 #define PEM_MAX	(1024 * 1024)	/* a certificate chain or a key */
@@ -31,11 +32,16 @@
 char *
 tls_read_pem(const char *path, size_t max)
 {
-	FILE *fp = fopen(path, "re");
+	FILE *fp;
 	char *buf = NULL;
 	long len = -1;
 
-	if (fp == NULL)
+	/* the monitor reads again what was read before the drop */
+	if (privsep_dropped())
+		return mon_pem_read(path, max);
+	if (privsep_active())
+		mon_pem_allow(path);
+	if ((fp = fopen(path, "re")) == NULL)
 		return NULL;
 	errno = 0;
 	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&

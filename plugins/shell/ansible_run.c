@@ -657,7 +657,7 @@ job_timeout(void *arg)
 	j->timer = NULL;
 	host->log(WINRMD_LOG_NOTICE, "shell: async job %d (command %s) ran past "
 	    "its async timeout: killed", (int)j->child.pid, j->id);
-	kill(-j->child.pid, SIGKILL);
+	shell_signal(j->child.pid, SIGKILL, true);
 	if (j->group != NULL)
 		host->group_kill(j->group);
 }
@@ -725,7 +725,7 @@ ansible_jobs_fini(struct plugin_state *ps)
 		struct async_job *j = ps->jobs;
 		siginfo_t si;
 
-		kill(-j->child.pid, SIGKILL);
+		shell_signal(j->child.pid, SIGKILL, true);
 		if (j->group != NULL)
 			host->group_kill(j->group);
 		waitid(P_PIDFD, (id_t)j->child.pidfd, &si, WEXITED);

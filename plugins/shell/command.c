@@ -1104,7 +1104,7 @@ command_spawn(struct command *c, const struct winrmd_principal *user,
 		host->watch_remove(c->w_pid);
 		c->w_pid = NULL;
 		close_stdin(c);
-		kill(-c->child.pid, SIGKILL);
+		shell_signal(c->child.pid, SIGKILL, true);
 		{
 			siginfo_t si;
 

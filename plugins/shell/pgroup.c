@@ -144,13 +144,21 @@ command_reap(struct command *c)
 	}
 }
 
+int
+shell_signal(pid_t pid, int sig, bool group)
+{
+	if (WINRMD_HOST_HAS(host, signal))
+		return host->signal(pid, sig, group);
+	return kill(group ? -pid : pid, sig) == 0 ? 0 : -errno;
+}
+
 void
 command_kill_group(struct command *c, int sig)
 {
 	if (c->child.pid <= 0)
 		return;
 	if (!c->reaped)		/* the leader, alive or a zombie, pins the id */
-		kill(-c->child.pid, sig);
+		shell_signal(c->child.pid, sig, true);
 	else if (c->child.pidfd >= 0)
 		pidfd_signal(c->child.pidfd, sig, PIDFD_SIGNAL_PROCESS_GROUP);
 	/* else the group was empty when its leader was reaped */

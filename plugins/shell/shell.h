@@ -176,6 +176,9 @@ struct plugin_state {
 };
 
 extern const struct winrmd_host *host;
+/* kill(2) of a process the host started (its group with group), through
+ * the host: the daemon's network part may not signal users' processes */
+int	shell_signal(pid_t pid, int sig, bool group);
 
 /* shell.c: the fault for an unknown (or another user's) ShellId */
 int		 shell_not_found(struct winrmd_op *op, const char *id);

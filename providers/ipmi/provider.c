@@ -20,13 +20,33 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "ipmi.h"
 #include "prov.h"
+
+/*
+ * Under privilege separation the daemon reads the BMC as the system user
+ * winrmd once it has started (docs/DESIGN.md §8): the SDR cache, made
+ * here as root, becomes that user's.
+ */
+static void
+give_cache_dir(const struct winrmd_host *host, const char *dir)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0 || !host->conf_bool("Service", "PrivilegeSeparation") ||
+	    (pw = getpwnam("winrmd")) == NULL)
+		return;
+	if (chown(dir, pw->pw_uid, pw->pw_gid) < 0)
+		host->log(WINRMD_LOG_WARNING, "ipmi: SDRCacheDirectory %s: "
+		    "cannot give it to winrmd: %s", dir, strerror(errno));
+}
 
 #define FINI_WAIT_MS		500
 #define DEFAULT_CACHE_S		5
@@ -158,6 +178,8 @@ ipmi_init(const struct cim_services *svc, void **ret_state)
 		if ((r = ipmi_make_cache_dir(p->conf.sdr_dir)) < 0)
 			host->log(WINRMD_LOG_WARNING, "ipmi: SDRCacheDirectory "
 			    "%s: %s", p->conf.sdr_dir, strerror(-r));
+		else
+			give_cache_dir(host, p->conf.sdr_dir);
 		if (ipmi_backend() == &ipmi_freeipmi_backend &&
 		    ipmi_library_init(err, sizeof(err)) < 0) {
 			snprintf(p->why, sizeof(p->why), "%s", err);

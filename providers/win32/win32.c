@@ -220,13 +220,21 @@ w32_reap(const struct winrmd_child *c, siginfo_t *si, int flags)
 	return waitid(P_PID, (id_t)c->pid, si, WEXITED | flags);
 }
 
+int
+w32_signal(pid_t pid, int sig)
+{
+	if (WINRMD_HOST_HAS(w32->host, signal))
+		return w32->host->signal(pid, sig, false);
+	return kill(pid, sig) == 0 ? 0 : -errno;
+}
+
 void
 w32_kill_child(const struct winrmd_child *c)
 {
 	siginfo_t si;
 
 	/* unreaped, so the pid cannot have been reused */
-	kill(c->pid, SIGKILL);
+	w32_signal(c->pid, SIGKILL);
 	while (w32_reap(c, &si, 0) < 0 && errno == EINTR)
 		;
 }

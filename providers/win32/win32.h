@@ -112,6 +112,8 @@ uid_t	w32_caller_uid(const struct cim_ctx *ctx);
  * falling back to its pid where P_PIDFD is not there; 0 or -1 (errno)
  */
 int	w32_reap(const struct winrmd_child *c, siginfo_t *si, int flags);
+/* kill(2) of a process the host started, through the host (privsep) */
+int	w32_signal(pid_t pid, int sig);
 /* SIGKILL to a spawned, unreaped child, and reaps it */
 void	w32_kill_child(const struct winrmd_child *c);
 /* replaces invalid UTF-8 by '?', in place */

@@ -905,7 +905,7 @@ invoke_create(struct cim_ctx *ctx, const struct cim_instance *target,
 	ch->w_out = w32->host->watch_add(ch->c.out_fd, WINRMD_IN, on_child_out,
 	    ch);
 	if (ch->w_out == NULL) {
-		kill(ch->c.pid, SIGKILL);	/* not reaped by us: init's */
+		w32_signal(ch->c.pid, SIGKILL);	/* not reaped by us: init's */
 		ch->ctx = NULL;
 		child_free(ch);
 		return w32_fail_nomem(ctx);
@@ -1009,8 +1009,14 @@ invoke_terminate(struct cim_ctx *ctx, const struct cim_instance *target,
 	if (!w32_may_signal(uid, st.uid[0], st.uid[2]))
 		rv = 2;
 	else if ((pidfd >= 0 ? syscall(SYS_pidfd_send_signal, pidfd, SIGKILL,
-	    NULL, 0) : kill(pid, SIGKILL)) < 0)
-		rv = errno == ESRCH ? 0 : errno == EPERM ? 2 : 8;
+	    NULL, 0) : kill(pid, SIGKILL)) < 0) {
+		int e = errno, r;
+
+		/* an unprivileged daemon: the host kills what it started */
+		if (e == EPERM && (r = w32_signal(pid, SIGKILL)) <= 0)
+			e = -r;
+		rv = e == 0 || e == ESRCH ? 0 : e == EPERM ? 2 : 8;
+	}
 	if (pidfd >= 0)
 		close(pidfd);
 	w32->host->log(WINRMD_LOG_INFO, "win32: Win32_Process.Terminate %d "

@@ -408,6 +408,10 @@ daemon_alive() {
 start_daemon() {
 	local try i
 	[ -z "$DAEMON_PID" ] || fail "start_daemon: a daemon is already running"
+	# the privilege separation user, as the package's postinst makes it
+	id winrmd >/dev/null 2>&1 || useradd --system --no-create-home \
+	    --home-dir /nonexistent --shell /usr/sbin/nologin winrmd ||
+	    fail "cannot create the system user winrmd"
 	for try in 1 2 3; do
 		WRT_NSTART=$((WRT_NSTART + 1))
 		DLOG=$WORK/daemon.$WRT_NSTART.log

@@ -467,6 +467,21 @@ struct winrmd_host {
 		    const char *rhost, const char *id, winrmd_session_fn fn,
 		    void *arg);
 	void	(*session_close)(struct winrmd_session *s);
+	/*
+	 * Sends sig to pid, or with group to its process group (kill(2)),
+	 * a process host->spawn or spawn_detached started: under privilege
+	 * separation the daemon's network part may not signal the users'
+	 * processes itself, the monitor does it for the processes it
+	 * started.  0 or -errno.  Check with WINRMD_HOST_HAS.
+	 */
+	int	(*signal)(pid_t pid, int sig, bool group);
+	/*
+	 * SIGKILL to every process of uid whose environment holds entry
+	 * ("NAME=value"): the processes of a shell that left its process
+	 * groups, found by a variable every command started with.  How
+	 * many were killed, or -errno.  Check with WINRMD_HOST_HAS.
+	 */
+	int	(*kill_marked)(uid_t uid, const char *entry);
 };
 
 /*
