@@ -25,9 +25,6 @@
 static const char *const tn_field_description[] = {
 	"System.Management.Automation.Host.FieldDescription",
 	"System.Object", NULL };
-static const char *const tn_console_color[] = {
-	"System.ConsoleColor", "System.Enum", "System.ValueType",
-	"System.Object", NULL };
 static const char *const tn_collection[] = {
 	"System.Collections.ObjectModel.Collection`1[[System.Management."
 	"Automation.Host.FieldDescription, System.Management.Automation, "
@@ -37,11 +34,6 @@ static const char *const tn_host_exception[] = {
 	"System.Management.Automation.Host.HostException",
 	"System.Management.Automation.RuntimeException",
 	"System.SystemException", NULL };
-static const char *const console_colors[] = { "Black", "DarkBlue",
-	"DarkGreen", "DarkCyan", "DarkRed", "DarkMagenta", "DarkYellow",
-	"Gray", "DarkGray", "Blue", "Green", "Cyan", "Red", "Magenta",
-	"Yellow", "White" };
-
 /* what ThrowNotInteractive and ThrowPromptNotInteractive say */
 #define NOT_INTERACTIVE	"A command that prompts the user failed because " \
 	"the host program or the command type does not support user " \
@@ -302,8 +294,7 @@ color(const struct clixml_value *v)
 	if (v == NULL || clixml_is_nil(v) || clixml_int(v, &i) < 0 || i < 0 ||
 	    i > 15)
 		return NULL;
-	return clixml_new_enum(tn_console_color, (int32_t)i,
-	    console_colors[i]);
+	return psrp_build_console_color((int)i);
 }
 
 struct clixml_value *
@@ -338,9 +329,9 @@ psrp_host_write_call(const char *xml, size_t len)
 	if (fg != NULL || bg != NULL) {
 		/* one colour given: the other PowerShell's default */
 		clixml_list_add(mp, fg != NULL ? fg :
-		    clixml_new_enum(tn_console_color, 7, "Gray"));
+		    psrp_build_console_color(7));	/* Gray */
 		clixml_list_add(mp, bg != NULL ? bg :
-		    clixml_new_enum(tn_console_color, 0, "Black"));
+		    psrp_build_console_color(0));	/* Black */
 	}
 	clixml_list_add(mp, clixml_new_stringn(msg, n));
 	call = psrp_build_host_call(PSRP_VOID_CALL_ID, fg != NULL ||
