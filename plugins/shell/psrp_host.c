@@ -25,11 +25,6 @@
 static const char *const tn_field_description[] = {
 	"System.Management.Automation.Host.FieldDescription",
 	"System.Object", NULL };
-static const char *const tn_collection[] = {
-	"System.Collections.ObjectModel.Collection`1[[System.Management."
-	"Automation.Host.FieldDescription, System.Management.Automation, "
-	"Version=3.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35]]",
-	"System.Object", NULL };
 static const char *const tn_host_exception[] = {
 	"System.Management.Automation.Host.HostException",
 	"System.Management.Automation.RuntimeException",
@@ -158,8 +153,9 @@ psrp_read_host_call(const struct psrp_read_host *r, int64_t ci)
 	if (mp == NULL)
 		return NULL;
 	if (r->method == PSRP_HOST_PROMPT) {
-		if ((fields = clixml_new_obj(tn_collection, CLIXML_COLL_LST)) ==
-		    NULL) {
+		/* RemoteHostEncoder sends a collection as an ArrayList, a
+		 * FieldDescription as its fields */
+		if ((fields = psrp_new_arraylist()) == NULL) {
 			clixml_unref(mp);
 			return NULL;
 		}

@@ -27,7 +27,7 @@ for op in "Write-Host to the host" "Read-Host ReadLine" "Read-Host prompt" \
 done
 grep -q "psrp: pipeline .* of $TEST_USER: Read-Host asks the client's host (Prompt)" \
     "$DLOG" || fail "no Read-Host host call in the log"
-grep -q "no host call 77 waits for an answer" "$DLOG" ||
+grep -q "PIPELINE_HOST_RESPONSE refused: a response to call 77 (method 11) where call 1 (ReadLine) waits" "$DLOG" ||
 	fail "the response for call 77 was not logged as refused"
 matrix pypsrp "$version" PyPI \
     "PSRP host calls: Write-Host to the host's WriteLine, Read-Host answered by ReadLine/Prompt/ReadLineAsSecureString, over HTTP"

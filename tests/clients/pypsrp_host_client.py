@@ -120,10 +120,10 @@ def cmd_run(a):
               "Write-Host: host calls %r" % ui.calls)
         check(out == [] and not ps.had_errors, "Write-Host: output %r, "
               "errors %r" % (out, ps.streams.error))
-        check([i.message_data.extended_properties.get("Message")
-               if hasattr(i.message_data, "extended_properties") else
-               i.message_data for i in ps.streams.information] == ["hello"],
-              "Write-Host: information %r" % ps.streams.information)
+        info = [(i.source, i.tags, str(i.message_data))
+                for i in ps.streams.information]
+        check(info == [("Write-Host", ["PSHOST"], "hello")],
+              "Write-Host: information %r" % info)
         ui.calls.clear()
         out, ps = run(pool, "Write-Host", "part", NoNewline=True)
         check(ui.calls == [("Write1", "part")],
