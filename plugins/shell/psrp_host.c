@@ -14,6 +14,7 @@
  * Pure functions over CLIXML trees; psrp_pipeline.c queues the calls and
  * hands the responses here.  Unit-tested in check_psrp_host.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -168,20 +169,28 @@ psrp_read_host_call(const struct psrp_read_host *r, int64_t ci)
 	return psrp_build_host_call(ci, r->method, mp);
 }
 
+/* an ErrorRecord of Read-Host: ID is the FullyQualifiedErrorId's first part */
+static struct clixml_value *
+read_host_error(const char *msg, const char *const *types, const char *id,
+    int category)
+{
+	char fqid[128];
+	struct psrp_error e = { .pe_message = msg, .pe_exception_types = types,
+	    .pe_fqid = fqid, .pe_category = category,
+	    .pe_activity = "Read-Host" };
+
+	snprintf(fqid, sizeof(fqid), "%s,Microsoft.PowerShell.Commands."
+	    "ReadHostCommand", id);
+	return psrp_build_error_record(&e);
+}
+
 struct clixml_value *
 psrp_read_host_no_ui(const struct psrp_read_host *r)
 {
-	struct psrp_error e = {
-		.pe_message = r->method == PSRP_HOST_PROMPT ?
-		    NOT_INTERACTIVE PROMPT_MESSAGE : NOT_INTERACTIVE TRY_ANOTHER,
-		.pe_exception_types = tn_host_exception,
-		.pe_fqid = "HostFunctionNotImplemented,"
-		    "Microsoft.PowerShell.Commands.ReadHostCommand",
-		.pe_category = PSRP_ERR_NOT_IMPLEMENTED,
-		.pe_activity = "Read-Host",
-	};
-
-	return psrp_build_error_record(&e);
+	return read_host_error(r->method == PSRP_HOST_PROMPT ?
+	    NOT_INTERACTIVE PROMPT_MESSAGE : NOT_INTERACTIVE TRY_ANOTHER,
+	    tn_host_exception, "HostFunctionNotImplemented",
+	    PSRP_ERR_NOT_IMPLEMENTED);
 }
 
 /* --------------------------------------------------------- the answer */
@@ -189,15 +198,8 @@ psrp_read_host_no_ui(const struct psrp_read_host *r)
 static struct clixml_value *
 wrong_answer(const char *why)
 {
-	struct psrp_error e = {
-		.pe_message = why,
-		.pe_fqid = "RemoteHostCallFailed,"
-		    "Microsoft.PowerShell.Commands.ReadHostCommand",
-		.pe_category = PSRP_ERR_INVALID_ARGUMENT,
-		.pe_activity = "Read-Host",
-	};
-
-	return psrp_build_error_record(&e);
+	return read_host_error(why, NULL, "RemoteHostCallFailed",
+	    PSRP_ERR_INVALID_ARGUMENT);
 }
 
 int

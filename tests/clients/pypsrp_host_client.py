@@ -21,24 +21,8 @@ on the first that did not.
 import argparse
 import sys
 
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
-
-def client(a):
-    from pypsrp.client import Client
-    from urllib.parse import urlsplit
-    u = urlsplit(a.url)
-    return Client(u.hostname, port=u.port, username=a.user,
-                  password=a.password, ssl=u.scheme == "https",
-                  path=u.path.lstrip("/"), auth="basic",
-                  cert_validation=False, encryption="never")
+# the same helpers (Fail, check, a Basic pypsrp Client) as the cmdlets'
+from pypsrp_cmdlets_client import Fail, check, client
 
 
 def make_host():
