@@ -93,7 +93,7 @@ struct psrp_pipe {
 };
 
 static const struct command_kind pipe_kind;
-static int	psrp_host_write(struct command *, const char *, size_t);
+static int	host_write(struct command *, const char *, size_t);
 
 static int
 queue(struct command *c, uint32_t type, struct clixml_value *v)
@@ -129,7 +129,7 @@ queue_line(struct command *c, enum stream_id s, const char *p, size_t n)
 		r = psrp_queue_xml(pp->pool, &pp->q, type, &pp->pid, xml, xlen);
 		/* Write-Host: also the host's WriteLine, as Windows calls it */
 		if (r == 0 && type == PSRP_INFORMATION_RECORD && !pp->host_null)
-			(void)psrp_host_write(c, xml, xlen);
+			(void)host_write(c, xml, xlen);
 	} else if (s == ST_STDOUT) {
 		r = queue(c, PSRP_PIPELINE_OUTPUT, clixml_new_stringn(p, n));
 	} else {
@@ -310,6 +310,16 @@ finish(struct command *c)
 	    state == PSRP_PIPELINE_FAILED ? "failed" : "completed");
 }
 
+/* a pipeline without a process is over: its end comes at the Receive */
+static void
+ended(struct command *c, int code)
+{
+	c->exited = true;
+	c->exit_code = code;
+	c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
+	command_poke(c);
+}
+
 /* the pipeline cannot run: Failed with why, at once */
 static void
 fail(struct command *c, int category, const char *fqid, const char *why)
@@ -324,10 +334,7 @@ fail(struct command *c, int category, const char *fqid, const char *why)
 	queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(
 	    PSRP_PIPELINE_FAILED, psrp_build_error_record(&e)));
 	pp->final = true;
-	c->exited = true;
-	c->exit_code = 1;
-	c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
-	command_poke(c);
+	ended(c, 1);
 }
 
 /* ------------------------------------------------------------- Receive */
@@ -548,19 +555,9 @@ static int	decoded(struct command *, struct winrmd_op *,
 static int	pipe_fault(struct command *, struct winrmd_op *, const char *,
 		    const char *);
 
-/* a pipeline without a process is over: its end comes at the Receive */
-static void
-ended(struct command *c, int code)
-{
-	c->exited = true;
-	c->exit_code = code;
-	c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
-	command_poke(c);
-}
-
 /* the host call for a Write-Host record (an INFORMATION_RECORD body) */
 static int
-psrp_host_write(struct command *c, const char *xml, size_t xlen)
+host_write(struct command *c, const char *xml, size_t xlen)
 {
 	struct clixml_value *call = psrp_host_write_call(xml, xlen);
 
