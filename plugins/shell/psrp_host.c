@@ -99,11 +99,12 @@ psrp_read_host_plan(char *const *plan, struct psrp_read_host *r)
 		else if (strcmp(c, "Out-Default") != 0 &&
 		    strcmp(c, "Out-Host") != 0)
 			goto not;
-		for (i++; plan[i] != NULL && strcmp(plan[i], "|") != 0; i++)
+		for (i++; plan[i] != NULL && strcmp(plan[i], "|") != 0; i += 2)
 			if (strcmp(c, "Out-String") != 0 ||
-			    (strcmp(plan[i], "-Stream") != 0 &&
-			    strcmp(plan[i], "True") != 0))
+			    strcmp(plan[i], "-Stream") != 0 || plan[i + 1] == NULL)
 				goto not;
+			else
+				r->stream = strcasecmp(plan[i + 1], "True") == 0;
 	}
 	r->method = r->prompt != NULL ? PSRP_HOST_PROMPT : r->secure ?
 	    PSRP_HOST_READ_LINE_AS_SECURE_STRING : PSRP_HOST_READ_LINE;
@@ -202,6 +203,24 @@ wrong_answer(const char *why)
 	    PSRP_ERR_INVALID_ARGUMENT);
 }
 
+/* the value's text, as Out-String makes it: ended unless -Stream */
+static struct clixml_value *
+out_text(const struct psrp_read_host *r, const char *s, size_t n)
+{
+	struct clixml_value *v;
+	char *t;
+
+	if (!r->out_string || r->stream)
+		return clixml_new_stringn(s, n);
+	if ((t = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(t, s, n);
+	t[n] = '\n';
+	v = clixml_new_stringn(t, n + 1);
+	free(t);
+	return v;
+}
+
 int
 psrp_read_host_answer(const struct psrp_read_host *r, int64_t ci,
     const struct psrp_host_response *hr, const uint8_t *key,
@@ -261,8 +280,8 @@ psrp_read_host_answer(const struct psrp_read_host *r, int64_t ci,
 		free(plain);
 		/* it stays encrypted, as it came: what PowerShell would
 		 * encrypt again with the same key */
-		*ret_out = r->out_string ?
-		    clixml_new_string("System.Security.SecureString") :
+		*ret_out = r->out_string ? out_text(r,
+		    "System.Security.SecureString", 28) :
 		    clixml_ref((struct clixml_value *)v);
 		return *ret_out != NULL ? 0 : -1;
 	}
@@ -275,11 +294,13 @@ psrp_read_host_answer(const struct psrp_read_host *r, int64_t ci,
 			    "with a value that is not a string.");
 			return 1;
 		}
-		*ret_out = clixml_new_stringn(s, n);
+		*ret_out = out_text(r, s, n);
 		return *ret_out != NULL ? 0 : -1;
 	}
-	*ret_out = clixml_ref((struct clixml_value *)v);
-	return 0;
+	s = clixml_str(v, &n);
+	*ret_out = r->out_string ? out_text(r, s, n) :
+	    clixml_ref((struct clixml_value *)v);
+	return *ret_out != NULL ? 0 : -1;
 }
 
 /* -------------------------------------------------------- Write-Host */

@@ -26,6 +26,7 @@ struct psrp_read_host {
 	char	*prompt;	/* -Prompt's words joined by spaces, or NULL */
 	bool	 secure;	/* -AsSecureString */
 	bool	 out_string;	/* piped into Out-String: the text */
+	bool	 stream;	/* Out-String -Stream: no new line after it */
 	int	 method;	/* the call: ReadLine, ...AsSecureString, Prompt */
 };
 

@@ -66,8 +66,15 @@ START_TEST(plans)
 	ck_assert_int_eq(r.method, PSRP_HOST_PROMPT);
 	ck_assert_str_eq(r.prompt, "your name");
 	ck_assert(r.out_string);
+	ck_assert(r.stream);
 	ck_assert(!r.secure);
 	psrp_read_host_clear(&r);
+	ck_assert_int_eq(psrp_read_host_plan(PLAN("Read-Host", "|",
+	    "Out-String"), &r), 1);
+	ck_assert(r.out_string && !r.stream);
+	psrp_read_host_clear(&r);
+	ck_assert_int_eq(psrp_read_host_plan(PLAN("Read-Host", "|",
+	    "Out-String", "-Width", "80"), &r), 0);
 	ck_assert_int_eq(psrp_read_host_plan(PLAN("Read-Host", "|",
 	    "Out-Default"), &r), 1);
 	psrp_read_host_clear(&r);
@@ -184,6 +191,12 @@ START_TEST(answers)
 	ck_assert_int_eq(answer(&r, v, NULL, &out), 0);
 	ck_assert_str_eq(clixml_str(out, NULL), "alice");
 	clixml_unref(out);
+	/* through Out-String: the text ended with a new line */
+	r.out_string = true;
+	ck_assert_int_eq(answer(&r, v, NULL, &out), 0);
+	ck_assert_str_eq(clixml_str(out, NULL), "alice\n");
+	clixml_unref(out);
+	r.out_string = false;
 	clixml_unref(v);
 	/* another call id, another method: refused */
 	v = response(2, 11, "<S N=\"mr\">x</S>");
