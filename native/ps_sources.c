@@ -998,6 +998,7 @@ write_host(const struct ps_stage *s)
 	const char *sep = ps_param(s, "Separator");
 	char *all = xstrdup("");
 	bool any = false;
+	int color[2] = { -1, -1 };
 
 	for (size_t i = 0; i + 1 < s->argc; i += 2)
 		if (strcasecmp(s->argv[i], "-Object") == 0) {
@@ -1008,7 +1009,20 @@ write_host(const struct ps_stage *s)
 			all = n;
 			any = true;
 		}
-	ps_host(all, ps_switch(s, "NoNewline"));
+	for (int k = 0; k < 2; k++) {
+		const char *name = k == 0 ? "ForegroundColor" : "BackgroundColor";
+		const char *c = ps_param(s, name);
+
+		if (c != NULL && (color[k] = psrp_console_color_parse(c)) < 0) {
+			ps_error("Write-Host", PSRP_ERR_INVALID_ARGUMENT,
+			    "CannotConvertArgumentNoMessage", NULL, "Cannot "
+			    "bind parameter '%s'. Cannot convert value \"%s\" "
+			    "to type \"System.ConsoleColor\".", name, c);
+			free(all);
+			return;
+		}
+	}
+	ps_host(all, ps_switch(s, "NoNewline"), color[0], color[1]);
 	free(all);
 }
 

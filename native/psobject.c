@@ -187,7 +187,7 @@ ps_error(const char *cmdlet, int category, const char *fqid,
 }
 
 void
-ps_host(const char *text, bool no_newline)
+ps_host(const char *text, bool no_newline, int fg, int bg)
 {
 	static const char *const tags[] = { "PSHOST", NULL };
 	char host[256] = "";
@@ -197,7 +197,8 @@ ps_host(const char *text, bool no_newline)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gethostname(host, sizeof(host) - 1);
 	record('I', psrp_build_information(
-	    psrp_build_host_information(text, no_newline), "Write-Host", tags,
+	    psrp_build_host_information(text, no_newline, fg, bg), "Write-Host",
+	    tags,
 	    ps_time(ts.tv_sec, ts.tv_nsec), user, host, (uint32_t)getpid()));
 }
 

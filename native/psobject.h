@@ -47,7 +47,8 @@ bool	ps_switch(const struct ps_stage *s, const char *name);
 void	ps_error(const char *cmdlet, int category, const char *fqid,
 	    const char *target, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
-void	ps_host(const char *text, bool no_newline);
+/* Write-Host's record; fg, bg ConsoleColor values or -1 */
+void	ps_host(const char *text, bool no_newline, int fg, int bg);
 
 /* an object with type names (NULL-terminated) and its ToString */
 struct clixml_value *ps_obj(const char *const *types, const char *tostring);

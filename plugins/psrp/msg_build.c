@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "message.h"
 #include "psrp_msgs.h"
@@ -40,6 +41,13 @@ static const char *const tn_progress_type[] = {
 static const char *const tn_host_info_msg[] = {
 	"System.Management.Automation.HostInformationMessage",
 	"System.Object", NULL };
+static const char *const tn_console_color[] = {
+	"System.ConsoleColor", "System.Enum", "System.ValueType",
+	"System.Object", NULL };
+static const char *const console_colors[16] = { "Black", "DarkBlue",
+	"DarkGreen", "DarkCyan", "DarkRed", "DarkMagenta", "DarkYellow",
+	"Gray", "DarkGray", "Blue", "Green", "Cyan", "Red", "Magenta",
+	"Yellow", "White" };
 
 /* the HResult Windows sends for its script errors (COR_E_SYSTEM) */
 #define DEFAULT_HRESULT		(-2146233087)
@@ -371,7 +379,29 @@ psrp_build_informational(uint32_t type, const char *message)
 }
 
 struct clixml_value *
-psrp_build_host_information(const char *message, bool no_newline)
+psrp_build_console_color(int color)
+{
+	if (color < 0 || color > 15)
+		return clixml_new_nil();
+	return clixml_new_enum(tn_console_color, color, console_colors[color]);
+}
+
+int
+psrp_console_color_parse(const char *s)
+{
+	char *end;
+	long n;
+
+	for (int i = 0; i < 16; i++)
+		if (strcasecmp(s, console_colors[i]) == 0)
+			return i;
+	n = strtol(s, &end, 10);
+	return *s != '\0' && *end == '\0' && n >= 0 && n <= 15 ? (int)n : -1;
+}
+
+struct clixml_value *
+psrp_build_host_information(const char *message, bool no_newline, int fg,
+    int bg)
 {
 	struct clixml_value *v = clixml_new_obj(tn_host_info_msg,
 	    CLIXML_COLL_NONE);
@@ -379,8 +409,8 @@ psrp_build_host_information(const char *message, bool no_newline)
 	clixml_obj_set_tostring(v, message);
 	clixml_obj_add_prop(v, "Message", clixml_new_string(message));
 	clixml_obj_add_prop(v, "NoNewLine", clixml_new_bool(no_newline));
-	clixml_obj_add_prop(v, "ForegroundColor", clixml_new_nil());
-	clixml_obj_add_prop(v, "BackgroundColor", clixml_new_nil());
+	clixml_obj_add_prop(v, "ForegroundColor", psrp_build_console_color(fg));
+	clixml_obj_add_prop(v, "BackgroundColor", psrp_build_console_color(bg));
 	return v;
 }
 

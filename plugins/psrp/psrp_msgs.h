@@ -284,9 +284,16 @@ struct clixml_value *psrp_build_information(struct clixml_value *data,
 	    const char *source, const char *const *tags,
 	    struct clixml_value *time, const char *user, const char *computer,
 	    uint32_t pid);
-/* The HostInformationMessage Write-Host puts in an information record. */
+/*
+ * The HostInformationMessage Write-Host puts in an information record;
+ * fg and bg are System.ConsoleColor values, -1 for none (Nil).
+ */
 struct clixml_value *psrp_build_host_information(const char *message,
-	    bool no_newline);
+	    bool no_newline, int fg, int bg);
+/* a System.ConsoleColor (0 Black ... 15 White), Nil when out of range */
+struct clixml_value *psrp_build_console_color(int color);
+/* a ConsoleColor's name (any case) or number: its value, or -1 */
+int	psrp_console_color_parse(const char *s);
 /*
  * PROGRESS_RECORD (2.2.2.25); current_op may be NULL; type 0 is
  * Processing, 1 Completed

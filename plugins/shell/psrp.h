@@ -90,6 +90,12 @@ struct command *psrp_pool_command(struct shell *sh);
  */
 int	psrp_pool_send(struct shell *sh, struct winrmd_op *op, bool pr,
 	    const uint8_t *data, size_t len);
+/*
+ * A PIPELINE_HOST_RESPONSE sent to the pool (pypsrp sends them on pr
+ * without a CommandId) for the pipeline m names: WINRMD_OK or a fault
+ */
+int	psrp_pipeline_host_response(struct shell *sh, struct winrmd_op *op,
+	    const struct psrp_msg *m);
 /* a message queued for the client (taken over: msg is freed) */
 int	psrp_queue(struct psrp_pool *p, struct psrp_outq *q, uint32_t type,
 	    const struct psrp_guid *pid, struct clixml_value *v);

@@ -73,6 +73,8 @@ static const struct param p_host[] = { { "Object", P_LIST, 99 },
 	{ "NoNewline", P_SWITCH, -1 }, { "Separator", P_VALUE, -1 },
 	{ "ForegroundColor", P_VALUE, -1 }, { "BackgroundColor", P_VALUE, -1 },
 	END };
+static const struct param p_readhost[] = { { "Prompt", P_LIST, 99 },
+	{ "AsSecureString", P_SWITCH, -1 }, END };
 static const struct param p_error[] = { { "Message", P_VALUE, 0 }, END };
 static const struct param p_select[] = { { "Property", P_LIST, 0 },
 	{ "First", P_INT, -1 }, { "Last", P_INT, -1 }, { "Skip", P_INT, -1 },
@@ -105,6 +107,8 @@ static const struct cmdlet cmdlets[] = {
 	{ "Write-Output", "write", true, false, p_output },
 	{ "Write-Host", NULL, true, false, p_host },
 	{ "Write-Error", NULL, true, false, p_error },
+	/* alone (psrp_host.h): the daemon asks the client's host */
+	{ "Read-Host", NULL, true, false, p_readhost },
 	{ "Select-Object", "select", false, true, p_select },
 	{ "Where-Object", "where ?", false, true, p_where },
 	{ "Sort-Object", "sort", false, true, p_sort },
@@ -725,9 +729,39 @@ statements(struct plan *pl, struct tokens *ts)
 	}
 }
 
+/*
+ * Read-Host is served by the daemon, which asks the client's host
+ * (psrp_host.h): only alone, or piped into what passes its value on
+ */
+static bool
+read_host_alone(const struct plan *pl)
+{
+	bool rh = false;
+
+	for (size_t i = 0; i < pl->n; i++) {
+		const char *h = pl->w[i];
+
+		if (rh && strcmp(h, ";") == 0)
+			return false;	/* another statement (or a ';') */
+		if (i > 0 && strcmp(pl->w[i - 1], "|") != 0 &&
+		    strcmp(pl->w[i - 1], ";") != 0)
+			continue;	/* not a stage's name */
+		if (strcmp(h, "Read-Host") == 0) {
+			if (i > 0)
+				return false;
+			rh = true;
+		} else if (rh && strcmp(h, "Out-Default") != 0 &&
+		    strcmp(h, "Out-Host") != 0 && strcmp(h, "Out-String") != 0)
+			return false;
+	}
+	return true;
+}
+
 static int
 finish(struct plan *pl, char ***ret_argv)
 {
+	if (!pl->nomem && !read_host_alone(pl))
+		pl->bad = true;
 	if (pl->nomem || pl->bad || pl->n == 0) {
 		int r = pl->nomem ? -1 : 0;
 

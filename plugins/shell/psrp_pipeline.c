@@ -14,7 +14,8 @@
  * $LASTEXITCODE; a client with a host also gets SetShouldExit(status).
  * A pipeline of the cmdlets psrp_cmdlet.c understands runs as
  * winrmd-native psobject instead, whose stdout lines are whole records
- * (objects, error and information records).
+ * (objects, error and information records).  Write-Host and Read-Host
+ * with a host are host calls (psrp_host.c).
  */
 #define _GNU_SOURCE
 
@@ -33,6 +34,7 @@
 #include "psrp.h"
 #include "psrp_cmdlet.h"
 #include "psrp_evilwinrm.h"
+#include "psrp_host.h"
 #include "shell.h"
 
 #define RECEIVE_RESPONSE	WINRMD_NS_SHELL "/ReceiveResponse"
@@ -71,6 +73,9 @@ struct psrp_pipe {
 	bool			 objects;	/* stdout: psrp_cmdlet.h records */
 	char			*last_err;	/* the last stderr line */
 	bool			 final;		/* PIPELINE_STATE queued */
+	/* Read-Host: served here by a host call, one at a time */
+	struct psrp_read_host	 rh;
+	bool			 host_wait;	/* its call waits for an answer */
 	/* waiting for a free runspace: what it will run, its input so far */
 	bool			 queued;
 	struct psrp_script	 held;
@@ -88,6 +93,7 @@ struct psrp_pipe {
 };
 
 static const struct command_kind pipe_kind;
+static int	host_write(struct command *, const char *, size_t);
 
 static int
 queue(struct command *c, uint32_t type, struct clixml_value *v)
@@ -121,6 +127,9 @@ queue_line(struct command *c, enum stream_id s, const char *p, size_t n)
 			return;
 		}
 		r = psrp_queue_xml(pp->pool, &pp->q, type, &pp->pid, xml, xlen);
+		/* Write-Host: also the host's WriteLine, as Windows calls it */
+		if (r == 0 && type == PSRP_INFORMATION_RECORD && !pp->host_null)
+			(void)host_write(c, xml, xlen);
 	} else if (s == ST_STDOUT) {
 		r = queue(c, PSRP_PIPELINE_OUTPUT, clixml_new_stringn(p, n));
 	} else {
@@ -301,6 +310,16 @@ finish(struct command *c)
 	    state == PSRP_PIPELINE_FAILED ? "failed" : "completed");
 }
 
+/* a pipeline without a process is over: its end comes at the Receive */
+static void
+ended(struct command *c, int code)
+{
+	c->exited = true;
+	c->exit_code = code;
+	c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
+	command_poke(c);
+}
+
 /* the pipeline cannot run: Failed with why, at once */
 static void
 fail(struct command *c, int category, const char *fqid, const char *why)
@@ -315,10 +334,7 @@ fail(struct command *c, int category, const char *fqid, const char *why)
 	queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(
 	    PSRP_PIPELINE_FAILED, psrp_build_error_record(&e)));
 	pp->final = true;
-	c->exited = true;
-	c->exit_code = 1;
-	c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
-	command_poke(c);
+	ended(c, 1);
 }
 
 /* ------------------------------------------------------------- Receive */
@@ -531,6 +547,109 @@ out:
 	psrp_script_free(&script);
 }
 
+/* -------------------------------------------------------- host calls */
+
+struct input;
+static int	decoded(struct command *, struct winrmd_op *,
+		    const struct psrp_msg *, struct input *);
+static int	pipe_fault(struct command *, struct winrmd_op *, const char *,
+		    const char *);
+
+/* the host call for a Write-Host record (an INFORMATION_RECORD body) */
+static int
+host_write(struct command *c, const char *xml, size_t xlen)
+{
+	struct clixml_value *call = psrp_host_write_call(xml, xlen);
+
+	return call != NULL ? queue(c, PSRP_PIPELINE_HOST_CALL, call) : 0;
+}
+
+/* Read-Host: the client's host is asked; no process runs */
+static void
+read_host(struct command *c)
+{
+	struct psrp_pipe *pp = c->kdata;
+
+	pp->created = true;
+	pp->no_input = true;
+	if (pp->host_null) {
+		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s: Read-Host "
+		    "without a host: HostFunctionNotImplemented", c->id,
+		    c->shell->user.name);
+		queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(
+		    PSRP_PIPELINE_FAILED, psrp_read_host_no_ui(&pp->rh)));
+		pp->final = true;
+		ended(c, 1);
+		return;
+	}
+	host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s: Read-Host asks the "
+	    "client's host (%s)", c->id, c->shell->user.name,
+	    psrp_host_method_name(pp->rh.method));
+	if (queue(c, PSRP_PIPELINE_HOST_CALL, psrp_read_host_call(&pp->rh,
+	    PSRP_HOST_READ_CALL_ID)) < 0) {
+		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "OutOfMemory",
+		    "out of memory");
+		return;
+	}
+	pp->host_wait = true;
+	command_poke(c);
+}
+
+/* PIPELINE_HOST_RESPONSE v for c: 0, or -1 with err */
+static int
+host_response(struct command *c, const struct clixml_value *v, char *err,
+    size_t errlen)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct psrp_host_response hr;
+	struct clixml_value *out;
+	int k;
+
+	if (psrp_parse_host_response(v, &hr, err, errlen) < 0)
+		return -1;
+	if (hr.hr_ci == PSRP_VOID_CALL_ID)
+		return 0;	/* a void call's (SetShouldExit): nothing waits */
+	if (!pp->host_wait) {
+		snprintf(err, errlen, "no host call %lld waits for an answer",
+		    (long long)hr.hr_ci);
+		return -1;
+	}
+	k = psrp_read_host_answer(&pp->rh, PSRP_HOST_READ_CALL_ID, &hr,
+	    pp->pool->have_key ? pp->pool->key : NULL, &out, err, errlen);
+	if (k < 0)
+		return -1;
+	pp->host_wait = false;
+	host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s: the host answered "
+	    "Read-Host%s", c->id, c->shell->user.name, k == 1 ?
+	    " with an error" : "");
+	if (k == 1) {
+		queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(
+		    PSRP_PIPELINE_FAILED, out));
+		pp->final = true;
+	} else
+		queue(c, PSRP_PIPELINE_OUTPUT, out);
+	ended(c, k);
+	return 0;
+}
+
+int
+psrp_pipeline_host_response(struct shell *sh, struct winrmd_op *op,
+    const struct psrp_msg *m)
+{
+	char id[64];
+
+	psrp_guid_format(&m->pm_pid, true, id);
+	for (struct command *c = sh->commands; c != NULL; c = c->next)
+		if (c->kind == &pipe_kind && c->kdata != NULL &&
+		    strcasecmp(c->id, id) == 0)
+			return decoded(c, op, m, NULL);
+	host->log(WINRMD_LOG_NOTICE, "psrp: pool %s of %s: a host response for "
+	    "pipeline %s, which does not exist, refused", sh->id,
+	    sh->user.name, id);
+	return host->op_fault(op, WINRMD_FAULT_INVALID_PARAMETER, NULL,
+	    "The PowerShell pipeline %s does not exist.", id);
+}
+
 /*
  * What evil-winrm-py sends and is served natively: answered here (the
  * pipeline is over), or the shell text in *s; PSRP_SERVED_NONE otherwise
@@ -614,9 +733,14 @@ start(struct command *c, const struct psrp_pipeline *p)
 		break;
 	default:
 		memset(&script, 0, sizeof(script));
-		if (psrp_cmdlet_recognise(p, &script.plan) == 1)
+		if (psrp_cmdlet_recognise(p, &script.plan) == 1) {
+			if (psrp_read_host_plan(script.plan, &pp->rh) == 1) {
+				psrp_script_free(&script);
+				read_host(c);
+				return;
+			}
 			pp->objects = true;	/* objects from winrmd-native */
-		else if (psrp_script_build(p, pool->have_key ? pool->key : NULL,
+		} else if (psrp_script_build(p, pool->have_key ? pool->key : NULL,
 		    &script, err, sizeof(err)) < 0) {
 			fail(c, PSRP_ERR_INVALID_ARGUMENT, "ScriptNotRunnable",
 			    err);
@@ -741,28 +865,32 @@ input_text(const struct clixml_value *v, size_t *ret_len)
 	return t;
 }
 
+/* a message m for c; in NULL: a host response the pool passed on */
 static int
-message(struct command *c, struct winrmd_op *op, const uint8_t *buf,
-    size_t len, struct input *in)
+decoded(struct command *c, struct winrmd_op *op, const struct psrp_msg *m,
+    struct input *in)
 {
 	struct psrp_pipe *pp = c->kdata;
 	struct clixml_value *v;
-	struct psrp_msg m;
 	const char *name;
 	char err[256];
 
-	if (psrp_msg_decode(buf, len, &m) < 0)
-		return pipe_fault(c, op, "message", "shorter than its header");
-	if ((name = psrp_msg_type_name(m.pm_type)) == NULL)
+	if ((name = psrp_msg_type_name(m->pm_type)) == NULL)
 		name = "unknown";
-	if (m.pm_destination != PSRP_DEST_SERVER ||
-	    !psrp_guid_equal(&m.pm_rpid, &pp->pool->rpid) ||
-	    !psrp_guid_equal(&m.pm_pid, &pp->pid))
+	if (m->pm_destination != PSRP_DEST_SERVER ||
+	    !psrp_guid_equal(&m->pm_rpid, &pp->pool->rpid) ||
+	    !psrp_guid_equal(&m->pm_pid, &pp->pid))
 		return pipe_fault(c, op, name, "not addressed to this pipeline");
-	if ((v = clixml_read((const char *)m.pm_data, m.pm_len,
+	if (m->pm_type == PSRP_PIPELINE_HOST_RESPONSE &&
+	    m->pm_len > PSRP_HOST_RESPONSE_MAX)
+		return pipe_fault(c, op, name, "longer than a host response "
+		    "may be");
+	if (in == NULL && m->pm_type != PSRP_PIPELINE_HOST_RESPONSE)
+		return pipe_fault(c, op, name, "not a host response");
+	if ((v = clixml_read((const char *)m->pm_data, m->pm_len,
 	    &clixml_default_limits, err, sizeof(err))) == NULL)
 		return pipe_fault(c, op, name, err);
-	switch (m.pm_type) {
+	switch (m->pm_type) {
 	case PSRP_CREATE_PIPELINE: {
 		struct psrp_pipeline p;
 
@@ -804,7 +932,9 @@ message(struct command *c, struct winrmd_op *op, const uint8_t *buf,
 		in->end = true;
 		break;
 	case PSRP_PIPELINE_HOST_RESPONSE:
-		/* the only call made, SetShouldExit, returns nothing */
+		/* Read-Host's answer (psrp_host.c) */
+		if (host_response(c, v, err, sizeof(err)) < 0)
+			goto bad;
 		break;
 	default:
 		snprintf(err, sizeof(err), "a %s message is not served on a "
@@ -816,6 +946,17 @@ message(struct command *c, struct winrmd_op *op, const uint8_t *buf,
 bad:
 	clixml_unref(v);
 	return pipe_fault(c, op, name, err);
+}
+
+static int
+message(struct command *c, struct winrmd_op *op, const uint8_t *buf,
+    size_t len, struct input *in)
+{
+	struct psrp_msg m;
+
+	if (psrp_msg_decode(buf, len, &m) < 0)
+		return pipe_fault(c, op, "message", "shorter than its header");
+	return decoded(c, op, &m, in);
 }
 
 /* takes fragments; input for the child in *in */
@@ -919,6 +1060,12 @@ pipe_signal(struct command *c, const char *code)
 		c->exited = true;
 		c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
 	}
+	if (pp->host_wait) {
+		/* Read-Host's call is not answered: it never will be */
+		pp->host_wait = false;
+		c->exited = true;
+		c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
+	}
 	if (pp->queued || !pp->created) {
 		/* it never ran: it ends here */
 		pp->queued = false;
@@ -961,6 +1108,7 @@ pipe_cleanup(struct command *c)
 	free(pp->last_err);
 	free(pp->held_in);
 	psrp_script_free(&pp->held);
+	psrp_read_host_clear(&pp->rh);
 	if (pp->state != NULL)
 		OPENSSL_cleanse(pp->state, pp->state_len);
 	free(pp->state);

@@ -180,6 +180,8 @@ pool_message(struct psrp_pool *p, struct winrmd_op *op, const uint8_t *buf,
 		    "this pool's");
 	if (psrp_guid_is_nil(&p->rpid))
 		p->rpid = m.pm_rpid;
+	if (m.pm_type == PSRP_PIPELINE_HOST_RESPONSE)	/* the pipeline's */
+		return psrp_pipeline_host_response(p->sh, op, &m);
 	if ((v = clixml_read((const char *)m.pm_data, m.pm_len,
 	    &clixml_default_limits, err, sizeof(err))) == NULL)
 		return pool_fault(p, op, name, err);
@@ -305,7 +307,8 @@ pool_message(struct psrp_pool *p, struct winrmd_op *op, const uint8_t *buf,
 		break;
 	}
 	case PSRP_RUNSPACEPOOL_HOST_RESPONSE:
-		/* the pool makes no host calls: nothing waits for one */
+		/* the pool makes no host calls (its pipelines do): nothing
+		 * waits for one */
 		break;
 	default:
 		snprintf(err, sizeof(err), "a %s message is not served on the "

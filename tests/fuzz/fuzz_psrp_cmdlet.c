@@ -6,13 +6,15 @@
  * comes out has the shape winrmd-native reads (psrp_cmdlet.h): a stage
  * name, "-Param" value pairs, "|" or ";" between stages, at most 64
  * stages in a statement, no empty statement, and the same text gives the
- * same plan.
+ * same plan.  A plan of Read-Host gets its host call built
+ * (psrp_host.c), and the input is read as Write-Host's record too.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "psrp_cmdlet.h"
+#include "psrp_host.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -69,6 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct psrp_statement st = { cmds, 2 };
 	struct psrp_pipeline p = { .pp_statements = &st, .pp_nstatements = 1 };
 	char **w = NULL, **w2 = NULL, err[128];
+	struct psrp_read_host rh;
 	const char *xml;
 	uint32_t type;
 	size_t len;
@@ -81,7 +84,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		psrp_cmdlet_free(w2);
 		w2 = psrp_cmdlet_argv("native", "MARK", w);
 		free(w2);
+		if (psrp_read_host_plan(w, &rh) == 1) {
+			struct clixml_value *call = psrp_read_host_call(&rh, 1);
+
+			if (call == NULL || (rh.method == PSRP_HOST_PROMPT) !=
+			    (rh.prompt != NULL))
+				abort();
+			clixml_unref(call);
+			psrp_read_host_clear(&rh);
+		}
 	}
+	clixml_unref(psrp_host_write_call(text, size));
 	psrp_cmdlet_free(w);
 	if (cmd != NULL && yes != NULL && psrp_cmdlet_recognise(&p, &w) == 1) {
 		check_plan(w);

@@ -228,7 +228,8 @@ build(json_object *m, uint32_t *type, bool *zero_rpid)
 	}
 	if (strcmp(kind, "information") == 0) {
 		struct clixml_value *data = opt(m, "host") != NULL ?
-		    psrp_build_host_information(opt_str(m, "message"), false) :
+		    psrp_build_host_information(opt_str(m, "message"), false, -1,
+		    -1) :
 		    clixml_new_string(opt_str(m, "message"));
 
 		*type = PSRP_INFORMATION_RECORD;

@@ -265,6 +265,41 @@ START_TEST(content_test_path)
 }
 END_TEST
 
+/* Write-Host's record: its colours as System.ConsoleColor; a bad one */
+START_TEST(write_host_colors)
+{
+	static const char *const p1[] = { "Write-Host", "-Object", "hi",
+	    "-ForegroundColor", "red", "-NoNewline", "True", ";", "Write-Host",
+	    "-Object", "plain", ";", "Write-Host", "-Object", "x",
+	    "-BackgroundColor", "Purple", NULL };
+	struct clixml_value *v[8];
+	const struct clixml_value *d;
+	char kinds[9], *out = run(NULL, p1);
+	size_t n = records(out, v, 8, kinds);
+	int64_t i;
+	bool b;
+
+	ck_assert_str_eq(kinds, "IIE");
+	d = clixml_member(v[0], "MessageData");
+	ck_assert_str_eq(clixml_str(clixml_member(d, "Message"), NULL), "hi");
+	ck_assert_int_eq(clixml_bool(clixml_member(d, "NoNewLine"), &b), 0);
+	ck_assert(b);
+	ck_assert(clixml_has_type(clixml_member(d, "ForegroundColor"),
+	    "System.ConsoleColor"));
+	ck_assert_int_eq(clixml_int(clixml_member(d, "ForegroundColor"), &i),
+	    0);
+	ck_assert_int_eq(i, 12);
+	ck_assert(clixml_is_nil(clixml_member(d, "BackgroundColor")));
+	d = clixml_member(v[1], "MessageData");
+	ck_assert(clixml_is_nil(clixml_member(d, "ForegroundColor")));
+	ck_assert_str_eq(clixml_str(clixml_member(v[2],
+	    "FullyQualifiedErrorId"), NULL), "CannotConvertArgumentNoMessage,"
+	    "Microsoft.PowerShell.Commands.WriteHostCommand");
+	unref_all(v, n);
+	free(out);
+}
+END_TEST
+
 START_TEST(location_exit_state)
 {
 	static const char *const plan[] = { "Set-Location", "-Path", "sub",
@@ -328,6 +363,7 @@ suite(void)
 	tcase_add_test(tc, select_where_sort);
 	tcase_add_test(tc, out_string_table);
 	tcase_add_test(tc, content_test_path);
+	tcase_add_test(tc, write_host_colors);
 	tcase_add_test(tc, location_exit_state);
 	tcase_add_test(tc, unreadable);
 	suite_add_tcase(s, tc);

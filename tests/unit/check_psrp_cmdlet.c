@@ -187,6 +187,22 @@ plan_of_pipeline(struct psrp_statement *st, size_t nst)
 	return out;
 }
 
+/* Read-Host is served by the daemon: alone, or into Out-* only */
+START_TEST(read_host)
+{
+	expect("Read-Host", "Read-Host");
+	expect("Read-Host 'your name'", "Read-Host -Prompt your name");
+	expect("Read-Host -AsSecureString pw", "Read-Host -AsSecureString "
+	    "True -Prompt pw");
+	expect("Read-Host x | Out-String -Stream", "Read-Host -Prompt x | "
+	    "Out-String -Stream True");
+	expect("Read-Host | Select-Object -First 1", NULL);
+	expect("Write-Output a; Read-Host", NULL);
+	expect("Read-Host; Write-Output a", NULL);
+	expect("Get-Location | Read-Host", NULL);
+}
+END_TEST
+
 START_TEST(add_cmdlet)
 {
 	struct clixml_value *cls = clixml_new_string("Win32_OperatingSystem");
@@ -314,6 +330,7 @@ suite(void)
 	tcase_add_test(tc, sources);
 	tcase_add_test(tc, filters);
 	tcase_add_test(tc, not_understood);
+	tcase_add_test(tc, read_host);
 	tcase_add_test(tc, add_cmdlet);
 	tcase_add_test(tc, argv_and_records);
 	suite_add_tcase(s, tc);
