@@ -243,8 +243,11 @@ finish(struct command *c)
 		host->log(WINRMD_LOG_NOTICE, "psrp: pipeline %s: the runspace's "
 		    "environment is over %u bytes and was not kept", c->id,
 		    PSRP_STATE_MAX);
-	if (c->child.pid > 0)
+	if (c->child.pid > 0) {
 		pool->rs.last_exit = c->exit_code;
+		/* the runspace is known again: the next shell, warm */
+		psrp_warm_refresh(pool);
+	}
 	if (pp->stop) {
 		state = PSRP_PIPELINE_STOPPED;
 		queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(state,
@@ -392,21 +395,6 @@ pipe_receive(struct command *c, struct winrmd_op *op)
 
 /* -------------------------------------------------------------- start */
 
-/* the user's shell if it is a POSIX one, else /bin/sh */
-static const char *
-posix_shell(const char *sh)
-{
-	static const char *const ok[] = { "sh", "bash", "dash", "zsh", "ksh",
-	    "mksh", "ash", "yash" };
-	const char *b = strrchr(sh, '/');
-
-	b = b ? b + 1 : sh;
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strcmp(b, ok[i]) == 0)
-			return sh;
-	return "/bin/sh";
-}
-
 /* runs script (taken over) in a runspace of the pool */
 static void
 run(struct command *c, struct psrp_script *s)
@@ -415,8 +403,8 @@ run(struct command *c, struct psrp_script *s)
 	struct psrp_pool *pool = pp->pool;
 	struct shell *sh = c->shell;
 	struct psrp_script script = *s;
-	char err[512], *wrapper = NULL, *argv[8], **env = NULL, lec[32];
-	size_t n = 0, ne = 0;
+	char err[512], *wrapper = NULL, *argv[8], **env = NULL;
+	char lec[PSRP_LEC_LEN];
 	uuid_t u;
 	char uid[37];
 	int r;
@@ -426,33 +414,35 @@ run(struct command *c, struct psrp_script *s)
 	uuid_generate_random(u);
 	uuid_unparse_upper(u, uid);
 	snprintf(pp->mark, sizeof(pp->mark), "WINRMD-RUNSPACE-STATE-%s", uid);
-	while (pool->rs.env != NULL && pool->rs.env[ne] != NULL)
-		ne++;
-	wrapper = psrp_wrapper(pp->mark);
-	env = calloc(ne + script.nsecrets + 2, sizeof(char *));
+	pp->created = true;
+	/* the pool's warm process, with the script and the input so far */
+	if (psrp_warm_take(pool, c, pp->mark, &script,
+	    (const unsigned char *)pp->held_in, pp->held_len,
+	    pp->no_input || pp->held_end) == 0) {
+		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s started in "
+		    "pool %s (pid %d, warm)", c->id, sh->user.name, sh->id,
+		    (int)c->child.pid);
+		goto out;
+	}
+	wrapper = psrp_wrapper(pp->mark,
+	    psrp_shell_exports(psrp_posix_shell(sh->user.shell)));
+	env = psrp_run_env(pool, script.secrets, script.nsecrets, lec);
 	if (wrapper == NULL || env == NULL) {
 		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "OutOfMemory",
 		    "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < ne; i++)
-		env[n++] = pool->rs.env[i];
-	snprintf(lec, sizeof(lec), "LASTEXITCODE=%d", pool->rs.last_exit);
-	env[n++] = lec;
-	for (size_t i = 0; i < script.nsecrets; i++)
-		env[n++] = script.secrets[i];
-	argv[0] = (char *)posix_shell(sh->user.shell);
+	argv[0] = (char *)psrp_posix_shell(sh->user.shell);
 	r = 1;
 	/* the profile once per runspace, as PowerShell loads its own: the
 	 * next pipelines start with the environment it left */
-	if (!sh->noprofile && !pool->rs.profiled)
+	if (psrp_run_login(pool))
 		argv[r++] = (char *)"-l";
 	argv[r++] = (char *)"-c";
 	argv[r++] = wrapper;
 	argv[r++] = (char *)"winrmd-psrp";
 	argv[r++] = script.text;
 	argv[r] = NULL;
-	pp->created = true;
 	r = command_spawn(c, &sh->user.p, argv, env, pool->rs.cwd, sh->group);
 	if (r < 0 && pool->rs.cwd != NULL) {
 		/* the directory has gone: the home, as a new runspace */

@@ -284,10 +284,10 @@ END_TEST
 
 /* runs the wrapper with /bin/sh as the pipeline would: stdout and status */
 static int
-run_wrapper(const char *mark, const char *script, char *out, size_t max,
-    size_t *ret_len)
+run_wrapper(const char *shell, bool exports, const char *mark,
+    const char *script, char *out, size_t max, size_t *ret_len)
 {
-	char *w = psrp_wrapper(mark);
+	char *w = psrp_wrapper(mark, exports);
 	int fds[2], status;
 	size_t len = 0;
 	ssize_t n;
@@ -302,7 +302,7 @@ run_wrapper(const char *mark, const char *script, char *out, size_t max,
 		close(fds[0]);
 		if (chdir("/tmp") < 0)
 			_exit(99);
-		execl("/bin/sh", "sh", "-c", w, "winrmd-psrp", script,
+		execl(shell, "sh", "-c", w, "winrmd-psrp", script,
 		    (char *)NULL);
 		_exit(98);
 	}
@@ -316,16 +316,29 @@ run_wrapper(const char *mark, const char *script, char *out, size_t max,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* the shells and how each lists its environment */
+static const struct {
+	const char	*shell;
+	bool		 exports;
+} shells[] = {
+	{ "/bin/sh", false }, { "/bin/sh", true }, { "/bin/bash", true },
+	{ "/bin/bash", false },
+};
+
 START_TEST(wrapper_runs)
 {
 	static const char mark[] = "WINRMD-RUNSPACE-STATE-TEST";
+	const char *sh = shells[_i].shell;
+	bool ex = shells[_i].exports;
 	char out[65536], *m;
 	struct psrp_runspace rs = { 0 };
 	size_t len;
 	int rc;
 
-	rc = run_wrapper(mark, "echo one; printf two; cd /; "
-	    "export WRT_W='v w'; exit 5", out, sizeof(out), &len);
+	rc = run_wrapper(sh, ex, mark, "echo one; printf two; cd /; "
+	    "export WRT_W='v w'; export WRT_Q=\"it's \\\"q\\\" \\$x "
+	    "\\`b\\` b\\\\s\"; export WRT_C=\"$(printf 'n\\nx\\ty\\001z\\303\\251')\"; "
+	    "export WRT_E=; exit 5", out, sizeof(out), &len);
 	ck_assert_int_eq(rc, 5);
 	/* the script's output, the mark right after its last bytes */
 	m = memmem(out, len, mark, strlen(mark));
@@ -338,18 +351,134 @@ START_TEST(wrapper_runs)
 	ck_assert_int_eq(psrp_state_parse(m, len - (size_t)(m - out), &rs), 0);
 	ck_assert_str_eq(rs.cwd, "/");
 	{
-		bool found = false;
+		static const char *const want[] = { "WRT_W=v w",
+		    "WRT_Q=it's \"q\" $x `b` b\\s",
+		    "WRT_C=n\nx\ty\001z\303\251", "WRT_E=" };
+		size_t found = 0;
 
 		for (size_t i = 0; rs.env[i] != NULL; i++)
-			if (strcmp(rs.env[i], "WRT_W=v w") == 0)
-				found = true;
-		ck_assert(found);
+			for (size_t k = 0; k < 4; k++)
+				if (strcmp(rs.env[i], want[k]) == 0)
+					found |= 1u << k;
+		ck_assert_msg(found == 15, "%s %s: found %zx", sh,
+		    ex ? "export -p" : "env -0", found);
+		ck_assert_ptr_nonnull(rs.env[4]);	/* HOME, PATH... */
 	}
 	psrp_runspace_clear(&rs);
 	/* a script that does not parse: the state still comes back */
-	rc = run_wrapper(mark, "if then fi (", out, sizeof(out), &len);
+	rc = run_wrapper(sh, ex, mark, "if then fi (", out, sizeof(out), &len);
 	ck_assert_int_ne(rc, 0);
 	ck_assert_ptr_nonnull(memmem(out, len, mark, strlen(mark)));
+}
+END_TEST
+
+/*
+ * runs the warm wrapper with /bin/sh as a pool would: it waits on stdin,
+ * then takes the handoff for script and what follows it as its input
+ */
+static int
+run_warm(const char *mark, const char *script, const char *input, char *out,
+    size_t max, size_t *ret_len)
+{
+	char *w = psrp_warm_wrapper(true), *h;
+	int in[2], fds[2], status;
+	size_t len = 0, hlen;
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(w);
+	h = psrp_warm_handoff(mark, script, &hlen);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(pipe(in), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(in[1]);
+		if (chdir("/tmp") < 0)
+			_exit(99);
+		execl("/bin/sh", "sh", "-c", w, "winrmd-psrp", (char *)NULL);
+		_exit(98);
+	}
+	close(fds[1]);
+	close(in[0]);
+	ck_assert_int_eq(write(in[1], h, hlen), (ssize_t)hlen);
+	ck_assert_int_eq(write(in[1], input, strlen(input)),
+	    (ssize_t)strlen(input));
+	close(in[1]);
+	while ((n = read(fds[0], out + len, max - len)) > 0)
+		len += (size_t)n;
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	free(w);
+	free(h);
+	*ret_len = len;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(warm_wrapper_runs)
+{
+	static const char mark[] = "WINRMD-RUNSPACE-STATE-WARM";
+	char out[65536], *m;
+	struct psrp_runspace rs = { 0 };
+	size_t len;
+	int rc;
+
+	/* lines, a backslash, leading blanks and quotes kept as they are;
+	 * the input after the handoff is the script's stdin */
+	rc = run_warm(mark, "printf '%s\\n' 'a\\b'\n  printf '%s\\n' \"$#\"\n"
+	    "read x; echo \"got $x\"; cd /; export WRT_W='v w'\nexit 4",
+	    "line1\n", out, sizeof(out), &len);
+	ck_assert_int_eq(rc, 4);
+	m = memmem(out, len, mark, strlen(mark));
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq((int)(m - out), 16);
+	ck_assert(memcmp(out, "a\\b\n0\ngot line1\n", 16) == 0);
+	m += strlen(mark) + 1;
+	ck_assert_int_eq(psrp_state_parse(m, len - (size_t)(m - out), &rs), 0);
+	ck_assert_str_eq(rs.cwd, "/");
+	{
+		bool found = false;
+
+		for (size_t i = 0; rs.env[i] != NULL; i++) {
+			if (strcmp(rs.env[i], "WRT_W=v w") == 0)
+				found = true;
+			/* the wrapper's own variables are not the runspace's */
+			ck_assert(strncmp(rs.env[i], "__winrmd", 8) != 0);
+		}
+		ck_assert(found);
+	}
+	psrp_runspace_clear(&rs);
+	/* a warm process whose stdin ends unused runs nothing */
+	{
+		char *w = psrp_warm_wrapper(false);
+		int in[2], fds[2], status;
+		pid_t pid;
+
+		ck_assert_int_eq(pipe(fds), 0);
+		ck_assert_int_eq(pipe(in), 0);
+		pid = fork();
+		if (pid == 0) {
+			dup2(in[0], 0);
+			dup2(fds[1], 1);
+			close(fds[0]);
+			close(in[1]);
+			execl("/bin/sh", "sh", "-c", w, "winrmd-psrp",
+			    (char *)NULL);
+			_exit(98);
+		}
+		close(fds[1]);
+		close(in[0]);
+		close(in[1]);
+		ck_assert_int_eq(read(fds[0], out, sizeof(out)), 0);
+		close(fds[0]);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		free(w);
+	}
 }
 END_TEST
 
@@ -368,7 +497,9 @@ psrp_script_suite(void)
 	tcase_add_test(tc, pypsrp_copy_fetch);
 	tcase_add_test(tc, value_texts);
 	tcase_add_test(tc, state_parse);
-	tcase_add_test(tc, wrapper_runs);
+	tcase_add_loop_test(tc, wrapper_runs, 0,
+	    (int)(sizeof(shells) / sizeof(shells[0])));
+	tcase_add_test(tc, warm_wrapper_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }
