@@ -168,8 +168,10 @@ psrp_warm_refresh(struct psrp_pool *pool)
 		pool->warm = w;
 	}
 	warm_kill(w);
+	/* 1 ms: past the next loop turn, which sends the answers resumed
+	 * now (timers run before it, at the end of this one) */
 	if (w->timer == NULL)
-		w->timer = host->timer_start(0, warm_start, pool);
+		w->timer = host->timer_start(1, warm_start, pool);
 }
 
 void
