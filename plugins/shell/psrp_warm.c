@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +196,7 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 	struct psrp_warm *w = pool->warm;
 	struct shell *sh = pool->sh;
 	char *handoff, *buf, *argv[7];
+	struct pollfd pfd;
 	size_t hlen;
 	int r, a = 0;
 
@@ -202,6 +204,15 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 	    strlen(s->text) > WARM_SCRIPT_MAX ||
 	    w->login != psrp_run_login(pool))
 		return -1;
+	/* it ended (killed, its profile exited), or its directory went (a
+	 * cold start would begin in the home): cold, as a new runspace */
+	pfd.fd = w->child.pidfd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) != 0 || (pool->rs.cwd != NULL &&
+	    access(pool->rs.cwd, F_OK) != 0)) {
+		warm_kill(w);
+		return -1;
+	}
 	if ((handoff = psrp_warm_handoff(mark, s->text, &hlen)) == NULL)
 		return -1;
 	if ((buf = malloc(hlen + in_len)) == NULL) {
