@@ -282,15 +282,29 @@ START_TEST(state_parse)
 }
 END_TEST
 
+/* a child's stdout (fd, read to its end) and its exit status */
+static int
+collect(int fd, pid_t pid, char *out, size_t max, size_t *ret_len)
+{
+	size_t len = 0;
+	ssize_t n;
+	int status;
+
+	while ((n = read(fd, out + len, max - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	*ret_len = len;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /* runs the wrapper with /bin/sh as the pipeline would: stdout and status */
 static int
 run_wrapper(const char *shell, bool exports, const char *mark,
     const char *script, char *out, size_t max, size_t *ret_len)
 {
 	char *w = psrp_wrapper(mark, exports);
-	int fds[2], status;
-	size_t len = 0;
-	ssize_t n;
+	int fds[2];
 	pid_t pid;
 
 	ck_assert_ptr_nonnull(w);
@@ -307,13 +321,8 @@ run_wrapper(const char *shell, bool exports, const char *mark,
 		_exit(98);
 	}
 	close(fds[1]);
-	while ((n = read(fds[0], out + len, max - len)) > 0)
-		len += (size_t)n;
-	close(fds[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	free(w);
-	*ret_len = len;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return collect(fds[0], pid, out, max, ret_len);
 }
 
 /* the shells and how each lists its environment */
@@ -381,9 +390,8 @@ run_warm(const char *mark, const char *script, const char *input, char *out,
     size_t max, size_t *ret_len)
 {
 	char *w = psrp_warm_wrapper(true), *h = NULL;
-	int in[2], fds[2], status;
-	size_t len = 0, hlen = 0;
-	ssize_t n;
+	int in[2], fds[2];
+	size_t hlen = 0;
 	pid_t pid;
 
 	ck_assert_ptr_nonnull(w);
@@ -413,14 +421,9 @@ run_warm(const char *mark, const char *script, const char *input, char *out,
 		ck_assert_int_eq(write(in[1], input, strlen(input)),
 		    (ssize_t)strlen(input));
 	close(in[1]);
-	while ((n = read(fds[0], out + len, max - len)) > 0)
-		len += (size_t)n;
-	close(fds[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	free(w);
 	free(h);
-	*ret_len = len;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return collect(fds[0], pid, out, max, ret_len);
 }
 
 START_TEST(warm_wrapper_runs)
