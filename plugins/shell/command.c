@@ -1052,12 +1052,12 @@ session_env(char *const *env, char *const *penv)
 }
 
 int
-command_spawn(struct command *c, const struct winrmd_principal *user,
-    char **argv, char *const *env, const char *cwd, struct winrmd_group *group)
+shell_spawn(struct shell *sh, const struct winrmd_principal *user,
+    char **argv, char *const *env, const char *cwd, struct winrmd_group *group,
+    struct winrmd_child *ret)
 {
-	struct shell *sh = c->shell;
 	struct winrmd_spawn_req req = { 0 };
-	char cpbuf[16], **all = NULL;
+	char **all = NULL;
 	int r;
 
 	if (sh->session_env != NULL && sh->session_env[0] != NULL) {
@@ -1075,13 +1075,35 @@ command_spawn(struct command *c, const struct winrmd_principal *user,
 		req.mem_limit = sh->mem_limit;
 		req.nproc_limit = sh->max_procs;
 	}
-	r = host->spawn(&req, &c->child);
+	r = host->spawn(&req, ret);
 	free(all);
-	if (r < 0) {
+	return r;
+}
+
+int
+command_spawn(struct command *c, const struct winrmd_principal *user,
+    char **argv, char *const *env, const char *cwd, struct winrmd_group *group)
+{
+	struct winrmd_child child;
+	int r;
+
+	if ((r = shell_spawn(c->shell, user, argv, env, cwd, group,
+	    &child)) < 0) {
 		c->child = (struct winrmd_child){ .pid = 0, .pidfd = -1,
 		    .in_fd = -1, .out_fd = -1, .err_fd = -1 };
 		return r;
 	}
+	return command_adopt(c, user, argv, &child);
+}
+
+int
+command_adopt(struct command *c, const struct winrmd_principal *user,
+    char *const *argv, const struct winrmd_child *child)
+{
+	struct shell *sh = c->shell;
+	char cpbuf[16];
+
+	c->child = *child;
 	log_started(c, user, argv);
 	if (sh->codepage != 65001 && sh->codepage != 0) {
 		c->conv = iconv_open(codepage_name(sh->codepage, cpbuf,

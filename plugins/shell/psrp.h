@@ -72,7 +72,33 @@ struct psrp_pool {
 	/* no client: its pipelines run on (psrp_disconnect.c) */
 	bool			 disconnected;
 	bool			 bound_logged;	/* the output bound, logged */
+	struct psrp_warm	*warm;		/* psrp_warm.c */
 };
+
+/* psrp_warm.c: a shell started ahead for the pool's next pipeline */
+#define PSRP_LEC_LEN		32
+struct psrp_script;
+/* the user's shell if it is a POSIX one, else /bin/sh */
+const char *psrp_posix_shell(const char *sh);
+/* whether the next pipeline's shell runs the login profile (-l) */
+bool	psrp_run_login(const struct psrp_pool *pool);
+/*
+ * The environment of the pool's next pipeline: the runspace's, then
+ * LASTEXITCODE (in lec), then the secrets; the strings are the callers'
+ */
+char	**psrp_run_env(const struct psrp_pool *pool, char *const *secrets,
+	    size_t nsecrets, char lec[PSRP_LEC_LEN]);
+/* the runspace changed (or opened): the warm process again, soon */
+void	psrp_warm_refresh(struct psrp_pool *pool);
+void	psrp_warm_free(struct psrp_pool *pool);
+/*
+ * c takes the warm process for script s with its state mark, and the
+ * input held so far (in_end: all of it): 0, or -1 when there is none that
+ * fits (start cold), -2 when it could not be taken (start cold)
+ */
+int	psrp_warm_take(struct psrp_pool *pool, struct command *c,
+	    const char *mark, const struct psrp_script *s,
+	    const unsigned char *in, size_t in_len, bool in_end);
 
 /* psrp_pool.c */
 /* whether the ResourceURI is PowerShell's (any configuration) */
@@ -221,9 +247,20 @@ char	*psrp_shell_quote(const char *s, size_t len);
  * The wrapper the user's shell runs: the script (its $1) with an EXIT
  * trap printing mark, then the working directory and env -0.
  */
-char	*psrp_wrapper(const char *mark);
+char	*psrp_wrapper(const char *mark, bool exports);
+/* whether this shell's `export -p' is one psrp_state_parse reads */
+bool	psrp_shell_exports(const char *shell);
 /*
- * The state after the mark: "cwd\n" then NUL-separated NAME=value.  Fills
+ * The wrapper of a warm process (psrp_warm.c): it waits on its stdin for
+ * psrp_warm_handoff()'s text, then runs the script as psrp_wrapper does
+ */
+char	*psrp_warm_wrapper(bool exports);
+/* what a warm process is given on stdin for script and mark, its length */
+char	*psrp_warm_handoff(const char *mark, const char *script,
+	    size_t *ret_len);
+/*
+ * The state after the mark: "cwd\n" then NUL-separated NAME=value (env
+ * -0), or what `export -p' of dash or bash prints.  Fills
  * rs (replacing cwd and env; variables of the shell itself dropped, at
  * most PSRP_ENV_MAX); -1 if it is not that shape (rs untouched).
  */

@@ -274,8 +274,11 @@ finish(struct command *c)
 		host->log(WINRMD_LOG_NOTICE, "psrp: pipeline %s: the runspace's "
 		    "environment is over %u bytes and was not kept", c->id,
 		    PSRP_STATE_MAX);
-	if (c->child.pid > 0)
+	if (c->child.pid > 0) {
 		pool->rs.last_exit = c->exit_code;
+		/* the runspace is known again: the next shell, warm */
+		psrp_warm_refresh(pool);
+	}
 	if (pp->stop) {
 		state = PSRP_PIPELINE_STOPPED;
 		queue(c, PSRP_PIPELINE_STATE, psrp_build_pipeline_state(state,
@@ -430,21 +433,6 @@ pipe_receive(struct command *c, struct winrmd_op *op)
 
 /* -------------------------------------------------------------- start */
 
-/* the user's shell if it is a POSIX one, else /bin/sh */
-static const char *
-posix_shell(const char *sh)
-{
-	static const char *const ok[] = { "sh", "bash", "dash", "zsh", "ksh",
-	    "mksh", "ash", "yash" };
-	const char *b = strrchr(sh, '/');
-
-	b = b ? b + 1 : sh;
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strcmp(b, ok[i]) == 0)
-			return sh;
-	return "/bin/sh";
-}
-
 /* runs script (taken over) in a runspace of the pool */
 static void
 run(struct command *c, struct psrp_script *s)
@@ -453,9 +441,9 @@ run(struct command *c, struct psrp_script *s)
 	struct psrp_pool *pool = pp->pool;
 	struct shell *sh = c->shell;
 	struct psrp_script script = *s;
-	char err[512], *wrapper = NULL, *argv[8], **env = NULL, lec[32];
-	char **argvp = NULL, *cim_env[2] = { NULL, NULL };
-	size_t n = 0, ne = 0;
+	char err[512], *wrapper = NULL, *argv[8], **env = NULL;
+	char lec[PSRP_LEC_LEN], **argvp = NULL, *cim_env[2] = { NULL, NULL };
+	size_t n;
 	uuid_t u;
 	char uid[37];
 	int r;
@@ -465,23 +453,30 @@ run(struct command *c, struct psrp_script *s)
 	uuid_generate_random(u);
 	uuid_unparse_upper(u, uid);
 	snprintf(pp->mark, sizeof(pp->mark), "WINRMD-RUNSPACE-STATE-%s", uid);
-	while (pool->rs.env != NULL && pool->rs.env[ne] != NULL)
-		ne++;
-	wrapper = psrp_wrapper(pp->mark);
-	env = calloc(ne + script.nsecrets + 4, sizeof(char *));
+	pp->created = true;
+	/* the pool's warm process (a shell), with the script and the input
+	 * so far; cmdlets run winrmd-native instead */
+	if (script.plan == NULL && psrp_warm_take(pool, c, pp->mark, &script,
+	    (const unsigned char *)pp->held_in, pp->held_len,
+	    pp->no_input || pp->held_end) == 0) {
+		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s started in "
+		    "pool %s (pid %d, warm)", c->id, sh->user.name, sh->id,
+		    (int)c->child.pid);
+		goto out;
+	}
+	wrapper = psrp_wrapper(pp->mark,
+	    psrp_shell_exports(psrp_posix_shell(sh->user.shell)));
+	env = psrp_run_env(pool, script.secrets, script.nsecrets, lec);
 	if (wrapper == NULL || env == NULL) {
 		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "OutOfMemory",
 		    "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < ne; i++)
-		env[n++] = pool->rs.env[i];
-	snprintf(lec, sizeof(lec), "LASTEXITCODE=%d", pool->rs.last_exit);
-	env[n++] = lec;
-	for (size_t i = 0; i < script.nsecrets; i++)
-		env[n++] = script.secrets[i];
+	for (n = 0; env[n] != NULL; n++)
+		;
 	if (script.plan != NULL) {
-		/* Get-CimInstance loads the providers the cim plugin has */
+		/* Get-CimInstance loads the providers the cim plugin has
+		 * (psrp_run_env leaves room for these two) */
 		const char *pl = host->conf_str("CIM", "Providers");
 		const char *pd = host->conf_str("CIM", "ProviderDirectory");
 
@@ -492,18 +487,17 @@ run(struct command *c, struct psrp_script *s)
 		    pd) > 0)
 			env[n++] = cim_env[1];
 	}
-	argv[0] = (char *)posix_shell(sh->user.shell);
+	argv[0] = (char *)psrp_posix_shell(sh->user.shell);
 	r = 1;
 	/* the profile once per runspace, as PowerShell loads its own: the
 	 * next pipelines start with the environment it left */
-	if (!sh->noprofile && !pool->rs.profiled)
+	if (psrp_run_login(pool))
 		argv[r++] = (char *)"-l";
 	argv[r++] = (char *)"-c";
 	argv[r++] = wrapper;
 	argv[r++] = (char *)"winrmd-psrp";
 	argv[r++] = script.text;
 	argv[r] = NULL;
-	pp->created = true;
 	if (script.plan != NULL)	/* cmdlets: winrmd-native's objects */
 		argvp = psrp_cmdlet_argv(native_path(), pp->mark, script.plan);
 	if (script.plan != NULL && argvp == NULL) {

@@ -230,6 +230,7 @@ pool_message(struct psrp_pool *p, struct winrmd_op *op, const uint8_t *buf,
 		host->log(WINRMD_LOG_INFO, "psrp: pool %s of %s opened "
 		    "(runspaces %d to %d)", p->sh->id, p->sh->user.name,
 		    p->min_rs, p->max_rs);
+		psrp_warm_refresh(p);
 		break;
 	}
 	case PSRP_PUBLIC_KEY: {
@@ -302,6 +303,7 @@ pool_message(struct psrp_pool *p, struct winrmd_op *op, const uint8_t *buf,
 		p->rs.env = env;
 		if (p->sh->cwd != NULL)
 			p->rs.cwd = strdup(p->sh->cwd);
+		psrp_warm_refresh(p);
 		r = psrp_queue(p, &p->q, PSRP_RUNSPACE_AVAILABILITY, NULL,
 		    psrp_build_availability_bool(ci, true));
 		break;
@@ -496,6 +498,7 @@ psrp_pool_free(struct shell *sh)
 		command_abort_ops(p->cmd, WINRMD_FAULT_SHELL_NOT_FOUND);
 		command_destroy(shell_state(), p->cmd);
 	}
+	psrp_warm_free(p);
 	psrp_defrag_free(p->in);
 	psrp_defrag_free(p->pr);
 	psrp_outq_clear(&p->q);

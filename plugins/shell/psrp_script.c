@@ -484,18 +484,87 @@ psrp_script_free(struct psrp_script *s)
 
 /* --------------------------------------------------------------- state */
 
+/*
+ * The EXIT trap of both wrappers: the first %s is the mark as a shell
+ * word, the second what lists the environment: `export -p' (a builtin)
+ * where the shell's output of it is one psrp_state_parse reads, else
+ * `env -0' (a process more, at the end of every pipeline)
+ */
+#define STATE_TRAP \
+	"trap '__winrmd_rc=$?; trap - EXIT; printf \"%%s\\n\" %s; pwd; " \
+	"%s; exit $__winrmd_rc' EXIT\n"
+
+bool
+psrp_shell_exports(const char *shell)
+{
+	static const char *const ok[] = { "sh", "bash", "dash" };
+	const char *b = strrchr(shell, '/');
+
+	b = b ? b + 1 : shell;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(b, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char *
+env_lister(bool exports)
+{
+	return exports ? "export -p" : "env -0";
+}
+
 char *
-psrp_wrapper(const char *mark)
+psrp_wrapper(const char *mark, bool exports)
+{
+	char *w;
+
+	if (asprintf(&w, STATE_TRAP
+	    "__winrmd_s=$1; shift\n"
+	    "eval \"$__winrmd_s\"\n", mark, env_lister(exports)) < 0)
+		return NULL;
+	return w;
+}
+
+/*
+ * The warm process reads "LINES MARK\n" and LINES lines of script with
+ * the shell's own read (a byte at a time from a pipe, so nothing of the
+ * pipeline's input after them is taken); the end of its stdin before
+ * that ends it quietly.
+ */
+char *
+psrp_warm_wrapper(bool exports)
 {
 	char *w;
 
 	if (asprintf(&w,
-	    "trap '__winrmd_rc=$?; trap - EXIT; printf \"%%s\\n\" %s; pwd; "
-	    "env -0; exit $__winrmd_rc' EXIT\n"
-	    "__winrmd_s=$1; shift\n"
-	    "eval \"$__winrmd_s\"\n", mark) < 0)
+	    "IFS= read -r __winrmd_h || exit 0\n"
+	    "__winrmd_n=${__winrmd_h%%%% *}; __winrmd_m=${__winrmd_h#* }\n"
+	    "__winrmd_s=\n"
+	    "while [ \"$__winrmd_n\" -gt 0 ] && IFS= read -r __winrmd_l; do\n"
+	    "__winrmd_s=\"$__winrmd_s$__winrmd_l\n\"\n"
+	    "__winrmd_n=$((__winrmd_n - 1))\n"
+	    "done\n"
+	    "unset __winrmd_h __winrmd_n __winrmd_l\n"
+	    STATE_TRAP
+	    "eval \"$__winrmd_s\"\n", "\"$__winrmd_m\"",
+	    env_lister(exports)) < 0)
 		return NULL;
 	return w;
+}
+
+char *
+psrp_warm_handoff(const char *mark, const char *script, size_t *ret_len)
+{
+	size_t lines = 1;
+	char *h;
+	int n;
+
+	for (const char *p = script; *p != '\0'; p++)
+		lines += *p == '\n';
+	if ((n = asprintf(&h, "%zu %s\n%s\n", lines, mark, script)) < 0)
+		return NULL;
+	*ret_len = (size_t)n;
+	return h;
 }
 
 char **
@@ -545,6 +614,135 @@ dropped(const char *kv)
 	return strchr(kv, '=') == NULL || kv[0] == '=';
 }
 
+/* an ANSI-C escape of bash's $'...' at *pp (past the backslash) */
+static void
+ansic_escape(struct sbuf *b, const char **pp, const char *end)
+{
+	static const char from[] = "abefnrtv\\'\"?E", to[] = "\a\b\033\f\n\r\t\v\\'\"?\033";
+	const char *p = *pp, *k;
+	unsigned v = 0;
+	int n = 0;
+	char ch;
+
+	if (p >= end)
+		return;
+	if ((k = strchr(from, *p)) != NULL && *p != '\0') {
+		sb_addn(b, &to[k - from], 1);
+		*pp = p + 1;
+		return;
+	}
+	if (*p >= '0' && *p <= '7') {
+		for (; n < 3 && p < end && *p >= '0' && *p <= '7'; n++, p++)
+			v = v * 8 + (unsigned)(*p - '0');
+	} else if (*p == 'x') {
+		for (p++; n < 2 && p < end && isxdigit((unsigned char)*p); n++,
+		    p++)
+			v = v * 16 + (unsigned)(isdigit((unsigned char)*p) ?
+			    *p - '0' : (tolower((unsigned char)*p) - 'a' + 10));
+	}
+	if (n == 0) {		/* not one bash writes: as it is */
+		sb_addn(b, "\\", 1);
+		return;
+	}
+	ch = (char)v;
+	sb_addn(b, &ch, 1);
+	*pp = p;
+}
+
+/*
+ * One NAME=value of `export -p' as dash (export NAME='v'), bash
+ * (declare -x NAME="v", or $'...' for control characters) and bash
+ * --posix (export NAME="v") write it, from *pp to the end of its line:
+ * 1 with "NAME=value" in b, 0 for a name without a value, -1 if it is
+ * not that shape.
+ */
+static int
+export_entry(const char **pp, const char *end, struct sbuf *b)
+{
+	const char *p = *pp;
+
+	if ((size_t)(end - p) > 7 && memcmp(p, "export ", 7) == 0)
+		p += 7;
+	else if ((size_t)(end - p) > 9 && memcmp(p, "declare -", 9) == 0) {
+		for (p += 9; p < end && *p != ' ' && *p != '\n'; p++)
+			;
+		if (p >= end || *p++ != ' ')
+			return -1;
+	} else
+		return -1;
+	if (p >= end || !(isalpha((unsigned char)*p) || *p == '_'))
+		return -1;
+	while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+		sb_addn(b, p++, 1);
+	if (p >= end || *p == '\n') {
+		*pp = p < end ? p + 1 : p;
+		return 0;
+	}
+	if (*p++ != '=')
+		return -1;
+	sb_addn(b, "=", 1);
+	while (p < end && *p != '\n') {
+		if (*p == '\'') {
+			const char *q = memchr(p + 1, '\'', (size_t)(end - p - 1));
+
+			if (q == NULL)
+				return -1;
+			sb_addn(b, p + 1, (size_t)(q - p - 1));
+			p = q + 1;
+		} else if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++) {
+				if (*p == '\\' && p + 1 < end &&
+				    strchr("$`\"\\\n", p[1]) != NULL)
+					p++;
+				sb_addn(b, p, 1);
+			}
+			if (p++ >= end)
+				return -1;
+		} else if (*p == '$' && p + 1 < end && p[1] == '\'') {
+			for (p += 2; p < end && *p != '\''; )
+				if (*p == '\\') {
+					p++;
+					ansic_escape(b, &p, end);
+				} else
+					sb_addn(b, p++, 1);
+			if (p++ >= end)
+				return -1;
+		} else if (*p == '\\' && p + 1 < end) {
+			sb_addn(b, p + 1, 1);
+			p += 2;
+		} else
+			sb_addn(b, p++, 1);
+	}
+	*pp = p < end ? p + 1 : p;
+	return 1;
+}
+
+/* the environment as `export -p' lists it, into env (at most max) */
+static int
+parse_exports(const char *p, const char *end, char **env, size_t max)
+{
+	size_t n = 0;
+
+	while (p < end && n < max) {
+		struct sbuf b = { 0 };
+		int r = export_entry(&p, end, &b);
+
+		if (r < 0 || b.failed) {
+			while (n > 0) {
+				free(env[--n]);
+				env[n] = NULL;
+			}
+			sb_free(&b);
+			return -1;
+		}
+		if (r == 1 && b.p != NULL && !dropped(b.p))
+			env[n++] = b.p;
+		else
+			sb_free(&b);
+	}
+	return 0;
+}
+
 int
 psrp_state_parse(const char *buf, size_t len, struct psrp_runspace *rs)
 {
@@ -558,7 +756,16 @@ psrp_state_parse(const char *buf, size_t len, struct psrp_runspace *rs)
 		return -1;
 	if ((env = calloc(PSRP_ENV_MAX + 1, sizeof(char *))) == NULL)
 		return -1;
-	for (p = nl + 1; p < end && n < PSRP_ENV_MAX;) {
+	p = nl + 1;
+	if ((size_t)(end - p) > 7 && (memcmp(p, "export ", 7) == 0 ||
+	    memcmp(p, "declare -", 8) == 0)) {
+		if (parse_exports(p, end, env, PSRP_ENV_MAX) < 0) {
+			psrp_env_free(env);
+			return -1;
+		}
+		p = end;
+	}
+	for (; p < end && n < PSRP_ENV_MAX;) {
 		const char *z = memchr(p, '\0', (size_t)(end - p));
 
 		if (z == NULL)

@@ -232,6 +232,18 @@ int		 command_spawn(struct command *c,
 		    const struct winrmd_principal *user, char **argv,
 		    char *const *env, const char *cwd,
 		    struct winrmd_group *group);
+/* starts a child for sh as command_spawn does, into *ret: 0 or -errno */
+int		 shell_spawn(struct shell *sh,
+		    const struct winrmd_principal *user, char **argv,
+		    char *const *env, const char *cwd,
+		    struct winrmd_group *group, struct winrmd_child *ret);
+/*
+ * c takes over a child started by shell_spawn (argv: what the audit log
+ * says it runs): 0, or -ENOMEM (the child killed and reaped)
+ */
+int		 command_adopt(struct command *c,
+		    const struct winrmd_principal *user, char *const *argv,
+		    const struct winrmd_child *child);
 /* queues stdin for the child and closes it once written */
 void		 command_feed(struct command *c, const unsigned char *data,
 		    size_t len);

@@ -282,15 +282,29 @@ START_TEST(state_parse)
 }
 END_TEST
 
-/* runs the wrapper with /bin/sh as the pipeline would: stdout and status */
+/* a child's stdout (fd, read to its end) and its exit status */
 static int
-run_wrapper(const char *mark, const char *script, char *out, size_t max,
-    size_t *ret_len)
+collect(int fd, pid_t pid, char *out, size_t max, size_t *ret_len)
 {
-	char *w = psrp_wrapper(mark);
-	int fds[2], status;
 	size_t len = 0;
 	ssize_t n;
+	int status;
+
+	while ((n = read(fd, out + len, max - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	*ret_len = len;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* runs the wrapper with /bin/sh as the pipeline would: stdout and status */
+static int
+run_wrapper(const char *shell, bool exports, const char *mark,
+    const char *script, char *out, size_t max, size_t *ret_len)
+{
+	char *w = psrp_wrapper(mark, exports);
+	int fds[2];
 	pid_t pid;
 
 	ck_assert_ptr_nonnull(w);
@@ -302,30 +316,38 @@ run_wrapper(const char *mark, const char *script, char *out, size_t max,
 		close(fds[0]);
 		if (chdir("/tmp") < 0)
 			_exit(99);
-		execl("/bin/sh", "sh", "-c", w, "winrmd-psrp", script,
+		execl(shell, "sh", "-c", w, "winrmd-psrp", script,
 		    (char *)NULL);
 		_exit(98);
 	}
 	close(fds[1]);
-	while ((n = read(fds[0], out + len, max - len)) > 0)
-		len += (size_t)n;
-	close(fds[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	free(w);
-	*ret_len = len;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return collect(fds[0], pid, out, max, ret_len);
 }
+
+/* the shells and how each lists its environment */
+static const struct {
+	const char	*shell;
+	bool		 exports;
+} shells[] = {
+	{ "/bin/sh", false }, { "/bin/sh", true }, { "/bin/bash", true },
+	{ "/bin/bash", false },
+};
 
 START_TEST(wrapper_runs)
 {
 	static const char mark[] = "WINRMD-RUNSPACE-STATE-TEST";
+	const char *sh = shells[_i].shell;
+	bool ex = shells[_i].exports;
 	char out[65536], *m;
 	struct psrp_runspace rs = { 0 };
 	size_t len;
 	int rc;
 
-	rc = run_wrapper(mark, "echo one; printf two; cd /; "
-	    "export WRT_W='v w'; exit 5", out, sizeof(out), &len);
+	rc = run_wrapper(sh, ex, mark, "echo one; printf two; cd /; "
+	    "export WRT_W='v w'; export WRT_Q=\"it's \\\"q\\\" \\$x "
+	    "\\`b\\` b\\\\s\"; export WRT_C=\"$(printf 'n\\nx\\ty\\001z\\303\\251')\"; "
+	    "export WRT_E=; exit 5", out, sizeof(out), &len);
 	ck_assert_int_eq(rc, 5);
 	/* the script's output, the mark right after its last bytes */
 	m = memmem(out, len, mark, strlen(mark));
@@ -338,18 +360,109 @@ START_TEST(wrapper_runs)
 	ck_assert_int_eq(psrp_state_parse(m, len - (size_t)(m - out), &rs), 0);
 	ck_assert_str_eq(rs.cwd, "/");
 	{
-		bool found = false;
+		static const char *const want[] = { "WRT_W=v w",
+		    "WRT_Q=it's \"q\" $x `b` b\\s",
+		    "WRT_C=n\nx\ty\001z\303\251", "WRT_E=" };
+		size_t found = 0;
 
 		for (size_t i = 0; rs.env[i] != NULL; i++)
-			if (strcmp(rs.env[i], "WRT_W=v w") == 0)
-				found = true;
-		ck_assert(found);
+			for (size_t k = 0; k < 4; k++)
+				if (strcmp(rs.env[i], want[k]) == 0)
+					found |= 1u << k;
+		ck_assert_msg(found == 15, "%s %s: found %zx", sh,
+		    ex ? "export -p" : "env -0", found);
+		ck_assert_ptr_nonnull(rs.env[4]);	/* HOME, PATH... */
 	}
 	psrp_runspace_clear(&rs);
 	/* a script that does not parse: the state still comes back */
-	rc = run_wrapper(mark, "if then fi (", out, sizeof(out), &len);
+	rc = run_wrapper(sh, ex, mark, "if then fi (", out, sizeof(out), &len);
 	ck_assert_int_ne(rc, 0);
 	ck_assert_ptr_nonnull(memmem(out, len, mark, strlen(mark)));
+}
+END_TEST
+
+/*
+ * runs the warm wrapper with /bin/sh as a pool would: it waits on stdin,
+ * then takes the handoff for script and what follows it as its input
+ */
+static int
+run_warm(const char *mark, const char *script, const char *input, char *out,
+    size_t max, size_t *ret_len)
+{
+	char *w = psrp_warm_wrapper(true), *h = NULL;
+	int in[2], fds[2];
+	size_t hlen = 0;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(w);
+	if (script != NULL) {	/* NULL: its stdin ends with nothing */
+		h = psrp_warm_handoff(mark, script, &hlen);
+		ck_assert_ptr_nonnull(h);
+	}
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(pipe(in), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(in[1]);
+		if (chdir("/tmp") < 0)
+			_exit(99);
+		execl("/bin/sh", "sh", "-c", w, "winrmd-psrp", (char *)NULL);
+		_exit(98);
+	}
+	close(fds[1]);
+	close(in[0]);
+	if (h != NULL)
+		ck_assert_int_eq(write(in[1], h, hlen), (ssize_t)hlen);
+	if (input[0] != '\0')
+		ck_assert_int_eq(write(in[1], input, strlen(input)),
+		    (ssize_t)strlen(input));
+	close(in[1]);
+	free(w);
+	free(h);
+	return collect(fds[0], pid, out, max, ret_len);
+}
+
+START_TEST(warm_wrapper_runs)
+{
+	static const char mark[] = "WINRMD-RUNSPACE-STATE-WARM";
+	char out[65536], *m;
+	struct psrp_runspace rs = { 0 };
+	size_t len;
+	int rc;
+
+	/* lines, a backslash, leading blanks and quotes kept as they are;
+	 * the input after the handoff is the script's stdin */
+	rc = run_warm(mark, "printf '%s\\n' 'a\\b'\n  printf '%s\\n' \"$#\"\n"
+	    "read x; echo \"got $x\"; cd /; export WRT_W='v w'\nexit 4",
+	    "line1\n", out, sizeof(out), &len);
+	ck_assert_int_eq(rc, 4);
+	m = memmem(out, len, mark, strlen(mark));
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq((int)(m - out), 16);
+	ck_assert(memcmp(out, "a\\b\n0\ngot line1\n", 16) == 0);
+	m += strlen(mark) + 1;
+	ck_assert_int_eq(psrp_state_parse(m, len - (size_t)(m - out), &rs), 0);
+	ck_assert_str_eq(rs.cwd, "/");
+	{
+		bool found = false;
+
+		for (size_t i = 0; rs.env[i] != NULL; i++) {
+			if (strcmp(rs.env[i], "WRT_W=v w") == 0)
+				found = true;
+			/* the wrapper's own variables are not the runspace's */
+			ck_assert(strncmp(rs.env[i], "__winrmd", 8) != 0);
+		}
+		ck_assert(found);
+	}
+	psrp_runspace_clear(&rs);
+	/* a warm process whose stdin ends unused runs nothing */
+	rc = run_warm(mark, NULL, "", out, sizeof(out), &len);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq((int)len, 0);
 }
 END_TEST
 
@@ -368,7 +481,9 @@ psrp_script_suite(void)
 	tcase_add_test(tc, pypsrp_copy_fetch);
 	tcase_add_test(tc, value_texts);
 	tcase_add_test(tc, state_parse);
-	tcase_add_test(tc, wrapper_runs);
+	tcase_add_loop_test(tc, wrapper_runs, 0,
+	    (int)(sizeof(shells) / sizeof(shells[0])));
+	tcase_add_test(tc, warm_wrapper_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,250 @@
+/*
+ * psrp_warm.c: the warm process of a runspace pool.  Starting the user's
+ * shell (fork, the user's credentials, the cgroup writes, exec) is most
+ * of what a short pipeline costs the daemon, and on a loaded host its
+ * cgroup writes take milliseconds.  So each pool keeps at most one shell
+ * started ahead, as the user, through the host's spawn, in the pool's
+ * cgroup and login session, with the runspace's working directory and
+ * environment: it waits on its stdin for a script (psrp_warm_wrapper).
+ * A pipeline that starts takes it (psrp_warm_take) and hands it the
+ * script with the mark, and its input after them; the next one is
+ * started when the runspace's state is known again (the pipeline's end),
+ * a runspace reset, or the pool's opening, on a timer so that the answer
+ * that caused it goes out first.  Whatever changes the runspace drops
+ * the warm one: it is killed and reaped, as with the pool.  It counts
+ * against the shell's and user's processes like any child; a spawn
+ * refused (a quota) leaves the pool without one, and pipelines start
+ * cold as before.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "psrp.h"
+#include "shell.h"
+
+/* a longer script is given on the command line as before (the shell's
+ * read takes a byte per call from a pipe) */
+#define WARM_SCRIPT_MAX		4096
+
+struct psrp_warm {
+	struct winrmd_child	 child;
+	bool			 live;
+	bool			 login;		/* started with -l */
+	struct winrmd_timer	*timer;		/* the next one, to start */
+};
+
+const char *
+psrp_posix_shell(const char *sh)
+{
+	static const char *const ok[] = { "sh", "bash", "dash", "zsh", "ksh",
+	    "mksh", "ash", "yash" };
+	const char *b = strrchr(sh, '/');
+
+	b = b ? b + 1 : sh;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(b, ok[i]) == 0)
+			return sh;
+	return "/bin/sh";
+}
+
+char **
+psrp_run_env(const struct psrp_pool *pool, char *const *secrets,
+    size_t nsecrets, char lec[PSRP_LEC_LEN])
+{
+	size_t ne = 0, n = 0;
+	char **env;
+
+	while (pool->rs.env != NULL && pool->rs.env[ne] != NULL)
+		ne++;
+	/* and room for two more: run() adds the CIM settings for cmdlets */
+	if ((env = calloc(ne + nsecrets + 4, sizeof(char *))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < ne; i++)
+		env[n++] = pool->rs.env[i];
+	snprintf(lec, PSRP_LEC_LEN, "LASTEXITCODE=%d", pool->rs.last_exit);
+	env[n++] = lec;
+	for (size_t i = 0; i < nsecrets; i++)
+		env[n++] = secrets[i];
+	return env;
+}
+
+bool
+psrp_run_login(const struct psrp_pool *pool)
+{
+	return !pool->sh->noprofile && !pool->rs.profiled;
+}
+
+static void
+warm_kill(struct psrp_warm *w)
+{
+	siginfo_t si;
+
+	if (!w->live)
+		return;
+	w->live = false;
+	if (w->child.in_fd >= 0)
+		close(w->child.in_fd);
+	if (w->child.out_fd >= 0)
+		close(w->child.out_fd);
+	if (w->child.err_fd >= 0)
+		close(w->child.err_fd);
+	/* it waits in read(): SIGKILL ends it at once (and were the signal
+	 * refused, the end of its input ends it) */
+	if (shell_signal(w->child.pid, SIGKILL, true) < 0)
+		host->log(WINRMD_LOG_WARNING, "psrp: the warm process %d could "
+		    "not be killed; it ends at the end of its input",
+		    (int)w->child.pid);
+	waitid(P_PIDFD, (id_t)w->child.pidfd, &si, WEXITED);
+	close(w->child.pidfd);
+}
+
+/* a process bound less the warm one (negative: none) */
+static unsigned long long
+room(long long max)
+{
+	return max < 0 ? ~0ULL : max < 1 ? 0 : (unsigned long long)max - 1;
+}
+
+static void
+warm_start(void *arg)
+{
+	struct psrp_pool *pool = arg;
+	struct psrp_warm *w = pool->warm;
+	struct shell *sh = pool->sh;
+	char *wrapper, **env, lec[PSRP_LEC_LEN], *argv[8];
+	long long max_shell, max_user;
+	unsigned running;
+	int r, a = 0;
+
+	w->timer = NULL;
+	if (w->live || pool->state != PSRP_POOL_OPENED)
+		return;
+	/* only with room for it beside the commands running */
+	max_shell = host->conf_int("Winrs", "MaxProcessesPerShell");
+	max_user = host->conf_int("Winrs", "MaxProcessesPerUser");
+	if (command_quota(shell_state()->shells, sh, room(max_shell),
+	    room(max_user), &running) != QUOTA_OK)
+		return;
+	wrapper = psrp_warm_wrapper(psrp_shell_exports(
+	    psrp_posix_shell(sh->user.shell)));
+	env = psrp_run_env(pool, NULL, 0, lec);
+	if (wrapper == NULL || env == NULL)
+		goto out;
+	w->login = psrp_run_login(pool);
+	argv[a++] = (char *)psrp_posix_shell(sh->user.shell);
+	if (w->login)
+		argv[a++] = (char *)"-l";
+	argv[a++] = (char *)"-c";
+	argv[a++] = wrapper;
+	argv[a++] = (char *)"winrmd-psrp";
+	argv[a] = NULL;
+	r = shell_spawn(sh, &sh->user.p, argv, env, pool->rs.cwd, sh->group,
+	    &w->child);
+	if (r < 0)
+		host->log(WINRMD_LOG_DEBUG, "psrp: pool %s of %s: no warm "
+		    "process (%s)", sh->id, sh->user.name, strerror(-r));
+	else {
+		w->live = true;
+		host->log(WINRMD_LOG_DEBUG, "psrp: pool %s of %s: warm process "
+		    "%d", sh->id, sh->user.name, (int)w->child.pid);
+	}
+out:
+	free(wrapper);
+	free(env);
+}
+
+void
+psrp_warm_refresh(struct psrp_pool *pool)
+{
+	struct psrp_warm *w = pool->warm;
+
+	if (w == NULL) {
+		if ((w = calloc(1, sizeof(*w))) == NULL)
+			return;
+		pool->warm = w;
+	}
+	warm_kill(w);
+	/* 1 ms: past the next loop turn, which sends the answers resumed
+	 * now (timers run before it, at the end of this one) */
+	if (w->timer == NULL)
+		w->timer = host->timer_start(1, warm_start, pool);
+}
+
+void
+psrp_warm_free(struct psrp_pool *pool)
+{
+	struct psrp_warm *w = pool->warm;
+
+	if (w == NULL)
+		return;
+	host->timer_stop(w->timer);
+	warm_kill(w);
+	free(w);
+	pool->warm = NULL;
+}
+
+int
+psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
+    const struct psrp_script *s, const unsigned char *in, size_t in_len,
+    bool in_end)
+{
+	struct psrp_warm *w = pool->warm;
+	struct shell *sh = pool->sh;
+	char *handoff, *buf, *argv[7];
+	struct pollfd pfd;
+	size_t hlen;
+	int r, a = 0;
+
+	if (w == NULL || !w->live || s->nsecrets > 0 ||
+	    strlen(s->text) > WARM_SCRIPT_MAX ||
+	    w->login != psrp_run_login(pool))
+		return -1;
+	/* it ended (killed, its profile exited), or its directory went (a
+	 * cold start would begin in the home): cold, as a new runspace */
+	pfd.fd = w->child.pidfd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) != 0 || (pool->rs.cwd != NULL &&
+	    access(pool->rs.cwd, F_OK) != 0)) {
+		warm_kill(w);
+		return -1;
+	}
+	if ((handoff = psrp_warm_handoff(mark, s->text, &hlen)) == NULL)
+		return -1;
+	if ((buf = malloc(hlen + in_len)) == NULL) {
+		OPENSSL_cleanse(handoff, hlen);
+		free(handoff);
+		return -1;
+	}
+	memcpy(buf, handoff, hlen);
+	if (in_len > 0)
+		memcpy(buf + hlen, in, in_len);
+	/* the audit log says what runs, as for a pipeline started cold */
+	argv[a++] = (char *)psrp_posix_shell(sh->user.shell);
+	if (w->login)
+		argv[a++] = (char *)"-l";
+	argv[a++] = (char *)"-c";
+	argv[a++] = (char *)"(warm)";
+	argv[a++] = (char *)"winrmd-psrp";
+	argv[a++] = s->text;
+	argv[a] = NULL;
+	w->live = false;
+	r = command_adopt(c, &sh->user.p, argv, &w->child);
+	if (r == 0)
+		command_input(c, (const unsigned char *)buf, hlen + in_len,
+		    in_end);
+	OPENSSL_cleanse(handoff, hlen);
+	OPENSSL_cleanse(buf, hlen);
+	free(handoff);
+	free(buf);
+	return r == 0 ? 0 : -2;
+}
