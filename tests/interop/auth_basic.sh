@@ -16,6 +16,9 @@
 #    or expired (usermod -e 1): a new shell is refused (the account is
 #    checked again for every Create); with AccountCheckSeconds = 1 any
 #    request is refused a second later
+# five daemon starts and PAM's failure delays: about 30 s on a quiet machine,
+# twice that on a loaded one; the watchdog is for hangs
+WRT_TEST_TIMEOUT=90
 . "$(dirname "$0")/lib.sh"
 
 WHOAMI_OUT=$WORK/pywinrm.out

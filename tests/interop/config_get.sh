@@ -299,6 +299,11 @@ n=$(q "$RESP_BODY" "s:Body/n:EnumerateResponse/w:Items/a:EndpointReference/a:Ref
 expect "$CFG/listener" "$RESP_BODY" ".//a:ReferenceParameters/w:ResourceURI"
 ok "EnumerateEPR: 4 EPRs"
 
+# the other user's login first, so that it is not timed by the context's
+# EnumerationTimeoutms below (a PAM login on a loaded machine takes a good
+# part of 1.5 s)
+request "$USR" "$A_GET" "$CFG/listener" --selector Address=IP:127.0.0.1 --selector Transport=HTTP
+expect_fault "Get listener by a non-admin" AccessDenied 5
 request "$ADM" "$A_ENUM" "$CFG/listener" --body "<n:Enumerate xmlns:n=\"$WSEN\"/>"
 ok200 "Enumerate"
 ctx=$(q "$RESP_BODY" "s:Body/n:EnumerateResponse/n:EnumerationContext") || fail "no EnumerationContext"
