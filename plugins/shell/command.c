@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <signal.h>
@@ -42,6 +43,8 @@
 #define SIGNAL_CTRL_C		WINRMD_NS_SHELL "/signal/ctrl_c"
 #define SIGNAL_CTRL_BREAK	WINRMD_NS_SHELL "/signal/ctrl_break"
 #define ENVELOPE_SLACK		2048	/* headers and CommandState */
+#define PIPE_BIG		(1024 * 1024)	/* a streaming child's pipe */
+#define PIPE_FULL_READ		16384	/* a read this long filled: streaming */
 
 static const char *const stream_names[2] = { "stdout", "stderr" };
 
@@ -251,10 +254,31 @@ pause_reading(struct command *c, bool pause)
 			host->watch_set(c->w_out[s], pause ? 0 : WINRMD_IN);
 }
 
+/* a chunk chunk_for() added that a read left empty goes again */
+static void
+drop_empty_tail(struct command *c)
+{
+	struct out_chunk *t = c->out_tail, **pp = &c->out_head;
+
+	if (t == NULL || t->len > 0)
+		return;
+	while (*pp != t)
+		pp = &(*pp)->next;
+	*pp = NULL;
+	c->out_tail = NULL;
+	for (struct out_chunk *p = c->out_head; p != NULL; p = p->next)
+		c->out_tail = p;
+	free(t);
+}
+
 /*
- * Reads what a pipe has, up to the buffer cap.  After the child has exited,
- * an empty pipe (EAGAIN) ends the stream: what background processes write
- * later is not the command's output.
+ * Reads what a pipe has, up to the buffer cap: straight into the output
+ * chunks, unless it is converted to a codepage.  A pipe found full gets
+ * PIPE_BIG of room, so that a child streaming output is not woken up for
+ * every 64 KiB (the kernel charges it to the pipes' owner and refuses it
+ * past the owner's limit: then the pipe stays as it is).  After the child
+ * has exited, an empty pipe (EAGAIN) ends the stream: what background
+ * processes write later is not the command's output.
  */
 static void
 drain(struct command *c, enum stream_id s)
@@ -263,13 +287,35 @@ drain(struct command *c, enum stream_id s)
 	unsigned char buf[OUT_CHUNK];
 
 	while (fd >= 0 && c->out_bytes < OUT_CAP && psrp_may_buffer(c)) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+		struct out_chunk *t = NULL;
+		unsigned char *dst = buf;
+		size_t room = sizeof(buf);
+		ssize_t n;
 
+		if (c->conv == (iconv_t)-1) {
+			if ((t = chunk_for(c, s)) == NULL) {
+				host->log(WINRMD_LOG_ERR, "shell: out of memory "
+				    "buffering output of command %s", c->id);
+				close_stream(c, s);
+				return;
+			}
+			dst = t->data + t->off + t->len;
+			room = OUT_CHUNK - t->off - t->len;
+		}
+		n = read(fd, dst, room);
 		if (n > 0) {
-			int r = c->conv != (iconv_t)-1 ?
-			    append_converted(c, s, buf, (size_t)n) :
-			    append_output(c, s, buf, (size_t)n);
+			int r = 0;
 
+			if (!c->pipe_big[s] && (size_t)n == room &&
+			    n >= PIPE_FULL_READ) {
+				c->pipe_big[s] = true;
+				(void)fcntl(fd, F_SETPIPE_SZ, PIPE_BIG);
+			}
+			if (t != NULL) {
+				t->len += (size_t)n;
+				c->out_bytes += (size_t)n;
+			} else
+				r = append_converted(c, s, buf, (size_t)n);
 			if (r < 0) {
 				host->log(WINRMD_LOG_ERR, "shell: out of memory "
 				    "buffering output of command %s", c->id);
@@ -278,6 +324,8 @@ drain(struct command *c, enum stream_id s)
 			}
 			continue;
 		}
+		if (t != NULL)
+			drop_empty_tail(c);
 		if (n == 0 || (errno != EAGAIN && errno != EINTR) ||
 		    (errno == EAGAIN && c->exited)) {
 			close_stream(c, s);

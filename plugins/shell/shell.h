@@ -50,6 +50,7 @@ struct command {
 	int			 exit_code;
 	bool			 eof[2];	/* stream finished: nothing more comes */
 	bool			 end_sent[2];	/* End="true" reported */
+	bool			 pipe_big[2];	/* pipe grown to PIPE_BIG (tried) */
 
 	/* output waiting for Receive, in arrival order */
 	struct out_chunk	*out_head, *out_tail;
