@@ -175,7 +175,7 @@ answer_op(struct request *rq)
 		log_msg(rq->op.fault.code == WINRMD_FAULT_TIMED_OUT ? LOG_DEBUG :
 		    LOG_INFO, "fault client=%s action=%s: %s", rq->conn->peer,
 		    short_action(rq->op.msg.action), rq->op.fault.reason);
-	else if (rq->op.reusable && rq->principal != NULL) {
+	else if (rq->op.reusable && rq->principal != NULL && rq->body != NULL) {
 		struct wsman_limits lim = http_limits();
 
 		reply_memo_learn(rq->body, rq->len, rq->op.msg.message_id,
@@ -324,6 +324,25 @@ answer_identify(struct request *rq, bool authenticated)
 	return text ? answer(rq, 200, text, len) : answer_status(rq, 500);
 }
 
+/*
+ * An op gone pending (a Receive waiting for output, for minutes, times
+ * the shells) has read its request: the body and its parsed document go
+ * now rather than with the answer.  Plugins read op_body() only before
+ * they return WINRMD_PENDING (plugin.h); what the answer needs (its
+ * MessageID, action, ...) is in the op's arena; a pending op's answer is
+ * never remembered by the reply memo (it has no body to key it by).
+ */
+static void
+shed_request(struct request *rq)
+{
+	xmlFreeDoc(rq->op.msg.doc);
+	rq->op.msg.doc = NULL;
+	rq->op.msg.header = rq->op.msg.body = NULL;
+	free(rq->body);
+	rq->body = NULL;
+	rq->len = rq->cap = 0;
+}
+
 static enum MHD_Result
 run(struct request *rq)
 {
@@ -375,6 +394,7 @@ run(struct request *rq)
 	rc = dispatch_run(op);
 	if (rc == WINRMD_PENDING) {
 		rq->state = RQ_OP;
+		shed_request(rq);
 		suspend(rq);
 		return MHD_YES;
 	}

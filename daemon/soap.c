@@ -461,7 +461,7 @@ scrub_controls(xmlNodePtr n)
 		scrub_node(n);
 }
 
-/* most replies fit; bigger ones (Receive, Pull) grow by doubling */
+/* most replies fit; bigger ones (Receive, Pull) are sized by text_size() */
 #define SERIALIZE_INITIAL	8192
 #define SAVE_OPTIONS		(XML_SAVE_NO_DECL | XML_SAVE_AS_XML)
 
@@ -513,10 +513,30 @@ out:
 	return len;
 }
 
+/*
+ * The text a tree holds (a Receive's base64, a Pull's frozen items): the
+ * buffer starts that big, so that half a megabyte of stream is not copied
+ * again and again while the buffer doubles.
+ */
+static size_t
+text_size(xmlNodePtr n)
+{
+	size_t total = 0;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_TEXT_NODE && n->content != NULL)
+			total += (size_t)xmlStrlen(n->content);
+		else if (n->type == XML_ELEMENT_NODE)
+			total += text_size(n->children);
+	}
+	return total;
+}
+
 char *
 soap_serialize(xmlDocPtr doc, size_t *ret_len)
 {
-	xmlBufferPtr buf = serialize_buffer(SERIALIZE_INITIAL);
+	xmlBufferPtr buf = serialize_buffer(SERIALIZE_INITIAL +
+	    text_size(xmlDocGetRootElement(doc)));
 	xmlSaveCtxtPtr save;
 	char *out = NULL;
 

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <signal.h>
@@ -42,6 +43,18 @@
 #define SIGNAL_CTRL_C		WINRMD_NS_SHELL "/signal/ctrl_c"
 #define SIGNAL_CTRL_BREAK	WINRMD_NS_SHELL "/signal/ctrl_break"
 #define ENVELOPE_SLACK		2048	/* headers and CommandState */
+#define PIPE_BIG		(1024 * 1024)	/* a streaming child's pipe */
+#define PIPE_FULL_READ		16384	/* a read this long filled: streaming */
+/*
+ * A command whose output comes at RATE_BYTES per RATE_WINDOW_MS or faster
+ * is streaming: a Receive for it waits up to FILL_WAIT_MS for its envelope
+ * to fill rather than carrying the few KiB one read brought (one answer per
+ * pipe write keeps the client busy with envelopes, not data).  Slower
+ * output (a prompt, a progress line) is answered at once, as before.
+ */
+#define RATE_WINDOW_MS		20
+#define RATE_BYTES		(64 * 1024)
+#define FILL_WAIT_MS		2
 
 static const char *const stream_names[2] = { "stdout", "stderr" };
 
@@ -251,10 +264,43 @@ pause_reading(struct command *c, bool pause)
 			host->watch_set(c->w_out[s], pause ? 0 : WINRMD_IN);
 }
 
+static void
+count_rate(struct command *c, size_t n)
+{
+	uint64_t now = host->now_ms();
+
+	if (now - c->rate_since_ms > RATE_WINDOW_MS) {
+		c->rate_since_ms = now;
+		c->rate_bytes = 0;
+	}
+	c->rate_bytes += n;
+}
+
+/* a chunk chunk_for() added that a read left empty goes again */
+static void
+drop_empty_tail(struct command *c)
+{
+	struct out_chunk *t = c->out_tail, **pp = &c->out_head;
+
+	if (t == NULL || t->len > 0)
+		return;
+	while (*pp != t)
+		pp = &(*pp)->next;
+	*pp = NULL;
+	c->out_tail = NULL;
+	for (struct out_chunk *p = c->out_head; p != NULL; p = p->next)
+		c->out_tail = p;
+	free(t);
+}
+
 /*
- * Reads what a pipe has, up to the buffer cap.  After the child has exited,
- * an empty pipe (EAGAIN) ends the stream: what background processes write
- * later is not the command's output.
+ * Reads what a pipe has, up to the buffer cap: straight into the output
+ * chunks, unless it is converted to a codepage.  A pipe found full gets
+ * PIPE_BIG of room, so that a child streaming output is not woken up for
+ * every 64 KiB (the kernel charges it to the pipes' owner and refuses it
+ * past the owner's limit: then the pipe stays as it is).  After the child
+ * has exited, an empty pipe (EAGAIN) ends the stream: what background
+ * processes write later is not the command's output.
  */
 static void
 drain(struct command *c, enum stream_id s)
@@ -263,13 +309,36 @@ drain(struct command *c, enum stream_id s)
 	unsigned char buf[OUT_CHUNK];
 
 	while (fd >= 0 && c->out_bytes < OUT_CAP && psrp_may_buffer(c)) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+		struct out_chunk *t = NULL;
+		unsigned char *dst = buf;
+		size_t room = sizeof(buf);
+		ssize_t n;
 
+		if (c->conv == (iconv_t)-1) {
+			if ((t = chunk_for(c, s)) == NULL) {
+				host->log(WINRMD_LOG_ERR, "shell: out of memory "
+				    "buffering output of command %s", c->id);
+				close_stream(c, s);
+				return;
+			}
+			dst = t->data + t->off + t->len;
+			room = OUT_CHUNK - t->off - t->len;
+		}
+		n = read(fd, dst, room);
 		if (n > 0) {
-			int r = c->conv != (iconv_t)-1 ?
-			    append_converted(c, s, buf, (size_t)n) :
-			    append_output(c, s, buf, (size_t)n);
+			int r = 0;
 
+			if (!c->pipe_big[s] && (size_t)n == room &&
+			    n >= PIPE_FULL_READ) {
+				c->pipe_big[s] = true;
+				(void)fcntl(fd, F_SETPIPE_SZ, PIPE_BIG);
+			}
+			count_rate(c, (size_t)n);
+			if (t != NULL) {
+				t->len += (size_t)n;
+				c->out_bytes += (size_t)n;
+			} else
+				r = append_converted(c, s, buf, (size_t)n);
 			if (r < 0) {
 				host->log(WINRMD_LOG_ERR, "shell: out of memory "
 				    "buffering output of command %s", c->id);
@@ -278,6 +347,8 @@ drain(struct command *c, enum stream_id s)
 			}
 			continue;
 		}
+		if (t != NULL)
+			drop_empty_tail(c);
 		if (n == 0 || (errno != EAGAIN && errno != EINTR) ||
 		    (errno == EAGAIN && c->exited)) {
 			close_stream(c, s);
@@ -420,12 +491,22 @@ has_news(const struct command *c)
 	return false;
 }
 
+/* the bytes of output a Receive's envelope has room for */
+static size_t
+receive_budget(struct command *c, struct winrmd_op *op)
+{
+	size_t max = host->op_max_envelope(op);
+
+	return shell_stream_room(c->shell, max > ENVELOPE_SLACK * 2 ?
+	    (max - ENVELOPE_SLACK) / 4 * 3 : 1024);
+}
+
 /* fills the reply of a Receive; returns WINRMD_OK or a fault */
 static int
 build_winrs_receive(struct command *c, struct winrmd_op *op)
 {
 	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), rr, st;
-	size_t max = host->op_max_envelope(op), budget, len;
+	size_t budget, len;
 	unsigned char *run = NULL;
 	enum stream_id sid;
 	xmlNsPtr rsp;
@@ -436,8 +517,7 @@ build_winrs_receive(struct command *c, struct winrmd_op *op)
 		    "out of memory");
 	rsp = xmlSearchNsByHref(body->doc, body, BAD_CAST WINRMD_NS_SHELL);
 	rr = xmlNewChild(body, rsp, BAD_CAST "ReceiveResponse", NULL);
-	budget = max > ENVELOPE_SLACK * 2 ? (max - ENVELOPE_SLACK) / 4 * 3 : 1024;
-	budget = shell_stream_room(c->shell, budget);
+	budget = receive_budget(c, op);
 	if (budget > c->out_bytes)
 		budget = c->out_bytes;
 	if (budget > 0 && (run = malloc(budget)) == NULL)
@@ -511,13 +591,65 @@ command_take_output(struct command *c, unsigned char *buf, size_t max,
 }
 
 static void
+fill_timeout(void *arg)
+{
+	struct command *c = arg;
+
+	c->receive_timer = NULL;
+	c->fill_waiting = false;
+	c->fill_waited = true;
+	try_answer(c);
+}
+
+/* is there room in the Receive's envelope that more output may fill? */
+static bool
+room_to_fill(struct command *c, struct winrmd_op *op)
+{
+	return c->kind == NULL && !c->exited && !c->eof[ST_STDOUT] &&
+	    !c->eof[ST_STDERR] && c->out_bytes < OUT_CAP &&
+	    c->out_bytes < receive_budget(c, op);
+}
+
+/*
+ * Should a Receive for a streaming command wait (FILL_WAIT_MS at most,
+ * once) for more output before it is answered?
+ */
+static bool
+wait_to_fill(struct command *c, struct winrmd_op *op)
+{
+	return !c->fill_waiting && !c->fill_waited && room_to_fill(c, op) &&
+	    c->rate_bytes >= RATE_BYTES &&
+	    host->now_ms() - c->rate_since_ms <= RATE_WINDOW_MS;
+}
+
+/* the waiting Receive's poll becomes a wait of FILL_WAIT_MS */
+static bool
+start_fill_wait(struct command *c)
+{
+	struct winrmd_timer *t = host->timer_start(FILL_WAIT_MS,
+	    fill_timeout, c);
+
+	if (t == NULL)
+		return false;
+	host->timer_stop(c->receive_timer);
+	c->receive_timer = t;
+	c->fill_waiting = true;
+	return true;
+}
+
+static void
 try_answer(struct command *c)
 {
 	struct winrmd_op *op = c->receive;
 
 	if (op == NULL || !has_news(c))
 		return;
+	if (c->fill_waiting && room_to_fill(c, op))
+		return;		/* fill_timeout() comes */
+	if (wait_to_fill(c, op) && start_fill_wait(c))
+		return;
 	c->receive = NULL;
+	c->fill_waiting = c->fill_waited = false;
 	host->timer_stop(c->receive_timer);
 	c->receive_timer = NULL;
 	build_receive(c, op);
@@ -573,7 +705,8 @@ command_receive(struct command *c, struct winrmd_op *op, unsigned want)
 		host->op_complete(old);
 	}
 	c->want = want;
-	if (has_news(c))
+	c->fill_waiting = c->fill_waited = false;
+	if (has_news(c) && !wait_to_fill(c, op))
 		return build_receive(c, op);
 	c->receive = op;
 	c->receive_timer = host->timer_start(poll_time(host->op_timeout_ms(op)),
@@ -582,6 +715,13 @@ command_receive(struct command *c, struct winrmd_op *op, unsigned want)
 		c->receive = NULL;
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
+	}
+	if (has_news(c) && !start_fill_wait(c)) {
+		/* waiting to fill: or else at once, not at the poll's end */
+		c->receive = NULL;
+		host->timer_stop(c->receive_timer);
+		c->receive_timer = NULL;
+		return build_receive(c, op);
 	}
 	return WINRMD_PENDING;
 }

@@ -50,6 +50,7 @@ struct command {
 	int			 exit_code;
 	bool			 eof[2];	/* stream finished: nothing more comes */
 	bool			 end_sent[2];	/* End="true" reported */
+	bool			 pipe_big[2];	/* pipe grown to PIPE_BIG (tried) */
 
 	/* output waiting for Receive, in arrival order */
 	struct out_chunk	*out_head, *out_tail;
@@ -65,8 +66,12 @@ struct command {
 	bool			 in_end;	/* close stdin once drained */
 
 	struct winrmd_op	*receive;	/* waiting Receive */
-	struct winrmd_timer	*receive_timer;
+	struct winrmd_timer	*receive_timer;	/* its poll, or filling */
 	unsigned		 want;		/* desired streams bitmask */
+	uint64_t		 rate_since_ms;	/* output read since then: */
+	size_t			 rate_bytes;	/* streaming, or not */
+	bool			 fill_waiting;	/* receive_timer: the wait to fill */
+	bool			 fill_waited;	/* the waiting Receive waited to fill */
 	struct winrmd_op	*send;		/* Send waiting for the child to read */
 	struct winrmd_timer	*send_timer;
 	size_t			 send_len;	/* its bytes, at the end of in_buf */

@@ -280,7 +280,11 @@ struct winrmd_host {
 	size_t	(*op_max_envelope)(const struct winrmd_op *op);
 	const struct winrmd_principal *(*op_principal)(const struct winrmd_op *op);
 	const char *(*op_client_ip)(const struct winrmd_op *op);
-	/* first element child of s:Body, or NULL for an empty body */
+	/*
+	 * first element child of s:Body, or NULL for an empty body; valid
+	 * until the op returns WINRMD_PENDING (the request document is
+	 * freed then: what a pending op needs later, it copies)
+	 */
 	xmlNodePtr (*op_body)(const struct winrmd_op *op);
 
 	/* --- the reply --- */
