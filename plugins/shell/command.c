@@ -295,8 +295,8 @@ drop_empty_tail(struct command *c)
 
 /*
  * Reads what a pipe has, up to the buffer cap: straight into the output
- * chunks, unless it is converted to a codepage.  A pipe found full gets
- * PIPE_BIG of room, so that a child streaming output is not woken up for
+ * chunks, unless it is converted to a codepage.  A WinRS command's pipe
+ * found full gets PIPE_BIG of room, so that a child streaming output is not woken up for
  * every 64 KiB (the kernel charges it to the pipes' owner and refuses it
  * past the owner's limit: then the pipe stays as it is).  After the child
  * has exited, an empty pipe (EAGAIN) ends the stream: what background
@@ -328,8 +328,11 @@ drain(struct command *c, enum stream_id s)
 		if (n > 0) {
 			int r = 0;
 
-			if (!c->pipe_big[s] && (size_t)n == room &&
-			    n >= PIPE_FULL_READ) {
+			/* WinRS commands only: a PSRP pipeline's output
+			 * must stop at the pipe's usual size when its pool is
+			 * disconnected and at its user's bound */
+			if (!c->pipe_big[s] && c->kind == NULL &&
+			    (size_t)n == room && n >= PIPE_FULL_READ) {
 				c->pipe_big[s] = true;
 				(void)fcntl(fd, F_SETPIPE_SZ, PIPE_BIG);
 			}
