@@ -129,6 +129,16 @@ warm_start(void *arg)
 	w->timer = NULL;
 	if (w->live || pool->state != PSRP_POOL_OPENED)
 		return;
+	/*
+	 * Not before the runspace's profile has run in a pipeline of its
+	 * own: a warm login shell is killed whenever the runspace changes,
+	 * and one killed in the middle of its profile leaves the profile's
+	 * children to init (zombies where init does not reap them); and
+	 * pools whose pipelines are served natively (Ansible's) would start
+	 * and kill one per pipeline for nothing.
+	 */
+	if (psrp_run_login(pool))
+		return;
 	/* only with room for it beside the commands running */
 	max_shell = host->conf_int("Winrs", "MaxProcessesPerShell");
 	max_user = host->conf_int("Winrs", "MaxProcessesPerUser");
