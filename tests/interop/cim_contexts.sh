@@ -71,7 +71,11 @@ def main():
                  "Pull after expiry")
     print("   Pulls every 600 ms keep a context; 1.5 s without one expire it")
 
-    # ownership
+    # ownership (the other user logged in first: a first PAM login on a
+    # loaded machine can take longer than the context's 1000 ms)
+    expect_fault(other.pull(MANY, "uuid:00000000-0000-0000-0000-000000000000",
+                            5), cc.INVALID_ENUMERATION_CONTEXT,
+                 "the other user's Pull of an unknown context")
     ctx = open_ctx(me)
     expect_fault(other.pull(MANY, ctx, 5), cc.INVALID_ENUMERATION_CONTEXT,
                  "another user's Pull")
