@@ -65,6 +65,7 @@ shell_compression(struct winrmd_op *op, struct shell *sh)
 	const char *v;
 	size_t len;
 	bool xpress;
+	int r;
 
 	if (n == NULL)
 		return WINRMD_OK;
@@ -76,10 +77,11 @@ shell_compression(struct winrmd_op *op, struct shell *sh)
 		    "for CompressionType %.*s, which is not supported",
 		    host->op_client_ip(op), sh->user.name,
 		    (int)(len > 32 ? 32 : len), v);
-		xmlFree(t);
-		return host->op_fault(op, WINRMD_FAULT_MUST_UNDERSTAND, NULL,
-		    "The compression type %.32s is not supported; the "
-		    "service supports xpress.", v);
+		r = host->op_fault(op, WINRMD_FAULT_MUST_UNDERSTAND, NULL,
+		    "The compression type %.*s is not supported; the "
+		    "service supports xpress.", (int)(len > 32 ? 32 : len), v);
+		xmlFree(t);	/* v points into it */
+		return r;
 	}
 	xmlFree(t);
 	sh->xpress = xpress;
