@@ -336,6 +336,7 @@ serve(void)
 	else
 		rc = 0;
 	W->stopping = true;
+	spawn_adopt_orphans();
 	http_quiesce();
 out_plugins:
 	/* PAM results come back first, then plugins answer what they hold */
@@ -343,6 +344,7 @@ out_plugins:
 	reactor_run_until(0, NULL);
 	plugins_fini_all();
 	reactor_run_until(2000, nothing_pending);
+	spawn_reap_orphans(1000);
 	http_stop();
 	dispatch_clear();
 	cgroup_shutdown();

@@ -31,12 +31,14 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "log.h"
 #include "privsep.h"
+#include "procfs.h"
 #include "spawn.h"
 
 /* transient descriptors of one spawn: 4 pipes, 2 join fds, a group, a pidfd */
@@ -759,4 +761,71 @@ spawn_kill_marked(uid_t uid, const char *entry)
 	if (privsep_active())
 		return mon_kill_marked(uid, entry);
 	return kill_round(uid, entry, strlen(entry) + 1);
+}
+
+/* ------------------------------------------------------------- stop */
+
+void
+spawn_adopt_orphans(void)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		log_warn("spawn: cannot adopt orphans at stop: %s",
+		    strerror(errno));
+}
+
+/* a child of ours still there, other than the monitor: its pid, or 0 */
+static pid_t
+child_left(pid_t self, pid_t monitor)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	if (proc == NULL)
+		return 0;
+	while (found == 0 && (e = readdir(proc)) != NULL) {
+		char path[300], buf[1024];
+		struct proc_stat st;
+		ssize_t n;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/stat", e->d_name);
+		if ((n = procfs_read_small(dirfd(proc), path, buf,
+		    sizeof(buf))) > 0 && procfs_parse_stat(buf, (size_t)n,
+		    &st) == 0 && st.ppid == self && st.pid != monitor)
+			found = st.pid;
+	}
+	closedir(proc);
+	return found;
+}
+
+int
+spawn_reap_orphans(int limit_ms)
+{
+	pid_t self = getpid(), monitor = privsep_monitor_pid(), last = 0;
+	int reaped = 0;
+
+	for (int waited = 0;; ) {
+		pid_t pid = waitpid(-1, NULL, WNOHANG);
+
+		if (pid > 0 && pid != monitor) {
+			reaped++;
+			continue;
+		}
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0 || (last = child_left(self, monitor)) == 0)
+			break;
+		if (waited >= limit_ms) {
+			log_warn("spawn: pid %ld, a child left at stop, still "
+			    "runs after %d ms", (long)last, limit_ms);
+			break;
+		}
+		usleep(5000);
+		waited += 5;
+	}
+	if (reaped > 0)
+		log_info("spawn: %d orphaned process(es) reaped at stop", reaped);
+	return reaped;
 }

@@ -93,6 +93,15 @@ void	spawn_set_sibling(bool on);
  */
 int	spawn_kill_marked(uid_t uid, const char *entry);
 
+/*
+ * At stop: processes orphaned from here on (the rest of a killed group
+ * whose leader was reaped first) become ours, not init's, and
+ * spawn_reap_orphans reaps them, waiting up to limit_ms for the last
+ * (an init that does not reap would keep them as zombies).  How many.
+ */
+void	spawn_adopt_orphans(void);
+int	spawn_reap_orphans(int limit_ms);
+
 /* "/usr/local/bin:/usr/bin:/bin", plus the sbin directories for root */
 const char *spawn_default_path(uid_t uid);
 
