@@ -323,7 +323,8 @@ do_kill_marked(struct mon_msg *q, struct mon_msg *a)
 /*
  * Win32_Process.Terminate: SIGKILL to pid for the account the monitor
  * looks up itself (as for a spawn), by spawn_terminate_as's rule (root:
- * any process but init and the monitor; others: their own), one log line
+ * any process but init and the daemon's two; others: their own), one log
+ * line
  */
 static void
 do_terminate(struct mon_msg *q, struct mon_msg *a)
@@ -337,8 +338,10 @@ do_terminate(struct mon_msg *q, struct mon_msg *a)
 	if (name == NULL || mon_get_end(q) < 0 || uid < 0 ||
 	    uid > UINT32_MAX || pid <= 0 || pid > INT_MAX)
 		violation(q, "a malformed terminate");
+	/* the network part is the daemon's own too, as the monitor is */
 	if ((r = account_of(name, uid, "terminate", &p)) == 0)
-		r = spawn_terminate_as(p->pub.uid, (pid_t)pid, &target);
+		r = (pid_t)pid == M.network ? -EPERM :
+		    spawn_terminate_as(p->pub.uid, (pid_t)pid, &target);
 	principal_unref(p);
 	if (target == (uid_t)-1)
 		log_info("monitor: terminate pid %ld for %s (uid %lu): %s",
