@@ -333,13 +333,23 @@ do_terminate(struct mon_msg *q, struct mon_msg *a)
 	int64_t uid = mon_get_i64(q), pid = mon_get_i64(q);
 	struct principal *p = NULL;
 	uid_t target = (uid_t)-1;
+	bool root;
 	int r;
 
 	if (name == NULL || mon_get_end(q) < 0 || uid < 0 ||
 	    uid > UINT32_MAX || pid <= 0 || pid > INT_MAX)
 		violation(q, "a malformed terminate");
-	/* the network part is the daemon's own too, as the monitor is */
-	if ((r = account_of(name, uid, "terminate", &p)) == 0)
+	pthread_mutex_lock(&M.lock);
+	root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT);
+	pthread_mutex_unlock(&M.lock);
+	/*
+	 * an account a spawn could run `kill' as (account_may_run: a valid
+	 * login shell), no other; the network part is the daemon's own too
+	 */
+	if ((r = account_of(name, uid, "terminate", &p)) == 0 &&
+	    !account_may_run(p->pub.uid, root))
+		r = -EPERM;
+	else if (r == 0)
 		r = (pid_t)pid == M.network ? -EPERM :
 		    spawn_terminate_as(p->pub.uid, (pid_t)pid, &target);
 	principal_unref(p);
