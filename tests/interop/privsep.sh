@@ -16,9 +16,12 @@
 #    Win32_Process.Terminate of a system account's process (daemon, whose
 #    shell refuses logins) by an ordinary user -> ReturnValue 2, it lives;
 #    by an administrator (a uid-0 account, PermitRoot = true) -> 0, it is
-#    gone; an ordinary user's own process -> 0; the monitor logs each
-#    (Win32_Service's methods run systemctl as the caller, a spawn through
-#    the monitor as the commands above; there is no systemd here)
+#    gone; an ordinary user's own process -> 0; the monitor logs each.
+#    Win32_Service StopService runs systemctl as the caller, cloned by the
+#    monitor (there is no systemd here: the test hooks point the provider
+#    at the fake systemd of check_win32_service on a private bus, and at
+#    the fake systemctl, which lets only root stop rootonly.service, as
+#    polkit would): root -> 0, the ordinary user -> 2, both logged
 #  - the network part ends: the monitor follows; the monitor ends (killed):
 #    the network part logs it and exits non-zero, nothing restarts inside
 #  - Negotiate is not asked here (auth_negotiate.sh and negotiate_clients.sh
@@ -136,7 +139,7 @@ DAEMON_PID=
 [ "$DAEMON_RC" != 0 ] || fail "the network part exited with 0 after losing its monitor"
 ok "exit status $DAEMON_RC, logged"
 
-say "Win32_Process.Terminate through the monitor: root any process, a user his own"
+say "Win32 methods that need root: Terminate and StopService through the monitor"
 CIMPLUG=$STAGE$PLUGINDIR/cim.so
 WIN32PROV=$STAGE$PREFIX/lib/winrmd/providers/win32.so
 [ -f "$CIMPLUG" ] && [ -f "$WIN32PROV" ] || hard_error "the cim plugin or the win32 provider is not staged"
@@ -144,7 +147,19 @@ make_user ADM ADM_PASS -o -u 0 -M -d "/nonexistent-$TEST_NAME"
 write_config "[Service]" "AllowUnencrypted = true" \
     "[Auth]" "Basic = true" "PermitRoot = true" \
     "[Plugins]" "Load = $CIMPLUG" "[CIM]" "Providers = $WIN32PROV"
-start_daemon
+# systemd on a private bus, and its stand-ins (the network part reads them)
+mkdir "$WORK/bus" && chmod 0755 "$WORK/bus"
+install -m 0755 "$top_srcdir/tests/data/win32/fake-systemctl" "$WORK/fake-systemctl"
+"$top_builddir/tests/unit/fake_systemd" "$WORK/bus" >"$WORK/bus.addr" 2>"$WORK/bus.err" &
+BUS_PID=$!
+for i in $(seq 1 100); do
+	[ -s "$WORK/bus.addr" ] && break
+	kill -0 "$BUS_PID" 2>/dev/null || break
+	sleep 0.05
+done
+[ -s "$WORK/bus.addr" ] || hard_error "the fake systemd did not start: $(cat "$WORK/bus.err")"
+DBUS_SYSTEM_BUS_ADDRESS=$(cat "$WORK/bus.addr") WINRMD_TEST_W32_SYSTEMD=$WORK/bus \
+    WINRMD_TEST_W32_SYSTEMCTL=$WORK/fake-systemctl start_daemon
 setpriv --reuid=daemon --regid=daemon --clear-groups sleep 4331 </dev/null >/dev/null 2>&1 &
 SYS_PID=$!
 setpriv --reuid="$TEST_USER" --regid="$(id -g "$TEST_USER")" --clear-groups \
@@ -156,9 +171,10 @@ import os, sys, time, cim_common as cc
 from cim_common import check, expect_ok, prop
 url, user, pw, adm, adm_pw, sys_pid, own_pid = sys.argv[1:8]
 PROC = cc.CIMV2 + "Win32_Process"
+SVC = cc.CIMV2 + "Win32_Service"
 
 def rv(c, uri, method, sel):
-    r = c.invoke(uri, method, [("Reason", "0")], sel)
+    r = c.invoke(uri, method, [("Reason", "0")] if uri == PROC else [], sel)
     expect_ok(r, "%s %s" % (method, sel))
     return prop(list(r.root.find("s:Body", cc.NS))[0], "ReturnValue")
 
@@ -186,12 +202,17 @@ def main():
     v = rv(a, PROC, "Terminate", {"Handle": sys_pid})
     check(v == "0" and gone(sys_pid), "root's Terminate of daemon's process: %r" % v)
     print("   ok: Terminate of daemon's process: the user 2 (it lives), root 0 (gone); the user's own 0")
+    v = rv(u, SVC, "StopService", {"Name": "rootonly"})
+    check(v == "2", "the user's StopService: ReturnValue %r" % v)
+    v = rv(a, SVC, "StopService", {"Name": "rootonly"})
+    check(v == "0", "root's StopService: ReturnValue %r" % v)
+    print("   ok: StopService of rootonly: the user 2, root 0")
 
 cc.run(main)
 PYEOF
 rc=$?
-kill "$SYS_PID" "$OWN_PID" 2>/dev/null
-wait "$SYS_PID" "$OWN_PID" 2>/dev/null
+kill "$SYS_PID" "$OWN_PID" "$BUS_PID" 2>/dev/null
+wait "$SYS_PID" "$OWN_PID" "$BUS_PID" 2>/dev/null
 [ $rc = 0 ] || fail "see above"
 DUID=$(id -u daemon)
 grep -q "monitor: terminate pid $SYS_PID (uid $DUID) for $ADM (uid 0): killed" "$DLOG" ||
@@ -200,6 +221,9 @@ grep -q "monitor: terminate pid $OWN_PID (uid $TEST_UID) for $TEST_USER (uid $TE
     fail "no monitor line for the user's Terminate: $(grep -i 'terminate' "$DLOG")"
 grep -q "win32: Win32_Process.Terminate $SYS_PID (uid $DUID) by $TEST_USER: access denied" "$DLOG" ||
     fail "no line for the user's refused Terminate: $(grep 'Terminate' "$DLOG")"
+grep -q "win32: Win32_Service stop rootonly.service as $TEST_USER: ReturnValue 2: Failed to stop rootonly.service: Interactive authentication required." "$DLOG" &&
+    grep -q "win32: Win32_Service stop rootonly.service as $ADM: ReturnValue 0" "$DLOG" ||
+    fail "the StopService lines: $(grep 'Win32_Service' "$DLOG")"
 ok "each logged: who, what, the result"
 stop_daemon
 
