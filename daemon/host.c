@@ -594,6 +594,7 @@ const struct winrmd_host host_services = {
 	.session_close = session_close,
 	.signal = h_signal,
 	.kill_marked = spawn_kill_marked,
+	.terminate = spawn_terminate,
 };
 
 void

@@ -12,6 +12,8 @@
  *   MON_SIGNAL        a signal to a process (group) it started, or of an
  *                     account the network part could start one as
  *   MON_KILL_MARKED   a shell's processes that left its groups (environ)
+ *   MON_TERMINATE     Win32_Process.Terminate for an account it looks up
+ *                     itself: root any process, others their own; logged
  *   MON_SESSION       a PAM session helper (session.c), its two pipes back
  *   MON_GROUP_*       cgroups: create, kill, destroy, list processes
  *   MON_PEM_ALLOW     before the drop: a key file it may read again
@@ -126,18 +128,49 @@ group_of(struct mon_msg *q, int64_t id)
 	return M.groups[id - 1];
 }
 
+/*
+ * The account name, as this host knows it (PermitRoot, AllowedGroups), not
+ * as the network part says; its uid must be the one the network part
+ * gives.  0 and a principal, or -errno (logged: no `what' for name).
+ */
+static int
+account_of(const char *name, int64_t uid, const char *what,
+    struct principal **ret)
+{
+	struct auth_policy pol;
+	char why[256] = "";
+	int r;
+
+	*ret = NULL;
+	pthread_mutex_lock(&M.lock);
+	r = auth_policy_init(&pol, W->cfg);
+	pthread_mutex_unlock(&M.lock);
+	if (r < 0)
+		snprintf(why, sizeof(why), "%s", strerror(-r));
+	else if ((r = principal_lookup(name, "monitor", &pol, ret, why,
+	    sizeof(why))) == 0 && (*ret)->pub.uid != (uid_t)uid) {
+		snprintf(why, sizeof(why), "the uid differs");
+		principal_unref(*ret);
+		*ret = NULL;
+		r = -EPERM;
+	}
+	if (r < 0)
+		log_warn("monitor: no %s for %s: %s", what, name, why);
+	auth_policy_done(&pol);
+	return r;
+}
+
 static void
 do_spawn(struct mon_msg *q, struct mon_msg *a)
 {
 	static pthread_mutex_t spawning = PTHREAD_MUTEX_INITIALIZER;
-	const char *name = mon_get_str(q, NULL), *path, *cwd, *why2;
+	const char *name = mon_get_str(q, NULL), *path, *cwd;
 	int64_t uid = mon_get_i64(q), group;
 	struct winrmd_spawn_req req = { 0 };
 	struct winrmd_child child = { .pid = 0 };
-	struct auth_policy pol;
 	struct spawn_opts o = { 0 };
 	struct principal *p = NULL;
-	char **argv, **env, why[256];
+	char **argv, **env;
 	int r;
 
 	path = mon_get_str(q, NULL);
@@ -155,17 +188,10 @@ do_spawn(struct mon_msg *q, struct mon_msg *a)
 	pthread_mutex_lock(&M.lock);
 	if (group != 0)
 		req.group = (struct winrmd_group *)group_of(q, group);
-	r = auth_policy_init(&pol, W->cfg);
 	o.allow_root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT);
 	pthread_mutex_unlock(&M.lock);
-	/* the account as this host knows it, not as the network says */
-	if (r < 0 || (r = principal_lookup(name, "spawn", &pol, &p, why,
-	    sizeof(why))) < 0 || p->pub.uid != (uid_t)uid) {
-		why2 = r < 0 ? why : "the uid differs";
-		log_warn("monitor: no process for %s: %s", name, why2);
-		r = r < 0 ? r : -EPERM;
+	if ((r = account_of(name, uid, "process", &p)) < 0)
 		goto out;
-	}
 	req.user = &p->pub;
 	req.path = path;
 	req.argv = argv;
@@ -175,7 +201,6 @@ do_spawn(struct mon_msg *q, struct mon_msg *a)
 	r = spawn_child(&req, &o, &child);
 	pthread_mutex_unlock(&spawning);
 out:
-	auth_policy_done(&pol);
 	principal_unref(p);
 	mon_put_i64(a, r);
 	mon_put_i64(a, child.pid);
@@ -293,6 +318,51 @@ do_kill_marked(struct mon_msg *q, struct mon_msg *a)
 	pthread_mutex_unlock(&M.lock);
 	mon_put_i64(a, !account_may_run((uid_t)uid, root) ? -EPERM :
 	    spawn_kill_marked((uid_t)uid, entry));
+}
+
+/*
+ * Win32_Process.Terminate: SIGKILL to pid for the account the monitor
+ * looks up itself (as for a spawn), by spawn_terminate_as's rule (root:
+ * any process but init and the daemon's two; others: their own), one log
+ * line
+ */
+static void
+do_terminate(struct mon_msg *q, struct mon_msg *a)
+{
+	const char *name = mon_get_str(q, NULL);
+	int64_t uid = mon_get_i64(q), pid = mon_get_i64(q);
+	struct principal *p = NULL;
+	uid_t target = (uid_t)-1;
+	bool root;
+	int r;
+
+	if (name == NULL || mon_get_end(q) < 0 || uid < 0 ||
+	    uid > UINT32_MAX || pid <= 0 || pid > INT_MAX)
+		violation(q, "a malformed terminate");
+	pthread_mutex_lock(&M.lock);
+	root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT);
+	pthread_mutex_unlock(&M.lock);
+	/*
+	 * an account a spawn could run `kill' as (account_may_run: a valid
+	 * login shell), no other; the network part is the daemon's own too
+	 */
+	if ((r = account_of(name, uid, "terminate", &p)) == 0 &&
+	    !account_may_run(p->pub.uid, root))
+		r = -EPERM;
+	else if (r == 0)
+		r = (pid_t)pid == M.network ? -EPERM :
+		    spawn_terminate_as(p->pub.uid, (pid_t)pid, &target);
+	principal_unref(p);
+	if (target == (uid_t)-1)
+		log_info("monitor: terminate pid %ld for %s (uid %lu): %s",
+		    (long)pid, name, (unsigned long)uid, r == 0 ? "killed" :
+		    r == -EPERM ? "access denied" : strerror(-r));
+	else
+		log_info("monitor: terminate pid %ld (uid %lu) for %s "
+		    "(uid %lu): %s", (long)pid, (unsigned long)target, name,
+		    (unsigned long)uid, r == 0 ? "killed" : r == -EPERM ?
+		    "access denied" : strerror(-r));
+	mon_put_i64(a, r);
 }
 
 static void
@@ -540,6 +610,9 @@ handle(struct mon_msg *q, struct mon_msg *a)
 		break;
 	case MON_KILL_MARKED:
 		do_kill_marked(q, a);
+		break;
+	case MON_TERMINATE:
+		do_terminate(q, a);
 		break;
 	case MON_SESSION:
 		do_session(q, a);

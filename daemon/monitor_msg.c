@@ -296,6 +296,7 @@ mon_schema(uint32_t type)
 		[MON_CONF_SET] = "*",
 		[MON_CONF_OPEN] = "",
 		[MON_KILL_MARKED] = "is",
+		[MON_TERMINATE] = "sii",
 	};
 
 	return type < MON_TYPE_MAX ? schemas[type] : NULL;

@@ -31,6 +31,7 @@ enum mon_type {
 	MON_CONF_SET,		/* i64 n, n x (s section, s key, s value) */
 	MON_CONF_OPEN,		/* -> the configuration file, open to read */
 	MON_KILL_MARKED,	/* i64 uid, s NAME=value -> i64 killed */
+	MON_TERMINATE,		/* s user, i64 uid, i64 pid -> i64 result */
 	MON_TYPE_MAX
 };
 

@@ -443,6 +443,22 @@ mon_kill_marked(uid_t uid, const char *entry)
 }
 
 int
+mon_terminate(const char *user, uid_t uid, pid_t pid)
+{
+	struct mon_msg m;
+	int r;
+
+	if ((r = mon_msg_init(&m, MON_TERMINATE)) < 0)
+		return r;
+	mon_put_str(&m, user);
+	mon_put_i64(&m, uid);
+	mon_put_i64(&m, pid);
+	r = (int)mon_call(&m);
+	mon_msg_free(&m);
+	return r;
+}
+
+int
 mon_session_helper(const char *user, const char *rhost, const char *id,
     int *to_fd, int *from_fd)
 {
@@ -632,6 +648,10 @@ privsep_test_escape(void)
 	    strerror(errno));
 	if (fd >= 0)
 		close(fd);
+	/* a forged caller: root, whom PermitRoot (false) refuses */
+	fd = mon_terminate("root", 0, 1);
+	log_notice("test hook: terminate as root: %s", fd == 0 ? "ALLOWED" :
+	    strerror(-fd));
 	execve(argv[0], argv, NULL);
 	log_notice("test hook: execve(/bin/true): %s", strerror(errno));
 }

@@ -829,3 +829,54 @@ spawn_reap_orphans(int limit_ms)
 		log_info("spawn: %d orphaned process(es) reaped at stop", reaped);
 	return reaped;
 }
+
+/*
+ * Windows' rule for TerminateProcess, as the kernel's kill rule gives it
+ * on Linux: an administrator (root) any process but init and the daemon's
+ * own root process, anyone else a process whose real or saved uid is his
+ */
+int
+spawn_terminate_as(uid_t uid, pid_t pid, uid_t *target)
+{
+	struct procfs_buf b = { 0 };
+	struct proc_status st = { .has_uid = false };
+	char path[64];
+	int pidfd, r = 0;
+
+	*target = (uid_t)-1;
+	if (pid <= 1 || pid == getpid())
+		return -EPERM;
+	/* the pidfd pins the process: its status is read, then it is alive */
+	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0 &&
+	    errno != ENOSYS)
+		return errno == ESRCH ? -ESRCH : -errno;
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if (procfs_read(AT_FDCWD, path, &b, 0, 0) < 0 ||
+	    procfs_parse_status(b.data, &st) < 0 || !st.has_uid ||
+	    (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL,
+	    0) < 0))
+		r = -ESRCH;
+	else if (uid != 0 && uid != st.uid[0] && uid != st.uid[2])
+		r = -EPERM;
+	else if ((pidfd >= 0 ? syscall(SYS_pidfd_send_signal, pidfd, SIGKILL,
+	    NULL, 0) : kill(pid, SIGKILL)) < 0)
+		r = -errno;
+	if (st.has_uid)
+		*target = st.uid[0];
+	procfs_buf_free(&b);
+	if (pidfd >= 0)
+		close(pidfd);
+	return r;
+}
+
+int
+spawn_terminate(const struct winrmd_principal *p, pid_t pid)
+{
+	uid_t target;
+
+	if (p == NULL || p->name == NULL || pid <= 0)
+		return -EINVAL;
+	if (privsep_active())
+		return mon_terminate(p->name, p->uid, pid);
+	return spawn_terminate_as(p->uid, pid, &target);
+}

@@ -102,6 +102,18 @@ int	spawn_kill_marked(uid_t uid, const char *entry);
 void	spawn_adopt_orphans(void);
 int	spawn_reap_orphans(int limit_ms);
 
+/*
+ * SIGKILL to pid on p's behalf (host->terminate, Win32_Process.Terminate):
+ * root may end any process but init and the daemon's own root process (the
+ * monitor), another account only a process whose real or saved uid is its
+ * own.  0, -EPERM, -ESRCH (gone), -errno.  Under privilege separation the
+ * monitor decides, for the account it looks up itself (monitor.c), and
+ * logs it.  spawn_terminate_as is that rule for uid, in a root process;
+ * *target: the process's real uid, or -1 if it could not be read.
+ */
+int	spawn_terminate(const struct winrmd_principal *p, pid_t pid);
+int	spawn_terminate_as(uid_t uid, pid_t pid, uid_t *target);
+
 /* "/usr/local/bin:/usr/bin:/bin", plus the sbin directories for root */
 const char *spawn_default_path(uid_t uid);
 

@@ -5,6 +5,8 @@
  */
 #define _GNU_SOURCE
 
+#include "build.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -264,6 +266,17 @@ init(const struct cim_services *svc, void **ret_state)
 	state.svc = svc;
 	state.host = svc->host;
 	state.paths = default_paths;
+#ifdef WINRMD_TEST_HOOKS
+	/*
+	 * tests/interop/privsep.sh: Win32_Service's methods on a host without
+	 * systemd (a directory that stands for /run/systemd/system, a fake
+	 * systemctl); only in builds configured with --enable-test-hooks
+	 */
+	if (getenv("WINRMD_TEST_W32_SYSTEMD") != NULL)
+		state.paths.systemd = getenv("WINRMD_TEST_W32_SYSTEMD");
+	if (getenv("WINRMD_TEST_W32_SYSTEMCTL") != NULL)
+		state.paths.systemctl = getenv("WINRMD_TEST_W32_SYSTEMCTL");
+#endif
 	if ((state.hz = sysconf(_SC_CLK_TCK)) <= 0)
 		state.hz = 100;
 	state.fd_count_by_size = kernel_counts_fds();

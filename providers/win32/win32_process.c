@@ -5,7 +5,9 @@
  * reaps it and the daemon keeps no descriptor for it; a user's created
  * processes share a resource group, and [Win32] MaxProcessesPerUser
  * bounds them), Terminate (SIGKILL through a pidfd, only where the
- * kernel's kill rule lets the caller signal), GetOwner and GetOwnerSid.
+ * kernel's kill rule lets the caller signal; under privilege separation
+ * through host->terminate, which the root monitor decides), GetOwner and
+ * GetOwnerSid.
  */
 #define _GNU_SOURCE
 
@@ -1012,8 +1014,15 @@ invoke_terminate(struct cim_ctx *ctx, const struct cim_instance *target,
 	    NULL, 0) : kill(pid, SIGKILL)) < 0) {
 		int e = errno, r;
 
-		/* an unprivileged daemon: the host kills what it started */
-		if (e == EPERM && (r = w32_signal(pid, SIGKILL)) <= 0)
+		/*
+		 * an unprivileged daemon (privilege separation): its root
+		 * monitor decides for the caller; an older host kills only
+		 * what it started
+		 */
+		if (e == EPERM && user != NULL &&
+		    WINRMD_HOST_HAS(w32->host, terminate))
+			e = -w32->host->terminate(user, pid);
+		else if (e == EPERM && (r = w32_signal(pid, SIGKILL)) <= 0)
 			e = -r;
 		rv = e == 0 || e == ESRCH ? 0 : e == EPERM ? 2 : 8;
 	}

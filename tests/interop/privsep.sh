@@ -10,6 +10,18 @@
 #    scripts/run-tests builds) makes the network part try setuid(0),
 #    open("/etc/shadow") and execve: each is refused, and afterwards the
 #    same daemon, its monitor and a new client still work
+#  - the test hook also asks the monitor to Terminate pid 1 as root, a
+#    forged caller (PermitRoot is false): the monitor refuses the account
+#  - Win32 methods that need root (docs/DESIGN.md §8, MON_TERMINATE):
+#    Win32_Process.Terminate of a system account's process (daemon, whose
+#    shell refuses logins) by an ordinary user -> ReturnValue 2, it lives;
+#    by an administrator (a uid-0 account, PermitRoot = true) -> 0, it is
+#    gone; an ordinary user's own process -> 0; the monitor logs each.
+#    Win32_Service StopService runs systemctl as the caller, cloned by the
+#    monitor (there is no systemd here: the test hooks point the provider
+#    at the fake systemd of check_win32_service on a private bus, and at
+#    the fake systemctl, which lets only root stop rootonly.service, as
+#    polkit would): root -> 0, the ordinary user -> 2, both logged
 #  - the network part ends: the monitor follows; the monitor ends (killed):
 #    the network part logs it and exits non-zero, nothing restarts inside
 #  - Negotiate is not asked here (auth_negotiate.sh and negotiate_clients.sh
@@ -86,8 +98,11 @@ grep -Eq "test hook: open\(/etc/shadow\): Permission denied" "$DLOG" ||
     fail "open(/etc/shadow): $(grep 'test hook: open' "$DLOG")"
 grep -q "test hook: execve(/bin/true): Operation not permitted" "$DLOG" ||
     fail "execve: $(grep 'test hook: execve' "$DLOG")"
+grep -q "test hook: terminate as root: Operation not permitted" "$DLOG" &&
+    grep -q "monitor: no terminate for root: " "$DLOG" ||
+    fail "a forged root's Terminate: $(grep -i 'terminate' "$DLOG")"
 grep -q "ALLOWED" "$DLOG" && fail "the sandbox let something through: $(grep ALLOWED "$DLOG")"
-ok "setuid(0), open(/etc/shadow) and execve all refused"
+ok "setuid(0), open(/etc/shadow) and execve refused; the monitor refused a forged root's Terminate"
 
 daemon_alive || fail "the network part died"
 kill -0 "$MON" 2>/dev/null || fail "the monitor died"
@@ -123,6 +138,94 @@ DAEMON_RC=$?
 DAEMON_PID=
 [ "$DAEMON_RC" != 0 ] || fail "the network part exited with 0 after losing its monitor"
 ok "exit status $DAEMON_RC, logged"
+
+say "Win32 methods that need root: Terminate and StopService through the monitor"
+CIMPLUG=$STAGE$PLUGINDIR/cim.so
+WIN32PROV=$STAGE$PREFIX/lib/winrmd/providers/win32.so
+[ -f "$CIMPLUG" ] && [ -f "$WIN32PROV" ] || hard_error "the cim plugin or the win32 provider is not staged"
+make_user ADM ADM_PASS -o -u 0 -M -d "/nonexistent-$TEST_NAME"
+write_config "[Service]" "AllowUnencrypted = true" \
+    "[Auth]" "Basic = true" "PermitRoot = true" \
+    "[Plugins]" "Load = $CIMPLUG" "[CIM]" "Providers = $WIN32PROV"
+# systemd on a private bus, and its stand-ins (the network part reads them)
+mkdir "$WORK/bus" && chmod 0755 "$WORK/bus"
+install -m 0755 "$top_srcdir/tests/data/win32/fake-systemctl" "$WORK/fake-systemctl"
+"$top_builddir/tests/unit/fake_systemd" "$WORK/bus" >"$WORK/bus.addr" 2>"$WORK/bus.err" &
+BUS_PID=$!
+for i in $(seq 1 100); do
+	[ -s "$WORK/bus.addr" ] && break
+	kill -0 "$BUS_PID" 2>/dev/null || break
+	sleep 0.05
+done
+[ -s "$WORK/bus.addr" ] || hard_error "the fake systemd did not start: $(cat "$WORK/bus.err")"
+DBUS_SYSTEM_BUS_ADDRESS=$(cat "$WORK/bus.addr") WINRMD_TEST_W32_SYSTEMD=$WORK/bus \
+    WINRMD_TEST_W32_SYSTEMCTL=$WORK/fake-systemctl start_daemon
+setpriv --reuid=daemon --regid=daemon --clear-groups sleep 4331 </dev/null >/dev/null 2>&1 &
+SYS_PID=$!
+setpriv --reuid="$TEST_USER" --regid="$(id -g "$TEST_USER")" --clear-groups \
+    sleep 4332 </dev/null >/dev/null 2>&1 &
+OWN_PID=$!
+with_timeout 60 "$PY" - "$URL_HTTP4" "$TEST_USER" "$TEST_PASS" "$ADM" "$ADM_PASS" \
+    "$SYS_PID" "$OWN_PID" <<'PYEOF'
+import os, sys, time, cim_common as cc
+from cim_common import check, expect_ok, prop
+url, user, pw, adm, adm_pw, sys_pid, own_pid = sys.argv[1:8]
+PROC = cc.CIMV2 + "Win32_Process"
+SVC = cc.CIMV2 + "Win32_Service"
+
+def rv(c, uri, method, sel):
+    r = c.invoke(uri, method, [("Reason", "0")] if uri == PROC else [], sel)
+    expect_ok(r, "%s %s" % (method, sel))
+    return prop(list(r.root.find("s:Body", cc.NS))[0], "ReturnValue")
+
+def gone(pid):
+    # killed: gone, or a zombie until the test's shell reaps it
+    for _ in range(50):
+        try:
+            if open("/proc/%s/stat" % pid).read().rsplit(") ", 1)[1][0] == "Z":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+def main():
+    u, a = cc.Client(url, user, pw), cc.Client(url, adm, adm_pw)
+    v = rv(u, PROC, "Terminate", {"Handle": sys_pid})
+    check(v == "2", "the user's Terminate of daemon's process: ReturnValue %r" % v)
+    time.sleep(0.2)
+    check(os.path.exists("/proc/%s/stat" % sys_pid) and
+          open("/proc/%s/stat" % sys_pid).read().rsplit(") ", 1)[1][0] != "Z",
+          "the user killed daemon's process")
+    v = rv(u, PROC, "Terminate", {"Handle": own_pid})
+    check(v == "0" and gone(own_pid), "the user's Terminate of his own process: %r" % v)
+    v = rv(a, PROC, "Terminate", {"Handle": sys_pid})
+    check(v == "0" and gone(sys_pid), "root's Terminate of daemon's process: %r" % v)
+    print("   ok: Terminate of daemon's process: the user 2 (it lives), root 0 (gone); the user's own 0")
+    v = rv(u, SVC, "StopService", {"Name": "rootonly"})
+    check(v == "2", "the user's StopService: ReturnValue %r" % v)
+    v = rv(a, SVC, "StopService", {"Name": "rootonly"})
+    check(v == "0", "root's StopService: ReturnValue %r" % v)
+    print("   ok: StopService of rootonly: the user 2, root 0")
+
+cc.run(main)
+PYEOF
+rc=$?
+kill "$SYS_PID" "$OWN_PID" "$BUS_PID" 2>/dev/null
+wait "$SYS_PID" "$OWN_PID" "$BUS_PID" 2>/dev/null
+[ $rc = 0 ] || fail "see above"
+DUID=$(id -u daemon)
+grep -q "monitor: terminate pid $SYS_PID (uid $DUID) for $ADM (uid 0): killed" "$DLOG" ||
+    fail "no monitor line for root's Terminate: $(grep -i 'terminate' "$DLOG")"
+grep -q "monitor: terminate pid $OWN_PID (uid $TEST_UID) for $TEST_USER (uid $TEST_UID): killed" "$DLOG" ||
+    fail "no monitor line for the user's Terminate: $(grep -i 'terminate' "$DLOG")"
+grep -q "win32: Win32_Process.Terminate $SYS_PID (uid $DUID) by $TEST_USER: access denied" "$DLOG" ||
+    fail "no line for the user's refused Terminate: $(grep 'Terminate' "$DLOG")"
+grep -q "win32: Win32_Service stop rootonly.service as $TEST_USER: ReturnValue 2: Failed to stop rootonly.service: Interactive authentication required." "$DLOG" &&
+    grep -q "win32: Win32_Service stop rootonly.service as $ADM: ReturnValue 0" "$DLOG" ||
+    fail "the StopService lines: $(grep 'Win32_Service' "$DLOG")"
+ok "each logged: who, what, the result"
+stop_daemon
 
 say "PrivilegeSeparation = false: one root process, as before"
 write_config "[Service]" "AllowUnencrypted = true" "PrivilegeSeparation = false" \

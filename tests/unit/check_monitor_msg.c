@@ -210,6 +210,54 @@ START_TEST(test_socket)
 }
 END_TEST
 
+/* MON_TERMINATE: a user, a uid, a pid; nothing else passes mon_check */
+START_TEST(test_terminate_schema)
+{
+	struct mon_msg m, r;
+
+	ck_assert_str_eq(mon_schema(MON_TERMINATE), "sii");
+	ck_assert_int_eq(mon_msg_init(&m, MON_TERMINATE), 0);
+	ck_assert_int_eq(mon_msg_init(&r, 0), 0);
+	mon_put_str(&m, "root");
+	mon_put_i64(&m, 0);
+	mon_put_i64(&m, 4242);
+	ck_assert_int_eq(reparse(&m, &r), 0);
+	ck_assert_int_eq(mon_check(&r), 0);
+	ck_assert_str_eq(mon_get_str(&r, NULL), "root");
+	ck_assert_int_eq(mon_get_i64(&r), 0);
+	ck_assert_int_eq(mon_get_i64(&r), 4242);
+	ck_assert_int_eq(mon_get_end(&r), 0);
+	/* no user (an absent string), a field too many, one too few */
+	mon_msg_reset(&m, MON_TERMINATE);
+	mon_put_str(&m, NULL);
+	mon_put_i64(&m, 0);
+	mon_put_i64(&m, 4242);
+	ck_assert_int_eq(reparse(&m, &r), 0);
+	ck_assert_int_eq(mon_check(&r), -EBADMSG);
+	mon_msg_reset(&m, MON_TERMINATE);
+	mon_put_str(&m, "root");
+	mon_put_i64(&m, 0);
+	mon_put_i64(&m, 4242);
+	mon_put_i64(&m, 9);
+	ck_assert_int_eq(reparse(&m, &r), 0);
+	ck_assert_int_eq(mon_check(&r), -EBADMSG);
+	mon_msg_reset(&m, MON_TERMINATE);
+	mon_put_str(&m, "root");
+	mon_put_i64(&m, 4242);
+	ck_assert_int_eq(reparse(&m, &r), 0);
+	ck_assert_int_eq(mon_check(&r), -EBADMSG);
+	/* the pid as a string */
+	mon_msg_reset(&m, MON_TERMINATE);
+	mon_put_str(&m, "root");
+	mon_put_i64(&m, 0);
+	mon_put_str(&m, "4242");
+	ck_assert_int_eq(reparse(&m, &r), 0);
+	ck_assert_int_eq(mon_check(&r), -EBADMSG);
+	mon_msg_free(&m);
+	mon_msg_free(&r);
+}
+END_TEST
+
 static Suite *
 monitor_msg_suite(void)
 {
@@ -221,6 +269,7 @@ monitor_msg_suite(void)
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_overflow);
 	tcase_add_test(tc, test_socket);
+	tcase_add_test(tc, test_terminate_schema);
 	suite_add_tcase(s, tc);
 	return s;
 }

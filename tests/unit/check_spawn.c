@@ -436,6 +436,36 @@ START_TEST(test_spawn_into_cgroup)
 }
 END_TEST
 
+/*
+ * Win32_Process.Terminate's rule (the monitor's under privilege
+ * separation): another account's process is refused and lives, init and
+ * the daemon itself are refused, one's own process is killed, a gone one
+ * is -ESRCH
+ */
+START_TEST(test_terminate_rule)
+{
+	uid_t other = getuid() == 65534 ? 65533 : 65534, target;
+	int status;
+	pid_t child;
+
+	if ((child = fork()) == 0) {
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_gt(child, 0);
+	ck_assert_int_eq(spawn_terminate_as(other, child, &target), -EPERM);
+	ck_assert_uint_eq(target, getuid());
+	ck_assert_int_eq(kill(child, 0), 0);
+	ck_assert_int_eq(spawn_terminate_as(0, 1, &target), -EPERM);
+	ck_assert_int_eq(spawn_terminate_as(0, getpid(), &target), -EPERM);
+	ck_assert_int_eq(spawn_terminate_as(getuid(), child, &target), 0);
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(spawn_terminate_as(getuid(), child, &target), -ESRCH);
+	ck_assert_uint_eq(target, (uid_t)-1);
+}
+END_TEST
+
 static Suite *
 spawn_suite(void)
 {
@@ -448,6 +478,7 @@ spawn_suite(void)
 	tcase_add_test(tc, test_no_shells_file);
 	tcase_add_test(tc, test_account_check);
 	tcase_add_test(tc, test_fd_room);
+	tcase_add_test(tc, test_terminate_rule);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("spawns");
 	tcase_add_test(tc, test_spawn_refused);

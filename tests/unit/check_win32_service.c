@@ -3,10 +3,11 @@
  *  - the systemd -> Win32 mappings (svcmap.c), table by table;
  *  - the methods with systemctl replaced by tests/data/win32/fake-systemctl
  *    (what systemctl prints when polkit refuses, a unit is masked, ...);
- *  - the D-Bus code against a fake systemd: a private dbus-daemon and, in
- *    a thread of this program, an sd-bus object implementing the Manager's
- *    ListUnitsByPatterns and ListUnitFilesByPatterns and the units'
- *    properties.  The provider finds it through DBUS_SYSTEM_BUS_ADDRESS.
+ *  - the D-Bus code against a fake systemd (fake_systemd.c): a private
+ *    dbus-daemon and, in a thread of this program, an sd-bus object
+ *    implementing the Manager's ListUnitsByPatterns and
+ *    ListUnitFilesByPatterns and the units' properties.  The provider
+ *    finds it through DBUS_SYSTEM_BUS_ADDRESS.
  * Not exercised: a real systemd and a real polkit.
  */
 #include "build.h"
@@ -24,6 +25,7 @@
 #include <systemd/sd-bus.h>
 
 #include "check_win32_mock.h"
+#include "fake_systemd.h"
 #include "svcmap.h"
 #include "win32.h"
 #include "unit.h"
@@ -267,391 +269,35 @@ END_TEST
 
 /* ------------------------------------------------------- fake systemd */
 
-struct fake_unit {
-	const char	*name;
-	const char	*description;
-	const char	*load;
-	const char	*active;
-	const char	*file_state;
-	const char	*result;
-	const char	*user;
-	const char	*type;
-	uint32_t	 main_pid;
-	int32_t		 exec_status;
-	uint64_t	 start_ts;
-	int		 can_stop;
-	const char	*exec_path;
-	const char	*exec_argv[4];
-	bool		 loaded;	/* in ListUnits */
-	bool		 file;		/* in ListUnitFiles */
-};
-
-static struct fake_unit fake_units[] = {
-	{ "ssh.service", "OpenBSD Secure Shell server", "loaded", "active",
-	    "enabled", "success", "", "notify", 4242, 0, 123456, 1,
-	    "/usr/sbin/sshd", { "sshd", "-D", "-o x y", NULL }, true, true },
-	{ "cron.service", "Regular background program processing daemon",
-	    "loaded", "inactive", "disabled", "success", "", "simple", 0, 0, 0,
-	    1, "/usr/sbin/cron", { "cron", "-f", NULL }, true, true },
-	{ "broken.service", "Broken", "loaded", "failed", "enabled",
-	    "exit-code", "daemon", "simple", 0, 3, 999, 1, "/bin/false",
-	    { "false", NULL }, true, true },
-	{ "masked.service", "", "masked", "inactive", "masked", "success", "",
-	    "simple", 0, 0, 0, 1, NULL, { NULL }, false, true },
-	{ "ok.service", "OK", "loaded", "inactive", "disabled", "success", "",
-	    "oneshot", 0, 0, 0, 1, "/bin/true", { "true", NULL }, false, true },
-	{ "denied.service", "Denied", "loaded", "inactive", "disabled",
-	    "success", "", "simple", 0, 0, 0, 1, "/bin/true", { "true", NULL },
-	    false, true },
-	{ "getty@tty1.service", "Getty on tty1", "loaded", "active", "enabled",
-	    "success", "", "idle", 777, 0, 5, 1, "/sbin/agetty",
-	    { "agetty", "-o", "-p -- \\u", NULL }, true, false },
-	/* referenced by a dependency, no file */
-	{ "missing.service", "missing.service", "not-found", "inactive", "",
-	    "success", "", "", 0, 0, 0, 0, NULL, { NULL }, true, false },
-	/* a template, and an alias of ssh */
-	{ "getty@.service", "Getty", "loaded", "inactive", "enabled", "success",
-	    "", "idle", 0, 0, 0, 1, NULL, { NULL }, false, true },
-	{ "sshd.service", NULL, NULL, NULL, "alias", NULL, NULL, NULL, 0, 0, 0,
-	    0, NULL, { NULL }, false, true },
-	{ "dbus.socket", "D-Bus Socket", "loaded", "active", "static",
-	    "success", "", "", 0, 0, 0, 1, NULL, { NULL }, true, false },
-};
-#define NFAKE	(sizeof(fake_units) / sizeof(fake_units[0]))
-
-static struct fake_unit not_found = { "?", "", "not-found", "inactive", "",
-    "success", "", "", 0, 0, 0, 0, NULL, { NULL }, false, false };
-
 static char bus_dir[] = "/tmp/winrmd-w32-bus-XXXXXX";
 static char bus_address[512];
 static pid_t bus_pid = -1;
 static pthread_t fake_thread;
-static volatile int fake_stop, fake_paused;
 static int fake_ready[2];
-static int fake_calls;
-
-static struct fake_unit *
-fake_find(const char *name)
-{
-	for (size_t k = 0; k < NFAKE; k++)
-		if (strcmp(fake_units[k].name, name) == 0) {
-			/* an alias resolves to its unit */
-			if (strcmp(name, "sshd.service") == 0)
-				return fake_find("ssh.service");
-			return &fake_units[k];
-		}
-	return NULL;
-}
-
-static int
-unit_find(sd_bus *bus, const char *path, const char *iface, void *userdata,
-    void **ret_found, sd_bus_error *err)
-{
-	char *name = NULL;
-	struct fake_unit *u;
-
-	(void)bus;
-	(void)iface;
-	(void)userdata;
-	(void)err;
-	if (sd_bus_path_decode(path, "/org/freedesktop/systemd1/unit",
-	    &name) <= 0)
-		return 0;
-	u = fake_find(name);
-	free(name);
-	__atomic_add_fetch(&fake_calls, 1, __ATOMIC_RELAXED);
-	/* systemd loads any name it is asked about: not-found if no file */
-	*ret_found = u != NULL ? u : &not_found;
-	return 1;
-}
-
-static int
-get_str(sd_bus *bus, const char *path, const char *iface, const char *prop,
-    sd_bus_message *reply, void *userdata, sd_bus_error *err)
-{
-	const char *s = *(const char **)userdata;
-
-	(void)bus; (void)path; (void)iface; (void)prop; (void)err;
-	return sd_bus_message_append(reply, "s", s ? s : "");
-}
-
-static int
-get_u32(sd_bus *bus, const char *path, const char *iface, const char *prop,
-    sd_bus_message *reply, void *userdata, sd_bus_error *err)
-{
-	(void)bus; (void)path; (void)iface; (void)prop; (void)err;
-	return sd_bus_message_append(reply, "u", *(uint32_t *)userdata);
-}
-
-static int
-get_i32(sd_bus *bus, const char *path, const char *iface, const char *prop,
-    sd_bus_message *reply, void *userdata, sd_bus_error *err)
-{
-	(void)bus; (void)path; (void)iface; (void)prop; (void)err;
-	return sd_bus_message_append(reply, "i", *(int32_t *)userdata);
-}
-
-static int
-get_u64(sd_bus *bus, const char *path, const char *iface, const char *prop,
-    sd_bus_message *reply, void *userdata, sd_bus_error *err)
-{
-	(void)bus; (void)path; (void)iface; (void)prop; (void)err;
-	return sd_bus_message_append(reply, "t", *(uint64_t *)userdata);
-}
-
-static int
-get_bool(sd_bus *bus, const char *path, const char *iface, const char *prop,
-    sd_bus_message *reply, void *userdata, sd_bus_error *err)
-{
-	(void)bus; (void)path; (void)iface; (void)prop; (void)err;
-	return sd_bus_message_append(reply, "b", *(int *)userdata);
-}
-
-/* ExecStart a(sasbttttuii), userdata: the unit */
-static int
-get_exec(sd_bus *bus, const char *path, const char *iface, const char *prop,
-    sd_bus_message *reply, void *userdata, sd_bus_error *err)
-{
-	const struct fake_unit *u = userdata;
-	int r;
-
-	(void)bus; (void)path; (void)iface; (void)prop; (void)err;
-	if ((r = sd_bus_message_open_container(reply, 'a', "(sasbttttuii)")) < 0)
-		return r;
-	for (int twice = 0; u->exec_path != NULL && twice < 2; twice++) {
-		if ((r = sd_bus_message_open_container(reply, 'r',
-		    "sasbttttuii")) < 0 ||
-		    (r = sd_bus_message_append(reply, "s", twice ? "/bin/second" :
-		    u->exec_path)) < 0 ||
-		    (r = sd_bus_message_append_strv(reply,
-		    (char **)u->exec_argv)) < 0 ||
-		    (r = sd_bus_message_append(reply, "bttttuii", 0, 0, 0, 0, 0,
-		    0, 0, 0)) < 0 ||
-		    (r = sd_bus_message_close_container(reply)) < 0)
-			return r;
-	}
-	return sd_bus_message_close_container(reply);
-}
-
-#define UOFF(f)	offsetof(struct fake_unit, f)
-
-static const sd_bus_vtable unit_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("Id", "s", get_str, UOFF(name), 0),
-	SD_BUS_PROPERTY("Description", "s", get_str, UOFF(description), 0),
-	SD_BUS_PROPERTY("LoadState", "s", get_str, UOFF(load), 0),
-	SD_BUS_PROPERTY("ActiveState", "s", get_str, UOFF(active), 0),
-	SD_BUS_PROPERTY("SubState", "s", get_str, UOFF(active), 0),
-	SD_BUS_PROPERTY("UnitFileState", "s", get_str, UOFF(file_state), 0),
-	SD_BUS_PROPERTY("CanStop", "b", get_bool, UOFF(can_stop), 0),
-	SD_BUS_VTABLE_END
-};
-
-static const sd_bus_vtable service_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("Type", "s", get_str, UOFF(type), 0),
-	SD_BUS_PROPERTY("Result", "s", get_str, UOFF(result), 0),
-	SD_BUS_PROPERTY("User", "s", get_str, UOFF(user), 0),
-	SD_BUS_PROPERTY("MainPID", "u", get_u32, UOFF(main_pid), 0),
-	SD_BUS_PROPERTY("ExecMainStatus", "i", get_i32, UOFF(exec_status), 0),
-	SD_BUS_PROPERTY("ExecMainStartTimestamp", "t", get_u64, UOFF(start_ts), 0),
-	SD_BUS_PROPERTY("ExecStart", "a(sasbttttuii)", get_exec, 0, 0),
-	SD_BUS_VTABLE_END
-};
-
-static int
-list_units(sd_bus_message *m, void *userdata, sd_bus_error *err)
-{
-	sd_bus_message *reply = NULL;
-	int r;
-
-	(void)userdata;
-	(void)err;
-	if ((r = sd_bus_message_new_method_return(m, &reply)) < 0 ||
-	    (r = sd_bus_message_open_container(reply, 'a', "(ssssssouso)")) < 0)
-		goto out;
-	for (size_t k = 0; k < NFAKE; k++) {
-		char *path = NULL;
-
-		if (!fake_units[k].loaded)
-			continue;
-		sd_bus_path_encode("/org/freedesktop/systemd1/unit",
-		    fake_units[k].name, &path);
-		r = sd_bus_message_append(reply, "(ssssssouso)",
-		    fake_units[k].name, fake_units[k].description,
-		    fake_units[k].load, fake_units[k].active, "dead", "", path,
-		    0, "", "/");
-		free(path);
-		if (r < 0)
-			goto out;
-	}
-	if ((r = sd_bus_message_close_container(reply)) >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-out:
-	sd_bus_message_unref(reply);
-	return r;
-}
-
-static int
-list_unit_files(sd_bus_message *m, void *userdata, sd_bus_error *err)
-{
-	sd_bus_message *reply = NULL;
-	int r;
-
-	(void)userdata;
-	(void)err;
-	if ((r = sd_bus_message_new_method_return(m, &reply)) < 0 ||
-	    (r = sd_bus_message_open_container(reply, 'a', "(ss)")) < 0)
-		goto out;
-	for (size_t k = 0; k < NFAKE; k++) {
-		char path[256];
-
-		if (!fake_units[k].file)
-			continue;
-		snprintf(path, sizeof(path), "/lib/systemd/system/%s",
-		    fake_units[k].name);
-		if ((r = sd_bus_message_append(reply, "(ss)", path,
-		    fake_units[k].file_state)) < 0)
-			goto out;
-	}
-	if ((r = sd_bus_message_close_container(reply)) >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-out:
-	sd_bus_message_unref(reply);
-	return r;
-}
-
-static const sd_bus_vtable manager_vtable[] = {
-	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("ListUnitsByPatterns", "asas", "a(ssssssouso)",
-	    list_units, 0),
-	SD_BUS_METHOD("ListUnitFilesByPatterns", "asas", "a(ss)",
-	    list_unit_files, 0),
-	SD_BUS_VTABLE_END
-};
 
 static void *
 fake_systemd(void *arg)
 {
-	sd_bus *bus = NULL;
-	char ok = 1;
-
 	(void)arg;
-	if (sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, bus_address) < 0 ||
-	    sd_bus_set_bus_client(bus, 1) < 0 || sd_bus_start(bus) < 0 ||
-	    sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/systemd1",
-	    "org.freedesktop.systemd1.Manager", manager_vtable, NULL) < 0 ||
-	    sd_bus_add_fallback_vtable(bus, NULL, "/org/freedesktop/systemd1/unit",
-	    "org.freedesktop.systemd1.Unit", unit_vtable, unit_find, NULL) < 0 ||
-	    sd_bus_add_fallback_vtable(bus, NULL, "/org/freedesktop/systemd1/unit",
-	    "org.freedesktop.systemd1.Service", service_vtable, unit_find,
-	    NULL) < 0 ||
-	    sd_bus_request_name(bus, "org.freedesktop.systemd1", 0) < 0)
-		ok = 0;
-	if (write(fake_ready[1], &ok, 1) != 1)
-		ok = 0;
-	while (ok && !fake_stop) {
-		if (fake_paused) {
-			usleep(10000);
-			continue;
-		}
-		if (sd_bus_process(bus, NULL) > 0)
-			continue;
-		sd_bus_wait(bus, 50000);
-	}
-	sd_bus_flush_close_unref(bus);
+	fake_systemd_serve(bus_address, fake_ready[1]);
 	return NULL;
-}
-
-static bool
-have_dbus_daemon(void)
-{
-	return access("/usr/bin/dbus-daemon", X_OK) == 0;
-}
-
-/*
- * A line from fd (without its newline) within 60 s, or false at end of
- * file, on error or timeout.
- */
-static bool
-read_line(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	while (n + 1 < len) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t r;
-
-		if (poll(&p, 1, 60000) <= 0)
-			return false;
-		if ((r = read(fd, buf + n, 1)) <= 0) {
-			if (r < 0 && errno == EINTR)
-				continue;
-			return false;
-		}
-		if (buf[n] == '\n')
-			break;
-		n++;
-	}
-	buf[n] = '\0';
-	return n > 0;
 }
 
 static void
 bus_setup(void)
 {
-	char conf[128], sock[128], arg[160], print[48], line[256];
-	int ready[2];
-	FILE *fp;
 	char ok = 0;
 
 	mock_start();
 	w32->paths.systemd = TEST_DATA "/win32";
 	w32->paths.systemctl = FAKE_SYSTEMCTL;
-	if (!have_dbus_daemon())
+	if (!fake_bus_available())
 		return;
 	strcpy(bus_dir, "/tmp/winrmd-w32-bus-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(bus_dir));
-	snprintf(conf, sizeof(conf), "%s/bus.conf", bus_dir);
-	snprintf(sock, sizeof(sock), "%s/socket", bus_dir);
-	snprintf(bus_address, sizeof(bus_address), "unix:path=%s", sock);
-	fp = fopen(conf, "w");
-	ck_assert_ptr_nonnull(fp);
-	fprintf(fp, "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus "
-	    "Configuration 1.0//EN\" \"http://www.freedesktop.org/standards/"
-	    "dbus/1.0/busconfig.dtd\">\n<busconfig><type>custom</type>"
-	    "<listen>%s</listen><auth>EXTERNAL</auth>"
-	    "<policy context=\"default\"><allow user=\"*\"/><allow own=\"*\"/>"
-	    "<allow send_destination=\"*\" eavesdrop=\"true\"/>"
-	    "<allow receive_sender=\"*\"/></policy></busconfig>\n", bus_address);
-	fclose(fp);
-	snprintf(arg, sizeof(arg), "--config-file=%s", conf);
-	/*
-	 * dbus-daemon prints its address once it accepts connections: the
-	 * socket file exists earlier (bound, not yet listening), and a client
-	 * that connects then is refused.  So the address is waited for.
-	 */
-	ck_assert_int_eq(pipe(ready), 0);
-	snprintf(print, sizeof(print), "--print-address=%d", ready[1]);
-	if ((bus_pid = fork()) == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		close(ready[0]);
-		dup2(null, 1);
-		if (getenv("MOCK_LOG") == NULL)
-			dup2(null, 2);
-		execl("/usr/bin/dbus-daemon", "dbus-daemon", "--nofork",
-		    "--nopidfile", "--nosyslog", print, arg, (char *)NULL);
-		_exit(127);
-	}
-	close(ready[1]);
-	ck_assert_msg(read_line(ready[0], line, sizeof(line)),
-	    "dbus-daemon did not start (no address printed)");
-	close(ready[0]);
-	ck_assert_msg(strstr(line, sock) != NULL,
-	    "dbus-daemon printed %s, not the address of %s", line, sock);
+	bus_pid = fake_bus_start(bus_dir, bus_address, sizeof(bus_address));
+	ck_assert_msg(bus_pid > 0, "dbus-daemon did not start");
 	fake_stop = fake_paused = 0;
-	fake_calls = 0;
 	ck_assert_int_eq(pipe(fake_ready), 0);
 	ck_assert_int_eq(pthread_create(&fake_thread, NULL, fake_systemd, NULL),
 	    0);
@@ -677,7 +323,7 @@ bus_teardown(void)
 
 	mock_stop();
 	unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
-	if (!have_dbus_daemon())
+	if (!fake_bus_available())
 		return;
 	fake_stop = 1;
 	pthread_join(fake_thread, NULL);
@@ -693,7 +339,7 @@ bus_teardown(void)
 
 #define NEED_DBUS()							\
 	do {								\
-		if (!have_dbus_daemon()) {				\
+		if (!fake_bus_available()) {				\
 			fprintf(stderr, "no dbus-daemon: D-Bus test skipped\n"); \
 			return;						\
 		}							\

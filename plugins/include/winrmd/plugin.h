@@ -486,6 +486,17 @@ struct winrmd_host {
 	 * many were killed, or -errno.  Check with WINRMD_HOST_HAS.
 	 */
 	int	(*kill_marked)(uid_t uid, const char *entry);
+	/*
+	 * SIGKILL to pid on p's behalf (Win32_Process.Terminate), with the
+	 * rights Windows gives an administrator and the kernel a user: root
+	 * any process but init and the daemon's own root process, another
+	 * account only a process whose real or saved uid is its own.  Under
+	 * privilege separation the daemon's root monitor decides, for the
+	 * account it looks up itself, and logs who, what and the result.
+	 * 0, -EPERM (not p's to end), -ESRCH (gone), -errno.  Check with
+	 * WINRMD_HOST_HAS.
+	 */
+	int	(*terminate)(const struct winrmd_principal *p, pid_t pid);
 };
 
 /*
