@@ -980,7 +980,6 @@ psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
 {
 	struct psrp_pipe *pp = c->kdata;
 	struct input in = { 0 };
-	xmlNodePtr body;
 	int r;
 
 	if (c->kind != &pipe_kind)
@@ -1024,12 +1023,7 @@ psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
 		return r;
 	}
 	free(in.p);
-	if ((body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse")) == NULL)
-		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
-		    "out of memory");
-	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
-	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
-	return WINRMD_OK;
+	return command_send_response(op);
 }
 
 /* ------------------------------------------------------ signal, free */
