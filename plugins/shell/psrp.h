@@ -84,10 +84,13 @@ const char *psrp_posix_shell(const char *sh);
 bool	psrp_run_login(const struct psrp_pool *pool);
 /*
  * The environment of the pool's next pipeline: the runspace's, then
- * LASTEXITCODE (in lec), then the secrets; the strings are the callers'
+ * LASTEXITCODE (in lec), then the secrets, then the nextra entries of
+ * extra (a cmdlet's settings); a malloc'd NULL-terminated array whose
+ * strings are the callers'
  */
 char	**psrp_run_env(const struct psrp_pool *pool, char *const *secrets,
-	    size_t nsecrets, char lec[PSRP_LEC_LEN]);
+	    size_t nsecrets, char *const *extra, size_t nextra,
+	    char lec[PSRP_LEC_LEN]);
 /* the runspace changed (or opened): the warm process again, soon */
 void	psrp_warm_refresh(struct psrp_pool *pool);
 void	psrp_warm_free(struct psrp_pool *pool);

@@ -59,15 +59,16 @@ psrp_posix_shell(const char *sh)
 
 char **
 psrp_run_env(const struct psrp_pool *pool, char *const *secrets,
-    size_t nsecrets, char lec[PSRP_LEC_LEN])
+    size_t nsecrets, char *const *extra, size_t nextra,
+    char lec[PSRP_LEC_LEN])
 {
 	size_t ne = 0, n = 0;
 	char **env;
 
 	while (pool->rs.env != NULL && pool->rs.env[ne] != NULL)
 		ne++;
-	/* and room for two more: run() adds the CIM settings for cmdlets */
-	if ((env = calloc(ne + nsecrets + 4, sizeof(char *))) == NULL)
+	if ((env = calloc(ne + 1 + nsecrets + nextra + 1,
+	    sizeof(char *))) == NULL)
 		return NULL;
 	for (size_t i = 0; i < ne; i++)
 		env[n++] = pool->rs.env[i];
@@ -75,6 +76,8 @@ psrp_run_env(const struct psrp_pool *pool, char *const *secrets,
 	env[n++] = lec;
 	for (size_t i = 0; i < nsecrets; i++)
 		env[n++] = secrets[i];
+	for (size_t i = 0; i < nextra; i++)
+		env[n++] = extra[i];
 	return env;
 }
 
@@ -147,7 +150,7 @@ warm_start(void *arg)
 		return;
 	wrapper = psrp_warm_wrapper(psrp_shell_exports(
 	    psrp_posix_shell(sh->user.shell)));
-	env = psrp_run_env(pool, NULL, 0, lec);
+	env = psrp_run_env(pool, NULL, 0, NULL, 0, lec);
 	if (wrapper == NULL || env == NULL)
 		goto out;
 	w->login = psrp_run_login(pool);
