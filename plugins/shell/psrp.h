@@ -208,6 +208,8 @@ int	psrp_connect_answer(struct psrp_pool *p, const uint8_t *data,
 /* may c buffer more output (command.c)?  Not past the per-user bound of
  * a disconnected pool's output */
 bool	psrp_may_buffer(const struct command *c);
+/* may c's pipe grow (command.c)?  Not while its pool is disconnected */
+bool	psrp_may_grow_pipe(const struct command *c);
 /* reading of uid's pools' output goes on where it waited for the bound */
 void	psrp_disconnect_resume(uid_t uid);
 /* WINRMD_OK, or the fault for an operation on a disconnected pool */

@@ -51,6 +51,9 @@ struct command {
 	bool			 eof[2];	/* stream finished: nothing more comes */
 	bool			 end_sent[2];	/* End="true" reported */
 	bool			 pipe_big[2];	/* pipe grown to PIPE_BIG (tried) */
+	/* the grown pipe's capacity (F_SETPIPE_SZ's answer), 0 if not grown
+	 * or closed: counted as held output while a pool is disconnected */
+	size_t			 pipe_cap[2];
 
 	/* output waiting for Receive, in arrival order */
 	struct out_chunk	*out_head, *out_tail;
@@ -218,6 +221,9 @@ void		 command_end_receive(struct command *c, enum winrmd_fault fault,
 /* reading the child's output goes on if the buffer has room (after the
  * bound of psrp_may_buffer held it) */
 void		 command_resume_output(struct command *c);
+/* c's grown pipes back to their usual size where what they hold fits
+ * (its pool is disconnected: psrp_disconnected_held counts the rest) */
+void		 command_pipes_shrink(struct command *c);
 /* for ansible_run.c: a command without a child yet */
 struct command	*command_new(struct shell *sh);
 /* a command that failed before running: msg on stderr, exit 1 */
