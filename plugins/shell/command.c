@@ -1448,6 +1448,28 @@ command_abort_ops(struct command *c, enum winrmd_fault fault)
 	}
 }
 
+int
+command_reap_later(const struct winrmd_child *child)
+{
+	struct plugin_state *ps = shell_state();
+	struct command *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->child = (struct winrmd_child){ .pid = child->pid,
+	    .pidfd = child->pidfd, .in_fd = -1, .out_fd = -1, .err_fd = -1 };
+	c->conv = (iconv_t)-1;
+	/* on_exit_event of a command without a shell: reap and free */
+	if ((c->w_pid = host->watch_add(c->child.pidfd, WINRMD_IN,
+	    on_exit_event, c)) == NULL) {
+		free(c);
+		return -ENOMEM;
+	}
+	c->next = ps->reaping;
+	ps->reaping = c;
+	return 0;
+}
+
 /*
  * Ends a command that has been unlinked from its shell: answers its waiting
  * ops, kills its process group and frees it, or keeps it on the reaping

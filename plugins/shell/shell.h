@@ -255,6 +255,13 @@ int		 shell_spawn(struct shell *sh,
 int		 command_adopt(struct command *c,
 		    const struct winrmd_principal *user, char *const *argv,
 		    const struct winrmd_child *child);
+/*
+ * A child no command has any more (killed, its pipes closed by the
+ * caller): reaped when its pidfd becomes readable, as a deleted command's
+ * (the reaping list; fini waits for what is left).  0, or -ENOMEM: then
+ * the caller must reap it itself.
+ */
+int		 command_reap_later(const struct winrmd_child *child);
 /* queues stdin for the child and closes it once written */
 void		 command_feed(struct command *c, const unsigned char *data,
 		    size_t len);
