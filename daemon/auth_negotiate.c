@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
+#include "base64.h"
 #include "config.h"
 #include "encryption.h"
 #include "log.h"
@@ -328,49 +328,32 @@ nego_result_done(struct nego_result *res)
 	res->out_b64 = NULL;
 }
 
-/* strict base64 of at most MAX_TOKEN_B64 characters; malloc'd bytes */
+/*
+ * A token (or the monitor's context and channel bindings): base64 after
+ * white space at its end is dropped, not empty, at most MAX_TOKEN_B64
+ * characters and none of them white space (base64_decode_into is strict);
+ * malloc'd bytes.
+ */
 static int
 b64_decode(const char *s, unsigned char **ret, size_t *ret_len)
 {
-	size_t len = strlen(s), pad = 0;
+	size_t len = strlen(s);
 	unsigned char *out;
-	int n;
+	long n;
 
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 		len--;
-	if (len == 0 || len % 4 != 0 || len > MAX_TOKEN_B64)
+	if (len == 0 || len > MAX_TOKEN_B64)
 		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c == '=') {
-			if (i < len - 2)
-				return -EINVAL;
-			pad++;
-		} else if (pad != 0 || !(isalnum((unsigned char)c) ||
-		    c == '+' || c == '/'))
-			return -EINVAL;
-	}
 	if ((out = malloc(len / 4 * 3 + 1)) == NULL)
 		return -ENOMEM;
-	n = EVP_DecodeBlock(out, (const unsigned char *)s, (int)len);
-	if (n < 0 || (size_t)n <= pad) {
+	if ((n = base64_decode_into(s, len, out)) <= 0) {
 		free(out);
 		return -EINVAL;
 	}
 	*ret = out;
-	*ret_len = (size_t)n - pad;
+	*ret_len = (size_t)n;
 	return 0;
-}
-
-static char *
-b64_encode(const void *data, size_t len)
-{
-	char *out = malloc(len / 3 * 4 + 5);
-
-	if (out != NULL)
-		EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-	return out;
 }
 
 /*
@@ -529,7 +512,7 @@ step(struct nego **np, const char *header, const struct nego_params *par,
 	maj = gss_accept_sec_context(&min, &n->ctx, cred, &in,
 	    par->cbt != NULL ? &cb : GSS_C_NO_CHANNEL_BINDINGS, &src, &mech,
 	    &out, &flags, NULL, NULL);
-	if (out.length > 0 && (res->out_b64 = b64_encode(out.value,
+	if (out.length > 0 && (res->out_b64 = base64_encode(out.value,
 	    out.length)) == NULL) {
 		snprintf(res->why, sizeof(res->why), "out of memory");
 		goto fail;
@@ -674,7 +657,7 @@ nego_mon_serve(struct mon_msg *q, struct mon_msg *a)
 	free(cbt);
 	if (res.status == NEGO_COMPLETE) {
 		maj = gss_export_sec_context(&min, &n->ctx, &ex);
-		if (GSS_ERROR(maj) || (ctx64 = b64_encode(ex.value,
+		if (GSS_ERROR(maj) || (ctx64 = base64_encode(ex.value,
 		    ex.length)) == NULL) {
 			gss_why(res.why, sizeof(res.why),
 			    "gss_export_sec_context", maj, min, GSS_C_NO_OID);
@@ -753,7 +736,7 @@ step_by_monitor(struct nego **np, const char *header,
 		snprintf(res->why, sizeof(res->why), "out of memory");
 		goto fail;
 	}
-	if (par->cbt != NULL && (cbt64 = b64_encode(par->cbt,
+	if (par->cbt != NULL && (cbt64 = base64_encode(par->cbt,
 	    par->cbt_len)) == NULL) {
 		snprintf(res->why, sizeof(res->why), "out of memory");
 		goto fail;

@@ -35,6 +35,7 @@
 
 #include <winrmd/provider.h>
 
+#include "cim_value.h"
 #include "native.h"
 #include "psobject.h"
 #include "psrp_msgs.h"
@@ -45,17 +46,11 @@
 
 /* ------------------------------------------------------------ instances */
 
-struct val {
-	bool		 set;
-	bool		 is_array;
-	struct clixml_value *v;		/* the value, or a LST for arrays */
-};
-
-struct cim_instance {
-	const struct cim_class	*cls;
-	struct val		*vals;
-};
-
+/*
+ * Instances, and the providers' setters and getters, are the cim plugin's
+ * (cim_value.h): one mapping of a provider's values to a property's type.
+ * An instance becomes an object's properties at emit (value_of).
+ */
 struct cim_ctx {
 	const struct cim_class	*cls;
 	const char		*cmdlet;
@@ -68,193 +63,61 @@ struct cim_ctx {
 	struct winrmd_principal	 me;
 };
 
+static struct winrmd_host host_table;
+
 static struct cim_instance *
 s_instance(struct cim_ctx *ctx)
 {
-	struct cim_instance *i = xmalloc(sizeof(*i));
+	struct cim_instance *i = inst_new(ctx->cls->props, ctx->cls->nprops);
 
-	i->cls = ctx->cls;
-	i->vals = calloc(ctx->cls->nprops ? ctx->cls->nprops : 1,
-	    sizeof(struct val));
-	if (i->vals == NULL)
+	if (i == NULL)
 		die_nomem();
+	i->host = &host_table;	/* a provider's misuse is logged */
 	return i;
 }
 
-static void
-inst_free(struct cim_instance *i)
+/* one value of CIM type t as PowerShell's object has it */
+static struct clixml_value *
+scalar_of(enum cim_type t, const union cim_scalar *v)
 {
-	for (size_t k = 0; k < i->cls->nprops; k++)
-		clixml_unref(i->vals[k].v);
-	free(i->vals);
-	free(i);
-}
-
-static void
-set(struct cim_instance *i, size_t prop, struct clixml_value *v)
-{
-	if (prop >= i->cls->nprops) {
-		clixml_unref(v);
-		return;
+	switch (t) {
+	case CIM_BOOLEAN: return clixml_new_bool(v->b);
+	case CIM_SINT8: return clixml_new_int(CLIXML_I8, v->s);
+	case CIM_UINT8: return clixml_new_uint(CLIXML_U8, v->u);
+	case CIM_SINT16: return clixml_new_int(CLIXML_I16, v->s);
+	case CIM_UINT16: return clixml_new_uint(CLIXML_U16, v->u);
+	case CIM_SINT32: return clixml_new_int(CLIXML_I32, v->s);
+	case CIM_UINT32: return clixml_new_uint(CLIXML_U32, v->u);
+	case CIM_SINT64: return clixml_new_int(CLIXML_I64, v->s);
+	case CIM_UINT64: return clixml_new_uint(CLIXML_U64, v->u);
+	case CIM_REAL32: return clixml_new_double(CLIXML_FLOAT, v->r);
+	case CIM_REAL64: return clixml_new_double(CLIXML_DOUBLE, v->r);
+	case CIM_CHAR16: return clixml_new_char((uint16_t)v->u);
+	case CIM_STRING: return ps_str(v->str);
+	case CIM_DATETIME: return ps_time(v->dt.sec, (long)v->dt.usec * 1000);
+	case CIM_INTERVAL: return clixml_new_duration((int64_t)(v->u * 10));
 	}
-	clixml_unref(i->vals[prop].v);
-	i->vals[prop].v = v;
-	i->vals[prop].set = true;
+	return clixml_new_nil();
 }
 
-static void
-add(struct cim_instance *i, size_t prop, struct clixml_value *v)
+/* property k of i: its value, an array as a list, or Nil */
+static struct clixml_value *
+value_of(const struct cim_instance *i, size_t k)
 {
 	static const char *const tn[] = { "System.Object[]", "System.Array",
 	    "System.Object", NULL };
+	enum cim_type t = i->props[k].type;
+	const struct cim_val *v = &i->vals[k];
+	struct clixml_value *l;
 
-	if (prop >= i->cls->nprops) {
-		clixml_unref(v);
-		return;
-	}
-	if (i->vals[prop].v == NULL || !i->vals[prop].is_array) {
-		clixml_unref(i->vals[prop].v);
-		i->vals[prop].v = clixml_new_obj(tn, CLIXML_COLL_LST);
-		i->vals[prop].is_array = true;
-		i->vals[prop].set = true;
-	}
-	clixml_list_add(i->vals[prop].v, v);
-}
-
-static struct clixml_value *
-int_of(enum cim_type t, int64_t s, uint64_t u, bool is_signed)
-{
-	switch (t) {
-	case CIM_SINT8: return clixml_new_int(CLIXML_I8, is_signed ? s : (int64_t)u);
-	case CIM_UINT8: return clixml_new_uint(CLIXML_U8, is_signed ? (uint64_t)s : u);
-	case CIM_SINT16: return clixml_new_int(CLIXML_I16, is_signed ? s : (int64_t)u);
-	case CIM_UINT16: return clixml_new_uint(CLIXML_U16, is_signed ? (uint64_t)s : u);
-	case CIM_SINT32: return clixml_new_int(CLIXML_I32, is_signed ? s : (int64_t)u);
-	case CIM_UINT32: return clixml_new_uint(CLIXML_U32, is_signed ? (uint64_t)s : u);
-	case CIM_SINT64: return clixml_new_int(CLIXML_I64, is_signed ? s : (int64_t)u);
-	case CIM_UINT64: return clixml_new_uint(CLIXML_U64, is_signed ? (uint64_t)s : u);
-	case CIM_REAL32: return clixml_new_double(CLIXML_FLOAT, is_signed ?
-	    (double)s : (double)u);
-	case CIM_REAL64: return clixml_new_double(CLIXML_DOUBLE, is_signed ?
-	    (double)s : (double)u);
-	case CIM_CHAR16: return clixml_new_char((uint16_t)(is_signed ? s : (int64_t)u));
-	case CIM_BOOLEAN: return clixml_new_bool(is_signed ? s != 0 : u != 0);
-	default: break;
-	}
-	return is_signed ? clixml_new_i64(s) : clixml_new_uint(CLIXML_U64, u);
-}
-
-static void
-s_set_bool(struct cim_instance *i, size_t p, bool v)
-{
-	set(i, p, clixml_new_bool(v));
-}
-
-static void
-s_set_sint(struct cim_instance *i, size_t p, int64_t v)
-{
-	if (p < i->cls->nprops)
-		set(i, p, int_of(i->cls->props[p].type, v, 0, true));
-}
-
-static void
-s_set_uint(struct cim_instance *i, size_t p, uint64_t v)
-{
-	if (p < i->cls->nprops)
-		set(i, p, int_of(i->cls->props[p].type, 0, v, false));
-}
-
-static void
-s_set_real(struct cim_instance *i, size_t p, double v)
-{
-	set(i, p, clixml_new_double(p < i->cls->nprops &&
-	    i->cls->props[p].type == CIM_REAL32 ? CLIXML_FLOAT :
-	    CLIXML_DOUBLE, v));
-}
-
-static void
-s_set_string(struct cim_instance *i, size_t p, const char *v)
-{
-	set(i, p, ps_str(v));
-}
-
-static void
-s_set_datetime(struct cim_instance *i, size_t p, time_t sec, long usec)
-{
-	set(i, p, ps_time(sec, usec * 1000));
-}
-
-static void
-s_set_interval(struct cim_instance *i, size_t p, uint64_t usec)
-{
-	set(i, p, clixml_new_duration((int64_t)(usec * 10)));
-}
-
-static void
-s_add_string(struct cim_instance *i, size_t p, const char *v)
-{
-	add(i, p, ps_str(v));
-}
-
-static void
-s_add_uint(struct cim_instance *i, size_t p, uint64_t v)
-{
-	if (p < i->cls->nprops)
-		add(i, p, int_of(i->cls->props[p].type, 0, v, false));
-}
-
-static void
-s_add_sint(struct cim_instance *i, size_t p, int64_t v)
-{
-	if (p < i->cls->nprops)
-		add(i, p, int_of(i->cls->props[p].type, v, 0, true));
-}
-
-static bool
-s_is_null(const struct cim_instance *i, size_t p)
-{
-	return p >= i->cls->nprops || !i->vals[p].set ||
-	    clixml_is_nil(i->vals[p].v);
-}
-
-static const char *
-s_get_string(const struct cim_instance *i, size_t p)
-{
-	return s_is_null(i, p) ? NULL : clixml_str(i->vals[p].v, NULL);
-}
-
-static bool
-s_get_sint(const struct cim_instance *i, size_t p, int64_t *ret)
-{
-	return !s_is_null(i, p) && clixml_int(i->vals[p].v, ret) == 0;
-}
-
-static bool
-s_get_uint(const struct cim_instance *i, size_t p, uint64_t *ret)
-{
-	int64_t v;
-
-	if (s_is_null(i, p))
-		return false;
-	if (i->vals[p].v->v_type >= CLIXML_U8 &&
-	    i->vals[p].v->v_type <= CLIXML_U64 &&
-	    i->vals[p].v->v_type != CLIXML_I16 &&
-	    i->vals[p].v->v_type != CLIXML_I32 &&
-	    i->vals[p].v->v_type != CLIXML_I64) {
-		*ret = i->vals[p].v->v.u;
-		return true;
-	}
-	if (clixml_int(i->vals[p].v, &v) == 0 && v >= 0) {
-		*ret = (uint64_t)v;
-		return true;
-	}
-	return false;
-}
-
-static bool
-s_get_bool(const struct cim_instance *i, size_t p, bool *ret)
-{
-	return !s_is_null(i, p) && clixml_bool(i->vals[p].v, ret) == 0;
+	if ((i->props[k].flags & CIM_ARRAY) == 0)
+		return v->set ? scalar_of(t, &v->v) : clixml_new_nil();
+	if (v->n == 0)
+		return clixml_new_nil();
+	l = clixml_new_obj(tn, CLIXML_COLL_LST);
+	for (uint32_t n = 0; n < v->n; n++)
+		clixml_list_add(l, scalar_of(t, &v->a[n]));
+	return l;
 }
 
 /* ------------------------------------------------------------ -Filter */
@@ -393,7 +256,9 @@ wql_match(const struct clixml_value *obj, const char *filter)
 static bool
 s_emit(struct cim_ctx *ctx, struct cim_instance *inst)
 {
-	const struct cim_class *c = inst->cls;
+	const struct cim_class *c = ctx->cls;
+	struct clixml_value **vals = calloc(c->nprops ? c->nprops : 1,
+	    sizeof(*vals));
 	char t0[512], ts[1024] = "";
 	const char *wmi_types[] = { t0, "System.Management.ManagementObject",
 	    "System.Management.ManagementBaseObject",
@@ -405,6 +270,8 @@ s_emit(struct cim_ctx *ctx, struct cim_instance *inst)
 	struct clixml_value *o;
 	size_t tl;
 
+	if (vals == NULL)
+		die_nomem();
 	if (ctx->wmi) {
 		char ns[256];
 
@@ -421,8 +288,10 @@ s_emit(struct cim_ctx *ctx, struct cim_instance *inst)
 	/* ToString: the class and its keys, as CimInstance's */
 	snprintf(ts, sizeof(ts), "%s", c->name);
 	for (size_t k = 0; k < c->nprops; k++)
-		if ((c->props[k].flags & CIM_KEY) && inst->vals[k].set) {
-			char *v = ps_text(inst->vals[k].v);
+		vals[k] = value_of(inst, k);
+	for (size_t k = 0; k < c->nprops; k++)
+		if ((c->props[k].flags & CIM_KEY) && !clixml_is_nil(vals[k])) {
+			char *v = ps_text(vals[k]);
 
 			tl = strlen(ts);
 			snprintf(ts + tl, sizeof(ts) - tl, "%s%s = \"%s\"",
@@ -436,8 +305,8 @@ s_emit(struct cim_ctx *ctx, struct cim_instance *inst)
 	}
 	o = ps_obj(ctx->wmi ? wmi_types : cim_types, ts);
 	for (size_t k = 0; k < c->nprops; k++)
-		clixml_obj_add_prop(o, c->props[k].name, inst->vals[k].set ?
-		    clixml_ref(inst->vals[k].v) : clixml_new_nil());
+		clixml_obj_add_prop(o, c->props[k].name, vals[k]);
+	free(vals);
 	if (ctx->wmi) {
 		clixml_obj_add_ms(o, "__CLASS", clixml_new_string(c->name));
 		clixml_obj_add_ms(o, "__NAMESPACE", clixml_new_string(c->ns));
@@ -492,13 +361,6 @@ s_fail(struct cim_ctx *ctx, enum winrmd_fault fault, const char *fmt, ...)
 	ctx->failed = true;
 	ctx->done = true;
 	return CIM_ERROR;
-}
-
-static void
-s_set_return(struct cim_instance *out, uint32_t value)
-{
-	(void)out;
-	(void)value;
 }
 
 /* ------------------------------------------------------------ the loop */
@@ -754,7 +616,9 @@ static struct winrmd_host host_table = {
 	.account_may_run = h_account_may_run,
 };
 
-static const struct cim_services services = {
+/* the value members (set_*, add_*, get_*, is_null, set_return) are
+ * inst_services()'s, filled at the first enumeration */
+static struct cim_services services = {
 	.abi = WINRMD_PROVIDER_ABI,
 	.size = sizeof(struct cim_services),
 	.host = &host_table,
@@ -764,22 +628,6 @@ static const struct cim_services services = {
 	.emit = s_emit,
 	.complete = s_complete,
 	.fail = s_fail,
-	.set_return = s_set_return,
-	.set_bool = s_set_bool,
-	.set_sint = s_set_sint,
-	.set_uint = s_set_uint,
-	.set_real = s_set_real,
-	.set_string = s_set_string,
-	.set_datetime = s_set_datetime,
-	.set_interval = s_set_interval,
-	.add_string = s_add_string,
-	.add_uint = s_add_uint,
-	.add_sint = s_add_sint,
-	.is_null = s_is_null,
-	.get_string = s_get_string,
-	.get_uint = s_get_uint,
-	.get_sint = s_get_sint,
-	.get_bool = s_get_bool,
 	.post = s_post,
 };
 
@@ -830,6 +678,8 @@ enumerate(const struct cim_provider *p, const struct cim_class *cls,
 		ctx->failed = true;
 		return;
 	}
+	if (services.set_string == NULL)
+		inst_services(&services);
 	if (p->init != NULL && (r = p->init(&services, &state)) < 0) {
 		snprintf(ctx->why, sizeof(ctx->why), "the %s provider could not "
 		    "start: %s", p->name, strerror(-r));

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cim.h"
+#include "cim_value.h"
 
 #define ARRAY_MAX	65536	/* values in one array property */
 

@@ -18,7 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "cim.h"
+#include "cim_value.h"
 #include "duration.h"
 #include "text.h"
 

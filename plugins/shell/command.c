@@ -44,6 +44,7 @@
 #define SIGNAL_CTRL_BREAK	WINRMD_NS_SHELL "/signal/ctrl_break"
 #define ENVELOPE_SLACK		2048	/* headers and CommandState */
 #define PIPE_BIG		(1024 * 1024)	/* a streaming child's pipe */
+#define PIPE_USUAL		(64 * 1024)	/* a pipe's size as created */
 #define PIPE_FULL_READ		16384	/* a read this long filled: streaming */
 /*
  * A command whose output comes at RATE_BYTES per RATE_WINDOW_MS or faster
@@ -113,6 +114,7 @@ close_stream(struct command *c, enum stream_id s)
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
+	c->pipe_cap[s] = 0;
 	c->eof[s] = true;
 	/* a UTF-8 sequence cut off by the end of the output: one '?' */
 	if (c->conv_carry_len[s] > 0) {
@@ -296,9 +298,13 @@ drop_empty_tail(struct command *c)
 /*
  * Reads what a pipe has, up to the buffer cap: straight into the output
  * chunks, unless it is converted to a codepage.  A WinRS command's pipe
- * found full gets PIPE_BIG of room, so that a child streaming output is not woken up for
- * every 64 KiB (the kernel charges it to the pipes' owner and refuses it
- * past the owner's limit: then the pipe stays as it is).  After the child
+ * A command's pipe found full gets PIPE_BIG of room, so that a child
+ * streaming output is not woken up for every 64 KiB (the kernel charges it
+ * to the pipes' owner and refuses it past the owner's limit: then the pipe
+ * stays as it is).  A PSRP pipeline's grown pipe is output its disconnected
+ * pool holds: psrp_disconnected_held counts its capacity, a pool's
+ * disconnection shrinks it back when it can (command_pipes_shrink), and
+ * a disconnected pool's pipes do not grow.  After the child
  * has exited, an empty pipe (EAGAIN) ends the stream: what background
  * processes write later is not the command's output.
  */
@@ -328,13 +334,15 @@ drain(struct command *c, enum stream_id s)
 		if (n > 0) {
 			int r = 0;
 
-			/* WinRS commands only: a PSRP pipeline's output
-			 * must stop at the pipe's usual size when its pool is
-			 * disconnected and at its user's bound */
-			if (!c->pipe_big[s] && c->kind == NULL &&
-			    (size_t)n == room && n >= PIPE_FULL_READ) {
+			/* every kind: what the grown pipe can hold counts
+			 * against a disconnected pool's user's bound
+			 * (psrp_disconnected_held) */
+			if (!c->pipe_big[s] && (size_t)n == room &&
+			    n >= PIPE_FULL_READ && psrp_may_grow_pipe(c)) {
+				int cap = fcntl(fd, F_SETPIPE_SZ, PIPE_BIG);
+
 				c->pipe_big[s] = true;
-				(void)fcntl(fd, F_SETPIPE_SZ, PIPE_BIG);
+				c->pipe_cap[s] = cap > 0 ? (size_t)cap : 0;
 			}
 			count_rate(c, (size_t)n);
 			if (t != NULL) {
@@ -362,6 +370,28 @@ drain(struct command *c, enum stream_id s)
 	}
 	if (c->out_bytes >= OUT_CAP || !psrp_may_buffer(c))
 		pause_reading(c, true);
+}
+
+void
+command_pipes_shrink(struct command *c)
+{
+	for (int s = 0; s < 2; s++) {
+		int *fd = s == ST_STDOUT ? &c->child.out_fd : &c->child.err_fd;
+
+		if (c->pipe_cap[s] == 0 || *fd < 0)
+			continue;
+		/* a pipe holding more than the smaller size refuses it
+		 * (EBUSY): then what it holds is read (as far as the bound
+		 * lets it) and it is tried again; else its capacity goes on
+		 * counting */
+		if (fcntl(*fd, F_SETPIPE_SZ, PIPE_USUAL) < 0) {
+			drain(c, (enum stream_id)s);
+			if (*fd < 0 || fcntl(*fd, F_SETPIPE_SZ, PIPE_USUAL) < 0)
+				continue;
+		}
+		c->pipe_cap[s] = 0;
+		c->pipe_big[s] = false;
+	}
 }
 
 void
@@ -1416,6 +1446,28 @@ command_abort_ops(struct command *c, enum winrmd_fault fault)
 		host->op_fault(op, fault, NULL, "The command %s was ended.", c->id);
 		host->op_complete(op);
 	}
+}
+
+int
+command_reap_later(const struct winrmd_child *child)
+{
+	struct plugin_state *ps = shell_state();
+	struct command *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->child = (struct winrmd_child){ .pid = child->pid,
+	    .pidfd = child->pidfd, .in_fd = -1, .out_fd = -1, .err_fd = -1 };
+	c->conv = (iconv_t)-1;
+	/* on_exit_event of a command without a shell: reap and free */
+	if ((c->w_pid = host->watch_add(c->child.pidfd, WINRMD_IN,
+	    on_exit_event, c)) == NULL) {
+		free(c);
+		return -ENOMEM;
+	}
+	c->next = ps->reaping;
+	ps->reaping = c;
+	return 0;
 }
 
 /*

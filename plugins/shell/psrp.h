@@ -84,10 +84,13 @@ const char *psrp_posix_shell(const char *sh);
 bool	psrp_run_login(const struct psrp_pool *pool);
 /*
  * The environment of the pool's next pipeline: the runspace's, then
- * LASTEXITCODE (in lec), then the secrets; the strings are the callers'
+ * LASTEXITCODE (in lec), then the secrets, then the nextra entries of
+ * extra (a cmdlet's settings); a malloc'd NULL-terminated array whose
+ * strings are the callers'
  */
 char	**psrp_run_env(const struct psrp_pool *pool, char *const *secrets,
-	    size_t nsecrets, char lec[PSRP_LEC_LEN]);
+	    size_t nsecrets, char *const *extra, size_t nextra,
+	    char lec[PSRP_LEC_LEN]);
 /* the runspace changed (or opened): the warm process again, soon */
 void	psrp_warm_refresh(struct psrp_pool *pool);
 void	psrp_warm_free(struct psrp_pool *pool);
@@ -205,6 +208,8 @@ int	psrp_connect_answer(struct psrp_pool *p, const uint8_t *data,
 /* may c buffer more output (command.c)?  Not past the per-user bound of
  * a disconnected pool's output */
 bool	psrp_may_buffer(const struct command *c);
+/* may c's pipe grow (command.c)?  Not while its pool is disconnected */
+bool	psrp_may_grow_pipe(const struct command *c);
 /* reading of uid's pools' output goes on where it waited for the bound */
 void	psrp_disconnect_resume(uid_t uid);
 /* WINRMD_OK, or the fault for an operation on a disconnected pool */

@@ -73,9 +73,11 @@ psrp_disconnected_held(const struct shell *shells, uid_t uid)
 		    !sh->psrp->disconnected)
 			continue;
 		held += sh->psrp->q.bytes;
+		/* and what the grown pipes may hold beside the buffers */
 		for (const struct command *c = sh->commands; c != NULL;
 		    c = c->next)
-			held += c->out_bytes;
+			held += c->out_bytes + c->pipe_cap[ST_STDOUT] +
+			    c->pipe_cap[ST_STDERR];
 	}
 	return held;
 }
@@ -230,6 +232,14 @@ psrp_may_buffer(const struct command *c)
 	return false;
 }
 
+bool
+psrp_may_grow_pipe(const struct command *c)
+{
+	const struct shell *sh = c->shell;
+
+	return sh == NULL || sh->psrp == NULL || !sh->psrp->disconnected;
+}
+
 void
 psrp_disconnect_resume(uid_t uid)
 {
@@ -380,6 +390,15 @@ psrp_op_disconnect(struct winrmd_op *op, void *unused)
 	end_receives(sh);
 	sh->psrp->disconnected = true;
 	sh->psrp->bound_logged = false;
+	/* pipes grown while a client read them: back to their usual size,
+	 * or counted against the bound (psrp_disconnected_held); twice, as
+	 * one pipe's capacity may have kept another from being read */
+	for (int pass = 0; pass < 2; pass++)
+		for (struct command *c = sh->commands, *next; c != NULL;
+		    c = next) {
+			next = c->next;	/* its output's end may move it */
+			command_pipes_shrink(c);
+		}
 	/* the idle timeout counts from now, with the new length */
 	sh->idle_ms = idle;
 	host->timer_stop(sh->idle_timer);

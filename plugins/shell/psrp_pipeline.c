@@ -443,7 +443,7 @@ run(struct command *c, struct psrp_script *s)
 	struct psrp_script script = *s;
 	char err[512], *wrapper = NULL, *argv[8], **env = NULL;
 	char lec[PSRP_LEC_LEN], **argvp = NULL, *cim_env[2] = { NULL, NULL };
-	size_t n;
+	size_t n = 0;
 	uuid_t u;
 	char uid[37];
 	int r;
@@ -466,26 +466,28 @@ run(struct command *c, struct psrp_script *s)
 	}
 	wrapper = psrp_wrapper(pp->mark,
 	    psrp_shell_exports(psrp_posix_shell(sh->user.shell)));
-	env = psrp_run_env(pool, script.secrets, script.nsecrets, lec);
+	if (script.plan != NULL) {
+		/* Get-CimInstance loads the providers the cim plugin has */
+		const char *pl = host->conf_str("CIM", "Providers");
+		const char *pd = host->conf_str("CIM", "ProviderDirectory");
+
+		if (pl != NULL && asprintf(&cim_env[n],
+		    "WINRMD_PSRP_CIM_PROVIDERS=%s", pl) > 0)
+			n++;
+		else
+			cim_env[n] = NULL;
+		if (pd != NULL && asprintf(&cim_env[n], "WINRMD_PSRP_CIM_DIR=%s",
+		    pd) > 0)
+			n++;
+		else
+			cim_env[n] = NULL;
+	}
+	env = psrp_run_env(pool, script.secrets, script.nsecrets, cim_env, n,
+	    lec);
 	if (wrapper == NULL || env == NULL) {
 		fail(c, PSRP_ERR_RESOURCE_UNAVAILABLE, "OutOfMemory",
 		    "out of memory");
 		goto out;
-	}
-	for (n = 0; env[n] != NULL; n++)
-		;
-	if (script.plan != NULL) {
-		/* Get-CimInstance loads the providers the cim plugin has
-		 * (psrp_run_env leaves room for these two) */
-		const char *pl = host->conf_str("CIM", "Providers");
-		const char *pd = host->conf_str("CIM", "ProviderDirectory");
-
-		if (pl != NULL && asprintf(&cim_env[0],
-		    "WINRMD_PSRP_CIM_PROVIDERS=%s", pl) > 0)
-			env[n++] = cim_env[0];
-		if (pd != NULL && asprintf(&cim_env[1], "WINRMD_PSRP_CIM_DIR=%s",
-		    pd) > 0)
-			env[n++] = cim_env[1];
 	}
 	argv[0] = (char *)psrp_posix_shell(sh->user.shell);
 	r = 1;
@@ -980,7 +982,6 @@ psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
 {
 	struct psrp_pipe *pp = c->kdata;
 	struct input in = { 0 };
-	xmlNodePtr body;
 	int r;
 
 	if (c->kind != &pipe_kind)
@@ -1024,12 +1025,7 @@ psrp_pipeline_send(struct command *c, struct winrmd_op *op, bool pr,
 		return r;
 	}
 	free(in.p);
-	if ((body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse")) == NULL)
-		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
-		    "out of memory");
-	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
-	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
-	return WINRMD_OK;
+	return command_send_response(op);
 }
 
 /* ------------------------------------------------------ signal, free */

@@ -356,19 +356,13 @@ psrp_pool_send(struct shell *sh, struct winrmd_op *op, bool pr,
     const uint8_t *data, size_t len)
 {
 	struct psrp_pool *p = sh->psrp;
-	xmlNodePtr body;
 	int r;
 
 	if ((r = psrp_input_quota(sh, op, len)) != WINRMD_OK)
 		return r;
 	if ((r = pool_feed(p, op, pr ? p->pr : p->in, data, len)) != WINRMD_OK)
 		return r;
-	if ((body = host->op_reply(op, WINRMD_NS_SHELL "/SendResponse")) == NULL)
-		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
-		    "out of memory");
-	xmlNewChild(body, xmlSearchNsByHref(body->doc, body,
-	    BAD_CAST WINRMD_NS_SHELL), BAD_CAST "SendResponse", NULL);
-	return WINRMD_OK;
+	return command_send_response(op);
 }
 
 int

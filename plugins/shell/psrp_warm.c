@@ -11,7 +11,9 @@
  * started when the runspace's state is known again (the pipeline's end),
  * a runspace reset, or the pool's opening, on a timer so that the answer
  * that caused it goes out first.  Whatever changes the runspace drops
- * the warm one: it is killed and reaped, as with the pool.  It counts
+ * the warm one: it is killed, and reaped when its pidfd says it has
+ * ended (command_reap_later: the loop does not wait for it), as is one
+ * that ends on its own while it waits.  It counts
  * against the shell's and user's processes like any child; a spawn
  * refused (a quota) leaves the pool without one, and pipelines start
  * cold as before.
@@ -38,6 +40,7 @@
 
 struct psrp_warm {
 	struct winrmd_child	 child;
+	struct winrmd_watch	*w_pid;		/* its end, while it waits */
 	bool			 live;
 	bool			 login;		/* started with -l */
 	struct winrmd_timer	*timer;		/* the next one, to start */
@@ -59,15 +62,16 @@ psrp_posix_shell(const char *sh)
 
 char **
 psrp_run_env(const struct psrp_pool *pool, char *const *secrets,
-    size_t nsecrets, char lec[PSRP_LEC_LEN])
+    size_t nsecrets, char *const *extra, size_t nextra,
+    char lec[PSRP_LEC_LEN])
 {
 	size_t ne = 0, n = 0;
 	char **env;
 
 	while (pool->rs.env != NULL && pool->rs.env[ne] != NULL)
 		ne++;
-	/* and room for two more: run() adds the CIM settings for cmdlets */
-	if ((env = calloc(ne + nsecrets + 4, sizeof(char *))) == NULL)
+	if ((env = calloc(ne + 1 + nsecrets + nextra + 1,
+	    sizeof(char *))) == NULL)
 		return NULL;
 	for (size_t i = 0; i < ne; i++)
 		env[n++] = pool->rs.env[i];
@@ -75,6 +79,8 @@ psrp_run_env(const struct psrp_pool *pool, char *const *secrets,
 	env[n++] = lec;
 	for (size_t i = 0; i < nsecrets; i++)
 		env[n++] = secrets[i];
+	for (size_t i = 0; i < nextra; i++)
+		env[n++] = extra[i];
 	return env;
 }
 
@@ -84,14 +90,18 @@ psrp_run_login(const struct psrp_pool *pool)
 	return !pool->sh->noprofile && !pool->rs.profiled;
 }
 
+/*
+ * Not waited for: SIGKILL, and the reaping list reaps it when its pidfd
+ * says it has ended (command_reap_later); the loop goes on meanwhile.
+ */
 static void
 warm_kill(struct psrp_warm *w)
 {
-	siginfo_t si;
-
 	if (!w->live)
 		return;
 	w->live = false;
+	host->watch_remove(w->w_pid);
+	w->w_pid = NULL;
 	if (w->child.in_fd >= 0)
 		close(w->child.in_fd);
 	if (w->child.out_fd >= 0)
@@ -104,8 +114,29 @@ warm_kill(struct psrp_warm *w)
 		host->log(WINRMD_LOG_WARNING, "psrp: the warm process %d could "
 		    "not be killed; it ends at the end of its input",
 		    (int)w->child.pid);
-	waitid(P_PIDFD, (id_t)w->child.pidfd, &si, WEXITED);
-	close(w->child.pidfd);
+	if (command_reap_later(&w->child) < 0) {
+		/* out of memory: killed, so this wait is short */
+		siginfo_t si;
+
+		host->log(WINRMD_LOG_WARNING, "psrp: out of memory: the warm "
+		    "process %d is reaped at once", (int)w->child.pid);
+		waitid(P_PIDFD, (id_t)w->child.pidfd, &si, WEXITED);
+		close(w->child.pidfd);
+	}
+}
+
+/* it ended before a pipeline took it (its profile exited): reaped now */
+static void
+warm_ended(int fd, uint32_t events, void *arg)
+{
+	struct psrp_pool *pool = arg;
+
+	(void)fd;
+	(void)events;
+	host->log(WINRMD_LOG_DEBUG, "psrp: pool %s of %s: the warm process "
+	    "%d ended on its own", pool->sh->id, pool->sh->user.name,
+	    (int)pool->warm->child.pid);
+	warm_kill(pool->warm);
 }
 
 /* a process bound less the warm one (negative: none) */
@@ -147,7 +178,7 @@ warm_start(void *arg)
 		return;
 	wrapper = psrp_warm_wrapper(psrp_shell_exports(
 	    psrp_posix_shell(sh->user.shell)));
-	env = psrp_run_env(pool, NULL, 0, lec);
+	env = psrp_run_env(pool, NULL, 0, NULL, 0, lec);
 	if (wrapper == NULL || env == NULL)
 		goto out;
 	w->login = psrp_run_login(pool);
@@ -165,8 +196,14 @@ warm_start(void *arg)
 		    "process (%s)", sh->id, sh->user.name, strerror(-r));
 	else {
 		w->live = true;
-		host->log(WINRMD_LOG_DEBUG, "psrp: pool %s of %s: warm process "
-		    "%d", sh->id, sh->user.name, (int)w->child.pid);
+		w->w_pid = host->watch_add(w->child.pidfd, WINRMD_IN,
+		    warm_ended, pool);
+		if (w->w_pid == NULL)
+			warm_kill(w);
+		else
+			host->log(WINRMD_LOG_DEBUG, "psrp: pool %s of %s: warm "
+			    "process %d", sh->id, sh->user.name,
+			    (int)w->child.pid);
 	}
 out:
 	free(wrapper);
@@ -248,6 +285,8 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 	argv[a++] = s->text;
 	argv[a] = NULL;
 	w->live = false;
+	host->watch_remove(w->w_pid);	/* the command's watch from now on */
+	w->w_pid = NULL;
 	r = command_adopt(c, &sh->user.p, argv, &w->child);
 	if (r == 0)
 		command_input(c, (const unsigned char *)buf, hlen + in_len,

@@ -51,6 +51,9 @@ struct command {
 	bool			 eof[2];	/* stream finished: nothing more comes */
 	bool			 end_sent[2];	/* End="true" reported */
 	bool			 pipe_big[2];	/* pipe grown to PIPE_BIG (tried) */
+	/* the grown pipe's capacity (F_SETPIPE_SZ's answer), 0 if not grown
+	 * or closed: counted as held output while a pool is disconnected */
+	size_t			 pipe_cap[2];
 
 	/* output waiting for Receive, in arrival order */
 	struct out_chunk	*out_head, *out_tail;
@@ -218,6 +221,9 @@ void		 command_end_receive(struct command *c, enum winrmd_fault fault,
 /* reading the child's output goes on if the buffer has room (after the
  * bound of psrp_may_buffer held it) */
 void		 command_resume_output(struct command *c);
+/* c's grown pipes back to their usual size where what they hold fits
+ * (its pool is disconnected: psrp_disconnected_held counts the rest) */
+void		 command_pipes_shrink(struct command *c);
 /* for ansible_run.c: a command without a child yet */
 struct command	*command_new(struct shell *sh);
 /* a command that failed before running: msg on stderr, exit 1 */
@@ -249,6 +255,13 @@ int		 shell_spawn(struct shell *sh,
 int		 command_adopt(struct command *c,
 		    const struct winrmd_principal *user, char *const *argv,
 		    const struct winrmd_child *child);
+/*
+ * A child no command has any more (killed, its pipes closed by the
+ * caller): reaped when its pidfd becomes readable, as a deleted command's
+ * (the reaping list; fini waits for what is left).  0, or -ENOMEM: then
+ * the caller must reap it itself.
+ */
+int		 command_reap_later(const struct winrmd_child *child);
 /* queues stdin for the child and closes it once written */
 void		 command_feed(struct command *c, const unsigned char *data,
 		    size_t len);

@@ -22,27 +22,9 @@ on the first that did not.
 import argparse
 import os
 import statistics
-import sys
 import time
 
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
-
-def client(a):
-    from pypsrp.client import Client
-    from urllib.parse import urlsplit
-    u = urlsplit(a.url)
-    return Client(u.hostname, port=u.port, username=a.user,
-                  password=a.password, ssl=u.scheme == "https",
-                  path=u.path.lstrip("/"), auth="basic",
-                  cert_validation=False, encryption="never")
+from psrp_common import Fail, check, client, conn_args, run_main
 
 
 def prop(o, name):
@@ -254,22 +236,13 @@ def cmd_bench(a):
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("run")
-    for n in ("url", "user", "password"):
-        r.add_argument(n)
+    r = conn_args(sub.add_parser("run"))
     r.add_argument("pid", type=int)
     r.add_argument("secret")
     r.add_argument("dir")
-    b = sub.add_parser("bench")
-    for n in ("url", "user", "password"):
-        b.add_argument(n)
+    b = conn_args(sub.add_parser("bench"))
     b.add_argument("n", type=int)
-    a = p.parse_args()
-    try:
-        {"run": cmd_run, "bench": cmd_bench}[a.cmd](a)
-    except Fail as e:
-        print("FAIL: %s" % e)
-        sys.exit(1)
+    run_main(p, {"run": cmd_run, "bench": cmd_bench})
 
 
 if __name__ == "__main__":

@@ -41,40 +41,11 @@ import argparse
 import base64
 import json
 import os
-import sys
 import xml.etree.ElementTree as ET
 
+from psrp_common import check, conn_args, expect_fault, run_main, wsman
+
 URI = "http://schemas.microsoft.com/powershell/Microsoft.PowerShell"
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
-
-def wsman(a, user=None, password=None):
-    from pypsrp.wsman import WSMan
-    from urllib.parse import urlsplit
-    u = urlsplit(a.url)
-    return WSMan(u.hostname, port=u.port, username=user or a.user,
-                 password=password or a.password, ssl=u.scheme == "https",
-                 path=u.path.lstrip("/"), auth="basic",
-                 cert_validation=False, encryption="never")
-
-
-def expect_fault(what, call, code):
-    from pypsrp.exceptions import WSManFaultError
-    try:
-        call()
-    except WSManFaultError as e:
-        check(e.code == code, "%s: fault %s %s, not %s" % (what, e.code,
-                                                           e.reason, code))
-        return
-    raise Fail("%s was served" % what)
 
 
 def save(a, **kw):
@@ -336,23 +307,13 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     for name in ("start", "connect", "reconnect", "other", "idle", "gone",
                  "bound", "bound-connect"):
-        s = sub.add_parser(name)
-        s.add_argument("url")
-        s.add_argument("user")
-        s.add_argument("password")
-        if name == "other":
-            s.add_argument("user2")
-            s.add_argument("password2")
-        s.add_argument("dir")
-    a = p.parse_args()
-    try:
-        {"start": cmd_start, "connect": cmd_connect,
-         "reconnect": cmd_reconnect, "other": cmd_other,
-         "idle": cmd_idle, "gone": cmd_gone, "bound": cmd_bound,
-         "bound-connect": cmd_bound_connect}[a.cmd](a)
-    except Fail as e:
-        print("FAIL: %s" % e)
-        sys.exit(1)
+        conn_args(sub.add_parser(name), *(("user2", "password2")
+                                           if name == "other" else ()),
+                  "dir")
+    run_main(p, {"start": cmd_start, "connect": cmd_connect,
+                 "reconnect": cmd_reconnect, "other": cmd_other,
+                 "idle": cmd_idle, "gone": cmd_gone, "bound": cmd_bound,
+                 "bound-connect": cmd_bound_connect})
 
 
 if __name__ == "__main__":

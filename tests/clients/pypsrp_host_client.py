@@ -19,10 +19,8 @@ on the first that did not.
 """
 
 import argparse
-import sys
 
-# the same helpers (Fail, check, a Basic pypsrp Client) as the cmdlets'
-from pypsrp_cmdlets_client import Fail, check, client
+from psrp_common import check, client, conn_args, run_main
 
 
 def make_host():
@@ -184,15 +182,9 @@ def cmd_run(a):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    for n in ("url", "user", "password"):
-        p.add_argument(n)
-    a = p.parse_args()
-    try:
-        cmd_run(a)
-    except Fail as e:
-        print("FAIL: %s" % e)
-        sys.exit(1)
+    p = conn_args(argparse.ArgumentParser())
+    p.set_defaults(cmd="run")
+    run_main(p, {"run": cmd_run})
 
 
 if __name__ == "__main__":

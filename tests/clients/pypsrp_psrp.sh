@@ -68,6 +68,27 @@ ok "a message that never ends is held up to MaxStdinPerUserMB (QuotaLimit, logge
 grep -Eq "psrp: pipeline .* of $TEST_USER ended" "$DLOG" || fail "no pipeline in the log"
 grep -q "session configuration No.Such.Config" "$DLOG" ||
     fail "the unknown configuration was not logged"
+# the pools' warm processes, killed whenever a runspace changed and at the
+# pools' ends, are reaped through their pidfd's watch: no zombie is left
+# (PID 1 may not reap what the daemon leaves)
+grep -Eq "psrp: pool .* warm process [0-9]+" "$DLOG" || fail "no warm process was started"
+grep -Eq "psrp: pipeline .* started in pool .* warm\)" "$DLOG" ||
+    fail "no pipeline took a warm process"
+zombie_children() {
+	local f st
+	for f in /proc/[0-9]*/stat; do
+		st=$(sed 's/^.*) //' "$f" 2>/dev/null) || continue
+		set -- $st
+		[ "$1" = Z ] && [ "$2" = "$DAEMON_PID" ] && echo "${f%/stat}"
+	done
+}
+for _ in $(seq 50); do
+	z=$(zombie_children)
+	[ -z "$z" ] && break
+	sleep 0.1
+done
+[ -z "$z" ] || fail "zombie children of the daemon: $z"
+ok "warm processes started, taken and killed; no zombie child of the daemon"
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
 clients_done

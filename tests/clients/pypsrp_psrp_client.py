@@ -21,46 +21,13 @@ on the first that did not.
 import argparse
 import hashlib
 import os
-import sys
 import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
 
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
-
-def client(a, user=None, password=None, **kw):
-    from pypsrp.client import Client
-    from urllib.parse import urlsplit
-    u = urlsplit(a.url)
-    return Client(u.hostname, port=u.port, username=user or a.user,
-                  password=password or a.password,
-                  ssl=u.scheme == "https", path=u.path.lstrip("/"),
-                  auth="basic", cert_validation=False, encryption="never",
-                  **kw)
-
-
-def wsman(a, user=None, password=None, **kw):
-    return client(a, user, password, **kw).wsman
-
-
-def expect_fault(what, call, code, code_name):
-    from pypsrp.exceptions import WSManFaultError
-    try:
-        call()
-    except WSManFaultError as e:
-        check(e.code == code, "%s: fault %s, not %s" % (what, e.code,
-                                                         code_name))
-        return
-    raise Fail("%s was served" % what)
+from psrp_common import (Fail, check, client, conn_args, expect_fault,
+                         run_main, wsman)
 
 
 def errors_text(streams):
@@ -369,24 +336,10 @@ def cmd_other(a):
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("run")
-    for s in (r,):
-        s.add_argument("url")
-        s.add_argument("user")
-        s.add_argument("password")
+    r = conn_args(sub.add_parser("run"))
     r.add_argument("--copy-mb", type=int, default=0)
-    o = sub.add_parser("other")
-    o.add_argument("url")
-    o.add_argument("user")
-    o.add_argument("password")
-    o.add_argument("user2")
-    o.add_argument("password2")
-    a = p.parse_args()
-    try:
-        {"run": cmd_run, "other": cmd_other}[a.cmd](a)
-    except Fail as e:
-        print("FAIL: %s" % e)
-        sys.exit(1)
+    conn_args(sub.add_parser("other"), "user2", "password2")
+    run_main(p, {"run": cmd_run, "other": cmd_other})
 
 
 if __name__ == "__main__":

@@ -30,21 +30,13 @@ import ctypes
 import hashlib
 import os
 import struct
-import sys
 import xml.etree.ElementTree as ET
+
+from psrp_common import check, conn_args, expect_fault, run_main, wsman
 
 RSP = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
 SOAP = "http://www.w3.org/2003/05/soap-envelope"
 CHUNK = 65536
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Fail(msg)
 
 
 class Xpress:
@@ -145,27 +137,6 @@ def patch_pypsrp(xp, compression="xpress", must_understand=True):
     return state
 
 
-def wsman_of(a):
-    from pypsrp.wsman import WSMan
-    from urllib.parse import urlsplit
-    u = urlsplit(a.url)
-    return WSMan(u.hostname, port=u.port, username=a.user,
-                 password=a.password, ssl=u.scheme == "https",
-                 path=u.path.lstrip("/"), auth="basic",
-                 cert_validation=False, encryption="never")
-
-
-def expect_fault(what, call, code):
-    from pypsrp.exceptions import WSManFaultError
-    try:
-        call()
-    except WSManFaultError as e:
-        check(str(e.code) == str(code), "%s: fault %s (%s), not %s"
-              % (what, e.code, e.reason, code))
-        return e
-    raise Fail("%s was served" % what)
-
-
 def run_process(sh, exe, args, chunks_in):
     """runs exe, sends each of chunks_in (the last with End), its output"""
     from pypsrp.shell import Process
@@ -198,7 +169,7 @@ def cmd_winrs(a):
 
     xp = Xpress()
     state = patch_pypsrp(xp)
-    w = wsman_of(a)
+    w = wsman(a)
     with WinRS(w) as sh:
         parts = mixed_input()
         data = b"".join(parts)
@@ -274,7 +245,7 @@ def cmd_psrp(a):
 
     xp = Xpress()
     state = patch_pypsrp(xp)
-    w = wsman_of(a)
+    w = wsman(a)
     with RunspacePool(w) as pool:
         ps = PowerShell(pool)
         ps.add_script("echo compressed; id -un")
@@ -296,15 +267,8 @@ def cmd_psrp(a):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mode", choices=["winrs", "psrp"])
-    ap.add_argument("url")
-    ap.add_argument("user")
-    ap.add_argument("password")
-    a = ap.parse_args()
-    try:
-        {"winrs": cmd_winrs, "psrp": cmd_psrp}[a.mode](a)
-    except Fail as e:
-        print("FAIL: %s" % e)
-        sys.exit(1)
+    conn_args(ap)
+    run_main(ap, {"winrs": cmd_winrs, "psrp": cmd_psrp}, key="mode")
 
 
 if __name__ == "__main__":

@@ -181,6 +181,12 @@ ok "dispatched=0 spawned=0, every one of the $C_requests requests unauthorized"
 calls=$(grep 'testprov: ' "$DLOG" | grep -v 'testprov: init' | grep -c .)
 [ "$calls" = 0 ] || fail "the CIM provider was called $calls times: $(grep 'testprov: ' "$DLOG" | head -n 5)"
 ok "the CIM provider was never called (no testprov: line but its init)"
+# a token that is not base64 ("Negotiate !!!notbase64"): refused and said so
+if [ -s "$WORK/ntlm.users" ]; then
+	grep -q "auth: Negotiate from 127.0.0.1 refused: malformed Negotiate token" "$DLOG" ||
+	    fail "a Negotiate token that is not base64 was not logged as malformed"
+	ok "a Negotiate token that is not base64: 401, logged as malformed"
+fi
 
 say "one authenticated Whoami still works"
 envelope_file "$WORK/whoami.xml" --action http://winrmd.test/Whoami \

@@ -28,7 +28,7 @@ static struct plugin_state st;
 static struct psrp_pool pool;
 static struct command cmd;	/* a pipeline of the pool */
 static struct shell *sh;
-static unsigned resumed, piped, touched, pool_connects;
+static unsigned resumed, piped, touched, pool_connects, shrunk;
 
 /* ------------------------------------- what the rest of the plugin gives */
 
@@ -96,6 +96,14 @@ command_resume_output(struct command *c)
 }
 
 void
+command_pipes_shrink(struct command *c)
+{
+	ck_assert_ptr_eq(c, &cmd);
+	ck_assert(pool.disconnected);	/* the bound holds while it reads */
+	shrunk++;
+}
+
+void
 command_poke(struct command *c)
 {
 	(void)c;
@@ -151,7 +159,7 @@ setup(void)
 	mock_conf_set("Winrs.AllowRemoteShellAccess", "true");
 	mock_conf_set("Winrs.IdleTimeout", "7200000");
 	mock_conf_set("Winrs.MaxDisconnectedOutputPerUserMB", "1");
-	resumed = piped = touched = pool_connects = 0;
+	resumed = piped = touched = pool_connects = shrunk = 0;
 }
 
 static void
@@ -424,12 +432,16 @@ START_TEST(test_disconnect_reconnect)
 	mock_assert_fault(op, WINRMD_FAULT_SHELL_NOT_FOUND);
 	mock_op_free(op);
 
+	ck_assert(psrp_may_grow_pipe(&cmd));
 	op = run(psrp_op_disconnect, WINRMD_NS_SHELL "/Disconnect",
 	    "<rsp:Disconnect " RSP "><rsp:IdleTimeOut>PT2S</rsp:IdleTimeOut>"
 	    "<rsp:BufferMode>Drop</rsp:BufferMode></rsp:Disconnect>", 1000);
 	mock_assert_ok(op);
 	ck_assert_str_eq(op->reply_action, WINRMD_NS_SHELL "/DisconnectResponse");
 	ck_assert(pool.disconnected);
+	/* its pipeline's pipes shrink back, and grow no more */
+	ck_assert_uint_eq(shrunk, 2);
+	ck_assert(!psrp_may_grow_pipe(&cmd));
 	ck_assert_uint_eq(sh->idle_ms, 2000);
 	ck_assert(mock_log_contains("Drop was asked for and is not served"));
 	mock_op_free(op);
@@ -466,6 +478,7 @@ START_TEST(test_disconnect_reconnect)
 	ck_assert_str_eq(op->reply_action, WINRMD_NS_SHELL "/ReconnectResponse");
 	ck_assert(!pool.disconnected);
 	ck_assert_uint_eq(resumed, 1);
+	ck_assert(psrp_may_grow_pipe(&cmd));
 	mock_op_free(op);
 	/* connected: Reconnect again is ignored, Connect is refused */
 	op = run(psrp_op_reconnect, WINRMD_NS_SHELL "/Reconnect", NULL, 1000);
@@ -580,6 +593,13 @@ START_TEST(test_output_bound)
 	    "disconnected pools (MaxDisconnectedOutputPerUserMB 1)"), 1);
 	/* below the bound it reads on */
 	cmd.out_bytes = 1000;
+	ck_assert(psrp_may_buffer(&cmd));
+	/* a grown pipe's capacity is held output: 1000 + 1 MiB is the bound */
+	cmd.pipe_cap[ST_STDOUT] = 1u << 20;
+	ck_assert_uint_eq(psrp_disconnected_held(st.shells, 1000),
+	    (1u << 20) + 1100);
+	ck_assert(!psrp_may_buffer(&cmd));
+	cmd.pipe_cap[ST_STDOUT] = 0;
 	ck_assert(psrp_may_buffer(&cmd));
 	/* another user's shells and a WinRS shell do not count */
 	other.user.p.uid = 1001;

@@ -1,7 +1,10 @@
 /*
  * check_win32_mock.c: the cim plugin as far as the win32 provider sees it
  * (check_win32_mock.h): recorded instances and values, calls run to their
- * end on the mock host's loop.
+ * end on the mock host's loop.  Its setters are not the plugin's
+ * (cim_value.h, which convert what they can and log the rest): they fail
+ * the test at a value of another type, an out-of-range integer or a bad
+ * property index, which is what the mock is for.
  */
 #define _GNU_SOURCE
 
