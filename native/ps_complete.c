@@ -3,8 +3,7 @@
  * completion PowerShell's remote hosts (Enter-PSSession, PSReadLine) and
  * pypsrp's callers run, answered as the user with the CommandCompletion
  * object PowerShell returns (psobject.h; winrmd(8), "Tab completion").
- * The word at the cursor (ended by white space or | ; ( ) { } &, quotes
- * kept together) is completed as:
+ * The word at the cursor (ps_word.h) is completed as:
  *
  *   -Prefix after a cmdlet winrmd understands
  *                   its parameters (ParameterName)
@@ -37,6 +36,7 @@
 
 #include "native.h"
 #include "psobject.h"
+#include "ps_word.h"
 #include "psrp_cmdlet.h"
 
 #define COMPLETE_MAX	1024
@@ -95,194 +95,15 @@ has_prefix(const char *s, const char *prefix)
 	return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* ------------------------------------------------------------- offsets */
-
-/* the byte offset of UTF-16 offset u16 in s (its length at most) */
-static size_t
-byte_offset(const char *s, long u16)
-{
-	size_t b = 0;
-
-	for (long u = 0; s[b] != '\0' && u < u16; ) {
-		unsigned char c = (unsigned char)s[b++];
-
-		u += c >= 0xf0 ? 2 : 1;		/* a surrogate pair */
-		while ((s[b] & 0xc0) == 0x80)
-			b++;
-	}
-	return b;
-}
-
-/* the UTF-16 length of s[0, len) */
-static int
-u16_len(const char *s, size_t len)
-{
-	int u = 0;
-
-	for (size_t b = 0; b < len; b++) {
-		unsigned char c = (unsigned char)s[b];
-
-		if ((c & 0xc0) != 0x80)
-			u += c >= 0xf0 ? 2 : 1;
-	}
-	return u;
-}
-
-/* ---------------------------------------------------------------- word */
-
-struct word {
-	size_t	 start, end;	/* bytes of the input the word spans */
-	char	 quote;		/* '\'' or '"' it opened, or 0 */
-	char	*text;		/* its value up to the cursor, unquoted */
-	bool	 command;	/* the first word of a command */
-	char	*cmdlet;	/* that first word, when it is not this one */
-};
-
-static bool
-separator(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-	    strchr("|;(){}&", c) != NULL;
-}
-
-/* the word s[start, cursor) belongs to, and where it is */
-static void
-find_word(const char *s, size_t cursor, struct word *w)
-{
-	size_t i = 0, start = 0, cmd_start = 0, cmd_end = 0;
-	bool in_word = false, first = true, cmd_first = true;
-	char q = 0;
-
-	memset(w, 0, sizeof(*w));
-	while (i < cursor) {
-		char c = s[i];
-
-		if (q != 0) {
-			if (c == q && q == '\'' && s[i + 1] == '\'' &&
-			    i + 1 < cursor)
-				i++;
-			else if (c == '`' && q == '"' && i + 1 < cursor)
-				i++;
-			else if (c == q)
-				q = 0;
-			i++;
-			continue;
-		}
-		if (separator(c)) {
-			if (in_word && first) {
-				cmd_start = start;
-				cmd_end = i;
-				cmd_first = false;
-			}
-			if (in_word)
-				first = false;
-			in_word = false;
-			if (c != ' ' && c != '\t' && c != '\r') {
-				first = true;	/* a new command */
-				cmd_first = true;
-			}
-			i++;
-			continue;
-		}
-		if (!in_word) {
-			in_word = true;
-			start = i;
-		}
-		if (c == '\'' || c == '"')
-			q = c;
-		else if (c == '`' && i + 1 < cursor)
-			i++;
-		i++;
-	}
-	if (!in_word)
-		start = cursor;
-	w->start = start;
-	w->command = first;
-	if (!first && !cmd_first)
-		w->cmdlet = strndup(s + cmd_start, cmd_end - cmd_start);
-	/* the word goes on past the cursor up to a separator */
-	for (w->end = cursor; s[w->end] != '\0' && q == 0 &&
-	    !separator(s[w->end]) && s[w->end] != '\'' && s[w->end] != '"';
-	    w->end++)
-		;
-	if (q != 0)
-		w->end = cursor;
-	/* its value: quotes and escapes removed */
-	{
-		char *t = w->text = malloc(cursor - start + 1);
-		size_t n = 0;
-
-		if (t == NULL)
-			die_nomem();
-		q = 0;
-		for (i = start; i < cursor; i++) {
-			char c = s[i];
-
-			if (q == 0 && (c == '\'' || c == '"')) {
-				q = c;
-				if (i == start)
-					w->quote = c;
-				continue;
-			}
-			if (q != 0 && c == q) {
-				if (q == '\'' && i + 1 < cursor &&
-				    s[i + 1] == '\'') {
-					t[n++] = '\'';
-					i++;
-					continue;
-				}
-				q = 0;
-				continue;
-			}
-			if (c == '`' && q != '\'' && i + 1 < cursor) {
-				t[n++] = s[++i];
-				continue;
-			}
-			t[n++] = c;
-		}
-		t[n] = '\0';
-	}
-}
-
-/* ------------------------------------------------------------- quoting */
-
-static bool
-needs_quotes(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (strchr(" \t'\"`$&(){};|,@#<>", *s) != NULL)
-			return true;
-	return false;
-}
-
-/* s as a word: quoted with q ('\'' when 0) if it must be or q is set */
+/* ps_word_quote, or out of memory */
 static char *
 quoted(const char *s, char q, bool command)
 {
-	char *out, *o;
+	char *w = ps_word_quote(s, q, command);
 
-	if (q == 0 && !needs_quotes(s))
-		return xstrdup(s);
-	if (q == 0)
-		q = '\'';
-	if ((out = malloc(strlen(s) * 2 + 6)) == NULL)
+	if (w == NULL)
 		die_nomem();
-	o = out;
-	if (command) {
-		*o++ = '&';
-		*o++ = ' ';
-	}
-	*o++ = q;
-	for (; *s != '\0'; s++) {
-		if (*s == q && q == '\'')
-			*o++ = '\'';
-		else if (q == '"' && (*s == '"' || *s == '`' || *s == '$'))
-			*o++ = '`';
-		*o++ = *s;
-	}
-	*o++ = q;
-	*o = '\0';
-	return out;
+	return w;
 }
 
 /* ------------------------------------------------------------- sources */
@@ -334,7 +155,7 @@ commands(const char *prefix, struct matches *ms)
 }
 
 static void
-paths(const struct word *w, struct matches *ms)
+paths(const struct ps_word *w, struct matches *ms)
 {
 	const char *sep = NULL, *rest;
 	char *typed, *dir, *real;
@@ -436,18 +257,19 @@ ps_complete(const struct ps_stage *s, struct ps_objs *out)
 	const char *input = ps_param(s, "inputScript");
 	const char *col = ps_param(s, "cursorColumn");
 	struct matches *ms;
-	struct word w;
+	struct ps_word w;
 	size_t cursor;
 	long c = col != NULL ? strtol(col, NULL, 10) : -1;
 
 	if (input == NULL)
 		input = "";
 	if (c < 0)
-		c = u16_len(input, strlen(input));
-	cursor = byte_offset(input, c);
+		c = ps_word_u16_len(input, strlen(input));
+	cursor = ps_word_byte_offset(input, c);
 	if ((ms = calloc(1, sizeof(*ms))) == NULL)
 		die_nomem();
-	find_word(input, cursor, &w);
+	if (ps_word_find(input, cursor, &w) < 0)
+		die_nomem();
 	if (w.text[0] == '-' && w.quote == 0) {
 		if (w.cmdlet != NULL)
 			parameters(w.cmdlet, w.text + 1, ms);
@@ -461,14 +283,13 @@ ps_complete(const struct ps_stage *s, struct ps_objs *out)
 	if (ms->n == 0)		/* PowerShell's empty completion */
 		ps_objs_add(out, completion(ms, -1, -1));
 	else
-		ps_objs_add(out, completion(ms, u16_len(input, w.start),
-		    u16_len(input + w.start, w.end - w.start)));
+		ps_objs_add(out, completion(ms, ps_word_u16_len(input, w.start),
+		    ps_word_u16_len(input + w.start, w.end - w.start)));
 	for (size_t i = 0; i < ms->n; i++) {
 		free(ms->m[i].text);
 		free(ms->m[i].item);
 		free(ms->m[i].tip);
 	}
 	free(ms);
-	free(w.text);
-	free(w.cmdlet);
+	ps_word_clear(&w);
 }
