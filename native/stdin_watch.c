@@ -1,0 +1,180 @@
+/*
+ * stdin_watch.c: winrmd-native stdin-watch TOKEN PROGRAM ARGS..., the
+ * parent of a PSRP pipeline's shell when the client has a host and the
+ * pipeline no input (winrmd(8), "Input").  PROGRAM runs as its child
+ * with a pipe of its own for stdin; what the daemon writes on this
+ * process's stdin (the host's ReadLine answers) goes into that pipe, and
+ * the daemon's end of stdin ends it.  When the pipe is empty and a
+ * process of the pipeline (the child or a descendant, at most
+ * WATCH_PROCS of them) is blocked in read(2), readv(2) or pread(2) on it,
+ * as /proc/PID/syscall and /proc/PID/fd say, TOKEN is written on stdout,
+ * a line of its own: the daemon asks the client's host for a line.  Then
+ * nothing more is asked until an answer came.  Being the pipeline's
+ * ancestor is what lets it read /proc/PID/syscall under Yama's
+ * ptrace_scope 1; a process it may not look at (setuid) is not seen.
+ * The pipe is looked at 10 ms after the start or an answer, then at
+ * doubling intervals up to 500 ms.  The exit status is the child's.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "native.h"
+
+#define WATCH_PROCS	256
+#define WATCH_MIN_MS	10
+#define WATCH_MAX_MS	500
+
+/* is pid blocked reading the pipe whose link is want ("pipe:[INO]")? */
+static bool
+reads_pipe(pid_t pid, const char *want)
+{
+	char p[64], buf[256], link[64];
+	long nr;
+	unsigned long long fd;
+	ssize_t n;
+	int f;
+
+	snprintf(p, sizeof(p), "/proc/%d/syscall", (int)pid);
+	if ((f = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if (sscanf(buf, "%ld %llx", &nr, &fd) != 2 || (nr != SYS_read &&
+	    nr != SYS_readv && nr != SYS_pread64) || fd > 65535)
+		return false;
+	snprintf(p, sizeof(p), "/proc/%d/fd/%llu", (int)pid, fd);
+	if ((n = readlink(p, link, sizeof(link) - 1)) <= 0)
+		return false;
+	link[n] = '\0';
+	return strcmp(link, want) == 0;
+}
+
+/* does a process of the tree under root wait on the pipe? */
+static bool
+waiting(pid_t root, const char *want)
+{
+	pid_t procs[WATCH_PROCS];
+	size_t n = 1;
+
+	procs[0] = root;
+	for (size_t i = 0; i < n; i++) {
+		char p[64], buf[4096], *s, *end;
+		ssize_t len;
+		int f;
+
+		if (reads_pipe(procs[i], want))
+			return true;
+		/* its children (those of its main thread) */
+		snprintf(p, sizeof(p), "/proc/%d/task/%d/children",
+		    (int)procs[i], (int)procs[i]);
+		if ((f = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		len = read(f, buf, sizeof(buf) - 1);
+		close(f);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		for (s = buf; n < WATCH_PROCS; s = end) {
+			long v = strtol(s, &end, 10);
+
+			if (end == s)
+				break;
+			if (v > 0)
+				procs[n++] = (pid_t)v;
+		}
+	}
+	return false;
+}
+
+int
+stdin_watch_main(int argc, char **argv)
+{
+	const char *token;
+	char want[64], buf[65536];
+	int p[2], status, ms = WATCH_MIN_MS, in = 0;
+	bool asked = false;
+	struct stat st;
+	pid_t pid;
+
+	if (argc < 2)
+		return 2;
+	token = argv[0];
+	if (pipe2(p, O_CLOEXEC) < 0 || fstat(p[1], &st) < 0) {
+		perror("winrmd-native: stdin-watch");
+		return 1;
+	}
+	snprintf(want, sizeof(want), "pipe:[%llu]",
+	    (unsigned long long)st.st_ino);
+	if ((pid = fork()) < 0) {
+		perror("winrmd-native: stdin-watch");
+		return 1;
+	}
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		if (dup2(p[0], 0) < 0)
+			_exit(127);
+		execvp(argv[1], argv + 1);
+		fprintf(stderr, "winrmd-native: %s: %s\n", argv[1],
+		    strerror(errno));
+		_exit(127);
+	}
+	close(p[0]);
+	/* ctrl_c reaches the whole group: the child decides what it means */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	for (;;) {
+		struct pollfd pf = { .fd = in, .events = POLLIN };
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		int r, queued = 0;
+
+		if (w == pid)
+			break;
+		r = poll(&pf, in >= 0 ? 1 : 0, ms);
+		if (r > 0) {
+			ssize_t n = read(in, buf, sizeof(buf));
+
+			if (n > 0) {
+				if (p[1] >= 0 && write_all(p[1],
+				    (const unsigned char *)buf, (size_t)n) < 0) {
+					close(p[1]);
+					p[1] = -1;
+				}
+				asked = false;
+				ms = WATCH_MIN_MS;
+			} else if (n == 0 || errno != EINTR) {
+				/* the daemon's end: the pipeline's */
+				in = -1;
+				if (p[1] >= 0)
+					close(p[1]);
+				p[1] = -1;
+			}
+			continue;
+		}
+		if (!asked && p[1] >= 0 && ioctl(p[1], FIONREAD, &queued) == 0
+		    && queued == 0 && waiting(pid, want)) {
+			printf("%s\n", token);
+			fflush(stdout);
+			asked = true;
+		}
+		if (ms < WATCH_MAX_MS)
+			ms = ms * 2 > WATCH_MAX_MS ? WATCH_MAX_MS : ms * 2;
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
