@@ -79,6 +79,7 @@ struct psrp_pipe {
 	/* the shell under winrmd-native stdin-watch: its reads of stdin
 	 * are ReadLine calls (the watcher writes rl_mark on stdout) */
 	bool			 watched;
+	bool			 ui_null;	/* HostInfo's _isHostUINull */
 	bool			 stdin_ask;	/* host_wait is for stdin */
 	char			 rl_mark[64];
 	/* waiting for a free runspace: what it will run, its input so far */
@@ -471,9 +472,11 @@ run(struct command *c, struct psrp_script *s)
 	snprintf(pp->mark, sizeof(pp->mark), "WINRMD-RUNSPACE-STATE-%s", uid);
 	snprintf(pp->rl_mark, sizeof(pp->rl_mark), "WINRMD-READLINE-%s", uid);
 	pp->created = true;
-	/* the shell without input for a client with a host: its reads of
-	 * stdin ask the host (winrmd-native stdin-watch; not warm) */
-	pp->watched = script.plan == NULL && pp->no_input && !pp->host_null;
+	/* the shell without input for a client with a host and its UI:
+	 * its reads of stdin ask the host (winrmd-native stdin-watch; not
+	 * warm) */
+	pp->watched = script.plan == NULL && pp->no_input && !pp->host_null &&
+	    !pp->ui_null;
 	/* the pool's warm process (a shell), with the script and the input
 	 * so far; cmdlets run winrmd-native instead */
 	if (script.plan == NULL && !pp->watched &&
@@ -785,6 +788,7 @@ start(struct command *c, const struct psrp_pipeline *p)
 	pp->no_input = p->pp_no_input;
 	pp->fail_on_exit = false;
 	pp->host_null = p->pp_host.ph_is_host_null;
+	pp->ui_null = p->pp_host.ph_is_ui_null;
 	/* a script a recogniser serves (Ansible's, through the same native
 	 * layer as its winrm connection) */
 	if (p->pp_nstatements == 1 && p->pp_statements[0].ps_ncmds == 1 &&
