@@ -13,7 +13,8 @@
  * ancestor is what lets it read /proc/PID/syscall under Yama's
  * ptrace_scope 1; a process it may not look at (setuid) is not seen.
  * The pipe is looked at 10 ms after the start or an answer, then at
- * doubling intervals up to 500 ms.  The exit status is the child's.
+ * doubling intervals up to 500 ms; the child's end is seen at once
+ * (SIGCHLD through a signalfd).  The exit status is the child's.
  */
 #define _GNU_SOURCE
 
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -106,8 +108,9 @@ stdin_watch_main(int argc, char **argv)
 {
 	const char *token;
 	char want[64], buf[65536];
-	int p[2], status, ms = WATCH_MIN_MS, in = 0;
+	int p[2], status, ms = WATCH_MIN_MS, in = 0, sfd;
 	bool asked = false;
+	sigset_t chld, old;
 	struct stat st;
 	pid_t pid;
 
@@ -120,11 +123,16 @@ stdin_watch_main(int argc, char **argv)
 	}
 	snprintf(want, sizeof(want), "pipe:[%llu]",
 	    (unsigned long long)st.st_ino);
-	if ((pid = fork()) < 0) {
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &chld, &old) < 0 ||
+	    (sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK)) < 0 ||
+	    (pid = fork()) < 0) {
 		perror("winrmd-native: stdin-watch");
 		return 1;
 	}
 	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		if (dup2(p[0], 0) < 0)
 			_exit(127);
@@ -138,13 +146,20 @@ stdin_watch_main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	for (;;) {
-		struct pollfd pf = { .fd = in, .events = POLLIN };
+		struct pollfd pf[2] = { { .fd = sfd, .events = POLLIN },
+		    { .fd = in, .events = POLLIN } };
+		struct signalfd_siginfo si;
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		int r, queued = 0;
 
 		if (w == pid)
 			break;
-		r = poll(&pf, in >= 0 ? 1 : 0, ms);
+		r = poll(pf, in >= 0 ? 2 : 1, ms);
+		if (r > 0 && (pf[0].revents & POLLIN)) {
+			while (read(sfd, &si, sizeof(si)) == sizeof(si))
+				;
+			continue;	/* a child's end: waitpid says whose */
+		}
 		if (r > 0) {
 			ssize_t n = read(in, buf, sizeof(buf));
 
