@@ -19,10 +19,6 @@
  *   winrmd-native winrmcp_cleanup TMP
  *   winrmd-native psobject MARK PLAN...     a PSRP pipeline's cmdlets
  *                                           (psobject.h)
- *   winrmd-native stdin-watch TOKEN PROGRAM ARGS...
- *                                           a PSRP pipeline's shell whose
- *                                           reads of stdin ask the host
- *                                           (stdin_watch.c)
  *
  * Paths are Windows-style, as the client wrote them (winpath.h maps them).
  * Exit codes: what the helper or module says; 2 for a wrong command line.
@@ -138,8 +134,6 @@ main(int argc, char **argv)
 		return helper_winrmcp_cleanup(a[0]);
 	if (strcmp(what, "psobject") == 0 && n >= 1)
 		return psobject_main(n, a);
-	if (strcmp(what, "stdin-watch") == 0 && n >= 2)
-		return stdin_watch_main(n, a);
 	if ((strcmp(what, "module") == 0 || strcmp(what, "async") == 0) &&
 	    n == 0) {
 		struct json_object *p = read_payload(), *name;

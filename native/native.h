@@ -90,11 +90,6 @@ char	*map_or_say(const char *win);
 /* 0, or -errno */
 int	 write_all(int fd, const unsigned char *p, size_t n);
 
-/* ----------------------------------------------------------- stdin_watch.c */
-
-/* winrmd-native stdin-watch TOKEN PROGRAM ARGS... */
-int	 stdin_watch_main(int argc, char **argv);
-
 /* ------------------------------------------------------------------ util.c */
 
 /* a printf into a new string; aborts the program when out of memory */

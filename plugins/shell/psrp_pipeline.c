@@ -76,8 +76,8 @@ struct psrp_pipe {
 	/* Read-Host: served here by a host call, one at a time */
 	struct psrp_read_host	 rh;
 	bool			 host_wait;	/* its call waits for an answer */
-	/* the shell under winrmd-native stdin-watch: its reads of stdin
-	 * are ReadLine calls (the watcher writes rl_mark on stdout) */
+	/* the shell under winrmd-stdin-watch: its reads of stdin are
+	 * ReadLine calls (the watcher writes rl_mark on stdout) */
 	bool			 watched;
 	bool			 ui_null;	/* HostInfo's _isHostUINull */
 	bool			 stdin_ask;	/* host_wait is for stdin */
@@ -178,6 +178,20 @@ state_add(struct psrp_pipe *pp, const char *p, size_t n)
 }
 
 static void	ask_line(struct command *);
+
+/* winrmd-stdin-watch, next to winrmd-native ([Winrs] NativeHelper) */
+static const char *
+stdin_watch_path(void)
+{
+	static char path[4096];
+	const char *n = native_path(), *slash = strrchr(n, '/');
+
+	if (slash == NULL)
+		return "winrmd-stdin-watch";
+	snprintf(path, sizeof(path), "%.*s/winrmd-stdin-watch",
+	    (int)(slash - n), n);
+	return path;
+}
 
 /* one complete stdout line: output, or the mark (the line's end) */
 static void
@@ -473,8 +487,7 @@ run(struct command *c, struct psrp_script *s)
 	snprintf(pp->rl_mark, sizeof(pp->rl_mark), "WINRMD-READLINE-%s", uid);
 	pp->created = true;
 	/* the shell without input for a client with a host and its UI:
-	 * its reads of stdin ask the host (winrmd-native stdin-watch; not
-	 * warm) */
+	 * its reads of stdin ask the host (winrmd-stdin-watch; not warm) */
 	pp->watched = script.plan == NULL && pp->no_input && !pp->host_null &&
 	    !pp->ui_null;
 	/* the pool's warm process (a shell), with the script and the input
@@ -513,8 +526,7 @@ run(struct command *c, struct psrp_script *s)
 	}
 	r = 0;
 	if (pp->watched) {
-		argv[r++] = (char *)native_path();
-		argv[r++] = (char *)"stdin-watch";
+		argv[r++] = (char *)stdin_watch_path();
 		argv[r++] = pp->rl_mark;
 	}
 	argv[r++] = (char *)psrp_posix_shell(sh->user.shell);
