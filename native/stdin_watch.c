@@ -1,5 +1,5 @@
 /*
- * stdin_watch.c: winrmd-stdin-watch TOKEN PROGRAM ARGS..., the parent of
+ * stdin_watch.c: winrmd-stdin-watch [-p] TOKEN PROGRAM ARGS..., the parent of
  * a PSRP pipeline's shell when the client has a host and the
  * pipeline no input (winrmd(8), "Input").  PROGRAM runs as its child
  * with a pipe of its own for stdin; what the daemon writes on this
@@ -15,6 +15,9 @@
  * The pipe is looked at 10 ms after the start or an answer, then at
  * doubling intervals up to 500 ms; the child's end is seen at once
  * (SIGCHLD through a signalfd).  The exit status is the child's.
+ * With -p (a pool's warm process, which first reads its script from
+ * stdin) it only relays until a line that is TOKEN comes on stdin, which
+ * is not relayed: from then on it watches.
  * A program of its own, linked with the C library only, so that it
  * starts in a fraction of winrmd-native's time: it is on the way of
  * every such pipeline.
@@ -85,6 +88,46 @@ put(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Passive: buf[0, len) relayed into fd but for a line that is pat (of
+ * plen bytes, its new line included), which ends it; *pos: how much of
+ * pat the bytes held so far match (-1: this line cannot).  1 when pat
+ * came (*used: the bytes taken up to its end), 0 when not, -1 when the
+ * reader has gone.
+ */
+static int
+relay_until(int fd, const char *buf, size_t len, const char *pat,
+    size_t plen, long *pos, size_t *used)
+{
+	char out[65536];
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char b = buf[i];
+
+		if (*pos >= 0 && b == pat[*pos]) {
+			if ((size_t)++*pos == plen) {
+				*used = i + 1;
+				return put(fd, out, n) < 0 ? -1 : 1;
+			}
+			continue;	/* held: it may be the line */
+		}
+		if (*pos > 0) {		/* what was held is the script's */
+			memcpy(out + n, pat, (size_t)*pos);
+			n += (size_t)*pos;
+		}
+		out[n++] = b;
+		*pos = b == '\n' ? 0 : -1;
+		if (n + plen + 1 > sizeof(out)) {
+			if (put(fd, out, n) < 0)
+				return -1;
+			n = 0;
+		}
+	}
+	*used = len;
+	return put(fd, out, n) < 0 ? -1 : 0;
+}
+
 /* does a process of the tree under root wait on the pipe? */
 static bool
 waiting(pid_t root, const char *want)
@@ -126,7 +169,10 @@ int
 main(int argc, char **argv)
 {
 	const char *token;
-	char want[64], buf[65536];
+	char want[64], buf[65536], pat[128];
+	bool passive = false;
+	long pos = 0;
+	size_t plen;
 	int p[2], status, ms = WATCH_MIN_MS, in = 0, sfd;
 	bool asked = false;
 	sigset_t chld, old;
@@ -134,14 +180,22 @@ main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc < 3) {
-		fputs("usage: winrmd-stdin-watch TOKEN PROGRAM ARGS...\n"
+		fputs("usage: winrmd-stdin-watch [-p] TOKEN PROGRAM ARGS...\n"
 		    "winrmd-stdin-watch runs a PowerShell pipeline's shell for "
 		    "winrmd, which starts it.\n", stderr);
 		return 2;
 	}
 	argv++;
 	signal(SIGPIPE, SIG_IGN);
+	if (strcmp(argv[0], "-p") == 0) {
+		passive = true;
+		argv++;
+		argc--;
+	}
 	token = argv[0];
+	if (argc < 3 || strlen(token) + 2 > sizeof(pat))
+		return 2;
+	plen = (size_t)snprintf(pat, sizeof(pat), "%s\n", token);
 	if (pipe2(p, O_CLOEXEC) < 0 || fstat(p[1], &st) < 0) {
 		perror("winrmd-stdin-watch");
 		return 1;
@@ -189,7 +243,19 @@ main(int argc, char **argv)
 			ssize_t n = read(in, buf, sizeof(buf));
 
 			if (n > 0) {
-				if (p[1] >= 0 && put(p[1], buf, (size_t)n) < 0) {
+				size_t used = 0;
+				int k = 0;
+
+				if (passive && p[1] >= 0) {
+					k = relay_until(p[1], buf, (size_t)n, pat,
+					    plen, &pos, &used);
+					if (k == 1)
+						passive = false;
+				}
+				if (k >= 0 && p[1] >= 0 && used < (size_t)n &&
+				    put(p[1], buf + used, (size_t)n - used) < 0)
+					k = -1;
+				if (k < 0 && p[1] >= 0) {
 					close(p[1]);
 					p[1] = -1;
 				}
@@ -198,13 +264,15 @@ main(int argc, char **argv)
 			} else if (n == 0 || errno != EINTR) {
 				/* the daemon's end: the pipeline's */
 				in = -1;
+				if (passive && pos > 0 && p[1] >= 0)
+					(void)put(p[1], pat, (size_t)pos);
 				if (p[1] >= 0)
 					close(p[1]);
 				p[1] = -1;
 			}
 			continue;
 		}
-		if (!asked && p[1] >= 0 && ioctl(p[1], FIONREAD, &queued) == 0
+		if (!passive && !asked && p[1] >= 0 && ioctl(p[1], FIONREAD, &queued) == 0
 		    && queued == 0 && waiting(pid, want)) {
 			printf("%s\n", token);
 			fflush(stdout);

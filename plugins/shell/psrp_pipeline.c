@@ -179,20 +179,6 @@ state_add(struct psrp_pipe *pp, const char *p, size_t n)
 
 static void	ask_line(struct command *);
 
-/* winrmd-stdin-watch, next to winrmd-native ([Winrs] NativeHelper) */
-static const char *
-stdin_watch_path(void)
-{
-	static char path[4096];
-	const char *n = native_path(), *slash = strrchr(n, '/');
-
-	if (slash == NULL)
-		return "winrmd-stdin-watch";
-	snprintf(path, sizeof(path), "%.*s/winrmd-stdin-watch",
-	    (int)(slash - n), n);
-	return path;
-}
-
 /* one complete stdout line: output, or the mark (the line's end) */
 static void
 stdout_line(struct command *c, const char *p, size_t n)
@@ -487,15 +473,16 @@ run(struct command *c, struct psrp_script *s)
 	snprintf(pp->rl_mark, sizeof(pp->rl_mark), "WINRMD-READLINE-%s", uid);
 	pp->created = true;
 	/* the shell without input for a client with a host and its UI:
-	 * its reads of stdin ask the host (winrmd-stdin-watch; not warm) */
+	 * its reads of stdin ask the host (winrmd-stdin-watch, the warm
+	 * one's or its own) */
 	pp->watched = script.plan == NULL && pp->no_input && !pp->host_null &&
 	    !pp->ui_null;
 	/* the pool's warm process (a shell), with the script and the input
 	 * so far; cmdlets run winrmd-native instead */
-	if (script.plan == NULL && !pp->watched &&
-	    psrp_warm_take(pool, c, pp->mark, &script,
+	if (script.plan == NULL && psrp_warm_take(pool, c, pp->mark, &script,
 	    (const unsigned char *)pp->held_in, pp->held_len,
-	    pp->no_input || pp->held_end) == 0) {
+	    (pp->no_input || pp->held_end) && !pp->watched,
+	    pp->watched ? pp->rl_mark : NULL, sizeof(pp->rl_mark)) == 0) {
 		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s started in "
 		    "pool %s (pid %d, warm)", c->id, sh->user.name, sh->id,
 		    (int)c->child.pid);
@@ -526,7 +513,7 @@ run(struct command *c, struct psrp_script *s)
 	}
 	r = 0;
 	if (pp->watched) {
-		argv[r++] = (char *)stdin_watch_path();
+		argv[r++] = (char *)psrp_stdin_watch_path();
 		argv[r++] = pp->rl_mark;
 	}
 	argv[r++] = (char *)psrp_posix_shell(sh->user.shell);
@@ -580,6 +567,20 @@ out:
 	free(cim_env[0]);
 	free(cim_env[1]);
 	psrp_script_free(&script);
+}
+
+/* winrmd-stdin-watch, next to winrmd-native ([Winrs] NativeHelper) */
+const char *
+psrp_stdin_watch_path(void)
+{
+	static char path[4096];
+	const char *n = native_path(), *slash = strrchr(n, '/');
+
+	if (slash == NULL)
+		return "winrmd-stdin-watch";
+	snprintf(path, sizeof(path), "%.*s/winrmd-stdin-watch",
+	    (int)(slash - n), n);
+	return path;
 }
 
 /* -------------------------------------------------------- host calls */
