@@ -1045,6 +1045,8 @@ ps_source(const struct ps_stage *s, struct ps_objs *out)
 		ps_objs_add(out, pathinfo());
 	else if (strcmp(s->name, "Test-Path") == 0)
 		test_path(s, out);
+	else if (strcmp(s->name, "TabExpansion2") == 0)
+		ps_complete(s, out);
 	else if (strcmp(s->name, "Write-Output") == 0)
 		write_output(s, out);
 	else if (strcmp(s->name, "Write-Host") == 0)

@@ -66,6 +66,8 @@ char	*ps_path(const char *p);
  * when it is not a source it knows (errors are records, not failures)
  */
 int	ps_source(const struct ps_stage *s, struct ps_objs *out);
+/* ps_complete.c: TabExpansion2's CommandCompletion */
+void	ps_complete(const struct ps_stage *s, struct ps_objs *out);
 /* ps_cim.c: Get-CimInstance / Get-WmiObject */
 int	ps_cim(const struct ps_stage *s, struct ps_objs *out);
 

@@ -65,6 +65,7 @@ struct psrp_pool {
 	bool			 got_capability;
 	int32_t			 min_rs, max_rs;
 	bool			 host_null;
+	bool			 ui_null;	/* HostInfo's _isHostUINull */
 	uint8_t			 key[PSRP_SESSION_KEY_LEN];
 	bool			 have_key;
 	struct psrp_runspace	 rs;
@@ -97,11 +98,17 @@ void	psrp_warm_free(struct psrp_pool *pool);
 /*
  * c takes the warm process for script s with its state mark, and the
  * input held so far (in_end: all of it): 0, or -1 when there is none that
- * fits (start cold), -2 when it could not be taken (start cold)
+ * fits (start cold), -2 when it could not be taken (start cold).  With
+ * ret_token (a pipeline without input for a client with a host), its
+ * winrmd-stdin-watch starts watching after the script, and the line it
+ * writes when a read of stdin waits is copied there.
  */
 int	psrp_warm_take(struct psrp_pool *pool, struct command *c,
 	    const char *mark, const struct psrp_script *s,
-	    const unsigned char *in, size_t in_len, bool in_end);
+	    const unsigned char *in, size_t in_len, bool in_end,
+	    char *ret_token, size_t token_len);
+/* winrmd-stdin-watch, next to winrmd-native ([Winrs] NativeHelper) */
+const char *psrp_stdin_watch_path(void);
 
 /* psrp_pool.c */
 /* whether the ResourceURI is PowerShell's (any configuration) */

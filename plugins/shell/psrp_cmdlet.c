@@ -92,6 +92,10 @@ static const struct param p_outstring[] = { { "Stream", P_SWITCH, -1 },
 static const struct param p_exit[] = { { "Code", P_INT, 0 }, END };
 static const struct param p_env[] = { { "Name", P_VALUE, 0 }, END };
 static const struct param p_psv[] = { { "Property", P_VALUE, 0 }, END };
+/* the script input set; -options is ignored (a hashtable is not
+ * understood: the shell gets it) */
+static const struct param p_tabexp[] = { { "inputScript", P_VALUE, 0 },
+	{ "cursorColumn", P_INT, 1 }, { "options", P_VALUE, 2 }, END };
 
 static const struct cmdlet cmdlets[] = {
 	{ "Get-Process", "gps", true, false, p_process },
@@ -109,6 +113,8 @@ static const struct cmdlet cmdlets[] = {
 	{ "Write-Error", NULL, true, false, p_error },
 	/* alone (psrp_host.h): the daemon asks the client's host */
 	{ "Read-Host", NULL, true, false, p_readhost },
+	/* PowerShell's tab completion (native/ps_complete.c) */
+	{ "TabExpansion2", NULL, true, false, p_tabexp },
 	{ "Select-Object", "select", false, true, p_select },
 	{ "Where-Object", "where ?", false, true, p_where },
 	{ "Sort-Object", "sort", false, true, p_sort },
@@ -125,6 +131,13 @@ static const struct cmdlet c_exit = { "winrmd:exit", NULL, true, false,
 static const struct cmdlet c_env = { "winrmd:env", NULL, true, false, p_env };
 static const struct cmdlet c_psv = { "winrmd:psversiontable", NULL, true,
 	false, p_psv };
+
+const char *
+psrp_cmdlet_name(size_t i)
+{
+	return i < sizeof(cmdlets) / sizeof(cmdlets[0]) ? cmdlets[i].name :
+	    NULL;
+}
 
 /* Where-Object's comparison operators, without their c/i prefix */
 static const char *const where_ops[] = { "eq", "ne", "gt", "ge", "lt", "le",
@@ -148,6 +161,17 @@ find_cmdlet(const char *name)
 			a += strspn(a, " ");
 		}
 	}
+	return NULL;
+}
+
+const char *
+psrp_cmdlet_param(const char *cmdlet, size_t i)
+{
+	const struct cmdlet *c = find_cmdlet(cmdlet);
+
+	for (size_t k = 0; c != NULL && c->params[k].name != NULL; k++)
+		if (k == i)
+			return c->params[k].name;
 	return NULL;
 }
 

@@ -39,6 +39,15 @@ int	psrp_cmdlet_recognise(const struct psrp_pipeline *p, char ***ret_argv);
 int	psrp_cmdlet_parse_text(const char *text, size_t len, char ***ret_argv);
 void	psrp_cmdlet_free(char **argv);
 /*
+ * The cmdlets understood, for tab completion (native/ps_complete.c):
+ * the canonical name of the i-th, NULL past the last; the i-th parameter
+ * of a cmdlet (a name or an alias), NULL past the last or for another
+ * command.
+ */
+const char *psrp_cmdlet_name(size_t i);
+const char *psrp_cmdlet_param(const char *cmdlet, size_t i);
+
+/*
  * The command line that runs plan: native "psobject" mark plan...; the
  * vector is malloc'd, its strings borrowed.  NULL when out of memory.
  */

@@ -76,6 +76,12 @@ struct psrp_pipe {
 	/* Read-Host: served here by a host call, one at a time */
 	struct psrp_read_host	 rh;
 	bool			 host_wait;	/* its call waits for an answer */
+	/* the shell under winrmd-stdin-watch: its reads of stdin are
+	 * ReadLine calls (the watcher writes rl_mark on stdout) */
+	bool			 watched;
+	bool			 ui_null;	/* HostInfo's _isHostUINull */
+	bool			 stdin_ask;	/* host_wait is for stdin */
+	char			 rl_mark[64];
 	/* waiting for a free runspace: what it will run, its input so far */
 	bool			 queued;
 	struct psrp_script	 held;
@@ -171,12 +177,23 @@ state_add(struct psrp_pipe *pp, const char *p, size_t n)
 	pp->state_len += n;
 }
 
+static void	ask_line(struct command *);
+
 /* one complete stdout line: output, or the mark (the line's end) */
 static void
 stdout_line(struct command *c, const char *p, size_t n)
 {
 	struct psrp_pipe *pp = c->kdata;
-	size_t ml = strlen(pp->mark);
+	size_t ml = strlen(pp->mark), rl = strlen(pp->rl_mark);
+
+	if (pp->watched && n >= rl && memcmp(p + n - rl, pp->rl_mark, rl) ==
+	    0) {
+		/* a read of stdin waits: what came before is a prompt */
+		if (n > rl)
+			queue_line(c, ST_STDOUT, p, n - rl);
+		ask_line(c);
+		return;
+	}
 
 	/* no mark: not run under the wrapper (a recogniser's run) */
 	if (ml > 0 && n >= ml && memcmp(p + n - ml, pp->mark, ml) == 0) {
@@ -441,7 +458,7 @@ run(struct command *c, struct psrp_script *s)
 	struct psrp_pool *pool = pp->pool;
 	struct shell *sh = c->shell;
 	struct psrp_script script = *s;
-	char err[512], *wrapper = NULL, *argv[8], **env = NULL;
+	char err[512], *wrapper = NULL, *argv[11], **env = NULL;
 	char lec[PSRP_LEC_LEN], **argvp = NULL, *cim_env[2] = { NULL, NULL };
 	size_t n = 0;
 	uuid_t u;
@@ -453,12 +470,19 @@ run(struct command *c, struct psrp_script *s)
 	uuid_generate_random(u);
 	uuid_unparse_upper(u, uid);
 	snprintf(pp->mark, sizeof(pp->mark), "WINRMD-RUNSPACE-STATE-%s", uid);
+	snprintf(pp->rl_mark, sizeof(pp->rl_mark), "WINRMD-READLINE-%s", uid);
 	pp->created = true;
+	/* the shell without input for a client with a host and its UI:
+	 * its reads of stdin ask the host (winrmd-stdin-watch, the warm
+	 * one's or its own) */
+	pp->watched = script.plan == NULL && pp->no_input && !pp->host_null &&
+	    !pp->ui_null;
 	/* the pool's warm process (a shell), with the script and the input
 	 * so far; cmdlets run winrmd-native instead */
 	if (script.plan == NULL && psrp_warm_take(pool, c, pp->mark, &script,
 	    (const unsigned char *)pp->held_in, pp->held_len,
-	    pp->no_input || pp->held_end) == 0) {
+	    (pp->no_input || pp->held_end) && !pp->watched,
+	    pp->watched ? pp->rl_mark : NULL, sizeof(pp->rl_mark)) == 0) {
 		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s started in "
 		    "pool %s (pid %d, warm)", c->id, sh->user.name, sh->id,
 		    (int)c->child.pid);
@@ -489,8 +513,12 @@ run(struct command *c, struct psrp_script *s)
 		    "out of memory");
 		goto out;
 	}
-	argv[0] = (char *)psrp_posix_shell(sh->user.shell);
-	r = 1;
+	r = 0;
+	if (pp->watched) {
+		argv[r++] = (char *)psrp_stdin_watch_path();
+		argv[r++] = pp->rl_mark;
+	}
+	argv[r++] = (char *)psrp_posix_shell(sh->user.shell);
 	/* the profile once per runspace, as PowerShell loads its own: the
 	 * next pipelines start with the environment it left */
 	if (psrp_run_login(pool))
@@ -526,7 +554,7 @@ run(struct command *c, struct psrp_script *s)
 	}
 	host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s started in pool %s "
 	    "(pid %d)", c->id, sh->user.name, sh->id, (int)c->child.pid);
-	if (pp->no_input)
+	if (pp->no_input && !pp->watched)
 		command_feed(c, NULL, 0);
 	else if (pp->held_len > 0 || pp->held_end)
 		command_input(c, (const unsigned char *)pp->held_in,
@@ -541,6 +569,20 @@ out:
 	free(cim_env[0]);
 	free(cim_env[1]);
 	psrp_script_free(&script);
+}
+
+/* winrmd-stdin-watch, next to winrmd-native ([Winrs] NativeHelper) */
+const char *
+psrp_stdin_watch_path(void)
+{
+	static char path[4096];
+	const char *n = native_path(), *slash = strrchr(n, '/');
+
+	if (slash == NULL)
+		return "winrmd-stdin-watch";
+	snprintf(path, sizeof(path), "%.*s/winrmd-stdin-watch",
+	    (int)(slash - n), n);
+	return path;
 }
 
 /* -------------------------------------------------------- host calls */
@@ -591,6 +633,67 @@ read_host(struct command *c)
 	command_poke(c);
 }
 
+/* the watched shell reads stdin: the client's host is asked for a line */
+static void
+ask_line(struct command *c)
+{
+	struct psrp_pipe *pp = c->kdata;
+
+	if (pp->host_wait || pp->final)
+		return;		/* one at a time */
+	psrp_read_host_clear(&pp->rh);
+	pp->rh.method = PSRP_HOST_READ_LINE;
+	host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s reads its stdin: "
+	    "the client's host is asked (ReadLine)", c->id,
+	    c->shell->user.name);
+	if (queue(c, PSRP_PIPELINE_HOST_CALL, psrp_read_host_call(&pp->rh,
+	    PSRP_HOST_READ_CALL_ID)) < 0) {
+		command_feed(c, NULL, 0);	/* out of memory: end of file */
+		return;
+	}
+	pp->host_wait = true;
+	pp->stdin_ask = true;
+	command_poke(c);
+}
+
+/* the host's answer to ask_line: a line of stdin, else its end */
+static int
+stdin_answer(struct command *c, const struct psrp_host_response *hr,
+    char *err, size_t errlen)
+{
+	struct psrp_pipe *pp = c->kdata;
+	struct clixml_value *out;
+	const char *s = NULL;
+	char *line;
+	size_t n = 0;
+	int k;
+
+	k = psrp_read_host_answer(&pp->rh, PSRP_HOST_READ_CALL_ID, hr, NULL,
+	    &out, err, errlen);
+	if (k < 0)
+		return -1;
+	pp->host_wait = pp->stdin_ask = false;
+	if (k == 0 && !clixml_is_nil(out))
+		s = clixml_str(out, &n);
+	if (s != NULL && memchr(s, '\n', n) == NULL &&
+	    (line = malloc(n + 1)) != NULL) {
+		memcpy(line, s, n);
+		line[n] = '\n';
+		command_input(c, (const unsigned char *)line, n + 1, false);
+		free(line);
+		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s: the host's "
+		    "line went to its stdin", c->id, c->shell->user.name);
+	} else {
+		command_feed(c, NULL, 0);
+		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s: the host "
+		    "answered ReadLine with %s: its stdin ends", c->id,
+		    c->shell->user.name, k == 1 ? "an error" : s == NULL ?
+		    "null" : "several lines");
+	}
+	clixml_unref(out);
+	return 0;
+}
+
 /* PIPELINE_HOST_RESPONSE v for c: 0, or -1 with err */
 static int
 host_response(struct command *c, const struct clixml_value *v, char *err,
@@ -610,6 +713,8 @@ host_response(struct command *c, const struct clixml_value *v, char *err,
 		    (long long)hr.hr_ci);
 		return -1;
 	}
+	if (pp->stdin_ask)
+		return stdin_answer(c, &hr, err, errlen);
 	k = psrp_read_host_answer(&pp->rh, PSRP_HOST_READ_CALL_ID, &hr,
 	    pp->pool->have_key ? pp->pool->key : NULL, &out, err, errlen);
 	if (k < 0)
@@ -698,6 +803,7 @@ start(struct command *c, const struct psrp_pipeline *p)
 	pp->no_input = p->pp_no_input;
 	pp->fail_on_exit = false;
 	pp->host_null = p->pp_host.ph_is_host_null;
+	pp->ui_null = p->pp_host.ph_is_ui_null;
 	/* a script a recogniser serves (Ansible's, through the same native
 	 * layer as its winrm connection) */
 	if (p->pp_nstatements == 1 && p->pp_statements[0].ps_ncmds == 1 &&
@@ -1050,6 +1156,8 @@ pipe_signal(struct command *c, const char *code)
 		c->exited = true;
 		c->eof[ST_STDOUT] = c->eof[ST_STDERR] = true;
 	}
+	if (pp->stdin_ask)
+		pp->host_wait = pp->stdin_ask = false;	/* the child stops */
 	if (pp->host_wait) {
 		/* Read-Host's call is not answered: it never will be */
 		pp->host_wait = false;

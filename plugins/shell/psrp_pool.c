@@ -221,6 +221,7 @@ pool_message(struct psrp_pool *p, struct winrmd_op *op, const uint8_t *buf,
 		p->min_rs = ip.pi_min_runspaces;
 		p->max_rs = ip.pi_max_runspaces;
 		p->host_null = ip.pi_host.ph_is_host_null;
+		p->ui_null = ip.pi_host.ph_is_ui_null;
 		p->state = PSRP_POOL_OPENED;
 		r = psrp_queue(p, &p->q, PSRP_APPLICATION_PRIVATE_DATA, NULL,
 		    app_private_data());

@@ -16,7 +16,10 @@
  * that ends on its own while it waits.  It counts
  * against the shell's and user's processes like any child; a spawn
  * refused (a quota) leaves the pool without one, and pipelines start
- * cold as before.
+ * cold as before.  When the pool's client has a host with a user
+ * interface, the shell runs under winrmd-stdin-watch -p (two processes):
+ * a pipeline without input hands it a line after the script that starts
+ * its watching (the shell's reads of stdin then ask the host).
  */
 #define _GNU_SOURCE
 
@@ -31,6 +34,8 @@
 
 #include <openssl/crypto.h>
 
+#include <uuid/uuid.h>
+
 #include "psrp.h"
 #include "shell.h"
 
@@ -43,6 +48,8 @@ struct psrp_warm {
 	struct winrmd_watch	*w_pid;		/* its end, while it waits */
 	bool			 live;
 	bool			 login;		/* started with -l */
+	/* under winrmd-stdin-watch -p: the line that starts its watching */
+	char			 token[64];
 	struct winrmd_timer	*timer;		/* the next one, to start */
 };
 
@@ -139,11 +146,11 @@ warm_ended(int fd, uint32_t events, void *arg)
 	warm_kill(pool->warm);
 }
 
-/* a process bound less the warm one (negative: none) */
+/* a process bound less the warm one's k processes (negative: none) */
 static unsigned long long
-room(long long max)
+room(long long max, long long k)
 {
-	return max < 0 ? ~0ULL : max < 1 ? 0 : (unsigned long long)max - 1;
+	return max < 0 ? ~0ULL : max < k ? 0 : (unsigned long long)(max - k);
 }
 
 static void
@@ -152,10 +159,13 @@ warm_start(void *arg)
 	struct psrp_pool *pool = arg;
 	struct psrp_warm *w = pool->warm;
 	struct shell *sh = pool->sh;
-	char *wrapper, **env, lec[PSRP_LEC_LEN], *argv[8];
+	char *wrapper, **env, lec[PSRP_LEC_LEN], *argv[11], uid[37];
+	uuid_t u;
 	long long max_shell, max_user;
 	unsigned running;
 	int r, a = 0;
+	/* under winrmd-stdin-watch when the client has a host to ask */
+	bool watch = !pool->host_null && !pool->ui_null;
 
 	w->timer = NULL;
 	if (w->live || pool->state != PSRP_POOL_OPENED)
@@ -173,8 +183,8 @@ warm_start(void *arg)
 	/* only with room for it beside the commands running */
 	max_shell = host->conf_int("Winrs", "MaxProcessesPerShell");
 	max_user = host->conf_int("Winrs", "MaxProcessesPerUser");
-	if (command_quota(shell_state()->shells, sh, room(max_shell),
-	    room(max_user), &running) != QUOTA_OK)
+	if (command_quota(shell_state()->shells, sh, room(max_shell, 1 + watch),
+	    room(max_user, 1 + watch), &running) != QUOTA_OK)
 		return;
 	wrapper = psrp_warm_wrapper(psrp_shell_exports(
 	    psrp_posix_shell(sh->user.shell)));
@@ -182,6 +192,17 @@ warm_start(void *arg)
 	if (wrapper == NULL || env == NULL)
 		goto out;
 	w->login = psrp_run_login(pool);
+	/* a pipeline without input whose client has a host starts its
+	 * watching (psrp_pipeline.c); others never do */
+	w->token[0] = '\0';
+	if (watch) {
+		uuid_generate_random(u);
+		uuid_unparse_upper(u, uid);
+		snprintf(w->token, sizeof(w->token), "WINRMD-READLINE-%s", uid);
+		argv[a++] = (char *)psrp_stdin_watch_path();
+		argv[a++] = (char *)"-p";
+		argv[a++] = w->token;
+	}
 	argv[a++] = (char *)psrp_posix_shell(sh->user.shell);
 	if (w->login)
 		argv[a++] = (char *)"-l";
@@ -243,7 +264,7 @@ psrp_warm_free(struct psrp_pool *pool)
 int
 psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
     const struct psrp_script *s, const unsigned char *in, size_t in_len,
-    bool in_end)
+    bool in_end, char *ret_token, size_t token_len)
 {
 	struct psrp_warm *w = pool->warm;
 	struct shell *sh = pool->sh;
@@ -267,6 +288,19 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 	}
 	if ((handoff = psrp_warm_handoff(mark, s->text, &hlen)) == NULL)
 		return -1;
+	if (ret_token != NULL) {
+		/* the watching starts after the script: its line instead of
+		 * the input (there is none) */
+		if (in_len > 0 || w->token[0] == '\0' ||
+		    strlen(w->token) + 1 > token_len) {
+			OPENSSL_cleanse(handoff, hlen);
+			free(handoff);
+			return -1;
+		}
+		snprintf(ret_token, token_len, "%s", w->token);
+		in = (const unsigned char *)w->token;
+		in_len = strlen(w->token) + 1;	/* its '\0', a new line */
+	}
 	if ((buf = malloc(hlen + in_len)) == NULL) {
 		OPENSSL_cleanse(handoff, hlen);
 		free(handoff);
@@ -275,6 +309,8 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 	memcpy(buf, handoff, hlen);
 	if (in_len > 0)
 		memcpy(buf + hlen, in, in_len);
+	if (ret_token != NULL)
+		buf[hlen + in_len - 1] = '\n';
 	/* the audit log says what runs, as for a pipeline started cold */
 	argv[a++] = (char *)psrp_posix_shell(sh->user.shell);
 	if (w->login)

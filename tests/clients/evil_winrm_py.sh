@@ -4,7 +4,8 @@
 # into its prompt in a tmux pane: NTLM over HTTP with its message
 # encryption, as a non-root user; the prompt shows the runspace's
 # directory; whoami; cd /tmp, then pwd shows /tmp and the prompt follows;
-# Tab completes a directory (Unix path) and a command name; Get-Process
+# Tab completes a directory (Unix path), a file name relative to the
+# directory cd went to, and a command name; Get-Process
 # | Select-Object -First 3 (objects from winrmd-native, a table of three
 # rows); upload and download of 1 MB with
 # sha256 compared, the uploaded file the user's; runexe refused as this
@@ -31,6 +32,7 @@ home=$(getent passwd "$TEST_USER" | cut -d: -f6)
 # the user's directory for the transfers, outside the build tree
 RDIR=$(mktemp -d /tmp/wrt-ewp.XXXXXX) || hard_error "mktemp"
 mkdir "$RDIR/subdir-ewp-unique"
+echo "notes of $TEST_USER" >"$RDIR/subdir-ewp-unique/notes-ewp.txt"
 chown -R "$TEST_USER" "$RDIR"
 TSOCK=$WORK/tmux.sock
 # the tmux server is a daemon of its own: ended here, by its socket
@@ -122,6 +124,12 @@ tab "cd $RDIR/subdir-ewp" "cd $RDIR/subdir-ewp-unique"
 tm send-keys -t ewp Enter
 wait_for "^evil-winrm-py PS $RDIR/subdir-ewp-unique> ?\$"
 ok "Tab completed cd $RDIR/subdir-ewp to the directory, and cd went there"
+# a file name relative to the runspace's directory (where cd went)
+tab "cat notes-e" "cat notes-ewp.txt"
+since | grep -qx "notes of $TEST_USER" || tm send-keys -t ewp Enter
+wait_for "^notes of $TEST_USER\$"
+wait_prompt_after "^notes of $TEST_USER\$"
+ok "Tab completed cat notes-e to the file in the runspace's directory"
 tab whoam whoami
 since | grep -qx "$TEST_USER" || tm send-keys -t ewp Enter
 wait_for "^$TEST_USER\$"

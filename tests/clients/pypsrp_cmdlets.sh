@@ -3,7 +3,8 @@
 # the client matrix's pypsrp (PyPI), as the non-root test user: Get-Process
 # against /proc read here, Get-CimInstance Win32_OperatingSystem from the
 # CIM providers, Get-ChildItem | Select-Object as objects and as
-# Out-String's table, Set-Location/Get-Location, Write-*, exit N, a line
+# Out-String's table, Set-Location/Get-Location, TabExpansion2's
+# completions, Write-*, exit N, a line
 # not understood still in the shell, and a file the user may not read
 # refused (tests/clients/pypsrp_cmdlets_client.py says what each proves).
 . "$(dirname "$0")/../interop/lib.sh"
@@ -29,10 +30,13 @@ SECRET=$WORK/secret.txt
 echo "not for $TEST_USER" >"$SECRET"
 chmod 600 "$SECRET"
 chmod 755 "$WORK"
+# what Tab completes
+mkdir -p "$WORK/tab/sub-one"
+touch "$WORK/tab/file two.txt"
 say "pypsrp $version cmdlets over HTTP"
 with_timeout 120 "$CLIENTS_VENV/bin/python" \
     "$WRT_TEST_HERE/pypsrp_cmdlets_client.py" run "$URL_HTTP4" "$TEST_USER" \
-    "$TEST_PASS" "$SLEEP_PID" "$SECRET" /etc >"$OUT" 2>&1
+    "$TEST_PASS" "$SLEEP_PID" "$SECRET" /etc "$WORK/tab" >"$OUT" 2>&1
 rc=$?
 kill "$SLEEP_PID" 2>/dev/null
 wait "$SLEEP_PID" 2>/dev/null
@@ -41,7 +45,7 @@ for op in Get-Process "Get-Process -Id | Select-Object" \
     "Where-Object Sort-Object" \
     "Get-CimInstance Win32_OperatingSystem" \
     "Get-ChildItem | Select-Object objects" Get-Item \
-    "Set-Location Get-Location" "unreadable file refused" \
+    "Set-Location Get-Location" TabExpansion2 "unreadable file refused" \
     "execute_ps Get-ChildItem | Select-Object" \
     'Write-Output Write-Host Write-Error $env' \
     "exit N, the shell for the rest"; do
@@ -50,6 +54,7 @@ for op in Get-Process "Get-Process -Id | Select-Object" \
 done
 matrix pypsrp "$version" PyPI \
     "PSRP objects from cmdlets (Get-Process, Get-CimInstance, Get-ChildItem | Select-Object, Set-Location), over HTTP" \
+    "PSRP tab completion (TabExpansion2: paths, cmdlets, commands on PATH as CommandCompletion), over HTTP" \
     "PSRP a file the user may not read refused (PermissionDenied), over HTTP"
 grep -q "psrp: pipeline .* of $TEST_USER started" "$DLOG" || fail "no pipeline in the log"
 stop_daemon

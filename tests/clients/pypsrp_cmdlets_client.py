@@ -2,7 +2,7 @@
 small cmdlet set, docs/PSRP.md), driven by pypsrp from the client
 matrix's venv (tests/clients/pypsrp_cmdlets.sh).
 
-    pypsrp_cmdlets_client.py run URL USER PASSWORD PID SECRET DIR
+    pypsrp_cmdlets_client.py run URL USER PASSWORD PID SECRET DIR TABDIR
         add_cmdlet('Get-Process'): Process objects whose Id, ProcessName and
         WorkingSet match /proc/PID read here; Get-CimInstance
         Win32_OperatingSystem: Caption and LastBootUpTime; Get-ChildItem
@@ -11,7 +11,10 @@ matrix's venv (tests/clients/pypsrp_cmdlets.sh).
         matching the directory; Get-Item's FileInfo; Set-Location then
         Get-Location; $env:HOME; exit 3; Write-Error and Write-Host;
         Get-Content of SECRET (a file the user may not read) refused with a
-        PermissionDenied error record and nothing of it output
+        PermissionDenied error record and nothing of it output;
+        TabExpansion2 in TABDIR (PowerShell's AddArgument form and script
+        text): a directory, a file name that needs quotes, a cmdlet and a
+        command on PATH, as CommandCompletion objects
     pypsrp_cmdlets_client.py bench URL USER PASSWORD N
         N times Get-Process over PSRP (objects counted), prints the median
 
@@ -48,6 +51,18 @@ def invoke(pool, *cmds):
                 ps.add_argument(v)
             else:
                 ps.add_parameter(k, v)
+    out = ps.invoke()
+    return out, ps
+
+
+def invoke_args(pool, name, *args):
+    """one command with positional arguments, as PowerShell's
+    AddCommand(name).AddArgument(...) sends them"""
+    from pypsrp.powershell import PowerShell
+    ps = PowerShell(pool)
+    ps.add_cmdlet(name)
+    for v in args:
+        ps.add_argument(v)
     out = ps.invoke()
     return out, ps
 
@@ -154,6 +169,61 @@ def cmd_run(a):
               [o.adapted_properties for o in out])
         print("ok Set-Location Get-Location")
 
+        # tab completion: PowerShell's remote form (positional input,
+        # cursor, $null options) and script text; paths relative to the
+        # runspace's directory, commands from the cmdlets and PATH
+        out, ps = invoke(pool, ("Set-Location", {"Path": a.tabdir}))
+
+        def items(lst):
+            """CompletionResults from a CompletionMatches collection,
+            which pypsrp leaves as its LST's XML (a type it does not
+            know): CompletionText, ListItemText, ResultType, ToolTip"""
+            import xml.etree.ElementTree as ET
+            check(len(lst.property_sets) == 1 and
+                  isinstance(lst.property_sets[0], str),
+                  "CompletionMatches %r" % lst.property_sets)
+            out = []
+            for o in ET.fromstring(lst.property_sets[0]):
+                check(o.find("TN/T").text ==
+                      "System.Management.Automation.CompletionResult",
+                      "a CompletionResult: %r" % lst.property_sets[0])
+                p = o.find("Props")
+                out.append((p.find("S[@N='CompletionText']").text,
+                            p.find("S[@N='ListItemText']").text,
+                            p.find("Obj[@N='ResultType']/ToString").text,
+                            p.find("S[@N='ToolTip']").text))
+            return out
+
+        def completion(o):
+            check(o.types[0].endswith("Automation.CommandCompletion"),
+                  "TabExpansion2 types %r" % o.types)
+            return (prop(o, "ReplacementIndex"), prop(o, "ReplacementLength"),
+                    items(prop(o, "CompletionMatches")))
+        out, ps = invoke_args(pool, "TabExpansion2", "cd su", 5, None)
+        got = [completion(o) for o in out]
+        check(got == [(3, 2, [("./sub-one", "sub-one", "ProviderContainer",
+                               os.path.join(a.tabdir, "sub-one"))])],
+              "TabExpansion2 'cd su' 5 $null: %r, errors %r" %
+              (got, [str(e) for e in ps.streams.error]))
+        from pypsrp.powershell import PowerShell
+        ps = PowerShell(pool)
+        ps.add_script("TabExpansion2 -inputScript 'cat fi' -cursorColumn 6")
+        got = [completion(o) for o in ps.invoke()]
+        check(got == [(4, 2, [("'./file two.txt'", "file two.txt",
+                               "ProviderItem",
+                               os.path.join(a.tabdir, "file two.txt"))])],
+              "TabExpansion2 'cat fi': %r" % got)
+        out, ps = invoke_args(pool, "TabExpansion2", "Get-ChildI", 10, None)
+        got = [completion(o) for o in out]
+        check(got and [m[0] for m in got[0][2]] == ["Get-ChildItem"],
+              "TabExpansion2 Get-ChildI: %r" % got)
+        out, ps = invoke_args(pool, "TabExpansion2", "whoam", 5, None)
+        got = [completion(o) for o in out]
+        check(got and ("whoami", "Command") in [(m[0], m[2])
+                                                for m in got[0][2]],
+              "TabExpansion2 whoam: %r" % got)
+        print("ok TabExpansion2")
+
         # a file the user may not read: refused, nothing of it comes
         out, ps = invoke(pool, ("Get-Content", {"Path": a.secret}))
         errs = [str(e) for e in ps.streams.error]
@@ -240,6 +310,7 @@ def main():
     r.add_argument("pid", type=int)
     r.add_argument("secret")
     r.add_argument("dir")
+    r.add_argument("tabdir")
     b = conn_args(sub.add_parser("bench"))
     b.add_argument("n", type=int)
     run_main(p, {"run": cmd_run, "bench": cmd_bench})

@@ -12,7 +12,10 @@ and records), driven by pypsrp from the client matrix's venv
         -AsSecureString (and with a prompt) gives a SecureString the client
         decrypts to what its host answered; a response with another call id
         is refused (a WS-Man fault) and the right one still taken; without
-        a host, Read-Host fails with HostFunctionNotImplemented
+        a host, Read-Host fails with HostFunctionNotImplemented; a shell
+        command's reads of stdin (read x) are ReadLine calls whose answer
+        is the line read, and a pipeline that reads another pipe asks
+        nothing
 
 Prints "ok OPERATION" per operation that passed; exits 1 with "FAIL: ..."
 on the first that did not.
@@ -157,6 +160,31 @@ def cmd_run(a):
         check(out == ["s3cret-prompt"], "Read-Host pw -AsSecureString: %r"
               % out)
         print("ok Read-Host -AsSecureString")
+
+        # the shell's reads of stdin: one ReadLine each, the answer the
+        # line read; the prompt printed before it comes as output
+        from pypsrp.powershell import PowerShell
+        ui.calls.clear()
+        ui.line = "from-the-host"
+        ps = PowerShell(pool)
+        ps.add_script('printf "name? "; read x; echo "got $x"; '
+                      'read y; echo "and $y"; echo done')
+        out = ps.invoke()
+        check(ui.calls == [("ReadLine",), ("ReadLine",)] and
+              out == ["name? ", "got from-the-host", "and from-the-host",
+                      "done"] and not ps.had_errors,
+              "read x: output %r, calls %r, errors %r" %
+              (out, ui.calls, [str(e) for e in ps.streams.error]))
+        # a pipeline waiting on another pipe (a command substitution) or
+        # on a child asks nothing
+        ui.calls.clear()
+        ps = PowerShell(pool)
+        ps.add_script('x=$(sleep 0.3; echo sub); echo "$x"; '
+                      'echo piped | { read y; echo "$y"; }')
+        out = ps.invoke()
+        check(ui.calls == [] and out == ["sub", "piped"],
+              "no read of stdin: output %r, calls %r" % (out, ui.calls))
+        print("ok read of stdin ReadLine")
 
         ui.calls.clear()
         ui.bad_ci_first = True

@@ -8,11 +8,15 @@
  * stages in a statement, no empty statement, and the same text gives the
  * same plan.  A plan of Read-Host gets its host call built
  * (psrp_host.c), and the input is read as Write-Host's record too.
+ * TabExpansion2's word at the cursor (native/ps_word.c), the cursor at
+ * the first byte's value: within the line, its value no longer than it,
+ * and the line as a quoted word gives the line back.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ps_word.h"
 #include "psrp_cmdlet.h"
 #include "psrp_host.h"
 
@@ -55,6 +59,33 @@ same(char **a, char **b)
 			abort();
 	if (a[i] != NULL || b[i] != NULL)
 		abort();
+}
+
+static void
+check_word(const uint8_t *data, size_t size)
+{
+	char *line = strndup((const char *)data, size), *q;
+	size_t len = strlen(line), cursor = size > 0 ? data[0] % (len + 1) : 0;
+	struct ps_word w;
+
+	if (ps_word_find(line, cursor, &w) < 0)
+		abort();
+	if (w.start > cursor || w.end < cursor || w.end > len ||
+	    strlen(w.text) > cursor - w.start ||
+	    (w.quote != 0 && w.quote != '\'' && w.quote != '"') ||
+	    (w.command && w.cmdlet != NULL))
+		abort();
+	ps_word_clear(&w);
+	for (char k = 0; k < 2; k++) {
+		if ((q = ps_word_quote(line, k ? '"' : 0, false)) == NULL ||
+		    ps_word_find(q, strlen(q), &w) < 0 || (len > 0 &&
+		    (w.start != 0 || strcmp(w.text, line) != 0)))
+			abort();
+		ps_word_clear(&w);
+		free(q);
+	}
+	(void)ps_word_u16_len(line, ps_word_byte_offset(line, (long)size));
+	free(line);
 }
 
 int
@@ -105,5 +136,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	clixml_unref(cmd);
 	clixml_unref(yes);
+	check_word(data, size);
 	return 0;
 }

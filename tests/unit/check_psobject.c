@@ -352,6 +352,108 @@ START_TEST(unreadable)
 }
 END_TEST
 
+/*
+ * TabExpansion2 on input with the cursor at its end (UTF-16 units): the
+ * CommandCompletion's matches as "Text|ListItem|Type" joined by ",",
+ * and its ReplacementIndex and ReplacementLength
+ */
+static char *
+complete(const char *input, int *ret_index, int *ret_len)
+{
+	char col[16], kinds[3], *out, *res;
+	const char *plan[] = { "TabExpansion2", "-inputScript", input,
+	    "-cursorColumn", col, NULL };
+	const struct clixml_value *list;
+	struct clixml_value *v[2];
+	int64_t i64;
+	size_t n, units = 0;
+
+	for (const char *p = input; *p != '\0'; p++)
+		units += ((unsigned char)*p & 0xc0) != 0x80;
+	snprintf(col, sizeof(col), "%zu", units);
+	out = run(NULL, plan);
+	n = records(out, v, 2, kinds);
+	ck_assert_str_eq(kinds, "O");
+	ck_assert(clixml_has_type(v[0],
+	    "System.Management.Automation.CommandCompletion"));
+	ck_assert_int_eq(clixml_int(clixml_member(v[0], "ReplacementIndex"),
+	    &i64), 0);
+	*ret_index = (int)i64;
+	ck_assert_int_eq(clixml_int(clixml_member(v[0], "ReplacementLength"),
+	    &i64), 0);
+	*ret_len = (int)i64;
+	ck_assert_int_eq(clixml_int(clixml_member(v[0], "CurrentMatchIndex"),
+	    &i64), 0);
+	ck_assert_int_eq(i64, -1);
+	list = clixml_member(v[0], "CompletionMatches");
+	ck_assert_ptr_nonnull(list);
+	res = calloc(1, 4096);
+	for (size_t i = 0; i < clixml_list_len(list); i++) {
+		const struct clixml_value *m = clixml_list_at(list, i);
+		const struct clixml_value *t = clixml_member(m, "ResultType");
+
+		ck_assert(clixml_has_type(m,
+		    "System.Management.Automation.CompletionResult"));
+		ck_assert_int_eq(clixml_int(t, &i64), 0);
+		ck_assert_ptr_nonnull(clixml_member(m, "ToolTip"));
+		snprintf(res + strlen(res), 4096 - strlen(res), "%s%s|%s|%d",
+		    i > 0 ? "," : "",
+		    clixml_str(clixml_member(m, "CompletionText"), NULL),
+		    clixml_str(clixml_member(m, "ListItemText"), NULL),
+		    (int)i64);
+	}
+	unref_all(v, n);
+	free(out);
+	return res;
+}
+
+static void
+expect_completion(const char *input, const char *want, int index, int len)
+{
+	int i, l;
+	char *got = complete(input, &i, &l);
+
+	ck_assert_msg(strcmp(got, want) == 0, "%s: %s", input, got);
+	ck_assert_msg(i == index && l == len, "%s: replaces %d, %d", input,
+	    i, l);
+	free(got);
+}
+
+START_TEST(tab_completion)
+{
+	char p[512];
+
+	/* paths, relative to the working directory, any case */
+	expect_completion("Get-Content b", "./B.log|B.log|3", 12, 1);
+	expect_completion("cd s", "./sub|sub|4", 3, 1);
+	expect_completion("cat .h", "./.hidden|.hidden|3", 4, 2);
+	expect_completion("cat ./sub/", "", -1, -1);
+	/* quoted: as it must be, or as the word opened it; "& " as a
+	 * command; offsets in UTF-16 units (é is one) */
+	put("a b.txt", "");
+	expect_completion("cat a", "'./a b.txt'|a b.txt|3,./a.txt|a.txt|3",
+	    4, 1);
+	expect_completion("echo é; cat \"a", "\"./a b.txt\"|a b.txt|3,"
+	    "\"./a.txt\"|a.txt|3", 12, 2);
+	expect_completion("./a", "& './a b.txt'|a b.txt|3,./a.txt|a.txt|3",
+	    0, 3);
+	/* a parameter of a cmdlet winrmd understands */
+	expect_completion("gci -Fi", "-File|File|7,-Filter|Filter|7", 4, 3);
+	/* commands: the cmdlets, the executables on PATH */
+	snprintf(p, sizeof(p), "%s/bin", dir);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	put("bin/tool-x", "");
+	put("bin/tool-notexec", "");
+	snprintf(p, sizeof(p), "%s/bin/tool-x", dir);
+	ck_assert_int_eq(chmod(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/bin:/nonexistent", dir);
+	setenv("PATH", p, 1);
+	expect_completion("Get-Ch", "Get-ChildItem|Get-ChildItem|2", 0, 6);
+	expect_completion("Get-Location | tOO", "tool-x|tool-x|2", 15, 3);
+	unsetenv("PATH");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -366,6 +468,7 @@ suite(void)
 	tcase_add_test(tc, write_host_colors);
 	tcase_add_test(tc, location_exit_state);
 	tcase_add_test(tc, unreadable);
+	tcase_add_test(tc, tab_completion);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -203,6 +203,47 @@ START_TEST(read_host)
 }
 END_TEST
 
+/* TabExpansion2's script input set; -options only as $null */
+START_TEST(tab_expansion)
+{
+	struct clixml_value *in = clixml_new_string("cd 'my d");
+	struct clixml_value *col = clixml_new_i32(8);
+	struct clixml_value *nil = clixml_new_nil();
+	struct clixml_value *opts = clixml_new_obj(NULL, CLIXML_COLL_DCT);
+	/* PowerShell's CompleteInput: AddArgument(input, cursor, options) */
+	struct psrp_arg a_pos[] = { { NULL, in }, { NULL, col }, { NULL, nil } };
+	struct psrp_arg a_opt[] = { { "inputScript", in }, { "options", opts } };
+	struct psrp_cmd c_pos[] = { { .pc_cmd = "TabExpansion2",
+	    .pc_args = a_pos, .pc_nargs = 3 } };
+	struct psrp_cmd c_opt[] = { { .pc_cmd = "TabExpansion2",
+	    .pc_args = a_opt, .pc_nargs = 2 } };
+	struct psrp_statement st_pos = { c_pos, 1 }, st_opt = { c_opt, 1 };
+	char *p;
+
+	ck_assert_str_eq(p = plan_of_pipeline(&st_pos, 1), "TabExpansion2 "
+	    "-inputScript cd 'my d -cursorColumn 8 -options ");
+	free(p);
+	ck_assert_ptr_null(plan_of_pipeline(&st_opt, 1));	/* a hashtable */
+	expect("TabExpansion2 -inputScript 'Get-Ch' -cursorColumn 6",
+	    "TabExpansion2 -inputScript Get-Ch -cursorColumn 6");
+	expect("TabExpansion2 'ls ''a b' 7", "TabExpansion2 -inputScript "
+	    "ls 'a b -cursorColumn 7");
+	expect("TabExpansion2 'ls' -cursorColumn x", NULL);
+	ck_assert_str_eq(psrp_cmdlet_name(0), "Get-Process");
+	for (size_t i = 0; (p = (char *)psrp_cmdlet_name(i)) != NULL; i++)
+		if (strcmp(p, "TabExpansion2") == 0)
+			break;
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(psrp_cmdlet_param("gci", 2), "Filter");
+	ck_assert_ptr_null(psrp_cmdlet_param("Get-Location", 0));
+	ck_assert_ptr_null(psrp_cmdlet_param("ls", 0));
+	clixml_unref(in);
+	clixml_unref(col);
+	clixml_unref(nil);
+	clixml_unref(opts);
+}
+END_TEST
+
 START_TEST(add_cmdlet)
 {
 	struct clixml_value *cls = clixml_new_string("Win32_OperatingSystem");
@@ -331,6 +372,7 @@ suite(void)
 	tcase_add_test(tc, filters);
 	tcase_add_test(tc, not_understood);
 	tcase_add_test(tc, read_host);
+	tcase_add_test(tc, tab_expansion);
 	tcase_add_test(tc, add_cmdlet);
 	tcase_add_test(tc, argv_and_records);
 	suite_add_tcase(s, tc);
