@@ -123,7 +123,8 @@ def main():
         expect_ok(r, "Get Win32_OperatingSystem, again (%d)" % n)
         o = body_of(r)[0]
         seen.append(int(prop(o, "NumberOfProcesses")))
-        stamps.append(prop(o, "LocalDateTime"))
+        stamps += [e[0].text for e in o.iter()
+                   if cc.local(e.tag) == "LocalDateTime"]
         rel.add(r.root.find("s:Header/a:RelatesTo", cc.NS).text)
     for k in kids:
         k.kill()
