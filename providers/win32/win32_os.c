@@ -488,18 +488,35 @@ process_count(void)
 	return oc.procs;
 }
 
+/*
+ * What changed since the last Get, in one poll(): the mount table
+ * (POLLERR | POLLPRI: changed since the last poll, proc(5)) and inotify's
+ * directories (events queued).  Both, if poll() fails.
+ */
+static void
+poll_changes(bool *mounts, bool *events)
+{
+	struct pollfd p[2] = {
+		{ .fd = oc.mounts_fd, .events = POLLPRI },
+		{ .fd = oc.inotify_fd, .events = POLLIN },
+	};
+
+	*mounts = *events = true;
+	if (poll(p, 2, 0) < 0)
+		return;
+	*mounts = p[0].revents != 0;
+	*events = p[1].revents != 0;
+}
+
 /* the root device, read again when the mount table changed */
 static const char *
-root_device(void)
+root_device(bool changed)
 {
-	struct pollfd p = { .fd = oc.mounts_fd, .events = POLLPRI };
-
 	if (oc.mounts_fd < 0) {
 		w32_root_device(oc.dev, sizeof(oc.dev));
 		return oc.dev;
 	}
-	/* POLLERR | POLLPRI: changed since the last poll (proc(5)) */
-	if (poll(&p, 1, 0) != 0 || !oc.dev_ok) {
+	if (changed || !oc.dev_ok) {
 		w32_root_device(oc.dev, sizeof(oc.dev));
 		oc.dev_ok = true;
 		oc.install_ok = false;
@@ -507,14 +524,15 @@ root_device(void)
 	return oc.dev;
 }
 
-/* os-release, LANG and the machine id: read again after inotify's news */
+/* os-release, LANG and the machine id: read again after inotify's news
+ * (events: poll() says some are queued) */
 static void
-files_load(void)
+files_load(bool events)
 {
 	char path[4096];
 	bool changed = false;
 
-	if (oc.inotify_fd >= 0 && (changed = watch_events()))
+	if (oc.inotify_fd >= 0 && events && (changed = watch_events()))
 		watch_dirs();
 	if (oc.files_ok && oc.inotify_fd >= 0 && !changed)
 		return;
@@ -610,20 +628,24 @@ os_enumerate(struct cim_ctx *ctx, void *unused)
 	const char *cs, *dev;
 	uint32_t lcid;
 	unsigned users;
+	bool mounts, events;
 	time_t t;
 
 	(void)unused;
 	if ((i = svc->instance(ctx)) == NULL)
 		return w32_fail_nomem(ctx);
 	cache_open();
-	files_load();
-	dev = root_device();
+	poll_changes(&mounts, &events);
+	files_load(events);
+	dev = root_device(mounts);
 	if (!oc.install_ok || oc.mounts_fd < 0 || oc.inotify_fd < 0) {
 		oc.install = install_date();
 		oc.install_ok = true;
 	}
-	if (uname(&u) < 0)
+	if (uname(&u) < 0) {
 		memset(&u, 0, sizeof(u));
+		snprintf(u.nodename, sizeof(u.nodename), "localhost");
+	}
 
 	svc->set_string(i, OP_NAME, w32_os_name());
 	svc->set_string(i, OP_CAPTION, os->pretty_name ? os->pretty_name :
@@ -638,7 +660,8 @@ os_enumerate(struct cim_ctx *ctx, void *unused)
 	svc->set_uint(i, OP_OS_TYPE, OS_TYPE_LINUX);
 	if (os->id != NULL)
 		svc->set_string(i, OP_OTHER_TYPE_DESCRIPTION, os->id);
-	svc->set_string(i, OP_CS_NAME, w32_hostname(host, sizeof(host)));
+	svc->set_string(i, OP_CS_NAME, w32_hostname_of(u.nodename, host,
+	    sizeof(host)));
 
 	if ((t = w32_boot_time()) != 0)
 		svc->set_datetime(i, OP_LAST_BOOT_UP_TIME, t, 0);
