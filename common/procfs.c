@@ -402,16 +402,20 @@ procfs_parse_meminfo(const char *buf, struct meminfo *ret)
 		{ "SwapFree:", offsetof(struct meminfo, swap_free) },
 	};
 	const char *line = buf, *p;
+	size_t found = 0;
 
 	ret->total = ret->free = ret->available = ret->buffers = ret->cached =
 	    ret->swap_total = ret->swap_free = PROCFS_NONE;
-	while (*line != '\0') {
+	/* the keys are near the top (SwapFree is the 16th of some 55 lines,
+	 * and monitoring reads this for every Get): no further than them */
+	while (*line != '\0' && found < sizeof(keys) / sizeof(keys[0])) {
 		const char *eol = strchr(line, '\n');
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (has_prefix(line, keys[i].key, &p)) {
 				next_u64(&p, (uint64_t *)(void *)
 				    ((char *)ret + keys[i].off));
+				found++;
 				break;
 			}
 		if (eol == NULL)

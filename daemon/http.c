@@ -241,7 +241,11 @@ http_limits(void)
 	};
 }
 
-/* parses the body into rq->op; false with the fault set on error */
+/*
+ * Parses the body into rq->op, or takes the parse kept for a body that is
+ * the same but for its MessageID (its headers read: rq->headers_read);
+ * false with the fault set on error.
+ */
 static bool
 parse_body(struct request *rq)
 {
@@ -256,6 +260,11 @@ parse_body(struct request *rq)
 		return false;
 	}
 	rq->op_live = true;
+	if ((rq->parsed = reply_memo_parsed(rq->body, rq->len, op->arena,
+	    &op->msg)) != NULL) {
+		rq->headers_read = true;
+		return true;
+	}
 	if ((doc = soap_parse(rq->body, rq->len, &op->fault)) == NULL)
 		return false;
 	op->msg.doc = doc;
@@ -332,11 +341,22 @@ answer_identify(struct request *rq, bool authenticated)
  * MessageID, action, ...) is in the op's arena; a pending op's answer is
  * never remembered by the reply memo (it has no body to key it by).
  */
+/* the request's document goes, or its reference to a kept parse's */
+static void
+drop_doc(struct request *rq)
+{
+	if (rq->parsed != NULL)
+		reply_memo_parsed_release(rq->parsed);
+	else
+		xmlFreeDoc(rq->op.msg.doc);
+	rq->parsed = NULL;
+	rq->op.msg.doc = NULL;
+}
+
 static void
 shed_request(struct request *rq)
 {
-	xmlFreeDoc(rq->op.msg.doc);
-	rq->op.msg.doc = NULL;
+	drop_doc(rq);
 	rq->op.msg.header = rq->op.msg.body = NULL;
 	free(rq->body);
 	rq->body = NULL;
@@ -374,6 +394,10 @@ run(struct request *rq)
 		if (wsman_read_headers(&op->msg, op->arena, &lim, &op->fault) < 0)
 			return answer_op(rq);
 		rq->headers_read = true;
+		/* a monitoring loop's next ask need not be parsed */
+		if (rq->body != NULL)
+			reply_memo_parsed_learn(rq->body, rq->len,
+			    op->msg.message_id, &lim);
 	}
 	/*
 	 * A Create (a new shell) runs with an account checked now: a login
@@ -669,8 +693,7 @@ http_on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 	reactor_timer_stop(rq->delay);
 	if (rq->op_live) {
 		op_done(&rq->op);
-		if (rq->op.msg.doc != NULL)
-			xmlFreeDoc(rq->op.msg.doc);
+		drop_doc(rq);
 		arena_free(rq->op.arena);
 	}
 	if (rq->conn != NULL && rq->conn->active == rq) {

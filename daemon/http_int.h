@@ -104,6 +104,8 @@ struct request {
 	bool			 www_auth_only;	/* a 401 leg: no scheme list */
 	struct winrmd_op	 op;
 	bool			 op_live;
+	/* op.msg is this kept parse's (reply_memo.h): its doc is shared */
+	struct memo_parsed	*parsed;
 	struct winrmd_timer	*delay;
 	struct request		*next_suspended, **prev_suspended;
 };

@@ -31,6 +31,20 @@
  * over, and parsing it is most of what answering it costs: a body equal
  * to one that parsed as an Identify is one without being parsed again.
  *
+ * Requests asked again and again whose answers cannot be kept (a Get of
+ * Win32_OperatingSystem, whose values change) still need not be parsed
+ * again: what soap_parse(), wsman_envelope() and wsman_read_headers() make
+ * of a body depends on its bytes alone (and the configuration), so a body
+ * that is the same bytes as one parsed before but for its MessageID's
+ * text gets that parse (its document shared and read only, its headers as
+ * read then) with its own MessageID.  A body shape is kept once it came
+ * twice (the first sighting keeps its bytes as a candidate; the second
+ * proves where the MessageID's text is, as for answers): a client whose
+ * every body differs pays no more than a compare.  Shared by every
+ * principal: the parse does not depend on who asks.  The documents are
+ * counted: one evicted while a request still reads it goes with that
+ * request.
+ *
  * One rule forgets it all: every entry point first compares the
  * configuration generation with the one everything kept was made under
  * (memo_current), and a reload (SIGHUP) flushes the lot.
@@ -67,6 +81,32 @@ struct memo {
 
 #define IDBODY_SLOTS	4
 #define IDBODY_MAX	1024
+
+/* a kept parse: the document and the message read from it */
+struct memo_parsed {
+	unsigned		 refs;		/* the slot's, and each request's */
+	struct arena		*arena;		/* msg's strings */
+	struct wsman_msg	 msg;		/* msg.doc is the document */
+};
+
+#define PARSED_SLOTS	8
+#define CAND_SLOTS	8
+
+/* a body shape: the bytes around its MessageID's text */
+struct shape {
+	char		*pre, *suf;
+	size_t		 npre, nsuf;
+};
+
+static struct {
+	struct shape		 sh;
+	struct memo_parsed	*mp;
+} parsed[PARSED_SLOTS];
+static unsigned parsed_next;
+
+/* shapes seen once, not yet kept */
+static struct shape cand[CAND_SLOTS];
+static unsigned cand_next;
 
 static struct memo memo[MEMO_SLOTS];
 static unsigned memo_next;
@@ -108,9 +148,30 @@ idans_drop_object(enum memo_identify k)
 	idans[k].drop = NULL;
 }
 
+static void
+shape_clear(struct shape *sh)
+{
+	free(sh->pre);
+	free(sh->suf);
+	memset(sh, 0, sizeof(*sh));
+}
+
+void
+reply_memo_parsed_release(struct memo_parsed *mp)
+{
+	if (mp == NULL || --mp->refs > 0)
+		return;
+	xmlFreeDoc(mp->msg.doc);
+	arena_free(mp->arena);
+	free(mp);
+}
+
+static void parsed_flush(void);
+
 void
 reply_memo_flush(void)
 {
+	parsed_flush();
 	for (unsigned i = 0; i < MEMO_SLOTS; i++)
 		memo_clear(&memo[i]);
 	memo_next = 0;
@@ -167,6 +228,33 @@ find_once(const char *hay, size_t hlen, const char *needle, size_t nlen)
 		return NULL;
 	again = memmem(hit + 1, hlen - (size_t)(hit + 1 - hay), needle, nlen);
 	return again == NULL ? hit : NULL;
+}
+
+/* is body the shape's bytes around an id? */
+static bool
+shape_match(const struct shape *sh, const char *body, size_t len)
+{
+	return sh->pre != NULL && len > sh->npre + sh->nsuf &&
+	    memcmp(body, sh->pre, sh->npre) == 0 &&
+	    memcmp(body + len - sh->nsuf, sh->suf, sh->nsuf) == 0 &&
+	    id_text(body + sh->npre, len - sh->npre - sh->nsuf);
+}
+
+/* body around its bytes [at, at + idlen) into sh; false without memory */
+static bool
+shape_set(struct shape *sh, const char *body, size_t len, size_t at,
+    size_t idlen)
+{
+	sh->npre = at;
+	sh->nsuf = len - at - idlen;
+	if ((sh->pre = malloc(sh->npre + 1)) == NULL ||
+	    (sh->suf = malloc(sh->nsuf + 1)) == NULL) {
+		shape_clear(sh);
+		return false;
+	}
+	memcpy(sh->pre, body, sh->npre);
+	memcpy(sh->suf, body + at + idlen, sh->nsuf);
+	return true;
 }
 
 /* the entry that body from p matches but for its MessageID's text, or NULL */
@@ -229,22 +317,27 @@ reply_memo_answer(const char *body, size_t len, const struct principal *p,
 }
 
 /*
- * Whether body, with probe in place of its bytes [at, at + idlen), parses
- * to a message whose MessageID is probe: then those bytes are the
- * MessageID's text.  The message's envelope limit is stored in *max_env.
+ * Whether body, with a new id in place of its bytes [at, at + idlen),
+ * parses to a message whose MessageID is that id: then those bytes are
+ * the MessageID's text.  The message's envelope limit is stored in
+ * *max_env; with keep, the parse itself (with a reference) in *keep.
  */
 static bool
 probe_parse(const char *body, size_t len, size_t at, size_t idlen,
-    const char *probe, const struct wsman_limits *lim, size_t *max_env)
+    const struct wsman_limits *lim, size_t *max_env,
+    struct memo_parsed **keep)
 {
-	size_t plen = strlen(probe), n = len - idlen + plen;
 	struct wsman_msg msg = { 0 };
 	struct fault f = { 0 };
 	struct arena *a = NULL;
 	xmlDocPtr doc = NULL;
 	bool ok = false;
-	char *buf;
+	char probe[48], *buf;
+	size_t plen, n;
 
+	soap_new_message_id(probe);
+	plen = strlen(probe);
+	n = len - idlen + plen;
 	if ((buf = malloc(n)) == NULL)
 		return false;
 	memcpy(buf, body, at);
@@ -258,6 +351,18 @@ probe_parse(const char *body, size_t len, size_t at, size_t idlen,
 	    msg.message_id != NULL && strcmp(msg.message_id, probe) == 0) {
 		*max_env = msg.max_envelope;
 		ok = true;
+	}
+	if (ok && keep != NULL) {
+		if ((*keep = calloc(1, sizeof(**keep))) == NULL)
+			ok = false;
+		else {
+			(*keep)->refs = 1;
+			(*keep)->arena = a;
+			(*keep)->msg = msg;
+			(*keep)->msg.doc = doc;
+			a = NULL;
+			doc = NULL;
+		}
 	}
 	xmlFreeDoc(doc);
 	arena_free(a);
@@ -296,7 +401,6 @@ reply_memo_learn(const char *body, size_t len, const char *message_id,
 {
 	const char *at, *own, *rel, *e;
 	size_t idlen, ownlen, max_env = 0;
-	char probe[48];
 	struct memo m = { 0 }, *slot;
 
 	memo_current();
@@ -310,9 +414,8 @@ reply_memo_learn(const char *body, size_t len, const char *message_id,
 	/* already known (its answer may have been too large for this id) */
 	if (memo_find(body, len, p) != NULL)
 		return;
-	soap_new_message_id(probe);
-	if (!probe_parse(body, len, (size_t)(at - body), idlen, probe, lim,
-	    &max_env))
+	if (!probe_parse(body, len, (size_t)(at - body), idlen, lim, &max_env,
+	    NULL))
 		return;
 	/*
 	 * the answer's own MessageID, then its RelatesTo (header_fill); the
@@ -350,6 +453,94 @@ reply_memo_learn(const char *body, size_t len, const char *message_id,
 	memo_next = (memo_next + 1) % MEMO_SLOTS;
 	memo_clear(slot);
 	*slot = m;
+}
+
+/* ------------------------------------------------------- parsed requests */
+
+static void
+parsed_flush(void)
+{
+	for (unsigned i = 0; i < PARSED_SLOTS; i++) {
+		shape_clear(&parsed[i].sh);
+		reply_memo_parsed_release(parsed[i].mp);
+		parsed[i].mp = NULL;
+	}
+	parsed_next = 0;
+	for (unsigned i = 0; i < CAND_SLOTS; i++)
+		shape_clear(&cand[i]);
+	cand_next = 0;
+}
+
+struct memo_parsed *
+reply_memo_parsed(const char *body, size_t len, struct arena *a,
+    struct wsman_msg *ret)
+{
+	memo_current();
+	for (unsigned i = 0; i < PARSED_SLOTS; i++) {
+		const struct shape *sh = &parsed[i].sh;
+		struct memo_parsed *mp = parsed[i].mp;
+		const char *id;
+
+		if (mp == NULL || !shape_match(sh, body, len))
+			continue;
+		if ((id = arena_strndup(a, body + sh->npre,
+		    len - sh->npre - sh->nsuf)) == NULL)
+			return NULL;
+		*ret = mp->msg;
+		ret->message_id = id;
+		mp->refs++;
+		return mp;
+	}
+	return NULL;
+}
+
+void
+reply_memo_parsed_learn(const char *body, size_t len, const char *message_id,
+    const struct wsman_limits *lim)
+{
+	struct memo_parsed *mp = NULL;
+	struct shape sh = { 0 };
+	const char *at;
+	size_t idlen, max_env;
+	unsigned i;
+
+	memo_current();
+	if (message_id == NULL || len > MEMO_BODY_MAX)
+		return;
+	idlen = strlen(message_id);
+	if (!id_text(message_id, idlen) ||
+	    (at = find_once(body, len, message_id, idlen)) == NULL)
+		return;
+	for (i = 0; i < PARSED_SLOTS; i++)
+		if (shape_match(&parsed[i].sh, body, len))
+			return;		/* kept already */
+	for (i = 0; i < CAND_SLOTS; i++)
+		if (shape_match(&cand[i], body, len))
+			break;
+	if (i == CAND_SLOTS) {
+		/* the first sighting: a candidate */
+		shape_clear(&cand[cand_next]);
+		if (shape_set(&cand[cand_next], body, len,
+		    (size_t)(at - body), idlen))
+			cand_next = (cand_next + 1) % CAND_SLOTS;
+		return;
+	}
+	/* the second: kept, if those bytes are the MessageID's text */
+	if (cand[i].npre != (size_t)(at - body))
+		return;
+	shape_clear(&cand[i]);
+	if (!probe_parse(body, len, (size_t)(at - body), idlen, lim, &max_env,
+	    &mp))
+		return;
+	if (!shape_set(&sh, body, len, (size_t)(at - body), idlen)) {
+		reply_memo_parsed_release(mp);
+		return;
+	}
+	shape_clear(&parsed[parsed_next].sh);
+	reply_memo_parsed_release(parsed[parsed_next].mp);
+	parsed[parsed_next].sh = sh;
+	parsed[parsed_next].mp = mp;
+	parsed_next = (parsed_next + 1) % PARSED_SLOTS;
 }
 
 /* --------------------------------------------------------------- Identify */

@@ -9,7 +9,9 @@
  *  - Identify's two answers (anonymous, authenticated), which depend only
  *    on the configuration, as text and as an object the caller made of
  *    the text (http.c's MHD response);
- *  - request bodies known, byte for byte, to be an Identify.
+ *  - request bodies known, byte for byte, to be an Identify;
+ *  - parsed requests: a body asked again but for its MessageID is not
+ *    parsed again (its answer is made anew).
  *
  * Loop thread only.
  */
@@ -19,8 +21,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct arena;
+struct memo_parsed;
 struct principal;
 struct wsman_limits;
+struct wsman_msg;
 
 /* an answer from the memo: malloc'd text, and for the log line */
 struct memo_answer {
@@ -71,6 +76,26 @@ void	reply_memo_identify_keep_object(enum memo_identify k, void *obj,
  */
 bool	reply_memo_identify_known(const char *body, size_t len);
 void	reply_memo_identify_learn(const char *body, size_t len);
+
+/*
+ * The parse of a body that is a kept one but for its MessageID's text:
+ * *ret gets the message as wsman_envelope() and wsman_read_headers() made
+ * it (its document shared: read only), with body's MessageID copied into
+ * a.  Returns a reference to give back with reply_memo_parsed_release()
+ * once the request reads it no more, or NULL (none kept: parse it).
+ */
+struct memo_parsed *reply_memo_parsed(const char *body, size_t len,
+	    struct arena *a, struct wsman_msg *ret);
+void	reply_memo_parsed_release(struct memo_parsed *mp);	/* NULL is fine */
+
+/*
+ * After body (its MessageID message_id) was parsed and its headers read
+ * without a fault, under lim: its shape becomes a candidate, and a
+ * candidate seen again is parsed once more (with another MessageID, to
+ * prove where that is) and kept.
+ */
+void	reply_memo_parsed_learn(const char *body, size_t len,
+	    const char *message_id, const struct wsman_limits *lim);
 
 /* forgets everything (also done when the configuration generation changes) */
 void	reply_memo_flush(void);

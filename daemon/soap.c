@@ -20,6 +20,9 @@
 
 /* the thread's parser context, reused from request to request */
 static __thread xmlParserCtxtPtr parser;
+/* the start tag of every reply's envelope, as libxml2 writes it */
+static __thread char *env_start;
+static __thread size_t start_len;
 
 static void
 quiet_errors(void *ctx, const char *msg, ...)
@@ -52,6 +55,8 @@ soap_cleanup(void)
 	if (parser != NULL)
 		xmlFreeParserCtxt(parser);
 	parser = NULL;
+	free(env_start);
+	env_start = NULL;
 	xmlCleanupParser();
 }
 
@@ -289,14 +294,17 @@ soap_new_message_id(char buf[48])
 	uuid_unparse_upper(u, buf + 5);
 }
 
+/* the namespaces every envelope declares, after s */
+static const struct { const char *prefix, *href; } decls[] = {
+	{ "a", WINRMD_NS_WSA }, { "x", WINRMD_NS_WXF },
+	{ "w", WINRMD_NS_WSMAN }, { "rsp", WINRMD_NS_SHELL },
+	{ "p", WINRMD_NS_WSMV },
+};
+#define NDECLS	(sizeof(decls) / sizeof(decls[0]))
+
 static xmlDocPtr
 envelope_new(xmlNodePtr *ret_header, xmlNodePtr *ret_body)
 {
-	static const struct { const char *prefix, *href; } decls[] = {
-		{ "a", WINRMD_NS_WSA }, { "x", WINRMD_NS_WXF },
-		{ "w", WINRMD_NS_WSMAN }, { "rsp", WINRMD_NS_SHELL },
-		{ "p", WINRMD_NS_WSMV },
-	};
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr env;
 	xmlNsPtr s;
@@ -310,7 +318,7 @@ envelope_new(xmlNodePtr *ret_header, xmlNodePtr *ret_body)
 	xmlNodeSetLang(env, BAD_CAST "en-US");
 	s = xmlNewNs(env, BAD_CAST WINRMD_NS_SOAP, BAD_CAST "s");
 	xmlSetNs(env, s);
-	for (size_t i = 0; i < sizeof(decls) / sizeof(decls[0]); i++)
+	for (size_t i = 0; i < NDECLS; i++)
 		xmlNewNs(env, BAD_CAST decls[i].href, BAD_CAST decls[i].prefix);
 	*ret_header = xmlNewChild(env, s, BAD_CAST "Header", NULL);
 	*ret_body = xmlNewChild(env, s, BAD_CAST "Body", NULL);
@@ -532,15 +540,167 @@ text_size(xmlNodePtr n)
 	return total;
 }
 
+/*
+ * A reply as soap_reply_new() made it with nothing added but frozen text
+ * (soap_freeze(), cim's instances) in its Body is most answers to Get
+ * and Pull: its text is libxml2's start tag of every envelope (written by
+ * libxml2 once), then the header's texts and the body's frozen texts as
+ * they are.  That is what xmlSaveDoc() writes for it only if the header's
+ * texts need no escaping and no scrubbing, which is checked, as is every
+ * node of the tree; anything else (NULL) is serialised by libxml2.
+ */
+#define PLAIN_HEADER_MAX	8
+
+static const char *
+envelope_start(size_t *ret_len)
+{
+	xmlNodePtr body;
+	xmlDocPtr doc;
+	size_t n = 0;
+	char *text, *gt;
+
+	if (env_start == NULL && (doc = soap_reply_bare(&body)) != NULL) {
+		if ((text = soap_serialize(doc, &n)) != NULL &&
+		    (gt = strchr(text, '>')) != NULL &&
+		    strncmp(gt + 1, "<s:Header/>", 11) == 0) {
+			start_len = (size_t)(gt + 1 - text);
+			gt[1] = '\0';
+			env_start = text;
+		} else
+			free(text);
+		xmlFreeDoc(doc);
+	}
+	*ret_len = start_len;
+	return env_start;
+}
+
+/* an element with nothing but its namespace (no attribute, declaration) */
+static bool
+bare_element(xmlNodePtr n, xmlNsPtr ns, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns == ns &&
+	    n->properties == NULL && n->nsDef == NULL &&
+	    (name == NULL || strcmp((const char *)n->name, name) == 0);
+}
+
+/* text libxml2 writes as it is: printable ASCII but for < > & */
+static bool
+plain_text(const xmlChar *t)
+{
+	for (; *t != '\0'; t++)
+		if (*t < 0x20 || *t > 0x7e || *t == '<' || *t == '>' ||
+		    *t == '&')
+			return false;
+	return true;
+}
+
+/* the envelope as envelope_new() declared it: s, the decls, xml:lang */
+static bool
+plain_envelope(xmlNodePtr env)
+{
+	xmlNsPtr ns = env->nsDef;
+	xmlAttrPtr lang = env->properties;
+
+	if (env->ns != ns || ns == NULL || ns->prefix == NULL ||
+	    strcmp((const char *)ns->prefix, "s") != 0 ||
+	    strcmp((const char *)ns->href, WINRMD_NS_SOAP) != 0 ||
+	    strcmp((const char *)env->name, "Envelope") != 0)
+		return false;
+	for (size_t i = 0; i < NDECLS; i++) {
+		if ((ns = ns->next) == NULL || ns->prefix == NULL ||
+		    strcmp((const char *)ns->prefix, decls[i].prefix) != 0 ||
+		    strcmp((const char *)ns->href, decls[i].href) != 0)
+			return false;
+	}
+	return ns->next == NULL && lang != NULL && lang->next == NULL &&
+	    lang->ns != NULL && lang->ns->prefix != NULL &&
+	    strcmp((const char *)lang->ns->prefix, "xml") == 0 &&
+	    strcmp((const char *)lang->name, "lang") == 0 &&
+	    lang->children != NULL && lang->children->next == NULL &&
+	    lang->children->type == XML_TEXT_NODE &&
+	    xmlStrEqual(lang->children->content, BAD_CAST "en-US");
+}
+
+static char *
+serialize_plain(xmlDocPtr doc, size_t *ret_len)
+{
+	xmlNodePtr env = xmlDocGetRootElement(doc), header, body, n;
+	xmlNodePtr hdr[PLAIN_HEADER_MAX];
+	size_t nhdr = 0, len, slen;
+	const char *start;
+	xmlNsPtr a;
+	char *out, *w;
+
+	if (env == NULL || doc->children != env || env->next != NULL ||
+	    !plain_envelope(env))
+		return NULL;
+	a = env->nsDef->next;	/* decls[0]: a */
+	header = env->children;
+	body = header != NULL ? header->next : NULL;
+	/* (an empty header or body is libxml2's: so is envelope_start's) */
+	if (!bare_element(header, env->ns, "Header") ||
+	    !bare_element(body, env->ns, "Body") || body->next != NULL ||
+	    header->children == NULL || body->children == NULL ||
+	    (start = envelope_start(&slen)) == NULL)
+		return NULL;
+	len = slen + strlen("<s:Header></s:Header><s:Body></s:Body></s:Envelope>");
+	for (n = header->children; n != NULL; n = n->next) {
+		xmlNodePtr t = n->children;
+
+		if (nhdr == PLAIN_HEADER_MAX || !bare_element(n, a, NULL) ||
+		    t == NULL || t->next != NULL || t->type != XML_TEXT_NODE ||
+		    t->name == xmlStringTextNoenc || t->content == NULL ||
+		    t->content[0] == '\0' || !plain_text(t->content))
+			return NULL;
+		hdr[nhdr++] = n;
+		/* <a:name>text</a:name> */
+		len += 2 * xmlStrlen(n->name) + 9 +
+		    (size_t)xmlStrlen(t->content);
+	}
+	for (n = body->children; n != NULL; n = n->next) {
+		if (n->type != XML_TEXT_NODE || n->name != xmlStringTextNoenc ||
+		    n->content == NULL)
+			return NULL;
+		len += (size_t)xmlStrlen(n->content);
+	}
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	w = out;
+#define PUT(s, l)	do { memcpy(w, (s), (l)); w += (l); } while (0)
+#define PUTS(s)		PUT((s), strlen((const char *)(s)))
+	PUT(start, slen);
+	PUTS("<s:Header>");
+	for (size_t i = 0; i < nhdr; i++) {
+		PUTS("<a:");
+		PUTS(hdr[i]->name);
+		PUTS(">");
+		PUTS(hdr[i]->children->content);
+		PUTS("</a:");
+		PUTS(hdr[i]->name);
+		PUTS(">");
+	}
+	PUTS("</s:Header><s:Body>");
+	for (n = body->children; n != NULL; n = n->next)
+		PUTS(n->content);
+	PUTS("</s:Body></s:Envelope>");
+#undef PUTS
+#undef PUT
+	*w = '\0';
+	*ret_len = (size_t)(w - out);
+	return out;
+}
+
 char *
 soap_serialize(xmlDocPtr doc, size_t *ret_len)
 {
-	xmlBufferPtr buf = serialize_buffer(SERIALIZE_INITIAL +
-	    text_size(xmlDocGetRootElement(doc)));
+	xmlBufferPtr buf;
 	xmlSaveCtxtPtr save;
-	char *out = NULL;
+	char *out;
 
-	if (buf == NULL)
+	if ((out = serialize_plain(doc, ret_len)) != NULL)
+		return out;
+	if ((buf = serialize_buffer(SERIALIZE_INITIAL +
+	    text_size(xmlDocGetRootElement(doc)))) == NULL)
 		return NULL;
 	scrub_controls(xmlDocGetRootElement(doc));
 	save = xmlSaveToBuffer(buf, "UTF-8", SAVE_OPTIONS);

@@ -326,6 +326,19 @@ cim_scalar_done(enum cim_type t, union cim_scalar *v)
 
 /* ------------------------------------------------------------- format */
 
+/* v as n digits, zero-padded, at p; past them */
+static char *
+put_digits(char *p, unsigned v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
+#define DATETIME_MAX	sizeof("2024-04-03T14:45:50.468750+02:00")
+
 int
 cim_format_datetime(const struct cim_dt *dt, char *buf, size_t len)
 {
@@ -338,9 +351,41 @@ cim_format_datetime(const struct cim_dt *dt, char *buf, size_t len)
 		snprintf(buf, len, "%s", "");
 		return -EINVAL;
 	}
+	off = tm.tm_gmtoff / 60;
+	/* what the snprintf()s below write, without their cost (a Get of
+	 * Win32_OperatingSystem has three of these) */
+	if (len >= DATETIME_MAX && tm.tm_year >= -1900 &&
+	    tm.tm_year <= 9999 - 1900 && labs(off) < 100 * 60) {
+		char *p = buf;
+
+		p = put_digits(p, (unsigned)(tm.tm_year + 1900), 4);
+		*p++ = '-';
+		p = put_digits(p, (unsigned)tm.tm_mon + 1, 2);
+		*p++ = '-';
+		p = put_digits(p, (unsigned)tm.tm_mday, 2);
+		*p++ = 'T';
+		p = put_digits(p, (unsigned)tm.tm_hour, 2);
+		*p++ = ':';
+		p = put_digits(p, (unsigned)tm.tm_min, 2);
+		*p++ = ':';
+		p = put_digits(p, (unsigned)tm.tm_sec, 2);
+		if (dt->usec > 0 && dt->usec < 1000000) {
+			*p++ = '.';
+			p = put_digits(p, (unsigned)dt->usec, 6);
+		}
+		if (off == 0)
+			*p++ = 'Z';
+		else {
+			*p++ = off < 0 ? '-' : '+';
+			p = put_digits(p, (unsigned)(labs(off) / 60), 2);
+			*p++ = ':';
+			p = put_digits(p, (unsigned)(labs(off) % 60), 2);
+		}
+		*p = '\0';
+		return 0;
+	}
 	if (dt->usec > 0 && dt->usec < 1000000)
 		snprintf(frac, sizeof(frac), ".%06d", (int)dt->usec);
-	off = tm.tm_gmtoff / 60;
 	if (off == 0)
 		snprintf(zone, sizeof(zone), "Z");
 	else

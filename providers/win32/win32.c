@@ -42,19 +42,25 @@ static const struct w32_paths default_paths = {
 /* ------------------------------------------------------------ helpers */
 
 const char *
+w32_hostname_of(const char *nodename, char *buf, size_t len)
+{
+	size_t n = strcspn(nodename, ".");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, nodename, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+const char *
 w32_hostname(char *buf, size_t len)
 {
 	struct utsname u;
-	size_t n;
 
 	if (uname(&u) < 0)
 		snprintf(u.nodename, sizeof(u.nodename), "localhost");
-	n = strcspn(u.nodename, ".");
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, u.nodename, n);
-	buf[n] = '\0';
-	return buf;
+	return w32_hostname_of(u.nodename, buf, len);
 }
 
 void

@@ -95,6 +95,8 @@ void	w32_os_fini(void);
 
 /* --- win32.c: small shared helpers --- */
 const char *w32_hostname(char *buf, size_t len);	/* short host name */
+/* the same of a uname()'s nodename (one uname() for all a Get needs) */
+const char *w32_hostname_of(const char *nodename, char *buf, size_t len);
 const char *w32_os_name(void);		/* "Caption|/|root device", cached */
 /* source of the filesystem mounted on "/", e.g. "/dev/vda1" */
 void	w32_root_device(char *buf, size_t len);

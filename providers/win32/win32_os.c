@@ -9,7 +9,8 @@
  * was created or ended since (/proc/loadavg); the root device only when
  * the mount table changed (poll on mountinfo); os-release, the locale and
  * the machine id only when inotify says a file of their directories
- * changed; utmp only when its size or times changed.
+ * changed; utmp only when inotify says its directory changed it, and then
+ * only if its size or times changed.
  */
 #define _GNU_SOURCE
 
@@ -256,10 +257,14 @@ count_processes(void)
 #define WATCH_DIRS		3
 
 static struct os_cache {
-	char		 proc[256], etc[256], usr_lib[256];	/* for these */
+	char		 proc[256], etc[256], usr_lib[256], utmp[256];	/* for these */
 	bool		 open;
 	int		 loadavg_fd, meminfo_fd, pid_max_fd, mounts_fd;
 	int		 inotify_fd;
+	/* utmp's directory's watch (-1: none, stat utmp every time), and
+	 * whether it is also one of the others' */
+	int		 utmp_wd;
+	bool		 utmp_wd_shared;
 	bool		 init_pidns;
 	/* processes, counted when loadavg said threads, last pid */
 	bool		 procs_ok;
@@ -283,7 +288,7 @@ static struct os_cache {
 	unsigned	 users;
 	bool		 have_users;
 } oc = { .loadavg_fd = -1, .meminfo_fd = -1, .pid_max_fd = -1,
-    .mounts_fd = -1, .inotify_fd = -1 };
+    .mounts_fd = -1, .inotify_fd = -1, .utmp_wd = -1 };
 
 static int
 open_in(const char *dir, const char *rel)
@@ -311,6 +316,7 @@ w32_os_fini(void)
 	close_fd(&oc.pid_max_fd);
 	close_fd(&oc.mounts_fd);
 	close_fd(&oc.inotify_fd);
+	oc.utmp_wd = -1;
 	if (oc.have_os)
 		os_release_done(&oc.os);
 	oc.have_os = false;
@@ -324,19 +330,66 @@ watch_dirs(void)
 	const uint32_t mask = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE |
 	    IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE |
 	    IN_DELETE_SELF | IN_MOVE_SELF;
-	char path[4096];
+	char path[4096], *slash;
+	int wd[3];
 
 	if (oc.inotify_fd < 0)
 		return;
-	if (inotify_add_watch(oc.inotify_fd, w32->paths.etc, mask) < 0 ||
-	    inotify_add_watch(oc.inotify_fd, w32->paths.usr_lib, mask) < 0 ||
+	if ((wd[0] = inotify_add_watch(oc.inotify_fd, w32->paths.etc,
+	    mask)) < 0 ||
+	    (wd[1] = inotify_add_watch(oc.inotify_fd, w32->paths.usr_lib,
+	    mask)) < 0 ||
 	    w32_path(path, sizeof(path), w32->paths.etc, "default") < 0) {
 		/* a directory we cannot watch: read the files every time */
 		close_fd(&oc.inotify_fd);
+		oc.utmp_wd = -1;
 		return;
 	}
 	/* no /etc/default: its creation is an event of /etc */
-	(void)inotify_add_watch(oc.inotify_fd, path, mask);
+	wd[2] = inotify_add_watch(oc.inotify_fd, path, mask);
+	/* utmp's directory (/run): without a watch, utmp is stat()ed */
+	snprintf(path, sizeof(path), "%s", w32->paths.utmp);
+	if ((slash = strrchr(path, '/')) != NULL && slash != path) {
+		*slash = '\0';
+		oc.utmp_wd = inotify_add_watch(oc.inotify_fd, path, mask);
+	} else
+		oc.utmp_wd = -1;
+	oc.utmp_wd_shared = oc.utmp_wd == wd[0] || oc.utmp_wd == wd[1] ||
+	    oc.utmp_wd == wd[2];
+}
+
+/*
+ * Reads what inotify reported: true if the files of etc, usr/lib or
+ * etc/default changed (or the queue overflowed); an event of utmp (or of
+ * its directory itself) makes utmp be looked at again.
+ */
+static bool
+watch_events(void)
+{
+	const char *base = strrchr(w32->paths.utmp, '/');
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool changed = false;
+	ssize_t n;
+
+	base = base != NULL ? base + 1 : w32->paths.utmp;
+	while ((n = read(oc.inotify_fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p + sizeof(struct inotify_event) <= buf + n;) {
+			const struct inotify_event *ev = (const void *)p;
+
+			p += sizeof(*ev) + ev->len;
+			if (ev->wd == oc.utmp_wd && oc.utmp_wd >= 0) {
+				if (ev->len == 0 || strcmp(ev->name, base) == 0)
+					oc.utmp_ok = false;
+				if (!oc.utmp_wd_shared && !(ev->mask &
+				    (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)))
+					continue;
+			}
+			/* an overflow, another directory's, a watch gone */
+			oc.utmp_ok = oc.utmp_ok && !(ev->mask & IN_Q_OVERFLOW);
+			changed = true;
+		}
+	}
+	return changed;
 }
 
 /* the files (the paths may be fixtures: a change of them starts again) */
@@ -348,12 +401,14 @@ cache_open(void)
 
 	if (oc.open && strcmp(oc.proc, w32->paths.proc) == 0 &&
 	    strcmp(oc.etc, w32->paths.etc) == 0 &&
-	    strcmp(oc.usr_lib, w32->paths.usr_lib) == 0)
+	    strcmp(oc.usr_lib, w32->paths.usr_lib) == 0 &&
+	    strcmp(oc.utmp, w32->paths.utmp) == 0)
 		return;
 	w32_os_fini();
 	snprintf(oc.proc, sizeof(oc.proc), "%s", w32->paths.proc);
 	snprintf(oc.etc, sizeof(oc.etc), "%s", w32->paths.etc);
 	snprintf(oc.usr_lib, sizeof(oc.usr_lib), "%s", w32->paths.usr_lib);
+	snprintf(oc.utmp, sizeof(oc.utmp), "%s", w32->paths.utmp);
 	/* /proc's files are never replaced; a fixture's may be */
 	if (strcmp(w32->paths.proc, "/proc") == 0) {
 		oc.loadavg_fd = open_in(w32->paths.proc, "loadavg");
@@ -433,18 +488,35 @@ process_count(void)
 	return oc.procs;
 }
 
+/*
+ * What changed since the last Get, in one poll(): the mount table
+ * (POLLERR | POLLPRI: changed since the last poll, proc(5)) and inotify's
+ * directories (events queued).  Both, if poll() fails.
+ */
+static void
+poll_changes(bool *mounts, bool *events)
+{
+	struct pollfd p[2] = {
+		{ .fd = oc.mounts_fd, .events = POLLPRI },
+		{ .fd = oc.inotify_fd, .events = POLLIN },
+	};
+
+	*mounts = *events = true;
+	if (poll(p, 2, 0) < 0)
+		return;
+	*mounts = p[0].revents != 0;
+	*events = p[1].revents != 0;
+}
+
 /* the root device, read again when the mount table changed */
 static const char *
-root_device(void)
+root_device(bool changed)
 {
-	struct pollfd p = { .fd = oc.mounts_fd, .events = POLLPRI };
-
 	if (oc.mounts_fd < 0) {
 		w32_root_device(oc.dev, sizeof(oc.dev));
 		return oc.dev;
 	}
-	/* POLLERR | POLLPRI: changed since the last poll (proc(5)) */
-	if (poll(&p, 1, 0) != 0 || !oc.dev_ok) {
+	if (changed || !oc.dev_ok) {
 		w32_root_device(oc.dev, sizeof(oc.dev));
 		oc.dev_ok = true;
 		oc.install_ok = false;
@@ -452,19 +524,16 @@ root_device(void)
 	return oc.dev;
 }
 
-/* os-release, LANG and the machine id: read again after inotify's news */
+/* os-release, LANG and the machine id: read again after inotify's news
+ * (events: poll() says some are queued) */
 static void
-files_load(void)
+files_load(bool events)
 {
-	char buf[4096], path[4096];
+	char path[4096];
 	bool changed = false;
 
-	if (oc.inotify_fd >= 0) {
-		while (read(oc.inotify_fd, buf, sizeof(buf)) > 0)
-			changed = true;
-		if (changed)
-			watch_dirs();
-	}
+	if (oc.inotify_fd >= 0 && events && (changed = watch_events()))
+		watch_dirs();
 	if (oc.files_ok && oc.inotify_fd >= 0 && !changed)
 		return;
 	if (oc.have_os)
@@ -489,8 +558,16 @@ utmp_users(unsigned *ret)
 	struct stat st;
 	char console[64];
 
+	/* nothing of utmp's directory changed since it was looked at */
+	if (oc.utmp_ok && oc.utmp_wd >= 0 && oc.inotify_fd >= 0) {
+		*ret = oc.users;
+		return oc.have_users;
+	}
 	if (stat(w32->paths.utmp, &st) < 0) {
-		oc.utmp_ok = false;
+		/* none: until its directory changes */
+		memset(&oc.utmp_st, 0, sizeof(oc.utmp_st));
+		oc.have_users = false;
+		oc.utmp_ok = true;
 		return false;
 	}
 	if (!oc.utmp_ok || st.st_ino != oc.utmp_st.st_ino ||
@@ -551,20 +628,24 @@ os_enumerate(struct cim_ctx *ctx, void *unused)
 	const char *cs, *dev;
 	uint32_t lcid;
 	unsigned users;
+	bool mounts, events;
 	time_t t;
 
 	(void)unused;
 	if ((i = svc->instance(ctx)) == NULL)
 		return w32_fail_nomem(ctx);
 	cache_open();
-	files_load();
-	dev = root_device();
+	poll_changes(&mounts, &events);
+	files_load(events);
+	dev = root_device(mounts);
 	if (!oc.install_ok || oc.mounts_fd < 0 || oc.inotify_fd < 0) {
 		oc.install = install_date();
 		oc.install_ok = true;
 	}
-	if (uname(&u) < 0)
+	if (uname(&u) < 0) {
 		memset(&u, 0, sizeof(u));
+		snprintf(u.nodename, sizeof(u.nodename), "localhost");
+	}
 
 	svc->set_string(i, OP_NAME, w32_os_name());
 	svc->set_string(i, OP_CAPTION, os->pretty_name ? os->pretty_name :
@@ -579,7 +660,8 @@ os_enumerate(struct cim_ctx *ctx, void *unused)
 	svc->set_uint(i, OP_OS_TYPE, OS_TYPE_LINUX);
 	if (os->id != NULL)
 		svc->set_string(i, OP_OTHER_TYPE_DESCRIPTION, os->id);
-	svc->set_string(i, OP_CS_NAME, w32_hostname(host, sizeof(host)));
+	svc->set_string(i, OP_CS_NAME, w32_hostname_of(u.nodename, host,
+	    sizeof(host)));
 
 	if ((t = w32_boot_time()) != 0)
 		svc->set_datetime(i, OP_LAST_BOOT_UP_TIME, t, 0);

@@ -10,6 +10,11 @@
  * the memo answers one, that body must parse, its digest must be the one
  * in the answer, and the answer's RelatesTo must be its MessageID.
  *
+ * Such inputs are also learnt twice as parsed requests (the second time
+ * keeps them); when the parse memo gives a parse for the input or for the
+ * input with another MessageID, its digest must be that of the body's own
+ * parse and its MessageID the body's.
+ *
  * Identify bodies are learnt as known Identify bodies (as http.c does);
  * the memo must never take a body for an Identify that does not parse as
  * one, and must know a small one it has just learnt.
@@ -191,6 +196,34 @@ check(const char *body, size_t len)
 	free(ma.text);
 }
 
+/* a kept parse of body, if any, is body's parse */
+static void
+check_parsed(const char *body, size_t len)
+{
+	struct wsman_msg m = { 0 };
+	struct arena *a = arena_new();
+	struct memo_parsed *mp;
+	uint64_t d;
+	char id[4096];
+
+	if (a == NULL)
+		abort();
+	if ((mp = reply_memo_parsed(body, len, a, &m)) != NULL) {
+		if (!parse(body, len, &d, id, sizeof(id))) {
+			fprintf(stderr, "a kept parse for a body that does not "
+			    "parse\n");
+			abort();
+		}
+		if (digest(&m) != d || strcmp(m.message_id, id) != 0) {
+			fprintf(stderr, "a kept parse of another message (%s, "
+			    "MessageID %s)\n", m.message_id, id);
+			abort();
+		}
+		reply_memo_parsed_release(mp);
+	}
+	arena_free(a);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -232,7 +265,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "urn:fuzz/resource", &lim);
 	free(text);
 
+	/* seen twice: kept parsed */
+	reply_memo_parsed_learn(body, size, id, &lim);
+	reply_memo_parsed_learn(body, size, id, &lim);
+
 	check(body, size);
+	check_parsed(body, size);
 	/* the same body with another MessageID text where the id stands */
 	idlen = strlen(id);
 	if (idlen > 0 && (at = memmem(body, size, id, idlen)) != NULL &&
@@ -244,6 +282,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(other + pre + 12, at + idlen, size - pre - idlen);
 		n = size - idlen + 12;
 		check(other, n);
+		check_parsed(other, n);
 		free(other);
 	}
 	return 0;

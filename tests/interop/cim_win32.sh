@@ -8,7 +8,9 @@
 #    EndOfSequence returns every process exactly once
 #  - WQL SELECT Name,ProcessId FROM Win32_Process WHERE Name='sleep'
 #  - Get of Win32_OperatingSystem (by enumerating for its key, then Get;
-#    and without selectors: a singleton, as `winrm get` sends it)
+#    and without selectors: a singleton, as `winrm get` sends it); the
+#    same Get five times answers each anew (own RelatesTo, LocalDateTime
+#    later each time, NumberOfProcesses up with 50 processes started)
 #  - Invoke Create starts a process as the test user (its uid is checked
 #    in /proc) and Terminate stops it; Terminate of a root-owned process
 #    by the test user -> ReturnValue 2, the process lives on
@@ -37,7 +39,7 @@ ROOT_PID=$!
 with_timeout 100 "$PY" - "$URL_HTTP4" "$TEST_USER" "$TEST_PASS" "$TEST_UID" \
     "$SLEEP_PID" "$$" "$ROOT_PID" <<'EOF'
 
-import os, sys, time, cim_common as cc
+import os, subprocess, sys, time, cim_common as cc
 from cim_common import check, expect_ok, expect_fault, prop, items
 url, user, pw, uid, sleep_pid, my_pid, root_pid = sys.argv[1:8]
 c = cc.Client(url, user, pw)
@@ -108,6 +110,33 @@ def main():
     check(prop(body_of(r)[0], "Name") == name,
           "the singleton's Name: %r" % prop(body_of(r)[0], "Name"))
     print("   ok: Get Win32_OperatingSystem without selectors (a singleton)")
+
+    # the same Get again and again (the daemon keeps its parse from the
+    # second on): every answer made anew, for its own MessageID, with
+    # values read again (processes started between two Gets count)
+    seen, stamps, rel = [], [], set()
+    kids = []
+    for n in range(5):
+        if n == 4:
+            kids = [subprocess.Popen(["sleep", "4323"]) for k in range(50)]
+        r = c.get(OS, {"Name": name})
+        expect_ok(r, "Get Win32_OperatingSystem, again (%d)" % n)
+        o = body_of(r)[0]
+        seen.append(int(prop(o, "NumberOfProcesses")))
+        stamps += [e[0].text for e in o.iter()
+                   if cc.local(e.tag) == "LocalDateTime"]
+        rel.add(r.root.find("s:Header/a:RelatesTo", cc.NS).text)
+    for k in kids:
+        k.kill()
+        k.wait()
+    check(len(rel) == 5, "RelatesTo repeated: %s" % rel)
+    check(stamps == sorted(stamps) and len(set(stamps)) == 5,
+          "LocalDateTime not read again: %s" % stamps)
+    check(seen[4] >= seen[3] + 25,
+          "50 processes started, NumberOfProcesses %d -> %d" % (seen[3], seen[4]))
+    print("   ok: the same Get 5 times: own RelatesTo, LocalDateTime %s .. %s, "
+          "NumberOfProcesses %d -> %d with 50 processes started"
+          % (stamps[0], stamps[4], seen[3], seen[4]))
 
     # a wrong key
     r = c.get(PROC, {"Handle": "999999999"})

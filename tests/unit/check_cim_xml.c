@@ -566,6 +566,16 @@ START_TEST(test_datetime_format)
 	assert_dt(1712148350, 0, "America/New_York", "2024-04-03T08:45:50-04:00");
 	assert_dt(1712148350, 0, "Asia/Kolkata", "2024-04-03T18:15:50+05:30");
 	assert_dt(0, 0, "UTC", "1970-01-01T00:00:00Z");
+	/* past the four digits of a year, and into a short buffer */
+	assert_dt(253402300800, 0, "UTC", "10000-01-01T00:00:00Z");
+	{
+		struct cim_dt dt = { 1712148350, 468750 };
+		char small[12];
+
+		ck_assert_int_eq(cim_format_datetime(&dt, small,
+		    sizeof(small)), 0);
+		ck_assert_str_eq(small, "2024-04-03T");
+	}
 }
 END_TEST
 

@@ -3,13 +3,15 @@
  * that differs from a learnt one only in its MessageID's text, for the
  * same principal, with the learnt answer under new ids; and nothing else.
  * It keeps Identify's answers, the objects made of them and the bodies
- * known to be an Identify, and one rule forgets all of it: a new
- * configuration generation (or a flush).
+ * known to be an Identify, and requests parsed (a body asked again but
+ * for its MessageID), and one rule forgets all of it: a new configuration
+ * generation (or a flush).
  */
 #include "build.h"
 
 #include "unit.h"
 
+#include "arena.h"
 #include "auth.h"
 #include "reply_memo.h"
 #include "soap.h"
@@ -426,6 +428,105 @@ START_TEST(test_one_invalidation)
 }
 END_TEST
 
+/* body's parse as http.c makes it, and learnt (parsed memo) when good */
+static void
+parse_and_learn(const char *body, size_t len)
+{
+	struct wsman_msg msg = { .max_envelope = lim.max_envelope };
+	struct arena *a = arena_new();
+	struct fault f = { 0 };
+	xmlDocPtr doc = soap_parse(body, len, &f);
+
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_int_eq(wsman_envelope(&msg, doc, &f), 0);
+	ck_assert_int_eq(wsman_read_headers(&msg, a, &lim, &f), 0);
+	reply_memo_parsed_learn(body, len, msg.message_id, &lim);
+	xmlFreeDoc(doc);
+	arena_free(a);
+}
+
+/* the parse kept for a Get of uri with MessageID id, or NULL */
+static struct memo_parsed *
+parsed_for(const char *uri, const char *id, struct arena *a,
+    struct wsman_msg *msg)
+{
+	size_t blen;
+	char *body = get_body(uri, id, &blen);
+	struct memo_parsed *mp = reply_memo_parsed(body, blen, a, msg);
+
+	free(body);
+	return mp;
+}
+
+/*
+ * A body asked twice but for its MessageID is kept parsed: a third gets
+ * the parse (action, resource, timeout, its header and body elements)
+ * with its own MessageID; another resource, an escaped id, an id that
+ * occurs twice in the body, a body seen once, or a new generation do not.
+ */
+START_TEST(test_parsed_kept)
+{
+	struct arena *a = arena_new();
+	struct wsman_msg msg = { 0 };
+	struct memo_parsed *mp;
+	size_t blen;
+	char *body;
+
+	body = get_body(CONFIG_URI, "uuid:one", &blen);
+	parse_and_learn(body, blen);
+	free(body);
+	/* seen once: a candidate, not kept */
+	ck_assert_ptr_null(parsed_for(CONFIG_URI, "uuid:x", a, &msg));
+	body = get_body(CONFIG_URI, "uuid:two-2", &blen);
+	parse_and_learn(body, blen);
+	free(body);
+
+	mp = parsed_for(CONFIG_URI, "uuid:three-3", a, &msg);
+	ck_assert_ptr_nonnull(mp);
+	ck_assert_str_eq(msg.message_id, "uuid:three-3");
+	ck_assert_str_eq(msg.action, GET_ACTION);
+	ck_assert_str_eq(msg.resource_uri, CONFIG_URI);
+	ck_assert_uint_eq(msg.timeout_ms, 60000);
+	ck_assert(!msg.identify);
+	ck_assert_ptr_nonnull(msg.doc);
+	ck_assert_ptr_nonnull(msg.header);
+	ck_assert(soap_is(msg.header, WINRMD_NS_SOAP, "Header"));
+	/* a flush (or an eviction) leaves a request its document */
+	reply_memo_flush();
+	ck_assert_ptr_null(parsed_for(CONFIG_URI, "uuid:four", a, &msg));
+	ck_assert(soap_is(xmlDocGetRootElement(msg.doc), WINRMD_NS_SOAP,
+	    "Envelope"));
+	reply_memo_parsed_release(mp);
+
+	/* learnt again: other bodies still parse */
+	for (int i = 0; i < 2; i++) {
+		body = get_body(CONFIG_URI, i ? "uuid:b" : "uuid:a", &blen);
+		parse_and_learn(body, blen);
+		free(body);
+	}
+	mp = parsed_for(CONFIG_URI, "uuid:c", a, &msg);
+	ck_assert_ptr_nonnull(mp);
+	reply_memo_parsed_release(mp);
+	ck_assert_ptr_null(parsed_for(CONFIG_URI "/Listener", "uuid:c", a,
+	    &msg));
+	ck_assert_ptr_null(parsed_for(CONFIG_URI, "uuid:&#x63;", a, &msg));
+	ck_assert_ptr_null(parsed_for(CONFIG_URI, "uuid c", a, &msg));
+
+	/* an id that is also elsewhere in the body is never told apart */
+	for (int i = 0; i < 3; i++) {
+		body = get_body(CONFIG_URI "/uuid:same", "uuid:same", &blen);
+		parse_and_learn(body, blen);
+		free(body);
+	}
+	ck_assert_ptr_null(parsed_for(CONFIG_URI "/uuid:same", "uuid:same",
+	    a, &msg));
+
+	W->cfg_gen++;
+	ck_assert_ptr_null(parsed_for(CONFIG_URI, "uuid:c", a, &msg));
+	arena_free(a);
+}
+END_TEST
+
 static void
 setup(void)
 {
@@ -454,6 +555,7 @@ memo_suite(void)
 	tcase_add_test(tc, test_identify_kept);
 	tcase_add_test(tc, test_identify_bodies);
 	tcase_add_test(tc, test_one_invalidation);
+	tcase_add_test(tc, test_parsed_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,7 +3,7 @@
  * no entities, no external loads, no XInclude; depth, element and
  * attribute caps; malformed input), and the envelopes soap_reply_new() and
  * soap_serialize() make (header fields, no XML declaration, control
- * characters replaced).  Also times a 100,000-attribute element.
+ * characters replaced, libxml2's bytes when it writes a reply itself).  Also times a 100,000-attribute element.
  */
 #include "build.h"
 
@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <libxml/parser.h>
+#include <libxml/xmlsave.h>
 
 #include "soap.h"
 #include "unit.h"
@@ -627,6 +628,90 @@ START_TEST(test_freeze)
 }
 END_TEST
 
+/* doc as libxml2's writer makes it (what soap_serialize() must equal) */
+static char *
+libxml2_text(xmlDocPtr doc)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlSaveCtxtPtr save = xmlSaveToBuffer(buf, "UTF-8",
+	    XML_SAVE_NO_DECL | XML_SAVE_AS_XML);
+	char *text;
+	size_t len;
+
+	ck_assert_ptr_nonnull(save);
+	ck_assert_int_ge(xmlSaveDoc(save, doc), 0);
+	ck_assert_int_ge(xmlSaveClose(save), 0);
+	len = (size_t)xmlBufferLength(buf);
+	while (len > 0 && xmlBufferContent(buf)[len - 1] == '\n')
+		len--;
+	text = strndup((const char *)xmlBufferContent(buf), len);
+	xmlBufferFree(buf);
+	return text;
+}
+
+/*
+ * The replies soap_serialize() writes without libxml2's writer (frozen
+ * text in the body of an envelope as soap_reply_new() made it) and those
+ * that look like them but are not (escapes in the header, another
+ * declaration or attribute, an element or nothing in the body): each the
+ * same bytes as libxml2 writes.
+ */
+START_TEST(test_serialize_plain)
+{
+	static const char *const relates[] = {
+		"uuid:2af4dd71-b624-4a0b-9458-d74547e79b0d", NULL, "a&b<c>",
+		"caf\xc3\xa9", "x\"y'z",
+	};
+
+	for (int c = 0; c < 9 * 5; c++) {
+		xmlNodePtr body = NULL, e;
+		xmlDocPtr doc = soap_reply_new(c % 9 == 8 ? "urn:a&b" :
+		    WINRMD_ACTION_GET "Response", relates[c / 9], &body);
+		char *mine, *theirs;
+		size_t len = 0;
+
+		ck_assert_ptr_nonnull(doc);
+		for (int i = 0; i < (c % 9 == 1 ? 2 : 1) && c % 9 != 7; i++) {
+			xmlNsPtr p;
+
+			e = xmlNewChild(body, NULL, BAD_CAST "Item", NULL);
+			p = xmlNewNs(e, BAD_CAST "urn:p", BAD_CAST "p");
+			xmlNewTextChild(e, p, BAD_CAST "Name",
+			    BAD_CAST "caf\xc3\xa9 <&> \"q\"");
+			ck_assert_uint_ne(soap_freeze(e), SIZE_MAX);
+		}
+		switch (c % 9) {
+		case 2:		/* an element beside the text */
+			xmlNewChild(body, NULL, BAD_CAST "Plain", NULL);
+			break;
+		case 3:		/* another declaration on the envelope */
+			xmlNewNs(body->parent, BAD_CAST "urn:q", BAD_CAST "q");
+			break;
+		case 4:		/* an attribute on a header element */
+			xmlNewProp(body->prev->children, BAD_CAST "q",
+			    BAD_CAST "1");
+			break;
+		case 5:		/* another header element */
+			xmlNewTextChild(body->prev, NULL, BAD_CAST "Extra",
+			    BAD_CAST "x");
+			break;
+		case 6:		/* an attribute on the body */
+			xmlNewProp(body, BAD_CAST "q", BAD_CAST "1");
+			break;
+		}
+		theirs = libxml2_text(doc);
+		mine = soap_serialize(doc, &len);
+		ck_assert_ptr_nonnull(mine);
+		ck_assert_uint_eq(len, strlen(mine));
+		ck_assert_msg(strcmp(mine, theirs) == 0, "case %d:\n%s\n%s", c,
+		    mine, theirs);
+		free(mine);
+		free(theirs);
+		xmlFreeDoc(doc);
+	}
+}
+END_TEST
+
 static void
 setup(void)
 {
@@ -667,6 +752,7 @@ soap_suite(void)
 	tcase_add_test(tc, test_message_id);
 	tcase_add_test(tc, test_serialize);
 	tcase_add_test(tc, test_freeze);
+	tcase_add_test(tc, test_serialize_plain);
 	suite_add_tcase(s, tc);
 	return s;
 }

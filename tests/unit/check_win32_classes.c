@@ -548,6 +548,14 @@ START_TEST(test_os_changes)
 	ctx = mock_enumerate("Win32_OperatingSystem", mock_principal_self());
 	ck_assert_uint_eq(uint_of(ctx->emitted[0], "NumberOfUsers"), 1);
 	mock_ctx_free(ctx);
+	/* unchanged: the same; gone: none */
+	ctx = mock_enumerate("Win32_OperatingSystem", mock_principal_self());
+	ck_assert_uint_eq(uint_of(ctx->emitted[0], "NumberOfUsers"), 1);
+	mock_ctx_free(ctx);
+	ck_assert_int_eq(unlink(text), 0);
+	ctx = mock_enumerate("Win32_OperatingSystem", mock_principal_self());
+	ck_assert(mock_is_null(ctx->emitted[0], "NumberOfUsers"));
+	mock_ctx_free(ctx);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s/5555", dir, w32->paths.proc);
 	ck_assert_int_eq(system(cmd), 0);
