@@ -35,5 +35,7 @@ int	session_helper_main(int argc, char **argv)
 
 /* "--pam-session": the helper's first argument */
 #define SESSION_HELPER_ARG	"--pam-session"
+/* what a spare helper takes on stdin: service, user, client, shell */
+#define SESSION_SPARE_ARGS_MAX	1024
 
 #endif
