@@ -454,14 +454,15 @@ run(struct command *c, struct psrp_script *s)
 	uuid_unparse_upper(u, uid);
 	snprintf(pp->mark, sizeof(pp->mark), "WINRMD-RUNSPACE-STATE-%s", uid);
 	pp->created = true;
-	/* the pool's warm process (a shell), with the script and the input
-	 * so far; cmdlets run winrmd-native instead */
-	if (script.plan == NULL && psrp_warm_take(pool, c, pp->mark, &script,
+	/* the pool's warm process (a shell, or winrmd-native for cmdlets),
+	 * with the script and the input so far */
+	if (psrp_warm_take(pool, c, pp->mark, &script,
 	    (const unsigned char *)pp->held_in, pp->held_len,
 	    pp->no_input || pp->held_end) == 0) {
 		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s started in "
-		    "pool %s (pid %d, warm)", c->id, sh->user.name, sh->id,
-		    (int)c->child.pid);
+		    "pool %s (pid %d, warm%s)", c->id, sh->user.name, sh->id,
+		    (int)c->child.pid, script.plan != NULL ?
+		    " winrmd-native" : "");
 		goto out;
 	}
 	wrapper = psrp_wrapper(pp->mark,
@@ -474,19 +475,11 @@ run(struct command *c, struct psrp_script *s)
 	}
 	for (n = 0; env[n] != NULL; n++)
 		;
-	if (script.plan != NULL) {
-		/* Get-CimInstance loads the providers the cim plugin has
-		 * (psrp_run_env leaves room for these two) */
-		const char *pl = host->conf_str("CIM", "Providers");
-		const char *pd = host->conf_str("CIM", "ProviderDirectory");
-
-		if (pl != NULL && asprintf(&cim_env[0],
-		    "WINRMD_PSRP_CIM_PROVIDERS=%s", pl) > 0)
-			env[n++] = cim_env[0];
-		if (pd != NULL && asprintf(&cim_env[1], "WINRMD_PSRP_CIM_DIR=%s",
-		    pd) > 0)
-			env[n++] = cim_env[1];
-	}
+	/* Get-CimInstance loads the providers the cim plugin has
+	 * (psrp_run_env leaves room for these two) */
+	if (script.plan != NULL)
+		for (int i = 0, k = psrp_cim_env(cim_env); i < k; i++)
+			env[n++] = cim_env[i];
 	argv[0] = (char *)psrp_posix_shell(sh->user.shell);
 	r = 1;
 	/* the profile once per runspace, as PowerShell loads its own: the

@@ -14,7 +14,11 @@
  * the warm one: it is killed and reaped, as with the pool.  It counts
  * against the shell's and user's processes like any child; a spawn
  * refused (a quota) leaves the pool without one, and pipelines start
- * cold as before.
+ * cold as before.  A pool whose last pipeline was made of cmdlets (served
+ * as objects by `winrmd-native psobject') keeps a warm `winrmd-native
+ * psobject -' instead, which takes its mark and plan on stdin
+ * (psrp_cmdlet_handoff): the warm process is of the kind the last
+ * pipeline was, still one per pool.
  */
 #define _GNU_SOURCE
 
@@ -29,19 +33,56 @@
 
 #include <openssl/crypto.h>
 
+#include "ansible.h"
 #include "psrp.h"
+#include "psrp_cmdlet.h"
 #include "shell.h"
 
 /* a longer script is given on the command line as before (the shell's
  * read takes a byte per call from a pipe) */
 #define WARM_SCRIPT_MAX		4096
+/* a warm winrmd-native takes at most PSOBJ_HANDOFF_WORDS words (native/
+ * psobject.h); a larger plan starts cold */
+#define WARM_PLAN_WORDS		4096
+#define WARM_PLAN_MAX		65536
 
 struct psrp_warm {
 	struct winrmd_child	 child;
 	bool			 live;
 	bool			 login;		/* started with -l */
+	bool			 native;	/* winrmd-native, not a shell */
+	bool			 want_native;	/* the next one's kind */
 	struct winrmd_timer	*timer;		/* the next one, to start */
 };
+
+static struct psrp_warm *
+warm_of(struct psrp_pool *pool)
+{
+	if (pool->warm == NULL)
+		pool->warm = calloc(1, sizeof(*pool->warm));
+	return pool->warm;
+}
+
+int
+psrp_cim_env(char *cim_env[2])
+{
+	const char *pl = host->conf_str("CIM", "Providers");
+	const char *pd = host->conf_str("CIM", "ProviderDirectory");
+	int n = 0;
+
+	cim_env[0] = cim_env[1] = NULL;
+	if (pl != NULL && asprintf(&cim_env[n], "WINRMD_PSRP_CIM_PROVIDERS=%s",
+	    pl) > 0)
+		n++;
+	else
+		cim_env[n] = NULL;
+	if (pd != NULL && asprintf(&cim_env[n], "WINRMD_PSRP_CIM_DIR=%s",
+	    pd) > 0)
+		n++;
+	else
+		cim_env[n] = NULL;
+	return n;
+}
 
 const char *
 psrp_posix_shell(const char *sh)
@@ -121,7 +162,8 @@ warm_start(void *arg)
 	struct psrp_pool *pool = arg;
 	struct psrp_warm *w = pool->warm;
 	struct shell *sh = pool->sh;
-	char *wrapper, **env, lec[PSRP_LEC_LEN], *argv[8];
+	char *wrapper = NULL, **env = NULL, lec[PSRP_LEC_LEN], *argv[8];
+	char *cim_env[2] = { NULL, NULL };
 	long long max_shell, max_user;
 	unsigned running;
 	int r, a = 0;
@@ -135,9 +177,10 @@ warm_start(void *arg)
 	 * and one killed in the middle of its profile leaves the profile's
 	 * children to init (zombies where init does not reap them); and
 	 * pools whose pipelines are served natively (Ansible's) would start
-	 * and kill one per pipeline for nothing.
+	 * and kill one per pipeline for nothing.  A warm winrmd-native runs
+	 * no profile.
 	 */
-	if (psrp_run_login(pool))
+	if (!w->want_native && psrp_run_login(pool))
 		return;
 	/* only with room for it beside the commands running */
 	max_shell = host->conf_int("Winrs", "MaxProcessesPerShell");
@@ -145,18 +188,33 @@ warm_start(void *arg)
 	if (command_quota(shell_state()->shells, sh, room(max_shell),
 	    room(max_user), &running) != QUOTA_OK)
 		return;
-	wrapper = psrp_warm_wrapper(psrp_shell_exports(
-	    psrp_posix_shell(sh->user.shell)));
 	env = psrp_run_env(pool, NULL, 0, lec);
-	if (wrapper == NULL || env == NULL)
+	if (env == NULL)
 		goto out;
-	w->login = psrp_run_login(pool);
-	argv[a++] = (char *)psrp_posix_shell(sh->user.shell);
-	if (w->login)
-		argv[a++] = (char *)"-l";
-	argv[a++] = (char *)"-c";
-	argv[a++] = wrapper;
-	argv[a++] = (char *)"winrmd-psrp";
+	w->native = w->want_native;
+	if (w->native) {
+		/* as run() in psrp_pipeline.c starts a plan cold */
+		for (a = 0; env[a] != NULL; a++)
+			;
+		for (int i = 0, k = psrp_cim_env(cim_env); i < k; i++)
+			env[a++] = cim_env[i];
+		w->login = false;
+		a = 0;
+		argv[a++] = (char *)native_path();
+		argv[a++] = (char *)"psobject";
+		argv[a++] = (char *)"-";
+	} else {
+		if ((wrapper = psrp_warm_wrapper(psrp_shell_exports(
+		    psrp_posix_shell(sh->user.shell)))) == NULL)
+			goto out;
+		w->login = psrp_run_login(pool);
+		argv[a++] = (char *)psrp_posix_shell(sh->user.shell);
+		if (w->login)
+			argv[a++] = (char *)"-l";
+		argv[a++] = (char *)"-c";
+		argv[a++] = wrapper;
+		argv[a++] = (char *)"winrmd-psrp";
+	}
 	argv[a] = NULL;
 	r = shell_spawn(sh, &sh->user.p, argv, env, pool->rs.cwd, sh->group,
 	    &w->child);
@@ -166,23 +224,23 @@ warm_start(void *arg)
 	else {
 		w->live = true;
 		host->log(WINRMD_LOG_DEBUG, "psrp: pool %s of %s: warm process "
-		    "%d", sh->id, sh->user.name, (int)w->child.pid);
+		    "%d%s", sh->id, sh->user.name, (int)w->child.pid,
+		    w->native ? " (winrmd-native)" : "");
 	}
 out:
 	free(wrapper);
 	free(env);
+	free(cim_env[0]);
+	free(cim_env[1]);
 }
 
 void
 psrp_warm_refresh(struct psrp_pool *pool)
 {
-	struct psrp_warm *w = pool->warm;
+	struct psrp_warm *w = warm_of(pool);
 
-	if (w == NULL) {
-		if ((w = calloc(1, sizeof(*w))) == NULL)
-			return;
-		pool->warm = w;
-	}
+	if (w == NULL)
+		return;
 	warm_kill(w);
 	/* 1 ms: past the next loop turn, which sends the answers resumed
 	 * now (timers run before it, at the end of this one) */
@@ -208,16 +266,24 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
     const struct psrp_script *s, const unsigned char *in, size_t in_len,
     bool in_end)
 {
-	struct psrp_warm *w = pool->warm;
+	struct psrp_warm *w = warm_of(pool);
 	struct shell *sh = pool->sh;
-	char *handoff, *buf, *argv[7];
+	char *handoff, *buf, *argv[7], **argvp = NULL;
+	bool native = s->plan != NULL;
 	struct pollfd pfd;
-	size_t hlen;
+	size_t hlen = 0, words = 1;
 	int r, a = 0;
 
-	if (w == NULL || !w->live || s->nsecrets > 0 ||
-	    strlen(s->text) > WARM_SCRIPT_MAX ||
-	    w->login != psrp_run_login(pool))
+	if (w == NULL)
+		return -1;
+	/* the next warm process is of this pipeline's kind */
+	w->want_native = native;
+	for (size_t i = 0; native && s->plan[i] != NULL; i++)
+		words++;
+	if (!w->live || w->native != native || s->nsecrets > 0 ||
+	    (!native && (strlen(s->text) > WARM_SCRIPT_MAX ||
+	    w->login != psrp_run_login(pool))) ||
+	    (native && words > WARM_PLAN_WORDS))
 		return -1;
 	/* it ended (killed, its profile exited), or its directory went (a
 	 * cold start would begin in the home): cold, as a new runspace */
@@ -228,8 +294,12 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 		warm_kill(w);
 		return -1;
 	}
-	if ((handoff = psrp_warm_handoff(mark, s->text, &hlen)) == NULL)
+	handoff = native ? psrp_cmdlet_handoff(mark, s->plan, &hlen) :
+	    psrp_warm_handoff(mark, s->text, &hlen);
+	if (handoff == NULL || (native && hlen > WARM_PLAN_MAX)) {
+		free(handoff);
 		return -1;
+	}
 	if ((buf = malloc(hlen + in_len)) == NULL) {
 		OPENSSL_cleanse(handoff, hlen);
 		free(handoff);
@@ -239,6 +309,8 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 	if (in_len > 0)
 		memcpy(buf + hlen, in, in_len);
 	/* the audit log says what runs, as for a pipeline started cold */
+	if (native)
+		argvp = psrp_cmdlet_argv(native_path(), "(warm)", s->plan);
 	argv[a++] = (char *)psrp_posix_shell(sh->user.shell);
 	if (w->login)
 		argv[a++] = (char *)"-l";
@@ -248,7 +320,9 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 	argv[a++] = s->text;
 	argv[a] = NULL;
 	w->live = false;
-	r = command_adopt(c, &sh->user.p, argv, &w->child);
+	r = command_adopt(c, &sh->user.p, argvp != NULL ? argvp : argv,
+	    &w->child);
+	free(argvp);
 	if (r == 0)
 		command_input(c, (const unsigned char *)buf, hlen + in_len,
 		    in_end);
