@@ -485,37 +485,64 @@ utmp_write(short type, unsigned slot, const char *user, const char *host)
 		updwtmpx(_PATH_WTMP, &ut);
 }
 
+/* marks u's slot in taken if it is a live winrm/N line */
+static void
+utmp_taken(const struct utmpx *u, unsigned char *taken)
+{
+	char l[sizeof(u->ut_line) + 1];
+	unsigned v = 0;
+
+	if (u->ut_type != USER_PROCESS && u->ut_type != LOGIN_PROCESS)
+		return;
+	/* ut_line need not end with a NUL */
+	memcpy(l, u->ut_line, sizeof(u->ut_line));
+	l[sizeof(u->ut_line)] = '\0';
+	if (sscanf(l, "winrm/%u", &v) != 1 || v >= UTMP_SLOTS)
+		return;
+	/* a helper gone without its DEAD_PROCESS frees its slot */
+	if (u->ut_pid > 0 && kill(u->ut_pid, 0) < 0 && errno == ESRCH)
+		return;
+	taken[v / 8] |= (unsigned char)(1u << (v % 8));
+}
+
 /* takes the lowest free slot (a LOGIN_PROCESS entry) and returns it */
 static unsigned
 utmp_slot(const char *user)
 {
 	static unsigned char taken[UTMP_SLOTS / 8];
-	struct utmpx *u;
+	static struct utmpx block[64];
 	unsigned n;
-	int lock;
+	int lock, fd;
 
 	if ((lock = open(UTMP_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) >= 0)
 		while (lockf(lock, F_LOCK, 0) < 0 && errno == EINTR)
 			;
 	memset(taken, 0, sizeof(taken));
-	setutxent();
-	while ((u = getutxent()) != NULL) {
-		char l[sizeof(u->ut_line) + 1];
-		unsigned v = 0;
+	/*
+	 * The file read whole, a block of entries per read: getutxent()
+	 * takes and drops a lock with an alarm around every entry (eight
+	 * system calls each), and utmp keeps an entry for every slot ever
+	 * used, so a host that once had 1,000 sessions open paid 4-40 ms
+	 * per Create.  Only winrm/N lines count, which helpers write under
+	 * the lock held here (or mark dead: either way is right for a slot
+	 * being freed), so the file's own lock is not needed.
+	 */
+	if ((fd = open(_PATH_UTMPX, O_RDONLY | O_CLOEXEC)) >= 0) {
+		for (;;) {
+			ssize_t got = read(fd, block, sizeof(block));
 
-		if (u->ut_type != USER_PROCESS && u->ut_type != LOGIN_PROCESS)
-			continue;
-		/* ut_line need not end with a NUL */
-		memcpy(l, u->ut_line, sizeof(u->ut_line));
-		l[sizeof(u->ut_line)] = '\0';
-		if (sscanf(l, "winrm/%u", &v) != 1 || v >= UTMP_SLOTS)
-			continue;
-		/* a helper gone without its DEAD_PROCESS frees its slot */
-		if (u->ut_pid > 0 && kill(u->ut_pid, 0) < 0 && errno == ESRCH)
-			continue;
-		taken[v / 8] |= (unsigned char)(1u << (v % 8));
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				break;
+			for (size_t i = 0; i < (size_t)got / sizeof(block[0]);
+			    i++)
+				utmp_taken(&block[i], taken);
+			if ((size_t)got % sizeof(block[0]) != 0)
+				break;	/* a short read: the rest is a torn entry */
+		}
+		close(fd);
 	}
-	endutxent();
 	for (n = 0; n < UTMP_SLOTS - 1; n++)
 		if (!(taken[n / 8] & (1u << (n % 8))))
 			break;
