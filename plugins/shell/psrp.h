@@ -97,6 +97,8 @@ char	**psrp_run_env(const struct psrp_pool *pool, char *const *secrets,
 int	psrp_cim_env(char *cim_env[2]);
 /* the runspace changed (or opened): the warm process again, soon */
 void	psrp_warm_refresh(struct psrp_pool *pool);
+/* a pipeline's process ended: psrp_warm_refresh from the second on */
+void	psrp_warm_ended(struct psrp_pool *pool);
 void	psrp_warm_free(struct psrp_pool *pool);
 /*
  * c takes the warm process for script s with its state mark, and the

@@ -277,7 +277,7 @@ finish(struct command *c)
 	if (c->child.pid > 0) {
 		pool->rs.last_exit = c->exit_code;
 		/* the runspace is known again: the next shell, warm */
-		psrp_warm_refresh(pool);
+		psrp_warm_ended(pool);
 	}
 	if (pp->stop) {
 		state = PSRP_PIPELINE_STOPPED;

@@ -52,6 +52,7 @@ struct psrp_warm {
 	bool			 login;		/* started with -l */
 	bool			 native;	/* winrmd-native, not a shell */
 	bool			 want_native;	/* the next one's kind */
+	unsigned		 ended;		/* pipelines ended (to 2) */
 	struct winrmd_timer	*timer;		/* the next one, to start */
 };
 
@@ -246,6 +247,27 @@ psrp_warm_refresh(struct psrp_pool *pool)
 	 * now (timers run before it, at the end of this one) */
 	if (w->timer == NULL)
 		w->timer = host->timer_start(1, warm_start, pool);
+}
+
+/*
+ * A pipeline's process ended: the next warm process, but not after the
+ * pool's first pipeline.  A pool that ran one pipeline is most often
+ * closed next (pypsrp's execute_ps, Invoke-Command: a pool per call), and
+ * the warm process started then was a spawn on the daemon's loop in the
+ * way of the Delete, which killed it (16 ms of a 65 ms execute_ps on a
+ * loaded host); a pool in use for more (a session) starts its second
+ * pipeline cold and the rest warm.
+ */
+void
+psrp_warm_ended(struct psrp_pool *pool)
+{
+	struct psrp_warm *w = warm_of(pool);
+
+	if (w != NULL && w->ended < 2 && ++w->ended < 2) {
+		warm_kill(w);	/* the runspace changed: not that one */
+		return;
+	}
+	psrp_warm_refresh(pool);
 }
 
 void
