@@ -28,7 +28,8 @@ void	session_close(struct winrmd_session *s);
 
 /*
  * The helper (`winrmd --pam-session SERVICE USER RHOST ID`, started by
- * session_open through /proc/self/exe): its main.
+ * session_open through /proc/self/exe; or a spare, `winrmd --pam-session'
+ * alone, which reads the four words NUL-terminated on stdin): its main.
  */
 int	session_helper_main(int argc, char **argv)
 	    __attribute__((noreturn));
