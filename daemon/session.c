@@ -21,11 +21,23 @@
  *
  * The helper's answer: "OK\0", its pid, then NAME=value\0 ... and an empty
  * string, or "ERR\0" and the reason\0.
+ *
+ * Starting the helper is the daemon's whole binary loaded again (some 40
+ * shared libraries and their constructors: 8 ms of CPU, several times that
+ * on a loaded host), in the critical path of every Create.  So one helper
+ * is kept started ahead, a spare (`winrmd --pam-session' alone), which
+ * reads the service, user, client and shell as four NUL-terminated words
+ * on its stdin and then goes on as one started with them; the next Create
+ * takes it and a new spare is started.  At most one spare per process
+ * that starts helpers (the monitor, or the daemon without privilege
+ * separation); it holds no PAM state and no utmp entry, and ends at the
+ * end of its stdin like any helper (the daemon's stop).
  */
 #include "build.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -223,23 +235,13 @@ start_helper(int to[2], int from[2], char **argv)
 	_exit(127);
 }
 
-int
-session_helper_start(const char *service, const char *user,
-    const char *rhost, const char *id, int *to_fd, int *from_fd)
+/* a helper with argv, its stdin and stdout as *to_fd and *from_fd */
+static int
+helper_fork(char **argv, int *to_fd, int *from_fd)
 {
 	int to[2] = { -1, -1 }, from[2] = { -1, -1 }, status;
-	char *argv[7];
 	pid_t mid;
 
-	if (privsep_active())
-		return mon_session_helper(user, rhost, id, to_fd, from_fd);
-	argv[0] = (char *)"winrmd";
-	argv[1] = (char *)SESSION_HELPER_ARG;
-	argv[2] = (char *)service;
-	argv[3] = (char *)user;
-	argv[4] = (char *)rhost;
-	argv[5] = (char *)id;
-	argv[6] = NULL;
 	if (pipe2(to, O_CLOEXEC) < 0 || pipe2(from, O_CLOEXEC) < 0 ||
 	    (mid = fork()) < 0) {
 		int r = -errno;
@@ -261,6 +263,74 @@ session_helper_start(const char *service, const char *user,
 	*to_fd = to[1];
 	*from_fd = from[0];
 	return 0;
+}
+
+/* the spare helper (see the top), under its lock: threads of the monitor
+ * start helpers */
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static int spare_to = -1, spare_from = -1;
+
+/* the spare gets its four words; false if it is gone (it is dropped) */
+static bool
+spare_take(const char *const words[4], int *to_fd, int *from_fd)
+{
+	char buf[SESSION_SPARE_ARGS_MAX];
+	size_t n = 0;
+	ssize_t w;
+
+	if (spare_to < 0)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		size_t l = strlen(words[i]) + 1;
+
+		if (n + l > sizeof(buf))
+			return false;	/* too long for it: a helper of its own */
+		memcpy(buf + n, words[i], l);
+		n += l;
+	}
+	/* less than PIPE_BUF into an empty pipe: whole, at once */
+	do
+		w = write(spare_to, buf, n);
+	while (w < 0 && errno == EINTR);
+	if (w != (ssize_t)n) {
+		close(spare_to);
+		close(spare_from);
+		spare_to = spare_from = -1;
+		return false;
+	}
+	*to_fd = spare_to;
+	*from_fd = spare_from;
+	spare_to = spare_from = -1;
+	return true;
+}
+
+int
+session_helper_start(const char *service, const char *user,
+    const char *rhost, const char *id, int *to_fd, int *from_fd)
+{
+	const char *const words[4] = { service, user, rhost, id };
+	char *argv[7];
+	int r = 0;
+
+	if (privsep_active())
+		return mon_session_helper(user, rhost, id, to_fd, from_fd);
+	argv[0] = (char *)"winrmd";
+	argv[1] = (char *)SESSION_HELPER_ARG;
+	argv[2] = (char *)service;
+	argv[3] = (char *)user;
+	argv[4] = (char *)rhost;
+	argv[5] = (char *)id;
+	argv[6] = NULL;
+	pthread_mutex_lock(&spare_lock);
+	if (!spare_take(words, to_fd, from_fd))
+		r = helper_fork(argv, to_fd, from_fd);
+	/* and the next one's, started ahead (none if that fails) */
+	argv[2] = NULL;
+	if (r == 0 && spare_to < 0 &&
+	    helper_fork(argv, &spare_to, &spare_from) < 0)
+		spare_to = spare_from = -1;
+	pthread_mutex_unlock(&spare_lock);
+	return r;
 }
 
 int
@@ -415,37 +485,64 @@ utmp_write(short type, unsigned slot, const char *user, const char *host)
 		updwtmpx(_PATH_WTMP, &ut);
 }
 
+/* marks u's slot in taken if it is a live winrm/N line */
+static void
+utmp_taken(const struct utmpx *u, unsigned char *taken)
+{
+	char l[sizeof(u->ut_line) + 1];
+	unsigned v = 0;
+
+	if (u->ut_type != USER_PROCESS && u->ut_type != LOGIN_PROCESS)
+		return;
+	/* ut_line need not end with a NUL */
+	memcpy(l, u->ut_line, sizeof(u->ut_line));
+	l[sizeof(u->ut_line)] = '\0';
+	if (sscanf(l, "winrm/%u", &v) != 1 || v >= UTMP_SLOTS)
+		return;
+	/* a helper gone without its DEAD_PROCESS frees its slot */
+	if (u->ut_pid > 0 && kill(u->ut_pid, 0) < 0 && errno == ESRCH)
+		return;
+	taken[v / 8] |= (unsigned char)(1u << (v % 8));
+}
+
 /* takes the lowest free slot (a LOGIN_PROCESS entry) and returns it */
 static unsigned
 utmp_slot(const char *user)
 {
 	static unsigned char taken[UTMP_SLOTS / 8];
-	struct utmpx *u;
+	static struct utmpx block[64];
 	unsigned n;
-	int lock;
+	int lock, fd;
 
 	if ((lock = open(UTMP_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) >= 0)
 		while (lockf(lock, F_LOCK, 0) < 0 && errno == EINTR)
 			;
 	memset(taken, 0, sizeof(taken));
-	setutxent();
-	while ((u = getutxent()) != NULL) {
-		char l[sizeof(u->ut_line) + 1];
-		unsigned v = 0;
+	/*
+	 * The file read whole, a block of entries per read: getutxent()
+	 * takes and drops a lock with an alarm around every entry (eight
+	 * system calls each), and utmp keeps an entry for every slot ever
+	 * used, so a host that once had 1,000 sessions open paid 4-40 ms
+	 * per Create.  Only winrm/N lines count, which helpers write under
+	 * the lock held here (or mark dead: either way is right for a slot
+	 * being freed), so the file's own lock is not needed.
+	 */
+	if ((fd = open(_PATH_UTMPX, O_RDONLY | O_CLOEXEC)) >= 0) {
+		for (;;) {
+			ssize_t got = read(fd, block, sizeof(block));
 
-		if (u->ut_type != USER_PROCESS && u->ut_type != LOGIN_PROCESS)
-			continue;
-		/* ut_line need not end with a NUL */
-		memcpy(l, u->ut_line, sizeof(u->ut_line));
-		l[sizeof(u->ut_line)] = '\0';
-		if (sscanf(l, "winrm/%u", &v) != 1 || v >= UTMP_SLOTS)
-			continue;
-		/* a helper gone without its DEAD_PROCESS frees its slot */
-		if (u->ut_pid > 0 && kill(u->ut_pid, 0) < 0 && errno == ESRCH)
-			continue;
-		taken[v / 8] |= (unsigned char)(1u << (v % 8));
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				break;
+			for (size_t i = 0; i < (size_t)got / sizeof(block[0]);
+			    i++)
+				utmp_taken(&block[i], taken);
+			if ((size_t)got % sizeof(block[0]) != 0)
+				break;	/* a short read: the rest is a torn entry */
+		}
+		close(fd);
 	}
-	endutxent();
 	for (n = 0; n < UTMP_SLOTS - 1; n++)
 		if (!(taken[n / 8] & (1u << (n % 8))))
 			break;
@@ -455,10 +552,48 @@ utmp_slot(const char *user)
 	return n;
 }
 
+/*
+ * A spare's service, user, client and shell: four NUL-terminated words on
+ * stdin (at most SESSION_SPARE_ARGS_MAX bytes, and nothing after them);
+ * argv as a helper started with them has it, or NULL at the end of stdin
+ * before them (a spare not needed) or on anything else.
+ */
+static char **
+spare_words(char *w[7])
+{
+	static char buf[SESSION_SPARE_ARGS_MAX];
+	size_t n = 0, nul = 0;
+
+	while (nul < 4) {
+		ssize_t got = read(0, buf + n, sizeof(buf) - n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return NULL;
+		for (size_t i = n; i < n + (size_t)got; i++)
+			nul += buf[i] == '\0';
+		n += (size_t)got;
+		if (nul > 4 || (nul < 4 && n == sizeof(buf)))
+			return NULL;
+	}
+	if (buf[n - 1] != '\0')
+		return NULL;
+	w[0] = (char *)"winrmd";
+	w[1] = (char *)SESSION_HELPER_ARG;
+	for (size_t i = 0, k = 2; k < 6; k++) {
+		w[k] = buf + i;
+		i += strlen(buf + i) + 1;
+	}
+	w[6] = NULL;
+	return w;
+}
+
 static int
 helper_run(int argc, char **argv)
 {
 	struct pam_conv pc = { conv, NULL };
+	char *words[7];
 	struct sigaction sa = { .sa_handler = on_signal };
 	pam_handle_t *ph = NULL;
 	char line[32], buf[64], **env;
@@ -466,11 +601,14 @@ helper_run(int argc, char **argv)
 	sigset_t none;
 	int rc;
 
-	if (argc != 6 || getuid() != 0) {
+	if ((argc != 6 && argc != 2) || getuid() != 0) {
 		fprintf(stderr, "winrmd: %s is started by the daemon, as root\n",
 		    SESSION_HELPER_ARG);
 		return 2;
 	}
+	/* a spare: its words come on stdin, or its end (not needed) */
+	if (argc == 2 && (argv = spare_words(words)) == NULL)
+		return 0;
 	/* the daemon's end going away ends the session, not this process */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

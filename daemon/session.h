@@ -28,12 +28,15 @@ void	session_close(struct winrmd_session *s);
 
 /*
  * The helper (`winrmd --pam-session SERVICE USER RHOST ID`, started by
- * session_open through /proc/self/exe): its main.
+ * session_open through /proc/self/exe; or a spare, `winrmd --pam-session'
+ * alone, which reads the four words NUL-terminated on stdin): its main.
  */
 int	session_helper_main(int argc, char **argv)
 	    __attribute__((noreturn));
 
 /* "--pam-session": the helper's first argument */
 #define SESSION_HELPER_ARG	"--pam-session"
+/* what a spare helper takes on stdin: service, user, client, shell */
+#define SESSION_SPARE_ARGS_MAX	1024
 
 #endif

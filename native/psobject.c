@@ -1080,6 +1080,59 @@ print_state(const char *mark)
 		fwrite(*e, 1, strlen(*e) + 1, stdout);
 }
 
+/*
+ * `psobject -': a warm process, started ahead by the shell plugin with the
+ * runspace's directory and environment.  Its mark and plan come on stdin
+ * (psrp_cmdlet_handoff: the number of words and a new line, then the
+ * words, each ending with a NUL); the end of stdin before them: not
+ * needed, exit 0 at once.  Its argv, or NULL.
+ */
+#define HANDOFF_MAX	(1 << 20)
+
+static char **
+handoff_words(int *ret_argc)
+{
+	size_t len = 0, cap = 4096, want = 0, got_words = 0, o = 0;
+	char *buf = xmalloc(cap), *nl, **v;
+	ssize_t r;
+
+	for (;;) {
+		if (len == cap) {
+			if (cap >= HANDOFF_MAX)
+				return NULL;
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(0, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return NULL;
+		len += (size_t)r;
+		if (want == 0) {
+			if ((nl = memchr(buf, '\n', len)) == NULL)
+				continue;
+			want = strtoul(buf, NULL, 10);
+			o = (size_t)(nl - buf) + 1;
+			if (want == 0 || want > PSOBJ_HANDOFF_WORDS)
+				return NULL;
+		}
+		got_words = 0;
+		for (size_t i = o; i < len; i++)
+			got_words += buf[i] == '\0';
+		if (got_words >= want)
+			break;
+	}
+	v = xmalloc((want + 1) * sizeof(char *));
+	for (size_t i = 0; i < want; i++) {
+		v[i] = buf + o;
+		o += strlen(buf + o) + 1;
+	}
+	v[want] = NULL;
+	*ret_argc = (int)want;
+	return v;
+}
+
 int
 psobject_main(int argc, char **argv)
 {
@@ -1087,6 +1140,10 @@ psobject_main(int argc, char **argv)
 	size_t n = 0;
 	const char *mark;
 
+	if (argc == 1 && strcmp(argv[0], "-") == 0) {
+		if ((argv = handoff_words(&argc)) == NULL)
+			return 0;
+	}
 	if (argc < 1)
 		return 2;
 	mark = argv[0];

@@ -16,6 +16,9 @@
 #include "clixml.h"
 
 #define PSOBJ_MAX_STAGES	64
+/* the most words (the mark and the plan's) a warm `psobject -' takes on
+ * stdin; plugins/shell/psrp_warm.c starts a longer plan cold */
+#define PSOBJ_HANDOFF_WORDS	4096
 
 /* winrmd-native psobject MARK PLAN...: argv from MARK on */
 int	psobject_main(int argc, char **argv);

@@ -76,7 +76,8 @@ struct psrp_pool {
 	struct psrp_warm	*warm;		/* psrp_warm.c */
 };
 
-/* psrp_warm.c: a shell started ahead for the pool's next pipeline */
+/* psrp_warm.c: a shell (or winrmd-native) started ahead for the pool's
+ * next pipeline */
 #define PSRP_LEC_LEN		32
 struct psrp_script;
 /* the user's shell if it is a POSIX one, else /bin/sh */
@@ -92,8 +93,16 @@ bool	psrp_run_login(const struct psrp_pool *pool);
 char	**psrp_run_env(const struct psrp_pool *pool, char *const *secrets,
 	    size_t nsecrets, char *const *extra, size_t nextra,
 	    char lec[PSRP_LEC_LEN]);
+/*
+ * The settings Get-CimInstance's winrmd-native takes from the cim plugin's
+ * configuration, as NAME=value strings for a pipeline's environment
+ * (malloc'd; the rest NULL): how many
+ */
+int	psrp_cim_env(char *cim_env[2]);
 /* the runspace changed (or opened): the warm process again, soon */
 void	psrp_warm_refresh(struct psrp_pool *pool);
+/* a pipeline's process ended: psrp_warm_refresh from the second on */
+void	psrp_warm_ended(struct psrp_pool *pool);
 void	psrp_warm_free(struct psrp_pool *pool);
 /*
  * c takes the warm process for script s with its state mark, and the

@@ -1036,6 +1036,30 @@ psrp_cmdlet_argv(const char *native, const char *mark, char **plan)
 	return v;
 }
 
+char *
+psrp_cmdlet_handoff(const char *mark, char *const *plan, size_t *ret_len)
+{
+	size_t n = 1, len, o;
+	char *h;
+	int k;
+
+	len = strlen(mark) + 1;
+	for (size_t i = 0; plan[i] != NULL; i++, n++)
+		len += strlen(plan[i]) + 1;
+	if ((h = malloc(len + 24)) == NULL)
+		return NULL;
+	k = snprintf(h, 24, "%zu\n", n);
+	o = (size_t)k;
+	memcpy(h + o, mark, strlen(mark) + 1);
+	o += strlen(mark) + 1;
+	for (size_t i = 0; plan[i] != NULL; i++) {
+		memcpy(h + o, plan[i], strlen(plan[i]) + 1);
+		o += strlen(plan[i]) + 1;
+	}
+	*ret_len = o;
+	return h;
+}
+
 /* ------------------------------------------------------------- records */
 
 int

@@ -53,6 +53,14 @@ const char *psrp_cmdlet_param(const char *cmdlet, size_t i);
  */
 char	**psrp_cmdlet_argv(const char *native, const char *mark,
 	    char **plan);
+/*
+ * What a warm `winrmd-native psobject -' takes on its stdin for mark and
+ * plan: the number of words and a new line, then mark and the plan's
+ * words, each ending with a NUL; its length in *ret_len; NULL when out
+ * of memory
+ */
+char	*psrp_cmdlet_handoff(const char *mark, char *const *plan,
+	    size_t *ret_len);
 
 /*
  * One line winrmd-native wrote: the message type it is (PIPELINE_OUTPUT,

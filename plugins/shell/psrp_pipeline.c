@@ -294,7 +294,7 @@ finish(struct command *c)
 	if (c->child.pid > 0) {
 		pool->rs.last_exit = c->exit_code;
 		/* the runspace is known again: the next shell, warm */
-		psrp_warm_refresh(pool);
+		psrp_warm_ended(pool);
 	}
 	if (pp->stop) {
 		state = PSRP_PIPELINE_STOPPED;
@@ -477,35 +477,23 @@ run(struct command *c, struct psrp_script *s)
 	 * one's or its own) */
 	pp->watched = script.plan == NULL && pp->no_input && !pp->host_null &&
 	    !pp->ui_null;
-	/* the pool's warm process (a shell), with the script and the input
-	 * so far; cmdlets run winrmd-native instead */
-	if (script.plan == NULL && psrp_warm_take(pool, c, pp->mark, &script,
+	/* the pool's warm process (a shell, or winrmd-native for cmdlets),
+	 * with the script and the input so far */
+	if (psrp_warm_take(pool, c, pp->mark, &script,
 	    (const unsigned char *)pp->held_in, pp->held_len,
 	    (pp->no_input || pp->held_end) && !pp->watched,
 	    pp->watched ? pp->rl_mark : NULL, sizeof(pp->rl_mark)) == 0) {
 		host->log(WINRMD_LOG_INFO, "psrp: pipeline %s of %s started in "
-		    "pool %s (pid %d, warm)", c->id, sh->user.name, sh->id,
-		    (int)c->child.pid);
+		    "pool %s (pid %d, warm%s)", c->id, sh->user.name, sh->id,
+		    (int)c->child.pid, script.plan != NULL ?
+		    " winrmd-native" : "");
 		goto out;
 	}
 	wrapper = psrp_wrapper(pp->mark,
 	    psrp_shell_exports(psrp_posix_shell(sh->user.shell)));
-	if (script.plan != NULL) {
-		/* Get-CimInstance loads the providers the cim plugin has */
-		const char *pl = host->conf_str("CIM", "Providers");
-		const char *pd = host->conf_str("CIM", "ProviderDirectory");
-
-		if (pl != NULL && asprintf(&cim_env[n],
-		    "WINRMD_PSRP_CIM_PROVIDERS=%s", pl) > 0)
-			n++;
-		else
-			cim_env[n] = NULL;
-		if (pd != NULL && asprintf(&cim_env[n], "WINRMD_PSRP_CIM_DIR=%s",
-		    pd) > 0)
-			n++;
-		else
-			cim_env[n] = NULL;
-	}
+	/* Get-CimInstance loads the providers the cim plugin has */
+	if (script.plan != NULL)
+		n = (size_t)psrp_cim_env(cim_env);
 	env = psrp_run_env(pool, script.secrets, script.nsecrets, cim_env, n,
 	    lec);
 	if (wrapper == NULL || env == NULL) {

@@ -488,11 +488,25 @@ psrp_script_free(struct psrp_script *s)
  * The EXIT trap of both wrappers: the first %s is the mark as a shell
  * word, the second what lists the environment: `export -p' (a builtin)
  * where the shell's output of it is one psrp_state_parse reads, else
- * `env -0' (a process more, at the end of every pipeline)
+ * `env -0' (a process more, at the end of every pipeline), the third how
+ * the trap ends (trap_end).
  */
 #define STATE_TRAP \
 	"trap '__winrmd_rc=$?; trap - EXIT; printf \"%%s\\n\" %s; pwd; " \
-	"%s; exit $__winrmd_rc' EXIT\n"
+	"%s%s' EXIT\n"
+
+/*
+ * sh, bash and dash exit with the status the script left when the EXIT
+ * trap returns (POSIX), so their trap does not call `exit': in a login
+ * bash, the exit builtin runs ~/.bash_logout (Debian's runs clear_console,
+ * a process more at the end of a runspace's first pipeline, and a logout
+ * in the middle of the runspace).  Other shells exit explicitly.
+ */
+static const char *
+trap_end(bool exports)
+{
+	return exports ? "" : "; exit $__winrmd_rc";
+}
 
 bool
 psrp_shell_exports(const char *shell)
@@ -520,7 +534,8 @@ psrp_wrapper(const char *mark, bool exports)
 
 	if (asprintf(&w, STATE_TRAP
 	    "__winrmd_s=$1; shift\n"
-	    "eval \"$__winrmd_s\"\n", mark, env_lister(exports)) < 0)
+	    "eval \"$__winrmd_s\"\n", mark, env_lister(exports),
+	    trap_end(exports)) < 0)
 		return NULL;
 	return w;
 }
@@ -547,7 +562,7 @@ psrp_warm_wrapper(bool exports)
 	    "unset __winrmd_h __winrmd_n __winrmd_l\n"
 	    STATE_TRAP
 	    "eval \"$__winrmd_s\"\n", "\"$__winrmd_m\"",
-	    env_lister(exports)) < 0)
+	    env_lister(exports), trap_end(exports)) < 0)
 		return NULL;
 	return w;
 }

@@ -20,6 +20,11 @@
  * interface, the shell runs under winrmd-stdin-watch -p (two processes):
  * a pipeline without input hands it a line after the script that starts
  * its watching (the shell's reads of stdin then ask the host).
+ * A pool whose last pipeline was made of cmdlets (served
+ * as objects by `winrmd-native psobject') keeps a warm `winrmd-native
+ * psobject -' instead, which takes its mark and plan on stdin
+ * (psrp_cmdlet_handoff): the warm process is of the kind the last
+ * pipeline was, still one per pool.
  */
 #define _GNU_SOURCE
 
@@ -36,12 +41,18 @@
 
 #include <uuid/uuid.h>
 
+#include "ansible.h"
 #include "psrp.h"
+#include "psrp_cmdlet.h"
 #include "shell.h"
 
 /* a longer script is given on the command line as before (the shell's
  * read takes a byte per call from a pipe) */
 #define WARM_SCRIPT_MAX		4096
+/* a warm winrmd-native takes at most PSOBJ_HANDOFF_WORDS words (native/
+ * psobject.h); a larger plan starts cold */
+#define WARM_PLAN_WORDS		4096
+#define WARM_PLAN_MAX		65536
 
 struct psrp_warm {
 	struct winrmd_child	 child;
@@ -50,8 +61,40 @@ struct psrp_warm {
 	bool			 login;		/* started with -l */
 	/* under winrmd-stdin-watch -p: the line that starts its watching */
 	char			 token[64];
+	bool			 native;	/* winrmd-native, not a shell */
+	bool			 want_native;	/* the next one's kind */
+	unsigned		 ended;		/* pipelines ended (to 2) */
 	struct winrmd_timer	*timer;		/* the next one, to start */
 };
+
+static struct psrp_warm *
+warm_of(struct psrp_pool *pool)
+{
+	if (pool->warm == NULL)
+		pool->warm = calloc(1, sizeof(*pool->warm));
+	return pool->warm;
+}
+
+int
+psrp_cim_env(char *cim_env[2])
+{
+	const char *pl = host->conf_str("CIM", "Providers");
+	const char *pd = host->conf_str("CIM", "ProviderDirectory");
+	int n = 0;
+
+	cim_env[0] = cim_env[1] = NULL;
+	if (pl != NULL && asprintf(&cim_env[n], "WINRMD_PSRP_CIM_PROVIDERS=%s",
+	    pl) > 0)
+		n++;
+	else
+		cim_env[n] = NULL;
+	if (pd != NULL && asprintf(&cim_env[n], "WINRMD_PSRP_CIM_DIR=%s",
+	    pd) > 0)
+		n++;
+	else
+		cim_env[n] = NULL;
+	return n;
+}
 
 const char *
 psrp_posix_shell(const char *sh)
@@ -159,7 +202,8 @@ warm_start(void *arg)
 	struct psrp_pool *pool = arg;
 	struct psrp_warm *w = pool->warm;
 	struct shell *sh = pool->sh;
-	char *wrapper, **env, lec[PSRP_LEC_LEN], *argv[11], uid[37];
+	char *wrapper = NULL, **env = NULL, lec[PSRP_LEC_LEN], *argv[11];
+	char *cim_env[2] = { NULL, NULL }, uid[37];
 	uuid_t u;
 	long long max_shell, max_user;
 	unsigned running;
@@ -176,39 +220,55 @@ warm_start(void *arg)
 	 * and one killed in the middle of its profile leaves the profile's
 	 * children to init (zombies where init does not reap them); and
 	 * pools whose pipelines are served natively (Ansible's) would start
-	 * and kill one per pipeline for nothing.
+	 * and kill one per pipeline for nothing.  A warm winrmd-native runs
+	 * no profile.
 	 */
-	if (psrp_run_login(pool))
+	if (!w->want_native && psrp_run_login(pool))
 		return;
+	if (w->want_native)
+		watch = false;	/* no shell to watch */
 	/* only with room for it beside the commands running */
 	max_shell = host->conf_int("Winrs", "MaxProcessesPerShell");
 	max_user = host->conf_int("Winrs", "MaxProcessesPerUser");
 	if (command_quota(shell_state()->shells, sh, room(max_shell, 1 + watch),
 	    room(max_user, 1 + watch), &running) != QUOTA_OK)
 		return;
-	wrapper = psrp_warm_wrapper(psrp_shell_exports(
-	    psrp_posix_shell(sh->user.shell)));
-	env = psrp_run_env(pool, NULL, 0, NULL, 0, lec);
-	if (wrapper == NULL || env == NULL)
+	/* a warm winrmd-native (cmdlets) takes the cim plugin's settings */
+	env = psrp_run_env(pool, NULL, 0, cim_env,
+	    w->want_native ? (size_t)psrp_cim_env(cim_env) : 0, lec);
+	if (env == NULL)
 		goto out;
-	w->login = psrp_run_login(pool);
+	w->native = w->want_native;
 	/* a pipeline without input whose client has a host starts its
 	 * watching (psrp_pipeline.c); others never do */
 	w->token[0] = '\0';
-	if (watch) {
-		uuid_generate_random(u);
-		uuid_unparse_upper(u, uid);
-		snprintf(w->token, sizeof(w->token), "WINRMD-READLINE-%s", uid);
-		argv[a++] = (char *)psrp_stdin_watch_path();
-		argv[a++] = (char *)"-p";
-		argv[a++] = w->token;
+	if (w->native) {
+		/* as run() in psrp_pipeline.c starts a plan cold */
+		w->login = false;
+		argv[a++] = (char *)native_path();
+		argv[a++] = (char *)"psobject";
+		argv[a++] = (char *)"-";
+	} else {
+		if ((wrapper = psrp_warm_wrapper(psrp_shell_exports(
+		    psrp_posix_shell(sh->user.shell)))) == NULL)
+			goto out;
+		w->login = psrp_run_login(pool);
+		if (watch) {
+			uuid_generate_random(u);
+			uuid_unparse_upper(u, uid);
+			snprintf(w->token, sizeof(w->token),
+			    "WINRMD-READLINE-%s", uid);
+			argv[a++] = (char *)psrp_stdin_watch_path();
+			argv[a++] = (char *)"-p";
+			argv[a++] = w->token;
+		}
+		argv[a++] = (char *)psrp_posix_shell(sh->user.shell);
+		if (w->login)
+			argv[a++] = (char *)"-l";
+		argv[a++] = (char *)"-c";
+		argv[a++] = wrapper;
+		argv[a++] = (char *)"winrmd-psrp";
 	}
-	argv[a++] = (char *)psrp_posix_shell(sh->user.shell);
-	if (w->login)
-		argv[a++] = (char *)"-l";
-	argv[a++] = (char *)"-c";
-	argv[a++] = wrapper;
-	argv[a++] = (char *)"winrmd-psrp";
 	argv[a] = NULL;
 	r = shell_spawn(sh, &sh->user.p, argv, env, pool->rs.cwd, sh->group,
 	    &w->child);
@@ -223,29 +283,50 @@ warm_start(void *arg)
 			warm_kill(w);
 		else
 			host->log(WINRMD_LOG_DEBUG, "psrp: pool %s of %s: warm "
-			    "process %d", sh->id, sh->user.name,
-			    (int)w->child.pid);
+			    "process %d%s", sh->id, sh->user.name,
+			    (int)w->child.pid, w->native ? " (winrmd-native)" :
+			    "");
 	}
 out:
 	free(wrapper);
 	free(env);
+	free(cim_env[0]);
+	free(cim_env[1]);
 }
 
 void
 psrp_warm_refresh(struct psrp_pool *pool)
 {
-	struct psrp_warm *w = pool->warm;
+	struct psrp_warm *w = warm_of(pool);
 
-	if (w == NULL) {
-		if ((w = calloc(1, sizeof(*w))) == NULL)
-			return;
-		pool->warm = w;
-	}
+	if (w == NULL)
+		return;
 	warm_kill(w);
 	/* 1 ms: past the next loop turn, which sends the answers resumed
 	 * now (timers run before it, at the end of this one) */
 	if (w->timer == NULL)
 		w->timer = host->timer_start(1, warm_start, pool);
+}
+
+/*
+ * A pipeline's process ended: the next warm process, but not after the
+ * pool's first pipeline.  A pool that ran one pipeline is most often
+ * closed next (pypsrp's execute_ps, Invoke-Command: a pool per call), and
+ * the warm process started then was a spawn on the daemon's loop in the
+ * way of the Delete, which killed it (16 ms of a 65 ms execute_ps on a
+ * loaded host); a pool in use for more (a session) starts its second
+ * pipeline cold and the rest warm.
+ */
+void
+psrp_warm_ended(struct psrp_pool *pool)
+{
+	struct psrp_warm *w = warm_of(pool);
+
+	if (w != NULL && w->ended < 2 && ++w->ended < 2) {
+		warm_kill(w);	/* the runspace changed: not that one */
+		return;
+	}
+	psrp_warm_refresh(pool);
 }
 
 void
@@ -266,16 +347,24 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
     const struct psrp_script *s, const unsigned char *in, size_t in_len,
     bool in_end, char *ret_token, size_t token_len)
 {
-	struct psrp_warm *w = pool->warm;
+	struct psrp_warm *w = warm_of(pool);
 	struct shell *sh = pool->sh;
-	char *handoff, *buf, *argv[7];
+	char *handoff, *buf, *argv[7], **argvp = NULL;
+	bool native = s->plan != NULL;
 	struct pollfd pfd;
-	size_t hlen;
+	size_t hlen = 0, words = 1;
 	int r, a = 0;
 
-	if (w == NULL || !w->live || s->nsecrets > 0 ||
-	    strlen(s->text) > WARM_SCRIPT_MAX ||
-	    w->login != psrp_run_login(pool))
+	if (w == NULL)
+		return -1;
+	/* the next warm process is of this pipeline's kind */
+	w->want_native = native;
+	for (size_t i = 0; native && s->plan[i] != NULL; i++)
+		words++;
+	if (!w->live || w->native != native || s->nsecrets > 0 ||
+	    (!native && (strlen(s->text) > WARM_SCRIPT_MAX ||
+	    w->login != psrp_run_login(pool))) ||
+	    (native && words > WARM_PLAN_WORDS))
 		return -1;
 	/* it ended (killed, its profile exited), or its directory went (a
 	 * cold start would begin in the home): cold, as a new runspace */
@@ -286,8 +375,12 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 		warm_kill(w);
 		return -1;
 	}
-	if ((handoff = psrp_warm_handoff(mark, s->text, &hlen)) == NULL)
+	handoff = native ? psrp_cmdlet_handoff(mark, s->plan, &hlen) :
+	    psrp_warm_handoff(mark, s->text, &hlen);
+	if (handoff == NULL || (native && hlen > WARM_PLAN_MAX)) {
+		free(handoff);
 		return -1;
+	}
 	if (ret_token != NULL) {
 		/* the watching starts after the script: its line instead of
 		 * the input (there is none) */
@@ -312,6 +405,8 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 	if (ret_token != NULL)
 		buf[hlen + in_len - 1] = '\n';
 	/* the audit log says what runs, as for a pipeline started cold */
+	if (native)
+		argvp = psrp_cmdlet_argv(native_path(), "(warm)", s->plan);
 	argv[a++] = (char *)psrp_posix_shell(sh->user.shell);
 	if (w->login)
 		argv[a++] = (char *)"-l";
@@ -323,7 +418,9 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 	w->live = false;
 	host->watch_remove(w->w_pid);	/* the command's watch from now on */
 	w->w_pid = NULL;
-	r = command_adopt(c, &sh->user.p, argv, &w->child);
+	r = command_adopt(c, &sh->user.p, argvp != NULL ? argvp : argv,
+	    &w->child);
+	free(argvp);
 	if (r == 0)
 		command_input(c, (const unsigned char *)buf, hlen + in_len,
 		    in_end);

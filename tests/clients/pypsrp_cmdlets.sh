@@ -6,7 +6,8 @@
 # Out-String's table, Set-Location/Get-Location, TabExpansion2's
 # completions, Write-*, exit N, a line
 # not understood still in the shell, and a file the user may not read
-# refused (tests/clients/pypsrp_cmdlets_client.py says what each proves).
+# refused (tests/clients/pypsrp_cmdlets_client.py says what each proves);
+# the later pipelines of cmdlets take the pool's warm winrmd-native.
 . "$(dirname "$0")/../interop/lib.sh"
 . "$WRT_TEST_HERE/lib.sh"
 clients_require
@@ -57,6 +58,12 @@ matrix pypsrp "$version" PyPI \
     "PSRP tab completion (TabExpansion2: paths, cmdlets, commands on PATH as CommandCompletion), over HTTP" \
     "PSRP a file the user may not read refused (PermissionDenied), over HTTP"
 grep -q "psrp: pipeline .* of $TEST_USER started" "$DLOG" || fail "no pipeline in the log"
+# after a pipeline of cmdlets the pool keeps a winrmd-native started ahead
+# in the runspace's directory and environment, which the next one takes
+# (Get-Location after Set-Location above: the state it was started with)
+n=$(grep -cE "psrp: pipeline .* of $TEST_USER started in pool .* \(pid [0-9]+, warm winrmd-native\)" "$DLOG")
+[ "$n" -ge 3 ] || fail "$n pipelines of cmdlets took a warm winrmd-native"
+ok "$n pipelines of cmdlets took the pool's warm winrmd-native"
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
 clients_done

@@ -66,6 +66,25 @@ grep -q "psrp: a Send of .* refused: .* (MaxStdinPerUserMB)" "$DLOG" ||
     fail "the held input's refusal was not logged"
 ok "a message that never ends is held up to MaxStdinPerUserMB (QuotaLimit, logged)"
 grep -Eq "psrp: pipeline .* of $TEST_USER ended" "$DLOG" || fail "no pipeline in the log"
+# the warm process: none for a pool that ran one pipeline (execute_ps: the
+# Delete comes next), and one for the later pipelines of a pool in use
+read -r one warm <<<"$(awk '
+	/psrp: pipeline .* started in pool / {
+		for (i = 1; i < NF; i++) if ($i == "pool") { n[$(i + 1)]++; break }
+	}
+	/psrp: pool .*: warm process [0-9]+/ {
+		for (i = 1; i < NF; i++) if ($i == "pool") { w[$(i + 1)]++; break }
+	}
+	END {
+		for (p in n) {
+			if (n[p] == 1 && w[p] > 0) one++
+			if (n[p] >= 3 && w[p] > 0) warm++
+		}
+		print one + 0, warm + 0
+	}' "$DLOG")"
+[ "$one" = 0 ] || fail "$one pools that ran one pipeline started a warm process"
+[ "$warm" -ge 1 ] || fail "no pool of three pipelines or more started a warm process"
+ok "no warm process for a pool of one pipeline; $warm pools in use had one"
 grep -q "session configuration No.Such.Config" "$DLOG" ||
     fail "the unknown configuration was not logged"
 # the pools' warm processes, killed whenever a runspace changed and at the

@@ -382,6 +382,62 @@ START_TEST(wrapper_runs)
 END_TEST
 
 /*
+ * A runspace's first pipeline is a login bash (-l): the wrapper's end is
+ * not a logout, so ~/.bash_logout does not run (Debian's runs
+ * clear_console, a process more), and the status is still the script's.
+ */
+START_TEST(login_bash_no_logout)
+{
+	static const char mark[] = "WINRMD-RUNSPACE-STATE-LOGIN";
+	char home[] = "/tmp/check_psrp_script.XXXXXX", path[256], out[65536];
+	static const char *const scripts[] = { "echo hi", "false", "(exit 6)" };
+	static const int want[] = { 0, 1, 6 };
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(home));
+	/* a profile of its own (not ~/.profile's), and a logout that says
+	 * it ran */
+	snprintf(path, sizeof(path), "%s/.bash_profile", home);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/.bash_logout", home);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "echo ran > \"$HOME/logout-ran\"\n");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/logout-ran", home);
+	for (size_t i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {
+		char *w = psrp_wrapper(mark, true);
+		size_t len = 0;
+		int fds[2];
+		pid_t pid;
+
+		ck_assert_ptr_nonnull(w);
+		ck_assert_int_eq(pipe(fds), 0);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			dup2(fds[1], 1);
+			close(fds[0]);
+			if (setenv("HOME", home, 1) < 0 || chdir(home) < 0)
+				_exit(99);
+			execl("/bin/bash", "bash", "-l", "-c", w, "winrmd-psrp",
+			    scripts[i], (char *)NULL);
+			_exit(98);
+		}
+		close(fds[1]);
+		free(w);
+		ck_assert_int_eq(collect(fds[0], pid, out, sizeof(out), &len),
+		    want[i]);
+		ck_assert_ptr_nonnull(memmem(out, len, mark, strlen(mark)));
+		ck_assert_msg(access(path, F_OK) != 0, "%s: ~/.bash_logout ran",
+		    scripts[i]);
+	}
+	snprintf(path, sizeof(path), "rm -rf '%s'", home);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+/*
  * runs the warm wrapper with /bin/sh as a pool would: it waits on stdin,
  * then takes the handoff for script and what follows it as its input
  */
@@ -484,6 +540,7 @@ psrp_script_suite(void)
 	tcase_add_loop_test(tc, wrapper_runs, 0,
 	    (int)(sizeof(shells) / sizeof(shells[0])));
 	tcase_add_test(tc, warm_wrapper_runs);
+	tcase_add_test(tc, login_bash_no_logout);
 	suite_add_tcase(s, tc);
 	return s;
 }
