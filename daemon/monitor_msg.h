@@ -31,6 +31,9 @@ enum mon_type {
 	MON_CONF_SET,		/* i64 n, n x (s section, s key, s value) */
 	MON_CONF_OPEN,		/* -> the configuration file, open to read */
 	MON_KILL_MARKED,	/* i64 uid, s NAME=value -> i64 killed */
+	/* keeper.c's, never the monitor's (no schema: mon_check refuses) */
+	MON_KEEP_ITEM,		/* s tag, b data, i64 pidfd index, + fds */
+	MON_KEEP_END,		/* i64 items sent */
 	MON_TYPE_MAX
 };
 
@@ -67,6 +70,8 @@ void	mon_put_i64(struct mon_msg *m, int64_t v);
 void	mon_put_str(struct mon_msg *m, const char *s);	/* NULL: absent */
 void	mon_put_strv(struct mon_msg *m, char *const *v);	/* NULL: none */
 void	mon_put_fd(struct mon_msg *m, int fd);	/* sent, not closed */
+/* bytes, NULs allowed (tag 'b') */
+void	mon_put_bytes(struct mon_msg *m, const void *p, size_t n);
 
 /*
  * Reading: each returns the next field if it is of that kind, else marks
@@ -77,6 +82,8 @@ int64_t	 mon_get_i64(struct mon_msg *m);
 const char *mon_get_str(struct mon_msg *m, bool *absent);
 /* a NULL-terminated malloc'd array of pointers into m (free() it), NULL */
 char	**mon_get_strv(struct mon_msg *m);
+/* bytes (*n their length), pointing into m; NULL if not a 'b' field */
+const void *mon_get_bytes(struct mon_msg *m, size_t *n);
 /* the next descriptor received (the message no longer owns it), -1 */
 int	 mon_take_fd(struct mon_msg *m);
 /* all read, nothing malformed: 0, else -EBADMSG */
