@@ -486,6 +486,50 @@ cgroup_destroy(struct cgroup *g)
 }
 
 void
+cgroup_release(struct cgroup *g)
+{
+	if (g != NULL)
+		group_free(g);
+}
+
+static pid_t *spare_pids;
+static size_t nspare;
+
+void
+cgroup_spare(const pid_t *pids, size_t n)
+{
+	free(spare_pids);
+	spare_pids = NULL;
+	nspare = 0;
+	if (n > 0 && (spare_pids = malloc(n * sizeof(*pids))) != NULL) {
+		memcpy(spare_pids, pids, n * sizeof(*pids));
+		nspare = n;
+	}
+}
+
+/* whether the group at dir holds a process kept across the restart */
+static bool
+holds_spared(const char *dir)
+{
+	char path[PATH_MAX + 300], line[32];
+	bool found = false;
+	FILE *fp;
+
+	if (nspare == 0 || (size_t)snprintf(path, sizeof(path),
+	    "%s/cgroup.procs", dir) >= sizeof(path) ||
+	    (fp = fopen(path, "re")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp) != NULL) {
+		pid_t pid = (pid_t)strtol(line, NULL, 10);
+
+		for (size_t i = 0; i < nspare && !found; i++)
+			found = spare_pids[i] == pid;
+	}
+	fclose(fp);
+	return found;
+}
+
+void
 cgroup_shutdown(void)
 {
 	/* removals still waiting on their timers: finish them now */
@@ -539,6 +583,11 @@ sweep_leftovers(void)
 			if ((size_t)snprintf(path, sizeof(path), "%s/%s", base[i],
 			    e->d_name) >= sizeof(path))
 				continue;
+			if (holds_spared(path)) {
+				log_info("cgroup: %s holds a command kept across "
+				    "the restart: left as it is", path);
+				continue;
+			}
 			for (int round = 0; round < 10 && kill_listed(path) > 0;
 			    round++)
 				usleep(10000);

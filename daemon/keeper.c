@@ -22,16 +22,21 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "keeper.h"
 #include "log.h"
+#include "session.h"
 
 #ifndef PIDFD_SIGNAL_PROCESS_GROUP
 #define PIDFD_SIGNAL_PROCESS_GROUP	(1U << 2)
@@ -322,33 +327,16 @@ take_item(struct mon_msg *m, struct keep_set *out)
 	return keep_add(out, tag, data, len, fds, n, (int)pidfd);
 }
 
-int
-keeper_claim(const char *path, uid_t keeper_uid, struct keep_set *out)
+/* items until MON_KEEP_END: 0, -EACCES (refused), -errno */
+static int
+receive_set(int fd, struct keep_set *out)
 {
-	struct sockaddr_un a;
 	struct mon_msg m;
 	size_t got = 0;
-	uid_t uid = 0;
-	int fd, r;
+	int r;
 
-	if ((r = fill_addr(&a, path)) < 0)
+	if ((r = mon_msg_init(&m, 0)) < 0)
 		return r;
-	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		r = errno == ENOENT || errno == ECONNREFUSED ? 0 : -errno;
-		close(fd);
-		return r;	/* no keeper: nothing kept */
-	}
-	if ((r = peer_uid(fd, &uid)) < 0 || (uid != keeper_uid && uid != 0)) {
-		close(fd);
-		return r < 0 ? r : -EPERM;
-	}
-	io_timeout(fd, SO_RCVTIMEO);
-	if ((r = mon_msg_init(&m, 0)) < 0) {
-		close(fd);
-		return r;
-	}
 	while ((r = mon_recv(fd, &m)) == 0) {
 		if (m.type == MON_KEEP_ITEM) {
 			if ((r = take_item(&m, out)) < 0)
@@ -371,8 +359,145 @@ keeper_claim(const char *path, uid_t keeper_uid, struct keep_set *out)
 		break;
 	}
 	mon_msg_free(&m);
-	close(fd);
 	return r == -EPIPE ? -EPROTO : r;
+}
+
+int
+keeper_claim(const char *path, uid_t keeper_uid, struct keep_set *out)
+{
+	struct sockaddr_un a;
+	uid_t uid = 0;
+	int fd, r;
+
+	if ((r = fill_addr(&a, path)) < 0)
+		return r;
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		r = errno == ENOENT || errno == ECONNREFUSED ? 0 : -errno;
+		close(fd);
+		return r;	/* no keeper: nothing kept */
+	}
+	if ((r = peer_uid(fd, &uid)) < 0 || (uid != keeper_uid && uid != 0)) {
+		close(fd);
+		return r < 0 ? r : -EPERM;
+	}
+	io_timeout(fd, SO_RCVTIMEO);
+	r = receive_set(fd, out);
+	close(fd);
+	return r;
+}
+
+int
+keeper_send(int fd, const struct keep_set *s)
+{
+	struct mon_msg m;
+	int r;
+
+	if ((r = mon_msg_init(&m, MON_KEEP_END)) < 0)
+		return r;
+	io_timeout(fd, SO_SNDTIMEO);
+	r = hand_over(fd, &m, s);
+	mon_msg_free(&m);
+	return r;
+}
+
+/* uid and gid, no groups, CAP_KILL alone: what killing the kept needs */
+static int
+drop_to(uid_t uid, gid_t gid)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (uid == 0)
+		return 0;
+	if (prctl(PR_SET_KEEPCAPS, 1) < 0 || setgroups(0, NULL) < 0 ||
+	    setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+		return -errno;
+	memset(d, 0, sizeof(d));
+	d[0].effective = d[0].permitted = 1u << CAP_KILL;
+	if (syscall(SYS_capset, &h, d) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+int
+keeper_spawn(const char *path, unsigned grace_ms, uid_t uid, gid_t gid,
+    uid_t claim_uid)
+{
+	char num[4][24], *argv[8];
+	int sv[2], st, r;
+	pid_t pid;
+
+	snprintf(num[0], sizeof(num[0]), "%u", grace_ms);
+	snprintf(num[1], sizeof(num[1]), "%u", (unsigned)uid);
+	snprintf(num[2], sizeof(num[2]), "%u", (unsigned)gid);
+	snprintf(num[3], sizeof(num[3]), "%u", (unsigned)claim_uid);
+	argv[0] = (char *)"winrmd";
+	argv[1] = (char *)KEEPER_ARG;
+	argv[2] = (char *)path;
+	for (int i = 0; i < 4; i++)
+		argv[3 + i] = num[i];
+	argv[7] = NULL;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	if ((pid = fork()) < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0)
+		session_exec_helper(sv[1], sv[1], argv);
+	close(sv[1]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		close(sv[0]);
+		return -ECHILD;
+	}
+	return sv[0];
+}
+
+/* winrmd --keeper PATH GRACE_MS UID GID CLAIM_UID, the set on stdin */
+int
+keeper_main(int argc, char **argv)
+{
+	struct keep_set s = { 0 };
+	unsigned long v[4];
+	int lfd, r;
+
+	if (argc != 7)
+		return 2;
+	for (int i = 0; i < 4; i++) {
+		char *end;
+
+		errno = 0;
+		v[i] = strtoul(argv[3 + i], &end, 10);
+		if (errno != 0 || *end != '\0' || v[i] > UINT32_MAX)
+			return 2;
+	}
+	log_init(1, LOG_INFO);
+	signal(SIGPIPE, SIG_IGN);
+	/* the socket first, as root; then only what killing needs */
+	if ((lfd = keeper_listen(argv[2])) < 0 ||
+	    (r = drop_to((uid_t)v[1], (gid_t)v[2])) < 0 ||
+	    (r = receive_set(0, &s)) < 0) {
+		r = lfd < 0 ? lfd : r;
+		log_err("keeper: %s: %s; the kept commands are killed", argv[2],
+		    strerror(-r));
+		kill_all(&s);
+		keep_free(&s);
+		if (lfd >= 0)
+			unlink(argv[2]);
+		return 1;
+	}
+	close(0);
+	r = keeper_serve(lfd, (uid_t)v[3], (unsigned)v[0], -1, &s);
+	close(lfd);
+	unlink(argv[2]);
+	return r == 1 ? 0 : 1;
 }
 
 int

@@ -15,6 +15,8 @@
 #define KEEP_DATA_MAX	(128 * 1024)	/* opaque bytes in one item */
 #define KEEP_BYTES_MAX	(64u * 1024 * 1024)	/* all items' bytes */
 #define KEEP_IO_MS	5000		/* one claim's send or receive */
+#define KEEP_GRACE_MAX_MS	(3600u * 1000)
+#define KEEPER_ARG	"--keeper"	/* winrmd --keeper: keeper_main */
 
 /* one kept thing: a plugin's record and up to MON_FDS_MAX descriptors */
 struct keep_item {
@@ -61,6 +63,19 @@ int	keeper_serve(int lfd, uid_t claim_uid, unsigned grace_ms, int stop_fd,
  * keeper's).
  */
 int	keeper_claim(const char *path, uid_t keeper_uid, struct keep_set *out);
+/* hands s (still the caller's to free) to a keeper over fd: 0, -errno */
+int	keeper_send(int fd, const struct keep_set *s);
+/*
+ * Starts a keeper process (as root: it binds path, then becomes uid/gid
+ * with CAP_KILL alone unless uid is 0), detached from the caller (a
+ * session of its own, not its child).  It reads a set from the returned
+ * descriptor (keeper_send) and serves it as keeper_serve does to
+ * claim_uid.  The descriptor, or -errno.
+ */
+int	keeper_spawn(const char *path, unsigned grace_ms, uid_t uid, gid_t gid,
+	    uid_t claim_uid);
+/* the keeper process (winrmd --keeper ...): its exit status */
+int	keeper_main(int argc, char **argv);
 /*
  * The wait status of the process behind pidfd once it has exited and been
  * reaped by whoever is its parent now (PIDFD_GET_INFO, Linux 6.15): 0,

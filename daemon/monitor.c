@@ -12,8 +12,12 @@
  *   MON_SIGNAL        a signal to a process (group) it started, or of an
  *                     account the network part could start one as
  *   MON_KILL_MARKED   a shell's processes that left its groups (environ)
+ *   MON_KEEPER        at a stop: a keeper (keeper.c) for the commands the
+ *                     network part keeps across the restart; its socket
+ *                     back (the set goes to the keeper, not through here)
  *   MON_SESSION       a PAM session helper (session.c), its two pipes back
- *   MON_GROUP_*       cgroups: create, kill, destroy, list processes
+ *   MON_GROUP_*       cgroups: create, kill, destroy, list processes,
+ *                     release (its processes kept across a restart)
  *   MON_PEM_ALLOW     before the drop: a key file it may read again
  *   MON_PEM_READ      after: one of those, read again (SIGHUP)
  *   MON_DROPPED       the network part dropped its privileges
@@ -51,6 +55,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "host.h"
+#include "keeper.h"
 #include "log.h"
 #include "monitor_msg.h"
 #include "negotiate.h"
@@ -317,6 +322,31 @@ do_signal(struct mon_msg *q, struct mon_msg *a)
 	mon_put_i64(a, r);
 }
 
+/* the socket path is the configuration's, never the network part's */
+static void
+do_keeper(struct mon_msg *q, struct mon_msg *a)
+{
+	int64_t grace = mon_get_i64(q);
+	char path[256];
+	struct passwd *pw;
+	int fd;
+
+	if (mon_get_end(q) < 0 || grace < 0 || grace > KEEP_GRACE_MAX_MS)
+		violation(q, "a malformed keeper request");
+	pthread_mutex_lock(&M.lock);
+	snprintf(path, sizeof(path), "%s", conf_s(W->cfg,
+	    CK_SERVICE_KEEPER_SOCKET));
+	pthread_mutex_unlock(&M.lock);
+	if ((pw = getpwnam(PRIVSEP_USER)) == NULL)
+		fd = -ENOENT;
+	else
+		fd = keeper_spawn(path, (unsigned)grace, pw->pw_uid,
+		    pw->pw_gid, pw->pw_uid);
+	mon_put_i64(a, fd < 0 ? fd : 0);
+	if (fd >= 0)
+		mon_put_fd(a, fd);
+}
+
 static void
 do_session(struct mon_msg *q, struct mon_msg *a)
 {
@@ -392,7 +422,10 @@ do_group(struct mon_msg *q, struct mon_msg *a)
 		if (q->type == MON_GROUP_KILL)
 			cgroup_kill(g);
 		else {
-			cgroup_destroy(g);
+			if (q->type == MON_GROUP_RELEASE)
+				cgroup_release(g);
+			else
+				cgroup_destroy(g);
 			M.groups[id - 1] = NULL;
 		}
 		mon_put_i64(a, 0);
@@ -541,6 +574,9 @@ handle(struct mon_msg *q, struct mon_msg *a)
 	case MON_KILL_MARKED:
 		do_kill_marked(q, a);
 		break;
+	case MON_KEEPER:
+		do_keeper(q, a);
+		break;
 	case MON_SESSION:
 		do_session(q, a);
 		break;
@@ -548,6 +584,7 @@ handle(struct mon_msg *q, struct mon_msg *a)
 	case MON_GROUP_KILL:
 	case MON_GROUP_DESTROY:
 	case MON_GROUP_PROCS:
+	case MON_GROUP_RELEASE:
 		do_group(q, a);
 		break;
 	case MON_PEM_ALLOW:
@@ -662,6 +699,8 @@ monitor_main(int *socks, int n, pid_t network)
 	if (getppid() != network)
 		_exit(0);
 	prctl(PR_SET_NAME, "winrmd-monitor", 0, 0, 0);
+	/* the kept commands' pipes are the network part's alone */
+	host_keep_forget();
 	/* not a shell's parent: the network part supervises them */
 	spawn_set_sibling(true);
 	cgroup_poll_removals();

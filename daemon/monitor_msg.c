@@ -328,6 +328,8 @@ mon_schema(uint32_t type)
 		[MON_CONF_SET] = "*",
 		[MON_CONF_OPEN] = "",
 		[MON_KILL_MARKED] = "is",
+		[MON_KEEPER] = "i",
+		[MON_GROUP_RELEASE] = "i",
 	};
 
 	return type < MON_TYPE_MAX ? schemas[type] : NULL;

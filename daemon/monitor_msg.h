@@ -31,6 +31,8 @@ enum mon_type {
 	MON_CONF_SET,		/* i64 n, n x (s section, s key, s value) */
 	MON_CONF_OPEN,		/* -> the configuration file, open to read */
 	MON_KILL_MARKED,	/* i64 uid, s NAME=value -> i64 killed */
+	MON_KEEPER,		/* i64 grace ms -> fd to send the set to */
+	MON_GROUP_RELEASE,	/* i64 id: forgotten, not killed (kept) */
 	/* keeper.c's, never the monitor's (no schema: mon_check refuses) */
 	MON_KEEP_ITEM,		/* s tag, b data, i64 pidfd index, + fds */
 	MON_KEEP_END,		/* i64 items sent */

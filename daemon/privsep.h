@@ -60,6 +60,9 @@ int	mon_spawn(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 int	mon_signal(pid_t pid, int sig, bool group);
 /* spawn_kill_marked, by the monitor, for an account it could start */
 int	mon_kill_marked(uid_t uid, const char *entry);
+void	mon_group_release(void *g);
+/* a keeper started by the monitor (keeper_spawn): its socket, or -errno */
+int	mon_keeper(unsigned grace_ms);
 int	mon_session_helper(const char *user, const char *rhost, const char *id,
 	    int *to_fd, int *from_fd);
 /* a group handle for the network part: an id, never dereferenced */

@@ -35,5 +35,8 @@ int	session_helper_main(int argc, char **argv)
 
 /* "--pam-session": the helper's first argument */
 #define SESSION_HELPER_ARG	"--pam-session"
+/* in a forked child: double fork, exec the daemon's binary (session.c) */
+void	session_exec_helper(int in, int out, char **argv)
+	    __attribute__((noreturn));
 
 #endif

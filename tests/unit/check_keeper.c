@@ -20,6 +20,9 @@
 
 #include "keeper.h"
 #include "unit.h"
+#include "winrmd.h"
+
+struct winrmd *W;	/* the daemon's, which session.c (linked) names */
 
 static char sock_path[64];
 
