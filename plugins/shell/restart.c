@@ -255,6 +255,7 @@ restored_shell(struct plugin_state *ps, const char *id, const char *user,
 	sh->codepage = codepage;
 	sh->idle_ms = host->conf_int("Winrs", "IdleTimeout");
 	sh->created_ms = host->now_ms();
+	sh->restored = true;
 	sh->next = ps->shells;
 	ps->shells = sh;
 	ps->nshells++;

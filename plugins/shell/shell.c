@@ -775,6 +775,12 @@ op_command(struct winrmd_op *op, void *unused)
 		    "signal finished commands with terminate.", sh->ncommands);
 	if ((r = shell_command_quota(op, sh)) != WINRMD_OK)
 		return r;
+	/* no login session, no cgroup of its own: finishing is all it does */
+	if (sh->restored)
+		return host->op_fault(op, WINRMD_FAULT_UNSUPPORTED_FEATURE, NULL,
+		    "The shell %s was taken over from before a service restart "
+		    "and only finishes the commands it had; create a new shell.",
+		    sh->id);
 	if (sh->psrp != NULL)
 		return psrp_command(op, sh, body);
 	command = xmlNodeGetContent(n);

@@ -172,6 +172,7 @@ struct shell {
 	struct winrmd_op	*create_op;	/* a Create waiting for it */
 	bool			 xpress;	/* CompressionType xpress: streams in chunks */
 	bool			 handed_over;	/* commands kept (restart.c) */
+	bool			 restored;	/* taken back after a restart */
 };
 
 struct psrp_pool;	/* psrp.h */

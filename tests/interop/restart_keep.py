@@ -129,6 +129,11 @@ def main(argv):
             res["exc"] = e
     t = threading.Thread(target=client)
     t.start()
+    # and one nobody receives from before the restart: its first line is
+    # in the daemon's buffer when it stops, the rest comes after
+    s2 = sc.RawShell(url, user, pw)
+    s2.create()
+    cid2 = s2.command("echo early; sleep 2; echo late >&2; exit 7")
     time.sleep(0.7)
     t0 = time.monotonic()
     sd.stop()
@@ -154,6 +159,22 @@ def main(argv):
              % sc.describe(r))
     o.close()
 
+    # the old daemon closed its connection (pywinrm's requests opens a new
+    # one by itself)
+    s2.conn.close()
+    s2.conn = s2.new_connection()
+    out2 = s2.collect(cid2, limit=30)
+    sc.check(out2 == (b"early\n", b"late\n", 7),
+             "the second command got %r, expected (b'early\\n', "
+             "b'late\\n', 7)" % (out2,))
+    # a shell taken back finishes its commands, it starts none
+    r = s2.post(sc.command_envelope(s2.shell_id, "echo new"))
+    f = r.fault()
+    sc.check(f is not None and b"only finishes the commands" in r.body,
+             "a new Command in a shell taken back got %s" % sc.describe(r))
+    s2.expect_ok(s2.signal(cid2), "Signal terminate")
+    s2.expect_ok(s2.delete(), "Delete")
+    s2.close()
     t.join(30)
     sc.check(not t.is_alive(), "pywinrm still waits 30 s after the restart")
     sc.check("exc" not in res, "pywinrm raised %r" % res.get("exc"))
@@ -165,8 +186,9 @@ def main(argv):
     p.close_shell(shell)
     print("   ok: 'sleep 3; echo done' through a restart (the daemon "
           "was down and up again in %.2f s): pywinrm got %r, exit code %d; "
-          "another user's Receive on its shell: ShellNotFound"
-          % (dt, out, code))
+          "another user's Receive on its shell: ShellNotFound; output "
+          "buffered before the stop, stderr and exit code 7 of another "
+          "command came through" % (dt, out, code))
 
     # ------------------------------------- 2. nothing claims: killed
     s = sc.RawShell(url, user, pw)

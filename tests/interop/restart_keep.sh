@@ -7,7 +7,10 @@
 #  1. pywinrm runs `sleep 3; echo done`; meanwhile the daemon gets SIGTERM,
 #     exits, and a new one starts on the same socket: pywinrm gets "done"
 #     and exit code 0; the keeper is gone once claimed; another user's
-#     Receive on the kept shell gets ShellNotFound
+#     Receive on the kept shell gets ShellNotFound; another command that
+#     nobody received from before the stop gives its buffered stdout,
+#     its later stderr and its exit code 7; a new Command in a shell taken
+#     back is refused (no login session, no cgroup of its own)
 #  2. a stop with a command running and no daemon after it: the keeper
 #     kills the command's process group when the grace (2 s) runs out,
 #     and exits; the next daemon finds nothing to take back
