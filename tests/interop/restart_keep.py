@@ -208,6 +208,9 @@ def main(argv):
                          and not keepers(), 10)
     sc.check(gone, "10 s after the stop, left: processes %r, keepers %r"
              % (sc.procs_of(user), keepers()))
+    sc.check("within 2000 ms: killed 1 process group(s)" in sd.text(),
+             "the keeper did not log that it killed the kept command: %s"
+             % sd.text()[-1500:])
     print("   ok: with no daemon to claim it, the keeper killed the kept "
           "command's group %.1f s after the stop, and exited" %
           (time.monotonic() - t0))
