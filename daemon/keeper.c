@@ -240,6 +240,9 @@ kill_all(const struct keep_set *s)
 		    (errno == EINVAL &&	/* before Linux 6.9: the leader */
 		    syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0))
 			n++;
+		else if (errno != ESRCH)
+			log_warn("keeper: killing a kept process group: %s",
+			    strerror(errno));
 	}
 	return n;
 }
