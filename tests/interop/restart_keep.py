@@ -218,6 +218,11 @@ def main(argv):
     sc.check("taken back" not in sd.text(),
              "a daemon took back a command the keeper had killed")
     sd.stop()
+    # the keepers wrote to their daemons' logs: no sanitizer report there
+    for n in range(1, sd.n + 1):
+        with open("%s.%d.log" % (logprefix, n), errors="replace") as f:
+            sc.check("Sanitizer" not in f.read(),
+                     "a sanitizer report in %s.%d.log" % (logprefix, n))
 
 
 if __name__ == "__main__":
