@@ -593,24 +593,6 @@ host_kept(const char *tag, void **data, size_t *len, int *fds, int *nfds,
 	return 0;
 }
 
-/* the pid behind a pidfd (its fdinfo), or 0 */
-static pid_t
-pidfd_pid(int fd)
-{
-	char path[64], line[128];
-	pid_t pid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if ((f = fopen(path, "re")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "Pid: %d", &pid) == 1)
-			break;
-	fclose(f);
-	return pid > 1 ? pid : 0;
-}
-
 void
 host_keep_claim(void)
 {
@@ -634,7 +616,7 @@ host_keep_claim(void)
 		log_notice("keeper: claimed %zu item(s) kept across the "
 		    "restart from %s", keep_in.n, path);
 		for (size_t i = 0; i < keep_in.n; i++)
-			if (keep_in.v[i].pidfd >= 0 && (pids[n] = pidfd_pid(
+			if (keep_in.v[i].pidfd >= 0 && (pids[n] = keeper_pidfd_pid(
 			    keep_in.v[i].fds[keep_in.v[i].pidfd])) > 0)
 				n++;
 		cgroup_spare(pids, n);
@@ -666,7 +648,7 @@ kill_kept(const struct keep_set *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		const struct keep_item *it = &s->v[i];
-		pid_t pid = it->pidfd >= 0 ? pidfd_pid(it->fds[it->pidfd]) : 0;
+		pid_t pid = it->pidfd >= 0 ? keeper_pidfd_pid(it->fds[it->pidfd]) : 0;
 
 		if (pid > 0)
 			h_signal(pid, SIGKILL, true);
@@ -682,7 +664,7 @@ host_keep_hand_over(void)
 		return;
 	fd = privsep_active() ? mon_keeper(keep_grace_ms) :
 	    keeper_spawn(conf_s(W->cfg, CK_SERVICE_KEEPER_SOCKET),
-	    keep_grace_ms, 0, 0, 0);
+	    keep_grace_ms, 0, 0, 0, conf_b(W->cfg, CK_AUTH_PERMIT_ROOT));
 	if (fd < 0 || (r = keeper_send(fd, &keep_out)) < 0) {
 		r = fd < 0 ? fd : r;
 		log_err("keeper: cannot hand %zu kept item(s) over: %s; "

@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
@@ -37,6 +38,7 @@
 #include "keeper.h"
 #include "log.h"
 #include "session.h"
+#include "spawn.h"
 
 #ifndef PIDFD_SIGNAL_PROCESS_GROUP
 #define PIDFD_SIGNAL_PROCESS_GROUP	(1U << 2)
@@ -107,6 +109,7 @@ keep_add(struct keep_set *s, const char *tag, const void *data, size_t len,
 		it->fds[i] = i < nfds ? fds[i] : -1;
 	it->nfds = nfds;
 	it->pidfd = pidfd;
+	it->killable = pidfd >= 0;	/* keeper_main vets it */
 	s->bytes += len;
 	s->n++;
 	return 0;
@@ -233,7 +236,7 @@ kill_all(const struct keep_set *s)
 	for (size_t i = 0; i < s->n; i++) {
 		int fd = s->v[i].pidfd >= 0 ? s->v[i].fds[s->v[i].pidfd] : -1;
 
-		if (fd < 0)
+		if (fd < 0 || !s->v[i].killable)
 			continue;
 		if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL,
 		    PIDFD_SIGNAL_PROCESS_GROUP) == 0 ||
@@ -425,11 +428,68 @@ drop_to(uid_t uid, gid_t gid)
 	return 0;
 }
 
+pid_t
+keeper_pidfd_pid(int fd)
+{
+	char path[64], line[128];
+	int pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Pid: %d", &pid) == 1)
+			break;
+	fclose(f);
+	return pid > 1 ? (pid_t)pid : 0;
+}
+
+/*
+ * Drops the items whose process is not of an account that may run
+ * processes (root only with permit_root): a network part that sent the
+ * pidfd of another process gets nothing killed by the keeper
+ */
+void
+keeper_vet(struct keep_set *s, bool permit_root)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct keep_item *it = &s->v[i];
+		char proc[32];
+		struct stat st;
+		pid_t pid;
+
+		it->killable = false;
+		if (it->pidfd < 0 ||
+		    (pid = keeper_pidfd_pid(it->fds[it->pidfd])) == 0) {
+			/* no process, or one that ended: nothing to kill */
+			s->v[k++] = *it;
+			continue;
+		}
+		if (snprintf(proc, sizeof(proc), "/proc/%d", (int)pid) > 0 &&
+		    stat(proc, &st) == 0 &&
+		    spawn_uid_may_run(st.st_uid, permit_root)) {
+			it->killable = true;
+			s->v[k++] = *it;
+			continue;
+		}
+		log_warn("keeper: an item for process %d refused: not of an "
+		    "account that may run processes", (int)pid);
+		close_all(it->fds, it->nfds);
+		s->bytes -= it->len;
+		free(it->tag);
+		free(it->data);
+	}
+	s->n = k;
+}
+
 int
 keeper_spawn(const char *path, unsigned grace_ms, uid_t uid, gid_t gid,
-    uid_t claim_uid)
+    uid_t claim_uid, bool permit_root)
 {
-	char num[4][24], *argv[8];
+	char num[4][24], *argv[9];
 	int sv[2], st, r;
 	pid_t pid;
 
@@ -442,7 +502,8 @@ keeper_spawn(const char *path, unsigned grace_ms, uid_t uid, gid_t gid,
 	argv[2] = (char *)path;
 	for (int i = 0; i < 4; i++)
 		argv[3 + i] = num[i];
-	argv[7] = NULL;
+	argv[7] = (char *)(permit_root ? "1" : "0");
+	argv[8] = NULL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	if ((pid = fork()) < 0) {
@@ -463,7 +524,7 @@ keeper_spawn(const char *path, unsigned grace_ms, uid_t uid, gid_t gid,
 	return sv[0];
 }
 
-/* winrmd --keeper PATH GRACE_MS UID GID CLAIM_UID, the set on stdin */
+/* winrmd --keeper PATH GRACE_MS UID GID CLAIM_UID ROOT, the set on stdin */
 int
 keeper_main(int argc, char **argv)
 {
@@ -471,7 +532,8 @@ keeper_main(int argc, char **argv)
 	unsigned long v[4];
 	int lfd, r;
 
-	if (argc != 7)
+	if (argc != 8 || (strcmp(argv[7], "0") != 0 &&
+	    strcmp(argv[7], "1") != 0))
 		return 2;
 	for (int i = 0; i < 4; i++) {
 		char *end;
@@ -497,6 +559,7 @@ keeper_main(int argc, char **argv)
 		return 1;
 	}
 	close(0);
+	keeper_vet(&s, argv[7][0] == '1');
 	r = keeper_serve(lfd, (uid_t)v[3], (unsigned)v[0], -1, &s);
 	close(lfd);
 	unlink(argv[2]);

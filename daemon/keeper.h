@@ -5,6 +5,7 @@
 #ifndef WINRMD_KEEPER_H
 #define WINRMD_KEEPER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -26,6 +27,7 @@ struct keep_item {
 	int		 fds[MON_FDS_MAX];
 	int		 nfds;
 	int		 pidfd;		/* index in fds of a pidfd, or -1 */
+	bool		 killable;	/* its group is killed at expiry */
 };
 
 struct keep_set {
@@ -70,10 +72,21 @@ int	keeper_send(int fd, const struct keep_set *s);
  * with CAP_KILL alone unless uid is 0), detached from the caller (a
  * session of its own, not its child).  It reads a set from the returned
  * descriptor (keeper_send) and serves it as keeper_serve does to
- * claim_uid.  The descriptor, or -errno.
+ * claim_uid; it keeps only items whose process is of an account that may
+ * run processes (spawn_uid_may_run, root with permit_root): what it may
+ * kill is what the network part could have had killed.  The descriptor,
+ * or -errno.
  */
 int	keeper_spawn(const char *path, unsigned grace_ms, uid_t uid, gid_t gid,
-	    uid_t claim_uid);
+	    uid_t claim_uid, bool permit_root);
+/*
+ * Drops the items whose process (pidfd) is not of an account that may run
+ * processes, root only with permit_root (logged, descriptors closed); an
+ * item whose process has ended stays, but its group is not killed.
+ */
+void	keeper_vet(struct keep_set *s, bool permit_root);
+/* the pid behind a pidfd (its fdinfo), or 0 (gone, or not a pidfd) */
+pid_t	keeper_pidfd_pid(int pidfd);
 /* the keeper process (winrmd --keeper ...): its exit status */
 int	keeper_main(int argc, char **argv);
 /*

@@ -219,24 +219,6 @@ proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp)
 	return pp < 0 ? -1 : 0;
 }
 
-/* uid's account could have processes started (spawn_account_check) */
-static bool
-account_may_run(uid_t uid, bool permit_root)
-{
-	struct winrmd_principal u = { 0 };
-	struct passwd pw, *res = NULL;
-	char buf[4096], why[256];
-
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
-		return false;
-	u.name = pw.pw_name;
-	u.uid = pw.pw_uid;
-	u.gid = pw.pw_gid;
-	u.home = pw.pw_dir;
-	u.shell = pw.pw_shell;
-	return spawn_account_check(&u, permit_root, why, sizeof(why)) == 0;
-}
-
 /*
  * Whether the network part may have pid signalled: its own child (a
  * user's process the monitor cloned for it), or a process of an account
@@ -256,7 +238,7 @@ may_signal(pid_t pid, bool permit_root)
 	if (ppid == M.network)
 		return true;
 	snprintf(path, sizeof(path), "/proc/%ld", (long)pid);
-	return stat(path, &st) == 0 && account_may_run(st.st_uid, permit_root);
+	return stat(path, &st) == 0 && spawn_uid_may_run(st.st_uid, permit_root);
 }
 
 /* a group: every member may be signalled; -ESRCH if it has none */
@@ -296,7 +278,7 @@ do_kill_marked(struct mon_msg *q, struct mon_msg *a)
 	pthread_mutex_lock(&M.lock);
 	root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT);
 	pthread_mutex_unlock(&M.lock);
-	mon_put_i64(a, !account_may_run((uid_t)uid, root) ? -EPERM :
+	mon_put_i64(a, !spawn_uid_may_run((uid_t)uid, root) ? -EPERM :
 	    spawn_kill_marked((uid_t)uid, entry));
 }
 
@@ -329,6 +311,7 @@ do_keeper(struct mon_msg *q, struct mon_msg *a)
 	int64_t grace = mon_get_i64(q);
 	char path[256];
 	struct passwd *pw;
+	bool root;
 	int fd;
 
 	if (mon_get_end(q) < 0 || grace < 0 || grace > KEEP_GRACE_MAX_MS)
@@ -336,12 +319,13 @@ do_keeper(struct mon_msg *q, struct mon_msg *a)
 	pthread_mutex_lock(&M.lock);
 	snprintf(path, sizeof(path), "%s", conf_s(W->cfg,
 	    CK_SERVICE_KEEPER_SOCKET));
+	root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT);
 	pthread_mutex_unlock(&M.lock);
 	if ((pw = getpwnam(PRIVSEP_USER)) == NULL)
 		fd = -ENOENT;
 	else
 		fd = keeper_spawn(path, (unsigned)grace, pw->pw_uid,
-		    pw->pw_gid, pw->pw_uid);
+		    pw->pw_gid, pw->pw_uid, root);
 	mon_put_i64(a, fd < 0 ? fd : 0);
 	if (fd >= 0)
 		mon_put_fd(a, fd);

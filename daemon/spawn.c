@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -759,4 +760,22 @@ spawn_kill_marked(uid_t uid, const char *entry)
 	if (privsep_active())
 		return mon_kill_marked(uid, entry);
 	return kill_round(uid, entry, strlen(entry) + 1);
+}
+
+/* an account that may run processes, by uid (its passwd entry) */
+bool
+spawn_uid_may_run(uid_t uid, bool permit_root)
+{
+	struct winrmd_principal u = { 0 };
+	struct passwd pw, *res = NULL;
+	char buf[4096], why[256];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return false;
+	u.name = pw.pw_name;
+	u.uid = pw.pw_uid;
+	u.gid = pw.pw_gid;
+	u.home = pw.pw_dir;
+	u.shell = pw.pw_shell;
+	return spawn_account_check(&u, permit_root, why, sizeof(why)) == 0;
 }

@@ -310,6 +310,59 @@ START_TEST(test_bounds)
 }
 END_TEST
 
+/* what a keeper may kill: processes of accounts that may run processes */
+START_TEST(test_vet)
+{
+	struct keep_set s = { 0 };
+	int out, in, pidfd, fds[3], st;
+	pid_t root_cmd, nobody;
+
+	if (geteuid() != 0)
+		return;		/* a second account needs root */
+	make_path();
+	root_cmd = start("sleep 30", &out, &in, &pidfd);
+	fds[0] = out;
+	fds[1] = in;
+	fds[2] = pidfd;
+	ck_assert_int_eq(keep_add(&s, "shell", "r", 1, fds, 3, 2), 0);
+	/* nobody's login shell is nologin: not an account that may run */
+	if ((nobody = fork()) == 0) {
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	fds[0] = (int)syscall(SYS_pidfd_open, nobody, 0);
+	ck_assert_int_ge(fds[0], 0);
+	ck_assert_int_eq(keep_add(&s, "shell", "n", 1, fds, 1, 0), 0);
+	/* no pidfd: nothing to kill, kept */
+	ck_assert_int_eq(keep_add(&s, "shell", "x", 1, NULL, 0, -1), 0);
+	keeper_vet(&s, false);
+	/* root without PermitRoot, nobody: refused, their descriptors closed */
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_mem_eq(s.v[0].data, "x", 1);
+	ck_assert_int_eq(fcntl(pidfd, F_GETFD), -1);
+	keep_free(&s);
+	kill(root_cmd, SIGKILL);
+	kill(nobody, SIGKILL);
+	wait_exit(root_cmd);
+	st = wait_exit(nobody);
+	ck_assert(WIFSIGNALED(st));
+	/* with PermitRoot, root's command is kept and may be killed */
+	root_cmd = start("sleep 30", &out, &in, &pidfd);
+	fds[0] = out;
+	fds[1] = in;
+	fds[2] = pidfd;
+	ck_assert_int_eq(keep_add(&s, "shell", "r", 1, fds, 3, 2), 0);
+	keeper_vet(&s, true);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert(s.v[0].killable);
+	keep_free(&s);
+	kill(root_cmd, SIGKILL);
+	wait_exit(root_cmd);
+}
+END_TEST
+
 static Suite *
 keeper_suite(void)
 {
@@ -323,6 +376,7 @@ keeper_suite(void)
 	tcase_add_test(tc, test_expiry_kills);
 	tcase_add_test(tc, test_exit_status_not_child);
 	tcase_add_test(tc, test_bounds);
+	tcase_add_test(tc, test_vet);
 	suite_add_tcase(s, tc);
 	return s;
 }
