@@ -33,9 +33,13 @@ enum mon_type {
 	MON_KILL_MARKED,	/* i64 uid, s NAME=value -> i64 killed */
 	MON_KEEPER,		/* i64 grace ms -> fd to send the set to */
 	MON_GROUP_RELEASE,	/* i64 id: forgotten, not killed (kept) */
-	/* keeper.c's, never the monitor's (no schema: mon_check refuses) */
-	MON_KEEP_ITEM,		/* s tag, b data, i64 pidfd index, + fds */
-	MON_KEEP_END,		/* i64 items sent */
+	/*
+	 * keeper.c's, never the monitor's (no schema: mon_check refuses).
+	 * Fixed numbers: the keeper an old daemon started hands over to the
+	 * new one after a package upgrade; like the codec, they never change.
+	 */
+	MON_KEEP_ITEM = 64,	/* s tag, b data, i64 pidfd index, + fds */
+	MON_KEEP_END = 65,	/* i64 items sent */
 	MON_TYPE_MAX
 };
 
