@@ -34,6 +34,7 @@
 #define CG_ROOT		"/sys/fs/cgroup"
 #define RMDIR_TRIES	50	/* x 100 ms */
 #define GROUP_PREFIX	"winrmd-"	/* winrmd-<daemon pid>-<name> */
+#define KEPT_PREFIX	"winrmd-kept-"	/* winrmd-kept-<name>: no owner */
 
 struct cgroup {
 	char		*dirs[2];	/* v2: one; v1: memory, pids */
@@ -485,6 +486,72 @@ cgroup_destroy(struct cgroup *g)
 	try_remove(g);
 }
 
+/*
+ * Renamed winrmd-kept-<name>: no daemon's sweep takes it for a dead
+ * daemon's leftover (several daemons may share the base, as tests do)
+ */
+void
+cgroup_release(struct cgroup *g)
+{
+	if (g == NULL)
+		return;
+	for (int i = 0; i < g->ndirs; i++) {
+		char *slash = g->dirs[i] != NULL ? strrchr(g->dirs[i], '/') : NULL;
+		char *name, *to = NULL;
+
+		if (slash == NULL || strncmp(slash + 1, GROUP_PREFIX,
+		    strlen(GROUP_PREFIX)) != 0 ||
+		    (name = strchr(slash + 1 + strlen(GROUP_PREFIX), '-')) ==
+		    NULL)
+			continue;
+		if (asprintf(&to, "%.*s/" KEPT_PREFIX "%s",
+		    (int)(slash - g->dirs[i]), g->dirs[i], name + 1) < 0)
+			continue;
+		if (rename(g->dirs[i], to) < 0)
+			log_warn("cgroup: %s: renaming it for the keeper: %s",
+			    g->dirs[i], strerror(errno));
+		free(to);
+	}
+	group_free(g);
+}
+
+static pid_t *spare_pids;
+static size_t nspare;
+
+void
+cgroup_spare(const pid_t *pids, size_t n)
+{
+	free(spare_pids);
+	spare_pids = NULL;
+	nspare = 0;
+	if (n > 0 && (spare_pids = malloc(n * sizeof(*pids))) != NULL) {
+		memcpy(spare_pids, pids, n * sizeof(*pids));
+		nspare = n;
+	}
+}
+
+/* whether the group at dir holds a process kept across the restart */
+static bool
+holds_spared(const char *dir)
+{
+	char path[PATH_MAX + 300], line[32];
+	bool found = false;
+	FILE *fp;
+
+	if (nspare == 0 || (size_t)snprintf(path, sizeof(path),
+	    "%s/cgroup.procs", dir) >= sizeof(path) ||
+	    (fp = fopen(path, "re")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp) != NULL) {
+		pid_t pid = (pid_t)strtol(line, NULL, 10);
+
+		for (size_t i = 0; i < nspare && !found; i++)
+			found = spare_pids[i] == pid;
+	}
+	fclose(fp);
+	return found;
+}
+
 void
 cgroup_shutdown(void)
 {
@@ -525,20 +592,42 @@ sweep_leftovers(void)
 		while ((e = readdir(d)) != NULL) {
 			char path[PATH_MAX + 256];
 
-			char *end;
+			char *end, *name;
 			long owner;
+			bool kept;
 
 			if (strncmp(e->d_name, GROUP_PREFIX,
 			    strlen(GROUP_PREFIX)) != 0)
 				continue;
+			kept = strncmp(e->d_name, KEPT_PREFIX,
+			    strlen(KEPT_PREFIX)) == 0;
 			owner = strtol(e->d_name + strlen(GROUP_PREFIX), &end, 10);
-			if (*end != '-' || owner <= 0 ||
+			if (!kept && (*end != '-' || owner <= 0 ||
 			    (owner != getpid() && (kill((pid_t)owner, 0) == 0 ||
-			    errno != ESRCH)))
+			    errno != ESRCH))))
 				continue;	/* its daemon still runs */
 			if ((size_t)snprintf(path, sizeof(path), "%s/%s", base[i],
 			    e->d_name) >= sizeof(path))
 				continue;
+			if (holds_spared(path)) {
+				/* ours now: swept once this daemon is gone */
+				char to[PATH_MAX + 300];
+
+				name = kept ? e->d_name + strlen(KEPT_PREFIX) :
+				    end + 1;
+				if ((size_t)snprintf(to, sizeof(to), "%s/"
+				    GROUP_PREFIX "%d-%s", base[i], (int)getpid(),
+				    name) < sizeof(to) && rename(path, to) == 0)
+					log_info("cgroup: %s holds a command kept "
+					    "across the restart: now %s", path, to);
+				continue;
+			}
+			if (kept) {	/* another keeper's, or empty */
+				if (rmdir(path) == 0)
+					log_notice("cgroup: removed %s, left by a "
+					    "keeper", path);
+				continue;
+			}
 			for (int round = 0; round < 10 && kill_listed(path) > 0;
 			    round++)
 				usleep(10000);

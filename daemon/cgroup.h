@@ -51,6 +51,16 @@ void		 cgroup_kill(struct cgroup *g);
 /* kills, removes the directories (retrying while processes exit), frees */
 void		 cgroup_destroy(struct cgroup *g);
 /*
+ * Forgets g, its processes left as they are: they were kept across a
+ * restart (keeper.c).  Its directories become winrmd-kept-<name>, which
+ * no sweep of dead daemons' leftovers kills; the next daemon's sweep takes
+ * those holding a process it claimed (cgroup_spare) as its own, and
+ * removes them once empty.
+ */
+void		 cgroup_release(struct cgroup *g);
+/* before cgroup_init: leftover groups holding one of these are kept */
+void		 cgroup_spare(const pid_t *pids, size_t n);
+/*
  * Without an event loop (the monitor): removals that must wait for the
  * processes to go are retried by cgroup_poll(), called every 100 ms.
  */

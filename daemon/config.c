@@ -93,6 +93,8 @@ const struct conf_def conf_defs[_CK_MAX] = {
 	    "least important messages logged" },
 	[CK_SERVICE_PRIVILEGE_SEPARATION] = { "Service", "PrivilegeSeparation", CT_BOOL, "true", 0, 0, NULL,
 	    "parse the network as the system user winrmd (no capabilities, a seccomp filter); a root monitor authenticates and starts the users' processes (restart to change)", .flags = RESTART },
+	[CK_SERVICE_KEEPER_SOCKET] = { "Service", "KeeperSocket", CT_STR, "/run/winrmd-keep.sock", 0, 0, NULL,
+	    "where commands kept across a restart wait for the next daemon to claim them ([Winrs] RestartGraceSeconds); one per daemon on a host" },
 
 	[CK_AUTH_BASIC] = { "Auth", "Basic", CT_BOOL, "true", 0, 0, NULL,
 	    "Basic authentication, checked by PAM (over HTTPS unless AllowUnencrypted)" },

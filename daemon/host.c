@@ -6,6 +6,7 @@
 #include "build.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "enumeration.h"
 #include "host.h"
 #include "http.h"
+#include "keeper.h"
 #include "log.h"
 #include "negotiate.h"
 #include "op.h"
@@ -437,6 +439,15 @@ h_group_kill(struct winrmd_group *g)
 }
 
 static void
+h_group_release(struct winrmd_group *g)
+{
+	if (privsep_active())
+		mon_group_release(g);
+	else
+		cgroup_release((struct cgroup *)g);
+}
+
+static void
 h_group_destroy(struct winrmd_group *g)
 {
 	if (privsep_active())
@@ -540,6 +551,136 @@ h_auth_check(const char *user, const char *password, const char *rhost,
 	return r;
 }
 
+/* ------------------------------------------- work kept across a restart */
+
+static struct keep_set keep_out, keep_in;
+static unsigned keep_grace_ms;
+
+static int
+host_keep(const char *tag, const void *data, size_t len, const int *fds,
+    int nfds, int pidfd, unsigned grace_s)
+{
+	uint64_t ms = (uint64_t)grace_s * 1000;
+
+	if (ms > KEEP_GRACE_MAX_MS)
+		ms = KEEP_GRACE_MAX_MS;
+	if (ms > keep_grace_ms)
+		keep_grace_ms = (unsigned)ms;
+	return keep_add(&keep_out, tag, data, len, fds, nfds, pidfd);
+}
+
+static int
+host_kept(const char *tag, void **data, size_t *len, int *fds, int *nfds,
+    int *pidfd)
+{
+	for (size_t i = 0; i < keep_in.n; i++) {
+		struct keep_item *it = &keep_in.v[i];
+
+		if (it->tag == NULL || strcmp(it->tag, tag) != 0)
+			continue;
+		*data = it->data;
+		*len = it->len;
+		memcpy(fds, it->fds, sizeof(it->fds));
+		*nfds = it->nfds;
+		*pidfd = it->pidfd;
+		free(it->tag);
+		it->tag = NULL;
+		it->data = NULL;
+		it->nfds = 0;
+		memset(it->fds, -1, sizeof(it->fds));
+		return 1;
+	}
+	return 0;
+}
+
+void
+host_keep_claim(void)
+{
+	const char *path = conf_s(W->cfg, CK_SERVICE_KEEPER_SOCKET);
+	uid_t uid = 0;
+	int r;
+
+	if (conf_b(W->cfg, CK_SERVICE_PRIVILEGE_SEPARATION)) {
+		struct passwd *pw = getpwnam(PRIVSEP_USER);
+
+		uid = pw != NULL ? pw->pw_uid : 0;
+	}
+	if ((r = keeper_claim(path, uid, &keep_in)) < 0) {
+		log_warn("keeper: claiming what %s holds failed: %s", path,
+		    strerror(-r));
+		keep_free(&keep_in);	/* closed: the keeper kills them */
+	} else if (keep_in.n > 0) {
+		pid_t pids[KEEP_ITEMS_MAX];
+		size_t n = 0;
+
+		log_notice("keeper: claimed %zu item(s) kept across the "
+		    "restart from %s", keep_in.n, path);
+		for (size_t i = 0; i < keep_in.n; i++)
+			if (keep_in.v[i].pidfd >= 0 && (pids[n] = keeper_pidfd_pid(
+			    keep_in.v[i].fds[keep_in.v[i].pidfd])) > 0)
+				n++;
+		cgroup_spare(pids, n);
+	}
+}
+
+void
+host_keep_forget(void)
+{
+	keep_free(&keep_in);
+}
+
+void
+host_keep_done(void)
+{
+	size_t left = 0;
+
+	for (size_t i = 0; i < keep_in.n; i++)
+		if (keep_in.v[i].tag != NULL)
+			left++;
+	if (left > 0)
+		log_warn("keeper: %zu claimed item(s) no plugin took; their "
+		    "descriptors are closed", left);
+	keep_free(&keep_in);
+}
+
+static void
+kill_kept(const struct keep_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct keep_item *it = &s->v[i];
+		pid_t pid = it->pidfd >= 0 ? keeper_pidfd_pid(it->fds[it->pidfd]) : 0;
+
+		if (pid > 0)
+			h_signal(pid, SIGKILL, true);
+	}
+}
+
+size_t
+host_keep_hand_over(void)
+{
+	size_t n = keep_out.n;
+	int fd, r;
+
+	if (n == 0)
+		return 0;
+	fd = privsep_active() ? mon_keeper(keep_grace_ms) :
+	    keeper_spawn(conf_s(W->cfg, CK_SERVICE_KEEPER_SOCKET),
+	    keep_grace_ms, 0, 0, 0, conf_b(W->cfg, CK_AUTH_PERMIT_ROOT));
+	if (fd < 0 || (r = keeper_send(fd, &keep_out)) < 0) {
+		r = fd < 0 ? fd : r;
+		log_err("keeper: cannot hand %zu kept item(s) over: %s; "
+		    "their processes are killed", keep_out.n, strerror(-r));
+		kill_kept(&keep_out);
+		n = 0;
+	} else
+		log_notice("keeper: %zu item(s) handed over for %u s",
+		    keep_out.n, keep_grace_ms / 1000);
+	if (fd >= 0)
+		close(fd);
+	keep_free(&keep_out);
+	return n;
+}
+
 const struct winrmd_host host_services = {
 	.abi = WINRMD_PLUGIN_ABI,
 	.size = sizeof(struct winrmd_host),
@@ -595,6 +736,10 @@ const struct winrmd_host host_services = {
 	.signal = h_signal,
 	.kill_marked = spawn_kill_marked,
 	.terminate = spawn_terminate,
+	.keep = host_keep,
+	.kept = host_kept,
+	.exit_status = keeper_exit_status,
+	.group_release = h_group_release,
 };
 
 void

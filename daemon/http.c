@@ -126,7 +126,10 @@ answer(struct request *rq, unsigned status, char *text, size_t len)
 	add_common_headers(resp, text ? ctype : SOAP_CONTENT_TYPE);
 	if (status == 405)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
-	if (rq->close_conn)
+	/* stopping: a client must not send its next request on a connection
+	 * that ends with the daemon (it would get no answer: pywinrm gives
+	 * up), but open a new one, which the next daemon may answer */
+	if (rq->close_conn || W->stopping)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
 	/* the token of a handshake leg: on the 401 and on the final answer */

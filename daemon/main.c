@@ -39,6 +39,7 @@
 #include "enumeration.h"
 #include "host.h"
 #include "http.h"
+#include "keeper.h"
 #include "log.h"
 #include "negotiate.h"
 #include "plugin.h"
@@ -283,6 +284,7 @@ serve(void)
 	struct winrmd_watch *sigwatch = NULL;
 	sigset_t mask;
 	int sfd = -1, rc = 1, r;
+	size_t kept;
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
@@ -304,6 +306,8 @@ serve(void)
 	}
 	sigwatch = reactor_watch(sfd, WINRMD_IN, on_signal, NULL);
 	spawn_init();
+	/* as root; before the sweep of leftover cgroups, which spares theirs */
+	host_keep_claim();
 	cgroup_init();
 	/* the monitor, before any thread and any listener */
 	if (conf_b(W->cfg, CK_SERVICE_PRIVILEGE_SEPARATION) &&
@@ -325,6 +329,7 @@ serve(void)
 	enumeration_init(&host_services);
 	if (plugins_init_all(&host_services) < 0 || dispatch_build() < 0)
 		goto out_workers;
+	host_keep_done();
 	/* bound, keys read: nothing from the network yet, drop */
 	if (http_start() < 0 || privsep_drop() < 0)
 		goto out_plugins;
@@ -343,8 +348,10 @@ out_plugins:
 	workers_stop();
 	reactor_run_until(0, NULL);
 	plugins_fini_all();
+	kept = host_keep_hand_over();
 	reactor_run_until(2000, nothing_pending);
-	spawn_reap_orphans(1000);
+	/* the rest of killed groups; kept commands stay (their keeper's) */
+	spawn_reap_orphans(kept > 0 ? 0 : 1000);
 	http_stop();
 	dispatch_clear();
 	cgroup_shutdown();
@@ -396,6 +403,9 @@ main(int argc, char **argv)
 	/* a login session's helper (session.c), not the daemon */
 	if (argc > 1 && strcmp(argv[1], SESSION_HELPER_ARG) == 0)
 		return session_helper_main(argc, argv);
+	/* a keeper of commands across a restart (keeper.c), not the daemon */
+	if (argc > 1 && strcmp(argv[1], KEEPER_ARG) == 0)
+		return keeper_main(argc, argv);
 	W = &w;
 	w.reload = reload;
 	/*

@@ -14,8 +14,12 @@
  *   MON_KILL_MARKED   a shell's processes that left its groups (environ)
  *   MON_TERMINATE     Win32_Process.Terminate for an account it looks up
  *                     itself: root any process, others their own; logged
+ *   MON_KEEPER        at a stop: a keeper (keeper.c) for the commands the
+ *                     network part keeps across the restart; its socket
+ *                     back (the set goes to the keeper, not through here)
  *   MON_SESSION       a PAM session helper (session.c), its two pipes back
- *   MON_GROUP_*       cgroups: create, kill, destroy, list processes
+ *   MON_GROUP_*       cgroups: create, kill, destroy, list processes,
+ *                     release (its processes kept across a restart)
  *   MON_PEM_ALLOW     before the drop: a key file it may read again
  *   MON_PEM_READ      after: one of those, read again (SIGHUP)
  *   MON_DROPPED       the network part dropped its privileges
@@ -53,6 +57,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "host.h"
+#include "keeper.h"
 #include "log.h"
 #include "monitor_msg.h"
 #include "negotiate.h"
@@ -239,24 +244,6 @@ proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp)
 	return pp < 0 ? -1 : 0;
 }
 
-/* uid's account could have processes started (spawn_account_check) */
-static bool
-account_may_run(uid_t uid, bool permit_root)
-{
-	struct winrmd_principal u = { 0 };
-	struct passwd pw, *res = NULL;
-	char buf[4096], why[256];
-
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
-		return false;
-	u.name = pw.pw_name;
-	u.uid = pw.pw_uid;
-	u.gid = pw.pw_gid;
-	u.home = pw.pw_dir;
-	u.shell = pw.pw_shell;
-	return spawn_account_check(&u, permit_root, why, sizeof(why)) == 0;
-}
-
 /*
  * Whether the network part may have pid signalled: its own child (a
  * user's process the monitor cloned for it), or a process of an account
@@ -276,7 +263,7 @@ may_signal(pid_t pid, bool permit_root)
 	if (ppid == M.network)
 		return true;
 	snprintf(path, sizeof(path), "/proc/%ld", (long)pid);
-	return stat(path, &st) == 0 && account_may_run(st.st_uid, permit_root);
+	return stat(path, &st) == 0 && spawn_uid_may_run(st.st_uid, permit_root);
 }
 
 /* a group: every member may be signalled; -ESRCH if it has none */
@@ -316,7 +303,7 @@ do_kill_marked(struct mon_msg *q, struct mon_msg *a)
 	pthread_mutex_lock(&M.lock);
 	root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT);
 	pthread_mutex_unlock(&M.lock);
-	mon_put_i64(a, !account_may_run((uid_t)uid, root) ? -EPERM :
+	mon_put_i64(a, !spawn_uid_may_run((uid_t)uid, root) ? -EPERM :
 	    spawn_kill_marked((uid_t)uid, entry));
 }
 
@@ -343,11 +330,11 @@ do_terminate(struct mon_msg *q, struct mon_msg *a)
 	root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT);
 	pthread_mutex_unlock(&M.lock);
 	/*
-	 * an account a spawn could run `kill' as (account_may_run: a valid
+	 * an account a spawn could run `kill' as (spawn_uid_may_run: a valid
 	 * login shell), no other; the network part is the daemon's own too
 	 */
 	if ((r = account_of(name, uid, "terminate", &p)) == 0 &&
-	    !account_may_run(p->pub.uid, root))
+	    !spawn_uid_may_run(p->pub.uid, root))
 		r = -EPERM;
 	else if (r == 0)
 		r = (pid_t)pid == M.network ? -EPERM :
@@ -385,6 +372,33 @@ do_signal(struct mon_msg *q, struct mon_msg *a)
 	if (r == 0 && kill(group ? -(pid_t)pid : (pid_t)pid, (int)sig) < 0)
 		r = -errno;
 	mon_put_i64(a, r);
+}
+
+/* the socket path is the configuration's, never the network part's */
+static void
+do_keeper(struct mon_msg *q, struct mon_msg *a)
+{
+	int64_t grace = mon_get_i64(q);
+	char path[256];
+	struct passwd *pw;
+	bool root;
+	int fd;
+
+	if (mon_get_end(q) < 0 || grace < 0 || grace > KEEP_GRACE_MAX_MS)
+		violation(q, "a malformed keeper request");
+	pthread_mutex_lock(&M.lock);
+	snprintf(path, sizeof(path), "%s", conf_s(W->cfg,
+	    CK_SERVICE_KEEPER_SOCKET));
+	root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT);
+	pthread_mutex_unlock(&M.lock);
+	if ((pw = getpwnam(PRIVSEP_USER)) == NULL)
+		fd = -ENOENT;
+	else
+		fd = keeper_spawn(path, (unsigned)grace, pw->pw_uid,
+		    pw->pw_gid, pw->pw_uid, root);
+	mon_put_i64(a, fd < 0 ? fd : 0);
+	if (fd >= 0)
+		mon_put_fd(a, fd);
 }
 
 static void
@@ -462,7 +476,10 @@ do_group(struct mon_msg *q, struct mon_msg *a)
 		if (q->type == MON_GROUP_KILL)
 			cgroup_kill(g);
 		else {
-			cgroup_destroy(g);
+			if (q->type == MON_GROUP_RELEASE)
+				cgroup_release(g);
+			else
+				cgroup_destroy(g);
 			M.groups[id - 1] = NULL;
 		}
 		mon_put_i64(a, 0);
@@ -614,6 +631,9 @@ handle(struct mon_msg *q, struct mon_msg *a)
 	case MON_TERMINATE:
 		do_terminate(q, a);
 		break;
+	case MON_KEEPER:
+		do_keeper(q, a);
+		break;
 	case MON_SESSION:
 		do_session(q, a);
 		break;
@@ -621,6 +641,7 @@ handle(struct mon_msg *q, struct mon_msg *a)
 	case MON_GROUP_KILL:
 	case MON_GROUP_DESTROY:
 	case MON_GROUP_PROCS:
+	case MON_GROUP_RELEASE:
 		do_group(q, a);
 		break;
 	case MON_PEM_ALLOW:
@@ -735,6 +756,8 @@ monitor_main(int *socks, int n, pid_t network)
 	if (getppid() != network)
 		_exit(0);
 	prctl(PR_SET_NAME, "winrmd-monitor", 0, 0, 0);
+	/* the kept commands' pipes are the network part's alone */
+	host_keep_forget();
 	/* not a shell's parent: the network part supervises them */
 	spawn_set_sibling(true);
 	cgroup_poll_removals();

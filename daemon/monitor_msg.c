@@ -8,6 +8,7 @@
  *   's' string: uint32 length, the bytes, a NUL (no NUL inside)
  *   'n' an absent string
  *   'v' array of strings: uint32 count (<= MON_STRV_MAX), then 's' fields
+ *   'b' bytes: uint32 length, the bytes (NULs allowed)
  *
  * Reading checks every length against what is left and every tag against
  * what the reader expects; a mismatch marks the message bad, and the
@@ -140,6 +141,21 @@ mon_put_strv(struct mon_msg *m, char *const *v)
 }
 
 void
+mon_put_bytes(struct mon_msg *m, const void *s, size_t n)
+{
+	uint8_t *p;
+
+	if (n > UINT32_MAX || (p = room(m, 1 + 4 + n)) == NULL) {
+		m->bad = true;
+		return;
+	}
+	p[0] = 'b';
+	put_u32(p + 1, (uint32_t)n);
+	if (n > 0)
+		memcpy(p + 5, s, n);
+}
+
+void
 mon_put_fd(struct mon_msg *m, int fd)
 {
 	if (fd < 0 || m->nfds >= MON_FDS_MAX) {
@@ -225,6 +241,22 @@ mon_get_str(struct mon_msg *m, bool *absent)
 	return (const char *)p;
 }
 
+const void *
+mon_get_bytes(struct mon_msg *m, size_t *n)
+{
+	const uint8_t *p;
+	uint32_t len;
+
+	*n = 0;
+	if (!tag(m, 'b') || (p = take(m, 4)) == NULL)
+		return NULL;
+	len = get_u32(p);
+	if ((p = take(m, len)) == NULL)
+		return NULL;
+	*n = len;
+	return p;
+}
+
 char **
 mon_get_strv(struct mon_msg *m)
 {
@@ -297,6 +329,8 @@ mon_schema(uint32_t type)
 		[MON_CONF_OPEN] = "",
 		[MON_KILL_MARKED] = "is",
 		[MON_TERMINATE] = "sii",
+		[MON_KEEPER] = "i",
+		[MON_GROUP_RELEASE] = "i",
 	};
 
 	return type < MON_TYPE_MAX ? schemas[type] : NULL;

@@ -32,6 +32,15 @@ enum mon_type {
 	MON_CONF_OPEN,		/* -> the configuration file, open to read */
 	MON_KILL_MARKED,	/* i64 uid, s NAME=value -> i64 killed */
 	MON_TERMINATE,		/* s user, i64 uid, i64 pid -> i64 result */
+	MON_KEEPER,		/* i64 grace ms -> fd to send the set to */
+	MON_GROUP_RELEASE,	/* i64 id: forgotten, not killed (kept) */
+	/*
+	 * keeper.c's, never the monitor's (no schema: mon_check refuses).
+	 * Fixed numbers: the keeper an old daemon started hands over to the
+	 * new one after a package upgrade; like the codec, they never change.
+	 */
+	MON_KEEP_ITEM = 64,	/* s tag, b data, i64 pidfd index, + fds */
+	MON_KEEP_END = 65,	/* i64 items sent */
 	MON_TYPE_MAX
 };
 
@@ -68,6 +77,8 @@ void	mon_put_i64(struct mon_msg *m, int64_t v);
 void	mon_put_str(struct mon_msg *m, const char *s);	/* NULL: absent */
 void	mon_put_strv(struct mon_msg *m, char *const *v);	/* NULL: none */
 void	mon_put_fd(struct mon_msg *m, int fd);	/* sent, not closed */
+/* bytes, NULs allowed (tag 'b') */
+void	mon_put_bytes(struct mon_msg *m, const void *p, size_t n);
 
 /*
  * Reading: each returns the next field if it is of that kind, else marks
@@ -78,6 +89,8 @@ int64_t	 mon_get_i64(struct mon_msg *m);
 const char *mon_get_str(struct mon_msg *m, bool *absent);
 /* a NULL-terminated malloc'd array of pointers into m (free() it), NULL */
 char	**mon_get_strv(struct mon_msg *m);
+/* bytes (*n their length), pointing into m; NULL if not a 'b' field */
+const void *mon_get_bytes(struct mon_msg *m, size_t *n);
 /* the next descriptor received (the message no longer owns it), -1 */
 int	 mon_take_fd(struct mon_msg *m);
 /* all read, nothing malformed: 0, else -EBADMSG */

@@ -482,6 +482,23 @@ mon_session_helper(const char *user, const char *rhost, const char *id,
 	return r;
 }
 
+int
+mon_keeper(unsigned grace_ms)
+{
+	struct mon_msg m;
+	int r;
+
+	if ((r = mon_msg_init(&m, MON_KEEPER)) < 0)
+		return r;
+	mon_put_i64(&m, grace_ms);
+	if ((r = (int)mon_call(&m)) == 0 && (r = mon_take_fd(&m)) < 0) {
+		log_err("privsep: a malformed keeper answer");
+		_exit(1);
+	}
+	mon_msg_free(&m);
+	return r;
+}
+
 void *
 mon_group_create(const char *name, uint64_t mem, uint64_t procs)
 {
@@ -514,6 +531,12 @@ group_call(uint32_t type, void *g)
 	r = mon_call(&m);
 	mon_msg_free(&m);
 	return r;
+}
+
+void
+mon_group_release(void *g)
+{
+	group_call(MON_GROUP_RELEASE, g);
 }
 
 void

@@ -62,6 +62,9 @@ int	mon_signal(pid_t pid, int sig, bool group);
 int	mon_kill_marked(uid_t uid, const char *entry);
 /* spawn_terminate, decided by the monitor for the account it looks up */
 int	mon_terminate(const char *user, uid_t uid, pid_t pid);
+void	mon_group_release(void *g);
+/* a keeper started by the monitor (keeper_spawn): its socket, or -errno */
+int	mon_keeper(unsigned grace_ms);
 int	mon_session_helper(const char *user, const char *rhost, const char *id,
 	    int *to_fd, int *from_fd);
 /* a group handle for the network part: an id, never dereferenced */

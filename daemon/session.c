@@ -213,11 +213,12 @@ on_timeout(void *arg)
 }
 
 /*
- * The helper, in the child of a fork: async-signal-safe calls only (the
- * daemon has threads).  A second fork leaves the helper to init.
+ * A helper (this one, keeper.c's), in the child of a fork: async-signal-safe
+ * calls only (the daemon has threads).  A second fork leaves the helper to
+ * init; it gets in as its stdin, out as its stdout, and stderr.
  */
-static void __attribute__((noreturn))
-start_helper(int to[2], int from[2], char **argv)
+void __attribute__((noreturn))
+session_exec_helper(int in, int out, char **argv)
 {
 	extern char **environ;
 #ifdef SYS_fork
@@ -228,7 +229,7 @@ start_helper(int to[2], int from[2], char **argv)
 
 	if (pid != 0)
 		_exit(pid < 0 ? 127 : 0);
-	if (dup2(to[0], 0) < 0 || dup2(from[1], 1) < 0 ||
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
 	    syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
 		_exit(127);
 	execve("/proc/self/exe", argv, environ);
@@ -255,7 +256,7 @@ helper_fork(char **argv, int *to_fd, int *from_fd)
 		return r;
 	}
 	if (mid == 0)
-		start_helper(to, from, argv);
+		session_exec_helper(to[0], from[1], argv);
 	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
 		;
 	close(to[0]);

@@ -38,5 +38,8 @@ int	session_helper_main(int argc, char **argv)
 #define SESSION_HELPER_ARG	"--pam-session"
 /* what a spare helper takes on stdin: service, user, client, shell */
 #define SESSION_SPARE_ARGS_MAX	1024
+/* in a forked child: double fork, exec the daemon's binary (session.c) */
+void	session_exec_helper(int in, int out, char **argv)
+	    __attribute__((noreturn));
 
 #endif

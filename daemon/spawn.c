@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -818,8 +819,9 @@ spawn_reap_orphans(int limit_ms)
 		if (pid < 0 || (last = child_left(self, monitor)) == 0)
 			break;
 		if (waited >= limit_ms) {
-			log_warn("spawn: pid %ld, a child left at stop, still "
-			    "runs after %d ms", (long)last, limit_ms);
+			if (limit_ms > 0)
+				log_warn("spawn: pid %ld, a child left at stop, still "
+				    "runs after %d ms", (long)last, limit_ms);
 			break;
 		}
 		usleep(5000);
@@ -879,4 +881,22 @@ spawn_terminate(const struct winrmd_principal *p, pid_t pid)
 	if (privsep_active())
 		return mon_terminate(p->name, p->uid, pid);
 	return spawn_terminate_as(p->uid, pid, &target);
+}
+
+/* an account that may run processes, by uid (its passwd entry) */
+bool
+spawn_uid_may_run(uid_t uid, bool permit_root)
+{
+	struct winrmd_principal u = { 0 };
+	struct passwd pw, *res = NULL;
+	char buf[4096], why[256];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return false;
+	u.name = pw.pw_name;
+	u.uid = pw.pw_uid;
+	u.gid = pw.pw_gid;
+	u.home = pw.pw_dir;
+	u.shell = pw.pw_shell;
+	return spawn_account_check(&u, permit_root, why, sizeof(why)) == 0;
 }

@@ -56,6 +56,8 @@ void	spawn_init(void);
  */
 int	spawn_account_check(const struct winrmd_principal *u,
 	    bool allow_root, char *why, size_t len);
+/* spawn_account_check of uid's passwd entry: whether it may run processes */
+bool	spawn_uid_may_run(uid_t uid, bool permit_root);
 /*
  * A valid login shell: an absolute path listed in shells_file (missing:
  * /bin/sh and /bin/csh, as getusershell(3)), not nologin or false, an

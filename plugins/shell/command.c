@@ -415,6 +415,8 @@ on_output(int fd, uint32_t events, void *arg)
  * The child exited: its status is kept, and it is reaped unless its process
  * group id must stay pinned for Signal and Delete (pgroup.c).
  */
+static void kept_status(void *arg);
+
 static void
 on_exit_event(int fd, uint32_t events, void *arg)
 {
@@ -423,6 +425,12 @@ on_exit_event(int fd, uint32_t events, void *arg)
 
 	(void)events;
 	memset(&si, 0, sizeof(si));
+	if (c->foreign) {	/* kept across a restart: not our child */
+		host->watch_remove(c->w_pid);
+		c->w_pid = NULL;
+		kept_status(c);
+		return;
+	}
 	if (c->shell == NULL) {		/* detached: reap and forget */
 		struct plugin_state *ps = shell_state();
 
@@ -1320,6 +1328,129 @@ command_adopt(struct command *c, const struct winrmd_principal *user,
 	return 0;
 }
 
+/* ------------------------------------ across a restart (restart.c) */
+
+int
+command_put_output(struct command *c, enum stream_id s,
+    const unsigned char *p, size_t n)
+{
+	return n > 0 ? append_output(c, s, p, n) : 0;
+}
+
+void
+command_unwatch(struct command *c)
+{
+	host->watch_remove(c->w_pid);
+	host->watch_remove(c->w_in);
+	host->watch_remove(c->w_out[0]);
+	host->watch_remove(c->w_out[1]);
+	c->w_pid = c->w_in = c->w_out[0] = c->w_out[1] = NULL;
+}
+
+void
+command_rewatch(struct command *c)
+{
+	if (c->child.pidfd >= 0 && !c->exited)
+		c->w_pid = host->watch_add(c->child.pidfd, WINRMD_IN,
+		    on_exit_event, c);
+	for (int s = 0; s < 2; s++) {
+		int fd = s == 0 ? c->child.out_fd : c->child.err_fd;
+
+		if (fd >= 0)
+			c->w_out[s] = host->watch_add(fd, WINRMD_IN, on_output,
+			    c);
+	}
+	if (c->in_len > 0 || c->in_end)
+		flush_stdin(c);
+}
+
+/* frees c, whose descriptors went to the keeper (all -1 by now) */
+void
+command_forget(struct command *c)
+{
+	command_unwatch(c);
+	host->timer_stop(c->receive_timer);
+	host->timer_stop(c->send_timer);
+	host->timer_stop(c->kill_timer);
+	host->timer_stop(c->status_timer);
+	while (c->out_head != NULL) {
+		struct out_chunk *t = c->out_head;
+
+		c->out_head = t->next;
+		free(t);
+	}
+	if (c->conv != (iconv_t)-1)
+		iconv_close(c->conv);
+	free(c->in_buf);
+	free(c);
+}
+
+/*
+ * The exit status of a kept command, which is not the daemon's child: its
+ * new parent (init, the service manager) reaps it, and the kernel keeps
+ * the status for the pidfd.  Asked again every STATUS_RETRY_MS until it
+ * is there, at most STATUS_TRIES times; then the code is unknown (255).
+ */
+#define STATUS_RETRY_MS	50
+#define STATUS_TRIES	200
+
+static void
+kept_status(void *arg)
+{
+	struct command *c = arg;
+	int st = 0, r;
+
+	c->status_timer = NULL;
+	r = host->exit_status(c->child.pidfd, &st);
+	if (r == -EAGAIN && ++c->status_tries < STATUS_TRIES) {
+		c->status_timer = host->timer_start(STATUS_RETRY_MS,
+		    kept_status, c);
+		return;
+	}
+	c->exited = true;
+	c->reaped = true;	/* never the daemon's to reap */
+	if (r == 0)
+		c->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) :
+		    128 + WTERMSIG(st);
+	else {
+		c->exit_code = 255;
+		host->log(WINRMD_LOG_WARNING, "shell: the exit status of kept "
+		    "command %s (pid %d) is not known (%s): exit code 255",
+		    c->id, (int)c->child.pid, r == -EAGAIN ? "its parent did "
+		    "not reap it in time" : strerror(-r));
+	}
+	host->log(WINRMD_LOG_INFO, "shell: kept command of %s (shell %s, pid "
+	    "%d) exited with code %d", c->shell->user.name, c->shell->id,
+	    (int)c->child.pid, c->exit_code);
+	close_stdin(c);
+	send_complete(c);
+	for (int s = 0; s < 2; s++)
+		drain(c, (enum stream_id)s);
+	try_answer(c);
+}
+
+int
+command_adopt_kept(struct command *c, const struct winrmd_child *child)
+{
+	struct shell *sh = c->shell;
+	char cpbuf[16];
+
+	c->child = *child;
+	c->foreign = true;
+	if (c->exited)
+		c->reaped = true;
+	if (sh->codepage != 65001 && sh->codepage != 0 &&
+	    (c->conv = iconv_open(codepage_name(sh->codepage, cpbuf,
+	    sizeof(cpbuf)), "UTF-8")) != (iconv_t)-1)
+		c->conv_ascii = keeps_ascii(c->conv);
+	command_rewatch(c);
+	if ((c->child.pidfd >= 0 && !c->exited && c->w_pid == NULL) ||
+	    (c->child.out_fd >= 0 && c->w_out[0] == NULL) ||
+	    (c->child.err_fd >= 0 && c->w_out[1] == NULL))
+		return -ENOMEM;
+	return 0;
+}
+
 struct command *
 command_start(struct shell *sh, const char *command, char *const *args,
     size_t nargs, bool skip_cmd_shell, struct winrmd_op *op, int *ret_fault)
@@ -1501,6 +1632,14 @@ command_destroy(struct plugin_state *ps, struct command *c)
 	c->conv = (iconv_t)-1;
 	if (c->child.pid > 0) {
 		command_kill_group(c, SIGKILL);
+		if (c->foreign) {	/* not ours to reap */
+			host->watch_remove(c->w_pid);
+			host->timer_stop(c->status_timer);
+			if (c->child.pidfd >= 0)
+				close(c->child.pidfd);
+			free(c);
+			return;
+		}
 		if (!c->exited) {
 			c->next = ps->reaping;
 			ps->reaping = c;

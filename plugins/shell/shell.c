@@ -145,7 +145,11 @@ shell_destroy(struct shell *sh, enum winrmd_fault fault, const char *why)
 	}
 	/* whatever left the process groups goes with the cgroup, or is
 	 * found by its marker */
-	if (sh->group != NULL)
+	if (sh->handed_over) {
+		/* what is left of it is the keeper's (restart.c) */
+		if (sh->group != NULL)
+			host->group_release(sh->group);
+	} else if (sh->group != NULL)
 		host->group_destroy(sh->group);
 	else
 		shell_kill_marked(sh);
@@ -771,6 +775,12 @@ op_command(struct winrmd_op *op, void *unused)
 		    "signal finished commands with terminate.", sh->ncommands);
 	if ((r = shell_command_quota(op, sh)) != WINRMD_OK)
 		return r;
+	/* no login session, no cgroup of its own: finishing is all it does */
+	if (sh->restored)
+		return host->op_fault(op, WINRMD_FAULT_UNSUPPORTED_FEATURE, NULL,
+		    "The shell %s was taken over from before a service restart "
+		    "and only finishes the commands it had; create a new shell.",
+		    sh->id);
 	if (sh->psrp != NULL)
 		return psrp_command(op, sh, body);
 	command = xmlNodeGetContent(n);
@@ -1008,6 +1018,7 @@ init(const struct winrmd_host *h, void **ret_state)
 	host = h;
 	memset(&state, 0, sizeof(state));
 	*ret_state = &state;
+	shell_restore_all(&state);
 	return 0;
 }
 
@@ -1016,6 +1027,7 @@ fini(void *unused)
 {
 	(void)unused;
 	state.stopping = true;
+	shell_keep_all(&state);
 	while (state.shells != NULL)
 		shell_destroy(state.shells, WINRMD_FAULT_SERVICE_STOPPING,
 		    "service stopping");
@@ -1078,6 +1090,10 @@ static const struct winrmd_setting shell_settings[] = {
 	  1, 4096, NULL, "output of one user's disconnected PowerShell "
 	  "runspace pools held for a client to connect, in MiB; at the bound "
 	  "their pipelines wait (BufferMode Block)", 0 },
+	{ "Winrs", "RestartGraceSeconds", WINRMD_SETTING_UINT, "0", 0, 3600,
+	  NULL, "at a stop, plain WinRS commands are kept running this long "
+	  "for the next daemon to take back (their output and exit code go to "
+	  "the client after a restart); then killed. 0: a stop ends them", 0 },
 	{ NULL },
 };
 

@@ -80,6 +80,10 @@ struct command {
 	size_t			 send_len;	/* its bytes, at the end of in_buf */
 	bool			 send_ended;	/* it set in_end */
 	struct winrmd_timer	*kill_timer;
+	/* kept across a restart (restart.c): another process's child */
+	bool			 foreign;
+	struct winrmd_timer	*status_timer;	/* asking for its status */
+	unsigned		 status_tries;
 
 	/* what the command is beyond a child with pipes (NULL: plain) */
 	const struct command_kind *kind;
@@ -170,6 +174,8 @@ struct shell {
 	char			**session_env;	/* what PAM set, NULL-terminated */
 	struct winrmd_op	*create_op;	/* a Create waiting for it */
 	bool			 xpress;	/* CompressionType xpress: streams in chunks */
+	bool			 handed_over;	/* commands kept (restart.c) */
+	bool			 restored;	/* taken back after a restart */
 };
 
 struct psrp_pool;	/* psrp.h */
@@ -303,6 +309,20 @@ void		 command_settle(struct command *c);
 /* whether pgid's process group or session has members besides pgid:
  * among pids[0..n) (n < 0: every process, from /proc) */
 bool		 pgroup_has_others(pid_t pgid, const pid_t *pids, long n);
+
+/* restart.c: WinRS commands kept across a daemon restart */
+/* at fini: keeps what can be, unlinking it from its shell */
+void		 shell_keep_all(struct plugin_state *ps);
+/* at init: the shells and commands kept before the restart */
+void		 shell_restore_all(struct plugin_state *ps);
+/* command.c's part of it */
+int		 command_put_output(struct command *c, enum stream_id s,
+		    const unsigned char *p, size_t n);
+void		 command_unwatch(struct command *c);
+void		 command_rewatch(struct command *c);
+void		 command_forget(struct command *c);
+int		 command_adopt_kept(struct command *c,
+		    const struct winrmd_child *child);
 
 /* quota.c: what a user's shells hold (pure, for the unit tests) */
 enum quota_hit { QUOTA_OK, QUOTA_SHELL, QUOTA_USER };

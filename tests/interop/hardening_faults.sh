@@ -20,7 +20,8 @@
 #     afterwards the daemon holds its fds from before the shells plus the
 #     clients' connections, and nothing is pending
 #  4. SIGTERM with the 50 shells open, each running a command (some with a
-#     background child, some with a client waiting in Receive): the daemon
+#     background child, some with a client waiting in Receive), and
+#     [Winrs] RestartGraceSeconds = 0 (the default: nothing kept): the daemon
 #     exits 0 within 10 s, the waiting clients get an answer, and no
 #     process of the test user is left (all children reaped, nothing
 #     orphaned)
@@ -47,7 +48,11 @@ trap faults_cleanup EXIT
 write_config "[Service]" "AllowUnencrypted = true" "LogLevel = info" \
     "MaxConnectionsPerIP = 200" \
     "[Plugins]" "Load = $(all_plugins_load)" \
-    "[Winrs]" "MaxShellsPerUser = 60"
+    "[Winrs]" "MaxShellsPerUser = 60" \
+    "RestartGraceSeconds = 0"
+# phase 4 is a stop that keeps nothing (the default grace, 0, stated);
+# restart_keep.sh covers a grace, and that its keeper leaves nothing
+# behind once it runs out
 start_daemon
 
 with_timeout 200 "$PY" - "$URL_HTTP4" "$TEST_USER" "$TEST_PASS" "$DAEMON_PID" \

@@ -27,8 +27,11 @@ for key in NoNewPrivileges ProtectSystem ProtectHome PrivateTmp PrivateDevices \
 	fi
 done
 grep -q '^Delegate=yes' "$UNIT" || fail "Delegate=yes is missing (per-shell cgroups)"
-grep -q '^KillMode=mixed' "$UNIT" || fail "KillMode=mixed is missing"
-ok "none of the 13 settings that would break shells; Delegate=yes, KillMode=mixed"
+# process, as ssh.service: the daemon ends its users' processes at a stop,
+# or keeps them across a restart (RestartGraceSeconds); mixed would kill
+# the kept ones with the keeper
+grep -q '^KillMode=process' "$UNIT" || fail "KillMode=process is missing"
+ok "none of the 13 settings that would break shells; Delegate=yes, KillMode=process"
 
 if command -v systemd-analyze >/dev/null &&
     systemd-analyze security --help 2>&1 | grep -q -- '--offline'; then

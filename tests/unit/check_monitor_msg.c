@@ -258,6 +258,45 @@ START_TEST(test_terminate_schema)
 }
 END_TEST
 
+/* bytes with NULs read back; a length past the end is refused */
+START_TEST(test_bytes)
+{
+	struct mon_msg m, r;
+	const void *p;
+	size_t n;
+
+	ck_assert_int_eq(mon_msg_init(&m, MON_KEEP_ITEM), 0);
+	ck_assert_int_eq(mon_msg_init(&r, 0), 0);
+	mon_put_bytes(&m, "a\0b", 3);
+	mon_put_bytes(&m, NULL, 0);
+	ck_assert_int_eq(reparse(&m, &r), 0);
+	p = mon_get_bytes(&r, &n);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_mem_eq(p, "a\0b", 3);
+	p = mon_get_bytes(&r, &n);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(mon_get_end(&r), 0);
+	/* not a schema the monitor serves */
+	ck_assert_int_eq(mon_check(&r), -EBADMSG);
+	/* a string is not bytes; a length running past the end */
+	mon_msg_reset(&m, MON_KEEP_ITEM);
+	mon_put_str(&m, "s");
+	ck_assert_int_eq(reparse(&m, &r), 0);
+	ck_assert_ptr_null(mon_get_bytes(&r, &n));
+	ck_assert_int_eq(mon_get_end(&r), -EBADMSG);
+	mon_msg_reset(&m, MON_KEEP_ITEM);
+	mon_put_bytes(&m, "abcd", 4);
+	m.buf[sizeof(struct mon_hdr) + 1] = 200;	/* length 200 */
+	ck_assert_int_eq(reparse(&m, &r), 0);
+	ck_assert_ptr_null(mon_get_bytes(&r, &n));
+	ck_assert_int_eq(mon_get_end(&r), -EBADMSG);
+	mon_msg_free(&m);
+	mon_msg_free(&r);
+}
+END_TEST
+
 static Suite *
 monitor_msg_suite(void)
 {
@@ -270,6 +309,7 @@ monitor_msg_suite(void)
 	tcase_add_test(tc, test_overflow);
 	tcase_add_test(tc, test_socket);
 	tcase_add_test(tc, test_terminate_schema);
+	tcase_add_test(tc, test_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }

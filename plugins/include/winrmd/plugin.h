@@ -497,6 +497,27 @@ struct winrmd_host {
 	 * WINRMD_HOST_HAS.
 	 */
 	int	(*terminate)(const struct winrmd_principal *p, pid_t pid);
+	/*
+	 * Keeping work across a restart (docs/DESIGN.md §8.4).  In fini(),
+	 * keep() gives the daemon a record (opaque, at most 128 KiB) and up
+	 * to 4 descriptors, fds[pidfd] a pidfd (or pidfd -1), to hand to a
+	 * keeper that holds them for grace_s seconds (the longest asked) for
+	 * the next daemon; the daemon owns the descriptors from then on,
+	 * failure or not.  0 or -errno.  In init(), kept() takes the next
+	 * record kept under tag before the restart: 1 with data (free() it),
+	 * its descriptors (the caller's) and pidfd's index, 0 when none is
+	 * left.  exit_status() gives the wait status of an exited process
+	 * that is not the daemon's child (a kept one), by its pidfd: 0,
+	 * -EAGAIN not yet (or its new parent has not reaped it), -EOPNOTSUPP
+	 * on kernels before 6.15.  Check with WINRMD_HOST_HAS.
+	 */
+	int	(*keep)(const char *tag, const void *data, size_t len,
+		    const int *fds, int nfds, int pidfd, unsigned grace_s);
+	int	(*kept)(const char *tag, void **data, size_t *len, int *fds,
+		    int *nfds, int *pidfd);
+	int	(*exit_status)(int pidfd, int *wstatus);
+	/* forgets g without killing its processes: they were kept */
+	void	(*group_release)(struct winrmd_group *g);
 };
 
 /*
