@@ -1090,7 +1090,7 @@ static const struct winrmd_setting shell_settings[] = {
 	  1, 4096, NULL, "output of one user's disconnected PowerShell "
 	  "runspace pools held for a client to connect, in MiB; at the bound "
 	  "their pipelines wait (BufferMode Block)", 0 },
-	{ "Winrs", "RestartGraceSeconds", WINRMD_SETTING_UINT, "0", 0, 3600,
+	{ "Winrs", "RestartGraceSeconds", WINRMD_SETTING_UINT, "60", 0, 3600,
 	  NULL, "at a stop, plain WinRS commands are kept running this long "
 	  "for the next daemon to take back (their output and exit code go to "
 	  "the client after a restart); then killed. 0: a stop ends them", 0 },

@@ -325,6 +325,8 @@ put("Listener", "CertificateFile", "$WORK/winrmd.crt")
 put("Listener", "KeyFile", "$WORK/winrmd.key")
 put("Service", "LogLevel", "debug")
 put("Plugins", "Load", "$TESTPLUG")
+# each test daemon its own keeper socket (never the host's)
+put("Service", "KeeperSocket", "$WORK/keep.sock")
 sec = None
 for line in sys.argv[1:]:
     s = line.strip()
@@ -343,6 +345,11 @@ if "$WRT_NATIVE" and ("winrs", "nativehelper") not in vals and any(
         p.rsplit("/", 1)[-1].removesuffix(".so") in ("shell", "config")
         for p in load):
     put("Winrs", "NativeHelper", "$WRT_NATIVE")
+# a stop ends the commands (the tests that keep them across a restart
+# say so: restart_keep.sh)
+if ("winrs", "restartgraceseconds") not in vals and any(
+        p.rsplit("/", 1)[-1].removesuffix(".so") == "shell" for p in load):
+    put("Winrs", "RestartGraceSeconds", "0")
 sections = []
 for sec, _ in order:
     if sec.lower() not in [s.lower() for s in sections]:
