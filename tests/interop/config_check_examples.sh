@@ -78,7 +78,10 @@ for f in "$WORK"/examples/*.conf; do
 	sed -e "s|/usr/local/lib/winrmd|$LIBDIR|g" -e "s|/etc/winrmd/|$ETC/|g" "$f" >"$c"
 	grep -qi '^[[:space:]]*Directory[[:space:]]*=' "$c" ||
 		printf '\n[Plugins]\nDirectory = %s\n' "$LIBDIR/plugins" >>"$c"
-	load=$(sed -n 's/^[[:space:]]*Load[[:space:]]*=//Ip' "$c")
+	# Load with its continuation lines (indented, without '=')
+	load=$(awk 'tolower($0) ~ /^[[:space:]]*load[[:space:]]*=/ {
+		p = 1; sub(/^[^=]*=/, ""); print; next }
+	    p && /^[[:space:]]+[^[:space:]]/ && !/=/ { print; next } { p = 0 }' "$c")
 	if { [ -z "$load" ] || echo "$load" | grep -q cim; } &&
 	    ! grep -qi '^[[:space:]]*ProviderDirectory[[:space:]]*=' "$c"; then
 		printf '\n[CIM]\nProviderDirectory = %s\n' "$LIBDIR/providers" >>"$c"
