@@ -80,6 +80,7 @@ enum rq_state { RQ_READ, RQ_AUTH, RQ_DELAY, RQ_RUN, RQ_OP, RQ_DONE };
 struct request {
 	enum rq_state		 state;
 	struct MHD_Connection	*mc;
+	const char		*method;	/* MHD's: the request line's start */
 	struct conn		*conn;
 	struct listener		*l;
 	uint64_t		 start_us;
