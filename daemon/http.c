@@ -43,6 +43,7 @@
 #include "http.h"
 #include "http_auth.h"
 #include "http_int.h"
+#include "http_pool.h"
 #include "http_request.h"
 #include "log.h"
 #include "negotiate.h"
@@ -343,6 +344,7 @@ answer_identify(struct request *rq, bool authenticated)
  * they return WINRMD_PENDING (plugin.h); what the answer needs (its
  * MessageID, action, ...) is in the op's arena; a pending op's answer is
  * never remembered by the reply memo (it has no body to key it by).
+ * The empty part of its connection's MHD pool goes back too (http_pool.c).
  */
 /* the request's document goes, or its reference to a kept parse's */
 static void
@@ -364,6 +366,8 @@ shed_request(struct request *rq)
 	free(rq->body);
 	rq->body = NULL;
 	rq->len = rq->cap = 0;
+	if (http_pool_release(rq->mc, rq->method) > 0)
+		W->count.pool_released++;
 }
 
 static enum MHD_Result
@@ -558,6 +562,7 @@ http_on_access(void *cls, struct MHD_Connection *mc, const char *url,
 			return MHD_NO;
 		*req_cls = rq;
 		rq->mc = mc;
+		rq->method = method;
 		rq->l = l;
 		rq->conn = ci ? (struct conn *)ci->socket_context : NULL;
 		rq->start_us = reactor_now_us();

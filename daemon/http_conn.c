@@ -7,6 +7,7 @@
 #include "build.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ static unsigned nconnections;
 static unsigned nclosing;	/* of nconnections, shut down by us */
 static struct conn *conns;
 static struct winrmd_timer *sweep_timer;
+static uint64_t trimmed_at;	/* W->count.requests at the last trim */
 
 /* shuts c down: MHD then reads the end of file, and closes it */
 static void
@@ -59,6 +61,13 @@ conn_close(struct conn *c)
  *    connection's start or of its previous answer.
  *
  * Either way the connection is shut down (conn_close).
+ *
+ * And after a second in which requests were served, the heap's free pages
+ * go back to the kernel (malloc_trim): main.c keeps freed memory in the
+ * heap for streaming's big buffers, and what a burst frees between what
+ * it leaves (thousands of shells created at once, each leaving a few
+ * hundred bytes here and there) free() never gives back.  Without it a
+ * waiting shell cost twice what it holds.
  */
 #define SWEEP_MS	1000
 
@@ -101,6 +110,10 @@ conn_sweep(void *unused)
 		}
 	}
 	evictions_log_quiet(now);
+	if (W->count.requests != trimmed_at) {
+		trimmed_at = W->count.requests;
+		malloc_trim(0);
+	}
 	if (conns != NULL)
 		sweep_timer = reactor_timer(SWEEP_MS, conn_sweep, NULL);
 }

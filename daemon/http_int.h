@@ -8,6 +8,7 @@
  *   http_conn.c     connections: per-IP slots, MaxConnections, the sweep
  *   http.c          a request's state machine, its body and its answer
  *   http_auth.c     authentication of a request, Negotiate sealing
+ *   http_pool.c     the empty pages of a waiting request's MHD pool
  *
  * A listener owns its MHD daemon; a connection (struct conn) is MHD's
  * socket context; a request (struct request) is MHD's request context
@@ -80,6 +81,7 @@ enum rq_state { RQ_READ, RQ_AUTH, RQ_DELAY, RQ_RUN, RQ_OP, RQ_DONE };
 struct request {
 	enum rq_state		 state;
 	struct MHD_Connection	*mc;
+	const char		*method;	/* MHD's: the request line's start */
 	struct conn		*conn;
 	struct listener		*l;
 	uint64_t		 start_us;

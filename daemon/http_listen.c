@@ -26,6 +26,7 @@
 #include "http.h"
 #include "http_conn.h"
 #include "http_int.h"
+#include "http_pool.h"
 #include "http_request.h"
 #include "log.h"
 #include "reactor.h"
@@ -465,6 +466,7 @@ http_start(void)
 	int n;
 
 	reactor_set_prepare(prepare, NULL);
+	http_pool_init(CONN_MEMORY);
 	if ((n = sd_listen_fds_with_names(1, &names)) > 0) {
 		int r = start_activated(n, names);
 

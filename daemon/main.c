@@ -89,7 +89,7 @@ log_counters(void)
 {
 	log_notice("counters: requests=%llu unauthorized=%llu faults=%llu "
 	    "dispatched=%llu spawned=%llu pam=%llu pam_joined=%llu pending=%u "
-	    "replayed=%llu",
+	    "replayed=%llu pool_released=%llu",
 	    (unsigned long long)W->count.requests,
 	    (unsigned long long)W->count.unauthorized,
 	    (unsigned long long)W->count.faults,
@@ -97,7 +97,8 @@ log_counters(void)
 	    (unsigned long long)W->count.spawned,
 	    (unsigned long long)W->count.pam_calls,
 	    (unsigned long long)W->count.pam_joined, http_pending(),
-	    (unsigned long long)W->count.replayed);
+	    (unsigned long long)W->count.replayed,
+	    (unsigned long long)W->count.pool_released);
 }
 
 static void

@@ -75,7 +75,7 @@ struct winrmd_session {
 	winrmd_session_fn	 fn;		/* NULL once called */
 	void			*arg;
 	size_t			 len;
-	char			*answer;	/* until it came */
+	char			*answer;	/* what came of it, until all did */
 	char			 user[64], rhost[64], id[64];
 };
 
@@ -173,11 +173,12 @@ static void
 on_answer(int fd, uint32_t events, void *arg)
 {
 	struct winrmd_session *s = arg;
+	char buf[SESSION_ANSWER_MAX], *a;
 	ssize_t got;
 
 	(void)events;
 	do
-		got = read(fd, s->answer + s->len, SESSION_ANSWER_MAX - s->len);
+		got = read(fd, buf, SESSION_ANSWER_MAX - s->len);
 	while (got < 0 && errno == EINTR);
 	if (got < 0 && errno == EAGAIN)
 		return;
@@ -186,6 +187,13 @@ on_answer(int fd, uint32_t events, void *arg)
 		    "answer" : strerror(errno));
 		return;
 	}
+	/* kept at its size: thousands of shells may open at once */
+	if ((a = realloc(s->answer, s->len + (size_t)got)) == NULL) {
+		refuse(s, "out of memory");
+		return;
+	}
+	memcpy(a + s->len, buf, (size_t)got);
+	s->answer = a;
 	s->len += (size_t)got;
 	if (!complete(s)) {
 		if (s->len == SESSION_ANSWER_MAX)
@@ -344,11 +352,8 @@ session_open(const struct winrmd_principal *p, const char *rhost,
 
 	if (p == NULL || fn == NULL || W->stopping)
 		return -EINVAL;
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->answer = malloc(SESSION_ANSWER_MAX)) == NULL) {
-		free(s);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -ENOMEM;
-	}
 	s->to_fd = s->from_fd = -1;
 	s->fn = fn;
 	s->arg = arg;

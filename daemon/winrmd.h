@@ -19,6 +19,7 @@ struct counters {
 	uint64_t	pam_calls;	/* account checks run */
 	uint64_t	pam_joined;	/* starts that joined one in flight */
 	uint64_t	replayed;	/* answers from the reply memo */
+	uint64_t	pool_released;	/* waiting requests' MHD pools given back */
 };
 
 struct winrmd {

@@ -5,6 +5,11 @@
 #  - Delay Ms=3000 pending on one connection; meanwhile 20 Whoami on other
 #    connections each answer in under 300 ms; the Delay answers after
 #    >= 3 s with Waited 3000 and RelatesTo = its MessageID
+#  - a Delay with 30 KB of headers, second on its connection: the empty
+#    pages of its MHD pool go back while it waits (counters:
+#    pool_released), it and the next request answer whole; behind 4096
+#    bytes of empty lines (a request line on a page start that is not the
+#    pool's) and behind 6, pools are left alone
 #  - Delay Ms=30000 pending, SIGTERM: the client gets a SOAP fault (HTTP
 #    500) within 5 s and the daemon exits with status 0
 . "$(dirname "$0")/lib.sh"
@@ -83,6 +88,76 @@ ok "nothing waited for the pending operation"
 counters
 [ "$C_pending" = 0 ] || fail "pending=$C_pending after the Delay answered"
 [ "$C_dispatched" = 22 ] || fail "dispatched=$C_dispatched, expected 22"
+
+say "a waiting request's connection memory: its empty pages go back, its headers and answer stay whole"
+"$PY" - "$URL_HTTPS4" "$TEST_USER" "$TEST_PASS" "$DAEMON_PID" "$DLOG" \
+    <<'EOF' || fail "see above"
+import os, signal, sys, time, wsman
+url, user, pw, pid, dlog = sys.argv[1:6]
+
+def released():
+    n = sum(1 for l in open(dlog) if "counters:" in l)
+    os.kill(int(pid), signal.SIGUSR1)
+    for _ in range(100):
+        lines = [l for l in open(dlog) if "counters:" in l]
+        if len(lines) > n:
+            return int(lines[-1].split("pool_released=")[1].split()[0])
+        time.sleep(0.05)
+    sys.exit("no counters line after SIGUSR1")
+
+def check_delay(r, mid, what):
+    if r.status != 200 or r.text(".//t:Waited") != "300" or \
+            r.text("s:Header/a:RelatesTo") != mid:
+        sys.exit("%s: %d %r" % (what, r.status, r.body[:400]))
+
+# the second request of a kept-alive connection (MHD zeroed the whole
+# pool after the first), with 30 KB of headers: the pages between them
+# and MHD's header list go back while it waits
+with wsman.Connection(url) as c:
+    r = c.post(wsman.whoami_envelope(), user=user, password=pw)
+    if r.status != 200:
+        sys.exit("Whoami got %d" % r.status)
+    before = released()
+    mid = wsman.new_message_id()
+    r = c.post(wsman.delay_envelope(300, mid), user=user, password=pw,
+               headers={"X-Pad": "p" * 30000, "X-After": "last"})
+    check_delay(r, mid, "Delay with 30 KB of headers")
+    after = released()
+    if after != before + 1:
+        sys.exit("pool_released went from %d to %d, expected one more"
+                 % (before, after))
+    r = c.post(wsman.whoami_envelope(), user=user, password=pw)
+    if r.status != 200 or r.text(".//t:Name") != user:
+        sys.exit("Whoami after it on the same connection: %d %r"
+                 % (r.status, r.body[:300]))
+print("   Delay with 30 KB of headers answered whole, pool_released +1, "
+      "the connection serves on")
+
+# empty lines before the request line, which MHD skips: 4096 bytes of
+# them put the request line at a page start that is not the pool's; the
+# daemon must see that and leave the pool alone (as with 3 of them)
+for junk in (b"\r\n" * 2048, b"\r\n" * 3):
+    mid = wsman.new_message_id()
+    body = wsman.delay_envelope(300, mid)
+    s = wsman.raw_socket(url)
+    s.sendall(junk + b"POST /wsman HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              b"Authorization: " + wsman.basic(user, pw).encode() +
+              b"\r\nContent-Type: " + wsman.SOAP_CT.encode() +
+              b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    got = wsman.read_http_reply(s)
+    s.close()
+    if got is None:
+        sys.exit("no answer after %d bytes of empty lines" % len(junk))
+    check_delay(wsman.Reply(got[0], "", [], got[2], 0), mid,
+                "Delay after %d bytes of empty lines" % len(junk))
+n = released()
+if n != after:
+    sys.exit("pool_released went from %d to %d after requests behind empty "
+             "lines" % (after, n))
+print("   Delays behind 4096 and 6 bytes of empty lines answered, their "
+      "pools left alone")
+EOF
+ok "a waiting request's empty connection memory given back, and only that"
 
 say "Delay Ms=30000 pending, then SIGTERM: a fault within 5 s, exit status 0"
 "$PY" - "$URL_HTTPS4" "$TEST_USER" "$TEST_PASS" "$DAEMON_PID" "$DLOG" \
