@@ -1,8 +1,9 @@
 /*
- * base64.h: base64 (RFC 4648 with its padding) through OpenSSL's EVP block
- * coder, written once for whatever carries bytes as text: rsp:Stream in a
- * Send (plugins/shell/stream.h), PSRP's fragments, BA values, key blobs
- * and SecureStrings (plugins/psrp/b64.h).
+ * base64.h: base64 (RFC 4648 with its padding), written once for whatever
+ * carries bytes as text: rsp:Stream in a Send and a Receive
+ * (plugins/shell/stream.h, command.c), PSRP's fragments, BA values, key
+ * blobs and SecureStrings (plugins/psrp/b64.h).  Decoding is OpenSSL's
+ * EVP block decoder; encoding is a table of character pairs (base64.c).
  */
 #ifndef WINRMD_BASE64_H
 #define WINRMD_BASE64_H
@@ -25,5 +26,28 @@ long		 base64_decode_into(const char *s, size_t len,
 		    unsigned char *out);
 /* Encodes len bytes: a malloc'd NUL-terminated text, or NULL. */
 char		*base64_encode(const void *p, size_t len);
+/* the characters len bytes encode to, padding included */
+#define BASE64_LEN(len)	(((len) + 2) / 3 * 4)
+/*
+ * Encodes len bytes into out, which has room for BASE64_LEN(len) + 1:
+ * the characters written (NUL-terminated, not counted).
+ */
+size_t		 base64_encode_into(const void *p, size_t len, char *out);
+
+/*
+ * Encoding bytes that come in pieces (a command's output chunks) as one
+ * text: whole groups of three are encoded as they come, one or two bytes
+ * left over wait for the next piece.  Start from struct base64_enc e =
+ * { 0 }; the pieces of n bytes in all take BASE64_LEN(n) characters.
+ */
+struct base64_enc {
+	unsigned char	 carry[3];
+	size_t		 ncarry;
+};
+/* encodes what of p completes groups into out: the characters written */
+size_t		 base64_enc_add(struct base64_enc *e, const void *p,
+		    size_t len, char *out);
+/* the last group, padded (0 or 4 characters, not NUL-terminated) */
+size_t		 base64_enc_end(struct base64_enc *e, char *out);
 
 #endif

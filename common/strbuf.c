@@ -9,14 +9,14 @@
 
 #include "strbuf.h"
 
-void
-sb_addn(struct sbuf *b, const char *s, size_t n)
+char *
+sb_room(struct sbuf *b, size_t n)
 {
 	if (b->failed)
-		return;
+		return NULL;
 	if (n > (size_t)-1 / 2 - b->len) {
 		b->failed = true;
-		return;
+		return NULL;
 	}
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
@@ -26,15 +26,33 @@ sb_addn(struct sbuf *b, const char *s, size_t n)
 			cap *= 2;
 		if ((p = realloc(b->p, cap)) == NULL) {
 			b->failed = true;
-			return;
+			return NULL;
 		}
 		b->p = p;
 		b->cap = cap;
 	}
-	if (n > 0)
-		memcpy(b->p + b->len, s, n);
+	return b->p + b->len;
+}
+
+void
+sb_grew(struct sbuf *b, size_t n)
+{
+	if (b->failed || b->p == NULL)
+		return;
 	b->len += n;
 	b->p[b->len] = '\0';
+}
+
+void
+sb_addn(struct sbuf *b, const char *s, size_t n)
+{
+	char *room = sb_room(b, n);
+
+	if (room == NULL)
+		return;
+	if (n > 0)
+		memcpy(room, s, n);
+	sb_grew(b, n);
 }
 
 void

@@ -22,6 +22,14 @@ void	 sb_addn(struct sbuf *b, const char *s, size_t n);
 /* appends the string s */
 void	 sb_add(struct sbuf *b, const char *s);
 /*
+ * Room for n more bytes after the text, for a writer that fills it in
+ * place (base64 encoded straight into a Receive's answer): where they go,
+ * or NULL if an allocation failed.  sb_grew() then says how many it wrote.
+ */
+char	*sb_room(struct sbuf *b, size_t n);
+/* the text grew by n bytes (at most the room asked for) written there */
+void	 sb_grew(struct sbuf *b, size_t n);
+/*
  * The text, the caller's to free ("" if nothing was added), or NULL if
  * an allocation failed (what was built is freed).  b is empty after.
  */

@@ -522,9 +522,9 @@ out:
 }
 
 /*
- * The text a tree holds (a Receive's base64, a Pull's frozen items): the
- * buffer starts that big, so that half a megabyte of stream is not copied
- * again and again while the buffer doubles.
+ * The text a tree holds (what is left of it once the big texts are set
+ * aside): the buffer starts that big, so that it is not copied again and
+ * again while it doubles.
  */
 static size_t
 text_size(xmlNodePtr n)
@@ -690,19 +690,17 @@ serialize_plain(xmlDocPtr doc, size_t *ret_len)
 	return out;
 }
 
-char *
-soap_serialize(xmlDocPtr doc, size_t *ret_len)
+/* the document through xmlSave: malloc'd text without the last newline */
+static char *
+save_doc(xmlDocPtr doc, size_t *ret_len)
 {
-	xmlBufferPtr buf;
+	xmlBufferPtr buf = serialize_buffer(SERIALIZE_INITIAL +
+	    text_size(xmlDocGetRootElement(doc)));
 	xmlSaveCtxtPtr save;
-	char *out;
+	char *out = NULL;
 
-	if ((out = serialize_plain(doc, ret_len)) != NULL)
-		return out;
-	if ((buf = serialize_buffer(SERIALIZE_INITIAL +
-	    text_size(xmlDocGetRootElement(doc)))) == NULL)
+	if (buf == NULL)
 		return NULL;
-	scrub_controls(xmlDocGetRootElement(doc));
 	save = xmlSaveToBuffer(buf, "UTF-8", SAVE_OPTIONS);
 	if (save != NULL) {
 		if (xmlSaveDoc(save, doc) >= 0 && xmlSaveClose(save) >= 0) {
@@ -721,4 +719,99 @@ soap_serialize(xmlDocPtr doc, size_t *ret_len)
 	}
 	xmlBufferFree(buf);
 	return out;
+}
+
+/*
+ * Big "noenc" texts (a Receive's answer with its base64, a Pull's frozen
+ * items) do not go through xmlSave, whose output encoder copies each byte
+ * twice and which measures it twice more: the rest is saved with one
+ * SPLICE_MARK byte in the place of each (C0 controls are scrubbed from
+ * every other text), and the texts are copied into their places once.
+ */
+#define SPLICE_MIN	16384
+#define SPLICE_MAX	32
+#define SPLICE_MARK	'\x01'
+
+struct splice {
+	xmlNodePtr	 node;
+	xmlChar		*content;
+	size_t		 len;
+};
+
+static size_t
+splice_collect(xmlNodePtr n, struct splice *v, size_t k)
+{
+	static const xmlChar mark[2] = { SPLICE_MARK, '\0' };
+
+	for (; n != NULL && k < SPLICE_MAX; n = n->next) {
+		size_t len;
+
+		if (n->type == XML_ELEMENT_NODE)
+			k = splice_collect(n->children, v, k);
+		else if (n->type == XML_TEXT_NODE && n->content != NULL &&
+		    n->name == xmlStringTextNoenc &&
+		    (len = strlen((const char *)n->content)) >= SPLICE_MIN) {
+			v[k] = (struct splice){ n, n->content, len };
+			n->content = (xmlChar *)mark;	/* until put back */
+			k++;
+		}
+	}
+	return k;
+}
+
+/* the skeleton's marks replaced by the texts: malloc'd, or NULL */
+static char *
+splice_join(const char *skel, size_t skel_len, const struct splice *v,
+    size_t k, size_t *ret_len)
+{
+	size_t total = skel_len - k, marks = 0;
+	const char *p = skel, *m;
+	char *out, *o;
+
+	for (size_t i = 0; i < k; i++)
+		total += v[i].len;
+	for (m = skel; (m = memchr(m, SPLICE_MARK, skel_len -
+	    (size_t)(m - skel))) != NULL; m++)
+		marks++;
+	if (marks != k || (out = malloc(total + 1)) == NULL)
+		return NULL;	/* a small noenc text held the mark */
+	o = out;
+	for (size_t i = 0; i < k; i++) {
+		m = memchr(p, SPLICE_MARK, skel_len - (size_t)(p - skel));
+		memcpy(o, p, (size_t)(m - p));
+		o += m - p;
+		memcpy(o, v[i].content, v[i].len);
+		o += v[i].len;
+		p = m + 1;
+	}
+	memcpy(o, p, skel_len - (size_t)(p - skel));
+	out[total] = '\0';
+	*ret_len = total;
+	return out;
+}
+
+char *
+soap_serialize(xmlDocPtr doc, size_t *ret_len)
+{
+	struct splice v[SPLICE_MAX];
+	size_t k, len = 0;
+	char *skel, *out;
+
+	/* a plain reply (cim's Get answers): put together, not saved */
+	if ((out = serialize_plain(doc, ret_len)) != NULL)
+		return out;
+	scrub_controls(xmlDocGetRootElement(doc));
+	k = splice_collect(xmlDocGetRootElement(doc), v, 0);
+	skel = save_doc(doc, &len);
+	for (size_t i = 0; i < k; i++)
+		v[i].node->content = v[i].content;
+	if (k == 0 || skel == NULL) {
+		if (skel != NULL)
+			*ret_len = len;
+		return skel;
+	}
+	out = splice_join(skel, len, v, k, ret_len);
+	free(skel);
+	/* the mark was not only where the texts were: as it is, saved whole */
+	return out != NULL ? out : save_doc(doc, ret_len);
 }

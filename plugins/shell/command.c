@@ -28,12 +28,13 @@
 #include <unistd.h>
 
 #include <libxml/parserInternals.h>
-#include <openssl/evp.h>
 #include <uuid/uuid.h>
 
+#include "base64.h"
 #include "cmdline.h"
 #include "psrp.h"
 #include "shell.h"
+#include "strbuf.h"
 #include "xpress.h"
 
 #define RECEIVE_RESPONSE	WINRMD_NS_SHELL "/ReceiveResponse"
@@ -43,6 +44,12 @@
 #define SIGNAL_CTRL_C		WINRMD_NS_SHELL "/signal/ctrl_c"
 #define SIGNAL_CTRL_BREAK	WINRMD_NS_SHELL "/signal/ctrl_break"
 #define ENVELOPE_SLACK		2048	/* headers and CommandState */
+/*
+ * The output bytes a Receive's second or later run of one stream costs
+ * beside its own: the tags with the command's id (88 characters), the
+ * base64's padding and an xpress chunk's header, in bytes of output
+ */
+#define RUN_COST		80
 #define PIPE_BIG		(1024 * 1024)	/* a streaming child's pipe */
 #define PIPE_USUAL		(64 * 1024)	/* a pipe's size as created */
 #define PIPE_FULL_READ		16384	/* a read this long filled: streaming */
@@ -472,44 +479,6 @@ on_exit_event(int fd, uint32_t events, void *arg)
 
 /* ------------------------------------------------------------ receive */
 
-static void
-add_stream(xmlNodePtr parent, xmlNsPtr rsp, const struct command *c,
-    enum stream_id s, const unsigned char *data, size_t len, bool end)
-{
-	unsigned char *framed = NULL;	/* CompressionType xpress */
-	xmlNodePtr n;
-
-	n = xmlNewChild(parent, rsp, BAD_CAST "Stream", NULL);
-	if (n == NULL)
-		return;
-	if (len > 0 && c->shell != NULL && c->shell->xpress &&
-	    (data = framed = xpress_frame(data, len, &len)) == NULL)
-		return;
-	if (len > 0) {
-		xmlChar *b64 = xmlMalloc((len + 2) / 3 * 4 + 1);
-		xmlNodePtr text;
-
-		if (b64 == NULL || (text = xmlNewText(NULL)) == NULL) {
-			xmlFree(b64);
-			free(framed);
-			return;
-		}
-		EVP_EncodeBlock(b64, data, (int)len);
-		free(framed);
-		/*
-		 * Base64 needs no escaping: a "noenc" text node is written
-		 * as it is, which spares the serialiser a scan of ~500 KB.
-		 */
-		text->content = b64;
-		text->name = xmlStringTextNoenc;
-		xmlAddChild(n, text);
-	}
-	xmlNewProp(n, BAD_CAST "Name", BAD_CAST stream_names[s]);
-	xmlNewProp(n, BAD_CAST "CommandId", BAD_CAST c->id);
-	if (end)
-		xmlNewProp(n, BAD_CAST "End", BAD_CAST "true");
-}
-
 static bool
 has_buffered(const struct command *c, enum stream_id s)
 {
@@ -542,50 +511,202 @@ receive_budget(struct command *c, struct winrmd_op *op)
 	    (max - ENVELOPE_SLACK) / 4 * 3 : 1024);
 }
 
+/*
+ * A WinRS Receive's answer is written as text (a "noenc" node, which the
+ * daemon sends as it is), its base64 encoded straight from the output
+ * chunks: no libxml2 node per element, no copy of the output into a run
+ * first and no copy of the base64 through the serialiser's encoder.  The
+ * text is what libxml2 made of the same elements.
+ */
+struct answer {
+	struct sbuf		 b;
+	const struct command	*c;
+};
+
+/* <rsp:Stream Name="..." CommandId="...", the rest up to the caller */
+static void
+stream_open(struct answer *a, enum stream_id s)
+{
+	sb_add(&a->b, "<rsp:Stream Name=\"");
+	sb_add(&a->b, stream_names[s]);
+	sb_add(&a->b, "\" CommandId=\"");
+	sb_add(&a->b, a->c->id);
+	sb_add(&a->b, "\"");
+}
+
+/* where a run of output goes: base64 into the answer, as it is taken */
+struct encode_to {
+	struct base64_enc	 e;
+	char			*out;
+	size_t			 n;
+};
+
+static void
+encode_piece(const unsigned char *p, size_t n, void *arg)
+{
+	struct encode_to *t = arg;
+
+	t->n += base64_enc_add(&t->e, p, n, t->out + t->n);
+}
+
+static void
+copy_piece(const unsigned char *p, size_t n, void *arg)
+{
+	unsigned char **dst = arg;
+
+	memcpy(*dst, p, n);
+	*dst += n;
+}
+
+/*
+ * The next run of output (at most max bytes of one stream, in arrival
+ * order) to fn, piece by piece (fn NULL: dropped); its length
+ */
+static size_t
+take_run(struct command *c, size_t max, enum stream_id *ret_stream,
+    void (*fn)(const unsigned char *p, size_t n, void *arg), void *arg)
+{
+	size_t len = 0;
+	enum stream_id s;
+
+	if (c->out_head == NULL)
+		return 0;
+	s = c->out_head->stream;
+	while (c->out_head != NULL && c->out_head->stream == s && len < max) {
+		struct out_chunk *t = c->out_head;
+		size_t k = t->len < max - len ? t->len : max - len;
+
+		if (fn != NULL)
+			fn(t->data + t->off, k, arg);
+		len += k;
+		t->off += k;
+		t->len -= k;
+		c->out_bytes -= k;
+		if (t->len == 0) {
+			c->out_head = t->next;
+			if (c->out_head == NULL)
+				c->out_tail = NULL;
+			free(t);
+		}
+	}
+	*ret_stream = s;
+	if (c->out_bytes < OUT_CAP)
+		pause_reading(c, false);
+	return len;
+}
+
+/* one run of at most max bytes as a Stream element: its length, or 0 */
+static size_t
+add_run(struct answer *a, struct command *c, size_t max)
+{
+	enum stream_id s = c->out_head->stream;
+	struct encode_to t = { .out = NULL };
+	unsigned char *run, *end;
+	char *b64;
+	size_t len;
+
+	if (max > c->out_bytes)
+		max = c->out_bytes;
+	if (max == 0)
+		return 0;
+	if (!(c->want & (1u << s)))	/* a stream not asked for */
+		return take_run(c, max, &s, NULL, NULL);
+	stream_open(a, s);
+	sb_add(&a->b, ">");
+	if (c->shell == NULL || !c->shell->xpress) {
+		/* room first: nothing is taken that cannot be written */
+		if ((t.out = sb_room(&a->b, BASE64_LEN(max))) == NULL)
+			return 0;
+		len = take_run(c, max, &s, encode_piece, &t);
+		t.n += base64_enc_end(&t.e, t.out + t.n);
+		sb_grew(&a->b, t.n);
+	} else {	/* CompressionType xpress: framed whole */
+		if ((run = end = malloc(max)) == NULL) {
+			a->b.failed = true;
+			return 0;
+		}
+		len = take_run(c, max, &s, copy_piece, &end);
+		b64 = shell_stream_b64(c->shell, run, len);
+		free(run);
+		if (b64 == NULL) {
+			host->log(WINRMD_LOG_ERR, "shell: out of memory "
+			    "answering a Receive of command %s (%zu bytes of "
+			    "output lost)", c->id, len);
+			a->b.failed = true;
+			return len;
+		}
+		sb_add(&a->b, b64);
+		free(b64);
+	}
+	sb_add(&a->b, "</rsp:Stream>");
+	return len;
+}
+
 /* fills the reply of a Receive; returns WINRMD_OK or a fault */
 static int
 build_winrs_receive(struct command *c, struct winrmd_op *op)
 {
-	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), rr, st;
+	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), text;
+	struct answer a = { .b = { 0 }, .c = c };
 	size_t budget, len;
-	unsigned char *run = NULL;
-	enum stream_id sid;
-	xmlNsPtr rsp;
+	xmlNsPtr ns;
 	char code[16];
 
 	if (body == NULL)
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
-	rsp = xmlSearchNsByHref(body->doc, body, BAD_CAST WINRMD_NS_SHELL);
-	rr = xmlNewChild(body, rsp, BAD_CAST "ReceiveResponse", NULL);
+	ns = xmlSearchNsByHref(body->doc, body, BAD_CAST WINRMD_NS_SHELL);
+	sb_add(&a.b, "<rsp:ReceiveResponse");
+	if (ns != NULL && ns->prefix != NULL &&
+	    xmlStrcmp(ns->prefix, BAD_CAST "rsp") == 0)
+		sb_add(&a.b, ">");
+	else	/* the envelope does not declare it: declared here */
+		sb_add(&a.b, " xmlns:rsp=\"" WINRMD_NS_SHELL "\">");
 	budget = receive_budget(c, op);
-	if (budget > c->out_bytes)
-		budget = c->out_bytes;
-	if (budget > 0 && (run = malloc(budget)) == NULL)
+	/* runs of one stream, in arrival order, as many bytes as fit; the
+	 * first run's tags are in ENVELOPE_SLACK, a later one pays its own */
+	for (bool first = true; c->out_head != NULL && !a.b.failed;
+	    first = false) {
+		if (!first && budget <= RUN_COST)
+			break;
+		if (!first)
+			budget -= RUN_COST;
+		if ((len = add_run(&a, c, budget)) == 0)
+			break;
+		budget -= len;
+	}
+	if (a.b.failed) {
+		sb_free(&a.b);
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
-	/* runs of one stream, in arrival order, as many bytes as fit */
-	while (budget > 0 &&
-	    (len = command_take_output(c, run, budget, &sid)) > 0) {
-		budget -= len;
-		if (c->want & (1u << sid))
-			add_stream(rr, rsp, c, sid, run, len, false);
 	}
-	free(run);
 	for (int s = 0; s < 2; s++)
 		if (c->eof[s] && !c->end_sent[s] && !has_buffered(c, s)) {
-			if (c->want & (1u << s))
-				add_stream(rr, rsp, c, (enum stream_id)s, NULL, 0, true);
+			if (c->want & (1u << s)) {
+				stream_open(&a, (enum stream_id)s);
+				sb_add(&a.b, " End=\"true\"/>");
+			}
 			c->end_sent[s] = true;
 		}
-	st = xmlNewChild(rr, rsp, BAD_CAST "CommandState", NULL);
-	xmlNewProp(st, BAD_CAST "CommandId", BAD_CAST c->id);
+	sb_add(&a.b, "<rsp:CommandState CommandId=\"");
+	sb_add(&a.b, c->id);
 	if (finished(c)) {
-		xmlNewProp(st, BAD_CAST "State", BAD_CAST STATE_DONE);
 		snprintf(code, sizeof(code), "%d", c->exit_code);
-		xmlNewTextChild(st, rsp, BAD_CAST "ExitCode", BAD_CAST code);
+		sb_add(&a.b, "\" State=\"" STATE_DONE "\"><rsp:ExitCode>");
+		sb_add(&a.b, code);
+		sb_add(&a.b, "</rsp:ExitCode></rsp:CommandState>");
 	} else
-		xmlNewProp(st, BAD_CAST "State", BAD_CAST STATE_RUNNING);
+		sb_add(&a.b, "\" State=\"" STATE_RUNNING "\"/>");
+	sb_add(&a.b, "</rsp:ReceiveResponse>");
+	if (a.b.failed || (text = xmlNewText(NULL)) == NULL) {
+		sb_free(&a.b);
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	}
+	/* malloc'd, as xmlFree frees (xmlMalloc is malloc in the daemon) */
+	text->content = (xmlChar *)sb_take(&a.b);
+	text->name = xmlStringTextNoenc;	/* written as it is */
+	xmlAddChild(body, text);
 	if (c->out_bytes < OUT_CAP)
 		pause_reading(c, false);
 	return WINRMD_OK;
@@ -603,32 +724,7 @@ size_t
 command_take_output(struct command *c, unsigned char *buf, size_t max,
     enum stream_id *ret_stream)
 {
-	size_t len = 0;
-	enum stream_id s;
-
-	if (c->out_head == NULL)
-		return 0;
-	s = c->out_head->stream;
-	while (c->out_head != NULL && c->out_head->stream == s && len < max) {
-		struct out_chunk *t = c->out_head;
-		size_t k = t->len < max - len ? t->len : max - len;
-
-		memcpy(buf + len, t->data + t->off, k);
-		len += k;
-		t->off += k;
-		t->len -= k;
-		c->out_bytes -= k;
-		if (t->len == 0) {
-			c->out_head = t->next;
-			if (c->out_head == NULL)
-				c->out_tail = NULL;
-			free(t);
-		}
-	}
-	*ret_stream = s;
-	if (c->out_bytes < OUT_CAP)
-		pause_reading(c, false);
-	return len;
+	return take_run(c, max, ret_stream, copy_piece, &buf);
 }
 
 static void

@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #include "base64.h"
 #include "duration.h"
 #include "osrelease.h"
@@ -409,6 +411,55 @@ START_TEST(test_base64_round_trip)
 }
 END_TEST
 
+/*
+ * The pair-table encoder against OpenSSL's EVP_EncodeBlock: every length
+ * up to 300 (each tail, and the six-byte loop's last full load) and a few
+ * big ones, over bytes that take every value; and the same text when the
+ * bytes come in pieces of every size from 1 to 7 (a carry of one and of
+ * two across pieces) and in the output chunks' size.
+ */
+START_TEST(test_base64_encoder)
+{
+	static unsigned char bytes[200000];
+	static char ours[BASE64_LEN(sizeof(bytes)) + 1],
+	    evp[BASE64_LEN(sizeof(bytes)) + 1];
+	static const size_t big[] = { 65535, 65536, 65537, 199998, 200000 };
+	static const size_t pieces[] = { 1, 2, 3, 4, 5, 7, 65536 };
+	uint32_t x = 12345;
+
+	for (size_t i = 0; i < sizeof(bytes); i++) {
+		x = x * 1103515245u + 12345u;
+		bytes[i] = (unsigned char)(x >> 16);
+	}
+	for (size_t len = 0; len <= 300 + 5; len++) {
+		size_t n = len <= 300 ? len : big[len - 301];
+
+		ck_assert_uint_eq(base64_encode_into(bytes, n, ours),
+		    BASE64_LEN(n));
+		ck_assert_int_eq(EVP_EncodeBlock((unsigned char *)evp, bytes,
+		    (int)n), (int)BASE64_LEN(n));
+		ck_assert_msg(strcmp(ours, evp) == 0, "%zu bytes differ", n);
+		for (size_t k = 0; k < sizeof(pieces) / sizeof(pieces[0]);
+		    k++) {
+			struct base64_enc e = { 0 };
+			size_t got = 0;
+
+			if (n > 3000 && pieces[k] < 4)
+				continue;	/* slow, and no news */
+			for (size_t off = 0; off < n; off += pieces[k])
+				got += base64_enc_add(&e, bytes + off,
+				    n - off < pieces[k] ? n - off : pieces[k],
+				    ours + got);
+			got += base64_enc_end(&e, ours + got);
+			ours[got] = '\0';
+			ck_assert_uint_eq(got, BASE64_LEN(n));
+			ck_assert_msg(strcmp(ours, evp) == 0,
+			    "%zu bytes in pieces of %zu differ", n, pieces[k]);
+		}
+	}
+}
+END_TEST
+
 /* ------------------------------------------------------- growing string */
 
 START_TEST(test_strbuf)
@@ -448,6 +499,18 @@ START_TEST(test_strbuf)
 	sb_free(&b);
 	ck_assert_ptr_null(b.p);
 	ck_assert_uint_eq(b.cap, 0);
+	/* room written in place: only what sb_grew() says counts */
+	sb_add(&b, "<a>");
+	ck_assert_ptr_nonnull(s = sb_room(&b, 100000));
+	memset(s, 'x', 100000);
+	sb_grew(&b, 5);
+	sb_add(&b, "</a>");
+	ck_assert_str_eq(b.p, "<a>xxxxx</a>");
+	ck_assert_uint_ge(b.cap, 100000 + 3 + 1);
+	b.failed = true;
+	ck_assert_ptr_null(sb_room(&b, 1));
+	sb_grew(&b, 1);
+	ck_assert_ptr_null(sb_take(&b));
 }
 END_TEST
 
@@ -487,6 +550,7 @@ common_suite(void)
 	    sizeof(b64_cases) / sizeof(b64_cases[0]));
 	tcase_add_test(tc, test_base64_into);
 	tcase_add_test(tc, test_base64_round_trip);
+	tcase_add_test(tc, test_base64_encoder);
 	tcase_add_test(tc, test_strbuf);
 	suite_add_tcase(s, tc);
 	return s;

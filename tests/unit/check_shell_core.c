@@ -601,6 +601,58 @@ START_TEST(test_output_bounds)
 }
 END_TEST
 
+static bool
+drained(void *arg)
+{
+	const struct command *c = arg;
+
+	return c->eof[ST_STDOUT] && c->eof[ST_STDERR];
+}
+
+/*
+ * Output of both streams in turns, many runs of a few bytes waiting for
+ * one Receive: each run's element costs its own tags, and every answer
+ * still fits MaxEnvelopeSize (past it the daemon answers an EncodingLimit
+ * fault, and the output taken would be lost); every byte once, in order.
+ * The daemon's header adds a:To and a:RelatesTo (150 bytes) to the mock's.
+ */
+START_TEST(test_output_runs)
+{
+	char sh[ID_MAX], cmd[ID_MAX];
+	struct command *c;
+	struct output o;
+
+	create(sh);
+	command(sh, "i=0; while [ $i -lt 60 ]; do printf 0123456789; "
+	    "printf abcdefghij >&2; sleep 0.005; i=$((i+1)); done", cmd);
+	ck_assert_ptr_nonnull(c = find(cmd));
+	ck_assert(mock_loop_until(drained, c, WAIT_MS));
+	memset(&o, 0, sizeof(o));
+	while (!o.done) {
+		struct winrmd_op *op = receive_op(sh, cmd);
+		char *text;
+
+		op->max_envelope = 4096;
+		run(op);
+		ck_assert_ptr_nonnull(text = mock_reply_text(op));
+		ck_assert_msg(strlen(text) + 150 <= 4096, "%zu bytes",
+		    strlen(text));
+		free(text);
+		take(&o, op);
+		mock_op_free(op);
+		ck_assert_uint_lt(o.receives, 100);
+	}
+	ck_assert_uint_eq(o.len[0], 600);
+	ck_assert_uint_eq(o.len[1], 600);
+	for (int i = 0; i < 60; i++) {
+		ck_assert_int_eq(memcmp(o.data[0] + i * 10, "0123456789", 10), 0);
+		ck_assert_int_eq(memcmp(o.data[1] + i * 10, "abcdefghij", 10), 0);
+	}
+	output_free(&o);
+	delete_ok(sh);
+}
+END_TEST
+
 /* stdin a command does not read is bounded per command and per user */
 START_TEST(test_stdin_bounds)
 {
@@ -810,6 +862,7 @@ shell_core_suite(void)
 	tcase_add_test(tc, test_timeout_terminate);
 	tcase_add_test(tc, test_ctrl_c);
 	tcase_add_test(tc, test_output_bounds);
+	tcase_add_test(tc, test_output_runs);
 	tcase_add_test(tc, test_stdin_bounds);
 	tcase_add_test(tc, test_process_quotas);
 	tcase_add_test(tc, test_idle_timeout);

@@ -8,11 +8,13 @@
 #include "build.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlsave.h>
+#include <libxml/parserInternals.h>
 
 #include "soap.h"
 #include "unit.h"
@@ -712,6 +714,84 @@ START_TEST(test_serialize_plain)
 }
 END_TEST
 
+/* a reply whose body holds <Out> with a noenc text of len bytes of fill
+ * (and, if small, a small noenc text too) and <After> */
+static xmlDocPtr
+noenc_reply(size_t len, char fill, const char *small, xmlNodePtr *ret_text)
+{
+	xmlNodePtr body = NULL, out, t;
+	xmlDocPtr doc = soap_reply_new("urn:a", "uuid:1", &body);
+	char *content = malloc(len + 1);
+
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_ptr_nonnull(content);
+	memset(content, fill, len);
+	content[len] = '\0';
+	out = xmlNewChild(body, NULL, BAD_CAST "Out", NULL);
+	ck_assert_ptr_nonnull(t = xmlNewText(NULL));
+	t->content = (xmlChar *)content;
+	t->name = xmlStringTextNoenc;
+	xmlAddChild(out, t);
+	*ret_text = t;
+	if (small != NULL) {
+		ck_assert_ptr_nonnull(t = xmlNewText(NULL));
+		t->content = xmlStrdup(BAD_CAST small);
+		t->name = xmlStringTextNoenc;
+		xmlAddChild(xmlNewChild(body, NULL, BAD_CAST "Small", NULL), t);
+	}
+	xmlNewTextChild(body, NULL, BAD_CAST "After", BAD_CAST "a\x01z");
+	return doc;
+}
+
+/*
+ * A big noenc text (a Receive's answer) is copied into the answer in its
+ * place, not through xmlSave; the answer is the one xmlSave makes, and
+ * the tree is as it was.  A small noenc text holding the byte that marks
+ * the big one's place: the answer is still right (saved whole).
+ */
+START_TEST(test_serialize_big_text)
+{
+	static const size_t lens[] = { 16383, 16384, 600000 };
+	xmlNodePtr t;
+	xmlDocPtr doc;
+	size_t len = 0, dlen;
+	char *text, *want, *p;
+
+	for (size_t i = 0; i < 2 * sizeof(lens) / sizeof(lens[0]); i++) {
+		size_t n = lens[i / 2];
+		const char *small = i % 2 ? "<S>\x01</S>" : NULL;
+		xmlChar *content;
+
+		doc = noenc_reply(n, 'Q', small, &t);
+		content = t->content;
+		text = soap_serialize(doc, &len);
+		ck_assert_ptr_nonnull(text);
+		ck_assert_uint_eq(len, strlen(text));
+		ck_assert_ptr_eq(t->content, content);	/* put back */
+		ck_assert_uint_eq(strspn((char *)t->content, "Q"), n);
+		/* what xmlSave writes of the same tree */
+		ck_assert_ptr_nonnull(p = strstr(text, "<s:Body>"));
+		ck_assert_msg(strncmp(p, "<s:Body><s:Out>", 15) == 0, "%.80s",
+		    p);
+		ck_assert_uint_eq(strspn(p + 15, "Q"), n);
+		if (small != NULL)
+			want = "</s:Out><s:Small><S>\x01</S></s:Small>"
+			    "<s:After>a?z</s:After></s:Body></s:Envelope>";
+		else
+			want = "</s:Out><s:After>a?z</s:After></s:Body>"
+			    "</s:Envelope>";
+		ck_assert_str_eq(p + 15 + n, want);
+		dlen = len;
+		free(text);
+		/* twice the same */
+		text = soap_serialize(doc, &len);
+		ck_assert_uint_eq(len, dlen);
+		free(text);
+		xmlFreeDoc(doc);
+	}
+}
+END_TEST
+
 static void
 setup(void)
 {
@@ -753,6 +833,7 @@ soap_suite(void)
 	tcase_add_test(tc, test_serialize);
 	tcase_add_test(tc, test_freeze);
 	tcase_add_test(tc, test_serialize_plain);
+	tcase_add_test(tc, test_serialize_big_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
