@@ -343,7 +343,11 @@ answer_identify(struct request *rq, bool authenticated)
  * now rather than with the answer.  Plugins read op_body() only before
  * they return WINRMD_PENDING (plugin.h); what the answer needs (its
  * MessageID, action, ...) is in the op's arena; a pending op's answer is
- * never remembered by the reply memo (it has no body to key it by).
+ * never remembered by the reply memo (it has no body to key it by).  An
+ * op that took a kept parse (reply_memo_parsed) keeps its reference until
+ * it ends: its action, resource URI, selectors and options are that
+ * parse's, shared, not copies (released here, a kept parse evicted
+ * meanwhile was freed under a waiting Receive: ASan in hardening_faults).
  * The empty part of its connection's MHD pool goes back too (http_pool.c).
  */
 /* the request's document goes, or its reference to a kept parse's */
@@ -361,7 +365,8 @@ drop_doc(struct request *rq)
 static void
 shed_request(struct request *rq)
 {
-	drop_doc(rq);
+	if (rq->parsed == NULL)
+		drop_doc(rq);
 	rq->op.msg.header = rq->op.msg.body = NULL;
 	free(rq->body);
 	rq->body = NULL;

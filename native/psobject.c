@@ -1090,7 +1090,7 @@ print_state(const char *mark)
 #define HANDOFF_MAX	(1 << 20)
 
 static char **
-handoff_words(int *ret_argc)
+handoff_words(int *ret_argc, char **ret_buf)
 {
 	size_t len = 0, cap = 4096, want = 0, got_words = 0, o = 0;
 	char *buf = xmalloc(cap), *nl, **v;
@@ -1099,7 +1099,7 @@ handoff_words(int *ret_argc)
 	for (;;) {
 		if (len == cap) {
 			if (cap >= HANDOFF_MAX)
-				return NULL;
+				goto fail;
 			cap *= 2;
 			buf = xrealloc(buf, cap);
 		}
@@ -1107,7 +1107,7 @@ handoff_words(int *ret_argc)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return NULL;
+			goto fail;
 		len += (size_t)r;
 		if (want == 0) {
 			if ((nl = memchr(buf, '\n', len)) == NULL)
@@ -1115,7 +1115,7 @@ handoff_words(int *ret_argc)
 			want = strtoul(buf, NULL, 10);
 			o = (size_t)(nl - buf) + 1;
 			if (want == 0 || want > PSOBJ_HANDOFF_WORDS)
-				return NULL;
+				goto fail;
 		}
 		got_words = 0;
 		for (size_t i = o; i < len; i++)
@@ -1130,20 +1130,39 @@ handoff_words(int *ret_argc)
 	}
 	v[want] = NULL;
 	*ret_argc = (int)want;
+	*ret_buf = buf;		/* the words' text: the caller frees both */
 	return v;
+fail:
+	free(buf);
+	return NULL;
 }
+
+static int run_words(int argc, char **argv);
 
 int
 psobject_main(int argc, char **argv)
+{
+	char **words, *text = NULL;
+	int r;
+
+	if (argc != 1 || strcmp(argv[0], "-") != 0)
+		return run_words(argc, argv);
+	if ((words = handoff_words(&argc, &text)) == NULL)
+		return 0;
+	r = run_words(argc, words);
+	free(words);
+	free(text);
+	return r;
+}
+
+/* mark, then the plan's words: its statements run */
+static int
+run_words(int argc, char **argv)
 {
 	struct ps_stage st[PSOBJ_MAX_STAGES];
 	size_t n = 0;
 	const char *mark;
 
-	if (argc == 1 && strcmp(argv[0], "-") == 0) {
-		if ((argv = handoff_words(&argc)) == NULL)
-			return 0;
-	}
 	if (argc < 1)
 		return 2;
 	mark = argv[0];
