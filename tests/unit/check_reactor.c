@@ -125,12 +125,21 @@ record(void *arg)
 
 START_TEST(test_timer_order)
 {
-	/* created in a scrambled order, 3 ms apart: fire in deadline order */
+	/*
+	 * created in a scrambled order, deadlines 3 ms apart: fire in
+	 * deadline order.  The deadlines are counted from one start, so a
+	 * stall while the timers are created (a loaded machine) does not
+	 * reorder them; 50 ms of slack before the first.
+	 */
+	uint64_t t0 = reactor_now_ms();
+
 	norder = 0;
 	for (int i = 0; i < NTIMERS; i++) {
 		int k = (i * 17 + 5) % NTIMERS;	/* a permutation of 0..39 */
+		uint64_t due = t0 + 50 + (uint64_t)k * 3, now = reactor_now_ms();
 
-		ck_assert_ptr_nonnull(reactor_timer((uint64_t)k * 3 + 1, record,
+		ck_assert_msg(now < due, "creating the timers took over 50 ms");
+		ck_assert_ptr_nonnull(reactor_timer(due - now, record,
 		    (void *)(intptr_t)k));
 	}
 	run_loop();
