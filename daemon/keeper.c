@@ -582,3 +582,24 @@ keeper_exit_status(int pidfd, int *wstatus)
 	*wstatus = info.exit_code;
 	return 0;
 }
+
+int
+keeper_exit_status_probe(void)
+{
+	int st, pidfd, r;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(0);
+	/* a zombie until reaped: its pidfd still opens */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (pidfd < 0)
+		return -EOPNOTSUPP;
+	r = keeper_exit_status(pidfd, &st);
+	close(pidfd);
+	return r == 0 ? 0 : -EOPNOTSUPP;
+}

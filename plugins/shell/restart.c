@@ -10,7 +10,11 @@
  * ShellId and CommandId goes on where it was; the owner is checked as for
  * any shell.  A record: one header line, the user's name and the client's
  * address (a line each), then output runs ("O|E <len>\n" and the bytes);
- * output past one record goes into "more" records that follow it.
+ * output past one record goes into "more" records that follow it.  Where
+ * the daemon's pidfds keep no exit status (before Linux 6.15), a command
+ * that may be kept runs under a reaper (winrmd-stdin-watch -r), whose
+ * status pipe is kept with it: the next daemon reads the exit status
+ * there (command.c).
  */
 #define _GNU_SOURCE
 
@@ -53,6 +57,16 @@ rec_put(struct rec *r, const void *p, size_t n)
 	return 0;
 }
 
+bool
+restart_needs_reaper(void)
+{
+	return host->conf_int("Winrs", "RestartGraceSeconds") > 0 &&
+	    WINRMD_HOST_HAS(host, keep) &&
+	    WINRMD_HOST_HAS(host, exit_status_kept) &&
+	    WINRMD_HOST_HAS(host, spawn_status) &&
+	    host->exit_status_kept() < 0;
+}
+
 /* whether c can be kept: a plain WinRS command of a plain shell */
 static bool
 keepable(const struct shell *sh, const struct command *c)
@@ -61,7 +75,8 @@ keepable(const struct shell *sh, const struct command *c)
 	    c->send == NULL && c->in_len == 0 && !command_finished(c);
 }
 
-/* the descriptors c hands over: stdout, stderr, stdin, pidfd (-1 none) */
+/* the descriptors c hands over: pidfd (-1 none), then stdout, stderr,
+ * stdin, its reaper's status pipe */
 static int
 take_fds(struct command *c, int *fds, int *pidfd)
 {
@@ -81,7 +96,7 @@ keep_command(struct shell *sh, struct command *c, unsigned grace)
 {
 	struct rec r = { 0 };
 	char line[512];
-	int fds[4], nfds, pidfd, ret;
+	int fds[5], nfds, pidfd, ret;
 	struct out_chunk *t = c->out_head;
 	size_t off = 0;
 	bool first = true;
@@ -91,18 +106,20 @@ keep_command(struct shell *sh, struct command *c, unsigned grace)
 	    "restarting; the command goes on.");
 	command_unwatch(c);
 	nfds = take_fds(c, fds, &pidfd);
-	/* stdout, stderr, stdin: their presence in the header */
+	/* stdout, stderr, stdin, status pipe: their presence in the header
+	 * (a daemon before the status pipe wrote no 13th number) */
 	snprintf(line, sizeof(line), REC_MAGIC " cmd %s %s %u %d %u %d %d "
-	    "%d %d %d %d %d %d %d\n%s\n%s\n", sh->id, c->id,
+	    "%d %d %d %d %d %d %d %d\n%s\n%s\n", sh->id, c->id,
 	    (unsigned)sh->user.p.uid, (int)c->child.pid, sh->codepage,
 	    c->exited, c->exit_code, c->eof[0], c->eof[1], c->end_sent[0],
 	    c->end_sent[1], c->child.out_fd >= 0, c->child.err_fd >= 0,
-	    c->child.in_fd >= 0, sh->user.name, sh->client_ip);
+	    c->child.in_fd >= 0, c->status_fd >= 0, sh->user.name,
+	    sh->client_ip);
 	if ((ret = rec_put(&r, line, strlen(line))) < 0)
 		goto out;
-	for (int s = 0; s < 3; s++) {
+	for (int s = 0; s < 4; s++) {
 		int fd = s == 0 ? c->child.out_fd : s == 1 ? c->child.err_fd :
-		    c->child.in_fd;
+		    s == 2 ? c->child.in_fd : c->status_fd;
 
 		if (fd >= 0)
 			fds[nfds++] = fd;
@@ -154,7 +171,7 @@ out:
 	}
 	/* the daemon has the descriptors now, whatever happened */
 	c->child.pidfd = c->child.out_fd = c->child.err_fd = c->child.in_fd =
-	    -1;
+	    c->status_fd = -1;
 	if (ret < 0) {		/* and they are closed: end the command */
 		shell_signal(c->child.pid, SIGKILL, true);
 		c->exited = c->reaped = true;
@@ -292,7 +309,8 @@ restore_one(struct plugin_state *ps, char *data, size_t len, int *fds,
 	char sid[SHELL_ID_LEN + 1], cid[SHELL_ID_LEN + 1], kind[8];
 	char *end = data + len, *nl, *user, *ip;
 	unsigned uid, cp;
-	int pid, exited, code, eof0, eof1, es0, es1, hout, herr, hin, used = 0;
+	int pid, exited, code, eof0, eof1, es0, es1, hout, herr, hin, hst = 0;
+	int used = 0, n;
 	struct winrmd_child child = { .pid = 0, .pidfd = -1, .in_fd = -1,
 	    .out_fd = -1, .err_fd = -1 };
 	struct shell *sh;
@@ -312,10 +330,11 @@ restore_one(struct plugin_state *ps, char *data, size_t len, int *fds,
 		return restore_output(*last, nl + 1, end);
 	}
 	*last = NULL;
-	if (strcmp(kind, "cmd") != 0 || sscanf(data + used,
-	    " %u %d %u %d %d %d %d %d %d %d %d %d", &uid, &pid, &cp, &exited,
-	    &code, &eof0, &eof1, &es0, &es1, &hout, &herr, &hin) != 12 ||
-	    pid <= 1 || nfds != k + hout + herr + hin)
+	if (strcmp(kind, "cmd") != 0 || ((n = sscanf(data + used,
+	    " %u %d %u %d %d %d %d %d %d %d %d %d %d", &uid, &pid, &cp,
+	    &exited, &code, &eof0, &eof1, &es0, &es1, &hout, &herr, &hin,
+	    &hst)) != 12 && n != 13) || pid <= 1 ||
+	    nfds != k + hout + herr + hin + hst)
 		return -EBADMSG;
 	user = nl + 1;
 	if ((nl = memchr(user, '\n', (size_t)(end - user))) == NULL)
@@ -341,13 +360,18 @@ restore_one(struct plugin_state *ps, char *data, size_t len, int *fds,
 	c->eof[1] = eof1 != 0;
 	c->end_sent[0] = es0 != 0;
 	c->end_sent[1] = es1 != 0;
-	if (restore_output(c, nl + 1, end) < 0 ||
-	    command_adopt_kept(c, &child) < 0) {
+	if (restore_output(c, nl + 1, end) < 0) {
 		command_destroy(ps, c);
 		return -ENOMEM;
 	}
+	c->status_fd = hst ? fds[k] : -1;
+	n = command_adopt_kept(c, &child);
 	for (int i = 0; i < nfds; i++)
-		fds[i] = -1;	/* c's now */
+		fds[i] = -1;	/* c's now: closed with it */
+	if (n < 0) {
+		command_destroy(ps, c);	/* which kills its group */
+		return -ENOMEM;
+	}
 	c->next = sh->commands;
 	sh->commands = c;
 	sh->ncommands++;
@@ -364,7 +388,7 @@ shell_restore_all(struct plugin_state *ps)
 	struct command *last = NULL;
 	void *data;
 	size_t len;
-	int fds[4], nfds, pidfd;
+	int fds[5], nfds, pidfd;
 
 	if (!WINRMD_HOST_HAS(host, kept))
 		return;
