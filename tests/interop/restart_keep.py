@@ -50,7 +50,7 @@ class Systemd:
             with self.lock:
                 self.status[pid] = st
 
-    def start(self):
+    def start(self, env=None):
         self.n += 1
         self.log = "%s.%d.log" % (self.logprefix, self.n)
         fd = self.sock.fileno()
@@ -65,7 +65,7 @@ class Systemd:
                 os.dup2(null, 0)
                 os.set_inheritable(3, True)
                 env = dict(os.environ, LISTEN_FDS="1",
-                           LISTEN_PID=str(os.getpid()))
+                           LISTEN_PID=str(os.getpid()), **(env or {}))
                 os.execve(self.winrmd, [self.winrmd, "-f", "-c", self.conf],
                           env)
             finally:
@@ -109,13 +109,21 @@ def keepers():
     return res
 
 
-def main(argv):
-    winrmd, conf, port, logprefix, user, pw, other, opw = argv
-    url = "http://127.0.0.1:%s/wsman" % port
-    sd = Systemd(winrmd, conf, int(port), logprefix)
-    sd.start()
+# the daemon's pidfds keep no exit status (test builds): as before Linux
+# 6.15, a command that may be kept runs under a reaper with a status pipe
+NO_PIDFD_EXIT = {"WINRMD_TEST_NO_PIDFD_EXIT": "1"}
 
-    # ---------------------------------------------- 1. pywinrm, restart
+
+def reapers(user):
+    """the user's winrmd-stdin-watch -r processes (not zombies)."""
+    return [x for x in sc.procs_of(user)
+            if "winrmd-stdin-watch -r " in x[3] and x[2] != "Z"]
+
+
+def restart_with_commands(sd, url, user, pw, other, opw, env):
+    """1. two commands through a restart; env: the daemons' extra."""
+    how = "status pipes (pidfds without PIDFD_INFO_EXIT)" if env else \
+        "pidfds"
     p = sc.pywinrm_protocol(url, "plaintext", user, pw,
                             operation_timeout_sec=4, read_timeout_sec=6)
     shell = p.open_shell()
@@ -135,13 +143,18 @@ def main(argv):
     s2.create()
     cid2 = s2.command("echo early; sleep 2; echo late >&2; exit 7")
     time.sleep(0.7)
+    # a reaper per command where the pidfds keep no status, none where
+    # they do
+    n = len(reapers(user))
+    sc.check(n == (2 if env else 0), "%d reaper(s) run, with exit statuses "
+             "from %s: %r" % (n, how, sc.procs_of(user)))
     t0 = time.monotonic()
     sd.stop()
     first = sd.text()
     sc.check("kept across the restart" in first,
              "the stopping daemon did not keep the command: %s"
              % first[-1500:])
-    sd.start()
+    sd.start(env)
     dt = time.monotonic() - t0
     sc.check("taken back after the restart" in sd.text(),
              "the new daemon did not take the command back: %s"
@@ -184,11 +197,25 @@ def main(argv):
              "b'done\\n' and 0" % (out, err, code))
     p.cleanup_command(shell, cid)
     p.close_shell(shell)
-    print("   ok: 'sleep 3; echo done' through a restart (the daemon "
-          "was down and up again in %.2f s): pywinrm got %r, exit code %d; "
-          "another user's Receive on its shell: ShellNotFound; output "
-          "buffered before the stop, stderr and exit code 7 of another "
-          "command came through" % (dt, out, code))
+    print("   ok: exit statuses from %s: 'sleep 3; echo done' through a "
+          "restart (the daemon was down and up again in %.2f s): pywinrm "
+          "got %r, exit code %d; another user's Receive on its shell: "
+          "ShellNotFound; output buffered before the stop, stderr and exit "
+          "code 7 of another command came through" % (how, dt, out, code))
+
+
+def main(argv):
+    winrmd, conf, port, logprefix, user, pw, other, opw = argv
+    url = "http://127.0.0.1:%s/wsman" % port
+    sd = Systemd(winrmd, conf, int(port), logprefix)
+    # ---------------------------------------------- 1. pywinrm, restart
+    sd.start()
+    restart_with_commands(sd, url, user, pw, other, opw, None)
+    sd.stop()
+    # again with the path of kernels before 6.15 (reapers), which the
+    # rest keeps
+    sd.start(NO_PIDFD_EXIT)
+    restart_with_commands(sd, url, user, pw, other, opw, NO_PIDFD_EXIT)
 
     # ------------------------------------- 2. nothing claims: killed
     s = sc.RawShell(url, user, pw)
@@ -197,6 +224,8 @@ def main(argv):
     sc.check(sc.wait_until(lambda: len([x for x in sc.procs_of(user)
                                         if "sleep 103" in x[3]]) >= 2, 5),
              "the two sleeps did not start: %r" % sc.procs_of(user))
+    sc.check(len(reapers(user)) == 1, "the command has no reaper: %r"
+             % sc.procs_of(user))
     s.close()
     sd.stop()
     # the daemon handed the command over before it exited; the keeper may
