@@ -310,6 +310,52 @@ START_TEST(test_bounds)
 }
 END_TEST
 
+/*
+ * A command under a reaper (kernels before 6.15) holds five: stdout,
+ * stderr, stdin, pidfd and its reaper's status pipe; all cross the keeper,
+ * a sixth is refused
+ */
+START_TEST(test_five_descriptors)
+{
+	struct keep_set s = { 0 }, got = { 0 };
+	int p[6][2], fds[6];
+	pid_t kp;
+
+	make_path();
+	for (int i = 0; i < 6; i++) {
+		ck_assert_int_eq(pipe(p[i]), 0);
+		fds[i] = p[i][0];
+	}
+	ck_assert_int_eq(keep_add(&s, "shell", "x", 1, fds, 6, -1), -EINVAL);
+	for (int i = 0; i < 6; i++) {	/* closed, as for any refusal (the
+					 * first MON_FDS_MAX: the bound) */
+		ck_assert_int_eq(fcntl(p[i][0], F_GETFD), i < 5 ? -1 : 0);
+		close(p[i][1]);
+	}
+	close(p[5][0]);
+	for (int i = 0; i < 5; i++) {
+		ck_assert_int_eq(pipe(p[i]), 0);
+		fds[i] = p[i][0];
+	}
+	ck_assert_int_eq(keep_add(&s, "shell", "x", 1, fds, 5, -1), 0);
+	kp = keeper(&s, 5000);
+	ck_assert_int_eq(keeper_claim(sock_path, getuid(), &got), 0);
+	ck_assert_int_eq(WEXITSTATUS(wait_exit(kp)), 0);
+	ck_assert_uint_eq(got.n, 1);
+	ck_assert_int_eq(got.v[0].nfds, 5);
+	for (int i = 0; i < 5; i++) {
+		char c = (char)('a' + i), r = 0;
+
+		ck_assert_int_eq(write(p[i][1], &c, 1), 1);
+		ck_assert_int_eq(read(got.v[0].fds[i], &r, 1), 1);
+		ck_assert_int_eq(r, c);
+		close(p[i][1]);
+	}
+	keep_free(&got);
+	unlink(sock_path);
+}
+END_TEST
+
 /* what a keeper may kill: processes of accounts that may run processes */
 START_TEST(test_vet)
 {
@@ -376,6 +422,7 @@ keeper_suite(void)
 	tcase_add_test(tc, test_expiry_kills);
 	tcase_add_test(tc, test_exit_status_not_child);
 	tcase_add_test(tc, test_bounds);
+	tcase_add_test(tc, test_five_descriptors);
 	tcase_add_test(tc, test_vet);
 	suite_add_tcase(s, tc);
 	return s;
