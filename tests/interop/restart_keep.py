@@ -115,9 +115,11 @@ NO_PIDFD_EXIT = {"WINRMD_TEST_NO_PIDFD_EXIT": "1"}
 
 
 def reapers(user):
-    """the user's winrmd-stdin-watch -r processes (not zombies)."""
+    """the user's winrmd-stdin-watch -r processes (not zombies), each its
+    process group's leader (not a child of one before its exec)."""
     return [x for x in sc.procs_of(user)
-            if "winrmd-stdin-watch -r " in x[3] and x[2] != "Z"]
+            if "winrmd-stdin-watch -r " in x[3] and x[2] != "Z"
+            and x[0] == x[1]]
 
 
 def restart_with_commands(sd, url, user, pw, other, opw, env):
@@ -222,7 +224,8 @@ def main(argv):
     s.create()
     s.command("sleep 1031 & sleep 1032")
     sc.check(sc.wait_until(lambda: len([x for x in sc.procs_of(user)
-                                        if "sleep 103" in x[3]]) >= 2, 5),
+                                        if x[3].startswith("sleep 103")])
+                           >= 2, 5),
              "the two sleeps did not start: %r" % sc.procs_of(user))
     sc.check(len(reapers(user)) == 1, "the command has no reaper: %r"
              % sc.procs_of(user))
