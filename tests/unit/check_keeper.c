@@ -288,6 +288,61 @@ START_TEST(test_exit_status_not_child)
 }
 END_TEST
 
+/*
+ * The status of a process its parent reaps just as the pidfd says it has
+ * exited: Linux 6.18 answers ESRCH to about one ask in fifteen that race
+ * the reaping; keeper_exit_status asks again.  Where the kernel keeps no
+ * status (keeper_exit_status_probe), -EOPNOTSUPP every time.
+ */
+START_TEST(test_exit_status_race)
+{
+	bool kept = keeper_exit_status_probe() == 0;
+
+	for (int i = 0; i < 300; i++) {
+		int p[2], q[2], pidfd, st = -1, r;
+		pid_t mid, child;
+		char c = 'x';
+
+		ck_assert_int_eq(pipe(p), 0);
+		ck_assert_int_eq(pipe(q), 0);
+		if ((mid = fork()) == 0) {
+			if ((child = fork()) == 0) {
+				if (read(q[0], &c, 1) != 1)
+					_exit(1);
+				_exit(3);
+			}
+			if (write(p[1], &child, sizeof(child)) < 0)
+				_exit(4);
+			waitpid(child, NULL, 0);
+			_exit(0);
+		}
+		ck_assert_int_eq(read(p[0], &child, sizeof(child)),
+		    (ssize_t)sizeof(child));
+		pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+		ck_assert_int_ge(pidfd, 0);
+		ck_assert_int_eq(write(q[1], &c, 1), 1);
+		{
+			struct pollfd pf = { pidfd, POLLIN, 0 };
+
+			ck_assert_int_eq(poll(&pf, 1, 5000), 1);
+		}
+		while ((r = keeper_exit_status(pidfd, &st)) == -EAGAIN)
+			;
+		if (kept) {
+			ck_assert_msg(r == 0, "ask %d: %s", i, strerror(-r));
+			ck_assert_int_eq(WEXITSTATUS(st), 3);
+		} else
+			ck_assert_int_eq(r, -EOPNOTSUPP);
+		wait_exit(mid);
+		close(pidfd);
+		close(p[0]);
+		close(p[1]);
+		close(q[0]);
+		close(q[1]);
+	}
+}
+END_TEST
+
 START_TEST(test_bounds)
 {
 	struct keep_set s = { 0 };
@@ -421,6 +476,7 @@ keeper_suite(void)
 	tcase_add_test(tc, test_not_a_keeper);
 	tcase_add_test(tc, test_expiry_kills);
 	tcase_add_test(tc, test_exit_status_not_child);
+	tcase_add_test(tc, test_exit_status_race);
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_five_descriptors);
 	tcase_add_test(tc, test_vet);
