@@ -1485,6 +1485,24 @@ command_put_output(struct command *c, enum stream_id s,
 	return n > 0 ? append_output(c, s, p, n) : 0;
 }
 
+int
+command_put_stdin(struct command *c, const unsigned char *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (c->in_len + n > c->in_cap && stdin_resize(c, c->in_len + n) < 0)
+		return -ENOMEM;
+	memcpy(c->in_buf + c->in_len, p, n);
+	c->in_len += n;
+	return 0;
+}
+
+void
+command_answer_send(struct command *c)
+{
+	send_complete(c);
+}
+
 void
 command_unwatch(struct command *c)
 {

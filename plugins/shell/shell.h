@@ -331,6 +331,11 @@ bool		 restart_needs_reaper(void);
 /* command.c's part of it */
 int		 command_put_output(struct command *c, enum stream_id s,
 		    const unsigned char *p, size_t n);
+/* stdin kept unwritten: appended to what c's program is yet to read */
+int		 command_put_stdin(struct command *c, const unsigned char *p,
+		    size_t n);
+/* answers a waiting Send: its bytes were kept, the next daemon writes them */
+void		 command_answer_send(struct command *c);
 void		 command_unwatch(struct command *c);
 void		 command_rewatch(struct command *c);
 void		 command_forget(struct command *c);

@@ -123,7 +123,7 @@ def reapers(user):
 
 
 def restart_with_commands(sd, url, user, pw, other, opw, env):
-    """1. two commands through a restart; env: the daemons' extra."""
+    """1. three commands through a restart; env: the daemons' extra."""
     how = "status pipes (pidfds without PIDFD_INFO_EXIT)" if env else \
         "pidfds"
     p = sc.pywinrm_protocol(url, "plaintext", user, pw,
@@ -144,11 +144,31 @@ def restart_with_commands(sd, url, user, pw, other, opw, env):
     s2 = sc.RawShell(url, user, pw)
     s2.create()
     cid2 = s2.command("echo early; sleep 2; echo late >&2; exit 7")
+    # and one with stdin it has not read yet and a Send waiting for it
+    # (200 KiB go into the pipe and the daemon's buffer, 200 more pass
+    # its high water): the stopping daemon keeps the bytes and answers
+    # the Send, the next one writes them
+    s3 = sc.RawShell(url, user, pw)
+    s3.create()
+    cid3 = s3.command("sleep 3; wc -c")
+    s3.send(cid3, b"x" * 204800)
+    sent = {}
+
+    def sender():
+        try:
+            s3.send(cid3, b"y" * 204800, conn=s3.new_connection())
+            sent["at"] = time.monotonic()
+        except Exception as e:      # reported below
+            sent["exc"] = e
+    t3 = threading.Thread(target=sender)
+    t3.start()
     time.sleep(0.7)
+    sc.check("at" not in sent and "exc" not in sent,
+             "the second Send did not wait for the program: %r" % sent)
     # a reaper per command where the pidfds keep no status, none where
     # they do
     n = len(reapers(user))
-    sc.check(n == (2 if env else 0), "%d reaper(s) run, with exit statuses "
+    sc.check(n == (3 if env else 0), "%d reaper(s) run, with exit statuses "
              "from %s: %r" % (n, how, sc.procs_of(user)))
     t0 = time.monotonic()
     sd.stop()
@@ -182,6 +202,19 @@ def restart_with_commands(sd, url, user, pw, other, opw, env):
     sc.check(out2 == (b"early\n", b"late\n", 7),
              "the second command got %r, expected (b'early\\n', "
              "b'late\\n', 7)" % (out2,))
+    # the waiting Send was answered at the stop; the rest of stdin
+    t3.join(10)
+    sc.check("at" in sent and sent["at"] > t0,
+             "the Send waiting at the stop got %r" % sent)
+    s3.conn.close()
+    s3.conn = s3.new_connection()
+    s3.send(cid3, b"", end=True)
+    out3 = s3.collect(cid3, limit=30)
+    sc.check(out3 == (b"409600\n", b"", 0),
+             "the command with stdin kept got %r, expected (b'409600\\n', "
+             "b'', 0)" % (out3,))
+    s3.expect_ok(s3.delete(), "Delete")
+    s3.close()
     # a shell taken back finishes its commands, it starts none
     r = s2.post(sc.command_envelope(s2.shell_id, "echo new"))
     f = r.fault()
@@ -203,7 +236,9 @@ def restart_with_commands(sd, url, user, pw, other, opw, env):
           "restart (the daemon was down and up again in %.2f s): pywinrm "
           "got %r, exit code %d; another user's Receive on its shell: "
           "ShellNotFound; output buffered before the stop, stderr and exit "
-          "code 7 of another command came through" % (how, dt, out, code))
+          "code 7 of another command came through; 400 KiB of stdin, half "
+          "of it in a Send waiting at the stop, all read" % (how, dt, out,
+                                                             code))
 
 
 def main(argv):

@@ -9,7 +9,10 @@
 #     and exit code 0; the keeper is gone once claimed; another user's
 #     Receive on the kept shell gets ShellNotFound; another command that
 #     nobody received from before the stop gives its buffered stdout,
-#     its later stderr and its exit code 7; a new Command in a shell taken
+#     its later stderr and its exit code 7; a third (`sleep 3; wc -c`)
+#     with 400 KiB of stdin sent, a Send of it waiting for the program at
+#     the stop: the Send is answered, the next daemon writes the rest and
+#     wc counts 409600; a new Command in a shell taken
 #     back is refused (no login session, no cgroup of its own).  Twice:
 #     with the exit statuses from pidfds (PIDFD_INFO_EXIT, this kernel),
 #     then with the daemons' pidfds made to keep none, as before Linux
