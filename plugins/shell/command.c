@@ -1398,7 +1398,19 @@ command_spawn_keepable(struct command *c, char **argv)
 	size_t n = 0;
 	int r;
 
-	if (!restart_needs_reaper())
+	static bool warned;
+	const char *reaper = NULL;
+
+	if (restart_needs_reaper() &&
+	    access((reaper = psrp_stdin_watch_path()), X_OK) < 0) {
+		if (!warned)
+			host->log(WINRMD_LOG_WARNING, "shell: %s: %s; commands "
+			    "kept across a restart get exit code 255", reaper,
+			    strerror(errno));
+		warned = true;
+		reaper = NULL;
+	}
+	if (reaper == NULL)
 		return command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
 		    sh->group);
 	/* winrmd-stdin-watch -r ARGV...: the reaper, the command its child */
@@ -1406,7 +1418,7 @@ command_spawn_keepable(struct command *c, char **argv)
 		n++;
 	if ((rargv = calloc(n + 3, sizeof(*rargv))) == NULL)
 		return -ENOMEM;
-	rargv[0] = (char *)psrp_stdin_watch_path();
+	rargv[0] = (char *)reaper;
 	rargv[1] = (char *)"-r";
 	memcpy(rargv + 2, argv, n * sizeof(*rargv));
 	r = spawn_with(sh, &sh->user.p, rargv, sh->env, sh->cwd, sh->group,
