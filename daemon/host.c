@@ -198,6 +198,24 @@ h_spawn(const struct winrmd_spawn_req *req, struct winrmd_child *ret)
 	return spawn_with(req, false, ret);
 }
 
+/* spawn() with a status pipe for a reaper (§8.4) */
+static int
+h_spawn_status(const struct winrmd_spawn_req *req, struct winrmd_child *ret,
+    int *status_fd)
+{
+	struct spawn_opts o = {
+		.allow_root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT),
+		.fd_reserve = (unsigned long)conf_u(W->cfg,
+		    CK_SERVICE_MAX_CONNECTIONS) + FD_SLACK,
+		.reap_fd = status_fd,
+	};
+	int r = spawn_child(req, &o, ret);
+
+	if (r == 0)
+		W->count.spawned++;
+	return r;
+}
+
 static int
 h_spawn_detached(const struct winrmd_spawn_req *req, struct winrmd_child *ret)
 {
@@ -580,7 +598,8 @@ host_kept(const char *tag, void **data, size_t *len, int *fds, int *nfds,
 			continue;
 		*data = it->data;
 		*len = it->len;
-		memcpy(fds, it->fds, sizeof(it->fds));
+		/* a plugin's array holds what it kept (once 4 at most) */
+		memcpy(fds, it->fds, (size_t)it->nfds * sizeof(*fds));
 		*nfds = it->nfds;
 		*pidfd = it->pidfd;
 		free(it->tag);
@@ -641,6 +660,43 @@ host_keep_done(void)
 		log_warn("keeper: %zu claimed item(s) no plugin took; their "
 		    "descriptors are closed", left);
 	keep_free(&keep_in);
+}
+
+/*
+ * WINRMD_TEST_NO_PIDFD_EXIT (test builds only): pidfds keep no exit status,
+ * as before Linux 6.15, so that the tests run the status pipes' path
+ */
+static bool
+no_pidfd_exit(void)
+{
+#ifdef WINRMD_TEST_HOOKS
+	return getenv("WINRMD_TEST_NO_PIDFD_EXIT") != NULL;
+#else
+	return false;
+#endif
+}
+
+static int
+h_exit_status(int pidfd, int *wstatus)
+{
+	return no_pidfd_exit() ? -EOPNOTSUPP :
+	    keeper_exit_status(pidfd, wstatus);
+}
+
+static int
+h_exit_status_kept(void)
+{
+	static int known = 1;	/* not probed yet */
+
+	if (known == 1) {
+		known = no_pidfd_exit() ? -EOPNOTSUPP :
+		    keeper_exit_status_probe();
+		if (known < 0)
+			log_info("keeper: pidfds keep no exit status here "
+			    "(Linux before 6.15): commands that may be kept "
+			    "across a restart run under a reaper");
+	}
+	return known;
 }
 
 static void
@@ -738,8 +794,10 @@ const struct winrmd_host host_services = {
 	.terminate = spawn_terminate,
 	.keep = host_keep,
 	.kept = host_kept,
-	.exit_status = keeper_exit_status,
+	.exit_status = h_exit_status,
 	.group_release = h_group_release,
+	.spawn_status = h_spawn_status,
+	.exit_status_kept = h_exit_status_kept,
 };
 
 void

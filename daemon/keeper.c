@@ -570,15 +570,47 @@ int
 keeper_exit_status(int pidfd, int *wstatus)
 {
 	struct keep_pidfd_info info;
+	int r;
 
-	memset(&info, 0, sizeof(info));
-	info.mask = KEEP_PIDFD_INFO_EXIT;
-	if (ioctl(pidfd, KEEP_PIDFD_GET_INFO, &info) < 0)
-		/* ESRCH: reaped, and a kernel that kept no exit status */
+	/*
+	 * ESRCH: reaped, and a kernel that kept no exit status; or reaped
+	 * between the kernel's look at the exit status and at the process
+	 * (Linux 6.18 answers so to about one in fifteen asks that race the
+	 * reaping parent): asked once more, the status is there
+	 */
+	for (int i = 0; i < 2; i++) {
+		memset(&info, 0, sizeof(info));
+		info.mask = KEEP_PIDFD_INFO_EXIT;
+		if ((r = ioctl(pidfd, KEEP_PIDFD_GET_INFO, &info)) == 0 ||
+		    errno != ESRCH)
+			break;
+	}
+	if (r < 0)
 		return errno == ESRCH || errno == ENOTTY || errno == EINVAL ?
 		    -EOPNOTSUPP : -errno;
 	if ((info.mask & KEEP_PIDFD_INFO_EXIT) == 0)
 		return -EAGAIN;
 	*wstatus = info.exit_code;
 	return 0;
+}
+
+int
+keeper_exit_status_probe(void)
+{
+	int st, pidfd, r;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(0);
+	/* a zombie until reaped: its pidfd still opens */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (pidfd < 0)
+		return -EOPNOTSUPP;
+	r = keeper_exit_status(pidfd, &st);
+	close(pidfd);
+	return r == 0 ? 0 : -EOPNOTSUPP;
 }

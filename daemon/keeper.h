@@ -96,5 +96,10 @@ int	keeper_main(int argc, char **argv);
  * without it).
  */
 int	keeper_exit_status(int pidfd, int *wstatus);
+/*
+ * Whether keeper_exit_status works here (it does for a child of its own
+ * that exited and was reaped: Linux 6.15): 0, or -EOPNOTSUPP.  Forks.
+ */
+int	keeper_exit_status_probe(void);
 
 #endif

@@ -176,7 +176,7 @@ do_spawn(struct mon_msg *q, struct mon_msg *a)
 	struct spawn_opts o = { 0 };
 	struct principal *p = NULL;
 	char **argv, **env;
-	int r;
+	int r, reap_fd = -1;
 
 	path = mon_get_str(q, NULL);
 	argv = mon_get_strv(q);
@@ -187,6 +187,7 @@ do_spawn(struct mon_msg *q, struct mon_msg *a)
 	req.nproc_limit = (uint64_t)mon_get_i64(q);
 	group = mon_get_i64(q);
 	o.detach = mon_get_i64(q) != 0;
+	o.reap_fd = mon_get_i64(q) != 0 && !o.detach ? &reap_fd : NULL;
 	if (name == NULL || argv == NULL || argv[0] == NULL || env == NULL ||
 	    mon_get_end(q) < 0)
 		violation(q, "a malformed spawn");
@@ -218,6 +219,11 @@ out:
 		mon_put_i64(a, child.pidfd >= 0);
 		if (child.pidfd >= 0)
 			mon_put_fd(a, child.pidfd);
+		if (o.reap_fd != NULL) {
+			mon_put_i64(a, reap_fd >= 0);
+			if (reap_fd >= 0)
+				mon_put_fd(a, reap_fd);
+		}
 	}
 	free(argv);
 	free(env);

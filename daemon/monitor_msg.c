@@ -310,7 +310,7 @@ mon_schema(uint32_t type)
 	static const char *const schemas[MON_TYPE_MAX] = {
 		[MON_PAM_CHECK] = "sSs",
 		[MON_LOCKED] = "s",
-		[MON_SPAWN] = "siSvvSiiiii",
+		[MON_SPAWN] = "siSvvSiiiiii",
 		[MON_SIGNAL] = "iii",
 		[MON_SESSION] = "sss",
 		[MON_GROUP_CREATE] = "sii",

@@ -45,7 +45,7 @@ enum mon_type {
 };
 
 #define MON_PAYLOAD_MAX	(1024 * 1024 + 4096)	/* a PEM file and some */
-#define MON_FDS_MAX	4
+#define MON_FDS_MAX	5
 #define MON_STRV_MAX	4096		/* strings in an argv or env */
 
 /* what goes on the wire: header, then fields */

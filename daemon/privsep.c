@@ -385,6 +385,7 @@ mon_spawn(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	mon_put_i64(&m, (int64_t)req->nproc_limit);
 	mon_put_i64(&m, (int64_t)(uintptr_t)req->group);
 	mon_put_i64(&m, o->detach);
+	mon_put_i64(&m, o->reap_fd != NULL);
 	if (m.bad) {
 		mon_msg_free(&m);
 		return -E2BIG;
@@ -403,7 +404,10 @@ mon_spawn(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	ret->out_fd = mon_take_fd(&m);
 	ret->err_fd = mon_get_i64(&m) ? mon_take_fd(&m) : -1;
 	ret->pidfd = mon_get_i64(&m) ? mon_take_fd(&m) : -1;
-	if (mon_get_end(&m) < 0 || ret->in_fd < 0 || ret->out_fd < 0) {
+	if (o->reap_fd != NULL)
+		*o->reap_fd = mon_get_i64(&m) ? mon_take_fd(&m) : -1;
+	if (mon_get_end(&m) < 0 || ret->in_fd < 0 || ret->out_fd < 0 ||
+	    (o->reap_fd != NULL && *o->reap_fd < 0)) {
 		log_err("privsep: a malformed spawn answer");
 		_exit(1);
 	}

@@ -391,7 +391,7 @@ child_loginuid(const char *uid)
 static void __attribute__((noreturn))
 child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
     const char *cwd, int in[2], int out[2], int err[2], int status_fd,
-    const int *cg_fds, int ncg, bool detach, const char *loginuid)
+    const int *cg_fds, int ncg, bool detach, const char *loginuid, int reap_fd)
 {
 	const struct winrmd_principal *u = req->user;
 	struct sigaction sa = { .sa_handler = SIG_DFL };
@@ -452,8 +452,14 @@ child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
 	if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 ||
 	    dup2(err[1] >= 0 ? err[1] : out[1], 2) < 0)
 		child_fail(status_fd, ST_DUP);
+	/* the reaper's status pipe is descriptor 3 (the report's moves up) */
+	if (reap_fd >= 0 && ((status_fd == 3 &&
+	    (status_fd = fcntl(3, F_DUPFD_CLOEXEC, 4)) < 0) ||
+	    (reap_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(reap_fd, 3)) < 0))
+		child_fail(status_fd < 0 ? 3 : status_fd, ST_DUP);
 	/* everything else closes at exec; the status pipe stays until then */
-	if (syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) < 0)
+	if (syscall(SYS_close_range, reap_fd >= 0 ? 4U : 3U, ~0U,
+	    4U /* CLOSE_RANGE_CLOEXEC */) < 0)
 		child_fail(status_fd, ST_CLOSE);
 	execve(path, req->argv, env);
 	child_fail(status_fd, ST_EXEC);
@@ -552,6 +558,7 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int status[2] = { -1, -1 }, report[2], r = 0, pidfd = -1, cg_fds[2];
+	int rp[2] = { -1, -1 };
 	int ncg = 0;
 	char *path = NULL, **env = NULL, why[PATH_MAX + 128], loginuid[16];
 	struct rlimit rl;
@@ -572,9 +579,11 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	    rl.rlim_cur != RLIM_INFINITY) {
 		unsigned long used = fds_in_use(), lim = rl.rlim_cur;
 
-		/* under privsep the pipes are made in the monitor: 4 come */
-		if (!fd_room(used, lim, o->fd_reserve, privsep_active() ? 4 :
-		    SPAWN_FDS)) {
+		/* under privsep the pipes are made in the monitor: 4 come
+		 * (5 with a reaper's status pipe) */
+		if (!fd_room(used, lim, o->fd_reserve, privsep_active() ?
+		    4 + (o->reap_fd != NULL) : SPAWN_FDS +
+		    (o->reap_fd != NULL ? 2 : 0))) {
 			log_warn("spawn: no process for %s: the daemon has %lu "
 			    "of %lu descriptors open and keeps %lu for "
 			    "connections and other users (raise LimitNOFILE)",
@@ -596,7 +605,8 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	}
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
 	    (!req->merge_stderr && pipe2(err, O_CLOEXEC) < 0) ||
-	    pipe2(status, O_CLOEXEC) < 0) {
+	    pipe2(status, O_CLOEXEC) < 0 ||
+	    (o->reap_fd != NULL && pipe2(rp, O_CLOEXEC) < 0)) {
 		r = -errno;
 		goto out;
 	}
@@ -620,7 +630,7 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	}
 	if (cpid == 0)
 		child_run(req, path, env, cwd, in, out, err, status[1], cg_fds,
-		    ncg, o->detach, loginuid);
+		    ncg, o->detach, loginuid, rp[1]);
 	pid = (pid_t)cpid;
 	close(status[1]);
 	status[1] = -1;
@@ -674,6 +684,11 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 		ret->pidfd = pidfd;
 		pidfd = -1;
 	}
+	if (o->reap_fd != NULL) {
+		fcntl(rp[0], F_SETFL, O_NONBLOCK);
+		*o->reap_fd = rp[0];
+		rp[0] = -1;
+	}
 	in[1] = out[0] = err[0] = -1;
 out:
 	if (pidfd >= 0)
@@ -683,6 +698,7 @@ out:
 	close_pair(out);
 	close_pair(err);
 	close_pair(status);
+	close_pair(rp);
 	free(path);
 	free_env(env);
 	return r;

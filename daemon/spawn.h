@@ -19,6 +19,12 @@ struct spawn_opts {
 	 * it); ret->pid is its pid, ret->pidfd is -1
 	 */
 	bool		 detach;
+	/*
+	 * not NULL: one more pipe, its write end the child's descriptor 3
+	 * (a reaper writes the wait status of its own child there), its read
+	 * end (O_NONBLOCK, close-on-exec) in *reap_fd on success
+	 */
+	int		*reap_fd;
 };
 
 /*

@@ -18,6 +18,16 @@
  * With -p (a pool's warm process, which first reads its script from
  * stdin) it only relays until a line that is TOKEN comes on stdin, which
  * is not relayed: from then on it watches.
+ * With -r it is only PROGRAM's parent (a reaper), for a WinRS command that
+ * may be kept across a daemon restart (docs/DESIGN.md §8.4) on a kernel
+ * whose pidfds do not keep an exit status (before Linux 6.15): once
+ * PROGRAM has ended, its wait status (an int) goes on descriptor 3, the
+ * daemon's status pipe, which the keeper holds across the restart; then
+ * this process ends.  Its stdin, stdout and stderr are PROGRAM's alone,
+ * and it blocks every signal it can, so that a signal to the process
+ * group (ctrl_c, a SIGTERM) ends PROGRAM and not the one that reports
+ * it: only SIGKILL ends it first, and then descriptor 3 closes with
+ * nothing written.
  * A program of its own, linked with the C library only, so that it
  * starts in a fraction of winrmd-native's time: it is on the way of
  * every such pipeline.
@@ -165,6 +175,63 @@ waiting(pid_t root, const char *want)
 	return false;
 }
 
+/* the exit status of this process for a child's wait status */
+static int
+exit_code(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* forks PROGRAM ARGS... (argv) with stdin in (-1: this one's) and mask */
+static pid_t
+start(char **argv, int in, const sigset_t *mask)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (in >= 0 && dup2(in, 0) < 0)
+		_exit(127);
+	execvp(argv[0], argv);
+	fprintf(stderr, "winrmd-stdin-watch: %s: %s\n", argv[0],
+	    strerror(errno));
+	_exit(127);
+}
+
+/* -r PROGRAM ARGS...: its parent, its wait status on descriptor 3 */
+static int
+reap(char **argv)
+{
+	sigset_t all, old;
+	int status, null;
+	pid_t pid;
+
+	sigfillset(&all);
+	if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0 ||
+	    sigprocmask(SIG_BLOCK, &all, &old) < 0 ||
+	    (pid = start(argv, -1, &old)) < 0) {
+		perror("winrmd-stdin-watch");
+		return 127;
+	}
+	/* stdin's, stdout's and stderr's ends are the program's alone */
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
+		for (int fd = 0; fd < 3; fd++)
+			dup2(null, fd);
+		close(null);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 127;
+	if (write(3, &status, sizeof(status)) != sizeof(status)) {
+		/* nobody holds the status pipe: nobody asks */
+	}
+	return exit_code(status);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -181,11 +248,14 @@ main(int argc, char **argv)
 
 	if (argc < 3) {
 		fputs("usage: winrmd-stdin-watch [-p] TOKEN PROGRAM ARGS...\n"
-		    "winrmd-stdin-watch runs a PowerShell pipeline's shell for "
-		    "winrmd, which starts it.\n", stderr);
+		    "       winrmd-stdin-watch -r PROGRAM ARGS...\n"
+		    "winrmd-stdin-watch runs a PowerShell pipeline's shell, or "
+		    "reaps a command, for winrmd, which starts it.\n", stderr);
 		return 2;
 	}
 	argv++;
+	if (strcmp(argv[0], "-r") == 0)
+		return reap(argv + 1);
 	signal(SIGPIPE, SIG_IGN);
 	if (strcmp(argv[0], "-p") == 0) {
 		passive = true;
@@ -206,19 +276,9 @@ main(int argc, char **argv)
 	sigaddset(&chld, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &chld, &old) < 0 ||
 	    (sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK)) < 0 ||
-	    (pid = fork()) < 0) {
+	    (pid = start(argv + 1, p[0], &old)) < 0) {
 		perror("winrmd-stdin-watch");
 		return 1;
-	}
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		if (dup2(p[0], 0) < 0)
-			_exit(127);
-		execvp(argv[1], argv + 1);
-		fprintf(stderr, "winrmd-stdin-watch: %s: %s\n", argv[1],
-		    strerror(errno));
-		_exit(127);
 	}
 	close(p[0]);
 	/* ctrl_c reaches the whole group: the child decides what it means */
@@ -281,7 +341,5 @@ main(int argc, char **argv)
 		if (ms < WATCH_MAX_MS)
 			ms = ms * 2 > WATCH_MAX_MS ? WATCH_MAX_MS : ms * 2;
 	}
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return exit_code(status);
 }

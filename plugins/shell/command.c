@@ -460,8 +460,13 @@ on_exit_event(int fd, uint32_t events, void *arg)
 	host->watch_remove(c->w_pid);
 	c->w_pid = NULL;
 	c->exited = true;
+	/* the reaper's status is its child's (128 + the signal's number for
+	 * a signal's end): the status pipe is only for a kept command */
 	c->exit_code = si.si_code == CLD_EXITED ? si.si_status :
 	    128 + si.si_status;
+	if (c->status_fd >= 0)
+		close(c->status_fd);
+	c->status_fd = -1;
 	host->log(WINRMD_LOG_INFO, "shell: command of %s (shell %s, pid %d) "
 	    "exited with code %d", c->shell->user.name, c->shell->id,
 	    (int)c->child.pid, c->exit_code);
@@ -1099,6 +1104,7 @@ command_new(struct shell *sh)
 	    .out_fd = -1, .err_fd = -1 };
 	c->conv = (iconv_t)-1;
 	c->want = 3;
+	c->status_fd = -1;
 	return c;
 }
 
@@ -1328,10 +1334,11 @@ session_env(char *const *env, char *const *penv)
 	return all;
 }
 
-int
-shell_spawn(struct shell *sh, const struct winrmd_principal *user,
+/* shell_spawn, with a status pipe in *status_fd unless it is NULL */
+static int
+spawn_with(struct shell *sh, const struct winrmd_principal *user,
     char **argv, char *const *env, const char *cwd, struct winrmd_group *group,
-    struct winrmd_child *ret)
+    struct winrmd_child *ret, int *status_fd)
 {
 	struct winrmd_spawn_req req = { 0 };
 	char **all = NULL;
@@ -1352,9 +1359,18 @@ shell_spawn(struct shell *sh, const struct winrmd_principal *user,
 		req.mem_limit = sh->mem_limit;
 		req.nproc_limit = sh->max_procs;
 	}
-	r = host->spawn(&req, ret);
+	r = status_fd != NULL ? host->spawn_status(&req, ret, status_fd) :
+	    host->spawn(&req, ret);
 	free(all);
 	return r;
+}
+
+int
+shell_spawn(struct shell *sh, const struct winrmd_principal *user,
+    char **argv, char *const *env, const char *cwd, struct winrmd_group *group,
+    struct winrmd_child *ret)
+{
+	return spawn_with(sh, user, argv, env, cwd, group, ret, NULL);
 }
 
 int
@@ -1371,6 +1387,54 @@ command_spawn(struct command *c, const struct winrmd_principal *user,
 		return r;
 	}
 	return command_adopt(c, user, argv, &child);
+}
+
+int
+command_spawn_keepable(struct command *c, char **argv)
+{
+	struct shell *sh = c->shell;
+	struct winrmd_child child;
+	char **rargv;
+	size_t n = 0;
+	int r;
+
+	static bool warned;
+	const char *reaper = NULL;
+
+	if (restart_needs_reaper() &&
+	    access((reaper = psrp_stdin_watch_path()), X_OK) < 0) {
+		if (!warned)
+			host->log(WINRMD_LOG_WARNING, "shell: %s: %s; commands "
+			    "kept across a restart get exit code 255", reaper,
+			    strerror(errno));
+		warned = true;
+		reaper = NULL;
+	}
+	if (reaper == NULL)
+		return command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
+		    sh->group);
+	/* winrmd-stdin-watch -r ARGV...: the reaper, the command its child */
+	while (argv[n] != NULL)
+		n++;
+	if ((rargv = calloc(n + 3, sizeof(*rargv))) == NULL)
+		return -ENOMEM;
+	rargv[0] = (char *)reaper;
+	rargv[1] = (char *)"-r";
+	memcpy(rargv + 2, argv, n * sizeof(*rargv));
+	r = spawn_with(sh, &sh->user.p, rargv, sh->env, sh->cwd, sh->group,
+	    &child, &c->status_fd);
+	free(rargv);
+	if (r < 0) {
+		c->child = (struct winrmd_child){ .pid = 0, .pidfd = -1,
+		    .in_fd = -1, .out_fd = -1, .err_fd = -1 };
+		c->status_fd = -1;
+		return r;
+	}
+	if ((r = command_adopt(c, &sh->user.p, argv, &child)) < 0) {
+		close(c->status_fd);
+		c->status_fd = -1;
+	}
+	return r;
 }
 
 int
@@ -1433,6 +1497,24 @@ command_put_output(struct command *c, enum stream_id s,
 	return n > 0 ? append_output(c, s, p, n) : 0;
 }
 
+int
+command_put_stdin(struct command *c, const unsigned char *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (c->in_len + n > c->in_cap && stdin_resize(c, c->in_len + n) < 0)
+		return -ENOMEM;
+	memcpy(c->in_buf + c->in_len, p, n);
+	c->in_len += n;
+	return 0;
+}
+
+void
+command_answer_send(struct command *c)
+{
+	send_complete(c);
+}
+
 void
 command_unwatch(struct command *c)
 {
@@ -1490,6 +1572,31 @@ command_forget(struct command *c)
 #define STATUS_RETRY_MS	50
 #define STATUS_TRIES	200
 
+/*
+ * The wait status its reaper wrote on the status pipe before it exited
+ * (the pidfd said it did): 0; nothing there means the reaper was killed
+ * first, which only SIGKILL does (winrmd-stdin-watch -r blocks the
+ * others), so the group's SIGKILL ended the command too
+ */
+static int
+reaped_status(struct command *c, int *st)
+{
+	ssize_t n;
+
+	do
+		n = read(c->status_fd, st, sizeof(*st));
+	while (n < 0 && errno == EINTR);
+	close(c->status_fd);
+	c->status_fd = -1;
+	if (n != (ssize_t)sizeof(*st)) {
+		host->log(WINRMD_LOG_WARNING, "shell: the reaper of kept command "
+		    "%s (pid %d) ended without its status (killed): taken as "
+		    "killed by SIGKILL", c->id, (int)c->child.pid);
+		*st = SIGKILL;	/* as a wait status: killed by it */
+	}
+	return 0;
+}
+
 static void
 kept_status(void *arg)
 {
@@ -1497,7 +1604,8 @@ kept_status(void *arg)
 	int st = 0, r;
 
 	c->status_timer = NULL;
-	r = host->exit_status(c->child.pidfd, &st);
+	r = c->status_fd >= 0 ? reaped_status(c, &st) :
+	    host->exit_status(c->child.pidfd, &st);
 	if (r == -EAGAIN && ++c->status_tries < STATUS_TRIES) {
 		c->status_timer = host->timer_start(STATUS_RETRY_MS,
 		    kept_status, c);
@@ -1625,8 +1733,7 @@ command_start(struct shell *sh, const char *command, char *const *args,
 	}
 	if ((c = command_new(sh)) == NULL)
 		goto nomem;
-	if ((r = command_spawn(c, &sh->user.p, argv, sh->env, sh->cwd,
-	    sh->group)) < 0) {
+	if ((r = command_spawn_keepable(c, argv)) < 0) {
 		*ret_fault = command_spawn_fault(op, &sh->user.p, r,
 		    "The command", sh->cwd);
 		free(c);
@@ -1686,6 +1793,7 @@ command_reap_later(const struct winrmd_child *child)
 	c->child = (struct winrmd_child){ .pid = child->pid,
 	    .pidfd = child->pidfd, .in_fd = -1, .out_fd = -1, .err_fd = -1 };
 	c->conv = (iconv_t)-1;
+	c->status_fd = -1;
 	/* on_exit_event of a command without a shell: reap and free */
 	if ((c->w_pid = host->watch_add(c->child.pidfd, WINRMD_IN,
 	    on_exit_event, c)) == NULL) {
@@ -1728,6 +1836,9 @@ command_destroy(struct plugin_state *ps, struct command *c)
 	c->conv = (iconv_t)-1;
 	if (c->child.pid > 0) {
 		command_kill_group(c, SIGKILL);
+		if (c->status_fd >= 0)
+			close(c->status_fd);
+		c->status_fd = -1;
 		if (c->foreign) {	/* not ours to reap */
 			host->watch_remove(c->w_pid);
 			host->timer_stop(c->status_timer);

@@ -9,8 +9,15 @@
  * the shells and commands, so the client's next Receive with the same
  * ShellId and CommandId goes on where it was; the owner is checked as for
  * any shell.  A record: one header line, the user's name and the client's
- * address (a line each), then output runs ("O|E <len>\n" and the bytes);
- * output past one record goes into "more" records that follow it.
+ * address (a line each), then output runs ("O|E <len>\n" and the bytes),
+ * then runs of the stdin the program has not read yet ("I <len>\n"): a
+ * Send waiting for it is answered once they are kept, and the next daemon
+ * writes them; what is past one record goes into "more" records that
+ * follow it.  Where
+ * the daemon's pidfds keep no exit status (before Linux 6.15), a command
+ * that may be kept runs under a reaper (winrmd-stdin-watch -r), whose
+ * status pipe is kept with it: the next daemon reads the exit status
+ * there (command.c).
  */
 #define _GNU_SOURCE
 
@@ -53,15 +60,26 @@ rec_put(struct rec *r, const void *p, size_t n)
 	return 0;
 }
 
+bool
+restart_needs_reaper(void)
+{
+	return host->conf_int("Winrs", "RestartGraceSeconds") > 0 &&
+	    WINRMD_HOST_HAS(host, keep) &&
+	    WINRMD_HOST_HAS(host, exit_status_kept) &&
+	    WINRMD_HOST_HAS(host, spawn_status) &&
+	    host->exit_status_kept() < 0;
+}
+
 /* whether c can be kept: a plain WinRS command of a plain shell */
 static bool
 keepable(const struct shell *sh, const struct command *c)
 {
 	return sh->psrp == NULL && c->kind == NULL && c->child.pid > 0 &&
-	    c->send == NULL && c->in_len == 0 && !command_finished(c);
+	    !command_finished(c);
 }
 
-/* the descriptors c hands over: stdout, stderr, stdin, pidfd (-1 none) */
+/* the descriptors c hands over: pidfd (-1 none), then stdout, stderr,
+ * stdin, its reaper's status pipe */
 static int
 take_fds(struct command *c, int *fds, int *pidfd)
 {
@@ -81,9 +99,9 @@ keep_command(struct shell *sh, struct command *c, unsigned grace)
 {
 	struct rec r = { 0 };
 	char line[512];
-	int fds[4], nfds, pidfd, ret;
+	int fds[5], nfds, pidfd, ret;
 	struct out_chunk *t = c->out_head;
-	size_t off = 0;
+	size_t off = 0, in_off = 0;
 	bool first = true;
 
 	/* a client waiting in Receive polls again: the next daemon answers */
@@ -91,54 +109,71 @@ keep_command(struct shell *sh, struct command *c, unsigned grace)
 	    "restarting; the command goes on.");
 	command_unwatch(c);
 	nfds = take_fds(c, fds, &pidfd);
-	/* stdout, stderr, stdin: their presence in the header */
+	/* stdout, stderr, stdin, status pipe: their presence in the header;
+	 * then whether stdin closes once written (a daemon before the status
+	 * pipe wrote neither of the last two numbers) */
 	snprintf(line, sizeof(line), REC_MAGIC " cmd %s %s %u %d %u %d %d "
-	    "%d %d %d %d %d %d %d\n%s\n%s\n", sh->id, c->id,
+	    "%d %d %d %d %d %d %d %d %d\n%s\n%s\n", sh->id, c->id,
 	    (unsigned)sh->user.p.uid, (int)c->child.pid, sh->codepage,
 	    c->exited, c->exit_code, c->eof[0], c->eof[1], c->end_sent[0],
 	    c->end_sent[1], c->child.out_fd >= 0, c->child.err_fd >= 0,
-	    c->child.in_fd >= 0, sh->user.name, sh->client_ip);
+	    c->child.in_fd >= 0, c->status_fd >= 0, c->in_end, sh->user.name,
+	    sh->client_ip);
 	if ((ret = rec_put(&r, line, strlen(line))) < 0)
 		goto out;
-	for (int s = 0; s < 3; s++) {
+	for (int s = 0; s < 4; s++) {
 		int fd = s == 0 ? c->child.out_fd : s == 1 ? c->child.err_fd :
-		    c->child.in_fd;
+		    s == 2 ? c->child.in_fd : c->status_fd;
 
 		if (fd >= 0)
 			fds[nfds++] = fd;
 	}
 	for (;;) {
-		/* as much output as fits this record */
-		while (t != NULL) {
-			size_t n = t->len - off, room;
+		/* as much output, then unwritten stdin, as fits this record */
+		for (;;) {
+			const unsigned char *p;
+			size_t n, room;
+			char kind;
 			int h;
 
-			if (n == 0) {
+			if (t != NULL && t->len == off) {
 				t = t->next;
 				off = 0;
 				continue;
 			}
-			h = snprintf(line, sizeof(line), "%c %zu\n",
-			    t->stream == ST_STDOUT ? 'O' : 'E', n);
+			if (t != NULL) {
+				kind = t->stream == ST_STDOUT ? 'O' : 'E';
+				p = t->data + t->off + off;
+				n = t->len - off;
+			} else if (in_off < c->in_len) {
+				kind = 'I';
+				p = c->in_buf + in_off;
+				n = c->in_len - in_off;
+			} else
+				break;
+			h = snprintf(line, sizeof(line), "%c %zu\n", kind, n);
 			room = REC_MAX - r.len;
 			if (room <= (size_t)h + 1)
 				break;
 			if (n > room - (size_t)h) {
 				n = room - (size_t)h;
-				h = snprintf(line, sizeof(line), "%c %zu\n",
-				    t->stream == ST_STDOUT ? 'O' : 'E', n);
+				h = snprintf(line, sizeof(line), "%c %zu\n", kind,
+				    n);
 			}
 			if (rec_put(&r, line, (size_t)h) < 0 ||
-			    rec_put(&r, t->data + t->off + off, n) < 0) {
+			    rec_put(&r, p, n) < 0) {
 				ret = -E2BIG;
 				goto out;
 			}
-			off += n;
+			if (t != NULL)
+				off += n;
+			else
+				in_off += n;
 		}
 		ret = host->keep("shell", r.buf, r.len, first ? fds : NULL,
 		    first ? nfds : 0, first ? pidfd : -1, grace);
 		first = false;
-		if (ret < 0 || t == NULL)
+		if (ret < 0 || (t == NULL && in_off == c->in_len))
 			break;
 		r.len = 0;
 		snprintf(line, sizeof(line), REC_MAGIC " more %s %s\n", sh->id,
@@ -154,11 +189,12 @@ out:
 	}
 	/* the daemon has the descriptors now, whatever happened */
 	c->child.pidfd = c->child.out_fd = c->child.err_fd = c->child.in_fd =
-	    -1;
+	    c->status_fd = -1;
 	if (ret < 0) {		/* and they are closed: end the command */
 		shell_signal(c->child.pid, SIGKILL, true);
 		c->exited = c->reaped = true;
-	}
+	} else		/* its bytes are kept: the next daemon writes them */
+		command_answer_send(c);
 	return ret;
 }
 
@@ -208,8 +244,7 @@ shell_keep_all(struct plugin_state *ps)
 	if (kept > 0 || left > 0)
 		host->log(WINRMD_LOG_NOTICE, "shell: %u command(s) kept for %u s "
 		    "across the restart, %u not (PowerShell pipelines, Ansible "
-		    "runs, shells with a cgroup, a client waiting in Send or "
-		    "Receive)", kept, grace, left);
+		    "runs, shells with a cgroup)", kept, grace, left);
 }
 
 /* ------------------------------------------------------------- restore */
@@ -263,7 +298,7 @@ restored_shell(struct plugin_state *ps, const char *id, const char *user,
 	return sh;
 }
 
-/* output runs "O|E len\n" and bytes from p to end, into c */
+/* runs "O|E|I len\n" and bytes from p to end: c's output, its stdin */
 static int
 restore_output(struct command *c, const char *p, const char *end)
 {
@@ -273,12 +308,15 @@ restore_output(struct command *c, const char *p, const char *end)
 		int used;
 
 		if (sscanf(p, "%c %zu\n%n", &kind, &n, &used) != 2 ||
-		    (kind != 'O' && kind != 'E') || p[used - 1] != '\n' ||
+		    (kind != 'O' && kind != 'E' && kind != 'I') ||
+		    p[used - 1] != '\n' ||
 		    n > (size_t)(end - p - used))
 			return -EBADMSG;
 		p += used;
-		if (command_put_output(c, kind == 'O' ? ST_STDOUT : ST_STDERR,
-		    (const unsigned char *)p, n) < 0)
+		if ((kind == 'I' ? command_put_stdin(c,
+		    (const unsigned char *)p, n) : command_put_output(c,
+		    kind == 'O' ? ST_STDOUT : ST_STDERR,
+		    (const unsigned char *)p, n)) < 0)
 			return -ENOMEM;
 		p += n;
 	}
@@ -292,7 +330,8 @@ restore_one(struct plugin_state *ps, char *data, size_t len, int *fds,
 	char sid[SHELL_ID_LEN + 1], cid[SHELL_ID_LEN + 1], kind[8];
 	char *end = data + len, *nl, *user, *ip;
 	unsigned uid, cp;
-	int pid, exited, code, eof0, eof1, es0, es1, hout, herr, hin, used = 0;
+	int pid, exited, code, eof0, eof1, es0, es1, hout, herr, hin, hst = 0;
+	int in_end = 0, used = 0, n;
 	struct winrmd_child child = { .pid = 0, .pidfd = -1, .in_fd = -1,
 	    .out_fd = -1, .err_fd = -1 };
 	struct shell *sh;
@@ -312,10 +351,11 @@ restore_one(struct plugin_state *ps, char *data, size_t len, int *fds,
 		return restore_output(*last, nl + 1, end);
 	}
 	*last = NULL;
-	if (strcmp(kind, "cmd") != 0 || sscanf(data + used,
-	    " %u %d %u %d %d %d %d %d %d %d %d %d", &uid, &pid, &cp, &exited,
-	    &code, &eof0, &eof1, &es0, &es1, &hout, &herr, &hin) != 12 ||
-	    pid <= 1 || nfds != k + hout + herr + hin)
+	if (strcmp(kind, "cmd") != 0 || ((n = sscanf(data + used,
+	    " %u %d %u %d %d %d %d %d %d %d %d %d %d %d", &uid, &pid, &cp,
+	    &exited, &code, &eof0, &eof1, &es0, &es1, &hout, &herr, &hin,
+	    &hst, &in_end)) != 12 && n != 14) || pid <= 1 ||
+	    nfds != k + hout + herr + hin + hst)
 		return -EBADMSG;
 	user = nl + 1;
 	if ((nl = memchr(user, '\n', (size_t)(end - user))) == NULL)
@@ -341,13 +381,19 @@ restore_one(struct plugin_state *ps, char *data, size_t len, int *fds,
 	c->eof[1] = eof1 != 0;
 	c->end_sent[0] = es0 != 0;
 	c->end_sent[1] = es1 != 0;
-	if (restore_output(c, nl + 1, end) < 0 ||
-	    command_adopt_kept(c, &child) < 0) {
+	c->in_end = in_end != 0 && hin;
+	if (restore_output(c, nl + 1, end) < 0) {
 		command_destroy(ps, c);
 		return -ENOMEM;
 	}
+	c->status_fd = hst ? fds[k] : -1;
+	n = command_adopt_kept(c, &child);
 	for (int i = 0; i < nfds; i++)
-		fds[i] = -1;	/* c's now */
+		fds[i] = -1;	/* c's now: closed with it */
+	if (n < 0) {
+		command_destroy(ps, c);	/* which kills its group */
+		return -ENOMEM;
+	}
 	c->next = sh->commands;
 	sh->commands = c;
 	sh->ncommands++;
@@ -364,7 +410,7 @@ shell_restore_all(struct plugin_state *ps)
 	struct command *last = NULL;
 	void *data;
 	size_t len;
-	int fds[4], nfds, pidfd;
+	int fds[5], nfds, pidfd;
 
 	if (!WINRMD_HOST_HAS(host, kept))
 		return;

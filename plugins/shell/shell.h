@@ -84,6 +84,9 @@ struct command {
 	bool			 foreign;
 	struct winrmd_timer	*status_timer;	/* asking for its status */
 	unsigned		 status_tries;
+	/* its reaper's status pipe (restart.c), or -1: the child is the
+	 * reaper, the command its child */
+	int			 status_fd;
 
 	/* what the command is beyond a child with pipes (NULL: plain) */
 	const struct command_kind *kind;
@@ -249,6 +252,11 @@ int		 command_spawn(struct command *c,
 		    const struct winrmd_principal *user, char **argv,
 		    char *const *env, const char *cwd,
 		    struct winrmd_group *group);
+/*
+ * command_spawn for a plain WinRS command, which may be kept across a
+ * restart: under a reaper where that needs one (restart_needs_reaper)
+ */
+int		 command_spawn_keepable(struct command *c, char **argv);
 /* starts a child for sh as command_spawn does, into *ret: 0 or -errno */
 int		 shell_spawn(struct shell *sh,
 		    const struct winrmd_principal *user, char **argv,
@@ -315,9 +323,19 @@ bool		 pgroup_has_others(pid_t pgid, const pid_t *pids, long n);
 void		 shell_keep_all(struct plugin_state *ps);
 /* at init: the shells and commands kept before the restart */
 void		 shell_restore_all(struct plugin_state *ps);
+/*
+ * whether a command that may be kept needs a reaper parent with a status
+ * pipe: keeping is on and the daemon's pidfds keep no exit status
+ */
+bool		 restart_needs_reaper(void);
 /* command.c's part of it */
 int		 command_put_output(struct command *c, enum stream_id s,
 		    const unsigned char *p, size_t n);
+/* stdin kept unwritten: appended to what c's program is yet to read */
+int		 command_put_stdin(struct command *c, const unsigned char *p,
+		    size_t n);
+/* answers a waiting Send: its bytes were kept, the next daemon writes them */
+void		 command_answer_send(struct command *c);
 void		 command_unwatch(struct command *c);
 void		 command_rewatch(struct command *c);
 void		 command_forget(struct command *c);

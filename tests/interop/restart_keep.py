@@ -50,7 +50,7 @@ class Systemd:
             with self.lock:
                 self.status[pid] = st
 
-    def start(self):
+    def start(self, env=None):
         self.n += 1
         self.log = "%s.%d.log" % (self.logprefix, self.n)
         fd = self.sock.fileno()
@@ -65,7 +65,7 @@ class Systemd:
                 os.dup2(null, 0)
                 os.set_inheritable(3, True)
                 env = dict(os.environ, LISTEN_FDS="1",
-                           LISTEN_PID=str(os.getpid()))
+                           LISTEN_PID=str(os.getpid()), **(env or {}))
                 os.execve(self.winrmd, [self.winrmd, "-f", "-c", self.conf],
                           env)
             finally:
@@ -109,13 +109,23 @@ def keepers():
     return res
 
 
-def main(argv):
-    winrmd, conf, port, logprefix, user, pw, other, opw = argv
-    url = "http://127.0.0.1:%s/wsman" % port
-    sd = Systemd(winrmd, conf, int(port), logprefix)
-    sd.start()
+# the daemon's pidfds keep no exit status (test builds): as before Linux
+# 6.15, a command that may be kept runs under a reaper with a status pipe
+NO_PIDFD_EXIT = {"WINRMD_TEST_NO_PIDFD_EXIT": "1"}
 
-    # ---------------------------------------------- 1. pywinrm, restart
+
+def reapers(user):
+    """the user's winrmd-stdin-watch -r processes (not zombies), each its
+    process group's leader (not a child of one before its exec)."""
+    return [x for x in sc.procs_of(user)
+            if "winrmd-stdin-watch -r " in x[3] and x[2] != "Z"
+            and x[0] == x[1]]
+
+
+def restart_with_commands(sd, url, user, pw, other, opw, env):
+    """1. three commands through a restart; env: the daemons' extra."""
+    how = "status pipes (pidfds without PIDFD_INFO_EXIT)" if env else \
+        "pidfds"
     p = sc.pywinrm_protocol(url, "plaintext", user, pw,
                             operation_timeout_sec=4, read_timeout_sec=6)
     shell = p.open_shell()
@@ -134,14 +144,39 @@ def main(argv):
     s2 = sc.RawShell(url, user, pw)
     s2.create()
     cid2 = s2.command("echo early; sleep 2; echo late >&2; exit 7")
+    # and one with stdin it has not read yet and a Send waiting for it
+    # (200 KiB go into the pipe and the daemon's buffer, 200 more pass
+    # its high water): the stopping daemon keeps the bytes and answers
+    # the Send, the next one writes them
+    s3 = sc.RawShell(url, user, pw)
+    s3.create()
+    cid3 = s3.command("sleep 3; wc -c")
+    s3.send(cid3, b"x" * 204800)
+    sent = {}
+
+    def sender():
+        try:
+            s3.send(cid3, b"y" * 204800, conn=s3.new_connection())
+            sent["at"] = time.monotonic()
+        except Exception as e:      # reported below
+            sent["exc"] = e
+    t3 = threading.Thread(target=sender)
+    t3.start()
     time.sleep(0.7)
+    sc.check("at" not in sent and "exc" not in sent,
+             "the second Send did not wait for the program: %r" % sent)
+    # a reaper per command where the pidfds keep no status, none where
+    # they do
+    n = len(reapers(user))
+    sc.check(n == (3 if env else 0), "%d reaper(s) run, with exit statuses "
+             "from %s: %r" % (n, how, sc.procs_of(user)))
     t0 = time.monotonic()
     sd.stop()
     first = sd.text()
     sc.check("kept across the restart" in first,
              "the stopping daemon did not keep the command: %s"
              % first[-1500:])
-    sd.start()
+    sd.start(env)
     dt = time.monotonic() - t0
     sc.check("taken back after the restart" in sd.text(),
              "the new daemon did not take the command back: %s"
@@ -167,6 +202,19 @@ def main(argv):
     sc.check(out2 == (b"early\n", b"late\n", 7),
              "the second command got %r, expected (b'early\\n', "
              "b'late\\n', 7)" % (out2,))
+    # the waiting Send was answered at the stop; the rest of stdin
+    t3.join(10)
+    sc.check("at" in sent and sent["at"] > t0,
+             "the Send waiting at the stop got %r" % sent)
+    s3.conn.close()
+    s3.conn = s3.new_connection()
+    s3.send(cid3, b"", end=True)
+    out3 = s3.collect(cid3, limit=30)
+    sc.check(out3 == (b"409600\n", b"", 0),
+             "the command with stdin kept got %r, expected (b'409600\\n', "
+             "b'', 0)" % (out3,))
+    s3.expect_ok(s3.delete(), "Delete")
+    s3.close()
     # a shell taken back finishes its commands, it starts none
     r = s2.post(sc.command_envelope(s2.shell_id, "echo new"))
     f = r.fault()
@@ -184,19 +232,38 @@ def main(argv):
              "b'done\\n' and 0" % (out, err, code))
     p.cleanup_command(shell, cid)
     p.close_shell(shell)
-    print("   ok: 'sleep 3; echo done' through a restart (the daemon "
-          "was down and up again in %.2f s): pywinrm got %r, exit code %d; "
-          "another user's Receive on its shell: ShellNotFound; output "
-          "buffered before the stop, stderr and exit code 7 of another "
-          "command came through" % (dt, out, code))
+    print("   ok: exit statuses from %s: 'sleep 3; echo done' through a "
+          "restart (the daemon was down and up again in %.2f s): pywinrm "
+          "got %r, exit code %d; another user's Receive on its shell: "
+          "ShellNotFound; output buffered before the stop, stderr and exit "
+          "code 7 of another command came through; 400 KiB of stdin, half "
+          "of it in a Send waiting at the stop, all read" % (how, dt, out,
+                                                             code))
+
+
+def main(argv):
+    winrmd, conf, port, logprefix, user, pw, other, opw = argv
+    url = "http://127.0.0.1:%s/wsman" % port
+    sd = Systemd(winrmd, conf, int(port), logprefix)
+    # ---------------------------------------------- 1. pywinrm, restart
+    sd.start()
+    restart_with_commands(sd, url, user, pw, other, opw, None)
+    sd.stop()
+    # again with the path of kernels before 6.15 (reapers), which the
+    # rest keeps
+    sd.start(NO_PIDFD_EXIT)
+    restart_with_commands(sd, url, user, pw, other, opw, NO_PIDFD_EXIT)
 
     # ------------------------------------- 2. nothing claims: killed
     s = sc.RawShell(url, user, pw)
     s.create()
     s.command("sleep 1031 & sleep 1032")
     sc.check(sc.wait_until(lambda: len([x for x in sc.procs_of(user)
-                                        if "sleep 103" in x[3]]) >= 2, 5),
+                                        if x[3].startswith("sleep 103")])
+                           >= 2, 5),
              "the two sleeps did not start: %r" % sc.procs_of(user))
+    sc.check(len(reapers(user)) == 1, "the command has no reaper: %r"
+             % sc.procs_of(user))
     s.close()
     sd.stop()
     # the daemon handed the command over before it exited; the keeper may

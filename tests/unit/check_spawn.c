@@ -255,6 +255,36 @@ START_TEST(test_spawn_loginuid)
 }
 END_TEST
 
+/* a reaper's status pipe: the child's descriptor 3, no one else's */
+START_TEST(test_spawn_reap_fd)
+{
+	struct winrmd_principal p = principal(NOBODY, "/bin/sh");
+	char *argv[] = { "/bin/sh", "-c", "echo out; printf status >&3; "
+	    "sh -c 'printf child >&3' 2>/dev/null; exit 4", NULL };
+	struct winrmd_spawn_req req = { .user = &p, .argv = argv };
+	int rfd = -1;
+	struct spawn_opts o = { .allow_root = false, .fd_reserve = 16,
+	    .reap_fd = &rfd };
+	struct winrmd_child c;
+	siginfo_t si;
+
+	if (!need_root())
+		return;
+	ck_assert_int_eq(spawn_child(&req, &o, &c), 0);
+	ck_assert_int_ge(rfd, 0);
+	ck_assert(fcntl(rfd, F_GETFL) & O_NONBLOCK);
+	ck_assert(fcntl(rfd, F_GETFD) & FD_CLOEXEC);
+	ck_assert_str_eq(read_all(c.out_fd), "out\n");
+	/* descriptor 3 reaches the grandchild too: the reaper (stdin_watch
+	 * -r) closes it at its child's exec; spawn only passes it on */
+	ck_assert_str_eq(read_all(rfd), "statuschild");
+	ck_assert_int_eq(waitid(P_PIDFD, (id_t)c.pidfd, &si, WEXITED), 0);
+	ck_assert_int_eq(si.si_status, 4);
+	close(rfd);
+	close_child(&c);
+}
+END_TEST
+
 START_TEST(test_spawn_fd_reserve)
 {
 	struct winrmd_principal p = principal(NOBODY, "/bin/sh");
@@ -485,6 +515,7 @@ spawn_suite(void)
 	tcase_add_test(tc, test_spawn_nofile);
 	tcase_add_test(tc, test_spawn_loginuid);
 	tcase_add_test(tc, test_spawn_fd_reserve);
+	tcase_add_test(tc, test_spawn_reap_fd);
 	tcase_add_test(tc, test_spawn_detached);
 	tcase_add_test(tc, test_clone_into_cgroup);
 	tcase_add_test(tc, test_spawn_into_cgroup);

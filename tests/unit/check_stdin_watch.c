@@ -4,12 +4,17 @@
  * the token on a line of its own, once, and what comes on its stdin is
  * the line read; a shell waiting on another pipe is not asking; with -p
  * it relays the script lines and starts watching only after the token's
- * line (which is not relayed); the exit status is the shell's.
+ * line (which is not relayed); the exit status is the shell's.  With -r
+ * (a kept command's reaper) it only runs the shell, writes its wait status
+ * on descriptor 3, which the shell does not get, and exits as the shell
+ * did; a SIGTERM to the group ends the shell, not it; a SIGKILL ends it
+ * with nothing written.
  */
 #include "build.h"
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include "unit.h"
@@ -125,6 +130,88 @@ START_TEST(passive_until_token)
 }
 END_TEST
 
+/* winrmd-stdin-watch -r sh -c script in a group of its own: its pid */
+static pid_t
+start_reaper(const char *script, int *out, int *status)
+{
+	int o[2], st[2];
+	char prog[512];
+	pid_t pid;
+
+	snprintf(prog, sizeof(prog), "%s/native/winrmd-stdin-watch",
+	    TOP_BUILDDIR);
+	ck_assert_int_eq(pipe(o), 0);
+	ck_assert_int_eq(pipe(st), 0);
+	if ((pid = fork()) == 0) {
+		setpgid(0, 0);
+		dup2(o[1], 1);
+		if (st[1] != 3) {
+			dup2(st[1], 3);
+			close(st[1]);
+		}
+		close(o[0]);
+		close(st[0]);
+		execl(prog, prog, "-r", "/bin/sh", "-c", script, (char *)NULL);
+		_exit(126);
+	}
+	ck_assert_int_ge(pid, 0);
+	close(o[1]);
+	close(st[1]);
+	*out = o[0];
+	*status = st[0];
+	return pid;
+}
+
+/* the reaper's exit code; *st: what it wrote (-1: nothing) */
+static int
+end_reaper(pid_t pid, int status, int *st)
+{
+	int w;
+
+	ck_assert_int_eq(waitpid(pid, &w, 0), pid);
+	*st = -1;
+	if (read(status, st, sizeof(*st)) != (ssize_t)sizeof(*st))
+		*st = -1;
+	close(status);
+	return WIFEXITED(w) ? WEXITSTATUS(w) : 256 + WTERMSIG(w);
+}
+
+START_TEST(reaper_status)
+{
+	int out, status, st;
+	char buf[64] = { 0 };
+	pid_t pid;
+
+	/* its status pipe is not the program's */
+	pid = start_reaper("[ -e /proc/self/fd/3 ] && echo has3 || echo no3; "
+	    "exit 7", &out, &status);
+	ck_assert_int_eq(end_reaper(pid, status, &st), 7);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 7);
+	ck_assert_int_gt(read(out, buf, sizeof(buf) - 1), 0);
+	ck_assert_str_eq(buf, "no3\n");
+	close(out);
+
+	/* SIGTERM to the group: the program ends, the reaper reports it */
+	pid = start_reaper("echo up; exec sleep 5", &out, &status);
+	ck_assert_int_eq(read(out, buf, 3), 3);
+	usleep(50000);		/* the exec of sleep */
+	ck_assert_int_eq(kill(-pid, SIGTERM), 0);
+	ck_assert_int_eq(end_reaper(pid, status, &st), 128 + SIGTERM);
+	ck_assert(WIFSIGNALED(st));
+	ck_assert_int_eq(WTERMSIG(st), SIGTERM);
+	close(out);
+
+	/* SIGKILL to the group: nothing written */
+	pid = start_reaper("echo up; exec sleep 5", &out, &status);
+	ck_assert_int_eq(read(out, buf, 3), 3);
+	ck_assert_int_eq(kill(-pid, SIGKILL), 0);
+	ck_assert_int_eq(end_reaper(pid, status, &st), 256 + SIGKILL);
+	ck_assert_int_eq(st, -1);
+	close(out);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -133,6 +220,7 @@ suite(void)
 
 	tcase_add_test(tc, reads_ask);
 	tcase_add_test(tc, passive_until_token);
+	tcase_add_test(tc, reaper_status);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -500,7 +500,7 @@ struct winrmd_host {
 	/*
 	 * Keeping work across a restart (docs/DESIGN.md §8.4).  In fini(),
 	 * keep() gives the daemon a record (opaque, at most 128 KiB) and up
-	 * to 4 descriptors, fds[pidfd] a pidfd (or pidfd -1), to hand to a
+	 * to 5 descriptors, fds[pidfd] a pidfd (or pidfd -1), to hand to a
 	 * keeper that holds them for grace_s seconds (the longest asked) for
 	 * the next daemon; the daemon owns the descriptors from then on,
 	 * failure or not.  0 or -errno.  In init(), kept() takes the next
@@ -509,7 +509,8 @@ struct winrmd_host {
 	 * left.  exit_status() gives the wait status of an exited process
 	 * that is not the daemon's child (a kept one), by its pidfd: 0,
 	 * -EAGAIN not yet (or its new parent has not reaped it), -EOPNOTSUPP
-	 * on kernels before 6.15.  Check with WINRMD_HOST_HAS.
+	 * on kernels before 6.15 (there a kept process's status comes from a
+	 * status pipe: spawn_status).  Check with WINRMD_HOST_HAS.
 	 */
 	int	(*keep)(const char *tag, const void *data, size_t len,
 		    const int *fds, int nfds, int pidfd, unsigned grace_s);
@@ -518,6 +519,21 @@ struct winrmd_host {
 	int	(*exit_status)(int pidfd, int *wstatus);
 	/* forgets g without killing its processes: they were kept */
 	void	(*group_release)(struct winrmd_group *g);
+	/*
+	 * Where exit_status() cannot give a kept process's status
+	 * (exit_status_kept() < 0), a process that may be kept runs under
+	 * a reaper parent of its own (winrmd-stdin-watch -r), which writes
+	 * the wait status of its child (an int) on a status pipe before it
+	 * exits: spawn_status() is spawn() with that pipe, its write end
+	 * the child's descriptor 3, its read end (O_NONBLOCK, close-on-exec,
+	 * the caller's) in *status_fd; it is kept with the process (keep():
+	 * one of its 5 descriptors).  exit_status_kept(): 0 when pidfds
+	 * keep an exit status (PIDFD_INFO_EXIT, Linux 6.15), else
+	 * -EOPNOTSUPP; probed once.  Check with WINRMD_HOST_HAS.
+	 */
+	int	(*spawn_status)(const struct winrmd_spawn_req *req,
+		    struct winrmd_child *ret, int *status_fd);
+	int	(*exit_status_kept)(void);
 };
 
 /*
