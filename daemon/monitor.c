@@ -67,6 +67,7 @@
 #include "spawn.h"
 #include "tls.h"
 #include "winrmd.h"
+#include "workers.h"
 
 #define PEMS_MAX	64
 #define GROUPS_MAX	8192
@@ -752,6 +753,18 @@ poll_groups(void *arg)
 	return NULL;
 }
 
+/*
+ * The channels after the first are the PAM workers' (privsep.c): served
+ * at their priority, so that the hashing of a storm's logins here takes
+ * only what the loop thread leaves, as it would on the workers
+ */
+static void *
+serve_worker(void *arg)
+{
+	workers_lower_priority();
+	return serve(arg);
+}
+
 void
 monitor_main(int *socks, int n, pid_t network)
 {
@@ -774,7 +787,8 @@ monitor_main(int *socks, int n, pid_t network)
 		_exit(1);
 	}
 	for (int i = 1; i < n; i++)
-		if (pthread_create(&t, NULL, serve, (void *)(intptr_t)socks[i])
+		if (pthread_create(&t, NULL, serve_worker,
+		    (void *)(intptr_t)socks[i])
 		    != 0) {
 			log_err("monitor: cannot start its threads");
 			kill(network, SIGKILL);

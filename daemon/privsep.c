@@ -13,9 +13,11 @@
  * exits: systemd restarts the service, nothing restarts silently.
  *
  * One channel (a SOCK_SEQPACKET socketpair) per thread that may call at a
- * time: the loop thread and the PAM workers.  A call takes a free channel,
- * sends one request and waits for its one answer; the monitor serves each
- * channel on a thread of its own, so a PAM delay on one holds no other.
+ * time: the loop thread (the first, its own) and the PAM workers.  A call
+ * takes a free channel, sends one request and waits for its one answer;
+ * the monitor serves each channel on a thread of its own, so a PAM delay
+ * on one holds no other, and the workers' channels at the workers' lower
+ * priority (WORKER_NICE).
  *
  * The seccomp filter (libseccomp) allows everything but what a network
  * parser never needs and an attacker would: changing credentials, execve,
@@ -47,6 +49,7 @@
 #include "privsep.h"
 #include "reactor.h"
 #include "spawn.h"
+#include "workers.h"
 
 #define CHANNELS	6	/* the loop thread, 4 PAM workers, one spare */
 
@@ -273,14 +276,20 @@ privsep_stop(void)
 
 /* ------------------------------------------------------------- calls */
 
+/*
+ * The first channel is the loop thread's alone (it never waits for one);
+ * the workers take the others, which the monitor serves at the workers'
+ * priority: a storm's PAM hashing there never competes with the loop.
+ */
 static int
 channel_take(void)
 {
-	int c = -1;
+	int c = -1, first = workers_current() ? 1 : 0;
+	int end = first == 0 ? 1 : CHANNELS;
 
 	pthread_mutex_lock(&P.lock);
 	for (;;) {
-		for (int i = 0; i < CHANNELS && c < 0; i++)
+		for (int i = first; i < end && c < 0; i++)
 			if (!P.busy[i])
 				c = i;
 		if (c >= 0)

@@ -19,14 +19,6 @@
 #include "workers.h"
 
 #define MAX_WORKERS	16
-/*
- * The workers run below the loop thread: a storm of logins (PAM's password
- * hashing is CPU-bound) takes the CPU the loop leaves, and never holds up
- * Identify or the requests of those already logged in.  Linux applies a
- * nice value to one thread.
- */
-#define WORKER_NICE	10
-
 struct job {
 	void		(*work)(void *);
 	void		(*done)(void *);
@@ -43,6 +35,27 @@ static struct {
 	int		 nthreads;
 } W = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
+/* is this thread one of the pool's? */
+static __thread bool on_worker;
+
+void
+workers_lower_priority(void)
+{
+	int nice;
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, (id_t)gettid());
+	if (nice != -1 || errno == 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(),
+		    nice + WORKER_NICE > 19 ? 19 : nice + WORKER_NICE);
+}
+
+bool
+workers_current(void)
+{
+	return on_worker;
+}
+
 static void
 job_done(void *arg)
 {
@@ -56,12 +69,8 @@ static void *
 worker_main(void *unused)
 {
 	(void)unused;
-	errno = 0;
-	int nice = getpriority(PRIO_PROCESS, (id_t)gettid());
-
-	if (nice != -1 || errno == 0)
-		(void)setpriority(PRIO_PROCESS, (id_t)gettid(),
-		    nice + WORKER_NICE > 19 ? 19 : nice + WORKER_NICE);
+	on_worker = true;
+	workers_lower_priority();
 	for (;;) {
 		struct job *j;
 
