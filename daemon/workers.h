@@ -11,7 +11,9 @@
  * The workers run below the loop thread: a storm of logins (PAM's password
  * hashing is CPU-bound) takes the CPU the loop leaves, and never holds up
  * Identify or the requests of those already logged in.  Linux applies a
- * nice value to one thread.  Under privilege separation the monitor's
+ * nice value to one thread; they also ask for a short time slice, so that
+ * the loop thread, woken, never waits long for one (workers.c).  Under
+ * privilege separation the monitor's
  * threads that serve the workers' channels run at the same priority
  * (privsep.c): the hashing is theirs there.
  */
@@ -21,7 +23,8 @@
 int	workers_start(int nthreads);
 void	workers_stop(void);	/* waits for queued work to finish */
 int	workers_submit(void (*work)(void *), void (*done)(void *), void *arg);
-/* the calling thread's nice value raised by WORKER_NICE (at most 19) */
+/* the calling thread's nice value raised by WORKER_NICE (at most 19),
+ * and its time slice the shortest */
 void	workers_lower_priority(void);
 bool	workers_current(void);	/* is the calling thread a worker? */
 
