@@ -13,12 +13,11 @@
  * Identify or the requests of those already logged in.  Linux applies a
  * nice value to one thread; they also ask for a short time slice, so that
  * the loop thread, woken, never waits long for one (workers.c).  Under
- * privilege separation the monitor's
- * threads that serve the workers' channels run at the same priority
- * (privsep.c): the hashing is theirs there.
+ * privilege separation the monitor's threads that serve the workers'
+ * channels run at the same priority (privsep.c): the hashing is theirs
+ * there.
  */
 #define WORKER_NICE	10
-
 
 int	workers_start(int nthreads);
 void	workers_stop(void);	/* waits for queued work to finish */
