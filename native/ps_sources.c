@@ -176,21 +176,16 @@ process_obj(int dirfd, const struct proc_stat *ps, time_t btime, long hz,
 	return o;
 }
 
+/* the order Get-Process gives: by name (case-insensitive), then by id */
 static int
-pid_cmp(const void *a, const void *b)
+stat_cmp(const void *a, const void *b)
 {
-	const struct clixml_value *x = *(struct clixml_value *const *)a;
-	const struct clixml_value *y = *(struct clixml_value *const *)b;
-	int64_t i = 0, j = 0;
-	const struct clixml_value *nx = clixml_member(x, "ProcessName");
-	const struct clixml_value *ny = clixml_member(y, "ProcessName");
-	int r = strcasecmp(clixml_str(nx, NULL), clixml_str(ny, NULL));
+	const struct proc_stat *x = a, *y = b;
+	int r = strcasecmp(x->comm, y->comm);
 
 	if (r != 0)
 		return r;
-	clixml_int(clixml_member(x, "Id"), &i);
-	clixml_int(clixml_member(y, "Id"), &j);
-	return i < j ? -1 : i > j;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
 static void
@@ -203,8 +198,9 @@ get_process(const struct ps_stage *s, struct ps_objs *out)
 	long hz = sysconf(_SC_CLK_TCK);
 	time_t btime = 0;
 	int dirfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	size_t first = out->n;
 	bool found[MAX_NAMES] = { false };
+	struct proc_stat *st = NULL;
+	size_t n = 0, cap = 0;
 	struct dirent *e;
 	DIR *d;
 
@@ -218,17 +214,18 @@ get_process(const struct ps_stage *s, struct ps_objs *out)
 	}
 	if (procfs_read(dirfd, "stat", &buf, 0, 0) > 0)
 		procfs_parse_btime(buf.data, &btime);
+	/* the processes wanted, sorted before their objects are made */
 	while ((e = readdir(d)) != NULL) {
 		struct proc_stat ps;
 		char path[300];
-		ssize_t n;
+		ssize_t len;
 		bool want = nn == 0 && ni == 0;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "%s/stat", e->d_name);
-		if ((n = procfs_read(dirfd, path, &buf, 0, 0)) <= 0 ||
-		    procfs_parse_stat(buf.data, (size_t)n, &ps) < 0)
+		if ((len = procfs_read(dirfd, path, &buf, 0, 0)) <= 0 ||
+		    procfs_parse_stat(buf.data, (size_t)len, &ps) < 0)
 			continue;
 		for (size_t i = 0; i < nn; i++)
 			if (fnmatch(names[i], ps.comm, FNM_CASEFOLD) == 0)
@@ -236,13 +233,21 @@ get_process(const struct ps_stage *s, struct ps_objs *out)
 		for (size_t i = 0; i < ni; i++)
 			if (atoi(ids[i]) == ps.pid)
 				want = found[i] = true;
-		if (want)
-			ps_objs_add(out, process_obj(dirfd, &ps, btime, hz, &buf));
+		if (!want)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			st = xrealloc(st, cap * sizeof(*st));
+		}
+		st[n++] = ps;
 	}
 	closedir(d);
+	qsort(st, n, sizeof(*st), stat_cmp);
+	for (size_t i = 0; i < n; i++)
+		ps_objs_add(out, process_obj(dirfd, &st[i], btime, hz, &buf));
+	free(st);
 	close(dirfd);
 	procfs_buf_free(&buf);
-	qsort(out->v + first, out->n - first, sizeof(*out->v), pid_cmp);
 	for (size_t i = 0; i < (nn > 0 ? nn : ni); i++)
 		if (!found[i] && (nn == 0 || strpbrk(names[i], "*?[") == NULL))
 			ps_error("Get-Process", PSRP_ERR_OBJECT_NOT_FOUND,
