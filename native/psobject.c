@@ -1141,7 +1141,7 @@ fail:
 
 static int run_words(int argc, char **argv);
 
-#define STDOUT_BUF	(256 * 1024)
+#define STDOUT_BUF	(1024 * 1024)
 
 int
 psobject_main(int argc, char **argv)
