@@ -57,6 +57,17 @@
  * winrmd-native this long after its end, if the pool is still open and no
  * pipeline has started meanwhile (a pool of one pipeline is closed first) */
 #define WARM_FIRST_DELAY_MS	100
+/*
+ * The next warm process starts this long after the answer that caused it
+ * (1 ms: past the next loop turn, which sends the answers resumed now;
+ * timers run before it, at the end of this one).  A pipeline of cmdlets
+ * answers with up to hundreds of KB (a Get-Process: 300 KB) that take
+ * more loop turns to go out, and a spawn (the loop waits for its exec:
+ * 5-17 ms on a loaded host) before they have was seen adding its time to
+ * the Receive's: a warm winrmd-native waits WARM_NATIVE_DELAY_MS.
+ */
+#define WARM_DELAY_MS		1
+#define WARM_NATIVE_DELAY_MS	10
 
 struct psrp_warm {
 	struct winrmd_child	 child;
@@ -308,10 +319,9 @@ psrp_warm_refresh(struct psrp_pool *pool)
 	if (w == NULL)
 		return;
 	warm_kill(w);
-	/* 1 ms: past the next loop turn, which sends the answers resumed
-	 * now (timers run before it, at the end of this one) */
 	if (w->timer == NULL)
-		w->timer = host->timer_start(1, warm_start, pool);
+		w->timer = host->timer_start(w->want_native ?
+		    WARM_NATIVE_DELAY_MS : WARM_DELAY_MS, warm_start, pool);
 }
 
 /*
