@@ -6,11 +6,15 @@
 #define _GNU_SOURCE
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "procfs.h"
@@ -320,6 +324,60 @@ procfs_parse_io(const char *buf, struct proc_io *ret)
 		line = eol + 1;
 	}
 	return found == 4 ? 0 : -EINVAL;
+}
+
+bool
+procfs_may_inspect(uid_t uid, const uid_t target_uids[4])
+{
+	if (uid == (uid_t)-1)
+		return false;
+	return uid == 0 || (target_uids[0] == uid && target_uids[1] == uid &&
+	    target_uids[2] == uid);
+}
+
+bool
+procfs_fd_count_by_size(void)
+{
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 2);
+}
+
+int
+procfs_count_fds(int procfd, const char *pid, bool by_size, uint32_t *ret)
+{
+	char path[64];
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+	uint32_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/fd", pid);
+	if (by_size) {
+		if (fstatat(procfd, path, &st, 0) < 0)
+			return -errno;
+		*ret = (uint32_t)st.st_size;
+		return 0;
+	}
+	if ((fd = openat(procfd, path, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0)
+		return -errno;
+	if ((d = fdopendir(fd)) == NULL) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	*ret = n;
+	return 0;
 }
 
 static bool

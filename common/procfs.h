@@ -79,6 +79,25 @@ struct proc_io {
 int	procfs_parse_io(const char *buf, struct proc_io *ret);
 
 /*
+ * May uid read another process's links and files (exe, fd, io):
+ * ptrace_may_access(PTRACE_MODE_READ)'s rule, root or all of the
+ * target's real, effective and saved uids the caller's (uid -1: no).
+ * Where the kernel would not check it (an fd directory's size), the
+ * callers do.
+ */
+bool	procfs_may_inspect(uid_t uid, const uid_t target_uids[4]);
+/* Linux 6.2 and later give a /proc/PID/fd directory's entries as its size */
+bool	procfs_fd_count_by_size(void);
+/*
+ * The open files of process `pid' (its directory's name under procfd):
+ * with by_size the fd directory's size (one stat: Linux 6.2+, a real
+ * /proc, and only for a process procfs_may_inspect allows: the size is
+ * given to anyone), else its entries counted.  0, or -errno.
+ */
+int	procfs_count_fds(int procfd, const char *pid, bool by_size,
+	    uint32_t *ret);
+
+/*
  * /proc/PID/cmdline (NUL-separated) -> one line into out: arguments joined
  * by spaces, an argument with blanks or quotes (or empty) in double quotes
  * with '"' and '\' escaped.  A process that rewrote its command line (one

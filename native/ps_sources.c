@@ -58,31 +58,49 @@ kb(uint64_t v)
 	return v == PROCFS_NONE ? 0 : v * 1024;
 }
 
+/* what one Get-Process reads once */
+struct proc_scan {
+	int		 dirfd;		/* /proc */
+	time_t		 btime;
+	long		 hz;
+	uint64_t	 page;
+	uid_t		 uid;		/* ours */
+	bool		 fds_by_size;	/* procfs_count_fds */
+	struct procfs_buf buf;
+};
+
 static struct clixml_value *
-process_obj(int dirfd, const struct proc_stat *ps, time_t btime, long hz,
-    struct procfs_buf *buf)
+process_obj(struct proc_scan *sc, const struct proc_stat *ps)
 {
 	struct proc_status st = { 0 };
+	struct procfs_buf *buf = &sc->buf;
 	struct clixml_value *o;
-	char path[64], exe[4096], *ts, *cmd = NULL;
-	uint64_t ws = ps->rss * (uint64_t)sysconf(_SC_PAGESIZE);
+	char path[64], pid[16], exe[4096], *ts, *cmd = NULL;
+	uint64_t ws = ps->rss * sc->page;
 	uint64_t pm, ticks = ps->utime + ps->stime;
+	long hz = sc->hz;
+	uint32_t fds = 0;
 	time_t sec;
 	long usec;
-	ssize_t n;
+	ssize_t n = 0;
 	int handles = 0;
-	DIR *d;
+	bool inspect;
 
-	snprintf(path, sizeof(path), "%d/status", ps->pid);
-	if (procfs_read(dirfd, path, buf, 0, 0) > 0)
+	snprintf(pid, sizeof(pid), "%d", ps->pid);
+	snprintf(path, sizeof(path), "%s/status", pid);
+	if (procfs_read(sc->dirfd, path, buf, 0, 0) > 0)
 		procfs_parse_status(buf->data, &st);
 	else
 		st.vm_hwm = st.vm_peak = st.rss_anon = st.vm_swap = PROCFS_NONE;
-	snprintf(path, sizeof(path), "%d/exe", ps->pid);
-	n = readlinkat(dirfd, path, exe, sizeof(exe) - 1);
+	/* the executable and the open files where we may see them (the
+	 * kernel's rule: no system call for the others' processes) */
+	inspect = st.has_uid && procfs_may_inspect(sc->uid, st.uid);
+	snprintf(path, sizeof(path), "%s/exe", pid);
+	if (inspect)
+		n = readlinkat(sc->dirfd, path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
-	snprintf(path, sizeof(path), "%d/cmdline", ps->pid);
-	if ((n = procfs_read(dirfd, path, buf, 65536, 0)) > 0) {
+	snprintf(path, sizeof(path), "%s/cmdline", pid);
+	if ((n = procfs_read(sc->dirfd, path, buf, 65536, 0)) > 0) {
 		cmd = xmalloc(3 * (size_t)n + 3);
 		if (procfs_join_cmdline(buf->data, (size_t)n, cmd,
 		    3 * (size_t)n + 3) <= 0) {
@@ -90,20 +108,9 @@ process_obj(int dirfd, const struct proc_stat *ps, time_t btime, long hz,
 			cmd = NULL;
 		}
 	}
-	snprintf(path, sizeof(path), "%d/fd", ps->pid);
-	{
-		int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		if (fd >= 0 && (d = fdopendir(fd)) != NULL) {
-			struct dirent *e;
-
-			while ((e = readdir(d)) != NULL)
-				if (e->d_name[0] != '.')
-					handles++;
-			closedir(d);
-		} else if (fd >= 0)
-			close(fd);
-	}
+	if (inspect && procfs_count_fds(sc->dirfd, pid, sc->fds_by_size,
+	    &fds) == 0)
+		handles = fds > INT32_MAX ? INT32_MAX : (int)fds;
 	pm = kb(st.rss_anon) + kb(st.vm_swap);
 	ts = xasprintf("System.Diagnostics.Process (%s)", ps->comm);
 	o = ps_obj(tn_process, ts);
@@ -159,7 +166,7 @@ process_obj(int dirfd, const struct proc_stat *ps, time_t btime, long hz,
 	clixml_obj_add_prop(o, "ProcessName", clixml_new_string(ps->comm));
 	clixml_obj_add_prop(o, "Responding", clixml_new_bool(true));
 	clixml_obj_add_prop(o, "SessionId", clixml_new_i32(ps->session));
-	procfs_start_time(btime, ps->starttime, hz, &sec, &usec);
+	procfs_start_time(sc->btime, ps->starttime, hz, &sec, &usec);
 	clixml_obj_add_prop(o, "StartTime", ps_time(sec, usec * 1000));
 	clixml_obj_add_prop(o, "Threads", clixml_new_string(
 	    "System.Diagnostics.ProcessThreadCollection"));
@@ -176,21 +183,16 @@ process_obj(int dirfd, const struct proc_stat *ps, time_t btime, long hz,
 	return o;
 }
 
+/* the order Get-Process gives: by name (case-insensitive), then by id */
 static int
-pid_cmp(const void *a, const void *b)
+stat_cmp(const void *a, const void *b)
 {
-	const struct clixml_value *x = *(struct clixml_value *const *)a;
-	const struct clixml_value *y = *(struct clixml_value *const *)b;
-	int64_t i = 0, j = 0;
-	const struct clixml_value *nx = clixml_member(x, "ProcessName");
-	const struct clixml_value *ny = clixml_member(y, "ProcessName");
-	int r = strcasecmp(clixml_str(nx, NULL), clixml_str(ny, NULL));
+	const struct proc_stat *x = a, *y = b;
+	int r = strcasecmp(x->comm, y->comm);
 
 	if (r != 0)
 		return r;
-	clixml_int(clixml_member(x, "Id"), &i);
-	clixml_int(clixml_member(y, "Id"), &j);
-	return i < j ? -1 : i > j;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
 static void
@@ -199,12 +201,14 @@ get_process(const struct ps_stage *s, struct ps_objs *out)
 	const char *names[MAX_NAMES], *ids[MAX_NAMES];
 	size_t nn = ps_params(s, "Name", names, MAX_NAMES);
 	size_t ni = ps_params(s, "Id", ids, MAX_NAMES);
-	struct procfs_buf buf = { 0 };
-	long hz = sysconf(_SC_CLK_TCK);
-	time_t btime = 0;
-	int dirfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	size_t first = out->n;
+	struct proc_scan sc = { .hz = sysconf(_SC_CLK_TCK),
+		.page = (uint64_t)sysconf(_SC_PAGESIZE), .uid = geteuid(),
+		.fds_by_size = procfs_fd_count_by_size() };
+	int dirfd = sc.dirfd = open("/proc", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
 	bool found[MAX_NAMES] = { false };
+	struct proc_stat *st = NULL;
+	size_t n = 0, cap = 0;
 	struct dirent *e;
 	DIR *d;
 
@@ -216,19 +220,20 @@ get_process(const struct ps_stage *s, struct ps_objs *out)
 			close(dirfd);
 		return;
 	}
-	if (procfs_read(dirfd, "stat", &buf, 0, 0) > 0)
-		procfs_parse_btime(buf.data, &btime);
+	if (procfs_read(dirfd, "stat", &sc.buf, 0, 0) > 0)
+		procfs_parse_btime(sc.buf.data, &sc.btime);
+	/* the processes wanted, sorted before their objects are made */
 	while ((e = readdir(d)) != NULL) {
 		struct proc_stat ps;
 		char path[300];
-		ssize_t n;
+		ssize_t len;
 		bool want = nn == 0 && ni == 0;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "%s/stat", e->d_name);
-		if ((n = procfs_read(dirfd, path, &buf, 0, 0)) <= 0 ||
-		    procfs_parse_stat(buf.data, (size_t)n, &ps) < 0)
+		if ((len = procfs_read(dirfd, path, &sc.buf, 0, 0)) <= 0 ||
+		    procfs_parse_stat(sc.buf.data, (size_t)len, &ps) < 0)
 			continue;
 		for (size_t i = 0; i < nn; i++)
 			if (fnmatch(names[i], ps.comm, FNM_CASEFOLD) == 0)
@@ -236,13 +241,21 @@ get_process(const struct ps_stage *s, struct ps_objs *out)
 		for (size_t i = 0; i < ni; i++)
 			if (atoi(ids[i]) == ps.pid)
 				want = found[i] = true;
-		if (want)
-			ps_objs_add(out, process_obj(dirfd, &ps, btime, hz, &buf));
+		if (!want)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			st = xrealloc(st, cap * sizeof(*st));
+		}
+		st[n++] = ps;
 	}
 	closedir(d);
+	qsort(st, n, sizeof(*st), stat_cmp);
+	for (size_t i = 0; i < n; i++)
+		ps_objs_add(out, process_obj(&sc, &st[i]));
+	free(st);
 	close(dirfd);
-	procfs_buf_free(&buf);
-	qsort(out->v + first, out->n - first, sizeof(*out->v), pid_cmp);
+	procfs_buf_free(&sc.buf);
 	for (size_t i = 0; i < (nn > 0 ? nn : ni); i++)
 		if (!found[i] && (nn == 0 || strpbrk(names[i], "*?[") == NULL))
 			ps_error("Get-Process", PSRP_ERR_OBJECT_NOT_FOUND,

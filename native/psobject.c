@@ -1047,10 +1047,12 @@ statement(struct ps_stage *st, size_t n)
 {
 	struct ps_objs objs = { 0 };
 
-	/* a file's lines and a directory's entries are not held: they go
-	 * out as they are read, when nothing after the source needs them
-	 * all (Get-Content -Tail does) */
+	/* a file's lines, a directory's entries and the processes (sorted
+	 * before their objects are made) are not held: they go out as they
+	 * are made, when nothing after the source needs them all
+	 * (Get-Content -Tail does) */
 	if (n == 1 && (strcmp(st[0].name, "Get-ChildItem") == 0 ||
+	    strcmp(st[0].name, "Get-Process") == 0 ||
 	    (strcmp(st[0].name, "Get-Content") == 0 &&
 	    ps_param(&st[0], "Tail") == NULL)))
 		streamed = &objs;
@@ -1139,12 +1141,17 @@ fail:
 
 static int run_words(int argc, char **argv);
 
+#define STDOUT_BUF	(1024 * 1024)
+
 int
 psobject_main(int argc, char **argv)
 {
 	char **words, *text = NULL;
 	int r;
 
+	/* the records go out in large writes: fewer wake-ups of the daemon,
+	 * and a Receive that finds the output finds its end too */
+	setvbuf(stdout, NULL, _IOFBF, STDOUT_BUF);
 	if (argc != 1 || strcmp(argv[0], "-") != 0)
 		return run_words(argc, argv);
 	if ((words = handoff_words(&argc, &text)) == NULL)

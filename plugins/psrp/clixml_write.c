@@ -1,16 +1,19 @@
 /*
- * clixml_write.c: a CLIXML value tree to text (MS-PSRP 2.2.5), through
- * libxml2's xmlTextWriter, which escapes what XML needs; PowerShell's own
- * _xHHHH_ escaping comes first (clixml_escape).  Objects are numbered
- * with RefIds from 0 in document order and a second occurrence is a
- * <Ref>; a type-name list already written is a <TNRef> (2.2.5.2.3).
+ * clixml_write.c: a CLIXML value tree to text (MS-PSRP 2.2.5), written
+ * straight into a growing buffer; PowerShell's own _xHHHH_ escaping comes
+ * first (clixml_escape_into), then XML's.  The text is what libxml2's
+ * xmlTextWriter made of it before (an empty element closed with "/>",
+ * text elements always with their end tag, characters outside ASCII in
+ * an attribute as character references, a byte array's base64 broken
+ * with CRLF every 72 characters), at a fraction of its cost: a
+ * Get-Process writes some 200 KB of it.  Objects are numbered with
+ * RefIds from 0 in document order and a second occurrence is a <Ref>; a
+ * type-name list already written is a <TNRef> (2.2.5.2.3).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libxml/xmlwriter.h>
 
 #include "clixml.h"
 #include "clixml_tree.h"
@@ -23,7 +26,9 @@ struct refmap {
 };
 
 struct wctx {
-	xmlTextWriterPtr		 w;
+	char				*b;	/* the text, NUL-terminated */
+	size_t				 len, cap;
+	bool				 open;	/* "<elem attrs" without its '>' */
 	struct refmap			 objs;
 	int				 next_obj;
 	const struct clixml_types	**tn;	/* written lists; index = RefId */
@@ -88,60 +93,201 @@ refmap_put(struct refmap *m, const void *p, int id)
 	return 0;
 }
 
-static void
-check(struct wctx *c, int rc)
+/* ---------------------------------------------------------- the text */
+
+static bool
+grow(struct wctx *c, size_t n)
 {
-	if (rc < 0)
+	size_t cap;
+	char *p;
+
+	if (c->failed)
+		return false;
+	if (c->len + n < c->cap)
+		return true;
+	if (n > SIZE_MAX / 4 - c->len) {
 		c->failed = true;
+		return false;
+	}
+	for (cap = c->cap ? c->cap : 1024; cap <= c->len + n; cap *= 2)
+		;
+	if ((p = realloc(c->b, cap)) == NULL) {
+		c->failed = true;
+		return false;
+	}
+	c->b = p;
+	c->cap = cap;
+	return true;
 }
 
 static void
-attr(struct wctx *c, const char *name, const char *value)
+put(struct wctx *c, const char *s, size_t n)
 {
-	check(c, xmlTextWriterWriteAttribute(c->w, (const xmlChar *)name,
-	    (const xmlChar *)value));
+	if (!grow(c, n))
+		return;
+	memcpy(c->b + c->len, s, n);
+	c->len += n;
+	c->b[c->len] = '\0';
+}
+
+static void
+puts_(struct wctx *c, const char *s)
+{
+	put(c, s, strlen(s));
+}
+
+/* the start tag's '>', before its content */
+static void
+content(struct wctx *c)
+{
+	if (c->open) {
+		put(c, ">", 1);
+		c->open = false;
+	}
+}
+
+/*
+ * XML's escaping of s (UTF-8), as libxml2's writer did it: in text (the
+ * predefined entities and CR: xmlEncodeSpecialChars) or in an attribute
+ * (also TAB and LF, and characters outside ASCII as references:
+ * xmlBufAttrSerializeTxtContent without a document)
+ */
+static void
+xml_escaped(struct wctx *c, const char *s, size_t len, bool in_attr)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+	char ref[16];
+
+	while (i < len) {
+		const char *e = NULL;
+		unsigned char ch = u[i];
+		size_t used = 1;
+
+		switch (ch) {
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '&': e = "&amp;"; break;
+		case '"': e = "&quot;"; break;
+		case '\r': e = "&#13;"; break;
+		case '\n': e = in_attr ? "&#10;" : NULL; break;
+		case '\t': e = in_attr ? "&#9;" : NULL; break;
+		default:
+			if (in_attr && ch >= 0x80) {
+				unsigned long cp;
+				size_t need = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+
+				if (i + need > len) {
+					c->failed = true;
+					return;
+				}
+				cp = ch & (need == 4 ? 0x07 : need == 3 ? 0x0F :
+				    0x1F);
+				for (size_t k = 1; k < need; k++)
+					cp = cp << 6 | (u[i + k] & 0x3F);
+				snprintf(ref, sizeof(ref), "&#x%lX;", cp);
+				e = ref;
+				used = need;
+			}
+			break;
+		}
+		if (e == NULL) {
+			i++;
+			run++;
+			continue;
+		}
+		put(c, s + i - run, run);
+		run = 0;
+		puts_(c, e);
+		i += used;
+	}
+	put(c, s + i - run, run);
+}
+
+/* needs neither PowerShell's escaping nor XML's */
+static bool
+plain(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch < 0x20 || ch > 0x7E || ch == '<' || ch == '>' ||
+		    ch == '&' || ch == '"' || (ch == '_' && i + 1 < len &&
+		    (s[i + 1] == 'x' || s[i + 1] == 'X')))
+			return false;
+	}
+	return true;
+}
+
+/* s escaped for CLIXML (clixml_escape), then for XML */
+static void
+escaped(struct wctx *c, const char *s, size_t len, bool in_attr)
+{
+	size_t elen;
+	char *e;
+
+	if (plain(s, len)) {
+		put(c, s, len);
+		return;
+	}
+	if ((e = clixml_escape(s, len, &elen)) == NULL) {
+		c->failed = true;
+		return;
+	}
+	xml_escaped(c, e, elen, in_attr);
+	free(e);
 }
 
 static void
 attr_int(struct wctx *c, const char *name, int v)
 {
-	check(c, xmlTextWriterWriteFormatAttribute(c->w, (const xmlChar *)name,
-	    "%d", v));
+	char buf[48];
+
+	snprintf(buf, sizeof(buf), " %s=\"%d\"", name, v);
+	puts_(c, buf);
 }
 
-/* text escaped for CLIXML, then by libxml2 for XML */
 static void
 text(struct wctx *c, const char *s, size_t len)
 {
-	char *e = clixml_escape(s, len, NULL);
-
-	if (e == NULL) {
-		c->failed = true;
-		return;
-	}
-	check(c, xmlTextWriterWriteString(c->w, (const xmlChar *)e));
-	free(e);
+	content(c);
+	escaped(c, s, len, false);
 }
 
 static void
 start(struct wctx *c, const char *elem, const char *name)
 {
-	check(c, xmlTextWriterStartElement(c->w, (const xmlChar *)elem));
+	content(c);
+	put(c, "<", 1);
+	puts_(c, elem);
+	c->open = true;
 	if (name != NULL) {
-		char *e = clixml_escape(name, strlen(name), NULL);
-
-		if (e == NULL)
-			c->failed = true;
-		else
-			attr(c, "N", e);
-		free(e);
+		puts_(c, " N=\"");
+		escaped(c, name, strlen(name), true);
+		put(c, "\"", 1);
 	}
 }
 
+/* "/>" when the element has no content yet */
 static void
-end(struct wctx *c)
+end(struct wctx *c, const char *elem)
 {
-	check(c, xmlTextWriterEndElement(c->w));
+	if (c->open) {
+		puts_(c, "/>");
+		c->open = false;
+		return;
+	}
+	put(c, "</", 2);
+	puts_(c, elem);
+	put(c, ">", 1);
+}
+
+/* always an end tag (text elements, empty ones too) */
+static void
+full_end(struct wctx *c, const char *elem)
+{
+	content(c);
+	end(c, elem);
 }
 
 /* an element whose content is plain text (numbers, GUIDs...) */
@@ -149,8 +295,34 @@ static void
 simple(struct wctx *c, const char *elem, const char *name, const char *s)
 {
 	start(c, elem, name);
-	check(c, xmlTextWriterWriteString(c->w, (const xmlChar *)s));
-	end(c);
+	content(c);
+	puts_(c, s);
+	end(c, elem);
+}
+
+/* base64 as libxml2's writer made it: CRLF before each 73rd character */
+static void
+base64(struct wctx *c, const unsigned char *d, size_t len)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t line = 0;
+
+	content(c);
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)d[i] << 16 | (i + 1 < len ?
+		    (unsigned)d[i + 1] << 8 : 0) | (i + 2 < len ? d[i + 2] : 0);
+		char o[4] = { tab[v >> 18], tab[(v >> 12) & 63],
+		    i + 1 < len ? tab[(v >> 6) & 63] : '=',
+		    i + 2 < len ? tab[v & 63] : '=' };
+
+		if (line >= 72) {
+			put(c, "\r\n", 2);
+			line = 0;
+		}
+		put(c, o, 4);
+		line += 4;
+	}
 }
 
 static void
@@ -289,7 +461,7 @@ write_types(struct wctx *c, const struct clixml_types *t)
 	if (id >= 0) {
 		start(c, "TNRef", NULL);
 		attr_int(c, "RefId", (int)id);
-		end(c);
+		end(c, "TNRef");
 		return;
 	}
 	if (types_add(c, t) < 0) {
@@ -301,9 +473,9 @@ write_types(struct wctx *c, const struct clixml_types *t)
 	for (size_t i = 0; i < t->t_n; i++) {
 		start(c, "T", NULL);
 		text(c, t->t_names[i], strlen(t->t_names[i]));
-		end(c);
+		end(c, "T");
 	}
-	end(c);
+	end(c, "TN");
 }
 
 static void
@@ -313,7 +485,7 @@ write_props(struct wctx *c, const char *elem, const struct clixml_prop *p,
 	start(c, elem, NULL);
 	for (size_t i = 0; i < n; i++)
 		write_value(c, p[i].p_value, p[i].p_name, depth + 1);
-	end(c);
+	end(c, elem);
 }
 
 static void
@@ -335,7 +507,7 @@ write_obj(struct wctx *c, const struct clixml_value *v, const char *name,
 	if (id >= 0) {
 		start(c, "Ref", name);
 		attr_int(c, "RefId", id);
-		end(c);
+		end(c, "Ref");
 		return;
 	}
 	id = c->next_obj++;
@@ -350,7 +522,7 @@ write_obj(struct wctx *c, const struct clixml_value *v, const char *name,
 	if (o->o_tostring != NULL) {
 		start(c, "ToString", NULL);
 		text(c, o->o_tostring, strlen(o->o_tostring));
-		end(c);
+		end(c, "ToString");
 	}
 	if (o->o_base != NULL)
 		write_value(c, o->o_base, NULL, depth + 1);
@@ -362,18 +534,18 @@ write_obj(struct wctx *c, const struct clixml_value *v, const char *name,
 				write_value(c, o->o_items[i], "Key", depth + 2);
 				write_value(c, o->o_items[i + 1], "Value",
 				    depth + 2);
-				end(c);
+				end(c, "En");
 			}
 		else
 			for (size_t i = 0; i < o->o_nitems; i++)
 				write_value(c, o->o_items[i], NULL, depth + 1);
-		end(c);
+		end(c, coll[o->o_coll]);
 	}
 	if (o->o_nprops > 0)
 		write_props(c, "Props", o->o_props, o->o_nprops, depth);
 	if (o->o_nms > 0)
 		write_props(c, "MS", o->o_ms, o->o_nms, depth);
-	end(c);
+	end(c, "Obj");
 }
 
 static void
@@ -392,13 +564,13 @@ write_value(struct wctx *c, const struct clixml_value *v, const char *name,
 	}
 	if (v == NULL) {
 		start(c, "Nil", name);
-		end(c);
+		end(c, "Nil");
 		return;
 	}
 	switch (v->v_type) {
 	case CLIXML_NIL:
 		start(c, "Nil", name);
-		end(c);
+		end(c, "Nil");
 		break;
 	case CLIXML_BOOL:
 		simple(c, "B", name, v->v.b ? "true" : "false");
@@ -443,9 +615,9 @@ write_value(struct wctx *c, const struct clixml_value *v, const char *name,
 		if (v->v.str.len > INT32_MAX)
 			c->failed = true;
 		else if (v->v.str.len > 0)
-			check(c, xmlTextWriterWriteBase64(c->w, v->v.str.s, 0,
-			    (int)v->v.str.len));
-		check(c, xmlTextWriterFullEndElement(c->w));
+			base64(c, (const unsigned char *)v->v.str.s,
+			    v->v.str.len);
+		full_end(c, "BA");
 		break;
 	case CLIXML_OBJECT:
 		write_obj(c, v, name, depth);
@@ -458,7 +630,7 @@ write_value(struct wctx *c, const struct clixml_value *v, const char *name,
 		start(c, elem, name);
 		/* every text type is escaped as S is */
 		text(c, v->v.str.s, v->v.str.len);
-		check(c, xmlTextWriterFullEndElement(c->w));
+		full_end(c, elem);
 		break;
 	}
 }
@@ -467,27 +639,19 @@ char *
 clixml_write(const struct clixml_value *v, size_t *ret_len)
 {
 	struct wctx c = { 0 };
-	xmlBufferPtr buf = xmlBufferCreate();
 	char *out = NULL;
 
-	if (buf == NULL || (c.w = xmlNewTextWriterMemory(buf, 0)) == NULL) {
-		xmlBufferFree(buf);
-		return NULL;
+	if (grow(&c, 4096)) {
+		c.b[0] = '\0';
+		write_value(&c, v, NULL, 0);
 	}
-	write_value(&c, v, NULL, 0);
-	check(&c, xmlTextWriterFlush(c.w));
-	xmlFreeTextWriter(c.w);
 	if (!c.failed) {
-		size_t len = (size_t)xmlBufferLength(buf);
-
-		if ((out = malloc(len + 1)) != NULL) {
-			memcpy(out, xmlBufferContent(buf), len);
-			out[len] = '\0';
-			if (ret_len != NULL)
-				*ret_len = len;
-		}
+		out = c.b;
+		c.b = NULL;
+		if (ret_len != NULL)
+			*ret_len = c.len;
 	}
-	xmlBufferFree(buf);
+	free(c.b);
 	free(c.objs.rm_keys);
 	free(c.objs.rm_ids);
 	free(c.tn);

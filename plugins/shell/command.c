@@ -651,22 +651,14 @@ add_run(struct answer *a, struct command *c, size_t max)
 static int
 build_winrs_receive(struct command *c, struct winrmd_op *op)
 {
-	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), text;
+	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE);
 	struct answer a = { .b = { 0 }, .c = c };
 	size_t budget, len;
-	xmlNsPtr ns;
-	char code[16];
 
 	if (body == NULL)
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
-	ns = xmlSearchNsByHref(body->doc, body, BAD_CAST WINRMD_NS_SHELL);
-	sb_add(&a.b, "<rsp:ReceiveResponse");
-	if (ns != NULL && ns->prefix != NULL &&
-	    xmlStrcmp(ns->prefix, BAD_CAST "rsp") == 0)
-		sb_add(&a.b, ">");
-	else	/* the envelope does not declare it: declared here */
-		sb_add(&a.b, " xmlns:rsp=\"" WINRMD_NS_SHELL "\">");
+	command_answer_start(&a.b, body);
 	budget = receive_budget(c, op);
 	/* runs of one stream, in arrival order, as many bytes as fit; the
 	 * first run's tags are in ENVELOPE_SLACK, a later one pays its own */
@@ -693,27 +685,78 @@ build_winrs_receive(struct command *c, struct winrmd_op *op)
 			}
 			c->end_sent[s] = true;
 		}
-	sb_add(&a.b, "<rsp:CommandState CommandId=\"");
-	sb_add(&a.b, c->id);
-	if (finished(c)) {
-		snprintf(code, sizeof(code), "%d", c->exit_code);
-		sb_add(&a.b, "\" State=\"" STATE_DONE "\"><rsp:ExitCode>");
-		sb_add(&a.b, code);
-		sb_add(&a.b, "</rsp:ExitCode></rsp:CommandState>");
+	command_answer_state(&a.b, c, finished(c));
+	if (c->out_bytes < OUT_CAP)
+		pause_reading(c, false);
+	return command_answer_end(op, body, &a.b);
+}
+
+void
+command_answer_start(struct sbuf *b, xmlNodePtr body)
+{
+	xmlNsPtr ns = xmlSearchNsByHref(body->doc, body,
+	    BAD_CAST WINRMD_NS_SHELL);
+
+	sb_add(b, "<rsp:ReceiveResponse");
+	if (ns != NULL && ns->prefix != NULL &&
+	    xmlStrcmp(ns->prefix, BAD_CAST "rsp") == 0)
+		sb_add(b, ">");
+	else	/* the envelope does not declare it: declared here */
+		sb_add(b, " xmlns:rsp=\"" WINRMD_NS_SHELL "\">");
+}
+
+void
+command_answer_stdout(struct sbuf *b, const struct command *c,
+    const unsigned char *data, size_t len)
+{
+	char *out, *b64;
+
+	sb_add(b, "<rsp:Stream Name=\"stdout\" CommandId=\"");
+	sb_add(b, c->id);
+	sb_add(b, "\">");
+	if (c->shell == NULL || !c->shell->xpress) {
+		/* straight into the answer */
+		if ((out = sb_room(b, BASE64_LEN(len) + 1)) != NULL)
+			sb_grew(b, base64_encode_into(data, len, out));
+	} else if ((b64 = shell_stream_b64(c->shell, data, len)) != NULL) {
+		sb_add(b, b64);
+		free(b64);
 	} else
-		sb_add(&a.b, "\" State=\"" STATE_RUNNING "\"/>");
-	sb_add(&a.b, "</rsp:ReceiveResponse>");
-	if (a.b.failed || (text = xmlNewText(NULL)) == NULL) {
-		sb_free(&a.b);
+		b->failed = true;
+	sb_add(b, "</rsp:Stream>");
+}
+
+void
+command_answer_state(struct sbuf *b, const struct command *c, bool done)
+{
+	char code[16];
+
+	sb_add(b, "<rsp:CommandState CommandId=\"");
+	sb_add(b, c->id);
+	if (done) {
+		snprintf(code, sizeof(code), "%d", c->exit_code);
+		sb_add(b, "\" State=\"" STATE_DONE "\"><rsp:ExitCode>");
+		sb_add(b, code);
+		sb_add(b, "</rsp:ExitCode></rsp:CommandState>");
+	} else
+		sb_add(b, "\" State=\"" STATE_RUNNING "\"/>");
+}
+
+int
+command_answer_end(struct winrmd_op *op, xmlNodePtr body, struct sbuf *b)
+{
+	xmlNodePtr text;
+
+	sb_add(b, "</rsp:ReceiveResponse>");
+	if (b->failed || (text = xmlNewText(NULL)) == NULL) {
+		sb_free(b);
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "out of memory");
 	}
 	/* malloc'd, as xmlFree frees (xmlMalloc is malloc in the daemon) */
-	text->content = (xmlChar *)sb_take(&a.b);
+	text->content = (xmlChar *)sb_take(b);
 	text->name = xmlStringTextNoenc;	/* written as it is */
 	xmlAddChild(body, text);
-	if (c->out_bytes < OUT_CAP)
-		pause_reading(c, false);
 	return WINRMD_OK;
 }
 

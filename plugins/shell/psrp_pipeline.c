@@ -36,6 +36,7 @@
 #include "psrp_evilwinrm.h"
 #include "psrp_host.h"
 #include "shell.h"
+#include "strbuf.h"
 
 #define RECEIVE_RESPONSE	WINRMD_NS_SHELL "/ReceiveResponse"
 #define STATE_RUNNING		WINRMD_NS_SHELL "/CommandState/Running"
@@ -51,6 +52,14 @@
  * interactive client's round trip)
  */
 #define COALESCE_MS		10
+/*
+ * winrmd-native psobject's records (pp->objects) come in bursts and its
+ * end follows the last: their Receive waits until no more has come for
+ * COALESCE_MS, at most COALESCE_OBJECTS_MS after the first, so that a
+ * Get-Process whose writes a loaded host spreads over more than
+ * COALESCE_MS still goes in one Receive with its end
+ */
+#define COALESCE_OBJECTS_MS	50
 
 struct psrp_pipe {
 	struct psrp_pool	*pool;
@@ -95,6 +104,8 @@ struct psrp_pipe {
 	/* when output of the running child was first seen, and the timer
 	 * that answers a Receive COALESCE_MS later */
 	uint64_t		 news_ms;
+	uint64_t		 more_ms;	/* objects: output last grew */
+	size_t			 more_bytes;	/* the output then */
 	struct winrmd_timer	*coalesce;
 };
 
@@ -373,6 +384,7 @@ pipe_has_news(const struct command *c)
 {
 	struct psrp_pipe *pp = c->kdata;
 	uint64_t now;
+	int64_t wait;
 
 	if (!pp->created)
 		return false;
@@ -387,11 +399,23 @@ pipe_has_news(const struct command *c)
 	now = host->now_ms();
 	if (pp->news_ms == 0)
 		pp->news_ms = now;
-	if (now - pp->news_ms >= COALESCE_MS)
+	if (!pp->objects)
+		wait = COALESCE_MS - (int64_t)(now - pp->news_ms);
+	else {
+		if (c->out_bytes != pp->more_bytes) {
+			pp->more_bytes = c->out_bytes;
+			pp->more_ms = now;
+		}
+		wait = COALESCE_MS - (int64_t)(now - pp->more_ms);
+		if (wait > COALESCE_OBJECTS_MS - (int64_t)(now - pp->news_ms))
+			wait = COALESCE_OBJECTS_MS - (int64_t)(now -
+			    pp->news_ms);
+	}
+	if (wait <= 0)
 		return true;
 	if (pp->coalesce == NULL)
-		pp->coalesce = host->timer_start(COALESCE_MS - (now -
-		    pp->news_ms), coalesced, (void *)(uintptr_t)c);
+		pp->coalesce = host->timer_start((unsigned)wait, coalesced,
+		    (void *)(uintptr_t)c);
 	return pp->coalesce == NULL;
 }
 
@@ -399,15 +423,16 @@ static int
 pipe_receive(struct command *c, struct winrmd_op *op)
 {
 	struct psrp_pipe *pp = c->kdata;
-	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE), rr, st;
+	xmlNodePtr body = host->op_reply(op, RECEIVE_RESPONSE);
 	size_t room = shell_stream_room(c->shell, psrp_receive_room(op)), n;
 	unsigned char chunk[OUT_CHUNK];
+	struct sbuf a = { 0 };
 	enum stream_id s;
 	uint8_t *buf;
-	xmlNsPtr rsp;
-	char code[16];
+	bool done;
 
 	pp->news_ms = 0;
+	pp->more_bytes = 0;
 	host->timer_stop(pp->coalesce);
 	pp->coalesce = NULL;
 	if (body == NULL || (buf = malloc(room)) == NULL)
@@ -419,33 +444,21 @@ pipe_receive(struct command *c, struct winrmd_op *op)
 		take_bytes(c, s, (const char *)chunk, n);
 	if (!pp->final && command_finished(c))
 		finish(c);
-	rsp = xmlSearchNsByHref(body->doc, body, BAD_CAST WINRMD_NS_SHELL);
-	rr = xmlNewChild(body, rsp, BAD_CAST "ReceiveResponse", NULL);
-	n = psrp_outq_pack(&pp->q, buf, room);
-	if (n > 0) {
-		char *b64 = shell_stream_b64(c->shell, buf, n);
-
-		if (b64 == NULL) {
-			free(buf);
-			return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR,
-			    NULL, "out of memory");
-		}
-		st = xmlNewTextChild(rr, rsp, BAD_CAST "Stream", BAD_CAST b64);
-		xmlNewProp(st, BAD_CAST "Name", BAD_CAST "stdout");
-		xmlNewProp(st, BAD_CAST "CommandId", BAD_CAST c->id);
-		free(b64);
-	}
+	/* written as text, the base64 straight into it (command.c) */
+	command_answer_start(&a, body);
+	if ((n = psrp_outq_pack(&pp->q, buf, room)) > 0)
+		command_answer_stdout(&a, c, buf, n);
 	free(buf);
-	st = xmlNewChild(rr, rsp, BAD_CAST "CommandState", NULL);
-	xmlNewProp(st, BAD_CAST "CommandId", BAD_CAST c->id);
-	if (pp->final && pp->q.head == NULL) {
-		xmlNewProp(st, BAD_CAST "State", BAD_CAST STATE_DONE);
-		snprintf(code, sizeof(code), "%d", c->exit_code);
-		xmlNewTextChild(st, rsp, BAD_CAST "ExitCode", BAD_CAST code);
+	done = pp->final && pp->q.head == NULL;
+	command_answer_state(&a, c, done);
+	if (a.failed) {
+		sb_free(&a);
+		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
+		    "out of memory");
+	}
+	if (done)
 		pp->done_sent = true;
-	} else
-		xmlNewProp(st, BAD_CAST "State", BAD_CAST STATE_RUNNING);
-	return WINRMD_OK;
+	return command_answer_end(op, body, &a);
 }
 
 /* -------------------------------------------------------------- start */

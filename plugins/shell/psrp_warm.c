@@ -53,6 +53,21 @@
  * psobject.h); a larger plan starts cold */
 #define WARM_PLAN_WORDS		4096
 #define WARM_PLAN_MAX		65536
+/* after a pool's first pipeline, when it was made of cmdlets: the warm
+ * winrmd-native this long after its end, if the pool is still open and no
+ * pipeline has started meanwhile (a pool of one pipeline is closed first) */
+#define WARM_FIRST_DELAY_MS	100
+/*
+ * The next warm process starts this long after the answer that caused it
+ * (1 ms: past the next loop turn, which sends the answers resumed now;
+ * timers run before it, at the end of this one).  A pipeline of cmdlets
+ * answers with up to hundreds of KB (a Get-Process: 300 KB) that take
+ * more loop turns to go out, and a spawn (the loop waits for its exec:
+ * 5-17 ms on a loaded host) before they have was seen adding its time to
+ * the Receive's: a warm winrmd-native waits WARM_NATIVE_DELAY_MS.
+ */
+#define WARM_DELAY_MS		1
+#define WARM_NATIVE_DELAY_MS	10
 
 struct psrp_warm {
 	struct winrmd_child	 child;
@@ -65,6 +80,7 @@ struct psrp_warm {
 	bool			 want_native;	/* the next one's kind */
 	unsigned		 ended;		/* pipelines ended (to 2) */
 	struct winrmd_timer	*timer;		/* the next one, to start */
+	bool			 delayed;	/* timer: WARM_FIRST_DELAY_MS */
 };
 
 static struct psrp_warm *
@@ -212,6 +228,7 @@ warm_start(void *arg)
 	bool watch = !pool->host_null && !pool->ui_null;
 
 	w->timer = NULL;
+	w->delayed = false;
 	if (w->live || pool->state != PSRP_POOL_OPENED)
 		return;
 	/*
@@ -302,20 +319,23 @@ psrp_warm_refresh(struct psrp_pool *pool)
 	if (w == NULL)
 		return;
 	warm_kill(w);
-	/* 1 ms: past the next loop turn, which sends the answers resumed
-	 * now (timers run before it, at the end of this one) */
 	if (w->timer == NULL)
-		w->timer = host->timer_start(1, warm_start, pool);
+		w->timer = host->timer_start(w->want_native ?
+		    WARM_NATIVE_DELAY_MS : WARM_DELAY_MS, warm_start, pool);
 }
 
 /*
- * A pipeline's process ended: the next warm process, but not after the
- * pool's first pipeline.  A pool that ran one pipeline is most often
- * closed next (pypsrp's execute_ps, Invoke-Command: a pool per call), and
- * the warm process started then was a spawn on the daemon's loop in the
- * way of the Delete, which killed it (16 ms of a 65 ms execute_ps on a
- * loaded host); a pool in use for more (a session) starts its second
- * pipeline cold and the rest warm.
+ * A pipeline's process ended: the next warm process, but not at once
+ * after the pool's first pipeline.  A pool that ran one pipeline is most
+ * often closed next (pypsrp's execute_ps, Invoke-Command: a pool per
+ * call), and the warm process started then was a spawn on the daemon's
+ * loop in the way of the Delete, which killed it (16 ms of a 65 ms
+ * execute_ps on a loaded host).  A first pipeline of cmdlets (a session's
+ * Get-Process) has its warm winrmd-native WARM_FIRST_DELAY_MS later, when
+ * the pool is still open: a Delete before then stops the timer (nothing
+ * was spawned), and a client that keeps the pool for more has its second
+ * pipeline warm.  A first pipeline of a shell starts the second cold, as
+ * its pools (execute_ps('echo hi')) are the ones closed at once.
  */
 void
 psrp_warm_ended(struct psrp_pool *pool)
@@ -324,6 +344,11 @@ psrp_warm_ended(struct psrp_pool *pool)
 
 	if (w != NULL && w->ended < 2 && ++w->ended < 2) {
 		warm_kill(w);	/* the runspace changed: not that one */
+		if (w->want_native && w->timer == NULL) {
+			w->timer = host->timer_start(WARM_FIRST_DELAY_MS,
+			    warm_start, pool);
+			w->delayed = w->timer != NULL;
+		}
 		return;
 	}
 	psrp_warm_refresh(pool);
@@ -357,6 +382,13 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 
 	if (w == NULL)
 		return -1;
+	/* a pipeline came before the delayed start: it would be killed at
+	 * this one's end (the runspace's state) */
+	if (w->delayed) {
+		host->timer_stop(w->timer);
+		w->timer = NULL;
+		w->delayed = false;
+	}
 	/* the next warm process is of this pipeline's kind */
 	w->want_native = native;
 	for (size_t i = 0; native && s->plan[i] != NULL; i++)

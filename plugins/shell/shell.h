@@ -293,6 +293,22 @@ void		 command_poke(struct command *c);
  */
 size_t		 command_take_output(struct command *c, unsigned char *buf,
 		    size_t max, enum stream_id *ret_stream);
+struct sbuf;
+/*
+ * A Receive's answer written as text, sent as it is (a "noenc" node):
+ * command_answer_start (the ReceiveResponse), the caller's Streams
+ * (command_answer_stdout: data base64-encoded, xpress-framed on such a
+ * shell), command_answer_state (CommandState, with the exit code when
+ * done), command_answer_end (attached to body: WINRMD_OK, or a fault;
+ * b is emptied either way)
+ */
+void		 command_answer_start(struct sbuf *b, xmlNodePtr body);
+void		 command_answer_stdout(struct sbuf *b, const struct command *c,
+		    const unsigned char *data, size_t len);
+void		 command_answer_state(struct sbuf *b, const struct command *c,
+		    bool done);
+int		 command_answer_end(struct winrmd_op *op, xmlNodePtr body,
+		    struct sbuf *b);
 void		 command_close_stdin(struct command *c);
 /* Send's plain path: data for the child's stdin, within the bounds */
 int		 command_stdin(struct command *c, struct winrmd_op *op,

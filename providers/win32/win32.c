@@ -247,18 +247,6 @@ w32_kill_child(const struct winrmd_child *c)
 		;
 }
 
-/* Linux 6.2 and later give the number of open files as /proc/PID/fd's size */
-static bool
-kernel_counts_fds(void)
-{
-	struct utsname u;
-	unsigned major = 0, minor = 0;
-
-	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return false;
-	return major > 6 || (major == 6 && minor >= 2);
-}
-
 /* ---------------------------------------------------------- provider */
 
 static int
@@ -285,7 +273,7 @@ init(const struct cim_services *svc, void **ret_state)
 #endif
 	if ((state.hz = sysconf(_SC_CLK_TCK)) <= 0)
 		state.hz = 100;
-	state.fd_count_by_size = kernel_counts_fds();
+	state.fd_count_by_size = procfs_fd_count_by_size();
 	w32 = &state;
 	*ret_state = &state;
 	return 0;

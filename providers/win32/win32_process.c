@@ -99,11 +99,7 @@ w32_may_signal(uid_t uid, uid_t target_ruid, uid_t target_suid)
 bool
 w32_may_inspect(uid_t uid, const uid_t target_uids[4])
 {
-	if (uid == (uid_t)-1)
-		return false;
-	/* ptrace_may_access(PTRACE_MODE_READ): root, or all uids the caller's */
-	return uid == 0 || (target_uids[0] == uid && target_uids[1] == uid &&
-	    target_uids[2] == uid);
+	return procfs_may_inspect(uid, target_uids);
 }
 
 /* ------------------------------------------------------- enumeration */
@@ -166,37 +162,12 @@ scan_open(struct scan *s, struct cim_ctx *ctx)
 	return 0;
 }
 
-/* entries of /proc/PID/fd: the directory's size on Linux 6.2+, else counted */
+/* entries of /proc/PID/fd (procfs_count_fds: a stat on Linux 6.2+) */
 static bool
 count_fds(struct scan *s, const char *pid, uint32_t *ret)
 {
-	char path[64];
-	struct stat st;
-	struct dirent *de;
-	DIR *d;
-	int fd;
-	uint32_t n = 0;
-
-	snprintf(path, sizeof(path), "%s/fd", pid);
-	if (s->procfs && w32->fd_count_by_size) {
-		if (fstatat(s->procfd, path, &st, 0) < 0)
-			return false;
-		*ret = (uint32_t)st.st_size;
-		return true;
-	}
-	if ((fd = openat(s->procfd, path, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) < 0)
-		return false;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return false;
-	}
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	*ret = n;
-	return true;
+	return procfs_count_fds(s->procfd, pid, s->procfs &&
+	    w32->fd_count_by_size, ret) == 0;
 }
 
 static void

@@ -64,6 +64,15 @@ grep -q "psrp: pipeline .* of $TEST_USER started" "$DLOG" || fail "no pipeline i
 n=$(grep -cE "psrp: pipeline .* of $TEST_USER started in pool .* \(pid [0-9]+, warm winrmd-native\)" "$DLOG")
 [ "$n" -ge 3 ] || fail "$n pipelines of cmdlets took a warm winrmd-native"
 ok "$n pipelines of cmdlets took the pool's warm winrmd-native"
+# the first pool's first pipeline was cmdlets (Get-Process): its second,
+# 300 ms after, took the warm winrmd-native started 100 ms after the first
+second=$(grep -E "psrp: pipeline .* of $TEST_USER started in pool " "$DLOG" |
+    awk '{ for (i = 1; i < NF; i++) if ($i == "pool") p = $(i + 1) }
+	NR == 1 { first = p } p == first && ++n == 2 { print; exit }')
+case $second in
+*"warm winrmd-native)"*) ok "the pool's second pipeline of cmdlets was warm" ;;
+*) fail "the pool's second pipeline was not warm: $second" ;;
+esac
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
 clients_done

@@ -97,6 +97,10 @@ def cmd_run(a):
               "Process ToString %r" % str(o))
         check(not ps.had_errors, "Get-Process errors %r" % ps.streams.error)
         print("ok Get-Process")
+        # a session's pace: the pool's first pipeline was cmdlets, so its
+        # warm winrmd-native starts 100 ms after that one's end and the
+        # second pipeline takes it (pypsrp_cmdlets.sh reads the log)
+        time.sleep(0.3)
 
         out, ps = invoke(pool, ("Get-Process", {"Id": a.pid}),
                          ("Select-Object", {"Property": ["Id", "WS"]}))
