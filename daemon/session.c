@@ -46,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -66,6 +67,8 @@
 /* helpers started ahead: a Create and the spare of a runspace pool
  * (plugins/shell/psrp_spare.c) one after the other each find one loaded */
 #define SESSION_SPARES		2
+/* the nice value of the helper of a session opened ahead of need */
+#define SESSION_SPARE_NICE	10
 
 /*
  * An open session holds one descriptor: the helper's stdin.  The helper is
@@ -642,6 +645,11 @@ helper_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* a session opened ahead of need (a runspace pool's spare): PAM's
+	 * modules below the requests that wait for theirs */
+	if (strncmp(argv[5], WINRMD_SESSION_SPARE_PREFIX,
+	    strlen(WINRMD_SESSION_SPARE_PREFIX)) == 0)
+		(void)setpriority(PRIO_PROCESS, 0, SESSION_SPARE_NICE);
 	slot = utmp_slot(argv[3]);
 	snprintf(line, sizeof(line), "winrm/%u", slot);
 	if ((rc = pam_start(argv[2], argv[3], &pc, &ph)) != PAM_SUCCESS) {

@@ -1328,10 +1328,11 @@ session_env(char *const *env, char *const *penv)
 	return all;
 }
 
-int
-shell_spawn(struct shell *sh, const struct winrmd_principal *user,
+/* ret's or fn's spawn (one of them) of a child for sh */
+static int
+spawn_for(struct shell *sh, const struct winrmd_principal *user,
     char **argv, char *const *env, const char *cwd, struct winrmd_group *group,
-    struct winrmd_child *ret)
+    struct winrmd_child *ret, winrmd_spawned_fn fn, void *arg)
 {
 	struct winrmd_spawn_req req = { 0 };
 	char **all = NULL;
@@ -1352,9 +1353,28 @@ shell_spawn(struct shell *sh, const struct winrmd_principal *user,
 		req.mem_limit = sh->mem_limit;
 		req.nproc_limit = sh->max_procs;
 	}
-	r = host->spawn(&req, ret);
+	r = fn != NULL ? host->spawn_async(&req, fn, arg) :
+	    host->spawn(&req, ret);
 	free(all);
 	return r;
+}
+
+int
+shell_spawn(struct shell *sh, const struct winrmd_principal *user,
+    char **argv, char *const *env, const char *cwd, struct winrmd_group *group,
+    struct winrmd_child *ret)
+{
+	return spawn_for(sh, user, argv, env, cwd, group, ret, NULL, NULL);
+}
+
+int
+shell_spawn_async(struct shell *sh, const struct winrmd_principal *user,
+    char **argv, char *const *env, const char *cwd, struct winrmd_group *group,
+    winrmd_spawned_fn fn, void *arg)
+{
+	if (!WINRMD_HOST_HAS(host, spawn_async))
+		return -ENOSYS;
+	return spawn_for(sh, user, argv, env, cwd, group, NULL, fn, arg);
 }
 
 int

@@ -42,7 +42,8 @@
 
 #define SPARE_READY_MAX		128	/* bytes of stdout before its line */
 
-enum spare_state { SP_WAIT, SP_OPENING, SP_STARTING, SP_READY, SP_DROPPING };
+enum spare_state { SP_WAIT, SP_OPENING, SP_SPAWNING, SP_STARTING, SP_READY,
+	SP_DROPPING };
 
 struct psrp_spare {
 	struct psrp_spare	*next;
@@ -190,6 +191,52 @@ spare_out(int fd, uint32_t events, void *arg)
 	spare_drop(sp);
 }
 
+/* its login shell started: watched until its line, dropped when untaken */
+static void
+spare_spawned(int r, const struct winrmd_child *child, void *arg)
+{
+	struct psrp_spare *sp = arg;
+
+	if (r < 0) {
+		host->log(WINRMD_LOG_DEBUG, "psrp: no spare for %s: %s",
+		    sp->sh->user.name, strerror(-r));
+		spare_free(sp);
+		return;
+	}
+	sp->child = *child;
+	if (sp->st == SP_DROPPING) {	/* the daemon stopped meanwhile */
+		siginfo_t si;
+
+		close_fd(&sp->child.in_fd);
+		close_fd(&sp->child.out_fd);
+		close_fd(&sp->child.err_fd);
+		host->group_destroy(sp->sh->group);
+		sp->sh->group = NULL;
+		waitid(P_PIDFD, (id_t)sp->child.pidfd, &si, WEXITED);
+		close_fd(&sp->child.pidfd);
+		spare_free(sp);
+		return;
+	}
+	sp->st = SP_STARTING;
+	sp->w_pid = host->watch_add(sp->child.pidfd, WINRMD_IN, spare_ended,
+	    sp);
+	sp->w_out = host->watch_add(sp->child.out_fd, WINRMD_IN, spare_out,
+	    sp);
+	sp->timer = host->timer_start((uint64_t)host->conf_int("Winrs",
+	    "SparePoolSeconds") * 1000, spare_idle, sp);
+	if (sp->w_pid == NULL || sp->w_out == NULL || sp->timer == NULL) {
+		/* it waits on its stdin: its end ends it */
+		if (sp->w_pid == NULL) {
+			siginfo_t si;
+
+			close_fd(&sp->child.in_fd);
+			waitid(P_PIDFD, (id_t)sp->child.pidfd, &si, WEXITED);
+			spare_ended(-1, 0, sp);
+		} else
+			spare_drop(sp);
+	}
+}
+
 /* its session is open: its group, and its login shell */
 static void
 spare_session(struct winrmd_session *s, char *const *env, const char *why,
@@ -210,7 +257,6 @@ spare_session(struct winrmd_session *s, char *const *env, const char *why,
 		spare_free(sp);
 		return;
 	}
-	sp->st = SP_STARTING;
 	snprintf(name, sizeof(name), "spare-%s", sh->id);
 	if ((sh->session_env = psrp_env_dup(env)) == NULL ||
 	    (sh->group = host->group_create(name, sh->mem_limit,
@@ -233,28 +279,14 @@ spare_session(struct winrmd_session *s, char *const *env, const char *why,
 	argv[3] = full;
 	argv[4] = (char *)"winrmd-psrp";
 	argv[5] = NULL;
-	if ((r = shell_spawn(sh, &sh->user.p, argv, senv, NULL, sh->group,
-	    &sp->child)) < 0)
+	/* off the loop: the spawn waits for the exec (and the cgroup
+	 * writes), which the requests of others would wait for */
+	if ((r = shell_spawn_async(sh, &sh->user.p, argv, senv, NULL,
+	    sh->group, spare_spawned, sp)) < 0)
 		goto fail;
-	sp->w_pid = host->watch_add(sp->child.pidfd, WINRMD_IN, spare_ended,
-	    sp);
-	sp->w_out = host->watch_add(sp->child.out_fd, WINRMD_IN, spare_out,
-	    sp);
-	sp->timer = host->timer_start((uint64_t)host->conf_int("Winrs",
-	    "SparePoolSeconds") * 1000, spare_idle, sp);
+	sp->st = SP_SPAWNING;
 	free(wrapper);
 	free(full);
-	if (sp->w_pid == NULL || sp->w_out == NULL || sp->timer == NULL) {
-		/* it waits on its stdin: its end ends it */
-		if (sp->w_pid == NULL) {
-			siginfo_t si;
-
-			close_fd(&sp->child.in_fd);
-			waitid(P_PIDFD, (id_t)sp->child.pidfd, &si, WEXITED);
-			spare_ended(-1, 0, sp);
-		} else
-			spare_drop(sp);
-	}
 	return;
 fail:
 	host->log(WINRMD_LOG_DEBUG, "psrp: no spare for %s: %s", sh->user.name,
@@ -268,12 +300,16 @@ static void
 spare_open(void *arg)
 {
 	struct psrp_spare *sp = arg;
+	char id[SHELL_ID_LEN + 8];
 	int r;
 
+	/* "spare-": its helper runs below the daemon's priority
+	 * (daemon/session.c), the requests of others first */
+	snprintf(id, sizeof(id), WINRMD_SESSION_SPARE_PREFIX "%s", sp->sh->id);
 	sp->timer = NULL;
 	sp->st = SP_OPENING;
 	if ((r = host->session_open(&sp->sh->user.p, sp->sh->client_ip,
-	    sp->sh->id, spare_session, sp)) < 0) {
+	    id, spare_session, sp)) < 0) {
 		host->log(WINRMD_LOG_DEBUG, "psrp: no spare for %s: %s",
 		    sp->sh->user.name, strerror(-r));
 		spare_free(sp);
@@ -350,6 +386,8 @@ psrp_spare_take(struct shell *sh)
 
 	if (sp == NULL || sp->st != SP_READY || !spare_kind(sh) ||
 	    strcmp(sp->sh->user.name, sh->user.name) != 0 ||
+	    strcmp(sp->sh->user.shell, sh->user.shell) != 0 ||
+	    strcmp(sp->sh->user.home, sh->user.home) != 0 ||
 	    strcmp(sp->sh->client_ip, sh->client_ip) != 0 ||
 	    sp->sh->mem_limit != sh->mem_limit ||
 	    sp->sh->max_procs != sh->max_procs)
@@ -386,6 +424,15 @@ psrp_spare_fini(void)
 {
 	while (spares != NULL) {
 		struct psrp_spare *sp = spares;
+
+		if (sp->st == SP_SPAWNING) {
+			/* its spawn's answer frees it (none comes once the
+			 * workers have stopped, as they have by now) */
+			spares = sp->next;
+			nspares--;
+			sp->st = SP_DROPPING;
+			continue;
+		}
 
 		/* at the stop, its group is killed (as the shells' are) */
 		host->watch_remove(sp->w_pid);

@@ -158,7 +158,7 @@ ok "pool $pool took it: its marker, LASTEXITCODE 0, the home directory"
 wait_log "psrp: spare [0-9A-F-]+ of $TEST_USER .* not taken within SparePoolSeconds: dropped" 15 ||
     fail "the untaken spare was not dropped"
 sid=$(grep -oE "psrp: spare [0-9A-F-]+ of $TEST_USER .* dropped" "$DLOG" | tail -n 1 | cut -d' ' -f3)
-wait_log "session: closed for $TEST_USER from 127\.0\.0\.1 \(shell $sid\)" 5 ||
+wait_log "session: closed for $TEST_USER from 127\.0\.0\.1 \(shell spare-$sid\)" 5 ||
     fail "spare $sid's session was not closed"
 [ -z "$(spare_procs)" ] || fail "spare shells left after the drop: $(spare_procs)"
 z=$(zombie_children)
