@@ -1102,9 +1102,8 @@ static const struct winrmd_setting shell_settings[] = {
 	/* psrp_spare.c */
 	{ "Winrs", "SparePoolSeconds", WINRMD_SETTING_UINT, "30", 0, 3600,
 	  NULL, "when a PowerShell runspace pool is deleted, a login session "
-	  "and login shell are started ahead for its user's next pool from the "
-	  "same address, and dropped after this many seconds if no pool takes "
-	  "them. 0: none", 0 },
+	  "and shell are started ahead for its user's next pool from that "
+	  "address, dropped after this many seconds untaken; 0: none", 0 },
 	{ "Winrs", "MaxSparePools", WINRMD_SETTING_UINT, "16", 0, 100000,
 	  NULL, "login sessions and shells started ahead for users' next "
 	  "PowerShell runspace pools at once (at most one per user); 0: none",
