@@ -13,9 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "arena.h"
 #include "auth.h"
@@ -273,22 +270,10 @@ static void
 spawn_job_work(void *arg)
 {
 	struct spawn_job *j = arg;
-	id_t tid = (id_t)syscall(SYS_gettid);
-	int mine, loop;
 
-	/*
-	 * The workers run below the loop's priority, and a child forked
-	 * here (no privilege separation) would keep this thread's nice
-	 * value: the loop's for the spawn
-	 */
-	errno = 0;
-	mine = getpriority(PRIO_PROCESS, tid);
-	loop = getpriority(PRIO_PROCESS, (id_t)getpid());
-	if (errno == 0 && mine != loop)
-		(void)setpriority(PRIO_PROCESS, tid, loop);
+	/* the child takes the daemon's nice value, not this worker's
+	 * (spawn.c) */
 	j->r = spawn_child(&j->req, &j->o, &j->child);
-	if (errno == 0 && mine != loop)
-		(void)setpriority(PRIO_PROCESS, tid, mine);
 }
 
 static void

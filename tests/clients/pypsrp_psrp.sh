@@ -143,16 +143,18 @@ procs=$(spare_procs)
 [ "$(echo "$procs" | grep -c .)" = 1 ] && [ "${procs%% *}" = "$(id -u "$TEST_USER")" ] ||
     fail "not one spare shell, $TEST_USER's: '$procs'"
 ok "one spare in all: $TEST_USER's (pid ${procs#* }), none for $USER2"
-out=$(ps1 "$TEST_USER" "$TEST_PASS" 'echo "$WINRMD_SHELL_ID $LASTEXITCODE $(pwd)"') ||
+out=$(ps1 "$TEST_USER" "$TEST_PASS" 'echo "$WINRMD_SHELL_ID $LASTEXITCODE $(pwd) $(nice)"') ||
     fail "execute_ps on the spare: $out"
 took=$(grep -E "psrp: pool [0-9A-F-]+ of $TEST_USER took spare" "$DLOG" | tail -n 1)
 pool=$(echo "$took" | grep -oE "pool [0-9A-F-]+" | cut -d' ' -f2)
 [ -n "$pool" ] || fail "the next pool of $TEST_USER did not take the spare"
 grep -Eq "psrp: pipeline [0-9A-F-]+ of $TEST_USER started in pool $pool \(pid ${procs#* }, warm\)" "$DLOG" ||
     fail "pool $pool's pipeline did not run in the spare's shell ${procs#* }"
-[ "$out" = "$pool 0 $(getent passwd "$TEST_USER" | cut -d: -f6)" ] ||
-    fail "the spare's pipeline saw '$out', not the pool's marker, LASTEXITCODE 0, the home"
-ok "pool $pool took it: its marker, LASTEXITCODE 0, the home directory"
+# its shell was started from a worker thread, which runs below the
+# daemon's priority: the user's processes have the daemon's nice value
+[ "$out" = "$pool 0 $(getent passwd "$TEST_USER" | cut -d: -f6) $(ps -o ni= -p "$DAEMON_PID" | tr -d ' ')" ] ||
+    fail "the spare's pipeline saw '$out', not the pool's marker, LASTEXITCODE 0, the home, the daemon's nice value"
+ok "pool $pool took it: its marker, LASTEXITCODE 0, the home directory, the daemon's nice value"
 # the pool's Delete started the next one; untaken, it goes after 6 s with
 # its session, its shell ending at the end of its stdin (not killed)
 wait_log "psrp: spare [0-9A-F-]+ of $TEST_USER .* not taken within SparePoolSeconds: dropped" 15 ||
