@@ -27,12 +27,14 @@
 #include "negotiate.h"
 #include "op.h"
 #include "plugin.h"
+#include "principal.h"
 #include "privsep.h"
 #include "reactor.h"
 #include "session.h"
 #include "soap.h"
 #include "spawn.h"
 #include "winrmd.h"
+#include "workers.h"
 
 static void
 h_log(int level, const char *fmt, ...)
@@ -175,9 +177,8 @@ h_op_complete(struct winrmd_op *op)
  */
 #define FD_SLACK	64
 
-static int
-spawn_with(const struct winrmd_spawn_req *req, bool detach,
-    struct winrmd_child *ret)
+static struct spawn_opts
+spawn_opts_for(bool detach)
 {
 	struct spawn_opts o = {
 		.allow_root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT),
@@ -185,6 +186,15 @@ spawn_with(const struct winrmd_spawn_req *req, bool detach,
 		    CK_SERVICE_MAX_CONNECTIONS) + FD_SLACK,
 		.detach = detach,
 	};
+
+	return o;
+}
+
+static int
+spawn_with(const struct winrmd_spawn_req *req, bool detach,
+    struct winrmd_child *ret)
+{
+	struct spawn_opts o = spawn_opts_for(detach);
 	int r = spawn_child(req, &o, ret);
 
 	if (r == 0)
@@ -203,17 +213,128 @@ static int
 h_spawn_status(const struct winrmd_spawn_req *req, struct winrmd_child *ret,
     int *status_fd)
 {
-	struct spawn_opts o = {
-		.allow_root = conf_b(W->cfg, CK_AUTH_PERMIT_ROOT),
-		.fd_reserve = (unsigned long)conf_u(W->cfg,
-		    CK_SERVICE_MAX_CONNECTIONS) + FD_SLACK,
-		.reap_fd = status_fd,
-	};
-	int r = spawn_child(req, &o, ret);
+	struct spawn_opts o = spawn_opts_for(false);
+	int r;
 
+	o.reap_fd = status_fd;
+	r = spawn_child(req, &o, ret);
 	if (r == 0)
 		W->count.spawned++;
 	return r;
+}
+
+/*
+ * spawn_async: the request copied, spawn_child on a worker thread
+ * (workers.c), the plugin's fn back on the loop thread
+ */
+struct spawn_job {
+	struct winrmd_spawn_req	 req;
+	struct spawn_opts	 o;
+	struct user_copy	 user;
+	char			**argv, **env, *path, *cwd;
+	struct winrmd_child	 child;
+	int			 r;
+	winrmd_spawned_fn	 fn;
+	void			*arg;
+};
+
+static void
+strv_free(char **v)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* a copy of v (NULL: NULL), or NULL with *bad set */
+static char **
+strv_dup(char *const *v, bool *bad)
+{
+	size_t n = 0;
+	char **c;
+
+	if (v == NULL)
+		return NULL;
+	while (v[n] != NULL)
+		n++;
+	if ((c = calloc(n + 1, sizeof(char *))) == NULL) {
+		*bad = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((c[i] = strdup(v[i])) == NULL) {
+			strv_free(c);
+			*bad = true;
+			return NULL;
+		}
+	return c;
+}
+
+static void
+spawn_job_free(struct spawn_job *j)
+{
+	user_copy_free(&j->user);
+	strv_free(j->argv);
+	strv_free(j->env);
+	free(j->path);
+	free(j->cwd);
+	free(j);
+}
+
+static void
+spawn_job_work(void *arg)
+{
+	struct spawn_job *j = arg;
+
+	/* the child takes the daemon's nice value, not this worker's
+	 * (spawn.c) */
+	j->r = spawn_child(&j->req, &j->o, &j->child);
+}
+
+static void
+spawn_job_done(void *arg)
+{
+	struct spawn_job *j = arg;
+
+	if (j->r == 0)
+		W->count.spawned++;
+	j->fn(j->r, j->r == 0 ? &j->child : NULL, j->arg);
+	spawn_job_free(j);
+}
+
+static int
+h_spawn_async(const struct winrmd_spawn_req *req, winrmd_spawned_fn fn,
+    void *arg)
+{
+	struct spawn_job *j;
+	bool bad = false;
+
+	if (req == NULL || req->user == NULL || req->argv == NULL || fn == NULL)
+		return -EINVAL;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return -ENOMEM;
+	j->argv = strv_dup(req->argv, &bad);
+	j->env = strv_dup(req->env, &bad);
+	if (user_copy_make(&j->user, req->user) < 0 || bad ||
+	    (req->path != NULL && (j->path = strdup(req->path)) == NULL) ||
+	    (req->cwd != NULL && (j->cwd = strdup(req->cwd)) == NULL)) {
+		spawn_job_free(j);
+		return -ENOMEM;
+	}
+	j->req = *req;
+	j->req.user = &j->user.p;
+	j->req.argv = j->argv;
+	j->req.env = j->env;
+	j->req.path = j->path;
+	j->req.cwd = j->cwd;
+	j->o = spawn_opts_for(false);
+	j->fn = fn;
+	j->arg = arg;
+	if (workers_submit(spawn_job_work, spawn_job_done, j) < 0) {
+		spawn_job_free(j);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static int
@@ -798,6 +919,7 @@ const struct winrmd_host host_services = {
 	.group_release = h_group_release,
 	.spawn_status = h_spawn_status,
 	.exit_status_kept = h_exit_status_kept,
+	.spawn_async = h_spawn_async,
 };
 
 void

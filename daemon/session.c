@@ -28,10 +28,13 @@
  * is kept started ahead, a spare (`winrmd --pam-session' alone), which
  * reads the service, user, client and shell as four NUL-terminated words
  * on its stdin and then goes on as one started with them; the next Create
- * takes it and a new spare is started.  At most one spare per process
- * that starts helpers (the monitor, or the daemon without privilege
- * separation); it holds no PAM state and no utmp entry, and ends at the
- * end of its stdin like any helper (the daemon's stop).
+ * takes it and a new spare is started.  Two spares per process that
+ * starts helpers (the monitor, or the daemon without privilege
+ * separation): a runspace pool's Delete starts a session ahead for the
+ * user's next pool (plugins/shell/psrp_spare.c), and another client's
+ * Create right after it finds the second one loaded.  A spare holds no
+ * PAM state and no utmp entry, and ends at the end of its stdin like any
+ * helper (the daemon's stop).
  */
 #include "build.h"
 
@@ -43,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -60,6 +64,11 @@
 
 #define SESSION_ANSWER_MAX	16384	/* bytes of the helper's answer */
 #define SESSION_OPEN_MS		30000	/* the helper answers within */
+/* helpers started ahead: a Create and the spare of a runspace pool
+ * (plugins/shell/psrp_spare.c) one after the other each find one loaded */
+#define SESSION_SPARES		2
+/* the nice value of the helper of a session opened ahead of need */
+#define SESSION_SPARE_NICE	10
 
 /*
  * An open session holds one descriptor: the helper's stdin.  The helper is
@@ -274,20 +283,26 @@ helper_fork(char **argv, int *to_fd, int *from_fd)
 	return 0;
 }
 
-/* the spare helper (see the top), under its lock: threads of the monitor
- * start helpers */
+/* the spare helpers (see the top), under their lock: threads of the
+ * monitor start helpers */
 static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
-static int spare_to = -1, spare_from = -1;
+static int spare_to[SESSION_SPARES] = { -1, -1 };
+static int spare_from[SESSION_SPARES] = { -1, -1 };
 
-/* the spare gets its four words; false if it is gone (it is dropped) */
+/* a spare gets its four words; false if none is there, or it is gone (it
+ * is dropped) */
 static bool
 spare_take(const char *const words[4], int *to_fd, int *from_fd)
 {
 	char buf[SESSION_SPARE_ARGS_MAX];
 	size_t n = 0;
 	ssize_t w;
+	int k;
 
-	if (spare_to < 0)
+	/* the oldest first: it has had the most time to load */
+	for (k = 0; k < SESSION_SPARES && spare_to[k] < 0; k++)
+		;
+	if (k == SESSION_SPARES)
 		return false;
 	for (int i = 0; i < 4; i++) {
 		size_t l = strlen(words[i]) + 1;
@@ -299,17 +314,22 @@ spare_take(const char *const words[4], int *to_fd, int *from_fd)
 	}
 	/* less than PIPE_BUF into an empty pipe: whole, at once */
 	do
-		w = write(spare_to, buf, n);
+		w = write(spare_to[k], buf, n);
 	while (w < 0 && errno == EINTR);
 	if (w != (ssize_t)n) {
-		close(spare_to);
-		close(spare_from);
-		spare_to = spare_from = -1;
+		close(spare_to[k]);
+		close(spare_from[k]);
+		spare_to[k] = spare_from[k] = -1;
 		return false;
 	}
-	*to_fd = spare_to;
-	*from_fd = spare_from;
-	spare_to = spare_from = -1;
+	*to_fd = spare_to[k];
+	*from_fd = spare_from[k];
+	/* the younger ones move up */
+	for (; k + 1 < SESSION_SPARES; k++) {
+		spare_to[k] = spare_to[k + 1];
+		spare_from[k] = spare_from[k + 1];
+	}
+	spare_to[k] = spare_from[k] = -1;
 	return true;
 }
 
@@ -333,11 +353,14 @@ session_helper_start(const char *service, const char *user,
 	pthread_mutex_lock(&spare_lock);
 	if (!spare_take(words, to_fd, from_fd))
 		r = helper_fork(argv, to_fd, from_fd);
-	/* and the next one's, started ahead (none if that fails) */
+	/* and the next ones, started ahead (none if that fails) */
 	argv[2] = NULL;
-	if (r == 0 && spare_to < 0 &&
-	    helper_fork(argv, &spare_to, &spare_from) < 0)
-		spare_to = spare_from = -1;
+	for (int k = 0; r == 0 && k < SESSION_SPARES; k++)
+		if (spare_to[k] < 0 && helper_fork(argv, &spare_to[k],
+		    &spare_from[k]) < 0) {
+			spare_to[k] = spare_from[k] = -1;
+			break;
+		}
 	pthread_mutex_unlock(&spare_lock);
 	return r;
 }
@@ -622,6 +645,11 @@ helper_run(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* a session opened ahead of need (a runspace pool's spare): PAM's
+	 * modules below the requests that wait for theirs */
+	if (strncmp(argv[5], WINRMD_SESSION_SPARE_PREFIX,
+	    strlen(WINRMD_SESSION_SPARE_PREFIX)) == 0)
+		(void)setpriority(PRIO_PROCESS, 0, SESSION_SPARE_NICE);
 	slot = utmp_slot(argv[3]);
 	snprintf(line, sizeof(line), "winrm/%u", slot);
 	if ((rc = pam_start(argv[2], argv[3], &pc, &ph)) != PAM_SUCCESS) {

@@ -388,6 +388,9 @@ child_loginuid(const char *uid)
 	close(fd);
 }
 
+/* the daemon's (its main thread's) nice value, for the children */
+static int child_nice;
+
 static void __attribute__((noreturn))
 child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
     const char *cwd, int in[2], int out[2], int err[2], int status_fd,
@@ -436,6 +439,9 @@ child_run(const struct winrmd_spawn_req *req, const char *path, char **env,
 	    lower_limit(RLIMIT_NPROC, req->nproc_limit) < 0)
 		child_fail(status_fd, ST_RLIMIT);
 	child_loginuid(loginuid);
+	/* the process's nice value, whichever thread forked (a worker runs
+	 * below it: host->spawn_async); while still root, who may lower it */
+	(void)syscall(SYS_setpriority, PRIO_PROCESS, 0, child_nice);
 	if (syscall(SYS_SETGROUPS, (size_t)u->ngroups, u->groups) < 0)
 		child_fail(status_fd, ST_GROUPS);
 	if (syscall(SYS_SETRESGID, u->gid, u->gid, u->gid) < 0)
@@ -594,6 +600,10 @@ spawn_child_fd(const struct winrmd_spawn_req *req, const struct spawn_opts *o,
 	}
 	if (privsep_active())
 		return mon_spawn(req, o, ret);
+	errno = 0;
+	if ((r = getpriority(PRIO_PROCESS, (id_t)getpid())) != -1 || errno == 0)
+		child_nice = r;
+	r = 0;
 	snprintf(loginuid, sizeof(loginuid), "%u", (unsigned)req->user->uid);
 	cwd = req->cwd != NULL ? req->cwd : req->user->home;
 	if ((env = build_env(req)) == NULL)

@@ -1377,11 +1377,12 @@ session_env(char *const *env, char *const *penv)
 	return all;
 }
 
-/* shell_spawn, with a status pipe in *status_fd unless it is NULL */
+/* ret's or fn's spawn (one of them) of a child for sh, with a status pipe
+ * in *status_fd unless it is NULL (ret's only) */
 static int
-spawn_with(struct shell *sh, const struct winrmd_principal *user,
+spawn_for(struct shell *sh, const struct winrmd_principal *user,
     char **argv, char *const *env, const char *cwd, struct winrmd_group *group,
-    struct winrmd_child *ret, int *status_fd)
+    struct winrmd_child *ret, int *status_fd, winrmd_spawned_fn fn, void *arg)
 {
 	struct winrmd_spawn_req req = { 0 };
 	char **all = NULL;
@@ -1402,7 +1403,8 @@ spawn_with(struct shell *sh, const struct winrmd_principal *user,
 		req.mem_limit = sh->mem_limit;
 		req.nproc_limit = sh->max_procs;
 	}
-	r = status_fd != NULL ? host->spawn_status(&req, ret, status_fd) :
+	r = fn != NULL ? host->spawn_async(&req, fn, arg) :
+	    status_fd != NULL ? host->spawn_status(&req, ret, status_fd) :
 	    host->spawn(&req, ret);
 	free(all);
 	return r;
@@ -1413,7 +1415,19 @@ shell_spawn(struct shell *sh, const struct winrmd_principal *user,
     char **argv, char *const *env, const char *cwd, struct winrmd_group *group,
     struct winrmd_child *ret)
 {
-	return spawn_with(sh, user, argv, env, cwd, group, ret, NULL);
+	return spawn_for(sh, user, argv, env, cwd, group, ret, NULL, NULL,
+	    NULL);
+}
+
+int
+shell_spawn_async(struct shell *sh, const struct winrmd_principal *user,
+    char **argv, char *const *env, const char *cwd, struct winrmd_group *group,
+    winrmd_spawned_fn fn, void *arg)
+{
+	if (!WINRMD_HOST_HAS(host, spawn_async))
+		return -ENOSYS;
+	return spawn_for(sh, user, argv, env, cwd, group, NULL, NULL, fn,
+	    arg);
 }
 
 int
@@ -1464,8 +1478,8 @@ command_spawn_keepable(struct command *c, char **argv)
 	rargv[0] = (char *)reaper;
 	rargv[1] = (char *)"-r";
 	memcpy(rargv + 2, argv, n * sizeof(*rargv));
-	r = spawn_with(sh, &sh->user.p, rargv, sh->env, sh->cwd, sh->group,
-	    &child, &c->status_fd);
+	r = spawn_for(sh, &sh->user.p, rargv, sh->env, sh->cwd, sh->group,
+	    &child, &c->status_fd, NULL, NULL);
 	free(rargv);
 	if (r < 0) {
 		c->child = (struct winrmd_child){ .pid = 0, .pidfd = -1,

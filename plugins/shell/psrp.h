@@ -80,6 +80,7 @@ struct psrp_pool {
  * next pipeline */
 #define PSRP_LEC_LEN		32
 struct psrp_script;
+struct winrmd_child;
 /* the user's shell if it is a POSIX one, else /bin/sh */
 const char *psrp_posix_shell(const char *sh);
 /* whether the next pipeline's shell runs the login profile (-l) */
@@ -104,6 +105,20 @@ void	psrp_warm_refresh(struct psrp_pool *pool);
 /* a pipeline's process ended: psrp_warm_refresh from the second on */
 void	psrp_warm_ended(struct psrp_pool *pool);
 void	psrp_warm_free(struct psrp_pool *pool);
+/*
+ * A login shell started ahead with the warm wrapper (psrp_spare.c), under
+ * another marker: the pool's warm process now, the script exporting the
+ * pool's marker first.  0, or -1 (it stays the caller's)
+ */
+/* psrp_spare.c: a login session and shell started ahead for the next pool
+ * of a user (and client address): prepared when sh, a pool, is deleted */
+void	psrp_spare_prepare(const struct shell *sh);
+/* at a Create of pool sh (its pool opened, no session or group yet): true
+ * when it took a spare's session, group and warm shell */
+bool	psrp_spare_take(struct shell *sh);
+void	psrp_spare_fini(void);
+int	psrp_warm_adopt(struct psrp_pool *pool, const struct winrmd_child *child,
+	    const char *marker);
 /*
  * c takes the warm process for script s with its state mark, and the
  * input held so far (in_end: all of it): 0, or -1 when there is none that

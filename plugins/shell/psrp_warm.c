@@ -81,6 +81,9 @@ struct psrp_warm {
 	unsigned		 ended;		/* pipelines ended (to 2) */
 	struct winrmd_timer	*timer;		/* the next one, to start */
 	bool			 delayed;	/* timer: WARM_FIRST_DELAY_MS */
+	/* a spare's (psrp_spare.c): started with another shell's marker,
+	 * so the script exports the pool's first ("WINRMD_SHELL_ID=...") */
+	char			*marker;
 };
 
 static struct psrp_warm *
@@ -163,6 +166,8 @@ psrp_run_login(const struct psrp_pool *pool)
 static void
 warm_kill(struct psrp_warm *w)
 {
+	free(w->marker);
+	w->marker = NULL;
 	if (!w->live)
 		return;
 	w->live = false;
@@ -354,6 +359,35 @@ psrp_warm_ended(struct psrp_pool *pool)
 	psrp_warm_refresh(pool);
 }
 
+int
+psrp_warm_adopt(struct psrp_pool *pool, const struct winrmd_child *child,
+    const char *marker)
+{
+	struct psrp_warm *w = warm_of(pool);
+
+	if (w == NULL || w->live)
+		return -1;
+	if (asprintf(&w->marker, "%s='%s'", SHELL_MARKER, marker) < 0) {
+		w->marker = NULL;
+		return -1;
+	}
+	w->child = *child;
+	w->native = w->want_native = false;
+	w->login = true;
+	w->token[0] = '\0';
+	if ((w->w_pid = host->watch_add(w->child.pidfd, WINRMD_IN, warm_ended,
+	    pool)) == NULL) {
+		free(w->marker);
+		w->marker = NULL;
+		return -1;
+	}
+	w->live = true;
+	host->log(WINRMD_LOG_DEBUG, "psrp: pool %s of %s: the spare's shell %d "
+	    "is its warm one", pool->sh->id, pool->sh->user.name,
+	    (int)w->child.pid);
+	return 0;
+}
+
 void
 psrp_warm_free(struct psrp_pool *pool)
 {
@@ -407,8 +441,18 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 		warm_kill(w);
 		return -1;
 	}
-	handoff = native ? psrp_cmdlet_handoff(mark, s->plan, &hlen) :
-	    psrp_warm_handoff(mark, s->text, &hlen);
+	if (!native && w->marker != NULL) {
+		char *text;
+
+		/* the pool's marker, for the script and what it starts */
+		if (asprintf(&text, "export %s\n%s", w->marker, s->text) < 0)
+			return -1;
+		handoff = psrp_warm_handoff(mark, text, &hlen);
+		OPENSSL_cleanse(text, strlen(text));
+		free(text);
+	} else
+		handoff = native ? psrp_cmdlet_handoff(mark, s->plan, &hlen) :
+		    psrp_warm_handoff(mark, s->text, &hlen);
 	if (handoff == NULL || (native && hlen > WARM_PLAN_MAX)) {
 		free(handoff);
 		return -1;
@@ -450,6 +494,8 @@ psrp_warm_take(struct psrp_pool *pool, struct command *c, const char *mark,
 	w->live = false;
 	host->watch_remove(w->w_pid);	/* the command's watch from now on */
 	w->w_pid = NULL;
+	free(w->marker);
+	w->marker = NULL;
 	r = command_adopt(c, &sh->user.p, argvp != NULL ? argvp : argv,
 	    &w->child);
 	free(argvp);

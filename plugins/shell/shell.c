@@ -659,6 +659,10 @@ op_create(struct winrmd_op *op, void *unused)
 		    "stdout stderr");
 	sh->mem_limit = (uint64_t)conf("MaxMemoryPerShellMB") * 1024 * 1024;
 	sh->max_procs = (uint64_t)conf("MaxProcessesPerShell");
+	/* a pool per call (pypsrp's execute_ps): the session, group and
+	 * login shell started ahead for it, when there is one */
+	if (sh->psrp != NULL && psrp_spare_take(sh))
+		return shell_start(op, sh);
 	{
 		char name[SHELL_ID_LEN + 8];
 
@@ -691,6 +695,10 @@ op_delete(struct winrmd_op *op, void *unused)
 	(void)unused;
 	if ((sh = find_shell(op, &r)) == NULL)
 		return r;
+	/* a pool per call (execute_ps): its user's next one, started ahead
+	 * (psrp_spare.c) */
+	if (sh->psrp != NULL)
+		psrp_spare_prepare(sh);
 	shell_destroy(sh, WINRMD_FAULT_SHELL_NOT_FOUND, "Delete");
 	if (host->op_reply(op, WINRMD_ACTION_DELETE "Response") == NULL)
 		return host->op_fault(op, WINRMD_FAULT_INTERNAL_ERROR, NULL,
@@ -1027,6 +1035,7 @@ fini(void *unused)
 {
 	(void)unused;
 	state.stopping = true;
+	psrp_spare_fini();
 	shell_keep_all(&state);
 	while (state.shells != NULL)
 		shell_destroy(state.shells, WINRMD_FAULT_SERVICE_STOPPING,
@@ -1090,6 +1099,15 @@ static const struct winrmd_setting shell_settings[] = {
 	  1, 4096, NULL, "output of one user's disconnected PowerShell "
 	  "runspace pools held for a client to connect, in MiB; at the bound "
 	  "their pipelines wait (BufferMode Block)", 0 },
+	/* psrp_spare.c */
+	{ "Winrs", "SparePoolSeconds", WINRMD_SETTING_UINT, "30", 0, 3600,
+	  NULL, "when a PowerShell runspace pool is deleted, a login session "
+	  "and shell are started ahead for its user's next pool from that "
+	  "address, dropped after this many seconds untaken; 0: none", 0 },
+	{ "Winrs", "MaxSparePools", WINRMD_SETTING_UINT, "16", 0, 100000,
+	  NULL, "login sessions and shells started ahead for users' next "
+	  "PowerShell runspace pools at once (at most one per user); 0: none",
+	  0 },
 	{ "Winrs", "RestartGraceSeconds", WINRMD_SETTING_UINT, "60", 0, 3600,
 	  NULL, "at a stop, plain WinRS commands are kept running this long "
 	  "for the next daemon to take back (their output and exit code go to "

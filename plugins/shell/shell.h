@@ -262,6 +262,13 @@ int		 shell_spawn(struct shell *sh,
 		    const struct winrmd_principal *user, char **argv,
 		    char *const *env, const char *cwd,
 		    struct winrmd_group *group, struct winrmd_child *ret);
+/* the same off the loop (host->spawn_async): fn gets the child later; 0 or
+ * -errno (-ENOSYS: an older daemon) */
+int		 shell_spawn_async(struct shell *sh,
+		    const struct winrmd_principal *user, char **argv,
+		    char *const *env, const char *cwd,
+		    struct winrmd_group *group, winrmd_spawned_fn fn,
+		    void *arg);
 /*
  * c takes over a child started by shell_spawn (argv: what the audit log
  * says it runs): 0, or -ENOMEM (the child killed and reaped)

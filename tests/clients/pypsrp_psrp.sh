@@ -7,7 +7,9 @@
 # on another connection beside them, stop(), a SecureString
 # argument, the pool calls, copy/fetch with checksums, execute_cmd still
 # on WinRS, an unknown configuration refused, and another user's pool
-# invisible (tests/clients/pypsrp_psrp_client.py says what each proves).
+# invisible (tests/clients/pypsrp_psrp_client.py says what each proves);
+# the login session and shell started ahead for a user's next pool: taken
+# with the pool's marker, at most MaxSparePools, dropped when untaken.
 . "$(dirname "$0")/../interop/lib.sh"
 . "$WRT_TEST_HERE/lib.sh"
 clients_require
@@ -108,6 +110,62 @@ for _ in $(seq 50); do
 done
 [ -z "$z" ] || fail "zombie children of the daemon: $z"
 ok "warm processes started, taken and killed; no zombie child of the daemon"
+
+say "a login session and shell started ahead for a user's next pool"
+# at most one spare in all here (MaxSparePools = 1), dropped 6 s untaken
+stop_daemon
+[ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
+write_config "[Service]" "AllowUnencrypted = true" "[Auth]" "Basic = true" \
+    "[Winrs]" "MaxSparePools = 1" "SparePoolSeconds = 6" \
+    "[Plugins]" "Load = $(all_plugins_load)"
+start_daemon
+cat >"$WORK/ps.py" <<'EOF'
+import sys
+from pypsrp.client import Client
+port = int(sys.argv[1].split(":")[2].split("/")[0])
+c = Client("127.0.0.1", port=port, username=sys.argv[2], password=sys.argv[3],
+           ssl=False, auth="basic", encryption="never")
+out, streams, had_errors = c.execute_ps(sys.argv[4])
+print(out.strip())
+EOF
+ps1() { "$CLIENTS_VENV/bin/python" "$WORK/ps.py" "$URL_HTTP4" "$@"; }
+spare_procs() {	# the spares' login shells: "uid pid" lines
+	ps -eo uid=,pid=,args= | awk '/WINRMD-SPARE-/ && !/awk/ { print $1, $2 }'
+}
+ready_re() { echo "psrp: spare [0-9A-F-]+ of $1 from 127\.0\.0\.1 ready: login shell"; }
+[ "$(ps1 "$TEST_USER" "$TEST_PASS" "echo one")" = one ] || fail "execute_ps 'echo one'"
+wait_log "$(ready_re "$TEST_USER")" 10 || fail "no spare for $TEST_USER after its pool's Delete"
+out=$(ps1 "$USER2" "$PASS2" "echo two") && [ "$out" = two ] || fail "execute_ps of $USER2: $out"
+sleep 1
+grep -Eq "$(ready_re "$USER2")" "$DLOG" &&
+    fail "a second spare was started beside $TEST_USER's (MaxSparePools = 1)"
+procs=$(spare_procs)
+[ "$(echo "$procs" | grep -c .)" = 1 ] && [ "${procs%% *}" = "$(id -u "$TEST_USER")" ] ||
+    fail "not one spare shell, $TEST_USER's: '$procs'"
+ok "one spare in all: $TEST_USER's (pid ${procs#* }), none for $USER2"
+out=$(ps1 "$TEST_USER" "$TEST_PASS" 'echo "$WINRMD_SHELL_ID $LASTEXITCODE $(pwd) $(nice)"') ||
+    fail "execute_ps on the spare: $out"
+took=$(grep -E "psrp: pool [0-9A-F-]+ of $TEST_USER took spare" "$DLOG" | tail -n 1)
+pool=$(echo "$took" | grep -oE "pool [0-9A-F-]+" | cut -d' ' -f2)
+[ -n "$pool" ] || fail "the next pool of $TEST_USER did not take the spare"
+grep -Eq "psrp: pipeline [0-9A-F-]+ of $TEST_USER started in pool $pool \(pid ${procs#* }, warm\)" "$DLOG" ||
+    fail "pool $pool's pipeline did not run in the spare's shell ${procs#* }"
+# its shell was started from a worker thread, which runs below the
+# daemon's priority: the user's processes have the daemon's nice value
+[ "$out" = "$pool 0 $(getent passwd "$TEST_USER" | cut -d: -f6) $(ps -o ni= -p "$DAEMON_PID" | tr -d ' ')" ] ||
+    fail "the spare's pipeline saw '$out', not the pool's marker, LASTEXITCODE 0, the home, the daemon's nice value"
+ok "pool $pool took it: its marker, LASTEXITCODE 0, the home directory, the daemon's nice value"
+# the pool's Delete started the next one; untaken, it goes after 6 s with
+# its session, its shell ending at the end of its stdin (not killed)
+wait_log "psrp: spare [0-9A-F-]+ of $TEST_USER .* not taken within SparePoolSeconds: dropped" 15 ||
+    fail "the untaken spare was not dropped"
+sid=$(grep -oE "psrp: spare [0-9A-F-]+ of $TEST_USER .* dropped" "$DLOG" | tail -n 1 | cut -d' ' -f3)
+wait_log "session: closed for $TEST_USER from 127\.0\.0\.1 \(shell spare-$sid\)" 5 ||
+    fail "spare $sid's session was not closed"
+[ -z "$(spare_procs)" ] || fail "spare shells left after the drop: $(spare_procs)"
+z=$(zombie_children)
+[ -z "$z" ] || fail "zombie children of the daemon: $z"
+ok "spare $sid dropped after 6 s: its shell ended, its session closed, no zombie"
 stop_daemon
 [ "$DAEMON_RC" = 0 ] || fail "the daemon exited with $DAEMON_RC"
 clients_done

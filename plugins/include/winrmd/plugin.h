@@ -165,6 +165,10 @@ struct winrmd_child {
 	int	err_fd;		/* read end of stderr (-1 if merged), O_NONBLOCK */
 };
 
+/* host->spawn_async's result, on the loop thread */
+typedef void (*winrmd_spawned_fn)(int r, const struct winrmd_child *child,
+    void *arg);
+
 struct winrmd_op;	/* one WS-Man request being answered */
 struct winrmd_enum;	/* an enumeration context (the host's) */
 struct winrmd_epr;	/* the endpoint reference of an enumerated item */
@@ -178,6 +182,8 @@ typedef void (*winrmd_timer_fn)(void *arg);
 typedef void (*winrmd_auth_fn)(const struct winrmd_principal *p,
     const char *why, void *arg);
 struct winrmd_session;	/* a login session (the host's) */
+/* the id of a session opened ahead of need (session_open) begins so */
+#define WINRMD_SESSION_SPARE_PREFIX "spare-"
 /*
  * a session_open() result: s is NULL when refused (why says why); env: the
  * NAME=value pairs PAM set for the session, NULL-terminated, valid during
@@ -466,6 +472,8 @@ struct winrmd_host {
 	 * processes), or with NULL and why; not once the daemon is stopping.
 	 * Returns 0, or -errno (fn will not run).  session_close ends it
 	 * (pam_close_session, the utmp entry marked dead); NULL is fine.
+	 * An id beginning with WINRMD_SESSION_SPARE_PREFIX is a session opened
+	 * ahead of need: its helper opens it below the daemon's priority.
 	 */
 	int	(*session_open)(const struct winrmd_principal *p,
 		    const char *rhost, const char *id, winrmd_session_fn fn,
@@ -534,6 +542,17 @@ struct winrmd_host {
 	int	(*spawn_status)(const struct winrmd_spawn_req *req,
 		    struct winrmd_child *ret, int *status_fd);
 	int	(*exit_status_kept)(void);
+	/*
+	 * spawn() off the loop thread, for a process started ahead of need
+	 * (a spawn waits for the exec, and on a loaded host for the cgroup
+	 * writes: tens of milliseconds the loop would not serve requests):
+	 * req is copied (req->group must stay until fn), the spawn runs on
+	 * a worker thread, and fn runs later on the loop thread, once, with
+	 * spawn()'s result and the child (valid during the call).  0, or
+	 * -errno (fn is then not called).  Check with WINRMD_HOST_HAS.
+	 */
+	int	(*spawn_async)(const struct winrmd_spawn_req *req,
+		    winrmd_spawned_fn fn, void *arg);
 };
 
 /*
