@@ -61,13 +61,13 @@
  * The next warm process starts this long after the answer that caused it
  * (1 ms: past the next loop turn, which sends the answers resumed now;
  * timers run before it, at the end of this one).  A pipeline of cmdlets
- * answers with up to hundreds of KB (a Get-Process: 300 KB) that take
- * more loop turns to go out, and a spawn (the loop waits for its exec:
- * 5-17 ms on a loaded host) before they have was seen adding its time to
- * the Receive's: a warm winrmd-native waits WARM_NATIVE_DELAY_MS.
+ * answers with up to hundreds of KB (a Get-Process: 300 KB) that may take
+ * more loop turns to go out, and the spawn (the loop waits for its exec)
+ * can land before they have; waiting longer (10 ms was tried) loses the
+ * warm process to a client that sends its next pipeline sooner, as
+ * pypsrp does on a quiet host: every pipeline then started cold.
  */
 #define WARM_DELAY_MS		1
-#define WARM_NATIVE_DELAY_MS	10
 
 struct psrp_warm {
 	struct winrmd_child	 child;
@@ -325,8 +325,7 @@ psrp_warm_refresh(struct psrp_pool *pool)
 		return;
 	warm_kill(w);
 	if (w->timer == NULL)
-		w->timer = host->timer_start(w->want_native ?
-		    WARM_NATIVE_DELAY_MS : WARM_DELAY_MS, warm_start, pool);
+		w->timer = host->timer_start(WARM_DELAY_MS, warm_start, pool);
 }
 
 /*
