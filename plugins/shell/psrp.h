@@ -26,6 +26,9 @@
 #define PSRP_OUTQ_MAX		(1024u * 1024)	/* messages ahead of Receive */
 #define PSRP_STATE_MAX		(256u * 1024)	/* a runspace's cwd + env */
 #define PSRP_ENV_MAX		512		/* variables kept */
+/* a pipeline's ReadLine token (winrmd-stdin-watch prints it): this and a
+ * GUID, the pipeline's own (psrp_pipeline.c) or its warm process's */
+#define PSRP_READLINE_PREFIX	"WINRMD-READLINE-"
 
 struct shell;
 struct command;

@@ -483,7 +483,8 @@ run(struct command *c, struct psrp_script *s)
 	uuid_generate_random(u);
 	uuid_unparse_upper(u, uid);
 	snprintf(pp->mark, sizeof(pp->mark), "WINRMD-RUNSPACE-STATE-%s", uid);
-	snprintf(pp->rl_mark, sizeof(pp->rl_mark), "WINRMD-READLINE-%s", uid);
+	snprintf(pp->rl_mark, sizeof(pp->rl_mark), PSRP_READLINE_PREFIX "%s",
+	    uid);
 	pp->created = true;
 	/* the shell without input for a client with a host and its UI:
 	 * its reads of stdin ask the host (winrmd-stdin-watch, the warm

@@ -279,7 +279,7 @@ warm_start(void *arg)
 			uuid_generate_random(u);
 			uuid_unparse_upper(u, uid);
 			snprintf(w->token, sizeof(w->token),
-			    "WINRMD-READLINE-%s", uid);
+			    PSRP_READLINE_PREFIX "%s", uid);
 			argv[a++] = (char *)psrp_stdin_watch_path();
 			argv[a++] = (char *)"-p";
 			argv[a++] = w->token;
