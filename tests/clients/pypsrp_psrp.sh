@@ -129,8 +129,11 @@ out, streams, had_errors = c.execute_ps(sys.argv[4])
 print(out.strip())
 EOF
 ps1() { "$CLIENTS_VENV/bin/python" "$WORK/ps.py" "$URL_HTTP4" "$@"; }
-spare_procs() {	# the spares' login shells: "uid pid" lines
-	ps -eo uid=,pid=,args= | awk '/WINRMD-SPARE-/ && !/awk/ { print $1, $2 }'
+spare_procs() {	# this test's users' spare login shells: "uid pid" lines
+	# (only theirs: other tests' daemons beside this one have spares too)
+	ps -eo uid=,pid=,args= | awk -v u1="$(id -u "$TEST_USER")" \
+	    -v u2="$(id -u "$USER2")" '($1 == u1 || $1 == u2) &&
+	    /WINRMD-SPARE-/ && !/awk/ { print $1, $2 }'
 }
 ready_re() { echo "psrp: spare [0-9A-F-]+ of $1 from 127\.0\.0\.1 ready: login shell"; }
 [ "$(ps1 "$TEST_USER" "$TEST_PASS" "echo one")" = one ] || fail "execute_ps 'echo one'"
