@@ -130,6 +130,7 @@ workers_start(int nthreads)
 	sigset_t all, old;
 
 	W.tail = &W.head;
+	W.stopping = false;
 	if (nthreads > MAX_WORKERS)
 		nthreads = MAX_WORKERS;
 	/* the loop thread takes signals through signalfd; workers none */
@@ -169,6 +170,14 @@ workers_submit(void (*work)(void *), void (*done)(void *), void *arg)
 		return -ENOMEM;
 	*j = (struct job){ .work = work, .done = done, .arg = arg };
 	pthread_mutex_lock(&W.lock);
+	/* after workers_stop() nobody would run it (a plugin's spawn_async
+	 * from an answer delivered during the stop: its job and child were
+	 * lost, LeakSanitizer in pypsrp_disconnect) */
+	if (W.stopping) {
+		pthread_mutex_unlock(&W.lock);
+		free(j);
+		return -ESHUTDOWN;
+	}
 	*W.tail = j;
 	W.tail = &j->next;
 	pthread_cond_signal(&W.cond);

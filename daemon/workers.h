@@ -20,7 +20,8 @@
 #define WORKER_NICE	10
 
 int	workers_start(int nthreads);
-void	workers_stop(void);	/* waits for queued work to finish */
+void	workers_stop(void);	/* waits for queued work to finish; later
+				 * submits get -ESHUTDOWN */
 int	workers_submit(void (*work)(void *), void (*done)(void *), void *arg);
 /* the calling thread's nice value raised by WORKER_NICE (at most 19),
  * and its time slice the shortest */
