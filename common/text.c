@@ -32,6 +32,32 @@ text_trim_dup(const char *s)
 	return strndup(s, len);
 }
 
+char **
+strv_dup(char *const *v)
+{
+	size_t n = 0;
+	char **c;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	if ((c = calloc(n + 1, sizeof(char *))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((c[i] = strdup(v[i])) == NULL) {
+			strv_free(c);
+			return NULL;
+		}
+	return c;
+}
+
+void
+strv_free(char **v)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
 size_t
 utf8_decode(const unsigned char *p, size_t n, uint32_t *ret_cp)
 {

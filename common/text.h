@@ -1,7 +1,7 @@
 /*
  * text.h: small pure text helpers the daemon, the plugins, the providers
  * and winrmd-native share: blanks trimmed, UTF-8 sequences checked and
- * written.
+ * written, NULL-terminated string vectors copied and freed.
  */
 #ifndef WINRMD_COMMON_TEXT_H
 #define WINRMD_COMMON_TEXT_H
@@ -16,6 +16,14 @@
 const char *text_trim(const char *s, size_t *ret_len);
 /* the same as a new string (malloc), NULL when out of memory */
 char	*text_trim_dup(const char *s);
+
+/*
+ * A copy of the NULL-terminated vector v (each string and the vector,
+ * malloc; v NULL: an empty vector), NULL when out of memory.
+ */
+char	**strv_dup(char *const *v);
+/* frees a vector strv_dup made (or any such, NULL included) */
+void	 strv_free(char **v);
 
 /*
  * The length (1 to 4) of the well-formed UTF-8 sequence at p, of which n

@@ -33,6 +33,7 @@
 #include "session.h"
 #include "soap.h"
 #include "spawn.h"
+#include "text.h"
 #include "winrmd.h"
 #include "workers.h"
 
@@ -238,35 +239,16 @@ struct spawn_job {
 	void			*arg;
 };
 
-static void
-strv_free(char **v)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* a copy of v (NULL: NULL), or NULL with *bad set */
 static char **
-strv_dup(char *const *v, bool *bad)
+strv_copy(char *const *v, bool *bad)
 {
-	size_t n = 0;
 	char **c;
 
 	if (v == NULL)
 		return NULL;
-	while (v[n] != NULL)
-		n++;
-	if ((c = calloc(n + 1, sizeof(char *))) == NULL) {
+	if ((c = strv_dup(v)) == NULL)
 		*bad = true;
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		if ((c[i] = strdup(v[i])) == NULL) {
-			strv_free(c);
-			*bad = true;
-			return NULL;
-		}
 	return c;
 }
 
@@ -313,8 +295,8 @@ h_spawn_async(const struct winrmd_spawn_req *req, winrmd_spawned_fn fn,
 		return -EINVAL;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return -ENOMEM;
-	j->argv = strv_dup(req->argv, &bad);
-	j->env = strv_dup(req->env, &bad);
+	j->argv = strv_copy(req->argv, &bad);
+	j->env = strv_copy(req->env, &bad);
 	if (user_copy_make(&j->user, req->user) < 0 || bad ||
 	    (req->path != NULL && (j->path = strdup(req->path)) == NULL) ||
 	    (req->cwd != NULL && (j->cwd = strdup(req->cwd)) == NULL)) {

@@ -23,6 +23,7 @@
 
 #include "native.h"
 #include "svcstate.h"
+#include "text.h"
 
 #define JOB_WAIT_MS	90000
 
@@ -31,14 +32,6 @@ struct unit {
 	char	*load, *active, *sub, *file_state, *description, *user, *exec;
 	char	**requires, **wants, **required_by, **wanted_by;
 };
-
-static void
-strv_free(char **v)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
 
 static void
 unit_free(struct unit *u)

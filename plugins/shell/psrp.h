@@ -306,8 +306,5 @@ char	*psrp_warm_handoff(const char *mark, const char *script,
 int	psrp_state_parse(const char *buf, size_t len,
 	    struct psrp_runspace *rs);
 void	psrp_runspace_clear(struct psrp_runspace *rs);
-/* a copy of env (NULL-terminated), or NULL */
-char	**psrp_env_dup(char *const *env);
-void	psrp_env_free(char **env);
 
 #endif

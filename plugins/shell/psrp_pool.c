@@ -26,6 +26,7 @@
 #include "b64.h"
 #include "psrp.h"
 #include "shell.h"
+#include "text.h"
 
 #define NS_PS			"http://schemas.microsoft.com/powershell"
 #define RECEIVE_RESPONSE	WINRMD_NS_SHELL "/ReceiveResponse"
@@ -296,7 +297,7 @@ pool_message(struct psrp_pool *p, struct winrmd_op *op, const uint8_t *buf,
 		    sizeof(err)) < 0)
 			goto bad;
 		/* back to what the pool began with */
-		if ((env = psrp_env_dup(p->env0)) == NULL) {
+		if ((env = strv_dup(p->env0)) == NULL) {
 			r = -ENOMEM;
 			break;
 		}
@@ -459,8 +460,8 @@ psrp_pool_create(struct shell *sh, struct winrmd_op *op)
 	p->in = psrp_defrag_new(PSRP_IN_MAX);
 	p->pr = psrp_defrag_new(PSRP_IN_MAX);
 	p->cmd = command_new(sh);
-	p->env0 = psrp_env_dup(sh->env);
-	p->rs.env = psrp_env_dup(sh->env);
+	p->env0 = strv_dup(sh->env);
+	p->rs.env = strv_dup(sh->env);
 	if (sh->cwd != NULL)
 		p->rs.cwd = strdup(sh->cwd);
 	if (p->in == NULL || p->pr == NULL || p->cmd == NULL || p->env0 == NULL ||
@@ -498,7 +499,7 @@ psrp_pool_free(struct shell *sh)
 	psrp_defrag_free(p->pr);
 	psrp_outq_clear(&p->q);
 	psrp_runspace_clear(&p->rs);
-	psrp_env_free(p->env0);
+	strv_free(p->env0);
 	OPENSSL_cleanse(p->key, sizeof(p->key));
 	free(p);
 	sh->psrp = NULL;

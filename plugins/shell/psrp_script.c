@@ -23,6 +23,7 @@
 
 #include "psrp.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* ------------------------------------------------------------- strings */
 
@@ -582,37 +583,11 @@ psrp_warm_handoff(const char *mark, const char *script, size_t *ret_len)
 	return h;
 }
 
-char **
-psrp_env_dup(char *const *env)
-{
-	size_t n = 0;
-	char **e;
-
-	while (env != NULL && env[n] != NULL)
-		n++;
-	if ((e = calloc(n + 1, sizeof(char *))) == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if ((e[i] = strdup(env[i])) == NULL) {
-			psrp_env_free(e);
-			return NULL;
-		}
-	return e;
-}
-
-void
-psrp_env_free(char **env)
-{
-	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
-		free(env[i]);
-	free(env);
-}
-
 void
 psrp_runspace_clear(struct psrp_runspace *rs)
 {
 	free(rs->cwd);
-	psrp_env_free(rs->env);
+	strv_free(rs->env);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -775,7 +750,7 @@ psrp_state_parse(const char *buf, size_t len, struct psrp_runspace *rs)
 	if ((size_t)(end - p) > 7 && (memcmp(p, "export ", 7) == 0 ||
 	    memcmp(p, "declare -", 8) == 0)) {
 		if (parse_exports(p, end, env, PSRP_ENV_MAX) < 0) {
-			psrp_env_free(env);
+			strv_free(env);
 			return -1;
 		}
 		p = end;
@@ -786,17 +761,17 @@ psrp_state_parse(const char *buf, size_t len, struct psrp_runspace *rs)
 		if (z == NULL)
 			break;	/* cut off: the rest is not whole */
 		if (!dropped(p) && (env[n++] = strdup(p)) == NULL) {
-			psrp_env_free(env);
+			strv_free(env);
 			return -1;
 		}
 		p = z + 1;
 	}
 	if ((cwd = strndup(buf, (size_t)(nl - buf))) == NULL) {
-		psrp_env_free(env);
+		strv_free(env);
 		return -1;
 	}
 	free(rs->cwd);
-	psrp_env_free(rs->env);
+	strv_free(rs->env);
 	rs->cwd = cwd;
 	rs->env = env;
 	return 0;

@@ -39,6 +39,7 @@
 
 #include "psrp.h"
 #include "shell.h"
+#include "text.h"
 
 #define SPARE_READY_MAX		128	/* bytes of stdout before its line */
 
@@ -79,7 +80,7 @@ spare_free(struct psrp_spare *sp)
 	if (sh != NULL) {
 		host->group_destroy(sh->group);
 		host->session_close(sh->session);
-		psrp_env_free(sh->session_env);
+		strv_free(sh->session_env);
 		user_copy_free(&sh->user);
 		free(sh);
 	}
@@ -258,7 +259,7 @@ spare_session(struct winrmd_session *s, char *const *env, const char *why,
 		return;
 	}
 	snprintf(name, sizeof(name), "spare-%s", sh->id);
-	if ((sh->session_env = psrp_env_dup(env)) == NULL ||
+	if ((sh->session_env = strv_dup(env)) == NULL ||
 	    (sh->group = host->group_create(name, sh->mem_limit,
 	    sh->max_procs)) == NULL)
 		goto fail;

@@ -88,6 +88,29 @@ START_TEST(test_trim)
 }
 END_TEST
 
+/* strv_dup: deep copies (not the same pointers), NULL as an empty vector */
+START_TEST(test_strv)
+{
+	char a[] = "PATH=/bin", b[] = "HOME=/root";
+	char *v[] = { a, b, NULL };
+	char **c = strv_dup(v);
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c[0], "PATH=/bin");
+	ck_assert_str_eq(c[1], "HOME=/root");
+	ck_assert_ptr_null(c[2]);
+	ck_assert_ptr_ne(c[0], a);
+	a[0] = 'X';
+	ck_assert_str_eq(c[0], "PATH=/bin");
+	strv_free(c);
+	c = strv_dup(NULL);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_null(c[0]);
+	strv_free(c);
+	strv_free(NULL);
+}
+END_TEST
+
 static const struct {
 	const char	*bytes;
 	size_t		 n;		/* bytes to look at */
@@ -525,6 +548,7 @@ common_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("text");
 	tcase_add_test(tc, test_trim);
+	tcase_add_test(tc, test_strv);
 	tcase_add_loop_test(tc, test_utf8, 0,
 	    sizeof(utf8_cases) / sizeof(utf8_cases[0]));
 	tcase_add_test(tc, test_utf8_encode);
