@@ -350,6 +350,12 @@ if "$WRT_NATIVE" and ("winrs", "nativehelper") not in vals and any(
 if ("winrs", "restartgraceseconds") not in vals and any(
         p.rsplit("/", 1)[-1].removesuffix(".so") == "shell" for p in load):
     put("Winrs", "RestartGraceSeconds", "0")
+# no spare runspace pools (a PAM session and a login shell started after
+# each pool's Delete, CI's time twice over) but where a test proves them:
+# pypsrp_psrp.sh says MaxSparePools
+if ("winrs", "maxsparepools") not in vals and any(
+        p.rsplit("/", 1)[-1].removesuffix(".so") == "shell" for p in load):
+    put("Winrs", "MaxSparePools", "0")
 sections = []
 for sec, _ in order:
     if sec.lower() not in [s.lower() for s in sections]:
