@@ -277,6 +277,9 @@ text_value(struct out *o, const struct tns *ns, const char *name,
 	char buf[96];
 	const char *text = cim_value_text(t, v, buf, sizeof(buf));
 	size_t nlen = strlen(name);
+	/* numbers, booleans, datetimes and intervals are ASCII letters,
+	 * digits and + - . : never escaped, never scrubbed */
+	bool plain = t != CIM_STRING && t != CIM_CHAR16;
 
 	if (t == CIM_DATETIME || t == CIM_INTERVAL) {
 		const char *elem = t == CIM_DATETIME ? "Datetime" : "Interval";
@@ -286,7 +289,7 @@ text_value(struct out *o, const struct tns *ns, const char *name,
 			OUT_ELEM(o, "<", ns->cim, ns->cimlen, elem, 8, "/>");
 		else {
 			OUT_ELEM(o, "<", ns->cim, ns->cimlen, elem, 8, ">");
-			out_text(o, text);
+			out_str(o, text);
 			OUT_ELEM(o, "</", ns->cim, ns->cimlen, elem, 8, ">");
 		}
 		OUT_ELEM(o, "</", ns->p, ns->plen, name, nlen, ">");
@@ -294,7 +297,10 @@ text_value(struct out *o, const struct tns *ns, const char *name,
 		OUT_ELEM(o, "<", ns->p, ns->plen, name, nlen, "/>");
 	else {
 		OUT_ELEM(o, "<", ns->p, ns->plen, name, nlen, ">");
-		out_text(o, text);
+		if (plain)
+			out_str(o, text);
+		else
+			out_text(o, text);
 		OUT_ELEM(o, "</", ns->p, ns->plen, name, nlen, ">");
 	}
 }
