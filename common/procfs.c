@@ -469,8 +469,10 @@ procfs_parse_meminfo(const char *buf, struct meminfo *ret)
 	while (*line != '\0' && found < sizeof(keys) / sizeof(keys[0])) {
 		const char *eol = strchr(line, '\n');
 
+		/* (the first byte first: most lines are no key) */
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			if (has_prefix(line, keys[i].key, &p)) {
+			if (line[0] == keys[i].key[0] &&
+			    has_prefix(line, keys[i].key, &p)) {
 				next_u64(&p, (uint64_t *)(void *)
 				    ((char *)ret + keys[i].off));
 				found++;

@@ -118,10 +118,7 @@ h_op_body(const struct winrmd_op *op)
 static xmlNodePtr
 h_op_reply(struct winrmd_op *op, const char *action)
 {
-	if (op->reply != NULL) {
-		xmlFreeDoc(op->reply);
-		op->reply = NULL;
-	}
+	soap_reply_free(op->reply);
 	op->reply = soap_reply_new(action, op->msg.message_id, &op->reply_body);
 	return op->reply ? op->reply_body : NULL;
 }
@@ -907,8 +904,7 @@ const struct winrmd_host host_services = {
 void
 op_done(struct winrmd_op *op)
 {
-	if (op->reply != NULL)
-		xmlFreeDoc(op->reply);
+	soap_reply_free(op->reply);
 	op->reply = NULL;
 }
 
@@ -940,10 +936,8 @@ op_render(struct winrmd_op *op, size_t *ret_len, unsigned *ret_status)
 	if (op->fault.code == WINRMD_FAULT_NONE)
 		fault_set(&op->fault, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 		    "The operation produced no response.");
-	if (op->reply != NULL) {
-		xmlFreeDoc(op->reply);
-		op->reply = NULL;
-	}
+	soap_reply_free(op->reply);
+	op->reply = NULL;
 	W->count.faults++;
 	if ((op->reply = soap_fault_new(&op->fault, op->msg.message_id,
 	    W->hostname)) == NULL)

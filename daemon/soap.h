@@ -43,6 +43,12 @@ xmlNodePtr	soap_child(xmlNodePtr parent, const char *ns, const char *name);
  */
 xmlDocPtr	soap_reply_new(const char *action, const char *relates_to,
 		    xmlNodePtr *ret_body);
+/*
+ * Frees a reply (NULL is fine); one whose envelope and header are still
+ * as soap_reply_new() made them is kept for a next soap_reply_new(), its
+ * Body emptied (on the thread that called soap_init(); a few at most).
+ */
+void		soap_reply_free(xmlDocPtr doc);
 /* An envelope with an empty s:Header (Identify's answer). */
 xmlDocPtr	soap_reply_bare(xmlNodePtr *ret_body);
 /* A fault envelope for f; machine goes into f:WSManFault/@Machine. */

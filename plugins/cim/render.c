@@ -144,6 +144,38 @@ out_str(struct out *o, const char *s)
 	out_put(o, s, strlen(s));
 }
 
+/*
+ * open, "pfx:" (none if pfx is NULL), name and end, room made once:
+ * "<p:Name>" and "</p:Name>" (a property's elements written in pieces
+ * were a fifth of a Get's rendering).  open and end: string literals of
+ * at most two bytes (OUT_ELEM).
+ */
+static void
+out_elem(struct out *o, const char *open, size_t olen, const char *pfx,
+    size_t plen, const char *name, size_t nlen, const char *end, size_t elen)
+{
+	char *w;
+
+	if (!out_room(o, 2 + plen + 1 + nlen + 2))
+		return;
+	w = o->p + o->len;
+	memcpy(w, open, 2);	/* a literal's NUL at worst */
+	w += olen;
+	if (pfx != NULL) {
+		memcpy(w, pfx, plen);
+		w += plen;
+		*w++ = ':';
+	}
+	memcpy(w, name, nlen);
+	w += nlen;
+	memcpy(w, end, 2);
+	o->len = (size_t)(w + elen - o->p);
+}
+
+#define OUT_ELEM(o, open, pfx, plen, name, nlen, end)			\
+	out_elem((o), open "", sizeof(open) - 1, (pfx), (plen), (name),	\
+	    (nlen), end "", sizeof(end) - 1)
+
 /* "<pfx:name" or "<name" (pfx NULL) */
 static void
 out_tag(struct out *o, const char *open, const char *pfx, const char *name)
@@ -228,7 +260,15 @@ out_text(struct out *o, const char *text)
 struct tns {
 	const char	*p;	/* properties; NULL: unqualified (fragments) */
 	const char	*cim, *xsi, *m;
+	size_t		 plen, cimlen;	/* tns_measure() */
 };
+
+static void
+tns_measure(struct tns *ns)
+{
+	ns->plen = ns->p != NULL ? strlen(ns->p) : 0;
+	ns->cimlen = ns->cim != NULL ? strlen(ns->cim) : 0;
+}
 
 static void
 text_value(struct out *o, const struct tns *ns, const char *name,
@@ -236,25 +276,32 @@ text_value(struct out *o, const struct tns *ns, const char *name,
 {
 	char buf[96];
 	const char *text = cim_value_text(t, v, buf, sizeof(buf));
-	const char *elem = name;
+	size_t nlen = strlen(name);
+	/* numbers, booleans, datetimes and intervals are ASCII letters,
+	 * digits and + - . : never escaped, never scrubbed */
+	bool plain = t != CIM_STRING && t != CIM_CHAR16;
 
-	out_tag(o, "<", ns->p, name);
 	if (t == CIM_DATETIME || t == CIM_INTERVAL) {
-		elem = t == CIM_DATETIME ? "Datetime" : "Interval";
-		out_put(o, ">", 1);
-		out_tag(o, "<", ns->cim, elem);
-	}
-	if (text[0] == '\0')
-		out_put(o, "/>", 2);
+		const char *elem = t == CIM_DATETIME ? "Datetime" : "Interval";
+
+		OUT_ELEM(o, "<", ns->p, ns->plen, name, nlen, ">");
+		if (text[0] == '\0')
+			OUT_ELEM(o, "<", ns->cim, ns->cimlen, elem, 8, "/>");
+		else {
+			OUT_ELEM(o, "<", ns->cim, ns->cimlen, elem, 8, ">");
+			out_str(o, text);
+			OUT_ELEM(o, "</", ns->cim, ns->cimlen, elem, 8, ">");
+		}
+		OUT_ELEM(o, "</", ns->p, ns->plen, name, nlen, ">");
+	} else if (text[0] == '\0')
+		OUT_ELEM(o, "<", ns->p, ns->plen, name, nlen, "/>");
 	else {
-		out_put(o, ">", 1);
-		out_text(o, text);
-		out_tag(o, "</", elem == name ? ns->p : ns->cim, elem);
-		out_put(o, ">", 1);
-	}
-	if (elem != name) {
-		out_tag(o, "</", ns->p, name);
-		out_put(o, ">", 1);
+		OUT_ELEM(o, "<", ns->p, ns->plen, name, nlen, ">");
+		if (plain)
+			out_str(o, text);
+		else
+			out_text(o, text);
+		OUT_ELEM(o, "</", ns->p, ns->plen, name, nlen, ">");
 	}
 }
 
@@ -387,6 +434,7 @@ render_instance(xmlNodePtr parent, const struct cim_view *v,
 	out_str(&o, name);
 	out_str(&o, "_Type\" xml:lang=\"en-US\"");
 	out_put(&o, any ? ">" : "/>", any ? 1 : 2);
+	tns_measure(&ns);
 	if (any) {
 		FOR_SHOWN(k, idx, v, i)
 			text_prop(&o, &ns, &i->props[idx], &i->vals[idx],
@@ -428,6 +476,7 @@ render_fragment(xmlNodePtr parent, const struct cim_view *v,
 	}
 	/* properties without a namespace, by name (MS-WSMV footnote <59>) */
 	out_put(&o, any ? ">" : "/>", any ? 1 : 2);
+	tns_measure(&ns);
 	if (any) {
 		FOR_SHOWN(k, idx, v, i)
 			text_prop(&o, &ns, &i->props[idx], &i->vals[idx],
@@ -470,6 +519,7 @@ render_output(xmlNodePtr parent, const char *uri, const struct cim_method *m,
 	out_str(&o, ":type=\"p:");
 	out_str(&o, m->name);
 	out_str(&o, "_OUTPUT_Type\" xml:lang=\"en-US\">");
+	tns_measure(&ns);
 	/* the out parameters and ReturnValue, by name */
 	for (size_t k = 0; k <= m->nout; k++) {
 		const struct cim_property *p = k < m->nout ? &m->out[order[k]] :

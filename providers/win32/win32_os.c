@@ -470,14 +470,19 @@ reread(int fd, const char *rel, char *buf, size_t len)
 static unsigned
 process_count(void)
 {
-	char buf[128];
-	unsigned long threads, last;
+	char buf[128], *end = NULL, *end2 = NULL;
+	unsigned long threads = 0, last = 0;
 	const char *slash;
 
-	if (!oc.init_pidns ||
-	    reread(oc.loadavg_fd, "loadavg", buf, sizeof(buf)) <= 0 ||
-	    (slash = strchr(buf, '/')) == NULL ||
-	    sscanf(slash + 1, "%lu %lu", &threads, &last) != 2)
+	/* "0.20 0.18 0.12 1/80 11206": threads after the slash, last pid */
+	if (oc.init_pidns &&
+	    reread(oc.loadavg_fd, "loadavg", buf, sizeof(buf)) > 0 &&
+	    (slash = strchr(buf, '/')) != NULL) {
+		threads = strtoul(slash + 1, &end, 10);
+		if (end != slash + 1 && *end == ' ')
+			last = strtoul(end + 1, &end2, 10);
+	}
+	if (end2 == NULL || end2 == end + 1)
 		return count_processes();
 	if (oc.procs_ok && threads == oc.threads && last == oc.last_pid)
 		return oc.procs;

@@ -652,11 +652,34 @@ libxml2_text(xmlDocPtr doc)
 }
 
 /*
+ * The header a reply to action and relates has, its MessageID's text
+ * replaced by "ID" (escaped as libxml2 writes text)
+ */
+static char *
+header_of(const char *text)
+{
+	const char *h = strstr(text, "<s:Header>"), *e, *id, *id_end;
+	char *out;
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_ptr_nonnull(e = strstr(h, "</s:Header>"));
+	ck_assert_ptr_nonnull(id = strstr(h, "<a:MessageID>"));
+	ck_assert_ptr_nonnull(id_end = strstr(id, "</a:MessageID>"));
+	id += strlen("<a:MessageID>");
+	ck_assert_int_ne(asprintf(&out, "%.*sID%.*s", (int)(id - h), h,
+	    (int)(e - id_end), id_end), -1);
+	return out;
+}
+
+/*
  * The replies soap_serialize() writes without libxml2's writer (frozen
  * text in the body of an envelope as soap_reply_new() made it) and those
  * that look like them but are not (escapes in the header, another
  * declaration or attribute, an element or nothing in the body): each the
- * same bytes as libxml2 writes.
+ * same bytes as libxml2 writes.  Each reply is freed with
+ * soap_reply_free(), so the next is made in a kept envelope where the
+ * last was plain enough: its header is the one asked for (RelatesTo
+ * there or not, as asked), and what was changed is never kept.
  */
 START_TEST(test_serialize_plain)
 {
@@ -664,15 +687,28 @@ START_TEST(test_serialize_plain)
 		"uuid:2af4dd71-b624-4a0b-9458-d74547e79b0d", NULL, "a&b<c>",
 		"caf\xc3\xa9", "x\"y'z",
 	};
+	static const char *const relates_text[] = {
+		"uuid:2af4dd71-b624-4a0b-9458-d74547e79b0d", NULL,
+		"a&amp;b&lt;c&gt;", "caf\xc3\xa9", "x\"y'z",
+	};
+	xmlDocPtr last = NULL;
+	bool last_kept = false;
+	int reused = 0;
 
 	for (int c = 0; c < 9 * 5; c++) {
 		xmlNodePtr body = NULL, e;
 		xmlDocPtr doc = soap_reply_new(c % 9 == 8 ? "urn:a&b" :
 		    WINRMD_ACTION_GET "Response", relates[c / 9], &body);
-		char *mine, *theirs;
+		char *mine, *theirs, *want, *got;
 		size_t len = 0;
 
 		ck_assert_ptr_nonnull(doc);
+		ck_assert_ptr_null(body->children);
+		/* the last reply's envelope, if it was kept */
+		if (last_kept) {
+			ck_assert_ptr_eq(doc, last);
+			reused++;
+		}
 		for (int i = 0; i < (c % 9 == 1 ? 2 : 1) && c % 9 != 7; i++) {
 			xmlNsPtr p;
 
@@ -707,10 +743,27 @@ START_TEST(test_serialize_plain)
 		ck_assert_uint_eq(len, strlen(mine));
 		ck_assert_msg(strcmp(mine, theirs) == 0, "case %d:\n%s\n%s", c,
 		    mine, theirs);
+		ck_assert_int_ne(asprintf(&want, "<s:Header><a:Action>%s"
+		    "</a:Action><a:MessageID>ID</a:MessageID><a:To>%s</a:To>%s%s"
+		    "%s", c % 9 == 8 ? "urn:a&amp;b" : WINRMD_ACTION_GET
+		    "Response", WSA_ANONYMOUS, relates[c / 9] ? "<a:RelatesTo>" :
+		    "", relates[c / 9] ? relates_text[c / 9] : "",
+		    relates[c / 9] ? "</a:RelatesTo>" : ""), -1);
+		got = header_of(mine);
+		/* (case 5's extra element and case 4's attribute follow) */
+		if (c % 9 != 5 && c % 9 != 4)
+			ck_assert_str_eq(got, want);
+		free(want);
+		free(got);
 		free(mine);
 		free(theirs);
-		xmlFreeDoc(doc);
+		/* kept: the envelope and header as made, whatever the body
+		 * held (cases 0, 1, 2, 7, 8) */
+		last_kept = c % 9 <= 1 || c % 9 >= 7 || c % 9 == 2;
+		last = doc;
+		soap_reply_free(doc);
 	}
+	ck_assert_int_eq(reused, 5 * 5 - 1);
 }
 END_TEST
 
