@@ -340,21 +340,19 @@ for line in sys.argv[1:]:
     k, v = s.split("=", 1)
     put(sec, k.strip(), v.strip())
 # [Winrs] is the shell's (and config's) section: only where one is loaded
-load = vals.get(("plugins", "load"), "").split()
-if "$WRT_NATIVE" and ("winrs", "nativehelper") not in vals and any(
-        p.rsplit("/", 1)[-1].removesuffix(".so") in ("shell", "config")
-        for p in load):
+loaded = {p.rsplit("/", 1)[-1].removesuffix(".so")
+          for p in vals.get(("plugins", "load"), "").split()}
+if "$WRT_NATIVE" and ("winrs", "nativehelper") not in vals and \
+        loaded & {"shell", "config"}:
     put("Winrs", "NativeHelper", "$WRT_NATIVE")
 # a stop ends the commands (the tests that keep them across a restart
 # say so: restart_keep.sh)
-if ("winrs", "restartgraceseconds") not in vals and any(
-        p.rsplit("/", 1)[-1].removesuffix(".so") == "shell" for p in load):
+if ("winrs", "restartgraceseconds") not in vals and "shell" in loaded:
     put("Winrs", "RestartGraceSeconds", "0")
 # no spare runspace pools (a PAM session and a login shell started after
 # each pool's Delete, CI's time twice over) but where a test proves them:
 # pypsrp_psrp.sh says MaxSparePools
-if ("winrs", "maxsparepools") not in vals and any(
-        p.rsplit("/", 1)[-1].removesuffix(".so") == "shell" for p in load):
+if ("winrs", "maxsparepools") not in vals and "shell" in loaded:
     put("Winrs", "MaxSparePools", "0")
 sections = []
 for sec, _ in order:
