@@ -14,6 +14,7 @@
 #include <security/pam_appl.h>
 
 #include "auth.h"
+#include "idleprio.h"
 #include "privsep.h"
 
 struct conv_data {
@@ -94,8 +95,15 @@ auth_pam_check(const char *service, const char *user, const char *password,
 	pam_set_item(pamh, PAM_FAIL_DELAY, (const void *)fail_delay);
 	/* no password: the scheme authenticated the user (Negotiate, a
 	 * certificate), as sshd runs only account management for keys */
-	rc = password == NULL ? PAM_SUCCESS :
-	    pam_authenticate(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
+	if (password == NULL)
+		rc = PAM_SUCCESS;
+	else {
+		/* the hashing: the CPU nothing else wants (idleprio.h) */
+		(void)idleprio_begin();
+		rc = pam_authenticate(pamh, PAM_SILENT |
+		    PAM_DISALLOW_NULL_AUTHTOK);
+		idleprio_end();
+	}
 	if (rc == PAM_SUCCESS) {
 		rc = pam_acct_mgmt(pamh, PAM_SILENT |
 		    (password != NULL ? PAM_DISALLOW_NULL_AUTHTOK : 0));

@@ -7,15 +7,12 @@
 #include "build.h"
 
 #include <errno.h>
-#include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -42,29 +39,9 @@ static struct {
 /* is this thread one of the pool's? */
 static __thread bool on_worker;
 
-/*
- * A lower weight alone does not keep the loop thread from waiting: the
- * scheduler (EEVDF, Linux 6.6 and later) lets a running thread finish its
- * time slice (about 3 ms on 2 cores) before a thread that wakes up gets
- * the CPU, whatever their nice values.  The workers ask for the shortest
- * slice (Linux 6.12 and later; older kernels ignore it), so that the loop
- * thread, woken by a request, waits for a hashing worker at most that
- * long; their share of the CPU is the nice value's, as before.
- */
-#define WORKER_SLICE_NS	100000
-
-struct sched_attr_v1 {	/* struct sched_attr of <linux/sched/types.h> */
-	uint32_t	size, sched_policy;
-	uint64_t	sched_flags;
-	int32_t		sched_nice;
-	uint32_t	sched_priority;
-	uint64_t	sched_runtime, sched_deadline, sched_period;
-};
-
 void
 workers_lower_priority(void)
 {
-	struct sched_attr_v1 a = { .size = sizeof(a) };
 	int nice;
 
 	errno = 0;
@@ -73,12 +50,6 @@ workers_lower_priority(void)
 		return;
 	nice = nice + WORKER_NICE > 19 ? 19 : nice + WORKER_NICE;
 	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), nice);
-	/* SCHED_OTHER with the short slice (a child resets it) */
-	a.sched_policy = SCHED_OTHER;
-	a.sched_flags = SCHED_FLAG_RESET_ON_FORK;
-	a.sched_nice = nice;
-	a.sched_runtime = WORKER_SLICE_NS;
-	(void)syscall(SYS_sched_setattr, 0, &a, 0);
 }
 
 bool

@@ -6,13 +6,22 @@
  */
 #include "build.h"
 
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "config.h"
+#include "idleprio.h"
 #include "unit.h"
 
 #define NO_SUCH_USER	"winrmd-unit-no-such-user"
@@ -448,6 +457,98 @@ START_TEST(test_password_locked)
 }
 END_TEST
 
+/* ------------------------------------------- a check at idle priority */
+
+struct attr_v1 {
+	uint32_t	size, sched_policy;
+	uint64_t	sched_flags;
+	int32_t		sched_nice;
+	uint32_t	sched_priority;
+	uint64_t	sched_runtime, sched_deadline, sched_period;
+};
+
+static struct attr_v1
+attr_now(void)
+{
+	struct attr_v1 a = { 0 };
+
+	ck_assert_int_eq(syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0), 0);
+	return a;
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* begun: idle at once; sleeping here, it gets no CPU time, as if other
+ * work starved it, so it is raised to its own priority after a period
+ * (not before); its own priority at the end; 0 or the failing step */
+static int
+idle_then_promoted(void)
+{
+	struct timespec t0;
+	struct attr_v1 a;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!idleprio_begin())
+		return 1;
+	if (attr_now().sched_policy != SCHED_IDLE)
+		return 2;
+	if (idleprio_begin())	/* one at a time */
+		return 3;
+	while ((a = attr_now()).sched_policy == SCHED_IDLE &&
+	    ms_since(&t0) < 5000)
+		usleep(5000);
+	if (a.sched_policy != SCHED_OTHER || a.sched_nice != 10)
+		return 4;
+	if (ms_since(&t0) < IDLEPRIO_PERIOD_MS)
+		return 5;
+	idleprio_end();
+	a = attr_now();
+	if (a.sched_policy != SCHED_OTHER || a.sched_nice != 10)
+		return 6;
+	/* ended before its time: its own priority, from itself */
+	if (!idleprio_begin() || attr_now().sched_policy != SCHED_IDLE)
+		return 7;
+	idleprio_end();
+	a = attr_now();
+	if (a.sched_policy != SCHED_OTHER || a.sched_nice != 10)
+		return 8;
+	return 0;
+}
+
+START_TEST(test_idleprio)
+{
+	struct rlimit rl;
+	pid_t pid;
+	int st;
+
+	/* as a worker: nice +10 */
+	ck_assert_int_eq(setpriority(PRIO_PROCESS, 0, 10), 0);
+	if (geteuid() != 0 && (getrlimit(RLIMIT_NICE, &rl) < 0 ||
+	    rl.rlim_cur < 10)) {
+		/* could not come back: nothing changes */
+		ck_assert(!idleprio_begin());
+		ck_assert_uint_eq(attr_now().sched_policy, SCHED_OTHER);
+		return;
+	}
+	ck_assert_int_eq(idle_then_promoted(), 0);
+	/* a fork's child has a promoter of its own */
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0)
+		_exit(idle_then_promoted());
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+}
+END_TEST
+
 static Suite *
 auth_suite(void)
 {
@@ -475,6 +576,10 @@ auth_suite(void)
 	tcase_add_test(tc, test_cache_replace);
 	tcase_add_test(tc, test_cache_flush);
 	tcase_add_test(tc, test_cache_reinit);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("idleprio");
+	tcase_add_test(tc, test_idleprio);
 	suite_add_tcase(s, tc);
 	return s;
 }
