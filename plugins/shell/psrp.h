@@ -240,9 +240,12 @@ int	psrp_connect_answer(struct psrp_pool *p, const uint8_t *data,
 	    size_t len, uint8_t **ret, size_t *ret_len, char *err,
 	    size_t errlen);
 /* may c buffer more output (command.c)?  Not past the per-user bound of
- * a disconnected pool's output */
+ * a disconnected pool's output (counting the grown pipes of the user's
+ * connected pools, which a Disconnect would bring under it) */
 bool	psrp_may_buffer(const struct command *c);
-/* may c's pipe grow (command.c)?  Not while its pool is disconnected */
+/* may c's pipe grow to PIPE_BIG (command.c)?  A WinRS command's, yes; a
+ * pipeline's only while its pool is connected and the user's bound has
+ * room for it */
 bool	psrp_may_grow_pipe(const struct command *c);
 /* reading of uid's pools' output goes on where it waited for the bound */
 void	psrp_disconnect_resume(uid_t uid);
