@@ -228,7 +228,8 @@ enum psrp_link_verdict {
 /* what op does to a pool in that state, for its owner or another user */
 enum psrp_link_verdict psrp_link_decide(enum psrp_link_op op,
 	    bool disconnected, bool owner);
-/* output held for uid's disconnected pools (their commands' buffers) */
+/* output held for uid's disconnected pools (their queues, their commands'
+ * buffers and grown pipes) */
 size_t	psrp_disconnected_held(const struct shell *shells, uid_t uid);
 /*
  * connectXml's fragments (SESSION_CAPABILITY, then CONNECT_RUNSPACEPOOL

@@ -252,8 +252,8 @@ psrp_may_buffer(const struct command *c)
 		sh->psrp->bound_logged = true;
 		host->log(WINRMD_LOG_NOTICE, "psrp: pool %s of %s disconnected: "
 		    "%zu bytes of output held for the user's disconnected pools "
-		    "(MaxDisconnectedOutputPerUserMB %llu) and %zu kept for the "
-		    "grown pipes of its connected ones; its pipelines wait "
+		    "(MaxDisconnectedOutputPerUserMB %llu) and %zu bytes kept for "
+		    "the grown pipes of its connected ones; its pipelines wait "
 		    "until a client takes their output (BufferMode Block)",
 		    sh->id, sh->user.name, held, held_max() >> 20, grown);
 	}

@@ -667,7 +667,7 @@ START_TEST(test_grow_bound)
 	ck_assert(!psrp_may_buffer(&oc));
 	ck_assert(mock_log_contains("0 bytes of output held for the user's "
 	    "disconnected pools (MaxDisconnectedOutputPerUserMB 1) and "
-	    "1048576 kept for the grown pipes of its connected ones"));
+	    "1048576 bytes kept for the grown pipes of its connected ones"));
 	/* and what a disconnected pool holds leaves less room to grow */
 	mock_conf_set("Winrs.MaxDisconnectedOutputPerUserMB", "2");
 	ck_assert(psrp_may_buffer(&oc));
