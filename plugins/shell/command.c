@@ -50,7 +50,6 @@
  * base64's padding and an xpress chunk's header, in bytes of output
  */
 #define RUN_COST		80
-#define PIPE_BIG		(1024 * 1024)	/* a streaming child's pipe */
 #define PIPE_USUAL		(64 * 1024)	/* a pipe's size as created */
 #define PIPE_FULL_READ		16384	/* a read this long filled: streaming */
 /*
@@ -115,6 +114,7 @@ static void
 close_stream(struct command *c, enum stream_id s)
 {
 	int *fd = s == ST_STDOUT ? &c->child.out_fd : &c->child.err_fd;
+	bool grown = c->pipe_cap[s] != 0;
 
 	host->watch_remove(c->w_out[s]);
 	c->w_out[s] = NULL;
@@ -123,6 +123,10 @@ close_stream(struct command *c, enum stream_id s)
 	*fd = -1;
 	c->pipe_cap[s] = 0;
 	c->eof[s] = true;
+	/* the room a pipeline's grown pipe took under its user's bound of
+	 * disconnected output is free again */
+	if (grown && c->shell != NULL && c->shell->psrp != NULL)
+		psrp_disconnect_resume(c->shell->user.p.uid);
 	/* a UTF-8 sequence cut off by the end of the output: one '?' */
 	if (c->conv_carry_len[s] > 0) {
 		c->conv_carry_len[s] = 0;
@@ -304,16 +308,21 @@ drop_empty_tail(struct command *c)
 
 /*
  * Reads what a pipe has, up to the buffer cap: straight into the output
- * chunks, unless it is converted to a codepage.  A WinRS command's pipe
- * A command's pipe found full gets PIPE_BIG of room, so that a child
- * streaming output is not woken up for every 64 KiB (the kernel charges it
- * to the pipes' owner and refuses it past the owner's limit: then the pipe
- * stays as it is).  A PSRP pipeline's grown pipe is output its disconnected
- * pool holds: psrp_disconnected_held counts its capacity, a pool's
- * disconnection shrinks it back when it can (command_pipes_shrink), and
- * a disconnected pool's pipes do not grow.  After the child
- * has exited, an empty pipe (EAGAIN) ends the stream: what background
- * processes write later is not the command's output.
+ * chunks, unless it is converted to a codepage.  A command's pipe found
+ * full gets PIPE_BIG of room, so that a child streaming output is not
+ * woken up for every 64 KiB (the kernel charges it to the pipes' owner and
+ * refuses it past the owner's limit: then the pipe stays as it is).  A
+ * WinRS command's pipe always may.  A PSRP pipeline's grown pipe is output
+ * its pool would hold once disconnected, and one holding more than
+ * PIPE_USUAL cannot shrink back, so it grows only while its pool is
+ * connected and only where its user's MaxDisconnectedOutputPerUserMB has
+ * room for it beside the user's other grown pipes and disconnected output
+ * (psrp_may_grow_pipe); that room stays taken while it is grown
+ * (psrp_may_buffer counts it), so a Disconnect carries it past the bound
+ * by no more than what the pool had buffered.  A disconnection shrinks
+ * the pool's grown pipes back when it can (command_pipes_shrink).  After
+ * the child has exited, an empty pipe (EAGAIN) ends the stream: what
+ * background processes write later is not the command's output.
  */
 static void
 drain(struct command *c, enum stream_id s)
@@ -341,9 +350,8 @@ drain(struct command *c, enum stream_id s)
 		if (n > 0) {
 			int r = 0;
 
-			/* every kind: what the grown pipe can hold counts
-			 * against a disconnected pool's user's bound
-			 * (psrp_disconnected_held) */
+			/* every kind: a pipeline's grown pipe counts against
+			 * its user's bound of disconnected output */
 			if (!c->pipe_big[s] && (size_t)n == room &&
 			    n >= PIPE_FULL_READ && psrp_may_grow_pipe(c)) {
 				int cap = fcntl(fd, F_SETPIPE_SZ, PIPE_BIG);

@@ -228,7 +228,8 @@ enum psrp_link_verdict {
 /* what op does to a pool in that state, for its owner or another user */
 enum psrp_link_verdict psrp_link_decide(enum psrp_link_op op,
 	    bool disconnected, bool owner);
-/* output held for uid's disconnected pools (their commands' buffers) */
+/* output held for uid's disconnected pools (their queues, their commands'
+ * buffers and grown pipes) */
 size_t	psrp_disconnected_held(const struct shell *shells, uid_t uid);
 /*
  * connectXml's fragments (SESSION_CAPABILITY, then CONNECT_RUNSPACEPOOL
@@ -240,9 +241,12 @@ int	psrp_connect_answer(struct psrp_pool *p, const uint8_t *data,
 	    size_t len, uint8_t **ret, size_t *ret_len, char *err,
 	    size_t errlen);
 /* may c buffer more output (command.c)?  Not past the per-user bound of
- * a disconnected pool's output */
+ * a disconnected pool's output (counting the grown pipes of the user's
+ * connected pools, which a Disconnect would bring under it) */
 bool	psrp_may_buffer(const struct command *c);
-/* may c's pipe grow (command.c)?  Not while its pool is disconnected */
+/* may c's pipe grow to PIPE_BIG (command.c)?  A WinRS command's, yes; a
+ * pipeline's only while its pool is connected and the user's bound has
+ * room for it */
 bool	psrp_may_grow_pipe(const struct command *c);
 /* reading of uid's pools' output goes on where it waited for the bound */
 void	psrp_disconnect_resume(uid_t uid);

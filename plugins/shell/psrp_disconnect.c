@@ -63,23 +63,43 @@ psrp_link_decide(enum psrp_link_op op, bool disconnected, bool owner)
 	return PSRP_LINK_NOT_FOUND;
 }
 
-size_t
-psrp_disconnected_held(const struct shell *shells, uid_t uid)
+/*
+ * The output held for uid's disconnected pools: their queues, their
+ * commands' buffers and what their grown pipes may hold; and in *grown
+ * what the grown pipes of its connected pools may hold, which a Disconnect
+ * would add to it (a pipe holding more than PIPE_USUAL cannot shrink)
+ */
+static size_t
+user_held(const struct shell *shells, uid_t uid, size_t *grown)
 {
 	size_t held = 0;
 
+	*grown = 0;
 	for (const struct shell *sh = shells; sh != NULL; sh = sh->next) {
-		if (sh->user.p.uid != uid || sh->psrp == NULL ||
-		    !sh->psrp->disconnected)
+		if (sh->user.p.uid != uid || sh->psrp == NULL)
 			continue;
-		held += sh->psrp->q.bytes;
-		/* and what the grown pipes may hold beside the buffers */
 		for (const struct command *c = sh->commands; c != NULL;
-		    c = c->next)
-			held += c->out_bytes + c->pipe_cap[ST_STDOUT] +
+		    c = c->next) {
+			size_t pipes = c->pipe_cap[ST_STDOUT] +
 			    c->pipe_cap[ST_STDERR];
+
+			if (sh->psrp->disconnected)
+				held += c->out_bytes + pipes;
+			else
+				*grown += pipes;
+		}
+		if (sh->psrp->disconnected)
+			held += sh->psrp->q.bytes;
 	}
 	return held;
+}
+
+size_t
+psrp_disconnected_held(const struct shell *shells, uid_t uid)
+{
+	size_t grown;
+
+	return user_held(shells, uid, &grown);
 }
 
 /* one message of connectXml, the step'th: 0 or -1 with err */
@@ -210,24 +230,32 @@ held_max(void)
 	    "MaxDisconnectedOutputPerUserMB") << 20;
 }
 
+/*
+ * The bound counts the grown pipes of the user's connected pools beside
+ * what its disconnected pools hold, and a pool's pipe grows only where the
+ * bound has room for it: a Disconnect then brings the user's figure past
+ * the bound by no more than what the pool had buffered (its pipes, even
+ * those that refuse to shrink, were counted already)
+ */
 bool
 psrp_may_buffer(const struct command *c)
 {
 	const struct shell *sh = c->shell;
-	size_t held;
+	size_t held, grown;
 
 	if (sh == NULL || sh->psrp == NULL || !sh->psrp->disconnected)
 		return true;
-	held = psrp_disconnected_held(shell_state()->shells, sh->user.p.uid);
-	if (held < held_max())
+	held = user_held(shell_state()->shells, sh->user.p.uid, &grown);
+	if (held + grown < held_max())
 		return true;
 	if (!sh->psrp->bound_logged) {
 		sh->psrp->bound_logged = true;
 		host->log(WINRMD_LOG_NOTICE, "psrp: pool %s of %s disconnected: "
 		    "%zu bytes of output held for the user's disconnected pools "
-		    "(MaxDisconnectedOutputPerUserMB %llu); its pipelines wait "
+		    "(MaxDisconnectedOutputPerUserMB %llu) and %zu bytes kept for "
+		    "the grown pipes of its connected ones; its pipelines wait "
 		    "until a client takes their output (BufferMode Block)",
-		    sh->id, sh->user.name, held, held_max() >> 20);
+		    sh->id, sh->user.name, held, held_max() >> 20, grown);
 	}
 	return false;
 }
@@ -236,8 +264,14 @@ bool
 psrp_may_grow_pipe(const struct command *c)
 {
 	const struct shell *sh = c->shell;
+	size_t held, grown;
 
-	return sh == NULL || sh->psrp == NULL || !sh->psrp->disconnected;
+	if (sh == NULL || sh->psrp == NULL)
+		return true;	/* WinRS: no bound */
+	if (sh->psrp->disconnected)
+		return false;	/* no client reads it: the buffers do */
+	held = user_held(shell_state()->shells, sh->user.p.uid, &grown);
+	return held + grown + PIPE_BIG <= held_max();
 }
 
 void
@@ -391,8 +425,9 @@ psrp_op_disconnect(struct winrmd_op *op, void *unused)
 	sh->psrp->disconnected = true;
 	sh->psrp->bound_logged = false;
 	/* pipes grown while a client read them: back to their usual size,
-	 * or counted against the bound (psrp_disconnected_held); twice, as
-	 * one pipe's capacity may have kept another from being read */
+	 * or counted against the bound (psrp_disconnected_held), where they
+	 * had their room already (psrp_may_grow_pipe); twice, as one pipe's
+	 * capacity may have kept another from being read */
 	for (int pass = 0; pass < 2; pass++)
 		for (struct command *c = sh->commands, *next; c != NULL;
 		    c = next) {

@@ -129,7 +129,7 @@ shell_free(struct shell *sh)
 static void
 shell_destroy(struct shell *sh, enum winrmd_fault fault, const char *why)
 {
-	bool disconnected = sh->psrp != NULL && sh->psrp->disconnected;
+	bool psrp = sh->psrp != NULL;
 
 	host->log(WINRMD_LOG_INFO, "shell: %s of %s deleted (%s), %u command(s)",
 	    sh->id, sh->user.name, why, sh->ncommands);
@@ -163,8 +163,9 @@ shell_destroy(struct shell *sh, enum winrmd_fault fault, const char *why)
 			break;
 		}
 	state.nshells--;
-	/* what it held no longer counts against the user's bound */
-	if (disconnected)
+	/* what it held (a disconnected pool's output, a connected one's
+	 * grown pipes) no longer counts against the user's bound */
+	if (psrp)
 		psrp_disconnect_resume(sh->user.p.uid);
 	shell_free(sh);
 }

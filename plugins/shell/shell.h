@@ -22,6 +22,7 @@
 #define SHELL_ID_LEN		36
 #define OUT_CHUNK		65536
 #define OUT_CAP			(1024 * 1024)	/* buffered output per command */
+#define PIPE_BIG		(1024 * 1024)	/* a streaming child's pipe */
 /*
  * stdin held before a Send waits for the child to read; a Send still
  * waiting, none of it read, when its OperationTimeout runs out is refused

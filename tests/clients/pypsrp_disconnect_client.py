@@ -29,7 +29,9 @@ process; what one leaves for the next is in DIR/ids.json.
         the pool of `idle' is not listed and its Connect finds no shell
     bound URL USER PASSWORD DIR
         two pipelines each printing ~900 kB (base64 of DIR/data1, DIR/data2)
-        then touching DIR/doneN; disconnected at once
+        once DIR/go exists, then touching DIR/doneN; disconnected at once
+        (the test makes DIR/go after: all of the output comes while
+        disconnected)
     bound-connect URL USER PASSWORD DIR
         connect and receive both: every byte arrives (nothing dropped)
 
@@ -271,6 +273,7 @@ def cmd_bound(a):
         ps = PowerShell(pool)
         ps.add_script("head -c 670000 /dev/urandom > '{d}/data{n}.tmp' && "
                       "mv '{d}/data{n}.tmp' '{d}/data{n}' && "
+                      "while [ ! -e '{d}/go' ]; do sleep 0.05; done && "
                       "base64 -w 76 '{d}/data{n}' && touch '{d}/done{n}'"
                       .format(d=a.dir, n=n))
         ps.begin_invoke()

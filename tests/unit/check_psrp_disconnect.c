@@ -5,7 +5,8 @@
  * and caller; Disconnect (IdleTimeOut, BufferMode), Reconnect and Connect
  * (of the pool with connectXml, of a pipeline) and their faults; the
  * connectXml handshake (what it accepts, what it answers); the per-user
- * output bound; a half-sent message sent again whole.
+ * output bound and the pipes that may grow under it; a half-sent message
+ * sent again whole.
  */
 #include "build.h"
 
@@ -27,6 +28,7 @@ const struct winrmd_host *host = &mock_host;
 static struct plugin_state st;
 static struct psrp_pool pool;
 static struct command cmd;	/* a pipeline of the pool */
+static struct command cmd2;	/* another, in test_grow_bound */
 static struct shell *sh;
 static unsigned resumed, piped, touched, pool_connects, shrunk;
 
@@ -98,7 +100,8 @@ command_resume_output(struct command *c)
 void
 command_pipes_shrink(struct command *c)
 {
-	ck_assert_ptr_eq(c, &cmd);
+	/* a pipe holding more than 64 KiB: it stays as it is */
+	ck_assert(c == &cmd || c == &cmd2);
 	ck_assert(pool.disconnected);	/* the bound holds while it reads */
 	shrunk++;
 }
@@ -139,6 +142,7 @@ setup(void)
 	memset(&st, 0, sizeof(st));
 	memset(&pool, 0, sizeof(pool));
 	memset(&cmd, 0, sizeof(cmd));
+	memset(&cmd2, 0, sizeof(cmd2));
 	sh = calloc(1, sizeof(*sh));
 	ck_assert_ptr_nonnull(sh);
 	snprintf(sh->id, sizeof(sh->id), "%s", POOL_ID);
@@ -613,6 +617,96 @@ START_TEST(test_output_bound)
 }
 END_TEST
 
+/* drain() finding c's pipe full: grown to PIPE_BIG if it may */
+static bool
+grow(struct command *c)
+{
+	if (!psrp_may_grow_pipe(c))
+		return false;
+	c->pipe_cap[ST_STDOUT] = PIPE_BIG;
+	return true;
+}
+
+/*
+ * A pipeline's pipe grows only where the bound has room for it, counting
+ * every grown pipe and the disconnected output of the user: a Disconnect
+ * whose grown pipes cannot shrink leaves no more than the bound and what
+ * the pool had buffered
+ */
+START_TEST(test_grow_bound)
+{
+	struct shell winrs = { .psrp = NULL }, other = { .psrp = NULL };
+	struct psrp_pool opool = { .disconnected = true };
+	struct command wc = { .shell = &winrs }, oc = { .shell = &other };
+	struct winrmd_op *op;
+	size_t buffered;
+
+	cmd.next = &cmd2;
+	cmd2.shell = sh;
+	/* a WinRS command's pipe grows whatever the bound */
+	winrs.user.p.uid = 1000;
+	winrs.commands = &wc;
+	winrs.next = sh;
+	st.shells = &winrs;
+	ck_assert(grow(&wc));
+	/* 1 MiB: room for one grown pipe, the WinRS one not counted */
+	ck_assert(grow(&cmd));
+	ck_assert(!grow(&cmd2));
+	ck_assert_uint_eq(cmd2.pipe_cap[ST_STDOUT], 0);
+	ck_assert_uint_eq(psrp_disconnected_held(st.shells, 1000), 0);
+
+	/* the grown pipe keeps its room: a disconnected pool of the user
+	 * reads nothing beside it */
+	other.user.p.uid = 1000;
+	other.user.name = "alice";
+	snprintf(other.id, sizeof(other.id), "%s", PIPE_ID);
+	other.psrp = &opool;
+	other.commands = &oc;
+	opool.sh = &other;
+	sh->next = &other;
+	ck_assert(!psrp_may_buffer(&oc));
+	ck_assert(mock_log_contains("0 bytes of output held for the user's "
+	    "disconnected pools (MaxDisconnectedOutputPerUserMB 1) and "
+	    "1048576 bytes kept for the grown pipes of its connected ones"));
+	/* and what a disconnected pool holds leaves less room to grow */
+	mock_conf_set("Winrs.MaxDisconnectedOutputPerUserMB", "2");
+	ck_assert(psrp_may_buffer(&oc));
+	oc.out_bytes = 512 * 1024;
+	ck_assert(!grow(&cmd2));
+	oc.out_bytes = 0;
+	ck_assert(grow(&cmd2));
+	ck_assert(!psrp_may_buffer(&oc));
+	sh->next = NULL;
+
+	/* buffered while connected (no bound), then a Disconnect whose
+	 * pipes, holding more than 64 KiB, do not shrink: held within the
+	 * bound and what was buffered */
+	mock_conf_set("Winrs.MaxDisconnectedOutputPerUserMB", "1");
+	cmd.pipe_cap[ST_STDOUT] = cmd2.pipe_cap[ST_STDOUT] = 0;
+	grow(&cmd);
+	grow(&cmd2);
+	cmd.out_bytes = 300000;
+	cmd2.out_bytes = 200000;
+	pool.q.bytes = 100;
+	buffered = 300000 + 200000 + 100;
+	op = run(psrp_op_disconnect, WINRMD_NS_SHELL "/Disconnect", NULL,
+	    1000);
+	mock_assert_ok(op);
+	mock_op_free(op);
+	ck_assert_uint_eq(shrunk, 4);
+	ck_assert_uint_le(psrp_disconnected_held(st.shells, 1000),
+	    (1u << 20) + buffered);
+	ck_assert(!psrp_may_buffer(&cmd2));
+	/* a disconnected pool's pipes do not grow: no client reads them */
+	mock_conf_set("Winrs.MaxDisconnectedOutputPerUserMB", "16");
+	ck_assert(psrp_may_buffer(&cmd2));
+	ck_assert(!grow(&cmd2));
+	ck_assert(grow(&wc));
+	st.shells = sh;
+	pool.q.bytes = 0;
+}
+END_TEST
+
 /* a message half sent to the old client goes whole to the new one */
 START_TEST(test_outq_rewind)
 {
@@ -658,6 +752,7 @@ disconnect_suite(void)
 	tcase_add_test(tc, test_disconnect_reconnect);
 	tcase_add_test(tc, test_connect);
 	tcase_add_test(tc, test_output_bound);
+	tcase_add_test(tc, test_grow_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }
