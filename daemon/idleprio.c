@@ -239,9 +239,13 @@ idleprio_begin(void)
 	w->look_ns = ns(&w->due);
 	add_ms(&w->due, IDLEPRIO_PERIOD_MS);
 	w->promoted = false;
+	/*
+	 * The lock is taken at the thread's own priority only: an idle
+	 * thread preempted holding it would hold up the promoter.  The
+	 * promoter first: a thread made by an idle one would be idle.
+	 */
 	pthread_mutex_lock(&P.lock);
-	/* the promoter first: a thread made by an idle one would be idle */
-	if (!promoter_running() || attr_set(0, &idle) < 0) {
+	if (!promoter_running()) {
 		pthread_mutex_unlock(&P.lock);
 		return false;
 	}
@@ -250,6 +254,10 @@ idleprio_begin(void)
 	pthread_cond_signal(&P.cond);
 	pthread_mutex_unlock(&P.lock);
 	in_check = true;
+	if (attr_set(0, &idle) < 0) {
+		idleprio_end();
+		return false;
+	}
 	return true;
 }
 
@@ -261,6 +269,11 @@ idleprio_end(void)
 	if (!in_check)
 		return;
 	in_check = false;
+	/* its own priority first (promoted or not: the promoter may have
+	 * failed), then the lock */
+	if (attr_set(0, &w->own) < 0)
+		log_warn("login check: cannot leave idle priority: "
+		    "sched_setattr: %m");
 	pthread_mutex_lock(&P.lock);
 	for (struct waiter **pp = &P.head; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == w) {
@@ -268,8 +281,4 @@ idleprio_end(void)
 			break;
 		}
 	pthread_mutex_unlock(&P.lock);
-	/* promoted or not: the promoter may have failed */
-	if (attr_set(0, &w->own) < 0)
-		log_warn("login check: cannot leave idle priority: "
-		    "sched_setattr: %m");
 }
