@@ -138,7 +138,8 @@ text_drop(void *arg)
 
 /*
  * queues a 200 answer in pieces, *t taken over: MHD sends them with one
- * sendmsg, so a Receive's body is neither copied nor measured again
+ * sendmsg (plain HTTP), so a Receive's body is neither copied nor
+ * measured again
  */
 static enum MHD_Result
 answer_pieces(struct request *rq, struct soap_text *t)
@@ -228,7 +229,10 @@ answer_op(struct request *rq)
 		return answer_status(rq, 500);
 	memo = status == 200 && rq->op.reusable && rq->principal != NULL &&
 	    rq->body != NULL;
-	if (t.body != NULL && status == 200 && !memo && !rq->seal_reply)
+	/* (over TLS, where the answer is encrypted, a copy, anyway, it is
+	 * sent whole as before: pieces were not measured there) */
+	if (t.body != NULL && status == 200 && !memo && !rq->seal_reply &&
+	    !rq->l->tls)
 		return answer_pieces(rq, &t);
 	if ((text = soap_text_join(&t, &len)) == NULL)
 		return answer_status(rq, 500);
