@@ -908,29 +908,24 @@ op_done(struct winrmd_op *op)
 	op->reply = NULL;
 }
 
-char *
-op_render(struct winrmd_op *op, size_t *ret_len, unsigned *ret_status)
+bool
+op_render_text(struct winrmd_op *op, struct soap_text *t,
+    unsigned *ret_status)
 {
-	char *text = NULL;
-	size_t len = 0;
-
 	if (op->fault.code == WINRMD_FAULT_NONE && op->reply != NULL) {
-		text = soap_serialize(op->reply, &len);
-		if (text != NULL && len > op->msg.max_envelope &&
-		    op->msg.max_envelope != 0) {
-			free(text);
-			text = NULL;
-			fault_set(&op->fault, WINRMD_FAULT_ENCODING_LIMIT,
-			    "MaxEnvelopeSize", "The response (%zu bytes) exceeds "
-			    "MaxEnvelopeSize (%zu bytes).", len,
-			    op->msg.max_envelope);
-		} else if (text == NULL)
+		if (!soap_serialize_text(op->reply, t))
 			fault_set(&op->fault, WINRMD_FAULT_INTERNAL_ERROR, NULL,
 			    "The response could not be serialised.");
-		else {
-			*ret_len = len;
+		else if (soap_text_len(t) > op->msg.max_envelope &&
+		    op->msg.max_envelope != 0) {
+			fault_set(&op->fault, WINRMD_FAULT_ENCODING_LIMIT,
+			    "MaxEnvelopeSize", "The response (%zu bytes) exceeds "
+			    "MaxEnvelopeSize (%zu bytes).", soap_text_len(t),
+			    op->msg.max_envelope);
+			soap_text_free(t);
+		} else {
 			*ret_status = 200;
-			return text;
+			return true;
 		}
 	}
 	if (op->fault.code == WINRMD_FAULT_NONE)
@@ -941,8 +936,18 @@ op_render(struct winrmd_op *op, size_t *ret_len, unsigned *ret_status)
 	W->count.faults++;
 	if ((op->reply = soap_fault_new(&op->fault, op->msg.message_id,
 	    W->hostname)) == NULL)
-		return NULL;
+		return false;
 	*ret_status = fault_lookup(op->fault.code)->http_status;
-	text = soap_serialize(op->reply, ret_len);
-	return text;
+	*t = (struct soap_text){ 0 };
+	return (t->head = soap_serialize(op->reply, &t->head_len)) != NULL;
+}
+
+char *
+op_render(struct winrmd_op *op, size_t *ret_len, unsigned *ret_status)
+{
+	struct soap_text t;
+
+	if (!op_render_text(op, &t, ret_status))
+		return NULL;
+	return soap_text_join(&t, ret_len);
 }

@@ -92,13 +92,15 @@ add_common_headers(struct MHD_Response *resp, const char *content_type)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER, "winrmd");
 }
 
+static enum MHD_Result answer_queue(struct request *, unsigned,
+		    struct MHD_Response *, const char *);
+
 /* queues text (taken over, may be NULL) with status */
 static enum MHD_Result
 answer(struct request *rq, unsigned status, char *text, size_t len)
 {
 	const char *ctype = SOAP_CONTENT_TYPE;
 	struct MHD_Response *resp;
-	enum MHD_Result r;
 
 	rq->state = RQ_DONE;
 	if (text != NULL && rq->seal_reply) {
@@ -124,7 +126,55 @@ answer(struct request *rq, unsigned status, char *text, size_t len)
 		free(text);
 		return MHD_NO;
 	}
-	add_common_headers(resp, text ? ctype : SOAP_CONTENT_TYPE);
+	return answer_queue(rq, status, resp, text ? ctype : SOAP_CONTENT_TYPE);
+}
+
+static void
+text_drop(void *arg)
+{
+	soap_text_free(arg);
+	free(arg);
+}
+
+/*
+ * queues a 200 answer in pieces, *t taken over: MHD sends them with one
+ * sendmsg (plain HTTP), so a Receive's body is neither copied nor
+ * measured again
+ */
+static enum MHD_Result
+answer_pieces(struct request *rq, struct soap_text *t)
+{
+	struct soap_text *kept = malloc(sizeof(*kept));
+	struct MHD_Response *resp = NULL;
+
+	if (kept != NULL) {
+		struct MHD_IoVec iov[3] = {
+			{ t->head, t->head_len },
+			{ t->body, t->body_len },
+			{ t->tail, t->tail_len },
+		};
+
+		*kept = *t;
+		*t = (struct soap_text){ 0 };
+		resp = MHD_create_response_from_iovec(iov, 3, text_drop, kept);
+		if (resp == NULL)
+			text_drop(kept);
+	} else
+		soap_text_free(t);
+	rq->state = RQ_DONE;
+	if (resp == NULL)
+		return MHD_NO;
+	return answer_queue(rq, 200, resp, SOAP_CONTENT_TYPE);
+}
+
+/* resp's headers as status and the request want, queued, and let go */
+static enum MHD_Result
+answer_queue(struct request *rq, unsigned status, struct MHD_Response *resp,
+    const char *ctype)
+{
+	enum MHD_Result r;
+
+	add_common_headers(resp, ctype);
 	if (status == 405)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
 	/* stopping: a client must not send its next request on a connection
@@ -170,16 +220,27 @@ static enum MHD_Result
 answer_op(struct request *rq)
 {
 	unsigned status = 500;
+	struct soap_text t;
 	size_t len = 0;
-	char *text = op_render(&rq->op, &len, &status);
+	char *text;
+	bool memo;
 
-	if (text == NULL)
+	if (!op_render_text(&rq->op, &t, &status))
+		return answer_status(rq, 500);
+	memo = status == 200 && rq->op.reusable && rq->principal != NULL &&
+	    rq->body != NULL;
+	/* (over TLS, where the answer is encrypted, a copy, anyway, it is
+	 * sent whole as before: pieces were not measured there) */
+	if (t.body != NULL && status == 200 && !memo && !rq->seal_reply &&
+	    !rq->l->tls)
+		return answer_pieces(rq, &t);
+	if ((text = soap_text_join(&t, &len)) == NULL)
 		return answer_status(rq, 500);
 	if (status != 200)
 		log_msg(rq->op.fault.code == WINRMD_FAULT_TIMED_OUT ? LOG_DEBUG :
 		    LOG_INFO, "fault client=%s action=%s: %s", rq->conn->peer,
 		    short_action(rq->op.msg.action), rq->op.fault.reason);
-	else if (rq->op.reusable && rq->principal != NULL && rq->body != NULL) {
+	else if (memo) {
 		struct wsman_limits lim = http_limits();
 
 		reply_memo_learn(rq->body, rq->len, rq->op.msg.message_id,

@@ -13,6 +13,7 @@
 #include <winrmd/plugin.h>
 
 #include "fault.h"
+#include "soap.h"
 #include "wsman.h"
 
 struct arena;
@@ -42,5 +43,8 @@ void	op_done(struct winrmd_op *op);
  * checked against MaxEnvelopeSize.  Returns malloc'd text and the status.
  */
 char	*op_render(struct winrmd_op *op, size_t *ret_len, unsigned *ret_status);
+/* the same in pieces (soap_serialize_text()): false if there is none */
+bool	 op_render_text(struct winrmd_op *op, struct soap_text *t,
+	    unsigned *ret_status);
 
 #endif

@@ -751,8 +751,14 @@ soap_reply_free(xmlDocPtr doc)
 	xmlFreeDoc(doc);
 }
 
+#define PLAIN_TAIL	"</s:Body></s:Envelope>"
+
+/*
+ * A plain reply put together, not saved; head_only: up to and with
+ * <s:Body>, the Body's texts and PLAIN_TAIL left to the caller
+ */
 static char *
-serialize_plain(xmlDocPtr doc, size_t *ret_len)
+serialize_plain(xmlDocPtr doc, size_t *ret_len, bool head_only)
 {
 	xmlNodePtr header, body, n;
 	xmlNodePtr hdr[PLAIN_HEADER_MAX];
@@ -766,7 +772,8 @@ serialize_plain(xmlDocPtr doc, size_t *ret_len)
 	    header->children == NULL || body->children == NULL ||
 	    (start = envelope_start(&slen)) == NULL)
 		return NULL;
-	len = slen + strlen("<s:Header></s:Header><s:Body></s:Body></s:Envelope>");
+	len = slen + strlen("<s:Header></s:Header><s:Body>") +
+	    (head_only ? 0 : strlen(PLAIN_TAIL));
 	for (n = header->children; n != NULL; n = n->next) {
 		xmlNodePtr t = n->children;
 
@@ -784,7 +791,8 @@ serialize_plain(xmlDocPtr doc, size_t *ret_len)
 		if (n->type != XML_TEXT_NODE || n->name != xmlStringTextNoenc ||
 		    n->content == NULL)
 			return NULL;
-		len += (size_t)xmlStrlen(n->content);
+		if (!head_only)
+			len += (size_t)xmlStrlen(n->content);
 	}
 	if ((out = malloc(len + 1)) == NULL)
 		return NULL;
@@ -803,9 +811,11 @@ serialize_plain(xmlDocPtr doc, size_t *ret_len)
 		PUTS(">");
 	}
 	PUTS("</s:Header><s:Body>");
-	for (n = body->children; n != NULL; n = n->next)
-		PUTS(n->content);
-	PUTS("</s:Body></s:Envelope>");
+	if (!head_only) {
+		for (n = body->children; n != NULL; n = n->next)
+			PUTS(n->content);
+		PUTS(PLAIN_TAIL);
+	}
 #undef PUTS
 #undef PUT
 	*w = '\0';
@@ -921,7 +931,7 @@ soap_serialize(xmlDocPtr doc, size_t *ret_len)
 	char *skel, *out;
 
 	/* a plain reply (cim's Get answers): put together, not saved */
-	if ((out = serialize_plain(doc, ret_len)) != NULL)
+	if ((out = serialize_plain(doc, ret_len, false)) != NULL)
 		return out;
 	scrub_controls(xmlDocGetRootElement(doc));
 	k = splice_collect(xmlDocGetRootElement(doc), v, 0);
@@ -937,4 +947,60 @@ soap_serialize(xmlDocPtr doc, size_t *ret_len)
 	free(skel);
 	/* the mark was not only where the texts were: as it is, saved whole */
 	return out != NULL ? out : save_doc(doc, ret_len);
+}
+
+bool
+soap_serialize_text(xmlDocPtr doc, struct soap_text *t)
+{
+	xmlNodePtr header, body, big;
+	size_t len;
+	xmlNsPtr a;
+
+	*t = (struct soap_text){ 0 };
+	/* a plain reply whose Body is one big noenc text: taken, not copied */
+	if (plain_reply(doc, &header, &body, &a) &&
+	    (big = body->children) != NULL && big->next == NULL &&
+	    big->type == XML_TEXT_NODE && big->name == xmlStringTextNoenc &&
+	    big->content != NULL &&
+	    (len = strlen((const char *)big->content)) >= SPLICE_MIN &&
+	    (t->head = serialize_plain(doc, &t->head_len, true)) != NULL) {
+		t->body = (char *)big->content;
+		t->body_len = len;
+		big->content = NULL;
+		t->tail = PLAIN_TAIL;
+		t->tail_len = strlen(PLAIN_TAIL);
+		return true;
+	}
+	return (t->head = soap_serialize(doc, &t->head_len)) != NULL;
+}
+
+char *
+soap_text_join(struct soap_text *t, size_t *ret_len)
+{
+	size_t len = soap_text_len(t);
+	char *out;
+
+	if (t->body == NULL) {
+		out = t->head;
+		*ret_len = t->head_len;
+		*t = (struct soap_text){ 0 };
+		return out;
+	}
+	if ((out = malloc(len + 1)) != NULL) {
+		memcpy(out, t->head, t->head_len);
+		memcpy(out + t->head_len, t->body, t->body_len);
+		memcpy(out + t->head_len + t->body_len, t->tail, t->tail_len);
+		out[len] = '\0';
+		*ret_len = len;
+	}
+	soap_text_free(t);
+	return out;
+}
+
+void
+soap_text_free(struct soap_text *t)
+{
+	free(t->head);
+	free(t->body);
+	*t = (struct soap_text){ 0 };
 }

@@ -62,6 +62,34 @@ xmlDocPtr	soap_fault_new(const struct fault *f, const char *relates_to,
 char		*soap_serialize(xmlDocPtr doc, size_t *ret_len);
 
 /*
+ * A reply's text as soap_serialize() writes it, in up to three pieces so
+ * that a Receive's answer (a plain reply whose Body is one noenc text of
+ * 16 KiB or more) is sent without copying its body: head (malloc'd), then
+ * body (malloc'd, taken from the document, whose text is empty from then
+ * on; NULL if the reply had no such text) and tail (static).
+ */
+struct soap_text {
+	char		*head;
+	size_t		 head_len;
+	char		*body;
+	size_t		 body_len;
+	const char	*tail;
+	size_t		 tail_len;
+};
+
+/* false (and *t empty) if the reply could not be serialised */
+bool		 soap_serialize_text(xmlDocPtr doc, struct soap_text *t);
+/* the pieces as one malloc'd text (or NULL); *t is emptied either way */
+char		*soap_text_join(struct soap_text *t, size_t *ret_len);
+void		 soap_text_free(struct soap_text *t);
+
+static inline size_t
+soap_text_len(const struct soap_text *t)
+{
+	return t->head_len + t->body_len + t->tail_len;
+}
+
+/*
  * Serialises n, an element of a reply, as soap_serialize() will write it,
  * and puts that text in its place, so that a large reply (a Pull of
  * thousands of instances) is measured and serialised once rather than

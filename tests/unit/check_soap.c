@@ -845,6 +845,78 @@ START_TEST(test_serialize_big_text)
 }
 END_TEST
 
+/*
+ * soap_serialize_text(): a plain reply whose Body is one noenc text of
+ * 16 KiB or more comes in three pieces, its body the node's own text
+ * (taken over, not copied; the node's text is empty after), which joined
+ * are the bytes libxml2 writes of the tree; a smaller text, two texts or
+ * a reply that is not plain come whole, as soap_serialize() writes them.
+ */
+START_TEST(test_serialize_text)
+{
+	static const size_t lens[] = { 16383, 16384, 600000 };
+
+	for (size_t i = 0; i < 4 * sizeof(lens) / sizeof(lens[0]); i++) {
+		size_t n = lens[i / 4], len = 0;
+		int shape = (int)(i % 4);	/* plain, two texts, not plain,
+						 * plain with the mark byte */
+		xmlNodePtr body = NULL, t, t2 = NULL;
+		xmlDocPtr doc = soap_reply_new(WINRMD_ACTION_GET "Response",
+		    "uuid:1", &body);
+		char *content = malloc(n + 1), *want, *got;
+		struct soap_text st;
+		bool pieces;
+
+		ck_assert_ptr_nonnull(doc);
+		ck_assert_ptr_nonnull(content);
+		memset(content, 'Q', n);
+		if (shape == 3)
+			content[n / 2] = '\x01';
+		content[n] = '\0';
+		ck_assert_ptr_nonnull(t = xmlNewText(NULL));
+		t->content = (xmlChar *)content;
+		t->name = xmlStringTextNoenc;
+		xmlAddChild(body, t);
+		if (shape == 1) {
+			ck_assert_ptr_nonnull(t2 = xmlNewText(NULL));
+			t2->content = xmlStrdup(BAD_CAST "<rsp:X/>");
+			t2->name = xmlStringTextNoenc;
+			/* linked by hand: xmlAddChild would merge the texts */
+			t2->parent = body;
+			t2->doc = doc;
+			t2->prev = t;
+			t->next = t2;
+			body->last = t2;
+		} else if (shape == 2)
+			xmlNewProp(body, BAD_CAST "q", BAD_CAST "1");
+		want = libxml2_text(doc);
+		ck_assert(soap_serialize_text(doc, &st));
+		pieces = n >= 16384 && (shape == 0 || shape == 3);
+		ck_assert_msg((st.body != NULL) == pieces, "len %zu shape %d",
+		    n, shape);
+		if (pieces) {
+			ck_assert_ptr_eq(st.body, content);
+			ck_assert_ptr_null(t->content);
+			ck_assert_uint_eq(st.body_len, n);
+			ck_assert_uint_eq(st.head_len, strlen(st.head));
+			ck_assert_str_eq(st.tail, "</s:Body></s:Envelope>");
+		} else
+			ck_assert_ptr_eq(t->content, content);
+		ck_assert_uint_eq(soap_text_len(&st), strlen(want));
+		got = soap_text_join(&st, &len);
+		ck_assert_ptr_nonnull(got);
+		ck_assert_ptr_null(st.head);
+		ck_assert_ptr_null(st.body);
+		ck_assert_uint_eq(len, strlen(want));
+		ck_assert_msg(strcmp(got, want) == 0, "len %zu shape %d", n,
+		    shape);
+		free(got);
+		free(want);
+		soap_reply_free(doc);
+	}
+}
+END_TEST
+
 static void
 setup(void)
 {
@@ -887,6 +959,7 @@ soap_suite(void)
 	tcase_add_test(tc, test_freeze);
 	tcase_add_test(tc, test_serialize_plain);
 	tcase_add_test(tc, test_serialize_big_text);
+	tcase_add_test(tc, test_serialize_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
