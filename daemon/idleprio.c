@@ -60,8 +60,8 @@ struct waiter {
 	pid_t			 tid;
 	struct sched_attr_v1	 own;
 	clockid_t		 cpu;
-	struct timespec		 due;		/* the next look */
-	uint64_t		 look_ns;	/* the last look, */
+	uint64_t		 look_ns;	/* the last look (the next is a
+						 * period on), */
 	uint64_t		 cpu_ns;	/* and its CPU time then */
 	bool			 promoted;
 	struct waiter		*next;
@@ -91,72 +91,56 @@ attr_set(pid_t tid, const struct sched_attr_v1 *a)
 	return (int)syscall(SYS_sched_setattr, tid, a, 0);
 }
 
+#define PERIOD_NS	((uint64_t)IDLEPRIO_PERIOD_MS * 1000000u)
+
+/* the clock's time in ns, or 0 */
 static uint64_t
-ns(const struct timespec *t)
+clock_ns(clockid_t clock)
 {
-	return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
-}
+	struct timespec t;
 
-static void
-add_ms(struct timespec *t, long ms)
-{
-	t->tv_nsec += ms * 1000000L;
-	t->tv_sec += t->tv_nsec / 1000000000L;
-	t->tv_nsec %= 1000000000L;
-}
-
-static bool
-before(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec ||
-	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+	if (clock_gettime(clock, &t) < 0)
+		return 0;
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 /* did the waiter get less than its share of a CPU since the last look? */
 static bool
-starved(struct waiter *w, const struct timespec *now)
+starved(struct waiter *w, uint64_t now)
 {
-	struct timespec c;
-	uint64_t used, wall = ns(now) - w->look_ns;
+	uint64_t cpu = clock_ns(w->cpu), used = cpu - w->cpu_ns;
+	uint64_t wall = now - w->look_ns;
 
-	if (clock_gettime(w->cpu, &c) < 0)
-		return true;
-	used = ns(&c) - w->cpu_ns;
-	w->cpu_ns = ns(&c);
-	w->look_ns = ns(now);
-	return used * 100 < wall * IDLEPRIO_STARVED_PCT;
+	w->cpu_ns = cpu;
+	w->look_ns = now;
+	return cpu == 0 || used * 100 < wall * IDLEPRIO_STARVED_PCT;
 }
 
-/* looks at every waiter whose time is up; the earliest still to come */
-static bool
-promote_due(const struct timespec *now, struct timespec *next)
+/* looks at every waiter whose time is up; when the earliest still to
+ * come is (0: none) */
+static uint64_t
+promote_due(uint64_t now)
 {
-	bool any = false;
+	uint64_t next = 0;
 
 	for (struct waiter *w = P.head; w != NULL; w = w->next) {
 		if (w->promoted)
 			continue;
-		if (!before(now, &w->due)) {
-			if (starved(w, now)) {
-				if (attr_set(w->tid, &w->own) < 0 &&
-				    !P.broken_logged) {
-					P.broken_logged = true;
-					log_warn("login check of thread %d left "
-					    "at idle priority: sched_setattr: "
-					    "%m", (int)w->tid);
-				}
-				w->promoted = true;
-				continue;
+		/* (one sharing spare time is looked at again a period on:
+		 * starved() moved its last look) */
+		if (now >= w->look_ns + PERIOD_NS && starved(w, now)) {
+			if (attr_set(w->tid, &w->own) < 0 && !P.broken_logged) {
+				P.broken_logged = true;
+				log_warn("login check of thread %d left at idle "
+				    "priority: sched_setattr: %m", (int)w->tid);
 			}
-			/* sharing spare time: looked at again a period on */
-			w->due = *now;
-			add_ms(&w->due, IDLEPRIO_PERIOD_MS);
+			w->promoted = true;
+			continue;
 		}
-		if (!any || before(&w->due, next))
-			*next = w->due;
-		any = true;
+		if (next == 0 || w->look_ns + PERIOD_NS < next)
+			next = w->look_ns + PERIOD_NS;
 	}
-	return any;
+	return next;
 }
 
 static void *
@@ -165,12 +149,16 @@ promoter(void *unused)
 	(void)unused;
 	pthread_mutex_lock(&P.lock);
 	for (;;) {
-		struct timespec now, next;
+		uint64_t next = promote_due(clock_ns(CLOCK_MONOTONIC));
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (promote_due(&now, &next))
-			pthread_cond_timedwait(&P.cond, &P.lock, &next);
-		else
+		if (next != 0) {
+			struct timespec t = {
+				.tv_sec = (time_t)(next / 1000000000u),
+				.tv_nsec = (long)(next % 1000000000u),
+			};
+
+			pthread_cond_timedwait(&P.cond, &P.lock, &t);
+		} else
 			pthread_cond_wait(&P.cond, &P.lock);
 	}
 	return NULL;
@@ -219,7 +207,6 @@ idleprio_begin(void)
 {
 	struct waiter *w = &self;
 	struct sched_attr_v1 idle;
-	struct timespec c;
 
 	if (in_check)
 		return false;
@@ -232,12 +219,9 @@ idleprio_begin(void)
 	idle = w->own;
 	idle.sched_policy = SCHED_IDLE;
 	if (pthread_getcpuclockid(pthread_self(), &w->cpu) != 0 ||
-	    clock_gettime(w->cpu, &c) < 0)
+	    (w->cpu_ns = clock_ns(w->cpu)) == 0)
 		return false;
-	w->cpu_ns = ns(&c);
-	clock_gettime(CLOCK_MONOTONIC, &w->due);
-	w->look_ns = ns(&w->due);
-	add_ms(&w->due, IDLEPRIO_PERIOD_MS);
+	w->look_ns = clock_ns(CLOCK_MONOTONIC);
 	w->promoted = false;
 	/*
 	 * The lock is taken at the thread's own priority only: an idle
