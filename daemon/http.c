@@ -57,6 +57,7 @@
 
 static struct request *suspended;
 static unsigned npending;
+static unsigned ndue;		/* requests with pool_due */
 
 /* ---------------------------------------------------------------- logs */
 
@@ -275,6 +276,10 @@ http_resume(struct request *rq)
 	if (rq->next_suspended != NULL)
 		rq->next_suspended->prev_suspended = rq->prev_suspended;
 	npending--;
+	if (rq->pool_due) {
+		rq->pool_due = false;
+		ndue--;
+	}
 	MHD_resume_connection(rq->mc);
 	/* external polling: MHD only acts on a resume inside MHD_run() */
 	rq->l->needs_run = true;
@@ -284,6 +289,36 @@ unsigned
 http_pending(void)
 {
 	return npending;
+}
+
+/*
+ * The requests that went pending in the pass that ended and still wait
+ * give their MHD pool's pages back (http_pool.c).  Not as they go
+ * pending: an op answered in the same pass (a Get waits for the pass's
+ * end, plugins/cim/get.c) would have MHD fault every page in again to
+ * zero them.  suspend() puts a request at the head of the list, so these
+ * are the first ones.
+ */
+void
+http_release_waiting(void)
+{
+	for (struct request *rq = suspended; ndue > 0 && rq != NULL;
+	    rq = rq->next_suspended) {
+		if (!rq->pool_due)
+			continue;
+		rq->pool_due = false;
+		ndue--;
+		if (http_pool_release(rq->mc, rq->method) > 0)
+			W->count.pool_released++;
+	}
+}
+
+/* requests went pending since: the loop must not sleep before its next
+ * pass gives their pages back */
+bool
+http_release_due(void)
+{
+	return ndue > 0;
 }
 
 /* -------------------------------------------------------------- running */
@@ -432,8 +467,10 @@ shed_request(struct request *rq)
 	free(rq->body);
 	rq->body = NULL;
 	rq->len = rq->cap = 0;
-	if (http_pool_release(rq->mc, rq->method) > 0)
-		W->count.pool_released++;
+	if (!rq->pool_due) {
+		rq->pool_due = true;
+		ndue++;
+	}
 }
 
 static enum MHD_Result

@@ -91,6 +91,9 @@ struct request {
 	bool			 late;		/* body past MaxPacketRetrievalTime */
 	unsigned		 early;		/* status to answer once the body is read */
 	bool			 suspended;
+	bool			 pool_due;	/* pending since this pass: its pool's
+						 * pages go back at the next
+						 * (http_release_waiting) */
 	struct principal	*principal;
 	const char		*user;		/* for the log: tried or known */
 	char			 user_buf[64];

@@ -95,6 +95,7 @@ prepare(void *unused)
 	uint64_t wait = UINT64_MAX;
 
 	(void)unused;
+	http_release_waiting();
 	for (size_t i = 0; i < nlisteners; i++) {
 		MHD_UNSIGNED_LONG_LONG t;
 
@@ -114,6 +115,9 @@ prepare(void *unused)
 		if (t < wait)
 			wait = t;
 	}
+	/* requests that went pending just now: their pools at the next pass */
+	if (http_release_due())
+		wait = 0;
 	return wait;
 }
 

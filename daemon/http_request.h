@@ -22,6 +22,9 @@ void	http_on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
 	    enum MHD_RequestTerminationCode toe);
 /* rq's connection goes on (MHD runs it in this loop iteration) */
 void	http_resume(struct request *rq);
+/* the pools of requests that went pending in the last pass (prepare) */
+void	http_release_waiting(void);
+bool	http_release_due(void);
 /* the envelope and timeout limits of the running configuration */
 struct wsman_limits http_limits(void);
 /* answers every suspended request (shutdown) */

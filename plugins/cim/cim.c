@@ -223,6 +223,7 @@ cim_fini(void *state)
 	struct cim *cim = state;
 
 	/* answer what waits, then let providers finish their calls */
+	get_abort_all(cim);
 	call_abort_all(cim, WINRMD_FAULT_SERVICE_STOPPING);
 	post_run(cim);
 	providers_unload(cim);

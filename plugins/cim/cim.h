@@ -197,6 +197,9 @@ struct cim_view {
  * written out); NULL on failure */
 xmlNodePtr render_instance(xmlNodePtr parent, const struct cim_view *v,
 	    const struct cim_instance *i);
+/* a copy of what render_instance() made (done), as the last child of
+ * parent, whose scope must declare the same prefixes; NULL on failure */
+xmlNodePtr render_again(xmlNodePtr parent, xmlNodePtr done);
 /* <w:XmlFragment> of the selected properties (WQL SELECT a,b) */
 xmlNodePtr render_fragment(xmlNodePtr parent, const struct cim_view *v,
 	    const struct cim_instance *i);
@@ -294,6 +297,9 @@ struct cim {
 	struct post_item	*post_head, *post_tail;
 	int			 post_fd;
 	struct winrmd_watch	*post_watch;
+	/* get.c: the Gets of this pass of the loop, by class and keys */
+	struct get_batch	*gets;
+	struct winrmd_timer	*gets_timer;
 };
 
 /* the instance whose services table svc is */
@@ -327,6 +333,8 @@ char	*cim_text(xmlNodePtr n);	/* trimmed content, malloc'd */
 
 /* --- get.c: WS-Transfer Get --- */
 int	 cim_op_get(struct winrmd_op *op, void *state);
+/* answers the Gets still waiting for the end of the pass (stopping) */
+void	 get_abort_all(struct cim *cim);
 typedef int (*lookup_fn)(struct winrmd_op *op, struct cim_ctx *c, void *arg);
 /*
  * Finds the instance `keys' names (Get, instance methods): by the class's

@@ -446,6 +446,15 @@ render_instance(xmlNodePtr parent, const struct cim_view *v,
 }
 
 xmlNodePtr
+render_again(xmlNodePtr parent, xmlNodePtr done)
+{
+	struct out o = { 0 };
+
+	out_str(&o, (const char *)done->content);
+	return out_attach(parent, &o);
+}
+
+xmlNodePtr
 render_fragment(xmlNodePtr parent, const struct cim_view *v,
     const struct cim_instance *i)
 {

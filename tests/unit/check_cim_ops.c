@@ -47,7 +47,7 @@ teardown(void)
 }
 
 /* what dispatch.c does */
-#define run(op)		mock_run(plug, pstate, (op))
+#define run(op)		mock_run_pass(plug, pstate, (op))
 
 /* marks seen[Index] for each WRT_Many item of the reply; returns count */
 static size_t
@@ -870,6 +870,123 @@ START_TEST(test_get)
 }
 END_TEST
 
+/* the Gets of one pass of the loop share a provider call (get.c) */
+START_TEST(test_get_batch)
+{
+	const char *uri = URI_WMI "/root/test/Other";
+	struct winrmd_op *op[6];
+	char *v, *t0, *t1;
+
+	op[0] = mock_get_op(uri, "Key", "SECOND", NULL);
+	op[1] = mock_get_op(uri, "key", "second", NULL);	/* the same keys */
+	op[2] = mock_get_op(uri, "Key", "First", NULL);		/* other keys */
+	op[3] = mock_get_op(uri, "Key", "SECOND", NULL);	/* another user */
+	mock_op_user(op[3], "someone-else", 4242);
+	op[4] = mock_get_op(uri, "Key", "SECOND", NULL);	/* another timeout */
+	op[4]->timeout_ms = 5000;
+	op[5] = mock_get_op(uri, "Key", "SECOND", NULL);
+	mock_op_option(op[5], "msftwinrm:UsePreciseArrays", "true", false);
+	for (size_t k = 0; k < 6; k++)
+		ck_assert_int_eq(mock_run(plug, pstate, op[k]), WINRMD_PENDING);
+	/* nothing is read before the pass ends */
+	ck_assert_uint_eq(mock_log_count("get WRT_Other"), 0);
+	for (size_t k = 0; k < 6; k++)
+		ck_assert(!op[k]->completed);
+	mock_advance(0);
+	for (size_t k = 0; k < 6; k++) {
+		ck_assert(op[k]->completed);
+		ck_assert_int_eq(op[k]->fault, WINRMD_FAULT_NONE);
+		ck_assert_str_eq(op[k]->reply_action,
+		    WINRMD_ACTION_GET "Response");
+		ck_assert_uint_eq(mock_reply_count(op[k], "Other"), 1);
+		v = mock_reply_find(op[k], "Value");
+		ck_assert_str_eq(v, k == 2 ? "-1" : "-2");
+		free(v);
+	}
+	/* 0, 1 and 5 (its own view) in one call; 2, 3, 4 in one each */
+	ck_assert_uint_eq(mock_log_count("get WRT_Other SECOND"), 3);
+	ck_assert_uint_eq(mock_log_count("get WRT_Other second"), 0);
+	ck_assert_uint_eq(mock_log_count("get WRT_Other First"), 1);
+	/* the instance's text is the same in both replies */
+	t0 = mock_reply_text(op[0]);
+	t1 = mock_reply_text(op[1]);
+	ck_assert_ptr_nonnull(strstr(t0, "<p:Value>-2</p:Value>"));
+	ck_assert_str_eq(strstr(t0, "<s:Body>"), strstr(t1, "<s:Body>"));
+	free(t0);
+	free(t1);
+	for (size_t k = 0; k < 6; k++)
+		mock_op_free(op[k]);
+
+	/* the next pass's Get is a call of its own */
+	op[0] = mock_get_op(uri, "Key", "SECOND", NULL);
+	run(op[0]);
+	mock_assert_ok(op[0]);
+	ck_assert_uint_eq(mock_log_count("get WRT_Other SECOND"), 4);
+	mock_op_free(op[0]);
+
+	/* none found: each Get of the batch is answered so */
+	op[0] = mock_get_op(uri, "Key", "third", NULL);
+	op[1] = mock_get_op(uri, "Key", "THIRD", NULL);
+	ck_assert_int_eq(mock_run(plug, pstate, op[0]), WINRMD_PENDING);
+	ck_assert_int_eq(mock_run(plug, pstate, op[1]), WINRMD_PENDING);
+	mock_advance(0);
+	for (size_t k = 0; k < 2; k++) {
+		ck_assert(op[k]->completed);
+		ck_assert_int_eq(op[k]->fault,
+		    WINRMD_FAULT_DESTINATION_UNREACHABLE);
+		mock_op_free(op[k]);
+	}
+	ck_assert_uint_eq(mock_log_count("get WRT_Other third"), 1);
+}
+END_TEST
+
+/* a Get that comes while its batch's call is pending is not in it */
+START_TEST(test_get_batch_pending)
+{
+	const char *uri = CIMV2 "WRT_Pending";
+	struct winrmd_op *a = mock_get_op(uri, "Id", "4", NULL);
+	struct winrmd_op *b = mock_get_op(uri, "Id", "4", NULL);
+	struct winrmd_op *c = mock_get_op(uri, "Id", "4", NULL);
+	char *v;
+
+	ck_assert_int_eq(mock_run(plug, pstate, a), WINRMD_PENDING);
+	ck_assert_int_eq(mock_run(plug, pstate, b), WINRMD_PENDING);
+	mock_advance(0);
+	/* both in one call, which answers in 200 ms */
+	ck_assert_uint_eq(mock_log_count("get WRT_Pending"), 1);
+	ck_assert(!a->completed && !b->completed);
+	mock_advance(100);
+	run(c);
+	ck_assert_uint_eq(mock_log_count("get WRT_Pending"), 2);
+	mock_advance(100);
+	ck_assert(a->completed && b->completed && !c->completed);
+	mock_advance(100);
+	ck_assert(c->completed);
+	v = mock_reply_find(b, "Label");
+	ck_assert_str_eq(v, "late 4");
+	free(v);
+	mock_op_free(a);
+	mock_op_free(b);
+	mock_op_free(c);
+}
+END_TEST
+
+/* Gets that wait for the pass's end when the plugin stops */
+START_TEST(test_get_batch_shutdown)
+{
+	struct winrmd_op *a = mock_get_op(URI_WMI "/root/test/Other", "Key",
+	    "First", NULL);
+
+	ck_assert_int_eq(mock_run(plug, pstate, a), WINRMD_PENDING);
+	plug->fini(pstate);
+	ck_assert(a->completed);
+	ck_assert_int_eq(a->fault, WINRMD_FAULT_SERVICE_STOPPING);
+	ck_assert_uint_eq(mock_log_count("get WRT_Other"), 0);
+	mock_op_free(a);
+	ck_assert_int_eq(plug->init(&mock_host, &pstate), 0);
+}
+END_TEST
+
 /* a singleton (CIM_SINGLETON on its key): Get without selectors */
 START_TEST(test_get_singleton)
 {
@@ -1195,6 +1312,9 @@ ops_suite(void)
 	tcase_add_loop_test(tc, test_get_fault, 0,
 	    sizeof(get_faults) / sizeof(get_faults[0]));
 	tcase_add_test(tc, test_get_singleton);
+	tcase_add_test(tc, test_get_batch);
+	tcase_add_test(tc, test_get_batch_pending);
+	tcase_add_test(tc, test_get_batch_shutdown);
 	tcase_add_test(tc, test_whoami);
 	tcase_add_test(tc, test_invoke);
 	tcase_add_loop_test(tc, test_invoke_fault, 0,

@@ -165,6 +165,11 @@ size_t	 mock_reply_count(struct winrmd_op *op, const char *name);
  */
 int	mock_run(const struct winrmd_plugin *plug, void *state,
 	    struct winrmd_op *op);
+/* mock_run(), then the end of the loop's pass: the timers due now run (a
+ * cim Get waits for it); an op they complete gets the status it would
+ * have returned (WINRMD_OK or WINRMD_FAULT); returns op->status */
+int	mock_run_pass(const struct winrmd_plugin *plug, void *state,
+	    struct winrmd_op *op);
 /* a Get of uri with selectors: name, value, ..., NULL */
 struct winrmd_op *mock_get_op(const char *uri, ...)
 	    __attribute__((sentinel));
