@@ -582,6 +582,7 @@ take_run(struct command *c, size_t max, enum stream_id *ret_stream,
 	size_t len = 0;
 	enum stream_id s;
 
+	ahead_drop(c);
 	if (c->out_head == NULL)
 		return 0;
 	s = c->out_head->stream;
@@ -630,7 +631,12 @@ add_run(struct answer *a, struct command *c, size_t max)
 		/* room first: nothing is taken that cannot be written */
 		if ((t.out = sb_room(&a->b, BASE64_LEN(max))) == NULL)
 			return 0;
-		len = take_run(c, max, &s, encode_piece, &t);
+		/* its first bytes encoded ahead (ahead.c), the rest now */
+		if ((len = ahead_take(c, s, max, t.out, &t.n)) > 0)
+			take_run(c, len, &s, NULL, NULL);
+		if (len < max && c->out_head != NULL &&
+		    c->out_head->stream == s)
+			len += take_run(c, max - len, &s, encode_piece, &t);
 		t.n += base64_enc_end(&t.e, t.out + t.n);
 		sb_grew(&a->b, t.n);
 	} else {	/* CompressionType xpress: framed whole */
@@ -696,6 +702,8 @@ build_winrs_receive(struct command *c, struct winrmd_op *op)
 	command_answer_state(&a.b, c, finished(c));
 	if (c->out_bytes < OUT_CAP)
 		pause_reading(c, false);
+	/* what is left, encoded while the client reads this answer */
+	ahead_queue(c, receive_budget(c, op));
 	return command_answer_end(op, body, &a.b);
 }
 
@@ -1616,6 +1624,7 @@ command_forget(struct command *c)
 	host->timer_stop(c->send_timer);
 	host->timer_stop(c->kill_timer);
 	host->timer_stop(c->status_timer);
+	ahead_drop(c);
 	while (c->out_head != NULL) {
 		struct out_chunk *t = c->out_head;
 
@@ -1888,6 +1897,7 @@ command_destroy(struct plugin_state *ps, struct command *c)
 		if (c->w_out[s] != NULL || (s == 0 ? c->child.out_fd :
 		    c->child.err_fd) >= 0)
 			close_stream(c, (enum stream_id)s);
+	ahead_drop(c);
 	while (c->out_head != NULL) {
 		struct out_chunk *t = c->out_head;
 

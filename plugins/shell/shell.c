@@ -1026,6 +1026,7 @@ init(const struct winrmd_host *h, void **ret_state)
 		return -EPROTO;
 	host = h;
 	memset(&state, 0, sizeof(state));
+	ahead_init(&state);
 	*ret_state = &state;
 	shell_restore_all(&state);
 	return 0;
@@ -1042,6 +1043,7 @@ fini(void *unused)
 		shell_destroy(state.shells, WINRMD_FAULT_SERVICE_STOPPING,
 		    "service stopping");
 	ansible_jobs_fini(&state);
+	ahead_fini(&state);
 	/* killed above; reap them now so nothing is left behind */
 	while (state.reaping != NULL) {
 		struct command *c = state.reaping;

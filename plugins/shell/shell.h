@@ -59,6 +59,7 @@ struct command {
 	/* output waiting for Receive, in arrival order */
 	struct out_chunk	*out_head, *out_tail;
 	size_t			 out_bytes;
+	struct ahead		*ahead;		/* its head encoded (ahead.c) */
 	iconv_t			 conv;		/* UTF-8 -> codepage, or (iconv_t)-1 */
 	bool			 conv_ascii;	/* the codepage keeps ASCII as it is */
 	unsigned char		 conv_carry[2][8];	/* incomplete UTF-8 sequence */
@@ -191,6 +192,12 @@ struct plugin_state {
 	struct command		*reaping;	/* detached, child not reaped yet */
 	struct async_job	*jobs;		/* ansible_run.c */
 	bool			 stopping;
+	/* ahead.c: commands whose next output is encoded at the next pass
+	 * (ahead_fd, an eventfd, is valid while ahead_watch is set) */
+	struct ahead		*ahead;
+	struct winrmd_watch	*ahead_watch;
+	int			 ahead_fd;
+	unsigned long		 ahead_taken;	/* Receives that took the text */
 };
 
 extern const struct winrmd_host *host;
@@ -213,6 +220,22 @@ int		 shell_op_pull(struct winrmd_op *op, void *unused);
 int		 shell_op_release(struct winrmd_op *op, void *unused);
 /* any other action there: DestinationUnreachable or ActionNotSupported */
 int		 shell_op_other(struct winrmd_op *op, void *unused);
+
+/*
+ * ahead.c: after a Receive's answer (budget: the output bytes it had room
+ * for), the output left is encoded at the loop's next pass; the next
+ * Receive takes that text for the first `max`-byte run of stream s when
+ * it fits (room in out: BASE64_LEN(max)), and gets its length in
+ * *ret_len and the output bytes it stands for (then to be taken out of
+ * the queue), else 0.  Whatever else takes output drops it first.
+ */
+void		 ahead_init(struct plugin_state *ps);	/* its eventfd */
+void		 ahead_queue(struct command *c, size_t budget);
+size_t		 ahead_take(struct command *c, enum stream_id s, size_t max,
+		    char *out, size_t *ret_len);
+void		 ahead_drop(struct command *c);
+bool		 ahead_ready(const struct command *c);	/* text is made */
+void		 ahead_fini(struct plugin_state *ps);
 
 /* command.c */
 struct command	*command_start(struct shell *sh, const char *line_command,

@@ -653,6 +653,80 @@ START_TEST(test_output_runs)
 }
 END_TEST
 
+/*
+ * Output encoded ahead (ahead.c): after an answer, the next run's text is
+ * made at the loop's next pass and the next Receive copies it; runs that
+ * end before the envelope is full continue the base64 after it; a Receive
+ * with less room than the one before drops it.  Every byte once, in
+ * order, on both streams.
+ */
+START_TEST(test_receive_ahead)
+{
+	char sh[ID_MAX], cmd[ID_MAX];
+	struct command *c;
+	static const struct {
+		int		 per_block;
+		const char	*text;
+	} lines[2] = {
+		{ 125, "0123456789abcdef0123456789abcdef" },
+		{ 25, "ERRORerrorERRORerrorERRORerrorER" },
+	};
+	struct output o;
+	unsigned long taken = shell_state()->ahead_taken;
+	unsigned used = 0;
+
+	create(sh);
+	/* 40 blocks of 5,000 bytes of stdout, then 1,000 of stderr */
+	command(sh, "i=0; while [ $i -lt 40 ]; do j=0; while [ $j -lt 125 ]; "
+	    "do printf '%02d:%03d:0123456789abcdef0123456789abcdef\\n' $i $j; "
+	    "j=$((j+1)); done; j=0; while [ $j -lt 25 ]; do "
+	    "printf '%02d:%03d:ERRORerrorERRORerrorERRORerrorER\\n' $i $j >&2; "
+	    "j=$((j+1)); done; i=$((i+1)); done", cmd);
+	ck_assert_ptr_nonnull(c = find(cmd));
+	ck_assert(mock_loop_until(drained, c, WAIT_MS));
+	memset(&o, 0, sizeof(o));
+	while (!o.done) {
+		struct winrmd_op *op = receive_op(sh, cmd);
+
+		/* every fifth with less room than the one before */
+		op->max_envelope = o.receives % 5 == 4 ? 6144 : 8192;
+		used += ahead_ready(c);
+		run(op);
+		take(&o, op);
+		mock_op_free(op);
+		ck_assert_uint_lt(o.receives, 1000);
+		if (o.done)
+			break;
+		/* the loop's next pass: the rest is encoded ahead */
+		mock_loop_for(1);
+		ck_assert_msg(ahead_ready(c) || c->out_bytes == 0,
+		    "nothing encoded ahead after Receive %u (%zu bytes left)",
+		    o.receives, c->out_bytes);
+	}
+	ck_assert_uint_eq(o.len[0], 40 * 125 * 40);
+	ck_assert_uint_eq(o.len[1], 40 * 25 * 40);
+	for (int st = 0; st < 2; st++)
+		for (int i = 0; i < 40; i++)
+			for (int j = 0; j < lines[st].per_block; j++) {
+				char line[48];
+				size_t at = (size_t)(i * lines[st].per_block +
+				    j) * 40;
+
+				snprintf(line, sizeof(line), "%02d:%03d:%s\n",
+				    i, j, lines[st].text);
+				ck_assert_int_eq(memcmp(o.data[st] + at, line,
+				    40), 0);
+			}
+	/* most Receives took text made ahead: each one that found it ready
+	 * but the fifth ones, with less room */
+	ck_assert_uint_ge(used, o.receives / 2);
+	ck_assert_uint_ge(shell_state()->ahead_taken - taken, used * 3 / 4);
+	ck_assert_int_eq(o.exit_code, 0);
+	output_free(&o);
+	delete_ok(sh);
+}
+END_TEST
+
 /* stdin a command does not read is bounded per command and per user */
 START_TEST(test_stdin_bounds)
 {
@@ -863,6 +937,7 @@ shell_core_suite(void)
 	tcase_add_test(tc, test_ctrl_c);
 	tcase_add_test(tc, test_output_bounds);
 	tcase_add_test(tc, test_output_runs);
+	tcase_add_test(tc, test_receive_ahead);
 	tcase_add_test(tc, test_stdin_bounds);
 	tcase_add_test(tc, test_process_quotas);
 	tcase_add_test(tc, test_idle_timeout);
