@@ -2,7 +2,7 @@
 # pypsrp.sh: the client matrix's pypsrp (PyPI, the venv of
 # scripts/install-clients): Client.execute_cmd, its WinRS side, with Basic
 # over HTTP (AllowUnencrypted) and HTTPS: output, stderr, exit code.  Its
-# PowerShell remoting side (PSRP) is not served by winrmd yet.
+# PowerShell remoting side: pypsrp_psrp.sh and the other pypsrp_*.sh.
 . "$(dirname "$0")/../interop/lib.sh"
 . "$WRT_TEST_HERE/lib.sh"
 clients_require
