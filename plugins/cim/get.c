@@ -109,7 +109,7 @@ struct get_wait {
 struct get_batch {
 	struct cim		*cim;
 	const struct cim_entry	*ent;
-	struct cim_instance	*keys;		/* the first Get's */
+	struct cim_instance	*keys;		/* the first Get's, until run */
 	uid_t			 uid;
 	char			*user;
 	uint64_t		 timeout_ms;
@@ -192,7 +192,6 @@ batch_found(struct winrmd_op *op, struct cim_ctx *c, void *arg)
 		free(w->v);
 		free(w);
 	}
-	b->keys = NULL;		/* the lookup's */
 	batch_free(b);
 	return r;
 }
@@ -204,6 +203,7 @@ batch_run(struct get_batch *b)
 	struct winrmd_op *first = b->waits->op;
 	struct cim_instance *keys = b->keys;
 
+	b->keys = NULL;		/* the lookup takes them */
 	if (get_lookup(cim, first, b->ent, keys, batch_found, b) !=
 	    WINRMD_PENDING)
 		cim->host->op_complete(first);
@@ -233,14 +233,11 @@ get_abort_all(struct cim *cim)
 	cim->gets_timer = NULL;
 	cim->gets = NULL;
 	for (; b != NULL; b = next) {
-		struct cim_ctx stop = { .cim = cim,
-		    .fault = WINRMD_FAULT_SERVICE_STOPPING };
+		struct cim_ctx stop = { .cim = cim };
 		struct winrmd_op *first = b->waits->op;
 
 		next = b->next;
-		inst_free(b->keys);	/* batch_found() takes them as the lookup's */
-		b->keys = NULL;
-		snprintf(stop.reason, sizeof(stop.reason),
+		call_fail(&stop, WINRMD_FAULT_SERVICE_STOPPING, NULL,
 		    "The WS-Management service is stopping.");
 		batch_found(first, &stop, b);
 		cim->host->op_complete(first);

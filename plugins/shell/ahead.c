@@ -83,8 +83,8 @@ encode(struct command *c)
 	enum stream_id s;
 	size_t run = 0, k, done = 0;
 
-	if (c->receive != NULL || c->out_head == NULL || c->kind != NULL ||
-	    (c->shell != NULL && c->shell->xpress))
+	/* (queued only for a plain command in a shell without xpress) */
+	if (c->receive != NULL || c->out_head == NULL)
 		return;		/* a Receive waits: it takes the output now */
 	s = c->out_head->stream;
 	if (!(a->want & (1u << s)))
